@@ -1,0 +1,67 @@
+"""The ``composer-gui`` command: the app, and the jobs that run without it.
+
+Each subcommand parses its arguments here and calls one function in ``composer_gui.core``
+or ``models``; imports are done inside the handlers so ``composer-gui --version`` and the
+app start without loading torch. Expected failures become one sentence on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from composer_gui import __version__
+from composer_gui.commands import accompany_command, midi_commands, model_commands
+from composer_gui.commands.common import EXIT_USER_ERROR
+from composer_gui.core.errors import ComposerError
+from models.errors import ModelError
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    from composer_gui.ui.app import run_app
+
+    return run_app(getattr(args, "files", []))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="composer-gui",
+        description="Play a melody; a local GAN writes accompaniments ranked by its critic.",
+    )
+    parser.add_argument("--version", action="version", version=f"composer-gui {__version__}")
+    parser.set_defaults(handler=_open_app)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # Each group of subcommands lives in its own module with a register(sub) function.
+    accompany_command.register(sub)
+    midi_commands.register(sub)
+    model_commands.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None:
+        args.files = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    try:
+        return int(args.handler(args) or 0)
+    except (ComposerError, ModelError) as error:
+        print(f"composer-gui: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as error:  # a full disk or an unwritable folder while saving
+        print(
+            f"composer-gui: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("composer-gui: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``composer-gui``, one module per group, each with ``register(sub)``."""

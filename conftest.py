@@ -1,0 +1,6 @@
+"""Fixtures shared by the whole suite live in tests/support/ and are loaded here."""
+
+pytest_plugins = [
+    "tests.support.jack_server",
+    "tests.support.music_files",
+]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian/Ubuntu packages the tests use for real: the JACK dummy server and its clients,
+# FluidSynth with a General MIDI soundfont, Qt's runtime libraries, Xvfb and PulseAudio.
+# Installs only what is missing; needs root or sudo when something is.
+set -euo pipefail
+packages=(jackd2 fluidsynth libfluidsynth3 fluid-soundfont-gm libegl1 libgl1 libxkbcommon0
+          libfontconfig1 libdbus-1-3 libglib2.0-0 xvfb libxcb-icccm4 libxcb-keysyms1
+          libxcb-cursor0 pulseaudio pulseaudio-utils)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Missing system packages: ${missing[*]} (install them with your package manager)" >&2
+    exit 1
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "Installing system packages: ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

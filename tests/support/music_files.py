@@ -1,0 +1,1 @@
+"""Fixtures: real MIDI files from the music21 corpus and generated edge cases."""
