@@ -1,1 +1,179 @@
-"""Fixtures: real MIDI files from the music21 corpus and generated edge cases."""
+"""Fixtures: real MIDI files from the music21 corpus and generated edge cases.
+
+``corpus_midi`` exports Bach chorales and folk tunes that ship with music21 to MIDI (with
+music21's own writer, so no one here wrote the files) and keeps music21's note lists to
+compare against. ``bad_midi_files`` holds every kind of broken input a user can pick.
+``write_midi`` builds small files from absolute-tick events for the edge-case tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mido
+import pytest
+
+# (name used in tests, music21 corpus path, tune number inside an ABC collection)
+CORPUS_PIECES = [
+    ("bwv66.6", "bach/bwv66.6", None),  # 4/4 with a one-beat pickup
+    ("bwv269", "bach/bwv269", None),  # 3/4
+    ("bwv1.6", "bach/bwv1.6", None),  # a horn part before the four voices
+    ("han1-5", "essenFolksong/han1", 5),  # 2/4, sixteenths
+    ("kinder0-4", "essenFolksong/kinder0", 4),  # 2/4 children's song
+    ("battle-the-cash", "ryansMammoth/BattleTheCashJig.abc", None),  # 6/8 jig with a pickup
+    ("andrew-carey", "ryansMammoth/AndrewCareysSlipjig.abc", None),  # 9/8 slip jig
+]
+
+NoteTuple = tuple[int, float, float]  # (MIDI pitch, onset in beats, duration in beats)
+
+
+@dataclass(frozen=True)
+class CorpusPiece:
+    """A corpus piece exported to MIDI, with what music21 itself says its notes are."""
+
+    name: str
+    path: Path
+    part_names: list[str | None]  # None: the tune has no part name, so the file has none
+    parts: list[list[NoteTuple]]  # per part, sorted by (onset, pitch)
+    time_signature: tuple[int, int]
+
+
+def music21_notes(part) -> list[NoteTuple]:
+    """A music21 part's sounding notes: ties joined, grace notes (no duration) left out."""
+    notes: list[NoteTuple] = []
+    for element in part.stripTies().flatten().notes:
+        duration = float(element.quarterLength)
+        if duration <= 0:
+            continue
+        for pitch in element.pitches:
+            notes.append((pitch.midi, float(element.offset), duration))
+    return sorted(notes)
+
+
+def load_corpus_score(corpus_path: str, number: int | None):
+    from music21 import corpus
+
+    if number is None:
+        return corpus.parse(corpus_path)
+    return corpus.parse(corpus_path, number=number)
+
+
+class CorpusMidi:
+    """The pieces of CORPUS_PIECES by name, each exported the first time a test asks for it
+    (music21 takes a good fraction of a second per chorale, so no test waits for all)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.sources = {name: (path, number) for name, path, number in CORPUS_PIECES}
+        self.pieces: dict[str, CorpusPiece] = {}
+
+    def __getitem__(self, name: str) -> CorpusPiece:
+        if name not in self.pieces:
+            self.pieces[name] = self.export(name)
+        return self.pieces[name]
+
+    def export(self, name: str) -> CorpusPiece:
+        score = load_corpus_score(*self.sources[name])
+        path = self.folder / f"{name}.mid"
+        score.write("midi", fp=str(path))
+        # music21's MIDI writer plays repeats out, so its note list must too.
+        sounding = score.expandRepeats()
+        signatures = score.recurse().getElementsByClass("TimeSignature")
+        first = signatures[0] if signatures else None
+        return CorpusPiece(
+            name=name,
+            path=path,
+            part_names=[part.partName for part in sounding.parts],
+            parts=[music21_notes(part) for part in sounding.parts],
+            time_signature=(first.numerator, first.denominator) if first else (4, 4),
+        )
+
+
+@pytest.fixture(scope="session")
+def corpus_midi(tmp_path_factory) -> CorpusMidi:
+    """Corpus pieces written to MIDI by music21: ``corpus_midi["bwv66.6"]``."""
+    return CorpusMidi(tmp_path_factory.mktemp("corpus_midi"))
+
+
+def note_events(
+    channel: int, pitch: int, start_tick: int, end_tick: int, velocity: int = 80
+) -> list[tuple[int, mido.Message]]:
+    """A note-on and its note-off at absolute ticks."""
+    return [
+        (start_tick, mido.Message("note_on", channel=channel, note=pitch, velocity=velocity)),
+        (end_tick, mido.Message("note_off", channel=channel, note=pitch, velocity=0)),
+    ]
+
+
+def write_midi(
+    path: Path,
+    tracks: list[list[tuple[int, mido.Message | mido.MetaMessage]]],
+    ticks_per_beat: int = 480,
+    midi_type: int = 1,
+) -> Path:
+    """Write a file from tracks of (absolute tick, message); events keep their list order
+    within one tick."""
+    midi = mido.MidiFile(type=midi_type, ticks_per_beat=ticks_per_beat)
+    for events in tracks:
+        midi_track = mido.MidiTrack()
+        last_tick = 0
+        for tick, message in sorted(events, key=lambda event: event[0]):
+            midi_track.append(message.copy(time=tick - last_tick))
+            last_tick = tick
+        midi.tracks.append(midi_track)
+    midi.save(path)
+    return path
+
+
+# Which exception each bad input raises: (case, exception class name).
+BAD_INPUT_CASES = [
+    ("garbage", "MidiFileError"),
+    ("truncated", "MidiFileError"),
+    ("empty", "MidiFileError"),
+    ("no_tracks", "MidiFileError"),
+    ("drum_only", "NoMelodyError"),
+    ("no_notes", "NoMelodyError"),
+    ("directory", "MidiFileError"),
+    ("missing", "MidiFileError"),
+]
+
+
+@pytest.fixture(scope="session")
+def bad_midi_files(tmp_path_factory) -> dict[str, Path]:
+    """One path per case in BAD_INPUT_CASES."""
+    folder = tmp_path_factory.mktemp("bad_midi")
+    files: dict[str, Path] = {}
+
+    files["garbage"] = folder / "garbage.mid"
+    files["garbage"].write_bytes(bytes(range(256)) * 4)
+
+    melody = [(0, mido.MetaMessage("track_name", name="Tune"))]
+    for index in range(32):
+        melody += note_events(0, 60 + index % 12, index * 480, index * 480 + 480)
+    whole = write_midi(folder / "whole.mid", [melody])
+    files["truncated"] = folder / "truncated.mid"
+    files["truncated"].write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    files["empty"] = folder / "empty.mid"
+    files["empty"].write_bytes(b"")
+
+    files["no_tracks"] = write_midi(folder / "no_tracks.mid", [])
+
+    drums = [(0, mido.MetaMessage("track_name", name="Drums"))]
+    for index in range(8):
+        drums += note_events(9, 36 + index % 3, index * 240, index * 240 + 120)
+    files["drum_only"] = write_midi(folder / "drum_only.mid", [drums])
+
+    conductor = [
+        (0, mido.MetaMessage("set_tempo", tempo=500000)),
+        (0, mido.MetaMessage("time_signature", numerator=4, denominator=4)),
+        (1920, mido.MetaMessage("end_of_track")),
+    ]
+    files["no_notes"] = write_midi(folder / "no_notes.mid", [conductor])
+
+    files["directory"] = folder / "a_folder.mid"
+    files["directory"].mkdir()
+
+    files["missing"] = folder / "not_there.mid"
+    return files

@@ -1,0 +1,379 @@
+"""Standard MIDI Files in and out: any real .mid to an Arrangement, an Arrangement to SMF type 1.
+
+Reading keeps the music as written: note times are ticks divided by ticks per beat, so
+tempo changes never move a note's beat; pickups and leading silence stay where they are;
+pitches outside the model's range are kept (the engine shifts a copy when it conditions on
+them). A note-on on a pitch that is already sounding on the same channel ends the earlier
+note there, the way a synth would.
+
+Writing produces one conductor track (tempo map and time signature) followed by one named
+track per part, melody first, each on its own channel with its General MIDI program. The
+file is written to a temporary name beside the target and moved into place, so a failed
+write never leaves half a file.
+
+Every failure a user can cause (a missing, empty, damaged or note-less file, a folder
+instead of a file) raises a ``MidiFileError`` or ``NoMelodyError`` with one sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import mido
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.errors import MeterError, MidiFileError, NoMelodyError
+
+TICKS_PER_BEAT = 960  # what we write: divisible by 2, 3, 4, 5, 8, 16, so triplets stay exact
+DRUM_CHANNEL = 9  # General MIDI percussion, channel 10 as musicians count
+DEFAULT_TEMPO_BPM = 120.0  # what the SMF standard assumes before the first tempo event
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+
+def read_arrangement(path: str | os.PathLike) -> Arrangement:
+    """Every track that holds notes, in file order, with the file's tempo map and meter.
+
+    A track whose notes use several channels (as in a type 0 file) becomes one part per
+    channel. Channel 10 parts are marked ``is_drum``. Raises ``NoMelodyError`` when the
+    file holds no notes at all.
+    """
+    path = Path(path)
+    midi = _open_midi(path)
+    tracks = _read_tracks(midi)
+    if not tracks:
+        raise NoMelodyError(f"{path.name} has no notes; choose a MIDI file with a melody in it.")
+    tempo_bpm, tempo_changes = _read_tempo_map(midi)
+    return Arrangement(
+        tracks=tracks,
+        tempo_bpm=tempo_bpm,
+        time_signature=_read_time_signature(midi),
+        tempo_changes=tempo_changes,
+    )
+
+
+def read_melody(path: str | os.PathLike, track: int | None = None) -> Arrangement:
+    """The melody of a MIDI file, notes exactly as written, as a one-track Arrangement.
+
+    Without ``track`` the melody is the first track that is not a drum track. ``track``
+    counts (from 0) the tracks ``read_arrangement`` returns, i.e. those with notes. The
+    melody comes back on channel 0 with its name and program, so the accompaniment can
+    take the other channels.
+    """
+    path = Path(path)
+    arrangement = read_arrangement(path)
+    if track is None:
+        pitched = [part for part in arrangement.tracks if not part.is_drum]
+        if not pitched:
+            raise NoMelodyError(
+                f"{path.name} has only drum tracks; choose a MIDI file with a melody in it."
+            )
+        chosen = pitched[0]
+    else:
+        count = len(arrangement.tracks)
+        if not 0 <= track < count:
+            valid = "0" if count == 1 else f"0 to {count - 1}"
+            raise MidiFileError(
+                f"{path.name} has no track {track}; its tracks with notes are numbered {valid}."
+            )
+        chosen = arrangement.tracks[track]
+        if chosen.is_drum:
+            raise NoMelodyError(
+                f"Track {track} of {path.name} is a drum track; choose a track with a melody."
+            )
+    melody = Track(name=chosen.name, notes=list(chosen.notes), program=chosen.program, channel=0)
+    return Arrangement(
+        tracks=[melody],
+        tempo_bpm=arrangement.tempo_bpm,
+        time_signature=arrangement.time_signature,
+        tempo_changes=list(arrangement.tempo_changes),
+    )
+
+
+def _open_midi(path: Path) -> mido.MidiFile:
+    """Parse the file with mido, turning every way it can fail into one sentence."""
+    if path.is_dir():
+        raise MidiFileError(f"{path} is a folder, not a MIDI file; choose a .mid file inside it.")
+    if not path.exists():
+        raise MidiFileError(f"There is no file at {path}; check the name and the folder.")
+    try:
+        if path.stat().st_size == 0:
+            raise MidiFileError(f"{path.name} is empty (0 bytes); save or export it again.")
+        midi = mido.MidiFile(path)
+    except PermissionError as error:
+        raise MidiFileError(f"{path.name} cannot be opened: permission denied.") from error
+    except EOFError as error:
+        raise MidiFileError(
+            f"{path.name} is cut short (truncated MIDI file); save or export it again."
+        ) from error
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise MidiFileError(
+            f"{path.name} is not a MIDI file that can be read ({error}); choose a .mid file."
+        ) from error
+    if midi.ticks_per_beat <= 0 or midi.ticks_per_beat & 0x8000:
+        raise MidiFileError(
+            f"{path.name} counts time in SMPTE frames, which is not supported; "
+            "export it with beats (ticks per quarter note)."
+        )
+    if not midi.tracks:
+        raise MidiFileError(f"{path.name} has no tracks; choose a MIDI file with a melody in it.")
+    return midi
+
+
+def _read_tracks(midi: mido.MidiFile) -> list[Track]:
+    """One Track per (file track, channel) that has notes, in file order."""
+    parts: list[Track] = []
+    for track_index, midi_track in enumerate(midi.tracks):
+        name = _track_name(midi_track) or f"Track {track_index + 1}"
+        notes_by_channel = _read_notes(midi_track, midi.ticks_per_beat)
+        programs = _programs_by_channel(midi_track)
+        for channel in sorted(notes_by_channel):
+            part_name = name if len(notes_by_channel) == 1 else f"{name} ch{channel + 1}"
+            parts.append(
+                Track(
+                    name=part_name,
+                    notes=notes_by_channel[channel],
+                    program=programs.get(channel, 0),
+                    channel=channel,
+                    is_drum=channel == DRUM_CHANNEL,
+                )
+            )
+    return parts
+
+
+def _track_name(midi_track: mido.MidiTrack) -> str:
+    for message_type in ("track_name", "instrument_name"):
+        for message in midi_track:
+            if message.type == message_type and message.name.strip():
+                return message.name.strip()
+    return ""
+
+
+def _read_notes(midi_track: mido.MidiTrack, ticks_per_beat: int) -> dict[int, list[Note]]:
+    """Pair note-ons with note-offs per channel; times become beats (tick / ticks_per_beat).
+
+    A note-on on a pitch that is still sounding ends the earlier note at that tick; a
+    note never switched off ends with the track. Zero-length notes are dropped.
+    """
+    notes: dict[int, list[Note]] = {}
+    sounding: dict[tuple[int, int], tuple[int, int]] = {}  # (channel, pitch) -> (tick, velocity)
+
+    def close(channel: int, pitch: int, end_tick: int) -> None:
+        start_tick, velocity = sounding.pop((channel, pitch))
+        if end_tick > start_tick:
+            notes.setdefault(channel, []).append(
+                Note(
+                    pitch=pitch,
+                    start_beat=start_tick / ticks_per_beat,
+                    duration_beats=(end_tick - start_tick) / ticks_per_beat,
+                    velocity=velocity,
+                )
+            )
+
+    tick = 0
+    for message in midi_track:
+        tick += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            key = (message.channel, message.note)
+            if key in sounding:
+                close(*key, tick)
+            sounding[key] = (tick, message.velocity)
+        elif message.type in ("note_off", "note_on"):  # note_on with velocity 0 is a note-off
+            key = (message.channel, message.note)
+            if key in sounding:
+                close(*key, tick)
+    for key in list(sounding):
+        close(*key, tick)
+    for channel_notes in notes.values():
+        channel_notes.sort(key=lambda note: (note.start_beat, note.pitch))
+    return notes
+
+
+def _programs_by_channel(midi_track: mido.MidiTrack) -> dict[int, int]:
+    """The program each channel starts with: the last change before its first note, else
+    the first change at all."""
+    programs: dict[int, int] = {}
+    started: set[int] = set()
+    for message in midi_track:
+        if message.type == "program_change":
+            if message.channel not in started or message.channel not in programs:
+                programs[message.channel] = message.program
+        elif message.type == "note_on" and message.velocity > 0:
+            started.add(message.channel)
+    return programs
+
+
+def _read_tempo_map(midi: mido.MidiFile) -> tuple[float, list[tuple[float, float]]]:
+    """The tempo at beat 0 and every later change as (beat, bpm), from all tracks."""
+    events: list[tuple[int, int, float]] = []  # (tick, order in file, bpm)
+    for midi_track in midi.tracks:
+        tick = 0
+        for message in midi_track:
+            tick += message.time
+            if message.type == "set_tempo":
+                bpm = round(mido.tempo2bpm(message.tempo), 6)
+                events.append((tick, len(events), bpm))
+    events.sort()
+    tempo_bpm = DEFAULT_TEMPO_BPM
+    changes: list[tuple[float, float]] = []
+    for tick, _, bpm in events:
+        beat = tick / midi.ticks_per_beat
+        if tick == 0:
+            tempo_bpm = bpm
+        elif changes and changes[-1][0] == beat:
+            changes[-1] = (beat, bpm)  # several events at one tick: the last one wins
+        else:
+            changes.append((beat, bpm))
+    # Drop changes that repeat the tempo already in force; they carry no information.
+    kept: list[tuple[float, float]] = []
+    current = tempo_bpm
+    for beat, bpm in changes:
+        if bpm != current:
+            kept.append((beat, bpm))
+            current = bpm
+    return tempo_bpm, kept
+
+
+def _read_time_signature(midi: mido.MidiFile) -> tuple[int, int]:
+    """The earliest time signature in the file, 4/4 when there is none."""
+    first: tuple[int, int, tuple[int, int]] | None = None  # (tick, track, signature)
+    for track_index, midi_track in enumerate(midi.tracks):
+        tick = 0
+        for message in midi_track:
+            tick += message.time
+            if message.type == "time_signature":
+                candidate = (tick, track_index, (message.numerator, message.denominator))
+                if first is None or candidate[:2] < first[:2]:
+                    first = candidate
+                break
+    return first[2] if first else (4, 4)
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+
+
+def arrangement_to_midi(arrangement: Arrangement) -> mido.MidiFile:
+    """SMF type 1: a conductor track, then one named track per part, melody first.
+
+    Each part gets its own channel (its ``channel`` when no earlier part took it, else the
+    lowest free one; drums always on channel 10) and a program change. Notes of one pitch
+    that overlap in a part are cut where the next one starts, so every reader pairs the
+    note-ons and note-offs the same way.
+    """
+    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
+    midi.tracks.append(_conductor_track(arrangement))
+    for track, channel in zip(
+        arrangement.tracks, _assign_channels(arrangement.tracks), strict=True
+    ):
+        midi.tracks.append(_part_track(track, channel))
+    return midi
+
+
+def write_arrangement(arrangement: Arrangement, path: str | os.PathLike) -> None:
+    """Save as a Standard MIDI File; the target is replaced only once the file is complete."""
+    path = Path(path)
+    midi = arrangement_to_midi(arrangement)  # fails before anything touches the disk
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # O_EXCL: never reuse someone else's file; mode 0o666 lets the umask decide, as open() does.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            midi.save(file=file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _to_tick(beat: float) -> int:
+    return round(beat * TICKS_PER_BEAT)
+
+
+def _conductor_track(arrangement: Arrangement) -> mido.MidiTrack:
+    numerator, denominator = arrangement.time_signature
+    if denominator not in (1, 2, 4, 8, 16, 32, 64) or not 1 <= numerator <= 255:
+        raise MeterError(
+            f"The time signature {numerator}/{denominator} cannot be written to MIDI; "
+            "use a power of two (2, 4, 8, 16) below the line."
+        )
+    events = [
+        (0, mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator)),
+        (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(arrangement.tempo_bpm))),
+    ]
+    for beat, bpm in arrangement.tempo_changes:
+        events.append((_to_tick(beat), mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))))
+    events.sort(key=lambda event: event[0])
+    return _to_track(events)
+
+
+def _part_track(track: Track, channel: int) -> mido.MidiTrack:
+    # (tick, 0 for note-off / 1 for note-on, message): at one tick offs go first, so a
+    # repeated note is released before it sounds again.
+    events: list[tuple[int, int, mido.Message]] = []
+    for pitch, start_tick, end_tick, velocity in _note_spans(track.notes):
+        velocity = min(127, max(1, velocity))
+        events.append(
+            (start_tick, 1, mido.Message("note_on", channel=channel, note=pitch, velocity=velocity))
+        )
+        events.append(
+            (end_tick, 0, mido.Message("note_off", channel=channel, note=pitch, velocity=0))
+        )
+    events.sort(key=lambda event: (event[0], event[1]))
+    header = [
+        (0, mido.MetaMessage("track_name", name=track.name)),
+        (0, mido.Message("program_change", channel=channel, program=track.program)),
+    ]
+    return _to_track(header + [(tick, message) for tick, _, message in events])
+
+
+def _note_spans(notes: list[Note]) -> list[tuple[int, int, int, int]]:
+    """(pitch, start tick, end tick, velocity) with overlaps on one pitch cut, at least 1 tick."""
+    spans: list[list[int]] = []
+    last_by_pitch: dict[int, list[int]] = {}
+    for note in sorted(notes, key=lambda note: (note.start_beat, note.pitch)):
+        start_tick = _to_tick(note.start_beat)
+        end_tick = max(start_tick + 1, _to_tick(note.end_beat))
+        previous = last_by_pitch.get(note.pitch)
+        if previous is not None and previous[2] > start_tick:
+            previous[2] = start_tick  # the new note ends the one still sounding
+        span = [note.pitch, start_tick, end_tick, note.velocity]
+        spans.append(span)
+        last_by_pitch[note.pitch] = span
+    # Two notes of one pitch starting on one tick: the first is now empty and is dropped.
+    return [tuple(span) for span in spans if span[2] > span[1]]
+
+
+def _to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
+    """Absolute ticks to mido's delta times, closed with end_of_track."""
+    midi_track = mido.MidiTrack()
+    last_tick = 0
+    for tick, message in events:
+        midi_track.append(message.copy(time=tick - last_tick))
+        last_tick = tick
+    midi_track.append(mido.MetaMessage("end_of_track", time=0))
+    return midi_track
+
+
+def _assign_channels(tracks: list[Track]) -> list[int]:
+    """A distinct channel per part where possible, drums on channel 10."""
+    melodic_channels = [channel for channel in range(16) if channel != DRUM_CHANNEL]
+    used: set[int] = set()
+    assigned: list[int] = []
+    for track in tracks:
+        if track.is_drum:
+            assigned.append(DRUM_CHANNEL)
+            continue
+        channel = track.channel
+        if channel == DRUM_CHANNEL or channel in used or not 0 <= channel < 16:
+            free = [candidate for candidate in melodic_channels if candidate not in used]
+            # More than 15 pitched parts: channels must be shared; start over from the first.
+            channel = free[0] if free else melodic_channels[len(assigned) % 15]
+        used.add(channel)
+        assigned.append(channel)
+    return assigned
