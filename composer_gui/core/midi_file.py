@@ -100,8 +100,14 @@ def _open_midi(path: Path) -> mido.MidiFile:
     if not path.exists():
         raise MidiFileError(f"There is no file at {path}; check the name and the folder.")
     try:
-        if path.stat().st_size == 0:
+        with path.open("rb") as file:
+            magic = file.read(4)
+        if not magic:
             raise MidiFileError(f"{path.name} is empty (0 bytes); save or export it again.")
+        if magic != b"MThd":
+            raise MidiFileError(
+                f"{path.name} is not a MIDI file (it has no MIDI header); choose a .mid file."
+            )
         midi = mido.MidiFile(path)
     except PermissionError as error:
         raise MidiFileError(f"{path.name} cannot be opened: permission denied.") from error
@@ -110,8 +116,9 @@ def _open_midi(path: Path) -> mido.MidiFile:
             f"{path.name} is cut short (truncated MIDI file); save or export it again."
         ) from error
     except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        # mido's own text goes to the traceback chain (the log), not to the user.
         raise MidiFileError(
-            f"{path.name} is not a MIDI file that can be read ({error}); choose a .mid file."
+            f"{path.name} is damaged and cannot be read as MIDI; save or export it again."
         ) from error
     if midi.ticks_per_beat <= 0 or midi.ticks_per_beat & 0x8000:
         raise MidiFileError(

@@ -8,6 +8,7 @@ compare against. ``bad_midi_files`` holds every kind of broken input a user can 
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def write_midi(
 BAD_INPUT_CASES = [
     ("garbage", "MidiFileError"),
     ("truncated", "MidiFileError"),
+    ("damaged", "MidiFileError"),
     ("empty", "MidiFileError"),
     ("no_tracks", "MidiFileError"),
     ("drum_only", "NoMelodyError"),
@@ -154,6 +156,12 @@ def bad_midi_files(tmp_path_factory) -> dict[str, Path]:
     whole = write_midi(folder / "whole.mid", [melody])
     files["truncated"] = folder / "truncated.mid"
     files["truncated"].write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    # A sound header, then a track whose first event has an undefined status byte.
+    header = b"MThd" + struct.pack(">IHHH", 6, 1, 1, 480)
+    track = b"\x00\xf4\x00\x00"
+    files["damaged"] = folder / "damaged.mid"
+    files["damaged"].write_bytes(header + b"MTrk" + struct.pack(">I", len(track)) + track)
 
     files["empty"] = folder / "empty.mid"
     files["empty"].write_bytes(b"")
