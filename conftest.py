@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.support.jack_server",
     "tests.support.music_files",
+    "tests.support.pulse_server",
 ]

@@ -1,0 +1,307 @@
+"""The built-in synth, with the real FluidSynth and a real General MIDI soundfont.
+
+Offline renders are checked by their spectrum and loudness; realtime playback goes through a
+private PulseAudio null sink and is recorded back with ``parec``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import wave
+
+import numpy as np
+import pytest
+
+from composer_gui.core import synth as synth_module
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.synth import (
+    SAMPLE_RATE,
+    TAIL_SECONDS,
+    Mix,
+    SynthError,
+    SynthPlayer,
+    beat_at,
+    find_soundfont,
+    load_fluidsynth,
+    loop_length_beats,
+    render_arrangement,
+    write_wav,
+)
+from tests.support.real_parts import require
+
+A4, C_SHARP5, A2 = 69, 73, 45
+
+
+@pytest.fixture(scope="module")
+def soundfont():
+    """The real synth and soundfont, or a skip locally / a failure in CI."""
+    try:
+        load_fluidsynth()
+        return find_soundfont()
+    except SynthError as exc:
+        require(False, f"FluidSynth with a General MIDI soundfont ({exc})")
+
+
+def one_note(pitch=A4, velocity=100, beats=1.0, tempo_bpm=120.0, program=0) -> Arrangement:
+    track = Track("melody", [Note(pitch, 0.0, beats, velocity)], program=program)
+    return Arrangement([track], tempo_bpm=tempo_bpm)
+
+
+def peak_hz(audio: np.ndarray) -> float:
+    """The strongest frequency; zero-padded to 4 s so the bins are 0.25 Hz apart."""
+    mono = audio.mean(axis=1)
+    n_fft = max(len(mono), 4 * SAMPLE_RATE)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)), n=n_fft))
+    return float(np.fft.rfftfreq(n_fft, 1.0 / SAMPLE_RATE)[np.argmax(spectrum)])
+
+
+def band_energy(audio: np.ndarray, hz: float, width_hz: float = 15.0) -> float:
+    mono = audio.mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)))) ** 2
+    freqs = np.fft.rfftfreq(len(mono), 1.0 / SAMPLE_RATE)
+    return float(spectrum[np.abs(freqs - hz) < width_hz].sum())
+
+
+def rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+
+
+# --- offline rendering --------------------------------------------------------------------
+
+
+def test_a4_renders_at_440_hz(soundfont):
+    audio = render_arrangement(one_note(A4), soundfont=soundfont)
+    assert audio.dtype == np.float32 and audio.shape[1] == 2
+    assert abs(peak_hz(audio) - 440.0) < 3.0
+    assert rms(audio) > 0.01
+
+
+def test_silence_renders_silent(soundfont):
+    silent = Arrangement([Track("melody", [])])
+    audio = render_arrangement(silent, soundfont=soundfont)
+    assert len(audio) == round(TAIL_SECONDS * SAMPLE_RATE)
+    assert rms(audio) < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("tempo_bpm", "tempo_changes", "seconds"),
+    [(120.0, [], 4.0), (60.0, [], 8.0), (120.0, [(4.0, 60.0)], 6.0)],
+)
+def test_length_follows_the_tempo_map(soundfont, tempo_bpm, tempo_changes, seconds):
+    notes = [Note(60 + i, float(i), 1.0) for i in range(8)]  # 8 beats
+    arrangement = Arrangement([Track("melody", notes)], tempo_bpm, tempo_changes=tempo_changes)
+    audio = render_arrangement(arrangement, soundfont=soundfont, tail_seconds=0.5)
+    assert len(audio) == round((seconds + 0.5) * SAMPLE_RATE)
+
+
+def test_note_starts_at_its_time(soundfont):
+    # At 120 bpm a note on beat 2 starts one second in: silence before, sound after.
+    arrangement = Arrangement([Track("melody", [Note(A4, 2.0, 1.0, 100)])], tempo_bpm=120.0)
+    audio = render_arrangement(arrangement, soundfont=soundfont)
+    second = SAMPLE_RATE
+    assert rms(audio[: second - 200]) < 1e-4
+    assert rms(audio[second + 200 : second + 5000]) > 0.01
+
+
+def two_tracks() -> Arrangement:
+    melody = Track("melody", [Note(A4, 0.0, 2.0, 100)], program=0)
+    bass = Track("bass", [Note(A2, 0.0, 2.0, 100)], program=32, channel=3)
+    return Arrangement([melody, bass], tempo_bpm=120.0)
+
+
+def test_muted_track_contributes_nothing(soundfont):
+    melody_only = Arrangement([two_tracks().tracks[0]], tempo_bpm=120.0)
+    reference = render_arrangement(melody_only, soundfont=soundfont)
+    both = render_arrangement(two_tracks(), soundfont=soundfont)
+    muted = render_arrangement(two_tracks(), Mix(muted=frozenset({1})), soundfont=soundfont)
+    soloed = render_arrangement(two_tracks(), Mix(soloed=frozenset({0})), soundfont=soundfont)
+    assert rms(both - reference) > 0.01  # the bass is heard when not muted
+    assert rms(muted - reference) < 1e-6
+    assert rms(soloed - reference) < 1e-6
+
+
+def test_mute_wins_over_solo():
+    mix = Mix(muted=frozenset({0}), soloed=frozenset({0, 2}))
+    assert [mix.is_audible(i) for i in range(4)] == [False, False, True, False]
+
+
+def test_louder_velocity_renders_louder(soundfont):
+    soft = render_arrangement(one_note(velocity=30), soundfont=soundfont)
+    loud = render_arrangement(one_note(velocity=120), soundfont=soundfont)
+    assert rms(loud) > 2 * rms(soft)
+
+
+def test_track_volume_scales_the_track(soundfont):
+    full = render_arrangement(one_note(), Mix(volumes={0: 127}), soundfont=soundfont)
+    half = render_arrangement(one_note(), Mix(volumes={0: 64}), soundfont=soundfont)
+    # General MIDI volume is an amplitude curve of (cc/127)^2: 64 is about a quarter.
+    assert 0.15 < rms(half) / rms(full) < 0.4
+    with pytest.raises(ValueError, match="0..127"):
+        Mix(volumes={0: 200}).volume(0)
+
+
+def test_program_changes_the_sound(soundfont):
+    piano = render_arrangement(one_note(program=0), soundfont=soundfont)
+    violin = render_arrangement(one_note(program=40), soundfont=soundfont)
+    assert abs(peak_hz(violin) - 440.0) < 3.0
+    assert rms(piano - violin) > 0.01
+
+
+def test_drum_track_plays_the_percussion_bank(soundfont):
+    # Pitch 42 on a piano is a quiet low F#; on the drum kit it is a closed hi-hat, whose
+    # energy lies far above the piano note's fundamental.
+    def render(is_drum: bool) -> np.ndarray:
+        track = Track("drums", [Note(42, 0.0, 1.0, 110)], channel=9 if is_drum else 0)
+        return render_arrangement(Arrangement([track]), soundfont=soundfont)
+
+    assert peak_hz(render(is_drum=True)) > 2000.0
+    assert peak_hz(render(is_drum=False)) < 400.0
+
+
+def test_renders_are_identical(soundfont):
+    first = render_arrangement(two_tracks(), soundfont=soundfont)
+    second = render_arrangement(two_tracks(), soundfont=soundfont)
+    assert np.array_equal(first, second)
+
+
+def test_write_wav_round_trip(soundfont, tmp_path):
+    audio = render_arrangement(one_note(), soundfont=soundfont)
+    path = tmp_path / "take.wav"
+    write_wav(audio, path)
+    with wave.open(str(path), "rb") as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (2, 2, 44100)
+        assert wav.getnframes() == len(audio)
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, 2)
+    assert np.max(np.abs(pcm / 32767.0 - audio)) < 1e-4
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_beat_at_inverts_seconds_at():
+    arrangement = Arrangement([Track("melody", [])], 120.0, tempo_changes=[(4.0, 60.0)])
+    for beat in (0.0, 1.5, 4.0, 5.25, 9.0):
+        assert beat_at(arrangement, arrangement.seconds_at(beat)) == pytest.approx(beat)
+    assert beat_at(arrangement, 3.0) == pytest.approx(5.0)  # 2 s for 4 beats, then 1 s a beat
+
+
+def test_loop_spans_whole_bars():
+    arrangement = Arrangement([Track("melody", [Note(60, 0.0, 5.0)])], time_signature=(3, 4))
+    assert loop_length_beats(arrangement) == 6.0
+
+
+# --- finding the soundfont and the library ------------------------------------------------
+
+
+def test_preferred_soundfont_is_used(soundfont):
+    assert find_soundfont(soundfont) == soundfont
+
+
+def test_missing_preferred_soundfont_names_the_file(tmp_path):
+    missing = tmp_path / "gone.sf2"
+    with pytest.raises(SynthError, match="gone.sf2 does not exist"):
+        find_soundfont(missing)
+
+
+def test_no_soundfont_anywhere_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(synth_module, "soundfont_candidates", lambda: [])
+    with pytest.raises(SynthError) as caught:
+        find_soundfont()
+    assert str(caught.value) == (
+        "No General MIDI soundfont found; install fluid-soundfont-gm or choose one in Preferences."
+    )
+
+
+def test_missing_fluidsynth_library_is_one_sentence(monkeypatch):
+    monkeypatch.setitem(sys.modules, "fluidsynth", None)  # import now raises ImportError
+    with pytest.raises(SynthError, match="FluidSynth is not installed"):
+        load_fluidsynth()
+    with pytest.raises(SynthError, match="FluidSynth is not installed"):
+        render_arrangement(one_note())
+
+
+def test_unloadable_soundfont_is_reported(soundfont, tmp_path):
+    bogus = tmp_path / "broken.sf2"
+    bogus.write_bytes(b"RIFF0000sfbk but not really")
+    with pytest.raises(SynthError, match="broken.sf2 could not be loaded"):
+        render_arrangement(one_note(), soundfont=bogus)
+
+
+# --- realtime audition through PulseAudio -------------------------------------------------
+
+
+@pytest.fixture
+def player(soundfont, pulse_server):
+    with SynthPlayer(soundfont, audio_driver="pulseaudio") as player:
+        yield player
+
+
+def wait_until_stopped(player: SynthPlayer, timeout_seconds: float) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while player.is_playing and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_player_sounds_a4_through_the_audio_output(player, pulse_recording):
+    player.play(one_note(A4, beats=2.0))  # one second at 120 bpm
+    assert player.is_playing
+    wait_until_stopped(player, 4.0)
+    assert not player.is_playing
+    time.sleep(0.3)  # let the release and the sink's latency pass
+    audio = pulse_recording.stop()
+    assert rms(audio) > 0.005
+    # 5 Hz is a fifth of a semitone: the right note, with room for a dropout on a busy CPU.
+    assert abs(peak_hz(audio) - 440.0) < 5.0
+
+
+def test_unknown_audio_driver_is_one_sentence(soundfont):
+    with pytest.raises(SynthError, match="audio output .* could not be opened"):
+        SynthPlayer(soundfont, audio_driver="no-such-driver")
+
+
+def test_playhead_follows_the_tempo(player):
+    arrangement = one_note(beats=8.0, tempo_bpm=120.0)  # 4 seconds
+    player.play(arrangement, start_beat=2.0)
+    time.sleep(0.5)
+    assert player.position_beats == pytest.approx(3.0, abs=0.15)
+    player.stop()
+    stopped_at = player.position_beats
+    assert not player.is_playing
+    time.sleep(0.1)
+    assert player.position_beats == stopped_at  # the playhead stays where it stopped
+
+
+def test_stop_releases_every_note(player, pulse_recording):
+    player.play(one_note(A4, beats=16.0))
+    time.sleep(0.4)
+    player.stop()
+    time.sleep(1.5)  # piano release and reverb die away
+    audio = pulse_recording.stop()
+    tail = audio[-int(0.3 * SAMPLE_RATE) :]
+    assert rms(audio) > 0.005
+    assert rms(tail) < 1e-3
+
+
+def test_live_mute_silences_a_track(player, pulse_recording):
+    # A flute (GM 74) holds its level, so both pitches sound steadily until the mute.
+    melody = Track("melody", [Note(A4, 0.0, 8.0, 100)], program=73)
+    upper = Track("alto", [Note(C_SHARP5, 0.0, 8.0, 100)], program=73)
+    player.play(Arrangement([melody, upper], tempo_bpm=120.0))  # four seconds
+    time.sleep(0.5)
+    player.set_mix(Mix(muted=frozenset({1})))
+    time.sleep(1.5)
+    audio = pulse_recording.stop()
+    player.stop()
+    both = audio[: -int(1.0 * SAMPLE_RATE)]
+    after_mute = audio[-int(0.6 * SAMPLE_RATE) :]
+    assert band_energy(both, 554.4) > 0.1 * band_energy(both, 440.0)
+    assert band_energy(after_mute, 440.0) > 100 * band_energy(after_mute, 554.4)
+
+
+def test_loop_wraps_to_the_start(player):
+    arrangement = Arrangement([Track("melody", [Note(A4, 0.0, 1.0)])], tempo_bpm=240.0)
+    # One 4/4 bar at 240 bpm loops every second.
+    player.play(arrangement, loop=True)
+    time.sleep(1.25)
+    assert player.is_playing
+    assert player.position_beats == pytest.approx(1.0, abs=0.25)
+    player.stop()
