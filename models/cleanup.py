@@ -66,6 +66,20 @@ def voice_labels(probs: np.ndarray, density: float = 0.5) -> np.ndarray:
     return np.where(rests, REST, best)
 
 
+def labels_to_roll(labels: np.ndarray, n_pitches: int = N_PITCHES) -> np.ndarray:
+    """Voice labels ``(track, step)`` (pitch index or :data:`REST`) as a plain roll, uncleaned.
+
+    This is the network's binarized output as it is: measure the generator on it
+    (qualified notes, say), since the cleaned roll has no note shorter than
+    ``min_steps`` by construction.
+    """
+    labels = np.asarray(labels)
+    roll = np.zeros((*labels.shape, n_pitches), dtype=bool)
+    tracks, steps = np.nonzero(labels != REST)
+    roll[tracks, steps, labels[tracks, steps]] = True
+    return roll
+
+
 def _segments(labels: np.ndarray) -> list[list[int]]:
     """Run-length form ``[[label, n_steps], ...]`` of one voice's labels."""
     labels = np.asarray(labels)

@@ -18,7 +18,10 @@ Definitions (the same for real Bach, our model and every baseline):
 - ``pitch_classes_per_bar``: distinct pitch classes sounding in a bar, averaged
   over the track's non-empty bars (MuseGAN's "UPC").
 - ``qualified_note_rate``: fraction of notes at least :data:`QUALIFIED_STEPS`
-  steps (an 8th note) long; low values mean fragmented output.
+  steps (an 8th note) long; low values mean fragmented output.  The clean-up
+  guarantees its minimum length, so judge the network itself on its plainly
+  binarized output (``models.cleanup.labels_to_roll``) and the product on the
+  cleaned one.
 - ``polyphony``: over the steps where the accompaniment sounds, the mean number
   of sounding accompaniment notes (a unison between two voices counts twice, so
   four-part Bach gives close to 3).  Per track it is the same count within that

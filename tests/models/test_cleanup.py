@@ -8,6 +8,7 @@ import pytest
 from models.cleanup import (
     REST,
     clean_voices,
+    labels_to_roll,
     roll_to_note_list,
     threshold_roll,
     voice_labels,
@@ -197,3 +198,11 @@ def test_sampled_labels_are_cleaned_the_same_way():
     roll, onsets = clean_voices(labels)
     assert roll_to_note_list(roll, onsets) == [(0, midi(E4), 0, 6)]
     assert np.array_equal(clean_voices(labels)[0], voices_to_roll(one_hot_voices(*labels))[0])
+
+
+def test_labels_to_roll_keeps_the_fragments_for_measuring_the_network():
+    labels = np.array([[E4, _, E4, G4], [_, _, _, _]])
+    roll = labels_to_roll(labels)
+    assert roll.shape == (2, 4, N_PITCHES)
+    assert roll[0, :, E4].tolist() == [True, False, True, False]
+    assert roll[0, 3, G4] and roll.sum() == 3
