@@ -1,0 +1,94 @@
+"""Starting the app: the QApplication, the dark theme, logging, the window, restore offer.
+
+Startup imports only Qt and the light parts of the core; torch, music21 and the engine
+load on the worker after the window is on screen (``MainWindow.warm_up_engine``), so the
+window is usable in well under two seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from composer_gui import APP_NAME, __version__
+from composer_gui.paths import resource_path
+from composer_gui.ui import settings
+
+log = logging.getLogger("composer_gui")
+
+
+def log_path() -> Path:
+    """The log file, in the platform's log folder (e.g. ~/.local/state/Composer/log)."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME, appauthor=False)) / "composer.log"
+
+
+def set_up_logging() -> Path:
+    path = log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(window_getter) -> None:
+    """An unexpected error goes to the log and a dialog, never a silent crash."""
+    from composer_gui.ui.errors import show_error
+    from composer_gui.ui.workers import musician_message
+
+    def hook(kind, error, trace) -> None:
+        log.error("Unhandled error:\n%s", "".join(traceback.format_exception(kind, error, trace)))
+        window = window_getter()
+        if window is not None:
+            show_error(window, musician_message(error))
+
+    sys.excepthook = hook
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    from composer_gui.ui.theme import apply_dark_theme
+
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    QCoreApplication.setOrganizationName(settings.ORGANIZATION)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resource_path("icons", "composer-256.png"))))
+    apply_dark_theme(app)
+    return app
+
+
+def run_app(files: list[str]) -> int:
+    """Open the main window (and any files given) and run until it closes."""
+    path = set_up_logging()
+    log.info("Starting %s %s; log at %s", APP_NAME, __version__, path)
+    app = make_application()
+    from composer_gui.ui.main_window import MainWindow
+
+    window = MainWindow()
+    install_excepthook(lambda: window)
+    window.show()
+
+    def after_show() -> None:
+        if files:
+            for name in files:
+                window.open_file(Path(name))
+        else:
+            window.offer_restore()
+        window.refresh_inputs()
+        window.warm_up_engine()
+
+    QTimer.singleShot(0, after_show)
+    return app.exec()

@@ -1,0 +1,151 @@
+"""Where the music is heard: the built-in synth, a MIDI output, or the DAW's virtual port.
+
+A thin layer over ``core.synth.SynthPlayer`` and ``core.playback.Player`` so the main
+window has one ``play/stop/position_beats`` whatever the output. The synth is created
+lazily (loading a soundfont takes a moment) and, if it cannot sound (no FluidSynth, no
+soundfont, no audio device), the reason is kept in ``problem`` and said once; everything
+else keeps working.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from composer_gui.core.arrangement import Arrangement
+from composer_gui.core.errors import ComposerError
+
+log = logging.getLogger(__name__)
+
+BUILT_IN_SYNTH = ""  # the output setting that means "the built-in synth"
+
+
+class Audition:
+    """One playback at a time, to the chosen output."""
+
+    def __init__(self) -> None:
+        self.output_name = BUILT_IN_SYNTH
+        self.api: str | None = None
+        self.soundfont: str | None = None
+        self.audio_driver: str | None = None
+        self.problem: str | None = None  # why the synth cannot sound, once known
+        self._synth = None  # core.synth.SynthPlayer, created on first use
+        self._synth_tried = False
+        self._midi_out = None  # an open mido output for a chosen MIDI output
+        self._virtual_out = None  # the "Composer" port a DAW listens to
+        self._player = None  # core.playback.Player to a MIDI port
+        self._arrangement: Arrangement | None = None
+        self._started_at = 0.0
+
+    # --- set-up ---------------------------------------------------------------------
+    def configure(
+        self, output_name: str, api: str | None, soundfont: str | None, audio_driver: str | None
+    ) -> None:
+        changed_synth = (soundfont, audio_driver) != (self.soundfont, self.audio_driver)
+        self.stop()
+        if output_name != self.output_name and self._midi_out is not None:
+            self._midi_out.close()
+            self._midi_out = None
+        self.output_name, self.api = output_name, api or None
+        self.soundfont, self.audio_driver = soundfont or None, audio_driver or None
+        if changed_synth and self._synth_tried:
+            self.close_synth()
+
+    def synth(self):
+        """The SynthPlayer, or None when it cannot sound (see ``problem``)."""
+        if self._synth is None and not self._synth_tried:
+            self._synth_tried = True
+            try:
+                from composer_gui.core.synth import SynthPlayer
+
+                self._synth = SynthPlayer(self.soundfont, self.audio_driver)
+            except ComposerError as error:
+                self.problem = str(error)
+                log.warning("Built-in synth unavailable: %s", error)
+            except Exception as error:  # noqa: BLE001 - a broken audio stack must not crash
+                self.problem = (
+                    "The built-in synth could not start; choose a MIDI output in Preferences."
+                )
+                log.exception("Built-in synth failed: %s", error)
+        return self._synth
+
+    def close_synth(self) -> None:
+        if self._synth is not None:
+            self._synth.close()
+        self._synth, self._synth_tried, self.problem = None, False, None
+
+    # --- playing --------------------------------------------------------------------
+    def play(
+        self,
+        arrangement: Arrangement,
+        mix,
+        start_beat: float = 0.0,
+        loop: bool = False,
+        to_daw: bool = False,
+    ) -> None:
+        """Play ``arrangement`` (mix: a core.synth.Mix); raises ComposerError if no output."""
+        self.stop()
+        self._arrangement = arrangement
+        if to_daw or self.output_name != BUILT_IN_SYNTH:
+            self._play_midi(arrangement, mix, loop, to_daw)
+            return
+        synth = self.synth()
+        if synth is None:
+            raise ComposerError(self.problem or "The built-in synth cannot sound.")
+        synth.play(arrangement, mix, start_beat=start_beat, loop=loop)
+
+    def _play_midi(self, arrangement: Arrangement, mix, loop: bool, to_daw: bool) -> None:
+        from composer_gui.core import midi_io
+        from composer_gui.core.playback import Player, schedule_from_arrangement
+
+        if to_daw:
+            if self._virtual_out is None:
+                self._virtual_out = midi_io.open_virtual_output(api=self.api)
+            port = self._virtual_out
+        else:
+            if self._midi_out is None:
+                self._midi_out = midi_io.open_output(self.output_name, api=self.api)
+            port = self._midi_out
+        muted = [i for i in range(len(arrangement.tracks)) if not mix.is_audible(i)]
+        schedule = schedule_from_arrangement(arrangement, muted_tracks=muted)
+        self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
+        self._started_at = time.perf_counter()
+        self._player.start()
+
+    def stop(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
+        if self._synth is not None:
+            self._synth.stop()
+
+    def set_mix(self, mix) -> None:
+        if self._synth is not None and self._player is None:
+            self._synth.set_mix(mix)
+
+    @property
+    def is_playing(self) -> bool:
+        if self._player is not None:
+            return self._player.playing
+        return self._synth is not None and self._synth.is_playing
+
+    def position_beats(self) -> float:
+        if self._player is not None and self._arrangement is not None:
+            from composer_gui.core.synth import beat_at
+
+            seconds = self._player.position_seconds()
+            length = self._player.schedule.seconds()
+            if self._player.loop and length > 0:
+                seconds %= length
+            return beat_at(self._arrangement, max(0.0, seconds))
+        if self._synth is not None:
+            return self._synth.position_beats
+        return 0.0
+
+    def close(self) -> None:
+        self.stop()
+        self.close_synth()
+        for port in (self._midi_out, self._virtual_out):
+            if port is not None:
+                port.close()
+        self._midi_out = self._virtual_out = None

@@ -1,0 +1,213 @@
+"""The candidate list: best-ranked first, with the critic's score made readable.
+
+The engine gives each candidate a percentile: where the critic's score for it falls among
+its scores for real Bach accompaniments. The list shows that as "how Bach-like", a bar
+out of 100, next to a few of the honest metrics; the tooltip lists all of them. Earlier
+generations stay in a history the musician can go back to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer_gui.ui import theme
+
+# Metric keys the engine reports, in the order shown, with the words a musician reads.
+METRIC_LABELS = {
+    "in_key_ratio": ("In key", "{:.0%}"),
+    "empty_bar_rate": ("Empty bars", "{:.0%}"),
+    "pitch_classes_per_bar": ("Pitch classes / bar", "{:.1f}"),
+    "polyphony": ("Polyphony", "{:.1f}"),
+    "qualified_note_rate": ("Held notes", "{:.0%}"),
+    "qualified_notes": ("Held notes", "{:.0%}"),
+    "tonal_distance": ("Tonal distance", "{:.2f}"),
+    "notes": ("Notes", "{:.0f}"),
+}
+SHOWN_METRICS = 2  # columns beside the score; the rest are in the tooltip
+SCORE_ROLE = Qt.UserRole + 1
+
+
+def metric_label(key: str) -> str:
+    return METRIC_LABELS.get(key, (key.replace("_", " ").capitalize(), ""))[0]
+
+
+def metric_text(key: str, value: float) -> str:
+    form = METRIC_LABELS.get(key, ("", "{:.2f}"))[1] or "{:.2f}"
+    return form.format(value)
+
+
+def shown_metric_keys(metrics: dict[str, float]) -> list[str]:
+    known = [k for k in METRIC_LABELS if k in metrics]
+    others = [k for k in metrics if k not in METRIC_LABELS]
+    keys: list[str] = []
+    for key in known + others:  # two keys may share a label; show it once
+        if metric_label(key) not in {metric_label(k) for k in keys}:
+            keys.append(key)
+    return keys[:SHOWN_METRICS]
+
+
+class ScoreDelegate(QStyledItemDelegate):
+    """Draws the percentile as a bar with its number, like a level meter."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        value = index.data(SCORE_ROLE)
+        if value is None:
+            super().paint(painter, option, index)
+            return
+        super().paint(painter, option, index)  # background and selection
+        painter.save()
+        rect: QRect = option.rect.adjusted(6, 7, -34, -7)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor("#3a3e46"))
+        painter.drawRoundedRect(rect, 3, 3)
+        filled = QRect(rect)
+        filled.setWidth(max(2, round(rect.width() * max(0.0, min(100.0, value)) / 100)))
+        painter.setBrush(theme.ACCENT if value >= 50 else theme.ACCENT.darker(140))
+        painter.drawRoundedRect(filled, 3, 3)
+        painter.setPen(theme.TEXT)
+        painter.drawText(
+            option.rect.adjusted(0, 0, -4, 0), Qt.AlignVCenter | Qt.AlignRight, f"{value:.0f}"
+        )
+        painter.restore()
+
+
+class CandidatesPanel(QWidget):
+    """A history combo and the ranked list of the chosen generation."""
+
+    chosen = Signal(int, int)  # generation, index (ranked order)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.generations: list[list[Any]] = []
+        self._quiet = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.history = QComboBox()
+        self.history.setToolTip("Earlier generations are kept here: go back to any of them")
+        self.history.currentIndexChanged.connect(self._show_generation)
+        row.addWidget(QLabel("Take"))
+        row.addWidget(self.history, 1)
+        layout.addLayout(row)
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setItemDelegateForColumn(1, ScoreDelegate(self.tree))
+        self.tree.currentItemChanged.connect(self._current_changed)
+        self.tree.setAccessibleName("Candidates")
+        layout.addWidget(self.tree, 1)
+        self.hint = QLabel(
+            "Press Generate (G) to write accompaniments for your melody.", objectName="hint"
+        )
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self._set_columns([])
+
+    def _set_columns(self, metric_keys: list[str]) -> None:
+        labels = ["#", "Bach-like"] + [metric_label(k) for k in metric_keys]
+        self.tree.setColumnCount(len(labels))
+        self.tree.setHeaderLabels(labels)
+        header = self.tree.headerItem()
+        header.setToolTip(
+            1,
+            "Where the critic puts this candidate among real Bach chorales: "
+            "50 means as convincing as a typical real one.",
+        )
+        view = self.tree.header()
+        view.setStretchLastSection(False)
+        view.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        view.setSectionResizeMode(1, QHeaderView.Stretch)
+        for column in range(2, len(labels)):
+            view.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+
+    def set_generations(
+        self, generations: list[list[Any]], generation: int | None = None, index: int | None = None
+    ) -> None:
+        """Show a history; selects ``(generation, index)`` (default: newest, nothing chosen)."""
+        self.generations = generations
+        self._quiet = True
+        try:
+            self.history.clear()
+            for number, gen in enumerate(generations, start=1):
+                self.history.addItem(f"Take {number}  ({len(gen)} candidates)")
+            if generations:
+                self.history.setCurrentIndex(
+                    len(generations) - 1 if generation is None else generation
+                )
+        finally:
+            self._quiet = False
+        self._show_generation(self.history.currentIndex(), select=index)
+
+    def add_generation(self, candidates: list[Any]) -> None:
+        self.set_generations(self.generations + [candidates], index=0 if candidates else None)
+
+    @property
+    def generation(self) -> int:
+        return self.history.currentIndex()
+
+    def _show_generation(self, generation: int, select: int | None = None) -> None:
+        if self._quiet:
+            return
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        candidates = self.generations[generation] if 0 <= generation < len(self.generations) else []
+        keys = shown_metric_keys(dict(candidates[0].metrics)) if candidates else []
+        self._set_columns(keys)
+        for position, candidate in enumerate(candidates):
+            item = QTreeWidgetItem([str(candidate.rank)] + [""] * (1 + len(keys)))
+            item.setData(1, SCORE_ROLE, float(candidate.percentile))
+            for column, key in enumerate(keys, start=2):
+                value = candidate.metrics.get(key)
+                item.setText(column, metric_text(key, value) if value is not None else "")
+                item.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
+            item.setToolTip(0, self._tooltip(position, candidate))
+            item.setToolTip(1, self._tooltip(position, candidate))
+            item.setData(0, Qt.UserRole, position)
+            self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
+        self.hint.setVisible(not candidates)
+        if select is not None and 0 <= select < len(candidates):
+            self.tree.setCurrentItem(self.tree.topLevelItem(select))
+        elif candidates:
+            self.chosen.emit(generation, -1)
+
+    def _tooltip(self, position: int, candidate: Any) -> str:
+        lines = [
+            f"Candidate {position + 1} (rank {candidate.rank})",
+            f"Bach-like: {candidate.percentile:.0f} / 100 "
+            f"(critic score {candidate.critic_score:.2f})",
+        ]
+        lines += [f"{metric_label(k)}: {metric_text(k, v)}" for k, v in candidate.metrics.items()]
+        return "\n".join(lines)
+
+    def select(self, index: int) -> bool:
+        """Choose the candidate at this place in the list (0 = best); False if none there."""
+        item = self.tree.topLevelItem(index)
+        if item is None:
+            return False
+        self.tree.setCurrentItem(item)
+        return True
+
+    def current_index(self) -> int | None:
+        item = self.tree.currentItem()
+        return None if item is None else int(item.data(0, Qt.UserRole))
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
+        if current is not None:
+            self.chosen.emit(self.generation, int(current.data(0, Qt.UserRole)))

@@ -1,0 +1,230 @@
+"""Preferences: MIDI ports and API, audio output, compute device, model, soundfont, sounds.
+
+The dialog reads every value from ``ui/settings.py`` when it opens and writes them back
+on OK (``load_settings``/``save_settings``, as Frescobaldi's panels do). Looking for a GPU
+imports torch, which takes a second or two, so it runs on a worker and the label fills
+in when the answer comes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer_gui.ui import settings
+from composer_gui.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+PRESET_NAMES_FALLBACK = ("organ", "strings", "choir", "piano trio")
+DEVICES = (("auto", "Automatic (GPU if found)"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)"))
+
+
+def describe_compute_device() -> str:
+    """One line saying whether a GPU was found; imports torch (slow), so call it off the UI."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"GPU found: {torch.cuda.get_device_name(0)}. The model runs on it."
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "Apple GPU (MPS) found. The model runs on it."
+    return "No GPU found: the model runs on the CPU (fast enough for a few bars)."
+
+
+def preset_names() -> list[str]:
+    try:
+        from composer_gui.core.instruments import PRESETS
+    except ImportError:
+        return list(PRESET_NAMES_FALLBACK)
+    return list(PRESETS)
+
+
+def midi_port_lists(api: str) -> tuple[list[str], list[str], list[str], str]:
+    """(apis, inputs, outputs, problem) without raising: the dialog must open regardless."""
+    try:
+        from composer_gui.core import midi_io
+
+        apis = midi_io.compiled_apis()
+        ports = midi_io.list_ports(api or None)
+        return apis, list(ports.inputs), list(ports.outputs), ""
+    except Exception as error:  # noqa: BLE001 - a missing MIDI system is shown, not raised
+        log.warning("MIDI ports could not be listed: %s", error)
+        return [], [], [], str(error)
+
+
+def file_row(edit: QLineEdit, caption: str, pattern: str, parent: QWidget) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    browse = QPushButton("Browse...")
+
+    def choose() -> None:
+        path, _ = QFileDialog.getOpenFileName(parent, caption, edit.text(), pattern)
+        if path:
+            edit.setText(path)
+
+    browse.clicked.connect(choose)
+    layout.addWidget(browse)
+    return row
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+
+        midi = QGroupBox("MIDI")
+        form = QFormLayout(midi)
+        self.midi_api = QComboBox()
+        self.midi_input = QComboBox()
+        self.midi_output = QComboBox()
+        self.midi_thru = QCheckBox("Play what I record through the output (MIDI thru)")
+        self.midi_problem = QLabel("", objectName="hint")
+        self.midi_problem.setWordWrap(True)
+        form.addRow("MIDI system", self.midi_api)
+        form.addRow("Keyboard (input)", self.midi_input)
+        form.addRow("Play through", self.midi_output)
+        form.addRow("", self.midi_thru)
+        form.addRow("", self.midi_problem)
+        layout.addWidget(midi)
+
+        audio = QGroupBox("Built-in synth")
+        form = QFormLayout(audio)
+        self.audio_driver = QComboBox()
+        self.audio_driver.setEditable(True)
+        self.soundfont = QLineEdit()
+        self.soundfont.setPlaceholderText("Found automatically (FluidR3 GM or similar)")
+        form.addRow("Audio output", self.audio_driver)
+        form.addRow(
+            "Soundfont",
+            file_row(self.soundfont, "Choose a soundfont", "SoundFonts (*.sf2 *.sf3)", self),
+        )
+        layout.addWidget(audio)
+
+        model = QGroupBox("Model")
+        form = QFormLayout(model)
+        self.device = QComboBox()
+        for value, label in DEVICES:
+            self.device.addItem(label, value)
+        self.device_found = QLabel("Looking for a GPU...", objectName="hint")
+        self.device_found.setWordWrap(True)
+        self.model_file = QLineEdit()
+        self.model_file.setPlaceholderText("The model shipped with Composer")
+        self.preset = QComboBox()
+        self.preset.addItems(preset_names())
+        form.addRow("Compute on", self.device)
+        form.addRow("", self.device_found)
+        form.addRow(
+            "Model file",
+            file_row(self.model_file, "Choose a model", "Model weights (*.safetensors)", self),
+        )
+        form.addRow("Default instruments", self.preset)
+        layout.addWidget(model)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+        self.load_settings()
+        self.midi_api.currentIndexChanged.connect(lambda _i: self._fill_ports())
+        self._probe = TaskRunner(self)
+        self._probe.run(
+            describe_compute_device,
+            on_done=self._show_device,
+            on_error=lambda _m: self._show_device(
+                "Could not check for a GPU; the model runs on the CPU."
+            ),
+        )
+
+    def _show_device(self, text: str) -> None:
+        # the dialog may be gone before torch finished importing
+        with contextlib.suppress(RuntimeError):
+            self.device_found.setText(text)
+
+    def _fill_ports(self, chosen_input: str = "", chosen_output: str = "") -> None:
+        api = self.midi_api.currentData() or ""
+        _apis, inputs, outputs, problem = midi_port_lists(api)
+        self.midi_input.clear()
+        self.midi_input.addItem("None", "")
+        for name in inputs:
+            self.midi_input.addItem(name, name)
+        self.midi_output.clear()
+        self.midi_output.addItem("Built-in synth (this computer's speakers)", "")
+        for name in outputs:
+            self.midi_output.addItem(name, name)
+        for combo, chosen in ((self.midi_input, chosen_input), (self.midi_output, chosen_output)):
+            if chosen and combo.findData(chosen) < 0:
+                combo.addItem(f"{chosen} (not connected)", chosen)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+        self.midi_problem.setText(problem)
+        self.midi_problem.setVisible(bool(problem))
+
+    def load_settings(self) -> None:
+        api = settings.get(settings.MIDI_API)
+        apis, _inputs, _outputs, _problem = midi_port_lists(api)
+        self.midi_api.clear()
+        self.midi_api.addItem("Automatic", "")
+        for name in apis:
+            self.midi_api.addItem(name, name)
+        self.midi_api.setCurrentIndex(max(0, self.midi_api.findData(api)))
+        self._fill_ports(settings.get(settings.MIDI_INPUT), settings.get(settings.MIDI_OUTPUT))
+        self.midi_thru.setChecked(settings.get(settings.MIDI_THRU))
+        try:
+            from composer_gui.core.synth import default_audio_drivers
+
+            drivers = list(default_audio_drivers())
+        except ImportError:
+            drivers = []
+        self.audio_driver.clear()
+        self.audio_driver.addItem("Automatic", "")
+        for name in drivers:
+            self.audio_driver.addItem(name, name)
+        driver = settings.get(settings.AUDIO_DRIVER)
+        if driver and self.audio_driver.findData(driver) < 0:
+            self.audio_driver.addItem(driver, driver)
+        self.audio_driver.setCurrentIndex(max(0, self.audio_driver.findData(driver)))
+        self.soundfont.setText(settings.get(settings.SOUNDFONT))
+        self.device.setCurrentIndex(
+            max(0, self.device.findData(settings.get(settings.COMPUTE_DEVICE)))
+        )
+        self.model_file.setText(settings.get(settings.MODEL_FILE))
+        self.preset.setCurrentText(settings.get(settings.PRESET))
+
+    def save_settings(self) -> None:
+        settings.put(settings.MIDI_API, self.midi_api.currentData() or "")
+        settings.put(settings.MIDI_INPUT, self.midi_input.currentData() or "")
+        settings.put(settings.MIDI_OUTPUT, self.midi_output.currentData() or "")
+        settings.put(settings.MIDI_THRU, self.midi_thru.isChecked())
+        driver = self.audio_driver.currentData()
+        if driver is None:  # typed by hand
+            driver = self.audio_driver.currentText()
+        settings.put(settings.AUDIO_DRIVER, "" if driver == "Automatic" else driver)
+        settings.put(settings.SOUNDFONT, self.soundfont.text().strip())
+        settings.put(settings.COMPUTE_DEVICE, self.device.currentData())
+        settings.put(settings.MODEL_FILE, self.model_file.text().strip())
+        settings.put(settings.PRESET, self.preset.currentText())
+
+    def accept(self) -> None:
+        self.save_settings()
+        super().accept()

@@ -1,0 +1,116 @@
+"""Every QSettings key the app reads, with its type and default, in one table.
+
+Widgets call ``settings.get(KEY)`` and ``settings.put(KEY, value)`` instead of touching
+QSettings directly, so a key is never spelled twice and a value read back from the
+registry or an .ini file always has the type the code expects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "Composer"
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    default: Any
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+
+# MIDI
+MIDI_API = Key("midi/api", "")  # "" = the platform's default (rtmidi's first)
+MIDI_INPUT = Key("midi/input", "")  # "" = none chosen yet
+MIDI_OUTPUT = Key("midi/output", "")  # "" = built-in synth
+MIDI_THRU = Key("midi/thru", True)
+# Audio and synth
+AUDIO_DRIVER = Key("audio/driver", "")  # "" = FluidSynth's default for the platform
+SOUNDFONT = Key("audio/soundfont", "")  # "" = search the usual places
+# Model
+COMPUTE_DEVICE = Key("model/device", "auto")  # auto | cpu | cuda
+MODEL_FILE = Key("model/file", "")  # "" = the shipped model
+CANDIDATE_COUNT = Key("model/candidates", 8)
+DENSITY = Key("model/density", 0.5)
+VARIETY = Key("model/variety", 0.5)
+PRESET = Key("model/preset", "organ")
+# Recording
+TEMPO_BPM = Key("record/tempo", 100.0)
+BARS = Key("record/bars", 4)
+COUNT_IN = Key("record/count_in", True)
+METRONOME = Key("record/metronome", True)
+# Window
+GEOMETRY = Key("window/geometry", QByteArray())
+STATE = Key("window/state", QByteArray())
+LAST_FOLDER = Key("window/last_folder", "")
+COMPACT = Key("window/compact", False)
+
+ALL_KEYS = (
+    MIDI_API,
+    MIDI_INPUT,
+    MIDI_OUTPUT,
+    MIDI_THRU,
+    AUDIO_DRIVER,
+    SOUNDFONT,
+    COMPUTE_DEVICE,
+    MODEL_FILE,
+    CANDIDATE_COUNT,
+    DENSITY,
+    VARIETY,
+    PRESET,
+    TEMPO_BPM,
+    BARS,
+    COUNT_IN,
+    METRONOME,
+    GEOMETRY,
+    STATE,
+    LAST_FOLDER,
+    COMPACT,
+)
+
+
+def store() -> QSettings:
+    """The app's settings store (per user, in the platform's usual place).
+
+    Uses the application's organization and name (set by ``app.run_app``), so tests can
+    point it at a scratch store by setting other names.
+    """
+    return QSettings()
+
+
+def get(key: Key) -> Any:
+    value = store().value(key.name, key.default)
+    return _coerce(value, key.default)
+
+
+def put(key: Key, value: Any) -> None:
+    store().setValue(key.name, value)
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    """QSettings hands back strings from .ini files: turn them into the default's type."""
+    if value is None:
+        return default
+    kind = type(default)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    try:
+        if kind is bool:
+            return str(value).strip().lower() in ("1", "true", "yes", "on")
+        if kind is int:
+            return int(float(value))
+        if kind is float:
+            return float(value)
+        if kind is str:
+            return str(value)
+        if kind is QByteArray:
+            return QByteArray(value)
+    except (TypeError, ValueError):
+        return default
+    return default

@@ -1,0 +1,121 @@
+"""Per-track strips: colour, name, mute, solo, General MIDI instrument and volume.
+
+The panel only shows and edits a list of ``TrackMix`` values; the main window turns them
+into the synth's ``Mix`` and into the programs written to exported files.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QWidget,
+)
+
+from composer_gui.core.project import TrackMix
+from composer_gui.ui import theme
+from composer_gui.ui.gm import GM_PROGRAM_NAMES
+from models.pianoroll import TRACKS
+
+
+class TrackStrip:
+    """The widgets of one track's row (they live in the panel's grid)."""
+
+    def __init__(self, panel: TracksPanel, index: int, name: str) -> None:
+        self.index = index
+        swatch = QFrame()
+        swatch.setFixedSize(10, 22)
+        swatch.setStyleSheet(f"background: {theme.track_colour(index).name()}; border-radius: 2px;")
+        self.swatch = swatch
+        self.label = QLabel(name.capitalize())
+        self.label.setMinimumWidth(52)
+        self.mute = QToolButton(text="M", checkable=True, objectName="mute")
+        self.mute.setToolTip(f"Mute the {name}")
+        self.solo = QToolButton(text="S", checkable=True, objectName="solo")
+        self.solo.setToolTip(f"Solo the {name}: hear only soloed tracks")
+        self.instrument = QComboBox()
+        self.instrument.addItems([f"{n + 1}  {label}" for n, label in enumerate(GM_PROGRAM_NAMES)])
+        self.instrument.setMaxVisibleItems(20)
+        self.instrument.setMinimumContentsLength(16)
+        self.instrument.setToolTip(f"General MIDI instrument of the {name}")
+        self.volume = QSlider(Qt.Horizontal)
+        self.volume.setRange(0, 127)
+        self.volume.setValue(100)
+        self.volume.setMinimumWidth(60)
+        self.volume.setToolTip(f"Volume of the {name}")
+        for widget in (self.mute, self.solo):
+            widget.setFixedWidth(26)
+            widget.toggled.connect(panel.emit_changed)
+        self.instrument.currentIndexChanged.connect(panel.emit_changed)
+        self.volume.valueChanged.connect(panel.emit_changed)
+
+    def widgets(self) -> list[QWidget]:
+        return [self.swatch, self.label, self.mute, self.solo, self.instrument, self.volume]
+
+    def mix(self) -> TrackMix:
+        return TrackMix(
+            program=self.instrument.currentIndex(),
+            volume=self.volume.value() / 127,
+            mute=self.mute.isChecked(),
+            solo=self.solo.isChecked(),
+        )
+
+    def set_mix(self, mix: TrackMix) -> None:
+        self.instrument.setCurrentIndex(max(0, min(127, mix.program)))
+        self.volume.setValue(round(mix.volume * 127))
+        self.mute.setChecked(mix.mute)
+        self.solo.setChecked(mix.solo)
+
+
+class TracksPanel(QWidget):
+    """One strip per track of ``models.pianoroll.TRACKS``; emits ``changed`` on any edit."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._quiet = False
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(6)
+        layout.setVerticalSpacing(4)
+        self.strips = [TrackStrip(self, index, name) for index, name in enumerate(TRACKS)]
+        for row, strip in enumerate(self.strips):
+            for column, widget in enumerate(strip.widgets()):
+                layout.addWidget(widget, row, column)
+        layout.setColumnStretch(4, 3)
+        layout.setColumnStretch(5, 1)
+
+    def emit_changed(self, *_args) -> None:
+        if not self._quiet:
+            self.changed.emit()
+
+    def mixes(self) -> list[TrackMix]:
+        return [strip.mix() for strip in self.strips]
+
+    def set_mixes(self, mixes: list[TrackMix]) -> None:
+        """Show these settings without emitting ``changed`` once per widget."""
+        self._quiet = True
+        try:
+            for strip, mix in zip(self.strips, mixes, strict=False):
+                strip.set_mix(mix)
+        finally:
+            self._quiet = False
+        self.changed.emit()
+
+    def set_programs(self, programs: list[int]) -> None:
+        mixes = self.mixes()
+        for mix, program in zip(mixes, programs, strict=False):
+            mix.program = program
+        self.set_mixes(mixes)
+
+    def audible(self) -> list[bool]:
+        """Which tracks sound under the current mute and solo buttons."""
+        mixes = self.mixes()
+        any_solo = any(m.solo for m in mixes)
+        return [not m.mute and (m.solo or not any_solo) for m in mixes]

@@ -1,0 +1,123 @@
+"""The transport bar: record, play/stop, loop, metronome, tempo, bars, MIDI input.
+
+Buttons show the shared actions of ``ui/actions.py``; the bar itself holds no logic.
+The count-in display (``show_count``) lights up during the bar before recording starts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from composer_gui.ui.actions import Actions
+from models.pianoroll import MAX_BARS
+
+NO_INPUT = "No MIDI keyboard"
+
+
+def tool_button(action: QAction, text: str | None = None, name: str = "") -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    if text:
+        button.setText(text)
+    if name:
+        button.setObjectName(name)
+    button.setFocusPolicy(Qt.NoFocus)  # Space must reach the Play shortcut, not the button
+    button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+    button.setMinimumHeight(30)
+    return button
+
+
+def separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.VLine)
+    line.setStyleSheet("color: #3a3e46;")
+    return line
+
+
+class TransportBar(QFrame):
+    input_chosen = Signal(str)  # "" for none
+    refresh_requested = Signal()
+
+    def __init__(self, actions: Actions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(6)
+        self.record = tool_button(actions.record, "\u25cf  Rec", "record")
+        self.play = tool_button(actions.play, "\u25b6  Play")
+        actions.play.toggled.connect(
+            lambda on: self.play.setText("\u25a0  Stop" if on else "\u25b6  Play")
+        )
+        self.loop = tool_button(actions.loop, "\u21bb  Loop")
+        self.metronome = tool_button(actions.metronome, "Click")
+        self.count_in = tool_button(actions.count_in, "Count-in")
+        for widget in (self.record, self.play, self.loop):
+            layout.addWidget(widget)
+        layout.addWidget(separator())
+        layout.addWidget(self.metronome)
+        layout.addWidget(self.count_in)
+        self.count_label = QLabel("")
+        self.count_label.setMinimumWidth(64)
+        self.count_label.setStyleSheet("color: #e5484d; font-weight: bold; font-size: 13pt;")
+        layout.addWidget(self.count_label)
+        layout.addWidget(separator())
+
+        self.tempo = QDoubleSpinBox()
+        self.tempo.setRange(30.0, 300.0)
+        self.tempo.setDecimals(0)
+        self.tempo.setSuffix(" BPM")
+        self.tempo.setToolTip("Tempo for recording and playback")
+        self.tempo.setKeyboardTracking(False)
+        self.bars = QSpinBox()
+        self.bars.setRange(1, MAX_BARS)
+        self.bars.setSuffix(" bars")
+        self.bars.setToolTip(f"How many bars to record (1 to {MAX_BARS})")
+        layout.addWidget(self.tempo)
+        layout.addWidget(self.bars)
+        layout.addWidget(separator())
+
+        self.input = QComboBox()
+        self.input.setMinimumContentsLength(14)
+        self.input.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.input.setToolTip("The MIDI keyboard to record from")
+        self.input.addItem(NO_INPUT, "")
+        self.input.currentIndexChanged.connect(
+            lambda _i: self.input_chosen.emit(self.input.currentData() or "")
+        )
+        refresh = QToolButton(text="\u27f3")
+        refresh.setToolTip("Look for MIDI keyboards again")
+        refresh.setFocusPolicy(Qt.NoFocus)
+        refresh.clicked.connect(self.refresh_requested)
+        self.keyboard = tool_button(actions.computer_keyboard, "\u2328  Keys")
+        layout.addWidget(QLabel("Input"))
+        layout.addWidget(self.input, 1)
+        layout.addWidget(refresh)
+        layout.addWidget(self.keyboard)
+
+    def set_inputs(self, names: list[str], chosen: str) -> None:
+        self.input.blockSignals(True)
+        self.input.clear()
+        self.input.addItem(NO_INPUT, "")
+        for name in names:
+            self.input.addItem(name, name)
+        index = self.input.findData(chosen)
+        if chosen and index < 0:  # remembered but unplugged: keep it visible
+            self.input.addItem(f"{chosen} (not connected)", chosen)
+            index = self.input.count() - 1
+        self.input.setCurrentIndex(max(0, index))
+        self.input.blockSignals(False)
+
+    def show_count(self, text: str) -> None:
+        self.count_label.setText(text)

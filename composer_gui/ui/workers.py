@@ -1,0 +1,218 @@
+"""Run core functions off the UI thread and hand their results back to it.
+
+The shape follows Anki's QueryOp: a plain function runs on a worker thread and must
+not touch any widget; when it returns, ``on_done(result)`` runs on the UI thread, and
+when it raises, ``on_error(message)`` gets one sentence a musician can act on (the
+traceback goes to the log). A single worker thread serializes the jobs, so only one
+generation (or model load) runs at a time and the model is never used by two threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from composer_gui.core.errors import ComposerError
+
+log = logging.getLogger(__name__)
+
+
+def musician_message(error: BaseException) -> str:
+    """The sentence to show for an error; unexpected errors get a generic one."""
+    if isinstance(error, ComposerError):
+        return str(error)
+    try:
+        from models.errors import ModelError
+    except ImportError:  # pragma: no cover - models/ always ships with the app
+        ModelError = ()  # type: ignore[assignment]  # noqa: N806
+    if ModelError and isinstance(error, ModelError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "The computer ran out of memory; try fewer candidates or a shorter melody."
+    if isinstance(error, OSError) and error.filename:
+        reason = error.strerror or str(error)
+        return f"{reason}: {error.filename}. Check the folder exists and you may write there."
+    return (
+        "Something unexpected went wrong. The details are in the log file "
+        "(Help > Open Log Folder); please include them if you report it."
+    )
+
+
+class _Signals(QObject):
+    """Lives on the UI thread; the worker emits through it, Qt queues the calls across."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    progress = Signal(float)
+
+
+class Job(QRunnable):
+    """One call of ``fn(*args, **kwargs)`` on the worker thread.
+
+    When ``with_progress`` is set, ``fn`` receives ``progress=`` (a callable taking a
+    fraction 0..1) and ``cancel=`` (a threading.Event it should check).
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple = (),
+        kwargs: dict | None = None,
+        with_progress: bool = False,
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the runner keeps it until its result has been delivered
+        self.fn = fn
+        self.args = args
+        self.kwargs = dict(kwargs or {})
+        self.signals = _Signals()
+        self.cancel_event = threading.Event()
+        if with_progress:
+            self.kwargs["progress"] = self.signals.progress.emit
+            self.kwargs["cancel"] = self.cancel_event
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def run(self) -> None:  # noqa: D102 - Qt override, runs on the worker thread
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except BaseException as error:  # noqa: BLE001 - every failure must reach the UI
+            log.error(
+                "Job %s failed:\n%s", getattr(self.fn, "__name__", self.fn), traceback.format_exc()
+            )
+            self.signals.failed.emit(musician_message(error))
+            return
+        self.signals.finished.emit(result)
+
+
+class TaskRunner(QObject):
+    """The app's one worker thread; ``run`` queues a job and wires its callbacks."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._jobs: list[Job] = []
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        on_progress: Callable[[float], None] | None = None,
+        with_progress: bool = False,
+        **kwargs: Any,
+    ) -> Job:
+        job = Job(fn, args, kwargs, with_progress=with_progress or on_progress is not None)
+        if on_progress is not None:
+            job.signals.progress.connect(on_progress)
+
+        @Slot(object)
+        def done(result: Any) -> None:
+            self._forget(job)
+            if on_done is not None:
+                on_done(result)
+
+        @Slot(str)
+        def failed(message: str) -> None:
+            self._forget(job)
+            if on_error is not None:
+                on_error(message)
+
+        job.signals.finished.connect(done)
+        job.signals.failed.connect(failed)
+        self._jobs.append(job)
+        if len(self._jobs) == 1:
+            self.busy_changed.emit(True)
+        self.pool.start(job)
+        return job
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def cancel_all(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until every queued job has run (for shutdown and tests)."""
+        return self.pool.waitForDone(msecs)
+
+    def _forget(self, job: Job) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        if not self._jobs:
+            self.busy_changed.emit(False)
+
+
+class LazyEngine:
+    """Holds the engine; ``get`` imports and loads it on first use (on the worker thread).
+
+    Importing the engine pulls in torch, which takes seconds, so the window never does it:
+    the first generation (or the warm-up queued after the window shows) pays that cost.
+    """
+
+    def __init__(self, model_path: str = "", device: str = "auto") -> None:
+        self.model_path = model_path
+        self.device = device
+        self.engine = None
+        self._lock = threading.Lock()
+
+    def configure(self, model_path: str, device: str) -> None:
+        with self._lock:
+            if (model_path, device) != (self.model_path, self.device):
+                self.model_path, self.device = model_path, device
+                self.engine = None  # the next get() loads the new choice
+
+    def get(self):
+        with self._lock:
+            if self.engine is None:
+                from pathlib import Path
+
+                from composer_gui.core.engine import Engine
+
+                engine = Engine(
+                    Path(self.model_path) if self.model_path else None, device=self.device
+                )
+                engine.load()
+                self.engine = engine
+            return self.engine
+
+
+def generate_candidates(
+    holder: LazyEngine,
+    melody,
+    k: int,
+    density: float,
+    variety: float,
+    preset: str,
+    seed: int | None = None,
+    progress=None,
+    cancel=None,
+):
+    """Worker-thread body of a generation: load the engine if needed, then generate."""
+    engine = holder.get()
+    return engine.generate(
+        melody,
+        k=k,
+        seed=seed,
+        density=density,
+        variety=variety,
+        preset=preset,
+        cancel=cancel,
+        progress=progress,
+    )

@@ -1,0 +1,37 @@
+"""Fixtures of the app's tests: a scratch settings store and data folder, and the window.
+
+Every test runs with its own QSettings (an .ini file under tmp_path) so nothing a musician
+set on this machine leaks in, and nothing a test sets leaks out.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from composer_gui.ui.theme import apply_dark_theme
+
+
+@pytest.fixture(autouse=True)
+def scratch_settings(qapp, tmp_path):
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    QCoreApplication.setOrganizationName("ComposerTests")
+    QCoreApplication.setApplicationName("Composer")
+    apply_dark_theme(qapp)
+    yield
+    QSettings().clear()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from composer_gui.ui.main_window import MainWindow
+
+    win = MainWindow(data_dir=tmp_path / "data")
+    win.ask_before_closing = False
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()

@@ -1,0 +1,97 @@
+"""The melody editor: add, move, resize and delete notes with the mouse, snapped, undoable."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QUndoStack
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
+from models.pianoroll import STEPS_PER_BEAT
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def editor(qtbot):
+    stack = QUndoStack()
+    widget = MelodyEditor(stack)
+    qtbot.addWidget(widget)
+    widget.resize(838, 400)
+    widget.set_notes([], length_beats=8.0)
+    widget.low_pitch, widget.high_pitch = 48, 83
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.stack = stack
+    return widget
+
+
+def point(editor: MelodyEditor, beat: float, pitch: int) -> QPoint:
+    """The middle of a cell, a little after ``beat``."""
+    x = editor.x_for_beat(beat) + 0.3 * editor.beat_width() / STEPS_PER_BEAT
+    y = editor.y_for_pitch(pitch) + editor.row_height() / 2
+    return QPoint(round(x), round(y))
+
+
+def drag(qtbot, editor, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(editor, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(editor, pos=end)
+    qtbot.mouseRelease(editor, Qt.LeftButton, pos=end)
+
+
+def test_click_adds_a_note_snapped_to_the_grid(qtbot, editor):
+    qtbot.mouseClick(editor, Qt.LeftButton, pos=point(editor, 2.0, 64))
+    assert editor.notes == [Note(64, 2.0, 1.0, 90)]
+    assert editor.stack.count() == 1
+
+
+def test_dragging_while_adding_sets_the_length(qtbot, editor):
+    drag(qtbot, editor, point(editor, 1.0, 60), point(editor, 2.4, 60))
+    (note,) = editor.notes
+    assert (note.pitch, note.start_beat) == (60, 1.0)
+    assert note.duration_beats == pytest.approx(1.5)  # snapped to the step after 2.4
+
+
+def test_drag_moves_a_note_in_time_and_pitch(qtbot, editor):
+    editor.set_notes([Note(60, 0.0, 1.0, 80)], length_beats=8.0)
+    editor.low_pitch, editor.high_pitch = 48, 83
+    drag(qtbot, editor, point(editor, 0.25, 60), point(editor, 1.25, 62))
+    assert editor.notes == [Note(62, 1.0, 1.0, 80)]
+
+
+def test_dragging_the_right_edge_resizes(qtbot, editor):
+    editor.set_notes([Note(60, 0.0, 1.0, 80)], length_beats=8.0)
+    editor.low_pitch, editor.high_pitch = 48, 83
+    edge = QPoint(round(editor.note_rect(editor.notes[0]).right()) - 1,
+                  point(editor, 0.0, 60).y())
+    drag(qtbot, editor, edge, point(editor, 2.9, 60))
+    assert editor.notes == [Note(60, 0.0, 3.0, 80)]
+
+
+def test_right_click_deletes_and_undo_redo_walk_the_history(qtbot, editor):
+    qtbot.mouseClick(editor, Qt.LeftButton, pos=point(editor, 0.0, 60))
+    qtbot.mouseClick(editor, Qt.LeftButton, pos=point(editor, 1.0, 62))
+    qtbot.mouseClick(editor, Qt.RightButton, pos=point(editor, 0.0, 60))
+    assert [n.pitch for n in editor.notes] == [62]
+    editor.stack.undo()
+    assert [n.pitch for n in editor.notes] == [60, 62]
+    editor.stack.undo()
+    editor.stack.undo()
+    assert editor.notes == []
+    editor.stack.redo()
+    assert [n.pitch for n in editor.notes] == [60]
+
+
+def test_arrangement_view_fits_all_tracks(qtbot):
+    view = ArrangementView()
+    qtbot.addWidget(view)
+    arrangement = Arrangement([
+        Track("melody", [Note(72, 0.0, 4.0)]),
+        Track("bass", [Note(40, 0.0, 4.0)], channel=3),
+    ])
+    view.set_arrangement(arrangement, [True, False])
+    assert view.low_pitch <= 40 and view.high_pitch >= 72
+    assert view.length_beats == 4.0
+    view.resize(400, 200)
+    assert not view.grab().isNull()  # paints muted and audible tracks without error
