@@ -1,0 +1,40 @@
+"""The app icon: one SVG and a PNG for each size desktops ask for, rendered from it."""
+
+import importlib.util
+import struct
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from composer_gui.paths import resource_path
+
+# packaging/ is a folder of scripts, not a package (its name would shadow PyPI's packaging).
+_SCRIPT = Path(__file__).resolve().parents[2] / "packaging" / "make_icons.py"
+_spec = importlib.util.spec_from_file_location("make_icons", _SCRIPT)
+make_icons = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_icons)
+
+
+def png_size_and_alpha(path) -> tuple[int, int, bool]:
+    """Width, height and whether the PNG has an alpha channel, read from its IHDR chunk."""
+    header = path.read_bytes()[:26]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height, _depth, color_type = struct.unpack(">IIBB", header[16:26])
+    return width, height, color_type in (4, 6)
+
+
+def test_svg_is_square_xml():
+    root = ElementTree.parse(resource_path("icons", "composer.svg")).getroot()
+    assert root.get("viewBox") == "0 0 512 512"
+
+
+@pytest.mark.parametrize("size", make_icons.SIZES)
+def test_png_has_its_size_and_a_transparent_background(size):
+    assert png_size_and_alpha(resource_path("icons", f"composer-{size}.png")) == (size, size, True)
+
+
+def test_make_icons_renders_every_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(make_icons, "ICON_DIR", tmp_path)
+    written = make_icons.render_icons(sizes=(16, 64))
+    assert [png_size_and_alpha(path) for path in written] == [(16, 16, True), (64, 64, True)]
