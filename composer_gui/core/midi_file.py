@@ -320,23 +320,28 @@ def _conductor_track(arrangement: Arrangement) -> mido.MidiTrack:
 
 
 def _part_track(track: Track, channel: int) -> mido.MidiTrack:
-    # (tick, 0 for note-off / 1 for note-on, message): at one tick offs go first, so a
-    # repeated note is released before it sounds again.
-    events: list[tuple[int, int, mido.Message]] = []
+    # (tick, 0 for note-off / 1 for note-on, pitch, velocity): at one tick offs go first,
+    # so a repeated note is released before it sounds again.
+    events: list[tuple[int, int, int, int]] = []
     for pitch, start_tick, end_tick, velocity in _note_spans(track.notes):
-        velocity = min(127, max(1, velocity))
-        events.append(
-            (start_tick, 1, mido.Message("note_on", channel=channel, note=pitch, velocity=velocity))
+        events.append((start_tick, 1, pitch, min(127, max(1, velocity))))
+        events.append((end_tick, 0, pitch, 0))
+    events.sort()
+    midi_track = mido.MidiTrack()
+    midi_track.append(mido.MetaMessage("track_name", name=track.name, time=0))
+    midi_track.append(mido.Message("program_change", channel=channel, program=track.program))
+    last_tick = 0
+    for tick, is_on, pitch, velocity in events:
+        # Messages are built once with their delta time: building is most of the cost.
+        kind = "note_on" if is_on else "note_off"
+        midi_track.append(
+            mido.Message(
+                kind, channel=channel, note=pitch, velocity=velocity, time=tick - last_tick
+            )
         )
-        events.append(
-            (end_tick, 0, mido.Message("note_off", channel=channel, note=pitch, velocity=0))
-        )
-    events.sort(key=lambda event: (event[0], event[1]))
-    header = [
-        (0, mido.MetaMessage("track_name", name=track.name)),
-        (0, mido.Message("program_change", channel=channel, program=track.program)),
-    ]
-    return _to_track(header + [(tick, message) for tick, _, message in events])
+        last_tick = tick
+    midi_track.append(mido.MetaMessage("end_of_track", time=0))
+    return midi_track
 
 
 def _note_spans(notes: list[Note]) -> list[tuple[int, int, int, int]]:
@@ -356,7 +361,7 @@ def _note_spans(notes: list[Note]) -> list[tuple[int, int, int, int]]:
     return [tuple(span) for span in spans if span[2] > span[1]]
 
 
-def _to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
+def _to_track(events: list[tuple[int, mido.MetaMessage]]) -> mido.MidiTrack:
     """Absolute ticks to mido's delta times, closed with end_of_track."""
     midi_track = mido.MidiTrack()
     last_tick = 0
