@@ -204,6 +204,51 @@ def _bridge_gaps(roll: np.ndarray) -> np.ndarray:
     return roll | gaps
 
 
+def _note_cells(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For notes given by ``starts``/``ends``: each cell's note index and step."""
+    lengths = ends - starts
+    note = np.repeat(np.arange(len(starts)), lengths)
+    offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return note, starts[note] + offset
+
+
+def _clear_notes(
+    roll: np.ndarray, tracks: np.ndarray, pitches: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> None:
+    note, steps = _note_cells(starts, ends)
+    roll[tracks[note], steps, pitches[note]] = False
+
+
+def _touching(
+    roll: np.ndarray, tracks: np.ndarray, pitches: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """``(note, pitch)``: other pitches sounding the step before or after each note."""
+    n_steps = roll.shape[1]
+    before = np.where((starts > 0)[:, None], roll[tracks, np.maximum(starts - 1, 0)], False)
+    after = np.where((ends < n_steps)[:, None], roll[tracks, np.minimum(ends, n_steps - 1)], False)
+    touching = before | after
+    touching[np.arange(len(pitches)), pitches] = False
+    return touching
+
+
+def _move_short_notes(
+    roll: np.ndarray,
+    tracks: np.ndarray,
+    pitches: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    targets: np.ndarray,
+) -> None:
+    """Move short notes to their nearest pitch in ``targets`` ``(note, pitch)``, or drop them."""
+    _clear_notes(roll, tracks, pitches, starts, ends)
+    n_pitches = roll.shape[2]
+    distance = np.abs(np.arange(n_pitches)[None, :] - pitches[:, None])
+    nearest = np.argmin(np.where(targets, distance, n_pitches + 1), axis=1)  # ties: lower
+    note, steps = _note_cells(starts, ends)
+    moves = targets.any(axis=1)[note]
+    roll[tracks[note][moves], steps[moves], nearest[note][moves]] = True
+
+
 def threshold_roll(
     probs: np.ndarray, density: float = 0.5, min_steps: int = 2
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -236,23 +281,28 @@ def threshold_roll(
             starts[short],
             starts[short] + lengths[short],
         )
-        # Pitches sounding in the same track just before / just after each short note.
-        before = np.where((starts > 0)[:, None], roll[tracks, np.maximum(starts - 1, 0)], False)
-        after = np.where(
-            (ends < n_steps)[:, None], roll[tracks, np.minimum(ends, n_steps - 1)], False
+        # Pitches sounding in the same track just before / just after each short note,
+        # among all notes and among the long ones (which no move below removes).
+        long_roll = roll.copy()
+        _clear_notes(long_roll, tracks, pitches, starts, ends)
+        touching = _touching(roll, tracks, pitches, starts, ends)  # (short note, pitch)
+        touching_long = _touching(long_roll, tracks, pitches, starts, ends)
+        # Joining a long note only ever extends it, so all such moves (and the drops of
+        # notes touching nothing) can happen at once; a note touching only other short
+        # notes waits for the one-at-a-time loop below.
+        at_once = touching_long.any(axis=1) | ~touching.any(axis=1)
+        _move_short_notes(
+            roll, tracks[at_once], pitches[at_once], starts[at_once], ends[at_once],
+            touching_long[at_once],
+        )  # fmt: skip
+        tracks, pitches, starts, ends = (
+            tracks[~at_once],
+            pitches[~at_once],
+            starts[~at_once],
+            ends[~at_once],
         )
-        touching = before | after  # (short note, pitch)
-        touching[np.arange(len(pitches)), pitches] = False
-        # An isolated note touches nothing, and nothing touches it: drop them all at once.
-        isolated = ~touching.any(axis=1)
-        for track, pitch, start, end in zip(
-            tracks[isolated], pitches[isolated], starts[isolated], ends[isolated], strict=True
-        ):
-            roll[track, start:end, pitch] = False
         # Moves change what their neighbours touch, so they go one at a time.
-        for track, pitch, start, end in zip(
-            tracks[~isolated], pitches[~isolated], starts[~isolated], ends[~isolated], strict=True
-        ):
+        for track, pitch, start, end in zip(tracks, pitches, starts, ends, strict=True):
             line = roll[track, :, pitch]
             still_a_run = line[start:end].all() and not (
                 (start > 0 and line[start - 1]) or (end < n_steps and line[end])
