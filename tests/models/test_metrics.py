@@ -17,6 +17,7 @@ from models.metrics import (
     key_pitch_classes,
     note_runs,
     piece_metrics,
+    pitch_class_histogram,
     track_metrics,
 )
 from models.pianoroll import (
@@ -159,6 +160,12 @@ def test_key_estimate_of_a_c_major_melody_and_of_silence():
     histogram[[0, 2, 4, 5, 7, 9, 11]] = [4, 1, 3, 1, 3, 1, 1]
     assert estimate_key(histogram) == (0, False)
     assert estimate_key(np.zeros(12)) is None
+    scale = scale_roll()[0]  # C major scale, quarter notes, C twice
+    expected = np.zeros(12)
+    expected[[0, 2, 4, 5, 7, 9, 11]] = STEPS_PER_BEAT
+    expected[0] *= 2
+    assert np.array_equal(pitch_class_histogram(scale), expected)
+    assert estimate_key(pitch_class_histogram(scale)) == (0, False)
 
 
 def test_metrics_do_not_depend_on_transposition():
