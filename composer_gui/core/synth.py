@@ -4,13 +4,13 @@ Two uses share one channel layout and one mix:
 
 - ``render_arrangement`` renders offline to a float32 stereo buffer at ``SAMPLE_RATE``
   (``write_wav`` stores it), so the sound can be tested and exported without an audio device;
-- ``SynthPlayer`` plays through the computer's audio output in real time, with its own small
-  scheduler thread, a playhead (``position_beats``) and live mute/solo (``set_mix``).
+- ``SynthPlayer`` plays through the computer's audio output in real time, timed by the app's
+  one scheduler (``playback.Player``), with a playhead (``position_beats``) and live
+  mute/solo (``set_mix``).
 
-Inside the synth each track gets its own channel (track index = synth channel), whatever
-``Track.channel`` says: that keeps per-track volume (CC7) and live muting independent even
-when two tracks share a MIDI channel. ``Track.channel`` only decides drums: a track with
-``is_drum`` or on MIDI channel 10 (index 9) plays from the percussion bank.
+Both send the synth exactly the messages a DAW gets over MIDI (``schedule_from_arrangement``,
+one channel per track, General MIDI programs, drums on channel 10), so what you audition is
+what you export. The mix is applied per channel on the way in.
 
 FluidSynth is imported lazily, so this module imports (and the app runs silently) on a
 machine without libfluidsynth; the first use raises ``SynthError`` with one sentence instead.
@@ -24,8 +24,8 @@ import tempfile
 import threading
 import time
 import wave
-from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -35,14 +35,13 @@ import numpy as np
 
 from composer_gui.core.arrangement import Arrangement
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.midi_file import arrangement_to_midi
+from composer_gui.core.playback import Player, schedule_from_arrangement
 
 SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver
 SYNTH_GAIN = 0.5  # FluidSynth master gain; four loud tracks stay below clipping at this level
 DEFAULT_VOLUME = 100  # CC7 value of an untouched track, the General MIDI default
 TAIL_SECONDS = 1.0  # rendered after the last beat so releases and reverb are not cut
-DRUM_CHANNEL = 9  # MIDI channel 10, the General MIDI percussion channel
-PERCUSSION_BANK = 128  # SoundFont bank that holds the drum kits
-MAX_TRACKS = 64  # synth channels allocated; one per track
 # Audio buffer: 8 periods of 256 frames, about 46 ms. Auditioning tolerates that latency, and
 # it keeps the sound whole when the CPU is busy generating or training.
 AUDIO_PERIOD_FRAMES = 256
@@ -177,14 +176,12 @@ def find_soundfont(preferred: str | os.PathLike[str] | None = None) -> Path:
 
 
 class _Synth:
-    """One FluidSynth instance with the soundfont loaded and a channel per track."""
+    """One FluidSynth instance with the soundfont loaded, played like a 16-channel GM device."""
 
     def __init__(self, soundfont: str | os.PathLike[str] | None = None) -> None:
         fluidsynth = load_fluidsynth()
         self.soundfont_path = find_soundfont(soundfont)
-        self.fs = fluidsynth.Synth(
-            gain=SYNTH_GAIN, samplerate=float(SAMPLE_RATE), channels=MAX_TRACKS
-        )
+        self.fs = fluidsynth.Synth(gain=SYNTH_GAIN, samplerate=float(SAMPLE_RATE), channels=16)
         self.soundfont_id = self.fs.sfload(str(self.soundfont_path))
         if self.soundfont_id < 0:
             self.fs.delete()
@@ -193,31 +190,19 @@ class _Synth:
                 "choose another General MIDI soundfont in Preferences."
             )
 
-    def set_up_tracks(self, arrangement: Arrangement, mix: Mix) -> None:
-        if len(arrangement.tracks) > MAX_TRACKS:
-            raise SynthError(
-                f"The built-in synth plays at most {MAX_TRACKS} tracks, and this arrangement "
-                f"has {len(arrangement.tracks)}; send it to a MIDI output instead."
-            )
-        for index, track in enumerate(arrangement.tracks):
-            drums = track.is_drum or track.channel == DRUM_CHANNEL
-            bank = PERCUSSION_BANK if drums else 0
-            if self.fs.program_select(index, self.soundfont_id, bank, track.program) < 0:
-                # A soundfont without that preset: fall back to its first one rather than silence.
-                self.fs.program_select(index, self.soundfont_id, bank, 0)
-            self.fs.cc(index, 7, mix.volume(index))
-
-    def send(self, channel: int, message: mido.Message) -> None:
+    def send(self, message: mido.Message) -> None:
+        channel = getattr(message, "channel", 0)
         if message.type == "note_on" and message.velocity > 0:
             self.fs.noteon(channel, message.note, message.velocity)
         elif message.type in ("note_on", "note_off"):
             self.fs.noteoff(channel, message.note)
+        elif message.type == "program_change":
+            # FluidSynth, like any GM device, takes channel 10's programs from the drum bank.
+            self.fs.program_change(channel, message.program)
         elif message.type == "control_change":
             self.fs.cc(channel, message.control, message.value)
-
-    def all_notes_off(self, channels: Iterable[int]) -> None:
-        for channel in channels:
-            self.fs.cc(channel, 123, 0)  # All Notes Off: notes release as if keys were let go
+        elif message.type == "pitchwheel":
+            self.fs.pitch_bend(channel, message.pitch)
 
     def samples(self, n_frames: int) -> np.ndarray:
         """The next ``n_frames`` of audio, float32 in [-1, 1], shape (frame, 2)."""
@@ -228,6 +213,60 @@ class _Synth:
 
     def delete(self) -> None:
         self.fs.delete()
+
+
+def track_channels(arrangement: Arrangement) -> list[int]:
+    """The MIDI channel each track plays on: the one an exported file or the DAW gets."""
+    midi = arrangement_to_midi(arrangement)
+    channels = []
+    for midi_track in midi.tracks[1:]:  # tracks[0] is the conductor (tempo, meter)
+        channel = next(m.channel for m in midi_track if m.type == "program_change")
+        channels.append(channel)
+    return channels
+
+
+class _MixingSink:
+    """A mido-style output (``send``) into the synth that applies a Mix per channel.
+
+    Mute and solo are decided when a note starts, so they can change while playing. A channel
+    is silent when every track on it is (only drum tracks share a channel). The first
+    ``skip_note_ons_in`` messages are the ones before the start position, which the player
+    sends at once: their program and controller changes are applied, their notes dropped.
+    """
+
+    closed = False
+
+    def __init__(
+        self, synth: _Synth, channels: list[int], mix: Mix, skip_note_ons_in: int = 0
+    ) -> None:
+        self._synth = synth
+        self._channels = channels
+        self._lock = threading.Lock()
+        self._skip = skip_note_ons_in
+        self._mix = mix
+        self._audible_channels: set[int] = set()
+        self.set_mix(mix)
+
+    def set_mix(self, mix: Mix) -> None:
+        with self._lock:
+            audible = {c for i, c in enumerate(self._channels) if mix.is_audible(i)}
+            for index, channel in enumerate(self._channels):
+                self._synth.fs.cc(channel, 7, mix.volume(index))
+            for channel in set(self._channels) - audible:
+                self._synth.fs.cc(channel, 120, 0)  # All Sound Off: cut at once, as a mute does
+            self._mix = mix
+            self._audible_channels = audible
+
+    def send(self, message: mido.Message) -> None:
+        with self._lock:
+            starts_note = message.type == "note_on" and message.velocity > 0
+            if self._skip > 0:
+                self._skip -= 1
+                if starts_note:
+                    return
+            if starts_note and message.channel not in self._audible_channels:
+                return
+            self._synth.send(message)
 
 
 # --- time: beats and seconds under the arrangement's tempo map ---------------------------
@@ -243,31 +282,6 @@ def beat_at(arrangement: Arrangement, seconds: float) -> float:
     return beat + (seconds - arrangement.seconds_at(beat)) * bpm / 60.0
 
 
-def loop_length_beats(arrangement: Arrangement) -> float:
-    """A loop spans whole bars, so the downbeat stays in place when it wraps around."""
-    return arrangement.bar_count() * arrangement.beats_per_bar()
-
-
-def _track_events(arrangement: Arrangement, start_beat: float = 0.0):
-    """(seconds, track index, message) for every note from ``start_beat`` on, in play order.
-
-    At equal times note-offs come first, so a repeated pitch is struck again, not cut off.
-    """
-    events = []
-    for index, track in enumerate(arrangement.tracks):
-        for note in track.notes:
-            if note.start_beat < start_beat or note.duration_beats <= 0:
-                continue
-            on = arrangement.seconds_at(note.start_beat)
-            off = arrangement.seconds_at(note.end_beat)
-            events.append(
-                (on, 1, index, mido.Message("note_on", note=note.pitch, velocity=note.velocity))
-            )
-            events.append((off, 0, index, mido.Message("note_off", note=note.pitch)))
-    events.sort(key=lambda e: (e[0], e[1], e[2], e[3].note))
-    return [(seconds, index, message) for seconds, _, index, message in events]
-
-
 # --- offline rendering --------------------------------------------------------------------
 
 
@@ -279,25 +293,27 @@ def render_arrangement(
 ) -> np.ndarray:
     """The arrangement as heard, float32 stereo at SAMPLE_RATE, shape (frame, 2).
 
-    Its length is the arrangement's length at its tempo plus ``tail_seconds``. A fresh synth
-    is made per call so two renders of the same input are identical (FluidSynth shares the
-    soundfont's samples between instances, so only the first load is slow).
+    Its length is the arrangement's length at its tempo plus ``tail_seconds``. The messages
+    are the very ones the player sends (``playback.schedule_from_arrangement``). A fresh
+    synth is made per call so two renders of the same input are identical (FluidSynth shares
+    the soundfont's samples between instances, so only the first load is slow).
     """
     mix = mix or Mix()
+    schedule = schedule_from_arrangement(arrangement)
     total_frames = round(arrangement.seconds_at(arrangement.length_beats()) * SAMPLE_RATE)
     total_frames += round(tail_seconds * SAMPLE_RATE)
     synth = _Synth(soundfont)
     try:
-        synth.set_up_tracks(arrangement, mix)
+        sink = _MixingSink(synth, track_channels(arrangement), mix)
         chunks = []
         frame = 0
-        for seconds, index, message in _track_events(arrangement):
-            if not mix.is_audible(index):
-                continue
-            event_frame = min(round(seconds * SAMPLE_RATE), total_frames)
+        for event in schedule.events:
+            event_frame = min(
+                round(schedule.tempo.seconds_at(event.beat) * SAMPLE_RATE), total_frames
+            )
             chunks.append(synth.samples(event_frame - frame))
             frame = max(frame, event_frame)
-            synth.send(index, message)
+            sink.send(event.message)
         chunks.append(synth.samples(total_frames - frame))
     finally:
         synth.delete()
@@ -346,8 +362,8 @@ class SynthPlayer:
     """Plays arrangements through the audio output; one arrangement at a time.
 
     The audio driver starts in ``__init__`` (so a missing device is reported once, up front)
-    and runs until ``close``. ``play`` starts a scheduler thread that sends each note at its
-    absolute time from the start, so timing does not drift with the thread's wake-ups.
+    and runs until ``close``. Timing is the app's one scheduler, ``playback.Player``, sending
+    into the synth instead of a MIDI port.
     """
 
     def __init__(
@@ -357,17 +373,14 @@ class SynthPlayer:
         audio_device: str | None = None,
     ) -> None:
         self._synth = _Synth(soundfont)
+        self._driver_handle = None
         self.audio_driver = self._start_audio(audio_driver, audio_device)
-        self._lock = threading.Lock()  # guards mix, held notes and the clock origin
-        self._stop_requested = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._mix = Mix()
-        self._n_tracks = 0
-        self._held: set[tuple[int, int]] = set()  # (channel, pitch) now sounding
+        self._player: Player | None = None
+        self._sink: _MixingSink | None = None
         self._arrangement: Arrangement | None = None
-        self._origin: float | None = None  # perf_counter() at beat 0 of the current pass
-        self._end_seconds = 0.0
-        self._position_beats = 0.0
+        self._length_seconds = 0.0
+        self._loop = False
+        self._stopped_at_beats = 0.0
 
     def _start_audio(self, driver: str | None, device: str | None) -> str:
         fluidsynth = load_fluidsynth()
@@ -389,8 +402,6 @@ class SynthPlayer:
             "Preferences or send the music to a MIDI output instead."
         )
 
-    # -- public --
-
     def play(
         self,
         arrangement: Arrangement,
@@ -398,65 +409,50 @@ class SynthPlayer:
         start_beat: float = 0.0,
         loop: bool = False,
     ) -> None:
-        """Start playing from ``start_beat``; a loop wraps to beat 0 after the last whole bar."""
+        """Play from ``start_beat`` to the end of the last bar; a loop wraps to beat 0."""
         self.stop()
-        mix = mix or Mix()
-        self._synth.set_up_tracks(arrangement, mix)
-        events = _track_events(arrangement)
-        end_beat = loop_length_beats(arrangement) if loop else arrangement.length_beats()
-        end_seconds = arrangement.seconds_at(end_beat)
-        start_seconds = arrangement.seconds_at(start_beat)
-        with self._lock:
-            self._mix = mix
-            self._n_tracks = len(arrangement.tracks)
-            self._arrangement = arrangement
-            self._end_seconds = end_seconds
-            self._origin = time.perf_counter() - start_seconds
-            self._position_beats = start_beat
-        self._stop_requested.clear()
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(events, start_seconds, end_seconds, loop),
-            name="composer-synth-player",
-            daemon=True,
-        )
-        self._thread.start()
+        self._synth.fs.system_reset()  # programs, controllers and voices from the last take
+        schedule = schedule_from_arrangement(arrangement)
+        skipped = bisect_left([event.beat for event in schedule.events], start_beat)
+        self._sink = _MixingSink(self._synth, track_channels(arrangement), mix or Mix(), skipped)
+        self._arrangement = arrangement
+        self._length_seconds = schedule.seconds()
+        self._loop = loop
+        self._player = Player(self._sink, schedule, loop=loop)
+        # Beat 0 lies in the past, so playing starts at start_beat.
+        self._player.start(at=time.perf_counter() - arrangement.seconds_at(start_beat))
 
     def stop(self) -> None:
         """Stop at once; every sounding note is released."""
-        thread = self._thread
-        if thread is None:
+        if self._player is None:
             return
-        self._stop_requested.set()
-        thread.join()
-        self._thread = None
+        self._stopped_at_beats = self.position_beats
+        self._player.stop()
+        self._player = None
 
     @property
     def is_playing(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._player is not None and self._player.playing
 
     @property
     def position_beats(self) -> float:
         """Where the playhead is, in beats; it stays where playback stopped."""
-        with self._lock:
-            if self._origin is None or self._arrangement is None:
-                return self._position_beats
-            seconds = min(max(time.perf_counter() - self._origin, 0.0), self._end_seconds)
-            return beat_at(self._arrangement, seconds)
+        if self._player is None or self._arrangement is None:
+            return self._stopped_at_beats
+        seconds = max(self._player.position_seconds(), 0.0)
+        if self._loop and self._length_seconds > 0:
+            seconds %= self._length_seconds
+        return beat_at(self._arrangement, min(seconds, self._length_seconds))
 
     def set_mix(self, mix: Mix) -> None:
         """Change mute, solo and volume while playing; newly silenced tracks stop at once."""
-        with self._lock:
-            self._mix = mix
-            for index in range(self._n_tracks):
-                self._synth.fs.cc(index, 7, mix.volume(index))
-                if not mix.is_audible(index):
-                    self._silence(index)
+        if self._sink is not None:
+            self._sink.set_mix(mix)
 
     def close(self) -> None:
         """Stop and release the audio device and the synth."""
         self.stop()
-        if getattr(self, "_driver_handle", None):
+        if self._driver_handle:
             load_fluidsynth().delete_fluid_audio_driver(self._driver_handle)
             self._driver_handle = None
             self._synth.delete()
@@ -466,59 +462,3 @@ class SynthPlayer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    # -- the scheduler thread --
-
-    def _run(self, events, start_seconds: float, end_seconds: float, loop: bool) -> None:
-        first = bisect_right([seconds for seconds, _, _ in events], start_seconds - 1e-9)
-        try:
-            while True:
-                for seconds, index, message in events[first:]:
-                    if self._wait_until(seconds):
-                        return
-                    self._dispatch(index, message)
-                if self._wait_until(end_seconds) or not loop:
-                    return
-                with self._lock:
-                    self._release_all()
-                    self._origin += end_seconds
-                first = 0
-        finally:
-            with self._lock:
-                self._release_all()
-                if self._origin is not None and self._arrangement is not None:
-                    seconds = min(max(time.perf_counter() - self._origin, 0.0), end_seconds)
-                    self._position_beats = beat_at(self._arrangement, seconds)
-                self._origin = None
-
-    def _wait_until(self, seconds: float) -> bool:
-        """Sleep until ``seconds`` after the pass's origin; True when stop was requested."""
-        with self._lock:
-            due = self._origin + seconds
-        delay = due - time.perf_counter()
-        if delay > 0:
-            return self._stop_requested.wait(delay)
-        return self._stop_requested.is_set()
-
-    def _dispatch(self, index: int, message: mido.Message) -> None:
-        with self._lock:
-            if message.type == "note_on":
-                if not self._mix.is_audible(index):
-                    return
-                self._held.add((index, message.note))
-            else:
-                if (index, message.note) not in self._held:
-                    return
-                self._held.discard((index, message.note))
-            self._synth.send(index, message)
-
-    def _silence(self, index: int) -> None:
-        """Cut a track at once, tails included, as a mixer's mute button does."""
-        self._held = {held for held in self._held if held[0] != index}
-        self._synth.fs.cc(index, 120, 0)  # All Sound Off
-
-    def _release_all(self) -> None:
-        for channel, pitch in self._held:
-            self._synth.fs.noteoff(channel, pitch)
-        self._held.clear()
-        self._synth.all_notes_off(range(self._n_tracks))

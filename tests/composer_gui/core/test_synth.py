@@ -24,7 +24,6 @@ from composer_gui.core.synth import (
     beat_at,
     find_soundfont,
     load_fluidsynth,
-    loop_length_beats,
     render_arrangement,
     write_wav,
 )
@@ -152,7 +151,7 @@ def test_drum_track_plays_the_percussion_bank(soundfont):
     # Pitch 42 on a piano is a quiet low F#; on the drum kit it is a closed hi-hat, whose
     # energy lies far above the piano note's fundamental.
     def render(is_drum: bool) -> np.ndarray:
-        track = Track("drums", [Note(42, 0.0, 1.0, 110)], channel=9 if is_drum else 0)
+        track = Track("drums", [Note(42, 0.0, 1.0, 110)], is_drum=is_drum)
         return render_arrangement(Arrangement([track]), soundfont=soundfont)
 
     assert peak_hz(render(is_drum=True)) > 2000.0
@@ -182,11 +181,6 @@ def test_beat_at_inverts_seconds_at():
     for beat in (0.0, 1.5, 4.0, 5.25, 9.0):
         assert beat_at(arrangement, arrangement.seconds_at(beat)) == pytest.approx(beat)
     assert beat_at(arrangement, 3.0) == pytest.approx(5.0)  # 2 s for 4 beats, then 1 s a beat
-
-
-def test_loop_spans_whole_bars():
-    arrangement = Arrangement([Track("melody", [Note(60, 0.0, 5.0)])], time_signature=(3, 4))
-    assert loop_length_beats(arrangement) == 6.0
 
 
 # --- finding the soundfont and the library ------------------------------------------------
@@ -242,15 +236,27 @@ def wait_until_stopped(player: SynthPlayer, timeout_seconds: float) -> None:
 
 
 def test_player_sounds_a4_through_the_audio_output(player, pulse_recording):
-    player.play(one_note(A4, beats=2.0))  # one second at 120 bpm
+    player.play(one_note(A4, beats=4.0, tempo_bpm=240.0))  # a bar of one second
     assert player.is_playing
-    wait_until_stopped(player, 4.0)
+    wait_until_stopped(player, 3.0)
     assert not player.is_playing
     time.sleep(0.3)  # let the release and the sink's latency pass
     audio = pulse_recording.stop()
     assert rms(audio) > 0.005
     # 5 Hz is a fifth of a semitone: the right note, with room for a dropout on a busy CPU.
     assert abs(peak_hz(audio) - 440.0) < 5.0
+
+
+def test_play_from_a_later_beat_skips_what_comes_before(player, pulse_recording):
+    # A4 held for the whole bar, C#5 from beat 2: starting on beat 2 sounds only the C#5
+    # (notes begun before the start position are not picked up mid-way).
+    notes = [Note(A4, 0.0, 4.0, 100), Note(C_SHARP5, 2.0, 2.0, 100)]
+    player.play(Arrangement([Track("melody", notes, program=73)], tempo_bpm=240.0), start_beat=2.0)
+    assert player.position_beats == pytest.approx(2.0, abs=0.1)
+    wait_until_stopped(player, 3.0)
+    time.sleep(0.2)
+    audio = pulse_recording.stop()
+    assert band_energy(audio, 554.4) > 100 * band_energy(audio, 440.0)
 
 
 def test_unknown_audio_driver_is_one_sentence(soundfont):
