@@ -158,14 +158,20 @@ def note_runs(roll: np.ndarray) -> tuple[np.ndarray, ...]:
     a maximal run of active steps at one pitch.
     """
     roll = np.asarray(roll, dtype=bool)
-    by_pitch = np.swapaxes(roll, -1, -2).view(np.int8)  # (..., pitch, step)
-    padding = [(0, 0)] * (by_pitch.ndim - 1) + [(1, 1)]
-    edges = np.diff(np.pad(by_pitch, padding), axis=-1)  # (..., pitch, step + 1)
+    *leading_shape, n_steps, n_pitches = roll.shape
+    lines = np.swapaxes(roll, -1, -2).reshape(-1, n_steps)  # (line = ... x pitch, step)
+    # Music leaves most pitches silent: only lines that sound need searching.
+    sounding_lines = np.flatnonzero(lines.any(axis=1))
+    padded = np.zeros((sounding_lines.size, n_steps + 2), dtype=np.int8)
+    padded[:, 1:-1] = lines[sounding_lines]
+    edges = np.diff(padded, axis=1)  # (sounding line, step + 1)
     # Every padded line starts and ends silent, so in flat order its edges alternate
     # +1 (a note starts) and -1 (the step after it ends), and no pair crosses lines.
     flat_edges = np.flatnonzero(edges)
     starts, ends = flat_edges[0::2], flat_edges[1::2]
-    return (*np.unravel_index(starts, edges.shape), ends - starts)
+    line, start_step = np.divmod(starts, n_steps + 1)
+    where = np.unravel_index(sounding_lines[line], (*leading_shape, n_pitches))
+    return (*where, start_step, ends - starts)
 
 
 def pitch_class_histogram(roll_track: np.ndarray) -> np.ndarray:
