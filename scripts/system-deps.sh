@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the tests use for real: the JACK dummy server and its clients,
 # FluidSynth with a General MIDI soundfont, Qt's runtime libraries, Xvfb and PulseAudio,
-# and the validators of the Linux desktop files (appstream, desktop-file-utils).
+# the validators of the Linux desktop files (appstream, desktop-file-utils), and MuseScore 3,
+# which the tests use to check that it reads our MIDI files as we wrote them.
 # Installs only what is missing; needs root or sudo when something is.
 set -euo pipefail
 packages=(jackd2 fluidsynth libfluidsynth3 fluid-soundfont-gm libegl1 libgl1 libxkbcommon0
           libfontconfig1 libdbus-1-3 libglib2.0-0 xvfb libxcb-icccm4 libxcb-keysyms1
-          libxcb-cursor0 pulseaudio pulseaudio-utils appstream desktop-file-utils)
+          libxcb-cursor0 pulseaudio pulseaudio-utils appstream desktop-file-utils musescore3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
