@@ -281,21 +281,40 @@ def arrangement_to_midi(arrangement: Arrangement) -> mido.MidiFile:
 
 
 def write_arrangement(arrangement: Arrangement, path: str | os.PathLike) -> None:
-    """Save as a Standard MIDI File; the target is replaced only once the file is complete."""
+    """Save as a Standard MIDI File; the target is replaced only once the file is complete.
+
+    A folder that is missing or read-only, or a full disk, raises ``MidiFileError`` naming
+    the target (never the temporary file) and leaves any older file at the target as it was.
+    """
     path = Path(path)
     midi = arrangement_to_midi(arrangement)  # fails before anything touches the disk
+    if path.is_dir():
+        raise MidiFileError(f"{path} is a folder; choose a file name to save the MIDI file as.")
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never reuse someone else's file; mode 0o666 lets the umask decide, as open() does.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        # O_EXCL: never reuse someone else's file; 0o666 lets the umask decide, as open() does.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise _save_error(path, error) from error
     try:
         with os.fdopen(descriptor, "wb") as file:
             midi.save(file=file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _save_error(path, error) from error
         raise
+
+
+def _save_error(path: Path, error: OSError) -> MidiFileError:
+    reason = (error.strerror or str(error)).lower()
+    folder = path.parent if str(path.parent) else Path(".")
+    return MidiFileError(
+        f"{path.name} could not be saved in {folder} ({reason}); choose another place."
+    )
 
 
 def _to_tick(beat: float) -> int:

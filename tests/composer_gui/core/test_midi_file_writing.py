@@ -10,7 +10,7 @@ import pytest
 from music21 import converter
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.errors import MeterError
+from composer_gui.core.errors import MeterError, MidiFileError
 from composer_gui.core.midi_file import (
     TICKS_PER_BEAT,
     arrangement_to_midi,
@@ -231,7 +231,7 @@ def test_a_failing_write_leaves_the_old_file_untouched(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(mido.MidiFile, "save", save_half_then_fail)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(MidiFileError, match=r"take\.mid could not be saved .*no space left"):
         write_arrangement(SONG, path)
     assert path.read_bytes() == b"old contents"
     assert os.listdir(tmp_path) == ["take.mid"]
@@ -242,9 +242,21 @@ def test_a_failing_write_of_a_new_file_leaves_nothing(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(mido.MidiFile, "save", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(MidiFileError):
         write_arrangement(SONG, tmp_path / "new.mid")
     assert os.listdir(tmp_path) == []
+
+
+def test_saving_into_a_missing_folder_names_the_target(tmp_path):
+    target = tmp_path / "no such folder" / "song.mid"
+    with pytest.raises(MidiFileError, match="song.mid could not be saved in .*no such folder"):
+        write_arrangement(SONG, target)
+
+
+def test_saving_over_a_folder_is_refused(tmp_path):
+    (tmp_path / "song.mid").mkdir()
+    with pytest.raises(MidiFileError, match="is a folder"):
+        write_arrangement(SONG, tmp_path / "song.mid")
 
 
 def test_a_meter_midi_cannot_hold_is_refused_before_writing(tmp_path):
