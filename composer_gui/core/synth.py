@@ -33,13 +33,14 @@ from types import ModuleType
 import mido
 import numpy as np
 
+from composer_gui import APP_NAME
 from composer_gui.core.arrangement import Arrangement
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.midi_file import arrangement_to_midi
 from composer_gui.core.playback import Player, schedule_from_arrangement
 
 SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver
-SYNTH_GAIN = 0.5  # FluidSynth master gain; four loud tracks stay below clipping at this level
+SYNTH_GAIN = 0.5  # FluidSynth master gain: four tracks at full velocity and volume peak near 0.8
 DEFAULT_VOLUME = 100  # CC7 value of an untouched track, the General MIDI default
 TAIL_SECONDS = 1.0  # rendered after the last beat so releases and reverb are not cut
 # Audio buffer: 8 periods of 256 frames, about 46 ms. Auditioning tolerates that latency, and
@@ -122,7 +123,7 @@ def _user_soundfont_dirs() -> list[Path]:
         import platformdirs
     except ImportError:
         return []
-    return [Path(platformdirs.user_data_dir("Composer", appauthor=False)) / "soundfonts"]
+    return [Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "soundfonts"]
 
 
 def _fluidsynth_default_soundfont() -> Path | None:
@@ -229,7 +230,8 @@ class _MixingSink:
     """A mido-style output (``send``) into the synth that applies a Mix per channel.
 
     Mute and solo are decided when a note starts, so they can change while playing. A channel
-    is silent when every track on it is (only drum tracks share a channel). The first
+    is silent when every track on it is, and takes the volume of its last track (only drum
+    tracks share a channel, or parts beyond the fifteenth). The first
     ``skip_note_ons_in`` messages are the ones before the start position, which the player
     sends at once: their program and controller changes are applied, their notes dropped.
     """
@@ -243,7 +245,6 @@ class _MixingSink:
         self._channels = channels
         self._lock = threading.Lock()
         self._skip = skip_note_ons_in
-        self._mix = mix
         self._audible_channels: set[int] = set()
         self.set_mix(mix)
 
@@ -254,7 +255,6 @@ class _MixingSink:
                 self._synth.fs.cc(channel, 7, mix.volume(index))
             for channel in set(self._channels) - audible:
                 self._synth.fs.cc(channel, 120, 0)  # All Sound Off: cut at once, as a mute does
-            self._mix = mix
             self._audible_channels = audible
 
     def send(self, message: mido.Message) -> None:
