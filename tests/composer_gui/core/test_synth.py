@@ -277,10 +277,12 @@ def test_playhead_follows_the_tempo(player):
 
 
 def test_stop_releases_every_note(player, pulse_recording):
-    player.play(one_note(A4, beats=16.0))
+    # A flute (GM 74) would sound for the whole 8 seconds if its note were left hanging.
+    player.play(one_note(A4, beats=16.0, program=73))
     time.sleep(0.4)
     player.stop()
-    time.sleep(1.5)  # piano release and reverb die away
+    assert not player.is_playing
+    time.sleep(0.8)  # the release and the reverb die away
     audio = pulse_recording.stop()
     tail = audio[-int(0.3 * SAMPLE_RATE) :]
     assert rms(audio) > 0.005
