@@ -1,0 +1,137 @@
+"""Model files: safetensors weights plus a JSON model card; never pickles.
+
+A shipped model is ``<name>.safetensors`` (generator EMA and critic weights, keys
+prefixed ``generator.`` and ``critic.``) next to ``<name>.json``, the card: format
+version, the grid it was trained for, the GanConfig, data manifest hash, steps, seed,
+wall time, hardware, metrics and the critic's calibration.  Loading refuses a card whose
+grid or config does not match this code and names the field.
+
+Training checkpoints (resumable) use the same two-file form with optimiser state and
+random-number state added; both files are written to temporary names and renamed, so an
+interrupted save leaves the previous checkpoint intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from models.build_dataset import grid_dict
+from models.config import GanConfig
+from models.critic import Critic
+from models.errors import ModelFileError
+from models.generator import Generator
+
+FORMAT_VERSION = 1
+
+
+def _atomic_write_bytes(path: Path, write) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def save_tensors_and_card(tensors: dict[str, torch.Tensor], card: dict, stem: Path) -> None:
+    """Write ``stem.safetensors`` then ``stem.json``, each atomically."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    _atomic_write_bytes(stem.with_suffix(".safetensors"), lambda p: save_file(tensors, str(p)))
+    _atomic_write_bytes(
+        stem.with_suffix(".json"), lambda p: p.write_text(json.dumps(card, indent=2) + "\n")
+    )
+
+
+def read_card(path: Path) -> dict:
+    """The model card beside a weights file (``x.safetensors`` → ``x.json``)."""
+    card_path = Path(path).with_suffix(".json")
+    if not card_path.is_file():
+        raise ModelFileError(f"The model card {card_path} is missing; a model needs both files.")
+    try:
+        card = json.loads(card_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelFileError(f"The model card {card_path} is not valid JSON ({error}).") from None
+    if card.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{card_path} has format version {card.get('format_version')}, "
+            f"this Composer reads version {FORMAT_VERSION}."
+        )
+    grid = card.get("grid", {})
+    for key, value in grid_dict().items():
+        if grid.get(key) != value:
+            raise ModelFileError(
+                f"{card_path.name} was trained for {key} = {grid.get(key)}, "
+                f"but this Composer uses {value}; use a model made for this version."
+            )
+    return card
+
+
+def read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    path = Path(path).with_suffix(".safetensors")
+    if not path.is_file():
+        raise ModelFileError(f"The model weights {path} are missing.")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as error:
+        raise ModelFileError(
+            f"The model weights {path.name} are damaged or truncated ({error})."
+        ) from None
+
+
+def _load_state(module: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix: str, name):
+    state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(state))
+    if missing:
+        raise ModelFileError(f"{name} lacks {prefix}{missing[0]}; it was made for another model.")
+    for key, value in state.items():
+        if key not in expected or expected[key].shape != value.shape:
+            raise ModelFileError(
+                f"{name} has {prefix}{key} shaped {tuple(value.shape)}, which does not fit "
+                "this model's configuration."
+            )
+    module.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
+
+
+def load_model(path: Path, device: str | torch.device = "cpu"):
+    """Read a shipped or trained model: ``(generator, critic, card)``, in eval mode."""
+    path = Path(path)
+    card = read_card(path)
+    try:
+        config = GanConfig.from_dict(card["config"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(
+            f"{path.with_suffix('.json').name} has a bad config: {error}."
+        ) from None
+    tensors = read_tensors(path)
+    generator, critic = Generator(config), Critic(config)
+    _load_state(generator, tensors, "generator.", path.name)
+    _load_state(critic, tensors, "critic.", path.name)
+    generator.to(device).eval()
+    critic.to(device).eval()
+    return generator, critic, card
+
+
+def model_tensors(generator: torch.nn.Module, critic: torch.nn.Module, half: bool = True):
+    """Weights for a shipped file; fp16 halves the size and costs nothing audible."""
+    dtype = torch.float16 if half else torch.float32
+    tensors = {f"generator.{k}": v.to(dtype) for k, v in generator.state_dict().items()}
+    tensors.update({f"critic.{k}": v.to(dtype) for k, v in critic.state_dict().items()})
+    return tensors
+
+
+def new_card(config: GanConfig, **fields) -> dict:
+    card = {"format_version": FORMAT_VERSION, "grid": grid_dict(), "config": config.to_dict()}
+    card.update(fields)
+    return card

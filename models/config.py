@@ -1,0 +1,68 @@
+"""The GAN's configuration: one small frozen dataclass, saved beside the weights.
+
+Defaults are the shipped model's.  They are sized for a 2-core CPU (see MODEL-NOTES.md):
+1-D convolutions over time with pitch as channels cost a few percent of DeepComposer's
+2-D U-Net per sample while being fully convolutional in time, so one pass accompanies
+1 to 32 bars.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+LOSSES = ("wgan-gp", "wgan-clip", "bce")
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    # data
+    window_bars: int = 4  # training crops; the networks themselves take any length
+    transpose: bool = True  # all transpositions that keep every voice in range
+    # generator: 1-D U-Net over time, pitch as channels
+    g_channels: tuple[int, ...] = (96, 128, 192, 256)  # one per time resolution, /1 /2 /4 /8
+    noise_channels: int = 32  # noise per position at the bottleneck (every half bar)
+    # critic: strided 1-D convolutions scoring patches, averaged over time
+    d_channels: tuple[int, ...] = (96, 160, 256, 256)
+    # losses (see models/losses.py)
+    loss: str = "wgan-gp"
+    gp_lambda: float = 10.0
+    clip_value: float = 0.01
+    critic_steps: int = 5
+    recon_weight: float = 1.0  # cross-entropy to Bach's voices, best of `candidates_per_melody`
+    candidates_per_melody: int = 2
+    # optimisation
+    batch_size: int = 16
+    iterations: int = 3000  # generator updates
+    lr_g: float = 5e-4
+    lr_d: float = 5e-4
+    betas: tuple[float, float] = (0.5, 0.9)
+    ema_decay: float = 0.995  # the shipped generator is an exponential moving average
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
+        if len(self.g_channels) < 2:
+            raise ValueError("g_channels needs at least two resolutions")
+
+    @property
+    def time_multiple(self) -> int:
+        """Lengths the generator accepts are multiples of this many steps."""
+        return 2 ** (len(self.g_channels) - 1)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> GanConfig:
+        """Rebuild from a model card, refusing keys this code does not know."""
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
+        fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        return cls(**fixed)
+
+    def replace(self, **changes) -> GanConfig:
+        return dataclasses.replace(self, **changes)

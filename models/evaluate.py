@@ -1,0 +1,258 @@
+"""How good is a model: the evaluation table, conditioning checks and critic calibration.
+
+All metrics are computed on binarized, cleaned-up music (``models.cleanup``), never on raw
+network output.  The table has one row each for real Bach (the split's own
+accompaniments), our model, a real accompaniment paired with a shuffled melody (what
+"ignoring the melody" scores), and an untrained generator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from models.build_dataset import REST, Dataset, voices_to_roll
+from models.generator import Generator
+from models.metrics import batch_metrics, distance_to_reference, diversity
+from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT
+from models.sampling import (
+    candidate_probabilities,
+    clean_candidates,
+    critic_scores,
+    melody_condition,
+    pad_length,
+    real_accompaniment_channels,
+)
+
+HEADLINE = (
+    "empty_bar_rate",
+    "pitch_classes_per_bar",
+    "qualified_note_rate",
+    "polyphony",
+    "in_key_ratio",
+    "tonal_distance",
+)
+
+
+@dataclass
+class Window:
+    """A stretch of a real piece: the melody to condition on and Bach's accompaniment."""
+
+    name: str
+    voices: np.ndarray  # (4, T)
+    onsets: np.ndarray  # (4, T)
+    beats_per_bar: int
+    bar_phase: int
+
+    @property
+    def steps_per_bar(self) -> int:
+        return STEPS_PER_BEAT * self.beats_per_bar
+
+
+def windows(data: Dataset, bars: int = 8, per_piece: int = 1) -> list[Window]:
+    """Up to ``per_piece`` non-overlapping windows of ``bars`` bars from each piece,
+    starting on a downbeat; shorter pieces give one window of their whole length."""
+    out = []
+    for piece in data.pieces():
+        bar = STEPS_PER_BEAT * piece.beats_per_bar
+        first = (bar - piece.bar_phase) % bar
+        length = bars * bar
+        starts = list(range(first, piece.n_steps - length + 1, length))[:per_piece] or [first]
+        for start in starts:
+            end = min(start + length, piece.n_steps)
+            out.append(
+                Window(
+                    piece.name,
+                    piece.voices[:, start:end],
+                    piece.onsets[:, start:end],
+                    piece.beats_per_bar,
+                    0,
+                )
+            )
+    return out
+
+
+def real_roll(window: Window) -> np.ndarray:
+    return voices_to_roll(window.voices)
+
+
+def generate_for_window(generator, window: Window, k: int, seed: int, density=0.5, variety=0.5):
+    """``(cond, rolls (k, 4, T, P))``: cleaned candidates with the melody as track 0."""
+    t = window.voices.shape[1]
+    n = pad_length(t, generator.config.time_multiple)
+    device = next(generator.parameters()).device
+    cond = melody_condition(
+        window.voices[0], window.onsets[0], window.beats_per_bar, window.bar_phase, n, device
+    )
+    probs = candidate_probabilities(generator, cond, k, seed, variety)
+    melody = voices_to_roll(window.voices[:1])[0]
+    rolls = np.stack(
+        [
+            np.concatenate([melody[None], roll], axis=0)
+            for roll, _ in clean_candidates(probs, density, t)
+        ]
+    )
+    return cond, rolls
+
+
+def _row(rolls_per_window: list[np.ndarray], steps_per_bar: list[int]) -> dict[str, float]:
+    """Mean metrics over windows; each window contributes the mean over its candidates."""
+    per_window = [
+        batch_metrics(list(rolls), spb) for rolls, spb in zip(rolls_per_window, steps_per_bar)
+    ]
+    keys = per_window[0].keys()
+    return {k: float(np.nanmean([m[k] for m in per_window])) for k in keys}
+
+
+def evaluation_table(
+    generator, data: Dataset, k: int = 4, bars: int = 8, seed: int = 0, untrained=True
+) -> dict[str, dict[str, float]]:
+    """The rows described in the module docstring, keyed by row name."""
+    wins = windows(data, bars)
+    spb = [w.steps_per_bar for w in wins]
+    real = [real_roll(w)[None] for w in wins]
+    table = {"bach": _row(real, spb)}
+
+    generated, div = [], []
+    for i, w in enumerate(wins):
+        _, rolls = generate_for_window(generator, w, k, seed + i)
+        generated.append(rolls)
+        div.append(diversity(rolls))
+    table["model"] = _row(generated, spb) | {"diversity": float(np.nanmean(div))}
+
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(wins))
+    shuffled = []
+    for i, j in enumerate(order if len(wins) > 1 else [0]):
+        j = j if j != i else (i + 1) % len(wins)
+        mine, other = real[i][0], real[j][0]
+        t = min(mine.shape[1], other.shape[1])
+        shuffled.append(np.concatenate([other[:1, :t], mine[1:, :t]], axis=0)[None])
+    table["shuffled melody"] = _row(shuffled, spb)
+
+    if untrained:
+        torch.manual_seed(seed)
+        fresh = Generator(generator.config).to(next(generator.parameters()).device).eval()
+        raw, div = [], []
+        for i, w in enumerate(wins):
+            _, rolls = generate_for_window(fresh, w, k, seed + i)
+            raw.append(rolls)
+            div.append(diversity(rolls))
+        table["untrained"] = _row(raw, spb) | {"diversity": float(np.nanmean(div))}
+    return table
+
+
+def targets_met(table: dict[str, dict[str, float]]) -> dict[str, bool]:
+    """The issue's targets: headline metrics within 15% of Bach, in-key >= 0.95 of Bach's."""
+    bach, model = table["bach"], table["model"]
+    result = {}
+    for key in ("empty_bar_rate", "pitch_classes_per_bar", "qualified_note_rate", "polyphony"):
+        scale = max(abs(bach[key]), 0.02 if key == "empty_bar_rate" else 1e-9)
+        result[key] = abs(model[key] - bach[key]) <= 0.15 * scale
+    result["in_key_ratio"] = model["in_key_ratio"] >= 0.95 * bach["in_key_ratio"]
+    result["tonal_distance_below_shuffled"] = (
+        model["tonal_distance"] < table["shuffled melody"]["tonal_distance"]
+    )
+    return result
+
+
+def pitch_class_histogram(rolls: np.ndarray) -> np.ndarray:
+    """Accompaniment pitch-class histogram of candidates ``(k, 4, T, P)``, duration weighted."""
+    per_pitch = rolls[:, 1:].sum(axis=(0, 1, 2)).astype(np.float64)
+    hist = np.zeros(12)
+    np.add.at(hist, (LOWEST_PITCH + np.arange(N_PITCHES)) % 12, per_pitch)
+    return hist
+
+
+def transposition_correlation(
+    generator, data: Dataset, shifts=(-5, -3, -1, 2, 4), k: int = 4, bars: int = 8, seed: int = 0
+) -> float:
+    """Mean circular correlation between the accompaniment's pitch-class histogram for a
+    transposed melody and the original's, rotated by the transposition (1 = perfect)."""
+    values = []
+    for i, w in enumerate(windows(data, bars)):
+        _, base = generate_for_window(generator, w, k, seed + i)
+        base_hist = pitch_class_histogram(base)
+        sounding = w.voices[0][w.voices[0] != REST]
+        for shift in shifts:
+            if sounding.size and not (
+                sounding.min() + shift >= 0 and sounding.max() + shift < N_PITCHES
+            ):
+                continue
+            moved = Window(w.name, w.voices.copy(), w.onsets, w.beats_per_bar, w.bar_phase)
+            moved.voices[0] = np.where(w.voices[0] == REST, REST, w.voices[0] + shift)
+            _, rolls = generate_for_window(generator, moved, k, seed + i)
+            hist = pitch_class_histogram(rolls)
+            expected = np.roll(base_hist, shift)
+            if hist.std() > 0 and expected.std() > 0:
+                values.append(float(np.corrcoef(hist, expected)[0, 1]))
+    return float(np.mean(values)) if values else math.nan
+
+
+def critic_calibration(critic, data: Dataset, bars: int = 8, device="cpu") -> list[float]:
+    """Quantiles (0..100) of the critic's scores of real accompaniments: percentile scale."""
+    scores = []
+    for w in windows(data, bars, per_piece=4):
+        t = w.voices.shape[1]
+        n = pad_length(t, 8)
+        cond = melody_condition(w.voices[0], w.onsets[0], w.beats_per_bar, w.bar_phase, n, device)
+        real = real_accompaniment_channels(w.voices[1:], n, device)
+        with torch.no_grad():
+            scores.append(float(critic(cond, real)))
+    return [float(q) for q in np.percentile(scores, np.arange(101))]
+
+
+def percentile(score: float, calibration: list[float]) -> float:
+    """Where a critic score falls among real Bach's scores, 0-100."""
+    return float(np.interp(score, calibration, np.arange(101), left=0.0, right=100.0))
+
+
+def ranking_quality(
+    generator,
+    critic,
+    data: Dataset,
+    reference: dict[str, float],
+    k: int = 16,
+    bars: int = 8,
+    seed: int = 0,
+) -> float:
+    """Fraction of melodies whose critic-top candidate is closer to Bach's metrics than
+    the median candidate (by ``metrics.distance_to_reference``)."""
+    from models.metrics import track_metrics
+
+    wins = 0
+    total = 0
+    for i, w in enumerate(windows(data, bars)):
+        cond, rolls = generate_for_window(generator, w, k, seed + i)
+        scores = critic_scores(critic, cond, rolls[:, 1:].astype(np.float32))
+        distances = np.array(
+            [distance_to_reference(track_metrics(r, w.steps_per_bar), reference) for r in rolls]
+        )
+        top = int(np.argmax(scores))
+        wins += distances[top] < np.median(distances)
+        total += 1
+    return wins / max(total, 1)
+
+
+def training_evaluator(data: Dataset, n_windows: int = 24, bars: int = 4, seed: int = 0):
+    """A cheap ``evaluate(generator, iteration)`` for the training log: a few validation
+    windows, two candidates each, headline metrics and their distance to Bach's."""
+    wins = windows(data, bars)[:n_windows]
+    spb = [w.steps_per_bar for w in wins]
+    reference = _row([real_roll(w)[None] for w in wins], spb)
+
+    def evaluate(generator, iteration: int) -> dict:
+        was_training = generator.training
+        generator.eval()
+        rolls = [generate_for_window(generator, w, 2, seed + i)[1] for i, w in enumerate(wins)]
+        generator.train(was_training)
+        row = _row(rolls, spb)
+        out = {f"val_{k}": row[k] for k in HEADLINE}
+        out["val_distance_to_bach"] = distance_to_reference(row, reference)
+        out["val_diversity"] = float(np.nanmean([diversity(r) for r in rolls]))
+        return out
+
+    return evaluate

@@ -1,0 +1,74 @@
+"""The generator: a 1-D U-Net that writes alto, tenor and bass for a melody.
+
+Like DeepComposer's it is an encoder-decoder with skips and noise at the bottleneck, but
+it convolves over time only (pitch as channels), so it is fully convolutional in time and
+one pass accompanies any length that is a multiple of ``config.time_multiple`` steps.  It
+outputs the accompaniment only, as per-voice logits over pitch-or-rest at every step: a
+voice is monophonic by construction and the melody is never re-generated.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from models.config import GanConfig
+from models.encoding import N_ACCOMPANIMENT_VOICES, N_CLASSES, N_CONDITION_FEATURES
+
+
+def _block(c_in: int, c_out: int, kernel: int = 3, stride: int = 1, dilation: int = 1):
+    padding = dilation * (kernel - 1) // 2 if stride == 1 else (kernel - stride) // 2
+    return nn.Sequential(
+        nn.Conv1d(c_in, c_out, kernel, stride=stride, padding=padding, dilation=dilation),
+        nn.GroupNorm(8, c_out),
+        nn.LeakyReLU(0.2),
+    )
+
+
+class Generator(nn.Module):
+    def __init__(self, config: GanConfig):
+        super().__init__()
+        self.config = config
+        ch = config.g_channels
+        self.stem = _block(N_CONDITION_FEATURES, ch[0], 5)
+        self.down = nn.ModuleList(
+            nn.Sequential(_block(ch[i], ch[i + 1], 4, stride=2), _block(ch[i + 1], ch[i + 1]))
+            for i in range(len(ch) - 1)
+        )
+        bottom = ch[-1]
+        # Dilated convolutions give the bottleneck several bars of context on each side.
+        self.middle = nn.Sequential(
+            _block(bottom + config.noise_channels, bottom),
+            _block(bottom, bottom, dilation=2),
+        )
+        self.up = nn.ModuleList(
+            nn.ModuleDict(
+                {
+                    "expand": _block(ch[i + 1], ch[i]),
+                    "merge": _block(2 * ch[i], ch[i]),
+                }
+            )
+            for i in reversed(range(len(ch) - 1))
+        )
+        self.head = nn.Conv1d(ch[0], N_ACCOMPANIMENT_VOICES * N_CLASSES, 1)
+
+    def noise_shape(self, batch: int, n_steps: int) -> tuple[int, int, int]:
+        return (batch, self.config.noise_channels, n_steps // self.config.time_multiple)
+
+    def forward(self, cond: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """``cond`` (B, C, T), ``noise`` (B, Z, T/m) → logits (B, voice, T, pitch-or-rest)."""
+        b, _, t = cond.shape
+        if t % self.config.time_multiple:
+            raise ValueError(f"length {t} is not a multiple of {self.config.time_multiple}")
+        x = self.stem(cond)
+        skips = [x]
+        for down in self.down:
+            x = down(x)
+            skips.append(x)
+        skips.pop()
+        x = self.middle(torch.cat([x, noise], dim=1))
+        for up in self.up:
+            x = nn.functional.interpolate(x, scale_factor=2, mode="nearest")
+            x = up["merge"](torch.cat([up["expand"](x), skips.pop()], dim=1))
+        logits = self.head(x)  # (B, V*K, T)
+        return logits.view(b, N_ACCOMPANIMENT_VOICES, N_CLASSES, t).permute(0, 1, 3, 2)

@@ -1,0 +1,89 @@
+"""From a melody voice to k cleaned-up accompaniments: shared by the engine and evaluation.
+
+The melody arrives as grid voices (pitch index or REST per step).  It is padded with rests
+to the generator's length multiple, all k candidates run in one batched pass, and each
+candidate is cleaned into playable notes by ``models.cleanup``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from models.build_dataset import REST
+from models.cleanup import voices_to_roll
+from models.encoding import accompaniment_channels, condition, voice_one_hot
+from models.pianoroll import N_PITCHES
+
+
+def pad_length(n_steps: int, multiple: int) -> int:
+    return -(-n_steps // multiple) * multiple
+
+
+def melody_condition(
+    melody: np.ndarray,
+    onsets: np.ndarray,
+    beats_per_bar: int,
+    bar_phase: int,
+    n_steps: int,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
+    """``(1, C, n_steps)`` condition for one melody voice, padded with rests."""
+    padded = np.full(n_steps, REST, dtype=np.int64)
+    padded[: melody.shape[0]] = melody
+    padded_onsets = np.zeros(n_steps, dtype=bool)
+    padded_onsets[: onsets.shape[0]] = onsets
+    return condition(
+        torch.from_numpy(padded)[None].to(device),
+        torch.from_numpy(padded_onsets)[None].to(device),
+        torch.tensor([beats_per_bar], device=device),
+        torch.tensor([bar_phase], device=device),
+    )
+
+
+@torch.no_grad()
+def candidate_probabilities(
+    generator: torch.nn.Module,
+    cond: torch.Tensor,
+    k: int,
+    seed: int,
+    variety: float = 0.5,
+) -> torch.Tensor:
+    """``(k, voice, T, pitch-or-rest)`` probabilities for k noise draws on one condition.
+
+    ``variety`` scales the noise: 0.5 is the training distribution (unit normal); lower
+    stays closer to the most likely harmonisation, higher explores.
+    """
+    device = cond.device
+    gen = torch.Generator(device="cpu").manual_seed(int(seed))
+    shape = generator.noise_shape(k, cond.shape[-1])
+    noise = torch.randn(shape, generator=gen).to(device) * float(np.clip(2 * variety, 0.05, 2.0))
+    logits = generator(cond.expand(k, -1, -1), noise)
+    return logits.float().softmax(dim=-1)
+
+
+def clean_candidates(probs: torch.Tensor, density: float, n_steps: int):
+    """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes."""
+    out = []
+    for candidate in probs.cpu().numpy():
+        roll, onsets = voices_to_roll(candidate[:, :n_steps], density=density)
+        out.append((roll, onsets))
+    return out
+
+
+@torch.no_grad()
+def critic_scores(critic: torch.nn.Module, cond: torch.Tensor, rolls: np.ndarray) -> np.ndarray:
+    """Critic score of each cleaned candidate ``rolls`` (k, 3, T, P), padded like ``cond``."""
+    k, voices, t, p = rolls.shape
+    assert p == N_PITCHES
+    padded = np.zeros((k, voices, cond.shape[-1], p), dtype=np.float32)
+    padded[:, :, :t] = rolls
+    accompaniment = accompaniment_channels(torch.from_numpy(padded).to(cond.device))
+    return critic(cond.expand(k, -1, -1), accompaniment).float().cpu().numpy()
+
+
+def real_accompaniment_channels(voices: np.ndarray, n_steps: int, device="cpu") -> torch.Tensor:
+    """Real voices ``(3, T)`` as critic input ``(1, 3*P, n_steps)``, padded with rests."""
+    padded = np.full((voices.shape[0], n_steps), REST, dtype=np.int64)
+    padded[:, : voices.shape[1]] = voices
+    return accompaniment_channels(voice_one_hot(torch.from_numpy(padded)[None].to(device)))

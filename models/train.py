@@ -1,0 +1,429 @@
+"""Training: one loop that reads top to bottom, resumable, seeded, CPU or CUDA, or torchrun.
+
+Each generator iteration: ``critic_steps`` critic updates on fresh batches (Wasserstein
+loss with gradient penalty by default), then one generator update with the adversarial
+loss plus a best-of-k reconstruction term.  The shipped generator is an exponential
+moving average of the trained one.  Everything is logged to ``run_dir/log.csv`` (and to
+TensorBoard when it is installed); checkpoints go to ``run_dir/checkpoint.*`` atomically,
+and Ctrl-C saves one before exiting.
+
+Data parallel training uses torch.distributed directly: every process draws its own
+batches, gradients are averaged with all_reduce before each optimiser step, and rank 0
+logs and saves.  (Gradients are averaged by hand rather than by DistributedDataParallel
+because the gradient penalty differentiates the critic twice, which DDP's reducer does
+not follow.)  ``torchrun --nproc_per_node N -m composer_gui.cli train ...`` runs the same
+command on one machine or many; gloo on CPU, NCCL on CUDA.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import math
+import os
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from models import losses
+from models.build_dataset import REST, Dataset, load_split, read_manifest
+from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
+from models.config import GanConfig
+from models.critic import Critic
+from models.encoding import (
+    REST_CLASS,
+    accompaniment_channels,
+    condition,
+    voice_one_hot,
+)
+from models.errors import DatasetError
+from models.generator import Generator
+from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
+
+LOG_FIELDS = [
+    "iteration",
+    "seconds",
+    "critic_loss",
+    "generator_loss",
+    "wasserstein",
+    "gradient_penalty",
+    "reconstruction",
+]
+
+
+# --- Batches --------------------------------------------------------------------------
+
+
+class WindowSampler:
+    """Random windows of ``n_steps`` from a split, transposed to a random legal key."""
+
+    def __init__(self, data: Dataset, n_steps: int, rng: np.random.Generator, transpose: bool):
+        lengths = np.diff(data.starts)
+        self.pieces = np.flatnonzero(lengths >= n_steps)
+        if self.pieces.size == 0:
+            raise DatasetError(f"No piece is at least {n_steps} steps long.")
+        weights = lengths[self.pieces].astype(np.float64)
+        self.weights = weights / weights.sum()
+        self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
+
+    def batch(self, size: int) -> dict[str, np.ndarray]:
+        data, t = self.data, self.n_steps
+        pieces = self.rng.choice(self.pieces, size=size, p=self.weights)
+        voices = np.empty((size, 4, t), dtype=np.int64)
+        onsets = np.empty((size, 4, t), dtype=bool)
+        bar_phase = np.empty(size, dtype=np.int64)
+        beats = data.beats_per_bar[pieces]
+        for row, piece in enumerate(pieces):
+            a, b = int(data.starts[piece]), int(data.starts[piece + 1])
+            start = a + int(self.rng.integers(0, b - a - t + 1))
+            window = data.voices[:, start : start + t].astype(np.int64)
+            if self.transpose:
+                sounding = window[window != REST]
+                if sounding.size:
+                    low, high = -int(sounding.min()), N_PITCHES - 1 - int(sounding.max())
+                    shift = int(self.rng.integers(max(low, -6), min(high, 6) + 1))
+                    window = np.where(window == REST, REST, window + shift)
+            voices[row] = window
+            onsets[row] = data.onsets[:, start : start + t]
+            bar = STEPS_PER_BEAT * int(beats[row])
+            bar_phase[row] = (int(data.bar_phase[piece]) + start - a) % bar
+        return {"voices": voices, "onsets": onsets, "beats": beats, "bar_phase": bar_phase}
+
+
+def to_tensors(batch: dict[str, np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(cond (B, C, T), target classes (B, 3, T))`` for a sampled batch."""
+    voices = torch.from_numpy(batch["voices"]).to(device)
+    cond = condition(
+        voices[:, 0],
+        torch.from_numpy(batch["onsets"][:, 0]).to(device),
+        torch.from_numpy(np.asarray(batch["beats"])).to(device),
+        torch.from_numpy(batch["bar_phase"]).to(device),
+    )
+    target = torch.where(
+        voices[:, 1:] < 0, torch.full_like(voices[:, 1:], REST_CLASS), voices[:, 1:]
+    )
+    return cond, target
+
+
+def straight_through_one_hot(logits: torch.Tensor) -> torch.Tensor:
+    """Hard one-hot forward, softmax gradient backward (rest class dropped): (B, V, T, P).
+
+    The critic sees exactly what the app will play (one note or silence per voice and
+    step), so it cannot tell generated music by its softness.
+    """
+    probs = logits.softmax(dim=-1)
+    hard = F.one_hot(probs.argmax(dim=-1), probs.shape[-1]).to(probs.dtype)
+    return (hard + probs - probs.detach())[..., :N_PITCHES]
+
+
+# --- Distributed ----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    rank: int = 0
+    size: int = 1
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def init_world(device: torch.device) -> World:
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return World()
+    backend = "nccl" if device.type == "cuda" else "gloo"
+    if not dist.is_initialized():
+        dist.init_process_group(backend)
+    return World(dist.get_rank(), dist.get_world_size())
+
+
+def average_gradients(module: torch.nn.Module, world: World) -> None:
+    if world.size == 1:
+        return
+    for p in module.parameters():
+        if p.grad is not None:
+            dist.all_reduce(p.grad)
+            p.grad /= world.size
+
+
+def broadcast_parameters(module: torch.nn.Module, world: World) -> None:
+    if world.size > 1:
+        for tensor in module.state_dict().values():
+            dist.broadcast(tensor, 0)
+
+
+# --- Checkpoints ----------------------------------------------------------------------
+
+
+def _optimizer_tensors(prefix: str, optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
+    tensors = {}
+    for index, state in optimizer.state_dict()["state"].items():
+        for key, value in state.items():
+            tensors[f"{prefix}.{index}.{key}"] = torch.as_tensor(value)
+    return tensors
+
+
+def _restore_optimizer(prefix, optimizer, tensors, param_groups) -> None:
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for name, value in tensors.items():
+        if name.startswith(prefix + "."):
+            _, index, key = name.split(".", 2)
+            state.setdefault(int(index), {})[key] = value
+    optimizer.load_state_dict({"state": state, "param_groups": param_groups})
+
+
+def save_checkpoint(run_dir: Path, parts: dict, card: dict) -> None:
+    tensors = {}
+    for name in ("generator", "critic", "ema"):
+        tensors.update({f"{name}.{k}": v for k, v in parts[name].state_dict().items()})
+    tensors.update(_optimizer_tensors("opt_g", parts["opt_g"]))
+    tensors.update(_optimizer_tensors("opt_d", parts["opt_d"]))
+    tensors["rng.torch"] = torch.get_rng_state()
+    card = dict(card)
+    card["optimizers"] = {
+        "opt_g": parts["opt_g"].state_dict()["param_groups"],
+        "opt_d": parts["opt_d"].state_dict()["param_groups"],
+    }
+    card["numpy_rng"] = parts["rng"].bit_generator.state
+    save_tensors_and_card(tensors, card, Path(run_dir) / "checkpoint")
+
+
+def load_checkpoint(run_dir: Path, parts: dict) -> dict:
+    stem = Path(run_dir) / "checkpoint"
+    card = read_card(stem)
+    tensors = read_tensors(stem)
+    for name in ("generator", "critic", "ema"):
+        prefix = name + "."
+        parts[name].load_state_dict(
+            {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        )
+    _restore_optimizer("opt_g", parts["opt_g"], tensors, card["optimizers"]["opt_g"])
+    _restore_optimizer("opt_d", parts["opt_d"], tensors, card["optimizers"]["opt_d"])
+    torch.set_rng_state(tensors["rng.torch"])
+    parts["rng"].bit_generator.state = card["numpy_rng"]
+    return card
+
+
+# --- The loop -------------------------------------------------------------------------
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        return torch.device("cpu")
+    return torch.device(name)
+
+
+def hardware_description(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+
+
+def train(
+    config: GanConfig,
+    data_dir: Path,
+    run_dir: Path,
+    device_name: str = "auto",
+    resume: bool = False,
+    log_every: int = 10,
+    eval_every: int = 250,
+    checkpoint_every: int = 250,
+    progress: Callable[[int, int, dict], None] | None = None,
+    evaluate: Callable[[torch.nn.Module, int], dict] | None = None,
+) -> Path:
+    """Train until ``config.iterations``; returns the run folder.
+
+    ``evaluate(generator, iteration)`` (optional) returns quality metrics that are logged
+    beside the losses; ``progress(iteration, total, row)`` drives a progress bar.
+    """
+    device = pick_device(device_name)
+    world = init_world(device)
+    run_dir = Path(run_dir)
+    torch.manual_seed(config.seed + world.rank)
+    rng = np.random.default_rng(config.seed + world.rank)
+
+    data = load_split(data_dir, "train")
+    manifest = read_manifest(data_dir)
+    n_steps = config.window_bars * 16
+    sampler = WindowSampler(data, n_steps, rng, config.transpose)
+
+    generator, critic = Generator(config).to(device), Critic(config).to(device)
+    broadcast_parameters(generator, world)
+    broadcast_parameters(critic, world)
+    ema = copy.deepcopy(generator).eval().requires_grad_(False)
+    if config.loss == "wgan-clip":  # the original WGAN used RMSprop; momentum destabilises it
+        opt_d = torch.optim.RMSprop(critic.parameters(), lr=5e-5)
+        opt_g = torch.optim.RMSprop(generator.parameters(), lr=5e-5)
+    else:
+        opt_d = torch.optim.Adam(critic.parameters(), lr=config.lr_d, betas=config.betas)
+        opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=config.betas)
+    parts = {
+        "generator": generator,
+        "critic": critic,
+        "ema": ema,
+        "opt_g": opt_g,
+        "opt_d": opt_d,
+        "rng": rng,
+    }
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+    start_iteration, elapsed_before = 0, 0.0
+    if resume and (run_dir / "checkpoint.json").is_file():
+        card = load_checkpoint(run_dir, parts)
+        start_iteration, elapsed_before = card["iteration"], card["seconds"]
+    elif world.main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "log.csv").unlink(missing_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
+
+    writer = _tensorboard(run_dir) if world.main else None
+    k = config.candidates_per_melody
+    critic_steps = 1 if config.loss == "bce" else config.critic_steps
+    started = time.monotonic()
+    row: dict = {}
+    iteration = start_iteration
+
+    def fake_accompaniment(cond, repeats):
+        shape = generator.noise_shape(cond.shape[0] * repeats, n_steps)
+        noise = torch.randn(shape, device=device)
+        logits = generator(cond.repeat(repeats, 1, 1), noise)
+        return logits, accompaniment_channels(straight_through_one_hot(logits))
+
+    def card_now(it: int) -> dict:
+        return new_card(
+            config,
+            iteration=it,
+            seconds=elapsed_before + time.monotonic() - started,
+            data_manifest_hash=manifest["content_hash"],
+            hardware=hardware_description(device),
+            world_size=world.size,
+        )
+
+    try:
+        for iteration in range(start_iteration + 1, config.iterations + 1):
+            # Critic: maximise D(real) - D(fake) (or the BCE equivalent).  The generator
+            # does not change during these steps, so all their fakes come from one pass.
+            b = config.batch_size
+            conds, targets = to_tensors(sampler.batch(b * critic_steps), device)
+            with torch.no_grad(), autocast:
+                _, fakes = fake_accompaniment(conds, 1)
+            for step in range(critic_steps):
+                cond, target = conds[step * b : (step + 1) * b], targets[step * b : (step + 1) * b]
+                fake = fakes[step * b : (step + 1) * b]
+                real = accompaniment_channels(
+                    voice_one_hot(
+                        torch.where(target == REST_CLASS, torch.full_like(target, -1), target)
+                    )
+                )
+                with autocast:
+                    real_scores, fake_scores = critic(cond, real), critic(cond, fake.float())
+                    d_loss = losses.critic_loss(config.loss, real_scores, fake_scores)
+                gp = torch.zeros((), device=device)
+                if config.loss == "wgan-gp":
+                    gp = losses.gradient_penalty(critic, cond, real, fake.float())
+                    d_loss = d_loss + config.gp_lambda * gp
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                average_gradients(critic, world)
+                opt_d.step()
+                if config.loss == "wgan-clip":
+                    losses.clip_weights(critic, config.clip_value)
+
+            # Generator: fool the critic, while the best of k candidates stays near Bach.
+            cond, target = to_tensors(sampler.batch(config.batch_size), device)
+            with autocast:
+                logits, fake = fake_accompaniment(cond, k)
+                g_adv = losses.generator_loss(config.loss, critic(cond.repeat(k, 1, 1), fake))
+                recon = losses.best_of_reconstruction(logits.float(), target, k)
+                g_loss = g_adv + config.recon_weight * recon
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            average_gradients(generator, world)
+            opt_g.step()
+            with torch.no_grad():
+                for e, p in zip(ema.parameters(), generator.parameters()):
+                    e.lerp_(p, 1 - config.ema_decay)
+                for e, b in zip(ema.buffers(), generator.buffers()):
+                    e.copy_(b)
+
+            if not world.main:
+                continue
+            if iteration % log_every == 0 or iteration == config.iterations:
+                row = {
+                    "iteration": iteration,
+                    "seconds": round(elapsed_before + time.monotonic() - started, 2),
+                    "critic_loss": float(d_loss.detach()),
+                    "generator_loss": float(g_adv.detach()),
+                    "wasserstein": float(losses.wasserstein_estimate(real_scores, fake_scores)),
+                    "gradient_penalty": float(gp.detach()),
+                    "reconstruction": float(recon.detach()),
+                }
+                if evaluate and (iteration % eval_every == 0 or iteration == config.iterations):
+                    row.update(evaluate(ema, iteration))
+                _append_log(run_dir / "log.csv", row)
+                if writer:
+                    for key, value in row.items():
+                        if key != "iteration" and isinstance(value, float):
+                            writer.add_scalar(key, value, iteration)
+                if progress:
+                    progress(iteration, config.iterations, row)
+            if iteration % checkpoint_every == 0:
+                save_checkpoint(run_dir, parts, card_now(iteration))
+    except KeyboardInterrupt:
+        if world.main:
+            save_checkpoint(run_dir, parts, card_now(iteration - 1))
+        raise
+    finally:
+        if writer:
+            writer.close()
+    if world.main:
+        save_checkpoint(run_dir, parts, card_now(iteration))
+    return run_dir
+
+
+def _append_log(path: Path, row: dict) -> None:
+    """Append a row; new metric columns (from evaluation) widen the file's header."""
+    rows = []
+    fields = list(LOG_FIELDS)
+    if path.is_file():
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            fields = list(reader.fieldnames or fields)
+            rows = list(reader)
+    for key in row:
+        if key not in fields:
+            fields.append(key)
+    rows.append({k: v for k, v in row.items()})
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def read_log(path: Path) -> list[dict[str, float]]:
+    with open(path, newline="") as f:
+        return [
+            {k: (float(v) if v not in ("", None) else math.nan) for k, v in row.items()}
+            for row in csv.DictReader(f)
+        ]
+
+
+def _tensorboard(run_dir: Path):
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:  # TensorBoard is optional; the CSV log is always written
+        return None
+    return SummaryWriter(str(run_dir / "tensorboard"))
