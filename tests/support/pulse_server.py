@@ -37,8 +37,8 @@ class PulseServer:
 class Recorder:
     """``parec`` writing the null sink's monitor to a raw file for the whole session.
 
-    parec takes a second or two to deliver its first bytes, so one recorder runs throughout
-    and each test takes its own slice of it with ``take()``.
+    parec takes a second or two to deliver its first bytes, so one recorder runs through a
+    test module and each test takes its own slice of it with ``take()``.
     """
 
     def __init__(self, server: PulseServer, path: Path) -> None:
@@ -142,10 +142,11 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServ
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pulse_recorder(
     pulse_server: PulseServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Recorder]:
+    """One recorder per test module (it writes 176 kB a second, so not for the whole run)."""
     recorder = Recorder(pulse_server, tmp_path_factory.mktemp("pulse-capture") / "capture.raw")
     yield recorder
     recorder.close()
