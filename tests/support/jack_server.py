@@ -1,1 +1,244 @@
-"""Fixtures: a JACK dummy server started per session (filled in by the MIDI I/O work)."""
+"""Fixtures: a JACK dummy server started per session, and jack_midi_dump as a real receiver.
+
+The server runs with no sound card (``-d dummy``) at 48 kHz with 64-frame periods, so one
+JACK period is 1.33 ms. It gets a name of its own so parallel runs never share a server;
+``JACK_DEFAULT_SERVER`` points every client (ours, jack_lsp, jack_midi_dump) at it and
+``JACK_NO_START_SERVER`` stops a client from starting a server behind our back.
+The benchmark script uses the same classes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.real_parts import require
+
+SAMPLE_RATE = 48000
+PERIOD_FRAMES = 64
+
+
+class JackServer:
+    """A ``jackd`` dummy server we started, stopped by its own PID."""
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, period_frames: int = PERIOD_FRAMES) -> None:
+        self.name = f"composer-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.sample_rate = sample_rate
+        self.period_frames = period_frames
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def period_seconds(self) -> float:
+        return self.period_frames / self.sample_rate
+
+    def env(self) -> dict[str, str]:
+        """Environment for a client process of this server."""
+        return {**os.environ, "JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1"}
+
+    def start(self) -> None:
+        env = {**self.env(), "JACK_NO_AUDIO_RESERVATION": "1"}
+        # Realtime where the OS allows it: a non-realtime dummy driver on a busy machine wakes
+        # late, counts an xrun and restarts its cycle count, so its frame clock falls seconds
+        # behind the wall clock in a minute. Realtime keeps it close; CI (no rights) runs without.
+        realtime = ["-R", "-P", "70"] if _realtime_allowed() else ["--no-realtime"]
+        command = [
+            "jackd",
+            "-n",
+            self.name,
+            *realtime,
+            "-d",
+            "dummy",
+            "-r",
+            str(self.sample_rate),
+            "-p",
+            str(self.period_frames),
+        ]
+        # Never a pipe nobody reads: jackd logs as it runs and would block on a full pipe.
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        waited = subprocess.run(
+            ["jack_wait", "-w", "-s", self.name, "-t", "10"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if waited.returncode != 0 or self.process.poll() is not None:
+            self.stop()
+            raise RuntimeError(f"jackd did not start: {waited.stdout} {waited.stderr}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def ports(self) -> list[str]:
+        result = subprocess.run(["jack_lsp"], env=self.env(), capture_output=True, text=True)
+        return result.stdout.split("\n")
+
+    def wait_for_port(self, port: str, timeout_seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout_seconds
+        while port not in self.ports():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"JACK port {port} did not appear")
+            time.sleep(0.02)
+
+    def connect(self, source: str, destination: str) -> None:
+        subprocess.run(["jack_connect", source, destination], env=self.env(), check=True)
+
+
+def _realtime_allowed() -> bool:
+    if shutil.which("chrt") is None:
+        return False
+    return subprocess.run(["chrt", "-f", "10", "true"], capture_output=True).returncode == 0
+
+
+class MidiReceiver:
+    """A receiving JACK client that stamps arrivals with JACK's microsecond wall clock.
+
+    rtmidi's JACK input computes each message's delta time from ``jack_get_time()`` in the
+    JACK process callback, so these times are when the client really got the message, even
+    when the dummy driver loses cycles (its frame counter then falls behind; see
+    ``JackServer.start``). Python's own callback delay does not enter: the time is taken in C.
+    """
+
+    def __init__(self, client_name: str = "receiver") -> None:
+        import rtmidi
+
+        self.port = f"{client_name}:input"
+        self.events: list[tuple[float, tuple[int, ...]]] = []  # (seconds since first, bytes)
+        self._seconds = 0.0
+        self._midi_in = rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK, name=client_name)
+        self._midi_in.ignore_types(sysex=True, timing=False, active_sense=True)
+        self._midi_in.open_virtual_port("input")
+        self._midi_in.set_callback(self._on_message)
+
+    def _on_message(self, event, data=None) -> None:
+        message, delta_seconds = event
+        self._seconds += delta_seconds
+        self.events.append((self._seconds, tuple(message)))
+
+    def stop(self) -> list[tuple[float, tuple[int, ...]]]:
+        """Close the client (once) and return what arrived."""
+        if self._midi_in is not None:
+            self._midi_in.cancel_callback()
+            self._midi_in.close_port()
+            self._midi_in.delete()
+            self._midi_in = None
+        return self.events
+
+
+@dataclass(frozen=True)
+class DumpedEvent:
+    """One MIDI message as jack_midi_dump saw it, at a JACK frame."""
+
+    frame: int
+    data: tuple[int, ...]
+
+    @property
+    def status(self) -> int:
+        return self.data[0] & 0xF0
+
+    @property
+    def channel(self) -> int:
+        return self.data[0] & 0x0F
+
+    @property
+    def is_note_on(self) -> bool:
+        return self.status == 0x90 and self.data[2] > 0
+
+    @property
+    def is_note_off(self) -> bool:
+        return self.status == 0x80 or (self.status == 0x90 and self.data[2] == 0)
+
+
+_DUMP_LINE = re.compile(r"^\s*(\d+):((?: [0-9a-f]{2})+)")
+
+
+class MidiDump:
+    """``jack_midi_dump -a``: an external JACK client that logs what reaches it, with frames."""
+
+    def __init__(self, server: JackServer, client_name: str = "dump") -> None:
+        self.server = server
+        self.client_name = client_name
+        self.port = f"{client_name}:input"
+        # To a file, not a pipe: a full pipe would block the dump (and stall the JACK graph).
+        self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            ["jack_midi_dump", "-a", client_name],
+            env=server.env(),
+            stdout=self._log,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        server.wait_for_port(self.port)
+
+    def stop(self) -> list[DumpedEvent]:
+        """Stop the client and return every message it received, in arrival order."""
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self._log.seek(0)
+        output = self._log.read()
+        self._log.close()
+        events = []
+        for line in output.splitlines():
+            match = _DUMP_LINE.match(line)
+            if match:
+                data = tuple(int(b, 16) for b in match.group(2).split())
+                events.append(DumpedEvent(int(match.group(1)), data))
+        return events
+
+
+@pytest.fixture(scope="session")
+def jack_server():
+    """A JACK dummy server for the session; in-process clients are pointed at it too."""
+    require(
+        shutil.which("jackd") is not None and shutil.which("jack_midi_dump") is not None,
+        "JACK (jackd2 with jack_midi_dump)",
+    )
+    server = JackServer()
+    server.start()
+    saved = {key: os.environ.get(key) for key in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
+    os.environ["JACK_DEFAULT_SERVER"] = server.name
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    try:
+        yield server
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+@pytest.fixture
+def midi_receiver(jack_server):
+    """An in-process JACK input that timestamps arrivals in JACK's wall clock."""
+    receiver = MidiReceiver(client_name=f"recv{uuid.uuid4().hex[:6]}")
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def midi_dump(jack_server):
+    """A fresh jack_midi_dump client per test, stopped afterwards if the test did not."""
+    dump = MidiDump(jack_server, client_name=f"dump{uuid.uuid4().hex[:6]}")
+    yield dump
+    if dump.process.poll() is None:
+        dump.process.kill()
+        dump.process.wait()

@@ -1,0 +1,73 @@
+"""Following a DAW's MIDI clock: its tempo and whether its transport is running.
+
+Sending clock is the ``Player``'s job (``send_clock=True``). This side listens: feed it
+every message from the DAW's port with the moment it arrived (from mido's callback) and
+read ``tempo_bpm`` and ``running``; ``on_start`` / ``on_stop`` fire on the transport keys.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+import mido
+
+from composer_gui.core.playback import CLOCKS_PER_BEAT
+
+
+class ClockFollower:
+    """Tempo from the spacing of incoming clock ticks; transport from start/stop/continue."""
+
+    def __init__(
+        self,
+        on_start: Callable[[float], None] | None = None,
+        on_stop: Callable[[float], None] | None = None,
+    ) -> None:
+        self.on_start = on_start
+        self.on_stop = on_stop
+        self.running = False
+        self.ticks_since_start = 0
+        # The last beat's worth of tick times: one beat smooths MIDI jitter without lagging.
+        self._tick_times: deque[float] = deque(maxlen=CLOCKS_PER_BEAT + 1)
+        self._lock = threading.Lock()
+
+    def feed(self, message: mido.Message, arrived: float | None = None) -> None:
+        """Take one message (call from the input callback); other message types are ignored."""
+        arrived = time.perf_counter() if arrived is None else arrived
+        callback = None
+        with self._lock:
+            if message.type == "clock":
+                self._tick_times.append(arrived)
+                if self.running:
+                    self.ticks_since_start += 1
+            elif message.type == "start":
+                self.running = True
+                self.ticks_since_start = 0
+                callback = self.on_start
+            elif message.type == "continue":
+                self.running = True
+                callback = self.on_start
+            elif message.type == "stop":
+                self.running = False
+                callback = self.on_stop
+        if callback is not None:
+            callback(arrived)
+
+    @property
+    def tempo_bpm(self) -> float | None:
+        """The DAW's tempo, or None until two ticks have arrived."""
+        with self._lock:
+            if len(self._tick_times) < 2:
+                return None
+            span = self._tick_times[-1] - self._tick_times[0]
+            intervals = len(self._tick_times) - 1
+        if span <= 0:
+            return None
+        return 60.0 / (span / intervals * CLOCKS_PER_BEAT)
+
+    @property
+    def position_beats(self) -> float:
+        """Beats played since the last start, by counting ticks."""
+        return self.ticks_since_start / CLOCKS_PER_BEAT

@@ -1,0 +1,362 @@
+"""The playback scheduler: sends an arrangement or a MIDI file to a port on time.
+
+Music is held in beats (exact, tempo-independent) and turned into seconds by a tempo
+map. One thread sends each event at an absolute moment of ``time.perf_counter`` (a
+monotonic clock): it sleeps until ~1.5 ms before the moment, then spins, so errors never
+accumulate the way a sleep per event does (see benchmarks/bench_scheduler.py). A tempo
+change while playing re-anchors the clock at the current position. Stopping, and leaving
+the program, sends a note-off for every sounding note and all-notes-off on every channel
+used, so nothing hangs in the synth or the DAW.
+"""
+
+from __future__ import annotations
+
+import atexit
+import bisect
+import contextlib
+import dataclasses
+import math
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import mido
+
+SPIN_SECONDS = 0.0015
+"""How long before an event the thread stops sleeping and spins: covers the OS's wake-up lag."""
+
+CLOCKS_PER_BEAT = 24  # MIDI clock resolution, fixed by the MIDI standard
+ALL_NOTES_OFF = 123  # control change number
+DRUM_CHANNEL = 9  # General MIDI percussion, "channel 10" to musicians
+
+
+class TempoMap:
+    """Beats -> seconds for a piece whose tempo changes at given beats."""
+
+    def __init__(self, tempo_bpm: float, changes: Iterable[tuple[float, float]] = ()) -> None:
+        points = [(0.0, float(tempo_bpm))]
+        for beat, bpm in sorted(changes):
+            if beat <= points[-1][0]:
+                points[-1] = (points[-1][0] if beat <= 0 else beat, float(bpm))
+            else:
+                points.append((float(beat), float(bpm)))
+        self.beats = [beat for beat, _ in points]
+        self.bpms = [bpm for _, bpm in points]
+        # Seconds at each change point, summed once here (exact, not at play time).
+        self.seconds = [0.0]
+        for i in range(1, len(points)):
+            span_beats = self.beats[i] - self.beats[i - 1]
+            self.seconds.append(self.seconds[-1] + span_beats * 60.0 / self.bpms[i - 1])
+
+    @property
+    def first_bpm(self) -> float:
+        return self.bpms[0]
+
+    def seconds_at(self, beat: float) -> float:
+        i = max(0, bisect.bisect_right(self.beats, beat) - 1)
+        return self.seconds[i] + (beat - self.beats[i]) * 60.0 / self.bpms[i]
+
+
+@dataclass(frozen=True)
+class TimedMessage:
+    """One message at a position in beats."""
+
+    beat: float
+    message: mido.Message
+
+
+def _order(message: mido.Message) -> int:
+    """Within one instant: setup first, then note-offs (so a repeated note retriggers), then ons."""
+    if message.type in ("program_change", "control_change"):
+        return 0
+    if message.type == "note_off" or (message.type == "note_on" and message.velocity == 0):
+        return 1
+    return 2
+
+
+@dataclass
+class Schedule:
+    """What the player plays: messages in beats, the tempo map, and the loop length."""
+
+    events: list[TimedMessage]
+    tempo: TempoMap
+    length_beats: float
+    channels: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.events.sort(key=lambda e: (e.beat, _order(e.message)))
+        self.channels |= {e.message.channel for e in self.events if hasattr(e.message, "channel")}
+
+    def seconds(self) -> float:
+        return self.tempo.seconds_at(self.length_beats)
+
+
+def _bar_beats(time_signature: tuple[int, int]) -> float:
+    numerator, denominator = time_signature
+    return numerator * 4.0 / denominator
+
+
+def schedule_from_arrangement(arrangement, muted_tracks: Iterable[int] = ()) -> Schedule:
+    """Each track on its own channel with its General MIDI program, as in an exported file.
+
+    Goes through ``midi_file.arrangement_to_midi`` so what the DAW receives live (channels,
+    programs, overlapping notes) is exactly what it would get from the saved file. Muted
+    tracks keep their channel but lose their notes.
+    """
+    from composer_gui.core.midi_file import arrangement_to_midi
+
+    muted = set(muted_tracks)
+    if muted:
+        arrangement = dataclasses.replace(
+            arrangement,
+            tracks=[
+                dataclasses.replace(track, notes=[]) if index in muted else track
+                for index, track in enumerate(arrangement.tracks)
+            ],
+        )
+    schedule = schedule_from_midifile(arrangement_to_midi(arrangement))
+    bar = arrangement.beats_per_bar()
+    schedule.length_beats = max(bar, arrangement.bar_count() * bar)
+    return schedule
+
+
+_PLAYED_TYPES = {
+    "note_on",
+    "note_off",
+    "control_change",
+    "program_change",
+    "pitchwheel",
+    "aftertouch",
+    "polytouch",
+}
+
+
+def schedule_from_midifile(midi: mido.MidiFile) -> Schedule:
+    """Channel messages of every track, at their beats; tempo from the file's set_tempo."""
+    events: list[TimedMessage] = []
+    tempo_changes: list[tuple[float, float]] = []
+    first_bpm = 120.0
+    time_signature = (4, 4)
+    end_beat = 0.0
+    ticks_per_beat = midi.ticks_per_beat
+    for track in midi.tracks:
+        tick = 0
+        for message in track:
+            tick += message.time
+            beat = tick / ticks_per_beat
+            end_beat = max(end_beat, beat)
+            if message.type == "set_tempo":
+                bpm = mido.tempo2bpm(message.tempo)
+                if tick == 0:
+                    first_bpm = bpm
+                else:
+                    tempo_changes.append((beat, bpm))
+            elif message.type == "time_signature" and tick == 0:
+                time_signature = (message.numerator, message.denominator)
+            elif message.type in _PLAYED_TYPES:
+                events.append(TimedMessage(beat, message.copy(time=0)))
+    bar = _bar_beats(time_signature)
+    length = max(bar, math.ceil(end_beat / bar - 1e-9) * bar)
+    return Schedule(events, TempoMap(first_bpm, tempo_changes), length)
+
+
+def silence_messages(sounding: Iterable[tuple[int, int]], channels: Iterable[int]) -> list:
+    """Note-off for each sounding (channel, note), then all-notes-off on every channel."""
+    messages = [mido.Message("note_off", channel=c, note=n, velocity=0) for c, n in sounding]
+    messages += [
+        mido.Message("control_change", channel=c, control=ALL_NOTES_OFF, value=0)
+        for c in sorted(set(channels))
+    ]
+    return messages
+
+
+def _ask_for_realtime_priority() -> None:
+    """Make the calling thread a realtime thread where the OS lets us (Linux with rights).
+
+    On a busy machine an ordinary thread can be kept off the CPU for milliseconds just
+    when a note is due; a low realtime priority prevents that. Without rights, nothing changes.
+    """
+    if not hasattr(os, "sched_setscheduler"):
+        return
+    with contextlib.suppress(OSError):
+        # pid 0 = the calling thread on Linux; a low priority, below audio servers like JACK.
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+
+
+class Player:
+    """Plays a ``Schedule`` to an output on one thread; ``stop()`` leaves nothing sounding.
+
+    Use as a context manager, or call ``start()`` and ``stop()``. ``send_clock`` adds MIDI
+    clock (24 per beat) with start/stop so a DAW can follow. ``on_error`` gets one sentence
+    if the port fails while playing; playback then stops quietly.
+    """
+
+    def __init__(
+        self,
+        output: mido.ports.BaseOutput,
+        schedule: Schedule,
+        loop: bool = False,
+        send_clock: bool = False,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        self.output = output
+        self.schedule = schedule
+        self.loop = loop
+        self.send_clock = send_clock
+        self.on_error = on_error
+        events = list(schedule.events)
+        if send_clock:
+            n_clocks = round(schedule.length_beats * CLOCKS_PER_BEAT)
+            events += [
+                TimedMessage(i / CLOCKS_PER_BEAT, mido.Message("clock")) for i in range(n_clocks)
+            ]
+            events.sort(key=lambda e: (e.beat, _order(e.message)))
+        self._messages = [e.message for e in events]
+        # Score seconds: seconds at the piece's own tempo map, computed once.
+        self._score_seconds = [schedule.tempo.seconds_at(e.beat) for e in events]
+        self._loop_seconds = schedule.seconds()
+        self._sounding: Counter[tuple[int, int]] = Counter()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._finished = threading.Event()
+        # The anchor maps score seconds to perf_counter: wall = wall0 + (score - score0) / rate.
+        self._wall0 = 0.0
+        self._score0 = 0.0
+        self._rate = 1.0
+        self.sent_count = 0
+
+    # -- timing ----------------------------------------------------------------------------
+
+    @property
+    def start_time(self) -> float:
+        """The perf_counter moment of beat 0 (of the first pass)."""
+        return self._wall0 - self._score0 / self._rate
+
+    def _wall_time(self, score_seconds: float) -> float:
+        with self._lock:
+            return self._wall0 + (score_seconds - self._score0) / self._rate
+
+    def position_seconds(self) -> float:
+        """Where playback is now, in score seconds (grows past the loop length when looping)."""
+        with self._lock:
+            return self._score0 + (time.perf_counter() - self._wall0) * self._rate
+
+    def set_tempo(self, bpm: float) -> None:
+        """Play at ``bpm`` from now on (tempo changes in the piece keep their proportions)."""
+        if bpm <= 0:
+            raise ValueError(f"tempo must be above 0 BPM, got {bpm}")
+        now = time.perf_counter()
+        with self._lock:
+            self._score0 += (now - self._wall0) * self._rate
+            self._wall0 = now
+            self._rate = bpm / self.schedule.tempo.first_bpm
+        self._wake.set()
+
+    def _wait_until(self, score_seconds: float) -> bool:
+        """Sleep, then spin, until the moment; False if stopped meanwhile."""
+        while True:
+            if self._stopping:
+                return False
+            # Recomputed after every wake-up: a tempo change moves the moment.
+            remaining = self._wall_time(score_seconds) - time.perf_counter()
+            if remaining <= SPIN_SECONDS:
+                break
+            self._wake.wait(remaining - SPIN_SECONDS)
+            self._wake.clear()
+        due = self._wall_time(score_seconds)
+        while time.perf_counter() < due:
+            pass
+        return not self._stopping
+
+    # -- the thread ------------------------------------------------------------------------
+
+    def start(self, at: float | None = None) -> None:
+        """Begin playing; beat 0 sounds at perf_counter moment ``at`` (default: now)."""
+        if self._thread is not None:
+            raise RuntimeError("a Player plays once; make a new one to play again")
+        with self._lock:
+            self._wall0 = time.perf_counter() if at is None else at
+            self._score0 = 0.0
+        atexit.register(self.stop)
+        self._thread = threading.Thread(target=self._run, name="midi-playback", daemon=True)
+        self._thread.start()
+
+    def _send(self, message: mido.Message) -> bool:
+        try:
+            self.output.send(message)
+        except (OSError, RuntimeError, ValueError) as error:
+            if self.on_error is not None:
+                self.on_error(f"The MIDI output stopped working during playback ({error}).")
+            return False
+        self.sent_count += 1
+        return True
+
+    def _track(self, message: mido.Message) -> None:
+        if message.type == "note_on" and message.velocity > 0:
+            self._sounding[(message.channel, message.note)] += 1
+        elif message.type in ("note_on", "note_off"):
+            key = (message.channel, message.note)
+            if self._sounding[key] > 0:
+                self._sounding[key] -= 1
+                if self._sounding[key] == 0:
+                    del self._sounding[key]
+
+    def _run(self) -> None:
+        _ask_for_realtime_priority()
+        try:
+            if self.send_clock and not self._send(mido.Message("start")):
+                return
+            loop_index = 0
+            while True:
+                offset = loop_index * self._loop_seconds
+                for message, seconds in zip(self._messages, self._score_seconds, strict=True):
+                    if not self._wait_until(offset + seconds):
+                        return
+                    self._track(message)
+                    if not self._send(message):
+                        return
+                if not self.loop:
+                    # Let the last note-offs' moment pass before saying we are done.
+                    self._wait_until(offset + self._loop_seconds)
+                    return
+                loop_index += 1
+        finally:
+            self._finished.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the piece has played through (never, when looping); True if it has."""
+        return self._finished.wait(timeout)
+
+    @property
+    def playing(self) -> bool:
+        return self._thread is not None and not self._finished.is_set()
+
+    def stop(self) -> None:
+        """Stop now: note-off for each sounding note, all-notes-off on every used channel."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+        atexit.unregister(self.stop)
+        if getattr(self.output, "closed", False):
+            return
+        channels = set(self.schedule.channels) | {c for c, _ in self._sounding}
+        for message in silence_messages(list(self._sounding), channels):
+            if not self._send(message):
+                break
+        self._sounding.clear()
+        if self.send_clock:
+            self._send(mido.Message("stop"))
+
+    def __enter__(self) -> Player:
+        if self._thread is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

@@ -1,0 +1,340 @@
+"""The playback scheduler, heard by a real JACK client (jack_midi_dump) on a dummy server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mido
+import pytest
+
+from composer_gui.core import midi_io
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.playback import (
+    ALL_NOTES_OFF,
+    Player,
+    Schedule,
+    TempoMap,
+    TimedMessage,
+    schedule_from_arrangement,
+    schedule_from_midifile,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def four_track_file(path: Path, seconds: float) -> None:
+    """Four monophonic parts on channels 0-3 with a tempo change half-way, ``seconds`` long."""
+    ticks_per_beat = 480
+    midi = mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat)
+    first_bpm, second_bpm = 120.0, 96.0
+    half_beats = int(seconds / 2 * first_bpm / 60)
+    total_beats = half_beats + int(seconds / 2 * second_bpm / 60)
+    conductor = mido.MidiTrack(
+        [
+            mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(first_bpm), time=0),
+            mido.MetaMessage(
+                "set_tempo", tempo=mido.bpm2tempo(second_bpm), time=half_beats * ticks_per_beat
+            ),
+        ]
+    )
+    midi.tracks.append(conductor)
+    # (channel, note length in beats, base pitch): eighths, quarters, dotted quarters, halves
+    parts = [(0, 0.5, 72), (1, 1.0, 64), (2, 1.5, 55), (3, 2.0, 43)]
+    for channel, length_beats, base_pitch in parts:
+        track = mido.MidiTrack([mido.Message("program_change", channel=channel, program=channel)])
+        last_tick = 0
+        beat, index = 0.0, 0
+        while beat + length_beats <= total_beats:
+            pitch = base_pitch + (index * 5) % 12
+            on_tick = round(beat * ticks_per_beat)
+            # Slightly detached notes so every off precedes the next on at a distinct tick.
+            off_tick = round((beat + length_beats * 0.9) * ticks_per_beat)
+            track.append(
+                mido.Message(
+                    "note_on", channel=channel, note=pitch, velocity=90, time=on_tick - last_tick
+                )
+            )
+            track.append(
+                mido.Message("note_off", channel=channel, note=pitch, time=off_tick - on_tick)
+            )
+            last_tick = off_tick
+            beat += length_beats
+            index += 1
+        midi.tracks.append(track)
+    midi.save(path)
+
+
+def expected_notes(path: Path) -> list[tuple[float, str, int, int]]:
+    """(seconds, type, channel, note) of each note event, by mido's own reading of the file."""
+    seconds = 0.0
+    events = []
+    for message in mido.MidiFile(path):
+        seconds += message.time
+        if message.type in ("note_on", "note_off"):
+            kind = "on" if message.type == "note_on" and message.velocity > 0 else "off"
+            events.append((seconds, kind, message.channel, message.note))
+    return events
+
+
+def received_notes(dumped) -> list[tuple[int, str, int, int]]:
+    return [
+        (e.frame, "on" if e.is_note_on else "off", e.channel, e.data[1])
+        for e in dumped
+        if e.is_note_on or e.is_note_off
+    ]
+
+
+def run_play(jack_server, listeners, path: Path, *extra: str) -> subprocess.Popen:
+    """Start `composer-gui play --virtual --wait`, connect the listeners, press Enter."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "composer_gui.cli",
+            "play",
+            str(path),
+            "--virtual",
+            "--api",
+            "jack",
+            "--wait",
+            *extra,
+        ],
+        cwd=REPO,
+        env=jack_server.env(),
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
+    jack_server.wait_for_port(source)
+    for listener in listeners:
+        jack_server.connect(source, listener.port)
+    process.stdin.write("\n")
+    process.stdin.flush()
+    return process
+
+
+# -- pure timing arithmetic ---------------------------------------------------------------
+
+
+def test_tempo_map_turns_beats_into_seconds_across_changes():
+    tempo = TempoMap(120.0, [(4.0, 60.0)])
+    assert tempo.seconds_at(2.0) == pytest.approx(1.0)
+    assert tempo.seconds_at(4.0) == pytest.approx(2.0)
+    assert tempo.seconds_at(5.0) == pytest.approx(3.0)
+
+
+def test_arrangement_plays_each_track_on_its_own_channel_with_its_program():
+    arrangement = Arrangement(
+        [
+            Track("melody", [Note(60, 0.0, 1.0)], program=73, channel=0),
+            Track("bass", [Note(40, 1.0, 2.0)], program=32, channel=3),
+        ],
+        tempo_bpm=90.0,
+    )
+    schedule = schedule_from_arrangement(arrangement)
+    programs = {
+        (e.message.channel, e.message.program)
+        for e in schedule.events
+        if e.message.type == "program_change"
+    }
+    notes = [
+        (e.beat, e.message.type, e.message.channel, e.message.note)
+        for e in schedule.events
+        if e.message.type.startswith("note")
+    ]
+    assert programs == {(0, 73), (3, 32)}
+    assert notes == [
+        (0.0, "note_on", 0, 60),
+        (1.0, "note_off", 0, 60),
+        (1.0, "note_on", 3, 40),
+        (3.0, "note_off", 3, 40),
+    ]
+    assert schedule.length_beats == 4.0  # one whole bar of 4/4
+    assert schedule.tempo.seconds_at(3.0) == pytest.approx(2.0)
+
+
+# -- real JACK ---------------------------------------------------------------------------
+
+
+@pytest.mark.jack
+@pytest.mark.slow
+def test_play_command_delivers_a_60_second_four_track_file_on_time(
+    jack_server, midi_dump, midi_receiver, tmp_path
+):
+    path = tmp_path / "four_tracks.mid"
+    four_track_file(path, seconds=60.0)
+    process = run_play(jack_server, [midi_dump, midi_receiver], path)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    received = received_notes(midi_dump.stop())
+    expected = expected_notes(path)
+
+    # Every note-on and note-off arrives, on its channel, in the file's order per channel.
+    assert len(received) == len(expected)
+    for channel in range(4):
+        assert [r[1:] for r in received if r[2] == channel] == [
+            e[1:] for e in expected if e[2] == channel
+        ]
+
+    # Timing, from the receiver that stamps arrivals with JACK's wall clock (the dummy
+    # driver's frame counter loses time on a busy machine): pair events per channel.
+    timed = [
+        (seconds, data)
+        for seconds, data in midi_receiver.stop()
+        if (data[0] & 0xF0) in (0x80, 0x90)
+    ]
+    assert len(timed) == len(expected)
+    errors = []  # (scheduled seconds, arrival - schedule in seconds)
+    for channel in range(4):
+        got = [seconds for seconds, data in timed if (data[0] & 0x0F) == channel]
+        want = [e[0] for e in expected if e[2] == channel]
+        errors += [(w, g - w) for g, w in zip(got, want, strict=True)]
+    offset = statistics.median(error for _, error in errors)  # the fixed latency
+    deviations = [error - offset for _, error in errors]
+    spread = sorted(abs(d) * 1000 for d in deviations)
+    print(
+        f"timing error (ms): median {spread[len(spread) // 2]:.3f}, "
+        f"p99 {spread[int(len(spread) * 0.99)]:.3f}, max {spread[-1]:.3f}; "
+        f"over one period: {sum(d > jack_server.period_seconds * 1000 for d in spread)}"
+    )
+    assert max(abs(d) for d in deviations) <= jack_server.period_seconds
+    # No drift: the first and last ten seconds sit at the same latency.
+    early = statistics.mean(error for t, error in errors if t < 10)
+    late = statistics.mean(error for t, error in errors if t > 50)
+    assert abs(late - early) < jack_server.period_seconds / 2
+
+
+@pytest.mark.jack
+def test_stopping_the_play_command_mid_note_leaves_nothing_hanging(
+    jack_server, midi_dump, tmp_path
+):
+    path = tmp_path / "long_notes.mid"
+    track = mido.MidiTrack()
+    for channel, pitch in ((0, 60), (1, 64), (2, 67)):
+        track.append(mido.Message("note_on", channel=channel, note=pitch, velocity=90))
+    track.append(mido.Message("note_off", channel=0, note=60, time=480 * 16))
+    midi = mido.MidiFile(ticks_per_beat=480)
+    midi.tracks.append(track)
+    midi.save(path)
+
+    process = run_play(jack_server, [midi_dump], path)
+    time.sleep(1.0)  # mid-note: the notes last 8 seconds
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    dumped = midi_dump.stop()
+
+    sounding = set()
+    for event in dumped:
+        key = (event.channel, event.data[1])
+        if event.is_note_on:
+            sounding.add(key)
+        elif event.is_note_off:
+            sounding.discard(key)
+    assert sounding == set()
+    all_off = {e.channel for e in dumped if e.status == 0xB0 and e.data[1] == ALL_NOTES_OFF}
+    assert all_off == {0, 1, 2}
+
+
+def click_track(beats: int, channel: int = 0) -> Schedule:
+    events = []
+    for beat in range(beats):
+        events.append(
+            TimedMessage(
+                beat, mido.Message("note_on", channel=channel, note=60 + beat, velocity=100)
+            )
+        )
+        events.append(
+            TimedMessage(beat + 0.5, mido.Message("note_off", channel=channel, note=60 + beat))
+        )
+    return Schedule(events, TempoMap(240.0), float(beats))
+
+
+def open_connected_output(jack_server, midi_dump, name: str):
+    output = midi_io.open_virtual_output(name, api="jack")
+    jack_server.connect(f"{midi_io.CLIENT_NAME}:{name}", midi_dump.port)
+    return output
+
+
+@pytest.mark.jack
+def test_loop_and_tempo_change_while_playing(jack_server, midi_dump):
+    output = open_connected_output(jack_server, midi_dump, "loop test")
+    # Two beats at 240 BPM = 0.5 s a pass; after 0.6 s, double the tempo.
+    player = Player(output, click_track(2), loop=True)
+    player.start(at=time.perf_counter() + 0.1)
+    time.sleep(0.7)
+    player.set_tempo(480.0)
+    time.sleep(0.55)
+    player.stop()
+    time.sleep(0.05)
+    output.close()
+    ons = [e.frame / jack_server.sample_rate for e in midi_dump.stop() if e.is_note_on]
+    gaps = [b - a for a, b in zip(ons, ons[1:], strict=False)]
+    # Passes 1-2 at 0.25 s a beat (the loop wraps without a hiccup), then 0.125 s a beat.
+    assert len(ons) >= 6
+    assert gaps[0] == pytest.approx(0.25, abs=0.003)
+    assert gaps[1] == pytest.approx(0.25, abs=0.003)
+    assert gaps[-1] == pytest.approx(0.125, abs=0.003)
+
+
+@pytest.mark.jack
+def test_player_stop_silences_sounding_notes_and_every_used_channel(jack_server, midi_dump):
+    output = open_connected_output(jack_server, midi_dump, "stop test")
+    held = Schedule(
+        [
+            TimedMessage(0.0, mido.Message("note_on", channel=5, note=50, velocity=90)),
+            TimedMessage(8.0, mido.Message("note_off", channel=5, note=50)),
+            TimedMessage(6.0, mido.Message("note_on", channel=7, note=70, velocity=90)),
+        ],
+        TempoMap(120.0),
+        8.0,
+    )
+    with Player(output, held) as player:
+        time.sleep(0.3)
+        assert player.playing
+    time.sleep(0.05)
+    output.close()
+    dumped = midi_dump.stop()
+    note_events = [
+        (e.channel, e.data[1], e.is_note_on) for e in dumped if e.is_note_on or e.is_note_off
+    ]
+    assert note_events == [(5, 50, True), (5, 50, False)]
+    assert {e.channel for e in dumped if e.status == 0xB0 and e.data[1] == ALL_NOTES_OFF} == {5, 7}
+
+
+def test_schedule_from_a_file_keeps_channels_and_tempo(tmp_path):
+    path = tmp_path / "short.mid"
+    four_track_file(path, seconds=4.0)
+    schedule = schedule_from_midifile(mido.MidiFile(path))
+    assert schedule.channels == {0, 1, 2, 3}
+    assert schedule.tempo.first_bpm == pytest.approx(120.0)
+    assert schedule.tempo.bpms[1] == pytest.approx(96.0)
+
+
+def test_play_reports_a_missing_file_in_one_sentence(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "composer_gui.cli",
+            "play",
+            str(tmp_path / "nope.mid"),
+            "--port",
+            "x",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JACK_NO_START_SERVER": "1"},
+    )
+    assert result.returncode == 2
+    assert "No file at" in result.stderr
+    assert "Traceback" not in result.stderr

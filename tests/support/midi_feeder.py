@@ -1,0 +1,80 @@
+"""A stand-in for a musician at a keyboard: another process that plays a melody into JACK.
+
+Run as ``python -m tests.support.midi_feeder MELODY_JSON --tempo BPM [--follow-clicks N]``.
+It opens a JACK output ``FeederKeys:keys`` and an input ``FeederEars:clicks``, prints
+``ready``, and then either plays at once or, like a player, listens for the metronome and
+starts bar 1 after N clicks of count-in. Onsets and releases get seeded human jitter
+(a few tens of ms, less than half a 16th note) and velocities vary. It exits after the
+last note, or on SIGTERM/SIGKILL from a test that wants the port to vanish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import threading
+import time
+
+import mido
+
+KEYS_PORT = "FeederKeys:keys"
+CLICKS_PORT = "FeederEars:clicks"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("melody", help="JSON list of [pitch, start_beat, duration_beats]")
+    parser.add_argument("--tempo", type=float, required=True)
+    parser.add_argument("--follow-clicks", type=int, default=0, metavar="N")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jitter-ms", type=float, default=25.0)
+    args = parser.parse_args()
+    melody = json.loads(args.melody)
+    rng = random.Random(args.seed)
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    keys = backend.open_output("keys", virtual=True, client_name="FeederKeys")
+
+    first_click = threading.Event()
+    clicks_heard: list[float] = []
+
+    def on_click(message: mido.Message) -> None:
+        if message.type == "note_on" and message.velocity > 0:
+            clicks_heard.append(time.perf_counter())
+            if len(clicks_heard) == 1:
+                first_click.set()
+
+    ears = backend.open_input("clicks", virtual=True, client_name="FeederEars", callback=on_click)
+    print("ready", flush=True)
+    seconds_per_beat = 60.0 / args.tempo
+    if args.follow_clicks:
+        first_click.wait()
+        bar_one = clicks_heard[0] + args.follow_clicks * seconds_per_beat
+    else:
+        bar_one = time.perf_counter() + 0.2
+
+    def jitter() -> float:
+        limit = args.jitter_ms / 1000.0
+        return max(-limit, min(limit, rng.gauss(0.0, limit / 2)))
+
+    events = []
+    for pitch, start_beat, duration_beats in melody:
+        start = bar_one + start_beat * seconds_per_beat + jitter()
+        # Players release a little early or late; never before the onset.
+        end = bar_one + (start_beat + duration_beats) * seconds_per_beat + jitter()
+        velocity = rng.randint(55, 110)
+        events.append((start, 1, mido.Message("note_on", note=pitch, velocity=velocity)))
+        events.append((max(end, start + 0.02), 0, mido.Message("note_off", note=pitch)))
+    events.sort(key=lambda event: (event[0], event[1]))
+    for moment, _, message in events:
+        time.sleep(max(0.0, moment - time.perf_counter()))
+        keys.send(message)
+        print(f"sent {message.type} {message.note}", flush=True)
+    time.sleep(0.2)  # let JACK deliver the last note-off before the port goes
+    ears.close()
+    keys.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
