@@ -194,6 +194,7 @@ def _record(args: argparse.Namespace) -> int:
         recorder = Recorder(
             args.port, setup, api=api, click_output=click, thru_output=thru, on_problem=tell
         )
+        recorder.start()  # a missing input fails here, before anything is announced
         start = "the first note" if setup.start_on_first_note else "the count-in"
         print(
             f"Recording {setup.bars} bars at {setup.tempo_bpm:g} BPM from '{args.port}', "
@@ -202,7 +203,6 @@ def _record(args: argparse.Namespace) -> int:
             flush=True,
         )
         try:
-            recorder.start()
             while not recorder.wait(0.1):
                 pass
         except KeyboardInterrupt:

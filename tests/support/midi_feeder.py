@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--follow-clicks", type=int, default=0, metavar="N")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jitter-ms", type=float, default=25.0)
+    parser.add_argument("--delay", type=float, default=0.2, help="seconds before bar 1")
+    parser.add_argument("--linger", type=float, default=0.2, help="seconds kept open at the end")
     args = parser.parse_args()
     melody = json.loads(args.melody)
     rng = random.Random(args.seed)
@@ -52,7 +54,7 @@ def main() -> None:
         first_click.wait()
         bar_one = clicks_heard[0] + args.follow_clicks * seconds_per_beat
     else:
-        bar_one = time.perf_counter() + 0.2
+        bar_one = time.perf_counter() + args.delay
 
     def jitter() -> float:
         limit = args.jitter_ms / 1000.0
@@ -71,7 +73,7 @@ def main() -> None:
         time.sleep(max(0.0, moment - time.perf_counter()))
         keys.send(message)
         print(f"sent {message.type} {message.note}", flush=True)
-    time.sleep(0.2)  # let JACK deliver the last note-off before the port goes
+    time.sleep(args.linger)  # at least long enough for JACK to deliver the last note-off
     ears.close()
     keys.close()
 

@@ -1,0 +1,242 @@
+"""Recording from a JACK port fed by another process, plus the pedal and click rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import mido
+import pytest
+
+from composer_gui.cli import main
+from composer_gui.core import midi_io
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.recording import (
+    CLICK_ACCENT_NOTE,
+    CLICK_NOTE,
+    RecordingSetup,
+    click_schedule,
+    notes_from_messages,
+)
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT
+
+REPO = Path(__file__).resolve().parents[3]
+
+# (pitch, start beat, length in beats): two bars with 16ths, 8ths and a dotted rhythm.
+MELODY = [
+    (60, 0.0, 1.0),
+    (62, 1.0, 0.5),
+    (64, 1.5, 0.5),
+    (65, 2.0, 1.0),
+    (67, 3.0, 1.0),
+    (69, 4.0, 0.75),
+    (67, 4.75, 0.25),
+    (65, 5.0, 1.0),
+    (64, 6.0, 2.0),
+]
+
+
+def start_feeder(jack_server, melody, tempo_bpm: float, *options: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.midi_feeder",
+            json.dumps(melody),
+            "--tempo",
+            str(tempo_bpm),
+            *options,
+        ],
+        cwd=REPO,
+        env=jack_server.env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+
+
+# -- rules, no ports ---------------------------------------------------------------------
+
+
+def test_sustain_pedal_holds_released_notes_until_it_lifts():
+    def on(note):
+        return mido.Message("note_on", note=note, velocity=90)
+
+    def off(note):
+        return mido.Message("note_off", note=note)
+
+    def pedal(value):
+        return mido.Message("control_change", control=64, value=value)
+
+    stamped = [
+        (0.0, on(60)),
+        (0.1, pedal(127)),
+        (0.5, off(60)),
+        (0.6, on(64)),
+        (0.7, off(64)),
+        (1.0, pedal(0)),
+        (1.2, on(67)),
+        (1.4, off(67)),
+        (1.5, on(72)),
+    ]
+    notes = notes_from_messages(stamped, end_seconds=2.0)
+    assert notes == [(60, 0.0, 1.0, 90), (64, 0.6, 1.0, 90), (67, 1.2, 1.4, 90), (72, 1.5, 2.0, 90)]
+
+
+def test_pedal_held_note_struck_again_becomes_two_notes():
+    stamped = [
+        (0.0, mido.Message("control_change", control=64, value=100)),
+        (0.1, mido.Message("note_on", note=60, velocity=80)),
+        (0.2, mido.Message("note_off", note=60)),
+        (0.4, mido.Message("note_on", note=60, velocity=70)),
+        (0.45, mido.Message("note_off", note=60)),
+        (0.5, mido.Message("control_change", control=64, value=0)),
+    ]
+    assert notes_from_messages(stamped, 1.0) == [(60, 0.1, 0.4, 80), (60, 0.4, 0.5, 70)]
+
+
+def test_clicks_accent_each_downbeat_through_count_in_and_take():
+    setup = RecordingSetup(tempo_bpm=100, bars=2, time_signature=(3, 4), count_in_bars=1)
+    ons = [
+        (e.beat, e.message.note, e.message.velocity)
+        for e in click_schedule(setup).events
+        if e.message.type == "note_on"
+    ]
+    assert [beat for beat, _, _ in ons] == list(range(9))
+    assert [note for _, note, _ in ons] == [CLICK_ACCENT_NOTE, CLICK_NOTE, CLICK_NOTE] * 3
+    assert ons[0][2] > ons[1][2]
+    assert all(e.message.channel == 9 for e in click_schedule(setup).events)
+
+
+# -- real JACK ---------------------------------------------------------------------------
+
+
+@pytest.mark.jack
+def test_record_command_takes_down_a_melody_played_with_human_timing(jack_server, tmp_path, capsys):
+    tempo_bpm = 150.0
+    feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--follow-clicks", "4")
+    take = tmp_path / "take.mid"
+    try:
+        code = main(
+            [
+                "record",
+                "--port",
+                KEYS_PORT,
+                "--bars",
+                "2",
+                "--tempo",
+                str(tempo_bpm),
+                "--api",
+                "jack",
+                "--click",
+                CLICKS_PORT,
+                "-o",
+                str(take),
+            ]
+        )
+    finally:
+        stop(feeder)
+    assert code == 0, capsys.readouterr().err
+    notes = read_arrangement(take).tracks[0].notes
+    played = [(n.pitch, n.start_beat, n.duration_beats) for n in notes]
+    assert played == [tuple(note) for note in MELODY]
+
+
+@pytest.mark.jack
+def test_a_vanishing_keyboard_keeps_the_take_says_so_once_and_comes_back(
+    jack_server, tmp_path, capsys
+):
+    tempo_bpm = 200.0  # 3 bars of 4/4 take 3.6 s
+    first_bar = [(60, 0.0, 1.0), (62, 1.0, 1.0), (64, 2.0, 1.0)]
+    feeder = start_feeder(jack_server, first_bar, tempo_bpm, "--follow-clicks", "4")
+    take = tmp_path / "take.mid"
+
+    def kill_and_return():
+        # Wait until the first bar is played, pull the plug, then plug a keyboard back in.
+        for _ in range(2 * len(first_bar)):
+            feeder.stdout.readline()
+        feeder.kill()
+        feeder.wait()
+        time.sleep(0.5)
+        returned.append(
+            start_feeder(
+                jack_server, [(72, 0.0, 0.5)], tempo_bpm, "--delay", "0.6", "--linger", "10"
+            )
+        )
+
+    returned: list[subprocess.Popen] = []
+    unplugger = threading.Thread(target=kill_and_return)
+    unplugger.start()
+    try:
+        code = main(
+            [
+                "record",
+                "--port",
+                KEYS_PORT,
+                "--bars",
+                "3",
+                "--tempo",
+                str(tempo_bpm),
+                "--api",
+                "jack",
+                "--click",
+                CLICKS_PORT,
+                "-o",
+                str(take),
+            ]
+        )
+    finally:
+        unplugger.join()
+        stop(feeder)
+        for process in returned:
+            stop(process)
+    assert code == 0
+    err = capsys.readouterr().err
+    assert err.count("disappeared") == 1, err
+    assert "Traceback" not in err
+    pitches = [n.pitch for n in read_arrangement(take).tracks[0].notes]
+    assert pitches == [60, 62, 64, 72]
+
+
+@pytest.mark.jack
+def test_ports_command_lists_our_virtual_output(jack_server, capsys):
+    with midi_io.open_virtual_output(api="jack"):
+        assert main(["ports", "--api", "jack"]) == 0
+    out = capsys.readouterr().out
+    assert "MIDI system: jack" in out
+    assert f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}" in out
+
+
+@pytest.mark.jack
+def test_recording_from_a_missing_port_is_one_sentence(jack_server, tmp_path, capsys):
+    code = main(
+        [
+            "record",
+            "--port",
+            "Nobody:keys",
+            "--bars",
+            "1",
+            "--api",
+            "jack",
+            "--click",
+            "none",
+            "-o",
+            str(tmp_path / "t.mid"),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("composer-gui: No MIDI input named 'Nobody:keys'")
+    assert "composer-gui ports" in err
+    assert not (tmp_path / "t.mid").exists()
