@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.jack_server",
     "tests.support.music_files",
     "tests.support.pulse_server",
+    "tests.support.model_files",
 ]

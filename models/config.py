@@ -29,11 +29,11 @@ class GanConfig:
     gp_lambda: float = 10.0
     clip_value: float = 0.01
     critic_steps: int = 5
-    recon_weight: float = 1.0  # cross-entropy to Bach's voices, best of `candidates_per_melody`
+    recon_weight: float = 10.0  # cross-entropy to Bach's voices, best of `candidates_per_melody`
     candidates_per_melody: int = 2
     # optimisation
     batch_size: int = 16
-    iterations: int = 3000  # generator updates
+    iterations: int = 2000  # generator updates
     lr_g: float = 5e-4
     lr_d: float = 5e-4
     betas: tuple[float, float] = (0.5, 0.9)

@@ -256,3 +256,104 @@ def training_evaluator(data: Dataset, n_windows: int = 24, bars: int = 4, seed: 
         return out
 
     return evaluate
+
+
+def format_table(table: dict[str, dict[str, float]]) -> str:
+    columns = [*HEADLINE, "diversity"]
+    titles = ["empty bars", "pc/bar", "qualified", "polyphony", "in-key", "tonal dist", "diversity"]
+    lines = [f"{'':<16}" + "".join(f"{t:>11}" for t in titles)]
+    for row_name, row in table.items():
+        cells = "".join(
+            f"{row[c]:>11.3f}" if c in row and not math.isnan(row[c]) else f"{'-':>11}"
+            for c in columns
+        )
+        lines.append(f"{row_name:<16}{cells}")
+    return "\n".join(lines)
+
+
+def run_evaluation(
+    model_path,
+    data: Dataset,
+    data_dir,
+    split: str,
+    k: int = 4,
+    bars: int = 8,
+    update_card: bool = False,
+) -> dict:
+    """The ``composer-gui evaluate`` job: table, conditioning, ranking and calibration.
+
+    With ``update_card`` the figures and the critic calibration (from the validation
+    split, never the split being measured) are written into the model card.
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    from models.build_dataset import load_split, read_manifest
+    from models.checkpoint import load_model
+
+    started = time.monotonic()
+    generator, critic, card = load_model(model_path)
+    table = evaluation_table(generator, data, k=k, bars=bars)
+    table["model (raw network)"] = raw_network_row(generator, data, bars=bars)
+    transposition = transposition_correlation(generator, data, k=k, bars=bars)
+    ranking = ranking_quality(generator, critic, data, table["bach"], k=16, bars=bars)
+    met = targets_met(table)
+    result_json = {
+        "model": str(model_path),
+        "split": split,
+        "data_hash": read_manifest(data_dir)["content_hash"],
+        "bars": bars,
+        "candidates": k,
+        "table": table,
+        "transposition_correlation": transposition,
+        "critic_top_beats_median": ranking,
+        "targets_met": met,
+    }
+    text = "\n".join(
+        [
+            format_table(table),
+            "",
+            f"transposition: accompaniment follows the melody (circular correlation) "
+            f"{transposition:.3f}  (target >= 0.8)",
+            f"critic ranking: top of 16 closer to Bach than the median for "
+            f"{100 * ranking:.0f}% of melodies (target >= 70%)",
+            "targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in met.items()),
+            f"({time.monotonic() - started:.0f} s)",
+        ]
+    )
+    if update_card:
+        calibration_split = "valid" if split != "valid" else "train"
+        calibration = critic_calibration(critic, load_split(data_dir, calibration_split), bars)
+        card["calibration"] = {"split": calibration_split, "bars": bars, "quantiles": calibration}
+        card["metrics"] = {split: result_json | {"model": Path(model_path).name}}
+        path = Path(model_path).with_suffix(".json")
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(card, indent=2) + "\n")
+        tmp.replace(path)
+    return {"text": text, "json": result_json}
+
+
+def raw_network_row(generator, data: Dataset, bars: int = 8, seed: int = 0) -> dict[str, float]:
+    """Metrics of the plain argmax voices before clean-up: what the network itself writes
+    (clean-up removes every note shorter than two steps, so qualified notes would read 1.0)."""
+    from models.cleanup import labels_to_roll, voice_labels
+
+    wins = windows(data, bars)
+    rolls = []
+    for i, w in enumerate(wins):
+        t = w.voices.shape[1]
+        n = pad_length(t, generator.config.time_multiple)
+        device = next(generator.parameters()).device
+        cond = melody_condition(w.voices[0], w.onsets[0], w.beats_per_bar, 0, n, device)
+        probs = candidate_probabilities(generator, cond, 2, seed + i).cpu().numpy()
+        melody = voices_to_roll(w.voices[:1])
+        rolls.append(
+            np.stack(
+                [
+                    np.concatenate([melody, labels_to_roll(voice_labels(p[:, :t]), N_PITCHES)])
+                    for p in probs
+                ]
+            )
+        )
+    return _row(rolls, [w.steps_per_bar for w in wins])

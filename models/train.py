@@ -289,7 +289,7 @@ def train(
 
     writer = _tensorboard(run_dir) if world.main else None
     k = config.candidates_per_melody
-    critic_steps = 1 if config.loss == "bce" else config.critic_steps
+    critic_steps = config.critic_steps  # the same for every loss, so runs compare fairly
     started = time.monotonic()
     row: dict = {}
     iteration = start_iteration
@@ -365,7 +365,9 @@ def train(
                     "seconds": round(elapsed_before + time.monotonic() - started, 2),
                     "critic_loss": float(d_loss.detach()),
                     "generator_loss": float(g_adv.detach()),
-                    "wasserstein": float(losses.wasserstein_estimate(real_scores, fake_scores)),
+                    "wasserstein": float(
+                        losses.wasserstein_estimate(real_scores, fake_scores).detach()
+                    ),
                     "gradient_penalty": float(gp.detach()),
                     "reconstruction": float(recon.detach()),
                 }

@@ -1,9 +1,128 @@
-"""Subcommands: accompany."""
+"""``composer-gui accompany IN.mid -o OUT.mid``: the engine from the command line.
+
+The melody is read before anything else, so bad input fails fast and nothing is written;
+the best candidate is written atomically; the ranking goes to stdout (``--json`` for
+scripts).  The same seed gives the same output.
+"""
 
 from __future__ import annotations
 
-from composer_gui.commands.common import not_yet
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from composer_gui.core.errors import ComposerError
+from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
+
+TABLE_COLUMNS = (
+    ("pitch_classes_per_bar", "pc/bar"),
+    ("qualified_note_rate", "qualified"),
+    ("polyphony", "polyphony"),
+    ("in_key_ratio", "in-key"),
+    ("tonal_distance", "tonal dist"),
+)
 
 
 def register(sub) -> None:
-    sub.add_parser("accompany", help="not yet available").set_defaults(handler=not_yet("accompany"))
+    p = sub.add_parser("accompany", help="write accompaniments for a melody file")
+    p.add_argument("input", type=Path, metavar="IN.mid", help="the melody (a MIDI file)")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mid")
+    p.add_argument("--candidates", type=int, default=8, metavar="K", help="how many (1-64)")
+    p.add_argument("--seed", type=int, default=None, help="same seed, same output")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--all", type=Path, default=None, metavar="DIR", help="write every candidate")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    p.add_argument(
+        "--track",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the melody's track (counted from 0 over tracks with notes)",
+    )
+    p.add_argument("--density", type=float, default=0.5, help="0 sparse ... 1 dense")
+    p.add_argument("--variety", type=float, default=0.5, help="0 safe ... 1 adventurous")
+    p.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        choices=sorted(PRESETS),
+        help="instruments of the accompaniment",
+    )
+    p.add_argument("--model", type=Path, default=None, help="a .safetensors model file")
+    p.add_argument(
+        "--first-bars",
+        action="store_true",
+        help="accompany only the first 32 bars of a longer melody",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from composer_gui.core.engine import Engine
+    from composer_gui.core.midi_file import read_melody, write_arrangement
+
+    melody = read_melody(args.input, args.track)
+    if args.output.is_dir():
+        raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
+    engine = Engine(args.model, args.device)
+    candidates = engine.generate(
+        melody,
+        k=args.candidates,
+        seed=args.seed,
+        density=args.density,
+        variety=args.variety,
+        preset=args.preset,
+        allow_long="first" if args.first_bars else None,
+    )
+    write_arrangement(candidates[0].arrangement, args.output)
+    written = {1: str(args.output)}
+    if args.all is not None:
+        args.all.mkdir(parents=True, exist_ok=True)
+        stem = args.input.stem
+        for c in candidates:
+            path = args.all / f"{stem}-candidate-{c.rank:02d}.mid"
+            write_arrangement(c.arrangement, path)
+            written[c.rank] = str(path)
+
+    if args.json:
+        print(json.dumps(_as_json(candidates, engine, written, args), indent=2))
+    else:
+        _print_table(candidates, engine, args)
+    return 0
+
+
+def _as_json(candidates, engine, written, args) -> dict:
+    return {
+        "input": str(args.input),
+        "output": str(args.output),
+        "seed": candidates[0].seed,
+        "device": engine.device_name,
+        "model": engine.card.get("name", engine.model_path.stem),
+        "candidates": [
+            {
+                "rank": c.rank,
+                "percentile": round(c.percentile, 1),
+                "critic_score": round(c.critic_score, 4),
+                "metrics": {k: round(v, 4) for k, v in c.metrics.items() if "/" not in k},
+                "file": written.get(c.rank),
+            }
+            for c in candidates
+        ],
+    }
+
+
+def _print_table(candidates, engine, args) -> None:
+    out = sys.stdout
+    print(
+        f"{len(candidates)} candidates for {args.input.name} (seed {candidates[0].seed}, "
+        f"{engine.device_name}); best written to {args.output}",
+        file=out,
+    )
+    print("critic %: share of real Bach accompaniments the critic scores lower", file=out)
+    header = f"{'rank':>4}  {'critic %':>8}  {'score':>7}  " + "  ".join(
+        f"{title:>10}" for _, title in TABLE_COLUMNS
+    )
+    print(header, file=out)
+    for c in candidates:
+        values = "  ".join(f"{c.metrics.get(key, float('nan')):>10.2f}" for key, _ in TABLE_COLUMNS)
+        print(f"{c.rank:>4}  {c.percentile:>8.1f}  {c.critic_score:>7.3f}  {values}", file=out)

@@ -1,14 +1,238 @@
-"""Subcommands: dataset, train, train-report, evaluate."""
+"""Subcommands for the model: ``dataset``, ``train``, ``train-report`` and ``evaluate``."""
 
 from __future__ import annotations
 
-from composer_gui.commands.common import not_yet
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from composer_gui.core.errors import ComposerError
+
+DEFAULT_DATA_NAME = "bach-chorales"
 
 
 def register(sub) -> None:
-    sub.add_parser("dataset", help="not yet available").set_defaults(handler=not_yet("dataset"))
-    sub.add_parser("train", help="not yet available").set_defaults(handler=not_yet("train"))
-    sub.add_parser("train-report", help="not yet available").set_defaults(
-        handler=not_yet("train-report")
+    dataset = sub.add_parser("dataset", help="build the training data")
+    dataset_sub = dataset.add_subparsers(dest="dataset_command", metavar="ACTION", required=True)
+    build = dataset_sub.add_parser("build", help="build a dataset into the cache")
+    build.add_argument(
+        "--from-midi",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of your own multi-track MIDI files instead of the chorales",
     )
-    sub.add_parser("evaluate", help="not yet available").set_defaults(handler=not_yet("evaluate"))
+    build.add_argument(
+        "--melody-track",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --from-midi: the melody track in every file (default: the "
+        "first non-drum track with notes)",
+    )
+    build.add_argument("--out", type=Path, default=None, help="where to write it")
+    build.add_argument("--limit", type=int, default=None, help="only the first N pieces")
+    build.set_defaults(handler=run_dataset_build)
+
+    train = sub.add_parser("train", help="train the GAN")
+    train.add_argument("--data", type=Path, default=None, help="a built dataset folder")
+    train.add_argument(
+        "--run-dir", type=Path, required=True, help="the run folder (log, checkpoints)"
+    )
+    train.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="GanConfig fields to change, as a JSON object",
+    )
+    train.add_argument("--loss", default=None, choices=["wgan-gp", "wgan-clip", "bce"])
+    train.add_argument("--iterations", type=int, default=None)
+    train.add_argument("--batch-size", type=int, default=None)
+    train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    train.add_argument(
+        "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
+    )
+    train.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    train.add_argument("--eval-every", type=int, default=250)
+    train.add_argument(
+        "--export",
+        type=Path,
+        default=None,
+        metavar="MODEL.safetensors",
+        help="when done, write the model file (weights and card)",
+    )
+    train.set_defaults(handler=run_train)
+
+    report = sub.add_parser("train-report", help="plot a training run")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", nargs="+")
+    report.add_argument("--out", type=Path, default=None, help="folder for the PNGs and markdown")
+    report.set_defaults(handler=run_train_report)
+
+    evaluate = sub.add_parser("evaluate", help="measure a model against real Bach")
+    evaluate.add_argument("--model", type=Path, default=None, help="a .safetensors model file")
+    evaluate.add_argument("--data", type=Path, default=None, help="a built dataset folder")
+    evaluate.add_argument("--split", default="test", choices=["train", "valid", "test"])
+    evaluate.add_argument("--candidates", type=int, default=4)
+    evaluate.add_argument("--bars", type=int, default=8)
+    evaluate.add_argument("--out", type=Path, default=None, help="write the table as JSON here")
+    evaluate.add_argument(
+        "--update-card",
+        action="store_true",
+        help="store the metrics and the critic calibration in the model card",
+    )
+    evaluate.set_defaults(handler=run_evaluate)
+
+
+def _data_dir(path: Path | None) -> Path:
+    from models.build_dataset import default_cache_dir
+
+    return path if path is not None else default_cache_dir() / DEFAULT_DATA_NAME
+
+
+class _Progress:
+    """A one-line progress bar with rate and ETA on stderr."""
+
+    def __init__(self, label: str):
+        self.label, self.started = label, time.monotonic()
+
+    def __call__(self, done: int, total: int, extra: str = "") -> None:
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / done * (total - done) if done else 0.0
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(
+            f"\r{self.label} [{bar}] {done}/{total} {_clock(elapsed)} ETA {_clock(eta)} {extra}"
+        )
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def run_dataset_build(args: argparse.Namespace) -> int:
+    from models.build_dataset import BuildReport, build_chorales, default_cache_dir, write_dataset
+
+    progress = _Progress("Reading")
+    if args.from_midi is None:
+        manifest, report = build_chorales(args.out or _data_dir(None), args.limit, progress)
+    else:
+        from composer_gui.core.dataset_import import pieces_from_midi_folder
+
+        report = BuildReport()
+        pieces = pieces_from_midi_folder(
+            args.from_midi, args.melody_track, report, progress, args.limit
+        )
+        out = args.out or default_cache_dir() / args.from_midi.resolve().name
+        manifest = write_dataset(pieces, out, str(args.from_midi), report)
+    for name, reason in report.skipped:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
+    print(f"Dataset: {counts} pieces; {len(report.skipped)} skipped (listed above).")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from models.build_dataset import load_split
+    from models.config import GanConfig
+    from models.evaluate import training_evaluator
+    from models.train import train
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data_dir = _data_dir(args.data)
+    changes = {
+        k: v
+        for k, v in {
+            "loss": args.loss,
+            "iterations": args.iterations,
+            "batch_size": args.batch_size,
+            "seed": args.seed,
+        }.items()
+        if v is not None
+    }
+    config = GanConfig()
+    if args.resume and (args.run_dir / "config.json").is_file():
+        config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
+    elif args.config is not None:
+        try:
+            config = GanConfig.from_dict(config.to_dict() | json.loads(args.config.read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            raise ComposerError(f"The config {args.config} cannot be used: {error}.") from None
+    config = config.replace(**changes)
+    evaluator = training_evaluator(load_split(data_dir, "valid"))
+    bar = _Progress(f"Training ({config.loss})")
+
+    def progress(iteration: int, total: int, row: dict) -> None:
+        bar(iteration, total, f"W {row['wasserstein']:+.2f} rec {row['reconstruction']:.2f}")
+
+    try:
+        train(
+            config,
+            data_dir,
+            args.run_dir,
+            args.device,
+            args.resume,
+            eval_every=args.eval_every,
+            progress=progress,
+            evaluate=evaluator,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\nStopped; checkpoint saved in {args.run_dir} (continue with --resume).",
+            file=sys.stderr,
+        )
+        return 130
+    print(f"Training done: {args.run_dir}")
+    if args.export:
+        from models.export import export_model
+
+        export_model(args.run_dir, args.export, data_dir)
+        print(f"Model written to {args.export} (run 'composer-gui evaluate --update-card').")
+    return 0
+
+
+def run_train_report(args: argparse.Namespace) -> int:
+    from models.report import write_report
+
+    out = args.out or args.run_dir[0]
+    path = write_report(args.run_dir, out)
+    print(f"Report written to {path}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from composer_gui.core.engine import default_model_path
+    from models.build_dataset import load_split
+    from models.evaluate import run_evaluation
+
+    model = args.model or default_model_path()
+    if not model.with_suffix(".safetensors").is_file():
+        raise ComposerError(f"The model file {model} is missing.")
+    data = load_split(_data_dir(args.data), args.split)
+    result = run_evaluation(
+        model,
+        data,
+        _data_dir(args.data),
+        args.split,
+        args.candidates,
+        args.bars,
+        update_card=args.update_card,
+    )
+    print(result["text"])
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result["json"], indent=2) + "\n")
+        print(f"Table written to {args.out}")
+    return 0

@@ -1,0 +1,324 @@
+"""The engine: a melody in, k ranked multi-track candidates out, with the shipped model.
+
+Used by the app (from a worker thread) and by ``composer-gui accompany``.  The model is
+loaded lazily on first use and kept warm.  One ``generate`` call:
+
+1. checks the melody (notes, meter, length) and lays it on the grid as one voice,
+   octave-shifted into the model's range for conditioning only;
+2. runs all candidates in one batched pass, cleans each into playable notes and lets the
+   critic score each (melody, candidate) pair;
+3. folds near-identical candidates, ranks by score, and reads the score as a percentile
+   among the critic's scores of real Bach (the calibration in the model card);
+4. builds arrangements whose melody track is the user's own, note for note.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.errors import ComposerError, MeterError, ModelLoadError, NoMelodyError
+from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
+from composer_gui.paths import resource_path
+from models.pianoroll import (
+    ACCOMPANIMENT_TRACKS,
+    LOWEST_PITCH,
+    MAX_BARS,
+    N_PITCHES,
+    STEPS_PER_BEAT,
+    clip_pitch_into_range,
+    octave_shift_into_range,
+)
+
+DEFAULT_MODEL = "composer-chorales"
+SUPPORTED_METERS = ((4, 4), (3, 4))
+NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
+OVERSAMPLE = 2  # draw this many times k, so k different ones survive folding
+
+
+class CancelledError(ComposerError):
+    """The user cancelled the generation."""
+
+
+class MelodyTooLongError(ComposerError):
+    """More bars than one generation accompanies."""
+
+
+@dataclass
+class Candidate:
+    arrangement: Arrangement  # melody track first, unchanged
+    rank: int  # 1 = best
+    critic_score: float  # raw critic output; only comparable within one model
+    percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
+    metrics: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+
+
+def default_model_path() -> Path:
+    return resource_path("weights", f"{DEFAULT_MODEL}.safetensors")
+
+
+def available_devices() -> list[str]:
+    import torch
+
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def resolve_device(name: str = "auto") -> str:
+    """``auto`` picks CUDA, then Apple's MPS, then the CPU."""
+    available = available_devices()
+    if name == "auto":
+        return available[-1] if len(available) > 1 else "cpu"
+    if name.split(":")[0] not in available:
+        raise ComposerError(
+            f"The compute device '{name}' is not available here; "
+            f"choose one of {', '.join(['auto', *available])}."
+        )
+    return name
+
+
+@dataclass
+class MelodyGrid:
+    """The melody on the grid as the model sees it."""
+
+    voice: np.ndarray  # (step,) pitch index or -1
+    onsets: np.ndarray  # (step,) bool
+    shift: int  # semitones added to the user's pitches for conditioning
+    beats_per_bar: int
+    n_steps: int
+
+
+def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangement:
+    """Raise a clear error for what the model cannot accompany; trim if asked.
+
+    ``allow_long`` ``"first"`` keeps the first MAX_BARS bars of a longer melody.
+    """
+    if not melody.tracks or not melody.tracks[0].notes:
+        raise NoMelodyError("The melody has no notes; play or open a melody first.")
+    if melody.tracks[0].is_drum:
+        raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
+    meter = tuple(melody.time_signature)
+    if meter not in SUPPORTED_METERS:
+        raise MeterError(
+            f"The melody is in {meter[0]}/{meter[1]}; Composer accompanies 4/4 and 3/4 only."
+        )
+    bars = math.ceil(melody.length_beats() / meter[0] - 1e-9)
+    if bars > MAX_BARS:
+        if allow_long != "first":
+            raise MelodyTooLongError(
+                f"The melody is {bars} bars long and Composer accompanies up to {MAX_BARS} at "
+                f"once; use its first {MAX_BARS} bars (--first-bars) or accompany it in "
+                "sections of 32 bars."
+            )
+        end = MAX_BARS * meter[0]
+        notes = [
+            Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
+            for n in melody.tracks[0].notes
+            if n.start_beat < end
+        ]
+        track = melody.tracks[0]
+        melody = Arrangement(
+            [Track(track.name, notes, track.program, track.channel, track.is_drum)],
+            melody.tempo_bpm,
+            melody.time_signature,
+            [(b, t) for b, t in melody.tempo_changes if b < end],
+        )
+    return melody
+
+
+def melody_on_grid(melody: Arrangement) -> MelodyGrid:
+    """One monophonic voice (the top note where notes overlap), shifted into range."""
+    from models.build_dataset import notes_to_voice
+
+    notes = melody.tracks[0].notes
+    beats_per_bar = int(melody.time_signature[0])
+    bar_steps = STEPS_PER_BEAT * beats_per_bar
+    end_step = max(round(n.end_beat * STEPS_PER_BEAT) for n in notes)
+    n_steps = max(bar_steps, math.ceil(end_step / bar_steps) * bar_steps)
+    shift = octave_shift_into_range([n.pitch for n in notes])
+    voice, onsets = notes_to_voice(
+        [(n.start_beat, n.duration_beats, clip_pitch_into_range(n.pitch + shift)) for n in notes],
+        n_steps,
+    )
+    return MelodyGrid(voice.astype(np.int64), onsets, shift, beats_per_bar, n_steps)
+
+
+class Engine:
+    """Loads the model once (lazily, thread-safe) and generates ranked candidates."""
+
+    def __init__(self, model_path: Path | None = None, device: str = "auto"):
+        self.model_path = Path(model_path) if model_path else default_model_path()
+        self.requested_device = device
+        self._lock = threading.Lock()
+        self._generator = None
+        self._critic = None
+        self.card: dict = {}
+        self.device_name = "not loaded"
+
+    @property
+    def loaded(self) -> bool:
+        return self._generator is not None
+
+    def load(self) -> None:
+        with self._lock:
+            if self._generator is not None:
+                return
+            import torch
+
+            from models.checkpoint import load_model
+            from models.errors import ModelFileError
+
+            device = resolve_device(self.requested_device)
+            if not self.model_path.with_suffix(".safetensors").is_file():
+                raise ModelLoadError(
+                    f"The model file {self.model_path} is missing; reinstall Composer or "
+                    "choose a model in Preferences."
+                )
+            try:
+                generator, critic, card = load_model(self.model_path, device)
+            except ModelFileError as error:
+                raise ModelLoadError(str(error)) from None
+            if "calibration" not in card:
+                raise ModelLoadError(
+                    f"{self.model_path.name} has no critic calibration in its model card; "
+                    "finish it with 'composer-gui evaluate --calibrate'."
+                )
+            torch.set_grad_enabled(False)
+            self._generator, self._critic, self.card = generator, critic, card
+            self.device_name = (
+                f"cuda ({torch.cuda.get_device_name(0)})" if device.startswith("cuda") else device
+            )
+
+    def generate(
+        self,
+        melody: Arrangement,
+        k: int = 8,
+        seed: int | None = None,
+        density: float = 0.5,
+        variety: float = 0.5,
+        preset: str = DEFAULT_PRESET,
+        cancel: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
+        allow_long: str | None = None,
+    ) -> list[Candidate]:
+        """k ranked candidates (fewer only if the model cannot find k different ones)."""
+        import torch
+
+        from models.evaluate import percentile
+        from models.metrics import piece_metrics
+        from models.sampling import (
+            candidate_probabilities,
+            clean_candidates,
+            critic_scores,
+            melody_condition,
+            pad_length,
+        )
+
+        if not 1 <= k <= 64:
+            raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
+        for name, value in (("density", density), ("variety", variety)):
+            if not 0.0 <= value <= 1.0:
+                raise ComposerError(f"The {name} must be between 0 and 1, not {value}.")
+        programs = preset_programs(preset)
+        melody = check_melody(melody, allow_long)
+        seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
+
+        def step(fraction: float) -> None:
+            if cancel is not None and cancel.is_set():
+                raise CancelledError("Generation cancelled.")
+            if progress:
+                progress(fraction)
+
+        step(0.0)
+        self.load()
+        step(0.2)
+        grid = melody_on_grid(melody)
+        generator, critic = self._generator, self._critic
+        device = next(generator.parameters()).device
+        n = pad_length(grid.n_steps, generator.config.time_multiple)
+        cond = melody_condition(grid.voice, grid.onsets, grid.beats_per_bar, 0, n, device)
+        with torch.inference_mode():
+            probs = candidate_probabilities(generator, cond, k * OVERSAMPLE, seed, variety)
+        step(0.5)
+        cleaned = clean_candidates(probs, density, grid.n_steps)
+        rolls = np.stack([roll for roll, _ in cleaned])  # (c, 3, T, P)
+        with torch.inference_mode():
+            scores = critic_scores(critic, cond, rolls.astype(np.float32))
+        step(0.7)
+
+        chosen = _fold_near_identical(rolls, scores, k)
+        melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
+        sounding = grid.voice >= 0
+        melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
+        full = [np.concatenate([melody_roll, rolls[i]]) for i in chosen]
+        metrics = piece_metrics(full, STEPS_PER_BEAT * grid.beats_per_bar)
+        step(0.85)
+
+        calibration = self.card["calibration"]["quantiles"]
+        velocity = int(
+            np.clip(np.mean([n.velocity for n in melody.tracks[0].notes]) * 0.8, 30, 110)
+        )
+        # Write the accompaniment back near the user's register, but never more than an
+        # octave away from where the model wrote it, so the bass stays a bass.
+        back = int(np.clip(-grid.shift, -12, 12))
+        candidates = []
+        for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
+            tracks = [melody.tracks[0]] + _accompaniment_tracks(
+                rolls[i], cleaned[i][1], programs, back, velocity
+            )
+            arrangement = Arrangement(
+                tracks, melody.tempo_bpm, melody.time_signature, list(melody.tempo_changes)
+            )
+            candidates.append(
+                Candidate(
+                    arrangement,
+                    rank,
+                    float(scores[i]),
+                    percentile(float(scores[i]), calibration),
+                    m,
+                    seed,
+                )
+            )
+        step(1.0)
+        return candidates
+
+
+def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+    """Indices of up to k candidates, best score first, skipping near-copies of better ones."""
+    cells = rolls.reshape(rolls.shape[0], -1).astype(np.float32)
+    shared = cells @ cells.T
+    sizes = np.diag(shared)
+    either = sizes[:, None] + sizes[None, :] - shared
+    similarity = np.divide(shared, either, out=np.ones_like(shared), where=either > 0)
+    kept: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        if all(similarity[i, j] < NEAR_IDENTICAL for j in kept):
+            kept.append(int(i))
+        if len(kept) == k:
+            break
+    return kept
+
+
+def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> list[Track]:
+    from models.cleanup import roll_to_note_list
+
+    tracks = [
+        Track(name, [], programs[i], TRACK_CHANNELS[name])
+        for i, name in enumerate(ACCOMPANIMENT_TRACKS)
+    ]
+    for track, pitch, start, length in roll_to_note_list(roll, onsets):
+        note = Note(int(pitch + shift), start / STEPS_PER_BEAT, length / STEPS_PER_BEAT, velocity)
+        tracks[track].notes.append(note)
+    assert LOWEST_PITCH + shift >= 0
+    return tracks

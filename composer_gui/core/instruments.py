@@ -1,0 +1,76 @@
+"""Instruments: General MIDI program names, the presets, and the channel of each track.
+
+Channels are fixed per track (melody 1, alto 2, tenor 3, bass 4 as musicians count) so
+a DAW can route parts by channel; channel 10 is General MIDI percussion and no pitched
+track ever uses it.
+"""
+
+from __future__ import annotations
+
+from models.pianoroll import TRACKS
+
+DRUM_CHANNEL = 9  # 0-based; "channel 10" to a musician
+TRACK_CHANNELS = {name: index for index, name in enumerate(TRACKS)}  # melody 0 ... bass 3
+assert DRUM_CHANNEL not in TRACK_CHANNELS.values()
+
+GM_PROGRAM_NAMES = (
+    "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
+    "Electric Piano 1", "Electric Piano 2", "Harpsichord", "Clavinet",
+    "Celesta", "Glockenspiel", "Music Box", "Vibraphone",
+    "Marimba", "Xylophone", "Tubular Bells", "Dulcimer",
+    "Drawbar Organ", "Percussive Organ", "Rock Organ", "Church Organ",
+    "Reed Organ", "Accordion", "Harmonica", "Tango Accordion",
+    "Acoustic Guitar (nylon)", "Acoustic Guitar (steel)", "Electric Guitar (jazz)",
+    "Electric Guitar (clean)", "Electric Guitar (muted)", "Overdriven Guitar",
+    "Distortion Guitar", "Guitar Harmonics",
+    "Acoustic Bass", "Electric Bass (finger)", "Electric Bass (pick)", "Fretless Bass",
+    "Slap Bass 1", "Slap Bass 2", "Synth Bass 1", "Synth Bass 2",
+    "Violin", "Viola", "Cello", "Contrabass",
+    "Tremolo Strings", "Pizzicato Strings", "Orchestral Harp", "Timpani",
+    "String Ensemble 1", "String Ensemble 2", "Synth Strings 1", "Synth Strings 2",
+    "Choir Aahs", "Voice Oohs", "Synth Voice", "Orchestra Hit",
+    "Trumpet", "Trombone", "Tuba", "Muted Trumpet",
+    "French Horn", "Brass Section", "Synth Brass 1", "Synth Brass 2",
+    "Soprano Sax", "Alto Sax", "Tenor Sax", "Baritone Sax",
+    "Oboe", "English Horn", "Bassoon", "Clarinet",
+    "Piccolo", "Flute", "Recorder", "Pan Flute",
+    "Blown Bottle", "Shakuhachi", "Whistle", "Ocarina",
+    "Lead 1 (square)", "Lead 2 (sawtooth)", "Lead 3 (calliope)", "Lead 4 (chiff)",
+    "Lead 5 (charang)", "Lead 6 (voice)", "Lead 7 (fifths)", "Lead 8 (bass + lead)",
+    "Pad 1 (new age)", "Pad 2 (warm)", "Pad 3 (polysynth)", "Pad 4 (choir)",
+    "Pad 5 (bowed)", "Pad 6 (metallic)", "Pad 7 (halo)", "Pad 8 (sweep)",
+    "FX 1 (rain)", "FX 2 (soundtrack)", "FX 3 (crystal)", "FX 4 (atmosphere)",
+    "FX 5 (brightness)", "FX 6 (goblins)", "FX 7 (echoes)", "FX 8 (sci-fi)",
+    "Sitar", "Banjo", "Shamisen", "Koto",
+    "Kalimba", "Bagpipe", "Fiddle", "Shanai",
+    "Tinkle Bell", "Agogo", "Steel Drums", "Woodblock",
+    "Taiko Drum", "Melodic Tom", "Synth Drum", "Reverse Cymbal",
+    "Guitar Fret Noise", "Breath Noise", "Seashore", "Bird Tweet",
+    "Telephone Ring", "Helicopter", "Applause", "Gunshot",
+)  # fmt: skip
+assert len(GM_PROGRAM_NAMES) == 128
+
+# Programs for (alto, tenor, bass); the melody keeps the program the user played it with.
+PRESETS: dict[str, tuple[int, int, int]] = {
+    "organ": (19, 19, 19),
+    "strings": (40, 41, 42),
+    "choir": (52, 52, 52),
+    "piano trio": (40, 0, 42),
+    "woodwinds": (68, 71, 70),
+    "brass": (60, 57, 58),
+    "piano": (0, 0, 0),
+}
+DEFAULT_PRESET = "organ"
+
+
+def preset_programs(preset: str) -> tuple[int, int, int]:
+    try:
+        return PRESETS[preset]
+    except KeyError:
+        raise ValueError(
+            f"Unknown instrument preset '{preset}'; choose one of {', '.join(PRESETS)}."
+        ) from None
+
+
+def program_name(program: int) -> str:
+    return GM_PROGRAM_NAMES[program]

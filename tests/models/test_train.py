@@ -1,0 +1,170 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from models.build_dataset import load_split
+from models.checkpoint import load_model, read_card
+from models.errors import ModelFileError
+from models.evaluate import training_evaluator
+from models.export import export_model
+from models.report import oscillation, spearman, write_report
+from models.train import read_log, train
+from tests.support.model_files import TINY
+
+
+def _weights(run_dir):
+    from safetensors.torch import load_file
+
+    return load_file(str(run_dir / "checkpoint.safetensors"))
+
+
+@pytest.fixture(scope="module")
+def tiny_run(chorale_data, tmp_path_factory):
+    data_dir = chorale_data[0]
+    run = tmp_path_factory.mktemp("runs") / "straight"
+    evaluator = training_evaluator(load_split(data_dir, "valid"), n_windows=2, bars=2)
+    train(
+        TINY.replace(iterations=4),
+        data_dir,
+        run,
+        "cpu",
+        log_every=1,
+        eval_every=2,
+        evaluate=evaluator,
+    )
+    return run
+
+
+def test_training_logs_losses_and_metrics_and_checkpoints(tiny_run):
+    rows = read_log(tiny_run / "log.csv")
+    assert [r["iteration"] for r in rows] == [1, 2, 3, 4]
+    for key in (
+        "critic_loss",
+        "generator_loss",
+        "wasserstein",
+        "gradient_penalty",
+        "reconstruction",
+    ):
+        assert all(np.isfinite(r[key]) for r in rows)
+    assert np.isfinite(rows[1]["val_distance_to_bach"]) and np.isnan(
+        rows[0]["val_distance_to_bach"]
+    )
+    assert read_card(tiny_run / "checkpoint")["iteration"] == 4
+
+
+def test_resuming_gives_the_same_weights_as_training_straight(tiny_run, chorale_data, tmp_path):
+    data_dir = chorale_data[0]
+    run = tmp_path / "resumed"
+    train(TINY.replace(iterations=2), data_dir, run, "cpu")
+    train(TINY.replace(iterations=4), data_dir, run, "cpu", resume=True)
+    straight, resumed = _weights(tiny_run), _weights(run)
+    for key in ("ema.head.weight", "generator.head.weight", "critic.score.weight"):
+        torch.testing.assert_close(resumed[key], straight[key])
+
+
+@pytest.mark.parametrize("loss", ["wgan-clip", "bce"])
+def test_every_loss_trains(loss, chorale_data, tmp_path):
+    train(TINY.replace(loss=loss, iterations=2), chorale_data[0], tmp_path, "cpu", log_every=1)
+    rows = read_log(tmp_path / "log.csv")
+    assert len(rows) == 2 and all(np.isfinite(r["critic_loss"]) for r in rows)
+
+
+def test_export_writes_a_model_that_loads_and_a_card_that_says_what_it_is(
+    tiny_run, chorale_data, tmp_path
+):
+    out = export_model(tiny_run, tmp_path / "m.safetensors", chorale_data[0])
+    generator, critic, card = load_model(out)
+    assert card["iterations"] == 4 and card["config"]["g_channels"] == [16, 16, 32, 32]
+    assert card["data"]["content_hash"] == chorale_data[1]["content_hash"]
+    assert out.stat().st_size < 20 * 2**20
+
+
+def test_a_truncated_or_mismatched_model_is_refused_with_one_sentence(tiny_model, tmp_path):
+    weights = tiny_model.read_bytes()
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(weights[: len(weights) // 2])
+    broken.with_suffix(".json").write_bytes(tiny_model.with_suffix(".json").read_bytes())
+    with pytest.raises(ModelFileError, match="damaged or truncated"):
+        load_model(broken)
+
+    other = tmp_path / "other.safetensors"
+    other.write_bytes(weights)
+    card = json.loads(tiny_model.with_suffix(".json").read_text())
+    card["grid"]["lowest_pitch"] = 21
+    other.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(ModelFileError, match="lowest_pitch"):
+        load_model(other)
+
+    card = json.loads(tiny_model.with_suffix(".json").read_text())
+    card["config"]["g_channels"] = [32, 32, 64, 64]
+    other.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(ModelFileError, match="does not fit"):
+        load_model(other)
+
+
+def test_train_report_writes_plots_and_the_loss_comparison(tiny_run, chorale_data, tmp_path):
+    other = tmp_path / "bce"
+    evaluator = training_evaluator(load_split(chorale_data[0], "valid"), n_windows=2, bars=2)
+    train(
+        TINY.replace(loss="bce", iterations=4),
+        chorale_data[0],
+        other,
+        "cpu",
+        log_every=1,
+        eval_every=1,
+        evaluate=evaluator,
+    )
+    report = write_report([tiny_run, other], tmp_path / "report")
+    text = report.read_text()
+    assert "| bce |" in text and "| wgan-gp |" in text
+    for png in ("straight-losses.png", "bce-metrics.png", "loss-comparison.png"):
+        assert (tmp_path / "report" / png).stat().st_size > 5000
+
+
+def test_spearman_and_oscillation():
+    assert spearman(np.arange(5), np.arange(5) ** 2) == pytest.approx(1.0)
+    assert spearman(np.arange(5), -np.arange(5)) == pytest.approx(-1.0)
+    assert oscillation(np.array([0, 1, 0, 1, 0.0])) > oscillation(np.linspace(0, 1, 5))
+
+
+def test_two_processes_train_together_with_gloo(chorale_data, tmp_path):
+    """The same command under torchrun: 2 CPU processes average gradients with gloo."""
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY.replace(iterations=2).to_dict()))
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            "2",
+            "--master_port",
+            "29517",
+            "-m",
+            "composer_gui.cli",
+            "train",
+            "--data",
+            str(chorale_data[0]),
+            "--run-dir",
+            str(tmp_path / "ddp"),
+            "--config",
+            str(config),
+            "--device",
+            "cpu",
+            "--eval-every",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    card = read_card(tmp_path / "ddp" / "checkpoint")
+    assert card["world_size"] == 2 and card["iteration"] == 2
