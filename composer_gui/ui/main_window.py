@@ -346,8 +346,8 @@ class MainWindow(QMainWindow):
         self.computer_keyboard.octave_changed.connect(self.piano.set_marked_base)
         self.piano.note_on.connect(self.play_note)
         self.piano.note_off.connect(self.release_note)
-        self.runner.busy_changed.connect(lambda _busy: self.update_enabled())
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.runner.busy_changed.connect(self._busy_changed)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.melody_editor.notes_changed.connect(self._melody_changed)
         self.candidates.chosen.connect(self.choose_candidate)
         self.tracks.changed.connect(self._mix_changed)
@@ -488,6 +488,12 @@ class MainWindow(QMainWindow):
         name = self.project_path.stem if self.project_path else "Untitled"
         changed = self.dirty or not self.undo_stack.isClean()
         self.setWindowTitle(f"{name}{' *' if changed else ''} \u2014 {APP_NAME}")
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self.update_enabled()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.update_title()
 
     def update_enabled(self) -> None:
         busy = self.runner.busy and self.generate_job is not None

@@ -24,7 +24,6 @@ from models.pianoroll import STEPS_PER_BEAT
 
 log = logging.getLogger(__name__)
 
-LEAD_SECONDS = 0.05  # lets the first click reach the audio output before it is due
 TICK_MS = 15
 
 
@@ -93,7 +92,7 @@ class Take(QObject):
             from composer_gui.core import midi_io
 
             self._input = midi_io.open_input(self.input_name, self._on_midi, api=self.api)
-        now = time.perf_counter() + LEAD_SECONDS
+        now = time.perf_counter()
         if self.start_clicks is not None:
             try:
                 self.start_clicks(self.setup)

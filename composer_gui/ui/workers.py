@@ -13,9 +13,10 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from composer_gui.core.errors import ComposerError
 
@@ -43,38 +44,19 @@ def musician_message(error: BaseException) -> str:
     )
 
 
-class _Signals(QObject):
-    """Lives on the UI thread; the worker emits through it, Qt queues the calls across."""
-
-    finished = Signal(object)
-    failed = Signal(str)
-    progress = Signal(float)
-
-
-class Job(QRunnable):
-    """One call of ``fn(*args, **kwargs)`` on the worker thread.
+class Job:
+    """One call of ``fn(*args, **kwargs)`` on the worker thread, with its cancel flag.
 
     When ``with_progress`` is set, ``fn`` receives ``progress=`` (a callable taking a
     fraction 0..1) and ``cancel=`` (a threading.Event it should check).
     """
 
-    def __init__(
-        self,
-        fn: Callable[..., Any],
-        args: tuple = (),
-        kwargs: dict | None = None,
-        with_progress: bool = False,
-    ) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the runner keeps it until its result has been delivered
+    def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
         self.fn = fn
         self.args = args
-        self.kwargs = dict(kwargs or {})
-        self.signals = _Signals()
+        self.kwargs = kwargs
         self.cancel_event = threading.Event()
-        if with_progress:
-            self.kwargs["progress"] = self.signals.progress.emit
-            self.kwargs["cancel"] = self.cancel_event
+        self.future: Future | None = None
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -83,28 +65,22 @@ class Job(QRunnable):
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
 
-    def run(self) -> None:  # noqa: D102 - Qt override, runs on the worker thread
-        try:
-            result = self.fn(*self.args, **self.kwargs)
-        except BaseException as error:  # noqa: BLE001 - every failure must reach the UI
-            log.error(
-                "Job %s failed:\n%s", getattr(self.fn, "__name__", self.fn), traceback.format_exc()
-            )
-            self.signals.failed.emit(musician_message(error))
-            return
-        self.signals.finished.emit(result)
-
 
 class TaskRunner(QObject):
-    """The app's one worker thread; ``run`` queues a job and wires its callbacks."""
+    """The app's one worker thread; ``run`` queues a job and wires its callbacks.
+
+    Results travel back through ``_deliver``, a signal emitted on the worker thread and
+    received on the UI thread (Qt queues it), carrying the callback to run there.
+    """
 
     busy_changed = Signal(bool)
+    _deliver = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="composer-worker")
         self._jobs: list[Job] = []
+        self._deliver.connect(self._on_deliver)
 
     def run(
         self,
@@ -116,29 +92,43 @@ class TaskRunner(QObject):
         with_progress: bool = False,
         **kwargs: Any,
     ) -> Job:
-        job = Job(fn, args, kwargs, with_progress=with_progress or on_progress is not None)
-        if on_progress is not None:
-            job.signals.progress.connect(on_progress)
-
-        @Slot(object)
-        def done(result: Any) -> None:
-            self._forget(job)
-            if on_done is not None:
-                on_done(result)
-
-        @Slot(str)
-        def failed(message: str) -> None:
-            self._forget(job)
-            if on_error is not None:
-                on_error(message)
-
-        job.signals.finished.connect(done)
-        job.signals.failed.connect(failed)
+        job = Job(fn, args, dict(kwargs))
+        if with_progress or on_progress is not None:
+            job.kwargs["cancel"] = job.cancel_event
+            job.kwargs["progress"] = (
+                (lambda fraction: self._deliver.emit(lambda: on_progress(fraction)))
+                if on_progress is not None
+                else (lambda _fraction: None)
+            )
         self._jobs.append(job)
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
-        self.pool.start(job)
+        job.future = self._executor.submit(self._work, job, on_done, on_error)
         return job
+
+    def _work(self, job: Job, on_done, on_error) -> None:
+        """Worker thread: run the function, then send the outcome to the UI thread."""
+        try:
+            result = job.fn(*job.args, **job.kwargs)
+        except BaseException as error:  # noqa: BLE001 - every failure must reach the UI
+            log.error(
+                "Job %s failed:\n%s", getattr(job.fn, "__name__", job.fn), traceback.format_exc()
+            )
+            message = musician_message(error)
+            self._deliver.emit(lambda: self._finish(job, on_error, message))
+            return
+        self._deliver.emit(lambda: self._finish(job, on_done, result))
+
+    def _on_deliver(self, callback: Callable[[], None]) -> None:
+        callback()
+
+    def _finish(self, job: Job, callback, value) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        if not self._jobs:
+            self.busy_changed.emit(False)
+        if callback is not None:
+            callback(value)
 
     @property
     def busy(self) -> bool:
@@ -149,14 +139,17 @@ class TaskRunner(QObject):
             job.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
-        """Block until every queued job has run (for shutdown and tests)."""
-        return self.pool.waitForDone(msecs)
+        """Block until every queued job has run (for shutdown and tests); False on timeout.
 
-    def _forget(self, job: Job) -> None:
-        if job in self._jobs:
-            self._jobs.remove(job)
-        if not self._jobs:
-            self.busy_changed.emit(False)
+        The callbacks still run later, from the event loop.
+        """
+        futures = [job.future for job in self._jobs if job.future is not None]
+        done, pending = wait(futures, timeout=None if msecs < 0 else msecs / 1000)
+        return not pending
+
+    def shutdown(self) -> None:
+        self.cancel_all()
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class LazyEngine:

@@ -6,8 +6,10 @@ set on this machine leaks in, and nothing a test sets leaks out.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
 from composer_gui.ui.theme import apply_dark_theme
 
@@ -35,3 +37,8 @@ def window(qtbot, tmp_path):
     qtbot.waitExposed(win)
     yield win
     win.close()
+    # Delete the window while Qt is alive: left to the interpreter's final garbage
+    # collection, PySide can free its wrappers in the wrong order and crash at exit.
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    gc.collect()

@@ -27,8 +27,17 @@ class StandInEngine:
     def load(self) -> None:
         pass
 
-    def generate(self, melody: Arrangement, k: int = 8, seed=None, density=0.5, variety=0.5,
-                 preset="organ", cancel=None, progress=None) -> list[SavedCandidate]:
+    def generate(
+        self,
+        melody: Arrangement,
+        k: int = 8,
+        seed=None,
+        density=0.5,
+        variety=0.5,
+        preset="organ",
+        cancel=None,
+        progress=None,
+    ) -> list[SavedCandidate]:
         self.calls += 1
         steps = 10
         for step in range(steps):
@@ -42,15 +51,32 @@ class StandInEngine:
             tracks = [melody.tracks[0]]
             for voice, (even, odd) in enumerate(INTERVALS, start=1):
                 below = even if index % 2 == 0 else odd
-                notes = [Note(n.pitch - below - index % 3, n.start_beat, n.duration_beats, 70)
-                         for n in melody.tracks[0].notes]
-                tracks.append(Track(("alto", "tenor", "bass")[voice - 1], notes,
-                                    program=PROGRAMS[voice - 1], channel=voice))
-            arrangement = Arrangement(tracks, tempo_bpm=melody.tempo_bpm,
-                                      time_signature=melody.time_signature)
-            candidates.append(SavedCandidate(
-                arrangement, rank=index + 1, critic_score=2.0 - 0.1 * index,
-                percentile=90.0 - 7 * index,
-                metrics={"in_key_ratio": 0.97 - 0.01 * index, "empty_bar_rate": 0.0,
-                         "polyphony": 3.0}))
+                notes = [
+                    Note(n.pitch - below - index % 3, n.start_beat, n.duration_beats, 70)
+                    for n in melody.tracks[0].notes
+                ]
+                tracks.append(
+                    Track(
+                        ("alto", "tenor", "bass")[voice - 1],
+                        notes,
+                        program=PROGRAMS[voice - 1],
+                        channel=voice,
+                    )
+                )
+            arrangement = Arrangement(
+                tracks, tempo_bpm=melody.tempo_bpm, time_signature=melody.time_signature
+            )
+            candidates.append(
+                SavedCandidate(
+                    arrangement,
+                    rank=index + 1,
+                    critic_score=2.0 - 0.1 * index,
+                    percentile=90.0 - 7 * index,
+                    metrics={
+                        "in_key_ratio": 0.97 - 0.01 * index,
+                        "empty_bar_rate": 0.0,
+                        "polyphony": 3.0,
+                    },
+                )
+            )
         return candidates

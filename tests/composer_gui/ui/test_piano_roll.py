@@ -63,8 +63,7 @@ def test_drag_moves_a_note_in_time_and_pitch(qtbot, editor):
 def test_dragging_the_right_edge_resizes(qtbot, editor):
     editor.set_notes([Note(60, 0.0, 1.0, 80)], length_beats=8.0)
     editor.low_pitch, editor.high_pitch = 48, 83
-    edge = QPoint(round(editor.note_rect(editor.notes[0]).right()) - 1,
-                  point(editor, 0.0, 60).y())
+    edge = QPoint(round(editor.note_rect(editor.notes[0]).right()) - 1, point(editor, 0.0, 60).y())
     drag(qtbot, editor, edge, point(editor, 2.9, 60))
     assert editor.notes == [Note(60, 0.0, 3.0, 80)]
 
@@ -86,10 +85,12 @@ def test_right_click_deletes_and_undo_redo_walk_the_history(qtbot, editor):
 def test_arrangement_view_fits_all_tracks(qtbot):
     view = ArrangementView()
     qtbot.addWidget(view)
-    arrangement = Arrangement([
-        Track("melody", [Note(72, 0.0, 4.0)]),
-        Track("bass", [Note(40, 0.0, 4.0)], channel=3),
-    ])
+    arrangement = Arrangement(
+        [
+            Track("melody", [Note(72, 0.0, 4.0)]),
+            Track("bass", [Note(40, 0.0, 4.0)], channel=3),
+        ]
+    )
     view.set_arrangement(arrangement, [True, False])
     assert view.low_pitch <= 40 and view.high_pitch >= 72
     assert view.length_beats == 4.0

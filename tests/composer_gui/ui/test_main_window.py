@@ -1,0 +1,268 @@
+"""Whole flows through the main window, as a musician drives it.
+
+The generate flow uses the stand-in engine until the real engine and shipped weights
+exist (see stand_in_engine.py); everything else (files, export, drag, mute, keys,
+autosave) is the real code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mido
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.project import load_project
+from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+pytestmark = pytest.mark.gui
+
+MELODY = [
+    Note(67, 0.0, 1.0, 90),
+    Note(69, 1.0, 1.0, 90),
+    Note(71, 2.0, 2.0, 90),
+    Note(72, 4.0, 1.5, 90),
+    Note(71, 5.5, 0.5, 90),
+    Note(69, 6.0, 2.0, 90),
+]
+
+
+@pytest.fixture
+def melody_file(tmp_path) -> Path:
+    path = tmp_path / "tune.mid"
+    write_arrangement(Arrangement([Track("melody", list(MELODY))], tempo_bpm=96.0), path)
+    return path
+
+
+def generate(qtbot, window, engine=None) -> None:
+    window.engine.engine = engine or StandInEngine()
+    with qtbot.waitSignal(window.generation_done, timeout=10000):
+        qtbot.keyClick(window, Qt.Key_G)
+
+
+def test_open_generate_pick_mute_export_reads_back(qtbot, window, melody_file, tmp_path):
+    assert window.open_file(melody_file)
+    assert window.melody_editor.notes == MELODY
+    assert window.transport.tempo.value() == 96.0
+    generate(qtbot, window)
+    assert window.candidates.tree.topLevelItemCount() == window.count.value()
+    qtbot.keyClick(window, Qt.Key_2)  # the second-ranked candidate
+    assert window.project.pick == (0, 1)
+    assert window.arrangement_view.arrangement is window.project.candidates[1].arrangement
+    tenor = window.tracks.strips[2]
+    tenor.mute.click()
+    window.tracks.strips[3].instrument.setCurrentIndex(42)  # cello on the bass
+    out = tmp_path / "out.mid"
+    assert window.export_to(out)
+    written = read_arrangement(out)
+    assert [t.name for t in written.tracks] == ["melody", "alto", "bass"]
+    assert written.tracks[0].notes == MELODY
+    assert [t.program for t in written.tracks] == [
+        window.tracks.strips[i].instrument.currentIndex() for i in (0, 1, 3)
+    ]
+    assert written.tracks[2].program == 42
+    assert written.tracks[2].notes == window.project.candidates[1].arrangement.tracks[3].notes
+
+
+def test_generate_without_melody_says_what_to_do(qtbot, window):
+    qtbot.keyClick(window, Qt.Key_G)
+    assert "no melody" in window.last_error.lower()
+    assert window.generate_job is None
+
+
+def test_generation_runs_off_the_ui_thread_and_can_be_cancelled(qtbot, window, melody_file):
+    window.open_file(melody_file)
+    engine = StandInEngine(seconds=2.0)
+    window.engine.engine = engine
+    window.generate()
+    assert window.progress.isVisible() and window.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.progress.value() > 0, timeout=5000)  # UI stays live
+    qtbot.keyClick(window, Qt.Key_Escape)
+    assert window.generate_job is None
+    window.runner.wait(5000)
+    qtbot.wait(50)
+    assert window.candidates.tree.topLevelItemCount() == 0
+    assert window.generate_button.isVisible()
+
+
+def test_regenerate_keeps_earlier_takes(qtbot, window, melody_file):
+    window.open_file(melody_file)
+    generate(qtbot, window)
+    generate(qtbot, window, window.engine.engine)
+    assert len(window.project.generations) == 2
+    assert window.candidates.history.count() == 2
+    window.candidates.history.setCurrentIndex(0)
+    window.candidates.select(3)
+    assert window.project.pick == (0, 3)
+
+
+def test_drag_handle_offers_a_midi_file_of_what_is_heard(qtbot, window, melody_file):
+    window.open_file(melody_file)
+    generate(qtbot, window)
+    window.candidates.select(0)
+    window.tracks.strips[0].mute.click()  # the DAW has the melody already
+    mime = window.drag_handle.make_mime()
+    (url,) = mime.urls()
+    path = Path(url.toLocalFile())
+    assert path.suffix == ".mid" and path.is_file()
+    assert [t.name for t in read_arrangement(path).tracks] == ["alto", "tenor", "bass"]
+
+
+def test_dropping_a_midi_file_opens_it(qtbot, window, melody_file):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(melody_file))])
+    event = QDropEvent(
+        QPoint(100, 100).toPointF(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier
+    )
+    window.dropEvent(event)
+    assert window.melody_editor.notes == MELODY
+
+
+def test_a_broken_file_gives_one_sentence(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.mid"
+    bad.write_bytes(b"MThd\x00\x00")
+    assert not window.open_file(bad)
+    assert window.last_error and "\n" not in window.last_error
+    assert window.melody_editor.notes == []
+
+
+def test_save_and_open_a_project(qtbot, window, melody_file, tmp_path):
+    window.open_file(melody_file)
+    generate(qtbot, window)
+    window.candidates.select(2)
+    window.tracks.strips[1].instrument.setCurrentIndex(48)
+    window.tracks.strips[3].solo.click()
+    path = tmp_path / "song.composer"
+    assert window.save_to(path)
+    assert "song" in window.windowTitle() and "*" not in window.windowTitle()
+    project = load_project(path)
+    assert project.pick == (0, 2) and project.mix[1].program == 48 and project.mix[3].solo
+    window.new_project()
+    assert window.melody_editor.notes == []
+    assert window.open_file(path)
+    assert window.melody_editor.notes == MELODY
+    assert window.project.pick == (0, 2)
+    assert window.candidates.current_index() == 2
+    assert window.tracks.strips[1].instrument.currentIndex() == 48
+    assert window.tracks.audible() == [False, False, False, True]
+
+
+def test_autosave_is_offered_back_after_a_crash(qtbot, window, melody_file, tmp_path):
+    from composer_gui.ui.main_window import MainWindow
+
+    window.open_file(melody_file)
+    window.melody_editor.edit(MELODY[:3], "Delete notes")
+    window.autosave()
+    assert window.autosave_path.is_file()
+    # the app "crashed": no closeEvent; a new window starts on the same data folder
+    second = MainWindow(data_dir=window.data_dir)
+    second.ask_before_closing = False
+    qtbot.addWidget(second)
+    assert second.offer_restore(ask=lambda: True)
+    assert second.melody_editor.notes == MELODY[:3]
+    second.close()
+    assert not window.autosave_path.exists()  # a clean exit removes it
+
+
+def test_letter_keys_play_notes_only_when_switched_on(qtbot, window):
+    played = []
+    window.computer_keyboard.note_on.connect(lambda pitch, _v: played.append(pitch))
+    qtbot.keyClick(window, Qt.Key_A)
+    assert played == []
+    window.actions.computer_keyboard.setChecked(True)
+    qtbot.keyClick(window, Qt.Key_A)
+    qtbot.keyClick(window, Qt.Key_W)
+    qtbot.keyClick(window, Qt.Key_Z)  # an octave down
+    qtbot.keyClick(window, Qt.Key_A)
+    assert played == [60, 61, 48]
+    qtbot.keyClick(window, Qt.Key_G)  # a note now, not Generate
+    assert played[-1] == 55 and window.generate_job is None
+
+
+def test_recording_from_the_computer_keyboard(qtbot, window):
+    window.actions.metronome.setChecked(False)  # silent here; the synth is tested elsewhere
+    window.actions.count_in.setChecked(False)
+    window.transport.tempo.setValue(240.0)  # one bar is one second
+    window.transport.bars.setValue(1)
+    window.actions.computer_keyboard.setChecked(True)
+    window.actions.record.setChecked(True)
+    assert window.take is not None
+    qtbot.keyPress(window, Qt.Key_D)  # E4, on beat 1
+    qtbot.wait(200)  # 0.8 beats: a quarter note
+    qtbot.keyRelease(window, Qt.Key_D)
+    qtbot.waitUntil(lambda: window.take is None, timeout=3000)
+    (note,) = window.melody_editor.notes
+    assert (note.pitch, note.start_beat) == (64, 0.0)
+    assert 0.5 <= note.duration_beats <= 1.25
+    window.undo_stack.undo()  # a take is one undo step
+    assert window.melody_editor.notes == []
+
+
+def test_compact_mode_stays_on_top_and_hides_the_editors(qtbot, window):
+    window.actions.compact.setChecked(True)
+    assert window.windowFlags() & Qt.WindowStaysOnTopHint
+    assert not window.melody_panel.isVisible()
+    assert window.candidates.isVisible() and window.drag_handle.isVisible()
+    window.actions.compact.setChecked(False)
+    assert not window.windowFlags() & Qt.WindowStaysOnTopHint
+    assert window.melody_panel.isVisible()
+
+
+def test_playing_without_sound_says_so_once_and_keeps_working(
+    qtbot, window, melody_file, monkeypatch
+):
+    window.open_file(melody_file)
+    window.audition._synth_tried = True
+    window.audition.problem = "No soundfont was found; install one in Preferences."
+    window.actions.play.setChecked(True)
+    assert not window.actions.play.isChecked()
+    assert window.last_error.startswith("No soundfont")
+    window.last_error = None
+    window.actions.play.setChecked(True)
+    assert window.last_error is None  # said once; the status bar repeats it
+    assert "soundfont" in window.statusBar().currentMessage()
+
+
+def test_take_quantizes_human_timing():
+    from composer_gui.core.recording import RecordingSetup
+    from composer_gui.ui.take import take_to_arrangement
+
+    setup = RecordingSetup(tempo_bpm=120.0, bars=1, count_in_bars=0)
+    t0 = 100.0
+    stamped = [
+        (t0 + 0.012, mido.Message("note_on", note=60, velocity=90)),
+        (t0 + 0.49, mido.Message("note_off", note=60)),
+        (t0 + 0.515, mido.Message("note_on", note=62, velocity=90)),
+        (t0 + 1.47, mido.Message("note_off", note=62)),
+        (t0 + 1.5, mido.Message("note_on", note=64, velocity=90)),
+    ]
+    take = take_to_arrangement(stamped, t0, t0 + 2.0, setup)
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in take.tracks[0].notes] == [
+        (60, 0.0, 1.0),
+        (62, 1.0, 2.0),
+        (64, 3.0, 1.0),
+    ]
+
+
+def test_startup_imports_no_torch_or_music21():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from composer_gui.ui.app import make_application; "
+        "from composer_gui.ui.main_window import MainWindow; app = make_application(); "
+        "w = MainWindow(); print(sorted({'torch', 'music21', 'composer_gui.core.engine'}"
+        " & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+    )
+    assert done.stdout.strip() == "[]", done.stderr
