@@ -12,7 +12,6 @@ from composer_gui.cli import main
 from tests.support.music_files import BAD_INPUT_CASES
 
 
-@pytest.mark.xfail(reason="accompany lands with the engine", strict=False)
 @pytest.mark.parametrize("case", [case for case, _ in BAD_INPUT_CASES])
 def test_accompany_refuses_bad_input_in_one_line(bad_midi_files, tmp_path, capsys, case):
     bad = bad_midi_files[case]

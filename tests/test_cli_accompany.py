@@ -1,0 +1,164 @@
+"""`composer-gui accompany` end to end on a tiny model (the shipped one is tested in
+tests/test_shipped_model.py): files written, ranking printed, same seed same output."""
+
+from __future__ import annotations
+
+import json
+
+import mido
+import pretty_midi
+import pytest
+
+from composer_gui.cli import main
+from composer_gui.core.midi_file import read_arrangement, read_melody
+from composer_gui.paths import resource_path
+
+SAMPLE = resource_path("melodies", "ode_to_joy.mid")
+
+
+def run(args, capsys):
+    code = main(args)
+    return code, capsys.readouterr()
+
+
+def test_writes_the_best_candidate_and_prints_the_ranking(tiny_model, tmp_path, capsys):
+    out = tmp_path / "out.mid"
+    code, io = run(
+        [
+            "accompany",
+            str(SAMPLE),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model),
+            "--candidates",
+            "4",
+            "--seed",
+            "5",
+        ],
+        capsys,
+    )
+    assert code == 0, io.err
+    assert "rank" in io.out and "critic %" in io.out and "seed 5" in io.out
+    assert len([line for line in io.out.splitlines() if line.strip()[:1].isdigit()]) >= 1
+    written = read_arrangement(out)
+    assert [t.name for t in written.tracks][1:] == ["alto", "tenor", "bass"]
+    assert written.tracks[0].notes == read_melody(SAMPLE).tracks[0].notes  # melody unchanged
+    midi = pretty_midi.PrettyMIDI(str(out))
+    assert midi.instruments[0].name == "melody" and len(midi.instruments) == 4
+    assert mido.MidiFile(str(out)).type == 1
+
+
+def test_all_and_json(tiny_model, tmp_path, capsys):
+    out, folder = tmp_path / "out.mid", tmp_path / "all"
+    code, io = run(
+        [
+            "accompany",
+            str(SAMPLE),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model),
+            "--candidates",
+            "3",
+            "--seed",
+            "1",
+            "--all",
+            str(folder),
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0, io.err
+    report = json.loads(io.out)
+    files = sorted(folder.iterdir())
+    assert len(files) == len(report["candidates"]) >= 1
+    assert report["candidates"][0]["rank"] == 1 and report["seed"] == 1
+    assert files[0].read_bytes() == out.read_bytes()
+    assert {"percentile", "critic_score", "metrics", "file"} <= set(report["candidates"][0])
+
+
+def test_same_seed_same_file(tiny_model, tmp_path, capsys):
+    a, b = tmp_path / "a.mid", tmp_path / "b.mid"
+    for out in (a, b):
+        assert (
+            run(
+                [
+                    "accompany",
+                    str(SAMPLE),
+                    "-o",
+                    str(out),
+                    "--model",
+                    str(tiny_model),
+                    "--seed",
+                    "9",
+                    "--candidates",
+                    "2",
+                ],
+                capsys,
+            )[0]
+            == 0
+        )
+    assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--candidates", "0"], "1 to 64"),
+        (["--density", "2"], "between 0 and 1"),
+        (["--device", "cuda:7"], "not available"),
+    ],
+)
+def test_bad_options_are_one_sentence_and_write_nothing(
+    tiny_model, tmp_path, capsys, extra, message
+):
+    out = tmp_path / "out.mid"
+    code, io = run(
+        ["accompany", str(SAMPLE), "-o", str(out), "--model", str(tiny_model), *extra], capsys
+    )
+    assert code == 2 and message in io.err and len(io.err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_missing_or_damaged_model_is_one_sentence(tmp_path, capsys, tiny_model):
+    out = tmp_path / "out.mid"
+    code, io = run(
+        ["accompany", str(SAMPLE), "-o", str(out), "--model", str(tmp_path / "none.safetensors")],
+        capsys,
+    )
+    assert code == 2 and "missing" in io.err and not out.exists()
+    damaged = tmp_path / "damaged.safetensors"
+    damaged.write_bytes(tiny_model.read_bytes()[:1000])
+    damaged.with_suffix(".json").write_bytes(tiny_model.with_suffix(".json").read_bytes())
+    code, io = run(["accompany", str(SAMPLE), "-o", str(out), "--model", str(damaged)], capsys)
+    assert code == 2 and "truncated" in io.err and "Traceback" not in io.err
+    assert not out.exists()
+
+
+def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys):
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_file import write_arrangement
+
+    long = tmp_path / "long.mid"
+    write_arrangement(
+        Arrangement([Track("melody", [Note(60 + i % 5, i, 1) for i in range(40 * 4)])]), long
+    )
+    out = tmp_path / "out.mid"
+    code, io = run(["accompany", str(long), "-o", str(out), "--model", str(tiny_model)], capsys)
+    assert code == 2 and "--first-bars" in io.err and not out.exists()
+    code, io = run(
+        [
+            "accompany",
+            str(long),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model),
+            "--first-bars",
+            "--candidates",
+            "1",
+        ],
+        capsys,
+    )
+    assert code == 0 and read_arrangement(out).length_beats() <= 32 * 4 + 4
