@@ -28,6 +28,9 @@ import mido
 SPIN_SECONDS = 0.0015
 """How long before an event the thread stops sleeping and spins: covers the OS's wake-up lag."""
 
+START_LEAD_SECONDS = 0.01
+"""Beat 0 of ``start()`` without a moment: this far ahead, so the first notes are on time too."""
+
 CLOCKS_PER_BEAT = 24  # MIDI clock resolution, fixed by the MIDI standard
 ALL_NOTES_OFF = 123  # control change number
 DRUM_CHANNEL = 9  # General MIDI percussion, "channel 10" to musicians
@@ -276,11 +279,11 @@ class Player:
     # -- the thread ------------------------------------------------------------------------
 
     def start(self, at: float | None = None) -> None:
-        """Begin playing; beat 0 sounds at perf_counter moment ``at`` (default: now)."""
+        """Begin playing; beat 0 sounds at perf_counter moment ``at`` (default: in 10 ms)."""
         if self._thread is not None:
             raise RuntimeError("a Player plays once; make a new one to play again")
         with self._lock:
-            self._wall0 = time.perf_counter() if at is None else at
+            self._wall0 = time.perf_counter() + START_LEAD_SECONDS if at is None else at
             self._score0 = 0.0
         atexit.register(self.stop)
         self._thread = threading.Thread(target=self._run, name="midi-playback", daemon=True)
