@@ -101,7 +101,8 @@ class CandidatesPanel(QWidget):
         self.history = QComboBox()
         self.history.setToolTip("Earlier generations are kept here: go back to any of them")
         self.history.currentIndexChanged.connect(self._show_generation)
-        row.addWidget(QLabel("Take"))
+        self.history_label = QLabel("Take")
+        row.addWidget(self.history_label)
         row.addWidget(self.history, 1)
         layout.addLayout(row)
         self.tree = QTreeWidget()
@@ -118,6 +119,8 @@ class CandidatesPanel(QWidget):
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self._set_columns([])
+        self.history.setVisible(False)
+        self.history_label.setVisible(False)
 
     def _set_columns(self, metric_keys: list[str]) -> None:
         labels = ["#", "Bach-like"] + [metric_label(k) for k in metric_keys]
@@ -182,6 +185,8 @@ class CandidatesPanel(QWidget):
             self.tree.addTopLevelItem(item)
         self.tree.blockSignals(False)
         self.hint.setVisible(not candidates)
+        for widget in (self.history, self.history_label):  # a history of one is no history
+            widget.setVisible(len(self.generations) > 1)
         if select is not None and 0 <= select < len(candidates):
             self.tree.setCurrentItem(self.tree.topLevelItem(select))
         elif candidates:

@@ -57,6 +57,7 @@ QPushButton#primary {{ background: {ACCENT.name()}; color: #1b1b1b; font-weight:
     border-color: {ACCENT.name()}; }}
 QPushButton#primary:hover {{ background: #f5b65a; }}
 QPushButton#primary:disabled {{ background: #5a4a30; color: #9a8a70; }}
+QToolButton#mute, QToolButton#solo {{ padding: 2px 0px; font-weight: bold; }}
 QToolButton#mute:checked {{ background: #c9a227; color: #1b1b1b; }}
 QToolButton#solo:checked {{ background: #3fa7d6; color: #1b1b1b; }}
 QComboBox, QSpinBox, QDoubleSpinBox, QLineEdit {{ background: #1a1c20; color: {TEXT.name()};

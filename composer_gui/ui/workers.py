@@ -174,10 +174,18 @@ class LazyEngine:
     def get(self):
         with self._lock:
             if self.engine is None:
+                import os
                 from pathlib import Path
+
+                import torch
 
                 from composer_gui.core.engine import Engine
 
+                # leave a core to the UI thread, or the window stutters while generating
+                threads = int(os.environ.get("COMPOSER_TORCH_THREADS", "0")) or max(
+                    1, (os.cpu_count() or 2) - 1
+                )
+                torch.set_num_threads(threads)
                 engine = Engine(
                     Path(self.model_path) if self.model_path else None, device=self.device
                 )

@@ -1,0 +1,111 @@
+"""Screenshots of the real app in its main states, saved to docs/screenshots/.
+
+    .venv/bin/python scripts/take_screenshots.py [--out DIR]
+
+Runs offscreen (no display needed) with a scratch settings store, opens a shipped sample
+melody, generates with the shipped model and the real engine, and grabs the window at
+1280x800: empty, melody, candidates, preferences and compact mode. Without shipped
+weights the candidate shots are left out and the script says so (exit code 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+SAMPLE = "ode_to_joy.mid"
+SIZE = (1280, 800)
+
+
+def settle(ms: int = 150) -> None:
+    """Let layouts and paints happen before a grab."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(widget, out: Path, name: str) -> Path:
+    settle()
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    scratch = Path(tempfile.mkdtemp(prefix="composer-shots-"))
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(scratch / "settings"))
+    from composer_gui.ui.app import make_application
+
+    app: QApplication = make_application()
+    QCoreApplication.setOrganizationName("ComposerScreenshots")
+    from composer_gui.paths import resource_path
+    from composer_gui.ui.main_window import MainWindow
+    from composer_gui.ui.preferences import PreferencesDialog
+
+    window = MainWindow(data_dir=scratch / "data")
+    window.ask_before_closing = False
+    window.resize(*SIZE)
+    window.show()
+    save(window, args.out, "01-empty")
+
+    window.open_file(resource_path("melodies", SAMPLE))
+    window.melody_editor.set_playhead(6.0)
+    save(window, args.out, "02-melody")
+    window.melody_editor.set_playhead(None)
+
+    complete = True
+    weights = list(resource_path("weights").glob("*.safetensors"))
+    if weights:
+        done = []
+        window.generation_done.connect(lambda: done.append(True))
+        window.generate()
+        while not done and (window.generate_job is not None):
+            app.processEvents(QEventLoop.AllEvents, 50)
+        if done:
+            window.candidates.select(0)
+            window.tracks.strips[2].mute.setChecked(True)
+            window.arrangement_view.set_playhead(5.0)
+            save(window, args.out, "03-candidates")
+            window.actions.compact.setChecked(True)
+            save(window, args.out, "05-compact")
+            window.actions.compact.setChecked(False)
+        else:
+            print(f"generation failed: {window.last_error}", file=sys.stderr)
+            complete = False
+    else:
+        print("no shipped weights in resources/weights: candidate screenshots left out",
+              file=sys.stderr)
+        complete = False
+
+    dialog = PreferencesDialog(window)
+    dialog.show()
+    window.runner.wait(1000)
+    deadline = 200  # up to 10 s for the GPU check (it imports torch)
+    while dialog.device_found.text().startswith("Looking") and deadline:
+        settle(50)
+        deadline -= 1
+    save(dialog, args.out, "04-preferences")
+    dialog.close()
+    window.close()
+    return 0 if complete else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
