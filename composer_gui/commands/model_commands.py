@@ -57,7 +57,8 @@ def register(sub) -> None:
         "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
     )
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint")
-    train.add_argument("--eval-every", type=int, default=250)
+    train.add_argument("--eval-every", type=int, default=250, help="validation metrics every N")
+    train.add_argument("--log-every", type=int, default=10, help="a log row every N iterations")
     train.add_argument(
         "--export",
         type=Path,
@@ -184,6 +185,7 @@ def run_train(args: argparse.Namespace) -> int:
             args.run_dir,
             args.device,
             args.resume,
+            log_every=args.log_every,
             eval_every=args.eval_every,
             progress=progress,
             evaluate=evaluator,

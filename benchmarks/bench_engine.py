@@ -1,0 +1,93 @@
+"""Engine latency: melody to ranked candidates with the shipped model, and cold start.
+
+- warm: ``Engine.generate`` for 16 candidates of an 8-bar melody, model loaded, including
+  the critic, clean-up, metrics and conversion to arrangements; and the same plus writing
+  the best candidate as a MIDI file.  Median and worst of N runs.
+- cold: ``composer-gui accompany`` on a sample melody as a fresh process (imports, model
+  load, generation, file), median of a few runs.
+Usage: python benchmarks/bench_engine.py [--runs 20] [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from composer_gui.core.arrangement import Arrangement, Track
+from composer_gui.core.engine import Engine
+from composer_gui.core.midi_file import read_melody, write_arrangement
+from composer_gui.paths import resource_path
+
+
+def eight_bars() -> Arrangement:
+    """Ode to Joy (8 bars, 4/4) from the shipped samples."""
+    melody = read_melody(resource_path("melodies", "ode_to_joy.mid"))
+    notes = [n for n in melody.tracks[0].notes if n.start_beat < 32]
+    return Arrangement([Track("melody", notes)], melody.tempo_bpm, (4, 4))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args()
+
+    melody = eight_bars()
+    engine = Engine(args.model, "cpu")
+    started = time.perf_counter()
+    engine.load()
+    load_seconds = time.perf_counter() - started
+    engine.generate(melody, k=16, seed=0)  # warm-up
+
+    warm, with_file = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(args.runs):
+            started = time.perf_counter()
+            candidates = engine.generate(melody, k=16, seed=run)
+            warm.append(time.perf_counter() - started)
+            write_arrangement(candidates[0].arrangement, Path(folder) / "best.mid")
+            with_file.append(time.perf_counter() - started)
+
+        cold = []
+        sample = resource_path("melodies", "ode_to_joy.mid")
+        for run in range(args.cold_runs):
+            started = time.perf_counter()
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "composer_gui.cli",
+                    "accompany",
+                    str(sample),
+                    "-o",
+                    str(Path(folder) / "cold.mid"),
+                    "--candidates",
+                    "16",
+                    "--seed",
+                    str(run),
+                ],
+                capture_output=True,
+                text=True,
+            )
+            cold.append(time.perf_counter() - started)
+            if done.returncode:
+                sys.exit(done.stderr)
+
+    ms = lambda xs: f"median {1000 * statistics.median(xs):.0f} ms, worst {1000 * max(xs):.0f} ms"  # noqa: E731
+    print(f"model: {engine.model_path.name} on {engine.device_name}; load {load_seconds:.2f} s")
+    print(f"warm, 16 candidates x 8 bars, ranked (critic, metrics, arrangements): {ms(warm)}")
+    print(f"warm, the same plus writing the best .mid: {ms(with_file)}")
+    print(
+        f"cold start, composer-gui accompany (16 candidates): median "
+        f"{statistics.median(cold):.2f} s over {len(cold)} runs"
+    )
+
+
+if __name__ == "__main__":
+    main()
