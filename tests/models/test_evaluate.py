@@ -1,0 +1,91 @@
+import json
+
+import numpy as np
+import pytest
+
+from composer_gui.cli import main
+from models.build_dataset import load_split
+from models.checkpoint import load_model
+from models.evaluate import (
+    critic_calibration,
+    evaluation_table,
+    percentile,
+    targets_met,
+    windows,
+)
+
+
+@pytest.fixture(scope="module")
+def test_data(chorale_data):
+    return load_split(chorale_data[0], "train")
+
+
+def test_windows_start_on_downbeats_and_have_the_asked_length(test_data):
+    for w in windows(test_data, bars=2):
+        assert w.voices.shape[1] <= 2 * w.steps_per_bar
+        assert w.bar_phase == 0
+
+
+def test_the_table_has_the_four_rows_and_real_bach_looks_like_bach(tiny_model, test_data):
+    generator, _, _ = load_model(tiny_model)
+    table = evaluation_table(generator, test_data, k=2, bars=4)
+    assert set(table) == {"bach", "model", "shuffled melody", "untrained"}
+    bach = table["bach"]
+    assert bach["polyphony"] == pytest.approx(3.0, abs=0.1)
+    assert bach["qualified_note_rate"] > 0.9 and bach["empty_bar_rate"] < 0.02
+    # Real voices with the wrong melody are further from it than with their own.
+    assert table["shuffled melody"]["tonal_distance"] > bach["tonal_distance"]
+    assert 0 <= table["model"]["diversity"] <= 1
+    met = targets_met(table)
+    assert set(met) >= {"polyphony", "in_key_ratio", "tonal_distance_below_shuffled"}
+
+
+def test_calibration_is_monotonic_and_percentile_reads_it(tiny_model, test_data):
+    _, critic, _ = load_model(tiny_model)
+    quantiles = critic_calibration(critic, test_data, bars=4)
+    assert len(quantiles) == 101 and np.all(np.diff(quantiles) >= 0)
+    assert percentile(quantiles[0] - 1, quantiles) == 0.0
+    assert percentile(quantiles[-1] + 1, quantiles) == 100.0
+    assert 40 <= percentile(quantiles[50], quantiles) <= 60
+
+
+def test_evaluate_command_prints_and_saves_the_table_and_updates_the_card(
+    tiny_model, chorale_data, tmp_path, capsys
+):
+    model = tmp_path / "m.safetensors"
+    model.write_bytes(tiny_model.read_bytes())
+    model.with_suffix(".json").write_bytes(tiny_model.with_suffix(".json").read_bytes())
+    out = tmp_path / "table.json"
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(model),
+            "--data",
+            str(chorale_data[0]),
+            "--split",
+            "test",
+            "--candidates",
+            "2",
+            "--bars",
+            "2",
+            "--out",
+            str(out),
+            "--update-card",
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "shuffled melody" in printed and "transposition" in printed
+    saved = json.loads(out.read_text())
+    assert {"bach", "model", "shuffled melody", "untrained", "model (raw network)"} <= set(
+        saved["table"]
+    )
+    card = json.loads(model.with_suffix(".json").read_text())
+    assert card["calibration"]["split"] == "valid" and len(card["calibration"]["quantiles"]) == 101
+    assert "test" in card["metrics"]
+
+
+def test_evaluate_without_a_dataset_says_how_to_build_one(tiny_model, tmp_path, capsys):
+    code = main(["evaluate", "--model", str(tiny_model), "--data", str(tmp_path)])
+    assert code == 2 and "dataset build" in capsys.readouterr().err
