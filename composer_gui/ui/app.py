@@ -88,6 +88,7 @@ def run_app(files: list[str]) -> int:
         else:
             window.offer_restore()
         window.refresh_inputs()
+        window.open_daw_port()
         window.warm_up_engine()
 
     QTimer.singleShot(0, after_show)

@@ -46,6 +46,9 @@ class Audition:
         if output_name != self.output_name and self._midi_out is not None:
             self._midi_out.close()
             self._midi_out = None
+        if (api or None) != self.api and self._virtual_out is not None:
+            self._virtual_out.close()
+            self._virtual_out = None
         self.output_name, self.api = output_name, api or None
         self.soundfont, self.audio_driver = soundfont or None, audio_driver or None
         if changed_synth and self._synth_tried:
@@ -94,13 +97,20 @@ class Audition:
             raise ComposerError(self.problem or "The built-in synth cannot sound.")
         synth.play(arrangement, mix, start_beat=start_beat, loop=loop)
 
+    def open_daw_port(self) -> str:
+        """Create the virtual port DAWs listen to (once, for the session); returns its name."""
+        from composer_gui.core import midi_io
+
+        if self._virtual_out is None:
+            self._virtual_out = midi_io.open_virtual_output(api=self.api)
+        return self._virtual_out.name
+
     def _play_midi(self, arrangement: Arrangement, mix, loop: bool, to_daw: bool) -> None:
         from composer_gui.core import midi_io
         from composer_gui.core.playback import Player, schedule_from_arrangement
 
         if to_daw:
-            if self._virtual_out is None:
-                self._virtual_out = midi_io.open_virtual_output(api=self.api)
+            self.open_daw_port()
             port = self._virtual_out
         else:
             if self._midi_out is None:
@@ -111,6 +121,19 @@ class Audition:
         self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
         self._started_at = time.perf_counter()
         self._player.start()
+
+    def play_schedule(self, schedule) -> float:
+        """Play a ready schedule (the metronome) to the chosen MIDI output; its beat-0 moment."""
+        from composer_gui.core import midi_io
+        from composer_gui.core.playback import Player
+
+        self.stop()
+        self._arrangement = None
+        if self._midi_out is None:
+            self._midi_out = midi_io.open_output(self.output_name, api=self.api)
+        self._player = Player(self._midi_out, schedule)
+        self._player.start()
+        return self._player.start_time
 
     def stop(self) -> None:
         if self._player is not None:

@@ -11,6 +11,7 @@ did not end cleanly, so the app offers to restore it.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -678,6 +679,16 @@ class MainWindow(QMainWindow):
             self.audition.stop()
             self.playhead_timer.stop()
 
+    def open_daw_port(self) -> None:
+        """Create the 'Composer' MIDI port at start, so a DAW can connect to it before playing."""
+        try:
+            name = self.audition.open_daw_port()
+        except ComposerError as error:
+            log.warning("No virtual MIDI port: %s", error)
+            self.actions.send_to_daw.setToolTip(str(error))
+            return
+        log.info("Virtual MIDI port '%s' is open for DAWs", name)
+
     def _sound_problem(self, message: str) -> None:
         """Say once that there is no sound; later it only goes to the status bar."""
         self.statusBar().showMessage(message, 8000)
@@ -749,11 +760,17 @@ class MainWindow(QMainWindow):
         self.update_enabled()
         self.statusBar().showMessage("Recording: play your melody after the count-in.")
 
-    def _start_clicks(self, setup) -> None:
-        """The metronome through the built-in synth: a drum track of wood-block clicks."""
+    def _start_clicks(self, setup) -> float | None:
+        """Start the metronome; returns the perf_counter moment of its first click.
+
+        Through the chosen MIDI output when there is one (a Player of the click schedule),
+        else through the built-in synth as a drum track of wood-block clicks.
+        """
         from composer_gui.core.recording import click_schedule
 
         schedule = click_schedule(setup)
+        if self.audition.output_name:
+            return self.audition.play_schedule(schedule)
         notes: list[Note] = []
         starts = {}
         for event in schedule.events:
@@ -771,8 +788,10 @@ class MainWindow(QMainWindow):
         synth = self.audition.synth()
         if synth is None:
             self._sound_problem(self.audition.problem or "The metronome cannot sound.")
-            return
+            return None
+        started = time.perf_counter()
         synth.play(clicks)
+        return started
 
     def _recording_position(self, beats: float) -> None:
         self.melody_editor.set_playhead(max(0.0, beats))

@@ -68,7 +68,7 @@ class Take(QObject):
         setup: RecordingSetup,
         input_name: str = "",
         api: str | None = None,
-        start_clicks: Callable[[RecordingSetup], None] | None = None,
+        start_clicks: Callable[[RecordingSetup], float | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -92,14 +92,15 @@ class Take(QObject):
             from composer_gui.core import midi_io
 
             self._input = midi_io.open_input(self.input_name, self._on_midi, api=self.api)
-        now = time.perf_counter()
+        beat_zero = time.perf_counter()
         if self.start_clicks is not None:
             try:
-                self.start_clicks(self.setup)
+                # the metronome says when its first click sounds; bar 1 is counted from there
+                beat_zero = self.start_clicks(self.setup) or time.perf_counter()
             except Exception as error:  # noqa: BLE001 - no click is no reason to stop a take
                 log.warning("Metronome could not start: %s", error)
-            now = time.perf_counter()
-        self.bar_one_time = now + self.setup.seconds(self.setup.count_in_beats)
+                beat_zero = time.perf_counter()
+        self.bar_one_time = beat_zero + self.setup.seconds(self.setup.count_in_beats)
         self.end_time = self.bar_one_time + self.setup.seconds(self.setup.length_beats)
         self.running = True
         self._timer.start()

@@ -17,6 +17,7 @@ from PySide6.QtGui import QDropEvent
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_file import read_arrangement, write_arrangement
 from composer_gui.core.project import load_project
+from composer_gui.paths import resource_path
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 
 pytestmark = pytest.mark.gui
@@ -44,11 +45,25 @@ def generate(qtbot, window, engine=None) -> None:
         qtbot.keyClick(window, Qt.Key_G)
 
 
-def test_open_generate_pick_mute_export_reads_back(qtbot, window, melody_file, tmp_path):
+@pytest.fixture
+def model_stem(request) -> str:
+    """The shipped model; until it ships, the tiny random-weight model (same engine code)."""
+    shipped = sorted(resource_path("weights").glob("*.safetensors"))
+    if shipped:
+        return str(shipped[0])
+    return str(request.getfixturevalue("tiny_model"))
+
+
+def test_open_generate_pick_mute_export_reads_back(
+    qtbot, window, melody_file, tmp_path, model_stem
+):
+    """The whole path with the real engine: sample melody in, a picked candidate out."""
     assert window.open_file(melody_file)
     assert window.melody_editor.notes == MELODY
     assert window.transport.tempo.value() == 96.0
-    generate(qtbot, window)
+    window.engine.configure(model_stem, "cpu")
+    with qtbot.waitSignal(window.generation_done, timeout=60000):
+        qtbot.keyClick(window, Qt.Key_G)
     assert window.candidates.tree.topLevelItemCount() == window.count.value()
     qtbot.keyClick(window, Qt.Key_2)  # the second-ranked candidate
     assert window.project.pick == (0, 1)
@@ -66,6 +81,14 @@ def test_open_generate_pick_mute_export_reads_back(qtbot, window, melody_file, t
     ]
     assert written.tracks[2].program == 42
     assert written.tracks[2].notes == window.project.candidates[1].arrangement.tracks[3].notes
+
+
+def test_a_shipped_sample_melody_opens_from_the_menu(qtbot, window):
+    samples = [a for a in window.samples_menu.actions() if a.isEnabled()]
+    assert samples, "resources/melodies holds the sample melodies"
+    samples[0].trigger()
+    assert window.melody_editor.notes
+    assert window.last_error is None
 
 
 def test_generate_without_melody_says_what_to_do(qtbot, window):

@@ -1,0 +1,130 @@
+"""The app against real MIDI ports on a JACK dummy server and the engine on a real model.
+
+A keyboard player in another process (tests.support.midi_feeder) follows the app's
+metronome and plays a melody with human timing; the app records it, then generates with
+the engine. Sending to the DAW is captured by ``jack_midi_dump``. The engine runs the
+tiny random-weight model of tests/support/model_files.py; the shipped-model flow is in
+test_main_window.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from composer_gui.core import midi_io
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.midi_file import write_arrangement
+from composer_gui.ui import settings
+from tests.support.jack_server import MidiDump
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT
+
+pytestmark = [pytest.mark.gui, pytest.mark.jack]
+
+REPO = Path(__file__).resolve().parents[3]
+TEMPO_BPM = 120.0
+# two bars of quarters, eighths and a half note
+MELODY = [
+    (64, 0.0, 1.0),
+    (62, 1.0, 0.5),
+    (60, 1.5, 0.5),
+    (62, 2.0, 1.0),
+    (64, 3.0, 1.0),
+    (64, 4.0, 1.0),
+    (64, 5.0, 1.0),
+    (62, 6.0, 2.0),
+]
+
+
+def start_feeder(jack_server, *options: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.midi_feeder",
+            json.dumps(MELODY),
+            "--tempo",
+            str(TEMPO_BPM),
+            *options,
+        ],
+        cwd=REPO,
+        env=jack_server.env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def use_jack(window, input_name: str = "", output_name: str = "") -> None:
+    settings.put(settings.MIDI_API, "jack")
+    settings.put(settings.MIDI_INPUT, input_name)
+    settings.put(settings.MIDI_OUTPUT, output_name)
+    window.apply_output_settings()
+
+
+def test_record_from_a_jack_keyboard_then_generate(qtbot, window, jack_server, tiny_model):
+    feeder = start_feeder(jack_server, "--follow-clicks", "4")
+    try:
+        use_jack(window, KEYS_PORT, CLICKS_PORT)  # clicks go to the player's ears
+        window.engine.configure(str(tiny_model), "cpu")
+        window.transport.tempo.setValue(TEMPO_BPM)
+        window.transport.bars.setValue(2)
+        window.actions.metronome.setChecked(True)
+        window.actions.count_in.setChecked(True)
+        qtbot.keyClick(window, Qt.Key_R)
+        assert window.take is not None, window.last_error
+        qtbot.waitUntil(lambda: window.take is None, timeout=10000)
+    finally:
+        if feeder.poll() is None:
+            feeder.kill()
+        feeder.wait(timeout=10)
+    recorded = [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes]
+    assert recorded == MELODY
+    with qtbot.waitSignal(window.generation_done, timeout=60000):
+        qtbot.keyClick(window, Qt.Key_G)
+    candidates = window.project.candidates
+    assert candidates and [c.rank for c in candidates] == sorted(c.rank for c in candidates)
+    melody = candidates[0].arrangement.tracks[0].notes
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in melody] == MELODY
+    assert window.device_label.text().endswith("cpu")
+
+
+def test_send_to_the_daw_port_plays_what_is_heard(qtbot, window, jack_server, tiny_model, tmp_path):
+    use_jack(window)
+    window.engine.configure(str(tiny_model), "cpu")
+    path = tmp_path / "short.mid"
+    notes = [Note(p, s, d, 90) for p, s, d in MELODY]
+    write_arrangement(Arrangement([Track("melody", notes)], tempo_bpm=240.0), path)
+    assert window.open_file(path)
+    with qtbot.waitSignal(window.generation_done, timeout=60000):
+        window.generate()
+    qtbot.keyClick(window, Qt.Key_1)
+    window.tracks.strips[2].mute.click()  # the tenor stays silent
+    window.open_daw_port()
+    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
+    jack_server.wait_for_port(source)
+    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
+    jack_server.connect(source, dump.port)
+    try:
+        window.actions.send_to_daw.setChecked(True)
+        qtbot.waitUntil(lambda: not window.actions.send_to_daw.isChecked(), timeout=15000)
+        time.sleep(0.2)
+    finally:
+        events = dump.stop()
+    heard = window.heard_arrangement()
+    expected = sorted(
+        (t.channel, n.pitch) for i, t in enumerate(heard.tracks) if i != 2 for n in t.notes
+    )
+    note_ons = sorted((e.channel, e.data[1]) for e in events if e.is_note_on)
+    assert note_ons == expected
+    tenor_channel = heard.tracks[2].channel
+    assert not any(e.is_note_on and e.channel == tenor_channel for e in events)
+    programs = {e.channel: e.data[1] for e in events if e.status == 0xC0}
+    assert programs[heard.tracks[3].channel] == window.tracks.strips[3].instrument.currentIndex()
