@@ -45,6 +45,8 @@ def save(widget, out: Path, name: str) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a model file instead of the shipped one (for trying the script)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -71,8 +73,9 @@ def main() -> int:
     window.melody_editor.set_playhead(None)
 
     complete = True
-    weights = list(resource_path("weights").glob("*.safetensors"))
+    weights = [args.model] if args.model else sorted(resource_path("weights").glob("*.safetensors"))
     if weights:
+        window.engine.configure(str(weights[0]), "auto")
         done = []
         window.generation_done.connect(lambda: done.append(True))
         window.generate()

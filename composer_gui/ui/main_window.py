@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
         outputs.addWidget(export_button)
         outputs.addWidget(self.drag_handle)
         self.candidate_panel, cand_layout = panel("Chosen candidate", self.arrangement_view)
+        self.candidate_title = self.candidate_panel.findChild(QLabel, "panelTitle")
         cand_layout.addWidget(self.tracks)
         cand_layout.addLayout(outputs)
 
@@ -514,7 +516,6 @@ class MainWindow(QMainWindow):
         self.project.melody = self.melody_arrangement()
         bars = max(1, round(self.melody_editor.length_beats / self.time_signature[0]))
         self.arrangement_view.loop_beats = None
-        self.melody_editor.empty_text = "" if self.melody_editor.notes else EMPTY_MELODY_TEXT
         if bars != self.transport.bars.value() and self.melody_editor.notes:
             self.transport.bars.blockSignals(True)
             self.transport.bars.setValue(min(MAX_BARS, bars))
@@ -1031,30 +1032,29 @@ class MainWindow(QMainWindow):
         show_error(self, message)
 
     def set_compact(self, on: bool) -> None:
-        """A small always-on-top window with the transport, the candidates and the outputs."""
+        """A small always-on-top window: transport, generate, candidates and the outputs."""
         for widget in (
             self.melody_panel,
             self.arrangement_view,
             self.tracks,
             self.piano,
             self.menuBar(),
+            *self.transport.full_only,
         ):
             widget.setVisible(not on)
-        for widget in (
-            self.transport.metronome,
-            self.transport.count_in,
-            self.transport.tempo,
-            self.transport.bars,
-            self.transport.input,
-            self.transport.keyboard,
-            self.transport.count_label,
-        ):
-            widget.setVisible(not on)
+        self.transport.stretch_in_compact.setVisible(on)
+        self.transport.stretch_in_compact.setSizePolicy(
+            QSizePolicy.Expanding, QSizePolicy.Preferred
+        )
+        # the chosen candidate's panel keeps only its output buttons, under the list
+        self.lower_splitter.setOrientation(Qt.Vertical if on else Qt.Horizontal)
+        self.candidate_title.setText("Send or drag" if on else "Chosen candidate")
+        self.lower_splitter.setSizes([1000, 1] if on else [400, 860])
         self.setWindowFlag(Qt.WindowStaysOnTopHint, on)
         if on:
             self._full_geometry = self.saveGeometry()
-            self.setMinimumSize(360, 420)
-            self.resize(460, 560)
+            self.setMinimumSize(380, 420)
+            self.resize(440, 600)
         else:
             self.setMinimumSize(900, 600)
             if getattr(self, "_full_geometry", None) is not None:

@@ -127,7 +127,7 @@ class RollView(QWidget):
         self.paint_notes(painter)
         painter.setRenderHint(QPainter.Antialiasing, False)
         self._paint_playhead(painter)
-        if self.empty_text:
+        if self.empty_text and self.is_empty():
             painter.setPen(theme.DIM_TEXT)
             font = QFont(self.font())
             font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -222,6 +222,10 @@ class RollView(QWidget):
 
     def paint_notes(self, painter: QPainter) -> None:
         """Drawn by subclasses."""
+
+    def is_empty(self) -> bool:
+        """True when there is nothing to draw, so the hint text shows instead."""
+        return True
 
     def draw_note(
         self, painter: QPainter, note: Note, colour: QColor, outline: QColor | None = None
@@ -406,6 +410,9 @@ class MelodyEditor(RollView):
             self.setCursor(Qt.OpenHandCursor)
 
     # --- drawing --------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return not self.notes and self._preview is None
+
     def paint_notes(self, painter: QPainter) -> None:
         colour = theme.track_colour(0)
         hidden = self._drag["index"] if self._drag else None
@@ -444,6 +451,9 @@ class ArrangementView(RollView):
     def set_audible(self, audible: list[bool]) -> None:
         self.audible = list(audible)
         self.update()
+
+    def is_empty(self) -> bool:
+        return self.arrangement is None
 
     def paint_notes(self, painter: QPainter) -> None:
         if self.arrangement is None:

@@ -65,14 +65,17 @@ class TransportBar(QFrame):
         self.count_in = tool_button(actions.count_in, "Count-in")
         for widget in (self.record, self.play, self.loop):
             layout.addWidget(widget)
-        layout.addWidget(separator())
+        self.full_only: list[QWidget] = []  # hidden in compact mode
+        self.full_only.append(separator())
+        layout.addWidget(self.full_only[-1])
         layout.addWidget(self.metronome)
         layout.addWidget(self.count_in)
         self.count_label = QLabel("")
         self.count_label.setMinimumWidth(64)
         self.count_label.setStyleSheet("color: #e5484d; font-weight: bold; font-size: 13pt;")
         layout.addWidget(self.count_label)
-        layout.addWidget(separator())
+        self.full_only.append(separator())
+        layout.addWidget(self.full_only[-1])
 
         self.tempo = QDoubleSpinBox()
         self.tempo.setRange(30.0, 300.0)
@@ -86,7 +89,8 @@ class TransportBar(QFrame):
         self.bars.setToolTip(f"How many bars to record (1 to {MAX_BARS})")
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
-        layout.addWidget(separator())
+        self.full_only.append(separator())
+        layout.addWidget(self.full_only[-1])
 
         self.input = QComboBox()
         self.input.setMinimumContentsLength(14)
@@ -101,10 +105,25 @@ class TransportBar(QFrame):
         refresh.setFocusPolicy(Qt.NoFocus)
         refresh.clicked.connect(self.refresh_requested)
         self.keyboard = tool_button(actions.computer_keyboard, "\u2328  Keys")
-        layout.addWidget(QLabel("Input"))
+        input_label = QLabel("Input")
+        layout.addWidget(input_label)
         layout.addWidget(self.input, 1)
         layout.addWidget(refresh)
         layout.addWidget(self.keyboard)
+        self.full_only += [
+            self.metronome,
+            self.count_in,
+            self.count_label,
+            self.tempo,
+            self.bars,
+            input_label,
+            self.input,
+            refresh,
+            self.keyboard,
+        ]
+        self.stretch_in_compact = QWidget()  # keeps the buttons left when the rest is hidden
+        layout.addWidget(self.stretch_in_compact, 0)
+        self.stretch_in_compact.setVisible(False)
 
     def set_inputs(self, names: list[str], chosen: str) -> None:
         self.input.blockSignals(True)
