@@ -116,7 +116,7 @@ class PianoWidget(QWidget):
         self.low_pitch = low_pitch
         self.octaves = octaves
         self.lit: set[int] = set()
-        self.marked_base: int | None = DEFAULT_BASE_PITCH  # where the A key of the computer is
+        self.marked_base: int | None = None  # the A key's pitch while the letter keys play
         self._mouse_pitch: int | None = None
         self.setMinimumHeight(54)
         self.setMaximumHeight(80)
@@ -159,7 +159,7 @@ class PianoWidget(QWidget):
             self.lit.discard(pitch)
         self.update()
 
-    def set_marked_base(self, pitch: int) -> None:
+    def set_marked_base(self, pitch: int | None) -> None:
         self.marked_base = pitch
         self.update()
 

@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.playhead_timer.timeout.connect(self._follow_playhead)
         self.update_title()
         self.update_enabled()
+        self.melody_editor.setFocus()  # not a text field: letters stay shortcuts
 
     # ------------------------------------------------------------------ construction
     @staticmethod
@@ -192,6 +193,10 @@ class MainWindow(QMainWindow):
         self.count = QSpinBox()
         self.count.setRange(1, 16)
         self.count.setToolTip("How many candidates to write at once")
+        self.count.setButtonSymbols(QSpinBox.NoButtons)
+        self.count.setAlignment(Qt.AlignCenter)
+        self.count.setMinimumWidth(48)
+        self.count.editingFinished.connect(self.count.clearFocus)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Density", self.density)
@@ -215,9 +220,7 @@ class MainWindow(QMainWindow):
         self.tracks = TracksPanel()
         self.drag_handle = DragHandle(self.export_arrangement)
         self.daw_button = tool_button(a.send_to_daw, "\u21e2  Send to DAW")
-        export_button = QPushButton("Export MIDI...")
-        export_button.setToolTip(a.export.toolTip())
-        export_button.clicked.connect(a.export.trigger)
+        export_button = tool_button(a.export, "Export MIDI...")
         outputs = QHBoxLayout()
         outputs.addStretch(1)
         outputs.addWidget(self.daw_button)
@@ -347,6 +350,9 @@ class MainWindow(QMainWindow):
         self.computer_keyboard.note_on.connect(self.play_note)
         self.computer_keyboard.note_off.connect(self.release_note)
         self.computer_keyboard.octave_changed.connect(self.piano.set_marked_base)
+        a.computer_keyboard.toggled.connect(
+            lambda on: self.piano.set_marked_base(self.computer_keyboard.base_pitch if on else None)
+        )
         self.piano.note_on.connect(self.play_note)
         self.piano.note_off.connect(self.release_note)
         self.runner.busy_changed.connect(self._busy_changed)

@@ -83,10 +83,20 @@ class TransportBar(QFrame):
         self.tempo.setSuffix(" BPM")
         self.tempo.setToolTip("Tempo for recording and playback")
         self.tempo.setKeyboardTracking(False)
+        for box in (self.tempo,):
+            box.setButtonSymbols(QDoubleSpinBox.NoButtons)  # type or scroll, as in a DAW
+            box.setAlignment(Qt.AlignCenter)
         self.bars = QSpinBox()
         self.bars.setRange(1, MAX_BARS)
         self.bars.setSuffix(" bars")
-        self.bars.setToolTip(f"How many bars to record (1 to {MAX_BARS})")
+        self.bars.setToolTip(f"How many bars to record (1 to {MAX_BARS}); type or scroll")
+        self.bars.setButtonSymbols(QSpinBox.NoButtons)
+        self.bars.setAlignment(Qt.AlignCenter)
+        self.tempo.setToolTip("Tempo for recording and playback; type or scroll")
+        for box in (self.tempo, self.bars):
+            box.setMinimumWidth(84)
+            # after typing a value, Enter hands the keys back to the shortcuts
+            box.editingFinished.connect(box.clearFocus)
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
         self.full_only.append(separator())
