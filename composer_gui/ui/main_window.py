@@ -11,6 +11,7 @@ did not end cleanly, so the app offers to restore it.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ from composer_gui.ui.actions import Actions
 from composer_gui.ui.audition import Audition
 from composer_gui.ui.candidates import CandidatesPanel
 from composer_gui.ui.drag_handle import DragHandle
+from composer_gui.ui.engine_process import EngineProcess
 from composer_gui.ui.errors import show_error
 from composer_gui.ui.keyboard import ComputerKeyboard, PianoWidget
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
@@ -130,7 +132,9 @@ class MainWindow(QMainWindow):
         self.ask_before_closing = True  # tests turn the question off
         self.undo_stack = QUndoStack(self)
         self.runner = TaskRunner(self)
-        self.engine = LazyEngine()
+        # the engine runs in a child process (no GIL shared with the window), except in a
+        # frozen bundle, where spawning a child would start the app again
+        self.engine = LazyEngine() if getattr(sys, "frozen", False) else EngineProcess()
         self.audition = Audition()
         self.actions = Actions(self)
         self.computer_keyboard = ComputerKeyboard(self)
@@ -1110,5 +1114,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self.computer_keyboard)
         self.autosave_timer.stop()
         self.runner.wait(10000)
+        if hasattr(self.engine, "close"):
+            self.engine.close()
         self.autosave_path.unlink(missing_ok=True)  # a clean exit leaves no autosave behind
         super().closeEvent(event)

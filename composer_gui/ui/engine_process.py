@@ -1,0 +1,154 @@
+"""The engine in a process of its own, so torch never holds the window's interpreter lock.
+
+Run in a thread, the engine stalls the Qt event loop: importing torch holds the GIL for
+most of a second, and numpy work between network passes holds it for tens of
+milliseconds. A child process (spawned, one at a time, kept warm between generations)
+has its own interpreter, so the window only waits on the operating system's scheduler.
+
+``EngineProcess.get()`` returns an object with the engine's ``generate`` and
+``device_name``, so ``workers.generate_candidates`` works with either this or the
+in-process ``workers.LazyEngine`` (used in a frozen bundle, where spawning would start
+the app again). Progress comes back through a queue and cancel goes out through an
+event, both shared with the child when it starts.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+POLL_SECONDS = 0.03  # how often the waiting thread passes progress on and checks cancel
+
+# --- the child process ---------------------------------------------------------------
+
+_engine = None
+_cancel = None
+_progress = None
+
+
+def _child_start(model_path: str, device: str, cancel, progress) -> None:
+    """Runs once in the child: remember the shared cancel event and progress queue."""
+    global _engine, _cancel, _progress
+    import torch
+
+    from composer_gui.core.engine import Engine
+
+    # leave a core to the window (and the audio), or both stutter on small machines
+    threads = int(os.environ.get("COMPOSER_TORCH_THREADS", "0")) or max(
+        1, (os.cpu_count() or 2) - 1
+    )
+    torch.set_num_threads(threads)
+    _engine = Engine(Path(model_path) if model_path else None, device=device)
+    _cancel, _progress = cancel, progress
+
+
+def _child_load() -> str:
+    _engine.load()
+    return _engine.device_name
+
+
+def _child_generate(melody, k, seed, density, variety, preset):
+    _engine.load()
+    return _engine.generate(
+        melody,
+        k=k,
+        seed=seed,
+        density=density,
+        variety=variety,
+        preset=preset,
+        cancel=_cancel,
+        progress=_progress.put,
+    )
+
+
+# --- the app's side ------------------------------------------------------------------
+
+
+class RemoteEngine:
+    """Stands for the engine in the child: same ``generate`` and ``device_name``."""
+
+    def __init__(self, owner: EngineProcess, device_name: str) -> None:
+        self.owner = owner
+        self.device_name = device_name
+
+    def generate(
+        self,
+        melody,
+        k: int = 8,
+        seed=None,
+        density: float = 0.5,
+        variety: float = 0.5,
+        preset: str = "organ",
+        cancel=None,
+        progress=None,
+    ):
+        """Blocks the calling (worker) thread, never the UI; passes progress and cancel on."""
+        owner = self.owner
+        owner.cancel_event.clear()
+        while not owner.progress_queue.empty():  # left over from a cancelled run
+            owner.progress_queue.get_nowait()
+        future = owner.executor.submit(_child_generate, melody, k, seed, density, variety, preset)
+        while not future.done():
+            try:
+                fraction = owner.progress_queue.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                fraction = None
+            if fraction is not None and progress is not None:
+                progress(fraction)
+            if cancel is not None and cancel.is_set():
+                owner.cancel_event.set()
+        return future.result()
+
+
+class EngineProcess:
+    """Starts the child on first ``get()`` (on the worker thread) and keeps it warm."""
+
+    def __init__(self, model_path: str = "", device: str = "auto") -> None:
+        self.model_path = model_path
+        self.device = device
+        self.engine = None  # the RemoteEngine once the child has loaded the model
+        self.executor: ProcessPoolExecutor | None = None
+        self.cancel_event = None
+        self.progress_queue = None
+        self._lock = threading.Lock()
+
+    def configure(self, model_path: str, device: str) -> None:
+        with self._lock:
+            if (model_path, device) != (self.model_path, self.device):
+                self.model_path, self.device = model_path, device
+                self._stop_child()  # the next get() starts one with the new choice
+
+    def get(self):
+        with self._lock:
+            if self.engine is None:
+                context = multiprocessing.get_context("spawn")
+                self.cancel_event = context.Event()
+                self.progress_queue = context.Queue()
+                self.executor = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=context,
+                    initializer=_child_start,
+                    initargs=(self.model_path, self.device, self.cancel_event, self.progress_queue),
+                )
+                try:
+                    device_name = self.executor.submit(_child_load).result()
+                except BaseException:
+                    self._stop_child()
+                    raise
+                self.engine = RemoteEngine(self, device_name)
+            return self.engine
+
+    def _stop_child(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        self.engine = self.executor = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop_child()
