@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import subprocess
+import sys
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +39,25 @@ DEVICES = (("auto", "Automatic (GPU if found)"), ("cpu", "CPU"), ("cuda", "GPU (
 
 
 def describe_compute_device() -> str:
-    """One line saying whether a GPU was found; imports torch (slow), so call it off the UI."""
+    """One line saying whether a GPU was found; call it off the UI thread.
+
+    Importing torch takes seconds and holds the interpreter lock most of that time, so
+    it is done in a short-lived child process; only a frozen bundle (which cannot start
+    Python children) imports torch here.
+    """
+    if not getattr(sys, "frozen", False):
+        code = "from composer_gui.ui.preferences import probe_device; print(probe_device())"
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip().splitlines()[-1]
+        log.warning("GPU check failed: %s", done.stderr[-500:])
+        return "Could not check for a GPU; the model runs on the CPU."
+    return probe_device()
+
+
+def probe_device() -> str:
     import torch
 
     if torch.cuda.is_available():

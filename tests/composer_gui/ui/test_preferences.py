@@ -1,0 +1,59 @@
+"""Preferences: values come from QSettings, go back on OK, and the GPU answer is shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from composer_gui.ui import preferences, settings
+from composer_gui.ui.preferences import PreferencesDialog
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def dialog(qtbot, monkeypatch):
+    monkeypatch.setattr(
+        preferences, "describe_compute_device", lambda: "No GPU found: the model runs on the CPU."
+    )
+    settings.put(settings.SOUNDFONT, "/fonts/old.sf2")
+    settings.put(settings.COMPUTE_DEVICE, "cpu")
+    widget = PreferencesDialog()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_settings_are_shown_and_saved_on_ok(qtbot, dialog):
+    assert dialog.soundfont.text() == "/fonts/old.sf2"
+    assert dialog.device.currentData() == "cpu"
+    dialog.soundfont.setText("/fonts/new.sf2")
+    dialog.device.setCurrentIndex(dialog.device.findData("auto"))
+    dialog.preset.setCurrentIndex(dialog.preset.count() - 1)
+    chosen_preset = dialog.preset.currentText()
+    dialog.accept()
+    assert settings.get(settings.SOUNDFONT) == "/fonts/new.sf2"
+    assert settings.get(settings.COMPUTE_DEVICE) == "auto"
+    assert settings.get(settings.PRESET) == chosen_preset
+
+
+def test_cancel_keeps_the_old_values(qtbot, dialog):
+    dialog.soundfont.setText("/fonts/new.sf2")
+    dialog.reject()
+    assert settings.get(settings.SOUNDFONT) == "/fonts/old.sf2"
+
+
+def test_whether_a_gpu_was_found_is_shown(qtbot, dialog):
+    qtbot.waitUntil(lambda: dialog.device_found.text().startswith("No GPU found"), timeout=5000)
+
+
+def test_the_output_list_offers_the_built_in_synth_first(qtbot, dialog):
+    assert dialog.midi_output.itemData(0) == ""
+    assert "Built-in synth" in dialog.midi_output.itemText(0)
+
+
+def test_settings_read_back_with_their_types(qtbot):
+    settings.store().setValue(settings.BARS.name, "12")  # as an .ini file hands it back
+    settings.store().setValue(settings.METRONOME.name, "false")
+    settings.store().setValue(settings.DENSITY.name, "0.25")
+    assert settings.get(settings.BARS) == 12
+    assert settings.get(settings.METRONOME) is False
+    assert settings.get(settings.DENSITY) == 0.25
