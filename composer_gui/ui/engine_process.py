@@ -51,7 +51,7 @@ def _child_load() -> str:
     return _engine.device_name
 
 
-def _child_generate(melody, k, seed, density, variety, preset):
+def _child_generate(melody, k, seed, density, variety, preset, allow_long):
     _engine.load()
     return _engine.generate(
         melody,
@@ -62,6 +62,7 @@ def _child_generate(melody, k, seed, density, variety, preset):
         preset=preset,
         cancel=_cancel,
         progress=_progress.put,
+        allow_long=allow_long,
     )
 
 
@@ -85,13 +86,16 @@ class RemoteEngine:
         preset: str = "organ",
         cancel=None,
         progress=None,
+        allow_long: str | None = None,
     ):
         """Blocks the calling (worker) thread, never the UI; passes progress and cancel on."""
         owner = self.owner
         owner.cancel_event.clear()
         while not owner.progress_queue.empty():  # left over from a cancelled run
             owner.progress_queue.get_nowait()
-        future = owner.executor.submit(_child_generate, melody, k, seed, density, variety, preset)
+        future = owner.executor.submit(
+            _child_generate, melody, k, seed, density, variety, preset, allow_long
+        )
         while not future.done():
             try:
                 fraction = owner.progress_queue.get(timeout=POLL_SECONDS)

@@ -567,6 +567,16 @@ class MainWindow(QMainWindow):
         if melody is None:
             self.report_error(NO_MELODY)
             return
+        allow_long = None
+        bars = melody.bar_count()
+        if bars > MAX_BARS:
+            if not self.confirm(
+                "Melody too long",
+                f"The melody is {bars} bars long; Composer accompanies up to {MAX_BARS} bars "
+                f"at once. Accompany its first {MAX_BARS} bars?",
+            ):
+                return
+            allow_long = "first"
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")
         self.generate_job = self.runner.run(
@@ -577,6 +587,7 @@ class MainWindow(QMainWindow):
             self.density.value() / 100,
             self.variety.value() / 100,
             self.preset.currentText(),
+            allow_long=allow_long,
             on_done=self._generated,
             on_error=self._generation_failed,
             on_progress=lambda f: self.progress.setValue(round(100 * f)),
@@ -1035,6 +1046,10 @@ class MainWindow(QMainWindow):
             "Play a melody; a GAN on your own computer writes accompaniments, "
             "ranked by its Wasserstein critic.",
         )
+
+    def confirm(self, title: str, question: str) -> bool:
+        """Ask a yes/no question (tests replace this)."""
+        return QMessageBox.question(self, title, question) == QMessageBox.Yes
 
     def report_error(self, message: str) -> None:
         self.last_error = message

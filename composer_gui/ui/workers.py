@@ -204,9 +204,14 @@ def generate_candidates(
     seed: int | None = None,
     progress=None,
     cancel=None,
+    allow_long: str | None = None,
 ):
-    """Worker-thread body of a generation: load the engine if needed, then generate."""
+    """Worker-thread body of a generation: load the engine if needed, then generate.
+
+    ``allow_long="first"`` accompanies the first 32 bars of a longer melody.
+    """
     engine = holder.get()
+    options = {"allow_long": allow_long} if allow_long else {}
     return engine.generate(
         melody,
         k=k,
@@ -216,4 +221,5 @@ def generate_candidates(
         preset=preset,
         cancel=cancel,
         progress=progress,
+        **options,
     )
