@@ -31,6 +31,11 @@ def register(sub) -> None:
         help=f"create a virtual output for a DAW (default '{virtual_port_name()}')",
     )
     play.add_argument("--api", choices=list(API_NAMES), help="MIDI system (default: the OS's)")
+    play.add_argument(
+        "--port-per-track",
+        action="store_true",
+        help="with --virtual: one virtual port per track, named 'Composer <track>'",
+    )
     play.add_argument("--loop", action="store_true", help="play until Ctrl-C")
     play.add_argument("--tempo", type=float, metavar="BPM", help="play at this tempo instead")
     play.add_argument("--clock", action="store_true", help="also send MIDI clock, start and stop")
@@ -97,8 +102,8 @@ def _play(args: argparse.Namespace) -> int:
     import mido
 
     from composer_gui.core import midi_io
-    from composer_gui.core.errors import MidiFileError
-    from composer_gui.core.playback import Player, schedule_from_midifile
+    from composer_gui.core.errors import ComposerError, MidiFileError
+    from composer_gui.core.playback import Player, schedule_from_midifile, track_channels
 
     _check_positive(args.tempo, "--tempo")
     try:
@@ -111,7 +116,11 @@ def _play(args: argparse.Namespace) -> int:
         ) from error
     schedule = schedule_from_midifile(midi)
 
-    if args.port is not None:
+    if args.port_per_track:
+        if args.port is not None:
+            raise ComposerError("--port-per-track needs --virtual; drop --port or that option.")
+        output = midi_io.TrackPorts(track_channels(midi), args.api)
+    elif args.port is not None:
         output = midi_io.open_output(args.port, args.api)
     else:
         output = midi_io.open_virtual_output(args.virtual, args.api)
@@ -136,8 +145,9 @@ def _play(args: argparse.Namespace) -> int:
         with player:
             if args.tempo is not None:
                 player.set_tempo(args.tempo)
-            while not player.wait(0.1):
-                pass
+            # One blocking wait (Ctrl-C still interrupts it): a main thread that woke up
+            # every few ms could be preempted holding the GIL just when a note is due.
+            player.wait()
     finally:
         # Also after Ctrl-C: the player's note-offs must reach the port before it closes.
         time.sleep(DRAIN_SECONDS)
@@ -203,8 +213,7 @@ def _record(args: argparse.Namespace) -> int:
             flush=True,
         )
         try:
-            while not recorder.wait(0.1):
-                pass
+            recorder.wait()
         except KeyboardInterrupt:
             tell("stopped early; the take so far is kept.")
         finally:

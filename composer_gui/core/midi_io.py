@@ -244,3 +244,44 @@ class PortWatch:
         self._stop.set()
         self._thread.join()
         self._probe.delete()
+
+
+class TrackPorts:
+    """One virtual output per track ("Composer melody", "Composer bass", ...), for DAWs
+    that want each part on a port of its own. Looks like one output to the ``Player``:
+    channel messages go to their track's port, clock and transport to every port.
+    """
+
+    def __init__(self, names_by_channel: dict[int, str], api: str | None = None) -> None:
+        self.name = ", ".join(virtual_port_name(n) for n in names_by_channel.values())
+        self.closed = False
+        self._by_channel: dict[int, mido.ports.BaseOutput] = {}
+        try:
+            for channel, track_name in names_by_channel.items():
+                self._by_channel[channel] = open_virtual_output(virtual_port_name(track_name), api)
+        except MidiPortError:
+            self.close()
+            raise
+
+    @property
+    def ports(self) -> list[mido.ports.BaseOutput]:
+        return list(self._by_channel.values())
+
+    def send(self, message: mido.Message) -> None:
+        channel = getattr(message, "channel", None)
+        if channel is None:
+            for port in self.ports:
+                port.send(message)
+        elif channel in self._by_channel:
+            self._by_channel[channel].send(message)
+
+    def close(self) -> None:
+        for port in self.ports:
+            port.close()
+        self.closed = True
+
+    def __enter__(self) -> TrackPorts:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

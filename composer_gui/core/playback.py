@@ -126,6 +126,20 @@ def schedule_from_arrangement(arrangement, muted_tracks: Iterable[int] = ()) -> 
     return schedule
 
 
+def track_channels(midi: mido.MidiFile) -> dict[int, str]:
+    """Channel -> track name for each track that plays (its first channel message decides).
+
+    For an arrangement, pass ``midi_file.arrangement_to_midi(arrangement)``: that is where
+    the channels of the parts are assigned, so the ports match the exported file.
+    """
+    names: dict[int, str] = {}
+    for index, track in enumerate(midi.tracks):
+        channel = next((m.channel for m in track if m.type in _PLAYED_TYPES), None)
+        if channel is not None and channel not in names:
+            names[channel] = track.name.strip() or f"track {index + 1}"
+    return names
+
+
 _PLAYED_TYPES = {
     "note_on",
     "note_off",

@@ -49,10 +49,13 @@ class JackServer:
         # late, counts an xrun and restarts its cycle count, so its frame clock falls seconds
         # behind the wall clock in a minute. Realtime keeps it close; CI (no rights) runs without.
         realtime = ["-R", "-P", "70"] if _realtime_allowed() else ["--no-realtime"]
+        # --sync: the server waits for every client each cycle; in JACK2's default async mode
+        # a client that runs late on a busy machine has its MIDI for that cycle dropped.
         command = [
             "jackd",
             "-n",
             self.name,
+            "--sync",
             *realtime,
             "-d",
             "dummy",
@@ -113,29 +116,29 @@ class MidiReceiver:
     rtmidi's JACK input computes each message's delta time from ``jack_get_time()`` in the
     JACK process callback, so these times are when the client really got the message, even
     when the dummy driver loses cycles (its frame counter then falls behind; see
-    ``JackServer.start``). Python's own callback delay does not enter: the time is taken in C.
+    ``JackServer.start``). No Python callback: rtmidi queues the messages in C, so the JACK
+    thread never waits for Python's GIL; ``stop()`` reads the queue.
     """
 
-    def __init__(self, client_name: str = "receiver") -> None:
+    def __init__(self, client_name: str = "receiver", queue_size: int = 1 << 16) -> None:
         import rtmidi
 
         self.port = f"{client_name}:input"
         self.events: list[tuple[float, tuple[int, ...]]] = []  # (seconds since first, bytes)
-        self._seconds = 0.0
-        self._midi_in = rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK, name=client_name)
+        self._midi_in = rtmidi.MidiIn(
+            rtapi=rtmidi.API_UNIX_JACK, name=client_name, queue_size_limit=queue_size
+        )
         self._midi_in.ignore_types(sysex=True, timing=False, active_sense=True)
         self._midi_in.open_virtual_port("input")
-        self._midi_in.set_callback(self._on_message)
-
-    def _on_message(self, event, data=None) -> None:
-        message, delta_seconds = event
-        self._seconds += delta_seconds
-        self.events.append((self._seconds, tuple(message)))
 
     def stop(self) -> list[tuple[float, tuple[int, ...]]]:
         """Close the client (once) and return what arrived."""
         if self._midi_in is not None:
-            self._midi_in.cancel_callback()
+            seconds = 0.0
+            while (event := self._midi_in.get_message()) is not None:
+                message, delta_seconds = event
+                seconds += delta_seconds
+                self.events.append((seconds, tuple(message)))
             self._midi_in.close_port()
             self._midi_in.delete()
             self._midi_in = None

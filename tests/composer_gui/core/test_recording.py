@@ -123,7 +123,9 @@ def test_clicks_accent_each_downbeat_through_count_in_and_take():
 
 
 @pytest.mark.jack
-def test_record_command_takes_down_a_melody_played_with_human_timing(jack_server, tmp_path, capsys):
+def test_record_command_takes_down_a_melody_played_with_human_timing(
+    jack_server, midi_dump, tmp_path, capsys
+):
     tempo_bpm = 150.0
     feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--follow-clicks", "4")
     take = tmp_path / "take.mid"
@@ -141,6 +143,8 @@ def test_record_command_takes_down_a_melody_played_with_human_timing(jack_server
                 "jack",
                 "--click",
                 CLICKS_PORT,
+                "--thru",
+                midi_dump.port,
                 "-o",
                 str(take),
             ]
@@ -149,8 +153,43 @@ def test_record_command_takes_down_a_melody_played_with_human_timing(jack_server
         stop(feeder)
     assert code == 0, capsys.readouterr().err
     notes = read_arrangement(take).tracks[0].notes
-    played = [(n.pitch, n.start_beat, n.duration_beats) for n in notes]
-    assert played == [tuple(note) for note in MELODY]
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
+    # MIDI thru: the player heard every note as it was played.
+    heard = [event.data[1] for event in midi_dump.stop() if event.is_note_on]
+    assert heard == [pitch for pitch, _, _ in MELODY]
+
+
+@pytest.mark.jack
+def test_record_can_start_with_the_first_note_instead_of_a_count_in(jack_server, tmp_path):
+    tempo_bpm = 150.0
+    # The first note sets the grid, so its own slip adds to every other note's: half the
+    # jitter of the count-in test keeps the worst case under half a 16th.
+    feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--delay", "1.0", "--jitter-ms", "12")
+    take = tmp_path / "take.mid"
+    try:
+        code = main(
+            [
+                "record",
+                "--port",
+                KEYS_PORT,
+                "--bars",
+                "2",
+                "--tempo",
+                str(tempo_bpm),
+                "--api",
+                "jack",
+                "--click",
+                "none",
+                "--start-on-note",
+                "-o",
+                str(take),
+            ]
+        )
+    finally:
+        stop(feeder)
+    assert code == 0
+    notes = read_arrangement(take).tracks[0].notes
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
 
 
 @pytest.mark.jack
