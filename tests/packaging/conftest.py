@@ -39,6 +39,22 @@ def shipped_files(folder: str) -> list[Path]:
     return sorted(p for p in (REPO / "resources" / folder).glob("*") if not p.name.startswith("."))
 
 
+def assert_accompaniment_written(midi_path: Path) -> None:
+    """The file holds Composer's tracks in order, the melody and some accompaniment with notes."""
+    import mido
+
+    from models.pianoroll import TRACKS
+
+    tracks = mido.MidiFile(midi_path).tracks[-len(TRACKS) :]  # after the tempo track
+    assert [track.name for track in tracks] == list(TRACKS)
+    with_notes = [
+        track.name
+        for track in tracks
+        if any(message.type == "note_on" and message.velocity > 0 for message in track)
+    ]
+    assert with_notes[0] == TRACKS[0] and len(with_notes) >= 2, with_notes
+
+
 MODEL_SHIPPED = bool(
     list((REPO / "resources" / "weights").glob("*.safetensors"))
     and list((REPO / "resources" / "melodies").glob("*.mid"))
