@@ -28,7 +28,6 @@ from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset
 from composer_gui.paths import resource_path
 from models.pianoroll import (
     ACCOMPANIMENT_TRACKS,
-    LOWEST_PITCH,
     MAX_BARS,
     N_PITCHES,
     STEPS_PER_BEAT,
@@ -320,5 +319,4 @@ def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> 
     for track, pitch, start, length in roll_to_note_list(roll, onsets):
         note = Note(int(pitch + shift), start / STEPS_PER_BEAT, length / STEPS_PER_BEAT, velocity)
         tracks[track].notes.append(note)
-    assert LOWEST_PITCH + shift >= 0
     return tracks
