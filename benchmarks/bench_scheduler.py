@@ -8,7 +8,9 @@ client (rtmidi stamps arrivals with JACK's microsecond clock in the process call
 - naive: ``time.sleep(delta)`` before each event, the loop most MIDI players start as.
 
 Error = |arrival - scheduled - median(arrival - scheduled)|: a constant latency does not
-count; jitter and drift do. Each player runs in a child process of its own.
+count; jitter and drift do. Each player runs in a child process of its own. The same error
+measured when send() returned in the player's process is printed beside it: where the two
+differ, the delay was in the JACK server, not in the scheduler.
 Run from the repository root:
 
     .venv/bin/python benchmarks/bench_scheduler.py [--seconds 20]
@@ -17,6 +19,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -69,6 +72,21 @@ def scheduled_seconds(midi: mido.MidiFile) -> list[float]:
     return due
 
 
+class SendLog:
+    """Wraps an output and notes when each note message left this process."""
+
+    closed = False
+
+    def __init__(self, output) -> None:
+        self.output = output
+        self.sent: list[float] = []
+
+    def send(self, message: mido.Message) -> None:
+        self.output.send(message)
+        if message.type in ("note_on", "note_off"):
+            self.sent.append(time.perf_counter())
+
+
 def play_naive(output, midi: mido.MidiFile) -> None:
     for message in midi:
         time.sleep(message.time)  # each sleep's overshoot adds to every later event
@@ -88,15 +106,19 @@ def child(label: str, seconds: float) -> None:
     output = midi_io.open_virtual_output(f"bench {label}", api="jack")
     print("ready", flush=True)
     sys.stdin.readline()  # the parent has connected its receiver
-    PLAYERS[label](output, make_piece(seconds))
+    log = SendLog(output)
+    piece = make_piece(seconds)
+    PLAYERS[label](log, piece)
     time.sleep(0.2)  # let JACK deliver the last messages
     output.close()
+    print(json.dumps(errors_ms(log.sent, scheduled_seconds(piece))), flush=True)
 
 
 PLAYERS = {"ours": play_ours, "naive": play_naive}
 
 
-def measure(server: JackServer, seconds: float, label: str) -> list[float]:
+def measure(server: JackServer, seconds: float, label: str) -> tuple[list[float], list[float]]:
+    """Errors at the receiving client, and at the sender (when send() returned)."""
     receiver = MidiReceiver(client_name=f"receiver-{label}")
     process = subprocess.Popen(
         [sys.executable, __file__, "--child", label, "--seconds", str(seconds)],
@@ -110,14 +132,19 @@ def measure(server: JackServer, seconds: float, label: str) -> list[float]:
     server.connect(source, receiver.port)
     process.stdin.write("\n")
     process.stdin.flush()
+    sender_errors = json.loads(process.stdout.readline())
     process.wait()
     arrivals = [seconds for seconds, data in receiver.stop() if (data[0] & 0xF0) in (0x80, 0x90)]
     due = scheduled_seconds(make_piece(seconds))
     if len(arrivals) != len(due):
         raise RuntimeError(f"{label}: {len(arrivals)} of {len(due)} messages arrived")
-    # Arrival minus schedule, less the constant latency (the median): what is left is jitter
-    # and drift, the two things a scheduler can get wrong.
-    offsets = [a - d for a, d in zip(arrivals, due, strict=True)]
+    return errors_ms(arrivals, due), sender_errors
+
+
+def errors_ms(moments: list[float], due: list[float]) -> list[float]:
+    """|moment - due - median(moment - due)| in ms: the constant latency removed, so what
+    is left is jitter and drift, the two things a scheduler can get wrong."""
+    offsets = [m - d for m, d in zip(moments, due, strict=True)]
     latency = statistics.median(offsets)
     return [abs(offset - latency) * 1000 for offset in offsets]
 
@@ -146,9 +173,12 @@ def main() -> None:
         )
         results = {}
         for label in PLAYERS:
-            results[label] = summary(measure(server, args.seconds, label))
+            at_receiver, at_sender = measure(server, args.seconds, label)
+            results[label] = summary(at_receiver)
             median, p99, worst = results[label]
-            print(f"{label:>6}: median {median:7.3f}  p99 {p99:7.3f}  max {worst:7.3f}")
+            print(f"{label:>6}: median {median:7.3f}  p99 {p99:7.3f}  max {worst:7.3f}", end="")
+            median, p99, worst = summary(at_sender)
+            print(f"   (at the sender: median {median:.3f}  p99 {p99:.3f}  max {worst:.3f})")
         ours, naive = results["ours"], results["naive"]
         print(
             f" naive/ours: median x{naive[0] / ours[0]:.0f}  p99 x{naive[1] / ours[1]:.0f}  "
