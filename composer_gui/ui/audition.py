@@ -20,6 +20,12 @@ log = logging.getLogger(__name__)
 BUILT_IN_SYNTH = ""  # the output setting that means "the built-in synth"
 
 
+def _synth_plays_live() -> bool:
+    from composer_gui.core.synth import SynthPlayer
+
+    return hasattr(SynthPlayer, "note_on") and hasattr(SynthPlayer, "note_off")
+
+
 class Audition:
     """One playback at a time, to the chosen output."""
 
@@ -121,6 +127,32 @@ class Audition:
         self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
         self._started_at = time.perf_counter()
         self._player.start()
+
+    def send_live(self, message) -> None:
+        """A note played now (keys, on-screen piano, MIDI thru) to the chosen output.
+
+        Safe from rtmidi's thread: mido ports lock around ``send``. The built-in synth
+        sounds live notes only if its player offers ``note_on``/``note_off``.
+        """
+        if self.output_name != BUILT_IN_SYNTH:
+            try:
+                if self._midi_out is None:
+                    from composer_gui.core import midi_io
+
+                    self._midi_out = midi_io.open_output(self.output_name, api=self.api)
+                self._midi_out.send(message)
+            except (ComposerError, OSError, RuntimeError) as error:
+                log.warning("Live note not sent: %s", error)
+            return
+        synth = self._synth
+        if synth is None and _synth_plays_live():
+            synth = self.synth()  # the first live note loads the soundfont
+        if synth is None:
+            return
+        if message.type == "note_on" and message.velocity > 0 and hasattr(synth, "note_on"):
+            synth.note_on(message.note, message.velocity)
+        elif message.type in ("note_on", "note_off") and hasattr(synth, "note_off"):
+            synth.note_off(message.note)
 
     def play_schedule(self, schedule) -> float:
         """Play a ready schedule (the metronome) to the chosen MIDI output; its beat-0 moment."""

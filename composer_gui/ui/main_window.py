@@ -729,20 +729,21 @@ class MainWindow(QMainWindow):
             self.actions.send_to_daw.setChecked(False)
 
     def play_note(self, pitch: int, velocity: int) -> None:
+        """A note from the letter keys or the on-screen piano: light, record, sound it."""
+        import mido
+
         self.piano.set_lit(pitch, True)
         if self.take is not None:
             self.take.note_on(pitch, velocity)
-        synth = self.audition._synth
-        if synth is not None and hasattr(synth, "note_on"):
-            synth.note_on(pitch, velocity)
+        self.audition.send_live(mido.Message("note_on", note=pitch, velocity=velocity))
 
     def release_note(self, pitch: int) -> None:
+        import mido
+
         self.piano.set_lit(pitch, False)
         if self.take is not None:
             self.take.note_off(pitch)
-        synth = self.audition._synth
-        if synth is not None and hasattr(synth, "note_off"):
-            synth.note_off(pitch)
+        self.audition.send_live(mido.Message("note_off", note=pitch))
 
     # ------------------------------------------------------------------ recording
     def set_recording(self, on: bool) -> None:
@@ -766,6 +767,7 @@ class MainWindow(QMainWindow):
             settings.get(settings.MIDI_INPUT),
             settings.get(settings.MIDI_API) or None,
             start_clicks=clicks,
+            thru=self.audition.send_live if settings.get(settings.MIDI_THRU) else None,
             parent=self,
         )
         self.take.counting.connect(self.transport.show_count)

@@ -69,9 +69,11 @@ class Take(QObject):
         input_name: str = "",
         api: str | None = None,
         start_clicks: Callable[[RecordingSetup], float | None] | None = None,
+        thru: Callable[[mido.Message], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.thru = thru  # MIDI thru: what the keyboard plays goes on to the output
         self.setup = setup
         self.input_name = input_name
         self.api = api
@@ -107,8 +109,10 @@ class Take(QObject):
         self._tick()
 
     def _on_midi(self, message: mido.Message) -> None:
-        """rtmidi's thread: stamp first, then hand over."""
+        """rtmidi's thread: stamp first, then pass it through so the player hears it."""
         self._stamp(time.perf_counter(), message)
+        if self.thru is not None and message.type in ("note_on", "note_off", "control_change"):
+            self.thru(message)
 
     def _stamp(self, seconds: float, message: mido.Message) -> None:
         if message.type not in ("note_on", "note_off", "control_change"):

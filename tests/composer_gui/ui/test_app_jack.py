@@ -128,3 +128,20 @@ def test_send_to_the_daw_port_plays_what_is_heard(qtbot, window, jack_server, ti
     assert not any(e.is_note_on and e.channel == tenor_channel for e in events)
     programs = {e.channel: e.data[1] for e in events if e.status == 0xC0}
     assert programs[heard.tracks[3].channel] == window.tracks.strips[3].instrument.currentIndex()
+
+
+def test_letter_keys_sound_through_the_chosen_midi_output(qtbot, window, jack_server):
+    dump = MidiDump(jack_server, client_name=f"keys{time.monotonic_ns() % 100000}")
+    try:
+        use_jack(window, output_name=dump.port)
+        window.actions.computer_keyboard.setChecked(True)
+        qtbot.keyPress(window, Qt.Key_A)
+        qtbot.wait(50)
+        qtbot.keyRelease(window, Qt.Key_A)
+        qtbot.wait(200)
+    finally:
+        events = dump.stop()
+    assert [(e.is_note_on, e.data[1]) for e in events if e.status in (0x80, 0x90)] == [
+        (True, 60),
+        (False, 60),
+    ]
