@@ -70,6 +70,11 @@ def register(sub) -> None:
         help="bars of clicks before the take (default 1)",
     )
     record.add_argument(
+        "--follow-clock",
+        metavar="NAME",
+        help="start and stop with a DAW's MIDI clock from this input (can be --port)",
+    )
+    record.add_argument(
         "--start-on-note",
         action="store_true",
         help="no count-in: the take begins with the first note played",
@@ -202,10 +207,18 @@ def _record(args: argparse.Namespace) -> int:
             print(f"composer-gui: {message}", file=sys.stderr, flush=True)
 
         recorder = Recorder(
-            args.port, setup, api=api, click_output=click, thru_output=thru, on_problem=tell
+            args.port,
+            setup,
+            api=api,
+            click_output=click,
+            thru_output=thru,
+            on_problem=tell,
+            clock_input=args.follow_clock,
         )
         recorder.start()  # a missing input fails here, before anything is announced
         start = "the first note" if setup.start_on_first_note else "the count-in"
+        if args.follow_clock:
+            start = f"the start from '{args.follow_clock}'"
         print(
             f"Recording {setup.bars} bars at {setup.tempo_bpm:g} BPM from '{args.port}', "
             f"starting with {start}; Ctrl-C ends early.",

@@ -73,6 +73,8 @@ class TimedMessage:
 
 def _order(message: mido.Message) -> int:
     """Within one instant: setup first, then note-offs (so a repeated note retriggers), then ons."""
+    if message.type == "start":  # transport start leads everything at beat 0
+        return -1
     if message.type in ("program_change", "control_change"):
         return 0
     if message.type == "note_off" or (message.type == "note_on" and message.velocity == 0):
@@ -230,6 +232,8 @@ class Player:
             events += [
                 TimedMessage(i / CLOCKS_PER_BEAT, mido.Message("clock")) for i in range(n_clocks)
             ]
+            # Start at beat 0 itself, so a follower's bar 1 is our beat 0.
+            events.append(TimedMessage(0.0, mido.Message("start")))
             events.sort(key=lambda e: (e.beat, _order(e.message)))
         self._messages = [e.message for e in events]
         # Score seconds: seconds at the piece's own tempo map, computed once.
@@ -326,12 +330,12 @@ class Player:
     def _run(self) -> None:
         _ask_for_realtime_priority()
         try:
-            if self.send_clock and not self._send(mido.Message("start")):
-                return
             loop_index = 0
             while True:
                 offset = loop_index * self._loop_seconds
                 for message, seconds in zip(self._messages, self._score_seconds, strict=True):
+                    if loop_index > 0 and message.type == "start":
+                        continue  # the transport started once; loops just keep clocking
                     if not self._wait_until(offset + seconds):
                         return
                     self._track(message)

@@ -14,6 +14,7 @@ sentence, and the input is reopened when the port comes back.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ import mido
 from composer_gui.core import midi_io
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import MidiPortError
+from composer_gui.core.midi_clock import ClockFollower
 from composer_gui.core.playback import DRUM_CHANNEL, Player, Schedule, TempoMap, TimedMessage
 from composer_gui.core.quantize import quantize_notes
 from models.pianoroll import STEPS_PER_BEAT
@@ -134,7 +136,8 @@ class Recorder:
     """One take from a named input, timed against its own metronome.
 
     ``click_output`` gets the metronome (None: silent, the grid still runs);
-    ``thru_output`` gets every message played, as it arrives.
+    ``thru_output`` gets every message played, as it arrives; with ``clock_input`` the
+    take follows a DAW's MIDI clock: it starts on the DAW's start and ends on its stop.
     """
 
     def __init__(
@@ -145,8 +148,18 @@ class Recorder:
         click_output: mido.ports.BaseOutput | None = None,
         thru_output: mido.ports.BaseOutput | None = None,
         on_problem: Callable[[str], None] | None = None,
+        clock_input: str | None = None,
     ) -> None:
         self.input_name = input_name
+        # Following a DAW: bar 1 is its transport start (no count-in of ours), and its stop
+        # ends the take. The DAW may send clock on the keyboard's port or on its own.
+        self.clock_input = clock_input
+        self._follower = (
+            ClockFollower(on_start=self._daw_started, on_stop=self._daw_stopped)
+            if clock_input is not None
+            else None
+        )
+        self._clock_port: mido.ports.BaseInput | None = None
         self.setup = setup
         self.api = midi_io.resolve_api(api)
         self.click_output = click_output
@@ -168,6 +181,8 @@ class Recorder:
 
     def _on_message(self, message: mido.Message) -> None:
         arrived = time.perf_counter()
+        if self._follower is not None and self.clock_input == self.input_name:
+            self._follower.feed(message, arrived)
         if self.thru_output is not None and message.type not in ("clock", "active_sensing"):
             # A thru port that fails must not lose the take.
             with contextlib.suppress(OSError, RuntimeError):
@@ -199,12 +214,35 @@ class Recorder:
         self._timer.daemon = True
         self._timer.start()
 
+    def _daw_started(self, arrived: float) -> None:
+        if self._started.is_set():
+            return
+        tempo_bpm = self._follower.tempo_bpm if self._follower is not None else None
+        # The DAW's own tempo when its clock ran before the start; else the one we were given.
+        self.setup = dataclasses.replace(
+            self.setup,
+            count_in_bars=0,
+            tempo_bpm=round(tempo_bpm, 1) if tempo_bpm else self.setup.tempo_bpm,
+        )
+        self._begin(arrived)
+
+    def _daw_stopped(self, arrived: float) -> None:
+        if self._started.is_set():
+            self._done.set()
+
     def start(self) -> None:
-        """Open the input and start the count-in (or wait for the first note)."""
+        """Open the input and start the count-in (or wait for the first note or the DAW)."""
         self._input = midi_io.open_input(self.input_name, self._on_message, api=self.api)
         self._watch = midi_io.PortWatch(
             self.input_name, True, self.api, on_lost=self._lost, on_back=self._back
         )
+        if self._follower is not None:
+            if self.clock_input != self.input_name:
+                follower = self._follower
+                self._clock_port = midi_io.open_input(
+                    self.clock_input, lambda message: follower.feed(message), api=self.api
+                )
+            return
         if not self.setup.start_on_first_note:
             # A little lead so the first click is not sent while ports are still settling.
             now = time.perf_counter() + 0.05
@@ -244,6 +282,9 @@ class Recorder:
         if self._input is not None:
             self._input.close()
             self._input = None
+        if self._clock_port is not None:
+            self._clock_port.close()
+            self._clock_port = None
         stopped = time.perf_counter()
         if not self._started.is_set():
             self.end_time = self.bar_one_time = stopped

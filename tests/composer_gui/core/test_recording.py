@@ -279,3 +279,32 @@ def test_recording_from_a_missing_port_is_one_sentence(jack_server, tmp_path, ca
     assert err.startswith("composer-gui: No MIDI input named 'Nobody:keys'")
     assert "composer-gui ports" in err
     assert not (tmp_path / "t.mid").exists()
+
+
+@pytest.mark.jack
+def test_recording_follows_a_daws_clock_start_and_stop(jack_server):
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.playback import Player, schedule_from_arrangement
+    from composer_gui.core.recording import Recorder
+
+    tempo_bpm = 150.0
+    song = Arrangement([Track("melody", [Note(p, s, d) for p, s, d in MELODY])], tempo_bpm)
+    daw = midi_io.open_virtual_output("daw out", api="jack")
+    daw_port = next(p for p in jack_server.ports() if p.endswith(":daw out"))
+    # Four bars asked for; the DAW stops after two, and its stop ends the take.
+    setup = RecordingSetup(tempo_bpm=tempo_bpm, bars=4)
+    recorder = Recorder(daw_port, setup, api="jack", clock_input=daw_port)
+    try:
+        recorder.start()
+        time.sleep(0.3)
+        assert not recorder.wait(0)  # nothing happens before the DAW starts
+        player = Player(daw, schedule_from_arrangement(song), send_clock=True)
+        with player:
+            player.wait()
+        assert recorder.wait(1.0)
+    finally:
+        recorder.stop()
+        daw.close()
+    assert recorder.bar_one_time == pytest.approx(player.start_time, abs=0.005)
+    notes = recorder.arrangement().tracks[0].notes
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
