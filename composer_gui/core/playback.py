@@ -31,6 +31,8 @@ SPIN_SECONDS = 0.0015
 START_LEAD_SECONDS = 0.01
 """Beat 0 of ``start()`` without a moment: this far ahead, so the first notes are on time too."""
 
+EXIT_DRAIN_SECONDS = 0.05  # many driver cycles; the port closes when the process ends
+
 CLOCKS_PER_BEAT = 24  # MIDI clock resolution, fixed by the MIDI standard
 ALL_NOTES_OFF = 123  # control change number
 DRUM_CHANNEL = 9  # General MIDI percussion, "channel 10" to musicians
@@ -303,7 +305,7 @@ class Player:
         with self._lock:
             self._wall0 = time.perf_counter() + START_LEAD_SECONDS if at is None else at
             self._score0 = 0.0
-        atexit.register(self.stop)
+        atexit.register(self._stop_at_exit)
         self._thread = threading.Thread(target=self._run, name="midi-playback", daemon=True)
         self._thread.start()
 
@@ -363,7 +365,7 @@ class Player:
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
-        atexit.unregister(self.stop)
+        atexit.unregister(self._stop_at_exit)
         if getattr(self.output, "closed", False):
             return
         channels = set(self.schedule.channels) | {c for c, _ in self._sounding}
@@ -373,6 +375,12 @@ class Player:
         self._sounding.clear()
         if self.send_clock:
             self._send(mido.Message("stop"))
+
+    def _stop_at_exit(self) -> None:
+        """Leaving the program while playing: silence everything, and give the driver a
+        moment to deliver it (JACK and ALSA send on their next cycle, after we are gone)."""
+        self.stop()
+        time.sleep(EXIT_DRAIN_SECONDS)
 
     def __enter__(self) -> Player:
         if self._thread is None:

@@ -375,3 +375,40 @@ def test_one_port_per_track_sends_each_part_to_its_own_port(jack_server):
         for key, dump in dumps.items()
     }
     assert got == {"m": [(0, 72)], "b": [(1, 40), (1, 43)]}
+
+
+EXIT_WHILE_PLAYING = """
+import sys, time
+import mido
+from composer_gui.core import midi_io
+from composer_gui.core.playback import Player, Schedule, TempoMap, TimedMessage
+output = midi_io.open_virtual_output("exit test", api="jack")
+print("ready", flush=True)
+sys.stdin.readline()
+held = [TimedMessage(0.0, mido.Message("note_on", channel=2, note=62, velocity=90))]
+Player(output, Schedule(held, TempoMap(120.0), 16.0)).start()
+time.sleep(0.3)
+sys.exit(0)  # no stop(): the exit handler must silence the note
+"""
+
+
+@pytest.mark.jack
+def test_leaving_the_program_while_playing_leaves_nothing_hanging(jack_server, midi_dump):
+    process = subprocess.Popen(
+        [sys.executable, "-c", EXIT_WHILE_PLAYING],
+        cwd=REPO,
+        env=jack_server.env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "ready"
+    source = next(p for p in jack_server.ports() if p.endswith(":exit test"))
+    jack_server.connect(source, midi_dump.port)
+    process.stdin.write("\n")
+    process.stdin.flush()
+    assert process.wait(timeout=10) == 0
+    dumped = midi_dump.stop()
+    notes = [(e.channel, e.data[1], e.is_note_on) for e in dumped if e.is_note_on or e.is_note_off]
+    assert notes == [(2, 62, True), (2, 62, False)]
+    assert any(e.status == 0xB0 and e.data[1] == ALL_NOTES_OFF and e.channel == 2 for e in dumped)
