@@ -80,9 +80,8 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.setBrush(theme.ACCENT if value >= 50 else theme.ACCENT.darker(140))
         painter.drawRoundedRect(filled, 3, 3)
         painter.setPen(theme.TEXT)
-        painter.drawText(
-            option.rect.adjusted(0, 0, -4, 0), Qt.AlignVCenter | Qt.AlignRight, f"{value:.0f}"
-        )
+        text = "<1" if value < 0.5 else f"{value:.0f}"  # below every real chorale: say so
+        painter.drawText(option.rect.adjusted(0, 0, -4, 0), Qt.AlignVCenter | Qt.AlignRight, text)
         painter.restore()
 
 

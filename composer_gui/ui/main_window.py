@@ -525,7 +525,10 @@ class MainWindow(QMainWindow):
     def _melody_changed(self) -> None:
         self.project.melody = self.melody_arrangement()
         bars = max(1, round(self.melody_editor.length_beats / self.time_signature[0]))
-        self.arrangement_view.loop_beats = None
+        if self.arrangement_view.arrangement is None:  # the empty view spans the melody
+            self.arrangement_view.set_length(
+                self.melody_editor.length_beats, self.time_signature[0]
+            )
         if bars != self.transport.bars.value() and self.melody_editor.notes:
             self.transport.bars.blockSignals(True)
             self.transport.bars.setValue(min(MAX_BARS, bars))

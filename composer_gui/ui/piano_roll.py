@@ -24,7 +24,7 @@ NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 BLACK_KEYS = {1, 3, 6, 8, 10}
 LOWEST_SHOWN = 21  # A0: a performed melody keeps its own register, even outside the model's
 HIGHEST_SHOWN = 108  # C8
-MIN_SPAN = 24  # semitones shown at least, so a few notes are not drawn as huge bars
+MIN_SPAN = 18  # semitones shown at least, so a few notes are not drawn as huge bars
 
 
 def pitch_name(pitch: int) -> str:
@@ -61,7 +61,7 @@ class RollView(QWidget):
         self.update()
 
     def fit_pitches(self, pitches: list[int]) -> None:
-        """Show the notes' range with a little air, at least two octaves."""
+        """Show the notes' range with a little air, at least an octave and a half."""
         if pitches:
             low, high = min(pitches) - 3, max(pitches) + 3
         else:
