@@ -18,10 +18,12 @@ import multiprocessing
 import os
 import queue
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 POLL_SECONDS = 0.03  # how often the waiting thread passes progress on and checks cancel
+PARENT_CHECK_SECONDS = 1.0  # how often the child looks whether the app is still there
 
 # --- the child process ---------------------------------------------------------------
 
@@ -30,9 +32,18 @@ _cancel = None
 _progress = None
 
 
-def _child_start(model_path: str, device: str, cancel, progress) -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """If the app dies (a crash, a kill), the child must not live on holding the model."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def _child_start(model_path: str, device: str, cancel, progress, parent_pid: int) -> None:
     """Runs once in the child: remember the shared cancel event and progress queue."""
     global _engine, _cancel, _progress
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     import torch
 
     from composer_gui.core.engine import Engine
@@ -136,7 +147,13 @@ class EngineProcess:
                     max_workers=1,
                     mp_context=context,
                     initializer=_child_start,
-                    initargs=(self.model_path, self.device, self.cancel_event, self.progress_queue),
+                    initargs=(
+                        self.model_path,
+                        self.device,
+                        self.cancel_event,
+                        self.progress_queue,
+                        os.getpid(),
+                    ),
                 )
                 try:
                     device_name = self.executor.submit(_child_load).result()
