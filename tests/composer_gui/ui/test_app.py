@@ -1,52 +1,68 @@
-"""``run_app``: what `composer-gui` does with no subcommand, run in this process."""
+"""``run_app``: what `composer-gui` does with no subcommand.
+
+It runs in a child process: once a QApplication's ``exec()`` has returned, Qt's event
+loops stop running in that process, which would break every later test of the session.
+The XDG folders point at tmp_path, so settings, autosave and the log stay out of the
+user's own.
+"""
 
 from __future__ import annotations
 
-import logging
+import os
+import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_file import write_arrangement
-from composer_gui.ui import app as app_module
-from composer_gui.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
+CHILD = """
+import sys
+from PySide6.QtCore import QTimer
+from composer_gui.ui.app import make_application, run_app
+from composer_gui.ui.main_window import MainWindow
 
-def test_run_app_opens_the_files_given_and_returns_when_quit(qtbot, tmp_path, monkeypatch):
+MainWindow.warm_up_engine = lambda self: print("warm-up requested", flush=True)
+app = make_application()
+
+def look_and_quit():
+    (window,) = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    print("notes", [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes])
+    print("title", window.windowTitle())
+    window.ask_before_closing = False
+    window.close()
+    app.quit()
+
+QTimer.singleShot(1000, look_and_quit)
+sys.exit(run_app(sys.argv[1:]))
+"""
+
+
+def test_run_app_opens_the_files_given_and_returns_when_quit(tmp_path):
     melody = tmp_path / "tune.mid"
     write_arrangement(Arrangement([Track("melody", [Note(60, 0.0, 4.0)])]), melody)
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
-    monkeypatch.setattr(app_module, "log_path", lambda: tmp_path / "log" / "composer.log")
-    monkeypatch.setattr(MainWindow, "default_data_dir", staticmethod(lambda: tmp_path / "data"))
-    warmed = []
-    monkeypatch.setattr(MainWindow, "warm_up_engine", lambda self: warmed.append(self))
-    seen = {}
-
-    def look_and_quit() -> None:
-        (window,) = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
-        seen["notes"] = list(window.melody_editor.notes)
-        seen["title"] = window.windowTitle()
-        window.ask_before_closing = False
-        window.close()
-        QApplication.instance().quit()
-
-    QTimer.singleShot(500, look_and_quit)
-    root = logging.getLogger()
-    handlers = list(root.handlers)
-    try:
-        assert app_module.run_app([str(melody)]) == 0
-    finally:
-        for handler in root.handlers[len(handlers) :]:  # the app's log file handler
-            root.removeHandler(handler)
-            handler.close()
-    assert seen["notes"] == [Note(60, 0.0, 4.0, 80)]
-    assert "Composer" in seen["title"]
-    assert len(warmed) == 1  # the model starts loading once the window is up
-    assert "Starting Composer" in (tmp_path / "log" / "composer.log").read_text()
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        **{
+            name: str(tmp_path / name)
+            for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+        },
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(melody)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "notes [(60, 0.0, 4.0)]" in done.stdout
+    assert "title Untitled" in done.stdout and "Composer" in done.stdout
+    assert done.stdout.count("warm-up requested") == 1  # the model loads once shown
+    log = tmp_path / "XDG_STATE_HOME" / "Composer" / "log" / "composer.log"
+    assert "Starting Composer" in log.read_text()
