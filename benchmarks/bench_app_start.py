@@ -60,12 +60,21 @@ print("")
 def time_child(code: str) -> tuple[float, str]:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     started = time.time()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"child failed:\n{done.stderr}")
-    ready, heavy = done.stdout.strip().splitlines()[-2:] if "\n" in done.stdout.strip() \
+    ready, heavy = (
+        done.stdout.strip().splitlines()[-2:]
+        if "\n" in done.stdout.strip()
         else (done.stdout.strip(), "")
+    )
     return float(ready) - started, heavy
 
 
@@ -80,14 +89,22 @@ def main() -> None:
         app_times.append(seconds)
         base_times.append(time_child(BASELINE_CHILD)[0])
     app_median, base_median = statistics.median(app_times), statistics.median(base_times)
-    print(f"runs: {args.runs}, platform: {os.environ.get('QT_QPA_PLATFORM', 'offscreen')}, "
-          f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
-    print(f"Composer to a usable window: median {app_median:.2f} s "
-          f"(min {min(app_times):.2f}, max {max(app_times):.2f})")
-    print(f"bare Qt window (baseline):   median {base_median:.2f} s "
-          f"(min {min(base_times):.2f}, max {max(base_times):.2f})")
-    print(f"ratio: {app_median / base_median:.1f}x the bare window; "
-          f"target < 2 s: {'met' if app_median < 2.0 else 'NOT met'}")
+    print(
+        f"runs: {args.runs}, platform: {os.environ.get('QT_QPA_PLATFORM', 'offscreen')}, "
+        f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"Composer to a usable window: median {app_median:.2f} s "
+        f"(min {min(app_times):.2f}, max {max(app_times):.2f})"
+    )
+    print(
+        f"bare Qt window (baseline):   median {base_median:.2f} s "
+        f"(min {min(base_times):.2f}, max {max(base_times):.2f})"
+    )
+    print(
+        f"ratio: {app_median / base_median:.1f}x the bare window; "
+        f"target < 2 s: {'met' if app_median < 2.0 else 'NOT met'}"
+    )
     print(f"heavy modules imported at start-up: {heavy or 'none'}")
 
 

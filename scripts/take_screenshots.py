@@ -45,8 +45,12 @@ def save(widget, out: Path, name: str) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="a model file instead of the shipped one (for trying the script)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="a model file instead of the shipped one (for trying the script)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -93,8 +97,10 @@ def main() -> int:
             print(f"generation failed: {window.last_error}", file=sys.stderr)
             complete = False
     else:
-        print("no shipped weights in resources/weights: candidate screenshots left out",
-              file=sys.stderr)
+        print(
+            "no shipped weights in resources/weights: candidate screenshots left out",
+            file=sys.stderr,
+        )
         complete = False
 
     dialog = PreferencesDialog(window)
