@@ -1,6 +1,7 @@
 """The PyInstaller one-folder bundle starts and accompanies a melody with what it carries."""
 
 import subprocess
+import zipfile
 
 import pytest
 
@@ -38,6 +39,17 @@ def test_bundle_self_test_runs_torch_qt_and_every_module(bundle_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "bundle self-test passed" in result.stdout
     assert str(bundle_dir / "_internal" / "composer_gui" / "resources") in result.stdout
+
+
+def test_bundle_carries_the_same_resources_as_the_wheel(bundle_dir, built_dists):
+    resources = bundle_dir / "_internal" / "composer_gui" / "resources"
+    in_bundle = {
+        str(path.relative_to(resources)) for path in resources.rglob("*") if path.is_file()
+    }
+    prefix = "composer_gui/resources/"
+    names = zipfile.ZipFile(built_dists["wheel"]).namelist()
+    in_wheel = {name[len(prefix) :] for name in names if name.startswith(prefix)}
+    assert in_bundle == in_wheel
 
 
 def test_bundle_leaves_out_training_only_packages(bundle_dir):
