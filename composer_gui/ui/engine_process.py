@@ -173,3 +173,19 @@ class EngineProcess:
     def close(self) -> None:
         with self._lock:
             self._stop_child()
+
+    def terminate(self) -> None:
+        """At exit: stop the child at once, even mid-load (no lock: ``get`` may hold it).
+
+        The thread waiting in ``get`` or ``generate`` then gets BrokenProcessPool at once,
+        so closing the window never waits for torch to finish importing.
+        """
+        executor = self.executor
+        if executor is None:
+            return
+        if self.cancel_event is not None:
+            self.cancel_event.set()
+        # ProcessPoolExecutor has no public way to end a busy worker before Python 3.14
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)

@@ -539,6 +539,8 @@ class MainWindow(QMainWindow):
     def _tempo_changed(self, bpm: float) -> None:
         self.project.tempo_bpm = bpm
         self.mark_dirty()
+        if self.actions.play.isChecked():  # go on from the same beat at the new tempo
+            self.start_playback(self.audition.position_beats())
 
     def _bars_changed(self, bars: int) -> None:
         self.project.bars = bars
@@ -1129,6 +1131,8 @@ class MainWindow(QMainWindow):
         if self.take is not None:
             self.take.cancel()
         self.runner.cancel_all()
+        if hasattr(self.engine, "terminate"):
+            self.engine.terminate()
         self.audition.close()
         self.computer_keyboard.set_enabled(False)
         QApplication.instance().removeEventFilter(self.computer_keyboard)
