@@ -3,8 +3,9 @@
 ``COMPOSER_BUNDLE_SELF_TEST=1 composer-gui`` runs it instead of the app (tests and
 build_bundle.sh use it). It imports every module of composer_gui and models (music21 is
 allowed to be missing: it is left out on purpose), runs a small convolution through torch,
-round-trips a tensor through safetensors, and shows a Qt widget offscreen, so a library
-PyInstaller missed shows up here and not on a musician's machine.
+round-trips a tensor through safetensors, runs a function in a spawned child process (the
+entry point calls multiprocessing.freeze_support), and shows a Qt widget offscreen, so a
+library PyInstaller missed shows up here and not on a musician's machine.
 """
 
 from __future__ import annotations
@@ -52,6 +53,18 @@ def run_torch_and_safetensors() -> str:
     return torch.__version__
 
 
+def _square(number: int) -> int:
+    return number * number
+
+
+def run_in_a_spawned_child() -> None:
+    """A child started with "spawn" runs the bundle's executable again; it must not open the app."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_square, (7,)) == 49
+
+
 def show_a_widget() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QLabel
@@ -68,6 +81,7 @@ def main() -> int:
 
     failures = import_every_module()
     torch_version = run_torch_and_safetensors()
+    run_in_a_spawned_child()
     show_a_widget()
     if not resource_path("icons", "composer-48.png").is_file():
         failures.append(f"the icons are not in {resource_path('icons')}")
