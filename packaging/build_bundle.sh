@@ -33,7 +33,9 @@ if [ -n "$torch_cuda" ] && [ "${COMPOSER_BUNDLE_CUDA:-0}" != 1 ]; then
         "$PYTHON" -m venv build/bundle-venv
     fi
     PYTHON=build/bundle-venv/bin/python
-    pip install -q --no-index "torch==$TORCH_VERSION" 2>/dev/null \
+    # A CPU wheel on this machine (pip's find-links) with its dependencies from the usual
+    # index; else PyTorch's CPU index. (--no-index would also hide torch's dependencies.)
+    pip install -q "torch==$TORCH_VERSION+cpu" 2>/dev/null \
         || pip install -q "torch==$TORCH_VERSION" --index-url "${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}"
     pip install -q .
 fi
