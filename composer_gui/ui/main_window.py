@@ -645,6 +645,7 @@ class MainWindow(QMainWindow):
         )
 
     def _engine_ready(self, engine) -> None:
+        log.info("Model ready on %s", engine.device_name)
         self.device_label.setText(f"Model ready on {engine.device_name}")
 
     def choose_candidate(self, generation: int, index: int) -> None:
