@@ -60,3 +60,19 @@ def test_a_muted_melody_is_silent(qtbot, synth_window, pulse_recording):
     qtbot.waitUntil(lambda: not window.actions.play.isChecked(), timeout=5000)
     qtbot.wait(300)
     assert rms(pulse_recording.stop()) < 1e-3
+
+
+def test_the_metronome_clicks_through_the_built_in_synth(qtbot, synth_window, pulse_recording):
+    window = synth_window
+    window.actions.metronome.setChecked(True)
+    window.actions.count_in.setChecked(True)
+    window.transport.tempo.setValue(240.0)
+    window.transport.bars.setValue(1)  # one bar of count-in, one of take: two seconds
+    counts = []
+    window.actions.record.setChecked(True)
+    window.take.counting.connect(lambda text: text and counts.append(text))
+    qtbot.waitUntil(lambda: window.take is None, timeout=6000)
+    qtbot.wait(200)
+    assert rms(pulse_recording.stop()) > 0.002
+    assert sorted(set(counts)) == ["1", "2", "3", "4"]  # the count-in shown beat by beat
+    assert window.last_error is None
