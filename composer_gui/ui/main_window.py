@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.take = None  # ui.take.Take while recording
         self.generate_job = None
         self.ask_before_closing = True  # tests turn the question off
+        self.start_beat = 0.0  # where Play starts; a click in a ruler moves it
         self.undo_stack = QUndoStack(self)
         self.runner = TaskRunner(self)
         # the engine runs in a child process (no GIL shared with the window), except in a
@@ -363,6 +364,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.melody_editor.notes_changed.connect(self._melody_changed)
         self.candidates.chosen.connect(self.choose_candidate)
+        self.melody_editor.seek_requested.connect(self.seek)
+        self.arrangement_view.seek_requested.connect(self.seek)
         self.tracks.changed.connect(self._mix_changed)
         self.transport.tempo.valueChanged.connect(self._tempo_changed)
         self.transport.bars.valueChanged.connect(self._bars_changed)
@@ -661,17 +664,27 @@ class MainWindow(QMainWindow):
             self.start_playback(position)
 
     # ------------------------------------------------------------------ playing
+    def seek(self, beat: float) -> None:
+        """A click in a ruler: play from there (now, if playing; else at the next Play)."""
+        self.start_beat = beat
+        if self.actions.play.isChecked():
+            self.start_playback(beat)
+        else:
+            self.melody_editor.set_playhead(beat)
+            self.arrangement_view.set_playhead(beat)
+
     def set_playing(self, on: bool) -> None:
         if on:
             if self.take is not None:
                 self.actions.play.setChecked(False)
                 return
-            self.start_playback(0.0)
+            self.start_playback(self.start_beat)
         else:
             self.audition.stop()
             self.playhead_timer.stop()
-            self.melody_editor.set_playhead(None)
-            self.arrangement_view.set_playhead(None)
+            marker = self.start_beat or None  # back to where Play starts, as in a DAW
+            self.melody_editor.set_playhead(marker)
+            self.arrangement_view.set_playhead(marker)
 
     def start_playback(self, start_beat: float = 0.0, to_daw: bool = False) -> bool:
         arrangement = self.heard_arrangement()
@@ -879,6 +892,7 @@ class MainWindow(QMainWindow):
 
         melody = read_melody(path)
         self.actions.play.setChecked(False)
+        self.start_beat = 0.0
         self.time_signature = tuple(melody.time_signature)
         self.transport.tempo.setValue(melody.tempo_bpm)
         notes = melody.tracks[0].notes
@@ -893,6 +907,7 @@ class MainWindow(QMainWindow):
 
     def apply_project(self, project: Project, path: Path | None) -> None:
         self.actions.play.setChecked(False)
+        self.start_beat = 0.0
         self.project = project
         self.project_path = path
         melody = project.melody

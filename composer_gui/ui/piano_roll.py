@@ -36,7 +36,12 @@ def snap_beat(beat: float) -> float:
 
 
 class RollView(QWidget):
-    """Grid, ruler, gutter and playhead; subclasses draw notes and handle the mouse."""
+    """Grid, ruler, gutter and playhead; subclasses draw notes and handle the mouse.
+
+    A click in the bar ruler asks to move the playhead there (``seek_requested``).
+    """
+
+    seek_requested = Signal(float)  # beat
 
     GUTTER = 38  # px, pitch names
     RULER = 20  # px, bar numbers
@@ -105,6 +110,19 @@ class RollView(QWidget):
         if beats != self.playhead_beats:
             self.playhead_beats = beats
             self.update()
+
+    def ruler_click(self, event) -> bool:
+        """Handle a press in the ruler; True when it was one."""
+        pos = event.position()
+        if pos.y() >= self.RULER or pos.x() < self.GUTTER:
+            return False
+        if event.button() == Qt.LeftButton:
+            beat = max(0.0, min(self.length_beats, snap_beat(self.beat_for_x(pos.x()))))
+            self.seek_requested.emit(beat)
+        return True
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.ruler_click(event)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
         """The wheel scrolls the pitches shown, like a DAW's vertical scroll."""
@@ -311,6 +329,8 @@ class MelodyEditor(RollView):
 
     # --- mouse --------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.ruler_click(event):
+            return
         pos = event.position()
         if not self.grid_rect().contains(pos):
             return

@@ -307,3 +307,15 @@ def test_a_long_melody_is_accompanied_in_its_first_32_bars(qtbot, window, tmp_pa
     arrangement = window.project.candidates[0].arrangement
     assert arrangement.bar_count() == 32
     assert arrangement.tracks[0].notes == notes[:64]
+
+
+def test_play_starts_where_the_ruler_was_clicked(qtbot, window, melody_file):
+    window.open_file(melody_file)
+    window.seek(4.0)
+    assert window.melody_editor.playhead_beats == 4.0
+    started = []
+    window.start_playback = lambda beat=0.0, to_daw=False: started.append(beat) or False
+    window.actions.play.setChecked(True)
+    assert started == [4.0]
+    window.open_file(melody_file)
+    assert window.start_beat == 0.0  # a new melody plays from its start

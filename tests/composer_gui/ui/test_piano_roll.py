@@ -96,3 +96,11 @@ def test_arrangement_view_fits_all_tracks(qtbot):
     assert view.length_beats == 4.0
     view.resize(400, 200)
     assert not view.grab().isNull()  # paints muted and audible tracks without error
+
+
+def test_a_click_in_the_ruler_asks_to_move_the_playhead(qtbot, editor):
+    x = round(editor.x_for_beat(3.0)) + 1
+    with qtbot.waitSignal(editor.seek_requested) as seek:
+        qtbot.mouseClick(editor, Qt.LeftButton, pos=QPoint(x, editor.RULER // 2))
+    assert seek.args == [3.0]
+    assert editor.notes == []  # no note added from the ruler
