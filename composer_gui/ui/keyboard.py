@@ -96,11 +96,11 @@ class ComputerKeyboard(QObject):
         key = event.key()
         if key not in KEY_SEMITONES and key not in (OCTAVE_DOWN, OCTAVE_UP):
             return False
+        if QApplication.activeModalWidget() is not None:
+            return False  # typing in a dialog
         if kind == QEvent.ShortcutOverride:
             event.accept()  # the letter plays a note instead of firing a shortcut
             return True
-        if QApplication.activeModalWidget() is not None:
-            return False  # typing in a dialog
         # consumed here, so the key never reaches a widget and is handled exactly once
         return self.handle_key(key, kind == QEvent.KeyPress, event.isAutoRepeat())
 
