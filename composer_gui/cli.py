@@ -42,11 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
-    if args.command is None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    if argv and argv[0] not in commands and not argv[0].startswith("-"):
+        # `composer-gui song.mid` (the desktop's "Open with"): the app, opening the files.
+        args = argparse.Namespace(command=None, handler=_open_app, files=argv)
+    else:
+        args, rest = parser.parse_known_args(argv)
+        if rest and (args.command is not None or any(r.startswith("-") for r in rest)):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
         args.files = rest
-    elif rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return int(args.handler(args) or 0)
     except (ComposerError, ModelError) as error:

@@ -21,10 +21,12 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
         pip install "torch==$TORCH_VERSION"
     else
         echo "No GPU found: installing the CPU build of torch $TORCH_VERSION"
-        # A wheel already on this machine (pip's find-links) wins; else PyTorch's CPU index,
-        # which keeps pip from pulling the multi-GB CUDA build from the default index.
-        pip install --no-index "torch==$TORCH_VERSION" 2>/dev/null \
-            || pip install "torch==$TORCH_VERSION" --index-url "${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}"
+        # The CPU build by its local version: a wheel this machine already has (pip's
+        # find-links) wins; else PyTorch's CPU index, never the multi-GB CUDA build.
+        pip install "torch==$TORCH_VERSION+cpu" \
+            || pip install "torch==$TORCH_VERSION" \
+                --index-url "${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}" \
+                --extra-index-url "${PIP_INDEX_URL:-https://pypi.org/simple}"
     fi
 fi
 pip install -q -e ".$extra"

@@ -19,3 +19,20 @@ def test_entry_point_runs_as_a_module():
     )
     assert done.returncode == 0
     assert done.stdout.startswith("composer-gui ")
+
+
+def test_a_file_name_alone_opens_the_app_with_that_file(monkeypatch):
+    import composer_gui.cli as cli
+
+    opened = []
+    monkeypatch.setattr(cli, "_open_app", lambda args: opened.append(args.files) or 0)
+    assert cli.main(["song.mid", "other.mid"]) == 0
+    assert opened == [["song.mid", "other.mid"]]
+
+
+def test_an_unknown_option_is_an_argparse_error(capsys):
+    try:
+        main(["--no-such-option"])
+    except SystemExit as exit_:
+        assert exit_.code == 2
+    assert "unrecognized" in capsys.readouterr().err
