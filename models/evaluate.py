@@ -193,7 +193,7 @@ def transposition_correlation(
 
 
 def critic_calibration(critic, data: Dataset, bars: int = 8, device="cpu") -> list[float]:
-    """Quantiles (0..100) of the critic's scores of real accompaniments: percentile scale."""
+    """Quantiles (0..100) of the critic's scores of real accompaniments."""
     scores = []
     for w in windows(data, bars, per_piece=4):
         t = w.voices.shape[1]
@@ -202,6 +202,20 @@ def critic_calibration(critic, data: Dataset, bars: int = 8, device="cpu") -> li
         real = real_accompaniment_channels(w.voices[1:], n, device)
         with torch.no_grad():
             scores.append(float(critic(cond, real)))
+    return [float(q) for q in np.percentile(scores, np.arange(101))]
+
+
+def candidate_calibration(
+    generator, critic, data: Dataset, bars: int = 8, k: int = 4, seed: int = 0
+) -> list[float]:
+    """Quantiles (0..100) of the critic's scores of the model's own candidates (default
+    density and variety), the scale the app shows: a well-trained critic scores every
+    candidate below every real chorale, so a percentile among real Bach would read 0 for
+    all of them and tell the musician nothing."""
+    scores = []
+    for i, w in enumerate(windows(data, bars)):
+        cond, rolls = generate_for_window(generator, w, k, seed + i)
+        scores.extend(critic_scores(critic, cond, rolls[:, 1:].astype(np.float32)).tolist())
     return [float(q) for q in np.percentile(scores, np.arange(101))]
 
 
@@ -324,8 +338,16 @@ def run_evaluation(
     )
     if update_card:
         calibration_split = "valid" if split != "valid" else "train"
-        calibration = critic_calibration(critic, load_split(data_dir, calibration_split), bars)
-        card["calibration"] = {"split": calibration_split, "bars": bars, "quantiles": calibration}
+        held_out = load_split(data_dir, calibration_split)
+        real = critic_calibration(critic, held_out, bars)
+        candidates = candidate_calibration(generator, critic, held_out, bars)
+        card["calibration"] = {
+            "split": calibration_split,
+            "bars": bars,
+            "quantiles": candidates,  # what Candidate.percentile reads
+            "real_quantiles": real,
+            "real_median_on_candidate_scale": percentile(real[50], candidates),
+        }
         card["metrics"] = {split: result_json | {"model": Path(model_path).name}}
         path = Path(model_path).with_suffix(".json")
         tmp = path.with_name(path.name + ".tmp")

@@ -54,7 +54,7 @@ class Candidate:
     arrangement: Arrangement  # melody track first, unchanged
     rank: int  # 1 = best
     critic_score: float  # raw critic output; only comparable within one model
-    percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
+    percentile: float  # 0-100: share of the model's typical candidates the critic scores lower
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
 

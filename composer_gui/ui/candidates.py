@@ -1,8 +1,9 @@
 """The candidate list: best-ranked first, with the critic's score made readable.
 
 The engine gives each candidate a percentile: where the critic's score for it falls among
-its scores for real Bach accompaniments. The list shows that as "how Bach-like", a bar
-out of 100, next to a few of the honest metrics; the tooltip lists all of them. Earlier
+its scores for the model's typical candidates (real Bach out-scores all of them, so that
+scale would read 0 throughout). The list shows it as "Critic", a bar out of 100, next
+to a few of the honest metrics; the tooltip lists all of them. Earlier
 generations stay in a history the musician can go back to.
 """
 
@@ -122,14 +123,14 @@ class CandidatesPanel(QWidget):
         self.history_label.setVisible(False)
 
     def _set_columns(self, metric_keys: list[str]) -> None:
-        labels = ["#", "Bach-like"] + [metric_label(k) for k in metric_keys]
+        labels = ["#", "Critic"] + [metric_label(k) for k in metric_keys]
         self.tree.setColumnCount(len(labels))
         self.tree.setHeaderLabels(labels)
         header = self.tree.headerItem()
         header.setToolTip(
             1,
-            "Where the critic puts this candidate among real Bach chorales: "
-            "50 means as convincing as a typical real one.",
+            "Where the critic puts this candidate among the model's typical ones: "
+            "50 is a typical candidate, higher is more convincing to the critic.",
         )
         view = self.tree.header()
         view.setStretchLastSection(False)
@@ -194,7 +195,7 @@ class CandidatesPanel(QWidget):
     def _tooltip(self, position: int, candidate: Any) -> str:
         lines = [
             f"Candidate {position + 1} (rank {candidate.rank})",
-            f"Bach-like: {candidate.percentile:.0f} / 100 "
+            f"Critic: {candidate.percentile:.0f} / 100 "
             f"(critic score {candidate.critic_score:.2f})",
         ]
         lines += [f"{metric_label(k)}: {metric_text(k, v)}" for k, v in candidate.metrics.items()]

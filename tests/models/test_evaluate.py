@@ -82,7 +82,9 @@ def test_evaluate_command_prints_and_saves_the_table_and_updates_the_card(
         saved["table"]
     )
     card = json.loads(model.with_suffix(".json").read_text())
-    assert card["calibration"]["split"] == "valid" and len(card["calibration"]["quantiles"]) == 101
+    calibration = card["calibration"]
+    assert calibration["split"] == "valid" and len(calibration["quantiles"]) == 101
+    assert len(calibration["real_quantiles"]) == 101
     assert "test" in card["metrics"]
 
 
