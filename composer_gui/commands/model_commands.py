@@ -125,6 +125,13 @@ def run_dataset_build(args: argparse.Namespace) -> int:
 
     progress = _Progress("Reading")
     if args.from_midi is None:
+        try:
+            import music21  # noqa: F401  (the chorales ship inside it)
+        except ImportError:
+            raise ComposerError(
+                "Building the chorale dataset needs music21, which this installation lacks; "
+                "install it with 'pip install music21'."
+            ) from None
         manifest, report = build_chorales(args.out or _data_dir(None), args.limit, progress)
     else:
         from composer_gui.core.dataset_import import pieces_from_midi_folder
