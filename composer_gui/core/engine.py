@@ -193,7 +193,6 @@ class Engine:
                     f"{self.model_path.name} has no critic calibration in its model card; "
                     "finish it with 'composer-gui evaluate --calibrate'."
                 )
-            torch.set_grad_enabled(False)
             self._generator, self._critic, self.card = generator, critic, card
             self.device_name = (
                 f"cuda ({torch.cuda.get_device_name(0)})" if device.startswith("cuda") else device
