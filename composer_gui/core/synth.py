@@ -358,6 +358,8 @@ def default_audio_drivers() -> tuple[str, ...]:
     return ("pulseaudio", "alsa")
 
 
+LIVE_CHANNEL = 15  # 0-based: channel 16, for notes played live
+
 class SynthPlayer:
     """Plays arrangements through the audio output; one arrangement at a time.
 
@@ -443,6 +445,19 @@ class SynthPlayer:
         if self._loop and self._length_seconds > 0:
             seconds %= self._length_seconds
         return beat_at(self._arrangement, min(seconds, self._length_seconds))
+
+    def note_on(self, pitch: int, velocity: int = 100, program: int = 0) -> None:
+        """Sound a note played live (on-screen piano, letter keys) until ``note_off``.
+
+        Live notes use channel 16, which no track uses (tracks take the first channels,
+        drums channel 10), so playing along never cuts a track's notes.
+        """
+        fs = self._synth.fs
+        fs.program_change(LIVE_CHANNEL, program)
+        fs.noteon(LIVE_CHANNEL, int(pitch), int(velocity))
+
+    def note_off(self, pitch: int) -> None:
+        self._synth.fs.noteoff(LIVE_CHANNEL, int(pitch))
 
     def set_mix(self, mix: Mix) -> None:
         """Change mute, solo and volume while playing; newly silenced tracks stop at once."""

@@ -247,6 +247,18 @@ def test_player_sounds_a4_through_the_audio_output(player, pulse_recording):
     assert abs(peak_hz(audio) - 440.0) < 5.0
 
 
+def test_a_note_played_live_sounds_until_released(player, pulse_recording):
+    player.note_on(A4, 100)
+    time.sleep(0.8)
+    player.note_off(A4)
+    time.sleep(0.6)  # the release fades
+    audio = pulse_recording.stop()
+    assert rms(audio) > 0.005
+    assert abs(peak_hz(audio) - 440.0) < 5.0
+    tail = audio[-int(0.2 * 44100) :]
+    assert rms(tail) < 0.1 * rms(audio)  # released, not hanging
+
+
 def test_play_from_a_later_beat_skips_what_comes_before(player, pulse_recording):
     # A4 held for the whole bar, C#5 from beat 2: starting on beat 2 sounds only the C#5
     # (notes begun before the start position are not picked up mid-way).
