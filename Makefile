@@ -2,6 +2,7 @@
 .PHONY: setup setup-test run test lint bench
 
 setup:
+	scripts/system-deps.sh --runtime
 	scripts/setup.sh
 
 setup-test:

@@ -3,11 +3,15 @@
 # FluidSynth with a General MIDI soundfont, Qt's runtime libraries, Xvfb and PulseAudio,
 # the validators of the Linux desktop files (appstream, desktop-file-utils), and MuseScore 3,
 # which the tests use to check that it reads our MIDI files as we wrote them.
+# With --runtime, only what the app itself needs (Qt's libraries, FluidSynth and a soundfont).
 # Installs only what is missing; needs root or sudo when something is.
 set -euo pipefail
-packages=(jackd2 fluidsynth libfluidsynth3 fluid-soundfont-gm libegl1 libgl1 libxkbcommon0
-          libfontconfig1 libdbus-1-3 libglib2.0-0 xvfb libxcb-icccm4 libxcb-keysyms1
-          libxcb-cursor0 pulseaudio pulseaudio-utils appstream desktop-file-utils musescore3)
+packages=(libfluidsynth3 fluid-soundfont-gm libegl1 libgl1 libxkbcommon0 libfontconfig1
+          libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
+if [ "${1:-}" != "--runtime" ]; then
+    packages+=(jackd2 fluidsynth xvfb pulseaudio pulseaudio-utils appstream desktop-file-utils
+               musescore3)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -36,3 +36,23 @@ def test_an_unknown_option_is_an_argparse_error(capsys):
     except SystemExit as exit_:
         assert exit_.code == 2
     assert "unrecognized" in capsys.readouterr().err
+
+
+def test_the_app_without_a_display_says_so_in_one_sentence():
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "composer_gui.cli"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("composer-gui: No display found")
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -18,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from composer_gui import APP_NAME, __version__
+from composer_gui.core.errors import ComposerError
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 
@@ -70,8 +72,20 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def check_display() -> None:
+    """On Linux without X11 or Wayland, Qt would abort with a page of plugin errors."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ComposerError(
+            "No display found: the Composer window needs a desktop session; the command line "
+            "works without one (composer-gui --help)."
+        )
+
+
 def run_app(files: list[str]) -> int:
     """Open the main window (and any files given) and run until it closes."""
+    check_display()
     path = set_up_logging()
     log.info("Starting %s %s; log at %s", APP_NAME, __version__, path)
     app = make_application()
