@@ -38,7 +38,7 @@ from models.pianoroll import (
 DEFAULT_MODEL = "composer-chorales"
 SUPPORTED_METERS = ((4, 4), (3, 4))
 NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
-OVERSAMPLE = 2  # draw this many times k, so k different ones survive folding
+SPARE = 0.25  # draw this many more than k, so k different ones survive folding
 
 
 class CancelledError(ComposerError):
@@ -247,7 +247,8 @@ class Engine:
         n = pad_length(grid.n_steps, generator.config.time_multiple)
         cond = melody_condition(grid.voice, grid.onsets, grid.beats_per_bar, 0, n, device)
         with torch.inference_mode():
-            probs = candidate_probabilities(generator, cond, k * OVERSAMPLE, seed, variety)
+            n_drawn = k + math.ceil(k * SPARE)
+            probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
         step(0.5)
         cleaned = clean_candidates(probs, density, grid.n_steps)
         rolls = np.stack([roll for roll, _ in cleaned])  # (c, 3, T, P)
