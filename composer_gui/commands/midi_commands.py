@@ -40,6 +40,11 @@ def register(sub) -> None:
     play.add_argument("--tempo", type=float, metavar="BPM", help="play at this tempo instead")
     play.add_argument("--clock", action="store_true", help="also send MIDI clock, start and stop")
     play.add_argument(
+        "--follow-clock",
+        metavar="NAME",
+        help="wait for a DAW's MIDI start on this input, then play; its stop stops",
+    )
+    play.add_argument(
         "--wait",
         action="store_true",
         help="open the port, then wait for Enter before playing (time to connect)",
@@ -130,6 +135,7 @@ def _play(args: argparse.Namespace) -> int:
     else:
         output = midi_io.open_virtual_output(args.virtual, args.api)
     problems: list[str] = []
+    clock_input = None
     try:
         if args.wait:
             print(
@@ -141,6 +147,8 @@ def _play(args: argparse.Namespace) -> int:
         player = Player(
             output, schedule, loop=args.loop, send_clock=args.clock, on_error=problems.append
         )
+        if args.follow_clock:
+            clock_input = _wait_for_daw_start(args.follow_clock, args.api, player)
         print(
             f"Playing {args.file.name} to '{output.name}' ({schedule.seconds():.1f} s); "
             "Ctrl-C stops.",
@@ -157,10 +165,44 @@ def _play(args: argparse.Namespace) -> int:
         # Also after Ctrl-C: the player's note-offs must reach the port before it closes.
         time.sleep(DRAIN_SECONDS)
         output.close()
+        if args.follow_clock and clock_input is not None:
+            clock_input.close()
     if problems:
         print(f"composer-gui: {problems[0]}", file=sys.stderr)
         return 2
     return 0
+
+
+def _wait_for_daw_start(port_name: str, api: str | None, player):
+    """Block until the DAW sends start (or continue) on ``port_name``; the player's beat 0
+    is the moment that message arrived, and the DAW's stop stops it.  Returns the input."""
+    import threading
+
+    from composer_gui.core import midi_io
+    from composer_gui.core.midi_clock import ClockFollower
+
+    started = threading.Event()
+    start_times: list[float] = []
+
+    def on_start(arrived: float) -> None:
+        if not started.is_set():
+            start_times.append(arrived)
+            started.set()
+
+    def on_stop(arrived: float) -> None:
+        if started.is_set():
+            player.stop()
+
+    follower = ClockFollower(on_start=on_start, on_stop=on_stop)
+    clock_input = midi_io.open_input(port_name, follower.feed, api)
+    print(f"Waiting for start from '{port_name}' (Ctrl-C gives up).", file=sys.stderr, flush=True)
+    try:
+        started.wait()
+    except KeyboardInterrupt:
+        clock_input.close()
+        raise
+    player.start(at=start_times[0])
+    return clock_input
 
 
 def _parse_meter(text: str) -> tuple[int, int]:

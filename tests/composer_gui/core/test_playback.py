@@ -412,3 +412,38 @@ def test_leaving_the_program_while_playing_leaves_nothing_hanging(jack_server, m
     notes = [(e.channel, e.data[1], e.is_note_on) for e in dumped if e.is_note_on or e.is_note_off]
     assert notes == [(2, 62, True), (2, 62, False)]
     assert any(e.status == 0xB0 and e.data[1] == ALL_NOTES_OFF and e.channel == 2 for e in dumped)
+
+
+@pytest.mark.jack
+def test_play_waits_for_the_daws_start_and_stops_on_its_stop(jack_server, midi_dump, tmp_path):
+    path = tmp_path / "held.mid"
+    track = mido.MidiTrack()
+    track.append(mido.Message("note_on", channel=0, note=62, velocity=90))
+    track.append(mido.Message("note_off", channel=0, note=62, time=480 * 16))
+    midi = mido.MidiFile(ticks_per_beat=480)
+    midi.tracks.append(track)
+    midi.save(path)
+    # A client of its own, so the player's port keeps the app's name.
+    daw = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_output(
+        "transport", virtual=True, client_name="daw"
+    )
+    try:
+        jack_server.wait_for_port("daw:transport")
+        daw_port = "daw:transport"
+        process = run_play(jack_server, [midi_dump], path, "--follow-clock", daw_port)
+        time.sleep(1.0)
+        assert process.poll() is None  # still waiting: the DAW has not started
+        daw.send(mido.Message("start"))
+        time.sleep(1.0)  # the note (8 s long) is sounding
+        daw.send(mido.Message("stop"))
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        daw.close()
+    assert process.returncode == 0, stderr
+    assert "Waiting for start" in stderr
+    dumped = midi_dump.stop()
+    ons = [e for e in dumped if e.is_note_on]
+    offs = [e for e in dumped if e.is_note_off and e.data[1] == 62]
+    assert len(ons) == 1 and ons[0].data[1] == 62
+    assert offs and offs[0].frame > ons[0].frame  # released by the DAW's stop, not hanging
+    assert (offs[0].frame - ons[0].frame) / 48000 < 2.5  # long before the note's own end
