@@ -168,3 +168,42 @@ def test_two_processes_train_together_with_gloo(chorale_data, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     card = read_card(tmp_path / "ddp" / "checkpoint")
     assert card["world_size"] == 2 and card["iteration"] == 2
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(chorale_data, tmp_path):
+    import signal
+    import time
+
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY.replace(iterations=10_000).to_dict()))
+    run = tmp_path / "run"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "composer_gui.cli",
+            "train",
+            "--data",
+            str(chorale_data[0]),
+            "--run-dir",
+            str(run),
+            "--config",
+            str(config),
+            "--device",
+            "cpu",
+            "--log-every",
+            "1",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (run / "log.csv").is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr and "--resume" in stderr
+    card = read_card(run / "checkpoint")
+    assert 1 <= card["iteration"] < 10_000
+    assert not list(run.glob("*.tmp"))  # nothing half-written
