@@ -310,8 +310,12 @@ def train(
             world_size=world.size,
         )
 
+    stop = _StopRequest()
+    completed = start_iteration
     try:
         for iteration in range(start_iteration + 1, config.iterations + 1):
+            if stop.requested:
+                break
             # Critic: maximise D(real) - D(fake) (or the BCE equivalent).  The generator
             # does not change during these steps, so all their fakes come from one pass.
             b = config.batch_size
@@ -357,6 +361,7 @@ def train(
                 for e, b in zip(ema.buffers(), generator.buffers()):
                     e.copy_(b)
 
+            completed = iteration
             if not world.main:
                 continue
             if iteration % log_every == 0 or iteration == config.iterations:
@@ -382,16 +387,45 @@ def train(
                     progress(iteration, config.iterations, row)
             if iteration % checkpoint_every == 0:
                 save_checkpoint(run_dir, parts, card_now(iteration))
-    except KeyboardInterrupt:
-        if world.main:
-            save_checkpoint(run_dir, parts, card_now(iteration - 1))
-        raise
     finally:
+        stop.restore()
         if writer:
             writer.close()
     if world.main:
-        save_checkpoint(run_dir, parts, card_now(iteration))
+        save_checkpoint(run_dir, parts, card_now(completed))
+    if stop.requested:
+        raise KeyboardInterrupt
     return run_dir
+
+
+class _StopRequest:
+    """Ctrl-C asks the loop to stop after the current iteration.
+
+    The handler only sets a flag: a KeyboardInterrupt raised wherever the signal lands
+    can end up inside a finalizer or a callback that swallows it, and training goes on.
+    A second Ctrl-C interrupts at once.
+    """
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self.requested = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def restore(self) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
 
 
 def _append_log(path: Path, row: dict) -> None:
