@@ -9,7 +9,9 @@ code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from composer_gui import __version__
 from composer_gui.commands import accompany_command, midi_commands, model_commands
@@ -41,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Python leaves SIGINT ignored when the parent ignored it (a shell's background job,
+    # some CI runners); "Ctrl-C stops" must hold for play, record and train all the same.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     commands = {
