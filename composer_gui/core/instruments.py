@@ -7,9 +7,9 @@ track ever uses it.
 
 from __future__ import annotations
 
+from composer_gui.core.midi_file import DRUM_CHANNEL
 from models.pianoroll import TRACKS
 
-DRUM_CHANNEL = 9  # 0-based; "channel 10" to a musician
 TRACK_CHANNELS = {name: index for index, name in enumerate(TRACKS)}  # melody 0 ... bass 3
 assert DRUM_CHANNEL not in TRACK_CHANNELS.values()
 

@@ -273,9 +273,7 @@ def arrangement_to_midi(arrangement: Arrangement) -> mido.MidiFile:
     """
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
     midi.tracks.append(_conductor_track(arrangement))
-    for track, channel in zip(
-        arrangement.tracks, _assign_channels(arrangement.tracks), strict=True
-    ):
+    for track, channel in zip(arrangement.tracks, assign_channels(arrangement.tracks), strict=True):
         midi.tracks.append(_part_track(track, channel))
     return midi
 
@@ -391,7 +389,7 @@ def _to_track(events: list[tuple[int, mido.MetaMessage]]) -> mido.MidiTrack:
     return midi_track
 
 
-def _assign_channels(tracks: list[Track]) -> list[int]:
+def assign_channels(tracks: list[Track]) -> list[int]:
     """A distinct channel per part where possible, drums on channel 10."""
     melodic_channels = [channel for channel in range(16) if channel != DRUM_CHANNEL]
     used: set[int] = set()

@@ -36,7 +36,7 @@ import numpy as np
 from composer_gui import APP_NAME
 from composer_gui.core.arrangement import Arrangement
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.midi_file import arrangement_to_midi
+from composer_gui.core.midi_file import assign_channels
 from composer_gui.core.playback import Player, schedule_from_arrangement
 
 SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver
@@ -218,12 +218,7 @@ class _Synth:
 
 def track_channels(arrangement: Arrangement) -> list[int]:
     """The MIDI channel each track plays on: the one an exported file or the DAW gets."""
-    midi = arrangement_to_midi(arrangement)
-    channels = []
-    for midi_track in midi.tracks[1:]:  # tracks[0] is the conductor (tempo, meter)
-        channel = next(m.channel for m in midi_track if m.type == "program_change")
-        channels.append(channel)
-    return channels
+    return assign_channels(arrangement.tracks)
 
 
 class _MixingSink:
@@ -359,6 +354,7 @@ def default_audio_drivers() -> tuple[str, ...]:
 
 
 LIVE_CHANNEL = 15  # 0-based: channel 16, for notes played live
+
 
 class SynthPlayer:
     """Plays arrangements through the audio output; one arrangement at a time.

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.core.instruments import GM_PROGRAM_NAMES
 from composer_gui.core.project import TrackMix
 from composer_gui.ui import theme
-from composer_gui.ui.gm import GM_PROGRAM_NAMES
 from models.pianoroll import TRACKS
 
 
