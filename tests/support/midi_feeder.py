@@ -23,6 +23,30 @@ KEYS_PORT = "FeederKeys:keys"
 CLICKS_PORT = "FeederEars:clicks"
 
 
+def start_feeder(jack_server, melody, tempo_bpm: float, *options: str):
+    """Run this module as its own JACK client process; returns once it says "ready"."""
+    import subprocess
+    from pathlib import Path
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.midi_feeder",
+            json.dumps(melody),
+            "--tempo",
+            str(tempo_bpm),
+            *options,
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=jack_server.env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("melody", help="JSON list of [pitch, start_beat, duration_beats]")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ from composer_gui.core.recording import (
     click_schedule,
     notes_from_messages,
 )
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -38,26 +36,6 @@ MELODY = [
     (65, 5.0, 1.0),
     (64, 6.0, 2.0),
 ]
-
-
-def start_feeder(jack_server, melody, tempo_bpm: float, *options: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.midi_feeder",
-            json.dumps(melody),
-            "--tempo",
-            str(tempo_bpm),
-            *options,
-        ],
-        cwd=REPO,
-        env=jack_server.env(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout.readline().strip() == "ready"
-    return process
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -9,9 +9,6 @@ test_main_window.py.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from composer_gui.core.midi_file import write_arrangement
 from composer_gui.ui import settings
 from tests.support.jack_server import MidiDump
 from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT
+from tests.support.midi_feeder import start_feeder as feeder_process
 
 pytestmark = [pytest.mark.gui, pytest.mark.jack]
 
@@ -42,24 +40,8 @@ MELODY = [
 ]
 
 
-def start_feeder(jack_server, *options: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.midi_feeder",
-            json.dumps(MELODY),
-            "--tempo",
-            str(TEMPO_BPM),
-            *options,
-        ],
-        cwd=REPO,
-        env=jack_server.env(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout.readline().strip() == "ready"
-    return process
+def start_feeder(jack_server, *options: str):
+    return feeder_process(jack_server, MELODY, TEMPO_BPM, *options)
 
 
 def use_jack(window, input_name: str = "", output_name: str = "") -> None:
