@@ -162,3 +162,13 @@ def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys)
         capsys,
     )
     assert code == 0 and read_arrangement(out).length_beats() <= 32 * 4 + 4
+
+    whole = tmp_path / "whole.mid"
+    code, io = run(
+        ["accompany", str(long), "-o", str(whole), "--model", str(tiny_model), "--sections"],
+        capsys,
+    )
+    assert code == 0
+    accompanied = read_arrangement(whole)
+    assert accompanied.length_beats() >= 40 * 4 - 1
+    assert max(n.end_beat for t in accompanied.tracks[1:] for n in t.notes) > 36 * 4

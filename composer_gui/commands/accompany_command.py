@@ -14,6 +14,7 @@ from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
+from models.pianoroll import MAX_BARS
 
 TABLE_COLUMNS = (
     ("pitch_classes_per_bar", "pc/bar"),
@@ -49,10 +50,20 @@ def register(sub) -> None:
         help="instruments of the accompaniment",
     )
     p.add_argument("--model", type=Path, default=None, help="a .safetensors model file")
-    p.add_argument(
+    longer = p.add_mutually_exclusive_group()
+    longer.add_argument(
         "--first-bars",
-        action="store_true",
-        help="accompany only the first 32 bars of a longer melody",
+        action="store_const",
+        const="first",
+        dest="allow_long",
+        help=f"accompany only the first {MAX_BARS} bars of a longer melody",
+    )
+    longer.add_argument(
+        "--sections",
+        action="store_const",
+        const="sections",
+        dest="allow_long",
+        help=f"accompany a longer melody whole, in sections of up to {MAX_BARS} bars",
     )
     p.set_defaults(handler=run)
 
@@ -72,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         density=args.density,
         variety=args.variety,
         preset=args.preset,
-        allow_long="first" if args.first_bars else None,
+        allow_long=args.allow_long,
     )
     write_arrangement(candidates[0].arrangement, args.output)
     written = {1: str(args.output)}

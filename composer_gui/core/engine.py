@@ -101,8 +101,12 @@ class MelodyGrid:
 def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangement:
     """Raise a clear error for what the model cannot accompany; trim if asked.
 
-    ``allow_long`` ``"first"`` keeps the first MAX_BARS bars of a longer melody.
+    A melody longer than MAX_BARS bars needs ``allow_long``: ``"first"`` keeps its first
+    MAX_BARS bars, ``"sections"`` keeps it whole for ``Engine.generate`` to accompany in
+    sections.
     """
+    if allow_long not in (None, "first", "sections"):
+        raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
     if not melody.tracks or not melody.tracks[0].notes:
         raise NoMelodyError("The melody has no notes; play or open a melody first.")
     if melody.tracks[0].is_drum:
@@ -113,13 +117,13 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
             f"The melody is in {meter[0]}/{meter[1]}; Composer accompanies 4/4 and 3/4 only."
         )
     bars = math.ceil(melody.length_beats() / meter[0] - 1e-9)
-    if bars > MAX_BARS:
-        if allow_long != "first":
-            raise MelodyTooLongError(
-                f"The melody is {bars} bars long and Composer accompanies up to {MAX_BARS} at "
-                f"once; use its first {MAX_BARS} bars (--first-bars) or accompany it in "
-                "sections of 32 bars."
-            )
+    if bars > MAX_BARS and allow_long is None:
+        raise MelodyTooLongError(
+            f"The melody is {bars} bars long and Composer accompanies up to {MAX_BARS} at "
+            f"once; use its first {MAX_BARS} bars (--first-bars) or accompany it in "
+            f"sections of up to {MAX_BARS} bars (--sections)."
+        )
+    if bars > MAX_BARS and allow_long == "first":
         end = MAX_BARS * meter[0]
         notes = [
             Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
@@ -134,6 +138,14 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
             [(b, t) for b, t in melody.tempo_changes if b < end],
         )
     return melody
+
+
+def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
+    """``(first bar, end bar)`` of the fewest sections of at most ``max_bars`` bars, as
+    even as possible (40 bars: 20 + 20, not 32 + 8, so no section is a short stub)."""
+    count = max(1, math.ceil(n_bars / max_bars))
+    edges = [round(i * n_bars / count) for i in range(count + 1)]
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def melody_on_grid(melody: Arrangement) -> MelodyGrid:
@@ -211,17 +223,8 @@ class Engine:
         allow_long: str | None = None,
     ) -> list[Candidate]:
         """k ranked candidates (fewer only if the model cannot find k different ones)."""
-        import torch
-
         from models.evaluate import percentile
         from models.metrics import piece_metrics
-        from models.sampling import (
-            candidate_probabilities,
-            clean_candidates,
-            critic_scores,
-            melody_condition,
-            pad_length,
-        )
 
         if not 1 <= k <= 64:
             raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
@@ -242,19 +245,29 @@ class Engine:
         self.load()
         step(0.2)
         grid = melody_on_grid(melody)
-        generator, critic = self._generator, self._critic
-        device = next(generator.parameters()).device
-        n = pad_length(grid.n_steps, generator.config.time_multiple)
-        cond = melody_condition(grid.voice, grid.onsets, grid.beats_per_bar, 0, n, device)
-        with torch.inference_mode():
-            n_drawn = k + math.ceil(k * SPARE)
-            probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
-        step(0.5)
-        cleaned = clean_candidates(probs, density, grid.n_steps)
-        rolls = np.stack([roll for roll, _ in cleaned])  # (c, 3, T, P)
-        with torch.inference_mode():
-            scores = critic_scores(critic, cond, rolls.astype(np.float32))
-        step(0.7)
+        bar_steps = STEPS_PER_BEAT * grid.beats_per_bar
+        parts = sections(grid.n_steps // bar_steps)
+        n_drawn = k + math.ceil(k * SPARE)
+        section_rolls, section_onsets, section_scores = [], [], []
+        for index, (first, end) in enumerate(parts):
+            a, b = first * bar_steps, end * bar_steps
+            rolls, onsets, scores = self._draw(
+                grid.voice[a:b],
+                grid.onsets[a:b],
+                grid.beats_per_bar,
+                n_drawn,
+                seed + index,
+                density,
+                variety,
+            )
+            section_rolls.append(rolls)
+            section_onsets.append(onsets)
+            section_scores.append(scores * (end - first))
+            step(0.2 + 0.5 * (index + 1) / len(parts))
+        # A candidate is the same draw in every section; its score is the bar-weighted mean.
+        rolls = np.concatenate(section_rolls, axis=2)  # (c, 3, T, P)
+        onsets = np.concatenate(section_onsets, axis=2)
+        scores = np.sum(section_scores, axis=0) / (grid.n_steps // bar_steps)
 
         chosen = _fold_near_identical(rolls, scores, k)
         melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
@@ -274,7 +287,7 @@ class Engine:
         candidates = []
         for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
             tracks = [melody.tracks[0]] + _accompaniment_tracks(
-                rolls[i], cleaned[i][1], programs, back, velocity
+                rolls[i], onsets[i], programs, back, velocity
             )
             arrangement = Arrangement(
                 tracks, melody.tempo_bpm, melody.time_signature, list(melody.tempo_changes)
@@ -291,6 +304,31 @@ class Engine:
             )
         step(1.0)
         return candidates
+
+    def _draw(self, voice, onsets, beats_per_bar, n_drawn, seed, density, variety):
+        """One batched pass over (a section of) the melody grid: cleaned rolls and onsets
+        ``(c, 3, T, P)`` and the critic's score of each."""
+        import torch
+
+        from models.sampling import (
+            candidate_probabilities,
+            clean_candidates,
+            critic_scores,
+            melody_condition,
+            pad_length,
+        )
+
+        generator, critic = self._generator, self._critic
+        device = next(generator.parameters()).device
+        n = pad_length(voice.shape[0], generator.config.time_multiple)
+        cond = melody_condition(voice, onsets, beats_per_bar, 0, n, device)
+        with torch.inference_mode():
+            probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
+        cleaned = clean_candidates(probs, density, voice.shape[0])
+        rolls = np.stack([roll for roll, _ in cleaned])
+        with torch.inference_mode():
+            scores = critic_scores(critic, cond, rolls.astype(np.float32))
+        return rolls, np.stack([o for _, o in cleaned]), scores
 
 
 def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:

@@ -195,8 +195,7 @@ class CandidatesPanel(QWidget):
     def _tooltip(self, position: int, candidate: Any) -> str:
         lines = [
             f"Candidate {position + 1} (rank {candidate.rank})",
-            f"Critic: {candidate.percentile:.0f} / 100 "
-            f"(critic score {candidate.critic_score:.2f})",
+            f"Critic: {candidate.percentile:.0f} / 100 (critic score {candidate.critic_score:.2f})",
         ]
         lines += [f"{metric_label(k)}: {metric_text(k, v)}" for k, v in candidate.metrics.items()]
         return "\n".join(lines)

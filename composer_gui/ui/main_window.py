@@ -578,13 +578,15 @@ class MainWindow(QMainWindow):
         allow_long = None
         bars = melody.bar_count()
         if bars > MAX_BARS:
-            if not self.confirm(
+            allow_long = self.choose(
                 "Melody too long",
                 f"The melody is {bars} bars long; Composer accompanies up to {MAX_BARS} bars "
-                f"at once. Accompany its first {MAX_BARS} bars?",
-            ):
+                f"at once. Accompany its first {MAX_BARS} bars, or all of it in sections of "
+                f"up to {MAX_BARS} bars?",
+                {"first": f"First {MAX_BARS} bars", "sections": "All, in sections"},
+            )
+            if allow_long is None:
                 return
-            allow_long = "first"
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")
         self.generate_job = self.runner.run(
@@ -1070,9 +1072,15 @@ class MainWindow(QMainWindow):
             "ranked by its Wasserstein critic.",
         )
 
-    def confirm(self, title: str, question: str) -> bool:
-        """Ask a yes/no question (tests replace this)."""
-        return QMessageBox.question(self, title, question) == QMessageBox.Yes
+    def choose(self, title: str, question: str, answers: dict[str, str]) -> str | None:
+        """Ask a question with the given answers (key: button text); None if cancelled.
+        Tests replace this."""
+        box = QMessageBox(QMessageBox.Question, title, question, QMessageBox.Cancel, self)
+        buttons = {
+            box.addButton(text, QMessageBox.AcceptRole): key for key, text in answers.items()
+        }
+        box.exec()
+        return buttons.get(box.clickedButton())
 
     def report_error(self, message: str) -> None:
         self.last_error = message

@@ -16,6 +16,7 @@ from composer_gui.core.engine import (
     MelodyTooLongError,
     _fold_near_identical,
     melody_on_grid,
+    sections,
 )
 from composer_gui.core.errors import MeterError, ModelLoadError, NoMelodyError
 from composer_gui.core.instruments import DRUM_CHANNEL, PRESETS
@@ -128,6 +129,27 @@ def test_what_cannot_be_accompanied_is_refused_in_one_sentence(engine, bad, erro
 def test_a_long_melody_can_use_its_first_32_bars(engine):
     candidates = engine.generate(melody(40), k=1, seed=0, allow_long="first")
     assert candidates[0].arrangement.length_beats() <= 32 * 4 + 4
+
+
+def test_sections_are_even_and_at_most_32_bars():
+    assert sections(8) == [(0, 8)]
+    assert sections(32) == [(0, 32)]
+    assert sections(40) == [(0, 20), (20, 40)]
+    assert sections(70) == [(0, 23), (23, 47), (47, 70)]
+
+
+def test_a_long_melody_can_be_accompanied_whole_in_sections(engine):
+    long = melody(40)
+    candidates = engine.generate(long, k=3, seed=0, allow_long="sections")
+    assert len(candidates) == 3
+    for candidate in candidates:
+        arr = candidate.arrangement
+        assert arr.tracks[0].notes == long.tracks[0].notes  # the user's melody, untouched
+        for track in arr.tracks[1:]:  # every section is accompanied, up to the last bar
+            assert track.notes and max(n.end_beat for n in track.notes) > 36 * 4
+            assert min(n.start_beat for n in track.notes) < 4
+    again = engine.generate(long, k=3, seed=0, allow_long="sections")
+    assert [c.critic_score for c in again] == [c.critic_score for c in candidates]
 
 
 def test_cancel_stops_the_generation(engine):

@@ -295,22 +295,32 @@ def test_startup_imports_no_torch_or_music21():
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_a_long_melody_is_accompanied_in_its_first_32_bars(qtbot, window, tmp_path, model_stem):
+def test_a_long_melody_is_accompanied_in_its_first_32_bars_or_in_sections(
+    qtbot, window, tmp_path, model_stem
+):
     notes = [Note(60 + i % 5, 2.0 * i, 2.0, 90) for i in range(80)]  # 40 bars of 4/4
     path = tmp_path / "long.mid"
     write_arrangement(Arrangement([Track("melody", notes)], tempo_bpm=120.0), path)
     assert window.open_file(path)
     asked = []
-    window.confirm = lambda _title, question: asked.append(question) is None and False
+    window.choose = lambda _title, question, answers: asked.append((question, answers)) and None
     window.generate()
-    assert "40 bars" in asked[0] and window.generate_job is None  # declined: nothing runs
-    window.confirm = lambda _title, _question: True
+    assert "40 bars" in asked[0][0] and set(asked[0][1]) == {"first", "sections"}
+    assert window.generate_job is None  # cancelled: nothing runs
+    window.choose = lambda _title, _question, _answers: "first"
     window.engine.configure(model_stem, "cpu")
     with qtbot.waitSignal(window.generation_done, timeout=60000):
         window.generate()
     arrangement = window.project.candidates[0].arrangement
     assert arrangement.bar_count() == 32
     assert arrangement.tracks[0].notes == notes[:64]
+
+    window.choose = lambda _title, _question, _answers: "sections"
+    with qtbot.waitSignal(window.generation_done, timeout=60000):
+        window.generate()
+    arrangement = window.project.candidates[0].arrangement
+    assert arrangement.bar_count() == 40 and arrangement.tracks[0].notes == notes
+    assert max(n.end_beat for t in arrangement.tracks[1:] for n in t.notes) > 36 * 4
 
 
 def test_play_starts_where_the_ruler_was_clicked(qtbot, window, melody_file):
