@@ -31,6 +31,13 @@ class GanConfig:
     critic_steps: int = 5
     recon_weight: float = 10.0  # cross-entropy to Bach's voices, best of `candidates_per_melody`
     candidates_per_melody: int = 2
+    # Share of the critic's fakes that are spoiled real chorales (models/negatives.py), so
+    # the critic must judge how the accompaniment fits the melody; 0 turns them off.
+    critic_negatives: float = 0.0
+    # The generator's fakes are drawn like the app's candidates: beat-held Gumbel noise
+    # at a random variety up to this (models/sampling.py), so the critic learns to tell
+    # the app's good candidates from its bad ones; 0 shows the critic plain argmax voices.
+    train_variety: float = 0.0
     # optimisation
     batch_size: int = 16
     iterations: int = 2000  # generator updates
@@ -43,6 +50,10 @@ class GanConfig:
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
+        if not 0.0 <= self.critic_negatives < 1.0:
+            raise ValueError("critic_negatives must be in [0, 1)")
+        if not 0.0 <= self.train_variety <= 1.0:
+            raise ValueError("train_variety must be in [0, 1]")
         if len(self.g_channels) < 2:
             raise ValueError("g_channels needs at least two resolutions")
 

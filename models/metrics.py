@@ -433,3 +433,25 @@ def distance_to_reference(
         scale = max(abs(reference), _DEVIATION_FLOOR.get(key.rsplit("/", 1)[-1], 1e-9))
         deviations.append(abs(value - reference) / scale)
     return float(np.mean(deviations)) if deviations else math.nan
+
+
+def harmonic_agreement(roll: np.ndarray, reference: np.ndarray, steps_per_beat: int = 4) -> float:
+    """How far an accompaniment sounds the same harmony as a reference one, beat by beat:
+    the Jaccard index of the pitch classes sounding in each beat, over all beats, of the
+    accompaniment tracks (all but the melody) of two ``(track, step, pitch)`` rolls.
+
+    Window metrics such as pitch classes per bar say how Bach-like a texture is on
+    average; this says whether it is the harmony Bach chose for this melody.
+    """
+    roll, reference = _check_roll(roll), _check_roll(reference)
+    steps = min(roll.shape[1], reference.shape[1]) // steps_per_beat * steps_per_beat
+    to_classes = _pitch_class_matrix(roll.shape[2]).astype(bool)
+
+    def beat_classes(r: np.ndarray) -> np.ndarray:
+        sounding = r[1:, :steps].any(axis=0)  # (steps, pitch)
+        per_beat = sounding.reshape(-1, steps_per_beat, r.shape[2]).any(axis=1)
+        return (per_beat.astype(np.int32) @ to_classes.astype(np.int32)) > 0  # (beat, 12)
+
+    a, b = beat_classes(roll), beat_classes(reference)
+    either = (a | b).sum()
+    return float((a & b).sum() / either) if either else math.nan

@@ -71,12 +71,19 @@ def candidate_probabilities(
     logits = generator(cond.expand(k, -1, -1), noise).float()  # (k, V, T, C)
     temperature = MAX_TEMPERATURE * float(np.clip(variety, 0.0, 1.0))
     if temperature > 0:
-        beats = -(-n_steps // STEPS_PER_BEAT)
-        uniform = torch.rand((k, logits.shape[1], beats, logits.shape[-1]), generator=gen)
-        gumbel = -torch.log(-torch.log(uniform.clamp(1e-9, 1 - 1e-9)))
-        held = gumbel.repeat_interleave(STEPS_PER_BEAT, dim=2)[:, :, :n_steps].to(device)
+        held = beat_held_gumbel(logits.shape, gen).to(device)
         logits = logits.log_softmax(dim=-1) + temperature * held
     return logits.softmax(dim=-1)
+
+
+def beat_held_gumbel(shape, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Gumbel noise of ``shape`` (batch, voice, step, class), one draw per beat held over
+    its steps, so a perturbed voice changes pitch for a whole beat."""
+    k, voices, n_steps, classes = shape
+    beats = -(-n_steps // STEPS_PER_BEAT)
+    uniform = torch.rand((k, voices, beats, classes), generator=generator)
+    gumbel = -torch.log(-torch.log(uniform.clamp(1e-9, 1 - 1e-9)))
+    return gumbel.repeat_interleave(STEPS_PER_BEAT, dim=2)[:, :, :n_steps]
 
 
 def clean_candidates(probs: torch.Tensor, density: float, n_steps: int):

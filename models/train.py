@@ -46,7 +46,9 @@ from models.encoding import (
 )
 from models.errors import DatasetError
 from models.generator import Generator
+from models.negatives import spoil
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
+from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
 
 LOG_FIELDS = [
     "iteration",
@@ -285,6 +287,7 @@ def train(
     elif world.main:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "log.csv").unlink(missing_ok=True)
+    if world.main:  # the config in effect from here on (a resumed run may change it)
         (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
 
     writer = _tensorboard(run_dir) if world.main else None
@@ -295,10 +298,22 @@ def train(
     iteration = start_iteration
 
     def fake_accompaniment(cond, repeats):
+        """``(logits, critic input)``; the critic sees the voices the app would play."""
         shape = generator.noise_shape(cond.shape[0] * repeats, n_steps)
         noise = torch.randn(shape, device=device)
         logits = generator(cond.repeat(repeats, 1, 1), noise)
-        return logits, accompaniment_channels(straight_through_one_hot(logits))
+        chosen = logits
+        if config.train_variety > 0:
+            variety = torch.rand(logits.shape[0], 1, 1, 1, device=device) * config.train_variety
+            gumbel = beat_held_gumbel(logits.shape).to(device)
+            chosen = logits.float().log_softmax(dim=-1) + MAX_TEMPERATURE * variety * gumbel
+        return logits, accompaniment_channels(straight_through_one_hot(chosen))
+
+    def one_hot_channels(classes: torch.Tensor) -> torch.Tensor:
+        voices = torch.where(classes == REST_CLASS, torch.full_like(classes, -1), classes)
+        return accompaniment_channels(voice_one_hot(voices))
+
+    negatives = config.critic_negatives
 
     def card_now(it: int) -> dict:
         return new_card(
@@ -319,23 +334,34 @@ def train(
             # Critic: maximise D(real) - D(fake) (or the BCE equivalent).  The generator
             # does not change during these steps, so all their fakes come from one pass.
             b = config.batch_size
-            conds, targets = to_tensors(sampler.batch(b * critic_steps), device)
+            batch = sampler.batch(b * critic_steps)
+            conds, targets = to_tensors(batch, device)
+            phases = torch.from_numpy(batch["bar_phase"])
             with torch.no_grad(), autocast:
                 _, fakes = fake_accompaniment(conds, 1)
             for step in range(critic_steps):
-                cond, target = conds[step * b : (step + 1) * b], targets[step * b : (step + 1) * b]
-                fake = fakes[step * b : (step + 1) * b]
-                real = accompaniment_channels(
-                    voice_one_hot(
-                        torch.where(target == REST_CLASS, torch.full_like(target, -1), target)
-                    )
-                )
+                part = slice(step * b, (step + 1) * b)
+                cond, real = conds[part], one_hot_channels(targets[part])
+                fake = fakes[part].float()
                 with autocast:
-                    real_scores, fake_scores = critic(cond, real), critic(cond, fake.float())
+                    real_scores, fake_scores = critic(cond, real), critic(cond, fake)
                     d_loss = losses.critic_loss(config.loss, real_scores, fake_scores)
                 gp = torch.zeros((), device=device)
                 if config.loss == "wgan-gp":
-                    gp = losses.gradient_penalty(critic, cond, real, fake.float())
+                    gp = losses.gradient_penalty(critic, cond, real, fake)
+                if negatives > 0:
+                    # Fakes are a mixture: the generator's, and spoiled real chorales.
+                    spoiled = one_hot_channels(spoil(targets[part], phases[part]))
+                    with autocast:
+                        negative_scores = critic(cond, spoiled)
+                        d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
+                            config.loss, real_scores, negative_scores
+                        )
+                    if config.loss == "wgan-gp":
+                        gp = (1 - negatives) * gp + negatives * losses.gradient_penalty(
+                            critic, cond, real, spoiled
+                        )
+                if config.loss == "wgan-gp":
                     d_loss = d_loss + config.gp_lambda * gp
                 opt_d.zero_grad(set_to_none=True)
                 d_loss.backward()
@@ -376,6 +402,10 @@ def train(
                     "gradient_penalty": float(gp.detach()),
                     "reconstruction": float(recon.detach()),
                 }
+                if negatives > 0:
+                    row["negative_gap"] = float(
+                        losses.wasserstein_estimate(real_scores, negative_scores).detach()
+                    )
                 if evaluate and (iteration % eval_every == 0 or iteration == config.iterations):
                     row.update(evaluate(ema, iteration))
                 _append_log(run_dir / "log.csv", row)

@@ -46,7 +46,7 @@ def register(sub) -> None:
         type=Path,
         default=None,
         metavar="JSON",
-        help="GanConfig fields to change, as a JSON object",
+        help="GanConfig fields to change, as a JSON object (with --resume: from here on)",
     )
     train.add_argument("--loss", default=None, choices=["wgan-gp", "wgan-clip", "bce"])
     train.add_argument("--iterations", type=int, default=None)
@@ -173,7 +173,7 @@ def run_train(args: argparse.Namespace) -> int:
     config = GanConfig()
     if args.resume and (args.run_dir / "config.json").is_file():
         config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
-    elif args.config is not None:
+    if args.config is not None:  # on --resume, a later stage of the same run
         try:
             config = GanConfig.from_dict(config.to_dict() | json.loads(args.config.read_text()))
         except (OSError, ValueError, TypeError) as error:

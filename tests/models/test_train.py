@@ -74,6 +74,24 @@ def test_every_loss_trains(loss, chorale_data, tmp_path):
     assert len(rows) == 2 and all(np.isfinite(r["critic_loss"]) for r in rows)
 
 
+def test_a_later_stage_adds_spoiled_chorales_and_sampled_voices_to_the_critic(
+    tiny_run, chorale_data, tmp_path
+):
+    import shutil
+
+    run = tmp_path / "staged"
+    shutil.copytree(tiny_run, run)
+    staged = TINY.replace(iterations=6, critic_negatives=0.5, train_variety=1.0)
+    train(staged, chorale_data[0], run, "cpu", log_every=1, resume=True)
+    rows = read_log(run / "log.csv")
+    assert [r["iteration"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert np.isnan(rows[3]["negative_gap"]) and all(
+        np.isfinite(r["negative_gap"]) for r in rows[4:]
+    )
+    assert json.loads((run / "config.json").read_text())["critic_negatives"] == 0.5
+    assert read_card(run / "checkpoint")["config"]["train_variety"] == 1.0
+
+
 def test_export_writes_a_model_that_loads_and_a_card_that_says_what_it_is(
     tiny_run, chorale_data, tmp_path
 ):

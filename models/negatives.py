@@ -1,0 +1,76 @@
+"""Spoiled real chorales: fakes that teach the critic harmony, not the generator's accent.
+
+A critic that only ever sees the generator's output as fake learns whatever gives the
+generator away most cheaply.  Probed after training, the first shipped critic scored Bach's
+own accompaniment moved a semitone against the melody, or taken from another chorale,
+*above* the real one: it judged how a voice was drawn, not whether it fitted the melody,
+and so could not rank candidates.  Negative data augmentation (Sinha et al., ICLR 2021)
+adds real music spoiled in ways a musician would reject as further fakes, which makes
+fitting the melody something the critic has to learn.
+
+Each spoiled window is a real accompaniment with one of:
+
+- ``mismatch``: the accompaniment of another window in the batch (another chorale, another
+  key), so voices are idiomatic but ignore the melody;
+- ``transpose``: the accompaniment moved 1-6 semitones against the melody;
+- ``late``: the accompaniment a beat or two late against the melody;
+- ``block``: every voice holds its on-beat note through the beat, so Bach's passing and
+  neighbour notes are gone.
+
+Shapes: voices ``(B, V, T)`` class indices with ``REST_CLASS`` for rest.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from models.encoding import REST_CLASS
+from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
+
+KINDS = ("mismatch", "transpose", "late", "block")
+
+
+def mismatch(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
+    """Each window gets another window's accompaniment (a rotation: never its own)."""
+    if voices.shape[0] < 2:
+        return transpose(voices, generator)
+    return voices.roll(1, dims=0)
+
+
+def transpose(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
+    """Move each window's accompaniment by 1-6 semitones up or down, folding notes that
+    leave the range back by an octave, so the voices keep their shape but clash."""
+    b = voices.shape[0]
+    steps = torch.randint(1, 7, (b, 1, 1), generator=generator, device=voices.device)
+    sign = torch.randint(0, 2, (b, 1, 1), generator=generator, device=voices.device) * 2 - 1
+    moved = voices + steps * sign
+    moved = torch.where(moved >= N_PITCHES, moved - 12, moved)
+    moved = torch.where(moved < 0, moved + 12, moved)
+    return torch.where(voices == REST_CLASS, voices, moved)
+
+
+def late(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
+    """The accompaniment one or two beats late (what falls off the end comes in first)."""
+    beats = int(torch.randint(1, 3, (1,), generator=generator).item())
+    return voices.roll(beats * STEPS_PER_BEAT, dims=2)
+
+
+def block(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
+    """Every voice holds its on-beat note (or rest) for the whole beat.  ``phase`` (B,)
+    is each window's first step's place in the bar, so beats are the music's own."""
+    b, _, t = voices.shape
+    phase = torch.zeros(b, dtype=torch.long) if phase is None else phase.long()
+    steps = torch.arange(t, device=voices.device)[None, :]
+    since_beat = (steps + phase.to(voices.device)[:, None]) % STEPS_PER_BEAT
+    source = (steps - since_beat).clamp(min=0)  # (B, T): the step whose note is held
+    return voices.gather(2, source[:, None, :].expand_as(voices))
+
+
+SPOILERS = {"mismatch": mismatch, "transpose": transpose, "late": late, "block": block}
+
+
+def spoil(voices: torch.Tensor, phase: torch.Tensor | None = None, generator=None) -> torch.Tensor:
+    """One spoiled copy of each window, the kind drawn at random per window."""
+    variants = torch.stack([SPOILERS[kind](voices, generator, phase) for kind in KINDS])
+    kind = torch.randint(0, len(KINDS), (voices.shape[0],), generator=generator)
+    return variants[kind.to(voices.device), torch.arange(voices.shape[0], device=voices.device)]
