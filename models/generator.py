@@ -56,19 +56,36 @@ class Generator(nn.Module):
         return (batch, self.config.noise_channels, n_steps // self.config.time_multiple)
 
     def forward(self, cond: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """``cond`` (B, C, T), ``noise`` (B, Z, T/m) → logits (B, voice, T, pitch-or-rest)."""
-        b, _, t = cond.shape
+        """``cond`` (B, C, T), ``noise`` (B, Z, T/m) → logits (B, voice, T, pitch-or-rest).
+
+        A single ``cond`` with a batch of noise writes that many candidates for one melody:
+        the encoder, which sees only the melody, then runs once instead of once per
+        candidate (a third of the work).
+        """
+        features = self.encode(cond)
+        if cond.shape[0] == 1 and noise.shape[0] > 1:
+            features = [f.expand(noise.shape[0], -1, -1) for f in features]
+        return self.decode(features, noise)
+
+    def encode(self, cond: torch.Tensor) -> list[torch.Tensor]:
+        """The melody's features at every resolution, finest first (the skips and, last,
+        the bottleneck)."""
+        t = cond.shape[-1]
         if t % self.config.time_multiple:
             raise ValueError(f"length {t} is not a multiple of {self.config.time_multiple}")
         x = self.stem(cond)
-        skips = [x]
+        features = [x]
         for down in self.down:
             x = down(x)
-            skips.append(x)
-        skips.pop()
-        x = self.middle(torch.cat([x, noise], dim=1))
+            features.append(x)
+        return features
+
+    def decode(self, features: list[torch.Tensor], noise: torch.Tensor) -> torch.Tensor:
+        skips = list(features)
+        x = self.middle(torch.cat([skips.pop(), noise], dim=1))
         for up in self.up:
             x = nn.functional.interpolate(x, scale_factor=2, mode="nearest")
             x = up["merge"](torch.cat([up["expand"](x), skips.pop()], dim=1))
         logits = self.head(x)  # (B, V*K, T)
+        b, t = logits.shape[0], logits.shape[-1]
         return logits.view(b, N_ACCOMPANIMENT_VOICES, N_CLASSES, t).permute(0, 1, 3, 2)

@@ -68,7 +68,7 @@ def candidate_probabilities(
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
     n_steps = cond.shape[-1]
     noise = torch.randn(generator.noise_shape(k, n_steps), generator=gen).to(device)
-    logits = generator(cond.expand(k, -1, -1), noise).float()  # (k, V, T, C)
+    logits = generator(cond, noise).float()  # (k, V, T, C); one melody, k noise draws
     temperature = MAX_TEMPERATURE * float(np.clip(variety, 0.0, 1.0))
     if temperature > 0:
         held = beat_held_gumbel(logits.shape, gen).to(device)

@@ -333,8 +333,11 @@ class Engine:
 
 def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
     """Indices of up to k candidates, best score first, skipping near-copies of better ones."""
-    cells = rolls.reshape(rolls.shape[0], -1).astype(np.float32)
-    shared = cells @ cells.T
+    import torch
+
+    # In torch, not numpy: numpy's BLAS threads would fight torch's still-spinning ones.
+    cells = torch.from_numpy(rolls.reshape(rolls.shape[0], -1)).float()
+    shared = (cells @ cells.T).numpy()
     sizes = np.diag(shared)
     either = sizes[:, None] + sizes[None, :] - shared
     similarity = np.divide(shared, either, out=np.ones_like(shared), where=either > 0)

@@ -46,6 +46,20 @@ def test_noise_changes_the_output_and_the_melody_conditions_it():
     assert not torch.allclose(g(cond, z1), g(torch.rand_like(cond), z1))
 
 
+def test_one_melody_with_many_noise_draws_encodes_the_melody_once_and_matches():
+    torch.manual_seed(0)
+    g = Generator(TINY).eval()
+    cond = torch.randn(1, N_CONDITION_FEATURES, 32)
+    noise = torch.randn(g.noise_shape(5, 32))
+    calls = []
+    g.stem.register_forward_hook(lambda module, inputs, output: calls.append(output.shape[0]))
+    with torch.no_grad():
+        shared = g(cond, noise)
+        separate = g(cond.expand(5, -1, -1), noise)
+    assert calls == [1, 5]  # the melody's encoder ran for one, then for each copy
+    torch.testing.assert_close(shared, separate, atol=1e-4, rtol=1e-4)
+
+
 def test_position_features_mark_downbeats_in_three_and_four():
     four = position_features(torch.tensor([4]), torch.tensor([0]), 32)
     three = position_features(torch.tensor([3]), torch.tensor([0]), 24)
