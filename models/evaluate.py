@@ -196,9 +196,9 @@ def candidate_calibration(
     generator, critic, data: Dataset, bars: int = 8, k: int = 4, seed: int = 0
 ) -> list[float]:
     """Quantiles (0..100) of the critic's scores of the model's own candidates (default
-    density and variety), the scale the app shows: a well-trained critic scores every
-    candidate below every real chorale, so a percentile among real Bach would read 0 for
-    all of them and tell the musician nothing."""
+    density and variety): where the model's typical candidate sits on the real scale says
+    whether that scale can tell candidates apart (the first critic put every candidate
+    below every real chorale, so each read 0)."""
     scores = []
     for i, w in enumerate(windows(data, bars)):
         cond, rolls = generate_for_window(generator, w, k, seed + i)
@@ -343,9 +343,9 @@ def run_evaluation(
         card["calibration"] = {
             "split": calibration_split,
             "bars": bars,
-            "quantiles": candidates,  # what Candidate.percentile reads
-            "real_quantiles": real,
-            "real_median_on_candidate_scale": percentile(real[50], candidates),
+            "quantiles": real,  # what Candidate.percentile reads
+            "candidate_quantiles": candidates,
+            "candidate_median_on_real_scale": percentile(candidates[50], real),
         }
         card["metrics"] = {split: result_json | {"model": Path(model_path).name}}
         path = Path(model_path).with_suffix(".json")

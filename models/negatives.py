@@ -15,7 +15,9 @@ Each spoiled window is a real accompaniment with one of:
 - ``transpose``: the accompaniment moved 1-6 semitones against the melody;
 - ``late``: the accompaniment a beat or two late against the melody;
 - ``block``: every voice holds its on-beat note through the beat, so Bach's passing and
-  neighbour notes are gone.
+  neighbour notes are gone;
+- ``wrong_notes``: here and there (a tenth of the beats of each voice) a voice plays a
+  semitone or a tone off for a beat: the slips that tell a good candidate from a near miss.
 
 Shapes: voices ``(B, V, T)`` class indices with ``REST_CLASS`` for rest.
 """
@@ -27,7 +29,8 @@ import torch
 from models.encoding import REST_CLASS
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
 
-KINDS = ("mismatch", "transpose", "late", "block")
+KINDS = ("mismatch", "transpose", "late", "block", "wrong_notes")
+WRONG_BEAT_SHARE = 0.1
 
 
 def mismatch(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
@@ -66,7 +69,34 @@ def block(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
     return voices.gather(2, source[:, None, :].expand_as(voices))
 
 
-SPOILERS = {"mismatch": mismatch, "transpose": transpose, "late": late, "block": block}
+def wrong_notes(voices: torch.Tensor, generator=None, phase=None) -> torch.Tensor:
+    """Some beats of some voices a semitone or a tone off (at least one per window)."""
+    b, v, t = voices.shape
+    device = voices.device
+    phase = torch.zeros(b, dtype=torch.long) if phase is None else phase.long()
+    steps = torch.arange(t, device=device)[None, :]
+    beat = (steps + phase.to(device)[:, None] % STEPS_PER_BEAT) // STEPS_PER_BEAT  # (B, T)
+    n_beats = -(-(t + STEPS_PER_BEAT) // STEPS_PER_BEAT)
+    wrong = torch.rand((b, v, n_beats), generator=generator) < WRONG_BEAT_SHARE
+    first = torch.randint(0, v, (b,), generator=generator)
+    wrong[torch.arange(b), first, beat[:, t // 2].cpu()] = True  # never a clean copy
+    offsets = torch.tensor([-2, -1, 1, 2])[
+        torch.randint(0, 4, (b, v, n_beats), generator=generator)
+    ]
+    shift = torch.where(wrong, offsets, 0).to(device)
+    per_step = shift.gather(2, beat[:, None, :].expand(b, v, t))
+    moved = voices + per_step
+    moved = torch.where((moved < 0) | (moved >= N_PITCHES), voices - per_step, moved)
+    return torch.where(voices == REST_CLASS, voices, moved)
+
+
+SPOILERS = {
+    "mismatch": mismatch,
+    "transpose": transpose,
+    "late": late,
+    "block": block,
+    "wrong_notes": wrong_notes,
+}
 
 
 def spoil(voices: torch.Tensor, phase: torch.Tensor | None = None, generator=None) -> torch.Tensor:

@@ -42,7 +42,12 @@ def test_the_model_files_are_small_complete_and_documented():
         "metrics",
     ):
         assert key in card, key
-    assert len(card["calibration"]["quantiles"]) == 101
+    calibration = card["calibration"]
+    assert len(calibration["quantiles"]) == 101
+    # The readable score is a percentile among real Bach, and it can tell candidates apart:
+    # the model's typical candidate does not read 0 (a critic that put every candidate
+    # below every chorale would make the scale useless).
+    assert 1.0 < calibration["candidate_median_on_real_scale"] < 99.0
     generator, critic, _ = load_model(path)
     assert not generator.training and not critic.training
 

@@ -129,7 +129,10 @@ def _print_table(candidates, engine, args) -> None:
         f"{engine.device_name}); best written to {args.output}",
         file=out,
     )
-    print("critic %: share of the model's typical candidates the critic scores lower", file=out)
+    print(
+        "critic %: share of real Bach accompaniments (held-out chorales) the critic scores lower",
+        file=out,
+    )
     header = f"{'rank':>4}  {'critic %':>8}  {'score':>7}  " + "  ".join(
         f"{title:>10}" for _, title in TABLE_COLUMNS
     )

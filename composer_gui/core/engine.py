@@ -5,8 +5,9 @@ loaded lazily on first use and kept warm.  One ``generate`` call:
 
 1. checks the melody (notes, meter, length) and lays it on the grid as one voice,
    octave-shifted into the model's range for conditioning only;
-2. runs all candidates in one batched pass, cleans each into playable notes and lets the
-   critic score each (melody, candidate) pair;
+2. runs all candidates in one batched pass (a melody over 32 bars, if asked, in one pass
+   per section of at most 32 bars), cleans each into playable notes and lets the critic
+   score each (melody, candidate) pair;
 3. folds near-identical candidates, ranks by score, and reads the score as a percentile
    among the critic's scores of real Bach (the calibration in the model card);
 4. builds arrangements whose melody track is the user's own, note for note.
@@ -54,7 +55,7 @@ class Candidate:
     arrangement: Arrangement  # melody track first, unchanged
     rank: int  # 1 = best
     critic_score: float  # raw critic output; only comparable within one model
-    percentile: float  # 0-100: share of the model's typical candidates the critic scores lower
+    percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
 

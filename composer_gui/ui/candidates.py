@@ -1,9 +1,9 @@
 """The candidate list: best-ranked first, with the critic's score made readable.
 
 The engine gives each candidate a percentile: where the critic's score for it falls among
-its scores for the model's typical candidates (real Bach out-scores all of them, so that
-scale would read 0 throughout). The list shows it as "Critic", a bar out of 100, next
-to a few of the honest metrics; the tooltip lists all of them. Earlier
+its scores of real Bach accompaniments of held-out chorales (50 is a typical chorale; the
+model's typical candidate reads about 15). The list shows it as "Critic", a bar out of
+100, next to a few of the honest metrics; the tooltip lists all of them. Earlier
 generations stay in a history the musician can go back to.
 """
 

@@ -84,7 +84,8 @@ def test_evaluate_command_prints_and_saves_the_table_and_updates_the_card(
     card = json.loads(model.with_suffix(".json").read_text())
     calibration = card["calibration"]
     assert calibration["split"] == "valid" and len(calibration["quantiles"]) == 101
-    assert len(calibration["real_quantiles"]) == 101
+    assert len(calibration["candidate_quantiles"]) == 101
+    assert 0.0 <= calibration["candidate_median_on_real_scale"] <= 100.0
     assert "test" in card["metrics"]
 
 

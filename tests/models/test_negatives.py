@@ -3,7 +3,17 @@
 import torch
 
 from models.encoding import REST_CLASS
-from models.negatives import KINDS, SPOILERS, block, late, mismatch, spoil, transpose
+from models.negatives import (
+    KINDS,
+    SPOILERS,
+    WRONG_BEAT_SHARE,
+    block,
+    late,
+    mismatch,
+    spoil,
+    transpose,
+    wrong_notes,
+)
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
 
 
@@ -49,6 +59,26 @@ def test_block_holds_each_beats_first_note_on_the_musics_own_beats():
     assert (spoiled[1, :, 0:3] == v[1, :, 0:1]).all()
     assert (spoiled[1, :, 3:7] == v[1, :, 3:4]).all()
     assert (spoiled[1, :, 7:11] == v[1, :, 7:8]).all()
+
+
+def test_wrong_notes_move_a_few_beats_of_single_voices_by_a_tone_or_less():
+    v = voices(batch=64, steps=64)
+    phase = torch.arange(64) % 16  # anywhere in a 4/4 bar
+    spoiled = wrong_notes(v, torch.Generator().manual_seed(4), phase)
+    moved = spoiled != v
+    assert moved.flatten(1).any(dim=1).all()  # no window comes back clean
+    assert 0.5 * WRONG_BEAT_SHARE < moved.float().mean() < 2 * WRONG_BEAT_SHARE
+    assert ((spoiled - v)[moved].abs() <= 2).all()
+    assert (spoiled[v == REST_CLASS] == REST_CLASS).all()
+    assert spoiled[v != REST_CLASS].min() >= 0 and spoiled[v != REST_CLASS].max() < N_PITCHES
+    # a wrong note lasts its whole beat: within a beat, a voice is moved at every step or none
+    beat = (torch.arange(64)[None, :] + phase[:, None] % STEPS_PER_BEAT) // STEPS_PER_BEAT
+    sounding = v != REST_CLASS
+    for i in range(8):
+        for voice in range(3):
+            for b in beat[i].unique():
+                steps = (beat[i] == b) & sounding[i, voice]
+                assert moved[i, voice, steps].all() or not moved[i, voice, steps].any()
 
 
 def test_spoil_draws_one_kind_per_window():
