@@ -5,9 +5,11 @@ Closeness is ``models.metrics.distance_to_reference`` against the test split's o
 row (empty bars, pitch classes per bar, qualified notes, polyphony, in-key).  A critic that
 ranked at random would score about 50%.  Two more figures say what that one can mean: how
 often Bach's own accompaniment of the melody would pass the same test (what a ranker that
-knew Bach's answer could score), and how often the critic's top candidate is closer to
-Bach's harmony for the melody (``metrics.harmonic_agreement``) than the median candidate.
-Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3]
+knew Bach's answer could score), how often the critic's top candidate is closer to
+Bach's harmony for the melody (``metrics.harmonic_agreement``) than the median candidate,
+and how often it moves in parallel octaves and fifths less often than the median candidate
+(``metrics.parallel_perfect_rate``, the textbook fault).  A tie counts half.
+Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3] [--split test]
 """
 
 from __future__ import annotations
@@ -28,22 +30,29 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default_cache_dir() / "bach-chorales")
     parser.add_argument("--bars", type=int, default=8)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--split", default="test", choices=["valid", "test"])
     args = parser.parse_args()
 
     started = time.perf_counter()
     generator, critic, _ = load_model(args.model or default_model_path())
-    data = load_split(args.data, "test")
+    data = load_split(args.data, args.split)
     wins = windows(data, args.bars)
     reference = _row([real_roll(w)[None] for w in wins], [w.steps_per_bar for w in wins])
     results = [
         ranking_quality(generator, critic, data, reference, k=16, bars=args.bars, seed=1000 * s)
         for s in range(args.seeds)
     ]
-    print(f"{len(wins)} test melodies x {args.seeds} seeds, 16 candidates of {args.bars} bars")
+    print(
+        f"{len(wins)} {args.split} melodies x {args.seeds} seeds, 16 candidates of {args.bars} bars"
+    )
     lines = (
         ("critic", "critic's top candidate closer to Bach's metrics than the median candidate"),
         ("bach_own", "Bach's own accompaniment closer to Bach's metrics than the median candidate"),
         ("harmony", "critic's top candidate closer to Bach's harmony than the median candidate"),
+        (
+            "voice_leading",
+            "critic's top candidate with fewer parallel octaves/fifths than the median candidate",
+        ),
     )
     for key, text in lines:
         values = [r[key] for r in results]

@@ -211,6 +211,14 @@ def percentile(score: float, calibration: list[float]) -> float:
     return float(np.interp(score, calibration, np.arange(101), left=0.0, right=100.0))
 
 
+def _beats_median(value: float, values: np.ndarray, lower_is_better: bool = True) -> float:
+    """1 if ``value`` is better than the median of ``values``, 0.5 on a tie, else 0."""
+    median = float(np.nanmedian(values))
+    if value == median or (math.isnan(value) and math.isnan(median)):
+        return 0.5
+    return float(value < median) if lower_is_better else float(value > median)
+
+
 def ranking_quality(
     generator,
     critic,
@@ -220,18 +228,27 @@ def ranking_quality(
     bars: int = 8,
     seed: int = 0,
 ) -> dict[str, float]:
-    """How well the critic ranks k candidates per melody, three ways, as fractions of melodies:
+    """How well the critic ranks k candidates per melody, as fractions of melodies where a
+    pick beats the median candidate (a tie counts half):
 
-    - ``critic``: its top candidate is closer to Bach's metrics (``reference``, by
-      ``metrics.distance_to_reference``) than the median candidate;
-    - ``bach_own``: the same test for Bach's own accompaniment of the melody, as if it
-      were the critic's pick: the most a ranker that knew Bach's answer could score;
-    - ``harmony``: the critic's top candidate agrees with Bach's harmony for the melody
-      (``metrics.harmonic_agreement``) more than the median candidate does.
+    - ``critic``: the critic's top candidate is closer to Bach's metrics (``reference``,
+      by ``metrics.distance_to_reference``);
+    - ``bach_own``: Bach's own accompaniment of the melody, on the same test, as if it
+      were the pick: the most a ranker that knew Bach's answer could score on it;
+    - ``harmony``: the critic's top candidate agrees more with Bach's harmony for the
+      melody (``metrics.harmonic_agreement``);
+    - ``voice_leading``: the critic's top candidate moves in parallel octaves and fifths
+      less often (``metrics.parallel_perfect_rate``; Bach's own would beat the median
+      almost always).
     """
-    from models.metrics import harmonic_agreement, track_metrics
+    from models.metrics import harmonic_agreement, parallel_perfect_rate, track_metrics
 
-    hits = {"critic": [], "bach_own": [], "harmony": []}
+    hits: dict[str, list[float]] = {
+        "critic": [],
+        "bach_own": [],
+        "harmony": [],
+        "voice_leading": [],
+    }
     for i, w in enumerate(windows(data, bars)):
         cond, rolls = generate_for_window(generator, w, k, seed + i)
         scores = critic_scores(critic, cond, rolls[:, 1:].astype(np.float32))
@@ -241,10 +258,12 @@ def ranking_quality(
         real = real_roll(w)
         own = distance_to_reference(track_metrics(real, w.steps_per_bar), reference)
         agreement = np.array([harmonic_agreement(r, real) for r in rolls])
+        parallels = np.array([parallel_perfect_rate(r) for r in rolls])
         top = int(np.argmax(scores))
-        hits["critic"].append(distances[top] < np.median(distances))
-        hits["bach_own"].append(own < np.median(distances))
-        hits["harmony"].append(agreement[top] > np.median(agreement))
+        hits["critic"].append(_beats_median(distances[top], distances))
+        hits["bach_own"].append(_beats_median(own, distances))
+        hits["harmony"].append(_beats_median(agreement[top], agreement, lower_is_better=False))
+        hits["voice_leading"].append(_beats_median(parallels[top], parallels))
     return {name: float(np.mean(values)) if values else math.nan for name, values in hits.items()}
 
 
@@ -330,7 +349,8 @@ def run_evaluation(
             f"critic ranking: top of 16 closer to Bach's metrics than the median for "
             f"{100 * ranking['critic']:.0f}% of melodies (target >= 70%; Bach's own "
             f"accompaniment would be for {100 * ranking['bach_own']:.0f}%); closer to Bach's "
-            f"harmony for {100 * ranking['harmony']:.0f}%",
+            f"harmony for {100 * ranking['harmony']:.0f}%; fewer parallel octaves and fifths "
+            f"for {100 * ranking['voice_leading']:.0f}%",
             "targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in met.items()),
             f"({time.monotonic() - started:.0f} s)",
         ]

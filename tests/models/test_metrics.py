@@ -324,3 +324,44 @@ def test_distance_to_reference_prefers_bach_over_fragmented_bach(bach_rolls):
 def test_different_chorales_are_diverse(bach_rolls):
     windows = np.stack([roll[:, : 4 * STEPS_PER_BAR] for roll in bach_rolls])
     assert diversity(windows) > 0.8
+
+
+def _voices_roll(*voices):
+    """A (track, step, pitch) roll from per-track lists of grid pitch indices (-1 rest)."""
+    from models.pianoroll import N_PITCHES
+
+    steps = len(voices[0])
+    roll = np.zeros((len(voices), steps, N_PITCHES), dtype=bool)
+    for track, pitches in enumerate(voices):
+        for step, pitch in enumerate(pitches):
+            if pitch >= 0:
+                roll[track, step, pitch] = True
+    return roll
+
+
+def test_parallel_perfect_rate_counts_parallel_octaves_and_fifths_not_thirds():
+    from models.metrics import parallel_perfect_rate
+
+    melody = [40, 40, 42, 42, 44, 44, 45, 45]
+    octaves = _voices_roll(melody, [28, 28, 30, 30, 32, 32, 33, 33])
+    thirds = _voices_roll(melody, [36, 36, 38, 38, 40, 40, 41, 41])
+    contrary = _voices_roll(melody, [40, 40, 38, 38, 36, 36, 35, 35])
+    assert parallel_perfect_rate(octaves) == 1.0
+    assert parallel_perfect_rate(thirds) == 0.0
+    assert parallel_perfect_rate(contrary) == 0.0  # octaves reached by contrary motion
+    fifths = _voices_roll(melody, [33, 33, 35, 35, 37, 37, 38, 38])
+    assert parallel_perfect_rate(fifths) == 1.0
+    assert np.isnan(parallel_perfect_rate(_voices_roll([40] * 8, [28] * 8)))  # nothing moves
+
+
+def test_harmonic_agreement_compares_the_pitch_classes_of_each_beat():
+    from models.metrics import harmonic_agreement
+
+    melody = [40] * 8
+    # grid index = MIDI - 28: G4 39, E4 36, C3 20; C5 44, G4 39, E3 24; D4 34
+    c_major = _voices_roll(melody, [39] * 8, [36] * 8, [20] * 8)  # two beats of C major
+    voiced_apart = _voices_roll(melody, [44] * 8, [39] * 8, [24] * 8)  # C major, revoiced
+    other = _voices_roll(melody, [34] * 4 + [39] * 4, [36] * 8, [20] * 8)  # C E D, then C E G
+    assert harmonic_agreement(c_major, c_major) == 1.0
+    assert harmonic_agreement(voiced_apart, c_major) == 1.0  # same harmony, other voicing
+    assert harmonic_agreement(other, c_major) == (2 + 3) / (4 + 3)
