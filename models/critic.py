@@ -27,6 +27,8 @@ class Critic(nn.Module):
         layers += [nn.Conv1d(ch[-1], ch[-1], 3, padding=1), nn.LeakyReLU(0.2)]
         self.body = nn.Sequential(*layers)
         self.score = nn.Conv1d(ch[-1], 1, 1)
+        # One patch score per this many steps; inputs are padded to a multiple of it.
+        self.time_multiple = 2 ** (len(ch) - 1)
 
     def patch_scores(self, cond: torch.Tensor, accompaniment: torch.Tensor) -> torch.Tensor:
         """``cond`` (B, C, T), ``accompaniment`` (B, V*P, T) → (B, T/m) scores."""

@@ -184,7 +184,7 @@ def critic_calibration(critic, data: Dataset, bars: int = 8, device="cpu") -> li
     scores = []
     for w in windows(data, bars, per_piece=4):
         t = w.voices.shape[1]
-        n = pad_length(t, 8)
+        n = pad_length(t, critic.time_multiple)
         cond = melody_condition(w.voices[0], w.onsets[0], w.beats_per_bar, w.bar_phase, n, device)
         real = real_accompaniment_channels(w.voices[1:], n, device)
         with torch.no_grad():
