@@ -289,10 +289,15 @@ def test_loop_and_tempo_change_while_playing(jack_server, midi_dump):
     ons = [e.frame / jack_server.sample_rate for e in midi_dump.stop() if e.is_note_on]
     gaps = [b - a for a, b in zip(ons, ons[1:], strict=False)]
     # Passes 1-2 at 0.25 s a beat (the loop wraps without a hiccup), then 0.125 s a beat.
-    assert len(ons) >= 6
-    assert gaps[0] == pytest.approx(0.25, abs=0.003)
-    assert gaps[1] == pytest.approx(0.25, abs=0.003)
-    assert gaps[-1] == pytest.approx(0.125, abs=0.003)
+    # JACK's dummy server on a busy VM now and then misses cycles, which stamps one event
+    # up to five periods (6.7 ms) late and moves the two gaps around it by that much:
+    # each gap gets that slack, and the median of the last three (which one late event
+    # cannot move) must be exact.
+    slack = 5 * jack_server.period_seconds
+    assert len(ons) >= 7, gaps
+    assert all(g == pytest.approx(0.25, abs=slack) for g in gaps[:2]), gaps
+    assert all(g == pytest.approx(0.125, abs=slack) for g in gaps[-3:]), gaps
+    assert sorted(gaps[-3:])[1] == pytest.approx(0.125, abs=0.003), gaps
 
 
 @pytest.mark.jack
