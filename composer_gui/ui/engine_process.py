@@ -119,23 +119,35 @@ class RemoteEngine:
         return future.result()
 
 
-class EngineProcess:
-    """Starts the child on first ``get()`` (on the worker thread) and keeps it warm."""
+class EngineHolder:
+    """What the window holds: the chosen model and device, and an engine made from them
+    on the first ``get()``; a new choice drops the engine, and the next ``get()`` makes one
+    with it.  Subclasses say how an engine is made (``get``) and dropped (``_forget``)."""
 
     def __init__(self, model_path: str = "", device: str = "auto") -> None:
         self.model_path = model_path
         self.device = device
-        self.engine = None  # the RemoteEngine once the child has loaded the model
-        self.executor: ProcessPoolExecutor | None = None
-        self.cancel_event = None
-        self.progress_queue = None
+        self.engine = None
         self._lock = threading.Lock()
 
     def configure(self, model_path: str, device: str) -> None:
         with self._lock:
             if (model_path, device) != (self.model_path, self.device):
                 self.model_path, self.device = model_path, device
-                self._stop_child()  # the next get() starts one with the new choice
+                self._forget()
+
+    def _forget(self) -> None:
+        self.engine = None
+
+
+class EngineProcess(EngineHolder):
+    """Starts the child on first ``get()`` (on the worker thread) and keeps it warm."""
+
+    def __init__(self, model_path: str = "", device: str = "auto") -> None:
+        super().__init__(model_path, device)  # engine: the RemoteEngine once loaded
+        self.executor: ProcessPoolExecutor | None = None
+        self.cancel_event = None
+        self.progress_queue = None
 
     def get(self):
         with self._lock:
@@ -158,12 +170,12 @@ class EngineProcess:
                 try:
                     device_name = self.executor.submit(_child_load).result()
                 except BaseException:
-                    self._stop_child()
+                    self._forget()
                     raise
                 self.engine = RemoteEngine(self, device_name)
             return self.engine
 
-    def _stop_child(self) -> None:
+    def _forget(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
         if self.executor is not None:
@@ -172,7 +184,7 @@ class EngineProcess:
 
     def close(self) -> None:
         with self._lock:
-            self._stop_child()
+            self._forget()
 
     def terminate(self) -> None:
         """At exit: stop the child at once, even mid-load (no lock: ``get`` may hold it).

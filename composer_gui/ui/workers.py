@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.ui.engine_process import EngineHolder
 
 log = logging.getLogger(__name__)
 
@@ -152,24 +153,13 @@ class TaskRunner(QObject):
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-class LazyEngine:
-    """Holds the engine; ``get`` imports and loads it on first use (on the worker thread).
+class LazyEngine(EngineHolder):
+    """Holds the engine in this process; ``get`` imports and loads it on first use (on the
+    worker thread).
 
     Importing the engine pulls in torch, which takes seconds, so the window never does it:
     the first generation (or the warm-up queued after the window shows) pays that cost.
     """
-
-    def __init__(self, model_path: str = "", device: str = "auto") -> None:
-        self.model_path = model_path
-        self.device = device
-        self.engine = None
-        self._lock = threading.Lock()
-
-    def configure(self, model_path: str, device: str) -> None:
-        with self._lock:
-            if (model_path, device) != (self.model_path, self.device):
-                self.model_path, self.device = model_path, device
-                self.engine = None  # the next get() loads the new choice
 
     def get(self):
         with self._lock:
