@@ -1,7 +1,7 @@
 """How on time does the playback scheduler play, measured at a receiving JACK client?
 
-Starts its own JACK dummy server (48 kHz, 64-frame periods = 1.33 ms), plays the same
-four-track piece twice to a virtual port, and times every arrival at a receiving JACK
+Starts its own JACK dummy server (48 kHz, 64-frame periods = 1.33 ms unless --period),
+plays the same four-track piece twice to a virtual port, and times every arrival at a receiving JACK
 client (rtmidi stamps arrivals with JACK's microsecond clock in the process callback):
 
 - ours:  composer_gui.core.playback.Player (absolute deadlines, sleep then spin);
@@ -13,7 +13,7 @@ measured when send() returned in the player's process is printed beside it: wher
 differ, the delay was in the JACK server, not in the scheduler.
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_scheduler.py [--seconds 20]
+    .venv/bin/python benchmarks/bench_scheduler.py [--seconds 20] [--period 64]
 """
 
 from __future__ import annotations
@@ -157,12 +157,15 @@ def summary(errors_ms: list[float]) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the piece")
+    parser.add_argument(
+        "--period", type=int, default=64, help="JACK period in frames at 48 kHz (default 64)"
+    )
     parser.add_argument("--child", choices=list(PLAYERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.seconds)
         return
-    server = JackServer()
+    server = JackServer(period_frames=args.period)
     server.start()
     os.environ.update({"JACK_DEFAULT_SERVER": server.name, "JACK_NO_START_SERVER": "1"})
     try:
@@ -176,7 +179,12 @@ def main() -> None:
             at_receiver, at_sender = measure(server, args.seconds, label)
             results[label] = summary(at_receiver)
             median, p99, worst = results[label]
-            print(f"{label:>6}: median {median:7.3f}  p99 {p99:7.3f}  max {worst:7.3f}", end="")
+            beyond = sum(e > server.period_seconds * 1000 for e in at_receiver) / len(at_receiver)
+            print(
+                f"{label:>6}: median {median:7.3f}  p99 {p99:7.3f}  max {worst:7.3f}  "
+                f"beyond one period {beyond:6.1%}",
+                end="",
+            )
             median, p99, worst = summary(at_sender)
             print(f"   (at the sender: median {median:.3f}  p99 {p99:.3f}  max {worst:.3f})")
         ours, naive = results["ours"], results["naive"]

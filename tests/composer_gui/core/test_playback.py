@@ -24,6 +24,7 @@ from composer_gui.core.playback import (
     schedule_from_arrangement,
     schedule_from_midifile,
 )
+from tests.support.jack_server import MidiDump, MidiReceiver
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -165,21 +166,21 @@ def test_arrangement_plays_each_track_on_its_own_channel_with_its_program():
 
 @pytest.mark.jack
 @pytest.mark.slow
-def test_play_command_delivers_a_60_second_four_track_file_on_time(
-    jack_server, midi_dump, midi_receiver, tmp_path
-):
+def test_play_command_delivers_a_60_second_four_track_file_on_time(daw_period_server, tmp_path):
+    server = daw_period_server
     path = tmp_path / "four_tracks.mid"
     four_track_file(path, seconds=60.0)
-    process = run_play(jack_server, [midi_dump, midi_receiver], path)
-    _, stderr = process.communicate(timeout=120)
+    midi_dump = MidiDump(server, client_name="dump60")
+    midi_receiver = MidiReceiver(client_name="receiver60")
+    try:
+        process = run_play(server, [midi_dump, midi_receiver], path)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        received = received_notes(midi_dump.stop())
+        arrivals = midi_receiver.stop()
     assert process.returncode == 0, stderr
-    received = received_notes(midi_dump.stop())
     expected = expected_notes(path)
-    timed = [
-        (seconds, data)
-        for seconds, data in midi_receiver.stop()
-        if (data[0] & 0xF0) in (0x80, 0x90)
-    ]
+    timed = [(seconds, data) for seconds, data in arrivals if (data[0] & 0xF0) in (0x80, 0x90)]
     print(f"jack_midi_dump got {len(received)}, the receiver {len(timed)} of {len(expected)}")
 
     # Every note-on and note-off arrives, on its channel, in the file's order per channel.
@@ -198,27 +199,26 @@ def test_play_command_delivers_a_60_second_four_track_file_on_time(
         want = [e[0] for e in expected if e[2] == channel]
         errors += [(w, g - w) for g, w in zip(got, want, strict=True)]
     offset = statistics.median(error for _, error in errors)  # the fixed latency
-    deviations = [error - offset for _, error in errors]
-    spread = sorted(abs(d) * 1000 for d in deviations)
-    period_ms = jack_server.period_seconds * 1000
-    late = sum(d > period_ms for d in spread)
+    spread = sorted(abs(error - offset) * 1000 for _, error in errors)
+    period_ms = server.period_seconds * 1000
+    beyond = sum(d > period_ms for d in spread)
     print(
-        f"timing error (ms): median {spread[len(spread) // 2]:.3f}, "
-        f"p99 {spread[int(len(spread) * 0.99)]:.3f}, max {spread[-1]:.3f}; "
-        f"over one period: {late}"
+        f"timing error (ms) at a {period_ms:.2f} ms period: median {spread[len(spread) // 2]:.3f}, "
+        f"p99 {spread[int(len(spread) * 0.99)]:.3f}, max {spread[-1]:.3f}; beyond it: {beyond}"
     )
-    # Within one JACK period. On an idle machine every event is (max 1.2 ms measured). On
-    # this project's 2-core virtual machines the JACK dummy server itself misses cycles
-    # (a quiet CI run saw 4.4% of events 1-4 periods late, max 5.4 ms) while the player's
-    # own send times stay within 0.25 ms of schedule (benchmarks/bench_scheduler.py prints
-    # both). So: 95% within one period, none beyond five, the median well inside.
-    assert late <= len(spread) * 5 // 100, f"{late} events more than one period off"
-    assert spread[-1] <= 5 * period_ms, f"an event {spread[-1]:.1f} ms off"
+    # Within one JACK period of the schedule. rtmidi hands a message to JACK at the start of
+    # the next cycle, so a perfect sender already spreads +-half a period around the median;
+    # the rest of the period is the scheduler's. On this project's 2-core VMs the host takes
+    # the CPU away for 2-4 ms now and then, even from a realtime thread, so one event in
+    # two hundred may land beyond the period, and none beyond three (a plain sleep loop is
+    # off by 50-120 ms: benchmarks/bench_scheduler.py).
+    assert beyond <= len(spread) // 200, f"{beyond} events more than one period off"
+    assert spread[-1] <= 3 * period_ms, f"an event {spread[-1]:.1f} ms off"
     assert spread[len(spread) // 2] <= period_ms / 2
     # No drift: the first and last ten seconds sit at the same latency.
     early = statistics.mean(error for t, error in errors if t < 10)
     late = statistics.mean(error for t, error in errors if t > 50)
-    assert abs(late - early) < jack_server.period_seconds / 2
+    assert abs(late - early) < server.period_seconds / 2
 
 
 @pytest.mark.jack
@@ -268,15 +268,15 @@ def click_track(beats: int, channel: int = 0) -> Schedule:
     return Schedule(events, TempoMap(240.0), float(beats))
 
 
-def open_connected_output(jack_server, midi_dump, name: str):
+def open_connected_output(jack_server, listener, name: str):
     output = midi_io.open_virtual_output(name, api="jack")
-    jack_server.connect(f"{midi_io.CLIENT_NAME}:{name}", midi_dump.port)
+    jack_server.connect(f"{midi_io.CLIENT_NAME}:{name}", listener.port)
     return output
 
 
 @pytest.mark.jack
-def test_loop_and_tempo_change_while_playing(jack_server, midi_dump):
-    output = open_connected_output(jack_server, midi_dump, "loop test")
+def test_loop_and_tempo_change_while_playing(jack_server, midi_receiver):
+    output = open_connected_output(jack_server, midi_receiver, "loop test")
     # Two beats at 240 BPM = 0.5 s a pass; after 0.6 s, double the tempo.
     player = Player(output, click_track(2), loop=True)
     player.start(at=time.perf_counter() + 0.1)
@@ -286,18 +286,19 @@ def test_loop_and_tempo_change_while_playing(jack_server, midi_dump):
     player.stop()
     time.sleep(0.05)
     output.close()
-    ons = [e.frame / jack_server.sample_rate for e in midi_dump.stop() if e.is_note_on]
+    # Arrival times on JACK's wall clock: the dummy driver's frame counter loses time
+    # when the busy VM makes it miss cycles, which shortens gaps measured in frames.
+    ons = [seconds for seconds, data in midi_receiver.stop() if data[0] & 0xF0 == 0x90]
     gaps = [b - a for a, b in zip(ons, ons[1:], strict=False)]
     # Passes 1-2 at 0.25 s a beat (the loop wraps without a hiccup), then 0.125 s a beat.
-    # JACK's dummy server on a busy VM now and then misses cycles, which stamps one event
-    # up to five periods (6.7 ms) late and moves the two gaps around it by that much:
-    # each gap gets that slack, and the median of the last three (which one late event
-    # cannot move) must be exact.
+    # A host that takes the CPU away for a few milliseconds delays one event, which moves
+    # the two gaps around it: each gap gets five periods of slack, and the median of the
+    # last three (which one late event cannot move) must be within two periods.
     slack = 5 * jack_server.period_seconds
     assert len(ons) >= 7, gaps
     assert all(g == pytest.approx(0.25, abs=slack) for g in gaps[:2]), gaps
     assert all(g == pytest.approx(0.125, abs=slack) for g in gaps[-3:]), gaps
-    assert sorted(gaps[-3:])[1] == pytest.approx(0.125, abs=0.003), gaps
+    assert sorted(gaps[-3:])[1] == pytest.approx(0.125, abs=2 * jack_server.period_seconds), gaps
 
 
 @pytest.mark.jack
@@ -359,7 +360,6 @@ def test_play_reports_a_missing_file_in_one_sentence(tmp_path):
 def test_one_port_per_track_sends_each_part_to_its_own_port(jack_server):
     from composer_gui.core.midi_file import arrangement_to_midi
     from composer_gui.core.playback import track_channels
-    from tests.support.jack_server import MidiDump
 
     arrangement = Arrangement(
         [
