@@ -27,7 +27,7 @@ SAMPLE_RATE = 48000
 PERIOD_FRAMES = 64
 DAW_PERIOD_FRAMES = 256
 """A musician's usual JACK setting (5.3 ms at 48 kHz), for the 60-second timing test: at 64
-frames the host of a 2-core VM, which now and then takes the CPU away for 2-4 ms, decides
+frames the host of a 2-core VM, which now and then takes the CPU away for 2-9 ms, decides
 more of the result than the scheduler does (benchmarks/bench_scheduler.py --period)."""
 
 
