@@ -8,7 +8,12 @@ often Bach's own accompaniment of the melody would pass the same test (what a ra
 knew Bach's answer could score), how often the critic's top candidate is closer to
 Bach's harmony for the melody (``metrics.harmonic_agreement``) than the median candidate,
 and how often it moves in parallel octaves and fifths less often than the median candidate
-(``metrics.parallel_perfect_rate``, the textbook fault).  A tie counts half.
+(``metrics.parallel_perfect_rate``, the textbook fault).  A tie counts half.  Two more
+lines put the harmony test in context: a consensus pick that needs no critic
+(``metrics.harmony_consensus``), and the first test's own favourite, the candidate
+closest to Bach's metrics.  Last, why the first test and the critic disagree: the
+critic's correlation with pitch classes per bar, and how far Bach's lie above the
+candidates'.
 Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3] [--split test]
 """
 
@@ -53,6 +58,14 @@ def main() -> None:
             "voice_leading",
             "critic's top candidate with fewer parallel octaves/fifths than the median candidate",
         ),
+        (
+            "consensus",
+            "consensus pick (no critic) closer to Bach's harmony than the median candidate",
+        ),
+        (
+            "metrics_pick",
+            "candidate closest to Bach's metrics closer to Bach's harmony than the median",
+        ),
     )
     for key, text in lines:
         values = [r[key] for r in results]
@@ -63,6 +76,12 @@ def main() -> None:
             + f" (mean {100 * mean:.0f}%)"
         )
     print("(random ranking ~50%; target for the first line >= 70%)")
+    for key, text in (
+        ("critic_vs_pitch_classes", "correlation of the critic's score with pitch classes/bar"),
+        ("pitch_classes_below_bach", "Bach's pitch classes/bar minus the median candidate's"),
+    ):
+        values = [r[key] for r in results]
+        print(f"{text}: " + ", ".join(f"{v:+.2f}" for v in values))
     print(f"({time.perf_counter() - started:.0f} s)")
 
 

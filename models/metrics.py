@@ -435,6 +435,15 @@ def distance_to_reference(
     return float(np.mean(deviations)) if deviations else math.nan
 
 
+def _beat_pitch_classes(roll: np.ndarray, steps: int, steps_per_beat: int) -> np.ndarray:
+    """``(beat, 12)``: which pitch classes the accompaniment (all tracks but the melody)
+    sounds in each beat of the first ``steps`` steps."""
+    to_classes = _pitch_class_matrix(roll.shape[2]).astype(np.int32)
+    sounding = roll[1:, :steps].any(axis=0)  # (steps, pitch)
+    per_beat = sounding.reshape(-1, steps_per_beat, roll.shape[2]).any(axis=1)
+    return (per_beat.astype(np.int32) @ to_classes) > 0
+
+
 def harmonic_agreement(roll: np.ndarray, reference: np.ndarray, steps_per_beat: int = 4) -> float:
     """How far an accompaniment sounds the same harmony as a reference one, beat by beat:
     the Jaccard index of the pitch classes sounding in each beat, over all beats, of the
@@ -445,16 +454,35 @@ def harmonic_agreement(roll: np.ndarray, reference: np.ndarray, steps_per_beat: 
     """
     roll, reference = _check_roll(roll), _check_roll(reference)
     steps = min(roll.shape[1], reference.shape[1]) // steps_per_beat * steps_per_beat
-    to_classes = _pitch_class_matrix(roll.shape[2]).astype(bool)
-
-    def beat_classes(r: np.ndarray) -> np.ndarray:
-        sounding = r[1:, :steps].any(axis=0)  # (steps, pitch)
-        per_beat = sounding.reshape(-1, steps_per_beat, r.shape[2]).any(axis=1)
-        return (per_beat.astype(np.int32) @ to_classes.astype(np.int32)) > 0  # (beat, 12)
-
-    a, b = beat_classes(roll), beat_classes(reference)
+    a = _beat_pitch_classes(roll, steps, steps_per_beat)
+    b = _beat_pitch_classes(reference, steps, steps_per_beat)
     either = (a | b).sum()
     return float((a & b).sum() / either) if either else math.nan
+
+
+def harmony_consensus(rolls: np.ndarray, steps_per_beat: int = 4) -> np.ndarray:
+    """For each of k candidates ``(k, track, step, pitch)`` for one melody, its mean
+    ``harmonic_agreement`` with the other k - 1: how far the model's other draws choose the
+    same harmony. Picking the highest is minimum-Bayes-risk selection, which drops the
+    draws whose harmony is a sampling accident.
+    """
+    rolls = np.asarray(rolls)
+    k = rolls.shape[0]
+    if k < 2:
+        return np.full(k, math.nan)
+    steps = rolls.shape[2] // steps_per_beat * steps_per_beat
+    classes = np.stack(
+        [_beat_pitch_classes(_check_roll(r), steps, steps_per_beat).ravel() for r in rolls]
+    ).astype(np.int64)
+    both = classes @ classes.T
+    sizes = classes.sum(axis=1)
+    either = sizes[:, None] + sizes[None, :] - both
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agreement = np.where(either > 0, both / np.maximum(either, 1), np.nan)
+    np.fill_diagonal(agreement, np.nan)
+    with warnings.catch_warnings():  # a silent candidate agrees with nothing: NaN, no noise
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(agreement, axis=1)
 
 
 def parallel_perfect_rate(roll: np.ndarray) -> float:

@@ -365,3 +365,18 @@ def test_harmonic_agreement_compares_the_pitch_classes_of_each_beat():
     assert harmonic_agreement(c_major, c_major) == 1.0
     assert harmonic_agreement(voiced_apart, c_major) == 1.0  # same harmony, other voicing
     assert harmonic_agreement(other, c_major) == (2 + 3) / (4 + 3)
+
+
+def test_harmony_consensus_marks_the_draw_whose_harmony_the_others_do_not_share():
+    from models.metrics import harmonic_agreement, harmony_consensus
+
+    melody = [40] * 8
+    c_major = _voices_roll(melody, [39] * 8, [36] * 8, [20] * 8)
+    voiced_apart = _voices_roll(melody, [44] * 8, [39] * 8, [24] * 8)  # same harmony
+    other = _voices_roll(melody, [34] * 4 + [39] * 4, [36] * 8, [20] * 8)
+    consensus = harmony_consensus(np.stack([c_major, voiced_apart, other]))
+    # Each is the mean of its agreement with the other two, as harmonic_agreement counts it.
+    odd = harmonic_agreement(other, c_major)
+    assert consensus == pytest.approx([(1 + odd) / 2, (1 + odd) / 2, odd])
+    assert int(np.argmin(consensus)) == 2
+    assert np.isnan(harmony_consensus(c_major[None])).all()  # one draw: nothing to agree with
