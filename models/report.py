@@ -87,6 +87,31 @@ def run_summary(run_dir: Path) -> dict:
     }
 
 
+def negatives_start(rows: list[dict]) -> int | None:
+    """The first logged iteration trained with spoiled chorales among the critic's fakes
+    (``GanConfig.critic_negatives``, the shipped model's second stage), or None: the
+    critic's loss jumps there, and a reader of the curves should see why."""
+    for row in rows:
+        if not math.isnan(row.get("negative_gap", math.nan)):
+            return int(row["iteration"])
+    return None
+
+
+def _mark_stage(ax, start: int | None) -> None:
+    if start is not None:
+        ax.axvline(start, color="tab:gray", ls="--", lw=1)
+        ax.annotate(
+            "spoiled chorales\nfrom here",
+            (start, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3),
+            textcoords="offset points",
+            va="top",
+            fontsize=7,
+            color="tab:gray",
+        )
+
+
 def _plot_run(run_dir: Path, out: Path) -> list[Path]:
     import matplotlib
 
@@ -96,6 +121,7 @@ def _plot_run(run_dir: Path, out: Path) -> list[Path]:
     rows = read_log(Path(run_dir) / "log.csv")
     it = np.array([r["iteration"] for r in rows])
     name = Path(run_dir).name
+    stage = negatives_start(rows)
     written = []
 
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
@@ -103,6 +129,7 @@ def _plot_run(run_dir: Path, out: Path) -> list[Path]:
         axes.flat, ["critic_loss", "generator_loss", "wasserstein", "reconstruction"]
     ):
         ax.plot(it, [r[key] for r in rows], lw=1)
+        _mark_stage(ax, stage)
         ax.set_title(key.replace("_", " "))
         ax.set_xlabel("generator iteration")
         ax.grid(alpha=0.3)
@@ -123,6 +150,7 @@ def _plot_run(run_dir: Path, out: Path) -> list[Path]:
             ax.plot(
                 [r["iteration"] for r in evaluated], [r[key] for r in evaluated], marker="o", ms=3
             )
+            _mark_stage(ax, stage)
             ax.set_title(key[4:].replace("_", " "))
             ax.grid(alpha=0.3)
         for ax in list(np.atleast_1d(axes).flat)[len(metric_keys) :]:
@@ -184,11 +212,18 @@ def write_report(run_dirs: list[Path], out: Path) -> Path:
     lines = ["# Training report", ""]
     for run_dir in run_dirs:
         s = run_summary(run_dir)
+        stage = negatives_start(read_log(run_dir / "log.csv"))
+        stage_text = (
+            f" From iteration {stage}, half of the critic's fakes were spoiled real chorales "
+            "(the dashed line)."
+            if stage is not None
+            else ""
+        )
         lines += [
             f"## {s['run']} ({s['loss']})",
             "",
             f"{s['iterations']} generator iterations in {s['seconds'] / 60:.1f} min; "
-            f"final distance of the music to Bach {s['final_distance_to_bach']:.3f}.",
+            f"final distance of the music to Bach {s['final_distance_to_bach']:.3f}.{stage_text}",
             "",
         ]
         for png in _plot_run(run_dir, out):

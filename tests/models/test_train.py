@@ -1,4 +1,5 @@
 import json
+import math
 import os
 import subprocess
 import sys
@@ -142,6 +143,16 @@ def test_train_report_writes_plots_and_the_loss_comparison(tiny_run, chorale_dat
     assert "| bce |" in text and "| wgan-gp |" in text
     for png in ("straight-losses.png", "bce-metrics.png", "loss-comparison.png"):
         assert (tmp_path / "report" / png).stat().st_size > 5000
+
+
+def test_train_report_marks_where_the_critic_met_spoiled_chorales():
+    from models.report import negatives_start
+
+    rows = [{"iteration": i, "negative_gap": math.nan} for i in (10, 20)]
+    assert negatives_start(rows) is None
+    rows += [{"iteration": 30, "negative_gap": 0.4}, {"iteration": 40, "negative_gap": 0.5}]
+    assert negatives_start(rows) == 30
+    assert negatives_start([{"iteration": 10}]) is None  # logs from before the column
 
 
 def test_spearman_and_oscillation():
