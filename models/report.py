@@ -88,12 +88,15 @@ def run_summary(run_dir: Path) -> dict:
 
 
 def negatives_start(rows: list[dict]) -> int | None:
-    """The first logged iteration trained with spoiled chorales among the critic's fakes
-    (``GanConfig.critic_negatives``, the shipped model's second stage), or None: the
-    critic's loss jumps there, and a reader of the curves should see why."""
+    """The iteration after which the critic's fakes included spoiled chorales
+    (``GanConfig.critic_negatives``, the shipped model's second stage; the last logged
+    iteration without them), or None: the critic's loss jumps there, and a reader of the
+    curves should see why."""
+    previous = 0
     for row in rows:
         if not math.isnan(row.get("negative_gap", math.nan)):
-            return int(row["iteration"])
+            return previous
+        previous = int(row["iteration"])
     return None
 
 
@@ -214,7 +217,7 @@ def write_report(run_dirs: list[Path], out: Path) -> Path:
         s = run_summary(run_dir)
         stage = negatives_start(read_log(run_dir / "log.csv"))
         stage_text = (
-            f" From iteration {stage}, half of the critic's fakes were spoiled real chorales "
+            f" After iteration {stage}, half of the critic's fakes were spoiled real chorales "
             "(the dashed line)."
             if stage is not None
             else ""

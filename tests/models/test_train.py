@@ -151,7 +151,7 @@ def test_train_report_marks_where_the_critic_met_spoiled_chorales():
     rows = [{"iteration": i, "negative_gap": math.nan} for i in (10, 20)]
     assert negatives_start(rows) is None
     rows += [{"iteration": 30, "negative_gap": 0.4}, {"iteration": 40, "negative_gap": 0.5}]
-    assert negatives_start(rows) == 30
+    assert negatives_start(rows) == 20  # the last iteration without them
     assert negatives_start([{"iteration": 10}]) is None  # logs from before the column
 
 
