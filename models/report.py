@@ -216,9 +216,10 @@ def write_report(run_dirs: list[Path], out: Path) -> Path:
     for run_dir in run_dirs:
         s = run_summary(run_dir)
         stage = negatives_start(read_log(run_dir / "log.csv"))
+        share = json.loads((run_dir / "config.json").read_text()).get("critic_negatives", 0)
         stage_text = (
-            f" After iteration {stage}, half of the critic's fakes were spoiled real chorales "
-            "(the dashed line)."
+            f" After iteration {stage}, {share:.0%} of the critic's fakes were spoiled real "
+            "chorales (the dashed line)."
             if stage is not None
             else ""
         )
