@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QUndoCommand, QUndoStack
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note
@@ -39,6 +39,10 @@ class RollView(QWidget):
     """Grid, ruler, gutter and playhead; subclasses draw notes and handle the mouse.
 
     A click in the bar ruler asks to move the playhead there (``seek_requested``).
+    Everything but the playhead is drawn once into a pixmap and kept until something
+    drawn changes (``refresh()``) or the size does: the playhead moves 30 times a second
+    while playing, and redrawing a 32-bar roll each time kept the window's event loop busy
+    for up to 16 ms a frame.
     """
 
     seek_requested = Signal(float)  # beat
@@ -57,13 +61,14 @@ class RollView(QWidget):
         self.playhead_beats: float | None = None
         self.loop_beats: tuple[float, float] | None = None
         self.empty_text = ""
+        self._drawn: QPixmap | None = None  # all but the playhead; None: draw again
 
     # --- geometry -------------------------------------------------------------------
     def set_length(self, length_beats: float, beats_per_bar: int = BEATS_PER_BAR) -> None:
         self.beats_per_bar = beats_per_bar
         bars = max(1, -(-int(round(length_beats * 1000)) // (beats_per_bar * 1000)))
         self.length_beats = float(bars * beats_per_bar)
-        self.update()
+        self.refresh()
 
     def fit_pitches(self, pitches: list[int]) -> None:
         """Show the notes' range with a little air, at least an octave and a half."""
@@ -75,7 +80,7 @@ class RollView(QWidget):
             low, high = low - 1, high + 1
         shift = max(0, LOWEST_SHOWN - low) - max(0, high - HIGHEST_SHOWN)
         self.low_pitch, self.high_pitch = low + shift, high + shift
-        self.update()
+        self.refresh()
 
     def grid_rect(self) -> QRectF:
         return QRectF(
@@ -131,11 +136,35 @@ class RollView(QWidget):
             return
         self.low_pitch += steps
         self.high_pitch += steps
-        self.update()
+        self.refresh()
 
     # --- drawing --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Something drawn (not the playhead) changed: draw it all again on the next paint."""
+        self._drawn = None
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._drawn = None
+        super().resizeEvent(event)
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.width() <= 0 or self.height() <= 0:
+            return
+        ratio = self.devicePixelRatioF()
+        if self._drawn is None or self._drawn.devicePixelRatioF() != ratio:
+            pixmap = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            painter = QPainter(pixmap)
+            self._paint_still(painter)
+            painter.end()
+            self._drawn = pixmap
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._drawn)
+        self._paint_playhead(painter)
+        painter.end()
+
+    def _paint_still(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.Antialiasing, False)
         painter.fillRect(self.rect(), theme.BACKGROUND)
         self._paint_rows(painter)
@@ -144,14 +173,12 @@ class RollView(QWidget):
         painter.setRenderHint(QPainter.Antialiasing, True)
         self.paint_notes(painter)
         painter.setRenderHint(QPainter.Antialiasing, False)
-        self._paint_playhead(painter)
         if self.empty_text and self.is_empty():
             painter.setPen(theme.DIM_TEXT)
             font = QFont(self.font())
             font.setPointSizeF(font.pointSizeF() * 1.15)
             painter.setFont(font)
             painter.drawText(self.grid_rect(), Qt.AlignCenter | Qt.TextWordWrap, self.empty_text)
-        painter.end()
 
     def _paint_rows(self, painter: QPainter) -> None:
         grid = self.grid_rect()
@@ -315,7 +342,7 @@ class MelodyEditor(RollView):
         end = max((n.start_beat + n.duration_beats for n in self.notes), default=0.0)
         if end > self.length_beats:
             self.set_length(end, self.beats_per_bar)
-        self.update()
+        self.refresh()
         self.notes_changed.emit()
 
     def edit(self, after: list[Note], text: str) -> None:
@@ -362,7 +389,7 @@ class MelodyEditor(RollView):
             mode = "resize" if right - pos.x() <= self.EDGE_PX else "move"
             self._drag = {"mode": mode, "index": index, "note": note, "beat": beat, "pitch": pitch}
             self._preview = note
-        self.update()
+        self.refresh()
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
         pos = event.position()
@@ -383,7 +410,7 @@ class MelodyEditor(RollView):
             if new_pitch != self._preview.pitch:
                 self.note_auditioned.emit(new_pitch)
             self._preview = replace(note, start_beat=start, pitch=new_pitch)
-        self.update()
+        self.refresh()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         drag, preview = self._drag, self._preview
@@ -401,7 +428,7 @@ class MelodyEditor(RollView):
                 self.default_duration_beats = preview.duration_beats
             self.edit(after, "Resize note" if drag["mode"] == "resize" else "Move note")
             self.selected = self.notes.index(preview) if preview in self.notes else None
-        self.update()
+        self.refresh()
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
         index = self.note_at(event.position())
@@ -461,7 +488,7 @@ class ArrangementView(RollView):
         self.arrangement = arrangement
         if arrangement is None:
             self.audible = []
-            self.update()
+            self.refresh()
             return
         self.audible = list(audible) if audible else [True] * len(arrangement.tracks)
         numerator = arrangement.time_signature[0]
@@ -470,7 +497,7 @@ class ArrangementView(RollView):
 
     def set_audible(self, audible: list[bool]) -> None:
         self.audible = list(audible)
-        self.update()
+        self.refresh()
 
     def is_empty(self) -> bool:
         return self.arrangement is None

@@ -104,3 +104,27 @@ def test_a_click_in_the_ruler_asks_to_move_the_playhead(qtbot, editor):
         qtbot.mouseClick(editor, Qt.LeftButton, pos=QPoint(x, editor.RULER // 2))
     assert seek.args == [3.0]
     assert editor.notes == []  # no note added from the ruler
+
+
+def test_the_playhead_moves_over_the_kept_drawing_and_an_edit_redraws_it(qtbot, editor):
+    """The roll is drawn once and kept; the playhead alone moves over it, and any change
+    to what is drawn (here new notes) draws it again."""
+    editor.set_notes([Note(60, 0.0, 1.0, 80)], length_beats=8.0)
+    before = editor.grab().toImage()
+    editor.set_playhead(4.0)
+    moved = editor.grab().toImage()
+    x = round(editor.x_for_beat(4.0))
+    changed = {
+        column
+        for column in range(before.width())
+        for row in range(0, before.height(), 3)
+        if before.pixel(column, row) != moved.pixel(column, row)
+    }
+    assert changed and all(abs(column - x) <= 2 for column in changed)
+
+    new_note = Note(72, 2.0, 1.0, 80)
+    editor.set_notes([new_note], length_beats=8.0)
+    edited = editor.grab().toImage()
+    centre = editor.note_rect(new_note).center().toPoint()
+    assert edited.pixel(centre) != moved.pixel(centre)  # the new note is drawn
+    assert edited.pixel(centre) != edited.pixel(centre.x(), editor.height() - 3)
