@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -165,10 +164,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.seconds)
         return
-    server = JackServer(period_frames=args.period)
-    server.start()
-    os.environ.update({"JACK_DEFAULT_SERVER": server.name, "JACK_NO_START_SERVER": "1"})
-    try:
+    with JackServer(period_frames=args.period).serving() as server:
         n_messages = len(scheduled_seconds(make_piece(args.seconds)))
         print(
             f"{n_messages} note messages over {args.seconds:g} s; JACK period "
@@ -192,8 +188,6 @@ def main() -> None:
             f" naive/ours: median x{naive[0] / ours[0]:.0f}  p99 x{naive[1] / ours[1]:.0f}  "
             f"max x{naive[2] / ours[2]:.0f}"
         )
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

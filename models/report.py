@@ -60,6 +60,19 @@ def distance_estimate(row: dict, loss: str) -> float:
     return row["wasserstein"]
 
 
+def negatives_start(rows: list[dict]) -> int | None:
+    """The iteration after which the critic's fakes included spoiled chorales
+    (``GanConfig.critic_negatives``, the shipped model's second stage; the last logged
+    iteration without them), or None: the critic's loss jumps there, and a reader of the
+    curves should see why."""
+    previous = 0
+    for row in rows:
+        if not math.isnan(row.get("negative_gap", math.nan)):
+            return previous
+        previous = int(row["iteration"])
+    return None
+
+
 def run_summary(run_dir: Path) -> dict:
     run_dir = Path(run_dir)
     config = json.loads((run_dir / "config.json").read_text())
@@ -84,20 +97,9 @@ def run_summary(run_dir: Path) -> dict:
         "spearman_with_distance_to_bach": spearman(np.array(windows), quality),
         "oscillation": oscillation(estimate),
         "final_distance_to_bach": float(quality[-1]) if quality.size else math.nan,
+        "negatives_after": negatives_start(rows),
+        "negatives_share": config.get("critic_negatives", 0.0),
     }
-
-
-def negatives_start(rows: list[dict]) -> int | None:
-    """The iteration after which the critic's fakes included spoiled chorales
-    (``GanConfig.critic_negatives``, the shipped model's second stage; the last logged
-    iteration without them), or None: the critic's loss jumps there, and a reader of the
-    curves should see why."""
-    previous = 0
-    for row in rows:
-        if not math.isnan(row.get("negative_gap", math.nan)):
-            return previous
-        previous = int(row["iteration"])
-    return None
 
 
 def _mark_stage(ax, start: int | None) -> None:
@@ -215,12 +217,10 @@ def write_report(run_dirs: list[Path], out: Path) -> Path:
     lines = ["# Training report", ""]
     for run_dir in run_dirs:
         s = run_summary(run_dir)
-        stage = negatives_start(read_log(run_dir / "log.csv"))
-        share = json.loads((run_dir / "config.json").read_text()).get("critic_negatives", 0)
         stage_text = (
-            f" After iteration {stage}, {share:.0%} of the critic's fakes were spoiled real "
-            "chorales (the dashed line)."
-            if stage is not None
+            f" After iteration {s['negatives_after']}, {s['negatives_share']:.0%} of the "
+            "critic's fakes were spoiled real chorales (the dashed line)."
+            if s["negatives_after"] is not None
             else ""
         )
         lines += [

@@ -63,6 +63,16 @@ class JackServer:
                 else:
                     os.environ[key] = value
 
+    @contextlib.contextmanager
+    def serving(self):
+        """Start the server, make it this process's default, and stop it afterwards."""
+        self.start()
+        try:
+            with self.as_default():
+                yield self
+        finally:
+            self.stop()
+
     def start(self) -> None:
         env = {**self.env(), "JACK_NO_AUDIO_RESERVATION": "1"}
         # Realtime where the OS allows it: a non-realtime dummy driver on a busy machine wakes
@@ -233,25 +243,15 @@ def jack_server():
         shutil.which("jackd") is not None and shutil.which("jack_midi_dump") is not None,
         "JACK (jackd2 with jack_midi_dump)",
     )
-    server = JackServer()
-    server.start()
-    try:
-        with server.as_default():
-            yield server
-    finally:
-        server.stop()
+    with JackServer().serving() as server:
+        yield server
 
 
 @pytest.fixture
 def daw_period_server(jack_server):
     """A second dummy server at ``DAW_PERIOD_FRAMES``, the default for this test's clients."""
-    server = JackServer(period_frames=DAW_PERIOD_FRAMES)
-    server.start()
-    try:
-        with server.as_default():
-            yield server
-    finally:
-        server.stop()
+    with JackServer(period_frames=DAW_PERIOD_FRAMES).serving() as server:
+        yield server
 
 
 @pytest.fixture
