@@ -1,4 +1,5 @@
-"""Subcommands for the model: ``dataset``, ``train``, ``train-report`` and ``evaluate``."""
+"""Subcommands for the model: ``dataset``, ``train``, ``train-ranking``, ``train-report`` and
+``evaluate``."""
 
 from __future__ import annotations
 
@@ -67,6 +68,29 @@ def register(sub) -> None:
         help="when done, write the model file (weights and card)",
     )
     train.set_defaults(handler=run_train)
+
+    ranking = sub.add_parser(
+        "train-ranking", help="teach a model's critic to rank one melody's candidates"
+    )
+    ranking.add_argument("--model", type=Path, default=None, help="the model file to start from")
+    ranking.add_argument("--data", type=Path, default=None, help="a built dataset folder")
+    ranking.add_argument(
+        "--out", type=Path, required=True, help="the model file to write (may be --model)"
+    )
+    ranking.add_argument("--steps", type=int, default=None, help="fine-tuning steps")
+    ranking.add_argument("--seed", type=int, default=None)
+    ranking.add_argument(
+        "--anchor-weight",
+        type=float,
+        default=None,
+        metavar="W",
+        help="hold the critic's scores of real and spoiled chorales where they were "
+        "(default 0: see README, Critic ranking)",
+    )
+    ranking.add_argument(
+        "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
+    )
+    ranking.set_defaults(handler=run_train_ranking)
 
     report = sub.add_parser("train-report", help="plot a training run")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", nargs="+")
@@ -209,6 +233,46 @@ def run_train(args: argparse.Namespace) -> int:
 
         export_model(args.run_dir, args.export, data_dir)
         print(f"Model written to {args.export} (run 'composer-gui evaluate --update-card').")
+    return 0
+
+
+def run_train_ranking(args: argparse.Namespace) -> int:
+    import torch
+
+    from composer_gui.core.engine import default_model_path
+    from models.build_dataset import load_split
+    from models.critic_ranking import RankingConfig, tune_model_file
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    model = args.model or default_model_path()
+    if not model.with_suffix(".safetensors").is_file():
+        raise ComposerError(f"The model file {model} is missing.")
+    changes = {
+        k: v
+        for k, v in {
+            "steps": args.steps,
+            "seed": args.seed,
+            "anchor_weight": args.anchor_weight,
+        }.items()
+        if v is not None
+    }
+    config = RankingConfig(**changes)
+    data = load_split(_data_dir(args.data), "train")
+    drawing, learning = _Progress("Drawing candidates"), _Progress("Learning to rank")
+
+    def progress(stage: str, done: int, total: int, row: dict | None = None) -> None:
+        if stage == "draw":
+            drawing(done, total)
+        else:
+            learning(done, total, f"ranking loss {row['ranking_loss']:.3f}" if row else "")
+
+    try:
+        out = tune_model_file(model, data, args.out, config, progress)
+    except KeyboardInterrupt:
+        print("\nStopped; nothing written.", file=sys.stderr)
+        return 130
+    print(f"Model written to {out} (run 'composer-gui evaluate --update-card' next).")
     return 0
 
 

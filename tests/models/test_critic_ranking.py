@@ -1,0 +1,157 @@
+import copy
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from composer_gui.cli import main
+from models.build_dataset import REST, load_split
+from models.checkpoint import load_model, read_tensors
+from models.critic_ranking import (
+    RankingConfig,
+    anchor_loss,
+    candidate_sets,
+    channels,
+    pairwise_ranking_loss,
+    roll_voices,
+    train_ranking,
+)
+from models.evaluate import generate_for_window, real_roll, windows
+from models.metrics import distance_to_reference, track_metrics
+
+SMALL = RankingConfig(bars=2, windows_per_chorale=2, draws_per_window=2, candidates=4, steps=0)
+
+
+@pytest.fixture(scope="module")
+def train_data(chorale_data):
+    return load_split(chorale_data[0], "train")
+
+
+@pytest.fixture(scope="module")
+def small_sets(tiny_model, train_data):
+    generator, _, _ = load_model(tiny_model)
+    return candidate_sets(generator.float(), train_data, SMALL)
+
+
+def test_the_loss_rewards_scores_in_the_order_of_closeness():
+    closeness = torch.tensor([0.0, -1.0, -2.0])
+    agreeing = pairwise_ranking_loss(torch.tensor([3.0, 2.0, 1.0]), closeness)
+    reversed_ = pairwise_ranking_loss(torch.tensor([1.0, 2.0, 3.0]), closeness)
+    flat = pairwise_ranking_loss(torch.zeros(3), closeness)
+    assert agreeing < flat < reversed_
+    assert flat == pytest.approx(np.log(2))
+
+
+def test_ties_teach_nothing():
+    scores = torch.tensor([1.0, -1.0], requires_grad=True)
+    loss = pairwise_ranking_loss(scores, torch.tensor([-0.5, -0.5]))
+    loss.backward()
+    assert float(loss.detach()) == 0.0
+    assert scores.grad is not None and not scores.grad.any()
+
+
+def test_roll_voices_reads_one_note_per_voice_and_rest():
+    roll = np.zeros((1, 2, 3, 64), bool)
+    roll[0, 0, 0, 10] = roll[0, 0, 1, 10] = roll[0, 1, 2, 40] = True
+    assert roll_voices(roll).tolist() == [[[10, 10, REST], [REST, REST, 40]]]
+    back = channels(torch.from_numpy(roll_voices(roll)))  # (1, V*P, T)
+    assert back.shape == (1, 2 * 64, 3)
+    assert back[0, 10, 0] == 1 and back[0, 64 + 40, 2] == 1 and back.sum() == 3
+
+
+def test_each_set_holds_the_apps_candidates_and_their_closeness_to_bach(
+    tiny_model, train_data, small_sets
+):
+    wins = windows(train_data, SMALL.bars, per_piece=SMALL.windows_per_chorale)
+    assert len(small_sets) == len(wins) * SMALL.draws_per_window
+    generator, _, _ = load_model(tiny_model)
+    window, first = wins[0], small_sets[0]
+    _, rolls = generate_for_window(generator.float(), window, SMALL.candidates, SMALL.seed)
+    t = window.voices.shape[1]
+    assert np.array_equal(first.candidates[:, :, :t].numpy(), roll_voices(rolls[:, 1:]))
+    assert (first.candidates[:, :, t:] == REST).all()
+    bach = track_metrics(real_roll(window), window.steps_per_bar)
+    expected = [-distance_to_reference(track_metrics(r, window.steps_per_bar), bach) for r in rolls]
+    assert np.allclose(first.closeness, np.nan_to_num(expected, nan=-np.inf))
+    # A second draw of the same melody is a different set of candidates.
+    second = small_sets[len(wins)]
+    assert not torch.equal(first.candidates, second.candidates)
+
+
+def test_training_orders_the_candidates_it_learned_from(tiny_model, small_sets):
+    _, critic, _ = load_model(tiny_model)
+    critic.float()
+
+    def mean_loss() -> float:
+        with torch.no_grad():
+            return float(
+                np.mean(
+                    [
+                        pairwise_ranking_loss(
+                            critic(s.cond.expand(len(s.closeness), -1, -1), channels(s.candidates)),
+                            torch.from_numpy(s.closeness).float(),
+                        )
+                        for s in small_sets
+                    ]
+                )
+            )
+
+    before = mean_loss()
+    config = RankingConfig(steps=60, lr=1e-3, batch_melodies=4)
+    log = train_ranking(critic, small_sets, config)
+    assert [row["step"] for row in log] == [60]
+    assert mean_loss() < before - 0.05
+
+
+def test_train_ranking_command_writes_a_model_whose_critic_alone_changed(
+    tiny_model, chorale_data, tmp_path, capsys
+):
+    out = tmp_path / "ranked.safetensors"
+    code = main(
+        [
+            "train-ranking",
+            "--model",
+            str(tiny_model),
+            "--data",
+            str(chorale_data[0]),
+            "--out",
+            str(out),
+            "--steps",
+            "3",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    before, after = read_tensors(tiny_model), read_tensors(out)
+    generator_keys = [k for k in before if k.startswith("generator.")]
+    critic_keys = [k for k in before if k.startswith("critic.")]
+    assert all(torch.equal(before[k], after[k]) for k in generator_keys)
+    assert any(not torch.equal(before[k], after[k]) for k in critic_keys)
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["critic_ranking"]["config"]["steps"] == 3
+    assert card["critic_ranking"]["melodies"] > 0
+    # The old calibration described the old critic: evaluate --update-card measures it again.
+    assert "calibration" not in card and "metrics" not in card
+    assert "evaluate --update-card" in capsys.readouterr().out
+
+
+def test_train_ranking_without_the_model_says_so(tmp_path, capsys):
+    out = tmp_path / "x.safetensors"
+    code = main(["train-ranking", "--model", str(tmp_path / "none.safetensors"), "--out", str(out)])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "none.safetensors" in err and "missing" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_the_anchor_is_zero_until_the_critic_drifts(tiny_model, small_sets):
+
+    _, critic, _ = load_model(tiny_model)
+    critic.float()
+    frozen = copy.deepcopy(critic)
+    rng = torch.Generator().manual_seed(0)
+    assert float(anchor_loss(critic, frozen, small_sets[0], rng).detach()) == 0.0
+    with torch.no_grad():
+        critic.score.bias += 0.5  # every score half a point higher
+    drift = float(anchor_loss(critic, frozen, small_sets[0], rng).detach())
+    assert drift == pytest.approx(0.25, rel=1e-4)
