@@ -58,7 +58,8 @@ class CandidateSet:
 
 @dataclass
 class RankingConfig:
-    """The stage's settings; the defaults are the shipped model's (recorded in its card)."""
+    """The stage's settings (recorded in the model card); the defaults are the README's
+    "ranking stage" column."""
 
     bars: int = 8
     windows_per_chorale: int = 4
@@ -85,7 +86,6 @@ def candidate_sets(
     data: Dataset,
     config: RankingConfig,
     progress: Callable[[int, int], None] | None = None,
-    stop: Callable[[], bool] | None = None,
 ) -> list[CandidateSet]:
     """The app's candidates for every window of ``data``, drawn ``draws_per_window`` times
     with different seeds, each labelled against Bach's accompaniment of the window."""
@@ -93,8 +93,6 @@ def candidate_sets(
     jobs = [(draw, i, w) for draw in range(config.draws_per_window) for i, w in enumerate(wins)]
     sets = []
     for done, (draw, i, w) in enumerate(jobs, start=1):
-        if stop and stop():
-            break
         seed = config.seed + 100_003 * draw + 7_919 * i
         cond, rolls = generate_for_window(generator, w, config.candidates, seed)
         bach = track_metrics(real_roll(w), w.steps_per_bar)
@@ -170,7 +168,6 @@ def train_ranking(
     sets: list[CandidateSet],
     config: RankingConfig,
     progress: Callable[[int, int, dict], None] | None = None,
-    stop: Callable[[], bool] | None = None,
 ) -> list[dict]:
     """Fine-tune ``critic`` in place; returns a log row every 100 steps."""
     if not sets:
@@ -184,8 +181,6 @@ def train_ranking(
     log, ranking_sum, anchor_sum, started = [], 0.0, 0.0, time.monotonic()
     batch = min(config.batch_melodies, len(sets))
     for step in range(1, config.steps + 1):
-        if stop and stop():
-            break
         ranking = anchor = torch.zeros(())
         for index in order.choice(len(sets), batch, replace=False):
             candidate_set = sets[index]
