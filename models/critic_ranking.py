@@ -15,15 +15,16 @@ the window metrics of Bach's voices).  The critic learns a pairwise logistic
 higher.  Validation and test chorales are never seen.
 
 What it costs (README, "Critic ranking"; test split, 3 seeds): the stage lifts the
-critic's top candidate past the median on Bach's metrics from 44% to 70% of melodies, but
-its agreement with Bach's harmony falls from 49% to 45%, and it rejects Bach with wrong
-notes 74% of the time instead of 95%, and the candidates score about as high as real
-chorales.  ``anchor_weight`` holds the critic's scores of Bach's accompaniment, a spoiled
-copy and the candidates' mean where they were: at 0.1 the critic keeps what it knew
-(wrong notes 90%) and the metric test reaches 64%, at 1.0 only 56%.  Keeping the
-Wasserstein loss itself beside the ranking (weight 0.1, with the gradient penalty) left
-the ranking loss at chance (0.69) for 900 steps.  That is why the shipped model does not
-use this stage: every step toward the metric test was a step away from Bach's harmony.
+critic's top candidate past the median on Bach's metrics from 44% to 70% of melodies (67%
+over six seeds), but its agreement with Bach's harmony falls from 49% to 45%, it rejects
+Bach with wrong notes 74% of the time instead of 95%, and the candidates score about as
+high as real chorales.  ``anchor_weight`` holds the critic's scores of Bach's
+accompaniment, a spoiled copy and the candidates' mean where they were: at 0.1 the critic
+keeps what it knew (wrong notes 90%) and the metric test reaches 64%, at 1.0 only 56%.
+Keeping the Wasserstein loss itself beside the ranking (weight 0.1, with the gradient
+penalty) left the ranking loss at chance (0.69) for 900 steps.  That is why the shipped
+model does not use this stage: each variant that moved toward the metric test moved away
+from Bach's harmony.
 """
 
 from __future__ import annotations
