@@ -84,8 +84,8 @@ def register(sub) -> None:
         type=float,
         default=None,
         metavar="W",
-        help="hold the critic's scores of real and spoiled chorales where they were "
-        "(default 0: see README, Critic ranking)",
+        help="hold the critic's scores of Bach, a spoiled Bach and the candidates' mean "
+        "where they were (default 0: see README, Critic ranking)",
     )
     ranking.add_argument(
         "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
@@ -257,6 +257,10 @@ def run_train_ranking(args: argparse.Namespace) -> int:
         }.items()
         if v is not None
     }
+    if args.steps is not None and args.steps < 1:
+        raise ComposerError("--steps must be at least 1.")
+    if args.anchor_weight is not None and args.anchor_weight < 0:
+        raise ComposerError("--anchor-weight cannot be negative.")
     config = RankingConfig(**changes)
     data = load_split(_data_dir(args.data), "train")
     drawing, learning = _Progress("Drawing candidates"), _Progress("Learning to rank")

@@ -155,3 +155,18 @@ def test_the_anchor_is_zero_until_the_critic_drifts(tiny_model, small_sets):
         critic.score.bias += 0.5  # every score half a point higher
     drift = float(anchor_loss(critic, frozen, small_sets[0], rng).detach())
     assert drift == pytest.approx(0.25, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "sentence"),
+    [("--steps", "0", "at least 1"), ("--anchor-weight", "-1", "cannot be negative")],
+)
+def test_train_ranking_refuses_bad_settings_in_one_sentence(
+    tiny_model, tmp_path, capsys, option, value, sentence
+):
+    out = tmp_path / "x.safetensors"
+    code = main(["train-ranking", "--model", str(tiny_model), "--out", str(out), option, value])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert sentence in err and "Traceback" not in err
+    assert not out.exists()
