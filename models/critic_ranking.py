@@ -91,14 +91,14 @@ def candidate_sets(
     """The app's candidates for every window of ``data``, drawn ``draws_per_window`` times
     with different seeds, each labelled against Bach's accompaniment of the window."""
     wins = windows(data, config.bars, per_piece=config.windows_per_chorale)
+    bach = [track_metrics(real_roll(w), w.steps_per_bar) for w in wins]  # once per window
     jobs = [(draw, i, w) for draw in range(config.draws_per_window) for i, w in enumerate(wins)]
     sets = []
     for done, (draw, i, w) in enumerate(jobs, start=1):
         seed = config.seed + 100_003 * draw + 7_919 * i
         cond, rolls = generate_for_window(generator, w, config.candidates, seed)
-        bach = track_metrics(real_roll(w), w.steps_per_bar)
         metrics = piece_metrics(rolls, w.steps_per_bar)
-        closeness = -np.array([distance_to_reference(m, bach) for m in metrics])
+        closeness = -np.array([distance_to_reference(m, bach[i]) for m in metrics])
         n, t = cond.shape[-1], w.voices.shape[1]
         candidates = np.full((rolls.shape[0], rolls.shape[1] - 1, n), REST, np.int16)
         candidates[:, :, :t] = roll_voices(rolls[:, 1:])
@@ -228,9 +228,7 @@ def tune_model_file(
     from models.checkpoint import load_model, model_tensors, save_tensors_and_card
 
     started = time.monotonic()
-    generator, critic, card = load_model(model_path)
-    generator.float()
-    critic.float()
+    generator, critic, card = load_model(model_path)  # float32 modules, whatever the file
     sets = candidate_sets(
         generator, data, config, lambda done, total: progress and progress("draw", done, total)
     )

@@ -118,6 +118,21 @@ def _data_dir(path: Path | None) -> Path:
     return path if path is not None else default_cache_dir() / DEFAULT_DATA_NAME
 
 
+def _model_file(path: Path | None) -> Path:
+    """The model file asked for, or the shipped one; one sentence if it is not there."""
+    from composer_gui.core.engine import default_model_path
+
+    model = path or default_model_path()
+    if not model.with_suffix(".safetensors").is_file():
+        raise ComposerError(f"The model file {model} is missing.")
+    return model
+
+
+def _given(**options) -> dict:
+    """The options the user gave (argparse leaves the others None), to change a config."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
 class _Progress:
     """A one-line progress bar with rate and ETA on stderr."""
 
@@ -184,16 +199,9 @@ def run_train(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     data_dir = _data_dir(args.data)
-    changes = {
-        k: v
-        for k, v in {
-            "loss": args.loss,
-            "iterations": args.iterations,
-            "batch_size": args.batch_size,
-            "seed": args.seed,
-        }.items()
-        if v is not None
-    }
+    changes = _given(
+        loss=args.loss, iterations=args.iterations, batch_size=args.batch_size, seed=args.seed
+    )
     config = GanConfig()
     if args.resume and (args.run_dir / "config.json").is_file():
         config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
@@ -239,24 +247,13 @@ def run_train(args: argparse.Namespace) -> int:
 def run_train_ranking(args: argparse.Namespace) -> int:
     import torch
 
-    from composer_gui.core.engine import default_model_path
     from models.build_dataset import load_split
     from models.critic_ranking import RankingConfig, tune_model_file
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = args.model or default_model_path()
-    if not model.with_suffix(".safetensors").is_file():
-        raise ComposerError(f"The model file {model} is missing.")
-    changes = {
-        k: v
-        for k, v in {
-            "steps": args.steps,
-            "seed": args.seed,
-            "anchor_weight": args.anchor_weight,
-        }.items()
-        if v is not None
-    }
+    model = _model_file(args.model)
+    changes = _given(steps=args.steps, seed=args.seed, anchor_weight=args.anchor_weight)
     if args.steps is not None and args.steps < 1:
         raise ComposerError("--steps must be at least 1.")
     if args.anchor_weight is not None and args.anchor_weight < 0:
@@ -290,13 +287,10 @@ def run_train_report(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from composer_gui.core.engine import default_model_path
     from models.build_dataset import load_split
     from models.evaluate import run_evaluation
 
-    model = args.model or default_model_path()
-    if not model.with_suffix(".safetensors").is_file():
-        raise ComposerError(f"The model file {model} is missing.")
+    model = _model_file(args.model)
     data = load_split(_data_dir(args.data), args.split)
     result = run_evaluation(
         model,
