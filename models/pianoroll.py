@@ -3,11 +3,17 @@
 Everything that turns music into arrays (the dataset builder, the networks, the
 engine, the piano-roll view, the exporter) imports these names instead of
 repeating numbers.  A roll is a boolean array shaped ``(track, step, pitch)``.
+numpy is imported only where a roll is made, so that ``composer-gui --version`` and the
+MIDI commands, which need the grid but no arrays, start without it.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 STEPS_PER_BEAT = 4  # 16th-note resolution in 4/4, as DeepComposer and MuseGAN use
 BEATS_PER_BAR = 4  # the default meter; 3/4 bars are 12 steps long
@@ -35,6 +41,8 @@ def steps_per_bar(beats_per_bar: int = BEATS_PER_BAR) -> int:
 
 def empty_roll(n_steps: int, n_tracks: int = N_TRACKS) -> np.ndarray:
     """A silent roll, ``(track, step, pitch)``."""
+    import numpy as np
+
     return np.zeros((n_tracks, n_steps, N_PITCHES), dtype=bool)
 
 
@@ -42,20 +50,19 @@ def in_range(pitch: int) -> bool:
     return LOWEST_PITCH <= pitch <= HIGHEST_PITCH
 
 
-def octave_shift_into_range(pitches: list[int] | np.ndarray) -> int:
+def octave_shift_into_range(pitches: Iterable[int]) -> int:
     """Semitones (a multiple of 12) that move a set of pitches best into range.
 
     Chooses the shift that keeps the most notes inside the range, preferring the
     smallest move, so a melody played an octave too high or low is conditioned on
     as if played where the model learned it.
     """
-    pitches = np.asarray(pitches, dtype=int)
-    if pitches.size == 0:
+    pitches = [int(p) for p in pitches]
+    if not pitches:
         return 0
     best_shift, best_inside = 0, -1
     for octaves in sorted(range(-5, 6), key=abs):
-        shifted = pitches + 12 * octaves
-        inside = int(np.sum((shifted >= LOWEST_PITCH) & (shifted <= HIGHEST_PITCH)))
+        inside = sum(in_range(p + 12 * octaves) for p in pitches)
         if inside > best_inside:
             best_shift, best_inside = 12 * octaves, inside
     return best_shift

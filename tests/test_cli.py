@@ -21,6 +21,20 @@ def test_entry_point_runs_as_a_module():
     assert done.stdout.startswith("composer-gui ")
 
 
+def test_version_loads_neither_numpy_nor_torch():
+    """The command line answers --version (and parses any command) before the heavy
+    libraries load; the handlers import what they need."""
+    probe = (
+        "import sys, contextlib\n"
+        "from composer_gui.cli import main\n"
+        "with contextlib.suppress(SystemExit): main(['--version'])\n"
+        "print(sorted({'numpy', 'torch', 'PySide6'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_a_file_name_alone_opens_the_app_with_that_file(monkeypatch):
     import composer_gui.cli as cli
 

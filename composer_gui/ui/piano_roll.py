@@ -59,7 +59,6 @@ class RollView(QWidget):
         self.low_pitch = 55
         self.high_pitch = 55 + MIN_SPAN
         self.playhead_beats: float | None = None
-        self.loop_beats: tuple[float, float] | None = None
         self.empty_text = ""
         self._drawn: QPixmap | None = None  # all but the playhead; None: draw again
 
@@ -214,17 +213,6 @@ class RollView(QWidget):
         grid = self.grid_rect()
         steps = int(round(self.length_beats * STEPS_PER_BEAT))
         step_width = self.beat_width() / STEPS_PER_BEAT
-        if self.loop_beats is not None:
-            start, end = self.loop_beats
-            painter.fillRect(
-                QRectF(
-                    self.x_for_beat(start),
-                    grid.top(),
-                    (end - start) * self.beat_width(),
-                    grid.height(),
-                ),
-                QColor(240, 165, 58, 18),
-            )
         for step in range(steps + 1):
             if step % (STEPS_PER_BEAT * self.beats_per_bar) == 0:
                 colour = theme.GRID_BAR
