@@ -13,6 +13,11 @@ from dataclasses import dataclass
 
 LOSSES = ("wgan-gp", "wgan-clip", "bce")
 
+# What the critic's ranking stage (models/critic_ranking.py) labels a candidate against:
+# "own", Bach's accompaniment of that melody; "corpus", the mean of Bach's window metrics
+# over the training split (the ranking target's reading, on the training split's Bach).
+CLOSENESS_TO = ("own", "corpus")
+
 
 @dataclass(frozen=True)
 class GanConfig:

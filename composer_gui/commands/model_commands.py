@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
+from models.config import CLOSENESS_TO, LOSSES
 
 DEFAULT_DATA_NAME = "bach-chorales"
 
@@ -49,7 +50,7 @@ def register(sub) -> None:
         metavar="JSON",
         help="GanConfig fields to change, as a JSON object (with --resume: from here on)",
     )
-    train.add_argument("--loss", default=None, choices=["wgan-gp", "wgan-clip", "bce"])
+    train.add_argument("--loss", default=None, choices=LOSSES)
     train.add_argument("--iterations", type=int, default=None)
     train.add_argument("--batch-size", type=int, default=None)
     train.add_argument("--seed", type=int, default=None)
@@ -86,6 +87,13 @@ def register(sub) -> None:
         metavar="W",
         help="hold the critic's scores of Bach, a spoiled Bach and the candidates' mean "
         "where they were (default 0: see README, Critic ranking)",
+    )
+    ranking.add_argument(
+        "--closeness-to",
+        choices=CLOSENESS_TO,
+        default=None,
+        help="label each candidate by its closeness to Bach's accompaniment of that melody "
+        "(own, the default) or to Bach's average over the training split (corpus)",
     )
     ranking.add_argument(
         "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
@@ -253,7 +261,12 @@ def run_train_ranking(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     model = _model_file(args.model)
-    changes = _given(steps=args.steps, seed=args.seed, anchor_weight=args.anchor_weight)
+    changes = _given(
+        steps=args.steps,
+        seed=args.seed,
+        anchor_weight=args.anchor_weight,
+        closeness_to=args.closeness_to,
+    )
     if args.steps is not None and args.steps < 1:
         raise ComposerError("--steps must be at least 1.")
     if args.anchor_weight is not None and args.anchor_weight < 0:

@@ -1,4 +1,5 @@
 import copy
+import dataclasses
 import json
 
 import numpy as np
@@ -79,6 +80,26 @@ def test_each_set_holds_the_apps_candidates_and_their_closeness_to_bach(
     assert not torch.equal(first.candidates, second.candidates)
 
 
+def test_corpus_labels_measure_every_melody_against_bachs_average(tiny_model, train_data):
+    config = dataclasses.replace(SMALL, closeness_to="corpus", draws_per_window=1)
+    generator, _, _ = load_model(tiny_model)
+    sets = candidate_sets(generator.float(), train_data, config)
+    wins = windows(train_data, config.bars, per_piece=config.windows_per_chorale)
+    bach = [track_metrics(real_roll(w), w.steps_per_bar) for w in wins]
+    average = {key: float(np.nanmean([b[key] for b in bach])) for key in bach[0]}
+    for i in (0, 1):  # two melodies, one reference
+        window, candidate_set = wins[i], sets[i]
+        _, rolls = generate_for_window(
+            generator, window, config.candidates, config.seed + 7_919 * i
+        )
+        expected = [
+            -distance_to_reference(track_metrics(r, window.steps_per_bar), average) for r in rolls
+        ]
+        assert np.allclose(candidate_set.closeness, np.nan_to_num(expected, nan=-np.inf))
+    with pytest.raises(ValueError, match="closeness_to"):
+        candidate_sets(generator, train_data, dataclasses.replace(SMALL, closeness_to="mine"))
+
+
 def test_training_orders_the_candidates_it_learned_from(tiny_model, small_sets):
     _, critic, _ = load_model(tiny_model)
     critic.float()
@@ -119,6 +140,8 @@ def test_train_ranking_command_writes_a_model_whose_critic_alone_changed(
             str(out),
             "--steps",
             "3",
+            "--closeness-to",
+            "corpus",
         ]
     )
     assert code == 0, capsys.readouterr().err
@@ -129,6 +152,7 @@ def test_train_ranking_command_writes_a_model_whose_critic_alone_changed(
     assert any(not torch.equal(before[k], after[k]) for k in critic_keys)
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["critic_ranking"]["config"]["steps"] == 3
+    assert card["critic_ranking"]["config"]["closeness_to"] == "corpus"
     assert card["critic_ranking"]["melodies"] > 0
     # The old calibration described the old critic: evaluate --update-card measures it again.
     assert "calibration" not in card and "metrics" not in card
