@@ -4,7 +4,7 @@ Everything that turns music into arrays (the dataset builder, the networks, the
 engine, the piano-roll view, the exporter) imports these names instead of
 repeating numbers.  A roll is a boolean array shaped ``(track, step, pitch)``.
 numpy is imported only where a roll is made, so that ``composer-gui --version`` and the
-MIDI commands, which need the grid but no arrays, start without it.
+command line's argument parsing, which need the grid but no arrays, start without it.
 """
 
 from __future__ import annotations
