@@ -26,7 +26,7 @@ from pathlib import Path
 from composer_gui.core.engine import default_model_path
 from models.build_dataset import default_cache_dir, load_split
 from models.checkpoint import load_model
-from models.evaluate import _row, ranking_quality, real_roll, windows
+from models.evaluate import bach_reference, ranking_quality, windows
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
     generator, critic, _ = load_model(args.model or default_model_path())
     data = load_split(args.data, args.split)
     wins = windows(data, args.bars)
-    reference = _row([real_roll(w)[None] for w in wins], [w.steps_per_bar for w in wins])
+    reference = bach_reference(wins)
     results = [
         ranking_quality(generator, critic, data, reference, k=16, bars=args.bars, seed=1000 * s)
         for s in range(args.seeds)

@@ -16,6 +16,8 @@ LOSSES = ("wgan-gp", "wgan-clip", "bce")
 # What the critic's ranking stage (models/critic_ranking.py) labels a candidate against:
 # "own", Bach's accompaniment of that melody; "corpus", the mean of Bach's window metrics
 # over the training split (the ranking target's reading, on the training split's Bach).
+# It lives here, beside LOSSES, because the command line's choices are read from this
+# module, which imports neither numpy nor torch.
 CLOSENESS_TO = ("own", "corpus")
 
 

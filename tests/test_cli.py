@@ -21,7 +21,7 @@ def test_entry_point_runs_as_a_module():
     assert done.stdout.startswith("composer-gui ")
 
 
-def test_version_loads_neither_numpy_nor_torch():
+def test_version_loads_neither_numpy_torch_nor_qt():
     """The command line answers --version (and parses any command) before the heavy
     libraries load; the handlers import what they need."""
     probe = (

@@ -86,7 +86,7 @@ def register(sub) -> None:
         default=None,
         metavar="W",
         help="hold the critic's scores of Bach, a spoiled Bach and the candidates' mean "
-        "where they were (default 0: see README, Critic ranking)",
+        "where they were (default 0: see README, 'Teaching the critic the test')",
     )
     ranking.add_argument(
         "--closeness-to",

@@ -18,7 +18,7 @@ from models.critic_ranking import (
     roll_voices,
     train_ranking,
 )
-from models.evaluate import generate_for_window, real_roll, windows
+from models.evaluate import bach_reference, generate_for_window, real_roll, windows
 from models.metrics import distance_to_reference, track_metrics
 
 SMALL = RankingConfig(bars=2, windows_per_chorale=2, draws_per_window=2, candidates=4, steps=0)
@@ -87,17 +87,20 @@ def test_corpus_labels_measure_every_melody_against_bachs_average(tiny_model, tr
     wins = windows(train_data, config.bars, per_piece=config.windows_per_chorale)
     bach = [track_metrics(real_roll(w), w.steps_per_bar) for w in wins]
     average = {key: float(np.nanmean([b[key] for b in bach])) for key in bach[0]}
+    assert bach_reference(wins) == pytest.approx(average, nan_ok=True)
     for i in (0, 1):  # two melodies, one reference
         window, candidate_set = wins[i], sets[i]
         _, rolls = generate_for_window(
             generator, window, config.candidates, config.seed + 7_919 * i
         )
-        expected = [
-            -distance_to_reference(track_metrics(r, window.steps_per_bar), average) for r in rolls
-        ]
+        assert rolls[:, 1:].any(axis=(1, 2, 3)).all()  # no silent candidate: distances vary
+        metrics = [track_metrics(r, window.steps_per_bar) for r in rolls]
+        expected = [-distance_to_reference(m, average) for m in metrics]
         assert np.allclose(candidate_set.closeness, np.nan_to_num(expected, nan=-np.inf))
-    with pytest.raises(ValueError, match="closeness_to"):
-        candidate_sets(generator, train_data, dataclasses.replace(SMALL, closeness_to="mine"))
+        own = [-distance_to_reference(m, bach[i]) for m in metrics]
+        assert not np.allclose(candidate_set.closeness, own)
+    with pytest.raises(ValueError, match="closeness_to must be one of own, corpus, not 'mine'"):
+        RankingConfig(closeness_to="mine")
 
 
 def test_training_orders_the_candidates_it_learned_from(tiny_model, small_sets):
