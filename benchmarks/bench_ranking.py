@@ -14,6 +14,8 @@ lines put the harmony test in context: a consensus pick that needs no critic
 closest to Bach's metrics.  Last, why the first test and the critic disagree: the
 critic's correlation with pitch classes per bar, and how far Bach's lie above the
 candidates'.
+``--split train`` asks whether a critic fine-tuned on the training melodies
+(``composer-gui train-ranking``) fits the target there at all, on fresh draws.
 Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3] [--split test]
 """
 
@@ -35,7 +37,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default_cache_dir() / "bach-chorales")
     parser.add_argument("--bars", type=int, default=8)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--split", default="test", choices=["valid", "test"])
+    parser.add_argument("--split", default="test", choices=["train", "valid", "test"])
     args = parser.parse_args()
 
     started = time.perf_counter()
