@@ -1,7 +1,7 @@
-"""Is the critic's ranking worth showing?  Over the test split: how often the critic's
-top-ranked of 16 candidates is closer to real Bach's metrics than the median candidate.
+"""Is the critic's ranking worth showing?  Over a split (test by default): how often the
+critic's top-ranked of 16 candidates is closer to real Bach's metrics than the median candidate.
 
-Closeness is ``models.metrics.distance_to_reference`` against the test split's own Bach
+Closeness is ``models.metrics.distance_to_reference`` against the split's own Bach
 row (empty bars, pitch classes per bar, qualified notes, polyphony, in-key).  A critic that
 ranked at random would score about 50%.  Two more figures say what that one can mean: how
 often Bach's own accompaniment of the melody would pass the same test (what a ranker that
@@ -15,7 +15,9 @@ closest to Bach's metrics.  Last, why the first test and the critic disagree: th
 critic's correlation with pitch classes per bar, and how far Bach's lie above the
 candidates'.
 ``--split train`` asks whether a critic fine-tuned on the training melodies
-(``composer-gui train-ranking``) fits the target there at all, on fresh draws.
+(``composer-gui train-ranking``) fits the target there at all: the reference is then the
+stage's own corpus label (Bach over up to four windows per chorale), and the candidates are
+fresh draws (but for the first melody at seed 0, which the stage drew the same way).
 Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3] [--split test]
 """
 
@@ -28,6 +30,7 @@ from pathlib import Path
 from composer_gui.core.engine import default_model_path
 from models.build_dataset import default_cache_dir, load_split
 from models.checkpoint import load_model
+from models.critic_ranking import RankingConfig
 from models.evaluate import bach_reference, ranking_quality, windows
 
 
@@ -44,7 +47,11 @@ def main() -> None:
     generator, critic, _ = load_model(args.model or default_model_path())
     data = load_split(args.data, args.split)
     wins = windows(data, args.bars)
-    reference = bach_reference(wins)
+    if args.split == "train":  # what train-ranking --closeness-to corpus labelled against
+        per_piece = RankingConfig().windows_per_chorale
+        reference = bach_reference(windows(data, args.bars, per_piece=per_piece))
+    else:
+        reference = bach_reference(wins)
     results = [
         ranking_quality(generator, critic, data, reference, k=16, bars=args.bars, seed=1000 * s)
         for s in range(args.seeds)

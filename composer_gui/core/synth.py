@@ -43,12 +43,12 @@ SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver
 SYNTH_GAIN = 0.5  # FluidSynth master gain: four tracks at full velocity and volume peak near 0.8
 DEFAULT_VOLUME = 100  # CC7 value of an untouched track, the General MIDI default
 TAIL_SECONDS = 1.0  # rendered after the last beat so releases and reverb are not cut
-# Audio buffer: 4 periods of 1024 frames. Through PulseAudio (and PipeWire's PulseAudio
-# server) the period decides the stream's buffer: 1024 frames gave about 17 ms of buffer
-# plus 0.4-4 ms in the sink and no dropouts on a 2-core machine, idle or with both cores
-# busy; 256 frames gave 3-4 ms and dozens of dropouts a second (you hear crackle; the
-# recorded A4 read 429-443 Hz), 512 still a few. Through ALSA the buffer is all four
-# periods, about 93 ms, which auditioning tolerates.
+# Audio buffer: 4 periods of 1024 frames. Measured only through PulseAudio, on the test
+# suite's null sink on a 2-core Linux VM: with 256-frame periods the stream held 3-4 ms
+# (pactl's buffer latency) and was starved 20-55 times a second when idle (crackle; a
+# recorded A4 read 429-443 Hz), with 512 a few times, with 1024 about 17 ms and no gap
+# in 13 of 14 takes, idle or with both cores busy. Other drivers are unmeasured; where
+# the buffer is all four periods (ALSA) that is about 93 ms, heard when playing live.
 AUDIO_PERIOD_FRAMES = 1024
 AUDIO_PERIODS = 4
 

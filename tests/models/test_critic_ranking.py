@@ -98,7 +98,7 @@ def test_corpus_labels_measure_every_melody_against_bachs_average(tiny_model, tr
         expected = [-distance_to_reference(m, average) for m in metrics]
         assert np.allclose(candidate_set.closeness, np.nan_to_num(expected, nan=-np.inf))
         own = [-distance_to_reference(m, bach[i]) for m in metrics]
-        assert not np.allclose(candidate_set.closeness, own)
+        assert not np.allclose(candidate_set.closeness, np.nan_to_num(own, nan=-np.inf))
     with pytest.raises(ValueError, match="closeness_to must be one of own, corpus, not 'mine'"):
         RankingConfig(closeness_to="mine")
 
