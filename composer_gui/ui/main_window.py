@@ -57,6 +57,7 @@ from composer_gui.ui.engine_process import EngineProcess
 from composer_gui.ui.errors import show_error
 from composer_gui.ui.keyboard import ComputerKeyboard, PianoWidget
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
+from composer_gui.ui.theme import hide_spin_arrows
 from composer_gui.ui.tracks import TracksPanel
 from composer_gui.ui.transport import TransportBar, tool_button
 from composer_gui.ui.workers import LazyEngine, TaskRunner, generate_candidates
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
         self.count = QSpinBox()
         self.count.setRange(1, 16)
         self.count.setToolTip("How many candidates to write at once")
-        self.count.setButtonSymbols(QSpinBox.NoButtons)
+        hide_spin_arrows(self.count)
         self.count.setAlignment(Qt.AlignCenter)
         self.count.setMinimumWidth(48)
         self.count.editingFinished.connect(self.count.clearFocus)

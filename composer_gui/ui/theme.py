@@ -7,7 +7,7 @@ use ``TRACK_COLOURS`` so a track has the same colour everywhere.
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 BACKGROUND = QColor("#1e2024")
 PANEL = QColor("#272a30")
@@ -62,6 +62,8 @@ QToolButton#mute:checked {{ background: #c9a227; color: #1b1b1b; }}
 QToolButton#solo:checked {{ background: #3fa7d6; color: #1b1b1b; }}
 QComboBox, QSpinBox, QDoubleSpinBox, QLineEdit {{ background: #1a1c20; color: {TEXT.name()};
     border: 1px solid #40454f; border-radius: 4px; padding: 2px 6px; }}
+QAbstractSpinBox[arrowless="true"]::up-button,
+QAbstractSpinBox[arrowless="true"]::down-button {{ width: 0px; border: none; }}
 QComboBox QAbstractItemView {{ background: #1a1c20; color: {TEXT.name()};
     selection-background-color: #4a4f5a; }}
 QTreeWidget, QListWidget {{ background: #1a1c20; color: {TEXT.name()};
@@ -90,6 +92,13 @@ QTabWidget::pane {{ border: 1px solid #3a3e46; border-radius: 4px; }}
 QTabBar::tab {{ background: {PANEL.name()}; color: {DIM_TEXT.name()}; padding: 5px 12px; }}
 QTabBar::tab:selected {{ background: {RAISED.name()}; color: {TEXT.name()}; }}
 """
+
+
+def hide_spin_arrows(box: QAbstractSpinBox) -> None:
+    """A number box that is typed or scrolled, as in a DAW, without arrow buttons.  Not
+    ``setButtonSymbols(NoButtons)``: under this style sheet Qt 6.11 then lays the text
+    field out one pixel wide and the value disappears; zero-width arrows keep it whole."""
+    box.setProperty("arrowless", True)
 
 
 def apply_dark_theme(app: QApplication) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.ui.actions import Actions
+from composer_gui.ui.theme import hide_spin_arrows
 from models.pianoroll import MAX_BARS
 
 NO_INPUT = "No MIDI keyboard"
@@ -81,19 +82,15 @@ class TransportBar(QFrame):
         self.tempo.setRange(30.0, 300.0)
         self.tempo.setDecimals(0)
         self.tempo.setSuffix(" BPM")
-        self.tempo.setToolTip("Tempo for recording and playback")
         self.tempo.setKeyboardTracking(False)
-        for box in (self.tempo,):
-            box.setButtonSymbols(QDoubleSpinBox.NoButtons)  # type or scroll, as in a DAW
-            box.setAlignment(Qt.AlignCenter)
         self.bars = QSpinBox()
         self.bars.setRange(1, MAX_BARS)
         self.bars.setSuffix(" bars")
         self.bars.setToolTip(f"How many bars to record (1 to {MAX_BARS}); type or scroll")
-        self.bars.setButtonSymbols(QSpinBox.NoButtons)
-        self.bars.setAlignment(Qt.AlignCenter)
         self.tempo.setToolTip("Tempo for recording and playback; type or scroll")
         for box in (self.tempo, self.bars):
+            hide_spin_arrows(box)
+            box.setAlignment(Qt.AlignCenter)
             box.setMinimumWidth(84)
             # after typing a value, Enter hands the keys back to the shortcuts
             box.editingFinished.connect(box.clearFocus)

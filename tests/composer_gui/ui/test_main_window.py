@@ -333,3 +333,11 @@ def test_play_starts_where_the_ruler_was_clicked(qtbot, window, melody_file):
     assert started == [4.0]
     window.open_file(melody_file)
     assert window.start_beat == 0.0  # a new melody plays from its start
+
+
+def test_the_number_boxes_show_their_values(window):
+    # Under the dark theme, Qt 6.11 laid an arrowless spin box's text field out one pixel
+    # wide: tempo, bars and candidate count showed empty boxes.
+    for box in (window.transport.tempo, window.transport.bars, window.count):
+        assert box.text()
+        assert box.lineEdit().width() >= box.fontMetrics().horizontalAdvance(box.text())
