@@ -15,10 +15,12 @@ LOSSES = ("wgan-gp", "wgan-clip", "bce")
 
 # What the critic's ranking stage (models/critic_ranking.py) labels a candidate against:
 # "own", Bach's accompaniment of that melody; "corpus", the mean of Bach's window metrics
-# over the training split (the ranking target's reading, on the training split's Bach).
+# over the training split (the ranking target's reading, on the training split's Bach);
+# "sampled", how often a candidate is the closer one against Bach's average over random
+# held-out-sized samples of training chorales (what the target's own split is).
 # It lives here, beside LOSSES, because the command line's choices are read from this
 # module, which imports neither numpy nor torch.
-CLOSENESS_TO = ("own", "corpus")
+CLOSENESS_TO = ("own", "corpus", "sampled")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class GanConfig:
     noise_channels: int = 32  # noise per position at the bottleneck (every half bar)
     # critic: strided 1-D convolutions scoring patches, averaged over time
     d_channels: tuple[int, ...] = (96, 160, 256, 256)
+    # Hidden units of the critic's bar head (models/critic.py), which the ranking stage
+    # adds and trains (models/critic_ranking.py); 0 is none, as the GAN trains it.
+    critic_bar_head: int = 0
     # losses (see models/losses.py)
     loss: str = "wgan-gp"
     gp_lambda: float = 10.0

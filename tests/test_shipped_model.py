@@ -50,6 +50,9 @@ def test_the_model_files_are_small_complete_and_documented():
     assert 1.0 < calibration["candidate_median_on_real_scale"] < 99.0
     generator, critic, _ = load_model(path)
     assert not generator.training and not critic.training
+    # The critic ranks with the bar head its ranking stage trained, and the card says how.
+    assert critic.bar_head is not None
+    assert card["critic_ranking"]["config"]["bar_head"] == card["config"]["critic_bar_head"]
 
 
 def pitch_class_histogram(candidates) -> np.ndarray:

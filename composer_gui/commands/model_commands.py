@@ -93,7 +93,20 @@ def register(sub) -> None:
         choices=CLOSENESS_TO,
         default=None,
         help="label each candidate by its closeness to Bach's accompaniment of that melody "
-        "(own, the default) or to Bach's average over the training split (corpus)",
+        "(own, the default), to Bach's average over the training split (corpus), or by how "
+        "often it is the closer one against averages over samples of it (sampled)",
+    )
+    ranking.add_argument(
+        "--bar-head",
+        type=int,
+        default=None,
+        metavar="UNITS",
+        help="add a bar head of UNITS hidden units to the critic and train only it "
+        "(default 0: fine-tune the whole critic)",
+    )
+    ranking.add_argument("--lr", type=float, default=None, help="learning rate")
+    ranking.add_argument(
+        "--batch-melodies", type=int, default=None, metavar="N", help="melodies per step"
     )
     ranking.add_argument(
         "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
@@ -145,9 +158,13 @@ class _Progress:
     """A one-line progress bar with rate and ETA on stderr."""
 
     def __init__(self, label: str):
-        self.label, self.started = label, time.monotonic()
+        self.label, self.started = label, None
 
     def __call__(self, done: int, total: int, extra: str = "") -> None:
+        # The clock starts at the first report, so a stage made after a long one
+        # (learning after drawing) does not count the wait as its own time.
+        if self.started is None:
+            self.started = time.monotonic()
         elapsed = time.monotonic() - self.started
         eta = elapsed / done * (total - done) if done else 0.0
         width = 30
@@ -266,12 +283,24 @@ def run_train_ranking(args: argparse.Namespace) -> int:
         seed=args.seed,
         anchor_weight=args.anchor_weight,
         closeness_to=args.closeness_to,
+        bar_head=args.bar_head,
+        lr=args.lr,
+        batch_melodies=args.batch_melodies,
     )
     if args.steps is not None and args.steps < 1:
         raise ComposerError("--steps must be at least 1.")
     if args.anchor_weight is not None and args.anchor_weight < 0:
         raise ComposerError("--anchor-weight cannot be negative.")
-    config = RankingConfig(**changes)
+    if args.bar_head is not None and args.bar_head < 0:
+        raise ComposerError("--bar-head cannot be negative.")
+    if args.lr is not None and args.lr <= 0:
+        raise ComposerError("--lr must be positive.")
+    if args.batch_melodies is not None and args.batch_melodies < 1:
+        raise ComposerError("--batch-melodies must be at least 1.")
+    try:
+        config = RankingConfig(**changes)
+    except ValueError as error:
+        raise ComposerError(f"{str(error).capitalize()}.") from None
     data = load_split(_data_dir(args.data), "train")
     drawing, learning = _Progress("Drawing candidates"), _Progress("Learning to rank")
 

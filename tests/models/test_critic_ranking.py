@@ -15,8 +15,13 @@ from models.critic_ranking import (
     candidate_sets,
     channels,
     pairwise_ranking_loss,
+    preference_from_closeness,
     roll_voices,
+    sampled_references,
+    share_closer,
+    spoiled_copy,
     train_ranking,
+    with_bar_head,
 )
 from models.evaluate import bach_reference, generate_for_window, real_roll, windows
 from models.metrics import distance_to_reference, track_metrics
@@ -36,7 +41,7 @@ def small_sets(tiny_model, train_data):
 
 
 def test_the_loss_rewards_scores_in_the_order_of_closeness():
-    closeness = torch.tensor([0.0, -1.0, -2.0])
+    closeness = torch.from_numpy(preference_from_closeness(np.array([0.0, -1.0, -2.0])))
     agreeing = pairwise_ranking_loss(torch.tensor([3.0, 2.0, 1.0]), closeness)
     reversed_ = pairwise_ranking_loss(torch.tensor([1.0, 2.0, 3.0]), closeness)
     flat = pairwise_ranking_loss(torch.zeros(3), closeness)
@@ -46,7 +51,9 @@ def test_the_loss_rewards_scores_in_the_order_of_closeness():
 
 def test_ties_teach_nothing():
     scores = torch.tensor([1.0, -1.0], requires_grad=True)
-    loss = pairwise_ranking_loss(scores, torch.tensor([-0.5, -0.5]))
+    loss = pairwise_ranking_loss(
+        scores, torch.from_numpy(preference_from_closeness(np.array([-0.5, -0.5])))
+    )
     loss.backward()
     assert float(loss.detach()) == 0.0
     assert scores.grad is not None and not scores.grad.any()
@@ -75,6 +82,7 @@ def test_each_set_holds_the_apps_candidates_and_their_closeness_to_bach(
     bach = track_metrics(real_roll(window), window.steps_per_bar)
     expected = [-distance_to_reference(track_metrics(r, window.steps_per_bar), bach) for r in rolls]
     assert np.allclose(first.closeness, np.nan_to_num(expected, nan=-np.inf))
+    assert np.array_equal(first.preference, preference_from_closeness(first.closeness))
     # A second draw of the same melody is a different set of candidates.
     second = small_sets[len(wins)]
     assert not torch.equal(first.candidates, second.candidates)
@@ -99,7 +107,7 @@ def test_corpus_labels_measure_every_melody_against_bachs_average(tiny_model, tr
         assert np.allclose(candidate_set.closeness, np.nan_to_num(expected, nan=-np.inf))
         own = [-distance_to_reference(m, bach[i]) for m in metrics]
         assert not np.allclose(candidate_set.closeness, np.nan_to_num(own, nan=-np.inf))
-    with pytest.raises(ValueError, match="closeness_to must be one of own, corpus, not 'mine'"):
+    with pytest.raises(ValueError, match="must be one of own, corpus, sampled, not 'mine'"):
         RankingConfig(closeness_to="mine")
 
 
@@ -114,7 +122,7 @@ def test_training_orders_the_candidates_it_learned_from(tiny_model, small_sets):
                     [
                         pairwise_ranking_loss(
                             critic(s.cond.expand(len(s.closeness), -1, -1), channels(s.candidates)),
-                            torch.from_numpy(s.closeness).float(),
+                            torch.from_numpy(s.preference),
                         )
                         for s in small_sets
                     ]
@@ -186,7 +194,13 @@ def test_the_anchor_is_zero_until_the_critic_drifts(tiny_model, small_sets):
 
 @pytest.mark.parametrize(
     ("option", "value", "sentence"),
-    [("--steps", "0", "at least 1"), ("--anchor-weight", "-1", "cannot be negative")],
+    [
+        ("--steps", "0", "at least 1"),
+        ("--anchor-weight", "-1", "cannot be negative"),
+        ("--bar-head", "-1", "cannot be negative"),
+        ("--lr", "0", "must be positive"),
+        ("--batch-melodies", "0", "at least 1"),
+    ],
 )
 def test_train_ranking_refuses_bad_settings_in_one_sentence(
     tiny_model, tmp_path, capsys, option, value, sentence
@@ -197,3 +211,97 @@ def test_train_ranking_refuses_bad_settings_in_one_sentence(
     err = capsys.readouterr().err
     assert sentence in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_share_of_references_says_how_sure_each_pair_is():
+    distances = np.array([[0.1, 0.2, 0.3], [0.3, 0.2, 0.1], [0.1, 0.1, 0.5], [0.0, 0.2, 0.4]])
+    share = share_closer(distances)
+    assert np.allclose(np.diag(share), 0)
+    off = ~np.eye(3, dtype=bool)
+    assert np.allclose((share + share.T)[off], 1)  # every pair is a probability
+    assert share[0, 1] == pytest.approx((1 + 0 + 0.5 + 1) / 4)  # one tie counts half
+    # Soft preferences make the loss each pair's cross-entropy.
+    scores = torch.tensor([0.3, -0.2, 0.5])
+    margins = scores[:, None] - scores[None, :]
+    target = torch.from_numpy(share)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(margins, target, reduction="none")
+    assert float(pairwise_ranking_loss(scores, target)) == pytest.approx(float(bce[off].mean()))
+
+
+def test_sampled_labels_average_over_bach_samples_of_the_training_split(tiny_model, train_data):
+    config = dataclasses.replace(
+        SMALL, closeness_to="sampled", draws_per_window=1, reference_samples=5, sample_chorales=3
+    )
+    references = sampled_references(train_data, config)
+    assert len(references) == 5
+    wins = windows(train_data, config.bars)
+    assert len({round(r["pitch_classes_per_bar"], 9) for r in references}) > 1  # they differ
+    rng = np.random.default_rng(config.seed)
+    first = [wins[i] for i in rng.integers(0, len(wins), config.sample_chorales)]
+    assert references[0] == pytest.approx(bach_reference(first), nan_ok=True)
+
+    generator, _, _ = load_model(tiny_model)
+    candidate_set = candidate_sets(generator.float(), train_data, config)[0]
+    window = windows(train_data, config.bars, per_piece=config.windows_per_chorale)[0]
+    _, rolls = generate_for_window(generator, window, config.candidates, config.seed)
+    metrics = [track_metrics(r, window.steps_per_bar) for r in rolls]
+    distances = np.array([[distance_to_reference(m, ref) for m in metrics] for ref in references])
+    assert np.allclose(candidate_set.preference, share_closer(np.nan_to_num(distances, nan=np.inf)))
+    assert np.allclose(candidate_set.closeness, -distances.mean(axis=0))
+
+
+def test_a_bar_head_learns_while_the_rest_of_the_critic_stays(tiny_model, small_sets):
+    generator, critic, _ = load_model(tiny_model)
+    grown, config = with_bar_head(critic.float(), generator.config, hidden=8)
+    assert config.critic_bar_head == 8 and grown.bar_head is not None
+    again, _ = with_bar_head(critic, generator.config, hidden=8)  # the same seed, 0
+    assert all(torch.equal(v, again.state_dict()[k]) for k, v in grown.state_dict().items())
+    before = {k: v.clone() for k, v in grown.state_dict().items()}
+    ranking = RankingConfig(steps=30, lr=1e-3, batch_melodies=4, bar_head=8)
+    train_ranking(grown, small_sets, ranking)
+    after = grown.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed and all(k.startswith("bar_head.") for k in changed)
+    # The patch critic is the one the GAN trained.
+    assert all(torch.equal(v, after[k]) for k, v in critic.state_dict().items())
+
+
+def test_a_held_bar_head_keeps_bach_above_spoiled_copies(tiny_model, small_sets):
+    """The anchor of a bar head: Bach's accompaniment above spoiled copies of it.  Trained
+    on that alone, the head must raise Bach's margin over them."""
+    generator, critic, _ = load_model(tiny_model)
+    grown, _ = with_bar_head(critic.float(), generator.config, hidden=8)
+
+    def margin() -> float:
+        with torch.no_grad():
+            rng = torch.Generator().manual_seed(1)
+            total = 0.0
+            for s in small_sets:
+                spoiled = spoiled_copy(s.real, rng)
+                pair = grown(s.cond.expand(2, -1, -1), channels(torch.stack([s.real, spoiled])))
+                total += float(pair[0] - pair[1])
+            return total / len(small_sets)
+
+    before = margin()
+    held = [dataclasses.replace(s, preference=np.zeros_like(s.preference)) for s in small_sets]
+    ranking = RankingConfig(steps=40, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
+    log = train_ranking(grown, held, ranking)
+    assert log[-1]["ranking_loss"] == 0 and log[-1]["anchor_loss"] > 0
+    assert margin() > before
+
+
+def test_train_ranking_with_a_bar_head_writes_a_model_that_loads_with_it(
+    tiny_model, chorale_data, tmp_path, capsys
+):
+    out = tmp_path / "headed.safetensors"
+    args = ["train-ranking", "--model", str(tiny_model), "--data", str(chorale_data[0])]
+    args += ["--out", str(out), "--steps", "3", "--closeness-to", "sampled", "--bar-head", "8"]
+    assert main(args) == 0, capsys.readouterr().err
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["config"]["critic_bar_head"] == 8
+    assert card["critic_ranking"]["config"]["bar_head"] == 8
+    before, after = read_tensors(tiny_model), read_tensors(out)
+    assert all(torch.equal(before[k], after[k]) for k in before)  # nothing else moved
+    assert any(k.startswith("critic.bar_head.") for k in after)
+    _, critic, _ = load_model(out)
+    assert critic.bar_head is not None
