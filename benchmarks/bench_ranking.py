@@ -16,7 +16,8 @@ critic's correlation with pitch classes per bar, and how far Bach's lie above th
 candidates'.
 ``--split train`` asks whether a critic fine-tuned on the training melodies
 (``composer-gui train-ranking``) fits the target there at all: the reference is then the
-stage's own corpus label (Bach over up to four windows per chorale), and the candidates are
+stage's ``--closeness-to corpus`` label (Bach over up to four windows per chorale; the
+shipped stage's sampled labels have no single reference), and the candidates are
 fresh draws (but for the first melody at seed 0, which the stage drew the same way).
 Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3] [--split test]
 """
@@ -74,6 +75,10 @@ def main() -> None:
         (
             "metrics_pick",
             "candidate closest to Bach's metrics closer to Bach's harmony than the median",
+        ),
+        (
+            "most_pitch_classes",
+            "candidate with the most pitch classes/bar (no critic) closer to Bach's metrics",
         ),
     )
     for key, text in lines:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from models.encoding import N_ACCOMPANIMENT_VOICES, N_MELODY_FEATURES
-from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT
+from models.encoding import DOWNBEAT_FEATURE, N_ACCOMPANIMENT_VOICES
+from models.pianoroll import LOWEST_PITCH, N_PITCHES
 
 N_CHROMA_BLOCKS = N_ACCOMPANIMENT_VOICES + 2  # each voice, the melody, the melody's window
 N_BAR_FEATURES = 12 * N_CHROMA_BLOCKS + 2 * N_ACCOMPANIMENT_VOICES
-_DOWNBEAT = N_MELODY_FEATURES + STEPS_PER_BEAT  # channel of the condition
 
 
 def _pitch_classes(device) -> torch.Tensor:
@@ -30,14 +29,17 @@ def _pitch_classes(device) -> torch.Tensor:
     return F.one_hot((LOWEST_PITCH + torch.arange(N_PITCHES, device=device)) % 12, 12).float()
 
 
-def bar_summaries(cond: torch.Tensor, accompaniment: torch.Tensor) -> tuple[torch.Tensor, ...]:
+def bar_summaries(
+    cond: torch.Tensor, accompaniment: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``(features (B, bars, N_BAR_FEATURES), sounding (B, bars))`` for critic inputs
     ``cond`` (B, C, T) and ``accompaniment`` (B, V*P, T).
 
     Per bar: the pitch classes each accompaniment voice sounds (0/1, 12 per voice), those
     the melody sounds, the melody's pitch-class distribution over the whole input (its
     key, for every bar), and per voice the share of the bar's steps it sounds and its
-    note starts per step.  The first ``12 * N_CHROMA_BLOCKS`` features are pitch-class
+    pitch changes per step (its note starts, but for a repeated pitch, which the voices
+    cannot tell from a held one).  The first ``12 * N_CHROMA_BLOCKS`` features are pitch-class
     blocks that :func:`transpose_summary` rolls together.  ``sounding`` marks bars where
     anything sounds, so padding bars do not count.
     """
@@ -47,7 +49,7 @@ def bar_summaries(cond: torch.Tensor, accompaniment: torch.Tensor) -> tuple[torc
     voices = accompaniment.reshape(b, N_ACCOMPANIMENT_VOICES, N_PITCHES, t)
     voice_classes = torch.einsum("bvpt,pc->bvtc", voices, classes)  # (B, V, T, 12)
 
-    bar_of_step = (cond[:, _DOWNBEAT].cumsum(dim=1) - 1).clamp(min=0).long()  # (B, T)
+    bar_of_step = (cond[:, DOWNBEAT_FEATURE].cumsum(dim=1) - 1).clamp(min=0).long()  # (B, T)
     n_bars = int(bar_of_step.max()) + 1
     in_bar = F.one_hot(bar_of_step, n_bars).to(cond.dtype)  # (B, T, bars)
     steps = in_bar.sum(dim=1).clamp(min=1)  # (B, bars)

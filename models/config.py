@@ -34,7 +34,9 @@ class GanConfig:
     # critic: strided 1-D convolutions scoring patches, averaged over time
     d_channels: tuple[int, ...] = (96, 160, 256, 256)
     # Hidden units of the critic's bar head (models/critic.py), which the ranking stage
-    # adds and trains (models/critic_ranking.py); 0 is none, as the GAN trains it.
+    # adds and trains (models/critic_ranking.py); 0 is none, as the GAN trains it (its
+    # 0/1 pitch-class features pass no gradient to the generator, so GAN training with a
+    # head would train the head alone on that term).
     critic_bar_head: int = 0
     # losses (see models/losses.py)
     loss: str = "wgan-gp"
@@ -66,6 +68,8 @@ class GanConfig:
             raise ValueError("critic_negatives must be in [0, 1)")
         if not 0.0 <= self.train_variety <= 1.0:
             raise ValueError("train_variety must be in [0, 1]")
+        if self.critic_bar_head < 0:
+            raise ValueError("critic_bar_head must be 0 (none) or a number of hidden units")
         if len(self.g_channels) < 2:
             raise ValueError("g_channels needs at least two resolutions")
 

@@ -14,6 +14,7 @@ from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, steps_per_bar
 N_POSITION_FEATURES = STEPS_PER_BEAT + 1  # where in the beat (one-hot), and "downbeat"
 N_MELODY_FEATURES = N_PITCHES + 1  # pitch one-hot, and "a note starts here"
 N_CONDITION_FEATURES = N_MELODY_FEATURES + N_POSITION_FEATURES
+DOWNBEAT_FEATURE = N_MELODY_FEATURES + STEPS_PER_BEAT  # the condition's "downbeat" channel
 N_ACCOMPANIMENT_VOICES = 3
 N_CLASSES = N_PITCHES + 1  # per voice and step: a pitch, or the last class, rest
 REST_CLASS = N_PITCHES

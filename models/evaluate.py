@@ -260,6 +260,10 @@ def ranking_quality(
     - ``metrics_pick``: the candidate closest to Bach's metrics, the first test's own
       favourite: whether being closer to Bach's metrics means Bach's harmony.
 
+    And one yardstick for the first test: ``most_pitch_classes``, the candidate with the
+    most pitch classes per bar (no critic), on the first test: how far a ranker that only
+    counts pitch classes gets, since Bach's lie above the candidates'.
+
     And two figures that say why the first test and the critic disagree (means over
     melodies, not fractions): ``critic_vs_pitch_classes``, the correlation between the
     critic's score and pitch classes per bar across one melody's candidates, and
@@ -281,6 +285,7 @@ def ranking_quality(
         "voice_leading": [],
         "consensus": [],
         "metrics_pick": [],
+        "most_pitch_classes": [],
     }
     correlations, shortfalls = [], []
     for i, w in enumerate(windows(data, bars)):
@@ -307,6 +312,8 @@ def ranking_quality(
             ("metrics_pick", _argmax_or_first(-distances)),
         ):
             hits[name].append(_beats_median(agreement[pick], agreement, lower_is_better=False))
+        most = _argmax_or_first(pitch_classes)
+        hits["most_pitch_classes"].append(_beats_median(distances[most], distances))
     out = {name: float(np.mean(values)) if values else math.nan for name, values in hits.items()}
     out["critic_vs_pitch_classes"] = float(np.mean(correlations)) if correlations else math.nan
     out["pitch_classes_below_bach"] = float(np.nanmean(shortfalls)) if shortfalls else math.nan

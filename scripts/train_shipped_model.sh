@@ -20,7 +20,7 @@ threads=${THREADS:-1}
     --config models/configs/critic-negatives-stage.json --iterations 2500 --export "$model"
 # The critic's ranking stage (models/critic_ranking.py, README "Teaching the critic the
 # test"): a bar head learns, on the training split, which candidates are closer to samples
-# of Bach's average metrics, holding Bach above spoiled copies of it (about 4 min).
+# of Bach's average metrics, holding Bach above spoiled copies of it (about 3.3 min).
 .venv/bin/composer-gui train-ranking --model "$model" --out "$model" --threads 2 \
     --closeness-to sampled --bar-head 64 --anchor-weight 0.5 --steps 2000 --lr 1e-3 \
     --batch-melodies 16

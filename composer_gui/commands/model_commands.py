@@ -86,7 +86,8 @@ def register(sub) -> None:
         default=None,
         metavar="W",
         help="hold the critic's scores of Bach, a spoiled Bach and the candidates' mean "
-        "where they were (default 0: see README, 'Teaching the critic the test')",
+        "where they were; with --bar-head, keep Bach above four spoiled copies and the "
+        "candidates' mean (default 0: see README, 'Teaching the critic the test')",
     )
     ranking.add_argument(
         "--closeness-to",
@@ -158,15 +159,17 @@ class _Progress:
     """A one-line progress bar with rate and ETA on stderr."""
 
     def __init__(self, label: str):
-        self.label, self.started = label, None
+        self.label, self.started, self.first_done = label, None, 0
 
     def __call__(self, done: int, total: int, extra: str = "") -> None:
         # The clock starts at the first report, so a stage made after a long one
-        # (learning after drawing) does not count the wait as its own time.
+        # (learning after drawing) does not count the wait as its own time; the rate is
+        # then of the units done since that report.
         if self.started is None:
-            self.started = time.monotonic()
+            self.started, self.first_done = time.monotonic(), done
         elapsed = time.monotonic() - self.started
-        eta = elapsed / done * (total - done) if done else 0.0
+        since = done - self.first_done
+        eta = elapsed / since * (total - done) if since else 0.0
         width = 30
         filled = int(width * done / max(total, 1))
         bar = "#" * filled + "-" * (width - filled)
@@ -297,10 +300,7 @@ def run_train_ranking(args: argparse.Namespace) -> int:
         raise ComposerError("--lr must be positive.")
     if args.batch_melodies is not None and args.batch_melodies < 1:
         raise ComposerError("--batch-melodies must be at least 1.")
-    try:
-        config = RankingConfig(**changes)
-    except ValueError as error:
-        raise ComposerError(f"{str(error).capitalize()}.") from None
+    config = RankingConfig(**changes)
     data = load_split(_data_dir(args.data), "train")
     drawing, learning = _Progress("Drawing candidates"), _Progress("Learning to rank")
 

@@ -2,7 +2,7 @@
 
 The engine gives each candidate a percentile: where the critic's score for it falls among
 its scores of real Bach accompaniments of held-out chorales (50 is a typical chorale; the
-model's typical candidate reads about 15). The list shows it as "Critic", a bar out of
+model's typical candidate reads about 38). The list shows it as "Critic", a bar out of
 100, next to a few of the honest metrics; the tooltip lists all of them. Earlier
 generations stay in a history the musician can go back to.
 """
@@ -129,8 +129,9 @@ class CandidatesPanel(QWidget):
         header = self.tree.headerItem()
         header.setToolTip(
             1,
-            "Where the critic puts this candidate among the model's typical ones: "
-            "50 is a typical candidate, higher is more convincing to the critic.",
+            "Where the critic puts this candidate among its scores of real Bach "
+            "accompaniments of held-out chorales: 50 is a typical chorale, higher is more "
+            "convincing to the critic.",
         )
         view = self.tree.header()
         view.setStretchLastSection(False)

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from models.bar_summary import N_BAR_FEATURES, bar_summaries, transpose_summary
@@ -70,12 +71,19 @@ def test_a_transposed_summary_is_the_summary_of_the_transposed_music():
     assert torch.equal(transpose_summary(here[0], 12), here[0])
 
 
-def test_a_bar_head_adds_to_the_patch_score_for_any_length():
+def test_the_bar_head_ignores_padding_and_hears_pitch_classes():
+    torch.manual_seed(0)
     critic = Critic(GanConfig(d_channels=(8, 8), critic_bar_head=4)).eval()
-    for bars in (1, 3, 32):
-        cond, acc = inputs([C4] * 16 * bars, [[E4] * 16 * bars] * 3)
-        with torch.no_grad():
-            total = critic(cond, acc)
-            patches = critic.patch_scores(cond, acc).mean(dim=1)
-            head = critic.bar_head(*bar_summaries(cond, acc))
-        assert total.shape == (1,) and torch.allclose(total, patches + head)
+    melody, voices = [C4] * 16 + [G4] * 16, [[E4] * 32, [C4] * 32, [C4 - 12] * 32]
+    with torch.no_grad():
+        head = critic.bar_head(*bar_summaries(*inputs(melody, voices)))
+        padded = critic.bar_head(*bar_summaries(*inputs(melody, voices, n=64)))
+        other = [[D4] * 32, [C4] * 32, [C4 - 12] * 32]
+        changed = critic.bar_head(*bar_summaries(*inputs(melody, other)))
+    assert torch.allclose(head, padded)  # two silent bars of padding change nothing
+    assert not torch.allclose(head, changed)  # the alto's pitch class does
+
+
+def test_a_negative_bar_head_is_refused():
+    with pytest.raises(ValueError, match="critic_bar_head"):
+        GanConfig(critic_bar_head=-1)
