@@ -211,8 +211,8 @@ def test_play_command_delivers_a_60_second_four_track_file_on_time(daw_period_se
     # the rest of the period is the scheduler's. The hosts of this project's 2-core VMs take
     # the CPU away for 2-9 ms now and then, even from a realtime thread: four full runs here
     # put 0, 1, 3 and 17 of 900 events beyond the period, the worst 2.8-9.5 ms off, and
-    # on another day two fresh-clone runs of three, one on an idle machine, each had a
-    # single event 25 ms off (p99 3.1 ms): one stall of the host, not of the scheduler.
+    # on another day two fresh-clone runs of three each had an event about 25 ms off (on
+    # the idle machine a single one, p99 3.1 ms): a stall of the host, not the scheduler.
     # So: 95% within one period, at most 0.5% beyond four, none beyond ten (a plain sleep
     # loop is off by 50-120 ms, and accumulated sleeps would drift:
     # benchmarks/bench_scheduler.py).
