@@ -18,15 +18,11 @@ import torch
 import torch.nn.functional as F
 
 from models.encoding import DOWNBEAT_FEATURE, N_ACCOMPANIMENT_VOICES
-from models.pianoroll import LOWEST_PITCH, N_PITCHES
+from models.metrics import pitch_class_matrix
+from models.pianoroll import N_PITCHES
 
 N_CHROMA_BLOCKS = N_ACCOMPANIMENT_VOICES + 2  # each voice, the melody, the melody's window
 N_BAR_FEATURES = 12 * N_CHROMA_BLOCKS + 2 * N_ACCOMPANIMENT_VOICES
-
-
-def _pitch_classes(device) -> torch.Tensor:
-    """``(P, 12)`` one-hot pitch class of each roll pitch."""
-    return F.one_hot((LOWEST_PITCH + torch.arange(N_PITCHES, device=device)) % 12, 12).float()
 
 
 def bar_summaries(
@@ -44,7 +40,8 @@ def bar_summaries(
     anything sounds, so padding bars do not count.
     """
     b, _, t = cond.shape
-    classes = _pitch_classes(cond.device).to(cond.dtype)  # fp16 or bf16 on a GPU
+    # fp16 or bf16 on a GPU
+    classes = torch.from_numpy(pitch_class_matrix(N_PITCHES)).to(cond.device, cond.dtype)
     melody = cond[:, :N_PITCHES].transpose(1, 2) @ classes  # (B, T, 12)
     voices = accompaniment.reshape(b, N_ACCOMPANIMENT_VOICES, N_PITCHES, t)
     voice_classes = torch.einsum("bvpt,pc->bvtc", voices, classes)  # (B, V, T, 12)

@@ -114,7 +114,7 @@ _CENTROID_BASIS = _tonal_centroid_basis()
 
 
 @lru_cache(maxsize=8)
-def _pitch_class_matrix(n_pitches: int) -> np.ndarray:
+def pitch_class_matrix(n_pitches: int) -> np.ndarray:
     """One-hot ``(pitch, pitch_class)`` map for roll pitch indices."""
     matrix = np.zeros((n_pitches, 12), dtype=np.float32)
     matrix[np.arange(n_pitches), (LOWEST_PITCH + np.arange(n_pitches)) % 12] = 1.0
@@ -177,7 +177,7 @@ def note_runs(roll: np.ndarray) -> tuple[np.ndarray, ...]:
 def pitch_class_histogram(roll_track: np.ndarray) -> np.ndarray:
     """Duration-weighted pitch-class histogram ``(12,)`` of one track ``(step, pitch)``."""
     per_pitch = np.asarray(roll_track, dtype=np.float32).sum(axis=0)
-    return per_pitch @ _pitch_class_matrix(per_pitch.shape[0])
+    return per_pitch @ pitch_class_matrix(per_pitch.shape[0])
 
 
 def _key_profiles() -> np.ndarray:
@@ -233,7 +233,7 @@ def _metrics_of_pieces(rolls: np.ndarray, steps_per_bar: int) -> dict[str, np.nd
     """
     n_pieces, n_tracks, n_steps, n_pitches = rolls.shape
     accompaniment = np.arange(n_tracks) != MELODY
-    pc_matrix = _pitch_class_matrix(n_pitches)
+    pc_matrix = pitch_class_matrix(n_pitches)
 
     n_bars = max(1, -(-n_steps // steps_per_bar))
     padded = np.zeros((n_pieces, n_tracks, n_bars * steps_per_bar, n_pitches), dtype=bool)
@@ -438,7 +438,7 @@ def distance_to_reference(
 def _beat_pitch_classes(roll: np.ndarray, steps: int, steps_per_beat: int) -> np.ndarray:
     """``(beat, 12)``: which pitch classes the accompaniment (all tracks but the melody)
     sounds in each beat of the first ``steps`` steps."""
-    to_classes = _pitch_class_matrix(roll.shape[2]).astype(np.int32)
+    to_classes = pitch_class_matrix(roll.shape[2]).astype(np.int32)
     sounding = roll[1:, :steps].any(axis=0)  # (steps, pitch)
     per_beat = sounding.reshape(-1, steps_per_beat, roll.shape[2]).any(axis=1)
     return (per_beat.astype(np.int32) @ to_classes) > 0
