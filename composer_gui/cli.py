@@ -12,9 +12,15 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from composer_gui import __version__
-from composer_gui.commands import accompany_command, midi_commands, model_commands
+from composer_gui.commands import (
+    accompany_command,
+    midi_commands,
+    model_commands,
+    styles_command,
+)
 from composer_gui.commands.common import EXIT_USER_ERROR
 from composer_gui.core.errors import ComposerError
 from models.errors import ModelError
@@ -39,7 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
     accompany_command.register(sub)
     midi_commands.register(sub)
     model_commands.register(sub)
+    styles_command.register(sub)
     return parser
+
+
+def _names_a_file(word: str) -> bool:
+    """Whether a bare word on the command line is a file for the app to open.
+
+    ``song.mid``, ``tunes/song``, ``~/x.composer`` and any existing path are files; a word
+    such as ``stlyes`` (no suffix, no folder, nothing on disk) is a mistyped command.
+    """
+    path = Path(word).expanduser()
+    return bool(path.suffix) or len(path.parts) > 1 or path.exists()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         for name in action.choices
     }
     if argv and argv[0] not in commands and not argv[0].startswith("-"):
+        if not _names_a_file(argv[0]):
+            print(
+                f"composer-gui: '{argv[0]}' is neither a command nor a file; the commands are "
+                f"{', '.join(sorted(commands))} (composer-gui --help).",
+                file=sys.stderr,
+            )
+            return EXIT_USER_ERROR
         # `composer-gui song.mid` (the desktop's "Open with"): the app, opening the files.
         args = argparse.Namespace(command=None, handler=_open_app, files=argv)
     else:

@@ -70,3 +70,52 @@ def test_the_app_without_a_display_says_so_in_one_sentence():
     assert done.returncode == 2
     assert done.stderr.strip().startswith("composer-gui: No display found")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_word_is_refused_in_one_sentence_without_opening_the_app(
+    monkeypatch, capsys, tmp_path
+):
+    import composer_gui.cli as cli
+
+    monkeypatch.chdir(tmp_path)  # "stlyes" must not exist as a file here
+    opened = []
+    monkeypatch.setattr(cli, "_open_app", lambda args: opened.append(args.files) or 0)
+    assert cli.main(["stlyes"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert opened == []
+    assert len(err.splitlines()) == 1
+    assert err.startswith("composer-gui: 'stlyes' is neither a command nor a file")
+    assert "accompany" in err and "styles" in err
+
+
+def test_an_existing_file_without_a_suffix_still_opens_the_app(monkeypatch, tmp_path):
+    import composer_gui.cli as cli
+
+    (tmp_path / "tune").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    opened = []
+    monkeypatch.setattr(cli, "_open_app", lambda args: opened.append(args.files) or 0)
+    assert cli.main(["tune"]) == 0
+    assert opened == [["tune"]]
+
+
+def test_styles_lists_the_shipped_chorale_style_one_a_line():
+    import json
+
+    from composer_gui.paths import resource_path
+
+    done = subprocess.run(
+        [sys.executable, "-m", "composer_gui.cli", "styles"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    cards = sorted(resource_path("weights").glob("*.json"))
+    assert len(lines) == len(cards) == 1
+    card = json.loads(cards[0].read_text())
+    name, rest = lines[0].split(": ", 1)
+    assert name == card["name"]
+    assert rest.startswith("melody, alto, tenor, bass. ")
+    assert card["description"] in rest
