@@ -172,3 +172,52 @@ def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys)
     accompanied = read_arrangement(whole)
     assert accompanied.length_beats() >= 40 * 4 - 1
     assert max(n.end_beat for t in accompanied.tracks[1:] for n in t.notes) > 36 * 4
+
+
+def two_hands(path):
+    """Left-hand chords first (8 notes), then the tune (5 notes): the wrong track is first."""
+    from tests.support.music_files import note_events, write_midi
+
+    chords = [mido.MetaMessage("track_name", name="Left hand")]
+    left = [(0, chords[0])]
+    for bar in range(4):
+        for pitch in (48, 55):
+            left += note_events(0, pitch, bar * 1920, bar * 1920 + 1920)
+    right = [(0, mido.MetaMessage("track_name", name="Tune"))]
+    for i, pitch in enumerate((67, 69, 71, 72, 74)):
+        right += note_events(1, pitch, i * 960, i * 960 + 900)
+    return write_midi(path, [left, right])
+
+
+def test_accompany_says_which_track_it_took_and_how_to_take_another(tiny_model, tmp_path, capsys):
+    song = two_hands(tmp_path / "hands.mid")
+    out = tmp_path / "out.mid"
+    base = ["accompany", str(song), "-o", str(out), "--model", str(tiny_model)]
+    code, io = run([*base, "--candidates", "1"], capsys)
+    assert code == 0, io.err
+    first = io.out.splitlines()[0]
+    assert first.startswith("Melody: track 0 'Left hand' (8 notes)")
+    assert "2 pitched tracks" in first and "--track N" in first
+
+    code, io = run([*base, "--candidates", "1", "--track", "1", "--json"], capsys)
+    assert code == 0, io.err
+    melody = json.loads(io.out)["melody"]
+    assert melody == {
+        "track": 1,
+        "name": "Tune",
+        "notes": 5,
+        "chosen_by": "--track",
+        "pitched_tracks": [0, 1],
+    }
+    assert [n.pitch for n in read_arrangement(out).tracks[0].notes] == [67, 69, 71, 72, 74]
+
+
+def test_a_single_track_melody_is_named_without_the_hint(tiny_model, tmp_path, capsys):
+    out = tmp_path / "out.mid"
+    code, io = run(
+        ["accompany", str(SAMPLE), "-o", str(out), "--model", str(tiny_model), "--candidates", "1"],
+        capsys,
+    )
+    assert code == 0, io.err
+    notes = len(read_melody(SAMPLE).tracks[0].notes)
+    assert f"({notes} notes)." in io.out.splitlines()[0] and "--track" not in io.out

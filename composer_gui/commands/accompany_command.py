@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from composer_gui.core.engine import Engine
     from composer_gui.core.midi_file import read_melody, write_arrangement
 
-    melody = read_melody(args.input, args.track)
+    used = melody_choice(args.input, args.track)
+    melody = read_melody(args.input, used["track"])
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
     engine = Engine(args.model, args.device)
@@ -96,15 +97,50 @@ def run(args: argparse.Namespace) -> int:
             written[c.rank] = str(path)
 
     if args.json:
-        print(json.dumps(_as_json(candidates, engine, written, args), indent=2))
+        print(json.dumps(_as_json(candidates, engine, written, args, used), indent=2))
     else:
+        print(melody_sentence(used))
         _print_table(candidates, engine, args)
     return 0
 
 
-def _as_json(candidates, engine, written, args) -> dict:
+def melody_choice(path: Path, track: int | None) -> dict:
+    """Which track of ``path`` is the melody, and which others could be: for the printout.
+
+    ``track`` and ``pitched_tracks`` count as ``--track`` does (tracks with notes, from 0).
+    """
+    from composer_gui.core.midi_file import melody_track_index, read_arrangement
+
+    arrangement = read_arrangement(path)
+    index = melody_track_index(arrangement, track, path.name)
+    chosen = arrangement.tracks[index]
+    return {
+        "track": index,
+        "name": chosen.name,
+        "notes": len(chosen.notes),
+        "chosen_by": "--track" if track is not None else "first pitched track",
+        "pitched_tracks": [i for i, part in enumerate(arrangement.tracks) if not part.is_drum],
+    }
+
+
+def melody_sentence(used: dict) -> str:
+    """One line: the track taken as the melody, and how to take another when there is one."""
+    line = f"Melody: track {used['track']} '{used['name']}' ({used['notes']} notes)"
+    others = [i for i in used["pitched_tracks"] if i != used["track"]]
+    if not others:
+        return line + "."
+    numbers = ", ".join(str(i) for i in used["pitched_tracks"])
+    how = "as asked" if used["chosen_by"] == "--track" else "the first of them"
+    return (
+        f"{line}, {how}; the file has {len(used['pitched_tracks'])} pitched tracks "
+        f"({numbers}): choose another with --track N."
+    )
+
+
+def _as_json(candidates, engine, written, args, used: dict) -> dict:
     return {
         "input": str(args.input),
+        "melody": used,
         "output": str(args.output),
         "seed": candidates[0].seed,
         "device": engine.device_name,

@@ -65,25 +65,7 @@ def read_melody(path: str | os.PathLike, track: int | None = None) -> Arrangemen
     """
     path = Path(path)
     arrangement = read_arrangement(path)
-    if track is None:
-        pitched = [part for part in arrangement.tracks if not part.is_drum]
-        if not pitched:
-            raise NoMelodyError(
-                f"{path.name} has only drum tracks; choose a MIDI file with a melody in it."
-            )
-        chosen = pitched[0]
-    else:
-        count = len(arrangement.tracks)
-        if not 0 <= track < count:
-            valid = "0" if count == 1 else f"0 to {count - 1}"
-            raise MidiFileError(
-                f"{path.name} has no track {track}; its tracks with notes are numbered {valid}."
-            )
-        chosen = arrangement.tracks[track]
-        if chosen.is_drum:
-            raise NoMelodyError(
-                f"Track {track} of {path.name} is a drum track; choose a track with a melody."
-            )
+    chosen = arrangement.tracks[melody_track_index(arrangement, track, path.name)]
     melody = Track(name=chosen.name, notes=list(chosen.notes), program=chosen.program, channel=0)
     return Arrangement(
         tracks=[melody],
@@ -91,6 +73,32 @@ def read_melody(path: str | os.PathLike, track: int | None = None) -> Arrangemen
         time_signature=arrangement.time_signature,
         tempo_changes=list(arrangement.tempo_changes),
     )
+
+
+def melody_track_index(arrangement: Arrangement, track: int | None, file_name: str) -> int:
+    """Which of ``arrangement.tracks`` is the melody: ``track``, or the first non-drum one.
+
+    The one rule for every reader (``read_melody``, the command line saying which track it
+    took); raises a sentence naming ``file_name`` when there is no such track.
+    """
+    if track is None:
+        pitched = [i for i, part in enumerate(arrangement.tracks) if not part.is_drum]
+        if not pitched:
+            raise NoMelodyError(
+                f"{file_name} has only drum tracks; choose a MIDI file with a melody in it."
+            )
+        return pitched[0]
+    count = len(arrangement.tracks)
+    if not 0 <= track < count:
+        valid = "0" if count == 1 else f"0 to {count - 1}"
+        raise MidiFileError(
+            f"{file_name} has no track {track}; its tracks with notes are numbered {valid}."
+        )
+    if arrangement.tracks[track].is_drum:
+        raise NoMelodyError(
+            f"Track {track} of {file_name} is a drum track; choose a track with a melody."
+        )
+    return track
 
 
 def _open_midi(path: Path) -> mido.MidiFile:
