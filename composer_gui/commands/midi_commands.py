@@ -149,9 +149,10 @@ def _play(args: argparse.Namespace) -> int:
         )
         if args.follow_clock:
             clock_input = _wait_for_daw_start(args.follow_clock, args.api, player)
+        at_tempo = f" at {args.tempo:g} BPM" if args.tempo is not None else ""
         print(
-            f"Playing {args.file.name} to '{output.name}' ({schedule.seconds():.1f} s); "
-            "Ctrl-C stops.",
+            f"Playing {args.file.name} to '{output.name}' "
+            f"({schedule.seconds(args.tempo):.1f} s{at_tempo}); Ctrl-C stops.",
             file=sys.stderr,
             flush=True,
         )

@@ -97,8 +97,13 @@ class Schedule:
         self.events.sort(key=lambda e: (e.beat, _order(e.message)))
         self.channels |= {e.message.channel for e in self.events if hasattr(e.message, "channel")}
 
-    def seconds(self) -> float:
-        return self.tempo.seconds_at(self.length_beats)
+    def seconds(self, tempo_bpm: float | None = None) -> float:
+        """How long one pass lasts; at ``tempo_bpm`` when the player is told to play at it
+        (``Player.set_tempo``: every tempo of the piece scaled by the same ratio)."""
+        seconds = self.tempo.seconds_at(self.length_beats)
+        if tempo_bpm is None:
+            return seconds
+        return seconds * self.tempo.first_bpm / tempo_bpm
 
 
 def _bar_beats(time_signature: tuple[int, int]) -> float:

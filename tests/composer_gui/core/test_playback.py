@@ -467,3 +467,26 @@ def test_play_waits_for_the_daws_start_and_stops_on_its_stop(jack_server, midi_d
     assert len(ons) == 1 and ons[0].data[1] == 62
     assert offs and offs[0].frame > ons[0].frame  # released by the DAW's stop, not hanging
     assert (offs[0].frame - ons[0].frame) / 48000 < 2.5  # long before the note's own end
+
+
+@pytest.mark.jack
+def test_play_at_another_tempo_prints_the_duration_it_plays(jack_server, midi_receiver, tmp_path):
+    """Two bars at 120 BPM (4 s) played with --tempo 240: it says 2.0 s and lasts 2 s."""
+    path = tmp_path / "two_bars.mid"
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(120.0))])
+    for beat in range(8):  # a note on every beat, 0.9 beat long (delta ticks)
+        track.append(mido.Message("note_on", note=60 + beat, velocity=90, time=48 if beat else 0))
+        track.append(mido.Message("note_off", note=60 + beat, time=432))
+    midi = mido.MidiFile(ticks_per_beat=480)
+    midi.tracks.append(track)
+    midi.save(path)
+
+    process = run_play(jack_server, [midi_receiver], path, "--tempo", "240")
+    _, stderr = process.communicate(timeout=30)
+    arrivals = [t for t, data in midi_receiver.stop() if (data[0] & 0xF0) in (0x80, 0x90)]
+    assert process.returncode == 0, stderr
+    printed = float(stderr.split("(", 1)[1].split(" s", 1)[0])
+    assert "at 240 BPM" in stderr
+    assert printed == pytest.approx(2.0, abs=0.05)
+    played = arrivals[-1] - arrivals[0]  # first note-on to last note-off: 7.9 of 8 beats
+    assert played == pytest.approx(printed * 7.9 / 8, abs=0.1)
