@@ -11,7 +11,6 @@ import logging
 import logging.handlers
 import os
 import sys
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -49,10 +48,10 @@ def set_up_logging() -> Path:
 def install_excepthook(window_getter) -> None:
     """An unexpected error goes to the log and a dialog, never a silent crash."""
     from composer_gui.ui.errors import show_error
-    from composer_gui.ui.workers import musician_message
+    from composer_gui.ui.workers import log_failure, musician_message
 
     def hook(kind, error, trace) -> None:
-        log.error("Unhandled error:\n%s", "".join(traceback.format_exception(kind, error, trace)))
+        log_failure(log, "An action", error.with_traceback(trace))
         window = window_getter()
         if window is not None:
             show_error(window, musician_message(error))

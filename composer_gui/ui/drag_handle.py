@@ -87,7 +87,7 @@ class DragHandle(QLabel):
         try:
             self.last_file = write_drag_file(arrangement)
         except OSError as error:
-            log.exception("Could not write the drag file")
+            log.warning("Could not write the drag file: %s", error)  # a full disk: no bug
             self.failed.emit(f"The MIDI file to drag could not be written: {error.strerror}.")
             return None
         return mime_for_file(self.last_file)

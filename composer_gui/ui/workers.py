@@ -24,15 +24,31 @@ from composer_gui.ui.engine_process import EngineHolder
 log = logging.getLogger(__name__)
 
 
-def musician_message(error: BaseException) -> str:
-    """The sentence to show for an error; unexpected errors get a generic one."""
+def is_expected(error: BaseException) -> bool:
+    """A refusal written for the musician (bad file, missing model, melody too long): it is
+    logged as one line, while an unexpected error keeps its traceback for the bug report."""
     if isinstance(error, ComposerError):
-        return str(error)
+        return True
     try:
         from models.errors import ModelError
     except ImportError:  # pragma: no cover - models/ always ships with the app
-        ModelError = ()  # type: ignore[assignment]  # noqa: N806
-    if ModelError and isinstance(error, ModelError):
+        return False
+    return isinstance(error, ModelError)
+
+
+def log_failure(logger: logging.Logger, what: str, error: BaseException) -> None:
+    """Log ``error`` as the failure of ``what``: a refusal at WARNING in one line, anything
+    else at ERROR with its traceback."""
+    if is_expected(error):
+        logger.warning("%s refused: %s", what, error)
+    else:
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        logger.error("%s failed:\n%s", what, trace)
+
+
+def musician_message(error: BaseException) -> str:
+    """The sentence to show for an error; unexpected errors get a generic one."""
+    if is_expected(error):
         return str(error)
     if isinstance(error, MemoryError):
         return "The computer ran out of memory; try fewer candidates or a shorter melody."
@@ -112,9 +128,7 @@ class TaskRunner(QObject):
         try:
             result = job.fn(*job.args, **job.kwargs)
         except BaseException as error:  # noqa: BLE001 - every failure must reach the UI
-            log.error(
-                "Job %s failed:\n%s", getattr(job.fn, "__name__", job.fn), traceback.format_exc()
-            )
+            log_failure(log, f"Job {getattr(job.fn, '__name__', job.fn)}", error)
             message = musician_message(error)
             self._deliver.emit(lambda: self._finish(job, on_error, message))
             return
