@@ -14,14 +14,16 @@ from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
+from composer_gui.core.metric_words import metric_label, metric_legend, metric_text
 from models.pianoroll import MAX_BARS
 
+# The table's columns (metric keys; the titles a musician reads come from metric_words).
 TABLE_COLUMNS = (
-    ("pitch_classes_per_bar", "pc/bar"),
-    ("qualified_note_rate", "qualified"),
-    ("polyphony", "polyphony"),
-    ("in_key_ratio", "in-key"),
-    ("tonal_distance", "tonal dist"),
+    "in_key_ratio",
+    "tonal_distance",
+    "qualified_note_rate",
+    "polyphony",
+    "pitch_classes_per_bar",
 )
 
 
@@ -169,10 +171,16 @@ def _print_table(candidates, engine, args) -> None:
         "critic %: share of real Bach accompaniments (held-out chorales) the critic scores lower",
         file=out,
     )
+    width = max(len(metric_label(key)) for key in TABLE_COLUMNS)
     header = f"{'rank':>4}  {'critic %':>8}  {'score':>7}  " + "  ".join(
-        f"{title:>10}" for _, title in TABLE_COLUMNS
+        f"{metric_label(key):>{width}}" for key in TABLE_COLUMNS
     )
     print(header, file=out)
     for c in candidates:
-        values = "  ".join(f"{c.metrics.get(key, float('nan')):>10.2f}" for key, _ in TABLE_COLUMNS)
+        values = "  ".join(
+            f"{metric_text(key, c.metrics.get(key, float('nan'))):>{width}}"
+            for key in TABLE_COLUMNS
+        )
         print(f"{c.rank:>4}  {c.percentile:>8.1f}  {c.critic_score:>7.3f}  {values}", file=out)
+    for key in TABLE_COLUMNS:
+        print(f"  {metric_legend(key)}", file=out)

@@ -26,35 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.core.metric_words import METRIC_WORDS, metric_label, metric_line, metric_text
 from composer_gui.ui import theme
 
-# Metric keys the engine reports, in the order shown, with the words a musician reads.
-METRIC_LABELS = {
-    "in_key_ratio": ("In key", "{:.0%}"),
-    "empty_bar_rate": ("Empty bars", "{:.0%}"),
-    "pitch_classes_per_bar": ("Pitch classes / bar", "{:.1f}"),
-    "polyphony": ("Polyphony", "{:.1f}"),
-    "qualified_note_rate": ("Held notes", "{:.0%}"),
-    "qualified_notes": ("Held notes", "{:.0%}"),
-    "tonal_distance": ("Tonal distance", "{:.2f}"),
-    "notes": ("Notes", "{:.0f}"),
-}
 SHOWN_METRICS = 2  # columns beside the score; the rest are in the tooltip
 SCORE_ROLE = Qt.UserRole + 1
 
 
-def metric_label(key: str) -> str:
-    return METRIC_LABELS.get(key, (key.replace("_", " ").capitalize(), ""))[0]
-
-
-def metric_text(key: str, value: float) -> str:
-    form = METRIC_LABELS.get(key, ("", "{:.2f}"))[1] or "{:.2f}"
-    return form.format(value)
-
-
 def shown_metric_keys(metrics: dict[str, float]) -> list[str]:
-    known = [k for k in METRIC_LABELS if k in metrics]
-    others = [k for k in metrics if k not in METRIC_LABELS]
+    """The headline metrics for the columns, in METRIC_WORDS' order (per-track keys, with
+    a "/", are for the tooltip only)."""
+    known = [k for k in METRIC_WORDS if k in metrics]
+    others = [k for k in metrics if k not in METRIC_WORDS and "/" not in k]
     keys: list[str] = []
     for key in known + others:  # two keys may share a label; show it once
         if metric_label(key) not in {metric_label(k) for k in keys}:
@@ -198,7 +181,24 @@ class CandidatesPanel(QWidget):
             f"Candidate {position + 1} (rank {candidate.rank})",
             f"Critic: {candidate.percentile:.0f} / 100 (critic score {candidate.critic_score:.2f})",
         ]
-        lines += [f"{metric_label(k)}: {metric_text(k, v)}" for k, v in candidate.metrics.items()]
+        metrics = dict(candidate.metrics)
+        headline = [k for k in METRIC_WORDS if k in metrics and k != "qualified_notes"]
+        headline += [k for k in metrics if "/" not in k and k not in METRIC_WORDS]
+        lines += [metric_line(k, metrics[k]) for k in headline]
+        # Per part, one line each: "Alto: in key 93%, silent bars 0%, ..."
+        parts: dict[str, list[str]] = {}
+        order = list(METRIC_WORDS)
+        per_track = sorted(
+            (k for k in metrics if "/" in k),
+            key=lambda k: order.index(m) if (m := k.rpartition("/")[2]) in order else len(order),
+        )
+        for key in per_track:
+            track, _, metric = key.rpartition("/")
+            value = metrics[key]
+            if track:
+                words = metric_label(metric).lower()
+                parts.setdefault(track, []).append(f"{words} {metric_text(metric, value)}")
+        lines += [f"{track.capitalize()}: {', '.join(said)}" for track, said in parts.items()]
         return "\n".join(lines)
 
     def select(self, index: int) -> bool:

@@ -1,0 +1,73 @@
+"""The honest metrics (``models.metrics``) in a musician's words, for every place that shows them.
+
+The metric keys stay the research names (``qualified_note_rate``, ``tonal_distance``): they
+are what the JSON, the model card and docs/model.md use. Everything a musician reads (the
+candidate list and its tooltip, ``accompany``'s table) goes through this table instead.
+Per-track keys (``alto/in_key_ratio``) read as "Alto: in key".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MetricWords:
+    label: str  # a column title: two or three words
+    form: str  # how its value is written
+    meaning: str  # one clause for a tooltip: what the number says about the music
+
+
+# In the order they are shown; "notes" is the engine's own count.
+METRIC_WORDS: dict[str, MetricWords] = {
+    "in_key_ratio": MetricWords("In key", "{:.0%}", "notes in the melody's key"),
+    "empty_bar_rate": MetricWords("Silent bars", "{:.0%}", "bars where it does not play"),
+    "pitch_classes_per_bar": MetricWords(
+        "Notes per bar", "{:.1f}", "different note names in a bar"
+    ),
+    "polyphony": MetricWords("Voices at once", "{:.1f}", "notes sounding together"),
+    "qualified_note_rate": MetricWords(
+        "Held notes", "{:.0%}", "notes an eighth or longer; low sounds choppy"
+    ),
+    "tonal_distance": MetricWords(
+        "Harmony gap", "{:.2f}", "how far its harmony strays from the melody's, 0 = none"
+    ),
+    "notes": MetricWords("Notes", "{:.0f}", "notes written"),
+}
+METRIC_WORDS["qualified_notes"] = METRIC_WORDS["qualified_note_rate"]  # older project files
+
+
+def words_for(key: str) -> MetricWords:
+    """The words for a headline or per-track key; an unknown key is spelled out plainly."""
+    track, _, metric = key.rpartition("/")
+    words = METRIC_WORDS.get(metric) or MetricWords(
+        metric.replace("_", " ").capitalize(), "{:.2f}", ""
+    )
+    if not track:
+        return words
+    return MetricWords(f"{track.capitalize()}: {words.label.lower()}", words.form, words.meaning)
+
+
+def metric_label(key: str) -> str:
+    return words_for(key).label
+
+
+def metric_text(key: str, value: float) -> str:
+    """The value as the musician reads it ("93%", "0.41"); nothing to measure is "–"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return words_for(key).form.format(value)
+
+
+def metric_line(key: str, value: float) -> str:
+    """ "In key: 93% (notes in the melody's key)": one line of a tooltip."""
+    words = words_for(key)
+    meaning = f" ({words.meaning})" if words.meaning else ""
+    return f"{words.label}: {metric_text(key, value)}{meaning}"
+
+
+def metric_legend(key: str) -> str:
+    """ "Held notes: notes an eighth or longer; low sounds choppy": a table's key."""
+    words = words_for(key)
+    return f"{words.label}: {words.meaning}" if words.meaning else words.label
