@@ -50,6 +50,15 @@ GM_PROGRAM_NAMES = (
 )  # fmt: skip
 assert len(GM_PROGRAM_NAMES) == 128
 
+# The sixteen General MIDI families, eight programs each, in program order (GM 1 spec).
+GM_FAMILIES = (
+    "Piano", "Chromatic Percussion", "Organ", "Guitar",
+    "Bass", "Strings", "Ensemble", "Brass",
+    "Reed", "Pipe", "Synth Lead", "Synth Pad",
+    "Synth Effects", "Ethnic", "Percussive", "Sound Effects",
+)  # fmt: skip
+PROGRAMS_PER_FAMILY = len(GM_PROGRAM_NAMES) // len(GM_FAMILIES)  # 8
+
 # Programs for (alto, tenor, bass); the melody keeps the program the user played it with.
 PRESETS: dict[str, tuple[int, int, int]] = {
     "organ": (19, 19, 19),
@@ -74,3 +83,16 @@ def preset_programs(preset: str) -> tuple[int, int, int]:
 
 def program_name(program: int) -> str:
     return GM_PROGRAM_NAMES[program]
+
+
+def program_family(program: int) -> str:
+    """The General MIDI family of a program (0-127): 19 (Church Organ) is "Organ"."""
+    return GM_FAMILIES[program // PROGRAMS_PER_FAMILY]
+
+
+def programs_by_family() -> list[tuple[str, list[int]]]:
+    """Each family with its eight programs, in General MIDI order: for grouped menus."""
+    return [
+        (family, list(range(i * PROGRAMS_PER_FAMILY, (i + 1) * PROGRAMS_PER_FAMILY)))
+        for i, family in enumerate(GM_FAMILIES)
+    ]

@@ -17,10 +17,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer_gui.core.instruments import GM_PROGRAM_NAMES
+from composer_gui.core.instruments import GM_PROGRAM_NAMES, programs_by_family
 from composer_gui.core.project import TrackMix
 from composer_gui.ui import theme
 from models.pianoroll import TRACKS
+
+
+def instrument_box() -> QComboBox:
+    """The 128 General MIDI instruments under their 16 family headings (Piano, Organ, ...).
+
+    A heading is a bold row that cannot be chosen; each instrument row holds its program
+    (0-127) as item data and reads "20  Church Organ", numbered as musicians count.
+    """
+    box = QComboBox()
+    model = box.model()  # a QStandardItemModel for a plain combo box
+    heading_font = box.font()
+    heading_font.setBold(True)
+    for family, programs in programs_by_family():
+        box.addItem(family)
+        heading = model.item(box.count() - 1)
+        heading.setFlags(Qt.NoItemFlags)
+        heading.setFont(heading_font)
+        for program in programs:
+            box.addItem(f"{program + 1}  {GM_PROGRAM_NAMES[program]}", program)
+    box.setMaxVisibleItems(24)
+    box.setCurrentIndex(box.findData(0))
+    return box
 
 
 class TrackStrip:
@@ -38,9 +60,7 @@ class TrackStrip:
         self.mute.setToolTip(f"Mute the {name}")
         self.solo = QToolButton(text="S", checkable=True, objectName="solo")
         self.solo.setToolTip(f"Solo the {name}: hear only soloed tracks")
-        self.instrument = QComboBox()
-        self.instrument.addItems([f"{n + 1}  {label}" for n, label in enumerate(GM_PROGRAM_NAMES)])
-        self.instrument.setMaxVisibleItems(20)
+        self.instrument = instrument_box()
         self.instrument.setMinimumContentsLength(16)
         self.instrument.setToolTip(f"General MIDI instrument of the {name}")
         self.volume = QSlider(Qt.Horizontal)
@@ -59,14 +79,15 @@ class TrackStrip:
 
     def mix(self) -> TrackMix:
         return TrackMix(
-            program=self.instrument.currentIndex(),
+            program=int(self.instrument.currentData()),
             volume=self.volume.value() / 127,
             mute=self.mute.isChecked(),
             solo=self.solo.isChecked(),
         )
 
     def set_mix(self, mix: TrackMix) -> None:
-        self.instrument.setCurrentIndex(max(0, min(127, mix.program)))
+        program = max(0, min(127, mix.program))
+        self.instrument.setCurrentIndex(self.instrument.findData(program))
         self.volume.setValue(round(mix.volume * 127))
         self.mute.setChecked(mix.mute)
         self.solo.setChecked(mix.solo)

@@ -1,0 +1,23 @@
+"""The General MIDI families: sixteen, eight programs each, in the standard's order."""
+
+from composer_gui.core.instruments import (
+    GM_FAMILIES,
+    GM_PROGRAM_NAMES,
+    program_family,
+    programs_by_family,
+)
+
+
+def test_programs_fall_in_their_general_midi_family():
+    assert len(GM_FAMILIES) == 16
+    assert program_family(0) == "Piano"
+    assert program_family(19) == "Organ"  # Church Organ
+    assert program_family(GM_PROGRAM_NAMES.index("Choir Aahs")) == "Ensemble"
+    assert program_family(GM_PROGRAM_NAMES.index("Shanai")) == "Ethnic"
+    assert program_family(127) == "Sound Effects"  # Gunshot
+
+
+def test_programs_by_family_covers_every_program_once_in_order():
+    groups = programs_by_family()
+    assert [family for family, _ in groups] == list(GM_FAMILIES)
+    assert [p for _, programs in groups for p in programs] == list(range(128))

@@ -1,0 +1,33 @@
+"""The instrument menu: 128 General MIDI names under their 16 family headings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from composer_gui.core.instruments import GM_FAMILIES
+from composer_gui.core.project import TrackMix
+from composer_gui.ui.tracks import TracksPanel
+
+
+def test_instruments_are_grouped_under_unchoosable_family_headings(qtbot):
+    panel = TracksPanel()
+    qtbot.addWidget(panel)
+    box = panel.strips[1].instrument
+    rows = [
+        (box.itemText(i), box.itemData(i), box.model().item(i).flags()) for i in range(box.count())
+    ]
+    headings = [text for text, data, _ in rows if data is None]
+    assert headings == list(GM_FAMILIES)
+    assert all(flags == Qt.NoItemFlags for _, data, flags in rows if data is None)
+    assert [data for _, data, _ in rows if data is not None] == list(range(128))
+    organ = [text for text, _, _ in rows].index("Organ")
+    assert rows[organ + 4][:2] == ("20  Church Organ", 19)
+
+
+def test_a_mix_shows_and_reads_back_its_program(qtbot):
+    panel = TracksPanel()
+    qtbot.addWidget(panel)
+    panel.set_mixes([TrackMix(program=p) for p in (73, 19, 52, 127)])
+    assert [m.program for m in panel.mixes()] == [73, 19, 52, 127]
+    assert panel.strips[1].instrument.currentText() == "20  Church Organ"
+    assert panel.strips[3].instrument.currentText() == "128  Gunshot"
