@@ -181,6 +181,22 @@ class PreferencesDialog(QDialog):
         # the dialog may be gone before torch finished importing
         with contextlib.suppress(RuntimeError):
             self.device_found.setText(text)
+            self.fit_notes()
+
+    def fit_notes(self) -> None:
+        """Grow the dialog so every wrapped note shows whole.
+
+        A word-wrapped QLabel gets its height from the width Qt guessed when the dialog
+        was first laid out; a longer text arriving later (the GPU answer, a MIDI problem)
+        wraps onto more lines than that height holds and its last line is cut off. The
+        height the layout needs at the dialog's real width is asked for again here.
+        """
+        layout = self.layout()
+        layout.invalidate()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _fill_ports(self, chosen_input: str = "", chosen_output: str = "") -> None:
         api = self.midi_api.currentData() or ""
@@ -199,6 +215,7 @@ class PreferencesDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
         self.midi_problem.setText(problem)
         self.midi_problem.setVisible(bool(problem))
+        self.fit_notes()
 
     def load_settings(self) -> None:
         api = settings.get(settings.MIDI_API)

@@ -57,3 +57,33 @@ def test_settings_read_back_with_their_types(qtbot):
     assert settings.get(settings.BARS) == 12
     assert settings.get(settings.METRONOME) is False
     assert settings.get(settings.DENSITY) == 0.25
+
+
+LONG_GPU_NOTE = (
+    "No GPU found: the model runs on the CPU. Generating 8 candidates for 8 bars takes "
+    "about 4 s here; a CUDA GPU (NVIDIA, 4 GB or more) would be about ten times faster."
+)
+
+
+def shown_whole(label, dialog) -> bool:
+    """The label has the height its wrapped text needs and lies inside the dialog."""
+    bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
+    return label.height() >= label.heightForWidth(label.width()) and bottom < dialog.height()
+
+
+def test_the_gpu_note_and_the_midi_problem_wrap_and_show_whole(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setattr(preferences, "describe_compute_device", lambda: LONG_GPU_NOTE)
+    problem = (
+        "No MIDI system is available; start ALSA or JACK (or your OS's MIDI service) and try again."
+    )
+    monkeypatch.setattr(preferences, "midi_port_lists", lambda api: ([], [], [], problem))
+    dialog = PreferencesDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.device_found.text() == LONG_GPU_NOTE, timeout=5000)
+    qtbot.wait(50)  # let the layout settle as it would on screen
+    dialog.grab().save(str(tmp_path / "preferences.png"))  # to look at when this fails
+    for label in (dialog.device_found, dialog.midi_problem):
+        assert label.wordWrap()
+        assert shown_whole(label, dialog), (label.text(), label.height(), dialog.height())
