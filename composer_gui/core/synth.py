@@ -34,13 +34,14 @@ import mido
 import numpy as np
 
 from composer_gui import APP_NAME
+from composer_gui.core import synth_level
 from composer_gui.core.arrangement import Arrangement
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.midi_file import assign_channels
 from composer_gui.core.playback import Player, schedule_from_arrangement
 
 SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver
-SYNTH_GAIN = 0.5  # FluidSynth master gain: four tracks at full velocity and volume peak near 0.8
+SYNTH_GAIN = synth_level.SYNTH_GAIN  # see synth_level.py for how the level was set
 DEFAULT_VOLUME = 100  # CC7 value of an untouched track, the General MIDI default
 TAIL_SECONDS = 1.0  # rendered after the last beat so releases and reverb are not cut
 # Audio buffer: 4 periods of 1024 frames. Measured only through PulseAudio, on the test
@@ -187,6 +188,7 @@ class _Synth:
         fluidsynth = load_fluidsynth()
         self.soundfont_path = find_soundfont(soundfont)
         self.fs = fluidsynth.Synth(gain=SYNTH_GAIN, samplerate=float(SAMPLE_RATE), channels=16)
+        synth_level.set_velocity_range(fluidsynth, self.fs, synth_level.VELOCITY_RANGE_CB)
         self.soundfont_id = self.fs.sfload(str(self.soundfont_path))
         if self.soundfont_id < 0:
             self.fs.delete()

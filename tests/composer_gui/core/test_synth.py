@@ -340,3 +340,52 @@ def test_loop_wraps_to_the_start(player):
     assert player.is_playing
     assert player.position_beats == pytest.approx(1.0, abs=0.25)
     player.stop()
+
+
+# --- level -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chorale_parts() -> list[list[Note]]:
+    """Bach's four voices of BWV 66.6 (music21 corpus): a typical 4-track take."""
+    from tests.support.music_files import load_corpus_score, music21_notes
+
+    score = load_corpus_score("bach/bwv66.6", None)
+    parts = [music21_notes(part) for part in score.parts[:4]]
+    return [[Note(pitch, onset, length) for pitch, onset, length in part] for part in parts]
+
+
+def chorale(parts, melody_velocity: int, velocity: int, programs) -> Arrangement:
+    """The chorale as the engine writes a take: melody as played, the rest at one velocity."""
+    tracks = [
+        Track(
+            name,
+            [Note(n.pitch, n.start_beat, n.duration_beats, v) for n in notes],
+            program=program,
+        )
+        for name, notes, v, program in zip(
+            ("melody", "alto", "tenor", "bass"),
+            parts,
+            (melody_velocity, velocity, velocity, velocity),
+            (73, *programs),
+            strict=True,
+        )
+    ]
+    return Arrangement(tracks, tempo_bpm=96.0)
+
+
+@pytest.mark.parametrize("preset", ["organ", "strings", "choir", "brass", "piano"])
+def test_a_typical_four_track_take_is_loud_enough_and_the_loudest_does_not_clip(
+    soundfont, chorale_parts, preset
+):
+    from composer_gui.core.instruments import PRESETS
+
+    programs = PRESETS[preset]
+    typical = render_arrangement(chorale(chorale_parts, 100, 80, programs), soundfont=soundfont)
+    softer = render_arrangement(chorale(chorale_parts, 80, 64, programs), soundfont=soundfont)
+    loudest = render_arrangement(chorale(chorale_parts, 127, 127, programs), soundfont=soundfont)
+    peaks = [float(np.abs(audio).max()) for audio in (softer, typical, loudest)]
+    print(preset, "peaks (80/64, 100/80, 127/127):", [round(p, 2) for p in peaks])
+    assert 0.35 < peaks[0] < peaks[1] < peaks[2]  # velocity still shapes the level
+    assert 0.45 < peaks[1] < 0.8  # was 0.13-0.19 with FluidSynth's own velocity curve
+    assert peaks[2] < 0.95  # FluidSynth's int16 output saturates at 1.0
