@@ -109,7 +109,7 @@ def test_send_to_the_daw_port_plays_what_is_heard(qtbot, window, jack_server, ti
     tenor_channel = heard.tracks[2].channel
     assert not any(e.is_note_on and e.channel == tenor_channel for e in events)
     programs = {e.channel: e.data[1] for e in events if e.status == 0xC0}
-    assert programs[heard.tracks[3].channel] == window.tracks.strips[3].instrument.currentIndex()
+    assert programs[heard.tracks[3].channel] == window.tracks.strips[3].instrument.currentData()
 
 
 def test_letter_keys_sound_through_the_chosen_midi_output(qtbot, window, jack_server):

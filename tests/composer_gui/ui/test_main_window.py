@@ -71,14 +71,15 @@ def test_open_generate_pick_mute_export_reads_back(
     assert window.arrangement_view.arrangement is window.project.candidates[1].arrangement
     tenor = window.tracks.strips[2]
     tenor.mute.click()
-    window.tracks.strips[3].instrument.setCurrentIndex(42)  # cello on the bass
+    bass_box = window.tracks.strips[3].instrument
+    bass_box.setCurrentIndex(bass_box.findData(42))  # cello on the bass
     out = tmp_path / "out.mid"
     assert window.export_to(out)
     written = read_arrangement(out)
     assert [t.name for t in written.tracks] == ["melody", "alto", "bass"]
     assert written.tracks[0].notes == MELODY
     assert [t.program for t in written.tracks] == [
-        window.tracks.strips[i].instrument.currentIndex() for i in (0, 1, 3)
+        window.tracks.strips[i].instrument.currentData() for i in (0, 1, 3)
     ]
     assert written.tracks[2].program == 42
     assert written.tracks[2].notes == window.project.candidates[1].arrangement.tracks[3].notes
@@ -158,7 +159,9 @@ def test_save_and_open_a_project(qtbot, window, melody_file, tmp_path):
     window.open_file(melody_file)
     generate(qtbot, window)
     window.candidates.select(2)
-    window.tracks.strips[1].instrument.setCurrentIndex(48)
+    window.tracks.strips[1].instrument.setCurrentIndex(
+        window.tracks.strips[1].instrument.findData(48)
+    )
     window.tracks.strips[3].solo.click()
     path = tmp_path / "song.composer"
     assert window.save_to(path)
@@ -171,7 +174,7 @@ def test_save_and_open_a_project(qtbot, window, melody_file, tmp_path):
     assert window.melody_editor.notes == MELODY
     assert window.project.pick == (0, 2)
     assert window.candidates.current_index() == 2
-    assert window.tracks.strips[1].instrument.currentIndex() == 48
+    assert window.tracks.strips[1].instrument.currentData() == 48
     assert window.tracks.audible() == [False, False, False, True]
 
 
