@@ -128,3 +128,110 @@ def test_the_playhead_moves_over_the_kept_drawing_and_an_edit_redraws_it(qtbot, 
     centre = editor.note_rect(new_note).center().toPoint()
     assert edited.pixel(centre) != moved.pixel(centre)  # the new note is drawn
     assert edited.pixel(centre) != edited.pixel(centre.x(), editor.height() - 3)
+
+
+# --- time zoom and scroll ---------------------------------------------------------------
+
+
+def wheel(qtbot, view, pos: QPoint, dy: int = 0, dx: int = 0, modifiers=Qt.NoModifier) -> None:
+    """A real QWheelEvent, as a mouse wheel (120 per notch) sends it."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QWheelEvent(
+        QPointF(pos),
+        QPointF(view.mapToGlobal(pos)),
+        QPoint(0, 0),
+        QPoint(dx, dy),
+        Qt.NoButton,
+        modifiers,
+        Qt.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(view, event)
+
+
+def long_tune(bars: int = 32) -> Arrangement:
+    return Arrangement([Track("melody", [Note(60 + b % 7, b * 4.0, 1.0) for b in range(bars)])])
+
+
+@pytest.fixture
+def long_view(qtbot):
+    view = ArrangementView()
+    qtbot.addWidget(view)
+    view.resize(1240, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_arrangement(long_tune())
+    return view
+
+
+def test_32_bars_open_readable_with_a_scrollbar(long_view):
+    view = long_view
+    assert view.length_beats == 128.0
+    assert view.visible_beats == 64.0  # 16 bars at a time
+    assert view.beats_per_bar * view.beat_width() >= 60  # px a bar: readable
+    assert view.scrollbar.isVisible() and view.scrollbar.maximum() > 0
+    view.scrollbar.setValue(view.scrollbar.maximum())
+    assert view.view_start_beats == 64.0  # the last 16 bars
+    assert view.x_for_beat(128.0) == pytest.approx(view.grid_rect().right())
+
+
+def test_a_short_tune_fits_without_a_scrollbar(qtbot, editor):
+    assert editor.visible_beats == editor.length_beats == 8.0
+    assert not editor.scrollbar.isVisible()
+    assert editor.grid_rect().bottom() == editor.height() - 1  # no room kept for it
+
+
+def test_ctrl_wheel_zooms_time_around_the_pointer(qtbot, long_view):
+    view = long_view
+    pos = QPoint(round(view.x_for_beat(40.0)), 200)
+    wheel(qtbot, view, pos, dy=120, modifiers=Qt.ControlModifier)
+    assert view.visible_beats == pytest.approx(64.0 / 1.25)
+    assert view.beat_for_x(pos.x()) == pytest.approx(40.0, abs=0.05)  # stays under the mouse
+    for _ in range(40):
+        wheel(qtbot, view, pos, dy=-120, modifiers=Qt.ControlModifier)
+    assert view.visible_beats == 128.0 and not view.scrollbar.isVisible()  # all 32 bars
+    for _ in range(40):
+        wheel(qtbot, view, pos, dy=120, modifiers=Qt.ControlModifier)
+    assert view.visible_beats == 4.0  # one bar at most zoom
+
+
+def test_shift_wheel_and_a_sideways_wheel_scroll_time_the_plain_wheel_pitch(qtbot, long_view):
+    view = long_view
+    pos = QPoint(600, 200)
+    wheel(qtbot, view, pos, dy=-120, modifiers=Qt.ShiftModifier)
+    assert view.view_start_beats == 4.0  # a bar later
+    wheel(qtbot, view, pos, dx=-240)
+    assert view.view_start_beats == 12.0
+    low = view.low_pitch
+    wheel(qtbot, view, pos, dy=120)
+    assert view.view_start_beats == 12.0 and view.low_pitch == low + 2
+
+
+def test_the_view_pages_after_the_playhead_and_keeps_its_zoom(qtbot, long_view):
+    view = long_view
+    view.set_playhead(70.0)
+    assert view.view_start_beats <= 70.0 < view.view_start_beats + view.visible_beats
+    view.zoom(2.0)
+    visible = view.visible_beats
+    view.set_arrangement(long_tune(24))  # another candidate of the same tune: same zoom
+    assert view.visible_beats == visible
+
+
+def test_notes_scrolled_out_of_view_are_not_drawn_over_the_gutter(qtbot, long_view):
+    view = long_view
+    view.scrollbar.setValue(view.scrollbar.maximum())
+    image = view.grab().toImage()
+    empty = ArrangementView()
+    qtbot.addWidget(empty)
+    empty.resize(view.size())
+    empty.show()
+    empty.set_arrangement(Arrangement([Track("melody", [])]))
+    empty.low_pitch, empty.high_pitch = view.low_pitch, view.high_pitch
+    empty.set_length(view.length_beats)
+    empty.scrollbar.setValue(empty.scrollbar.maximum())
+    blank = empty.grab().toImage()
+    gutter = [(x, y) for x in range(0, view.GUTTER - 2, 4) for y in range(view.RULER, 380, 5)]
+    assert all(image.pixel(x, y) == blank.pixel(x, y) for x, y in gutter)

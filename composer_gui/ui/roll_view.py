@@ -1,0 +1,365 @@
+"""The piano-roll canvas both rolls share: grid, ruler, gutter, playhead, time zoom.
+
+It draws the grid of ``models.pianoroll`` (bars, beats, 16th steps) with a bar ruler on
+top, a keyboard gutter on the left and a playhead; ``piano_roll.py`` builds the melody
+editor and the candidate view on it.
+
+Time zooms and scrolls like a DAW's arrange view: Ctrl+wheel zooms around the pointer,
+Shift+wheel (or a horizontal wheel) and the scrollbar under the grid scroll, and the
+plain wheel scrolls the pitches. A long tune opens showing DEFAULT_VISIBLE_BARS bars, so
+32 bars are not squeezed into one width; while playing, the view pages to the playhead.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
+
+from composer_gui.core.arrangement import Note
+from composer_gui.ui import theme
+from models.pianoroll import BEATS_PER_BAR, STEPS_PER_BEAT
+
+STEP_BEATS = 1.0 / STEPS_PER_BEAT
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+BLACK_KEYS = {1, 3, 6, 8, 10}
+LOWEST_SHOWN = 21  # A0: a performed melody keeps its own register, even outside the model's
+HIGHEST_SHOWN = 108  # C8
+MIN_SPAN = 18  # semitones shown at least, so a few notes are not drawn as huge bars
+DEFAULT_VISIBLE_BARS = 16  # a longer tune opens scrolled, not squeezed (16 bars: 60+ px a bar)
+ZOOM_STEP = 1.25  # one wheel notch of Ctrl+wheel
+
+
+def pitch_name(pitch: int) -> str:
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def snap_beat(beat: float) -> float:
+    return round(beat / STEP_BEATS) * STEP_BEATS
+
+
+class RollView(QWidget):
+    """Grid, ruler, gutter and playhead; subclasses draw notes and handle the mouse.
+
+    A click in the bar ruler asks to move the playhead there (``seek_requested``).
+    Everything but the playhead is drawn once into a pixmap and kept until something
+    drawn changes (``refresh()``) or the size does: the playhead moves 30 times a second
+    while playing, and redrawing a 32-bar roll each time kept the window's event loop busy
+    for up to 16 ms a frame.
+    """
+
+    seek_requested = Signal(float)  # beat
+
+    GUTTER = 38  # px, pitch names
+    RULER = 20  # px, bar numbers
+    SCROLLBAR = 12  # px, under the grid, shown only when the tune is wider than the view
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setMinimumHeight(140)
+        self.beats_per_bar = BEATS_PER_BAR
+        self.length_beats = float(4 * BEATS_PER_BAR)
+        self.low_pitch = 55
+        self.high_pitch = 55 + MIN_SPAN
+        self.playhead_beats: float | None = None
+        self.empty_text = ""
+        self._drawn: QPixmap | None = None  # all but the playhead; None: draw again
+        # The time shown: from view_start_beats, visible_beats wide (both in beats).
+        self.view_start_beats = 0.0
+        self.visible_beats = self.length_beats
+        self._chosen_visible_beats: float | None = None  # set by zooming; None: default
+        self.scrollbar = QScrollBar(Qt.Horizontal, self)
+        self.scrollbar.setAccessibleName("Scroll in time")
+        self.scrollbar.valueChanged.connect(self._scrolled)
+        self.scrollbar.hide()
+
+    # --- geometry -------------------------------------------------------------------
+    def set_length(self, length_beats: float, beats_per_bar: int = BEATS_PER_BAR) -> None:
+        self.beats_per_bar = beats_per_bar
+        bars = max(1, -(-int(round(length_beats * 1000)) // (beats_per_bar * 1000)))
+        self.length_beats = float(bars * beats_per_bar)
+        wanted = self._chosen_visible_beats or float(DEFAULT_VISIBLE_BARS * beats_per_bar)
+        self._set_view(self.view_start_beats, wanted)
+
+    # --- time zoom and scroll -------------------------------------------------------
+    def _set_view(self, start_beats: float, visible_beats: float) -> None:
+        """Show ``visible_beats`` from ``start_beats``, kept within the tune, and redraw."""
+        visible = max(float(self.beats_per_bar), min(self.length_beats, visible_beats))
+        start = max(0.0, min(self.length_beats - visible, start_beats))
+        self.visible_beats, self.view_start_beats = visible, start
+        steps = round((self.length_beats - visible) * STEPS_PER_BEAT)
+        self.scrollbar.blockSignals(True)
+        self.scrollbar.setRange(0, steps)
+        self.scrollbar.setPageStep(round(visible * STEPS_PER_BEAT))
+        self.scrollbar.setSingleStep(STEPS_PER_BEAT * self.beats_per_bar)
+        self.scrollbar.setValue(round(start * STEPS_PER_BEAT))
+        self.scrollbar.blockSignals(False)
+        if self.scrollbar.isHidden() != (steps == 0):
+            self.scrollbar.setVisible(steps > 0)
+        self._place_scrollbar()
+        self.refresh()
+
+    def _scrolled(self, value: int) -> None:
+        self._set_view(value / STEPS_PER_BEAT, self.visible_beats)
+
+    def _place_scrollbar(self) -> None:
+        self.scrollbar.setGeometry(
+            self.GUTTER, self.height() - self.SCROLLBAR, self.width() - self.GUTTER, self.SCROLLBAR
+        )
+
+    def zoom(self, factor: float, around_beat: float | None = None) -> None:
+        """Show ``factor`` times fewer beats (above 1 zooms in), keeping ``around_beat``
+        (default: the middle of the view) under the same spot on screen."""
+        if around_beat is None:
+            around_beat = self.view_start_beats + self.visible_beats / 2
+        visible = self.visible_beats / factor
+        share = (around_beat - self.view_start_beats) / self.visible_beats
+        self._chosen_visible_beats = max(float(self.beats_per_bar), min(self.length_beats, visible))
+        self._set_view(around_beat - share * self._chosen_visible_beats, visible)
+
+    def zoom_to_fit(self) -> None:
+        """The whole tune in the view's width."""
+        self._chosen_visible_beats = self.length_beats
+        self._set_view(0.0, self.length_beats)
+
+    def scroll_to_beat(self, beat: float) -> None:
+        """Scroll, if needed, so ``beat`` is in view (a page at a time, as a DAW follows)."""
+        end = self.view_start_beats + self.visible_beats
+        if not self.view_start_beats <= beat < end:
+            bar = self.beats_per_bar
+            self._set_view(beat // bar * bar, self.visible_beats)
+
+    def fit_pitches(self, pitches: list[int]) -> None:
+        """Show the notes' range with a little air, at least an octave and a half."""
+        if pitches:
+            low, high = min(pitches) - 3, max(pitches) + 3
+        else:
+            low, high = 60 - MIN_SPAN // 2, 60 + MIN_SPAN // 2
+        while high - low < MIN_SPAN:
+            low, high = low - 1, high + 1
+        shift = max(0, LOWEST_SHOWN - low) - max(0, high - HIGHEST_SHOWN)
+        self.low_pitch, self.high_pitch = low + shift, high + shift
+        self.refresh()
+
+    def grid_rect(self) -> QRectF:
+        bottom = self.SCROLLBAR if self.scrollbar.isVisibleTo(self) else 0
+        return QRectF(
+            self.GUTTER,
+            self.RULER,
+            self.width() - self.GUTTER - 1,
+            self.height() - self.RULER - 1 - bottom,
+        )
+
+    def row_height(self) -> float:
+        return self.grid_rect().height() / (self.high_pitch - self.low_pitch + 1)
+
+    def beat_width(self) -> float:
+        return self.grid_rect().width() / self.visible_beats
+
+    def x_for_beat(self, beat: float) -> float:
+        return self.GUTTER + (beat - self.view_start_beats) * self.beat_width()
+
+    def beat_for_x(self, x: float) -> float:
+        return self.view_start_beats + (x - self.GUTTER) / self.beat_width()
+
+    def y_for_pitch(self, pitch: int) -> float:
+        """Top edge of the pitch's row."""
+        return self.RULER + (self.high_pitch - pitch) * self.row_height()
+
+    def pitch_for_y(self, y: float) -> int:
+        return self.high_pitch - int((y - self.RULER) // self.row_height())
+
+    def note_rect(self, note: Note) -> QRectF:
+        x = self.x_for_beat(note.start_beat)
+        width = max(3.0, note.duration_beats * self.beat_width() - 1)
+        return QRectF(x, self.y_for_pitch(note.pitch) + 1, width, max(2.0, self.row_height() - 2))
+
+    def set_playhead(self, beats: float | None) -> None:
+        """Move the playhead; only the playhead is drawn again, unless it left the view and
+        the view pages after it (a full redraw once a page)."""
+        if beats != self.playhead_beats:
+            self.playhead_beats = beats
+            if beats is not None:
+                self.scroll_to_beat(min(beats, self.length_beats - STEP_BEATS))
+            self.update()
+
+    def ruler_click(self, event) -> bool:
+        """Handle a press in the ruler; True when it was one."""
+        pos = event.position()
+        if pos.y() >= self.RULER or pos.x() < self.GUTTER:
+            return False
+        if event.button() == Qt.LeftButton:
+            beat = max(0.0, min(self.length_beats, snap_beat(self.beat_for_x(pos.x()))))
+            self.seek_requested.emit(beat)
+        return True
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.ruler_click(event)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Ctrl+wheel zooms time, Shift+wheel or a sideways wheel scrolls it; the plain
+        wheel scrolls the pitches shown, like a DAW's vertical scroll."""
+        delta = event.angleDelta()
+        modifiers = event.modifiers()
+        if modifiers & Qt.ControlModifier:
+            notches = (delta.y() or delta.x()) / 120
+            beat = self.beat_for_x(event.position().x())
+            self.zoom(ZOOM_STEP**notches, around_beat=beat)
+            return
+        # Some systems turn Shift+wheel into a sideways wheel themselves.
+        sideways = delta.x() if delta.x() else (delta.y() if modifiers & Qt.ShiftModifier else 0)
+        if sideways:
+            bars = -sideways / 120  # one notch: one bar, wheel down moves later
+            self._set_view(self.view_start_beats + bars * self.beats_per_bar, self.visible_beats)
+            return
+        if not delta.y():
+            return
+        steps = 2 if delta.y() > 0 else -2
+        if self.low_pitch + steps < LOWEST_SHOWN or self.high_pitch + steps > HIGHEST_SHOWN:
+            return
+        self.low_pitch += steps
+        self.high_pitch += steps
+        self.refresh()
+
+    # --- drawing --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Something drawn (not the playhead) changed: draw it all again on the next paint."""
+        self._drawn = None
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._drawn = None
+        self._place_scrollbar()
+        super().resizeEvent(event)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.width() <= 0 or self.height() <= 0:
+            return
+        ratio = self.devicePixelRatioF()
+        if self._drawn is None or self._drawn.devicePixelRatioF() != ratio:
+            pixmap = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            painter = QPainter(pixmap)
+            self._paint_still(painter)
+            painter.end()
+            self._drawn = pixmap
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._drawn)
+        self._paint_playhead(painter)
+        painter.end()
+
+    def _paint_still(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.fillRect(self.rect(), theme.BACKGROUND)
+        painter.fillRect(QRectF(0, 0, self.GUTTER, self.RULER), theme.PANEL)
+        self._paint_rows(painter)
+        painter.save()
+        painter.setClipRect(self.grid_rect().adjusted(0, -self.RULER, 1, 1))
+        self._paint_grid(painter)
+        self._paint_ruler(painter)
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        self.paint_notes(painter)
+        painter.restore()
+        if self.empty_text and self.is_empty():
+            painter.setPen(theme.DIM_TEXT)
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            painter.setFont(font)
+            painter.drawText(self.grid_rect(), Qt.AlignCenter | Qt.TextWordWrap, self.empty_text)
+
+    def _paint_rows(self, painter: QPainter) -> None:
+        grid = self.grid_rect()
+        row_height = self.row_height()
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, min(8.0, row_height * 0.75)))
+        painter.setFont(font)
+        for pitch in range(self.low_pitch, self.high_pitch + 1):
+            y = self.y_for_pitch(pitch)
+            black = pitch % 12 in BLACK_KEYS
+            painter.fillRect(
+                QRectF(grid.left(), y, grid.width(), row_height),
+                theme.BLACK_KEY_ROW if black else theme.WHITE_KEY_ROW,
+            )
+            # the gutter: a tiny keyboard with the Cs named
+            painter.fillRect(
+                QRectF(0, y, self.GUTTER - 2, row_height),
+                QColor("#15171a") if black else QColor("#c9ccd1"),
+            )
+            if pitch % 12 == 0:
+                painter.setPen(QColor("#2a2d33"))
+                painter.drawText(
+                    QRectF(2, y, self.GUTTER - 6, row_height),
+                    Qt.AlignVCenter | Qt.AlignRight,
+                    pitch_name(pitch),
+                )
+                painter.setPen(theme.GRID_BAR)
+                painter.drawLine(
+                    QPointF(grid.left(), y + row_height), QPointF(grid.right(), y + row_height)
+                )
+
+    def _paint_grid(self, painter: QPainter) -> None:
+        grid = self.grid_rect()
+        first = int(self.view_start_beats * STEPS_PER_BEAT)
+        last = int(round((self.view_start_beats + self.visible_beats) * STEPS_PER_BEAT))
+        step_width = self.beat_width() / STEPS_PER_BEAT
+        for step in range(first, last + 1):
+            if step % (STEPS_PER_BEAT * self.beats_per_bar) == 0:
+                colour = theme.GRID_BAR
+            elif step % STEPS_PER_BEAT == 0:
+                colour = theme.GRID_BEAT
+            elif step_width >= 6:
+                colour = theme.GRID_STEP
+            else:
+                continue
+            x = self.x_for_beat(step / STEPS_PER_BEAT)
+            painter.setPen(colour)
+            painter.drawLine(QPointF(x, grid.top()), QPointF(x, grid.bottom()))
+
+    def _paint_ruler(self, painter: QPainter) -> None:
+        painter.fillRect(QRectF(self.GUTTER, 0, self.width(), self.RULER), theme.PANEL)
+        painter.setPen(theme.DIM_TEXT)
+        font = QFont(self.font())
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        bars = int(self.length_beats // self.beats_per_bar)
+        bar_width = self.beats_per_bar * self.beat_width()
+        every = 1 if bar_width >= 28 else (2 if bar_width >= 14 else 4)
+        first_bar = int(self.view_start_beats // self.beats_per_bar)
+        last_bar = min(
+            bars, int((self.view_start_beats + self.visible_beats) // self.beats_per_bar) + 1
+        )
+        for bar in range(first_bar, last_bar):
+            if bar % every:
+                continue
+            x = self.x_for_beat(bar * self.beats_per_bar)
+            painter.drawLine(QPointF(x, self.RULER - 6), QPointF(x, self.RULER))
+            painter.drawText(
+                QRectF(x + 3, 0, bar_width * every, self.RULER - 2),
+                Qt.AlignVCenter | Qt.AlignLeft,
+                str(bar + 1),
+            )
+
+    def _paint_playhead(self, painter: QPainter) -> None:
+        if self.playhead_beats is None:
+            return
+        x = self.x_for_beat(self.playhead_beats)
+        if x < self.GUTTER:
+            return
+        painter.setPen(QPen(theme.PLAYHEAD, 2))
+        painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+
+    def paint_notes(self, painter: QPainter) -> None:
+        """Drawn by subclasses."""
+
+    def is_empty(self) -> bool:
+        """True when there is nothing to draw, so the hint text shows instead."""
+        return True
+
+    def draw_note(
+        self, painter: QPainter, note: Note, colour: QColor, outline: QColor | None = None
+    ) -> None:
+        rect = self.note_rect(note)
+        painter.setPen(QPen(outline or colour.darker(160), 1))
+        painter.setBrush(colour)
+        painter.drawRoundedRect(rect, 2, 2)
