@@ -64,26 +64,32 @@ def read_melody(path: str | os.PathLike, track: int | None = None) -> Arrangemen
     take the other channels.
     """
     path = Path(path)
-    arrangement = read_arrangement(path)
+    return melody_of(read_arrangement(path), track, path.name)
+
+
+def default_melody_track(arrangement: Arrangement, source: str = "The file") -> int:
+    """Which track is taken as the melody when none is named: the first pitched one."""
+    for index, part in enumerate(arrangement.tracks):
+        if not part.is_drum:
+            return index
+    raise NoMelodyError(f"{source} has only drum tracks; choose a MIDI file with a melody in it.")
+
+
+def melody_of(arrangement: Arrangement, track: int | None, source: str = "The file") -> Arrangement:
+    """Track ``track`` of a read file (default: ``default_melody_track``) as the melody."""
     if track is None:
-        pitched = [part for part in arrangement.tracks if not part.is_drum]
-        if not pitched:
-            raise NoMelodyError(
-                f"{path.name} has only drum tracks; choose a MIDI file with a melody in it."
-            )
-        chosen = pitched[0]
-    else:
-        count = len(arrangement.tracks)
-        if not 0 <= track < count:
-            valid = "0" if count == 1 else f"0 to {count - 1}"
-            raise MidiFileError(
-                f"{path.name} has no track {track}; its tracks with notes are numbered {valid}."
-            )
-        chosen = arrangement.tracks[track]
-        if chosen.is_drum:
-            raise NoMelodyError(
-                f"Track {track} of {path.name} is a drum track; choose a track with a melody."
-            )
+        track = default_melody_track(arrangement, source)
+    count = len(arrangement.tracks)
+    if not 0 <= track < count:
+        valid = "0" if count == 1 else f"0 to {count - 1}"
+        raise MidiFileError(
+            f"{source} has no track {track}; its tracks with notes are numbered {valid}."
+        )
+    chosen = arrangement.tracks[track]
+    if chosen.is_drum:
+        raise NoMelodyError(
+            f"Track {track} of {source} is a drum track; choose a track with a melody."
+        )
     melody = Track(name=chosen.name, notes=list(chosen.notes), program=chosen.program, channel=0)
     return Arrangement(
         tracks=[melody],

@@ -7,23 +7,23 @@ import json
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.candidate import Candidate
 from composer_gui.core.project import (
     Project,
     ProjectFileError,
-    SavedCandidate,
     TrackMix,
     load_project,
     save_project,
 )
 
 
-def candidate(rank: int) -> SavedCandidate:
+def candidate(rank: int) -> Candidate:
     melody = Track("melody", [Note(60, 0.0, 1.0, 90), Note(62, 1.0, 0.5, 64)])
     bass = Track("bass", [Note(36 + rank, 0.0, 2.0, 70)], program=32, channel=3)
     arrangement = Arrangement(
         [melody, bass], tempo_bpm=90.0, time_signature=(3, 4), tempo_changes=[(3.0, 80.0)]
     )
-    return SavedCandidate(
+    return Candidate(
         arrangement,
         rank=rank,
         critic_score=1.5 - rank,
