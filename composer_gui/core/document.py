@@ -19,15 +19,28 @@ Three rules keep the work safe, and the stateful test in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
-from composer_gui.core.project import Project, TrackMix, load_project, save_project
-from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
+from composer_gui.core.project import Project, load_project, save_project
+from composer_gui.core.tune import (
+    Edit,
+    MelodySource,
+    Take,
+    Tune,
+    bars_for,
+    default_mix,
+    melody_arrangement,
+    sorted_notes,
+    tune_from_project,
+    tune_to_project,
+)
+from models.pianoroll import MAX_BARS
+
+__all__ = ["Document", "MelodySource", "Take", "UnsavedWorkError", "default_mix"]
 
 # What changed, passed to listeners so a view redraws only its part.
 MELODY, TAKES, PICK, MIX, TEMPO, FILE, SETTINGS, SOURCE = (
@@ -49,79 +62,14 @@ class UnsavedWorkError(ComposerError):
     """New, Open or restore would drop work that was never saved."""
 
 
-@dataclass
-class Take:
-    """One press of Generate: its ranked candidates and the melody they were written for."""
-
-    candidates: list[Candidate]
-    melody: tuple[Note, ...]
-    chosen: int | None = None  # the candidate last picked in this take
-
-
-@dataclass
-class MelodySource:
-    """The MIDI file the melody came from, kept so the musician can take another track."""
-
-    path: Path
-    tracks: list[Track]
-    index: int  # which of ``tracks`` is the melody
-
-    def labels(self) -> list[str]:
-        return [
-            f"{n + 1}: {t.name} ({len(t.notes)} notes{', drums' if t.is_drum else ''})"
-            for n, t in enumerate(self.tracks)
-        ]
-
-
-@dataclass(frozen=True)
-class _Edit:
-    """One undo step of the melody (and of the melody's track, when that was the edit)."""
-
-    text: str
-    before: tuple[Note, ...]
-    after: tuple[Note, ...]
-    track_before: int | None = None
-    track_after: int | None = None
-
-
-def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[TrackMix]:
-    """A fresh mix: the preset's instruments, nothing muted or soloed, full volume."""
-    programs = PRESETS.get(preset, PRESETS[DEFAULT_PRESET])
-    mix = [TrackMix(program=melody_program)] + [TrackMix(program=int(p)) for p in programs]
-    return (mix + [TrackMix() for _ in TRACKS])[: len(TRACKS)]
-
-
-def sorted_notes(notes: Sequence[Note]) -> tuple[Note, ...]:
-    return tuple(sorted(notes, key=lambda n: (n.start_beat, n.pitch)))
-
-
-@dataclass
-class _State:
-    """Everything a tune holds; New replaces it whole, so nothing carries over."""
-
-    melody: tuple[Note, ...] = ()
-    takes: list[Take] = field(default_factory=list)
-    current_take: int | None = None
-    pick: tuple[int, int] | None = None
-    mix: list[TrackMix] = field(default_factory=default_mix)
-    tempo_bpm: float = 100.0
-    time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
-    bars: int = 4
-    preset: str = DEFAULT_PRESET
-    density: float = 0.5
-    variety: float = 0.5
-    path: Path | None = None
-    source: MelodySource | None = None
-
-
 class Document:
     """The work of one tune; see the module docstring for the rules it keeps."""
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
-        self._state = _State()
-        self._undo: list[_Edit] = []
-        self._redo: list[_Edit] = []
+        self._state = Tune()
+        self._undo: list[Edit] = []
+        self._redo: list[Edit] = []
         self.revision = 0  # counts changes; the work is dirty while it differs from...
         self.saved_revision = 0  # ...the revision last saved (or opened)
 
@@ -139,7 +87,7 @@ class Document:
     def __getattr__(self, name: str):
         # the tune's plain fields read straight through: doc.melody, doc.tempo_bpm, ...
         state = self.__dict__.get("_state")
-        if state is not None and name in _State.__dataclass_fields__:
+        if state is not None and name in Tune.__dataclass_fields__:
             return getattr(state, name)
         raise AttributeError(name)
 
@@ -203,11 +151,7 @@ class Document:
         return max(end, self._state.bars * self.beats_per_bar())
 
     def melody_arrangement(self) -> Arrangement | None:
-        s = self._state
-        if not s.melody:
-            return None
-        track = Track("melody", list(s.melody), program=s.mix[0].program, channel=0)
-        return Arrangement([track], tempo_bpm=s.tempo_bpm, time_signature=s.time_signature)
+        return melody_arrangement(self._state)
 
     def audible(self) -> list[bool]:
         """Which tracks sound under the mute and solo buttons."""
@@ -258,7 +202,7 @@ class Document:
                 "The tune has unsaved changes; save it first or say to discard them."
             )
 
-    def _replace(self, state: _State, discard: bool, clean: bool = True) -> None:
+    def _replace(self, state: Tune, discard: bool, clean: bool = True) -> None:
         self._check_discard(discard)
         self._state = state
         self._undo.clear()
@@ -269,7 +213,7 @@ class Document:
 
     def new(self, discard: bool = False, tempo_bpm: float | None = None) -> None:
         s = self._state
-        fresh = _State(
+        fresh = Tune(
             tempo_bpm=s.tempo_bpm if tempo_bpm is None else float(tempo_bpm),
             bars=s.bars,
             preset=s.preset,
@@ -290,7 +234,7 @@ class Document:
         melody = melody_of(read, index, path.name)
         s = self._state
         notes = sorted_notes(melody.tracks[0].notes)
-        state = _State(
+        state = Tune(
             melody=notes,
             tempo_bpm=float(melody.tempo_bpm),
             time_signature=tuple(melody.time_signature),
@@ -300,7 +244,7 @@ class Document:
             mix=default_mix(s.preset, melody.tracks[0].program),
             source=MelodySource(path, list(read.tracks), index),
         )
-        state.bars = self._bars_for(notes, state.time_signature, state.bars)
+        state.bars = bars_for(notes, state.time_signature, state.bars)
         self._replace(state, discard=True)
         return melody.tracks[0].name
 
@@ -308,71 +252,16 @@ class Document:
         path = Path(path)
         self._check_discard(discard)
         project = load_project(path)
-        self._replace(self._from_project(project, path), discard=True)
+        self._replace(tune_from_project(project, path), discard=True)
 
     def restore(self, project: Project, discard: bool = False) -> None:
         """Bring back an autosave: the work comes back unsaved (dirty), with its file."""
         path = Path(project.file_path) if project.file_path else None
-        self._replace(self._from_project(project, path), discard, clean=False)
-
-    def _from_project(self, project: Project, path: Path | None) -> _State:
-        melody = project.melody.tracks[0] if project.melody and project.melody.tracks else None
-        takes = []
-        for number, candidates in enumerate(project.generations):
-            made_for = (
-                project.take_melodies[number] if number < len(project.take_melodies) else None
-            )
-            if made_for is None:  # format 1: the candidates' own melody is what they had
-                made_for = candidates[0].arrangement.tracks[0].notes if candidates else []
-            takes.append(Take(list(candidates), sorted_notes(made_for)))
-        pick = project.pick
-        if pick is not None:
-            generation, index = pick
-            if not (
-                0 <= generation < len(takes) and 0 <= index < len(takes[generation].candidates)
-            ):
-                pick = None
-            else:
-                takes[generation].chosen = index
-        current = project.current_take
-        if current is None or not 0 <= current < len(takes):
-            current = pick[0] if pick else (len(takes) - 1 if takes else None)
-        mix = default_mix(project.preset)
-        for i, saved in enumerate(project.mix[: len(mix)]):
-            mix[i] = replace(saved)
-        return _State(
-            melody=sorted_notes(melody.notes) if melody else (),
-            takes=takes,
-            current_take=current,
-            pick=pick,
-            mix=mix,
-            tempo_bpm=float(project.tempo_bpm),
-            time_signature=tuple(project.time_signature),
-            bars=max(1, min(MAX_BARS, int(project.bars))),
-            preset=project.preset,
-            density=float(project.density),
-            variety=float(project.variety),
-            path=path,
-        )
+        self._replace(tune_from_project(project, path), discard, clean=False)
 
     def snapshot(self, for_autosave: bool = False) -> Project:
         """The work as the project file stores it."""
-        s = self._state
-        return Project(
-            melody=self.melody_arrangement(),
-            generations=[list(t.candidates) for t in s.takes],
-            take_melodies=[list(t.melody) for t in s.takes],
-            pick=s.pick,
-            current_take=s.current_take,
-            mix=[replace(m) for m in s.mix],
-            tempo_bpm=s.tempo_bpm,
-            bars=s.bars,
-            preset=s.preset,
-            density=s.density,
-            variety=s.variety,
-            time_signature=s.time_signature,
-            file_path=str(s.path) if for_autosave and s.path else None,
-        )
+        return tune_to_project(self._state, for_autosave)
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write the project (atomically); the work is clean afterwards."""
@@ -386,18 +275,11 @@ class Document:
         return written
 
     # --- the melody ---------------------------------------------------------------
-    @staticmethod
-    def _bars_for(notes: Sequence[Note], meter: tuple[int, int], bars: int) -> int:
-        if not notes:
-            return bars
-        count = Arrangement([Track("melody", list(notes))], time_signature=meter).bar_count()
-        return max(1, min(MAX_BARS, count))
-
     def set_melody(self, notes: Sequence[Note], text: str = "Edit melody") -> None:
         """An edit of the melody (typed, dragged, recorded, cleared): one undo step."""
         after = sorted_notes(notes)
         if after != self._state.melody:
-            self._do(_Edit(text, self._state.melody, after))
+            self._do(Edit(text, self._state.melody, after))
 
     def choose_melody_track(self, index: int) -> None:
         """Take another track of the opened MIDI file as the melody (undoable)."""
@@ -407,7 +289,7 @@ class Document:
         track = source.tracks[index]
         if track.is_drum:
             raise ComposerError(f"Track {index + 1} is a drum track; choose a track with a melody.")
-        edit = _Edit(
+        edit = Edit(
             f"Take track {index + 1} as the melody",
             self._state.melody,
             sorted_notes(track.notes),
@@ -416,18 +298,18 @@ class Document:
         )
         self._do(edit)
 
-    def _do(self, edit: _Edit) -> None:
+    def _do(self, edit: Edit) -> None:
         self._undo.append(edit)
         self._redo.clear()
         self._apply(edit)
 
-    def _apply(self, edit: _Edit, undoing: bool = False) -> None:
+    def _apply(self, edit: Edit, undoing: bool = False) -> None:
         s = self._state
         s.melody = edit.before if undoing else edit.after
         track = edit.track_before if undoing else edit.track_after
         if track is not None and s.source is not None:
             s.source.index = track
-        s.bars = self._bars_for(s.melody, s.time_signature, s.bars)
+        s.bars = bars_for(s.melody, s.time_signature, s.bars)
         self._changed(MELODY, TEMPO, SOURCE)
 
     def undo(self) -> None:

@@ -16,9 +16,9 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSizePolicy
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from composer_gui import APP_NAME
 from composer_gui.core.autosave import Autosave
@@ -42,7 +42,7 @@ from composer_gui.ui.keyboard import ComputerKeyboard
 from composer_gui.ui.window_audition import AuditionFlow
 from composer_gui.ui.window_files import FilesFlow
 from composer_gui.ui.window_generation import GenerationFlow
-from composer_gui.ui.window_layout import build_panels, sample_melodies
+from composer_gui.ui.window_layout import build_panels, sample_melodies, set_compact
 from composer_gui.ui.window_output import OutputFlow
 from composer_gui.ui.window_transport import TransportFlow
 from composer_gui.ui.workers import LazyEngine, TaskRunner
@@ -403,36 +403,7 @@ class MainWindow(FilesFlow, GenerationFlow, AuditionFlow, TransportFlow, OutputF
         show_error(self, message)
 
     def set_compact(self, on: bool) -> None:
-        """A small always-on-top window: transport, generate, candidates and the outputs,
-        with a Full Window button, since the menu bar is hidden."""
-        for widget in (
-            self.melody_panel,
-            self.arrangement_view,
-            self.tracks,
-            self.piano,
-            self.menuBar(),
-            *self.transport.full_only,
-        ):
-            widget.setVisible(not on)
-        self.leave_compact_button.setVisible(on)
-        self.transport.stretch_in_compact.setVisible(on)
-        self.transport.stretch_in_compact.setSizePolicy(
-            QSizePolicy.Expanding, QSizePolicy.Preferred
-        )
-        # the chosen candidate's panel keeps only its output buttons, under the list
-        self.lower_splitter.setOrientation(Qt.Vertical if on else Qt.Horizontal)
-        self.candidate_title.setText("Send or drag" if on else "Chosen candidate")
-        self.lower_splitter.setSizes([1000, 1] if on else [400, 860])
-        self.setWindowFlag(Qt.WindowStaysOnTopHint, on)
-        if on:
-            self._full_geometry = self.saveGeometry()
-            self.setMinimumSize(380, 420)
-            self.resize(440, 600)
-        else:
-            self.setMinimumSize(900, 600)
-            if getattr(self, "_full_geometry", None) is not None:
-                self.restoreGeometry(self._full_geometry)
-        self.show()
+        set_compact(self, on)
 
     # ------------------------------------------------------------------ Qt events
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -201,3 +202,34 @@ def build_panels(w) -> None:
     w.setCentralWidget(central)
     w.device_label = QLabel("Model not loaded yet")
     w.statusBar().addPermanentWidget(w.device_label)
+
+
+def set_compact(w, on: bool) -> None:
+    """A small always-on-top window: transport, generate, candidates and the outputs,
+    with a Full Window button, since the menu bar is hidden."""
+    for widget in (
+        w.melody_panel,
+        w.arrangement_view,
+        w.tracks,
+        w.piano,
+        w.menuBar(),
+        *w.transport.full_only,
+    ):
+        widget.setVisible(not on)
+    w.leave_compact_button.setVisible(on)
+    w.transport.stretch_in_compact.setVisible(on)
+    w.transport.stretch_in_compact.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+    # the chosen candidate's panel keeps only its output buttons, under the list
+    w.lower_splitter.setOrientation(Qt.Vertical if on else Qt.Horizontal)
+    w.candidate_title.setText("Send or drag" if on else "Chosen candidate")
+    w.lower_splitter.setSizes([1000, 1] if on else [400, 860])
+    w.setWindowFlag(Qt.WindowStaysOnTopHint, on)
+    if on:
+        w._full_geometry = w.saveGeometry()
+        w.setMinimumSize(380, 420)
+        w.resize(440, 600)
+    else:
+        w.setMinimumSize(900, 600)
+        if getattr(w, "_full_geometry", None) is not None:
+            w.restoreGeometry(w._full_geometry)
+    w.show()
