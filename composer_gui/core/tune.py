@@ -61,7 +61,22 @@ def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[T
 
 
 def sorted_notes(notes: Sequence[Note]) -> tuple[Note, ...]:
-    return tuple(sorted(notes, key=lambda n: (n.start_beat, n.pitch)))
+    """The notes in time order, as MIDI can hold them: one pitch sounds once at a time.
+
+    A note cuts the one of its pitch still sounding, and of two on one pitch and start
+    the later one stays (the rule ``midi_file`` writes by), so what the screen shows is
+    what a file gets; the stateful test found the screen showing two where Export wrote one.
+    """
+    kept: list[Note] = []
+    last_by_pitch: dict[int, int] = {}  # pitch -> index in kept
+    for note in sorted(notes, key=lambda n: (n.start_beat, n.pitch)):
+        previous = last_by_pitch.get(note.pitch)
+        if previous is not None and kept[previous].end_beat > note.start_beat:
+            cut = note.start_beat - kept[previous].start_beat
+            kept[previous] = replace(kept[previous], duration_beats=cut)
+        last_by_pitch[note.pitch] = len(kept)
+        kept.append(note)
+    return tuple(n for n in kept if n.duration_beats > 0)
 
 
 @dataclass
