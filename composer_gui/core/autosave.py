@@ -53,9 +53,13 @@ class Autosave:
         for path in (self.path, self.previous_path):
             if path.is_file():
                 try:
-                    return load_project(path)
+                    project = load_project(path)
                 except ProjectFileError:
                     log.warning("Autosave %s is damaged; trying the previous one", path)
+                    continue
+                if superseded(project, path):
+                    return None
+                return project
         return None
 
     def due(self, document: Document) -> bool:
@@ -95,3 +99,16 @@ class Autosave:
         for path in (self.path, self.previous_path):
             path.unlink(missing_ok=True)
         self.written_revision = None
+
+
+def superseded(project: Project, path: Path) -> bool:
+    """The project file the autosave belongs to was saved after it (a crash came between
+    saving and removing the autosave): that file is the better copy."""
+    if not project.file_path:
+        return False
+    saved = Path(project.file_path)
+    try:
+        # strictly later: on a coarse clock a tie offers the autosave, the safe side
+        return saved.stat().st_mtime_ns > path.stat().st_mtime_ns
+    except OSError:
+        return False
