@@ -207,9 +207,10 @@ class Document:
         self._state = state
         self._undo.clear()
         self._redo.clear()
-        self._changed(*EVERYTHING)
-        if clean:
+        self.revision += 1
+        if clean:  # before the listeners hear of it, so they see a clean document
             self.saved_revision = self.revision
+        self._changed(*EVERYTHING, work=False)
 
     def new(self, discard: bool = False, tempo_bpm: float | None = None) -> None:
         s = self._state
