@@ -6,8 +6,9 @@ whenever it changes, and every widget sends its change to it rather than keeping
 The flows are split by what the musician is doing, one mixin a file:
 ``window_files`` (New, Open, Save, autosave and restore), ``window_generation``
 (Generate and choosing candidates), ``window_audition`` (Play and live notes),
-``window_transport`` (tempo, bars, recording) and ``window_output`` (Export, Send to
-DAW, drag-out). The panels are built in ``window_layout``.
+``window_transport`` (tempo, bars, recording), ``window_output`` (Export, Send to
+DAW, drag-out) and ``window_settings`` (saved defaults, Preferences). The panels are
+built in ``window_layout``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from composer_gui.ui.window_files import FilesFlow
 from composer_gui.ui.window_generation import GenerationFlow
 from composer_gui.ui.window_layout import build_panels, sample_melodies, set_compact
 from composer_gui.ui.window_output import OutputFlow
+from composer_gui.ui.window_settings import SettingsFlow
 from composer_gui.ui.window_transport import TransportFlow
 from composer_gui.ui.workers import LazyEngine, TaskRunner
 
@@ -53,7 +55,9 @@ AUTOSAVE_MS = 5000
 PLAYHEAD_MS = 30
 
 
-class MainWindow(FilesFlow, GenerationFlow, AuditionFlow, TransportFlow, OutputFlow, QMainWindow):
+class MainWindow(
+    FilesFlow, GenerationFlow, AuditionFlow, TransportFlow, OutputFlow, SettingsFlow, QMainWindow
+):
     generation_done = Signal()  # for tests and benchmarks: candidates are shown
 
     def __init__(self, data_dir: Path | None = None) -> None:
@@ -306,70 +310,6 @@ class MainWindow(FilesFlow, GenerationFlow, AuditionFlow, TransportFlow, OutputF
         self.actions.export.setEnabled(has_music)
         self.drag_handle.setEnabled(has_music)
         self.actions.send_to_daw.setEnabled(has_music or self.actions.send_to_daw.isChecked())
-
-    # ------------------------------------------------------------------ settings
-    def read_settings(self) -> None:
-        """The musician's defaults for a new tune; the document starts clean with them."""
-        geometry = settings.get(settings.GEOMETRY)
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        self.actions.metronome.setChecked(settings.get(settings.METRONOME))
-        self.actions.count_in.setChecked(settings.get(settings.COUNT_IN))
-        self.count.setValue(settings.get(settings.CANDIDATE_COUNT))
-        doc = self.document
-        doc.set_generate_settings(
-            preset=settings.get(settings.PRESET),
-            density=settings.get(settings.DENSITY),
-            variety=settings.get(settings.VARIETY),
-        )
-        doc.set_bars(settings.get(settings.BARS))
-        doc.new(discard=True, tempo_bpm=settings.get(settings.TEMPO_BPM))  # clean, not "unsaved"
-        self.apply_output_settings()
-        self.transport.set_inputs([], settings.get(settings.MIDI_INPUT))
-
-    def write_settings(self) -> None:
-        doc = self.document
-        settings.put(settings.GEOMETRY, self.saveGeometry())
-        settings.put(settings.TEMPO_BPM, doc.tempo_bpm)
-        settings.put(settings.BARS, doc.bars)
-        settings.put(settings.METRONOME, self.actions.metronome.isChecked())
-        settings.put(settings.COUNT_IN, self.actions.count_in.isChecked())
-        settings.put(settings.DENSITY, doc.density)
-        settings.put(settings.VARIETY, doc.variety)
-        settings.put(settings.CANDIDATE_COUNT, self.count.value())
-        settings.put(settings.PRESET, doc.preset)
-
-    def apply_output_settings(self) -> None:
-        self.audition.configure(
-            settings.get(settings.MIDI_OUTPUT),
-            settings.get(settings.MIDI_API),
-            settings.get(settings.SOUNDFONT),
-            settings.get(settings.AUDIO_DRIVER),
-        )
-        self.engine.configure(
-            settings.get(settings.MODEL_FILE), settings.get(settings.COMPUTE_DEVICE)
-        )
-
-    def refresh_inputs(self) -> None:
-        """List MIDI keyboards (after the window shows: the MIDI system can be slow)."""
-        from composer_gui.ui.preferences import midi_port_lists
-
-        _apis, inputs, _outputs, problem = midi_port_lists(settings.get(settings.MIDI_API))
-        self.transport.set_inputs(inputs, settings.get(settings.MIDI_INPUT))
-        if problem:
-            self.statusBar().showMessage(problem, 8000)
-
-    # ------------------------------------------------------------------ other windows
-    def show_preferences(self) -> None:
-        from composer_gui.ui.preferences import PreferencesDialog
-
-        dialog = PreferencesDialog(self)
-        if dialog.exec():
-            self.apply_output_settings()
-            self.refresh_inputs()
-            self.synth_problem_said = False
 
     def open_log_folder(self) -> None:
         from composer_gui.ui.app import log_path
