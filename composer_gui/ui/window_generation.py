@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from composer_gui.core.generate_request import GenerateRequest
 from composer_gui.ui.workers import generate_candidates
 from models.pianoroll import MAX_BARS
 
@@ -44,15 +45,18 @@ class GenerationFlow:
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")
         doc = self.document
+        request = GenerateRequest(
+            melody,
+            k=self.count.value(),
+            density=doc.density,
+            variety=doc.variety,
+            preset=doc.preset,
+            allow_long=allow_long,
+        )
         self.generate_job = self.runner.run(
             generate_candidates,
             self.engine,
-            melody,
-            self.count.value(),
-            doc.density,
-            doc.variety,
-            doc.preset,
-            allow_long=allow_long,
+            request,
             on_done=lambda candidates: self._generated(candidates, made_for),
             on_error=self._generation_failed,
             on_progress=lambda f: self.progress.setValue(round(100 * f)),
