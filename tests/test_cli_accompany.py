@@ -172,3 +172,19 @@ def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys)
     accompanied = read_arrangement(whole)
     assert accompanied.length_beats() >= 40 * 4 - 1
     assert max(n.end_beat for t in accompanied.tracks[1:] for n in t.notes) > 36 * 4
+
+
+def test_it_says_which_track_it_took_as_the_melody(tiny_model, tmp_path, capsys):
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_file import write_arrangement
+
+    chords = [Note(p, float(b), 1.0, 70) for b in range(8) for p in (48, 52, 55)]
+    tune = [Note(72 + i % 3, float(i), 1.0, 90) for i in range(8)]
+    path = tmp_path / "piano.mid"
+    write_arrangement(Arrangement([Track("left hand", chords), Track("right", tune)]), path)
+    args = ["accompany", str(path), "-o", str(tmp_path / "o.mid"), "--model", str(tiny_model)]
+    code, io = run([*args, "--candidates", "2"], capsys)
+    assert code == 0 and "track 0 'left hand' of 2" in io.err and "--track" in io.err
+    code, io = run([*args, "--candidates", "2", "--track", "1"], capsys)
+    assert code == 0 and "track 1 'right'" in io.err
+    assert read_arrangement(tmp_path / "o.mid").tracks[0].notes == tune

@@ -70,9 +70,22 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from composer_gui.core.engine import Engine
-    from composer_gui.core.midi_file import read_melody, write_arrangement
+    from composer_gui.core.midi_file import (
+        default_melody_track,
+        melody_of,
+        read_arrangement,
+        write_arrangement,
+    )
 
-    melody = read_melody(args.input, args.track)
+    read = read_arrangement(args.input)
+    track = default_melody_track(read, args.input.name) if args.track is None else args.track
+    melody = melody_of(read, track, args.input.name)
+    if len(read.tracks) > 1:  # say which track, so a wrong guess is seen (issue 15)
+        print(
+            f"Melody: track {track} '{melody.tracks[0].name}' of {len(read.tracks)} tracks "
+            "with notes (--track N takes another).",
+            file=sys.stderr,
+        )
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
     engine = Engine(args.model, args.device)

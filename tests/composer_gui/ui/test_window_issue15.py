@@ -273,3 +273,26 @@ def test_number_keys_choose_and_play_and_reach_candidate_16(qtbot, window, melod
     for _ in range(7):
         qtbot.keyClick(window, Qt.Key_BracketRight)  # next candidate
     assert window.project.pick == (0, 15)
+
+
+def test_restore_is_offered_until_answered_and_declining_removes_it(qtbot, window, melody_file):
+    from composer_gui.ui.main_window import MainWindow
+
+    window.open_file(melody_file)
+    type_notes(window, MELODY[:3])
+    window.autosave()
+    # a second start crashes while its question is open: nothing was answered
+    second = MainWindow(data_dir=window.data_dir)
+    qtbot.addWidget(second)
+    type_notes(second, MELODY[:1])  # even work typed meanwhile is not written over it
+    second.autosave()
+    third = MainWindow(data_dir=window.data_dir)
+    third.ask_before_closing = False
+    qtbot.addWidget(third)
+    assert not third.offer_restore(ask=lambda: False)
+    assert not window.autosave_path.exists()
+    assert not third.autosaver.previous_path.exists()
+    third.close()
+    second.ask_before_closing = False
+    second.autosaver.release()
+    second.close()
