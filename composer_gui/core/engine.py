@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError, MeterError, ModelLoadError, NoMelodyError
 from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
 from composer_gui.paths import resource_path
@@ -48,16 +49,6 @@ class CancelledError(ComposerError):
 
 class MelodyTooLongError(ComposerError):
     """More bars than one generation accompanies."""
-
-
-@dataclass
-class Candidate:
-    arrangement: Arrangement  # melody track first, unchanged
-    rank: int  # 1 = best
-    critic_score: float  # raw critic output; only comparable within one model
-    percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
-    metrics: dict[str, float] = field(default_factory=dict)
-    seed: int = 0
 
 
 def default_model_path() -> Path:

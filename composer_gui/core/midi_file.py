@@ -64,8 +64,17 @@ def read_melody(path: str | os.PathLike, track: int | None = None) -> Arrangemen
     take the other channels.
     """
     path = Path(path)
-    arrangement = read_arrangement(path)
-    chosen = arrangement.tracks[melody_track_index(arrangement, track, path.name)]
+    return melody_of(read_arrangement(path), track, path.name)
+
+
+def default_melody_track(arrangement: Arrangement, source: str = "The file") -> int:
+    """Which track is taken as the melody when none is named: the first pitched one."""
+    return melody_track_index(arrangement, None, source)
+
+
+def melody_of(arrangement: Arrangement, track: int | None, source: str = "The file") -> Arrangement:
+    """Track ``track`` of a read file (default: the first pitched one) as the melody."""
+    chosen = arrangement.tracks[melody_track_index(arrangement, track, source)]
     melody = Track(name=chosen.name, notes=list(chosen.notes), program=chosen.program, channel=0)
     return Arrangement(
         tracks=[melody],

@@ -1,5 +1,10 @@
 """A Composer project in one JSON file (``.composer``): melody, candidates, pick, mix, tempo.
 
+``Project`` is the file's content as plain values; ``core/document.py`` owns the live
+state and converts to and from it. Format 2 adds, per take, the melody it was written
+for, the meter and the take on show; format 1 files still load (each take is then taken
+to be written for its candidates' own melody track).
+
 Qt-free so it can be tested and used without a display. The file is plain JSON a person
 can read; times are in beats as in the music core. Saving is atomic (write a temporary
 file beside the target, then rename), so a crash while saving never leaves half a file,
@@ -16,25 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
 
 PROJECT_SUFFIX = ".composer"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ProjectFileError(ComposerError):
     """A project file that cannot be read or was written by an incompatible version."""
-
-
-@dataclass
-class SavedCandidate:
-    """A candidate as read back from a project; the same attributes as the engine's Candidate."""
-
-    arrangement: Arrangement
-    rank: int
-    critic_score: float
-    percentile: float
-    metrics: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,22 +46,27 @@ class TrackMix:
 class Project:
     melody: Arrangement | None = None
     # Every generation the musician asked for, oldest first; each is ranked best first.
-    generations: list[list[Any]] = field(default_factory=list)
+    generations: list[list[Candidate]] = field(default_factory=list)
+    # The melody notes each generation was written for (None: its candidates' own melody).
+    take_melodies: list[list[Note] | None] = field(default_factory=list)
     pick: tuple[int, int] | None = None  # (generation, index in it)
+    current_take: int | None = None  # the take the candidate list shows
     mix: list[TrackMix] = field(default_factory=list)
     tempo_bpm: float = 100.0
     bars: int = 4
     preset: str = "organ"
     density: float = 0.5
     variety: float = 0.5
+    time_signature: tuple[int, int] = (4, 4)
+    file_path: str | None = None  # autosaves only: the file the work belongs to
 
     @property
-    def candidates(self) -> list[Any]:
+    def candidates(self) -> list[Candidate]:
         """The newest generation (what the candidate list shows first)."""
         return self.generations[-1] if self.generations else []
 
     @property
-    def picked(self) -> Any | None:
+    def picked(self) -> Candidate | None:
         if self.pick is None:
             return None
         generation, index = self.pick
@@ -90,10 +90,7 @@ def arrangement_to_dict(arrangement: Arrangement) -> dict[str, Any]:
                 "program": track.program,
                 "channel": track.channel,
                 "is_drum": track.is_drum,
-                # [pitch, start_beat, duration_beats, velocity]: compact and readable
-                "notes": [
-                    [n.pitch, n.start_beat, n.duration_beats, n.velocity] for n in track.notes
-                ],
+                "notes": notes_to_list(track.notes),
             }
             for track in arrangement.tracks
         ],
@@ -104,7 +101,7 @@ def arrangement_from_dict(data: dict[str, Any]) -> Arrangement:
     tracks = [
         Track(
             name=str(t["name"]),
-            notes=[Note(int(p), float(s), float(d), int(v)) for p, s, d, v in t.get("notes", [])],
+            notes=notes_from_list(t.get("notes", [])),
             program=int(t.get("program", 0)),
             channel=int(t.get("channel", 0)),
             is_drum=bool(t.get("is_drum", False)),
@@ -126,18 +123,29 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "critic_score": float(candidate.critic_score),
         "percentile": float(candidate.percentile),
         "metrics": {str(k): float(v) for k, v in dict(candidate.metrics).items()},
+        "seed": int(getattr(candidate, "seed", 0)),
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
 
-def candidate_from_dict(data: dict[str, Any]) -> SavedCandidate:
-    return SavedCandidate(
+def candidate_from_dict(data: dict[str, Any]) -> Candidate:
+    return Candidate(
         arrangement=arrangement_from_dict(data["arrangement"]),
         rank=int(data["rank"]),
         critic_score=float(data["critic_score"]),
         percentile=float(data["percentile"]),
         metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
+        seed=int(data.get("seed", 0)),
     )
+
+
+def notes_to_list(notes: list[Note]) -> list[list[float]]:
+    # [pitch, start_beat, duration_beats, velocity]: compact and readable
+    return [[n.pitch, n.start_beat, n.duration_beats, n.velocity] for n in notes]
+
+
+def notes_from_list(rows: list[list[float]]) -> list[Note]:
+    return [Note(int(p), float(s), float(d), int(v)) for p, s, d, v in rows]
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:
@@ -146,7 +154,13 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "melody": arrangement_to_dict(project.melody) if project.melody is not None else None,
         "generations": [[candidate_to_dict(c) for c in gen] for gen in project.generations],
+        "take_melodies": [
+            notes_to_list(notes) if notes is not None else None for notes in project.take_melodies
+        ],
         "pick": list(project.pick) if project.pick is not None else None,
+        "current_take": project.current_take,
+        "time_signature": list(project.time_signature),
+        "file_path": project.file_path,
         "mix": [vars(m).copy() for m in project.mix],
         "tempo_bpm": project.tempo_bpm,
         "bars": project.bars,
@@ -165,12 +179,23 @@ def project_from_dict(data: dict[str, Any]) -> Project:
             f"This project was saved by a newer Composer (format {version}); "
             "update Composer to open it."
         )
-    melody = data.get("melody")
+    melody = arrangement_from_dict(data["melody"]) if data.get("melody") else None
     pick = data.get("pick")
+    generations = [[candidate_from_dict(c) for c in gen] for gen in data.get("generations", [])]
+    take_melodies = [
+        notes_from_list(notes) if notes is not None else None
+        for notes in data.get("take_melodies", [])
+    ]
+    meter = data.get("time_signature") or (melody.time_signature if melody else (4, 4))
+    current = data.get("current_take")
     return Project(
-        melody=arrangement_from_dict(melody) if melody else None,
-        generations=[[candidate_from_dict(c) for c in gen] for gen in data.get("generations", [])],
+        melody=melody,
+        generations=generations,
+        take_melodies=take_melodies[: len(generations)],
         pick=(int(pick[0]), int(pick[1])) if pick else None,
+        current_take=int(current) if current is not None else None,
+        time_signature=(int(meter[0]), int(meter[1])),
+        file_path=str(data["file_path"]) if data.get("file_path") else None,
         mix=[
             TrackMix(
                 program=int(m.get("program", 0)),

@@ -95,11 +95,9 @@ def run_app(files: list[str]) -> int:
     window.show()
 
     def after_show() -> None:
-        if files:
-            for name in files:
-                window.open_file(Path(name))
-        else:
-            window.offer_restore()
+        window.offer_restore()  # first: a crashed session's work before any file
+        for name in files:
+            window.open_file(Path(name))
         window.refresh_inputs()
         window.open_daw_port()
         window.warm_up_engine()

@@ -5,11 +5,11 @@ most of a second, and numpy work between network passes holds it for tens of
 milliseconds. A child process (spawned, one at a time, kept warm between generations)
 has its own interpreter, so the window only waits on the operating system's scheduler.
 
-``EngineProcess.get()`` returns an object with the engine's ``generate`` and
-``device_name``, so ``workers.generate_candidates`` works with either this or the
-in-process ``workers.LazyEngine`` (used in a frozen bundle, where spawning would start
-the app again). Progress comes back through a queue and cancel goes out through an
-event, both shared with the child when it starts.
+Both hosts, this and the in-process ``workers.LazyEngine`` (used in a frozen bundle,
+where spawning would start the app again), take a whole
+``core.generate_request.GenerateRequest`` through ``EngineHolder.generate``. Progress
+comes back through a queue and cancel goes out through an event, both shared with the
+child when it starts.
 """
 
 from __future__ import annotations
@@ -62,51 +62,28 @@ def _child_load() -> str:
     return _engine.device_name
 
 
-def _child_generate(melody, k, seed, density, variety, preset, allow_long):
+def _child_generate(request):
     _engine.load()
-    return _engine.generate(
-        melody,
-        k=k,
-        seed=seed,
-        density=density,
-        variety=variety,
-        preset=preset,
-        cancel=_cancel,
-        progress=_progress.put,
-        allow_long=allow_long,
-    )
+    return request.run_on(_engine, cancel=_cancel, progress=_progress.put)
 
 
 # --- the app's side ------------------------------------------------------------------
 
 
 class RemoteEngine:
-    """Stands for the engine in the child: same ``generate`` and ``device_name``."""
+    """Stands for the engine in the child: ``device_name`` and ``run_request``."""
 
     def __init__(self, owner: EngineProcess, device_name: str) -> None:
         self.owner = owner
         self.device_name = device_name
 
-    def generate(
-        self,
-        melody,
-        k: int = 8,
-        seed=None,
-        density: float = 0.5,
-        variety: float = 0.5,
-        preset: str = "organ",
-        cancel=None,
-        progress=None,
-        allow_long: str | None = None,
-    ):
+    def run_request(self, request, cancel=None, progress=None):
         """Blocks the calling (worker) thread, never the UI; passes progress and cancel on."""
         owner = self.owner
         owner.cancel_event.clear()
         while not owner.progress_queue.empty():  # left over from a cancelled run
             owner.progress_queue.get_nowait()
-        future = owner.executor.submit(
-            _child_generate, melody, k, seed, density, variety, preset, allow_long
-        )
+        future = owner.executor.submit(_child_generate, request)
         while not future.done():
             try:
                 fraction = owner.progress_queue.get(timeout=POLL_SECONDS)
@@ -138,6 +115,15 @@ class EngineHolder:
 
     def _forget(self) -> None:
         self.engine = None
+
+    def generate(self, request, cancel=None, progress=None):
+        """The one interface of both hosts: the engine made on first use runs the request,
+        in this process or in the child (whose stand-in has ``run_request``)."""
+        engine = self.get()
+        remote = getattr(engine, "run_request", None)
+        if remote is not None:
+            return remote(request, cancel=cancel, progress=progress)
+        return request.run_on(engine, cancel=cancel, progress=progress)
 
 
 class EngineProcess(EngineHolder):

@@ -3,16 +3,17 @@
 Both are a ``roll_view.RollView`` (grid, ruler, gutter, playhead, time zoom and scroll).
 The editor lets the musician add (click an empty cell, drag to set the length), move
 (drag a note), resize (drag its right edge) and delete (right-click or double-click, or
-Delete) notes, snapped to the grid; every edit is one command on a QUndoStack, so Ctrl+Z
-takes it back.
+Delete) notes, snapped to the grid; every edit goes as one intent to ``on_edit`` (the
+document, which keeps the undo history), so Ctrl+Z takes it back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QUndoCommand, QUndoStack
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note
@@ -21,35 +22,26 @@ from composer_gui.ui.roll_view import HIGHEST_SHOWN, LOWEST_SHOWN, STEP_BEATS, R
 from models.pianoroll import BEATS_PER_BAR
 
 
-class SetNotesCommand(QUndoCommand):
-    """One edit of the melody, stored as the notes before and after."""
-
-    def __init__(
-        self, editor: MelodyEditor, before: list[Note], after: list[Note], text: str
-    ) -> None:
-        super().__init__(text)
-        self.editor = editor
-        self.before = list(before)
-        self.after = list(after)
-
-    def redo(self) -> None:
-        self.editor.apply_notes(self.after)
-
-    def undo(self) -> None:
-        self.editor.apply_notes(self.before)
-
-
 class MelodyEditor(RollView):
-    """The melody, editable with the mouse; every change goes through the undo stack."""
+    """The melody, editable with the mouse; every change is sent to ``on_edit``.
+
+    ``on_edit(notes, text)`` receives the whole melody after the edit and a name for the
+    undo step; it must show the result (``apply_notes``). Without one the editor applies
+    its edits itself (a bare editor, as in its own tests).
+    """
 
     notes_changed = Signal()
     note_auditioned = Signal(int)  # a pitch to sound briefly while editing
 
     EDGE_PX = 5  # grab zone for resizing at a note's right edge
 
-    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        on_edit: Callable[[list[Note], str], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.undo_stack = undo_stack
+        self.on_edit = on_edit
         self.notes: list[Note] = []
         self.selected: int | None = None
         self.default_duration_beats = 1.0
@@ -76,7 +68,7 @@ class MelodyEditor(RollView):
         self.notes_changed.emit()
 
     def apply_notes(self, notes: list[Note]) -> None:
-        """Called by undo commands: show these notes, keep the view where it is."""
+        """Show these notes after an edit or an undo, keeping the view where it is."""
         self.notes = sorted(notes, key=lambda n: (n.start_beat, n.pitch))
         self.selected = None
         end = max((n.start_beat + n.duration_beats for n in self.notes), default=0.0)
@@ -86,7 +78,10 @@ class MelodyEditor(RollView):
         self.notes_changed.emit()
 
     def edit(self, after: list[Note], text: str) -> None:
-        self.undo_stack.push(SetNotesCommand(self, self.notes, after, text))
+        if self.on_edit is None:
+            self.apply_notes(after)
+        else:
+            self.on_edit(list(after), text)
 
     def note_at(self, pos: QPointF) -> int | None:
         for index in reversed(range(len(self.notes))):

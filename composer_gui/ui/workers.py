@@ -198,32 +198,7 @@ class LazyEngine(EngineHolder):
             return self.engine
 
 
-def generate_candidates(
-    holder: LazyEngine,
-    melody,
-    k: int,
-    density: float,
-    variety: float,
-    preset: str,
-    seed: int | None = None,
-    progress=None,
-    cancel=None,
-    allow_long: str | None = None,
-):
-    """Worker-thread body of a generation: load the engine if needed, then generate.
-
-    ``allow_long="first"`` accompanies the first 32 bars of a longer melody.
-    """
-    engine = holder.get()
-    options = {"allow_long": allow_long} if allow_long else {}
-    return engine.generate(
-        melody,
-        k=k,
-        seed=seed,
-        density=density,
-        variety=variety,
-        preset=preset,
-        cancel=cancel,
-        progress=progress,
-        **options,
-    )
+def generate_candidates(holder: EngineHolder, request, progress=None, cancel=None):
+    """Worker-thread body of a generation: the host loads the engine if needed and runs
+    the request (``core.generate_request.GenerateRequest``)."""
+    return holder.generate(request, cancel=cancel, progress=progress)

@@ -7,23 +7,23 @@ import json
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.candidate import Candidate
 from composer_gui.core.project import (
     Project,
     ProjectFileError,
-    SavedCandidate,
     TrackMix,
     load_project,
     save_project,
 )
 
 
-def candidate(rank: int) -> SavedCandidate:
+def candidate(rank: int) -> Candidate:
     melody = Track("melody", [Note(60, 0.0, 1.0, 90), Note(62, 1.0, 0.5, 64)])
     bass = Track("bass", [Note(36 + rank, 0.0, 2.0, 70)], program=32, channel=3)
     arrangement = Arrangement(
         [melody, bass], tempo_bpm=90.0, time_signature=(3, 4), tempo_changes=[(3.0, 80.0)]
     )
-    return SavedCandidate(
+    return Candidate(
         arrangement,
         rank=rank,
         critic_score=1.5 - rank,
@@ -90,3 +90,37 @@ def test_a_missing_file_and_a_folder_are_named(tmp_path):
         load_project(tmp_path / "gone.composer")
     with pytest.raises(ProjectFileError, match="is a folder"):
         load_project(tmp_path)
+
+
+def test_a_format_1_file_loads_with_each_take_made_for_its_own_melody(tmp_path):
+    from composer_gui.core.document import Document
+
+    old = {
+        "format": "composer-project",
+        "version": 1,
+        "melody": {"tracks": [{"name": "melody", "notes": [[60, 0.0, 1.0, 90]]}]},
+        "generations": [
+            [
+                {
+                    "rank": 1,
+                    "critic_score": 0.5,
+                    "percentile": 40.0,
+                    "arrangement": {
+                        "tracks": [
+                            {"name": "melody", "notes": [[60, 0.0, 1.0, 90]]},
+                            {"name": "bass", "notes": [[36, 0.0, 1.0, 70]], "channel": 3},
+                        ]
+                    },
+                }
+            ]
+        ],
+        "pick": [0, 0],
+        "mix": [{"program": 0, "mute": True}],
+    }
+    path = tmp_path / "old.composer"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    doc = Document()
+    doc.open_project(path)
+    assert doc.pick == (0, 0) and not doc.stale and not doc.dirty
+    assert doc.mix[0].mute and not doc.mix[1].mute
+    assert doc.heard_arrangement().tracks[1].notes == [Note(36, 0.0, 1.0, 70)]

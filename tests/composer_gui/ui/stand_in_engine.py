@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.project import SavedCandidate
+from composer_gui.core.candidate import Candidate
 
 INTERVALS = ((3, 4), (8, 9), (12, 12))  # semitones below the melody, per voice and candidate
 PROGRAMS = (19, 19, 19)  # church organ, as the "organ" preset
@@ -37,7 +37,8 @@ class StandInEngine:
         preset="organ",
         cancel=None,
         progress=None,
-    ) -> list[SavedCandidate]:
+        allow_long=None,  # accepted and ignored: the stand-in writes under any length
+    ) -> list[Candidate]:
         self.calls += 1
         steps = 10
         for step in range(steps):
@@ -67,7 +68,7 @@ class StandInEngine:
                 tracks, tempo_bpm=melody.tempo_bpm, time_signature=melody.time_signature
             )
             candidates.append(
-                SavedCandidate(
+                Candidate(
                     arrangement,
                     rank=index + 1,
                     critic_score=2.0 - 0.1 * index,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QUndoStack
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.document import Document
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
 from models.pianoroll import STEPS_PER_BEAT
 
@@ -15,8 +15,9 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def editor(qtbot):
-    stack = QUndoStack()
-    widget = MelodyEditor(stack)
+    stack = Document()  # the editor's edits go to the document, which keeps the history
+    widget = MelodyEditor(stack.set_melody)
+    stack.listen(lambda _aspects: widget.apply_notes(list(stack.melody)))
     qtbot.addWidget(widget)
     widget.resize(838, 400)
     widget.set_notes([], length_beats=8.0)
@@ -43,7 +44,7 @@ def drag(qtbot, editor, start: QPoint, end: QPoint) -> None:
 def test_click_adds_a_note_snapped_to_the_grid(qtbot, editor):
     qtbot.mouseClick(editor, Qt.LeftButton, pos=point(editor, 2.0, 64))
     assert editor.notes == [Note(64, 2.0, 1.0, 90)]
-    assert editor.stack.count() == 1
+    assert editor.stack.undo_text == "Add note"
 
 
 def test_dragging_while_adding_sets_the_length(qtbot, editor):

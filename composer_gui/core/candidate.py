@@ -1,0 +1,21 @@
+"""One accompaniment the engine wrote: the same type live (from the engine) and saved.
+
+It lives apart from ``core/engine.py`` so the window and the project file can use it
+without importing the engine (which pulls in numpy and, through it, the model code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from composer_gui.core.arrangement import Arrangement
+
+
+@dataclass
+class Candidate:
+    arrangement: Arrangement  # melody track first, unchanged
+    rank: int  # 1 = best
+    critic_score: float  # raw critic output; only comparable within one model
+    percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
+    metrics: dict[str, float] = field(default_factory=dict)
+    seed: int = 0

@@ -1,0 +1,405 @@
+"""The musician's work as one object, without Qt: the melody, the takes, the pick, the mix.
+
+Every change goes through a ``Document`` method (an *intent*: type notes, undo, pick a
+candidate, mute a track, open a file); the window only shows the document and sends
+intents, and hears back through plain callbacks registered with ``listen``. So there is
+one copy of the state, and what Export writes is computed from the same object the
+screen draws (``heard_arrangement``), never from widgets.
+
+Three rules keep the work safe, and the stateful test in
+``tests/composer_gui/core/test_document_states.py`` checks them after every step:
+
+- a change that would drop unsaved work (New, Open, restore) is refused with
+  ``UnsavedWorkError`` unless the caller says ``discard=True`` (the musician said so);
+- each take remembers the melody it was written for, so ``stale`` says when the melody
+  was edited since, and the window can say so and offer to generate again;
+- a new or opened tune starts with its own mix: nothing of the last tune leaks in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.candidate import Candidate
+from composer_gui.core.errors import ComposerError
+from composer_gui.core.project import Project, load_project, save_project
+from composer_gui.core.tune import (
+    Edit,
+    MelodySource,
+    Take,
+    Tune,
+    bars_for,
+    default_mix,
+    melody_arrangement,
+    sorted_notes,
+    tune_from_project,
+    tune_to_project,
+)
+from models.pianoroll import MAX_BARS
+
+__all__ = ["Document", "MelodySource", "Take", "UnsavedWorkError", "default_mix"]
+
+# What changed, passed to listeners so a view redraws only its part.
+MELODY, TAKES, PICK, MIX, TEMPO, FILE, SETTINGS, SOURCE = (
+    "melody",
+    "takes",
+    "pick",
+    "mix",
+    "tempo",
+    "file",
+    "settings",
+    "source",
+)
+EVERYTHING = frozenset({MELODY, TAKES, PICK, MIX, TEMPO, FILE, SETTINGS, SOURCE})
+
+Listener = Callable[[frozenset[str]], None]
+
+
+class UnsavedWorkError(ComposerError):
+    """New, Open or restore would drop work that was never saved."""
+
+
+class Document:
+    """The work of one tune; see the module docstring for the rules it keeps."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._state = Tune()
+        self._undo: list[Edit] = []
+        self._redo: list[Edit] = []
+        self.revision = 0  # counts changes; the work is dirty while it differs from...
+        self.saved_revision = 0  # ...the revision last saved (or opened)
+
+    # --- observing ----------------------------------------------------------------
+    def listen(self, callback: Listener) -> None:
+        self._listeners.append(callback)
+
+    def _changed(self, *aspects: str, work: bool = True) -> None:
+        if work:
+            self.revision += 1
+        for callback in list(self._listeners):
+            callback(frozenset(aspects))
+
+    # --- reading ------------------------------------------------------------------
+    def __getattr__(self, name: str):
+        # the tune's plain fields read straight through: doc.melody, doc.tempo_bpm, ...
+        state = self.__dict__.get("_state")
+        if state is not None and name in Tune.__dataclass_fields__:
+            return getattr(state, name)
+        raise AttributeError(name)
+
+    @property
+    def dirty(self) -> bool:
+        return self.revision != self.saved_revision
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_text(self) -> str:
+        return self._undo[-1].text if self._undo else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self._redo[-1].text if self._redo else ""
+
+    @property
+    def generations(self) -> list[list[Candidate]]:
+        return [take.candidates for take in self._state.takes]
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """The candidates of the take on show."""
+        take = self.shown_take()
+        return take.candidates if take else []
+
+    def shown_take(self) -> Take | None:
+        s = self._state
+        return s.takes[s.current_take] if s.current_take is not None else None
+
+    @property
+    def picked(self) -> Candidate | None:
+        s = self._state
+        if s.pick is None:
+            return None
+        take, index = s.pick
+        return s.takes[take].candidates[index]
+
+    @property
+    def stale(self) -> bool:
+        """The picked candidate was written for another melody than the one on screen."""
+        s = self._state
+        return s.pick is not None and s.takes[s.pick[0]].melody != s.melody
+
+    def take_is_stale(self, index: int) -> bool:
+        return self._state.takes[index].melody != self._state.melody
+
+    def beats_per_bar(self) -> float:
+        return Arrangement([], time_signature=self._state.time_signature).beats_per_bar()
+
+    def length_beats(self) -> float:
+        """The melody's span on screen: the bars set, or more if the notes go further."""
+        end = max((n.end_beat for n in self._state.melody), default=0.0)
+        return max(end, self._state.bars * self.beats_per_bar())
+
+    def melody_arrangement(self) -> Arrangement | None:
+        return melody_arrangement(self._state)
+
+    def audible(self) -> list[bool]:
+        """Which tracks sound under the mute and solo buttons."""
+        any_solo = any(m.solo for m in self._state.mix)
+        return [not m.mute and (m.solo or not any_solo) for m in self._state.mix]
+
+    def heard_arrangement(self) -> Arrangement | None:
+        """What the screen shows and Play sounds: the melody on screen under the picked
+        candidate's accompaniment, with the instruments of the mix (or the melody alone)."""
+        s = self._state
+        candidate = self.picked
+        melody = self.melody_arrangement()
+        if candidate is None:
+            return melody
+        source = candidate.arrangement
+        melody_track = melody.tracks[0] if melody else Track("melody", [], s.mix[0].program)
+        tracks = [melody_track] + [
+            Track(
+                t.name,
+                list(t.notes),
+                program=s.mix[i].program if i < len(s.mix) else t.program,
+                channel=t.channel,
+                is_drum=t.is_drum,
+            )
+            for i, t in enumerate(source.tracks[1:], start=1)
+        ]
+        return Arrangement(tracks, tempo_bpm=s.tempo_bpm, time_signature=s.time_signature)
+
+    def export_arrangement(self) -> Arrangement | None:
+        """What Export, Send to DAW and drag-out carry: the tracks heard, muted ones left out."""
+        heard = self.heard_arrangement()
+        if heard is None:
+            return None
+        audible = self.audible()
+        tracks = [
+            t
+            for i, t in enumerate(heard.tracks)
+            if (i >= len(audible) or audible[i]) and (t.notes or i > 0)
+        ]
+        if not tracks:
+            return None
+        return replace(heard, tracks=tracks)
+
+    # --- whole tunes --------------------------------------------------------------
+    def _check_discard(self, discard: bool) -> None:
+        if self.dirty and not discard:
+            raise UnsavedWorkError(
+                "The tune has unsaved changes; save it first or say to discard them."
+            )
+
+    def _replace(self, state: Tune, discard: bool, clean: bool = True) -> None:
+        self._check_discard(discard)
+        self._state = state
+        self._undo.clear()
+        self._redo.clear()
+        self.revision += 1
+        if clean:  # before the listeners hear of it, so they see a clean document
+            self.saved_revision = self.revision
+        self._changed(*EVERYTHING, work=False)
+
+    def new(self, discard: bool = False, tempo_bpm: float | None = None) -> None:
+        s = self._state
+        fresh = Tune(
+            tempo_bpm=s.tempo_bpm if tempo_bpm is None else float(tempo_bpm),
+            bars=s.bars,
+            preset=s.preset,
+            density=s.density,
+            variety=s.variety,
+            mix=default_mix(s.preset),
+        )
+        self._replace(fresh, discard)
+
+    def open_midi(self, path: str | Path, discard: bool = False, track: int | None = None) -> str:
+        """Open a MIDI file's melody; returns the name of the track taken."""
+        from composer_gui.core.midi_file import default_melody_track, melody_of, read_arrangement
+
+        path = Path(path)
+        self._check_discard(discard)  # before reading: a refusal changes nothing
+        read = read_arrangement(path)
+        index = default_melody_track(read, path.name) if track is None else track
+        melody = melody_of(read, index, path.name)
+        s = self._state
+        notes = sorted_notes(melody.tracks[0].notes)
+        state = Tune(
+            melody=notes,
+            tempo_bpm=float(melody.tempo_bpm),
+            time_signature=tuple(melody.time_signature),
+            preset=s.preset,
+            density=s.density,
+            variety=s.variety,
+            mix=default_mix(s.preset, melody.tracks[0].program),
+            source=MelodySource(path, list(read.tracks), index),
+        )
+        state.bars = bars_for(notes, state.time_signature, state.bars)
+        self._replace(state, discard=True)
+        return melody.tracks[0].name
+
+    def open_project(self, path: str | Path, discard: bool = False) -> None:
+        path = Path(path)
+        self._check_discard(discard)
+        project = load_project(path)
+        self._replace(tune_from_project(project, path), discard=True)
+
+    def restore(self, project: Project, discard: bool = False) -> None:
+        """Bring back an autosave: the work comes back unsaved (dirty), with its file."""
+        path = Path(project.file_path) if project.file_path else None
+        self._replace(tune_from_project(project, path), discard, clean=False)
+
+    def snapshot(self, for_autosave: bool = False) -> Project:
+        """The work as the project file stores it."""
+        return tune_to_project(self._state, for_autosave)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the project (atomically); the work is clean afterwards."""
+        target = Path(path) if path is not None else self._state.path
+        if target is None:
+            raise ValueError("save() needs a path for a tune never saved")
+        written = save_project(self.snapshot(), target)
+        self._state.path = written
+        self.saved_revision = self.revision
+        self._changed(FILE, work=False)
+        return written
+
+    # --- the melody ---------------------------------------------------------------
+    def set_melody(self, notes: Sequence[Note], text: str = "Edit melody") -> None:
+        """An edit of the melody (typed, dragged, recorded, cleared): one undo step."""
+        after = sorted_notes(notes)
+        if after != self._state.melody:
+            self._do(Edit(text, self._state.melody, after))
+
+    def choose_melody_track(self, index: int) -> None:
+        """Take another track of the opened MIDI file as the melody (undoable)."""
+        source = self._state.source
+        if source is None or index == source.index:
+            return
+        track = source.tracks[index]
+        if track.is_drum:
+            raise ComposerError(f"Track {index + 1} is a drum track; choose a track with a melody.")
+        edit = Edit(
+            f"Take track {index + 1} as the melody",
+            self._state.melody,
+            sorted_notes(track.notes),
+            source.index,
+            index,
+        )
+        self._do(edit)
+
+    def _do(self, edit: Edit) -> None:
+        self._undo.append(edit)
+        self._redo.clear()
+        self._apply(edit)
+
+    def _apply(self, edit: Edit, undoing: bool = False) -> None:
+        s = self._state
+        s.melody = edit.before if undoing else edit.after
+        track = edit.track_before if undoing else edit.track_after
+        if track is not None and s.source is not None:
+            s.source.index = track
+        s.bars = bars_for(s.melody, s.time_signature, s.bars)
+        self._changed(MELODY, TEMPO, SOURCE)
+
+    def undo(self) -> None:
+        if self._undo:
+            edit = self._undo.pop()
+            self._redo.append(edit)
+            self._apply(edit, undoing=True)
+
+    def redo(self) -> None:
+        if self._redo:
+            edit = self._redo.pop()
+            self._undo.append(edit)
+            self._apply(edit)
+
+    # --- takes and the pick ---------------------------------------------------------
+    def add_take(self, candidates: Sequence[Candidate], made_for: Sequence[Note]) -> int:
+        """A finished generation; ``made_for`` is the melody it was asked for."""
+        s = self._state
+        candidates = list(candidates)
+        if not candidates:
+            return -1
+        if not s.takes:  # the preset's instruments, as the engine wrote them
+            for i, t in enumerate(candidates[0].arrangement.tracks[1:], start=1):
+                if i < len(s.mix):
+                    s.mix[i] = replace(s.mix[i], program=t.program)
+        s.takes.append(Take(candidates, sorted_notes(made_for)))
+        s.current_take = len(s.takes) - 1
+        s.pick = None
+        self._changed(TAKES, PICK, MIX)
+        return s.current_take
+
+    def show_take(self, index: int) -> None:
+        """Show an earlier take's list; the view shows that take's own pick (or none)."""
+        s = self._state
+        if not 0 <= index < len(s.takes) or index == s.current_take:
+            return
+        s.current_take = index
+        chosen = s.takes[index].chosen
+        s.pick = (index, chosen) if chosen is not None else None
+        self._changed(TAKES, PICK)
+
+    def pick_candidate(self, index: int | None) -> None:
+        """Choose candidate ``index`` (0 = best) of the take on show; None: none."""
+        s = self._state
+        take = self.shown_take()
+        if take is None:
+            return
+        if index is not None and not 0 <= index < len(take.candidates):
+            return
+        pick = None if index is None else (s.current_take, index)
+        if pick == s.pick:
+            return
+        take.chosen = index
+        s.pick = pick
+        self._changed(PICK)
+
+    # --- mix, tempo and the generate settings ---------------------------------------
+    def set_track_mix(self, index: int, **changes) -> None:
+        """Change one track's ``program``, ``volume``, ``mute`` or ``solo``."""
+        s = self._state
+        updated = replace(s.mix[index], **changes)
+        if updated != s.mix[index]:
+            s.mix[index] = updated
+            self._changed(MIX)
+
+    def set_tempo(self, bpm: float) -> None:
+        if float(bpm) != self._state.tempo_bpm:
+            self._state.tempo_bpm = float(bpm)
+            self._changed(TEMPO)
+
+    def set_bars(self, bars: int) -> None:
+        bars = max(1, min(MAX_BARS, int(bars)))
+        if bars != self._state.bars:
+            self._state.bars = bars
+            self._changed(TEMPO)
+
+    def set_generate_settings(
+        self, preset: str | None = None, density: float | None = None, variety: float | None = None
+    ) -> None:
+        s = self._state
+        changed = False
+        if preset is not None and preset != s.preset:
+            s.preset = preset
+            fresh = default_mix(preset, s.mix[0].program)
+            s.mix = [replace(m, program=f.program) for m, f in zip(s.mix, fresh, strict=True)]
+            changed = True
+        for name, value in (("density", density), ("variety", variety)):
+            if value is not None and float(value) != getattr(s, name):
+                setattr(s, name, float(value))
+                changed = True
+        if changed:
+            self._changed(SETTINGS, MIX)

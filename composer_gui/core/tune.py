@@ -1,0 +1,170 @@
+"""The plain data of one tune (``Tune``) and its conversion to and from a project file.
+
+``core/document.Document`` owns a ``Tune`` and changes it only through its intents; this
+module has no behaviour beyond building and converting values, so the file format's
+details (format 1 files, picks that point nowhere) are handled in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.candidate import Candidate
+from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
+from composer_gui.core.project import Project, TrackMix
+from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
+
+
+@dataclass
+class Take:
+    """One press of Generate: its ranked candidates and the melody they were written for."""
+
+    candidates: list[Candidate]
+    melody: tuple[Note, ...]
+    chosen: int | None = None  # the candidate last picked in this take
+
+
+@dataclass
+class MelodySource:
+    """The MIDI file the melody came from, kept so the musician can take another track."""
+
+    path: Path
+    tracks: list[Track]
+    index: int  # which of ``tracks`` is the melody
+
+    def labels(self) -> list[str]:
+        return [
+            f"{n + 1}: {t.name} ({len(t.notes)} notes{', drums' if t.is_drum else ''})"
+            for n, t in enumerate(self.tracks)
+        ]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One undo step of the melody (and of the melody's track, when that was the edit)."""
+
+    text: str
+    before: tuple[Note, ...]
+    after: tuple[Note, ...]
+    track_before: int | None = None
+    track_after: int | None = None
+
+
+def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[TrackMix]:
+    """A fresh mix: the preset's instruments, nothing muted or soloed, full volume."""
+    programs = PRESETS.get(preset, PRESETS[DEFAULT_PRESET])
+    mix = [TrackMix(program=melody_program)] + [TrackMix(program=int(p)) for p in programs]
+    return (mix + [TrackMix() for _ in TRACKS])[: len(TRACKS)]
+
+
+def sorted_notes(notes: Sequence[Note]) -> tuple[Note, ...]:
+    """The notes in time order, as MIDI can hold them: one pitch sounds once at a time.
+
+    A note cuts the one of its pitch still sounding, and of two on one pitch and start
+    the later one stays (the rule ``midi_file`` writes by), so what the screen shows is
+    what a file gets; the stateful test found the screen showing two where Export wrote one.
+    """
+    kept: list[Note] = []
+    last_by_pitch: dict[int, int] = {}  # pitch -> index in kept
+    for note in sorted(notes, key=lambda n: (n.start_beat, n.pitch)):
+        previous = last_by_pitch.get(note.pitch)
+        if previous is not None and kept[previous].end_beat > note.start_beat:
+            cut = note.start_beat - kept[previous].start_beat
+            kept[previous] = replace(kept[previous], duration_beats=cut)
+        last_by_pitch[note.pitch] = len(kept)
+        kept.append(note)
+    return tuple(n for n in kept if n.duration_beats > 0)
+
+
+@dataclass
+class Tune:
+    """Everything a tune holds; New replaces it whole, so nothing carries over."""
+
+    melody: tuple[Note, ...] = ()
+    takes: list[Take] = field(default_factory=list)
+    current_take: int | None = None
+    pick: tuple[int, int] | None = None
+    mix: list[TrackMix] = field(default_factory=default_mix)
+    tempo_bpm: float = 100.0
+    time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
+    bars: int = 4
+    preset: str = DEFAULT_PRESET
+    density: float = 0.5
+    variety: float = 0.5
+    path: Path | None = None
+    source: MelodySource | None = None
+
+
+def bars_for(notes: Sequence[Note], meter: tuple[int, int], bars: int) -> int:
+    """Bars the melody spans (at most MAX_BARS); ``bars`` when there are no notes."""
+    if not notes:
+        return bars
+    count = Arrangement([Track("melody", list(notes))], time_signature=meter).bar_count()
+    return max(1, min(MAX_BARS, count))
+
+
+def melody_arrangement(s: Tune) -> Arrangement | None:
+    if not s.melody:
+        return None
+    track = Track("melody", list(s.melody), program=s.mix[0].program, channel=0)
+    return Arrangement([track], tempo_bpm=s.tempo_bpm, time_signature=s.time_signature)
+
+
+def tune_from_project(project: Project, path: Path | None) -> Tune:
+    """The tune a project file holds (format 1 or 2), with its pick checked."""
+    melody = project.melody.tracks[0] if project.melody and project.melody.tracks else None
+    takes = []
+    for number, candidates in enumerate(project.generations):
+        made_for = project.take_melodies[number] if number < len(project.take_melodies) else None
+        if made_for is None:  # format 1: the candidates' own melody is what they had
+            made_for = candidates[0].arrangement.tracks[0].notes if candidates else []
+        takes.append(Take(list(candidates), sorted_notes(made_for)))
+    pick = project.pick
+    if pick is not None:
+        generation, index = pick
+        if not (0 <= generation < len(takes) and 0 <= index < len(takes[generation].candidates)):
+            pick = None
+        else:
+            takes[generation].chosen = index
+    current = project.current_take
+    if current is None or not 0 <= current < len(takes):
+        current = pick[0] if pick else (len(takes) - 1 if takes else None)
+    mix = default_mix(project.preset)
+    for i, saved in enumerate(project.mix[: len(mix)]):
+        mix[i] = replace(saved)
+    return Tune(
+        melody=sorted_notes(melody.notes) if melody else (),
+        takes=takes,
+        current_take=current,
+        pick=pick,
+        mix=mix,
+        tempo_bpm=float(project.tempo_bpm),
+        time_signature=tuple(project.time_signature),
+        bars=max(1, min(MAX_BARS, int(project.bars))),
+        preset=project.preset,
+        density=float(project.density),
+        variety=float(project.variety),
+        path=path,
+    )
+
+
+def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
+    """The tune as the project file stores it."""
+    return Project(
+        melody=melody_arrangement(s),
+        generations=[list(t.candidates) for t in s.takes],
+        take_melodies=[list(t.melody) for t in s.takes],
+        pick=s.pick,
+        current_take=s.current_take,
+        mix=[replace(m) for m in s.mix],
+        tempo_bpm=s.tempo_bpm,
+        bars=s.bars,
+        preset=s.preset,
+        density=s.density,
+        variety=s.variety,
+        time_signature=s.time_signature,
+        file_path=str(s.path) if for_autosave and s.path else None,
+    )

@@ -1,0 +1,190 @@
+"""The window's file flow: New, Open, Save, autosave and the restore after a crash.
+
+Every path here asks before work is dropped: ``confirm_discard`` offers Save, Don't Save
+or Cancel when the document holds unsaved music, and only then tells the document to
+discard (``discard=True``); the document refuses otherwise. Autosave lives in
+``core/autosave.py``; this module only times it and asks the restore question, holding
+autosave off until the question is answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from composer_gui.core.errors import ComposerError
+from composer_gui.core.project import PROJECT_SUFFIX
+from composer_gui.ui import settings
+from composer_gui.ui.window_layout import MIDI_SUFFIXES
+
+log = logging.getLogger(__name__)
+
+
+class FilesFlow:
+    """Mixed into MainWindow; uses its ``document``, ``autosaver`` and ``choose``."""
+
+    @property
+    def autosave_path(self) -> Path:
+        return self.autosaver.path
+
+    def has_unsaved_music(self) -> bool:
+        doc = self.document
+        return doc.dirty and bool(doc.melody or doc.takes)
+
+    def confirm_discard(self, doing: str = "going on") -> bool:
+        """True when the work may go: it is saved, or the musician said to save or drop it."""
+        if not self.has_unsaved_music() or not self.ask_before_closing:
+            return True
+        answer = self.choose(
+            "Save your work?",
+            f"The melody and candidates have changes that are not saved. Save them before {doing}?",
+            {"save": "Save", "discard": "Don't Save"},
+        )
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_project(self) -> bool:
+        if not self.confirm_discard("starting a new tune"):
+            return False
+        self.actions.play.setChecked(False)
+        self.start_beat = 0.0
+        self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
+        self.autosaver.discard()
+        return True
+
+    def choose_and_open(self) -> None:
+        if not self.confirm_discard("opening another file"):
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open a melody or a project",
+            settings.get(settings.LAST_FOLDER),
+            f"Melodies and projects (*.mid *.midi *{PROJECT_SUFFIX});;All files (*)",
+        )
+        if path:
+            settings.put(settings.LAST_FOLDER, str(Path(path).parent))
+            self.open_file(Path(path), asked=True)
+
+    def open_file(self, path: Path, asked: bool = False) -> bool:
+        """Open a .mid as the melody, or a .composer project; errors go to a dialog."""
+        path = Path(path)
+        if not asked and not self.confirm_discard(f"opening {path.name}"):
+            return False
+        self.actions.play.setChecked(False)
+        try:
+            if path.suffix.lower() == PROJECT_SUFFIX:
+                self.document.open_project(path, discard=True)
+                message = f"Opened {path.name}."
+            else:
+                taken = self.document.open_midi(path, discard=True)
+                message = self._track_message(path, taken)
+        except ComposerError as error:
+            self.report_error(str(error))
+            return False
+        self.start_beat = 0.0
+        self.autosaver.discard()
+        self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
+        self.statusBar().showMessage(message, 8000)
+        return True
+
+    def _track_message(self, path: Path, taken: str) -> str:
+        source = self.document.source
+        pitched = [t for t in source.tracks if not t.is_drum] if source else []
+        if len(pitched) < 2:
+            return f"Opened {path.name}."
+        return (
+            f"Opened {path.name}: the melody is track {source.index + 1}, '{taken}', of "
+            f"{len(source.tracks)}; choose another above the melody if it is not the tune."
+        )
+
+    def choose_melody_track(self, index: int) -> None:
+        try:
+            self.document.choose_melody_track(index)
+        except ComposerError as error:
+            self.report_error(str(error))
+            self.show_document(frozenset({"source"}))
+            return
+        self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the project",
+            str(Path(settings.get(settings.LAST_FOLDER)) / "Untitled"),
+            f"Composer projects (*{PROJECT_SUFFIX})",
+        )
+        return bool(path) and self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            written = self.document.save(path)
+        except OSError as error:
+            self.report_error(
+                f"The project could not be saved ({error.strerror}); choose another folder."
+            )
+            return False
+        self.autosaver.discard()  # the saved file is the copy now
+        self.statusBar().showMessage(f"Saved {written.name}.", 4000)
+        return True
+
+    def autosave(self) -> None:
+        """The timer's tick: write only unsaved work not yet written, never while held."""
+        try:
+            self.autosaver.write(self.document)
+        except OSError as error:
+            log.warning("Autosave failed: %s", error)
+
+    def offer_restore(self, ask=None) -> bool:
+        """After a crash the autosave is still there: offer it back. ``ask`` is for tests."""
+        leftover = self.autosaver.leftover()
+        if leftover is None:
+            self.autosaver.release()
+            return False
+        self.autosaver.hold()  # nothing is written while the question is open
+        try:
+            if ask is None:
+                answer = QMessageBox.question(
+                    self,
+                    "Restore your work?",
+                    "Composer did not close properly last time. Restore the melody and "
+                    "candidates you had then?",
+                )
+                restore = answer == QMessageBox.Yes
+            else:
+                restore = ask()
+        finally:
+            self.autosaver.release()
+        if not restore:
+            self.autosaver.discard()
+            return False
+        self.document.restore(leftover, discard=True)
+        self.autosaver.adopt(self.document)
+        self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
+        return True
+
+    # drag and drop of files onto the window
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        path = self._dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_file(path)
+
+    @staticmethod
+    def _dropped_file(mime) -> Path | None:
+        for url in mime.urls() if mime.hasUrls() else []:
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in (*MIDI_SUFFIXES, PROJECT_SUFFIX):
+                return path
+        return None

@@ -1,0 +1,235 @@
+"""The main window's panels, built once: widgets only, no state and no decisions.
+
+Top to bottom: the transport bar; the melody piano roll (with the melody-track choice
+when a MIDI file has several tracks); beside each other the generate controls with the
+ranked candidates, and the chosen candidate's roll with its track strips, the stale
+warning and the output buttons; the on-screen piano. ``build_panels`` hangs every
+widget the flows need on the window as an attribute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer_gui.paths import resource_path
+from composer_gui.ui import settings
+from composer_gui.ui.candidates import CandidatesPanel
+from composer_gui.ui.drag_handle import DragHandle
+from composer_gui.ui.keyboard import PianoWidget
+from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
+from composer_gui.ui.theme import hide_spin_arrows
+from composer_gui.ui.tracks import TracksPanel
+from composer_gui.ui.transport import TransportBar, tool_button
+
+MIDI_SUFFIXES = (".mid", ".midi", ".smf")
+PRESET_FALLBACK = ("organ", "strings", "choir", "piano trio")
+EMPTY_MELODY_TEXT = (
+    "Record a melody (R), play it on the keys below, open a MIDI file (or drop one here), "
+    "or pick a sample from File > Samples.\nClick in the grid to add notes; drag to move or "
+    "resize them; right-click to delete."
+)
+STALE_TEXT = "The melody changed after these candidates were written for it."
+
+
+def panel(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(objectName="panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(8, 6, 8, 8)
+    layout.setSpacing(6)
+    label = QLabel(title, objectName="panelTitle")
+    layout.addWidget(label)
+    if body is not None:
+        layout.addWidget(body, 1)
+    return frame, layout
+
+
+def percent_slider(value: float, tip: str) -> QSlider:
+    slider = QSlider(Qt.Horizontal)
+    slider.setRange(0, 100)
+    slider.setValue(round(value * 100))
+    slider.setToolTip(tip)
+    return slider
+
+
+def preset_names() -> list[str]:
+    try:
+        from composer_gui.core.instruments import PRESETS
+    except ImportError:
+        return list(PRESET_FALLBACK)
+    return list(PRESETS)
+
+
+def sample_melodies() -> list[Path]:
+    folder = resource_path("melodies")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in MIDI_SUFFIXES)
+
+
+def build_panels(w) -> None:
+    """Create the window's widgets (``w`` is the MainWindow) and lay them out."""
+    a = w.actions
+    w.transport = TransportBar(a)
+
+    w.melody_editor = MelodyEditor(w.document.set_melody)
+    w.melody_editor.empty_text = EMPTY_MELODY_TEXT
+    w.melody_panel, melody_layout = panel("Melody")
+    track_row = QHBoxLayout()
+    w.melody_track_label = QLabel("Melody from track")
+    w.melody_track_box = QComboBox()
+    w.melody_track_box.setToolTip("Which track of the MIDI file is the melody")
+    track_row.addWidget(w.melody_track_label)
+    track_row.addWidget(w.melody_track_box)
+    track_row.addStretch(1)
+    melody_layout.addLayout(track_row)
+    melody_layout.addWidget(w.melody_editor, 1)
+
+    # generate controls and the ranked list
+    w.generate_button = QPushButton("Generate", objectName="primary")
+    w.generate_button.setToolTip(a.generate.toolTip())
+    w.generate_button.setMinimumHeight(34)
+    w.generate_button.clicked.connect(a.generate.trigger)
+    w.progress = QProgressBar()
+    w.progress.setRange(0, 100)
+    w.progress.setVisible(False)
+    w.cancel_button = QPushButton("Cancel")
+    w.cancel_button.clicked.connect(a.cancel.trigger)
+    w.cancel_button.setVisible(False)
+    row = QHBoxLayout()
+    row.addWidget(w.generate_button, 1)
+    row.addWidget(w.progress, 1)
+    row.addWidget(w.cancel_button)
+    w.density = percent_slider(settings.DENSITY.default, "Few notes (left) or many (right)")
+    w.variety = percent_slider(
+        settings.VARIETY.default, "Safe, similar candidates (left) or adventurous ones (right)"
+    )
+    w.preset = QComboBox()
+    w.preset.addItems(preset_names())
+    w.preset.setToolTip("Instruments of the accompaniment")
+    w.count = QSpinBox()
+    w.count.setRange(1, 16)
+    w.count.setToolTip("How many candidates to write at once")
+    hide_spin_arrows(w.count)
+    w.count.setAlignment(Qt.AlignCenter)
+    w.count.setMinimumWidth(48)
+    w.count.editingFinished.connect(w.count.clearFocus)
+    form = QFormLayout()
+    form.setContentsMargins(0, 0, 0, 0)
+    form.addRow("Density", w.density)
+    form.addRow("Variety", w.variety)
+    sounds = QHBoxLayout()
+    sounds.addWidget(w.preset, 1)
+    sounds.addWidget(QLabel("Candidates"))
+    sounds.addWidget(w.count)
+    form.addRow("Sound", sounds)
+    w.candidates = CandidatesPanel()
+    w.generate_panel, gen_layout = panel("Accompaniments")
+    gen_layout.addLayout(row)
+    gen_layout.addLayout(form)
+    gen_layout.addWidget(w.candidates, 1)
+
+    # the chosen candidate, its tracks, the stale warning and the outputs
+    w.arrangement_view = ArrangementView()
+    w.arrangement_view.empty_text = "The chosen candidate appears here, one colour per track."
+    w.tracks = TracksPanel()
+    w.stale_label = QLabel(STALE_TEXT, objectName="hint")
+    w.stale_label.setWordWrap(True)
+    w.regenerate_button = QPushButton("Generate Again")
+    w.regenerate_button.clicked.connect(a.generate.trigger)
+    stale_row = QHBoxLayout()
+    stale_row.addWidget(w.stale_label, 1)
+    stale_row.addWidget(w.regenerate_button)
+    w.drag_handle = DragHandle(w.export_arrangement)
+    w.daw_button = tool_button(a.send_to_daw, "\u21e2  Send to DAW")
+    export_button = tool_button(a.export, "Export MIDI...")
+    w.leave_compact_button = QPushButton("Full Window")
+    w.leave_compact_button.setToolTip("Back to the full window with its menus")
+    w.leave_compact_button.clicked.connect(lambda: a.compact.setChecked(False))
+    w.leave_compact_button.setVisible(False)
+    w.transport.layout().addWidget(w.leave_compact_button)  # right of Rec, Play, Loop
+    outputs = QHBoxLayout()
+    outputs.addStretch(1)
+    outputs.addWidget(w.daw_button)
+    outputs.addWidget(export_button)
+    outputs.addWidget(w.drag_handle)
+    w.candidate_panel, cand_layout = panel("Chosen candidate", w.arrangement_view)
+    w.candidate_title = w.candidate_panel.findChild(QLabel, "panelTitle")
+    cand_layout.addWidget(w.tracks)
+    cand_layout.addLayout(stale_row)
+    cand_layout.addLayout(outputs)
+
+    w.piano = PianoWidget(low_pitch=48, octaves=3)
+
+    lower = QSplitter(Qt.Horizontal)
+    lower.addWidget(w.generate_panel)
+    lower.addWidget(w.candidate_panel)
+    lower.setStretchFactor(0, 0)
+    lower.setStretchFactor(1, 1)
+    lower.setSizes([400, 860])
+    w.lower_splitter = lower
+    vertical = QSplitter(Qt.Vertical)
+    vertical.addWidget(w.melody_panel)
+    vertical.addWidget(lower)
+    vertical.setStretchFactor(0, 2)
+    vertical.setStretchFactor(1, 3)
+    vertical.setSizes([260, 400])
+    w.vertical_splitter = vertical
+
+    central = QWidget()
+    layout = QVBoxLayout(central)
+    layout.setContentsMargins(8, 8, 8, 6)
+    layout.setSpacing(6)
+    layout.addWidget(w.transport)
+    layout.addWidget(vertical, 1)
+    layout.addWidget(w.piano)
+    w.setCentralWidget(central)
+    w.device_label = QLabel("Model not loaded yet")
+    w.statusBar().addPermanentWidget(w.device_label)
+
+
+def set_compact(w, on: bool) -> None:
+    """A small always-on-top window: transport, generate, candidates and the outputs,
+    with a Full Window button, since the menu bar is hidden."""
+    for widget in (
+        w.melody_panel,
+        w.arrangement_view,
+        w.tracks,
+        w.piano,
+        w.menuBar(),
+        *w.transport.full_only,
+    ):
+        widget.setVisible(not on)
+    w.leave_compact_button.setVisible(on)
+    w.transport.stretch_in_compact.setVisible(on)
+    w.transport.stretch_in_compact.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+    # the chosen candidate's panel keeps only its output buttons, under the list
+    w.lower_splitter.setOrientation(Qt.Vertical if on else Qt.Horizontal)
+    w.candidate_title.setText("Send or drag" if on else "Chosen candidate")
+    w.lower_splitter.setSizes([1000, 1] if on else [400, 860])
+    w.setWindowFlag(Qt.WindowStaysOnTopHint, on)
+    if on:
+        w._full_geometry = w.saveGeometry()
+        w.setMinimumSize(380, 420)
+        w.resize(440, 600)
+    else:
+        w.setMinimumSize(900, 600)
+        if getattr(w, "_full_geometry", None) is not None:
+            w.restoreGeometry(w._full_geometry)
+    w.show()

@@ -1,0 +1,77 @@
+"""The window's settings flow: the musician's saved defaults and the Preferences dialog.
+
+Defaults (tempo, bars, preset, density, variety) seed a new tune's document, which then
+starts clean: a fresh window has nothing unsaved (issue 15: it used to count as unsaved,
+so autosave overwrote the copy it was about to offer). QSettings keys live in
+``ui/settings.py``.
+"""
+
+from __future__ import annotations
+
+from composer_gui.ui import settings
+
+
+class SettingsFlow:
+    """Mixed into MainWindow."""
+
+    def read_settings(self) -> None:
+        """The musician's defaults for a new tune; the document starts clean with them."""
+        geometry = settings.get(settings.GEOMETRY)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        self.actions.metronome.setChecked(settings.get(settings.METRONOME))
+        self.actions.count_in.setChecked(settings.get(settings.COUNT_IN))
+        self.count.setValue(settings.get(settings.CANDIDATE_COUNT))
+        doc = self.document
+        doc.set_generate_settings(
+            preset=settings.get(settings.PRESET),
+            density=settings.get(settings.DENSITY),
+            variety=settings.get(settings.VARIETY),
+        )
+        doc.set_bars(settings.get(settings.BARS))
+        doc.new(discard=True, tempo_bpm=settings.get(settings.TEMPO_BPM))  # clean, not "unsaved"
+        self.apply_output_settings()
+        self.transport.set_inputs([], settings.get(settings.MIDI_INPUT))
+
+    def write_settings(self) -> None:
+        doc = self.document
+        settings.put(settings.GEOMETRY, self.saveGeometry())
+        settings.put(settings.TEMPO_BPM, doc.tempo_bpm)
+        settings.put(settings.BARS, doc.bars)
+        settings.put(settings.METRONOME, self.actions.metronome.isChecked())
+        settings.put(settings.COUNT_IN, self.actions.count_in.isChecked())
+        settings.put(settings.DENSITY, doc.density)
+        settings.put(settings.VARIETY, doc.variety)
+        settings.put(settings.CANDIDATE_COUNT, self.count.value())
+        settings.put(settings.PRESET, doc.preset)
+
+    def apply_output_settings(self) -> None:
+        self.audition.configure(
+            settings.get(settings.MIDI_OUTPUT),
+            settings.get(settings.MIDI_API),
+            settings.get(settings.SOUNDFONT),
+            settings.get(settings.AUDIO_DRIVER),
+        )
+        self.engine.configure(
+            settings.get(settings.MODEL_FILE), settings.get(settings.COMPUTE_DEVICE)
+        )
+
+    def refresh_inputs(self) -> None:
+        """List MIDI keyboards (after the window shows: the MIDI system can be slow)."""
+        from composer_gui.ui.preferences import midi_port_lists
+
+        _apis, inputs, _outputs, problem = midi_port_lists(settings.get(settings.MIDI_API))
+        self.transport.set_inputs(inputs, settings.get(settings.MIDI_INPUT))
+        if problem:
+            self.statusBar().showMessage(problem, 8000)
+
+    def show_preferences(self) -> None:
+        from composer_gui.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self)
+        if dialog.exec():
+            self.apply_output_settings()
+            self.refresh_inputs()
+            self.synth_problem_said = False

@@ -1,0 +1,171 @@
+"""The real window driven through random sequences of a musician's steps (pytest-qt).
+
+The smaller sibling of ``tests/composer_gui/core/test_document_states.py``: the same kind
+of sequences, sent through the widgets (the melody editor's edits, the candidate list,
+the take combo, the mute buttons and instrument boxes, the menu actions), and after
+every step the screen must agree with the document and Export must write what the
+screen shows.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtTest import QTest
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+pytestmark = pytest.mark.gui
+
+notes_strategy = st.lists(
+    st.builds(
+        lambda pitch, step, length: Note(pitch, step / 4, length / 4, 90),
+        st.integers(55, 80),
+        st.integers(0, 31),
+        st.integers(1, 8),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+class WindowMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        from composer_gui.ui.main_window import MainWindow
+
+        self.folder = Path(tempfile.mkdtemp(prefix="composer-window-states-"))
+        self.window = MainWindow(data_dir=self.folder / "data")
+        self.window.ask_before_closing = True
+        self.window.engine.engine = StandInEngine()
+        self.window.start_playback = lambda *_args, **_kwargs: False  # no sound here
+        self.window.show()
+        self.answer = "discard"
+        self.window.choose = lambda _title, _question, answers: (
+            self.answer if self.answer in answers else "export" if "export" in answers else None
+        )
+        self.tune = self.folder / "tune.mid"
+        melody = [Note(62 + i % 5, float(i), 1.0, 90) for i in range(6)]
+        write_arrangement(Arrangement([Track("tune", melody)], tempo_bpm=100.0), self.tune)
+
+    def teardown(self) -> None:
+        self.window.ask_before_closing = False
+        self.window.close()
+        self.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+    @rule(answer=st.sampled_from(["discard", None]))
+    def new(self, answer):
+        self.answer = answer
+        had = list(self.window.document.melody)
+        unsaved = self.window.has_unsaved_music()
+        self.window.new_project()
+        if unsaved and answer is None:
+            assert list(self.window.document.melody) == had  # Cancel keeps the work
+
+    @rule(answer=st.sampled_from(["discard", None]))
+    def open_tune(self, answer):
+        self.answer = answer
+        self.window.open_file(self.tune)
+
+    @rule(notes=notes_strategy)
+    def type_notes(self, notes):
+        self.window.melody_editor.edit(notes, "Add notes")
+
+    @rule()
+    def undo(self):
+        self.window.undo_action.trigger()
+
+    @precondition(lambda self: bool(self.window.document.melody))
+    @rule(k=st.integers(1, 4))
+    def generate(self, k):
+        self.window.count.setValue(k)
+        self.window.generate()
+        for _ in range(500):
+            if self.window.generate_job is None:
+                break
+            QTest.qWait(5)
+        assert self.window.generate_job is None
+
+    @precondition(lambda self: self.window.document.candidates)
+    @rule(data=st.data())
+    def pick(self, data):
+        index = data.draw(st.integers(0, len(self.window.document.candidates) - 1))
+        self.window.candidates.select(index)
+
+    @precondition(lambda self: len(self.window.document.takes) > 1)
+    @rule(data=st.data())
+    def show_take(self, data):
+        index = data.draw(st.integers(0, len(self.window.document.takes) - 1))
+        self.window.candidates.history.setCurrentIndex(index)
+
+    @rule(track=st.integers(0, 3))
+    def mute(self, track):
+        self.window.tracks.strips[track].mute.click()
+
+    @rule(track=st.integers(0, 3), program=st.integers(0, 127))
+    def instrument(self, track, program):
+        box = self.window.tracks.strips[track].instrument
+        box.setCurrentIndex(box.findData(program))
+
+    @rule()
+    def save(self):
+        assert self.window.save_to(self.folder / "song.composer")
+
+    @rule()
+    def export(self):
+        w = self.window
+        path = self.folder / "out.mid"
+        if w.document.export_arrangement() is None:
+            return
+        assert w.export_to(path)
+        shown = w.arrangement_view.arrangement
+        if shown is None:  # the melody alone
+            shown = w.document.melody_arrangement()
+        audible = w.tracks.audible()
+        expected = [t for i, t in enumerate(shown.tracks) if audible[i] and t.notes]
+        written = read_arrangement(path)
+        assert [t.notes for t in written.tracks] == [t.notes for t in expected]
+        assert [t.program for t in written.tracks] == [t.program for t in expected]
+
+    @invariant()
+    def screen_agrees_with_the_document(self):
+        w, doc = self.window, self.window.document
+        assert w.melody_editor.notes == list(doc.melody)
+        assert w.tracks.mixes() == doc.mix
+        assert w.candidates.tree.topLevelItemCount() == len(doc.candidates)
+        if doc.takes:
+            assert w.candidates.history.currentIndex() == doc.current_take
+        shown = w.arrangement_view.arrangement
+        assert (shown is None) == (doc.pick is None)
+        if shown is not None:
+            assert tuple(shown.tracks[0].notes) == doc.melody
+        assert w.stale_label.isVisible() == doc.stale
+        assert ("*" in w.windowTitle()) == doc.dirty
+        assert w.last_error is None
+
+
+def test_window_states(qapp):
+    run_state_machine_as_test(
+        WindowMachine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
