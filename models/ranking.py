@@ -150,12 +150,20 @@ def reasons(
     ranked: list[tuple[float, str]] = []
     for name in SHAPING_MEASURES:
         rates = np.array([c.per_bar(name) for c in checks])
-        gap = abs(rates[index] - float(np.median(rates)))
+        median = float(np.median(rates))
+        gap = abs(rates[index] - median)
         if gap > 0:
-            ranked.append((gap * max(weights[name], REASON_FLOOR), _fault_reason(name, result)))
+            text = _fault_reason(name, result)
+            if result.counts[name]:
+                text += ", fewer than most" if rates[index] < median else ", more than most"
+            ranked.append((gap * max(weights[name], REASON_FLOOR), text))
     shares = np.array([c.bass_on_root / max(1, c.bass_bars) for c in checks])
     gap = abs(shares[index] - float(np.median(shares)))
     if result.bass_bars and gap > 0:
-        ranked.append((gap * REASON_FLOOR, _root_reason(result)))
+        more = shares[index] > float(np.median(shares))
+        text = _root_reason(result)
+        if 0 < result.bass_on_root < result.bass_bars:
+            text += ", more than most" if more else ", fewer than most"
+        ranked.append((gap * REASON_FLOOR, text))
     ranked.sort(key=lambda item: -item[0])
     return [text for _, text in ranked[:limit]]

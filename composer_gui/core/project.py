@@ -35,6 +35,7 @@ class SavedCandidate:
     critic_score: float
     percentile: float
     metrics: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)  # absent from older project files
 
 
 @dataclass
@@ -126,6 +127,7 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "critic_score": float(candidate.critic_score),
         "percentile": float(candidate.percentile),
         "metrics": {str(k): float(v) for k, v in dict(candidate.metrics).items()},
+        "reasons": [str(r) for r in getattr(candidate, "reasons", [])],
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
@@ -137,6 +139,7 @@ def candidate_from_dict(data: dict[str, Any]) -> SavedCandidate:
         critic_score=float(data["critic_score"]),
         percentile=float(data["percentile"]),
         metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
+        reasons=[str(r) for r in data.get("reasons", [])],
     )
 
 

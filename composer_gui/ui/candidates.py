@@ -198,6 +198,9 @@ class CandidatesPanel(QWidget):
             f"Candidate {position + 1} (rank {candidate.rank})",
             f"Critic: {candidate.percentile:.0f} / 100 (critic score {candidate.critic_score:.2f})",
         ]
+        reasons = list(getattr(candidate, "reasons", []))  # older projects have none
+        if reasons:
+            lines.append("Why: " + "; ".join(reasons))
         lines += [f"{metric_label(k)}: {metric_text(k, v)}" for k, v in candidate.metrics.items()]
         return "\n".join(lines)
 
