@@ -61,8 +61,8 @@ class Candidate:
     percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
-    # What it was ranked by: critic units less fault penalties (models.ranking); NaN for
-    # candidates saved before the ranking had checks.
+    # What it was ranked by: critic units less fault penalties (models.ranking); NaN
+    # where no ranking was made.
     score: float = math.nan
     reasons: list[str] = field(default_factory=list)  # what sets it apart, in words
     checks: dict[str, int] = field(default_factory=dict)  # fault counts (musical_checks)
