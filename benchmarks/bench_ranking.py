@@ -19,7 +19,11 @@ candidates'.
 stage's ``--closeness-to corpus`` label (Bach over up to four windows per chorale; the
 shipped stage's sampled labels have no single reference), and the candidates are
 fresh draws (but for the first melody at seed 0, which the stage drew the same way).
+"The critic's top candidate" is the first choice of ``--ranking``: ``checked`` (default)
+ranks as the engine does, the critic less the musical checks' penalties (``models.ranking``);
+``critic`` by the critic alone.
 Usage: python benchmarks/bench_ranking.py [--model PATH] [--bars 8] [--seeds 3] [--split test]
+       [--ranking checked|critic]
 """
 
 from __future__ import annotations
@@ -42,10 +46,18 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=8)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--split", default="test", choices=["train", "valid", "test"])
+    parser.add_argument(
+        "--ranking",
+        default="checked",
+        choices=["checked", "critic"],
+        help="rank as the engine does (the critic less the checks' penalties) or by the "
+        "critic alone",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
-    generator, critic, _ = load_model(args.model or default_model_path())
+    generator, critic, card = load_model(args.model or default_model_path())
+    quantiles = card["calibration"]["quantiles"] if args.ranking == "checked" else None
     data = load_split(args.data, args.split)
     wins = windows(data, args.bars)
     if args.split == "train":  # what train-ranking --closeness-to corpus labelled against
@@ -54,11 +66,12 @@ def main() -> None:
     else:
         reference = bach_reference(wins)
     results = [
-        ranking_quality(generator, critic, data, reference, k=16, bars=args.bars, seed=1000 * s)
+        ranking_quality(generator, critic, data, reference, 16, args.bars, 1000 * s, quantiles)
         for s in range(args.seeds)
     ]
     print(
-        f"{len(wins)} {args.split} melodies x {args.seeds} seeds, 16 candidates of {args.bars} bars"
+        f"{len(wins)} {args.split} melodies x {args.seeds} seeds, 16 candidates of {args.bars} "
+        f"bars, ranked by the {'critic with the musical checks' if quantiles else 'critic alone'}"
     )
     lines = (
         ("critic", "critic's top candidate closer to Bach's metrics than the median candidate"),

@@ -239,8 +239,11 @@ def ranking_quality(
     k: int = 16,
     bars: int = 8,
     seed: int = 0,
+    quantiles: list[float] | None = None,
 ) -> dict[str, float]:
-    """How well the critic ranks k candidates per melody, as fractions of melodies where a
+    """How well the critic ranks k candidates per melody (with ``quantiles``, the model
+    card's calibration: the critic with the musical checks, as the engine ranks,
+    ``models.ranking``), as fractions of melodies where a
     pick beats the median candidate (a tie counts half):
 
     - ``critic``: the critic's top candidate is closer to Bach's metrics (``reference``,
@@ -291,6 +294,12 @@ def ranking_quality(
     for i, w in enumerate(windows(data, bars)):
         cond, rolls = generate_for_window(generator, w, k, seed + i)
         scores = critic_scores(critic, cond, rolls[:, 1:].astype(np.float32))
+        if quantiles is not None:
+            from models.musical_checks import check_rolls
+            from models.ranking import ranking_scores
+
+            checks = check_rolls(rolls, w.beats_per_bar, w.bar_phase)
+            scores = ranking_scores(scores, checks, quantiles)
         candidate_metrics = [track_metrics(r, w.steps_per_bar) for r in rolls]
         distances = np.array([distance_to_reference(m, reference) for m in candidate_metrics])
         pitch_classes = np.array([m["pitch_classes_per_bar"] for m in candidate_metrics])

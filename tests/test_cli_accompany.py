@@ -39,7 +39,7 @@ def test_writes_the_best_candidate_and_prints_the_ranking(tiny_model, tmp_path, 
         capsys,
     )
     assert code == 0, io.err
-    assert "rank" in io.out and "critic %" in io.out and "seed 5" in io.out
+    assert "rank" in io.out and "critic %" in io.out and "seed 5" in io.out and "why" in io.out
     assert len([line for line in io.out.splitlines() if line.strip()[:1].isdigit()]) >= 1
     written = read_arrangement(out)
     assert [t.name for t in written.tracks][1:] == ["alto", "tenor", "bass"]
@@ -75,7 +75,14 @@ def test_all_and_json(tiny_model, tmp_path, capsys):
     assert len(files) == len(report["candidates"]) >= 1
     assert report["candidates"][0]["rank"] == 1 and report["seed"] == 1
     assert files[0].read_bytes() == out.read_bytes()
-    assert {"percentile", "critic_score", "metrics", "file"} <= set(report["candidates"][0])
+    first = report["candidates"][0]
+    assert {"percentile", "critic_score", "score", "reasons", "checks", "metrics", "file"} <= set(
+        first
+    )
+    assert isinstance(first["reasons"], list) and len(first["reasons"]) <= 3
+    assert "parallels" in first["checks"]
+    scores = [c["score"] for c in report["candidates"]]
+    assert scores == sorted(scores, reverse=True)  # ranked by the score, best first
 
 
 def test_same_seed_same_file(tiny_model, tmp_path, capsys):

@@ -152,6 +152,9 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
                 "rank": c.rank,
                 "percentile": round(c.percentile, 1),
                 "critic_score": round(c.critic_score, 4),
+                "score": round(c.score, 4),
+                "reasons": list(c.reasons),
+                "checks": dict(c.checks),
                 "metrics": {k: round(v, 4) for k, v in c.metrics.items() if "/" not in k},
                 "file": written.get(c.rank),
             }
@@ -168,19 +171,23 @@ def _print_table(candidates, engine, args) -> None:
         file=out,
     )
     print(
-        "critic %: share of real Bach accompaniments (held-out chorales) the critic scores lower",
+        "critic %: share of real Bach accompaniments (held-out chorales) the critic scores "
+        "lower; score: what it is ranked by, the critic's score less penalties for clashes "
+        "with the melody, parallel fifths and octaves and notes out of key; why: what sets "
+        "it apart from the others",
         file=out,
     )
     width = max(len(metric_label(key)) for key in TABLE_COLUMNS)
     header = f"{'rank':>4}  {'critic %':>8}  {'score':>7}  " + "  ".join(
         f"{metric_label(key):>{width}}" for key in TABLE_COLUMNS
     )
-    print(header, file=out)
+    print(header + "  why", file=out)
     for c in candidates:
         values = "  ".join(
             f"{metric_text(key, c.metrics.get(key, float('nan'))):>{width}}"
             for key in TABLE_COLUMNS
         )
-        print(f"{c.rank:>4}  {c.percentile:>8.1f}  {c.critic_score:>7.3f}  {values}", file=out)
+        why = "; ".join(c.reasons) or "-"
+        print(f"{c.rank:>4}  {c.percentile:>8.1f}  {c.score:>7.2f}  {values}  {why}", file=out)
     for key in TABLE_COLUMNS:
         print(f"  {metric_legend(key)}", file=out)

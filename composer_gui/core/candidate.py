@@ -6,6 +6,7 @@ without importing the engine (which pulls in numpy and, through it, the model co
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from composer_gui.core.arrangement import Arrangement
@@ -19,3 +20,8 @@ class Candidate:
     percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
+    # What it was ranked by: critic units less fault penalties (models.ranking); NaN
+    # where no ranking was made (older project files).
+    score: float = math.nan
+    reasons: list[str] = field(default_factory=list)  # what sets it apart, in words
+    checks: dict[str, int] = field(default_factory=dict)  # fault counts (musical_checks)

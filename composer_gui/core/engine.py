@@ -8,8 +8,11 @@ loaded lazily on first use and kept warm.  One ``generate`` call:
 2. runs all candidates in one batched pass (a melody over 32 bars, if asked, in one pass
    per section of at most 32 bars), cleans each into playable notes and lets the critic
    score each (melody, candidate) pair;
-3. folds near-identical candidates, ranks by score, and reads the score as a percentile
-   among the critic's scores of real Bach (the calibration in the model card);
+3. checks each candidate for the faults a musician hears (``models.musical_checks``),
+   ranks by the critic's score less their penalties (``models.ranking``), folds
+   near-identical candidates, says in a few words what sets each apart, and reads the
+   critic's score as a percentile among its scores of real Bach (the model card's
+   calibration);
 4. builds arrangements whose melody track is the user's own, note for note.
 """
 
@@ -217,6 +220,8 @@ class Engine:
         """k ranked candidates (fewer only if the model cannot find k different ones)."""
         from models.evaluate import percentile
         from models.metrics import piece_metrics
+        from models.musical_checks import voices_of_rolls
+        from models.ranking import rank_take, reasons
 
         if not 1 <= k <= 64:
             raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
@@ -261,7 +266,18 @@ class Engine:
         onsets = np.concatenate(section_onsets, axis=2)
         scores = np.sum(section_scores, axis=0) / (grid.n_steps // bar_steps)
 
-        chosen = _fold_near_identical(rolls, scores, k)
+        # Rank by the critic less the faults a musician hears (models.ranking).
+        calibration = self.card["calibration"]["quantiles"]
+        voices = np.concatenate(
+            [
+                np.broadcast_to(grid.voice, (rolls.shape[0], 1, grid.n_steps)),
+                voices_of_rolls(rolls),
+            ],
+            axis=1,
+        )
+        ranking, checks = rank_take(voices, scores, calibration, grid.beats_per_bar)
+        chosen = _fold_near_identical(rolls, ranking, k)
+        take_checks = [checks[i] for i in chosen]
         melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
         sounding = grid.voice >= 0
         melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
@@ -269,7 +285,6 @@ class Engine:
         metrics = piece_metrics(full, STEPS_PER_BEAT * grid.beats_per_bar)
         step(0.85)
 
-        calibration = self.card["calibration"]["quantiles"]
         velocity = int(
             np.clip(np.mean([n.velocity for n in melody.tracks[0].notes]) * 0.8, 30, 110)
         )
@@ -292,6 +307,9 @@ class Engine:
                     percentile(float(scores[i]), calibration),
                     m,
                     seed,
+                    float(ranking[i]),
+                    reasons(take_checks, rank - 1),
+                    dict(checks[i].counts),
                 )
             )
         step(1.0)

@@ -14,6 +14,7 @@ which matters because the app autosaves every few seconds.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -117,6 +118,12 @@ def arrangement_from_dict(data: dict[str, Any]) -> Arrangement:
     )
 
 
+def _finite_or_none(value: float) -> float | None:
+    """JSON has no NaN: an unranked candidate's score is written as null."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
 def candidate_to_dict(candidate: Any) -> dict[str, Any]:
     return {
         "rank": int(candidate.rank),
@@ -124,6 +131,9 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "percentile": float(candidate.percentile),
         "metrics": {str(k): float(v) for k, v in dict(candidate.metrics).items()},
         "seed": int(getattr(candidate, "seed", 0)),
+        "reasons": [str(r) for r in getattr(candidate, "reasons", [])],
+        "score": _finite_or_none(getattr(candidate, "score", math.nan)),
+        "checks": {str(k): int(v) for k, v in dict(getattr(candidate, "checks", {})).items()},
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
@@ -136,6 +146,9 @@ def candidate_from_dict(data: dict[str, Any]) -> Candidate:
         percentile=float(data["percentile"]),
         metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
         seed=int(data.get("seed", 0)),
+        reasons=[str(r) for r in data.get("reasons", [])],
+        score=math.nan if data.get("score") is None else float(data["score"]),
+        checks={str(k): int(v) for k, v in data.get("checks", {}).items()},
     )
 
 

@@ -181,6 +181,9 @@ class CandidatesPanel(QWidget):
             f"Candidate {position + 1} (rank {candidate.rank})",
             f"Critic: {candidate.percentile:.0f} / 100 (critic score {candidate.critic_score:.2f})",
         ]
+        reasons = list(candidate.reasons)
+        if reasons:
+            lines.append("Why: " + "; ".join(reasons))
         metrics = dict(candidate.metrics)
         headline = [k for k in METRIC_WORDS if k in metrics and k != "qualified_notes"]
         headline += [k for k in metrics if "/" not in k and k not in METRIC_WORDS]

@@ -20,7 +20,9 @@ from composer_gui.core.engine import (
 )
 from composer_gui.core.errors import MeterError, ModelLoadError, NoMelodyError
 from composer_gui.core.instruments import DRUM_CHANNEL, PRESETS
+from models.musical_checks import SHAPING_MEASURES
 from models.pianoroll import LOWEST_PITCH
+from models.ranking import critic_units
 
 
 def melody(bars=4, meter=(4, 4), octave=0, tempo=96.0):
@@ -47,8 +49,15 @@ def test_the_melody_is_kept_note_for_note_and_candidates_are_ranked(engine):
     candidates = engine.generate(tune, k=6, seed=3)
     assert 1 <= len(candidates) <= 6
     assert [c.rank for c in candidates] == list(range(1, len(candidates) + 1))
-    scores = [c.critic_score for c in candidates]
+    # Ranked by the critic less the faults' penalties (models.ranking), never above the
+    # critic's own units, and each says in at most three reasons what sets it apart.
+    scores = [c.score for c in candidates]
     assert scores == sorted(scores, reverse=True)
+    quantiles = engine.card["calibration"]["quantiles"]
+    for c in candidates:
+        assert c.score <= critic_units(np.array([c.critic_score]), quantiles)[0] + 1e-9
+        assert len(c.reasons) <= 3 and all(isinstance(r, str) and r for r in c.reasons)
+        assert set(c.checks) == set(SHAPING_MEASURES)
     for c in candidates:
         arr = c.arrangement
         assert arr.tracks[0] == tune.tracks[0]  # pitch, onset, length, velocity, program

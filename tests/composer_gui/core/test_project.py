@@ -12,6 +12,8 @@ from composer_gui.core.project import (
     Project,
     ProjectFileError,
     TrackMix,
+    candidate_from_dict,
+    candidate_to_dict,
     load_project,
     save_project,
 )
@@ -29,6 +31,7 @@ def candidate(rank: int) -> Candidate:
         critic_score=1.5 - rank,
         percentile=80.0 / rank,
         metrics={"in_key_ratio": 0.95, "polyphony": 2.5},
+        reasons=["no parallel fifths or octaves", f"parallel fifths in bar {rank}"],
     )
 
 
@@ -50,6 +53,13 @@ def test_a_project_round_trips(tmp_path):
     assert back == project
     assert back.picked == candidate(2)
     assert back.candidates == [candidate(1)]  # the newest generation
+
+
+def test_a_candidate_saved_before_reasons_existed_loads_without_them():
+    data = candidate_to_dict(candidate(1))
+    assert data["reasons"] == candidate(1).reasons
+    del data["reasons"]
+    assert candidate_from_dict(data).reasons == []
 
 
 def test_saving_is_atomic_and_leaves_no_temporary_files(tmp_path):
