@@ -90,13 +90,13 @@ BASS_LEAP_LIMIT = 12  # the lowest line may leap an octave
 MEASURES: dict[str, tuple[bool, str]] = {
     "pcs_beats": (True, "PCS on the beats (Yeh et al. 2021)"),
     "pcs": (True, "PCS on every 16th step"),
-    "ctnctr": (True, "chord tones and proper non-chord tones in the melody (CTnCTR)"),
+    "ctnctr": (True, "chord and proper non-chord tones in the melody (CTnCTR)"),
     "mctd": (False, "melody-chord tonal distance (MCTD)"),
     "parallels": (False, "parallel fifths and octaves"),
     "crossing": (False, "steps with crossed voices"),
     "spacing": (False, "steps with upper voices over an octave apart"),
-    "leaps": (False, "accompaniment moves larger than a fifth (octave in the bass)"),
-    "wrong_notes": (False, "accompaniment notes a semitone or tritone off the melody on a beat"),
+    "leaps": (False, "leaps over a fifth (over an octave in the bass)"),
+    "wrong_notes": (False, "wrong notes: a semitone or tritone off the melody on a beat"),
     "bass_on_chord_tone": (True, "downbeats whose bass is a tone of the chord"),
 }
 
@@ -412,3 +412,10 @@ def judge(texture: Texture) -> dict[str, float]:
         "wrong_notes": wrong_note_share(texture),
         "bass_on_chord_tone": bass_on_chord_tone_share(texture),
     }
+
+
+# The measures above whose rule also shapes the product's ranking (a check the engine
+# scores candidates with).  Today's ranking is the critic alone, so none does: every
+# measure only judges.  Whoever makes the ranking use such a check names it here, and the
+# ranking benchmark then marks that measure as not held out.
+SHAPING_MEASURES: tuple[str, ...] = ()
