@@ -70,16 +70,13 @@ def in_key_ratio(melody, parts) -> float:
     return float(np.mean([mask[p % 12] for p in notes]))
 
 
-def judge_notes(melody, parts, signatures, bar_phase_quarters: float, end_quarters: float):
+def judge_notes(melody, parts, signatures, bar_phase_quarters: float):
     """Measures of one piece from notes in quarters; the bars span the melody."""
     sigs = [(round(q * 4), n, d) for q, n, d in signatures]
-    _, bar = hm.meter_steps(*sigs[-1][1:])
-    n_steps = max(bar, -(-round(end_quarters * 4) // bar) * bar)
     texture = hm.texture_from_notes(
         ct.to_steps(melody),
         [ct.to_steps(p) for p in parts],
         sigs,
-        n_steps=n_steps,
         bar_phase=round(bar_phase_quarters * 4),
     )
     values = {k: v for k, v in hm.judge(texture).items() if k in HARMONY}
@@ -88,9 +85,13 @@ def judge_notes(melody, parts, signatures, bar_phase_quarters: float, end_quarte
     return values
 
 
-def run_tune(tune: ct.Tune, work: Path) -> dict:
+def paths(tune: ct.Tune, work: Path) -> tuple[Path, Path]:
     stem = re.sub(r"[^A-Za-z0-9]+", "_", tune.ref.name)
-    source, output = work / f"{stem}.mid", work / f"{stem}-out.mid"
+    return work / f"{stem}.mid", work / f"{stem}-out.mid"
+
+
+def run_tune(tune: ct.Tune, work: Path) -> dict:
+    source, output = paths(tune, work)
     ct.write_midi(tune, source)
     command = [*cli(), "accompany", str(source), "-o", str(output), "--json"]
     command += ["--candidates", "4", "--seed", "0"]
@@ -110,6 +111,21 @@ def run_tune(tune: ct.Tune, work: Path) -> dict:
         lines = (done.stderr.strip() or done.stdout.strip() or "no message").splitlines()
         record["refusal"] = lines[-1][:300]
         return record
+    return record | judge_output(tune, output)
+
+
+def rejudge(tune: ct.Tune, earlier: dict, work: Path) -> dict:
+    """A previous run's record with its output judged again (the CLI is not run)."""
+    record = {k: v for k, v in earlier.items() if k in ("tune", "title", "meter", "meters")}
+    record |= {k: earlier[k] for k in ("meter_changes", "bars", "seconds", "accompanied")}
+    if not record["accompanied"]:
+        return record | {"refusal": earlier["refusal"]}
+    return record | judge_output(tune, paths(tune, work)[1])
+
+
+def judge_output(tune: ct.Tune, output: Path) -> dict:
+    """Melody kept note for note, and the measures, of one accompanied tune."""
+    record = {}
     back = ct.read_midi(output)
     written = sorted(back.tracks[0][1])
     record["melody_kept"] = len(written) == len(tune.notes) and all(
@@ -119,9 +135,7 @@ def run_tune(tune: ct.Tune, work: Path) -> dict:
     record["tracks"] = [name for name, _ in back.tracks[1:]]
     record["written_signatures"] = back.signatures
     parts = [notes for _, notes in back.tracks[1:]]
-    record |= judge_notes(
-        tune.notes, parts, tune.signatures, tune.pickup_quarters, tune.notes[-1][1]
-    )
+    record |= judge_notes(tune.notes, parts, tune.signatures, tune.pickup_quarters)
     return record
 
 
@@ -205,6 +219,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_corpus"))
     parser.add_argument("--data", type=Path, default=None, help="a built chorale dataset")
     parser.add_argument("--json", type=Path, default=ROOT / "docs" / "benchmarks" / "corpus.json")
+    parser.add_argument(
+        "--rejudge",
+        type=Path,
+        default=None,
+        help="a previous run's JSON: keep its CLI results and outputs (--work), judge again",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -235,8 +255,12 @@ def main() -> None:
     print(f"{total} tunes chosen (seed {args.seed}); unreadable and skipped: {dict(unreadable)}")
 
     tunes = [t for meter in wanted for t in chosen[meter]]
-    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        records = list(pool.map(lambda t: run_tune(t, args.work), tunes))
+    if args.rejudge is not None:
+        earlier = {r["tune"]: r for r in json.loads(args.rejudge.read_text())["tunes"]}
+        records = [rejudge(t, earlier[t.ref.name], args.work) for t in tunes]
+    else:
+        with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            records = list(pool.map(lambda t: run_tune(t, args.work), tunes))
 
     rows = []
     for meter in wanted:

@@ -127,13 +127,21 @@ def metric_grid(
     beat_starts = np.zeros(n_steps, dtype=bool)
     bar_starts = np.zeros(n_steps, dtype=bool)
     ordered = sorted(signatures) or [(0, 4, 4)]
+    previous_beat = None
     for i, (start, numerator, denominator) in enumerate(ordered):
         end = ordered[i + 1][0] if i + 1 < len(ordered) else n_steps
         beat, bar = meter_steps(numerator, denominator)
+        if previous_beat is not None and 0 < start <= n_steps:
+            # A bar cut shorter than a beat by the new signature (a section's upbeat,
+            # as music21 reads ABC) is no bar of its own: it lengthens the one before.
+            last_bar = np.flatnonzero(bar_starts[:start])
+            if last_bar.size and start - last_bar[-1] < previous_beat:
+                bar_starts[last_bar[-1]] = beat_starts[last_bar[-1]] = False
         steps = np.arange(max(start, 0), min(end, n_steps))
         in_bar = (steps - start + (bar_phase if i == 0 else 0)) % bar
         beat_starts[steps] = in_bar % beat == 0
         bar_starts[steps] = in_bar == 0
+        previous_beat = beat
     return beat_starts, bar_starts
 
 
@@ -159,14 +167,16 @@ def texture_from_notes(
     bar_phase: int = 0,
 ) -> Texture:
     """A texture from notes ``(start_step, end_step, midi_pitch)``.  The melody keeps its
-    highest note where notes overlap.  ``n_steps`` defaults to the melody's end rounded
-    up to a whole bar (of the last meter)."""
+    highest note where notes overlap.  ``n_steps`` defaults to the end of the bar in
+    which the melody ends."""
     melody = [(int(a), max(int(b), int(a) + 1), int(p)) for a, b, p in melody]
     parts = [[(int(a), max(int(b), int(a) + 1), int(p)) for a, b, p in notes] for notes in parts]
-    if n_steps is None:
+    if n_steps is None:  # to the end of the bar in which the melody ends
         end = max((b for _, b, _ in melody), default=1)
         _, bar = meter_steps(*sorted(signatures)[-1][1:])
-        n_steps = max(bar, -(-end // bar) * bar)
+        _, bars = metric_grid(end + bar, signatures, bar_phase)
+        later = np.flatnonzero(bars[end:])
+        n_steps = end + int(later[0]) if later.size else end + bar
     line = np.full(n_steps, REST, dtype=np.int64)
     for a, b, p in melody:
         segment = line[a : min(b, n_steps)]
@@ -385,15 +395,17 @@ def bass_on_chord_tone_share(texture: Texture) -> float:
 
 
 def empty_bar_shares(texture: Texture) -> np.ndarray:
-    """``(part,)``: the share of bars in which each part sounds nothing."""
+    """``(part,)``: the share of bars in which each part sounds nothing; a pickup before the
+    first bar is not counted (an accompaniment may well wait for the downbeat)."""
     starts = np.flatnonzero(texture.bar_starts)
-    if starts.size == 0 or starts[0] != 0:
-        starts = np.concatenate([[0], starts])
+    if starts.size == 0:
+        starts = np.array([0])
     bar_of_step = np.searchsorted(starts, np.arange(texture.n_steps), side="right") - 1
     sounding = texture.parts.any(axis=2)  # (part, step)
     shares = []
     for part in sounding:
-        played = np.bincount(bar_of_step[part], minlength=starts.size) > 0
+        bars = bar_of_step[part & (bar_of_step >= 0)]  # a pickup is not a bar
+        played = np.bincount(bars, minlength=starts.size) > 0
         shares.append(1.0 - played.mean())
     return np.array(shares)
 

@@ -222,6 +222,13 @@ def test_empty_bars_per_part():
     assert empty_bar_shares(texture) == pytest.approx([0.5, 0.0])
 
 
+def test_a_tune_with_a_pickup_ends_with_its_last_bar_and_its_pickup_is_no_bar():
+    # 3/4 with a one-beat pickup (phase 8): bars at 4 and 16; the melody ends at 28.
+    texture = texture_from_notes(held(72, 0, 28), [held(60, 4, 28)], [(0, 3, 4)], bar_phase=8)
+    assert texture.n_steps == 28
+    assert empty_bar_shares(texture) == pytest.approx([0.0])
+
+
 # ---------------------------------------------------------------------------------------
 # Meters
 
@@ -254,6 +261,14 @@ def test_metric_grid_follows_a_meter_change_and_a_pickup():
     beats, bars = metric_grid(16, [(0, 3, 4)], bar_phase=8)  # a one-beat pickup in 3/4
     assert list(np.flatnonzero(bars)) == [4]
     assert list(np.flatnonzero(beats)) == [0, 4, 8, 12]
+
+
+def test_an_upbeat_cut_off_by_a_restated_signature_is_no_bar_of_its_own():
+    # 6/8 with a one-eighth pickup (phase 10 of 12 steps): bars at 2, 14; the signature
+    # restated at 16 leaves 14-16 (a section's upbeat), which joins the bar before it.
+    beats, bars = metric_grid(30, [(0, 6, 8), (16, 6, 8)], bar_phase=10)
+    assert list(np.flatnonzero(bars)) == [2, 16, 28]
+    assert list(np.flatnonzero(beats)) == [2, 8, 16, 22, 28]
 
 
 def test_texture_from_voices_matches_texture_from_notes():
