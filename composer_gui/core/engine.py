@@ -33,6 +33,7 @@ from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset
 from composer_gui.paths import resource_path
 from models.pianoroll import (
     ACCOMPANIMENT_TRACKS,
+    LOWEST_PITCH,
     MAX_BARS,
     N_PITCHES,
     STEPS_PER_BEAT,
@@ -323,12 +324,11 @@ class Engine:
         from models.sampling import (
             candidate_probabilities,
             clean_candidates,
-            critic_scores,
             melody_condition,
             pad_length,
         )
 
-        generator, critic = self._generator, self._critic
+        generator = self._generator
         device = next(generator.parameters()).device
         n = pad_length(voice.shape[0], generator.config.time_multiple)
         cond = melody_condition(voice, onsets, beats_per_bar, 0, n, device)
@@ -336,9 +336,33 @@ class Engine:
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
         cleaned = clean_candidates(probs, density, voice.shape[0])
         rolls = np.stack([roll for roll, _ in cleaned])
+        return rolls, np.stack([o for _, o in cleaned]), self._score(cond, rolls)
+
+    def _score(self, cond, rolls: np.ndarray) -> np.ndarray:
+        """The ranking score of each accompaniment ``(c, 3, T, P)`` given the condition."""
+        import torch
+
+        from models.sampling import critic_scores
+
         with torch.inference_mode():
-            scores = critic_scores(critic, cond, rolls.astype(np.float32))
-        return rolls, np.stack([o for _, o in cleaned]), scores
+            return critic_scores(self._critic, cond, rolls.astype(np.float32))
+
+    def score_accompaniments(self, melody: Arrangement, rolls: np.ndarray) -> np.ndarray:
+        """The score ``generate`` ranks by, for accompaniments from elsewhere (Bach's own,
+        a spoiled copy), so they can be ranked among the candidates: ``rolls`` ``(c, 3, T, P)``
+        on the grid of ``melody_on_grid(melody)`` (pitch index = MIDI pitch + its shift -
+        LOWEST_PITCH), for a melody of at most MAX_BARS bars."""
+        from models.sampling import melody_condition, pad_length
+
+        self.load()
+        grid = melody_on_grid(check_melody(melody))
+        n = pad_length(grid.n_steps, self._generator.config.time_multiple)
+        device = next(self._generator.parameters()).device
+        cond = melody_condition(grid.voice, grid.onsets, grid.beats_per_bar, 0, n, device)
+        padded = np.zeros((rolls.shape[0], rolls.shape[1], grid.n_steps, N_PITCHES), dtype=bool)
+        t = min(grid.n_steps, rolls.shape[2])
+        padded[:, :, :t] = rolls[:, :, :t]
+        return self._score(cond, padded)
 
 
 def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
@@ -371,3 +395,20 @@ def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> 
         note = Note(int(pitch + shift), start / STEPS_PER_BEAT, length / STEPS_PER_BEAT, velocity)
         tracks[track].notes.append(note)
     return tracks
+
+
+def accompaniment_roll(melody: Arrangement, arrangement: Arrangement) -> np.ndarray:
+    """The inverse of ``_accompaniment_tracks``: an arrangement's three accompaniment tracks
+    as the grid roll ``(3, T, P)`` of ``melody_on_grid(melody)`` that
+    ``Engine.score_accompaniments`` reads (a candidate's own roll, to score it again)."""
+    grid = melody_on_grid(melody)
+    back = int(np.clip(-grid.shift, -12, 12))
+    roll = np.zeros((len(ACCOMPANIMENT_TRACKS), grid.n_steps, N_PITCHES), dtype=bool)
+    for track, part in zip(roll, arrangement.tracks[1 : 1 + len(ACCOMPANIMENT_TRACKS)]):
+        for note in part.notes:
+            start = round(note.start_beat * STEPS_PER_BEAT)
+            end = round(note.end_beat * STEPS_PER_BEAT)
+            index = note.pitch - back - LOWEST_PITCH
+            if 0 <= index < N_PITCHES:
+                track[max(start, 0) : min(end, grid.n_steps), index] = True
+    return roll

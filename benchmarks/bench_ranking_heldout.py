@@ -1,0 +1,281 @@
+"""Is "best first" true on held-out melodies and held-out measures?  Issue 18's benchmark.
+
+Recorded command (figures in docs/benchmarks/ranking.md):
+
+    python benchmarks/bench_ranking_heldout.py --seeds 3 --folk-per-meter 12
+
+Melodies: 8-bar windows of the chorales' test split (``models.evaluate.windows``), and
+folk tunes from the music21 corpus (``benchmarks/corpus_tunes.py``: a seeded choice per
+meter of 2/4, 3/4, 4/4, 6/8, 9/8 and 12/8, their first 8 bars); a meter the engine refuses
+is skipped and counted.  Each melody gets 16 candidates per seed from the engine's public
+ranking (``Engine.generate``: whatever the ranking is, it is what gets measured).
+
+For every measure of ``models/harmony_measures.py`` (written apart from the product):
+how often the first choice is better than the median candidate (a tie counts half;
+chance is 50%), with the measure marked *held out* unless it is in
+``harmony_measures.SHAPING_MEASURES`` (it shapes the ranking).  Targets: 75% on harmony
+with the melody on the beats, 65% on voice leading, never under 50%.
+
+Then, on the chorales, with ``Engine.score_accompaniments`` (the score generate ranks by,
+checked here against the candidates' own scores): Bach's own accompaniment ranks above
+the median of the 16 candidates for what share (target 90%), and Bach's own scores above
+each kind of spoiled Bach (``models/negatives.py``: wrong notes, moved against the
+melody, late, another chorale's accompaniment, passing notes removed) for what share
+(target 90%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus_tunes as ct  # noqa: E402
+
+from composer_gui.core.arrangement import Arrangement, Note, Track  # noqa: E402
+from composer_gui.core.engine import Engine, accompaniment_roll, melody_on_grid  # noqa: E402
+from composer_gui.core.errors import ComposerError  # noqa: E402
+from models import harmony_measures as hm  # noqa: E402
+from models.build_dataset import REST, default_cache_dir, load_split, voices_to_roll  # noqa: E402
+from models.encoding import REST_CLASS  # noqa: E402
+from models.evaluate import windows  # noqa: E402
+from models.negatives import KINDS, SPOILERS  # noqa: E402
+from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT  # noqa: E402
+
+FOLK_METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8")
+VOICE_LEADING = ("parallels", "crossing", "spacing", "leaps")
+TARGETS = {"pcs_beats": 0.75} | {m: 0.65 for m in VOICE_LEADING}
+ROOT = Path(__file__).resolve().parents[1]
+SPOILED = {
+    "wrong_notes": "wrong notes",
+    "transpose": "moved against the melody",
+    "late": "late",
+    "mismatch": "another chorale's accompaniment",
+    "block": "passing notes removed",
+}
+
+
+def voice_notes(voice: np.ndarray, onsets: np.ndarray) -> list[tuple[int, int, int]]:
+    """A grid voice (pitch index or REST) as notes ``(start_step, end_step, midi_pitch)``."""
+    notes = []
+    for step, index in enumerate(voice):
+        if index == REST:
+            continue
+        new = step == 0 or voice[step - 1] != index or onsets[step]
+        if new:
+            notes.append([step, step + 1, int(index) + LOWEST_PITCH])
+        else:
+            notes[-1][1] = step + 1
+    return [tuple(n) for n in notes]
+
+
+def chorale_melody(window) -> Arrangement:
+    notes = [
+        Note(p, a / STEPS_PER_BEAT, (b - a) / STEPS_PER_BEAT, 80)
+        for a, b, p in voice_notes(window.voices[0], window.onsets[0])
+    ]
+    return Arrangement([Track("melody", notes)], 100.0, (window.beats_per_bar, 4))
+
+
+def folk_melody(tune: ct.Tune, bars: int) -> tuple[Arrangement, list, float]:
+    end = bars * tune.bar_quarters - tune.pickup_quarters
+    notes = [Note(p, a, min(b, end) - a, 80) for a, b, p in tune.notes if a < end]
+    signatures = [s for s in tune.signatures if s[0] < end]
+    arrangement = Arrangement([Track("melody", notes)], 100.0, tuple(signatures[0][1:]))
+    return arrangement, signatures, tune.pickup_quarters
+
+
+def texture_of(arrangement: Arrangement, signatures, bar_phase_quarters: float) -> hm.Texture:
+    def steps(track):
+        return [(round(n.start_beat * 4), round(n.end_beat * 4), n.pitch) for n in track.notes]
+
+    sigs = [(round(q * 4), num, den) for q, num, den in signatures]
+    return hm.texture_from_notes(
+        steps(arrangement.tracks[0]),
+        [steps(t) for t in arrangement.tracks[1:]],
+        sigs,
+        bar_phase=round(bar_phase_quarters * 4),
+    )
+
+
+def first_beats_median(values: list[float], higher_is_better: bool) -> float | None:
+    """1 when the first value is better than the median, 0.5 on a tie, 0 when worse."""
+    first, median = values[0], float(np.nanmedian(values))
+    if math.isnan(first) or math.isnan(median):
+        return None
+    if abs(first - median) < 1e-12:
+        return 0.5
+    return float((first > median) == higher_is_better)
+
+
+def judge_set(candidates, signatures, phase) -> dict[str, float | None]:
+    judged = [hm.judge(texture_of(c.arrangement, signatures, phase)) for c in candidates]
+    return {
+        name: first_beats_median([j[name] for j in judged], higher)
+        for name, (higher, _) in hm.MEASURES.items()
+    }
+
+
+def spoiled_rolls(classes: list[torch.Tensor], i: int, rng: torch.Generator) -> dict:
+    """Bach's accompaniment of window i and each spoiled copy, as grid rolls (3, T, P)."""
+    out = {}
+    for kind in KINDS:
+        if kind == "mismatch":  # the next window's accompaniment, cut or padded to fit
+            other = classes[(i + 1) % len(classes)]
+            spoiled = torch.full_like(classes[i], REST_CLASS)
+            t = min(other.shape[1], spoiled.shape[1])
+            spoiled[:, :t] = other[:, :t]
+        else:
+            spoiled = SPOILERS[kind](classes[i][None], rng)[0]
+        voices = torch.where(spoiled == REST_CLASS, REST, spoiled).numpy()
+        out[kind] = voices_to_roll(voices)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--data", type=Path, default=default_cache_dir() / "bach-chorales")
+    parser.add_argument("--bars", type=int, default=8)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--folk-per-meter", type=int, default=12)
+    parser.add_argument("--limit", type=int, default=None, help="chorale windows (quick run)")
+    parser.add_argument("--json", type=Path, default=ROOT / "docs" / "benchmarks" / "ranking.json")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    engine = Engine(args.model, args.device)
+    engine.load()
+    wins = windows(load_split(args.data, "test"), args.bars)[: args.limit]
+    refs = ct.index_tunes()
+    folk = []
+    for meter in FOLK_METERS:
+        pool = [
+            ct.parse_tune(r) for r in ct.choose(refs, meter, None, 0)[: 3 * args.folk_per_meter]
+        ]
+        folk += [t for t in pool if t is not None][: args.folk_per_meter]
+
+    wins_by_set: dict[str, list[dict]] = defaultdict(list)
+    refused: Counter = Counter()
+    bach_above, rescore_error, n_shifted = [], 0.0, 0
+    real_above: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    classes = [
+        torch.from_numpy(np.where(w.voices[1:] == REST, REST_CLASS, w.voices[1:]).astype(np.int64))
+        for w in wins
+    ]
+    rng = torch.Generator().manual_seed(0)
+    for i, w in enumerate(wins):
+        melody = chorale_melody(w)
+        signatures, grid = [(0.0, w.beats_per_bar, 4)], melody_on_grid(melody)
+        bach = voices_to_roll(w.voices[1:])
+        spoiled = spoiled_rolls(classes, i, rng)
+        if grid.shift != 0:  # Bach's roll would have to move with the melody; not done
+            n_shifted += 1
+            continue
+        real, *others = engine.score_accompaniments(melody, np.stack([bach, *spoiled.values()]))
+        for kind, score in zip(spoiled, others):
+            real_above[kind].append(float(real > score) if real != score else 0.5)
+        for s in range(args.seeds):
+            candidates = engine.generate(melody, k=16, seed=1000 * s + i)
+            wins_by_set["chorales"].append(judge_set(candidates, signatures, 0.0))
+            scores = np.array([c.critic_score for c in candidates])
+            median = float(np.median(scores))
+            bach_above.append(0.5 if real == median else float(real > median))
+            if s == 0:
+                rolls = np.stack([accompaniment_roll(melody, c.arrangement) for c in candidates])
+                again = engine.score_accompaniments(melody, rolls)
+                rescore_error = max(rescore_error, float(np.max(np.abs(again - scores))))
+    for j, tune in enumerate(folk):
+        melody, signatures, phase = folk_melody(tune, args.bars)
+        for s in range(args.seeds):
+            try:
+                candidates = engine.generate(melody, k=16, seed=1000 * s + j)
+            except ComposerError as error:
+                refused[(tune.ref.meter, str(error))] += 1
+                break
+            wins_by_set[f"folk {tune.ref.meter}"].append(judge_set(candidates, signatures, phase))
+
+    sets = dict(wins_by_set)
+    folk_all = [r for name, rows in sets.items() if name.startswith("folk") for r in rows]
+    sets["folk (all meters)"] = folk_all
+    sets["all"] = sets.get("chorales", []) + folk_all
+    table = {}
+    for name, rows in sets.items():
+        table[name] = {"sets": len(rows)}
+        for measure in hm.MEASURES:
+            values = [r[measure] for r in rows if r[measure] is not None]
+            table[name][measure] = float(np.mean(values)) if values else None
+            table[name][measure + "_ties"] = (
+                float(np.mean([v == 0.5 for v in values])) if values else None
+            )
+
+    shown = ["chorales", "folk (all meters)", "all"]
+    print(
+        f"{len(wins)} test chorale windows and {len(folk)} folk tunes of {args.bars} bars, "
+        f"{args.seeds} seeds, 16 candidates each; model {engine.card.get('name', '?')}"
+    )
+    print("first choice better than the median candidate (tie = half; chance 50%):")
+    header = f"{'measure':<62} {'held out':>8} " + " ".join(f"{s[:17]:>17}" for s in shown)
+    print(header + f" {'target':>7}")
+    for measure, (_, text) in hm.MEASURES.items():
+        held = "no" if measure in hm.SHAPING_MEASURES else "yes"
+        cells = []
+        for s in shown:
+            v, ties = table.get(s, {}).get(measure), table.get(s, {}).get(measure + "_ties")
+            cells.append(f"{100 * v:>5.0f}% (ties {100 * ties:>2.0f}%)" if v is not None else "-")
+        target = f"{100 * TARGETS.get(measure, 0.5):.0f}%"
+        print(f"{text[:62]:<62} {held:>8} " + " ".join(f"{c:>17}" for c in cells) + f" {target:>7}")
+    print("per folk meter (sets; PCS on the beats, CTnCTR, parallels):")
+    for name in sorted(n for n in sets if n.startswith("folk ") and "all" not in n):
+        t = table[name]
+        print(
+            f"  {name}: {t['sets']} sets; "
+            + ", ".join(
+                f"{m} {100 * t[m]:.0f}%"
+                for m in ("pcs_beats", "ctnctr", "parallels")
+                if t[m] is not None
+            )
+        )
+    for (meter, message), count in sorted(refused.items()):
+        print(f"  skipped {count} folk tune(s) in {meter}: {message}")
+    bach_share = float(np.mean(bach_above)) if bach_above else math.nan
+    print(
+        f"Bach's own accompaniment above the median of its chorale's 16 candidates: "
+        f"{100 * bach_share:.0f}% of {len(bach_above)} sets (target 90%)"
+    )
+    spoiled_share = {k: float(np.mean(v)) for k, v in real_above.items() if v}
+    for kind, share in spoiled_share.items():
+        print(
+            f"Bach's own scored above Bach spoiled ({SPOILED.get(kind, kind)}): "
+            f"{100 * share:.0f}% of {len(real_above[kind])} windows (target 90%)"
+        )
+    print(
+        f"(score_accompaniments against the candidates' ranking scores: max difference "
+        f"{rescore_error:.2g}; {n_shifted} windows skipped for a shifted melody; "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    result = {
+        "command": " ".join(sys.argv),
+        "model": engine.card.get("name"),
+        "shaping_measures": list(hm.SHAPING_MEASURES),
+        "first_beats_median": table,
+        "bach_above_median": bach_share,
+        "bach_above_spoiled": spoiled_share,
+        "refused": [{"meter": m, "message": msg, "tunes": n} for (m, msg), n in refused.items()],
+        "rescore_max_difference": rescore_error,
+    }
+    args.json.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,433 @@
+"""Measures that judge an accompaniment against its melody, written apart from the product.
+
+The ranking (the critic, and whatever musical checks shape it) must not be judged by its
+own yardstick, so these measures are defined here from published sources and textbook
+rules, import nothing from the engine or the ranking, and are used only by benchmarks
+(``benchmarks/bench_corpus.py``, ``benchmarks/bench_ranking_heldout.py``) and tests.
+
+Harmony with the melody, from Yeh et al. (2021), "Automatic melody harmonization with
+triad chords: a comparative study", J. New Music Research 50(1), section 5.1, checked
+against the evaluation code its authors released.  Their "chord" is a triad label; here
+the chord at a step is the set of pitch classes the accompaniment sounds there.  All
+three are counted per 16th step, as the authors' code does (a long note weighs more).
+
+- **PCS**, pitch consonance score: for each step where the melody and the accompaniment
+  sound, each pair (melody note, chord pitch class) scores +1 for a unison/octave, third,
+  perfect fifth or sixth, 0 for a perfect fourth and -1 for anything else; PCS is the
+  mean over all pairs (1 = every pair consonant, -1 = every pair dissonant).  The
+  interval is taken from the chord tone up to the melody note, modulo 12, as the chord
+  sits under the melody.  (The authors' code takes ``|m - c|`` of the pitch-class
+  numbers, which tells fourths from fifths by key: C-G always scores +1 and G-D always
+  0.  That is not reproduced; the price of the directional reading is that a melody on
+  the root of a triad scores 2/3, the root a fourth above the chord's fifth, as the
+  paper scores every fourth.)  ``pcs(..., on_beats=True)`` counts only the steps that
+  begin a beat: "harmony with the melody on strong beats".
+- **CTnCTR**, chord tone to non-chord tone ratio: ``(n_c + n_p) / (n_c + n_n)`` over
+  melody steps with a chord, where ``n_c`` counts steps whose melody pitch class is in
+  the chord, ``n_n`` the others, and ``n_p`` the *proper* non-chord tones among them:
+  those whose next different melody note is within 2 semitones and a chord tone of the
+  chord it sounds with (the authors' code also asks for the resolution to be a chord
+  tone).  1 means every melody note is a chord tone or resolved by step.
+- **MCTD**, melody-chord tonal distance: the Euclidean distance between the 6-D tonal
+  centroid (Harte, Sandler and Gasser 2006, "Detecting harmonic change in musical audio")
+  of the melody note and that of the chord, averaged over steps; lower is closer.
+  (``models.metrics.tonal_distance`` uses the same projection, per bar and track.)
+
+Voice leading, from the common-practice rules any harmony textbook states (e.g. Aldwell &
+Schachter, "Harmony and Voice Leading"), over the lines melody, then each accompaniment
+part from the top (its highest note per step; the lowest part's lowest note):
+
+- ``parallels``: consecutive fifths or octaves (unisons, compound intervals alike), i.e.
+  two lines both moving in the same direction from one perfect fifth (or octave) to
+  another at the same step, counted once per motion, between any two lines;
+- ``crossing``: share of steps where a line sounds below the line under it;
+- ``spacing``: share of steps where two adjacent upper lines (not the lowest pair) are
+  more than an octave apart;
+- ``leaps``: share of an accompaniment line's moves larger than a fifth (an octave for
+  the lowest line);
+- ``wrong_notes``: share of accompaniment notes sounding at a beat's first step that
+  lie a semitone (minor second, major seventh, minor ninth) or a tritone from the melody;
+- ``bass_on_chord_tone``: share of downbeats where everything else sounding lies a third,
+  fifth, sixth, octave or minor seventh above the lowest part (the bass is a tone of the
+  chord, not a note against it; for band styles: the bass plays the chord);
+- ``empty_bars``: per part, the share of bars in which it sounds nothing.
+
+Everything reads a :class:`Texture`: MIDI pitches on the 16th-note grid, with the beats
+and bars of the music's own meter (:func:`metric_grid`), so the measures need nothing
+from the model's grid and judge a MIDI file, a candidate or Bach alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+REST = -1
+N_MIDI = 128
+STEPS_PER_QUARTER = 4  # the judge's grid: 16th notes
+
+# PCS weight of an interval (semitones mod 12) from a chord tone up to the melody note.
+PCS_WEIGHT = np.array([1, -1, -1, 1, 1, 0, -1, 1, 1, 1, -1, -1], dtype=np.float64)
+CLASHES = (1, 6, 11)  # semitone (any octave) and tritone: "wrong notes" on a beat
+PERFECT = (0, 7)
+SUPPORTED = (
+    0,
+    3,
+    4,
+    7,
+    8,
+    9,
+    10,
+)  # above a bass that is a chord tone: 3rds, 5th, 6ths, m7  # octave/unison and fifth, modulo 12
+SPACING_LIMIT = 12  # semitones between adjacent upper lines
+LEAP_LIMIT = 7  # an upper accompaniment line's move larger than a fifth is a large leap
+BASS_LEAP_LIMIT = 12  # the lowest line may leap an octave
+
+# name: (higher is better, what it says).  The order is the order benchmarks print.
+MEASURES: dict[str, tuple[bool, str]] = {
+    "pcs_beats": (True, "PCS on the beats (Yeh et al. 2021)"),
+    "pcs": (True, "PCS on every 16th step"),
+    "ctnctr": (True, "chord and proper non-chord tones in the melody (CTnCTR)"),
+    "mctd": (False, "melody-chord tonal distance (MCTD)"),
+    "parallels": (False, "parallel fifths and octaves"),
+    "crossing": (False, "steps with crossed voices"),
+    "spacing": (False, "steps with upper voices over an octave apart"),
+    "leaps": (False, "leaps over a fifth (over an octave in the bass)"),
+    "wrong_notes": (False, "wrong notes: a semitone or tritone off the melody on a beat"),
+    "bass_on_chord_tone": (True, "downbeats whose bass is a tone of the chord"),
+}
+
+
+def meter_steps(numerator: int, denominator: int) -> tuple[int, int]:
+    """``(steps per beat, steps per bar)`` of a time signature on the 16th-note grid.
+
+    Compound meters (6, 9, 12 over anything) beat in dotted units, 3/8 in one beat per
+    bar, cut and other half-note meters in half notes; the rest beat in the
+    denominator's unit.  A meter whose bar is not a whole number of 16ths (e.g. x/32)
+    is refused.
+    """
+    unit = 4 * STEPS_PER_QUARTER / denominator  # steps in one denominator note
+    if unit != int(unit) or unit < 1 or numerator < 1:
+        raise ValueError(f"{numerator}/{denominator} does not fit a 16th-note grid.")
+    unit = int(unit)
+    compound = numerator in (6, 9, 12) or (numerator, denominator) == (3, 8)
+    beat = 3 * unit if compound else unit
+    return beat, numerator * unit
+
+
+def metric_grid(
+    n_steps: int, signatures: Sequence[tuple[int, int, int]] = ((0, 4, 4),), bar_phase: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(beat_starts, bar_starts)``, each ``(step,)`` bool, for time signatures given as
+    ``(step, numerator, denominator)`` (the first one should be at step 0; a change
+    starts a new bar).  ``bar_phase`` is the place in its bar of step 0 (a pickup)."""
+    beat_starts = np.zeros(n_steps, dtype=bool)
+    bar_starts = np.zeros(n_steps, dtype=bool)
+    ordered = sorted(signatures) or [(0, 4, 4)]
+    previous_beat = None
+    for i, (start, numerator, denominator) in enumerate(ordered):
+        end = ordered[i + 1][0] if i + 1 < len(ordered) else n_steps
+        beat, bar = meter_steps(numerator, denominator)
+        if previous_beat is not None and 0 < start <= n_steps:
+            # A bar cut shorter than a beat by the new signature (a section's upbeat,
+            # as music21 reads ABC) is no bar of its own: it lengthens the one before.
+            last_bar = np.flatnonzero(bar_starts[:start])
+            if last_bar.size and start - last_bar[-1] < previous_beat:
+                bar_starts[last_bar[-1]] = beat_starts[last_bar[-1]] = False
+        steps = np.arange(max(start, 0), min(end, n_steps))
+        in_bar = (steps - start + (bar_phase if i == 0 else 0)) % bar
+        beat_starts[steps] = in_bar % beat == 0
+        bar_starts[steps] = in_bar == 0
+        previous_beat = beat
+    return beat_starts, bar_starts
+
+
+@dataclass(frozen=True)
+class Texture:
+    """A melody and its accompaniment on the 16th-note grid, as the measures read them."""
+
+    melody: np.ndarray  # (step,) MIDI pitch or REST: one line (the top note)
+    parts: np.ndarray  # (part, step, 128) bool: accompaniment parts, the top one first
+    beat_starts: np.ndarray  # (step,) bool: a beat begins here
+    bar_starts: np.ndarray  # (step,) bool: a bar begins here
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.melody.shape[0])
+
+
+def texture_from_notes(
+    melody: Iterable[tuple[int, int, int]],
+    parts: Sequence[Iterable[tuple[int, int, int]]],
+    signatures: Sequence[tuple[int, int, int]] = ((0, 4, 4),),
+    n_steps: int | None = None,
+    bar_phase: int = 0,
+) -> Texture:
+    """A texture from notes ``(start_step, end_step, midi_pitch)``.  The melody keeps its
+    highest note where notes overlap.  ``n_steps`` defaults to the end of the bar in
+    which the melody ends."""
+    melody = [(int(a), max(int(b), int(a) + 1), int(p)) for a, b, p in melody]
+    parts = [[(int(a), max(int(b), int(a) + 1), int(p)) for a, b, p in notes] for notes in parts]
+    if n_steps is None:  # to the end of the bar in which the melody ends
+        end = max((b for _, b, _ in melody), default=1)
+        _, bar = meter_steps(*sorted(signatures)[-1][1:])
+        _, bars = metric_grid(end + bar, signatures, bar_phase)
+        later = np.flatnonzero(bars[end:])
+        n_steps = end + int(later[0]) if later.size else end + bar
+    line = np.full(n_steps, REST, dtype=np.int64)
+    for a, b, p in melody:
+        segment = line[a : min(b, n_steps)]
+        np.maximum(segment, p, out=segment)
+    roll = np.zeros((len(parts), n_steps, N_MIDI), dtype=bool)
+    for i, notes in enumerate(parts):
+        for a, b, p in notes:
+            if 0 <= p < N_MIDI:
+                roll[i, max(a, 0) : min(b, n_steps), p] = True
+    beats, bars = metric_grid(n_steps, signatures, bar_phase)
+    return Texture(line, roll, beats, bars)
+
+
+def texture_from_voices(
+    voices: np.ndarray, steps_per_bar: int, bar_phase: int = 0, steps_per_beat: int = 4
+) -> Texture:
+    """A texture from monophonic voices ``(voice, step)`` of MIDI pitches or REST, the
+    melody first (a chorale's soprano, alto, tenor, bass)."""
+    voices = np.asarray(voices, dtype=np.int64)
+    n_parts, n_steps = voices.shape[0] - 1, voices.shape[1]
+    roll = np.zeros((n_parts, n_steps, N_MIDI), dtype=bool)
+    part, step = np.nonzero(voices[1:] >= 0)
+    roll[part, step, voices[1:][part, step]] = True
+    offsets = np.arange(n_steps) + bar_phase
+    beats = offsets % steps_per_beat == 0
+    bars = offsets % steps_per_bar == 0
+    return Texture(voices[0].copy(), roll, beats, bars)
+
+
+# ---------------------------------------------------------------------------------------
+# Harmony with the melody (Yeh et al. 2021)
+
+
+def chord_pitch_classes(texture: Texture) -> np.ndarray:
+    """``(step, 12)`` bool: the pitch classes the accompaniment sounds at each step."""
+    sounding = texture.parts.any(axis=0)  # (step, 128)
+    classes = np.zeros((texture.n_steps, 12), dtype=bool)
+    for pc in range(12):
+        classes[:, pc] = sounding[:, pc::12].any(axis=1)
+    return classes
+
+
+def _mean(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator else math.nan
+
+
+def pcs(texture: Texture, on_beats: bool = False) -> float:
+    """Pitch consonance score in [-1, 1]; NaN when melody and chord never sound together."""
+    chord = chord_pitch_classes(texture)
+    steps = (texture.melody >= 0) & chord.any(axis=1)
+    if on_beats:
+        steps &= texture.beat_starts
+    melody_pc = texture.melody[steps] % 12  # (n,)
+    intervals = (melody_pc[:, None] - np.arange(12)[None, :]) % 12  # (n, chord pc)
+    weights = PCS_WEIGHT[intervals] * chord[steps]
+    return _mean(weights.sum(), chord[steps].sum())
+
+
+def ctnctr(texture: Texture) -> float:
+    """Chord tone to non-chord tone ratio in [0, 1]; NaN with no melody step under a chord."""
+    chord = chord_pitch_classes(texture)
+    melody = texture.melody
+    # For each step, the step of the next different melody pitch (rests skipped), or -1.
+    following = np.full(texture.n_steps, -1, dtype=np.int64)
+    nxt = -1
+    for step in range(texture.n_steps - 1, -1, -1):
+        following[step] = nxt
+        if melody[step] >= 0 and (step == 0 or melody[step - 1] != melody[step]):
+            nxt = step  # a new pitch begins here: it is "next" for the steps before it
+    n_chord = n_non = n_proper = 0
+    for step in np.flatnonzero((melody >= 0) & chord.any(axis=1)):
+        pitch = melody[step]
+        if chord[step, pitch % 12]:
+            n_chord += 1
+            continue
+        n_non += 1
+        j = following[step]
+        while j >= 0 and melody[j] == pitch:  # the same pitch struck again is not a move
+            j = following[j]
+        if j >= 0 and abs(int(melody[j]) - int(pitch)) <= 2 and chord[j, melody[j] % 12]:
+            n_proper += 1
+    return _mean(n_chord + n_proper, n_chord + n_non)
+
+
+def _tonal_centroid_basis() -> np.ndarray:
+    """Harte et al. (2006): pitch class l -> circles of fifths (r=1), minor thirds (r=1)
+    and major thirds (r=0.5); ``(6, 12)``."""
+    pc = np.arange(12)
+    rows = []
+    for angle, radius in ((7 * math.pi / 6, 1.0), (3 * math.pi / 2, 1.0), (2 * math.pi / 3, 0.5)):
+        rows += [radius * np.sin(pc * angle), radius * np.cos(pc * angle)]
+    return np.array(rows)
+
+
+TONAL_CENTROID = _tonal_centroid_basis()
+
+
+def tonal_centroid(chroma: np.ndarray) -> np.ndarray:
+    """``(..., 6)`` centroid of chroma vectors ``(..., 12)``, L1-normalised (zeros stay 0)."""
+    chroma = np.asarray(chroma, dtype=np.float64)
+    total = chroma.sum(axis=-1, keepdims=True)
+    return (chroma @ TONAL_CENTROID.T) / np.where(total > 0, total, 1.0)
+
+
+def mctd(texture: Texture) -> float:
+    """Melody-chord tonal distance (lower is closer); NaN when they never sound together."""
+    chord = chord_pitch_classes(texture)
+    steps = (texture.melody >= 0) & chord.any(axis=1)
+    melody_chroma = np.zeros((int(steps.sum()), 12))
+    melody_chroma[np.arange(melody_chroma.shape[0]), texture.melody[steps] % 12] = 1.0
+    distance = np.linalg.norm(tonal_centroid(melody_chroma) - tonal_centroid(chord[steps]), axis=1)
+    return _mean(distance.sum(), distance.shape[0])
+
+
+# ---------------------------------------------------------------------------------------
+# Voice leading and wrong notes
+
+
+def voice_lines(texture: Texture) -> np.ndarray:
+    """``(line, step)`` MIDI pitch or REST: the melody, then each part's top note (the
+    lowest part's lowest note), top to bottom."""
+    lines = [texture.melody]
+    n_parts = texture.parts.shape[0]
+    pitches = np.arange(N_MIDI)
+    for i, part in enumerate(texture.parts):
+        sounding = part.any(axis=1)
+        if i == n_parts - 1:
+            pitch = np.where(part, pitches, N_MIDI).min(axis=1)
+        else:
+            pitch = np.where(part, pitches, -1).max(axis=1)
+        lines.append(np.where(sounding, pitch, REST))
+    return np.stack(lines).astype(np.int64)
+
+
+def parallel_perfects(texture: Texture) -> int:
+    """Consecutive fifths and octaves between any two lines, once per motion."""
+    lines = voice_lines(texture)
+    count = 0
+    for a in range(lines.shape[0]):
+        for b in range(a + 1, lines.shape[0]):
+            x, y = lines[a], lines[b]
+            sounding = (x[1:] >= 0) & (x[:-1] >= 0) & (y[1:] >= 0) & (y[:-1] >= 0)
+            dx, dy = x[1:] - x[:-1], y[1:] - y[:-1]
+            similar = (dx != 0) & (dy != 0) & (np.sign(dx) == np.sign(dy))
+            before, after = (x[:-1] - y[:-1]) % 12, (x[1:] - y[1:]) % 12
+            perfect = (before == after) & np.isin(before, PERFECT)
+            count += int((sounding & similar & perfect).sum())
+    return count
+
+
+def _share_of_steps(fault: np.ndarray, counted: np.ndarray) -> float:
+    return _mean(float((fault & counted).sum()), float(counted.sum()))
+
+
+def crossing_share(texture: Texture) -> float:
+    """Share of steps (with two adjacent lines sounding) where a line is below the next."""
+    lines = voice_lines(texture)
+    upper, lower = lines[:-1], lines[1:]
+    both = (upper >= 0) & (lower >= 0)
+    return _share_of_steps((both & (upper < lower)).any(axis=0), both.any(axis=0))
+
+
+def spacing_share(texture: Texture) -> float:
+    """Share of steps (with an upper adjacent pair sounding) where such a pair is more than
+    an octave apart; the lowest pair (tenor and bass) may be wider.  NaN under 3 lines."""
+    lines = voice_lines(texture)
+    if lines.shape[0] < 3:
+        return math.nan
+    upper, lower = lines[:-2], lines[1:-1]
+    both = (upper >= 0) & (lower >= 0)
+    wide = both & (upper - lower > SPACING_LIMIT)
+    return _share_of_steps(wide.any(axis=0), both.any(axis=0))
+
+
+def leap_share(texture: Texture) -> float:
+    """Share of the accompaniment lines' moves (pitch changes between sounding steps) that
+    are large leaps."""
+    lines = voice_lines(texture)[1:]
+    leaps = moves = 0
+    for i, line in enumerate(lines):
+        limit = BASS_LEAP_LIMIT if i == lines.shape[0] - 1 else LEAP_LIMIT
+        step = np.abs(line[1:] - line[:-1])
+        moved = (line[1:] >= 0) & (line[:-1] >= 0) & (step > 0)
+        moves += int(moved.sum())
+        leaps += int((moved & (step > limit)).sum())
+    return _mean(leaps, moves)
+
+
+def wrong_note_share(texture: Texture) -> float:
+    """Share of accompaniment notes sounding on a beat's first step (with the melody) that
+    lie a semitone or tritone from the melody, in any octave."""
+    steps = texture.beat_starts & (texture.melody >= 0)
+    notes = texture.parts[:, steps]  # (part, n, 128)
+    part, index, pitch = np.nonzero(notes)
+    melody = texture.melody[steps][index]
+    wrong = np.isin((pitch - melody) % 12, CLASHES)
+    return _mean(float(wrong.sum()), float(wrong.shape[0]))
+
+
+def bass_on_chord_tone_share(texture: Texture) -> float:
+    """Share of downbeats (bass and something else sounding) on which the bass supports the
+    chord: every other pitch class sounding (melody included) lies a third, fifth, sixth,
+    octave or minor seventh above the bass, so the bass is the root, third or fifth of a
+    triad (or the root of a seventh chord) rather than a note against it."""
+    bass = voice_lines(texture)[-1]
+    steps = np.flatnonzero(texture.bar_starts & (bass >= 0))
+    hits = counted = 0
+    for step in steps:
+        others = set((np.flatnonzero(texture.parts[:-1, step].any(axis=0)) % 12).tolist())
+        if texture.melody[step] >= 0:
+            others.add(int(texture.melody[step]) % 12)
+        if others:
+            counted += 1
+            hits += all((pc - int(bass[step])) % 12 in SUPPORTED for pc in others)
+    return _mean(hits, counted)
+
+
+def empty_bar_shares(texture: Texture) -> np.ndarray:
+    """``(part,)``: the share of bars in which each part sounds nothing; a pickup before the
+    first bar is not counted (an accompaniment may well wait for the downbeat)."""
+    starts = np.flatnonzero(texture.bar_starts)
+    if starts.size == 0:
+        starts = np.array([0])
+    bar_of_step = np.searchsorted(starts, np.arange(texture.n_steps), side="right") - 1
+    sounding = texture.parts.any(axis=2)  # (part, step)
+    shares = []
+    for part in sounding:
+        bars = bar_of_step[part & (bar_of_step >= 0)]  # a pickup is not a bar
+        played = np.bincount(bars, minlength=starts.size) > 0
+        shares.append(1.0 - played.mean())
+    return np.array(shares)
+
+
+def judge(texture: Texture) -> dict[str, float]:
+    """Every measure of :data:`MEASURES` for one texture (NaN where nothing to measure)."""
+    return {
+        "pcs_beats": pcs(texture, on_beats=True),
+        "pcs": pcs(texture),
+        "ctnctr": ctnctr(texture),
+        "mctd": mctd(texture),
+        "parallels": float(parallel_perfects(texture)),
+        "crossing": crossing_share(texture),
+        "spacing": spacing_share(texture),
+        "leaps": leap_share(texture),
+        "wrong_notes": wrong_note_share(texture),
+        "bass_on_chord_tone": bass_on_chord_tone_share(texture),
+    }
+
+
+# The measures above whose rule also shapes the product's ranking (a check the engine
+# scores candidates with).  Today's ranking is the critic alone, so none does: every
+# measure only judges.  Whoever makes the ranking use such a check names it here, and the
+# ranking benchmark then marks that measure as not held out.
+SHAPING_MEASURES: tuple[str, ...] = ()
