@@ -187,7 +187,7 @@ def main() -> None:
         for s in range(args.seeds):
             candidates = engine.generate(melody, k=16, seed=1000 * s + i)
             wins_by_set["chorales"].append(judge_set(candidates, signatures, 0.0))
-            scores = np.array([c.critic_score for c in candidates])
+            scores = np.array([c.score for c in candidates])
             median = float(np.median(scores))
             bach_above.append(0.5 if real == median else float(real > median))
             if s == 0:

@@ -426,8 +426,9 @@ def judge(texture: Texture) -> dict[str, float]:
     }
 
 
-# The measures above whose rule also shapes the product's ranking (a check the engine
-# scores candidates with).  Today's ranking is the critic alone, so none does: every
-# measure only judges.  Whoever makes the ranking use such a check names it here, and the
-# ranking benchmark then marks that measure as not held out.
-SHAPING_MEASURES: tuple[str, ...] = ()
+# The measures above whose rule also shapes the product's ranking: the engine ranks by the
+# critic less penalties for the faults in ``models.musical_checks`` (parallels, clashes
+# with the melody, crossing, spacing, leaps, out of key; the weight fit saw them all, even
+# those it gave weight 0), written apart from these but counting the same faults.  The
+# ranking benchmark marks these as not held out; PCS, CTnCTR and MCTD only judge.
+SHAPING_MEASURES: tuple[str, ...] = ("parallels", "wrong_notes", "crossing", "spacing", "leaps")

@@ -221,8 +221,7 @@ class Engine:
         """k ranked candidates (fewer only if the model cannot find k different ones)."""
         from models.evaluate import percentile
         from models.metrics import piece_metrics
-        from models.musical_checks import voices_of_rolls
-        from models.ranking import rank_take, reasons
+        from models.ranking import reasons
 
         if not 1 <= k <= 64:
             raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
@@ -267,16 +266,8 @@ class Engine:
         onsets = np.concatenate(section_onsets, axis=2)
         scores = np.sum(section_scores, axis=0) / (grid.n_steps // bar_steps)
 
-        # Rank by the critic less the faults a musician hears (models.ranking).
         calibration = self.card["calibration"]["quantiles"]
-        voices = np.concatenate(
-            [
-                np.broadcast_to(grid.voice, (rolls.shape[0], 1, grid.n_steps)),
-                voices_of_rolls(rolls),
-            ],
-            axis=1,
-        )
-        ranking, checks = rank_take(voices, scores, calibration, grid.beats_per_bar)
+        ranking, checks = self._rank(grid, rolls, scores)
         chosen = _fold_near_identical(rolls, ranking, k)
         take_checks = [checks[i] for i in chosen]
         melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
@@ -348,10 +339,11 @@ class Engine:
             return critic_scores(self._critic, cond, rolls.astype(np.float32))
 
     def score_accompaniments(self, melody: Arrangement, rolls: np.ndarray) -> np.ndarray:
-        """The score ``generate`` ranks by, for accompaniments from elsewhere (Bach's own,
-        a spoiled copy), so they can be ranked among the candidates: ``rolls`` ``(c, 3, T, P)``
-        on the grid of ``melody_on_grid(melody)`` (pitch index = MIDI pitch + its shift -
-        LOWEST_PITCH), for a melody of at most MAX_BARS bars."""
+        """The ranking score ``generate`` ranks by (``Candidate.score``), for accompaniments
+        from elsewhere (Bach's own, a spoiled copy), so they can be ranked among the
+        candidates: ``rolls`` ``(c, 3, T, P)`` on the grid of ``melody_on_grid(melody)``
+        (pitch index = MIDI pitch + its shift - LOWEST_PITCH), for a melody of at most
+        MAX_BARS bars."""
         from models.sampling import melody_condition, pad_length
 
         self.load()
@@ -362,7 +354,25 @@ class Engine:
         padded = np.zeros((rolls.shape[0], rolls.shape[1], grid.n_steps, N_PITCHES), dtype=bool)
         t = min(grid.n_steps, rolls.shape[2])
         padded[:, :, :t] = rolls[:, :, :t]
-        return self._score(cond, padded)
+        return self._rank(grid, padded, self._score(cond, padded))[0]
+
+    def _rank(self, grid: MelodyGrid, rolls: np.ndarray, scores: np.ndarray):
+        """What candidates are ranked by: the critic's scores less the faults a musician
+        hears (``models.ranking``), and each one's fault counts. The one place both
+        ``generate`` and ``score_accompaniments`` rank, so a benchmark that scores Bach
+        among the candidates uses the candidates' own scale."""
+        from models.musical_checks import voices_of_rolls
+        from models.ranking import rank_take
+
+        voices = np.concatenate(
+            [
+                np.broadcast_to(grid.voice, (rolls.shape[0], 1, grid.n_steps)),
+                voices_of_rolls(rolls),
+            ],
+            axis=1,
+        )
+        calibration = self.card["calibration"]["quantiles"]
+        return rank_take(voices, scores, calibration, grid.beats_per_bar)
 
 
 def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:

@@ -27,7 +27,7 @@ def test_a_candidate_scored_again_gets_the_score_it_was_ranked_by(engine, octave
     candidates = engine.generate(melody, k=4, seed=5)
     rolls = np.stack([accompaniment_roll(melody, c.arrangement) for c in candidates])
     again = engine.score_accompaniments(melody, rolls)
-    assert again == pytest.approx([c.critic_score for c in candidates], abs=1e-4)
+    assert again == pytest.approx([c.score for c in candidates], abs=1e-4)
 
 
 def test_another_accompaniment_gets_another_score(engine):
