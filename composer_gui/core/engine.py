@@ -3,11 +3,13 @@
 Used by the app (from a worker thread) and by ``composer-gui accompany``.  The model is
 loaded lazily on first use and kept warm.  One ``generate`` call:
 
-1. checks the melody (notes, meter, length) and lays it on the grid as one voice,
-   octave-shifted into the model's range for conditioning only;
-2. runs all candidates in one batched pass (a melody over 32 bars, if asked, in one pass
-   per section of at most 32 bars), cleans each into playable notes and lets the critic
-   score each (melody, candidate) pair;
+1. checks the melody (notes, meters) and lays it on the grid as one voice (its top
+   line), octave-shifted into the model's range for conditioning only, from its first
+   bar with notes, with the position in beat and bar of its own meter map;
+2. runs all candidates in one batched pass (a melody over 32 bars in one pass per
+   section of at most 32 bars, each candidate chained across the joins to the draw
+   whose voices continue where its own ended), cleans each into playable notes and
+   lets the critic score each (melody, candidate) pair;
 3. folds near-identical candidates, ranks by score, and reads the score as a percentile
    among the critic's scores of real Bach (the calibration in the model card);
 4. builds arrangements whose melody track is the user's own, note for note.
@@ -28,26 +30,25 @@ from composer_gui.core.errors import ComposerError, MeterError, ModelLoadError, 
 from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
 from composer_gui.paths import resource_path
 from models.pianoroll import (
+    ACCOMPANIED_METERS,
     ACCOMPANIMENT_TRACKS,
     MAX_BARS,
     N_PITCHES,
     STEPS_PER_BEAT,
+    Meter,
     clip_pitch_into_range,
     octave_shift_into_range,
+    supported_meters_text,
 )
 
 DEFAULT_MODEL = "composer-chorales"
-SUPPORTED_METERS = ((4, 4), (3, 4))
+SUPPORTED_METERS = ACCOMPANIED_METERS
 NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
 SPARE = 0.25  # draw this many more than k, so k different ones survive folding
 
 
 class CancelledError(ComposerError):
     """The user cancelled the generation."""
-
-
-class MelodyTooLongError(ComposerError):
-    """More bars than one generation accompanies."""
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Candidate:
     percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
+    joins: list[float] = field(default_factory=list)  # beats where one section meets the next
 
 
 def default_model_path() -> Path:
@@ -90,21 +92,42 @@ def resolve_device(name: str = "auto") -> str:
 
 @dataclass
 class MelodyGrid:
-    """The melody on the grid as the model sees it."""
+    """The melody on the grid as the model sees it, from its first bar with notes."""
 
     voice: np.ndarray  # (step,) pitch index or -1
     onsets: np.ndarray  # (step,) bool
     shift: int  # semitones added to the user's pitches for conditioning
-    beats_per_bar: int
-    n_steps: int
+    meters: list[tuple[int, Meter]]  # the meter map, steps counted from the first bar kept
+    bar_starts: list[int]  # step of every bar, and the end as the last entry
+    first_beat: float  # where step 0 lies in the piece (leading silent bars are skipped)
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.voice.shape[0])
+
+    @property
+    def n_bars(self) -> int:
+        return len(self.bar_starts) - 1
+
+    def meters_from(self, step: int) -> list[tuple[int, Meter]]:
+        """The meter map seen from ``step`` (a barline), as the section starting there."""
+        current = [m for s, m in self.meters if s <= step][-1]
+        return [(0, current)] + [(s - step, m) for s, m in self.meters if s > step]
+
+
+def unsupported_meter_message(meter: Meter) -> str:
+    return (
+        f"The melody is in {meter}; Composer accompanies {supported_meters_text()} "
+        "(irregular meters such as 5/8, 7/8, 5/4 and 7/4 are not accompanied yet)."
+    )
 
 
 def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangement:
     """Raise a clear error for what the model cannot accompany; trim if asked.
 
-    A melody longer than MAX_BARS bars needs ``allow_long``: ``"first"`` keeps its first
-    MAX_BARS bars, ``"sections"`` keeps it whole for ``Engine.generate`` to accompany in
-    sections.
+    A melody of any length is accompanied whole (over MAX_BARS bars, in sections whose
+    voices continue across the joins); ``allow_long="first"`` keeps only its first
+    MAX_BARS bars. (``"sections"`` is the default behaviour and is still accepted.)
     """
     if allow_long not in (None, "first", "sections"):
         raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
@@ -112,20 +135,11 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
         raise NoMelodyError("The melody has no notes; play or open a melody first.")
     if melody.tracks[0].is_drum:
         raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
-    meter = tuple(melody.time_signature)
-    if meter not in SUPPORTED_METERS:
-        raise MeterError(
-            f"The melody is in {meter[0]}/{meter[1]}; Composer accompanies 4/4 and 3/4 only."
-        )
-    bars = math.ceil(melody.length_beats() / meter[0] - 1e-9)
-    if bars > MAX_BARS and allow_long is None:
-        raise MelodyTooLongError(
-            f"The melody is {bars} bars long and Composer accompanies up to {MAX_BARS} at "
-            f"once; use its first {MAX_BARS} bars (--first-bars) or accompany it in "
-            f"sections of up to {MAX_BARS} bars (--sections)."
-        )
-    if bars > MAX_BARS and allow_long == "first":
-        end = MAX_BARS * meter[0]
+    for meter in melody.meters():
+        if not meter.accompanied:
+            raise MeterError(unsupported_meter_message(meter))
+    if allow_long == "first" and melody.bar_count() > MAX_BARS:
+        end = melody.end_of_bars(MAX_BARS)
         notes = [
             Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
             for n in melody.tracks[0].notes
@@ -137,8 +151,40 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
             melody.tempo_bpm,
             melody.time_signature,
             [(b, t) for b, t in melody.tempo_changes if b < end],
+            [(b, m) for b, m in melody.meter_changes if b < end],
         )
     return melody
+
+
+def melody_warnings(melody: Arrangement) -> list[str]:
+    """What the musician should know about how the melody was read, one sentence each:
+    chords or doubled octaves (the top line is accompanied), a melody far out of range."""
+    notes = sorted(melody.tracks[0].notes, key=lambda n: n.start_beat) if melody.tracks else []
+    if not notes:
+        return []
+    warnings = []
+    half_step = 0.5 / STEPS_PER_BEAT
+    stacked, latest_end = 0, -math.inf
+    for note in notes:
+        if note.start_beat < latest_end - half_step:
+            stacked += 1
+        latest_end = max(latest_end, note.end_beat)
+    if stacked:
+        warnings.append(
+            f"{stacked} of the melody's {len(notes)} notes sound together with another "
+            "(two-note chords or doubled octaves); Composer accompanies the top line and "
+            "keeps every note in the melody track."
+        )
+    shift = octave_shift_into_range([n.pitch for n in notes])
+    if shift:
+        octaves = abs(shift) // 12
+        where = "above" if shift < 0 else "below"
+        warnings.append(
+            f"The melody lies {octaves} octave{'s' if octaves > 1 else ''} {where} the "
+            "range the model learned; it is accompanied as if played there, and the "
+            "melody track is kept as played."
+        )
+    return warnings
 
 
 def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
@@ -150,20 +196,72 @@ def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
 
 
 def melody_on_grid(melody: Arrangement) -> MelodyGrid:
-    """One monophonic voice (the top note where notes overlap), shifted into range."""
+    """One monophonic voice (the top note where notes overlap), shifted into range,
+    from the first bar that has a note (silent bars before it are not accompanied)."""
     from models.build_dataset import notes_to_voice
 
     notes = melody.tracks[0].notes
-    beats_per_bar = int(melody.time_signature[0])
-    bar_steps = STEPS_PER_BEAT * beats_per_bar
-    end_step = max(round(n.end_beat * STEPS_PER_BEAT) for n in notes)
-    n_steps = max(bar_steps, math.ceil(end_step / bar_steps) * bar_steps)
+    bar_beats = melody.bar_starts()
+    end_beat = melody.end_of_bars(len(bar_beats))
+    first_note = min(n.start_beat for n in notes)
+    first_bar = max(i for i, b in enumerate(bar_beats) if b <= first_note + 1e-9)
+    first_beat = bar_beats[first_bar]
+    to_step = lambda beat: round((beat - first_beat) * STEPS_PER_BEAT)  # noqa: E731
+    n_steps = to_step(end_beat)
     shift = octave_shift_into_range([n.pitch for n in notes])
     voice, onsets = notes_to_voice(
-        [(n.start_beat, n.duration_beats, clip_pitch_into_range(n.pitch + shift)) for n in notes],
+        [
+            (n.start_beat - first_beat, n.duration_beats, clip_pitch_into_range(n.pitch + shift))
+            for n in notes
+        ],
         n_steps,
     )
-    return MelodyGrid(voice.astype(np.int64), onsets, shift, beats_per_bar, n_steps)
+    meters = [(max(0, to_step(b)), m) for b, m in melody.meter_map()]
+    meters = [
+        (s, m) for i, (s, m) in enumerate(meters) if i + 1 == len(meters) or meters[i + 1][0] > s
+    ]
+    starts = [to_step(b) for b in bar_beats[first_bar:]] + [n_steps]
+    return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat)
+
+
+def _edge_pitches(roll: np.ndarray, last: bool) -> np.ndarray:
+    """Per voice of ``(voice, step, pitch)``: its first (or last) sounding pitch, -1 if silent."""
+    sounding = roll.any(axis=2)  # (voice, step)
+    out = np.full(roll.shape[0], -1)
+    for v in range(roll.shape[0]):
+        steps = np.flatnonzero(sounding[v])
+        if steps.size:
+            out[v] = int(np.flatnonzero(roll[v, steps[-1 if last else 0]])[0])
+    return out
+
+
+def join_leap(before: np.ndarray, after: np.ndarray) -> float:
+    """Semitones the voices move across a join: ``before`` and ``after`` rolls
+    ``(voice, step, pitch)``; a voice silent on either side counts as an octave."""
+    a, b = _edge_pitches(before, last=True), _edge_pitches(after, last=False)
+    return float(np.where((a >= 0) & (b >= 0), np.abs(a - b), 12).sum())
+
+
+def chain_sections(
+    section_rolls: list[np.ndarray], section_scores: list[np.ndarray]
+) -> list[np.ndarray]:
+    """Which draw of each section continues each candidate: ``(draw per candidate,)`` per
+    section. Candidate i starts with draw i; in each later section it takes, of the
+    draws not yet taken, the one whose first notes lie closest to where its voices
+    ended (the smallest total leap), the critic's score breaking ties, so voices
+    continue across the join instead of jumping to an unrelated draw."""
+    n = section_rolls[0].shape[0]
+    chosen = [np.arange(n)]
+    for rolls, scores in zip(section_rolls[1:], section_scores[1:]):
+        previous = section_rolls[len(chosen) - 1][chosen[-1]]
+        free = set(range(n))
+        picks = np.empty(n, dtype=np.int64)
+        for i in range(n):
+            best = min(free, key=lambda d: (join_leap(previous[i], rolls[d]), -scores[d]))
+            picks[i] = best
+            free.remove(best)
+        chosen.append(picks)
+    return chosen
 
 
 class Engine:
@@ -246,16 +344,15 @@ class Engine:
         self.load()
         step(0.2)
         grid = melody_on_grid(melody)
-        bar_steps = STEPS_PER_BEAT * grid.beats_per_bar
-        parts = sections(grid.n_steps // bar_steps)
+        parts = sections(grid.n_bars)
         n_drawn = k + math.ceil(k * SPARE)
         section_rolls, section_onsets, section_scores = [], [], []
         for index, (first, end) in enumerate(parts):
-            a, b = first * bar_steps, end * bar_steps
+            a, b = grid.bar_starts[first], grid.bar_starts[end]
             rolls, onsets, scores = self._draw(
                 grid.voice[a:b],
                 grid.onsets[a:b],
-                grid.beats_per_bar,
+                grid.meters_from(a),
                 n_drawn,
                 seed + index,
                 density,
@@ -263,19 +360,25 @@ class Engine:
             )
             section_rolls.append(rolls)
             section_onsets.append(onsets)
-            section_scores.append(scores * (end - first))
+            section_scores.append(scores)
             step(0.2 + 0.5 * (index + 1) / len(parts))
-        # A candidate is the same draw in every section; its score is the bar-weighted mean.
-        rolls = np.concatenate(section_rolls, axis=2)  # (c, 3, T, P)
-        onsets = np.concatenate(section_onsets, axis=2)
-        scores = np.sum(section_scores, axis=0) / (grid.n_steps // bar_steps)
+        # A candidate is one draw per section, chained so its voices continue across
+        # each join; its score is the bar-weighted mean of its sections' scores.
+        chains = chain_sections(section_rolls, section_scores)
+        rolls = np.concatenate([r[c] for r, c in zip(section_rolls, chains)], axis=2)
+        onsets = np.concatenate([o[c] for o, c in zip(section_onsets, chains)], axis=2)
+        weights = [end - first for first, end in parts]
+        scores = sum(w * sc[c] for w, sc, c in zip(weights, section_scores, chains)) / grid.n_bars
+        joins = [
+            grid.first_beat + grid.bar_starts[first] / STEPS_PER_BEAT for first, _ in parts[1:]
+        ]
 
         chosen = _fold_near_identical(rolls, scores, k)
         melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
         sounding = grid.voice >= 0
         melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
         full = [np.concatenate([melody_roll, rolls[i]]) for i in chosen]
-        metrics = piece_metrics(full, STEPS_PER_BEAT * grid.beats_per_bar)
+        metrics = piece_metrics(full, grid.meters[0][1].bar_steps)
         step(0.85)
 
         calibration = self.card["calibration"]["quantiles"]
@@ -288,10 +391,14 @@ class Engine:
         candidates = []
         for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
             tracks = [melody.tracks[0]] + _accompaniment_tracks(
-                rolls[i], onsets[i], programs, back, velocity
+                rolls[i], onsets[i], programs, back, velocity, grid.first_beat
             )
             arrangement = Arrangement(
-                tracks, melody.tempo_bpm, melody.time_signature, list(melody.tempo_changes)
+                tracks,
+                melody.tempo_bpm,
+                melody.time_signature,
+                list(melody.tempo_changes),
+                list(melody.meter_changes),
             )
             candidates.append(
                 Candidate(
@@ -301,12 +408,13 @@ class Engine:
                     percentile(float(scores[i]), calibration),
                     m,
                     seed,
+                    joins,
                 )
             )
         step(1.0)
         return candidates
 
-    def _draw(self, voice, onsets, beats_per_bar, n_drawn, seed, density, variety):
+    def _draw(self, voice, onsets, meters, n_drawn, seed, density, variety):
         """One batched pass over (a section of) the melody grid: cleaned rolls and onsets
         ``(c, 3, T, P)`` and the critic's score of each."""
         import torch
@@ -322,7 +430,7 @@ class Engine:
         generator, critic = self._generator, self._critic
         device = next(generator.parameters()).device
         n = pad_length(voice.shape[0], generator.config.time_multiple)
-        cond = melody_condition(voice, onsets, beats_per_bar, 0, n, device)
+        cond = melody_condition(voice, onsets, meters, 0, n, device)
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
         cleaned = clean_candidates(probs, density, voice.shape[0])
@@ -351,7 +459,9 @@ def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[
     return kept
 
 
-def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> list[Track]:
+def _accompaniment_tracks(
+    roll, onsets, programs, shift: int, velocity: int, offset_beats: float = 0.0
+) -> list[Track]:
     from models.cleanup import roll_to_note_list
 
     tracks = [
@@ -359,6 +469,7 @@ def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> 
         for i, name in enumerate(ACCOMPANIMENT_TRACKS)
     ]
     for track, pitch, start, length in roll_to_note_list(roll, onsets):
-        note = Note(int(pitch + shift), start / STEPS_PER_BEAT, length / STEPS_PER_BEAT, velocity)
+        start_beat = offset_beats + start / STEPS_PER_BEAT
+        note = Note(int(pitch + shift), start_beat, length / STEPS_PER_BEAT, velocity)
         tracks[track].notes.append(note)
     return tracks
