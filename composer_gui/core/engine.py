@@ -26,19 +26,22 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.errors import ComposerError, MeterError, ModelLoadError, NoMelodyError
+from composer_gui.core.errors import ComposerError, ModelLoadError
 from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
+from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
+    MelodyGrid,
+    chain_sections,
+    check_melody,
+    melody_on_grid,
+    melody_warnings,
+    sections,
+)
 from composer_gui.paths import resource_path
 from models.pianoroll import (
     ACCOMPANIED_METERS,
     ACCOMPANIMENT_TRACKS,
-    MAX_BARS,
     N_PITCHES,
     STEPS_PER_BEAT,
-    Meter,
-    clip_pitch_into_range,
-    octave_shift_into_range,
-    supported_meters_text,
 )
 
 DEFAULT_MODEL = "composer-chorales"
@@ -88,180 +91,6 @@ def resolve_device(name: str = "auto") -> str:
             f"choose one of {', '.join(['auto', *available])}."
         )
     return name
-
-
-@dataclass
-class MelodyGrid:
-    """The melody on the grid as the model sees it, from its first bar with notes."""
-
-    voice: np.ndarray  # (step,) pitch index or -1
-    onsets: np.ndarray  # (step,) bool
-    shift: int  # semitones added to the user's pitches for conditioning
-    meters: list[tuple[int, Meter]]  # the meter map, steps counted from the first bar kept
-    bar_starts: list[int]  # step of every bar, and the end as the last entry
-    first_beat: float  # where step 0 lies in the piece (leading silent bars are skipped)
-
-    @property
-    def n_steps(self) -> int:
-        return int(self.voice.shape[0])
-
-    @property
-    def n_bars(self) -> int:
-        return len(self.bar_starts) - 1
-
-    def meters_from(self, step: int) -> list[tuple[int, Meter]]:
-        """The meter map seen from ``step`` (a barline), as the section starting there."""
-        current = [m for s, m in self.meters if s <= step][-1]
-        return [(0, current)] + [(s - step, m) for s, m in self.meters if s > step]
-
-
-def unsupported_meter_message(meter: Meter) -> str:
-    return (
-        f"The melody is in {meter}; Composer accompanies {supported_meters_text()} "
-        "(irregular meters such as 5/8, 7/8, 5/4 and 7/4 are not accompanied yet)."
-    )
-
-
-def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangement:
-    """Raise a clear error for what the model cannot accompany; trim if asked.
-
-    A melody of any length is accompanied whole (over MAX_BARS bars, in sections whose
-    voices continue across the joins); ``allow_long="first"`` keeps only its first
-    MAX_BARS bars. (``"sections"`` is the default behaviour and is still accepted.)
-    """
-    if allow_long not in (None, "first", "sections"):
-        raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
-    if not melody.tracks or not melody.tracks[0].notes:
-        raise NoMelodyError("The melody has no notes; play or open a melody first.")
-    if melody.tracks[0].is_drum:
-        raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
-    for meter in melody.meters():
-        if not meter.accompanied:
-            raise MeterError(unsupported_meter_message(meter))
-    if allow_long == "first" and melody.bar_count() > MAX_BARS:
-        end = melody.end_of_bars(MAX_BARS)
-        notes = [
-            Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
-            for n in melody.tracks[0].notes
-            if n.start_beat < end
-        ]
-        track = melody.tracks[0]
-        melody = Arrangement(
-            [Track(track.name, notes, track.program, track.channel, track.is_drum)],
-            melody.tempo_bpm,
-            melody.time_signature,
-            [(b, t) for b, t in melody.tempo_changes if b < end],
-            [(b, m) for b, m in melody.meter_changes if b < end],
-        )
-    return melody
-
-
-def melody_warnings(melody: Arrangement) -> list[str]:
-    """What the musician should know about how the melody was read, one sentence each:
-    chords or doubled octaves (the top line is accompanied), a melody far out of range."""
-    notes = sorted(melody.tracks[0].notes, key=lambda n: n.start_beat) if melody.tracks else []
-    if not notes:
-        return []
-    warnings = []
-    half_step = 0.5 / STEPS_PER_BEAT
-    stacked, latest_end = 0, -math.inf
-    for note in notes:
-        if note.start_beat < latest_end - half_step:
-            stacked += 1
-        latest_end = max(latest_end, note.end_beat)
-    if stacked:
-        warnings.append(
-            f"{stacked} of the melody's {len(notes)} notes sound together with another "
-            "(two-note chords or doubled octaves); Composer accompanies the top line and "
-            "keeps every note in the melody track."
-        )
-    shift = octave_shift_into_range([n.pitch for n in notes])
-    if shift:
-        octaves = abs(shift) // 12
-        where = "above" if shift < 0 else "below"
-        warnings.append(
-            f"The melody lies {octaves} octave{'s' if octaves > 1 else ''} {where} the "
-            "range the model learned; it is accompanied as if played there, and the "
-            "melody track is kept as played."
-        )
-    return warnings
-
-
-def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
-    """``(first bar, end bar)`` of the fewest sections of at most ``max_bars`` bars, as
-    even as possible (40 bars: 20 + 20, not 32 + 8, so no section is a short stub)."""
-    count = max(1, math.ceil(n_bars / max_bars))
-    edges = [round(i * n_bars / count) for i in range(count + 1)]
-    return list(zip(edges[:-1], edges[1:]))
-
-
-def melody_on_grid(melody: Arrangement) -> MelodyGrid:
-    """One monophonic voice (the top note where notes overlap), shifted into range,
-    from the first bar that has a note (silent bars before it are not accompanied)."""
-    from models.build_dataset import notes_to_voice
-
-    notes = melody.tracks[0].notes
-    bar_beats = melody.bar_starts()
-    end_beat = melody.end_of_bars(len(bar_beats))
-    first_note = min(n.start_beat for n in notes)
-    first_bar = max(i for i, b in enumerate(bar_beats) if b <= first_note + 1e-9)
-    first_beat = bar_beats[first_bar]
-    to_step = lambda beat: round((beat - first_beat) * STEPS_PER_BEAT)  # noqa: E731
-    n_steps = to_step(end_beat)
-    shift = octave_shift_into_range([n.pitch for n in notes])
-    voice, onsets = notes_to_voice(
-        [
-            (n.start_beat - first_beat, n.duration_beats, clip_pitch_into_range(n.pitch + shift))
-            for n in notes
-        ],
-        n_steps,
-    )
-    meters = [(max(0, to_step(b)), m) for b, m in melody.meter_map()]
-    meters = [
-        (s, m) for i, (s, m) in enumerate(meters) if i + 1 == len(meters) or meters[i + 1][0] > s
-    ]
-    starts = [to_step(b) for b in bar_beats[first_bar:]] + [n_steps]
-    return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat)
-
-
-def _edge_pitches(roll: np.ndarray, last: bool) -> np.ndarray:
-    """Per voice of ``(voice, step, pitch)``: its first (or last) sounding pitch, -1 if silent."""
-    sounding = roll.any(axis=2)  # (voice, step)
-    out = np.full(roll.shape[0], -1)
-    for v in range(roll.shape[0]):
-        steps = np.flatnonzero(sounding[v])
-        if steps.size:
-            out[v] = int(np.flatnonzero(roll[v, steps[-1 if last else 0]])[0])
-    return out
-
-
-def join_leap(before: np.ndarray, after: np.ndarray) -> float:
-    """Semitones the voices move across a join: ``before`` and ``after`` rolls
-    ``(voice, step, pitch)``; a voice silent on either side counts as an octave."""
-    a, b = _edge_pitches(before, last=True), _edge_pitches(after, last=False)
-    return float(np.where((a >= 0) & (b >= 0), np.abs(a - b), 12).sum())
-
-
-def chain_sections(
-    section_rolls: list[np.ndarray], section_scores: list[np.ndarray]
-) -> list[np.ndarray]:
-    """Which draw of each section continues each candidate: ``(draw per candidate,)`` per
-    section. Candidate i starts with draw i; in each later section it takes, of the
-    draws not yet taken, the one whose first notes lie closest to where its voices
-    ended (the smallest total leap), the critic's score breaking ties, so voices
-    continue across the join instead of jumping to an unrelated draw."""
-    n = section_rolls[0].shape[0]
-    chosen = [np.arange(n)]
-    for rolls, scores in zip(section_rolls[1:], section_scores[1:]):
-        previous = section_rolls[len(chosen) - 1][chosen[-1]]
-        free = set(range(n))
-        picks = np.empty(n, dtype=np.int64)
-        for i in range(n):
-            best = min(free, key=lambda d: (join_leap(previous[i], rolls[d]), -scores[d]))
-            picks[i] = best
-            free.remove(best)
-        chosen.append(picks)
-    return chosen
 
 
 class Engine:
@@ -353,6 +182,7 @@ class Engine:
                 grid.voice[a:b],
                 grid.onsets[a:b],
                 grid.meters_from(a),
+                grid.phase_at(a),
                 n_drawn,
                 seed + index,
                 density,
@@ -414,7 +244,7 @@ class Engine:
         step(1.0)
         return candidates
 
-    def _draw(self, voice, onsets, meters, n_drawn, seed, density, variety):
+    def _draw(self, voice, onsets, meters, bar_phase, n_drawn, seed, density, variety):
         """One batched pass over (a section of) the melody grid: cleaned rolls and onsets
         ``(c, 3, T, P)`` and the critic's score of each."""
         import torch
@@ -430,7 +260,7 @@ class Engine:
         generator, critic = self._generator, self._critic
         device = next(generator.parameters()).device
         n = pad_length(voice.shape[0], generator.config.time_multiple)
-        cond = melody_condition(voice, onsets, meters, 0, n, device)
+        cond = melody_condition(voice, onsets, meters, bar_phase, n, device)
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
         cleaned = clean_candidates(probs, density, voice.shape[0])
