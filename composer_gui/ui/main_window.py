@@ -61,7 +61,7 @@ from composer_gui.ui.theme import hide_spin_arrows
 from composer_gui.ui.tracks import TracksPanel
 from composer_gui.ui.transport import TransportBar, tool_button
 from composer_gui.ui.workers import LazyEngine, TaskRunner, generate_candidates
-from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
+from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS, Meter
 
 log = logging.getLogger(__name__)
 
@@ -528,11 +528,10 @@ class MainWindow(QMainWindow):
 
     def _melody_changed(self) -> None:
         self.project.melody = self.melody_arrangement()
-        bars = max(1, round(self.melody_editor.length_beats / self.time_signature[0]))
+        meter = Meter.of(self.time_signature)
+        bars = max(1, round(self.melody_editor.length_beats / meter.bar_beats))
         if self.arrangement_view.arrangement is None:  # the empty view spans the melody
-            self.arrangement_view.set_length(
-                self.melody_editor.length_beats, self.time_signature[0]
-            )
+            self.arrangement_view.set_length(self.melody_editor.length_beats, meter)
         if bars != self.transport.bars.value() and self.melody_editor.notes:
             self.transport.bars.blockSignals(True)
             self.transport.bars.setValue(min(MAX_BARS, bars))
@@ -549,9 +548,8 @@ class MainWindow(QMainWindow):
     def _bars_changed(self, bars: int) -> None:
         self.project.bars = bars
         end = max((n.end_beat for n in self.melody_editor.notes), default=0.0)
-        self.melody_editor.set_length(
-            max(end, bars * self.time_signature[0]), self.time_signature[0]
-        )
+        meter = Meter.of(self.time_signature)
+        self.melody_editor.set_length(max(end, bars * meter.bar_beats), meter)
 
     def _preset_changed(self, preset: str) -> None:
         self.tracks.set_programs(self.preset_programs(preset))
@@ -576,18 +574,7 @@ class MainWindow(QMainWindow):
         if melody is None:
             self.report_error(NO_MELODY)
             return
-        allow_long = None
-        bars = melody.bar_count()
-        if bars > MAX_BARS:
-            allow_long = self.choose(
-                "Melody too long",
-                f"The melody is {bars} bars long; Composer accompanies up to {MAX_BARS} bars "
-                f"at once. Accompany its first {MAX_BARS} bars, or all of it in sections of "
-                f"up to {MAX_BARS} bars?",
-                {"first": f"First {MAX_BARS} bars", "sections": "All, in sections"},
-            )
-            if allow_long is None:
-                return
+        allow_long = None  # any length is accompanied whole (in sections past MAX_BARS)
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")
         self.generate_job = self.runner.run(
@@ -795,7 +782,7 @@ class MainWindow(QMainWindow):
         self.take.counting.connect(self.transport.show_count)
         self.take.position.connect(self._recording_position)
         self.take.finished.connect(self._take_finished)
-        self.melody_editor.set_length(setup.length_beats, self.time_signature[0])
+        self.melody_editor.set_length(setup.length_beats, Meter.of(self.time_signature))
         try:
             self.take.start()
         except ComposerError as error:
@@ -899,14 +886,19 @@ class MainWindow(QMainWindow):
         self.time_signature = tuple(melody.time_signature)
         self.transport.tempo.setValue(melody.tempo_bpm)
         notes = melody.tracks[0].notes
-        self.melody_editor.set_notes(list(notes), beats_per_bar=self.time_signature[0])
-        bars = max(1, round(self.melody_editor.length_beats / self.time_signature[0]))
+        self.melody_editor.set_notes(list(notes), meter=Meter.of(self.time_signature))
+        bars = melody.bar_count()
         self.transport.bars.setValue(min(MAX_BARS, bars))
         self.undo_stack.clear()
         self.project.generations = []
         self.project.pick = None
         self.candidates.set_generations([])
         self.arrangement_view.set_arrangement(None)
+        unsupported = [meter for meter in melody.meters() if not meter.accompanied]
+        if unsupported:  # said when it opens, not at Generate
+            from composer_gui.core.melody_grid import unsupported_meter_message
+
+            self.report_error(unsupported_meter_message(unsupported[0]))
 
     def apply_project(self, project: Project, path: Path | None) -> None:
         self.actions.play.setChecked(False)
@@ -924,8 +916,8 @@ class MainWindow(QMainWindow):
         self.preset.blockSignals(False)
         self.melody_editor.set_notes(
             list(melody.tracks[0].notes) if melody else [],
-            project.bars * self.time_signature[0],
-            self.time_signature[0],
+            project.bars * Meter.of(self.time_signature).bar_beats,
+            Meter.of(self.time_signature),
         )
         if project.mix:
             self.tracks.set_mixes(project.mix)

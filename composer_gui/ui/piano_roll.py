@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.ui import theme
-from models.pianoroll import BEATS_PER_BAR, STEPS_PER_BEAT
+from models.pianoroll import STEPS_PER_BEAT, Meter
 
 STEP_BEATS = 1.0 / STEPS_PER_BEAT
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -54,8 +54,8 @@ class RollView(QWidget):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumHeight(140)
-        self.beats_per_bar = BEATS_PER_BAR
-        self.length_beats = float(4 * BEATS_PER_BAR)
+        self.meter = Meter()
+        self.length_beats = 4 * self.meter.bar_beats
         self.low_pitch = 55
         self.high_pitch = 55 + MIN_SPAN
         self.playhead_beats: float | None = None
@@ -63,11 +63,18 @@ class RollView(QWidget):
         self._drawn: QPixmap | None = None  # all but the playhead; None: draw again
 
     # --- geometry -------------------------------------------------------------------
-    def set_length(self, length_beats: float, beats_per_bar: int = BEATS_PER_BAR) -> None:
-        self.beats_per_bar = beats_per_bar
-        bars = max(1, -(-int(round(length_beats * 1000)) // (beats_per_bar * 1000)))
-        self.length_beats = float(bars * beats_per_bar)
+    def set_length(self, length_beats: float, meter: Meter | None = None) -> None:
+        """Show whole bars of ``meter`` (the current one if None) holding ``length_beats``."""
+        self.meter = meter or self.meter
+        bar = self.meter.bar_steps
+        bars = max(1, -(-round(length_beats * STEPS_PER_BEAT) // bar))
+        self.length_beats = bars * self.meter.bar_beats
         self.refresh()
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Bar length in quarter notes (3.0 in 6/8), for code that counts in beats."""
+        return self.meter.bar_beats
 
     def fit_pitches(self, pitches: list[int]) -> None:
         """Show the notes' range with a little air, at least an octave and a half."""
@@ -213,10 +220,12 @@ class RollView(QWidget):
         grid = self.grid_rect()
         steps = int(round(self.length_beats * STEPS_PER_BEAT))
         step_width = self.beat_width() / STEPS_PER_BEAT
+        # The meter's own beats: 6/8 is drawn as two beats of three eighths.
+        beat_starts = set(self.meter.beat_starts)
         for step in range(steps + 1):
-            if step % (STEPS_PER_BEAT * self.beats_per_bar) == 0:
+            if step % self.meter.bar_steps == 0:
                 colour = theme.GRID_BAR
-            elif step % STEPS_PER_BEAT == 0:
+            elif step % self.meter.bar_steps in beat_starts:
                 colour = theme.GRID_BEAT
             elif step_width >= 6:
                 colour = theme.GRID_STEP
@@ -232,7 +241,7 @@ class RollView(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(8)
         painter.setFont(font)
-        bars = int(self.length_beats // self.beats_per_bar)
+        bars = round(self.length_beats / self.beats_per_bar)
         bar_width = self.beats_per_bar * self.beat_width()
         every = 1 if bar_width >= 28 else (2 if bar_width >= 14 else 4)
         for bar in range(bars):
@@ -313,13 +322,14 @@ class MelodyEditor(RollView):
         self,
         notes: list[Note],
         length_beats: float | None = None,
-        beats_per_bar: int = BEATS_PER_BAR,
+        meter: Meter | None = None,
     ) -> None:
         """Replace the melody without an undo step (a file was opened or a take recorded)."""
         self.notes = sorted(notes, key=lambda n: (n.start_beat, n.pitch))
         self.selected = None
         end = max((n.start_beat + n.duration_beats for n in self.notes), default=0.0)
-        self.set_length(max(length_beats or 0.0, end, float(beats_per_bar)), beats_per_bar)
+        meter = meter or self.meter
+        self.set_length(max(length_beats or 0.0, end, meter.bar_beats), meter)
         self.fit_pitches([n.pitch for n in self.notes])
         self.notes_changed.emit()
 
@@ -329,7 +339,7 @@ class MelodyEditor(RollView):
         self.selected = None
         end = max((n.start_beat + n.duration_beats for n in self.notes), default=0.0)
         if end > self.length_beats:
-            self.set_length(end, self.beats_per_bar)
+            self.set_length(end)
         self.refresh()
         self.notes_changed.emit()
 
@@ -479,8 +489,8 @@ class ArrangementView(RollView):
             self.refresh()
             return
         self.audible = list(audible) if audible else [True] * len(arrangement.tracks)
-        numerator = arrangement.time_signature[0]
-        self.set_length(max(float(numerator), arrangement.length_beats()), numerator)
+        meter = arrangement.meter()
+        self.set_length(max(meter.bar_beats, arrangement.length_beats()), meter)
         self.fit_pitches([n.pitch for t in arrangement.tracks for n in t.notes])
 
     def set_audible(self, audible: list[bool]) -> None:
