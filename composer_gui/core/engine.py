@@ -29,6 +29,7 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import ComposerError, ModelLoadError
 from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
 from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
+    JOIN_CHOICES,
     MelodyGrid,
     chain_sections,
     check_melody,
@@ -183,7 +184,7 @@ class Engine:
                 grid.onsets[a:b],
                 grid.meters_from(a),
                 grid.phase_at(a),
-                n_drawn,
+                n_drawn if index == 0 else n_drawn * JOIN_CHOICES,
                 seed + index,
                 density,
                 variety,

@@ -206,6 +206,10 @@ def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGri
     return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat)
 
 
+JOIN_SCORE_WEIGHT = 3.0  # semitones of join leap worth the critic's whole ranking
+JOIN_CHOICES = 3  # a later section draws this many times the candidates, to choose from
+
+
 def _edge_pitches(roll: np.ndarray, last: bool) -> np.ndarray:
     """Per voice of ``(voice, step, pitch)``: its first (or last) sounding pitch, -1 if silent."""
     sounding = roll.any(axis=2)  # (voice, step)
@@ -217,29 +221,41 @@ def _edge_pitches(roll: np.ndarray, last: bool) -> np.ndarray:
     return out
 
 
+def _leap(ends: np.ndarray, starts: np.ndarray) -> float:
+    return float(np.where((ends >= 0) & (starts >= 0), np.abs(ends - starts), 12).sum())
+
+
 def join_leap(before: np.ndarray, after: np.ndarray) -> float:
     """Semitones the voices move across a join: ``before`` and ``after`` rolls
     ``(voice, step, pitch)``; a voice silent on either side counts as an octave."""
-    a, b = _edge_pitches(before, last=True), _edge_pitches(after, last=False)
-    return float(np.where((a >= 0) & (b >= 0), np.abs(a - b), 12).sum())
+    return _leap(_edge_pitches(before, last=True), _edge_pitches(after, last=False))
 
 
 def chain_sections(
     section_rolls: list[np.ndarray], section_scores: list[np.ndarray]
 ) -> list[np.ndarray]:
     """Which draw of each section continues each candidate: ``(draw per candidate,)`` per
-    section. Candidate i starts with draw i; in each later section it takes, of the
-    draws not yet taken, the one whose first notes lie closest to where its voices
-    ended (the smallest total leap), the critic's score breaking ties, so voices
-    continue across the join instead of jumping to an unrelated draw."""
+    section. Candidate i starts with draw i of the first section; in each later section
+    (which may offer more draws than there are candidates) it takes, of the draws not
+    yet taken, the one with the lowest cost: the semitones its voices move across the
+    join plus up to ``JOIN_SCORE_WEIGHT`` for a draw the critic ranks last, so voices
+    continue across the join without settling for a poor section."""
     n = section_rolls[0].shape[0]
     chosen = [np.arange(n)]
-    for rolls, scores in zip(section_rolls[1:], section_scores[1:]):
-        previous = section_rolls[len(chosen) - 1][chosen[-1]]
-        free = set(range(n))
+    for index in range(1, len(section_rolls)):
+        rolls, scores = section_rolls[index], section_scores[index]
+        previous = section_rolls[index - 1][chosen[-1]]
+        ends = [_edge_pitches(previous[i], last=True) for i in range(n)]
+        starts = [_edge_pitches(rolls[d], last=False) for d in range(rolls.shape[0])]
+        rank = np.empty(rolls.shape[0])
+        rank[np.argsort(-scores, kind="stable")] = np.arange(rolls.shape[0]) / rolls.shape[0]
+        free = set(range(rolls.shape[0]))
         picks = np.empty(n, dtype=np.int64)
         for i in range(n):
-            best = min(free, key=lambda d: (join_leap(previous[i], rolls[d]), -scores[d]))
+            best = min(
+                free,
+                key=lambda d: _leap(ends[i], starts[d]) + JOIN_SCORE_WEIGHT * rank[d],
+            )
             picks[i] = best
             free.remove(best)
         chosen.append(picks)

@@ -89,10 +89,10 @@ def test_every_reader_sees_the_meter_the_bars_and_the_melody(accompanied, signat
     tune, bars, path = accompanied[signature]
     ours = read_arrangement(path)
     bar_beats = Meter(*signature).bar_beats
-    # music21 counts a pickup as a bar; the file counts it as a whole bar from beat 0, so
-    # a pickup and a short last bar may make one bar more or less of the same length.
+    # music21 counts a pickup and each part of a bar split by a repeat sign as measures;
+    # the file counts whole bars from beat 0, so they may differ by those short bars.
     melody_bars = math.ceil(tune.length_beats() / bar_beats - 1e-9)
-    assert abs(melody_bars - bars) <= 1
+    assert abs(melody_bars - bars) <= 2
     # The accompaniment ends with the melody's last bar: the file's, or the one a pickup
     # found in the notes implies (then it may reach into one bar more).
     assert ours.bar_count() in (melody_bars, melody_bars + 1)
