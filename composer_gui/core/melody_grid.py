@@ -76,8 +76,9 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
         raise NoMelodyError("The melody has no notes; play or open a melody first.")
     if melody.tracks[0].is_drum:
         raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
+    pickup = pickup_bar(melody)
     for meter in melody.meters():
-        if not meter.accompanied:
+        if not meter.accompanied and meter != pickup:
             raise MeterError(unsupported_meter_message(meter))
     if allow_long == "first" and melody.bar_count() > MAX_BARS:
         end = melody.end_of_bars(MAX_BARS)
@@ -203,7 +204,26 @@ def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGri
         (s, m) for i, (s, m) in enumerate(meters) if i + 1 == len(meters) or meters[i + 1][0] > s
     ]
     starts = [to_step(b) for b in bar_beats[first_bar:]] + [n_steps]
-    return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat)
+    phase = 0
+    short = pickup_bar(melody)
+    if short is not None and first_beat == 0.0:  # the pickup is the end of a bar of the next
+        following = meters[1][1]
+        meters = [(0, following), *meters[2:]]
+        phase = following.bar_steps - short.bar_steps
+    return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat, phase)
+
+
+def pickup_bar(melody: Arrangement) -> Meter | None:
+    """The meter of a first bar written as its own shorter time signature (a pickup as
+    some programs export it: 1/4, then 4/4 from beat 1), else None."""
+    if not melody.meter_changes:
+        return None
+    first = melody.meter()
+    change_beat, signature = melody.meter_changes[0]
+    following = Meter.of(signature)
+    if abs(change_beat - first.bar_beats) < 1e-9 and first.bar_steps < following.bar_steps:
+        return first
+    return None
 
 
 JOIN_SCORE_WEIGHT = 3.0  # semitones of join leap worth the critic's whole ranking

@@ -227,3 +227,16 @@ def test_a_very_long_note_is_held_under_the_accompaniment(engine):
     assert grid.n_bars == 4 and (grid.voice[:60] == 62 - LOWEST_PITCH).all()
     candidates = engine.generate(tune, k=2, seed=0)
     assert candidates[0].arrangement.tracks[0].notes == tune.tracks[0].notes
+
+
+def test_a_pickup_bar_written_as_its_own_time_signature_is_a_pickup(engine):
+    """1/4 then 4/4 from beat 1: accompanied in 4/4 with the first downbeat on beat 1."""
+    notes = [Note(67, 0.0, 1.0)] + [Note(60 + i % 5, 1.0 + i, 1.0) for i in range(8)]
+    tune = Arrangement([Track("lead", notes)], 100.0, (1, 4), [], [(1.0, (4, 4))])
+    grid = melody_on_grid(tune)
+    assert grid.meters == [(0, Meter(4, 4))] and grid.bar_phase == 12
+    assert grid.bar_starts[:3] == [0, 4, 20]
+    candidates = engine.generate(tune, k=2, seed=0)
+    assert candidates[0].arrangement.meter_changes == [(1.0, (4, 4))]
+    with pytest.raises(MeterError):  # a 1/4 bar that is not a pickup is still refused
+        engine.generate(Arrangement([Track("lead", notes)], 100.0, (1, 4)), k=2, seed=0)
