@@ -111,7 +111,7 @@ def test_every_reader_sees_the_meter_the_bars_and_the_melody(accompanied, signat
     melody = pm.instruments[0]
     assert sorted((n.pitch, round(n.start / beat_seconds, 4)) for n in melody.notes) == expected
 
-    m21 = converter.parse(str(path))
+    m21 = converter.parse(str(path), forceSource=True)
     found = m21.recurse().getElementsByClass(meter.TimeSignature)
     assert {(ts.numerator, ts.denominator) for ts in found} == {signature}
     m21_melody = m21.parts[0].flatten().notes
@@ -132,7 +132,7 @@ def test_musescore_reads_the_meter_of_each_output(accompanied, tmp_path):
             [MUSESCORE, "-o", str(xml), str(path)], capture_output=True, timeout=120, env=env
         )
         assert done.returncode == 0
-        score = converter.parse(str(xml))
+        score = converter.parse(str(xml), forceSource=True)
         found = score.recurse().getElementsByClass(meter.TimeSignature)
         assert {(ts.numerator, ts.denominator) for ts in found} == {signature}
         melody = score.parts[0].stripTies().flatten().notes
