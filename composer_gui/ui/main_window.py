@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
         self.tracks.changed.connect(self._mix_changed)
         self.transport.tempo.valueChanged.connect(self._tempo_changed)
         self.transport.bars.valueChanged.connect(self._bars_changed)
+        self.transport.meter.currentIndexChanged.connect(self._meter_changed)
         self.transport.input_chosen.connect(lambda name: settings.put(settings.MIDI_INPUT, name))
         self.transport.refresh_requested.connect(self.refresh_inputs)
         self.preset.currentTextChanged.connect(self._preset_changed)
@@ -550,6 +551,12 @@ class MainWindow(QMainWindow):
         end = max((n.end_beat for n in self.melody_editor.notes), default=0.0)
         meter = Meter.of(self.time_signature)
         self.melody_editor.set_length(max(end, bars * meter.bar_beats), meter)
+
+    def _meter_changed(self, _index: int) -> None:
+        """The meter box: a new melody's meter; notes already there keep their beats."""
+        self.time_signature = self.transport.chosen_meter()
+        self._bars_changed(self.transport.bars.value())
+        self._melody_changed()
 
     def _preset_changed(self, preset: str) -> None:
         self.tracks.set_programs(self.preset_programs(preset))
@@ -884,6 +891,7 @@ class MainWindow(QMainWindow):
         self.actions.play.setChecked(False)
         self.start_beat = 0.0
         self.time_signature = tuple(melody.time_signature)
+        self.transport.show_meter(self.time_signature)
         self.transport.tempo.setValue(melody.tempo_bpm)
         notes = melody.tracks[0].notes
         self.melody_editor.set_notes(list(notes), meter=Meter.of(self.time_signature))
@@ -907,6 +915,7 @@ class MainWindow(QMainWindow):
         self.project_path = path
         melody = project.melody
         self.time_signature = tuple(melody.time_signature) if melody else (BEATS_PER_BAR, 4)
+        self.transport.show_meter(self.time_signature)
         self.transport.tempo.setValue(project.tempo_bpm)
         self.transport.bars.setValue(project.bars)
         self.density.setValue(round(project.density * 100))

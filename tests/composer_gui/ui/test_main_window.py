@@ -325,6 +325,7 @@ def test_a_compound_tune_opens_with_its_own_bar_count_and_beats(
     write_arrangement(Arrangement([Track("melody", notes)], time_signature=signature), path)
     assert window.open_file(path)
     assert window.transport.bars.value() == bars
+    assert window.transport.meter.currentText() == f"{signature[0]}/{signature[1]}"
     editor = window.melody_editor
     assert editor.meter == meter and editor.length_beats == bars * meter.bar_beats
     assert len(editor.meter.beat_starts) == beat_lines_per_bar
@@ -358,3 +359,14 @@ def test_the_number_boxes_show_their_values(window):
     for box in (window.transport.tempo, window.transport.bars, window.count):
         assert box.text()
         assert box.lineEdit().width() >= box.fontMetrics().horizontalAdvance(box.text())
+
+
+def test_a_new_melody_takes_the_meter_chosen_in_the_transport(window):
+    from models.pianoroll import Meter
+
+    box = window.transport.meter
+    box.setCurrentIndex(box.findText("6/8"))
+    assert window.time_signature == (6, 8)
+    assert window.melody_editor.meter == Meter(6, 8)
+    bars = window.transport.bars.value()
+    assert window.melody_editor.length_beats == bars * 3.0  # 6/8 bars are 3 quarters long
