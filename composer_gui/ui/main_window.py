@@ -873,6 +873,7 @@ class MainWindow(QMainWindow):
     def open_file(self, path: Path) -> bool:
         """Open a .mid as the melody, or a .composer project; errors go to a dialog."""
         path = Path(path)
+        self.reading_note = ""  # how the melody was read, said beside "Opened"
         try:
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self.apply_project(load_project(path), path)
@@ -881,7 +882,8 @@ class MainWindow(QMainWindow):
         except ComposerError as error:
             self.report_error(str(error))
             return False
-        self.statusBar().showMessage(f"Opened {path.name}.", 5000)
+        note = self.reading_note
+        self.statusBar().showMessage(f"Opened {path.name}. {note}".strip(), 15000 if note else 5000)
         return True
 
     def open_melody(self, path: Path) -> None:
@@ -902,11 +904,13 @@ class MainWindow(QMainWindow):
         self.project.pick = None
         self.candidates.set_generations([])
         self.arrangement_view.set_arrangement(None)
+        from composer_gui.core.melody_grid import melody_warnings, unsupported_meter_message
+
         unsupported = [meter for meter in melody.meters() if not meter.accompanied]
         if unsupported:  # said when it opens, not at Generate
-            from composer_gui.core.melody_grid import unsupported_meter_message
-
             self.report_error(unsupported_meter_message(unsupported[0]))
+        else:  # chords read as their top line, a far register
+            self.reading_note = " ".join(melody_warnings(melody))
 
     def apply_project(self, project: Project, path: Path | None) -> None:
         self.actions.play.setChecked(False)

@@ -370,3 +370,12 @@ def test_a_new_melody_takes_the_meter_chosen_in_the_transport(window):
     assert window.melody_editor.meter == Meter(6, 8)
     bars = window.transport.bars.value()
     assert window.melody_editor.length_beats == bars * 3.0  # 6/8 bars are 3 quarters long
+
+
+def test_a_melody_played_in_two_note_chords_is_read_as_its_top_line_and_told(window, tmp_path):
+    notes = [Note(72, float(i), 1.0, 90) for i in range(8)]
+    notes += [Note(60, float(i), 1.0, 90) for i in range(8)]  # doubled an octave below
+    path = tmp_path / "octaves.mid"
+    write_arrangement(Arrangement([Track("melody", notes)]), path)
+    assert window.open_file(path)
+    assert "top line" in window.statusBar().currentMessage()
