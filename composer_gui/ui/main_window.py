@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.project = Project()
         self.project_path: Path | None = None
         self.time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
+        self.meter_changes: list[tuple[float, tuple[int, int]]] = []  # an opened file's
         self.dirty = False
         self.last_error: str | None = None
         self.synth_problem_said = False
@@ -451,6 +452,7 @@ class MainWindow(QMainWindow):
             [Track("melody", list(notes), program=program, channel=0)],
             tempo_bpm=self.transport.tempo.value(),
             time_signature=self.time_signature,
+            meter_changes=list(self.meter_changes),
         )
 
     def picked(self) -> Any | None:
@@ -555,6 +557,7 @@ class MainWindow(QMainWindow):
     def _meter_changed(self, _index: int) -> None:
         """The meter box: a new melody's meter; notes already there keep their beats."""
         self.time_signature = self.transport.chosen_meter()
+        self.meter_changes = []  # one meter throughout, as chosen
         self._bars_changed(self.transport.bars.value())
         self._melody_changed()
 
@@ -893,6 +896,7 @@ class MainWindow(QMainWindow):
         self.actions.play.setChecked(False)
         self.start_beat = 0.0
         self.time_signature = tuple(melody.time_signature)
+        self.meter_changes = list(melody.meter_changes)
         self.transport.show_meter(self.time_signature)
         self.transport.tempo.setValue(melody.tempo_bpm)
         notes = melody.tracks[0].notes
@@ -919,6 +923,7 @@ class MainWindow(QMainWindow):
         self.project_path = path
         melody = project.melody
         self.time_signature = tuple(melody.time_signature) if melody else (BEATS_PER_BAR, 4)
+        self.meter_changes = list(melody.meter_changes) if melody else []
         self.transport.show_meter(self.time_signature)
         self.transport.tempo.setValue(project.tempo_bpm)
         self.transport.bars.setValue(project.bars)

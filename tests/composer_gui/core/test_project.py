@@ -90,3 +90,15 @@ def test_a_missing_file_and_a_folder_are_named(tmp_path):
         load_project(tmp_path / "gone.composer")
     with pytest.raises(ProjectFileError, match="is a folder"):
         load_project(tmp_path)
+
+
+def test_meter_changes_survive_a_round_trip():
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.project import arrangement_from_dict, arrangement_to_dict
+
+    song = Arrangement([Track("m", [Note(60, 0.0, 1.0)])], time_signature=(6, 8))
+    song.meter_changes = [(6.0, (9, 8))]
+    assert arrangement_from_dict(arrangement_to_dict(song)).meter_changes == [(6.0, (9, 8))]
+    old = arrangement_to_dict(song)
+    del old["meter_changes"]  # a project saved before meters
+    assert arrangement_from_dict(old).meter_changes == []

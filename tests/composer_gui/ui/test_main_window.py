@@ -379,3 +379,13 @@ def test_a_melody_played_in_two_note_chords_is_read_as_its_top_line_and_told(win
     write_arrangement(Arrangement([Track("melody", notes)]), path)
     assert window.open_file(path)
     assert "top line" in window.statusBar().currentMessage()
+
+
+def test_an_opened_tune_keeps_its_meter_changes(window, tmp_path):
+    notes = [Note(67, float(i), 1.0, 90) for i in range(10)]
+    song = Arrangement([Track("melody", notes)], time_signature=(3, 4))
+    song.meter_changes = [(6.0, (2, 4))]
+    path = tmp_path / "changes.mid"
+    write_arrangement(song, path)
+    assert window.open_file(path)
+    assert window.melody_arrangement().meter_changes == [(6.0, (2, 4))]
