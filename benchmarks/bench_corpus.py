@@ -151,13 +151,13 @@ def judge_output(tune: ct.Tune, output: Path) -> dict:
 def bach_row(data_dir: Path) -> dict:
     """Bach's own accompaniment of the test-split chorales, judged like the tunes."""
     from models.build_dataset import load_split
-    from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT
+    from models.pianoroll import LOWEST_PITCH
 
     per_piece = []
     for piece in load_split(data_dir, "test").pieces():
         voices = np.where(piece.voices >= 0, piece.voices.astype(np.int64) + LOWEST_PITCH, -1)
         texture = hm.texture_from_voices(
-            voices, STEPS_PER_BEAT * piece.beats_per_bar, piece.bar_phase
+            voices, piece.meter.bar_steps, piece.bar_phase, piece.meter.beat_steps[0]
         )
         values = {k: v for k, v in hm.judge(texture).items() if k in HARMONY}
         notes = [

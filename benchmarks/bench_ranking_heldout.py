@@ -82,7 +82,7 @@ def chorale_melody(window) -> Arrangement:
         Note(p, a / STEPS_PER_BEAT, (b - a) / STEPS_PER_BEAT, 80)
         for a, b, p in voice_notes(window.voices[0], window.onsets[0])
     ]
-    return Arrangement([Track("melody", notes)], 100.0, (window.beats_per_bar, 4))
+    return Arrangement([Track("melody", notes)], 100.0, window.meter.signature)
 
 
 def folk_melody(tune: ct.Tune, bars: int) -> tuple[Arrangement, list, float]:
@@ -175,7 +175,7 @@ def main() -> None:
     rng = torch.Generator().manual_seed(0)
     for i, w in enumerate(wins):
         melody = chorale_melody(w)
-        signatures, grid = [(0.0, w.beats_per_bar, 4)], melody_on_grid(melody)
+        signatures, grid = [(0.0, *w.meter.signature)], melody_on_grid(melody)
         bach = voices_to_roll(w.voices[1:])
         spoiled = spoiled_rolls(classes, i, rng)
         if grid.shift != 0:  # Bach's roll would have to move with the melody; not done

@@ -52,7 +52,7 @@ def main() -> None:
     scores |= {"candidates (mean)": [], "candidates (best)": []}
     for i, w in enumerate(wins):
         n = pad_length(w.voices.shape[1], generator.config.time_multiple)
-        cond = melody_condition(w.voices[0], w.onsets[0], w.beats_per_bar, 0, n)
+        cond = melody_condition(w.voices[0], w.onsets[0], w.meter, 0, n)
 
         scores["real"].append(critic_score(critic, cond, classes[i]))
         for kind in KINDS:

@@ -6,7 +6,9 @@ chorale voices are monophonic, so this loses nothing, and it is the form the gen
 writes (one categorical choice per voice and step).
 
 Sources: the Bach chorales shipped inside music21 (soprano = melody; alto, tenor, bass =
-accompaniment), or pieces the caller already read from the user's MIDI files.  Pieces
+accompaniment), optionally with each chorale also re-timed and re-barred into the other
+meters the app accompanies (``models.retime``), or pieces the caller already read from
+the user's MIDI files.  Pieces
 that do not fit are reported with the reason, never dropped silently.  The split is by
 piece (by BWV number for the chorales, so a chorale's variants share a split), never by
 window, so no test melody is seen in training.
@@ -32,13 +34,13 @@ from models.pianoroll import (
     N_TRACKS,
     STEPS_PER_BEAT,
     TRACKS,
-    steps_per_bar,
+    Meter,
+    supported_meters_text,
 )
 
 REST = -1
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each piece's meter as (numerator, denominator); 1 counted quarters
 SPLITS = ("train", "valid", "test")
-SUPPORTED_BEATS_PER_BAR = (3, 4)  # quarter-note meters the model learns; others are reported
 CHORALE_VOICES = ("soprano", "alto", "tenor", "bass")
 
 
@@ -49,7 +51,7 @@ class Piece:
     name: str
     voices: np.ndarray  # (track, step) int8
     onsets: np.ndarray  # (track, step) bool: a note starts here (keeps repeated notes apart)
-    beats_per_bar: int = 4
+    meter: Meter = field(default_factory=Meter)
     bar_phase: int = 0  # the step within its bar at which step 0 falls (pickup bars)
     group: str = ""  # pieces of one group always share a split
 
@@ -66,7 +68,7 @@ class Dataset:
     onsets: np.ndarray  # (track, total_step) bool
     starts: np.ndarray  # (piece,) int64, plus the total at the end
     names: list[str]
-    beats_per_bar: np.ndarray  # (piece,)
+    meters: np.ndarray  # (piece, 2): numerator, denominator
     bar_phase: np.ndarray  # (piece,)
 
     def __len__(self) -> int:
@@ -78,9 +80,12 @@ class Dataset:
             self.names[i],
             self.voices[:, a:b],
             self.onsets[:, a:b],
-            int(self.beats_per_bar[i]),
+            self.meter(i),
             int(self.bar_phase[i]),
         )
+
+    def meter(self, i: int) -> Meter:
+        return Meter(int(self.meters[i][0]), int(self.meters[i][1]))
 
     def pieces(self) -> list[Piece]:
         return [self.piece(i) for i in range(len(self))]
@@ -159,9 +164,9 @@ def read_chorale(path: Path) -> Piece:
     meters = {(ts.numerator, ts.denominator) for ts in signatures}
     if len(meters) > 1:
         raise DatasetError(f"changes meter ({', '.join(f'{a}/{b}' for a, b in sorted(meters))})")
-    numerator, denominator = meters.pop()
-    if denominator != 4 or numerator not in SUPPORTED_BEATS_PER_BAR:
-        raise DatasetError(f"meter {numerator}/{denominator} is not 3/4 or 4/4")
+    meter = Meter(*meters.pop())
+    if not meter.accompanied:
+        raise DatasetError(f"meter {meter} is not one of {supported_meters_text()}")
 
     voices_notes = []
     for name in CHORALE_VOICES:
@@ -184,7 +189,7 @@ def read_chorale(path: Path) -> Piece:
             for name, notes in zip(CHORALE_VOICES, voices_notes)
         )
     )
-    bar = steps_per_bar(numerator)
+    bar = meter.bar_steps
     first_measure = parts["soprano"].getElementsByClass("Measure")
     pickup_steps = 0
     if first_measure:
@@ -193,7 +198,7 @@ def read_chorale(path: Path) -> Piece:
         name=path.stem,
         voices=np.stack(voices),
         onsets=np.stack(onsets),
-        beats_per_bar=numerator,
+        meter=meter,
         bar_phase=pickup_steps,
         group=chorale_group(path),
     )
@@ -241,7 +246,7 @@ def _concatenate(pieces: list[Piece]) -> Dataset:
         onsets=onsets.astype(bool),
         starts=starts,
         names=[p.name for p in pieces],
-        beats_per_bar=np.array([p.beats_per_bar for p in pieces], dtype=np.int64),
+        meters=np.array([p.meter.signature for p in pieces], dtype=np.int64).reshape(-1, 2),
         bar_phase=np.array([p.bar_phase for p in pieces], dtype=np.int64),
     )
 
@@ -250,7 +255,7 @@ def _content_hash(splits: dict[str, Dataset]) -> str:
     digest = hashlib.sha256()
     for name in SPLITS:
         data = splits[name]
-        for array in (data.voices, data.onsets, data.starts, data.beats_per_bar, data.bar_phase):
+        for array in (data.voices, data.onsets, data.starts, data.meters, data.bar_phase):
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update("\n".join(data.names).encode())
     return digest.hexdigest()
@@ -293,7 +298,7 @@ def write_dataset(pieces: Iterable[Piece], out_dir: Path, source: str, report: B
                 onsets=data.onsets,
                 starts=data.starts,
                 names=np.array(data.names),
-                beats_per_bar=data.beats_per_bar,
+                meters=data.meters,
                 bar_phase=data.bar_phase,
             )
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
@@ -324,21 +329,36 @@ def grid_dict() -> dict:
     }
 
 
+CHORALE_SOURCE = "music21 Bach chorales"
+METER_VARIANTS_SOURCE = (
+    "music21 Bach chorales, each also re-timed into compound meter (12/8, 9/8, 6/8, 6/4, "
+    "3/8) and re-barred (2/4, 2/2, 3/2) by models/retime.py"
+)
+
+
 def build_chorales(
     out_dir: Path | None = None,
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    meters: bool = False,
 ) -> tuple[dict, BuildReport]:
-    """Build the chorale dataset into ``out_dir`` (default: the user's cache)."""
-    out_dir = Path(out_dir) if out_dir else default_cache_dir() / "bach-chorales"
+    """Build the chorale dataset into ``out_dir`` (default: the user's cache); with
+    ``meters``, each chorale also in every other meter the app accompanies."""
+    from models.retime import meter_variants
+
+    default_name = "bach-chorales-meters" if meters else "bach-chorales"
+    out_dir = Path(out_dir) if out_dir else default_cache_dir() / default_name
     report = BuildReport()
     pieces = []
     for done, total, piece in chorale_pieces(limit, report):
         if piece is not None:
             pieces.append(piece)
+            if meters:
+                pieces.extend(meter_variants(piece))
         if progress:
             progress(done, total)
-    return write_dataset(pieces, out_dir, "music21 Bach chorales", report), report
+    source = METER_VARIANTS_SOURCE if meters else CHORALE_SOURCE
+    return write_dataset(pieces, out_dir, source, report), report
 
 
 def load_split(data_dir: Path, split: str) -> Dataset:
@@ -350,7 +370,7 @@ def load_split(data_dir: Path, split: str) -> Dataset:
             f"No dataset in {data_dir}; build one with 'composer-gui dataset build'."
         )
     manifest = json.loads(manifest_path.read_text())
-    if manifest.get("grid") != grid_dict():
+    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("grid") != grid_dict():
         raise DatasetError(
             f"The dataset in {data_dir} was built for another grid; rebuild it with "
             "'composer-gui dataset build'."
@@ -363,7 +383,7 @@ def load_split(data_dir: Path, split: str) -> Dataset:
             onsets=f["onsets"],
             starts=f["starts"],
             names=[str(n) for n in f["names"]],
-            beats_per_bar=f["beats_per_bar"],
+            meters=f["meters"],
             bar_phase=f["bar_phase"],
         )
 

@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 from models.build_dataset import grid_dict
 from models.config import GanConfig
 from models.critic import Critic
+from models.encoding import POSITION_ENCODING, widen_v1_condition_weight
 from models.errors import ModelFileError
 from models.generator import Generator
 
@@ -78,6 +79,25 @@ def read_card(path: Path) -> dict:
     return card
 
 
+def position_encoding_of(card: dict) -> int:
+    """The card's position-feature encoding; cards from before meters (no field) are 1."""
+    return int(card.get("grid", {}).get("position_encoding", 1))
+
+
+# The layers that read the condition; the only ones whose shape the encoding changes.
+CONDITION_LAYERS = ("generator.stem.0.weight", "critic.body.0.weight")
+
+
+def widen_v1_tensors(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A model file made before meters, mapped onto this encoding (in 4/4 and 3/4 it
+    then computes what it did; other meters are new to it)."""
+    widened = dict(tensors)
+    for key in CONDITION_LAYERS:
+        if key in widened:
+            widened[key] = widen_v1_condition_weight(widened[key])
+    return widened
+
+
 def read_tensors(path: Path) -> dict[str, torch.Tensor]:
     path = Path(path).with_suffix(".safetensors")
     if not path.is_file():
@@ -116,6 +136,14 @@ def load_model(path: Path, device: str | torch.device = "cpu"):
             f"{path.with_suffix('.json').name} has a bad config: {error}."
         ) from None
     tensors = read_tensors(path)
+    encoding = position_encoding_of(card)
+    if encoding == 1:
+        tensors = widen_v1_tensors(tensors)
+    elif encoding != POSITION_ENCODING:
+        raise ModelFileError(
+            f"{path.name} uses position encoding {encoding}, this Composer reads "
+            f"{POSITION_ENCODING} (or 1); use a model made for this version."
+        )
     generator, critic = Generator(config), Critic(config)
     _load_state(generator, tensors, "generator.", path.name)
     _load_state(critic, tensors, "critic.", path.name)
@@ -132,7 +160,12 @@ def model_tensors(generator: torch.nn.Module, critic: torch.nn.Module, half: boo
     return tensors
 
 
+def model_grid() -> dict:
+    """The grid a model file written now records: the dataset grid and the encoding."""
+    return {**grid_dict(), "position_encoding": POSITION_ENCODING}
+
+
 def new_card(config: GanConfig, **fields) -> dict:
-    card = {"format_version": FORMAT_VERSION, "grid": grid_dict(), "config": config.to_dict()}
+    card = {"format_version": FORMAT_VERSION, "grid": model_grid(), "config": config.to_dict()}
     card.update(fields)
     return card

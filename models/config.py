@@ -28,6 +28,10 @@ class GanConfig:
     # data
     window_bars: int = 4  # training crops; the networks themselves take any length
     transpose: bool = True  # all transpositions that keep every voice in range
+    # Draw windows so each meter in the data gets an equal share (the re-timed chorales
+    # differ in length by meter: 6/4 copies are twice as long, 3/4 chorales are few);
+    # False draws by length, as the shipped model's first stages did.
+    balance_meters: bool = False
     # generator: 1-D U-Net over time, pitch as channels
     g_channels: tuple[int, ...] = (96, 128, 192, 256)  # one per time resolution, /1 /2 /4 /8
     noise_channels: int = 32  # noise per position at the bottleneck (every half bar)

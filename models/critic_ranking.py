@@ -395,7 +395,7 @@ def tune_model_file(
     rank.  The generator is unchanged; the card records this stage and drops the
     calibration and metrics, which described the old critic (``evaluate --update-card``
     measures them again, and the app refuses a model without a calibration)."""
-    from models.checkpoint import load_model, model_tensors, save_tensors_and_card
+    from models.checkpoint import load_model, model_grid, model_tensors, save_tensors_and_card
 
     started = time.monotonic()
     generator, critic, card = load_model(model_path)  # float32 modules, whatever the file
@@ -412,6 +412,7 @@ def tune_model_file(
         lambda step, total, row: progress and progress("learn", step, total, row),
     )
     card = {k: v for k, v in card.items() if k not in ("calibration", "metrics")}
+    card["grid"] = model_grid()  # the weights are saved in this encoding, widened if old
     card["critic_ranking"] = {
         "config": config.to_dict(),
         "melodies": len(sets),

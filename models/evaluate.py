@@ -17,7 +17,7 @@ import torch
 from models.build_dataset import REST, Dataset, voices_to_roll
 from models.generator import Generator
 from models.metrics import METRIC_NAMES, batch_metrics, distance_to_reference, diversity
-from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT
+from models.pianoroll import LOWEST_PITCH, N_PITCHES, Meter
 from models.sampling import (
     candidate_probabilities,
     clean_candidates,
@@ -37,12 +37,12 @@ class Window:
     name: str
     voices: np.ndarray  # (4, T)
     onsets: np.ndarray  # (4, T)
-    beats_per_bar: int
+    meter: Meter
     bar_phase: int
 
     @property
     def steps_per_bar(self) -> int:
-        return STEPS_PER_BEAT * self.beats_per_bar
+        return self.meter.bar_steps
 
 
 def windows(data: Dataset, bars: int = 8, per_piece: int = 1) -> list[Window]:
@@ -50,7 +50,7 @@ def windows(data: Dataset, bars: int = 8, per_piece: int = 1) -> list[Window]:
     starting on a downbeat; shorter pieces give one window of their whole length."""
     out = []
     for piece in data.pieces():
-        bar = STEPS_PER_BEAT * piece.beats_per_bar
+        bar = piece.meter.bar_steps
         first = (bar - piece.bar_phase) % bar
         length = bars * bar
         starts = list(range(first, piece.n_steps - length + 1, length))[:per_piece] or [first]
@@ -61,7 +61,7 @@ def windows(data: Dataset, bars: int = 8, per_piece: int = 1) -> list[Window]:
                     piece.name,
                     piece.voices[:, start:end],
                     piece.onsets[:, start:end],
-                    piece.beats_per_bar,
+                    piece.meter,
                     0,
                 )
             )
@@ -78,7 +78,7 @@ def generate_for_window(generator, window: Window, k: int, seed: int, density=0.
     n = pad_length(t, generator.config.time_multiple)
     device = next(generator.parameters()).device
     cond = melody_condition(
-        window.voices[0], window.onsets[0], window.beats_per_bar, window.bar_phase, n, device
+        window.voices[0], window.onsets[0], window.meter, window.bar_phase, n, device
     )
     probs = candidate_probabilities(generator, cond, k, seed, variety)
     melody = voices_to_roll(window.voices[:1])[0]
@@ -175,7 +175,7 @@ def transposition_correlation(
                 sounding.min() + shift >= 0 and sounding.max() + shift < N_PITCHES
             ):
                 continue
-            moved = Window(w.name, w.voices.copy(), w.onsets, w.beats_per_bar, w.bar_phase)
+            moved = Window(w.name, w.voices.copy(), w.onsets, w.meter, w.bar_phase)
             moved.voices[0] = np.where(w.voices[0] == REST, REST, w.voices[0] + shift)
             _, rolls = generate_for_window(generator, moved, k, seed + i)
             hist = pitch_class_histogram(rolls)
@@ -191,7 +191,7 @@ def critic_calibration(critic, data: Dataset, bars: int = 8, device="cpu") -> li
     for w in windows(data, bars, per_piece=4):
         t = w.voices.shape[1]
         n = pad_length(t, critic.time_multiple)
-        cond = melody_condition(w.voices[0], w.onsets[0], w.beats_per_bar, w.bar_phase, n, device)
+        cond = melody_condition(w.voices[0], w.onsets[0], w.meter, w.bar_phase, n, device)
         real = real_accompaniment_channels(w.voices[1:], n, device)
         with torch.no_grad():
             scores.append(float(critic(cond, real)))
@@ -298,7 +298,7 @@ def ranking_quality(
             from models.musical_checks import check_rolls
             from models.ranking import ranking_scores
 
-            checks = check_rolls(rolls, w.beats_per_bar, w.bar_phase)
+            checks = check_rolls(rolls, w.meter, w.bar_phase)
             scores = ranking_scores(scores, checks, quantiles)
         candidate_metrics = [track_metrics(r, w.steps_per_bar) for r in rolls]
         distances = np.array([distance_to_reference(m, reference) for m in candidate_metrics])
@@ -449,7 +449,7 @@ def raw_network_row(generator, data: Dataset, bars: int = 8, seed: int = 0) -> d
         t = w.voices.shape[1]
         n = pad_length(t, generator.config.time_multiple)
         device = next(generator.parameters()).device
-        cond = melody_condition(w.voices[0], w.onsets[0], w.beats_per_bar, 0, n, device)
+        cond = melody_condition(w.voices[0], w.onsets[0], w.meter, 0, n, device)
         probs = candidate_probabilities(generator, cond, 2, seed + i).cpu().numpy()
         melody = voices_to_roll(w.voices[:1])
         rolls.append(

@@ -53,6 +53,7 @@ def export_model(run_dir: Path, out: Path, data_dir: Path, name: str | None = No
         training_seconds=round(card["seconds"], 1),
         hardware=card.get("hardware", ""),
         world_size=card.get("world_size", 1),
+        **({"initialized_from": card["initialized_from"]} if "initialized_from" in card else {}),
     )
     save_tensors_and_card(model_tensors(generator, critic), model_card, out.with_suffix(""))
     return out

@@ -4,7 +4,8 @@ The critic gives one number; a musician asks *what* is wrong, and *where*.  Each
 is a textbook rule of four-part writing, counted on the grid of :mod:`models.pianoroll`
 with the bar it happens in:
 
-- ``strong_beat_clashes``: on a strong beat (the downbeat, and the middle of a 4/4 bar) an
+- ``strong_beat_clashes``: on a strong beat (the downbeat, and the middle of a 4/4 bar:
+  the meter's own strong beats, ``models.pianoroll.Meter.strong_beats``) an
   accompaniment voice sounds a minor second, major seventh or tritone against the melody
   (held or struck: the checks do not tell a prepared suspension from a slip; Bach's
   chorales have about 0.09 such beats a bar, the model's candidates 0.04)
@@ -34,12 +35,13 @@ Everything is vectorized over candidates: 20 candidates of 8 bars take about a m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from models.metrics import estimate_key, key_pitch_classes
-from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT, TRACKS
+from models.pianoroll import LOWEST_PITCH, TRACKS, Meter, bar_starts, meter_positions
 
 # The checks combined with the critic's score, in the order of models.ranking's weights.
 SHAPING_MEASURES = (
@@ -96,8 +98,22 @@ def voices_of_rolls(rolls: np.ndarray) -> np.ndarray:
     return np.where(rolls.any(axis=-1), top, -1).astype(np.int64)
 
 
-def _bar_of(steps: np.ndarray, bar_steps: int, bar_phase: int) -> np.ndarray:
-    return (steps + bar_phase) // bar_steps + 1
+MeterMap = Sequence[tuple[int, Meter]]
+
+
+def _meter_map(meter: Meter | MeterMap | None) -> list[tuple[int, Meter]]:
+    """A meter map ``[(step, Meter), ...]`` from one meter, a map, or None (4/4)."""
+    if meter is None:
+        return [(0, Meter())]
+    if isinstance(meter, Meter):
+        return [(0, meter)]
+    return list(meter)
+
+
+def _bar_numbers(n_steps: int, meters: MeterMap, bar_phase: int) -> tuple[np.ndarray, list[int]]:
+    """``(bar number of each step, from 1; the steps where bars start)``: a pickup is bar 1."""
+    starts = bar_starts(meters, n_steps, bar_phase)
+    return np.searchsorted(starts, np.arange(n_steps), side="right"), starts
 
 
 def _starts(mask: np.ndarray) -> np.ndarray:
@@ -107,24 +123,23 @@ def _starts(mask: np.ndarray) -> np.ndarray:
     return mask & ~before
 
 
-def _beat_steps(n_steps: int, beats_per_bar: int, bar_phase: int):
-    """``(strong, other)``: the steps that begin a strong beat (every downbeat, and the
-    middle of a bar of 4, 6 or 8 beats) and those that begin any other beat."""
-    bar_steps = STEPS_PER_BEAT * beats_per_bar
-    position = (np.arange(n_steps) + bar_phase) % bar_steps
-    strong = [0] + ([bar_steps // 2] if beats_per_bar % 2 == 0 and beats_per_bar >= 4 else [])
-    on_beat = position % STEPS_PER_BEAT == 0
-    is_strong = np.isin(position, strong)
-    return np.flatnonzero(is_strong), np.flatnonzero(on_beat & ~is_strong)
+def _beat_steps(n_steps: int, meters: MeterMap, bar_phase: int):
+    """``(strong, other)``: the steps that begin a strong beat of the meter (every
+    downbeat, the middle of a bar of four beats) and those that begin any other beat."""
+    phase, accent = meter_positions(meters, n_steps, bar_phase)
+    on_beat = phase == 0
+    return np.flatnonzero(on_beat & (accent > 0)), np.flatnonzero(on_beat & (accent == 0))
 
 
 def check_voices(
-    voices: np.ndarray, beats_per_bar: int = 4, bar_phase: int = 0
+    voices: np.ndarray, meter: Meter | MeterMap | None = None, bar_phase: int = 0
 ) -> list[CheckResult]:
     """Every check of each candidate ``(candidate, track, step)``, melody as track 0.
 
-    ``bar_phase`` is the first step's place in its bar (0: the piece starts on a downbeat).
+    ``meter`` is one ``Meter`` or a meter map ``[(step, Meter), ...]`` (default 4/4);
+    ``bar_phase`` is the first step's place in its bar (0: it starts on a downbeat).
     """
+    meters = _meter_map(meter)
     voices = np.asarray(voices, dtype=np.int64)
     if voices.ndim != 3 or voices.shape[1] != len(TRACKS):
         raise ValueError(
@@ -132,21 +147,21 @@ def check_voices(
             f"got {voices.shape}."
         )
     n_candidates, n_tracks, n_steps = voices.shape
-    bar_steps = STEPS_PER_BEAT * beats_per_bar
-    n_bars = max(1, -(-(n_steps + bar_phase) // bar_steps))
+    bar_of_step, starts = _bar_numbers(n_steps, meters, bar_phase)
+    n_bars = max(1, len(starts))
     sounds = voices >= 0
     findings: list[list[Finding]] = [[] for _ in range(n_candidates)]
     counts = {name: np.zeros(n_candidates, dtype=np.int64) for name in SHAPING_MEASURES}
 
     def record(check: str, where: tuple[np.ndarray, np.ndarray], details) -> None:
         candidate, step = where
-        bars = _bar_of(step, bar_steps, bar_phase)
+        bars = bar_of_step[step]
         for c, bar, detail in zip(candidate.tolist(), bars.tolist(), details, strict=True):
             findings[c].append(Finding(check, bar, detail))
         np.add.at(counts[check], candidate, 1)
 
     # Clashes with the melody on beats: one finding per beat, the first voice named.
-    strong, other = _beat_steps(n_steps, beats_per_bar, bar_phase)
+    strong, other = _beat_steps(n_steps, meters, bar_phase)
     for check, steps in (("strong_beat_clashes", strong), ("other_beat_clashes", other)):
         melody, accompaniment = voices[:, 0, steps], voices[:, 1:, steps]  # (c, s), (c, v, s)
         interval = (melody[:, None] - accompaniment) % 12
@@ -216,7 +231,7 @@ def check_voices(
         ]
         record("out_of_key", (np.full(s_idx.size, c), s_idx), details)
 
-    on_root, bass_bars = _bass_on_root(voices, beats_per_bar, bar_phase)
+    on_root, bass_bars = _bass_on_root(voices, meters, bar_phase)
     return [
         CheckResult(
             n_bars,
@@ -237,24 +252,28 @@ def _melody_histogram(melody: np.ndarray) -> np.ndarray:
     return np.bincount((sounding + LOWEST_PITCH) % 12, minlength=12).astype(np.float64)
 
 
-def _bass_on_root(voices: np.ndarray, beats_per_bar: int, bar_phase: int):
+def _bass_on_root(voices: np.ndarray, meters: MeterMap, bar_phase: int):
     """``(on_root, judged)`` per candidate: bars whose first beat's bass note is the root of
     the triad that best fits every voice's pitch classes over that beat."""
     n_candidates, _, n_steps = voices.shape
-    bar_steps = STEPS_PER_BEAT * beats_per_bar
-    first = (bar_steps - bar_phase) % bar_steps
-    downbeats = np.arange(first, n_steps, bar_steps)
+    phase, accent = meter_positions(meters, n_steps, bar_phase)
+    downbeats = np.flatnonzero(accent == 2)
     on_root = np.zeros(n_candidates, dtype=np.int64)
     judged = np.zeros(n_candidates, dtype=np.int64)
     if downbeats.size == 0:
         return on_root, judged
-    # Chroma of the first beat of each bar: (c, bar, 12), duration weighted.
-    span = downbeats[:, None] + np.arange(STEPS_PER_BEAT)[None, :]
-    span = np.minimum(span, n_steps - 1)
+    # Chroma of the first beat of each bar: (c, bar, 12), duration weighted. The beat is
+    # the meter's own (a dotted quarter in 6/8): the steps from the downbeat to the next
+    # beat's start.
+    beat_length = max(m.beat_steps[0] for _, m in meters)
+    after = np.arange(beat_length)[None, :]
+    within = after < np.array([_next_beat_start(phase, d) for d in downbeats])[:, None]
+    span = np.minimum(downbeats[:, None] + after, n_steps - 1)  # (bar, step)
     beat = voices[:, :, span]  # (c, track, bar, step)
+    counted = (beat >= 0) & within[None, None]
     chroma = np.zeros((n_candidates, downbeats.size, 12))
-    c_idx, _, bar_idx, _ = np.nonzero(beat >= 0)
-    np.add.at(chroma, (c_idx, bar_idx, (beat[beat >= 0] + LOWEST_PITCH) % 12), 1.0)
+    c_idx, _, bar_idx, _ = np.nonzero(counted)
+    np.add.at(chroma, (c_idx, bar_idx, (beat[counted] + LOWEST_PITCH) % 12), 1.0)
     fits = np.stack(
         [
             chroma[..., [(root + step) % 12 for step in triad]].sum(axis=-1)
@@ -270,9 +289,17 @@ def _bass_on_root(voices: np.ndarray, beats_per_bar: int, bar_phase: int):
     return on_root, has.sum(axis=1)
 
 
-def check_rolls(rolls: np.ndarray, beats_per_bar: int = 4, bar_phase: int = 0) -> list[CheckResult]:
+def _next_beat_start(phase: np.ndarray, step: int) -> int:
+    """Steps from ``step`` to the next beat's start (or the end)."""
+    later = np.flatnonzero(phase[step + 1 :] == 0)
+    return int(later[0]) + 1 if later.size else int(phase.size - step)
+
+
+def check_rolls(
+    rolls: np.ndarray, meter: Meter | MeterMap | None = None, bar_phase: int = 0
+) -> list[CheckResult]:
     """:func:`check_voices` of boolean rolls ``(candidate, track, step, pitch)``."""
-    return check_voices(voices_of_rolls(rolls), beats_per_bar, bar_phase)
+    return check_voices(voices_of_rolls(rolls), meter, bar_phase)
 
 
 def shaping_rates(results: list[CheckResult]) -> np.ndarray:

@@ -9,15 +9,17 @@ command line's argument parsing, which need the grid but no arrays, start withou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
 
-STEPS_PER_BEAT = 4  # 16th-note resolution in 4/4, as DeepComposer and MuseGAN use
-BEATS_PER_BAR = 4  # the default meter; 3/4 bars are 12 steps long
+STEPS_PER_BEAT = 4  # steps per quarter note: 16th-note resolution, as DeepComposer and MuseGAN
+BEATS_PER_BAR = 4  # quarter notes in the default meter, 4/4
 STEPS_PER_BAR = STEPS_PER_BEAT * BEATS_PER_BAR
+STEPS_PER_WHOLE = 4 * STEPS_PER_BEAT  # a whole note; a 1/d note is STEPS_PER_WHOLE // d steps
 
 # The Bach chorale voices span about MIDI 36-81; transposition augmentation moves
 # them up to six semitones each way, so 28-91 holds every training note.
@@ -37,6 +39,170 @@ MAX_BARS = 32  # the longest melody one generation accompanies
 def steps_per_bar(beats_per_bar: int = BEATS_PER_BAR) -> int:
     """Bar length in grid steps for a meter with quarter-note beats."""
     return STEPS_PER_BEAT * beats_per_bar
+
+
+# --- Meters: bars, beats and strong beats, asked by everything that counts time ---------
+
+# The meters a model is trained for and the engine accompanies, in their own beat.
+ACCOMPANIED_METERS = (
+    (2, 4), (3, 4), (4, 4), (2, 2), (3, 2), (6, 4), (3, 8), (6, 8), (9, 8), (12, 8)
+)  # fmt: skip
+# Meters drawn and counted in (as groupings of twos and threes) but not accompanied.
+IRREGULAR_GROUPS = {5: (3, 2), 7: (2, 2, 3)}  # in units of the denominator
+
+
+@dataclass(frozen=True)
+class Meter:
+    """A time signature on the grid: its bar, its beats and which of them are strong.
+
+    The beat is what a musician counts and the harmony moves on: the quarter in 2/4, 3/4
+    and 4/4, the half in 2/2 and 3/2, the dotted quarter in 6/8, 9/8 and 12/8 (three
+    eighths), the dotted half in 6/4, and in 3/8 the whole bar (one beat of three
+    eighths, as a fast 3/8 is counted). 5/8 and 7/8 have unequal beats of two and three
+    eighths (3+2, 2+2+3); 5/4 and 7/4 count quarters grouped 3+2 and 2+2+3. Strong beats
+    start a group: 1 and 3 in 4/4 and 12/8, only the downbeat in 2/4, 3/4, 6/8 and 9/8.
+    """
+
+    numerator: int = 4
+    denominator: int = 4
+
+    def __post_init__(self) -> None:
+        if self.numerator < 1 or self.denominator not in (1, 2, 4, 8, 16):
+            raise ValueError(
+                f"{self.numerator}/{self.denominator} is not a time signature the grid "
+                "holds; the lower number must be 1, 2, 4, 8 or 16."
+            )
+
+    @classmethod
+    def of(cls, signature: Sequence[int] | Meter) -> Meter:
+        if isinstance(signature, Meter):
+            return signature
+        numerator, denominator = signature
+        return cls(int(numerator), int(denominator))
+
+    @property
+    def signature(self) -> tuple[int, int]:
+        return (self.numerator, self.denominator)
+
+    def __str__(self) -> str:
+        return f"{self.numerator}/{self.denominator}"
+
+    @property
+    def unit_steps(self) -> int:
+        """Steps in one note of the lower number (4 for a quarter, 2 for an eighth)."""
+        return STEPS_PER_WHOLE // self.denominator
+
+    @property
+    def bar_steps(self) -> int:
+        return self.numerator * self.unit_steps
+
+    @property
+    def bar_beats(self) -> float:
+        """Bar length in quarter notes (what a MIDI file counts): 3.0 in 3/4 and 6/8."""
+        return self.bar_steps / STEPS_PER_BEAT
+
+    @property
+    def compound(self) -> bool:
+        return self.numerator in (6, 9, 12) and self.denominator >= 4
+
+    @property
+    def irregular(self) -> bool:
+        return self.numerator in IRREGULAR_GROUPS
+
+    @property
+    def beat_steps(self) -> tuple[int, ...]:
+        """The length in steps of each beat of the bar, in order."""
+        unit = self.unit_steps
+        if self.compound:
+            return (3 * unit,) * (self.numerator // 3)
+        if self.signature == (3, 8) or self.signature == (3, 16):
+            return (3 * unit,)
+        if self.irregular and self.denominator >= 8:
+            return tuple(g * unit for g in IRREGULAR_GROUPS[self.numerator])
+        return (unit,) * self.numerator
+
+    @property
+    def beats_per_bar(self) -> int:
+        return len(self.beat_steps)
+
+    @property
+    def beat_starts(self) -> tuple[int, ...]:
+        """Step within the bar where each beat starts; the metronome clicks there."""
+        starts, step = [], 0
+        for length in self.beat_steps:
+            starts.append(step)
+            step += length
+        return tuple(starts)
+
+    @property
+    def strong_beats(self) -> tuple[int, ...]:
+        """Indices of the beats that start a group (always including the downbeat)."""
+        beats = self.beats_per_bar
+        if self.irregular and self.denominator < 8:
+            groups = IRREGULAR_GROUPS[self.numerator]
+        elif beats == 4:
+            groups = (2, 2)
+        else:
+            groups = (beats,)
+        strong, index = [], 0
+        for group in groups:
+            strong.append(index)
+            index += group
+        return tuple(strong)
+
+    @property
+    def accompanied(self) -> bool:
+        return self.signature in ACCOMPANIED_METERS
+
+    def positions(self, n_steps: int, bar_phase: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """``(phase in beat (T,) int, accent (T,) int)`` for ``n_steps`` starting
+        ``bar_phase`` steps into a bar; accent is 2 on a downbeat, 1 on another strong
+        beat, 0 elsewhere. What the network's position features are made of."""
+        return meter_positions([(0, self)], n_steps, bar_phase)
+
+
+def supported_meters_text() -> str:
+    return ", ".join(f"{a}/{b}" for a, b in ACCOMPANIED_METERS)
+
+
+def meter_positions(
+    meters: Sequence[tuple[int, Meter]], n_steps: int, bar_phase: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position in beat and accent for every step under a meter map.
+
+    ``meters`` is ``[(step, Meter), ...]`` in time order, the first at step 0; a change
+    takes effect at its step, which starts a bar.  ``bar_phase`` is how far into its bar
+    step 0 falls (a pickup written as the end of a bar)."""
+    import numpy as np
+
+    phase = np.zeros(n_steps, dtype=np.int64)
+    accent = np.zeros(n_steps, dtype=np.int64)
+    for index, (start, meter) in enumerate(meters):
+        end = meters[index + 1][0] if index + 1 < len(meters) else n_steps
+        start, end = max(0, start), min(n_steps, end)
+        if end <= start:
+            continue
+        in_beat = np.empty(meter.bar_steps, dtype=np.int64)
+        bar_accent = np.zeros(meter.bar_steps, dtype=np.int64)
+        for beat, (first, length) in enumerate(zip(meter.beat_starts, meter.beat_steps)):
+            in_beat[first : first + length] = np.arange(length)
+            if beat in meter.strong_beats:
+                bar_accent[first] = 1
+        bar_accent[0] = 2
+        offset = bar_phase if index == 0 else 0
+        in_bar = (np.arange(end - start) + offset) % meter.bar_steps
+        phase[start:end] = in_beat[in_bar]
+        accent[start:end] = bar_accent[in_bar]
+    return phase, accent
+
+
+def bar_starts(meters: Sequence[tuple[int, Meter]], n_steps: int, bar_phase: int = 0) -> list[int]:
+    """Steps where a bar begins under a meter map (a pickup's partial bar starts at 0)."""
+    import numpy as np
+
+    _, accent = meter_positions(meters, n_steps, bar_phase)
+    starts = [int(s) for s in np.flatnonzero(accent == 2)]
+    return starts if starts and starts[0] == 0 else [0, *starts]
 
 
 def empty_roll(n_steps: int, n_tracks: int = N_TRACKS) -> np.ndarray:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from models.musical_checks import SHAPING_MEASURES, CheckResult, check_voices, shaping_rates
+from models.pianoroll import Meter
 
 # Critic units lost per fault per bar, fitted on the training split to put real Bach above
 # the model's candidates and above Bach spoiled (benchmarks/fit_ranking_weights.py, 640
@@ -65,7 +66,7 @@ def rank_take(
     voices: np.ndarray,
     scores: np.ndarray,
     quantiles: Sequence[float],
-    beats_per_bar: int,
+    meter: Meter | Sequence[tuple[int, Meter]] | None = None,
     bar_phase: int = 0,
 ) -> tuple[np.ndarray, list[CheckResult]]:
     """What the engine calls: ``(ranking score, checks)`` of each candidate of one take.
@@ -73,7 +74,7 @@ def rank_take(
     ``voices`` ``(candidate, track, step)`` pitch index or -1, melody first; ``scores`` the
     critic's raw scores.
     """
-    checks = check_voices(voices, beats_per_bar, bar_phase)
+    checks = check_voices(voices, meter, bar_phase)
     return ranking_scores(scores, checks, quantiles), checks
 
 

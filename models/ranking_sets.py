@@ -74,6 +74,6 @@ def candidate_sets(
         )
         with torch.inference_mode():
             scores = critic_scores(critic, cond, everything[:, 1:].astype(np.float32))
-        checks = check_rolls(everything, w.beats_per_bar, w.bar_phase)
+        checks = check_rolls(everything, w.meter, w.bar_phase)
         out.append(CandidateSet(w, everything, scores, checks, k))
     return out

@@ -12,8 +12,8 @@ import torch
 
 from models.build_dataset import REST
 from models.cleanup import voices_to_roll
-from models.encoding import accompaniment_channels, condition, voice_one_hot
-from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
+from models.encoding import accompaniment_channels, condition, positions_of, voice_one_hot
+from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, Meter
 
 # Gumbel scale at variety 1.  Measured on validation windows: 0.15 (the default variety
 # 0.5) gives candidates that differ in about half their cells at Bach-like in-key ratios;
@@ -28,12 +28,14 @@ def pad_length(n_steps: int, multiple: int) -> int:
 def melody_condition(
     melody: np.ndarray,
     onsets: np.ndarray,
-    beats_per_bar: int,
+    meters: Meter | list[tuple[int, Meter]],
     bar_phase: int,
     n_steps: int,
     device: torch.device | str = "cpu",
 ) -> torch.Tensor:
-    """``(1, C, n_steps)`` condition for one melody voice, padded with rests."""
+    """``(1, C, n_steps)`` condition for one melody voice, padded with rests; ``meters``
+    is its meter or its meter map ``[(step, Meter), ...]`` (the padding continues the
+    last meter's bars)."""
     padded = np.full(n_steps, REST, dtype=np.int64)
     padded[: melody.shape[0]] = melody
     padded_onsets = np.zeros(n_steps, dtype=bool)
@@ -41,8 +43,7 @@ def melody_condition(
     return condition(
         torch.from_numpy(padded)[None].to(device),
         torch.from_numpy(padded_onsets)[None].to(device),
-        torch.tensor([beats_per_bar], device=device),
-        torch.tensor([bar_phase], device=device),
+        positions_of(meters, n_steps, bar_phase)[None].to(device),
     )
 
 

@@ -47,7 +47,7 @@ from models.encoding import (
 from models.errors import DatasetError
 from models.generator import Generator
 from models.negatives import spoil
-from models.pianoroll import N_PITCHES, STEPS_PER_BEAT
+from models.pianoroll import N_PITCHES, meter_positions
 from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
 
 LOG_FIELDS = [
@@ -67,12 +67,25 @@ LOG_FIELDS = [
 class WindowSampler:
     """Random windows of ``n_steps`` from a split, transposed to a random legal key."""
 
-    def __init__(self, data: Dataset, n_steps: int, rng: np.random.Generator, transpose: bool):
+    def __init__(
+        self,
+        data: Dataset,
+        n_steps: int,
+        rng: np.random.Generator,
+        transpose: bool,
+        balance_meters: bool = False,
+    ):
         lengths = np.diff(data.starts)
         self.pieces = np.flatnonzero(lengths >= n_steps)
         if self.pieces.size == 0:
             raise DatasetError(f"No piece is at least {n_steps} steps long.")
         weights = lengths[self.pieces].astype(np.float64)
+        if balance_meters:  # each meter's pieces together weigh the same
+            meters = [tuple(data.meters[p]) for p in self.pieces]
+            totals: dict[tuple, float] = {}
+            for meter, weight in zip(meters, weights):
+                totals[meter] = totals.get(meter, 0.0) + weight
+            weights = weights / np.array([totals[m] for m in meters])
         self.weights = weights / weights.sum()
         self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
 
@@ -82,7 +95,7 @@ class WindowSampler:
         voices = np.empty((size, 4, t), dtype=np.int64)
         onsets = np.empty((size, 4, t), dtype=bool)
         bar_phase = np.empty(size, dtype=np.int64)
-        beats = data.beats_per_bar[pieces]
+        positions = np.empty((size, 2, t), dtype=np.int64)
         for row, piece in enumerate(pieces):
             a, b = int(data.starts[piece]), int(data.starts[piece + 1])
             start = a + int(self.rng.integers(0, b - a - t + 1))
@@ -95,9 +108,10 @@ class WindowSampler:
                     window = np.where(window == REST, REST, window + shift)
             voices[row] = window
             onsets[row] = data.onsets[:, start : start + t]
-            bar = STEPS_PER_BEAT * int(beats[row])
-            bar_phase[row] = (int(data.bar_phase[piece]) + start - a) % bar
-        return {"voices": voices, "onsets": onsets, "beats": beats, "bar_phase": bar_phase}
+            meter = data.meter(piece)
+            bar_phase[row] = (int(data.bar_phase[piece]) + start - a) % meter.bar_steps
+            positions[row] = meter_positions([(0, meter)], t, int(bar_phase[row]))
+        return {"voices": voices, "onsets": onsets, "positions": positions, "bar_phase": bar_phase}
 
 
 def to_tensors(batch: dict[str, np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -106,8 +120,7 @@ def to_tensors(batch: dict[str, np.ndarray], device) -> tuple[torch.Tensor, torc
     cond = condition(
         voices[:, 0],
         torch.from_numpy(batch["onsets"][:, 0]).to(device),
-        torch.from_numpy(np.asarray(batch["beats"])).to(device),
-        torch.from_numpy(batch["bar_phase"]).to(device),
+        torch.from_numpy(batch["positions"]).to(device),
     )
     target = torch.where(
         voices[:, 1:] < 0, torch.full_like(voices[:, 1:], REST_CLASS), voices[:, 1:]
@@ -215,6 +228,17 @@ def load_checkpoint(run_dir: Path, parts: dict) -> dict:
     return card
 
 
+def _initialize_from(model_path: Path, generator, critic, ema) -> None:
+    """Copy a model file's weights (an old-encoding file widened) into fresh modules."""
+    from models.checkpoint import load_model
+
+    trained_generator, trained_critic, _ = load_model(model_path)
+    generator.load_state_dict(trained_generator.state_dict())
+    ema.load_state_dict(trained_generator.state_dict())
+    state = {k: v for k, v in trained_critic.state_dict().items() if not k.startswith("bar_head.")}
+    critic.load_state_dict(state)
+
+
 # --- The loop -------------------------------------------------------------------------
 
 
@@ -243,8 +267,13 @@ def train(
     checkpoint_every: int = 250,
     progress: Callable[[int, int, dict], None] | None = None,
     evaluate: Callable[[torch.nn.Module, int], dict] | None = None,
+    init_from: Path | None = None,
 ) -> Path:
     """Train until ``config.iterations``; returns the run folder.
+
+    ``init_from`` (a model file) fine-tunes: a fresh run starts from that model's
+    generator (trained weights and EMA alike) and critic instead of random weights; a
+    critic bar head in it is left out (the ranking stage adds one again).
 
     ``evaluate(generator, iteration)`` (optional) returns quality metrics that are logged
     beside the losses; ``progress(iteration, total, row)`` drives a progress bar.
@@ -258,7 +287,7 @@ def train(
     data = load_split(data_dir, "train")
     manifest = read_manifest(data_dir)
     n_steps = config.window_bars * 16
-    sampler = WindowSampler(data, n_steps, rng, config.transpose)
+    sampler = WindowSampler(data, n_steps, rng, config.transpose, config.balance_meters)
 
     generator, critic = Generator(config).to(device), Critic(config).to(device)
     broadcast_parameters(generator, world)
@@ -284,9 +313,12 @@ def train(
     if resume and (run_dir / "checkpoint.json").is_file():
         card = load_checkpoint(run_dir, parts)
         start_iteration, elapsed_before = card["iteration"], card["seconds"]
-    elif world.main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "log.csv").unlink(missing_ok=True)
+    else:
+        if init_from is not None:
+            _initialize_from(init_from, generator, critic, ema)
+        if world.main:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            (run_dir / "log.csv").unlink(missing_ok=True)
     if world.main:  # the config in effect from here on (a resumed run may change it)
         (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
 
@@ -323,6 +355,7 @@ def train(
             data_manifest_hash=manifest["content_hash"],
             hardware=hardware_description(device),
             world_size=world.size,
+            **({"initialized_from": Path(init_from).name} if init_from else {}),
         )
 
     stop = _StopRequest()

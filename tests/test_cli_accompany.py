@@ -143,7 +143,9 @@ def test_a_missing_or_damaged_model_is_one_sentence(tmp_path, capsys, tiny_model
     assert not out.exists()
 
 
-def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys):
+def test_a_melody_over_32_bars_is_accompanied_whole_or_in_its_first_32(
+    tiny_model, tmp_path, capsys
+):
     from composer_gui.core.arrangement import Arrangement, Note, Track
     from composer_gui.core.midi_file import write_arrangement
 
@@ -152,8 +154,6 @@ def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys)
         Arrangement([Track("melody", [Note(60 + i % 5, i, 1) for i in range(40 * 4)])]), long
     )
     out = tmp_path / "out.mid"
-    code, io = run(["accompany", str(long), "-o", str(out), "--model", str(tiny_model)], capsys)
-    assert code == 2 and "--first-bars" in io.err and not out.exists()
     code, io = run(
         [
             "accompany",
@@ -170,15 +170,30 @@ def test_a_melody_over_32_bars_offers_the_first_32(tiny_model, tmp_path, capsys)
     )
     assert code == 0 and read_arrangement(out).length_beats() <= 32 * 4 + 4
 
-    whole = tmp_path / "whole.mid"
+    for option in ([], ["--sections"]):  # whole by default; the old option still works
+        whole = tmp_path / "whole.mid"
+        code, io = run(
+            ["accompany", str(long), "-o", str(whole), "--model", str(tiny_model), *option],
+            capsys,
+        )
+        assert code == 0
+        accompanied = read_arrangement(whole)
+        assert accompanied.length_beats() >= 40 * 4 - 1
+        assert max(n.end_beat for t in accompanied.tracks[1:] for n in t.notes) > 36 * 4
+
+
+def test_an_irregular_meter_is_refused_before_the_model_loads(tmp_path, capsys):
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_file import write_arrangement
+
+    seven = tmp_path / "seven.mid"
+    notes = [Note(60 + i % 5, i * 0.5, 0.5) for i in range(28)]
+    write_arrangement(Arrangement([Track("melody", notes)], time_signature=(7, 8)), seven)
+    missing = tmp_path / "no-model.safetensors"
     code, io = run(
-        ["accompany", str(long), "-o", str(whole), "--model", str(tiny_model), "--sections"],
-        capsys,
+        ["accompany", str(seven), "-o", str(tmp_path / "o.mid"), "--model", str(missing)], capsys
     )
-    assert code == 0
-    accompanied = read_arrangement(whole)
-    assert accompanied.length_beats() >= 40 * 4 - 1
-    assert max(n.end_beat for t in accompanied.tracks[1:] for n in t.notes) > 36 * 4
+    assert code == 2 and "7/8" in io.err and "12/8" in io.err and "missing" not in io.err
 
 
 def two_hands(path):

@@ -65,17 +65,22 @@ def register(sub) -> None:
         action="store_const",
         const="sections",
         dest="allow_long",
-        help=f"accompany a longer melody whole, in sections of up to {MAX_BARS} bars",
+        help=f"accompany a longer melody whole, in sections of up to {MAX_BARS} bars "
+        "(the default; kept for old scripts)",
     )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from composer_gui.core.engine import Engine
+    from composer_gui.core.melody_grid import check_melody, melody_warnings
     from composer_gui.core.midi_file import read_melody, write_arrangement
 
     used = melody_choice(args.input, args.track)
     melody = read_melody(args.input, used["track"])
+    check_melody(melody)  # a meter it cannot accompany is refused before the model loads
+    for warning in melody_warnings(melody):
+        print(f"Note: {warning}", file=sys.stderr)
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
     engine = Engine(args.model, args.device)

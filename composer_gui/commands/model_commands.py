@@ -34,6 +34,12 @@ def register(sub) -> None:
         help="with --from-midi: the melody track in every file (default: the "
         "first non-drum track with notes)",
     )
+    build.add_argument(
+        "--meters",
+        action="store_true",
+        help="also each chorale re-timed and re-barred into every other meter Composer "
+        "accompanies (2/4, 2/2, 3/2, 6/4, 3/8, 6/8, 9/8, 12/8)",
+    )
     build.add_argument("--out", type=Path, default=None, help="where to write it")
     build.add_argument("--limit", type=int, default=None, help="only the first N pieces")
     build.set_defaults(handler=run_dataset_build)
@@ -59,6 +65,14 @@ def register(sub) -> None:
         "--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)"
     )
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    train.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        metavar="MODEL.safetensors",
+        help="fine-tune: start a new run from this model's weights and config (its "
+        "critic's bar head left out); --config and --iterations then count from zero",
+    )
     train.add_argument("--eval-every", type=int, default=250, help="validation metrics every N")
     train.add_argument("--log-every", type=int, default=10, help="a log row every N iterations")
     train.add_argument(
@@ -199,7 +213,8 @@ def run_dataset_build(args: argparse.Namespace) -> int:
                 "Building the chorale dataset needs music21, which this installation lacks; "
                 "install it with 'pip install music21'."
             ) from None
-        manifest, report = build_chorales(args.out or _data_dir(None), args.limit, progress)
+        out = args.out or (None if args.meters else _data_dir(None))
+        manifest, report = build_chorales(out, args.limit, progress, meters=args.meters)
     else:
         from composer_gui.core.dataset_import import pieces_from_midi_folder
 
@@ -231,6 +246,11 @@ def run_train(args: argparse.Namespace) -> int:
         loss=args.loss, iterations=args.iterations, batch_size=args.batch_size, seed=args.seed
     )
     config = GanConfig()
+    if args.init_from is not None:
+        from models.checkpoint import read_card
+
+        card = read_card(_model_file(args.init_from))
+        config = GanConfig.from_dict(card["config"]).replace(critic_bar_head=0)
     if args.resume and (args.run_dir / "config.json").is_file():
         config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
     if args.config is not None:  # on --resume, a later stage of the same run
@@ -256,6 +276,7 @@ def run_train(args: argparse.Namespace) -> int:
             eval_every=args.eval_every,
             progress=progress,
             evaluate=evaluator,
+            init_from=_model_file(args.init_from) if args.init_from else None,
         )
     except KeyboardInterrupt:
         print(

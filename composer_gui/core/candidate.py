@@ -25,3 +25,4 @@ class Candidate:
     score: float = math.nan
     reasons: list[str] = field(default_factory=list)  # what sets it apart, in words
     checks: dict[str, int] = field(default_factory=dict)  # fault counts (musical_checks)
+    joins: list[float] = field(default_factory=list)  # beats where one section meets the next

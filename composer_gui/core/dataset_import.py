@@ -15,13 +15,14 @@ import numpy as np
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.midi_file import read_arrangement
-from models.build_dataset import REST, SUPPORTED_BEATS_PER_BAR, BuildReport, Piece, notes_to_voice
+from models.build_dataset import REST, BuildReport, Piece, notes_to_voice
 from models.errors import DatasetError
 from models.pianoroll import (
     ACCOMPANIMENT_TRACKS,
     N_PITCHES,
     STEPS_PER_BEAT,
     octave_shift_into_range,
+    supported_meters_text,
 )
 
 MIDI_SUFFIXES = (".mid", ".midi", ".smf")
@@ -36,9 +37,13 @@ def midi_files(folder: Path) -> list[Path]:
 
 def piece_from_file(path: Path, melody_track: int | None = None) -> Piece:
     arrangement = read_arrangement(path)
-    numerator, denominator = arrangement.time_signature
-    if denominator != 4 or numerator not in SUPPORTED_BEATS_PER_BAR:
-        raise DatasetError(f"meter {numerator}/{denominator} is not 3/4 or 4/4")
+    meter = arrangement.meter()
+    if not meter.accompanied:
+        raise DatasetError(f"meter {meter} is not one of {supported_meters_text()}")
+    if arrangement.meter_changes:
+        # TODO: pieces with a meter map; training windows take one meter per piece.
+        changes = ", ".join(str(m) for m in arrangement.meters())
+        raise DatasetError(f"changes meter ({changes}); training takes one meter per file")
     pitched = [t for t in arrangement.tracks if t.notes and not t.is_drum]
     if melody_track is not None:
         if not 0 <= melody_track < len(arrangement.tracks):
@@ -72,7 +77,7 @@ def piece_from_file(path: Path, melody_track: int | None = None) -> Piece:
         voices.append(np.full(n_steps, REST, dtype=np.int8))
         onsets.append(np.zeros(n_steps, dtype=bool))
     assert all(v.max() < N_PITCHES for v in voices)
-    return Piece(path.stem, np.stack(voices), np.stack(onsets), numerator, 0, group=path.stem)
+    return Piece(path.stem, np.stack(voices), np.stack(onsets), meter, 0, group=path.stem)
 
 
 def pieces_from_midi_folder(

@@ -38,7 +38,7 @@ from composer_gui.core.tune import (
     tune_from_project,
     tune_to_project,
 )
-from models.pianoroll import MAX_BARS
+from models.pianoroll import MAX_BARS, Meter
 
 __all__ = ["Document", "MelodySource", "Take", "UnsavedWorkError", "default_mix"]
 
@@ -142,8 +142,12 @@ class Document:
     def take_is_stale(self, index: int) -> bool:
         return self._state.takes[index].melody != self._state.melody
 
+    def meter(self) -> Meter:
+        """The tune's first meter (the one the rolls draw)."""
+        return Meter.of(self._state.time_signature)
+
     def beats_per_bar(self) -> float:
-        return Arrangement([], time_signature=self._state.time_signature).beats_per_bar()
+        return self.meter().bar_beats
 
     def length_beats(self) -> float:
         """The melody's span on screen: the bars set, or more if the notes go further."""
@@ -178,7 +182,13 @@ class Document:
             )
             for i, t in enumerate(source.tracks[1:], start=1)
         ]
-        return Arrangement(tracks, tempo_bpm=s.tempo_bpm, time_signature=s.time_signature)
+        return Arrangement(
+            tracks,
+            tempo_bpm=s.tempo_bpm,
+            time_signature=s.time_signature,
+            tempo_changes=list(s.tempo_changes),
+            meter_changes=list(s.meter_changes),
+        )
 
     def export_arrangement(self) -> Arrangement | None:
         """What Export, Send to DAW and drag-out carry: the tracks heard, muted ones left out."""
@@ -239,13 +249,15 @@ class Document:
             melody=notes,
             tempo_bpm=float(melody.tempo_bpm),
             time_signature=tuple(melody.time_signature),
+            meter_changes=list(melody.meter_changes),
+            tempo_changes=list(melody.tempo_changes),
             preset=s.preset,
             density=s.density,
             variety=s.variety,
             mix=default_mix(s.preset, melody.tracks[0].program),
             source=MelodySource(path, list(read.tracks), index),
         )
-        state.bars = bars_for(notes, state.time_signature, state.bars)
+        state.bars = bars_for(state)
         self._replace(state, discard=True)
         return melody.tracks[0].name
 
@@ -310,7 +322,7 @@ class Document:
         track = edit.track_before if undoing else edit.track_after
         if track is not None and s.source is not None:
             s.source.index = track
-        s.bars = bars_for(s.melody, s.time_signature, s.bars)
+        s.bars = bars_for(s)
         self._changed(MELODY, TEMPO, SOURCE)
 
     def undo(self) -> None:
@@ -379,6 +391,15 @@ class Document:
     def set_tempo(self, bpm: float) -> None:
         if float(bpm) != self._state.tempo_bpm:
             self._state.tempo_bpm = float(bpm)
+            self._changed(TEMPO)
+
+    def set_meter(self, signature: tuple[int, int]) -> None:
+        """The meter box: one meter throughout; the notes keep their beats, the bars move."""
+        signature = Meter.of(signature).signature
+        s = self._state
+        if signature != s.time_signature or s.meter_changes:
+            s.time_signature, s.meter_changes = signature, []
+            s.bars = bars_for(s)
             self._changed(TEMPO)
 
     def set_bars(self, bars: int) -> None:

@@ -3,11 +3,13 @@
 Used by the app (from a worker thread) and by ``composer-gui accompany``.  The model is
 loaded lazily on first use and kept warm.  One ``generate`` call:
 
-1. checks the melody (notes, meter, length) and lays it on the grid as one voice,
-   octave-shifted into the model's range for conditioning only;
-2. runs all candidates in one batched pass (a melody over 32 bars, if asked, in one pass
-   per section of at most 32 bars), cleans each into playable notes and lets the critic
-   score each (melody, candidate) pair;
+1. checks the melody (notes, meters) and lays it on the grid as one voice (its top
+   line), octave-shifted into the model's range for conditioning only, from its first
+   bar with notes, with the position in beat and bar of its own meter map;
+2. runs all candidates in one batched pass (a melody over 32 bars in one pass per
+   section of at most 32 bars, each candidate chained across the joins to the draw
+   whose voices continue where its own ended), cleans each into playable notes and
+   lets the critic score each (melody, candidate) pair;
 3. checks each candidate for the faults a musician hears (``models.musical_checks``),
    ranks by the critic's score less their penalties (``models.ranking``), folds
    near-identical candidates, says in a few words what sets each apart, and reads the
@@ -21,38 +23,40 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
-from composer_gui.core.errors import ComposerError, MeterError, ModelLoadError, NoMelodyError
+from composer_gui.core.errors import ComposerError, ModelLoadError
 from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
+from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
+    JOIN_CHOICES,
+    MelodyGrid,
+    chain_sections,
+    check_melody,
+    melody_on_grid,
+    melody_warnings,
+    sections,
+)
 from composer_gui.paths import resource_path
 from models.pianoroll import (
+    ACCOMPANIED_METERS,
     ACCOMPANIMENT_TRACKS,
     LOWEST_PITCH,
-    MAX_BARS,
     N_PITCHES,
     STEPS_PER_BEAT,
-    clip_pitch_into_range,
-    octave_shift_into_range,
 )
 
 DEFAULT_MODEL = "composer-chorales"
-SUPPORTED_METERS = ((4, 4), (3, 4))
+SUPPORTED_METERS = ACCOMPANIED_METERS
 NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
 SPARE = 0.25  # draw this many more than k, so k different ones survive folding
 
 
 class CancelledError(ComposerError):
     """The user cancelled the generation."""
-
-
-class MelodyTooLongError(ComposerError):
-    """More bars than one generation accompanies."""
 
 
 def default_model_path() -> Path:
@@ -81,84 +85,6 @@ def resolve_device(name: str = "auto") -> str:
             f"choose one of {', '.join(['auto', *available])}."
         )
     return name
-
-
-@dataclass
-class MelodyGrid:
-    """The melody on the grid as the model sees it."""
-
-    voice: np.ndarray  # (step,) pitch index or -1
-    onsets: np.ndarray  # (step,) bool
-    shift: int  # semitones added to the user's pitches for conditioning
-    beats_per_bar: int
-    n_steps: int
-
-
-def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangement:
-    """Raise a clear error for what the model cannot accompany; trim if asked.
-
-    A melody longer than MAX_BARS bars needs ``allow_long``: ``"first"`` keeps its first
-    MAX_BARS bars, ``"sections"`` keeps it whole for ``Engine.generate`` to accompany in
-    sections.
-    """
-    if allow_long not in (None, "first", "sections"):
-        raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
-    if not melody.tracks or not melody.tracks[0].notes:
-        raise NoMelodyError("The melody has no notes; play or open a melody first.")
-    if melody.tracks[0].is_drum:
-        raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
-    meter = tuple(melody.time_signature)
-    if meter not in SUPPORTED_METERS:
-        raise MeterError(
-            f"The melody is in {meter[0]}/{meter[1]}; Composer accompanies 4/4 and 3/4 only."
-        )
-    bars = math.ceil(melody.length_beats() / meter[0] - 1e-9)
-    if bars > MAX_BARS and allow_long is None:
-        raise MelodyTooLongError(
-            f"The melody is {bars} bars long and Composer accompanies up to {MAX_BARS} at "
-            f"once; use its first {MAX_BARS} bars (--first-bars) or accompany it in "
-            f"sections of up to {MAX_BARS} bars (--sections)."
-        )
-    if bars > MAX_BARS and allow_long == "first":
-        end = MAX_BARS * meter[0]
-        notes = [
-            Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
-            for n in melody.tracks[0].notes
-            if n.start_beat < end
-        ]
-        track = melody.tracks[0]
-        melody = Arrangement(
-            [Track(track.name, notes, track.program, track.channel, track.is_drum)],
-            melody.tempo_bpm,
-            melody.time_signature,
-            [(b, t) for b, t in melody.tempo_changes if b < end],
-        )
-    return melody
-
-
-def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
-    """``(first bar, end bar)`` of the fewest sections of at most ``max_bars`` bars, as
-    even as possible (40 bars: 20 + 20, not 32 + 8, so no section is a short stub)."""
-    count = max(1, math.ceil(n_bars / max_bars))
-    edges = [round(i * n_bars / count) for i in range(count + 1)]
-    return list(zip(edges[:-1], edges[1:]))
-
-
-def melody_on_grid(melody: Arrangement) -> MelodyGrid:
-    """One monophonic voice (the top note where notes overlap), shifted into range."""
-    from models.build_dataset import notes_to_voice
-
-    notes = melody.tracks[0].notes
-    beats_per_bar = int(melody.time_signature[0])
-    bar_steps = STEPS_PER_BEAT * beats_per_bar
-    end_step = max(round(n.end_beat * STEPS_PER_BEAT) for n in notes)
-    n_steps = max(bar_steps, math.ceil(end_step / bar_steps) * bar_steps)
-    shift = octave_shift_into_range([n.pitch for n in notes])
-    voice, onsets = notes_to_voice(
-        [(n.start_beat, n.duration_beats, clip_pitch_into_range(n.pitch + shift)) for n in notes],
-        n_steps,
-    )
-    return MelodyGrid(voice.astype(np.int64), onsets, shift, beats_per_bar, n_steps)
 
 
 class Engine:
@@ -242,29 +168,35 @@ class Engine:
         self.load()
         step(0.2)
         grid = melody_on_grid(melody)
-        bar_steps = STEPS_PER_BEAT * grid.beats_per_bar
-        parts = sections(grid.n_steps // bar_steps)
+        parts = sections(grid.n_bars)
         n_drawn = k + math.ceil(k * SPARE)
         section_rolls, section_onsets, section_scores = [], [], []
         for index, (first, end) in enumerate(parts):
-            a, b = first * bar_steps, end * bar_steps
+            a, b = grid.bar_starts[first], grid.bar_starts[end]
             rolls, onsets, scores = self._draw(
                 grid.voice[a:b],
                 grid.onsets[a:b],
-                grid.beats_per_bar,
-                n_drawn,
+                grid.meters_from(a),
+                grid.phase_at(a),
+                n_drawn if index == 0 else n_drawn * JOIN_CHOICES,
                 seed + index,
                 density,
                 variety,
             )
             section_rolls.append(rolls)
             section_onsets.append(onsets)
-            section_scores.append(scores * (end - first))
+            section_scores.append(scores)
             step(0.2 + 0.5 * (index + 1) / len(parts))
-        # A candidate is the same draw in every section; its score is the bar-weighted mean.
-        rolls = np.concatenate(section_rolls, axis=2)  # (c, 3, T, P)
-        onsets = np.concatenate(section_onsets, axis=2)
-        scores = np.sum(section_scores, axis=0) / (grid.n_steps // bar_steps)
+        # A candidate is one draw per section, chained so its voices continue across
+        # each join; its score is the bar-weighted mean of its sections' scores.
+        chains = chain_sections(section_rolls, section_scores)
+        rolls = np.concatenate([r[c] for r, c in zip(section_rolls, chains)], axis=2)
+        onsets = np.concatenate([o[c] for o, c in zip(section_onsets, chains)], axis=2)
+        weights = [end - first for first, end in parts]
+        scores = sum(w * sc[c] for w, sc, c in zip(weights, section_scores, chains)) / grid.n_bars
+        joins = [
+            grid.first_beat + grid.bar_starts[first] / STEPS_PER_BEAT for first, _ in parts[1:]
+        ]
 
         calibration = self.card["calibration"]["quantiles"]
         ranking, checks = self._rank(grid, rolls, scores)
@@ -274,7 +206,7 @@ class Engine:
         sounding = grid.voice >= 0
         melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
         full = [np.concatenate([melody_roll, rolls[i]]) for i in chosen]
-        metrics = piece_metrics(full, STEPS_PER_BEAT * grid.beats_per_bar)
+        metrics = piece_metrics(full, grid.meters[0][1].bar_steps)
         step(0.85)
 
         velocity = int(
@@ -286,10 +218,14 @@ class Engine:
         candidates = []
         for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
             tracks = [melody.tracks[0]] + _accompaniment_tracks(
-                rolls[i], onsets[i], programs, back, velocity
+                rolls[i], onsets[i], programs, back, velocity, grid.first_beat
             )
             arrangement = Arrangement(
-                tracks, melody.tempo_bpm, melody.time_signature, list(melody.tempo_changes)
+                tracks,
+                melody.tempo_bpm,
+                melody.time_signature,
+                list(melody.tempo_changes),
+                list(melody.meter_changes),
             )
             candidates.append(
                 Candidate(
@@ -302,12 +238,13 @@ class Engine:
                     float(ranking[i]),
                     reasons(take_checks, rank - 1),
                     dict(checks[i].counts),
+                    joins,
                 )
             )
         step(1.0)
         return candidates
 
-    def _draw(self, voice, onsets, beats_per_bar, n_drawn, seed, density, variety):
+    def _draw(self, voice, onsets, meters, bar_phase, n_drawn, seed, density, variety):
         """One batched pass over (a section of) the melody grid: cleaned rolls and onsets
         ``(c, 3, T, P)`` and the critic's score of each."""
         import torch
@@ -322,7 +259,7 @@ class Engine:
         generator = self._generator
         device = next(generator.parameters()).device
         n = pad_length(voice.shape[0], generator.config.time_multiple)
-        cond = melody_condition(voice, onsets, beats_per_bar, 0, n, device)
+        cond = melody_condition(voice, onsets, meters, bar_phase, n, device)
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
         cleaned = clean_candidates(probs, density, voice.shape[0])
@@ -330,7 +267,7 @@ class Engine:
         return rolls, np.stack([o for _, o in cleaned]), self._score(cond, rolls)
 
     def _score(self, cond, rolls: np.ndarray) -> np.ndarray:
-        """The ranking score of each accompaniment ``(c, 3, T, P)`` given the condition."""
+        """The critic's score of each accompaniment ``(c, 3, T, P)`` given the condition."""
         import torch
 
         from models.sampling import critic_scores
@@ -350,7 +287,7 @@ class Engine:
         grid = melody_on_grid(check_melody(melody))
         n = pad_length(grid.n_steps, self._generator.config.time_multiple)
         device = next(self._generator.parameters()).device
-        cond = melody_condition(grid.voice, grid.onsets, grid.beats_per_bar, 0, n, device)
+        cond = melody_condition(grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device)
         padded = np.zeros((rolls.shape[0], rolls.shape[1], grid.n_steps, N_PITCHES), dtype=bool)
         t = min(grid.n_steps, rolls.shape[2])
         padded[:, :, :t] = rolls[:, :, :t]
@@ -372,7 +309,7 @@ class Engine:
             axis=1,
         )
         calibration = self.card["calibration"]["quantiles"]
-        return rank_take(voices, scores, calibration, grid.beats_per_bar)
+        return rank_take(voices, scores, calibration, grid.meters, grid.bar_phase)
 
 
 def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
@@ -394,7 +331,9 @@ def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[
     return kept
 
 
-def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> list[Track]:
+def _accompaniment_tracks(
+    roll, onsets, programs, shift: int, velocity: int, offset_beats: float = 0.0
+) -> list[Track]:
     from models.cleanup import roll_to_note_list
 
     tracks = [
@@ -402,7 +341,8 @@ def _accompaniment_tracks(roll, onsets, programs, shift: int, velocity: int) -> 
         for i, name in enumerate(ACCOMPANIMENT_TRACKS)
     ]
     for track, pitch, start, length in roll_to_note_list(roll, onsets):
-        note = Note(int(pitch + shift), start / STEPS_PER_BEAT, length / STEPS_PER_BEAT, velocity)
+        start_beat = offset_beats + start / STEPS_PER_BEAT
+        note = Note(int(pitch + shift), start_beat, length / STEPS_PER_BEAT, velocity)
         tracks[track].notes.append(note)
     return tracks
 
@@ -416,8 +356,8 @@ def accompaniment_roll(melody: Arrangement, arrangement: Arrangement) -> np.ndar
     roll = np.zeros((len(ACCOMPANIMENT_TRACKS), grid.n_steps, N_PITCHES), dtype=bool)
     for track, part in zip(roll, arrangement.tracks[1 : 1 + len(ACCOMPANIMENT_TRACKS)]):
         for note in part.notes:
-            start = round(note.start_beat * STEPS_PER_BEAT)
-            end = round(note.end_beat * STEPS_PER_BEAT)
+            start = round((note.start_beat - grid.first_beat) * STEPS_PER_BEAT)
+            end = round((note.end_beat - grid.first_beat) * STEPS_PER_BEAT)
             index = note.pitch - back - LOWEST_PITCH
             if 0 <= index < N_PITCHES:
                 track[max(start, 0) : min(end, grid.n_steps), index] = True

@@ -6,7 +6,9 @@ pitches outside the model's range are kept (the engine shifts a copy when it con
 them). A note-on on a pitch that is already sounding on the same channel ends the earlier
 note there, the way a synth would.
 
-Writing produces one conductor track (tempo map and time signature) followed by one named
+Every time signature is kept (the first, and each change with its beat).
+
+Writing produces one conductor track (tempo map and time signatures) followed by one named
 track per part, melody first, each on its own channel with its General MIDI program. The
 file is written to a temporary name beside the target and moved into place, so a failed
 write never leaves half a file.
@@ -47,11 +49,13 @@ def read_arrangement(path: str | os.PathLike) -> Arrangement:
     if not tracks:
         raise NoMelodyError(f"{path.name} has no notes; choose a MIDI file with a melody in it.")
     tempo_bpm, tempo_changes = _read_tempo_map(midi)
+    time_signature, meter_changes = _read_time_signatures(midi)
     return Arrangement(
         tracks=tracks,
         tempo_bpm=tempo_bpm,
-        time_signature=_read_time_signature(midi),
+        time_signature=time_signature,
         tempo_changes=tempo_changes,
+        meter_changes=meter_changes,
     )
 
 
@@ -81,6 +85,7 @@ def melody_of(arrangement: Arrangement, track: int | None, source: str = "The fi
         tempo_bpm=arrangement.tempo_bpm,
         time_signature=arrangement.time_signature,
         tempo_changes=list(arrangement.tempo_changes),
+        meter_changes=list(arrangement.meter_changes),
     )
 
 
@@ -261,19 +266,30 @@ def _read_tempo_map(midi: mido.MidiFile) -> tuple[float, list[tuple[float, float
     return tempo_bpm, kept
 
 
-def _read_time_signature(midi: mido.MidiFile) -> tuple[int, int]:
-    """The earliest time signature in the file, 4/4 when there is none."""
-    first: tuple[int, int, tuple[int, int]] | None = None  # (tick, track, signature)
+def _read_time_signatures(
+    midi: mido.MidiFile,
+) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
+    """The piece's first time signature (the earliest in the file, 4/4 when there is
+    none) and every later change as ``(beat, signature)``, from all tracks; several at
+    one tick: the first track's wins; a repeat of the meter in force is dropped."""
+    events: list[tuple[int, int, tuple[int, int]]] = []  # (tick, track, signature)
     for track_index, midi_track in enumerate(midi.tracks):
         tick = 0
         for message in midi_track:
             tick += message.time
             if message.type == "time_signature":
-                candidate = (tick, track_index, (message.numerator, message.denominator))
-                if first is None or candidate[:2] < first[:2]:
-                    first = candidate
-                break
-    return first[2] if first else (4, 4)
+                events.append((tick, track_index, (message.numerator, message.denominator)))
+    events.sort(key=lambda event: event[:2])
+    if not events:
+        return (4, 4), []
+    first, changes, seen_ticks = events[0][2], [], {events[0][0]}
+    for tick, _, signature in events[1:]:
+        if tick in seen_ticks:
+            continue
+        seen_ticks.add(tick)
+        if signature != (changes[-1][1] if changes else first):
+            changes.append((tick / midi.ticks_per_beat, signature))
+    return first, changes
 
 
 # ---------------------------------------------------------------------------------------
@@ -336,17 +352,33 @@ def _to_tick(beat: float) -> int:
     return round(beat * TICKS_PER_BEAT)
 
 
-def _conductor_track(arrangement: Arrangement) -> mido.MidiTrack:
-    numerator, denominator = arrangement.time_signature
+def _time_signature_message(signature: tuple[int, int]) -> mido.MetaMessage:
+    numerator, denominator = signature
     if denominator not in (1, 2, 4, 8, 16, 32, 64) or not 1 <= numerator <= 255:
         raise MeterError(
             f"The time signature {numerator}/{denominator} cannot be written to MIDI; "
             "use a power of two (2, 4, 8, 16) below the line."
         )
+    # The metronome pulse (in MIDI clocks, 24 a quarter) is the meter's beat: a dotted
+    # quarter in 6/8, so a DAW clicks as the musician counts.
+    from models.pianoroll import STEPS_PER_BEAT, Meter
+
+    clocks = Meter(numerator, denominator).beat_steps[0] * 24 // STEPS_PER_BEAT
+    return mido.MetaMessage(
+        "time_signature",
+        numerator=numerator,
+        denominator=denominator,
+        clocks_per_click=max(1, min(255, clocks)),
+    )
+
+
+def _conductor_track(arrangement: Arrangement) -> mido.MidiTrack:
     events = [
-        (0, mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator)),
+        (0, _time_signature_message(tuple(arrangement.time_signature))),
         (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(arrangement.tempo_bpm))),
     ]
+    for beat, signature in arrangement.meter_changes:
+        events.append((_to_tick(beat), _time_signature_message(tuple(signature))))
     for beat, bpm in arrangement.tempo_changes:
         events.append((_to_tick(beat), mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))))
     events.sort(key=lambda event: event[0])

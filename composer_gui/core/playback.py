@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import mido
 
+from models.pianoroll import Meter
+
 SPIN_SECONDS = 0.0015
 """How long before an event the thread stops sleeping and spins: covers the OS's wake-up lag."""
 
@@ -106,11 +108,6 @@ class Schedule:
         return seconds * self.tempo.first_bpm / tempo_bpm
 
 
-def _bar_beats(time_signature: tuple[int, int]) -> float:
-    numerator, denominator = time_signature
-    return numerator * 4.0 / denominator
-
-
 def schedule_from_arrangement(arrangement, muted_tracks: Iterable[int] = ()) -> Schedule:
     """Each track on its own channel with its General MIDI program, as in an exported file.
 
@@ -130,8 +127,9 @@ def schedule_from_arrangement(arrangement, muted_tracks: Iterable[int] = ()) -> 
             ],
         )
     schedule = schedule_from_midifile(arrangement_to_midi(arrangement))
-    bar = arrangement.beats_per_bar()
-    schedule.length_beats = max(bar, arrangement.bar_count() * bar)
+    schedule.length_beats = max(
+        arrangement.beats_per_bar(), arrangement.end_of_bars(arrangement.bar_count())
+    )
     return schedule
 
 
@@ -184,7 +182,7 @@ def schedule_from_midifile(midi: mido.MidiFile) -> Schedule:
                 time_signature = (message.numerator, message.denominator)
             elif message.type in _PLAYED_TYPES:
                 events.append(TimedMessage(beat, message.copy(time=0)))
-    bar = _bar_beats(time_signature)
+    bar = Meter.of(time_signature).bar_beats
     length = max(bar, math.ceil(end_beat / bar - 1e-9) * bar)
     return Schedule(events, TempoMap(first_bpm, tempo_changes), length)
 

@@ -85,6 +85,7 @@ def arrangement_to_dict(arrangement: Arrangement) -> dict[str, Any]:
         "tempo_bpm": arrangement.tempo_bpm,
         "time_signature": list(arrangement.time_signature),
         "tempo_changes": [list(change) for change in arrangement.tempo_changes],
+        "meter_changes": [[beat, list(sig)] for beat, sig in arrangement.meter_changes],
         "tracks": [
             {
                 "name": track.name,
@@ -115,6 +116,9 @@ def arrangement_from_dict(data: dict[str, Any]) -> Arrangement:
         tempo_bpm=float(data.get("tempo_bpm", 120.0)),
         time_signature=(int(numerator), int(denominator)),
         tempo_changes=[(float(b), float(t)) for b, t in data.get("tempo_changes", [])],
+        meter_changes=[
+            (float(b), (int(sig[0]), int(sig[1]))) for b, sig in data.get("meter_changes", [])
+        ],
     )
 
 

@@ -28,7 +28,7 @@ from composer_gui.core.errors import MidiPortError
 from composer_gui.core.midi_clock import ClockFollower
 from composer_gui.core.playback import DRUM_CHANNEL, Player, Schedule, TempoMap, TimedMessage
 from composer_gui.core.quantize import quantize_notes
-from models.pianoroll import STEPS_PER_BEAT
+from models.pianoroll import STEPS_PER_BEAT, Meter
 
 # General MIDI percussion: the downbeat is a high wood block, louder; other beats the low one.
 CLICK_ACCENT_NOTE = 76
@@ -51,8 +51,8 @@ class RecordingSetup:
 
     @property
     def beats_per_bar(self) -> float:
-        numerator, denominator = self.time_signature
-        return numerator * 4.0 / denominator
+        """Bar length in quarter notes (what times are counted in): 3.0 in 6/8."""
+        return Meter.of(self.time_signature).bar_beats
 
     @property
     def count_in_beats(self) -> float:
@@ -67,28 +67,40 @@ class RecordingSetup:
 
 
 def click_schedule(setup: RecordingSetup) -> Schedule:
-    """Metronome clicks for count-in plus take, on the GM drum channel, downbeats accented."""
+    """Metronome clicks for count-in plus take, on the GM drum channel: one on each of the
+    meter's beats (two dotted quarters in 6/8, two halves in 2/2, 3+2 eighths in 5/8),
+    the downbeat accented."""
+    meter = Meter.of(setup.time_signature)
     total_beats = setup.count_in_beats + setup.length_beats
-    beats_per_bar = setup.time_signature[0]
-    beat_length = setup.beats_per_bar / beats_per_bar  # a click per written beat (3 in 6/8: 6)
+    bars = round(total_beats / meter.bar_beats)
     events = []
-    for index in range(round(total_beats / beat_length)):
-        beat = index * beat_length
-        downbeat = index % beats_per_bar == 0
-        note = CLICK_ACCENT_NOTE if downbeat else CLICK_NOTE
-        velocity = CLICK_ACCENT_VELOCITY if downbeat else CLICK_VELOCITY
-        events.append(
-            TimedMessage(
-                beat, mido.Message("note_on", channel=DRUM_CHANNEL, note=note, velocity=velocity)
+    for bar in range(bars):
+        for index, (first, length) in enumerate(zip(meter.beat_starts, meter.beat_steps)):
+            beat = bar * meter.bar_beats + first / STEPS_PER_BEAT
+            downbeat = index == 0
+            note = CLICK_ACCENT_NOTE if downbeat else CLICK_NOTE
+            velocity = CLICK_ACCENT_VELOCITY if downbeat else CLICK_VELOCITY
+            on = mido.Message("note_on", channel=DRUM_CHANNEL, note=note, velocity=velocity)
+            events.append(TimedMessage(beat, on))
+            events.append(
+                TimedMessage(
+                    beat + CLICK_LENGTH_BEATS * length / STEPS_PER_BEAT,
+                    mido.Message("note_off", channel=DRUM_CHANNEL, note=note),
+                )
             )
-        )
-        events.append(
-            TimedMessage(
-                beat + CLICK_LENGTH_BEATS * beat_length,
-                mido.Message("note_off", channel=DRUM_CHANNEL, note=note),
-            )
-        )
     return Schedule(events, TempoMap(setup.tempo_bpm), total_beats, {DRUM_CHANNEL})
+
+
+def count_in_clicks(setup: RecordingSetup, beats_from_bar_one: float) -> tuple[int, int]:
+    """``(click now, clicks in the count-in)`` at a time before bar one (negative
+    beats), counting the meter's beats: "1 2" in 6/8, "1 2 3" in 3/4."""
+    meter = Meter.of(setup.time_signature)
+    per_bar = meter.beats_per_bar
+    total = setup.count_in_bars * per_bar
+    since = (beats_from_bar_one + setup.count_in_beats) * STEPS_PER_BEAT  # steps
+    bar, in_bar = divmod(since, meter.bar_steps)
+    beat = sum(1 for start in meter.beat_starts if start <= in_bar)
+    return int(bar) * per_bar + beat, total
 
 
 def notes_from_messages(

@@ -38,7 +38,7 @@ def arrangement_to_roll(arrangement: Arrangement, n_steps: int | None = None) ->
             f"A roll holds {N_TRACKS} tracks; this arrangement has {len(arrangement.tracks)}."
         )
     if n_steps is None:
-        n_steps = arrangement.bar_count() * arrangement.steps_per_bar()
+        n_steps = round(arrangement.end_of_bars(arrangement.bar_count()) * STEPS_PER_BEAT)
     roll = empty_roll(n_steps)  # (track, step, pitch)
     for track_index, track in enumerate(arrangement.tracks):
         shift = octave_shift_into_range([note.pitch for note in track.notes])

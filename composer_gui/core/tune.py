@@ -90,6 +90,10 @@ class Tune:
     mix: list[TrackMix] = field(default_factory=default_mix)
     tempo_bpm: float = 100.0
     time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
+    # An opened tune's later meters and tempos, as the Arrangement holds them; the meter
+    # box sets one meter throughout (and clears these).
+    meter_changes: list[tuple[float, tuple[int, int]]] = field(default_factory=list)
+    tempo_changes: list[tuple[float, float]] = field(default_factory=list)
     bars: int = 4
     preset: str = DEFAULT_PRESET
     density: float = 0.5
@@ -98,11 +102,17 @@ class Tune:
     source: MelodySource | None = None
 
 
-def bars_for(notes: Sequence[Note], meter: tuple[int, int], bars: int) -> int:
-    """Bars the melody spans (at most MAX_BARS); ``bars`` when there are no notes."""
+def bars_for(s: Tune, notes: Sequence[Note] | None = None) -> int:
+    """Bars the melody spans under the tune's meters (at most MAX_BARS, the bars box's
+    range); the tune's bars when there are no notes."""
+    notes = s.melody if notes is None else notes
     if not notes:
-        return bars
-    count = Arrangement([Track("melody", list(notes))], time_signature=meter).bar_count()
+        return s.bars
+    count = Arrangement(
+        [Track("melody", list(notes))],
+        time_signature=s.time_signature,
+        meter_changes=list(s.meter_changes),
+    ).bar_count()
     return max(1, min(MAX_BARS, count))
 
 
@@ -110,7 +120,13 @@ def melody_arrangement(s: Tune) -> Arrangement | None:
     if not s.melody:
         return None
     track = Track("melody", list(s.melody), program=s.mix[0].program, channel=0)
-    return Arrangement([track], tempo_bpm=s.tempo_bpm, time_signature=s.time_signature)
+    return Arrangement(
+        [track],
+        tempo_bpm=s.tempo_bpm,
+        time_signature=s.time_signature,
+        tempo_changes=list(s.tempo_changes),
+        meter_changes=list(s.meter_changes),
+    )
 
 
 def tune_from_project(project: Project, path: Path | None) -> Tune:
@@ -143,6 +159,8 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         mix=mix,
         tempo_bpm=float(project.tempo_bpm),
         time_signature=tuple(project.time_signature),
+        meter_changes=list(project.melody.meter_changes) if project.melody else [],
+        tempo_changes=list(project.melody.tempo_changes) if project.melody else [],
         bars=max(1, min(MAX_BARS, int(project.bars))),
         preset=project.preset,
         density=float(project.density),

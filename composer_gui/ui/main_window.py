@@ -220,6 +220,9 @@ class MainWindow(
         )
         self.transport.tempo.valueChanged.connect(self._tempo_changed)
         self.transport.bars.valueChanged.connect(self._bars_changed)
+        self.transport.meter.currentIndexChanged.connect(
+            lambda _index: None if self._showing else doc.set_meter(self.transport.chosen_meter())
+        )
         self.transport.input_chosen.connect(lambda name: settings.put(settings.MIDI_INPUT, name))
         self.transport.refresh_requested.connect(self.refresh_inputs)
         self.preset.currentTextChanged.connect(lambda p: doc.set_generate_settings(preset=p))
@@ -239,17 +242,18 @@ class MainWindow(
         doc = self.document
         self._showing = True
         try:
-            beats_per_bar = doc.beats_per_bar()
+            meter = doc.meter()
             if MELODY in aspects:
                 self.melody_editor.apply_notes(list(doc.melody))
-                self.melody_editor.set_length(doc.length_beats(), beats_per_bar)
+                self.melody_editor.set_length(doc.length_beats(), meter)
             if TEMPO in aspects:
                 for box, value in (
                     (self.transport.tempo, doc.tempo_bpm),
                     (self.transport.bars, doc.bars),
                 ):
                     box.setValue(value)
-                self.melody_editor.set_length(doc.length_beats(), beats_per_bar)
+                self.transport.show_meter(doc.time_signature)
+                self.melody_editor.set_length(doc.length_beats(), meter)
             if SETTINGS in aspects:
                 self.preset.setCurrentText(doc.preset)
                 self.density.setValue(round(doc.density * 100))
@@ -267,7 +271,7 @@ class MainWindow(
                 heard = doc.heard_arrangement() if doc.pick is not None else None
                 self.arrangement_view.set_arrangement(heard, doc.audible())
                 if heard is None:  # the empty view spans the melody
-                    self.arrangement_view.set_length(doc.length_beats(), beats_per_bar)
+                    self.arrangement_view.set_length(doc.length_beats(), meter)
                 stale = doc.stale
                 self.stale_label.setVisible(stale)
                 self.regenerate_button.setVisible(stale)

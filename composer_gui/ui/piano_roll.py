@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.ui import theme
 from composer_gui.ui.roll_view import HIGHEST_SHOWN, LOWEST_SHOWN, STEP_BEATS, RollView, snap_beat
-from models.pianoroll import BEATS_PER_BAR
+from models.pianoroll import Meter
 
 
 class MelodyEditor(RollView):
@@ -57,13 +57,14 @@ class MelodyEditor(RollView):
         self,
         notes: list[Note],
         length_beats: float | None = None,
-        beats_per_bar: int = BEATS_PER_BAR,
+        meter: Meter | None = None,
     ) -> None:
         """Replace the melody without an undo step (a file was opened or a take recorded)."""
         self.notes = sorted(notes, key=lambda n: (n.start_beat, n.pitch))
         self.selected = None
         end = max((n.start_beat + n.duration_beats for n in self.notes), default=0.0)
-        self.set_length(max(length_beats or 0.0, end, float(beats_per_bar)), beats_per_bar)
+        meter = meter or self.meter
+        self.set_length(max(length_beats or 0.0, end, meter.bar_beats), meter)
         self.fit_pitches([n.pitch for n in self.notes])
         self.notes_changed.emit()
 
@@ -73,7 +74,7 @@ class MelodyEditor(RollView):
         self.selected = None
         end = max((n.start_beat + n.duration_beats for n in self.notes), default=0.0)
         if end > self.length_beats:
-            self.set_length(end, self.beats_per_bar)
+            self.set_length(end)
         self.refresh()
         self.notes_changed.emit()
 
@@ -226,8 +227,8 @@ class ArrangementView(RollView):
             self.refresh()
             return
         self.audible = list(audible) if audible else [True] * len(arrangement.tracks)
-        numerator = arrangement.time_signature[0]
-        self.set_length(max(float(numerator), arrangement.length_beats()), numerator)
+        meter = arrangement.meter()
+        self.set_length(max(meter.bar_beats, arrangement.length_beats()), meter)
         self.fit_pitches([n.pitch for t in arrangement.tracks for n in t.notes])
 
     def set_audible(self, audible: list[bool]) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from composer_gui.core.arrangement import Note
 from composer_gui.ui import theme
-from models.pianoroll import BEATS_PER_BAR, STEPS_PER_BEAT
+from models.pianoroll import STEPS_PER_BEAT, Meter
 
 STEP_BEATS = 1.0 / STEPS_PER_BEAT
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -58,8 +58,8 @@ class RollView(QWidget):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumHeight(140)
-        self.beats_per_bar = BEATS_PER_BAR
-        self.length_beats = float(4 * BEATS_PER_BAR)
+        self.meter = Meter()
+        self.length_beats = 4 * self.meter.bar_beats
         self.low_pitch = 55
         self.high_pitch = 55 + MIN_SPAN
         self.playhead_beats: float | None = None
@@ -75,12 +75,19 @@ class RollView(QWidget):
         self.scrollbar.hide()
 
     # --- geometry -------------------------------------------------------------------
-    def set_length(self, length_beats: float, beats_per_bar: int = BEATS_PER_BAR) -> None:
-        self.beats_per_bar = beats_per_bar
-        bars = max(1, -(-int(round(length_beats * 1000)) // (beats_per_bar * 1000)))
-        self.length_beats = float(bars * beats_per_bar)
-        wanted = self._chosen_visible_beats or float(DEFAULT_VISIBLE_BARS * beats_per_bar)
+    def set_length(self, length_beats: float, meter: Meter | None = None) -> None:
+        """Show whole bars of ``meter`` (the current one if None) holding ``length_beats``."""
+        self.meter = meter or self.meter
+        bar = self.meter.bar_steps
+        bars = max(1, -(-round(length_beats * STEPS_PER_BEAT) // bar))
+        self.length_beats = bars * self.meter.bar_beats
+        wanted = self._chosen_visible_beats or DEFAULT_VISIBLE_BARS * self.meter.bar_beats
         self._set_view(self.view_start_beats, wanted)
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Bar length in quarter notes (3.0 in 6/8), for code that counts in beats."""
+        return self.meter.bar_beats
 
     # --- time zoom and scroll -------------------------------------------------------
     def _set_view(self, start_beats: float, visible_beats: float) -> None:
@@ -92,7 +99,7 @@ class RollView(QWidget):
         self.scrollbar.blockSignals(True)
         self.scrollbar.setRange(0, steps)
         self.scrollbar.setPageStep(round(visible * STEPS_PER_BEAT))
-        self.scrollbar.setSingleStep(STEPS_PER_BEAT * self.beats_per_bar)
+        self.scrollbar.setSingleStep(self.meter.bar_steps)
         self.scrollbar.setValue(round(start * STEPS_PER_BEAT))
         self.scrollbar.blockSignals(False)
         if self.scrollbar.isHidden() != (steps == 0):
@@ -303,10 +310,12 @@ class RollView(QWidget):
         first = int(self.view_start_beats * STEPS_PER_BEAT)
         last = int(round((self.view_start_beats + self.visible_beats) * STEPS_PER_BEAT))
         step_width = self.beat_width() / STEPS_PER_BEAT
+        # The meter's own beats: 6/8 is drawn as two beats of three eighths.
+        beat_starts = set(self.meter.beat_starts)
         for step in range(first, last + 1):
-            if step % (STEPS_PER_BEAT * self.beats_per_bar) == 0:
+            if step % self.meter.bar_steps == 0:
                 colour = theme.GRID_BAR
-            elif step % STEPS_PER_BEAT == 0:
+            elif step % self.meter.bar_steps in beat_starts:
                 colour = theme.GRID_BEAT
             elif step_width >= 6:
                 colour = theme.GRID_STEP
@@ -322,7 +331,7 @@ class RollView(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(8)
         painter.setFont(font)
-        bars = int(self.length_beats // self.beats_per_bar)
+        bars = round(self.length_beats / self.beats_per_bar)
         bar_width = self.beats_per_bar * self.beat_width()
         every = 1 if bar_width >= 28 else (2 if bar_width >= 14 else 4)
         first_bar = int(self.view_start_beats // self.beats_per_bar)

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.quantize import quantize_notes
-from composer_gui.core.recording import RecordingSetup, notes_from_messages
+from composer_gui.core.recording import RecordingSetup, count_in_clicks, notes_from_messages
 from models.pianoroll import STEPS_PER_BEAT
 
 log = logging.getLogger(__name__)
@@ -137,10 +137,8 @@ class Take(QObject):
             return
         beats = self.beats_now()
         if beats < 0:
-            beats_per_click = self.setup.beats_per_bar / self.setup.time_signature[0]
-            count_in_clicks = round(self.setup.count_in_beats / beats_per_click)
-            click = int((beats + self.setup.count_in_beats) // beats_per_click) + 1
-            self.counting.emit(str(min(max(click, 1), count_in_clicks)))
+            click, clicks = count_in_clicks(self.setup, beats)
+            self.counting.emit(str(min(max(click, 1), clicks)))
         else:
             self.counting.emit("")
         self.position.emit(beats)

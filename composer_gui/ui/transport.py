@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.theme import hide_spin_arrows
-from models.pianoroll import MAX_BARS
+from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS
 
 NO_INPUT = "No MIDI keyboard"
 
@@ -94,8 +94,15 @@ class TransportBar(QFrame):
             box.setMinimumWidth(84)
             # after typing a value, Enter hands the keys back to the shortcuts
             box.editingFinished.connect(box.clearFocus)
+        # The meter of a new melody (and of the one shown: changing it re-bars the notes).
+        self.meter = QComboBox()
+        self.meter.setToolTip("The meter: 6/8 counts two beats of three eighths")
+        for numerator, denominator in ACCOMPANIED_METERS:
+            self.meter.addItem(f"{numerator}/{denominator}")
+        self.meter.setCurrentIndex(ACCOMPANIED_METERS.index((4, 4)))
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
+        layout.addWidget(self.meter)
         self.full_only.append(separator())
         layout.addWidget(self.full_only[-1])
 
@@ -123,6 +130,7 @@ class TransportBar(QFrame):
             self.count_label,
             self.tempo,
             self.bars,
+            self.meter,
             input_label,
             self.input,
             refresh,
@@ -144,6 +152,21 @@ class TransportBar(QFrame):
             index = self.input.count() - 1
         self.input.setCurrentIndex(max(0, index))
         self.input.blockSignals(False)
+
+    def show_meter(self, signature: tuple[int, int]) -> None:
+        """Show a piece's meter without emitting a change (one not listed is added)."""
+        self.meter.blockSignals(True)
+        text = f"{signature[0]}/{signature[1]}"
+        index = self.meter.findText(text)
+        if index < 0:
+            self.meter.addItem(text)
+            index = self.meter.count() - 1
+        self.meter.setCurrentIndex(index)
+        self.meter.blockSignals(False)
+
+    def chosen_meter(self) -> tuple[int, int]:
+        numerator, denominator = self.meter.currentText().split("/")
+        return int(numerator), int(denominator)
 
     def show_count(self, text: str) -> None:
         self.count_label.setText(text)

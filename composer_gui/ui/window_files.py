@@ -87,8 +87,23 @@ class FilesFlow:
         self.start_beat = 0.0
         self.autosaver.discard()
         self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
-        self.statusBar().showMessage(message, 8000)
+        note = self._reading_note()
+        self.statusBar().showMessage(f"{message} {note}".strip(), 15000 if note else 8000)
         return True
+
+    def _reading_note(self) -> str:
+        """A meter that cannot be accompanied is said when the tune opens, not at Generate;
+        otherwise how the melody was read (chords as their top line, a far register)."""
+        from composer_gui.core.melody_grid import melody_warnings, unsupported_meter_message
+
+        melody = self.document.melody_arrangement()
+        if melody is None:
+            return ""
+        unsupported = [meter for meter in melody.meters() if not meter.accompanied]
+        if unsupported:
+            self.report_error(unsupported_meter_message(unsupported[0]))
+            return ""
+        return " ".join(melody_warnings(melody))
 
     def _track_message(self, path: Path, taken: str) -> str:
         source = self.document.source

@@ -12,7 +12,6 @@ import logging
 
 from composer_gui.core.generate_request import GenerateRequest
 from composer_gui.ui.workers import generate_candidates
-from models.pianoroll import MAX_BARS
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +28,7 @@ class GenerationFlow:
         if melody is None:
             self.report_error(NO_MELODY)
             return
-        allow_long = None
-        bars = melody.bar_count()
-        if bars > MAX_BARS:
-            allow_long = self.choose(
-                "Melody too long",
-                f"The melody is {bars} bars long; Composer accompanies up to {MAX_BARS} bars "
-                f"at once. Accompany its first {MAX_BARS} bars, or all of it in sections of "
-                f"up to {MAX_BARS} bars?",
-                {"first": f"First {MAX_BARS} bars", "sections": "All, in sections"},
-            )
-            if allow_long is None:
-                return
+        allow_long = None  # any length is accompanied whole (in sections past MAX_BARS)
         made_for = tuple(self.document.melody)
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")

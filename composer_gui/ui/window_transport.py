@@ -55,7 +55,7 @@ class TransportFlow:
         self.take.counting.connect(self.transport.show_count)
         self.take.position.connect(self._recording_position)
         self.take.finished.connect(self._take_finished)
-        self.melody_editor.set_length(setup.length_beats, self.document.beats_per_bar())
+        self.melody_editor.set_length(setup.length_beats, self.document.meter())
         try:
             self.take.start()
         except ComposerError as error:

@@ -7,18 +7,19 @@ from models.build_dataset import REST
 from models.config import GanConfig
 from models.critic import Critic
 from models.encoding import accompaniment_channels, voice_one_hot
-from models.pianoroll import LOWEST_PITCH
+from models.pianoroll import LOWEST_PITCH, Meter
 from models.sampling import melody_condition
 
 C4, E4, G4, D4 = (60 - LOWEST_PITCH, 64 - LOWEST_PITCH, 67 - LOWEST_PITCH, 62 - LOWEST_PITCH)
 
 
 def inputs(melody, voices, beats_per_bar=4, bar_phase=0, n=None):
+    meter = Meter(beats_per_bar, 4)
     """Critic inputs for a melody and three voices given as pitch indices per step."""
     melody = np.array(melody)
     n = n or len(melody)
     onsets = np.r_[True, melody[1:] != melody[:-1]]
-    cond = melody_condition(melody, onsets, beats_per_bar, bar_phase, n)
+    cond = melody_condition(melody, onsets, meter, bar_phase, n)
     padded = np.full((3, n), REST)
     padded[:, : len(melody)] = voices
     return cond, accompaniment_channels(voice_one_hot(torch.from_numpy(padded)[None]))

@@ -285,7 +285,7 @@ def test_a_held_bar_head_keeps_bach_above_spoiled_copies(tiny_model, small_sets)
 
     before = margin()
     held = [dataclasses.replace(s, preference=np.zeros_like(s.preference)) for s in small_sets]
-    ranking = RankingConfig(steps=40, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
+    ranking = RankingConfig(steps=120, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
     train_ranking(grown, held, ranking)
     assert margin() > before
 

@@ -12,7 +12,7 @@ from models.musical_checks import (
     shaping_rates,
     voices_of_rolls,
 )
-from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT
+from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT, Meter
 
 REST = None
 
@@ -83,7 +83,9 @@ def test_clashes_on_strong_beats_are_told_from_weak_beats():
 def test_three_four_has_one_strong_beat_a_bar():
     melody = part(72, 72, 72, 72, 72, 72)
     alto = part(71, 71, 71, 71, 71, 71)  # a minor second on every beat of two 3/4 bars
-    result = check_voices(voices(melody, alto, part(*[None] * 6), part(*[None] * 6)), 3)[0]
+    result = check_voices(
+        voices(melody, alto, part(*[None] * 6), part(*[None] * 6)), Meter.of((3, 4))
+    )[0]
     assert result.counts["strong_beat_clashes"] == 2
     assert result.counts["other_beat_clashes"] == 4
     assert result.bars("strong_beat_clashes") == [1, 2]

@@ -3,7 +3,17 @@ import torch
 from torch import nn
 
 from models.critic import Critic
-from models.encoding import N_CLASSES, N_CONDITION_FEATURES, position_features
+from models.encoding import (
+    DOWNBEAT_FEATURE,
+    N_CLASSES,
+    N_CONDITION_FEATURES,
+    N_MELODY_FEATURES,
+    N_POSITION_FEATURES,
+    condition,
+    position_features,
+    positions_of,
+    widen_v1_condition_weight,
+)
 from models.generator import Generator
 from models.losses import (
     best_of_reconstruction,
@@ -11,8 +21,10 @@ from models.losses import (
     gradient_penalty,
     wasserstein_estimate,
 )
-from models.pianoroll import N_PITCHES
+from models.pianoroll import N_PITCHES, Meter
 from tests.support.model_files import TINY
+
+DOWNBEAT = DOWNBEAT_FEATURE - N_MELODY_FEATURES  # its index among the position features
 
 
 @pytest.mark.parametrize("bars", [1, 2, 7, 32])
@@ -61,12 +73,55 @@ def test_one_melody_with_many_noise_draws_encodes_the_melody_once_and_matches():
 
 
 def test_position_features_mark_downbeats_in_three_and_four():
-    four = position_features(torch.tensor([4]), torch.tensor([0]), 32)
-    three = position_features(torch.tensor([3]), torch.tensor([0]), 24)
-    assert four[0, -1].nonzero().flatten().tolist() == [0, 16]
-    assert three[0, -1].nonzero().flatten().tolist() == [0, 12]
-    pickup = position_features(torch.tensor([4]), torch.tensor([12]), 8)  # a one-beat pickup
-    assert pickup[0, -1].nonzero().flatten().tolist() == [4]
+    four = position_features(positions_of(Meter(4, 4), 32)[None])
+    three = position_features(positions_of(Meter(3, 4), 24)[None])
+    assert four[0, DOWNBEAT].nonzero().flatten().tolist() == [0, 16]
+    assert three[0, DOWNBEAT].nonzero().flatten().tolist() == [0, 12]
+    pickup = position_features(positions_of(Meter(4, 4), 8, bar_phase=12)[None])  # one beat
+    assert pickup[0, DOWNBEAT].nonzero().flatten().tolist() == [4]
+
+
+def test_compound_meters_have_their_own_beat_phase():
+    """6/8 is two beats of six sixteenths: phase 0 every 6 steps, a downbeat every 12;
+    12/8's third beat is strong as 4/4's is."""
+    six_eight = position_features(positions_of(Meter(6, 8), 24)[None])[0]
+    assert six_eight[0].nonzero().flatten().tolist() == [0, 6, 12, 18]  # "on the beat"
+    assert six_eight[5].nonzero().flatten().tolist() == [5, 11, 17, 23]  # last 16th of a beat
+    assert six_eight[DOWNBEAT].nonzero().flatten().tolist() == [0, 12]
+    twelve = position_features(positions_of(Meter(12, 8), 24)[None])[0]
+    assert twelve[DOWNBEAT + 1].nonzero().flatten().tolist() == [12]
+    cut = position_features(positions_of(Meter(2, 2), 16)[None])[0]
+    assert cut[0].nonzero().flatten().tolist() == [0, 8]  # the half note is the beat
+
+
+def test_a_meter_change_moves_the_barlines():
+    positions = positions_of([(0, Meter(3, 4)), (12, Meter(2, 4))], 28)
+    downbeats = position_features(positions[None])[0, DOWNBEAT]
+    assert downbeats.nonzero().flatten().tolist() == [0, 12, 20]
+
+
+def test_an_old_model_file_is_widened_to_the_same_output_in_four_four():
+    """A first layer made for position encoding 1 (4 in-quarter channels, downbeat) gives
+    the same output on the new features as it did on the old ones, for 4/4 and 3/4."""
+    torch.manual_seed(0)
+    old_weight = torch.randn(8, N_CONDITION_FEATURES - N_POSITION_FEATURES + 5, 3)
+    new_weight = widen_v1_condition_weight(old_weight)
+    assert new_weight.shape[1] == N_CONDITION_FEATURES
+    for meter, n in ((Meter(4, 4), 32), (Meter(3, 4), 24)):
+        melody = torch.randint(-1, 64, (1, n))
+        onsets = torch.rand(1, n) < 0.3
+        new = condition(melody, onsets, positions_of(meter, n, bar_phase=4)[None])
+        steps = torch.arange(n) + 4
+        old_positions = torch.cat(
+            [
+                torch.nn.functional.one_hot(steps % 4, 4).T.float(),
+                (steps % meter.bar_steps == 0).float()[None],
+            ]
+        )[None]
+        old = torch.cat([new[:, : N_CONDITION_FEATURES - N_POSITION_FEATURES], old_positions], 1)
+        torch.testing.assert_close(
+            nn.functional.conv1d(new, new_weight), nn.functional.conv1d(old, old_weight)
+        )
 
 
 def test_gradient_penalty_is_zero_for_a_unit_slope_critic():

@@ -34,14 +34,14 @@ def test_a_fault_costs_its_weight_per_bar():
 
 
 def test_the_critic_still_decides_between_equally_clean_candidates():
-    scores, _ = rank_take(take(CLEAN, CLEAN), np.array([0.2, 0.4]), QUANTILES, 4)
+    scores, _ = rank_take(take(CLEAN, CLEAN), np.array([0.2, 0.4]), QUANTILES)
     assert scores[1] > scores[0]
 
 
 def test_a_much_better_critic_score_outweighs_one_fault_but_not_a_small_one():
     voices = take(CLEAN, OCTAVES)
-    close, _ = rank_take(voices, np.array([0.0, 0.1]), QUANTILES, 4)
-    far, _ = rank_take(voices, np.array([0.0, 20.0]), QUANTILES, 4)
+    close, _ = rank_take(voices, np.array([0.0, 0.1]), QUANTILES)
+    far, _ = rank_take(voices, np.array([0.0, 20.0]), QUANTILES)
     assert close[0] > close[1]
     assert far[1] > far[0]
 

@@ -62,3 +62,20 @@ def test_defaults_are_four_four_at_120_with_no_changes():
     assert (arrangement.tempo_bpm, arrangement.time_signature) == (120.0, (4, 4))
     assert arrangement.tempo_changes == []
     assert Arrangement(tracks=[]).tempo_changes is not arrangement.tempo_changes
+
+
+def test_bars_follow_the_meter_in_compound_time():
+    """The issue's cases: a 16-bar 6/8 tune is 16 bars (not 8), a 9-bar 9/8 tune 9 (not 5)."""
+    six_eight = tune(Note(60, 0.0, 1.5), Note(62, 46.5, 1.5), time_signature=(6, 8))
+    assert six_eight.bar_count() == 16
+    nine_eight = tune(Note(60, 0.0, 4.5), Note(62, 36.0, 4.5), time_signature=(9, 8))
+    assert nine_eight.bar_count() == 9
+
+
+def test_a_meter_change_starts_bars_of_the_new_length():
+    changing = tune(Note(60, 0.0, 1.0), Note(62, 9.0, 1.0), time_signature=(3, 4))
+    changing.meter_changes = [(6.0, (2, 4))]
+    assert changing.bar_starts() == [0.0, 3.0, 6.0, 8.0]
+    assert changing.meter_at(7.0).signature == (2, 4)
+    assert changing.end_of_bars(4) == 10.0
+    assert [str(m) for m in changing.meters()] == ["3/4", "2/4"]

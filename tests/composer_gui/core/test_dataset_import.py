@@ -7,12 +7,12 @@ import numpy as np
 from composer_gui.cli import main
 from composer_gui.core.dataset_import import piece_from_file
 from models.build_dataset import REST, load_split, read_manifest
-from models.pianoroll import LOWEST_PITCH
+from models.pianoroll import LOWEST_PITCH, Meter
 
 
 def test_a_chorale_file_becomes_four_voices_with_the_soprano_as_melody(corpus_midi):
     piece = piece_from_file(corpus_midi["bwv66.6"].path)
-    assert piece.voices.shape[0] == 4 and piece.beats_per_bar == 4
+    assert piece.voices.shape[0] == 4 and piece.meter == Meter(4, 4)
     sounding = [v[v != REST].mean() for v in piece.voices]
     assert sounding == sorted(sounding, reverse=True)  # melody, alto, tenor, bass by height
     assert piece.voices.max() < 64 and (piece.voices[piece.voices != REST] >= 0).all()

@@ -13,15 +13,17 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.engine import (
     CancelledError,
     Engine,
-    MelodyTooLongError,
     _fold_near_identical,
+    chain_sections,
     melody_on_grid,
+    melody_warnings,
     sections,
 )
 from composer_gui.core.errors import MeterError, ModelLoadError, NoMelodyError
 from composer_gui.core.instruments import DRUM_CHANNEL, PRESETS
+from composer_gui.core.melody_grid import join_leap, pickup_steps
 from models.musical_checks import SHAPING_MEASURES
-from models.pianoroll import LOWEST_PITCH
+from models.pianoroll import LOWEST_PITCH, Meter
 from models.ranking import critic_units
 
 
@@ -125,8 +127,8 @@ def test_near_identical_candidates_are_folded():
     [
         (Arrangement([Track("empty", [])]), NoMelodyError),
         (Arrangement([Track("drums", [Note(36, 0, 1)], 0, 9, True)]), NoMelodyError),
-        (melody(2, (6, 8)), MeterError),
-        (melody(33), MelodyTooLongError),
+        (melody(2, (7, 8)), MeterError),
+        (melody(2, (5, 4)), MeterError),
     ],
 )
 def test_what_cannot_be_accompanied_is_refused_in_one_sentence(engine, bad, error):
@@ -147,9 +149,15 @@ def test_sections_are_even_and_at_most_32_bars():
     assert sections(70) == [(0, 23), (23, 47), (47, 70)]
 
 
-def test_a_long_melody_can_be_accompanied_whole_in_sections(engine):
+def test_an_irregular_meter_is_refused_naming_what_is_supported(engine):
+    with pytest.raises(MeterError, match=r"in 7/8; Composer accompanies 2/4, 3/4, 4/4, 2/2"):
+        engine.generate(melody(2, (7, 8)), k=2, seed=0)
+
+
+def test_a_long_melody_is_accompanied_whole_by_default(engine):
     long = melody(40)
-    candidates = engine.generate(long, k=3, seed=0, allow_long="sections")
+    candidates = engine.generate(long, k=3, seed=0)
+    assert candidates[0].joins == [80.0]  # two sections of 20 bars
     assert len(candidates) == 3
     for candidate in candidates:
         arr = candidate.arrangement
@@ -157,7 +165,7 @@ def test_a_long_melody_can_be_accompanied_whole_in_sections(engine):
         for track in arr.tracks[1:]:  # every section is accompanied, up to the last bar
             assert track.notes and max(n.end_beat for n in track.notes) > 36 * 4
             assert min(n.start_beat for n in track.notes) < 4
-    again = engine.generate(long, k=3, seed=0, allow_long="sections")
+    again = engine.generate(long, k=3, seed=0, allow_long="sections")  # the old option
     assert [c.critic_score for c in again] == [c.critic_score for c in candidates]
 
 
@@ -184,3 +192,60 @@ def test_accompaniment_pitches_stay_in_midi_range(engine):
     for track in arr.tracks[1:]:
         assert all(0 <= n.pitch <= 127 for n in track.notes)
     assert LOWEST_PITCH - 12 >= 0
+
+
+def test_each_candidate_continues_with_the_draw_closest_to_where_its_voices_ended():
+    def roll(*pitches_first_last):
+        r = np.zeros((3, 8, 64), dtype=bool)
+        for v, (first, last) in enumerate(pitches_first_last):
+            r[v, 0, first] = True
+            r[v, 7, last] = True
+        return r
+
+    one = np.stack([roll((30, 40), (20, 22), (10, 12)), roll((30, 50), (20, 30), (10, 5))])
+    two = np.stack([roll((51, 40), (31, 20), (4, 10)), roll((41, 40), (23, 20), (12, 10))])
+    chains = chain_sections([one, two], [np.zeros(2), np.array([5.0, 0.0])])
+    assert chains[1].tolist() == [1, 0]  # not the better-scored draw 0 for candidate 0
+    assert join_leap(one[0], two[1]) == 1 + 1 + 0
+
+
+def test_two_note_chords_and_a_far_register_are_told():
+    tune = melody(2, octave=3)
+    tune.tracks[0].notes.append(Note(48 + 36, 0.013, 0.9))  # an octave under the first note
+    told = " ".join(melody_warnings(tune))
+    assert "2 of the melody's 10 notes" in told and "top line" in told  # both overlapped
+    assert "octave above the range" in told
+    assert melody_warnings(melody(2)) == []
+
+
+def test_a_pickup_written_as_a_downbeat_is_found_from_the_notes():
+    # A 6/8 tune with a one-eighth pickup at step 0: dotted quarters on the real beats.
+    notes = [(0, 2)]
+    for bar in range(8):
+        start = 2 + 12 * bar
+        notes += [(start, start + 6), (start + 6, start + 8), (start + 8, start + 12)]
+    notes.append((2 + 12 * 8, 2 + 12 * 8 + 12))
+    assert pickup_steps(notes, Meter(6, 8)) == 2
+    on_the_beat = [(a - 2, b - 2) for a, b in notes[1:]]
+    assert pickup_steps(on_the_beat, Meter(6, 8)) == 0
+
+
+def test_a_very_long_note_is_held_under_the_accompaniment(engine):
+    tune = Arrangement([Track("lead", [Note(62, 0.0, 15.0), Note(60, 15.0, 1.0)])])
+    grid = melody_on_grid(tune)
+    assert grid.n_bars == 4 and (grid.voice[:60] == 62 - LOWEST_PITCH).all()
+    candidates = engine.generate(tune, k=2, seed=0)
+    assert candidates[0].arrangement.tracks[0].notes == tune.tracks[0].notes
+
+
+def test_a_pickup_bar_written_as_its_own_time_signature_is_a_pickup(engine):
+    """1/4 then 4/4 from beat 1: accompanied in 4/4 with the first downbeat on beat 1."""
+    notes = [Note(67, 0.0, 1.0)] + [Note(60 + i % 5, 1.0 + i, 1.0) for i in range(8)]
+    tune = Arrangement([Track("lead", notes)], 100.0, (1, 4), [], [(1.0, (4, 4))])
+    grid = melody_on_grid(tune)
+    assert grid.meters == [(0, Meter(4, 4))] and grid.bar_phase == 12
+    assert grid.bar_starts[:3] == [0, 4, 20]
+    candidates = engine.generate(tune, k=2, seed=0)
+    assert candidates[0].arrangement.meter_changes == [(1.0, (4, 4))]
+    with pytest.raises(MeterError):  # a 1/4 bar that is not a pickup is still refused
+        engine.generate(Arrangement([Track("lead", notes)], 100.0, (1, 4)), k=2, seed=0)

@@ -264,3 +264,29 @@ def test_a_meter_midi_cannot_hold_is_refused_before_writing(tmp_path):
     with pytest.raises(MeterError, match="4/5"):
         write_arrangement(odd, tmp_path / "odd.mid")
     assert os.listdir(tmp_path) == []
+
+
+def test_meter_changes_are_written_and_read_back(tmp_path):
+    """Every time signature is kept, with the meter's beat as the metronome pulse."""
+    import mido
+
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_file import read_arrangement, write_arrangement
+
+    song = Arrangement(
+        [Track("melody", [Note(60, 0.0, 1.0), Note(62, 3.0, 1.5), Note(64, 6.0, 1.0)])],
+        time_signature=(3, 4),
+        meter_changes=[(3.0, (6, 8)), (6.0, (2, 4))],
+    )
+    path = tmp_path / "changes.mid"
+    write_arrangement(song, path)
+    back = read_arrangement(path)
+    assert back.time_signature == (3, 4)
+    assert back.meter_changes == [(3.0, (6, 8)), (6.0, (2, 4))]
+    clicks = [
+        m.clocks_per_click
+        for t in mido.MidiFile(path).tracks
+        for m in t
+        if m.type == "time_signature"
+    ]
+    assert clicks == [24, 36, 24]  # quarter, dotted quarter, quarter

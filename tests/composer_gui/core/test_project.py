@@ -134,3 +134,15 @@ def test_a_format_1_file_loads_with_each_take_made_for_its_own_melody(tmp_path):
     assert doc.pick == (0, 0) and not doc.stale and not doc.dirty
     assert doc.mix[0].mute and not doc.mix[1].mute
     assert doc.heard_arrangement().tracks[1].notes == [Note(36, 0.0, 1.0, 70)]
+
+
+def test_meter_changes_survive_a_round_trip():
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.project import arrangement_from_dict, arrangement_to_dict
+
+    song = Arrangement([Track("m", [Note(60, 0.0, 1.0)])], time_signature=(6, 8))
+    song.meter_changes = [(6.0, (9, 8))]
+    assert arrangement_from_dict(arrangement_to_dict(song)).meter_changes == [(6.0, (9, 8))]
+    old = arrangement_to_dict(song)
+    del old["meter_changes"]  # a project saved before meters
+    assert arrangement_from_dict(old).meter_changes == []

@@ -18,6 +18,7 @@ from composer_gui.core.recording import (
     CLICK_NOTE,
     RecordingSetup,
     click_schedule,
+    count_in_clicks,
     notes_from_messages,
 )
 from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
@@ -95,6 +96,29 @@ def test_clicks_accent_each_downbeat_through_count_in_and_take():
     assert [note for _, note, _ in ons] == [CLICK_ACCENT_NOTE, CLICK_NOTE, CLICK_NOTE] * 3
     assert ons[0][2] > ons[1][2]
     assert all(e.message.channel == 9 for e in click_schedule(setup).events)
+
+
+@pytest.mark.parametrize(
+    ("signature", "click_beats"),
+    [
+        ((6, 8), [0.0, 1.5]),  # two dotted quarters, not six eighths
+        ((9, 8), [0.0, 1.5, 3.0]),
+        ((2, 2), [0.0, 2.0]),  # cut time on the half note
+        ((5, 8), [0.0, 1.5]),  # 3 + 2 eighths
+    ],
+)
+def test_clicks_fall_on_the_meters_own_beats(signature, click_beats):
+    from models.pianoroll import Meter
+
+    setup = RecordingSetup(tempo_bpm=100, bars=1, time_signature=signature, count_in_bars=1)
+    ons = [e for e in click_schedule(setup).events if e.message.type == "note_on"]
+    bar = Meter(*signature).bar_beats
+    assert [e.beat for e in ons] == click_beats + [bar + b for b in click_beats]
+    assert [e.message.note == CLICK_ACCENT_NOTE for e in ons] == (
+        [True] + [False] * (len(click_beats) - 1)
+    ) * 2
+    assert count_in_clicks(setup, -bar) == (1, len(click_beats))
+    assert count_in_clicks(setup, -0.01) == (len(click_beats), len(click_beats))
 
 
 # -- real JACK ---------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 
+from composer_gui.core.arrangement import Arrangement, Track
+from composer_gui.core.candidate import Candidate
 from composer_gui.ui.candidates import CandidatesPanel
 from models.metrics import piece_metrics
 
@@ -20,7 +21,7 @@ def candidate_with_real_metrics():
     roll[2, ::2, 31] = True
     roll[3, :32, 24] = True
     [metrics] = piece_metrics([roll], 16)
-    return SimpleNamespace(rank=1, percentile=42.0, critic_score=-9.1, metrics=metrics)
+    return Candidate(Arrangement([Track("melody", [])]), 1, -9.1, 42.0, metrics)
 
 
 def test_the_tooltip_and_columns_say_no_metric_jargon(qtbot):

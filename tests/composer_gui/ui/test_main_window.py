@@ -299,32 +299,50 @@ def test_startup_imports_no_torch_or_music21():
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_a_long_melody_is_accompanied_in_its_first_32_bars_or_in_sections(
-    qtbot, window, tmp_path, model_stem
-):
+def test_a_long_melody_is_accompanied_whole_without_a_question(qtbot, window, tmp_path, model_stem):
     notes = [Note(60 + i % 5, 2.0 * i, 2.0, 90) for i in range(80)]  # 40 bars of 4/4
     path = tmp_path / "long.mid"
     write_arrangement(Arrangement([Track("melody", notes)], tempo_bpm=120.0), path)
     assert window.open_file(path)
-    asked = []
-    window.choose = lambda _title, question, answers: asked.append((question, answers)) and None
-    window.generate()
-    assert "40 bars" in asked[0][0] and set(asked[0][1]) == {"first", "sections"}
-    assert window.generate_job is None  # cancelled: nothing runs
-    window.choose = lambda _title, _question, _answers: "first"
+    window.choose = lambda *_: pytest.fail("a long melody needs no question")
     window.engine.configure(model_stem, "cpu")
-    with qtbot.waitSignal(window.generation_done, timeout=60000):
-        window.generate()
-    arrangement = window.project.candidates[0].arrangement
-    assert arrangement.bar_count() == 32
-    assert arrangement.tracks[0].notes == notes[:64]
-
-    window.choose = lambda _title, _question, _answers: "sections"
     with qtbot.waitSignal(window.generation_done, timeout=60000):
         window.generate()
     arrangement = window.project.candidates[0].arrangement
     assert arrangement.bar_count() == 40 and arrangement.tracks[0].notes == notes
     assert max(n.end_beat for t in arrangement.tracks[1:] for n in t.notes) > 36 * 4
+
+
+@pytest.mark.parametrize(
+    ("signature", "bars", "beat_lines_per_bar"),
+    [((6, 8), 16, 2), ((9, 8), 9, 3), ((2, 2), 8, 2), ((3, 4), 12, 3)],
+)
+def test_a_compound_tune_opens_with_its_own_bar_count_and_beats(
+    window, tmp_path, signature, bars, beat_lines_per_bar
+):
+    """The issue's cases: a 16-bar 6/8 tune opened as '8 bars', a 9-bar 9/8 tune as '5'."""
+    from models.pianoroll import Meter
+
+    meter = Meter(*signature)
+    notes = [Note(67, i * meter.bar_beats, meter.bar_beats / 2, 90) for i in range(bars)]
+    path = tmp_path / "tune.mid"
+    write_arrangement(Arrangement([Track("melody", notes)], time_signature=signature), path)
+    assert window.open_file(path)
+    assert window.transport.bars.value() == bars
+    assert window.transport.meter.currentText() == f"{signature[0]}/{signature[1]}"
+    editor = window.melody_editor
+    assert editor.meter == meter and editor.length_beats == bars * meter.bar_beats
+    assert len(editor.meter.beat_starts) == beat_lines_per_bar
+
+
+def test_a_tune_in_seven_eight_is_refused_when_it_opens(window, tmp_path):
+    path = tmp_path / "seven.mid"
+    notes = [Note(67, i * 3.5, 1.0, 90) for i in range(4)]
+    write_arrangement(Arrangement([Track("melody", notes)], time_signature=(7, 8)), path)
+    told = []
+    window.report_error = told.append
+    assert window.open_file(path)
+    assert told and "7/8" in told[0] and "6/8" in told[0]
 
 
 def test_play_starts_where_the_ruler_was_clicked(qtbot, window, melody_file):
@@ -345,3 +363,35 @@ def test_the_number_boxes_show_their_values(window):
     for box in (window.transport.tempo, window.transport.bars, window.count):
         assert box.text()
         assert box.lineEdit().width() >= box.fontMetrics().horizontalAdvance(box.text())
+
+
+def test_a_new_melody_takes_the_meter_chosen_in_the_transport(window):
+    from models.pianoroll import Meter
+
+    box = window.transport.meter
+    box.setCurrentIndex(box.findText("6/8"))
+    assert window.document.time_signature == (6, 8)
+    assert window.melody_editor.meter == Meter(6, 8)
+    bars = window.transport.bars.value()
+    assert window.melody_editor.length_beats == bars * 3.0  # 6/8 bars are 3 quarters long
+
+
+def test_a_melody_played_in_two_note_chords_is_read_as_its_top_line_and_told(window, tmp_path):
+    notes = [Note(72, float(i), 1.0, 90) for i in range(8)]
+    notes += [Note(60, float(i), 1.0, 90) for i in range(8)]  # doubled an octave below
+    path = tmp_path / "octaves.mid"
+    write_arrangement(Arrangement([Track("melody", notes)]), path)
+    assert window.open_file(path)
+    assert "top line" in window.statusBar().currentMessage()
+
+
+def test_an_opened_tune_keeps_its_meter_changes(window, tmp_path):
+    notes = [Note(67, float(i), 1.0, 90) for i in range(10)]
+    song = Arrangement([Track("melody", notes)], time_signature=(3, 4))
+    song.meter_changes = [(6.0, (2, 4))]
+    path = tmp_path / "changes.mid"
+    write_arrangement(song, path)
+    assert window.open_file(path)
+    assert window.document.melody_arrangement().meter_changes == [(6.0, (2, 4))]
+    saved = window.document.export_arrangement()
+    assert saved.meter_changes == [(6.0, (2, 4))]

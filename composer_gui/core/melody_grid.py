@@ -1,0 +1,282 @@
+"""The melody as the model reads it: checked, on the grid of its own meters, in sections.
+
+What the engine does before the networks run and after, apart from them: refuse what
+cannot be accompanied (in one sentence), tell the musician how the melody was read
+(chords, range), lay its top line on the grid from its first bar with notes (a pickup
+written as a downbeat found from the notes), cut a long melody into sections and chain
+each candidate's sections so that its voices continue across the joins.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.errors import MeterError, NoMelodyError
+from models.pianoroll import (
+    MAX_BARS,
+    STEPS_PER_BEAT,
+    Meter,
+    clip_pitch_into_range,
+    octave_shift_into_range,
+    supported_meters_text,
+)
+
+
+@dataclass
+class MelodyGrid:
+    """The melody on the grid as the model sees it, from its first bar with notes."""
+
+    voice: np.ndarray  # (step,) pitch index or -1
+    onsets: np.ndarray  # (step,) bool
+    shift: int  # semitones added to the user's pitches for conditioning
+    meters: list[tuple[int, Meter]]  # the meter map, steps counted from the first bar kept
+    bar_starts: list[int]  # step of every bar, and the end as the last entry
+    first_beat: float  # where step 0 lies in the piece (leading silent bars are skipped)
+    bar_phase: int = 0  # where in its bar step 0 falls: a pickup found in the notes
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.voice.shape[0])
+
+    @property
+    def n_bars(self) -> int:
+        return len(self.bar_starts) - 1
+
+    def meters_from(self, step: int) -> list[tuple[int, Meter]]:
+        """The meter map seen from ``step`` (a barline, or 0), as the section starting
+        there (``bar_phase`` applies to a section starting at 0)."""
+        current = [m for s, m in self.meters if s <= step][-1]
+        return [(0, current)] + [(s - step, m) for s, m in self.meters if s > step]
+
+    def phase_at(self, step: int) -> int:
+        return self.bar_phase if step == 0 else 0
+
+
+def unsupported_meter_message(meter: Meter) -> str:
+    return (
+        f"The melody is in {meter}; Composer accompanies {supported_meters_text()} "
+        "(irregular meters such as 5/8, 7/8, 5/4 and 7/4 are not accompanied yet)."
+    )
+
+
+def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangement:
+    """Raise a clear error for what the model cannot accompany; trim if asked.
+
+    A melody of any length is accompanied whole (over MAX_BARS bars, in sections whose
+    voices continue across the joins); ``allow_long="first"`` keeps only its first
+    MAX_BARS bars. (``"sections"`` is the default behaviour and is still accepted.)
+    """
+    if allow_long not in (None, "first", "sections"):
+        raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
+    if not melody.tracks or not melody.tracks[0].notes:
+        raise NoMelodyError("The melody has no notes; play or open a melody first.")
+    if melody.tracks[0].is_drum:
+        raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
+    pickup = pickup_bar(melody)
+    for meter in melody.meters():
+        if not meter.accompanied and meter != pickup:
+            raise MeterError(unsupported_meter_message(meter))
+    if allow_long == "first" and melody.bar_count() > MAX_BARS:
+        end = melody.end_of_bars(MAX_BARS)
+        notes = [
+            Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
+            for n in melody.tracks[0].notes
+            if n.start_beat < end
+        ]
+        track = melody.tracks[0]
+        melody = Arrangement(
+            [Track(track.name, notes, track.program, track.channel, track.is_drum)],
+            melody.tempo_bpm,
+            melody.time_signature,
+            [(b, t) for b, t in melody.tempo_changes if b < end],
+            [(b, m) for b, m in melody.meter_changes if b < end],
+        )
+    return melody
+
+
+def melody_warnings(melody: Arrangement) -> list[str]:
+    """What the musician should know about how the melody was read, one sentence each:
+    chords or doubled octaves (the top line is accompanied), a melody far out of range."""
+    notes = sorted(melody.tracks[0].notes, key=lambda n: n.start_beat) if melody.tracks else []
+    if not notes:
+        return []
+    warnings = []
+    half_step = 0.5 / STEPS_PER_BEAT
+    stacked, latest_end = 0, -math.inf
+    for note in notes:
+        if note.start_beat < latest_end - half_step:
+            stacked += 1
+        latest_end = max(latest_end, note.end_beat)
+    if stacked:
+        warnings.append(
+            f"{stacked} of the melody's {len(notes)} notes sound together with another "
+            "(two-note chords or doubled octaves); Composer accompanies the top line and "
+            "keeps every note in the melody track."
+        )
+    shift = octave_shift_into_range([n.pitch for n in notes])
+    if shift:
+        octaves = abs(shift) // 12
+        where = "above" if shift < 0 else "below"
+        warnings.append(
+            f"The melody lies {octaves} octave{'s' if octaves > 1 else ''} {where} the "
+            "range the model learned; it is accompanied as if played there, and the "
+            "melody track is kept as played."
+        )
+    return warnings
+
+
+def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
+    """``(first bar, end bar)`` of the fewest sections of at most ``max_bars`` bars, as
+    even as possible (40 bars: 20 + 20, not 32 + 8, so no section is a short stub)."""
+    count = max(1, math.ceil(n_bars / max_bars))
+    edges = [round(i * n_bars / count) for i in range(count + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def pickup_steps(notes: list[tuple[int, int]], meter: Meter, evidence: float = 1.2) -> int:
+    """Where the first downbeat falls, in steps, for notes ``(start step, end step)``
+    whose file puts a pickup at step 0 as if it were a downbeat (what notation programs
+    export); 0 when the notes do not say so clearly.
+
+    Each possible barline offset is scored by how much note length lands on downbeats
+    (3), other strong beats (2) and beats (1), long notes weighing more (square root of
+    their length), and by whether the last note starts a bar; an offset is taken only if
+    it scores ``evidence`` times what the file's own barlines score. On 114 music21 folk
+    tunes (12 per meter, 6 in 12/8) it finds the bar for 76 and the beat for 102, where
+    the file's barlines give 37 and 62 (docs/meters.md)."""
+    bar = meter.bar_steps
+    phase, accent = meter.positions(bar)
+    weight = np.select([accent == 2, accent == 1, phase == 0], [3.0, 2.0, 1.0], 0.0)
+    starts = np.array([a for a, _ in notes])
+    lengths = np.sqrt([max(1, b - a) for a, b in notes])
+    last = int(starts.max())
+    scores = {}
+    for offset in range(0, bar, max(1, min(meter.unit_steps, min(meter.beat_steps)) // 2)):
+        score = float((weight[(starts - offset) % bar] * lengths).sum())
+        scores[offset] = score * (1.1 if (last - offset) % bar == 0 else 1.0)
+    best = max(scores, key=scores.get)
+    return best if scores[best] > evidence * scores[0] else 0
+
+
+def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGrid:
+    """One monophonic voice (the top note where notes overlap), shifted into range,
+    from the first bar that has a note (silent bars before it are not accompanied).
+
+    With ``detect_pickup``, a melody in one meter whose notes start at beat 0 is checked
+    for a pickup written as a downbeat (``pickup_steps``); bars are then counted from
+    the downbeat the notes imply."""
+    from models.build_dataset import notes_to_voice
+
+    notes = melody.tracks[0].notes
+    bar_beats = melody.bar_starts()
+    end_beat = melody.end_of_bars(len(bar_beats))
+    first_note = min(n.start_beat for n in notes)
+    first_bar = max(i for i, b in enumerate(bar_beats) if b <= first_note + 1e-9)
+    first_beat = bar_beats[first_bar]
+    to_step = lambda beat: round((beat - first_beat) * STEPS_PER_BEAT)  # noqa: E731
+    n_steps = to_step(end_beat)
+    shift = octave_shift_into_range([n.pitch for n in notes])
+    voice, onsets = notes_to_voice(
+        [
+            (n.start_beat - first_beat, n.duration_beats, clip_pitch_into_range(n.pitch + shift))
+            for n in notes
+        ],
+        n_steps,
+    )
+    meters = [(max(0, to_step(b)), m) for b, m in melody.meter_map()]
+    if len(meters) == 1 and first_beat == 0.0 and detect_pickup:
+        meter = meters[0][1]
+        pickup = pickup_steps([(to_step(n.start_beat), to_step(n.end_beat)) for n in notes], meter)
+        if pickup:
+            bar = meter.bar_steps
+            n_steps = pickup + -(-(n_steps - pickup) // bar) * bar
+            voice = np.concatenate([voice, np.full(n_steps - voice.shape[0], -1, voice.dtype)])
+            onsets = np.concatenate([onsets, np.zeros(n_steps - onsets.shape[0], bool)])
+            starts = [0, *range(pickup, n_steps + 1, bar)]
+            return MelodyGrid(
+                voice.astype(np.int64), onsets, shift, meters, starts, 0.0, bar - pickup
+            )
+    meters = [
+        (s, m) for i, (s, m) in enumerate(meters) if i + 1 == len(meters) or meters[i + 1][0] > s
+    ]
+    starts = [to_step(b) for b in bar_beats[first_bar:]] + [n_steps]
+    phase = 0
+    short = pickup_bar(melody)
+    if short is not None and first_beat == 0.0:  # the pickup is the end of a bar of the next
+        following = meters[1][1]
+        meters = [(0, following), *meters[2:]]
+        phase = following.bar_steps - short.bar_steps
+    return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat, phase)
+
+
+def pickup_bar(melody: Arrangement) -> Meter | None:
+    """The meter of a first bar written as its own shorter time signature (a pickup as
+    some programs export it: 1/4, then 4/4 from beat 1), else None."""
+    if not melody.meter_changes:
+        return None
+    first = melody.meter()
+    change_beat, signature = melody.meter_changes[0]
+    following = Meter.of(signature)
+    if abs(change_beat - first.bar_beats) < 1e-9 and first.bar_steps < following.bar_steps:
+        return first
+    return None
+
+
+JOIN_SCORE_WEIGHT = 3.0  # semitones of join leap worth the critic's whole ranking
+JOIN_CHOICES = 3  # a later section draws this many times the candidates, to choose from
+
+
+def _edge_pitches(roll: np.ndarray, last: bool) -> np.ndarray:
+    """Per voice of ``(voice, step, pitch)``: its first (or last) sounding pitch, -1 if silent."""
+    sounding = roll.any(axis=2)  # (voice, step)
+    out = np.full(roll.shape[0], -1)
+    for v in range(roll.shape[0]):
+        steps = np.flatnonzero(sounding[v])
+        if steps.size:
+            out[v] = int(np.flatnonzero(roll[v, steps[-1 if last else 0]])[0])
+    return out
+
+
+def _leap(ends: np.ndarray, starts: np.ndarray) -> float:
+    return float(np.where((ends >= 0) & (starts >= 0), np.abs(ends - starts), 12).sum())
+
+
+def join_leap(before: np.ndarray, after: np.ndarray) -> float:
+    """Semitones the voices move across a join: ``before`` and ``after`` rolls
+    ``(voice, step, pitch)``; a voice silent on either side counts as an octave."""
+    return _leap(_edge_pitches(before, last=True), _edge_pitches(after, last=False))
+
+
+def chain_sections(
+    section_rolls: list[np.ndarray], section_scores: list[np.ndarray]
+) -> list[np.ndarray]:
+    """Which draw of each section continues each candidate: ``(draw per candidate,)`` per
+    section. Candidate i starts with draw i of the first section; in each later section
+    (which may offer more draws than there are candidates) it takes, of the draws not
+    yet taken, the one with the lowest cost: the semitones its voices move across the
+    join plus up to ``JOIN_SCORE_WEIGHT`` for a draw the critic ranks last, so voices
+    continue across the join without settling for a poor section."""
+    n = section_rolls[0].shape[0]
+    chosen = [np.arange(n)]
+    for index in range(1, len(section_rolls)):
+        rolls, scores = section_rolls[index], section_scores[index]
+        previous = section_rolls[index - 1][chosen[-1]]
+        ends = [_edge_pitches(previous[i], last=True) for i in range(n)]
+        starts = [_edge_pitches(rolls[d], last=False) for d in range(rolls.shape[0])]
+        rank = np.empty(rolls.shape[0])
+        rank[np.argsort(-scores, kind="stable")] = np.arange(rolls.shape[0]) / rolls.shape[0]
+        free = set(range(rolls.shape[0]))
+        picks = np.empty(n, dtype=np.int64)
+        for i in range(n):
+            best = min(
+                free,
+                key=lambda d: _leap(ends[i], starts[d]) + JOIN_SCORE_WEIGHT * rank[d],
+            )
+            picks[i] = best
+            free.remove(best)
+        chosen.append(picks)
+    return chosen
