@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.train import read_log
+from models.run_log import read_log
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
