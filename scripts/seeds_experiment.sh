@@ -13,7 +13,8 @@
 #
 # Usage: nohup nice -n 19 scripts/seeds_experiment.sh [ITERATIONS] [OUT_DIR] > LOG 2>&1 &
 #   ITERATIONS (default 1000) generator iterations per run; OUT_DIR default runs/seeds.
-#   SEEDS="0 1" the seeds; JOBS=2 runs at a time (one torch thread each, THREADS=1).
+#   SEEDS="0 1" the seeds; JOBS=2 runs at a time (one torch thread each, THREADS=1);
+#   REPORT_DIR=docs/training where the page and its plots go.
 #   PURE_SEEDS="0 1": then the three losses again without the reconstruction term
 #   (recon_weight 0, "<loss>-pure"), the GAN as the seeds describe it; "" for none.
 # About 7 min a run on one idle core; the report's candidate sweep about 1 min a run.
@@ -25,6 +26,7 @@ seeds=${SEEDS:-0 1}
 pure_seeds=${PURE_SEEDS-0 1}
 jobs=${JOBS:-2}
 threads=${THREADS:-1}
+report_dir=${REPORT_DIR:-docs/training}
 data="$out/data"
 mkdir -p "$out"
 # The experiment's own copy of the chorales, so every run (and a later session) reads
@@ -47,13 +49,13 @@ try: print(json.load(open(sys.argv[1]))["iteration"])
 except OSError: print(0)' "$1/checkpoint.json"
 }
 
-train_run() {
+train_run() {  # trains or resumes a run; 1 when it was finished before, 2 on failure
     local name=$1 run="$out/$1" loss=${1%-s*} seed=${1##*-s}
     local have
     have=$(done_iterations "$run")
     if [ "$have" -ge "$iterations" ]; then
         echo "$name: done ($have iterations), skipped"
-        return
+        return 1
     fi
     local args=(--data "$data" --run-dir "$run" --iterations "$iterations" --seed "$seed"
         --eval-every 10 --log-every 2 --threads "$threads")
@@ -64,14 +66,17 @@ train_run() {
     esac
     [ "$have" -gt 0 ] && args+=(--resume)
     echo "$name: from iteration $have to $iterations ($(date -u +%H:%M:%S))"
-    .venv/bin/composer-gui train "${args[@]}" 2> "$run.progress" > /dev/null
+    .venv/bin/composer-gui train "${args[@]}" 2> "$run.progress" > /dev/null || {
+        echo "$name: training stopped or failed, see $run.progress"
+        return 2
+    }
     echo "$name: finished ($(date -u +%H:%M:%S))"
 }
 
 report() {  # one at a time: lanes finish runs at different moments
     flock "$out/.report.lock" .venv/bin/python -m models.seeds_report "$out" \
         --iterations "$iterations" --seeds $seeds --pure-seeds $pure_seeds \
-        --out docs/training --threads "$threads" ||
+        --out "$report_dir" --threads "$threads" ||
         echo "the report failed; the runs go on"
 }
 
@@ -80,9 +85,9 @@ for ((lane = 0; lane < jobs; lane++)); do
     (
         for ((i = lane; i < ${#runs[@]}; i += jobs)); do
             mkdir -p "$out/${runs[i]}"
-            train_run "${runs[i]}"
-            report
+            if train_run "${runs[i]}"; then report; fi
         done
     ) &
 done
 wait
+report  # also when every run was finished before, so the page follows the code
