@@ -207,10 +207,18 @@ def expected_runs(seeds: list[int], pure_seeds: list[int] = ()) -> list[str]:
     return runs + [f"{kind}-s{seed}" for seed in pure_seeds for kind in PURE_KINDS]
 
 
-def run_status(run_dir: Path) -> int:
-    """Iterations the run's checkpoint holds; 0 when there is none."""
+def checkpoint_iteration(run_dir: Path) -> int:
+    """The iteration of a run's last checkpoint; 0 when it has none."""
     card = Path(run_dir) / "checkpoint.json"
     return int(json.loads(card.read_text())["iteration"]) if card.is_file() else 0
+
+
+def run_status(run_dir: Path) -> int:
+    """How far a run got: its checkpoint's iteration, or its log's last one when that is
+    later (a run under way, or killed between checkpoints); 0 when it has neither."""
+    done, log = checkpoint_iteration(run_dir), Path(run_dir) / "log.csv"
+    rows = read_log(log) if log.is_file() else []
+    return max(done, int(rows[-1]["iteration"])) if rows else done
 
 
 def collect(
@@ -224,7 +232,7 @@ def collect(
         done = run_status(run_dir)
         entry = {"name": name, "kind": run_kind(run_dir)[0], "seed": run_kind(run_dir)[1]}
         entry["done"] = done
-        if done >= iterations and (run_dir / "log.csv").is_file():
+        if checkpoint_iteration(run_dir) >= iterations:
             rows = [r for r in read_log(run_dir / "log.csv") if r["iteration"] <= iterations]
             entry |= {
                 "rows": rows,
