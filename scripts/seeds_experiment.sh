@@ -80,14 +80,19 @@ report() {  # one at a time: lanes finish runs at different moments
         echo "the report failed; the runs go on"
 }
 
-# JOBS lanes: lane j trains runs j, j+JOBS, j+2*JOBS... in order.
+# JOBS lanes take the runs in order: each claims the next unclaimed one (mkdir is atomic),
+# so a third-kind run of seed 0 starts before any of seed 1.
+claims="$out/.claims.$$"
+mkdir -p "$claims"
 for ((lane = 0; lane < jobs; lane++)); do
     (
-        for ((i = lane; i < ${#runs[@]}; i += jobs)); do
-            mkdir -p "$out/${runs[i]}"
-            if train_run "${runs[i]}"; then report; fi
+        for name in "${runs[@]}"; do
+            mkdir "$claims/$name" 2> /dev/null || continue
+            mkdir -p "$out/$name"
+            if train_run "$name"; then report; fi
         done
     ) &
 done
 wait
+rm -r "$claims"
 report  # also when every run was finished before, so the page follows the code
