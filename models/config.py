@@ -44,6 +44,10 @@ class GanConfig:
     critic_bar_head: int = 0
     # losses (see models/losses.py)
     loss: str = "wgan-gp"
+    # Weight of the adversarial term in the generator's loss.  0 is the same model trained
+    # on reconstruction alone: the critic is neither trained nor asked, so the seeds'
+    # experiment (scripts/seeds_experiment.sh) can say what the critic adds.
+    adversarial_weight: float = 1.0
     gp_lambda: float = 10.0
     clip_value: float = 0.01
     critic_steps: int = 5
@@ -68,6 +72,10 @@ class GanConfig:
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
+        if self.adversarial_weight < 0:
+            raise ValueError("adversarial_weight must be 0 (reconstruction only) or more")
+        if self.adversarial_weight == 0 and self.recon_weight == 0:
+            raise ValueError("with adversarial_weight 0, recon_weight must be positive")
         if not 0.0 <= self.critic_negatives < 1.0:
             raise ValueError("critic_negatives must be in [0, 1)")
         if not 0.0 <= self.train_variety <= 1.0:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.train import read_log
+from models.run_log import read_log
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -60,6 +60,23 @@ def distance_estimate(row: dict, loss: str) -> float:
     return row["wasserstein"]
 
 
+def at_evaluations(rows: list[dict], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, distance to Bach)`` at each evaluated log row, each value averaged over
+    the log rows since the previous evaluation, so that a single noisy batch does not
+    stand for the model at that point."""
+    evaluated = [
+        i for i, r in enumerate(rows) if not math.isnan(r.get("val_distance_to_bach", math.nan))
+    ]
+    values = np.asarray(values, float)
+    windows, start = [], 0
+    for i in evaluated:
+        since = values[start : i + 1]
+        since = since[~np.isnan(since)]
+        windows.append(float(since.mean()) if since.size else math.nan)
+        start = i + 1
+    return np.array(windows), np.array([rows[i]["val_distance_to_bach"] for i in evaluated])
+
+
 def negatives_start(rows: list[dict]) -> int | None:
     """The iteration after which the critic's fakes included spoiled chorales
     (``GanConfig.critic_negatives``, the shipped model's second stage; the last logged
@@ -79,16 +96,7 @@ def run_summary(run_dir: Path) -> dict:
     rows = read_log(run_dir / "log.csv")
     loss = config["loss"]
     estimate = np.array([distance_estimate(r, loss) for r in rows])
-    evaluated = [
-        i for i, r in enumerate(rows) if not math.isnan(r.get("val_distance_to_bach", math.nan))
-    ]
-    quality = np.array([rows[i]["val_distance_to_bach"] for i in evaluated])
-    # Average the estimate over the log rows since the previous evaluation, so a single
-    # noisy batch does not stand for the model at that point.
-    windows, start = [], 0
-    for i in evaluated:
-        windows.append(float(np.mean(estimate[start : i + 1])))
-        start = i + 1
+    windows, quality = at_evaluations(rows, estimate)
     return {
         "run": run_dir.name,
         "loss": loss,

@@ -18,7 +18,6 @@ command on one machine or many; gloo on CPU, NCCL on CUDA.
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import math
 import os
@@ -48,18 +47,8 @@ from models.errors import DatasetError
 from models.generator import Generator
 from models.negatives import spoil
 from models.pianoroll import N_PITCHES, meter_positions
+from models.run_log import append_log, truncate_log
 from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
-
-LOG_FIELDS = [
-    "iteration",
-    "seconds",
-    "critic_loss",
-    "generator_loss",
-    "wasserstein",
-    "gradient_penalty",
-    "reconstruction",
-]
-
 
 # --- Batches --------------------------------------------------------------------------
 
@@ -313,6 +302,8 @@ def train(
     if resume and (run_dir / "checkpoint.json").is_file():
         card = load_checkpoint(run_dir, parts)
         start_iteration, elapsed_before = card["iteration"], card["seconds"]
+        if world.main:  # rows logged after that checkpoint will be logged again
+            truncate_log(run_dir / "log.csv", start_iteration)
     else:
         if init_from is not None:
             _initialize_from(init_from, generator, critic, ema)
@@ -324,7 +315,12 @@ def train(
 
     writer = _tensorboard(run_dir) if world.main else None
     k = config.candidates_per_melody
-    critic_steps = config.critic_steps  # the same for every loss, so runs compare fairly
+    # The same for every loss, so runs compare fairly; none without the adversarial term
+    # (reconstruction only), whose critic columns are then logged as NaN.
+    adversarial = config.adversarial_weight > 0
+    critic_steps = config.critic_steps if adversarial else 0
+    nothing = torch.full((1,), math.nan, device=device)
+    d_loss = gp = real_scores = fake_scores = nothing
     started = time.monotonic()
     row: dict = {}
     iteration = start_iteration
@@ -367,11 +363,12 @@ def train(
             # Critic: maximise D(real) - D(fake) (or the BCE equivalent).  The generator
             # does not change during these steps, so all their fakes come from one pass.
             b = config.batch_size
-            batch = sampler.batch(b * critic_steps)
-            conds, targets = to_tensors(batch, device)
-            phases = torch.from_numpy(batch["bar_phase"])
-            with torch.no_grad(), autocast:
-                _, fakes = fake_accompaniment(conds, 1)
+            if adversarial:
+                batch = sampler.batch(b * critic_steps)
+                conds, targets = to_tensors(batch, device)
+                phases = torch.from_numpy(batch["bar_phase"])
+                with torch.no_grad(), autocast:
+                    _, fakes = fake_accompaniment(conds, 1)
             for step in range(critic_steps):
                 part = slice(step * b, (step + 1) * b)
                 cond, real = conds[part], one_hot_channels(targets[part])
@@ -407,9 +404,13 @@ def train(
             cond, target = to_tensors(sampler.batch(config.batch_size), device)
             with autocast:
                 logits, fake = fake_accompaniment(cond, k)
-                g_adv = losses.generator_loss(config.loss, critic(cond.repeat(k, 1, 1), fake))
                 recon = losses.best_of_reconstruction(logits.float(), target, k)
-                g_loss = g_adv + config.recon_weight * recon
+                g_loss = config.recon_weight * recon
+                g_adv = nothing.squeeze()
+                if adversarial:
+                    scores = critic(cond.repeat(k, 1, 1), fake)
+                    g_adv = losses.generator_loss(config.loss, scores)
+                    g_loss = g_loss + config.adversarial_weight * g_adv
             opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             average_gradients(generator, world)
@@ -441,7 +442,7 @@ def train(
                     )
                 if evaluate and (iteration % eval_every == 0 or iteration == config.iterations):
                     row.update(evaluate(ema, iteration))
-                _append_log(run_dir / "log.csv", row)
+                append_log(run_dir / "log.csv", row)
                 if writer:
                     for key, value in row.items():
                         if key != "iteration" and isinstance(value, float):
@@ -489,35 +490,6 @@ class _StopRequest:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
-
-
-def _append_log(path: Path, row: dict) -> None:
-    """Append a row; new metric columns (from evaluation) widen the file's header."""
-    rows = []
-    fields = list(LOG_FIELDS)
-    if path.is_file():
-        with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            fields = list(reader.fieldnames or fields)
-            rows = list(reader)
-    for key in row:
-        if key not in fields:
-            fields.append(key)
-    rows.append({k: v for k, v in row.items()})
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
-
-
-def read_log(path: Path) -> list[dict[str, float]]:
-    with open(path, newline="") as f:
-        return [
-            {k: (float(v) if v not in ("", None) else math.nan) for k, v in row.items()}
-            for row in csv.DictReader(f)
-        ]
 
 
 def _tensorboard(run_dir: Path):

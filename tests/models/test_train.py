@@ -14,7 +14,8 @@ from models.errors import ModelFileError
 from models.evaluate import training_evaluator
 from models.export import export_model
 from models.report import oscillation, spearman, write_report
-from models.train import read_log, train
+from models.run_log import read_log
+from models.train import train
 from tests.support.model_files import TINY
 
 
@@ -73,6 +74,41 @@ def test_every_loss_trains(loss, chorale_data, tmp_path):
     train(TINY.replace(loss=loss, iterations=2), chorale_data[0], tmp_path, "cpu", log_every=1)
     rows = read_log(tmp_path / "log.csv")
     assert len(rows) == 2 and all(np.isfinite(r["critic_loss"]) for r in rows)
+
+
+def test_reconstruction_only_leaves_the_critic_untrained_and_logs_no_critic(chorale_data, tmp_path):
+    config = TINY.replace(adversarial_weight=0.0)
+    short, longer = tmp_path / "short", tmp_path / "longer"
+    train(config.replace(iterations=1), chorale_data[0], short, "cpu", log_every=1)
+    train(config.replace(iterations=3), chorale_data[0], longer, "cpu", log_every=1)
+    a, b = _weights(short), _weights(longer)
+    critic_keys = [k for k in a if k.startswith("critic.")]
+    assert critic_keys and all(torch.equal(a[k], b[k]) for k in critic_keys)
+    assert not torch.equal(a["generator.head.weight"], b["generator.head.weight"])
+    assert not any(k.startswith("opt_d.") for k in b)  # the critic never stepped
+    rows = read_log(longer / "log.csv")
+    for key in ("critic_loss", "generator_loss", "wasserstein", "gradient_penalty"):
+        assert all(math.isnan(r[key]) for r in rows)
+    assert all(np.isfinite(r["reconstruction"]) for r in rows)
+
+
+def test_an_adversarial_weight_must_leave_something_to_learn():
+    with pytest.raises(ValueError, match="adversarial_weight"):
+        TINY.replace(adversarial_weight=-1.0)
+    with pytest.raises(ValueError, match="recon_weight"):
+        TINY.replace(adversarial_weight=0.0, recon_weight=0.0)
+
+
+def test_resuming_drops_rows_logged_after_the_checkpoint(tiny_run, chorale_data, tmp_path):
+    import shutil
+
+    run = tmp_path / "killed"
+    shutil.copytree(tiny_run, run)
+    # As if the run had logged iteration 5 and was killed before its next checkpoint.
+    with open(run / "log.csv", "a") as f:
+        f.write("5,9.0,1,1,1,0,1\n")
+    train(TINY.replace(iterations=6), chorale_data[0], run, "cpu", log_every=1, resume=True)
+    assert [r["iteration"] for r in read_log(run / "log.csv")] == [1, 2, 3, 4, 5, 6]
 
 
 def test_a_later_stage_adds_spoiled_chorales_and_sampled_voices_to_the_critic(
