@@ -4,7 +4,7 @@ The critic's convolutions score patches of about two bars and average them, so i
 is a sum of local judgements.  Whether an accompaniment is Bach-like on the whole
 (how many pitch classes a voice sounds per bar, how many of its notes lie in the
 melody's key) is a property of whole bars and of the whole window, and a mean of patch
-scores could not learn to rank by it (README, "Teaching the critic the test").  This
+scores could not learn to rank by it (docs/model.md, "Teaching the critic the test").  This
 summary gives a small head that view; the head itself is learned
 (``models.critic.BarHead``), nothing here is a metric.
 

@@ -16,7 +16,7 @@ is the closer (``"sampled"``).  The critic learns a pairwise logistic (Bradley-T
 loss over the candidates of one melody: the closer of two should score higher.
 Validation and test chorales are never seen.
 
-How the shipped critic learned it (README, "Teaching the critic the test"): a bar head
+How the shipped critic learned it (docs/model.md, "Teaching the critic the test"): a bar head
 (``models.critic.BarHead``) over each bar's pitch classes, added to the GAN's critic and
 trained alone (``bar_head``), with ``closeness_to="sampled"`` labels and the head held to
 score Bach's accompaniment above spoiled copies of it and above the candidates' mean
@@ -81,7 +81,7 @@ class CandidateSet:
 @dataclass
 class RankingConfig:
     """The stage's settings (recorded in the model card).  The defaults are the first
-    whole-critic stage (the README's "ranking stage" column); the shipped model's are in
+    whole-critic stage (the "ranking stage" column in docs/model.md); the shipped model's are in
     ``scripts/train_shipped_model.sh``."""
 
     bars: int = 8

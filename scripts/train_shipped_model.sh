@@ -27,7 +27,7 @@ threads=${THREADS:-1}
 .venv/bin/composer-gui train --data "$run-meters-data" --run-dir "$run-meters" \
     --init-from "$model" --config models/configs/meters-stage.json --iterations 800 \
     --threads "$threads" --eval-every 200 --export "$model"
-# The critic's ranking stage (models/critic_ranking.py, README "Teaching the critic the
+# The critic's ranking stage (models/critic_ranking.py, docs/model.md "Teaching the critic the
 # test"): a bar head learns, on the training split, which candidates are closer to samples
 # of Bach's average metrics, holding Bach above spoiled copies of it (about 3.3 min).
 .venv/bin/composer-gui train-ranking --model "$model" --out "$model" --threads 2 \

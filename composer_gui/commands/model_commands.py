@@ -101,7 +101,7 @@ def register(sub) -> None:
         metavar="W",
         help="hold the critic's scores of Bach, a spoiled Bach and the candidates' mean "
         "where they were; with --bar-head, keep Bach above four spoiled copies and the "
-        "candidates' mean (default 0: see README, 'Teaching the critic the test')",
+        "candidates' mean (default 0: see docs/model.md, 'Teaching the critic the test')",
     )
     ranking.add_argument(
         "--closeness-to",
