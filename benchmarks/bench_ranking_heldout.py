@@ -47,7 +47,7 @@ from models import harmony_measures as hm  # noqa: E402
 from models.build_dataset import REST, default_cache_dir, load_split, voices_to_roll  # noqa: E402
 from models.encoding import REST_CLASS  # noqa: E402
 from models.evaluate import windows  # noqa: E402
-from models.negatives import KINDS, SPOILERS  # noqa: E402
+from models.negatives import KINDS, spoiled_window  # noqa: E402
 from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT  # noqa: E402
 
 FOLK_METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8")
@@ -128,13 +128,7 @@ def spoiled_rolls(classes: list[torch.Tensor], i: int, rng: torch.Generator) -> 
     """Bach's accompaniment of window i and each spoiled copy, as grid rolls (3, T, P)."""
     out = {}
     for kind in KINDS:
-        if kind == "mismatch":  # the next window's accompaniment, cut or padded to fit
-            other = classes[(i + 1) % len(classes)]
-            spoiled = torch.full_like(classes[i], REST_CLASS)
-            t = min(other.shape[1], spoiled.shape[1])
-            spoiled[:, :t] = other[:, :t]
-        else:
-            spoiled = SPOILERS[kind](classes[i][None], rng)[0]
+        spoiled = spoiled_window(kind, classes, i, rng)
         voices = torch.where(spoiled == REST_CLASS, REST, spoiled).numpy()
         out[kind] = voices_to_roll(voices)
     return out

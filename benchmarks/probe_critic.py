@@ -23,7 +23,7 @@ from models.build_dataset import REST, default_cache_dir, load_split
 from models.checkpoint import load_model
 from models.encoding import REST_CLASS
 from models.evaluate import generate_for_window, windows
-from models.negatives import KINDS, SPOILERS
+from models.negatives import KINDS, spoiled_window
 from models.sampling import critic_scores, melody_condition, pad_length, real_accompaniment_channels
 
 
@@ -56,13 +56,7 @@ def main() -> None:
 
         scores["real"].append(critic_score(critic, cond, classes[i]))
         for kind in KINDS:
-            if kind == "mismatch":  # the next window's accompaniment, cut or padded to fit
-                other = classes[(i + 1) % len(wins)]
-                spoiled = torch.full_like(classes[i], REST_CLASS)
-                t = min(other.shape[1], spoiled.shape[1])
-                spoiled[:, :t] = other[:, :t]
-            else:
-                spoiled = SPOILERS[kind](classes[i][None], generator_rng)[0]
+            spoiled = spoiled_window(kind, classes, i, generator_rng)
             scores[kind].append(critic_score(critic, cond, spoiled))
         cond_k, rolls = generate_for_window(generator, w, 16, i)
         own = critic_scores(critic, cond_k, rolls[:, 1:].astype(np.float32))

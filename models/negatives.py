@@ -99,6 +99,19 @@ SPOILERS = {
 }
 
 
+def spoiled_window(kind: str, windows: list[torch.Tensor], i: int, generator=None) -> torch.Tensor:
+    """Window ``i``'s accompaniment ``(voice, step)`` spoiled the ``kind`` way, for the
+    benchmarks that score one window at a time: "mismatch" takes the next window's
+    accompaniment, cut or padded with rests to fit."""
+    if kind == "mismatch":
+        other = windows[(i + 1) % len(windows)]
+        spoiled = torch.full_like(windows[i], REST_CLASS)
+        t = min(other.shape[1], spoiled.shape[1])
+        spoiled[:, :t] = other[:, :t]
+        return spoiled
+    return SPOILERS[kind](windows[i][None], generator)[0]
+
+
 def spoil(voices: torch.Tensor, phase: torch.Tensor | None = None, generator=None) -> torch.Tensor:
     """One spoiled copy of each window, the kind drawn at random per window."""
     variants = torch.stack([SPOILERS[kind](voices, generator, phase) for kind in KINDS])

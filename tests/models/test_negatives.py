@@ -99,3 +99,17 @@ def test_spoil_draws_one_kind_per_window():
         kinds_seen.update(matches or ["transpose or late"])
         assert not torch.equal(spoiled[i], v[i])
     assert len(kinds_seen) >= 3
+
+
+def test_a_window_spoiled_by_mismatch_is_the_next_ones_cut_or_padded_with_rests():
+    from models.encoding import REST_CLASS
+    from models.negatives import spoiled_window
+
+    short = torch.full((3, 8), 5)
+    long = torch.full((3, 16), 7)
+    padded = spoiled_window("mismatch", [long, short], 0)
+    assert padded.shape == long.shape
+    assert (padded[:, :8] == 5).all() and (padded[:, 8:] == REST_CLASS).all()
+    assert torch.equal(spoiled_window("mismatch", [long, short], 1), long[:, :8])
+    moved = spoiled_window("transpose", [long], 0, torch.Generator().manual_seed(0))
+    assert moved.shape == long.shape and not torch.equal(moved, long)
