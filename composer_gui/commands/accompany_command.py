@@ -11,11 +11,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
 from composer_gui.core.metric_words import metric_label, metric_legend, metric_text
 from models.pianoroll import MAX_BARS
+
+if TYPE_CHECKING:
+    from composer_gui.core.arrangement import Arrangement
 
 # The table's columns (metric keys; the titles a musician reads come from metric_words).
 TABLE_COLUMNS = (
@@ -74,10 +78,11 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from composer_gui.core.engine import Engine
     from composer_gui.core.melody_grid import check_melody, melody_warnings
-    from composer_gui.core.midi_file import read_melody, write_arrangement
+    from composer_gui.core.midi_file import melody_of, read_arrangement, write_arrangement
 
-    used = melody_choice(args.input, args.track)
-    melody = read_melody(args.input, used["track"])
+    read = read_arrangement(args.input)  # read once: the choice and the melody come from it
+    used = melody_choice(read, args.track, args.input.name)
+    melody = melody_of(read, used["track"], args.input.name)
     check_melody(melody)  # a meter it cannot accompany is refused before the model loads
     for warning in melody_warnings(melody):
         print(f"Note: {warning}", file=sys.stderr)
@@ -111,15 +116,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def melody_choice(path: Path, track: int | None) -> dict:
-    """Which track of ``path`` is the melody, and which others could be: for the printout.
+def melody_choice(arrangement: Arrangement, track: int | None, file_name: str) -> dict:
+    """Which track of the read file is the melody, and which others could be: for the
+    printout.
 
     ``track`` and ``pitched_tracks`` count as ``--track`` does (tracks with notes, from 0).
     """
-    from composer_gui.core.midi_file import melody_track_index, read_arrangement
+    from composer_gui.core.midi_file import melody_track_index
 
-    arrangement = read_arrangement(path)
-    index = melody_track_index(arrangement, track, path.name)
+    index = melody_track_index(arrangement, track, file_name)
     chosen = arrangement.tracks[index]
     return {
         "track": index,

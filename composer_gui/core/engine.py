@@ -42,7 +42,6 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
 )
 from composer_gui.paths import resource_path
 from models.pianoroll import (
-    ACCOMPANIED_METERS,
     ACCOMPANIMENT_TRACKS,
     LOWEST_PITCH,
     N_PITCHES,
@@ -50,7 +49,6 @@ from models.pianoroll import (
 )
 
 DEFAULT_MODEL = "composer-chorales"
-SUPPORTED_METERS = ACCOMPANIED_METERS
 NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
 SPARE = 0.25  # draw this many more than k, so k different ones survive folding
 
