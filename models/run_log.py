@@ -36,12 +36,7 @@ def append_log(path: Path, row: dict) -> None:
         if key not in fields:
             fields.append(key)
     rows.append({k: v for k, v in row.items()})
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
+    _write(path, fields, rows)
 
 
 def truncate_log(path: Path, last_iteration: int) -> None:
@@ -55,11 +50,16 @@ def truncate_log(path: Path, last_iteration: int) -> None:
     kept = [r for r in rows if float(r["iteration"]) <= last_iteration]
     if len(kept) == len(rows):
         return
+    _write(path, fields, kept)
+
+
+def _write(path: Path, fields: list[str], rows: list[dict]) -> None:
+    """Replace the log atomically, so a run killed mid-write leaves the old one whole."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(kept)
+        writer.writerows(rows)
     os.replace(tmp, path)
 
 
