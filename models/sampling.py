@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from models.build_dataset import REST
-from models.cleanup import voices_to_roll
+from models.cleanup import play_through_long_rests, voices_to_roll
 from models.encoding import accompaniment_channels, condition, positions_of, voice_one_hot
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, Meter
 
@@ -87,11 +87,27 @@ def beat_held_gumbel(shape, generator: torch.Generator | None = None) -> torch.T
     return gumbel.repeat_interleave(STEPS_PER_BEAT, dim=2)[:, :, :n_steps]
 
 
-def clean_candidates(probs: torch.Tensor, density: float, n_steps: int):
-    """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes."""
+def bar_lengths(meters: Meter | list[tuple[int, Meter]], n_steps: int) -> np.ndarray:
+    """``(n_steps,)``: the length in steps of the bar in force at each step."""
+    meter_map = [(0, meters)] if isinstance(meters, Meter) else list(meters)
+    out = np.zeros(n_steps, dtype=np.int64)
+    for start, meter in meter_map:
+        out[max(0, start) :] = meter.bar_steps
+    return out
+
+
+def clean_candidates(
+    probs: torch.Tensor, density: float, n_steps: int, bar_steps: np.ndarray | None = None
+):
+    """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes.
+    With ``bar_steps`` (``bar_lengths``), no voice rests a bar long
+    (``play_through_long_rests``)."""
     out = []
     for candidate in probs.cpu().numpy():
-        roll, onsets = voices_to_roll(candidate[:, :n_steps], density=density)
+        candidate = candidate[:, :n_steps]
+        if bar_steps is not None:
+            candidate = play_through_long_rests(candidate, bar_steps, density)
+        roll, onsets = voices_to_roll(candidate, density=density)
         out.append((roll, onsets))
     return out
 

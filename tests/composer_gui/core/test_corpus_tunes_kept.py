@@ -4,8 +4,10 @@ Each is a real folk tune from the music21 corpus, written to a MIDI file the way
 ``benchmarks/bench_corpus.py`` writes it (``benchmarks/corpus_tunes.py``: notes as
 notated, every time signature where music21 puts it, a pickup at tick 0), accompanied by
 ``composer-gui accompany`` with the shipped model and read back by mido, pretty_midi and
-music21.  These tunes restate their meter inside a bar (a section that starts on an
-upbeat) or change meter; the output lost the restatements until the reader kept them.
+music21.  Some restate their meter inside a bar (a section that starts on an upbeat) or
+change meter: the output lost the restatements until the reader kept them.  Two 4/4 tunes
+had accompaniment bars with a silent voice (where the melody rests a bar, and once under
+a sounding melody) until clean-up stopped a voice resting a bar long.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 import pretty_midi
 import pytest
 from music21 import converter, corpus, meter
+
+from models import harmony_measures as hm
 
 ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location(
@@ -85,3 +89,24 @@ def test_every_time_signature_comes_back_where_the_tune_has_it(
     }
     assert set(tune.signatures) <= read
     assert {(n, d) for _, n, d in read} == {(n, d) for _, n, d in tune.signatures}
+
+
+EMPTY_BARS = [  # each had bars in which a voice sounded nothing
+    ("essenFolksong", "dva0", 87, "4/4"),  # the melody rests two whole bars
+    ("essenFolksong", "boehme20", 85, "4/4"),  # the alto rested 7 beats under the melody
+]
+
+
+@pytest.mark.parametrize("collection, stem, number, header", EMPTY_BARS, ids=lambda v: str(v))
+def test_no_voice_is_silent_for_a_bar(collection, stem, number, header, tmp_path):
+    tune = tune_of(collection, stem, number, header)
+    back = ct.read_midi(accompany(tune, tmp_path))
+    # Judged as the corpus benchmark judges: on the tune's true bars (its pickup from the
+    # score), which the accompanist did not know.
+    texture = hm.texture_from_notes(
+        ct.to_steps(tune.notes),
+        [ct.to_steps(notes) for _, notes in back.tracks[1:]],
+        [(round(q * 4), n, d) for q, n, d in tune.signatures],
+        bar_phase=round(tune.pickup_quarters * 4),
+    )
+    assert hm.empty_bar_shares(texture).tolist() == [0.0, 0.0, 0.0]
