@@ -66,30 +66,6 @@ def voice_labels(probs: np.ndarray, density: float = 0.5) -> np.ndarray:
     return np.where(rests, REST, best)
 
 
-def play_through_long_rests(
-    probs: np.ndarray, bar_steps: np.ndarray, density: float = 0.5, min_steps: int = 2
-) -> np.ndarray:
-    """``probs`` ``(track, step, pitches + rest)`` with the rest class taken out of every
-    rest a bar long or longer once cleaned (``voice_labels`` at ``density``, then
-    ``clean_voices``' rules: a short note between rests becomes rest, so the holes are
-    looked for after them; ``bar_steps`` ``(step,)`` is the length of the bar in force
-    at each step), so a voice plays the model's own most likely pitches there instead.
-
-    A voice silent for a bar is heard as a hole in the accompaniment: the corpus
-    benchmark found such holes where the melody rests a bar, and once under a sounding
-    melody.  Rests are measured as runs, not within barlines, so a pickup the grid did
-    not find cannot hide a silent bar across two of its bars."""
-    probs = np.array(probs, dtype=np.float64)
-    labels = voice_labels(probs, density)
-    for track, voice in enumerate(labels):
-        step = 0
-        for label, length in _segments(_clean_voice(voice, min_steps)):
-            if label == REST and length >= bar_steps[step]:
-                probs[track, step : step + length, -1] = 0.0
-            step += length
-    return probs
-
-
 def labels_to_roll(labels: np.ndarray, n_pitches: int = N_PITCHES) -> np.ndarray:
     """Voice labels ``(track, step)`` (pitch index or :data:`REST`) as a plain roll, uncleaned.
 

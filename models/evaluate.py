@@ -19,7 +19,6 @@ from models.generator import Generator
 from models.metrics import METRIC_NAMES, batch_metrics, distance_to_reference, diversity
 from models.pianoroll import LOWEST_PITCH, N_PITCHES, Meter
 from models.sampling import (
-    bar_lengths,
     candidate_probabilities,
     clean_candidates,
     critic_scores,
@@ -86,7 +85,7 @@ def generate_for_window(generator, window: Window, k: int, seed: int, density=0.
     rolls = np.stack(
         [
             np.concatenate([melody[None], roll], axis=0)
-            for roll, _ in clean_candidates(probs, density, t, bar_lengths(window.meter, t))
+            for roll, _ in clean_candidates(probs, density, t, window.meter, window.bar_phase)
         ]
     )
     return cond, rolls

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from models.build_dataset import REST
-from models.cleanup import play_through_long_rests, voices_to_roll
+from models.cleanup import voices_to_roll
 from models.encoding import (
     N_MELODY_FEATURES,
     accompaniment_channels,
@@ -19,6 +19,7 @@ from models.encoding import (
     positions_of,
     voice_one_hot,
 )
+from models.meter_cleanup import accompaniment_voices
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, Meter
 
 # Gumbel scale at variety 1.  Measured on validation windows: 0.15 (the default variety
@@ -106,26 +107,22 @@ def beat_held_gumbel(
     return gumbel[:, :, beats]
 
 
-def bar_lengths(meters: Meter | list[tuple[int, Meter]], n_steps: int) -> np.ndarray:
-    """``(n_steps,)``: the length in steps of the bar in force at each step."""
-    meter_map = [(0, meters)] if isinstance(meters, Meter) else list(meters)
-    out = np.zeros(n_steps, dtype=np.int64)
-    for start, meter in meter_map:
-        out[max(0, start) :] = meter.bar_steps
-    return out
-
-
 def clean_candidates(
-    probs: torch.Tensor, density: float, n_steps: int, bar_steps: np.ndarray | None = None
+    probs: torch.Tensor,
+    density: float,
+    n_steps: int,
+    meters: Meter | list[tuple[int, Meter]] | None = None,
+    bar_phase: int = 0,
 ):
     """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes.
-    With ``bar_steps`` (``bar_lengths``), no voice rests a bar long
-    (``play_through_long_rests``)."""
+    With the meter map (what the engine and the evaluation pass), the voices move on its
+    eighths and none rests a bar long (``models.meter_cleanup``)."""
     out = []
     for candidate in probs.cpu().numpy():
         candidate = candidate[:, :n_steps]
-        if bar_steps is not None:
-            candidate = play_through_long_rests(candidate, bar_steps, density)
+        if meters is not None:
+            out.append(accompaniment_voices(candidate, meters, bar_phase, density))
+            continue
         roll, onsets = voices_to_roll(candidate, density=density)
         out.append((roll, onsets))
     return out

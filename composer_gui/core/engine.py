@@ -248,7 +248,6 @@ class Engine:
         import torch
 
         from models.sampling import (
-            bar_lengths,
             candidate_probabilities,
             clean_candidates,
             melody_condition,
@@ -261,8 +260,7 @@ class Engine:
         cond = melody_condition(voice, onsets, meters, bar_phase, n, device)
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
-        bars = bar_lengths(meters, voice.shape[0])
-        cleaned = clean_candidates(probs, density, voice.shape[0], bars)
+        cleaned = clean_candidates(probs, density, voice.shape[0], meters, bar_phase)
         rolls = np.stack([roll for roll, _ in cleaned])
         return rolls, np.stack([o for _, o in cleaned]), self._score(cond, rolls)
 

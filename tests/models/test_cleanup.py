@@ -9,7 +9,6 @@ from models.cleanup import (
     REST,
     clean_voices,
     labels_to_roll,
-    play_through_long_rests,
     roll_to_note_list,
     threshold_roll,
     voice_labels,
@@ -207,39 +206,3 @@ def test_labels_to_roll_keeps_the_fragments_for_measuring_the_network():
     assert roll.shape == (2, 4, N_PITCHES)
     assert roll[0, :, E4].tolist() == [True, False, True, False]
     assert roll[0, 3, G4] and roll.sum() == 3
-
-
-def resting_voice(rest_steps: int, second: int = E4, flicker: int | None = None) -> np.ndarray:
-    """One voice: 8 steps of C4, ``rest_steps`` where rest is likeliest and ``second`` the
-    likeliest pitch (at ``flicker``, one step where a lone G4 wins), 8 steps of C4."""
-    labels = [C4] * 8 + [_] * rest_steps + [C4] * 8
-    if flicker is not None:
-        labels[8 + flicker] = G4
-    probs = one_hot_voices(labels, confidence=0.6)
-    for step in range(8, 8 + rest_steps):
-        probs[0, step, second] = 0.3
-    return probs
-
-
-def test_a_rest_a_bar_long_plays_the_next_likeliest_pitch():
-    bar = np.full(40, 16)
-    filled = play_through_long_rests(resting_voice(16), bar)
-    assert voice_labels(filled)[0].tolist() == [C4] * 8 + [E4] * 16 + [C4] * 8
-    # The probabilities stay probabilities: only the rest class went, elsewhere unchanged.
-    assert (filled[0, 8:24, -1] == 0).all()
-    assert np.array_equal(filled[0, :8], resting_voice(16)[0, :8])
-
-
-def test_a_rest_shorter_than_a_bar_stays():
-    probs = resting_voice(15)
-    assert np.array_equal(play_through_long_rests(probs, np.full(31, 16)), probs)
-
-
-def test_a_rest_is_measured_after_clean_up_and_by_the_meter_in_force():
-    # A lone one-step G4 would split the rest into 5 + 6 steps; clean-up rests it, so
-    # the voice would be silent for 12 steps: a whole 6/8 bar, not a 4/4 one.
-    probs = resting_voice(12, flicker=5)
-    assert np.array_equal(play_through_long_rests(probs, np.full(28, 16)), probs)
-    filled = play_through_long_rests(probs, np.full(28, 12))
-    roll, onsets = voices_to_roll(filled)
-    assert roll_to_note_list(roll, onsets)[1][1:] == (midi(E4), 8, 12)
