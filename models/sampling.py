@@ -111,6 +111,7 @@ def clean_candidates(
     probs: torch.Tensor,
     density: float,
     n_steps: int,
+    *,
     meters: Meter | list[tuple[int, Meter]] | None = None,
     bar_phase: int = 0,
 ):
