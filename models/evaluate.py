@@ -85,7 +85,9 @@ def generate_for_window(generator, window: Window, k: int, seed: int, density=0.
     rolls = np.stack(
         [
             np.concatenate([melody[None], roll], axis=0)
-            for roll, _ in clean_candidates(probs, density, t)
+            for roll, _ in clean_candidates(
+                probs, density, t, meters=window.meter, bar_phase=window.bar_phase
+            )
         ]
     )
     return cond, rolls

@@ -12,7 +12,14 @@ import torch
 
 from models.build_dataset import REST
 from models.cleanup import voices_to_roll
-from models.encoding import accompaniment_channels, condition, positions_of, voice_one_hot
+from models.encoding import (
+    N_MELODY_FEATURES,
+    accompaniment_channels,
+    condition,
+    positions_of,
+    voice_one_hot,
+)
+from models.meter_cleanup import accompaniment_voices
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, Meter
 
 # Gumbel scale at variety 1.  Measured on validation windows: 0.15 (the default variety
@@ -72,26 +79,52 @@ def candidate_probabilities(
     logits = generator(cond, noise).float()  # (k, V, T, C); one melody, k noise draws
     temperature = MAX_TEMPERATURE * float(np.clip(variety, 0.0, 1.0))
     if temperature > 0:
-        held = beat_held_gumbel(logits.shape, gen).to(device)
+        held = beat_held_gumbel(logits.shape, gen, beat_of_step(cond)).to(device)
         logits = logits.log_softmax(dim=-1) + temperature * held
     return logits.softmax(dim=-1)
 
 
-def beat_held_gumbel(shape, generator: torch.Generator | None = None) -> torch.Tensor:
+def beat_of_step(cond: torch.Tensor) -> torch.Tensor:
+    """``(T,)`` long: which beat of the meter each step of the condition is in, counted
+    from 0, read from the condition's own position features (phase 0 starts a beat:
+    ``models.pianoroll.meter_positions``), so a 6/8 beat is its dotted quarter."""
+    starts = cond[0, N_MELODY_FEATURES].detach().cpu() > 0.5
+    starts[0] = True  # a pickup's partial beat is a beat
+    return torch.cumsum(starts.long(), dim=0) - 1
+
+
+def beat_held_gumbel(
+    shape, generator: torch.Generator | None = None, beats: torch.Tensor | None = None
+) -> torch.Tensor:
     """Gumbel noise of ``shape`` (batch, voice, step, class), one draw per beat held over
-    its steps, so a perturbed voice changes pitch for a whole beat."""
+    its steps, so a perturbed voice changes pitch for a whole beat.  ``beats`` ``(step,)``
+    is each step's beat (``beat_of_step``); without it, quarters from step 0.  Quarters
+    from step 0 draw exactly what they did before meters."""
     k, voices, n_steps, classes = shape
-    beats = -(-n_steps // STEPS_PER_BEAT)
-    uniform = torch.rand((k, voices, beats, classes), generator=generator)
+    beats = torch.arange(n_steps) // STEPS_PER_BEAT if beats is None else beats[:n_steps]
+    uniform = torch.rand((k, voices, int(beats[-1]) + 1, classes), generator=generator)
     gumbel = -torch.log(-torch.log(uniform.clamp(1e-9, 1 - 1e-9)))
-    return gumbel.repeat_interleave(STEPS_PER_BEAT, dim=2)[:, :, :n_steps]
+    return gumbel[:, :, beats]
 
 
-def clean_candidates(probs: torch.Tensor, density: float, n_steps: int):
-    """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes."""
+def clean_candidates(
+    probs: torch.Tensor,
+    density: float,
+    n_steps: int,
+    *,
+    meters: Meter | list[tuple[int, Meter]] | None = None,
+    bar_phase: int = 0,
+):
+    """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes.
+    With the meter map (what the engine and the evaluation pass), the voices move on its
+    eighths and none rests a bar long (``models.meter_cleanup``)."""
     out = []
     for candidate in probs.cpu().numpy():
-        roll, onsets = voices_to_roll(candidate[:, :n_steps], density=density)
+        candidate = candidate[:, :n_steps]
+        if meters is not None:
+            out.append(accompaniment_voices(candidate, meters, bar_phase, density))
+            continue
+        roll, onsets = voices_to_roll(candidate, density=density)
         out.append((roll, onsets))
     return out
 

@@ -9,6 +9,7 @@ writes voices.  Files that do not fit are reported with the reason.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +41,13 @@ def piece_from_file(path: Path, melody_track: int | None = None) -> Piece:
     meter = arrangement.meter()
     if not meter.accompanied:
         raise DatasetError(f"meter {meter} is not one of {supported_meters_text()}")
-    if arrangement.meter_changes:
+    if len(arrangement.meters()) > 1:
         # TODO: pieces with a meter map; training windows take one meter per piece.
         changes = ", ".join(str(m) for m in arrangement.meters())
         raise DatasetError(f"changes meter ({changes}); training takes one meter per file")
+    if arrangement.bar_starts() != replace(arrangement, meter_changes=[]).bar_starts():
+        # A restated signature mid-bar restarts the bars there (the reader keeps it).
+        raise DatasetError(f"restates {meter} mid-bar; training takes whole bars from beat 0")
     pitched = [t for t in arrangement.tracks if t.notes and not t.is_drum]
     if melody_track is not None:
         if not 0 <= melody_track < len(arrangement.tracks):

@@ -260,7 +260,9 @@ class Engine:
         cond = melody_condition(voice, onsets, meters, bar_phase, n, device)
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
-        cleaned = clean_candidates(probs, density, voice.shape[0])
+        cleaned = clean_candidates(
+            probs, density, voice.shape[0], meters=meters, bar_phase=bar_phase
+        )
         rolls = np.stack([roll for roll, _ in cleaned])
         return rolls, np.stack([o for _, o in cleaned]), self._score(cond, rolls)
 

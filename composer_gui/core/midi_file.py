@@ -270,8 +270,11 @@ def _read_time_signatures(
     midi: mido.MidiFile,
 ) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
     """The piece's first time signature (the earliest in the file, 4/4 when there is
-    none) and every later change as ``(beat, signature)``, from all tracks; several at
-    one tick: the first track's wins; a repeat of the meter in force is dropped."""
+    none) and every later one as ``(beat, signature)``, from all tracks; several at one
+    tick: the first track's wins.  A restatement of the meter in force is kept: it
+    starts a bar where it stands (a section's upbeat in folk-tune files often restarts
+    the bar count there), so dropping it would move every later barline, and the file
+    written back would lose it (issue 16)."""
     events: list[tuple[int, int, tuple[int, int]]] = []  # (tick, track, signature)
     for track_index, midi_track in enumerate(midi.tracks):
         tick = 0
@@ -287,8 +290,7 @@ def _read_time_signatures(
         if tick in seen_ticks:
             continue
         seen_ticks.add(tick)
-        if signature != (changes[-1][1] if changes else first):
-            changes.append((tick / midi.ticks_per_beat, signature))
+        changes.append((tick / midi.ticks_per_beat, signature))
     return first, changes
 
 

@@ -238,3 +238,38 @@ def test_program_is_the_one_in_force_at_the_first_note(tmp_path):
     ]
     arrangement = read_melody(write_midi(tmp_path / "programs.mid", [events]))
     assert arrangement.melody().program == 19
+
+
+def test_a_restated_signature_is_kept_and_restarts_the_bar_where_it_stands(tmp_path):
+    # What music21 writes for an Essen tune whose second section starts on an upbeat
+    # (essenFolksong/kinder0 #142): 3/4 at 0, 3/4 again at beat 19.5, inside a bar. Dropped,
+    # it moved every later barline and the accompanied file lost it (issue 16).
+    from composer_gui.core.midi_file import write_arrangement
+
+    conductor = [
+        meta(0, "time_signature", numerator=3, denominator=4),
+        meta(0, "time_signature", numerator=3, denominator=4),  # a duplicate at one tick
+        meta(int(19.5 * 480), "time_signature", numerator=3, denominator=4),
+        meta(int(24 * 480), "time_signature", numerator=3, denominator=4),  # on a barline
+    ]
+    melody = []
+    for beat in range(30):
+        melody += note_events(0, 67, beat * 480, beat * 480 + 480)
+    path = write_midi(tmp_path / "restated.mid", [conductor, melody])
+    arrangement = read_melody(path)
+    assert arrangement.time_signature == (3, 4)
+    assert arrangement.meter_changes == [(19.5, (3, 4)), (24.0, (3, 4))]
+    assert arrangement.bar_starts() == [0, 3, 6, 9, 12, 15, 18, 19.5, 22.5, 24, 27]
+
+    write_arrangement(arrangement, tmp_path / "back.mid")
+    written = mido.MidiFile(tmp_path / "back.mid")
+    ticks = []
+    for track in written.tracks:
+        tick = 0
+        for message in track:
+            tick += message.time
+            if message.type == "time_signature":
+                ticks.append(
+                    (tick / written.ticks_per_beat, message.numerator, message.denominator)
+                )
+    assert ticks == [(0, 3, 4), (19.5, 3, 4), (24, 3, 4)]
