@@ -54,6 +54,11 @@ def test_the_model_files_are_small_complete_and_documented():
     # the shipped critic is the GAN's own.
     assert critic.bar_head is None and card["config"]["critic_bar_head"] == 0
     assert "critic_ranking" not in card
+    # The number shown is calibrated with the weights the ranking uses today.
+    from models.ranking import WEIGHTS
+
+    assert calibration["checked_weights"] == WEIGHTS
+    assert len(calibration["checked_quantiles"]) == 101
 
 
 def pitch_class_histogram(candidates) -> np.ndarray:
