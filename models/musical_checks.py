@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from models.consonance import GRADED_MEASURES, BeatGrades, grade_beats
 from models.metrics import estimate_key, key_pitch_classes
 from models.pianoroll import LOWEST_PITCH, TRACKS, Meter, bar_starts, meter_positions
 
@@ -52,6 +53,7 @@ SHAPING_MEASURES = (
     "wide_spacing",
     "large_leaps",
     "out_of_key",
+    *GRADED_MEASURES,  # graded per beat (models.consonance), not counted
 )
 # Described (reasons, JSON) but not ranked on.
 DESCRIPTIVE_MEASURES = ("bass_on_root",)
@@ -81,6 +83,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     bass_on_root: int = 0  # bars whose downbeat has the bass on the chord's root
     bass_bars: int = 0  # bars whose downbeat has a bass note and a chord to judge
+    beats: BeatGrades | None = None  # the graded harmony of every beat (models.consonance)
 
     def bars(self, check: str) -> list[int]:
         """The bars (1-based, sorted, once each) where ``check`` was found."""
@@ -88,6 +91,12 @@ class CheckResult:
 
     def per_bar(self, check: str) -> float:
         return self.counts[check] / max(1, self.n_bars)
+
+    def rate(self, check: str) -> float:
+        """What the ranking weighs: a counted check per bar, a graded one's mean per beat."""
+        if check in GRADED_MEASURES:
+            return self.beats.rate(check) if self.beats is not None else 0.0
+        return self.per_bar(check)
 
 
 def voices_of_rolls(rolls: np.ndarray) -> np.ndarray:
@@ -231,6 +240,14 @@ def check_voices(
         ]
         record("out_of_key", (np.full(s_idx.size, c), s_idx), details)
 
+    # The graded harmony of every beat: its weak spots are findings, their number a count.
+    graded = grade_beats(voices, meters, bar_phase)
+    for c, beats in enumerate(graded):
+        for name in GRADED_MEASURES:
+            spots = beats.weak_spots(name)
+            findings[c] += [Finding(name, bar, f"beat {beat}") for bar, beat in spots]
+            counts[name][c] = len(spots)
+
     on_root, bass_bars = _bass_on_root(voices, meters, bar_phase)
     return [
         CheckResult(
@@ -239,6 +256,7 @@ def check_voices(
             sorted(findings[c], key=lambda f: (f.bar, f.check)),
             int(on_root[c]),
             int(bass_bars[c]),
+            graded[c],
         )
         for c in range(n_candidates)
     ]
@@ -303,5 +321,5 @@ def check_rolls(
 
 
 def shaping_rates(results: list[CheckResult]) -> np.ndarray:
-    """``(candidate, len(SHAPING_MEASURES))``: each shaping check's count per bar."""
-    return np.array([[r.per_bar(name) for name in SHAPING_MEASURES] for r in results])
+    """``(candidate, len(SHAPING_MEASURES))``: each shaping check's rate (``CheckResult.rate``)."""
+    return np.array([[r.rate(name) for name in SHAPING_MEASURES] for r in results])

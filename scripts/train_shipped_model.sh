@@ -3,10 +3,9 @@
 # build the chorale dataset, train (GanConfig defaults, seed 0) for 2000 iterations, then
 # 500 more in which half of the critic's fakes are spoiled real chorales
 # (models/negatives.py: without them the critic judged the generator's accent, not the
-# harmony), export the EMA generator and the critic, add the critic's bar head (its
-# ranking stage), then evaluate on the test split and
-# store metrics and the critic's calibration (from the validation split) in the model card.
-# Between the export and the ranking stage, a fine-tuning stage on every accompanied meter.
+# harmony), export the EMA generator and the critic, fine-tune on every accompanied meter,
+# then evaluate on the test split and store metrics and the critic's calibration (from the
+# validation split) in the model card.
 # Usage: scripts/train_shipped_model.sh [RUN_DIR]   (about 100 min on 2 CPU cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,12 +26,8 @@ threads=${THREADS:-1}
 .venv/bin/composer-gui train --data "$run-meters-data" --run-dir "$run-meters" \
     --init-from "$model" --config models/configs/meters-stage.json --iterations 800 \
     --threads "$threads" --eval-every 200 --export "$model"
-# The critic's ranking stage (models/critic_ranking.py, docs/model.md "Teaching the critic the
-# test"): a bar head learns, on the training split, which candidates are closer to samples
-# of Bach's average metrics, holding Bach above spoiled copies of it (about 3.3 min).
-.venv/bin/composer-gui train-ranking --model "$model" --out "$model" --threads 2 \
-    --closeness-to sampled --bar-head 64 --anchor-weight 0.5 --steps 2000 --lr 1e-3 \
-    --batch-melodies 16
+# No ranking stage: the critic's bar head (train-ranking --bar-head) was retired in issue 18
+# because it did not help on held-out measures (docs/ranking.md, "The bar head, retired").
 .venv/bin/composer-gui evaluate --model "$model" --split test --out docs/evaluation.json \
     --update-card
 .venv/bin/composer-gui train-report "$run" --out docs/training/shipped

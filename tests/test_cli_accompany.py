@@ -39,7 +39,7 @@ def test_writes_the_best_candidate_and_prints_the_ranking(tiny_model, tmp_path, 
         capsys,
     )
     assert code == 0, io.err
-    assert "rank" in io.out and "critic %" in io.out and "seed 5" in io.out and "why" in io.out
+    assert "rank" in io.out and "score %" in io.out and "seed 5" in io.out and "why" in io.out
     assert len([line for line in io.out.splitlines() if line.strip()[:1].isdigit()]) >= 1
     written = read_arrangement(out)
     assert [t.name for t in written.tracks][1:] == ["alto", "tenor", "bass"]

@@ -181,14 +181,14 @@ def _print_table(candidates, engine, args) -> None:
         file=out,
     )
     print(
-        "critic %: share of real Bach accompaniments (held-out chorales) the critic scores "
+        "score %: share of real Bach accompaniments (held-out chorales) whose score is "
         "lower; score: what it is ranked by, the critic's score less penalties for clashes "
-        "with the melody, parallel fifths and octaves and notes out of key; why: what sets "
-        "it apart from the others",
+        "with the melody, parallel fifths and octaves, leaps, and beats that are harsh, thin "
+        "or weak in the bass; why: what sets it apart from the others",
         file=out,
     )
     width = max(len(metric_label(key)) for key in TABLE_COLUMNS)
-    header = f"{'rank':>4}  {'critic %':>8}  {'score':>7}  " + "  ".join(
+    header = f"{'rank':>4}  {'score %':>8}  {'score':>7}  " + "  ".join(
         f"{metric_label(key):>{width}}" for key in TABLE_COLUMNS
     )
     print(header + "  why", file=out)

@@ -17,7 +17,9 @@ class Candidate:
     arrangement: Arrangement  # melody track first, unchanged
     rank: int  # 1 = best
     critic_score: float  # raw critic output; only comparable within one model
-    percentile: float  # 0-100: share of real Bach accompaniments the critic scores lower
+    # 0-100: share of real Bach accompaniments (validation) whose ranking score is lower,
+    # so it follows the order (older project files: the critic's own percentile)
+    percentile: float
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     # What it was ranked by: critic units less fault penalties (models.ranking); NaN

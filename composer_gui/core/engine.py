@@ -13,8 +13,8 @@ loaded lazily on first use and kept warm.  One ``generate`` call:
 3. checks each candidate for the faults a musician hears (``models.musical_checks``),
    ranks by the critic's score less their penalties (``models.ranking``), folds
    near-identical candidates, says in a few words what sets each apart, and reads the
-   critic's score as a percentile among its scores of real Bach (the model card's
-   calibration);
+   ranking score as a percentile among the ranking scores of real Bach (the model card's
+   calibration), so the number shown follows the order;
 4. builds arrangements whose melody track is the user's own, note for note.
 """
 
@@ -143,9 +143,8 @@ class Engine:
         allow_long: str | None = None,
     ) -> list[Candidate]:
         """k ranked candidates (fewer only if the model cannot find k different ones)."""
-        from models.evaluate import percentile
         from models.metrics import piece_metrics
-        from models.ranking import reasons
+        from models.ranking import reasons, score_percentile
 
         if not 1 <= k <= 64:
             raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
@@ -196,7 +195,6 @@ class Engine:
             grid.first_beat + grid.bar_starts[first] / STEPS_PER_BEAT for first, _ in parts[1:]
         ]
 
-        calibration = self.card["calibration"]["quantiles"]
         ranking, checks = self._rank(grid, rolls, scores)
         chosen = _fold_near_identical(rolls, ranking, k)
         take_checks = [checks[i] for i in chosen]
@@ -230,7 +228,7 @@ class Engine:
                     arrangement,
                     rank,
                     float(scores[i]),
-                    percentile(float(scores[i]), calibration),
+                    score_percentile(float(ranking[i]), self.card["calibration"]),
                     m,
                     seed,
                     float(ranking[i]),

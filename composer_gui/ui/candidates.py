@@ -1,10 +1,12 @@
-"""The candidate list: best-ranked first, with the critic's score made readable.
+"""The candidate list: best-ranked first, with the ranking score made readable.
 
-The engine gives each candidate a percentile: where the critic's score for it falls among
-its scores of real Bach accompaniments of held-out chorales (50 is a typical chorale; the
-model's typical candidate reads about 38). The list shows it as "Critic", a bar out of
-100, next to a few of the honest metrics; the tooltip lists all of them. Earlier
-generations stay in a history the musician can go back to.
+The engine gives each candidate a percentile of the score it is ranked by (the critic's
+score less the penalties for the faults a musician hears, ``models.ranking``): the share
+of real Bach accompaniments of held-out chorales whose own score is lower (50 is a
+typical chorale).  So the number and the order agree: a candidate above another never
+shows a smaller number.  The list shows it as "Score", a bar out of 100, next to a few
+of the honest metrics; the tooltip lists all of them.  Earlier generations stay in a
+history the musician can go back to.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ class CandidatesPanel(QWidget):
         self.history_label.setVisible(False)
 
     def _set_columns(self, metric_keys: list[str]) -> None:
-        labels = ["#", "Critic"] + [metric_label(k) for k in metric_keys]
+        labels = ["#", "Score"] + [metric_label(k) for k in metric_keys]
         self.tree.setColumnCount(len(labels))
         self.tree.setHeaderLabels(labels)
         header = self.tree.headerItem()
@@ -179,7 +181,8 @@ class CandidatesPanel(QWidget):
     def _tooltip(self, position: int, candidate: Any) -> str:
         lines = [
             f"Candidate {position + 1} (rank {candidate.rank})",
-            f"Critic: {candidate.percentile:.0f} / 100 (critic score {candidate.critic_score:.2f})",
+            f"Score: {candidate.percentile:.0f} / 100 among real Bach (the critic with the "
+            f"musical checks; critic alone {candidate.critic_score:.2f})",
         ]
         reasons = list(candidate.reasons)
         if reasons:

@@ -28,7 +28,8 @@ def test_a_fault_costs_its_weight_per_bar():
     assert checks[0].counts["parallels"] == 0
     n = checks[1].counts["parallels"]
     assert n >= 1
-    scores = ranking_scores(np.array([0.0, 0.0]), checks, QUANTILES)
+    only_parallels = {name: 0.0 for name in WEIGHTS} | {"parallels": WEIGHTS["parallels"]}
+    scores = ranking_scores(np.array([0.0, 0.0]), checks, QUANTILES, only_parallels)
     assert scores[0] == 0.0
     assert np.isclose(scores[1], -WEIGHTS["parallels"] * n / 2)  # two bars
 
@@ -41,7 +42,7 @@ def test_the_critic_still_decides_between_equally_clean_candidates():
 def test_a_much_better_critic_score_outweighs_one_fault_but_not_a_small_one():
     voices = take(CLEAN, OCTAVES)
     close, _ = rank_take(voices, np.array([0.0, 0.1]), QUANTILES)
-    far, _ = rank_take(voices, np.array([0.0, 20.0]), QUANTILES)
+    far, _ = rank_take(voices, np.array([0.0, 60.0]), QUANTILES)  # 30 critic units
     assert close[0] > close[1]
     assert far[1] > far[0]
 
@@ -55,3 +56,15 @@ def test_reasons_say_what_sets_a_candidate_apart_and_where():
     assert reasons(checks, 0) == []
     checks = check_voices(take(CLEAN, OCTAVES, OCTAVES))
     assert "no parallel fifths or octaves" in reasons(checks, 0)
+
+
+def test_the_number_shown_is_a_percentile_of_the_ranking_score():
+    from models.ranking import score_percentile
+
+    calibration = {"quantiles": list(QUANTILES), "checked_quantiles": list(QUANTILES - 1.0)}
+    shown = [score_percentile(s, calibration) for s in (-3.0, -1.0, 0.5, 2.0)]
+    assert shown == sorted(shown) and shown[1] == 50.0 and shown[0] == 0.0
+    # A card from before that calibration still follows the order.
+    old = {"quantiles": list(QUANTILES)}
+    shown = [score_percentile(s, old) for s in (-3.0, -1.0, 0.0, 0.5)]
+    assert shown == sorted(shown) and shown[2] == 50.0

@@ -55,6 +55,9 @@ def test_the_melody_is_kept_note_for_note_and_candidates_are_ranked(engine):
     # critic's own units, and each says in at most three reasons what sets it apart.
     scores = [c.score for c in candidates]
     assert scores == sorted(scores, reverse=True)
+    # The number shown is a percentile of that same score, so it follows the order.
+    shown = [c.percentile for c in candidates]
+    assert shown == sorted(shown, reverse=True)
     quantiles = engine.card["calibration"]["quantiles"]
     for c in candidates:
         assert c.score <= critic_units(np.array([c.critic_score]), quantiles)[0] + 1e-9
