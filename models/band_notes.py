@@ -66,6 +66,8 @@ def measured_tracks(
     high = {t.name: -1 for t in tracks}
     for piece in notes:
         for name, track_notes in piece.items():
+            if name not in low:  # the melody, which keeps the shipped range
+                continue
             for _, _, pitch in track_notes:
                 low[name] = min(low[name], pitch)
                 high[name] = max(high[name], pitch)

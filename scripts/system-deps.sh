@@ -2,7 +2,8 @@
 # Debian/Ubuntu packages the tests use for real: the JACK dummy server and its clients,
 # FluidSynth with a General MIDI soundfont, Qt's runtime libraries, Xvfb and PulseAudio,
 # the validators of the Linux desktop files (appstream, desktop-file-utils), and MuseScore 3,
-# which the tests use to check that it reads our MIDI files as we wrote them.
+# which the tests use to check that it reads our MIDI files as we wrote them, MMA (the band
+# styles' data is rendered by it) and two packages of real multi-track MIDI songs.
 # With --runtime, only what the app itself needs (Qt's libraries, FluidSynth and a soundfont).
 # Installs only what is missing; needs root or sudo when something is.
 set -euo pipefail
@@ -10,7 +11,7 @@ packages=(libfluidsynth3 fluid-soundfont-gm libegl1 libgl1 libxkbcommon0 libfont
           libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
 if [ "${1:-}" != "--runtime" ]; then
     packages+=(jackd2 fluidsynth xvfb pulseaudio pulseaudio-utils appstream desktop-file-utils
-               musescore3)
+               musescore3 mma openttd-openmsx planetblupi-music-midi)
 fi
 missing=()
 for p in "${packages[@]}"; do
