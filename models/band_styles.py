@@ -35,11 +35,15 @@ TRACK_NAMES = tuple(t.name for t in BAND_TRACKS)
 class Groove:
     """One MMA groove a style is rendered with in one meter.
 
-    ``beats_per_bar`` is MMA's ``Time`` for the groove (quarter-note beats of its bar);
-    the chart gives one chord per MMA beat or "/" to hold it."""
+    ``beats_per_bar`` is MMA's ``Time`` for the groove (the beats of its bar, which MMA
+    writes as quarter notes); the chart gives one chord per MMA beat or "/" to hold it.
+    ``beat_steps`` is how long an MMA beat is on our grid: a quarter (4 steps), or in
+    MMA's 6/8 ballad, whose bar is four triplet-felt beats, a dotted quarter (6 steps),
+    so one MMA bar is two bars of 6/8."""
 
     name: str
     beats_per_bar: int
+    beat_steps: int = 4
 
 
 @dataclass(frozen=True)
@@ -80,10 +84,15 @@ STYLES = (
     BandStyle(
         "pop ballad",
         "slow pop: piano chords and a synth arpeggio over a soft backbeat, a chord a bar",
-        {(4, 4): Groove("PopBallad", 4), (2, 4): Groove("PopBallad", 4)},
+        {
+            (4, 4): Groove("PopBallad", 4),
+            (2, 4): Groove("PopBallad", 4),
+            (6, 8): Groove("Ballad68", 4, beat_steps=6),
+        },
         "bar",
         72,
         {"drums": 0, "bass": 32, "chords": 1, "pad": 99},
+        # Ballad68 has no arpeggio: its pad stays silent in 6/8.
         {"bass": ("Bass",), "chords": ("Chord",), "pad": ("Arpeggio",)},
     ),
     BandStyle(

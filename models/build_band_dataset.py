@@ -9,7 +9,9 @@ meter the style plays, and read back into the band's four tracks. The melody is 
 chorale's soprano, on the same grid. No harmony here was written by a model.
 
 A chorale in 4/4 also gives its 2/4 reading (the same notes barred in two, its chords
-reduced per 2/4 bar) for the styles that play 2/4. Chorales in other meters (3/2 and the
+reduced per 2/4 bar) for the styles that play 2/4, and its 6/8 reading (re-timed into
+dotted-quarter beats by ``models.retime.to_compound``, barred in 6/8) for those that
+play 6/8. Chorales in other meters (3/2 and the
 few that change meter) are reported as skipped. Every rendering of one chorale shares the
 chorale's group (its BWV number), so a held-out chorale is held out in every style.
 """
@@ -36,6 +38,7 @@ from models.chord_symbols import (
 from models.errors import DatasetError
 from models.mma_render import chart_text, read_band, render
 from models.pianoroll import LOWEST_PITCH, Meter
+from models.retime import to_compound
 
 SOURCE = (
     "Bach chorales of the music21 corpus (their soprano as the melody; a chord per beat "
@@ -113,17 +116,20 @@ def style_chords(harmony: Harmony, style: BandStyle, meter: Meter) -> list[tuple
 
 
 def renderings(harmony: Harmony, style: BandStyle) -> list[tuple[Meter, dict[str, list[Note]]]]:
-    """The style's band for the chorale in each meter it plays that the chorale gives."""
+    """The style's band for the chorale in each meter it plays that the chorale gives:
+    its own, 2/4 from 4/4, and 6/8 from its compound re-timing (12/8)."""
     meters = [harmony.piece.meter]
     if harmony.piece.meter.signature == (4, 4):
         meters.append(Meter(2, 4))
+    if harmony.piece.meter.signature == (12, 8):
+        meters = [Meter(6, 8)]
     out = []
     for meter in meters:
         if not style.plays(meter):
             continue
         groove = style.grooves[meter.signature]
-        if harmony.n_steps % (groove.beats_per_bar * 4):
-            continue  # 2/4 bars that do not fill the groove's 4/4 bars: the 4/4 one is kept
+        if harmony.n_steps % (groove.beats_per_bar * groove.beat_steps):
+            continue  # bars that do not fill the groove's bars
         chart = chart_text(
             style_chords(harmony, style, meter),
             harmony.n_steps,
@@ -132,7 +138,7 @@ def renderings(harmony: Harmony, style: BandStyle) -> list[tuple[Meter, dict[str
             harmony.key_fifths,
             seed=zlib.crc32(f"{harmony.piece.name}/{style.name}".encode()) % 10_000,
         )
-        notes, unmapped = read_band(render(chart), style, harmony.n_steps)
+        notes, unmapped = read_band(render(chart), style, harmony.n_steps, groove.beat_steps)
         if unmapped:
             raise DatasetError(
                 f"style {style.name}: MMA tracks {', '.join(sorted(unmapped))} have no band track"
@@ -163,17 +169,22 @@ def band_pieces_from_chorales(
         except DatasetError as error:
             report.skipped.append((piece.name, str(error)))
             continue
+        harmonies = [harmony]
+        if piece.meter.signature == (4, 4) and any(s.plays(Meter(6, 8)) for s in styles):
+            harmonies.append(chorale_harmony(to_compound(piece)))
         for style in styles:
             index = STYLES.index(style)
-            for meter, notes in renderings(harmony, style):
-                collected.append((harmony, index, meter, notes))
+            for each in harmonies:
+                for meter, notes in renderings(each, style):
+                    collected.append((each, index, meter, notes))
     tracks = measured_tracks(BAND_TRACKS, (notes for *_, notes in collected))
     pieces = []
     for harmony, index, meter, notes in collected:
         rolls = [track_rolls(notes.get(t.name, []), t, harmony.n_steps) for t in tracks]
         pieces.append(
             BandPiece(
-                name=f"{harmony.piece.name}@{STYLES[index].name}@{meter.numerator}-{meter.denominator}",
+                name=f"{harmony.piece.name.split('@')[0]}@{STYLES[index].name}"
+                f"@{meter.numerator}-{meter.denominator}",
                 melody=harmony.melody,
                 melody_onsets=harmony.melody_onsets,
                 sounding=[r[0] for r in rolls],

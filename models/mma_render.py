@@ -68,11 +68,11 @@ def chart_text(
     falls between beats is heard from the beat it falls in. Chords are written in root
     position: MMA's bass takes a slash note as its root and plays the fifth above it (a C#
     under D/F#), so inversions would put the band's bass off the chord."""
-    bar_steps = groove.beats_per_bar * STEPS_PER_BEAT
+    bar_steps = groove.beats_per_bar * groove.beat_steps
     n_bars = max(1, -(-n_steps // bar_steps))
     by_beat: dict[int, str] = {}
     for step, symbol in symbols:
-        by_beat.setdefault(step // STEPS_PER_BEAT, symbol)
+        by_beat.setdefault(step // groove.beat_steps, symbol)
     lines = [
         "// Rendered by Composer from a real harmony (models.mma_render).",
         f"RndSeed {seed}",
@@ -112,16 +112,17 @@ def render(chart: str, work_dir: Path | None = None) -> bytes:
 
 
 def read_band(
-    midi: bytes, style: BandStyle, n_steps: int
+    midi: bytes, style: BandStyle, n_steps: int, beat_steps: int = STEPS_PER_BEAT
 ) -> tuple[dict[str, list[Note]], set[str]]:
     """Each band track's notes in a rendering, and the MMA tracks that had notes but no
-    band track (the style's ``ignored`` ones are expected; any other is a mapping fault)."""
+    band track (the style's ``ignored`` ones are expected; any other is a mapping fault).
+    ``beat_steps``: the grid steps of one MMA beat (``Groove.beat_steps``)."""
     import io
 
     import mido
 
     midi_file = mido.MidiFile(file=io.BytesIO(midi))
-    ticks_per_step = midi_file.ticks_per_beat / STEPS_PER_BEAT
+    ticks_per_step = midi_file.ticks_per_beat / beat_steps
     notes: dict[str, list[Note]] = {}
     unmapped: set[str] = set()
     for track in midi_file.tracks:

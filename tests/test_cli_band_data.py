@@ -53,5 +53,6 @@ def test_the_band_data_builds_from_the_chorales(tmp_path, capsys):
     out = tmp_path / "band"
     assert main(["dataset", "build", "--band", "--limit", "1", "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert sum(manifest["counts"].values()) == 10  # one 4/4 chorale, five styles, 4/4 and 2/4
+    # One 4/4 chorale: five styles in 4/4 and 2/4, the ballad in 6/8 too.
+    assert sum(manifest["counts"].values()) == 11
     assert "pad" in capsys.readouterr().out

@@ -21,6 +21,7 @@ from models.build_dataset import REST, chorale_paths, read_chorale
 from models.chord_symbols import chord_tones
 from models.mma_render import mma_available
 from models.pianoroll import Meter
+from models.retime import to_compound
 
 pytestmark = pytest.mark.skipif(not mma_available(), reason="MMA is not installed")
 
@@ -70,6 +71,19 @@ def test_the_band_follows_the_chorales_chords(stem, name):
     assert _downbeat_bass_share(notes, style_chords(harmony, style, meter), bar) >= 0.85
 
 
+def test_a_chorale_in_six_eight_is_its_compound_re_timing():
+    piece, style = _chorale("bwv10.7"), style_named("pop ballad")
+    harmony = chorale_harmony(to_compound(piece))
+    ((meter, notes),) = renderings(harmony, style)
+    assert meter.signature == (6, 8)
+    n_bars = harmony.n_steps // 12
+    for track in ("drums", "bass", "chords"):
+        assert {s // 12 for s, _, _ in notes[track]} == set(range(n_bars)), track
+    assert "pad" not in notes  # Ballad68 has no arpeggio
+    assert {s % 6 for s, _, _ in notes["chords"]} <= {0, 2, 4}  # on the eighths of 6/8
+    assert _downbeat_bass_share(notes, style_chords(harmony, style, meter), 12) >= 0.85
+
+
 def test_a_small_build_writes_a_band_dataset_split_by_chorale(tmp_path):
     manifest, report = build_band_mma(tmp_path / "band", limit=3)
     assert is_band_dataset(tmp_path / "band")
@@ -92,6 +106,6 @@ def test_a_small_build_writes_a_band_dataset_split_by_chorale(tmp_path):
             for spec, held in zip(data.tracks, piece.sounding, strict=True):
                 if spec.is_drums:
                     assert held.any(axis=1).reshape(-1, piece.meter.bar_steps).any(axis=1).all()
-    # Three 4/4 chorales in five styles, each in 4/4 and 2/4.
-    assert total == 3 * 5 * 2
+    # Three 4/4 chorales in five styles, each in 4/4 and 2/4, and the ballad in 6/8.
+    assert total == 3 * (5 * 2 + 1)
     assert all(len(splits) == 1 for splits in groups.values())
