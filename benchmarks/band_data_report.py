@@ -1,9 +1,9 @@
-"""What a band dataset holds, per style: pieces, bars, and the checks the issue asks of a
+"""What a band dataset holds, per style and meter: pieces, bars, and the checks the issue asks of a
 band's output measured on the data itself (the ceiling a model trained on it can reach).
 
     .venv/bin/python benchmarks/band_data_report.py /work/data/band-mma [--split train]
 
-Per style: drums in every bar, empty bars per pitched track, and the bass on a chord tone
+Per style and meter: drums in every bar, empty bars per pitched track, and the bass on a chord tone
 on downbeats, where the chord is what the chords and pad tracks sound in that bar
 (``models.chord_symbols``; the chart itself is not stored).
 """
@@ -35,11 +35,11 @@ def main() -> None:
     pitched = [i for i, t in enumerate(data.tracks) if not t.is_drums]
     comping = [i for i, t in enumerate(data.tracks) if t.kind == "chords"]
     drums, bass = names.index("drums"), names.index("bass")
-    rows: dict[int, dict[str, float]] = {}
+    rows: dict[tuple[int, str], dict[str, float]] = {}
     for piece in data.pieces():
         counters = ["pieces", "bars", "drum bars", "bass on", "downbeats"]
         counters += [f"empty {names[i]}" for i in pitched]
-        row = rows.setdefault(piece.style, dict.fromkeys(counters, 0))
+        row = rows.setdefault((piece.style, str(piece.meter)), dict.fromkeys(counters, 0))
         bar = piece.meter.bar_steps
         n_bars = piece.n_steps // bar
         row["pieces"] += 1
@@ -58,13 +58,13 @@ def main() -> None:
                 row["downbeats"] += 1
                 row["bass on"] += spec.row_pitch(int(rows_on[0])) % 12 in chord_tones(symbol)
     print(f"{args.data} ({args.split}): tracks {', '.join(names)}")
-    header = ["style", "pieces", "bars", "drums in bars", "bass on chord (downbeats)"]
+    header = ["style", "meter", "pieces", "bars", "drums in bars", "bass on chord (downbeats)"]
     header += [f"empty {names[i]} bars" for i in pitched]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for style in sorted(rows):
-        row = rows[style]
-        cells = [data.styles[style] if data.styles else str(style)]
+    for style, meter in sorted(rows):
+        row = rows[(style, meter)]
+        cells = [data.styles[style] if data.styles else str(style), meter]
         cells += [str(row["pieces"]), str(row["bars"]), f"{row['drum bars'] / row['bars']:.1%}"]
         cells.append(f"{row['bass on'] / max(1, row['downbeats']):.1%}")
         cells += [f"{row[f'empty {names[i]}'] / row['bars']:.1%}" for i in pitched]
