@@ -40,6 +40,28 @@ def register(sub) -> None:
         help="also each chorale re-timed and re-barred into every other meter Composer "
         "accompanies (2/4, 2/2, 3/2, 6/4, 3/8, 6/8, 9/8, 12/8)",
     )
+    build.add_argument(
+        "--band",
+        action="store_true",
+        help="the band styles' data: the chorales' own chords rendered by MMA in every "
+        "shipped style (drums, bass, chords, pad; needs 'apt-get install mma')",
+    )
+    build.add_argument(
+        "--songs",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of your own multi-track songs, kept whole: melody, drums, bass, "
+        "chords and other voices, found from channel 10, programs and track names",
+    )
+    build.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="NAME=ROLE",
+        help="with --songs: parts whose name matches NAME (wildcards allowed) play ROLE "
+        "(melody, drums, bass, chords, other or skip); repeat for more",
+    )
     build.add_argument("--out", type=Path, default=None, help="where to write it")
     build.add_argument("--limit", type=int, default=None, help="only the first N pieces")
     build.set_defaults(handler=run_dataset_build)
@@ -205,6 +227,10 @@ def run_dataset_build(args: argparse.Namespace) -> int:
     from models.build_dataset import BuildReport, build_chorales, default_cache_dir, write_dataset
 
     progress = _Progress("Reading")
+    if args.band or args.songs is not None:
+        from composer_gui.commands.band_data import run_band_dataset_build
+
+        return run_band_dataset_build(args, progress)
     if args.from_midi is None:
         try:
             import music21  # noqa: F401  (the chorales ship inside it)

@@ -8,7 +8,7 @@ writes voices.  Files that do not fit are reported with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -103,3 +103,23 @@ def pieces_from_midi_folder(
         if progress:
             progress(i + 1, len(files))
     return pieces
+
+
+def songs_in_folder(
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
+) -> Iterator[tuple[str, list | str, list]]:
+    """Each MIDI file of a folder as ``(file name, its parts or why it cannot be read,
+    its meters)``, for ``models.build_song_dataset`` (which keeps the songs whole)."""
+    files = midi_files(folder)[:limit]
+    if not files:
+        raise DatasetError(f"There are no MIDI files in {folder}; nothing was written.")
+    for i, path in enumerate(files):
+        try:
+            arrangement = read_arrangement(path)
+            yield path.name, arrangement.tracks, arrangement.meters()
+        except ComposerError as error:
+            yield path.name, str(error), []
+        if progress:
+            progress(i + 1, len(files))

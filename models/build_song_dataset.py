@@ -1,0 +1,134 @@
+"""A band dataset from the musician's own multi-track songs, each kept whole.
+
+Every song becomes one piece: its melody part as the condition and its drums, bass,
+chords and other voices as the four band tracks (``models.song_roles.SONG_TRACKS``), each
+track's pitch range measured over the whole folder (up to the full MIDI range), so a
+ragtime piano's low left hand or a whistle's top notes are kept. Only the melody must fit
+the 28-91 the model hears; it is moved by whole octaves when it does not. A song that
+cannot be used is reported with its reason, never dropped silently: a meter Composer does
+not accompany, a change of meter, no melody found, a melody wider than the range, or
+nothing beside the melody.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from models.band_notes import Note, measured_tracks, melody_voice, track_rolls
+from models.band_pieces import BandPiece, write_band_dataset
+from models.build_dataset import BuildReport
+from models.errors import DatasetError
+from models.pianoroll import Meter, supported_meters_text
+from models.song_roles import (
+    SONG_TRACKS,
+    Part,
+    RoleOverride,
+    find_roles,
+    part_label,
+    role_programs,
+    song_notes,
+)
+
+SONG_LICENCE = "the musician's own files: their licence is the songs' own"
+
+
+def song_band_notes(
+    parts: Sequence[Part], meters: Sequence[Meter], overrides: Iterable[RoleOverride] = ()
+) -> tuple[dict[str, list[Note]], list[str], Meter]:
+    """A song's notes per role and the roles found; raises DatasetError with the reason
+    the song cannot be used."""
+    if len({m.signature for m in meters}) > 1:
+        raise DatasetError(
+            f"changes meter ({', '.join(str(m) for m in meters)}); a song plays one meter"
+        )
+    meter = meters[0] if meters else Meter(4, 4)
+    if not meter.accompanied:
+        raise DatasetError(f"meter {meter} is not one of {supported_meters_text()}")
+    roles = find_roles(parts, overrides)
+    if "melody" not in roles:
+        raise DatasetError(
+            "no melody found (every part plays drums, bass or chords); name it with "
+            "--role 'NAME=melody'"
+        )
+    notes = song_notes(parts, roles)
+    if not any(notes.get(t.name) for t in SONG_TRACKS):
+        raise DatasetError("has nothing beside the melody to learn from")
+    return notes, roles, meter
+
+
+def band_pieces_from_songs(
+    songs: Iterable[tuple[str, Sequence[Part] | str, Sequence[Meter]]],
+    overrides: Iterable[RoleOverride] = (),
+    report: BuildReport | None = None,
+) -> tuple[list[BandPiece], tuple, dict[str, dict[str, str]]]:
+    """``songs``: ``(name, parts or the reason it could not be read, meters)``. Returns the
+    pieces, the tracks with their measured ranges and programs, and each kept song's roles
+    (part name -> role)."""
+    report = report if report is not None else BuildReport()
+    overrides = list(overrides)
+    kept: list[tuple[str, dict[str, list[Note]], Meter]] = []
+    roles_by_song: dict[str, dict[str, str]] = {}
+    programs: dict[str, list[int]] = {}
+    for name, parts, meters in songs:
+        if isinstance(parts, str):
+            report.skipped.append((name, parts))
+            continue
+        try:
+            notes, roles, meter = song_band_notes(parts, meters, overrides)
+        except DatasetError as error:
+            report.skipped.append((name, str(error)))
+            continue
+        kept.append((name, notes, meter))
+        roles_by_song[name] = {part_label(p): r for p, r in zip(parts, roles, strict=True)}
+        for role, program in role_programs(parts, roles).items():
+            programs.setdefault(role, []).append(program)
+    tracks = measured_tracks(SONG_TRACKS, (notes for _, notes, _ in kept))
+    tracks = tuple(
+        replace(t, program=max(set(p), key=p.count))
+        if (p := programs.get(t.name)) and not t.is_drums
+        else t
+        for t in tracks
+    )
+    pieces = []
+    for name, notes, meter in kept:
+        end = max(e for track_notes in notes.values() for _, e, _ in track_notes)
+        n_steps = -(-end // meter.bar_steps) * meter.bar_steps
+        try:
+            melody, melody_onsets, _ = melody_voice(notes["melody"], n_steps)
+        except ValueError as error:
+            report.skipped.append((name, str(error)))
+            roles_by_song.pop(name, None)
+            continue
+        rolls = [track_rolls(notes.get(t.name, []), t, n_steps) for t in tracks]
+        pieces.append(
+            BandPiece(
+                name=name,
+                melody=melody,
+                melody_onsets=melody_onsets,
+                sounding=[r[0] for r in rolls],
+                onsets=[r[1] for r in rolls],
+                meter=meter,
+                group=name,
+            )
+        )
+    return pieces, tracks, roles_by_song
+
+
+def build_song_dataset(
+    songs: Iterable[tuple[str, Sequence[Part] | str, Sequence[Meter]]],
+    out_dir: Path,
+    source: str,
+    overrides: Iterable[RoleOverride] = (),
+) -> tuple[dict, BuildReport, dict[str, dict[str, str]]]:
+    """Build and write the dataset; the manifest also records every kept song's roles."""
+    report = BuildReport()
+    pieces, tracks, roles = band_pieces_from_songs(songs, overrides, report)
+    manifest = write_band_dataset(
+        pieces, tracks, ("songs",), Path(out_dir), source, report, SONG_LICENCE
+    )
+    manifest["roles"] = roles
+    (Path(out_dir) / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest, report, roles
