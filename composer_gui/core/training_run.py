@@ -427,8 +427,16 @@ class TrainingRun:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a finished child of this process is reaped, not alive)."""
     if pid <= 0:
         return False
+    if sys.platform == "win32":  # TODO: os.kill(pid, 0) would end it there; ask psutil
+        return False
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (an earlier app's): only the signal test can tell
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
