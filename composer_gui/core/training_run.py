@@ -37,6 +37,7 @@ from composer_gui.core.errors import ComposerError
 from models.run_log import read_log
 
 CHORALES = "chorales"  # the plan's source for the Bach chorales; anything else is a folder
+CHILD_NICENESS = 10  # the training child yields the CPU to the window (POSIX nice)
 EXIT_PAUSED = 130  # what composer-gui train returns when a signal stopped it
 DISK_MARGIN_BYTES = 1 << 20  # less free than this, and a failed child is blamed on the disk
 STOPPED = ("new", "paused", "cancelled", "failed", "done")
@@ -306,6 +307,9 @@ class TrainingRun:
                 env=env,
                 **kwargs,
             )
+        if hasattr(os, "setpriority"):  # the window and the audio come first on a busy machine
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, CHILD_NICENESS)
         self.stage = stage
         self._set(stage, "", pid=self.process.pid)
 
