@@ -3,9 +3,9 @@
 The app's Train window shows the musician the model learning, as DeepComposer's console
 did: every ``every`` iterations the training loop (one hook line in ``models/train.py``)
 writes ``run_dir/samples/iteration_NNNNNN.npz`` with the EMA generator's cleaned
-accompaniment of the same melody, the first window of the validation split (the
-training split when that is empty).  The first call also writes
-``run_dir/reference.json``: the data's own values of the metrics the log's ``val_*``
+accompaniment of the same melody: of the validation split's first 24 windows (the
+training split's when that is empty), the one whose melody plays most.  The first call
+also writes ``run_dir/reference.json``: the data's own values of the metrics the log's ``val_*``
 columns hold, so the window can plot the model against them.
 
 Nothing happens unless ``run_dir/samples.json`` (``{"every": N, "bars": B}``) asks for
@@ -54,7 +54,7 @@ def _prepare(run_dir: Path, data_dir: Path) -> tuple[dict | None, object]:
     spec = json.loads(spec_path.read_text())
     if int(spec.get("every", 0)) < 1:
         return None, None
-    from models.build_dataset import load_split
+    from models.build_dataset import REST, load_split
     from models.evaluate import HEADLINE, bach_reference, windows
 
     bars = int(spec.get("bars", 4))
@@ -68,7 +68,9 @@ def _prepare(run_dir: Path, data_dir: Path) -> tuple[dict | None, object]:
     reference = bach_reference(windows(data, 4)[:24])
     values = {f"val_{k}": reference[k] for k in HEADLINE}  # the columns the log has
     _atomic_text(run_dir / REFERENCE_NAME, json.dumps(values))
-    return spec, wins[0]
+    # the fixed melody: of the first windows, the one whose melody plays most (a song's
+    # window can open on a drum intro, and a roll of rests shows nothing learning)
+    return spec, max(wins[:24], key=lambda w: int((w.voices[0] != REST).sum()))
 
 
 def write_sample(run_dir: Path, generator, window, iteration: int) -> Path:
