@@ -30,88 +30,25 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.training_plan import (  # noqa: F401 - the run's public names
+    CHORALES,
+    Progress,
+    TrainingPlan,
+    composer_command,
+    default_runs_dir,
+    latest_run,
+    process_alive,
+    user_models_dir,
+)
 from models.run_log import read_log
 
-CHORALES = "chorales"  # the plan's source for the Bach chorales; anything else is a folder
 CHILD_NICENESS = 10  # the training child yields the CPU to the window (POSIX nice)
 EXIT_PAUSED = 130  # what composer-gui train returns when a signal stopped it
 DISK_MARGIN_BYTES = 1 << 20  # less free than this, and a failed child is blamed on the disk
 STOPPED = ("new", "paused", "cancelled", "failed", "done")
-
-
-@dataclass(frozen=True)
-class TrainingPlan:
-    """What to train: written once into ``plan.json``; resume reads it back."""
-
-    source: str = CHORALES  # CHORALES or a folder of MIDI files
-    loss: str = "wgan-gp"
-    iterations: int = 1000
-    init_from: str = ""  # a model file to fine-tune, "" for fresh weights
-    device: str = "auto"
-    threads: int = 0  # torch threads; 0 leaves one core to the window
-    sample_every: int = 50  # a live sample every N iterations (0: none)
-    log_every: int = 10
-    eval_every: int = 100  # val_* metrics against the data's own values
-    checkpoint_every: int = 0  # unused by the CLI today: it checkpoints every 250
-    export: bool = True
-    config: dict = field(default_factory=dict)  # other GanConfig fields (tiny test models)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> TrainingPlan:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
-
-
-@dataclass
-class Progress:
-    """A snapshot for the window: state, the log so far, the newest sample, an ETA."""
-
-    state: str
-    message: str = ""
-    iteration: int = 0
-    total: int = 0
-    rows: list[dict[str, float]] = field(default_factory=list)
-    eta_seconds: float | None = None
-    stage: str = ""
-
-
-def default_runs_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("composer")) / "runs"
-
-
-def user_models_dir() -> Path:
-    """Where "Use this model" puts trained models (beside the shipped ones in the choice)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("composer")) / "models"
-
-
-def composer_command() -> list[str]:
-    """``composer-gui`` as a child process: the bundle's own executable when frozen."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return [sys.executable, "-m", "composer_gui.cli"]
-
-
-def latest_run(runs_dir: Path) -> Path | None:
-    """The run folder touched last (the one a reopened window offers to resume)."""
-    runs = [p for p in Path(runs_dir).glob("*/plan.json")]
-    if not runs:
-        return None
-    return max(
-        runs,
-        key=lambda p: (
-            (p.parent / "state.json").stat().st_mtime
-            if (p.parent / "state.json").is_file()
-            else p.stat().st_mtime
-        ),
-    ).parent
 
 
 class TrainingRun:
@@ -214,7 +151,7 @@ class TrainingRun:
         """Look at the child and the folder; go to the next stage when one finished."""
         if self.process is not None and self.process.poll() is not None:
             self._finished(self.process.returncode)
-        elif self.process is None and self.running and not _alive(self._saved_pid()):
+        elif self.process is None and self.running and not process_alive(self._saved_pid()):
             self._settle()
         return self.progress()
 
@@ -378,7 +315,7 @@ class TrainingRun:
     def _attach(self, saved: dict) -> None:
         """A child from an earlier window may still run: watch it by its pid."""
         self.stage = saved.get("state", "")
-        if not _alive(self._saved_pid()):
+        if not process_alive(self._saved_pid()):
             self._settle()
 
     def _settle(self) -> None:
@@ -395,7 +332,7 @@ class TrainingRun:
     def pause_attached(self) -> None:
         """Pause a child started by an earlier window (no Popen handle, only its pid)."""
         pid = self._saved_pid()
-        if self.process is None and _alive(pid):
+        if self.process is None and process_alive(pid):
             os.kill(pid, signal.SIGTERM)
             self._set("pausing", "Saving a checkpoint…", pid=pid)
 
@@ -428,23 +365,3 @@ class TrainingRun:
             return json.loads((self.run_dir / name).read_text())
         except (OSError, ValueError):
             return {}
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` still runs (a finished child of this process is reaped, not alive)."""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":  # TODO: os.kill(pid, 0) would end it there; ask psutil
-        return False
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass  # not our child (an earlier app's): only the signal test can tell
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
