@@ -200,3 +200,23 @@ def test_a_full_disk_stops_with_one_sentence_and_the_checkpoint_intact(small_dis
     run.resume()  # space again: it goes on from 250
     wait_for(run, lambda p: p.iteration >= 300)
     run.cancel()
+
+
+@needs_songs
+def test_the_time_estimate_is_measured_here_and_names_the_device(tmp_path):
+    from composer_gui.core.training_measure import SpeedMeasurement
+
+    measurement = SpeedMeasurement(tiny_plan(1000), tmp_path)
+    deadline = time.monotonic() + 90
+    estimate = None
+    while estimate is None and not measurement.finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        estimate = measurement.poll()
+    estimate = estimate or measurement.poll()
+    measurement.close()
+    assert estimate is not None, measurement.error
+    assert 0.0 < estimate.seconds_per_iteration < 5.0
+    words = estimate.sentence(1000)
+    assert words.startswith("About ") and "for 1000 iterations on " in words
+    assert "CPU" in estimate.device or "CUDA" in estimate.device
+    assert not measurement.scratch.exists()  # the scratch run is gone
