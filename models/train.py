@@ -32,7 +32,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from models import losses
+from models import losses, train_samples
 from models.build_dataset import REST, Dataset, load_split, read_manifest
 from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
 from models.config import GanConfig
@@ -449,6 +449,7 @@ def train(
                             writer.add_scalar(key, value, iteration)
                 if progress:
                     progress(iteration, config.iterations, row)
+            train_samples.after_iteration(run_dir, data_dir, ema, iteration)
             if iteration % checkpoint_every == 0:
                 save_checkpoint(run_dir, parts, card_now(iteration))
     finally:
@@ -467,7 +468,8 @@ class _StopRequest:
 
     The handler only sets a flag: a KeyboardInterrupt raised wherever the signal lands
     can end up inside a finalizer or a callback that swallows it, and training goes on.
-    A second Ctrl-C interrupts at once.
+    A second Ctrl-C interrupts at once.  SIGTERM (CTRL_BREAK on Windows) asks the same:
+    it is how the app's Train window pauses a run (composer_gui/core/training_run.py).
     """
 
     def __init__(self) -> None:
@@ -475,9 +477,12 @@ class _StopRequest:
         import threading
 
         self.requested = False
-        self._previous = None
+        self._previous = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
+                if hasattr(signal, name):
+                    number = getattr(signal, name)
+                    self._previous[number] = signal.signal(number, self._handle)
 
     def _handle(self, signum, frame) -> None:
         if self.requested:
@@ -487,9 +492,10 @@ class _StopRequest:
     def restore(self) -> None:
         import signal
 
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
+        for number, previous in self._previous.items():
+            if previous is not None:
+                signal.signal(number, previous)
+        self._previous = {}
 
 
 def _tensorboard(run_dir: Path):

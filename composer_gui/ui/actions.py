@@ -78,6 +78,11 @@ class Actions:
         self.generate = make("&Generate", "G", "Write accompaniments for the melody")
         self.cancel = make("&Cancel Generation", "Escape", "Stop the running generation")
         self.cancel.setEnabled(False)
+        self.train_model = make(
+            "&Train a Model...",
+            None,
+            "Train or fine-tune a model on the chorales or your own MIDI songs, and watch it learn",
+        )
         self.pick = [
             make(f"Choose Candidate &{n}", str(n), f"Audition candidate {n}")
             for n in range(1, MAX_PICK_SHORTCUTS + 1)

@@ -142,6 +142,8 @@ class MainWindow(
         generate.addActions([a.generate, a.cancel])
         generate.addSeparator()
         generate.addActions([*a.pick, self.next_candidate, self.previous_candidate])
+        generate.addSeparator()
+        generate.addAction(a.train_model)
         view = bar.addMenu("&View")
         view.addAction(a.compact)
         help_menu = bar.addMenu("&Help")
@@ -183,6 +185,7 @@ class MainWindow(
         a.save_as.triggered.connect(self.save_as)
         a.export.triggered.connect(self.choose_and_export)
         a.preferences.triggered.connect(self.show_preferences)
+        a.train_model.triggered.connect(self.show_train_window)
         a.quit.triggered.connect(self.close)
         a.play.toggled.connect(self.set_playing)
         a.record.toggled.connect(self.set_recording)
@@ -350,10 +353,27 @@ class MainWindow(
         set_compact(self, on)
 
     # ------------------------------------------------------------------ Qt events
+    def show_train_window(self) -> None:
+        from composer_gui.ui.train_window import TrainWindow
+
+        if getattr(self, "train_window", None) is None:
+            self.train_window = TrainWindow(self)
+            self.train_window.model_chosen.connect(self.use_trained_model)
+        self.train_window.show()
+        self.train_window.raise_()
+
+    def use_trained_model(self, path: str) -> None:
+        """A model trained in the Train window is the one in use from the next generation."""
+        settings.put(settings.MODEL_FILE, path)
+        self.apply_output_settings()
+        self.statusBar().showMessage(f"Using the model you trained: {Path(path).stem}", 8000)
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if not self.confirm_discard("closing"):
             event.ignore()
             return
+        if getattr(self, "train_window", None) is not None:
+            self.train_window.close()  # pauses a run: its checkpoint is written
         self.write_settings()
         if self.take is not None:
             self.take.cancel()

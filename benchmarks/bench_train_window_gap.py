@@ -1,0 +1,129 @@
+"""The longest pause of the Qt event loop while the Train window trains: does it freeze?
+
+    .venv/bin/python benchmarks/bench_train_window_gap.py [--seconds 40] [--tiny]
+        [--source chorales|FOLDER] [--shots DIR]
+
+The Train window trains the default-size model (``--tiny``: the tests' tiny one) on a
+folder of real songs (openttd-openmsx's, by default) or the chorales, through the real
+child processes, while a 1 ms QTimer records when the event loop gets to run
+(``bench_event_loop_gap.GapMeter``).  Printed: the longest gap and the 99th percentile
+with the window idle (baseline, same run), while the folder is previewed, and while it
+trains (the child's torch import, dataset build, training, the plots redrawn as rows
+come), and how many times the plots were redrawn.  ``--shots`` saves screenshots of the
+window during the run.  Aim: under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench_event_loop_gap import GapMeter, spin  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+SONGS = Path("/usr/share/games/openttd/baseset/openmsx")
+TINY = {
+    "g_channels": [16, 16, 16, 16],
+    "d_channels": [16, 16, 16, 16],
+    "noise_channels": 4,
+    "batch_size": 4,
+    "critic_steps": 2,
+    "window_bars": 2,
+}
+
+
+def line(label: str, meter: GapMeter) -> str:
+    seconds = sum(meter.intervals) or 1.0
+    over = sum(1 for i in meter.intervals if i > 0.05) / seconds * 60
+    return (
+        f"{label:<24} longest {1000 * meter.longest:6.1f} ms   p99 {1000 * meter.p99():5.1f} ms"
+        f"   gaps over 50 ms: {over:4.1f} a minute"
+    )
+
+
+class TickClock:
+    """The longest time the window's own timer handler (poll, plots, sample) took."""
+
+    def __init__(self, window) -> None:
+        self.longest = 0.0
+        original = window.tick
+
+        def timed() -> None:
+            started = time.perf_counter()
+            original()
+            self.longest = max(self.longest, time.perf_counter() - started)
+
+        window.timer.timeout.disconnect()
+        window.timer.timeout.connect(timed)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=40.0, help="how long to train")
+    parser.add_argument("--tiny", action="store_true", help="the tests' tiny model")
+    parser.add_argument("--source", default=str(SONGS), help="'chorales' or a MIDI folder")
+    parser.add_argument("--shots", type=Path, default=None, help="save screenshots here")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="composer-train-gap-"))
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(scratch / "settings"))
+    from composer_gui.ui.app import make_application
+    from composer_gui.ui.train_window import TrainWindow
+
+    app = make_application()
+    window = TrainWindow(runs_dir=scratch / "runs", models_dir=scratch / "models")
+    window.plan_defaults = {"log_every": 5, "eval_every": 100, "sample_every": 25}
+    if args.tiny:
+        window.plan_defaults["config"] = TINY
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    meter = GapMeter()
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other programs too)")
+    meter.start()
+    spin(min(args.seconds, 20.0))
+    print(line("idle (baseline)", meter))
+
+    if args.source != "chorales":
+        window.source_box.setCurrentIndex(1)
+        window.folder_edit.setText(args.source)
+        meter.start()
+        window.preview_folder()
+        while window.preview_process is not None:
+            spin(0.1)
+        print(line("previewing the folder", meter))
+    window.iterations_box.setValue(100_000)  # it trains for the whole measurement
+    clock = TickClock(window)
+    meter.start()
+    window.start()
+    spin(args.seconds)
+    progress = window.run.poll()
+    print(line("training", meter))
+    print(f"the window's own work per poll: longest {1000 * clock.longest:.1f} ms")
+    if args.shots:  # after the measurement: grabbing the window takes tens of ms
+        args.shots.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(args.shots / "train_window.png"))
+    print(
+        f"trained {progress.iteration} iterations in {args.seconds:.0f} s "
+        f"({window.run.plan.config and 'tiny' or 'default-size'} model, "
+        f"{os.cpu_count()} cores); plots redrawn {window.plots.updates} times; "
+        f"state {progress.state}"
+    )
+    window.close()  # pauses: the child writes its checkpoint and exits
+    window.run.wait(60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

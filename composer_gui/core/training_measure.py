@@ -1,0 +1,150 @@
+"""Measurements around a training run: its speed here, and the exported model's calibration.
+
+The time estimate runs the plan itself for a few iterations (a throw-away run folder,
+the same child process and device the real run will use), so it counts what this
+machine really does: CPU threads or CUDA with bf16.  The calibration is the last stage
+of a run from the app (``python -m composer_gui.core.training_measure MODEL DATA``): the
+engine refuses a model whose card has no critic calibration, and ``train --export``
+does not write one.  TODO(issue 17): drop this stage when the export calibrates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer_gui.core.training_run import TrainingPlan, TrainingRun
+
+MEASURE_ITERATIONS = 8  # the first few are slower (allocation, caches): the rate skips 2
+
+
+@dataclass(frozen=True)
+class Estimate:
+    seconds_per_iteration: float
+    device: str  # "CPU (…, 2 threads)" or "CUDA (H200, bf16)"
+
+    def total_seconds(self, iterations: int) -> float:
+        return self.seconds_per_iteration * iterations
+
+    def sentence(self, iterations: int) -> str:
+        return (
+            f"About {_duration(self.total_seconds(iterations))} for {iterations} iterations "
+            f"on {self.device} ({1000 * self.seconds_per_iteration:.0f} ms each, measured)."
+        )
+
+
+class SpeedMeasurement:
+    """A short run of the plan in a scratch folder; ``poll()`` is None until it is done."""
+
+    def __init__(self, plan: TrainingPlan, scratch_root: Path | None = None) -> None:
+        self.scratch = Path(tempfile.mkdtemp(prefix="composer-measure-", dir=scratch_root))
+        short = dataclasses.replace(
+            plan, iterations=MEASURE_ITERATIONS, log_every=1, eval_every=10**6,
+            sample_every=0, export=False,
+        )  # fmt: skip
+        self.run = TrainingRun.create(self.scratch, short, "measure")
+        self.run.start()
+        self.error = ""
+
+    def poll(self) -> Estimate | None:
+        progress = self.run.poll()
+        if self.run.running:
+            return None
+        if progress.state != "done" or len(progress.rows) < 4:
+            self.error = progress.message or "The measurement did not finish."
+            return None
+        rows = progress.rows
+        first, last = rows[2], rows[-1]
+        rate = (last["seconds"] - first["seconds"]) / (last["iteration"] - first["iteration"])
+        card = json.loads((self.run.run_dir / "checkpoint.json").read_text())
+        return Estimate(rate, device_words(card.get("hardware", "")))
+
+    @property
+    def finished(self) -> bool:
+        return not self.run.running
+
+    def close(self) -> None:
+        self.run.cancel()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def device_words(hardware: str) -> str:
+    """The checkpoint's hardware field as the musician reads it: CPU, or CUDA with bf16
+    (``models/train.py`` trains under bf16 autocast whenever the device is CUDA)."""
+    if "CPU" in hardware:
+        return hardware
+    return f"CUDA ({hardware}, bf16)" if hardware else "an unknown device"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def calibrate(model_path: Path, data_dir: Path, bars: int = 8) -> dict:
+    """Write the critic calibration into the model card, as ``evaluate --update-card`` does
+    (``models.evaluate.run_evaluation``), from the validation split (the training split
+    when a small folder left that empty); returns the calibration."""
+    from models.build_dataset import load_split
+    from models.checkpoint import load_model
+    from models.evaluate import candidate_calibration, critic_calibration, percentile
+
+    generator, critic, card = load_model(model_path)
+    split = "valid"
+    held_out = load_split(data_dir, split)
+    if len(held_out) == 0:
+        split, held_out = "train", load_split(data_dir, "train")
+    real = critic_calibration(critic, held_out, bars)
+    candidates = candidate_calibration(generator, critic, held_out, bars)
+    card["calibration"] = {
+        "split": split,
+        "bars": bars,
+        "quantiles": real,
+        "candidate_quantiles": candidates,
+        "candidate_median_on_real_scale": percentile(candidates[50], real),
+    }
+    path = Path(model_path).with_suffix(".json")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(card, indent=2) + "\n")
+    tmp.replace(path)
+    return card["calibration"]
+
+
+def install_model(run_dir: Path, models_dir: Path, name: str) -> Path:
+    """Copy a finished run's model into ``models_dir`` as ``name``; returns the weights."""
+    source = Path(run_dir) / "model.safetensors"
+    out = Path(models_dir) / f"{name}.safetensors"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    card = json.loads(source.with_suffix(".json").read_text())
+    card["name"] = name
+    shutil.copyfile(source, out)
+    out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    from composer_gui.core.errors import ComposerError
+    from models.errors import ModelError
+
+    try:
+        calibrate(Path(argv[0]), Path(argv[1]))
+    except (ComposerError, ModelError) as error:
+        print(f"composer-gui: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"composer-gui: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 2
+    print(f"Calibrated {argv[0]}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,107 @@
+"""What a training run is made of, apart from the processes: its plan, its snapshot, where
+runs and trained models live, and how to tell whether a run's child process still runs.
+
+``core/training_run.py`` drives the processes; this part is split out so the Train window
+and the measurement read plans and folders without it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHORALES = "chorales"  # the plan's source for the Bach chorales; anything else is a folder
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """What to train: written once into ``plan.json``; resume reads it back."""
+
+    source: str = CHORALES  # CHORALES or a folder of MIDI files
+    loss: str = "wgan-gp"
+    iterations: int = 1000
+    init_from: str = ""  # a model file to fine-tune, "" for fresh weights
+    device: str = "auto"
+    threads: int = 0  # torch threads; 0 leaves one core to the window
+    sample_every: int = 50  # a live sample every N iterations (0: none)
+    log_every: int = 10
+    eval_every: int = 100  # val_* metrics against the data's own values
+    checkpoint_every: int = 0  # unused by the CLI today: it checkpoints every 250
+    export: bool = True
+    config: dict = field(default_factory=dict)  # other GanConfig fields (tiny test models)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainingPlan:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass
+class Progress:
+    """A snapshot for the window: state, the log so far, the newest sample, an ETA."""
+
+    state: str
+    message: str = ""
+    iteration: int = 0
+    total: int = 0
+    rows: list[dict[str, float]] = field(default_factory=list)
+    eta_seconds: float | None = None
+    stage: str = ""
+
+
+def default_runs_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("composer")) / "runs"
+
+
+def user_models_dir() -> Path:
+    """Where "Use this model" puts trained models (beside the shipped ones in the choice)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("composer")) / "models"
+
+
+def composer_command() -> list[str]:
+    """``composer-gui`` as a child process: the bundle's own executable when frozen."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "composer_gui.cli"]
+
+
+def latest_run(runs_dir: Path) -> Path | None:
+    """The run folder touched last (the one a reopened window offers to resume)."""
+    runs = [p for p in Path(runs_dir).glob("*/plan.json")]
+    if not runs:
+        return None
+    return max(
+        runs,
+        key=lambda p: (
+            (p.parent / "state.json").stat().st_mtime
+            if (p.parent / "state.json").is_file()
+            else p.stat().st_mtime
+        ),
+    ).parent
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a finished child of this process is reaped, not alive)."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":  # TODO: os.kill(pid, 0) would end it there; ask psutil
+        return False
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (an earlier app's): only the signal test can tell
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

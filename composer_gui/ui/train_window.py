@@ -1,0 +1,389 @@
+"""The Train window: train or fine-tune a model on the chorales or your own MIDI files.
+
+It only shows and asks; ``core/training_run.py`` runs the training in processes of its
+own (so the window never waits on torch), ``core/training_preview.py`` reads a folder
+in a child process too (QProcess), and ``core/training_measure.py`` times a few
+iterations for the estimate.  A timer polls the run folder four times a second and
+redraws the plots only when the log has new rows.
+
+Closing the window pauses the run (a checkpoint is written); opening it again offers
+the last run, which Resume continues.  The controllers live in this module's ``_runs``
+for the app's lifetime, so the window closed and reopened keeps its child processes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer_gui.core import training_run as tr
+from composer_gui.core.training_measure import SpeedMeasurement, install_model
+from composer_gui.ui import theme
+from composer_gui.ui.train_plots import TrainPlots
+
+POLL_MS = 250
+REDRAW_SECONDS = 1.0
+LOSS_CHOICES = (
+    ("WGAN-GP (Wasserstein, gradient penalty)", "wgan-gp"),
+    ("WGAN with weight clipping", "wgan-clip"),
+    ("BCE (the original GAN loss)", "bce"),
+)
+_runs: dict[Path, tr.TrainingRun] = {}
+
+
+def run_for(run_dir: Path) -> tr.TrainingRun:
+    """The one controller of a run folder in this app (it may hold a child process)."""
+    run_dir = Path(run_dir).resolve()
+    if run_dir not in _runs:
+        _runs[run_dir] = tr.TrainingRun(run_dir)
+    return _runs[run_dir]
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class TrainWindow(QWidget):
+    """``model_chosen(path)`` when the musician presses "Use this model"."""
+
+    model_chosen = Signal(str)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        runs_dir: Path | None = None,
+        models_dir: Path | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.Window)
+        self.setWindowTitle("Train a Model — Composer")
+        self.runs_dir = Path(runs_dir or tr.default_runs_dir())
+        self.models_dir = Path(models_dir or tr.user_models_dir())
+        # Plan fields the window does not show (tests make the model tiny here).
+        self.plan_defaults: dict = {}
+        self.run: tr.TrainingRun | None = None
+        self.measurement: SpeedMeasurement | None = None
+        self.preview_process: QProcess | None = None
+        self._shown_rows = -1
+        self._shown_sample = ""
+        self._drawn_at = 0.0
+        self._build()
+        self.timer = QTimer(self, interval=POLL_MS, timeout=self.tick)
+        last = tr.latest_run(self.runs_dir) if self.runs_dir.is_dir() else None
+        if last is not None:
+            self.open_run(last)
+        self.update_buttons()
+
+    # --- layout -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        setup = QGroupBox("What to learn from")
+        form = QFormLayout(setup)
+        self.source_box = QComboBox()
+        self.source_box.addItems(["The Bach chorales (music21)", "A folder of MIDI files"])
+        self.source_box.currentIndexChanged.connect(self._source_changed)
+        form.addRow("Source", self.source_box)
+        folder_row = QHBoxLayout()
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setPlaceholderText("A folder of your own multi-track MIDI songs")
+        self.folder_edit.editingFinished.connect(self.preview_folder)
+        self.choose_button = QPushButton("Choose…", clicked=self._choose_folder)
+        folder_row.addWidget(self.folder_edit)
+        folder_row.addWidget(self.choose_button)
+        form.addRow("Folder", folder_row)
+        self.files_tree = QTreeWidget()
+        self.files_tree.setHeaderLabels(["File and its tracks", "Used as"])
+        self.files_tree.setColumnWidth(0, 230)
+        self.files_summary = QLabel("")
+        self.files_summary.setWordWrap(True)
+        form.addRow(self.files_tree)
+        form.addRow(self.files_summary)
+
+        how = QGroupBox("How")
+        how_form = QFormLayout(how)
+        self.loss_box = QComboBox()
+        for words, value in LOSS_CHOICES:
+            self.loss_box.addItem(words, value)
+        how_form.addRow("Loss", self.loss_box)
+        self.iterations_box = QSpinBox(minimum=10, maximum=100_000, singleStep=100, value=1000)
+        how_form.addRow("Iterations", self.iterations_box)
+        self.init_box = QComboBox()
+        self.init_box.addItem("Fresh weights", "")
+        for path in self._model_files():
+            self.init_box.addItem(f"Fine-tune {path.stem}", str(path))
+        how_form.addRow("Start from", self.init_box)
+        estimate_row = QHBoxLayout()
+        self.estimate_button = QPushButton("Estimate the time", clicked=self.estimate)
+        self.estimate_label = QLabel("")
+        self.estimate_label.setWordWrap(True)
+        estimate_row.addWidget(self.estimate_button)
+        how_form.addRow(estimate_row)
+        how_form.addRow(self.estimate_label)
+
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start", clicked=self.start)
+        self.pause_button = QPushButton("Pause", clicked=self.pause)
+        self.resume_button = QPushButton("Resume", clicked=self.resume)
+        self.cancel_button = QPushButton("Cancel", clicked=self.cancel)
+        for button in (self.start_button, self.pause_button, self.resume_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.cancel_button)
+        self.use_button = QPushButton("Use this model", clicked=self.use_model)
+        self.state_label = QLabel("No run yet.")
+        self.state_label.setWordWrap(True)
+        self.progress_bar = QProgressBar()
+        self.eta_label = QLabel("")
+        self.eta_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()};")
+
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.addWidget(setup, 1)
+        column.addWidget(how)
+        column.addLayout(buttons)
+        column.addWidget(self.progress_bar)
+        column.addWidget(self.eta_label)
+        column.addWidget(self.state_label)
+        column.addWidget(self.use_button)
+        self.plots = TrainPlots()
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.plots)
+        splitter.setSizes([380, 820])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.resize(1200, 760)
+        self._source_changed()
+
+    def _model_files(self) -> list[Path]:
+        from composer_gui.paths import resource_path
+
+        found = sorted(resource_path("weights").glob("*.safetensors"))
+        if self.models_dir.is_dir():
+            found += sorted(self.models_dir.glob("*.safetensors"))
+        return found
+
+    # --- the source -------------------------------------------------------------------
+
+    def _source_changed(self) -> None:
+        folder = self.source_box.currentIndex() == 1
+        for widget in (self.folder_edit, self.choose_button, self.files_tree):
+            widget.setEnabled(folder)
+        if not folder:
+            self.files_tree.clear()
+            self.files_summary.setText("The 350-odd four-part chorales that ship in music21.")
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder of MIDI files")
+        if folder:
+            self.folder_edit.setText(folder)
+            self.preview_folder()
+
+    def preview_folder(self) -> None:
+        """Read the folder in a child process and list its files, roles and skips."""
+        folder = self.folder_edit.text().strip()
+        if not folder:
+            return
+        if self.preview_process is not None:
+            self.preview_process.kill()
+        self.files_tree.clear()
+        self.files_summary.setText(f"Reading {folder}…")
+        process = QProcess(self)
+        process.finished.connect(lambda *_: self._preview_done(process))
+        self.preview_process = process
+        process.start(sys.executable, ["-m", "composer_gui.core.training_preview", folder])
+
+    def _preview_done(self, process: QProcess) -> None:
+        if process is not self.preview_process:
+            return
+        self.preview_process = None
+        if process.exitCode() != 0:
+            error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
+            self.files_summary.setText(error.removeprefix("composer-gui: ") or "Unreadable.")
+            return
+        previews = json.loads(bytes(process.readAllStandardOutput()).decode())
+        kept = 0
+        for preview in previews:
+            item = QTreeWidgetItem([preview["name"], ""])
+            if preview["kept"]:
+                kept += 1
+                item.setText(1, "kept")
+                for track, role in preview["roles"]:
+                    QTreeWidgetItem(item, [track, role])
+            else:
+                item.setText(1, f"skipped: {preview['reason']}")
+                item.setForeground(1, theme.RECORD)
+            item.setToolTip(1, item.text(1))
+            self.files_tree.addTopLevelItem(item)
+        self.files_summary.setText(
+            f"{kept} of {len(previews)} files kept, {len(previews) - kept} skipped "
+            "(the reason is beside each)."
+        )
+        self.update_buttons()
+
+    # --- the run ----------------------------------------------------------------------
+
+    def plan(self) -> tr.TrainingPlan:
+        folder = self.source_box.currentIndex() == 1
+        values = {
+            "source": self.folder_edit.text().strip() if folder else tr.CHORALES,
+            "loss": self.loss_box.currentData(),
+            "iterations": self.iterations_box.value(),
+            "init_from": self.init_box.currentData(),
+        }
+        return tr.TrainingPlan.from_dict(values | self.plan_defaults)
+
+    def open_run(self, run_dir: Path) -> None:
+        self.run = run_for(run_dir)
+        self._shown_rows, self._shown_sample = -1, ""
+        self.timer.start()
+        self.tick()
+
+    def start(self) -> None:
+        plan = self.plan()
+        if plan.source != tr.CHORALES and not plan.source:
+            self.state_label.setText("Choose a folder of MIDI files first.")
+            return
+        run = tr.TrainingRun.create(self.runs_dir, plan)
+        _runs[run.run_dir.resolve()] = run
+        self.open_run(run.run_dir)
+        self._act(run.start)
+
+    def pause(self) -> None:
+        if self.run is not None:
+            self._act(self.run.pause if self.run.process else self.run.pause_attached)
+
+    def resume(self) -> None:
+        if self.run is not None:
+            self._act(self.run.resume)
+
+    def cancel(self) -> None:
+        if self.run is not None:
+            self._act(self.run.cancel if self.run.process else self.run.pause_attached)
+
+    def _act(self, action) -> None:
+        from composer_gui.ui.workers import musician_message
+
+        try:
+            action()
+        except Exception as error:  # one sentence for the musician, as every window does
+            self.state_label.setText(musician_message(error))
+        self.timer.start()
+        self.tick()
+
+    def use_model(self) -> None:
+        """Copy the calibrated model among the user's models and make it the one in use."""
+        if self.run is None or self.run.state != "done":
+            return
+        name = f"trained-{self.run.run_dir.name}"
+        path = install_model(self.run.run_dir, self.models_dir, name)
+        self.state_label.setText(f"Now in use: {name} (also offered in Preferences).")
+        self.model_chosen.emit(str(path))
+
+    def estimate(self) -> None:
+        if self.measurement is not None:
+            self.measurement.close()
+        self.measurement = SpeedMeasurement(self.plan())
+        self.estimate_label.setText("Measuring a few iterations on this machine…")
+        self.timer.start()
+
+    # --- the timer ----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        if self.measurement is not None:
+            self._measure_tick()
+        if self.run is None:
+            if self.measurement is None:
+                self.timer.stop()
+            return
+        progress = self.run.poll()
+        total = max(progress.total, 1)
+        self.progress_bar.setMaximum(total)
+        self.progress_bar.setValue(min(progress.iteration, total))
+        words = {"building": "Building the dataset…", "calibrating": "Calibrating the critic…"}
+        status = progress.message or words.get(progress.state, progress.state.capitalize())
+        self.state_label.setText(
+            f"{status} (iteration {progress.iteration} of {progress.total})"
+            if progress.state == "training"
+            else status
+        )
+        eta = progress.eta_seconds
+        self.eta_label.setText(f"About {_clock(eta)} left" if eta is not None else "")
+        # new rows at most once a second; the plots then draw one a tick (train_plots)
+        due = time.monotonic() - self._drawn_at >= REDRAW_SECONDS or not self.run.running
+        if len(progress.rows) != self._shown_rows and due:
+            self._shown_rows, self._drawn_at = len(progress.rows), time.monotonic()
+            from models.train_samples import read_reference
+
+            self.plots.show_rows(progress.rows, read_reference(self.run.run_dir))
+        self.plots.paint_next()
+        self._sample_tick()
+        self.update_buttons()
+        if not self.run.running and self.measurement is None and not self.plots.pending:
+            self.timer.stop()
+
+    def _sample_tick(self) -> None:
+        from models.train_samples import SAMPLES_DIR, latest_sample
+
+        folder = self.run.run_dir / SAMPLES_DIR
+        names = sorted(p.name for p in folder.glob("iteration_*.npz")) if folder.is_dir() else []
+        newest = names[-1] if names else ""
+        if newest != self._shown_sample:
+            self._shown_sample = newest
+            self.plots.show_sample(latest_sample(self.run.run_dir))
+
+    def _measure_tick(self) -> None:
+        estimate = self.measurement.poll()
+        if estimate is not None:
+            self.estimate_label.setText(estimate.sentence(self.iterations_box.value()))
+        elif self.measurement.finished:
+            self.estimate_label.setText(self.measurement.error)
+        if self.measurement.finished:
+            self.measurement.close()
+            self.measurement = None
+
+    def update_buttons(self) -> None:
+        run = self.run
+        running = run is not None and run.running
+        state = run.state if run is not None else "new"
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running and state != "pausing")
+        self.cancel_button.setEnabled(running)
+        resumable = state in ("paused", "cancelled", "failed")
+        self.resume_button.setEnabled(run is not None and not running and resumable)
+        self.use_button.setEnabled(state == "done")
+        self.estimate_button.setEnabled(self.measurement is None)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Closing pauses: the checkpoint keeps the run, which Resume continues later."""
+        if self.run is not None and self.run.running:
+            self.pause()
+        if self.measurement is not None:
+            self.measurement.close()
+            self.measurement = None
+        if self.preview_process is not None:
+            self.preview_process.kill()
+            self.preview_process.waitForFinished(1000)
+        self.timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,222 @@
+"""The training run controller with its real child processes, on real songs.
+
+The songs are openttd-openmsx's multi-track MIDI files (installed by
+scripts/system-deps.sh); the model is tiny so a run of a few hundred iterations takes
+seconds on two cores.  Nothing here is mocked: ``composer-gui dataset build``,
+``composer-gui train`` and the calibration run as the app runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from composer_gui.core.training_run import TrainingPlan, TrainingRun, latest_run
+
+SONGS = Path("/usr/share/games/openttd/baseset/openmsx")
+TINY_CONFIG = {
+    "g_channels": [16, 16, 16, 16],
+    "d_channels": [16, 16, 16, 16],
+    "noise_channels": 4,
+    "batch_size": 4,
+    "critic_steps": 2,
+    "window_bars": 2,
+}
+
+needs_songs = pytest.mark.skipif(
+    not SONGS.is_dir(), reason="openttd-openmsx is not installed (scripts/system-deps.sh)"
+)
+
+
+def tiny_plan(iterations: int = 300, **changes) -> TrainingPlan:
+    values = {
+        "source": str(SONGS),
+        "iterations": iterations,
+        "sample_every": 50,
+        "log_every": 5,
+        "eval_every": 100,
+        "threads": 1,
+        "config": TINY_CONFIG,
+    }
+    return TrainingPlan(**(values | changes))
+
+
+def wait_for(run: TrainingRun, condition, timeout_seconds: float = 60.0):
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        progress = run.poll()
+        if condition(progress):
+            return progress
+        if not run.running:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"not reached: state {run.state!r}, {run.message!r}")
+
+
+def logged_iterations(run: TrainingRun) -> list[int]:
+    return [int(r["iteration"]) for r in run.poll().rows]
+
+
+@needs_songs
+def test_pause_resume_finishes_a_calibrated_model(tmp_path):
+    run = TrainingRun.create(tmp_path, tiny_plan())
+    run.start()
+    wait_for(run, lambda p: p.iteration >= 40)
+    assert run.state == "training"
+    run.pause()
+    paused = run.wait(30)
+    assert paused.state == "paused", paused.message
+    at = run.checkpoint_iteration()
+    assert 40 <= at < 300
+    assert f"iteration {at} of 300" in paused.message
+    assert run.process is None
+
+    run.resume()
+    done = run.wait(120)
+    assert done.state == "done", done.message
+    assert logged_iterations(run) == list(range(5, 301, 5))  # resumed, nothing twice
+    card = json.loads(run.model_path.with_suffix(".json").read_text())
+    assert len(card["calibration"]["quantiles"]) == 101
+    samples = sorted(p.name for p in (run.run_dir / "samples").glob("*.npz"))
+    assert samples == [f"iteration_{i:06d}.npz" for i in range(50, 301, 50)]
+    reference = json.loads((run.run_dir / "reference.json").read_text())
+    assert set(reference) <= {k for k in done.rows[-1]} and reference
+
+
+@needs_songs
+def test_the_trained_model_accompanies_a_melody(tmp_path):
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.engine import Engine
+
+    run = TrainingRun.create(tmp_path, tiny_plan(60, sample_every=0, eval_every=60))
+    run.start()
+    assert run.wait(120).state == "done", run.message
+    engine = Engine(run.model_path, device="cpu")
+    notes = [Note(60 + (2 * i) % 12, float(i), 0.9, 80) for i in range(16)]
+    candidates = engine.generate(Arrangement([Track("lead", notes)], 100.0, (4, 4)), k=3, seed=1)
+    assert len(candidates) == 3
+    assert engine.card["calibration"]["split"] in ("valid", "train")
+
+
+@needs_songs
+def test_cancel_then_resume_from_a_new_controller(tmp_path):
+    """Cancel keeps the last periodic checkpoint; a window opened later resumes from it."""
+    run = TrainingRun.create(tmp_path, tiny_plan(400))
+    run.start()
+    wait_for(run, lambda p: p.iteration >= 260)  # past the checkpoint at 250
+    run.cancel()
+    assert run.state == "cancelled"
+    assert run.checkpoint_iteration() == 250
+
+    again = TrainingRun(latest_run(tmp_path))  # the window was closed and opened again
+    assert again.state == "cancelled" and "iteration 250 of 400" in again.message
+    again.resume()
+    assert again.wait(120).state == "done", again.message
+    assert logged_iterations(again)[-1] == 400
+    assert logged_iterations(again).count(255) == 1  # the rows after 250 were logged again
+
+
+@needs_songs
+def test_a_run_outlives_the_app_and_is_found_again(tmp_path):
+    """The app dies while training: the child goes on; a new controller attaches by pid."""
+    first = TrainingRun.create(tmp_path, tiny_plan(2000))
+    first.start()
+    wait_for(first, lambda p: p.iteration >= 20)
+    child = first.process
+    del first  # the app is gone; its child is in a session of its own and trains on
+
+    again = TrainingRun(latest_run(tmp_path))
+    assert again.running and again.process is None
+    before = again.poll().iteration
+    time.sleep(1.0)
+    assert again.poll().iteration > before  # still learning with nobody watching
+    again.pause_attached()
+    child.wait(30)  # reap it: in the real case init does, here this test is its parent
+    settled = again.wait(10)
+    assert settled.state == "paused", settled.message
+    assert again.checkpoint_iteration() > before
+
+
+@needs_songs
+def test_a_folder_without_songs_fails_in_one_sentence(tmp_path):
+    empty = tmp_path / "no songs"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not music")
+    run = TrainingRun.create(tmp_path / "runs", tiny_plan(source=str(empty)))
+    run.start()
+    failed = run.wait(60)
+    assert failed.state == "failed"
+    assert failed.message.startswith("There are no MIDI files in")
+    assert "Traceback" not in failed.message and failed.message.count(".") <= 3
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 6 MB file system of its own (tmpfs), or a skip where mounting is not allowed."""
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount_point)],
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@needs_songs
+def test_a_full_disk_stops_with_one_sentence_and_the_checkpoint_intact(small_disk):
+    from models.checkpoint import read_card, read_tensors
+
+    run = TrainingRun.create(small_disk, tiny_plan(2000))
+    run.start()
+    wait_for(run, lambda p: run.checkpoint_iteration() == 250, 120)
+    filler = small_disk / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:  # fill the disk, as another program might
+        while os.write(descriptor, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+    failed = run.wait(60)
+    assert failed.state == "failed"
+    assert failed.message.startswith("No space left on device"), failed.message
+    assert "checkpoint at iteration 250 of 2000 is kept" in failed.message
+    stem = run.run_dir / "checkpoint"
+    assert read_card(stem)["iteration"] == 250
+    assert "generator.head.weight" in read_tensors(stem) or read_tensors(stem)
+    filler.unlink()
+    run.resume()  # space again: it goes on from 250
+    wait_for(run, lambda p: p.iteration >= 300)
+    run.cancel()
+
+
+@needs_songs
+def test_the_time_estimate_is_measured_here_and_names_the_device(tmp_path):
+    from composer_gui.core.training_measure import SpeedMeasurement
+
+    measurement = SpeedMeasurement(tiny_plan(1000), tmp_path)
+    deadline = time.monotonic() + 90
+    estimate = None
+    while estimate is None and not measurement.finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        estimate = measurement.poll()
+    estimate = estimate or measurement.poll()
+    measurement.close()
+    assert estimate is not None, measurement.error
+    assert 0.0 < estimate.seconds_per_iteration < 5.0
+    words = estimate.sentence(1000)
+    assert words.startswith("About ") and "for 1000 iterations on " in words
+    assert "CPU" in estimate.device or "CUDA" in estimate.device
+    assert not measurement.scratch.exists()  # the scratch run is gone
