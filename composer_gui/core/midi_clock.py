@@ -91,9 +91,7 @@ class ClockInput:
         self.follower = ClockFollower(on_start=on_start, on_stop=on_stop)
         follower = self.follower
         # Raises MidiPortError (one sentence naming the port) if it is not there.
-        self._port = midi_io.open_input(
-            port_name, lambda message: follower.feed(message), api=api
-        )
+        self._port = midi_io.open_input(port_name, lambda message: follower.feed(message), api=api)
 
     @property
     def tempo_bpm(self) -> float | None:

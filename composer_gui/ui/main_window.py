@@ -268,7 +268,7 @@ class MainWindow(
                     doc.current_take,
                     pick[1] if pick and pick[0] == doc.current_take else None,
                 )
-            if aspects & {MELODY, PICK, MIX, TAKES}:
+            if aspects & {MELODY, PICK, MIX, TAKES, TEMPO}:  # TEMPO: a meter change
                 heard = doc.heard_arrangement() if doc.pick is not None else None
                 self.arrangement_view.set_arrangement(heard, doc.audible())
                 if heard is None:  # the empty view spans the melody
