@@ -44,6 +44,8 @@ from composer_gui.core.take_notes import (  # the take's rules, named here for t
 log = logging.getLogger(__name__)
 
 CLICK_LEAD_SECONDS = 0.05
+# What MIDI thru passes on: what the player plays, not a DAW's clock or transport.
+THRU_TYPES = frozenset({"note_on", "note_off", "control_change", "pitchwheel", "aftertouch"})
 
 __all__ = [
     "CLICK_ACCENT_NOTE",
@@ -149,7 +151,7 @@ class Recorder:
         self._running = False  # between start() and stop(): the on-screen keys count
         self._started = threading.Event()  # bar 1's moment is known
         self._done = threading.Event()
-        self._timer: threading.Timer | None = None
+        self._ender: threading.Thread | None = None  # ends the take after its last bar
         self.bar_one_time = 0.0  # perf_counter moment of beat 0 of the take
         self.end_time = 0.0
 
@@ -159,11 +161,12 @@ class Recorder:
         arrived = time.perf_counter()
         if self._follower is not None and self.clock_input == self.input_name:
             self._follower.feed(message, arrived)
-        if self.thru_output is not None and message.type not in ("clock", "active_sensing"):
-            # A thru port that fails must not lose the take.
-            with contextlib.suppress(OSError, RuntimeError):
+        self._stamp(arrived, message)  # first: nothing may come between arrival and stamp
+        if self.thru_output is not None and message.type in THRU_TYPES:
+            try:
                 self.thru_output.send(message)
-        self._stamp(arrived, message)
+            except Exception as error:  # noqa: BLE001 - a failing thru must not lose the take
+                log.warning("MIDI thru failed: %s", error)
 
     def play(self, message: mido.Message) -> None:
         """A note from the on-screen piano or the letter keys, stamped now."""
@@ -202,9 +205,6 @@ class Recorder:
         self.bar_one_time = bar_one_time
         self.end_time = bar_one_time + setup.seconds(setup.length_beats)
         self._started.set()
-        self._timer = threading.Timer(max(0.0, self.end_time - time.perf_counter()), self._done.set)
-        self._timer.daemon = True
-        self._timer.start()
 
     def _daw_started(self, arrived: float) -> None:
         if self._started.is_set():
@@ -219,13 +219,33 @@ class Recorder:
         self._begin(arrived)
 
     def _daw_stopped(self, arrived: float) -> None:
-        if self._started.is_set():
-            self._done.set()
+        if not self._started.is_set():
+            return
+        # A DAW that sends no clock while stopped has its tempo known only now: the take
+        # is measured at the tempo its clock ran at (the last beat's ticks).
+        tempo_bpm = self._follower.tempo_bpm if self._follower is not None else None
+        if tempo_bpm:
+            self.setup = dataclasses.replace(self.setup, tempo_bpm=round(tempo_bpm, 1))
+        self._done.set()
+
+    def _end_after_last_bar(self) -> None:
+        """The ender thread: once bar 1 is fixed, end the take after its last bar. Started
+        with the take, so the driver's callback does no more than stamp and pass on: a
+        JACK callback that blocks loses the rest of its cycle's messages."""
+        while not self._started.wait(0.05):
+            if self._done.is_set():
+                return
+        self._done.wait(max(0.0, self.end_time - time.perf_counter()))
+        self._done.set()
 
     def start(self) -> None:
         """Open the input and start the count-in (or wait for the first note or the DAW)."""
         self._open_input(self.input_name)
         self._running = True
+        self._ender = threading.Thread(
+            target=self._end_after_last_bar, name="take-end", daemon=True
+        )
+        self._ender.start()
         if self._follower is not None:
             if self.clock_input != self.input_name:
                 follower = self._follower
@@ -302,8 +322,6 @@ class Recorder:
         """End the take now (or at its natural end) and release the ports we opened."""
         self._running = False
         self._done.set()
-        if self._timer is not None:
-            self._timer.cancel()
         if self.metronome is not None:
             self.metronome.stop()
         self._close_input()

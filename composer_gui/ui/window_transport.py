@@ -190,7 +190,13 @@ class TransportFlow:
             count_in_bars=1 if self.actions.count_in.isChecked() else 0,
         )
         metronome = WindowMetronome(self) if self.actions.metronome.isChecked() else None
-        thru = LiveOutput(self.audition.send_live) if settings.get(settings.MIDI_THRU) else None
+        thru = None
+        if settings.get(settings.MIDI_THRU) and settings.get(settings.MIDI_INPUT):
+            thru = LiveOutput(self.audition.send_live)
+            if not self.audition.output_name:
+                # Load the synth now: loading it on the first note played would block
+                # the MIDI driver's thread, and JACK would drop the notes behind it.
+                self.audition.synth()
         self.take = Take(
             setup,
             settings.get(settings.MIDI_INPUT),

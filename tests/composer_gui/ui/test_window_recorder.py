@@ -202,3 +202,36 @@ def test_the_transport_follows_a_daws_clock_start_tempo_and_stop(
     gaps = [b[0] - a[0] for a, b in zip(events, events[1:], strict=False)]
     assert len(gaps) >= 4, gaps
     assert statistics.median(gaps[-3:]) == pytest.approx(0.4, abs=0.03), gaps
+
+
+def test_a_take_armed_while_following_starts_and_ends_with_the_daw(qtbot, window, jack_server):
+    # The DAW plays a melody and its clock on one port; the window records from that port.
+    melody = [(60, 0.0, 1.0), (62, 1.0, 0.5), (64, 1.5, 0.5), (65, 2.0, 2.0), (67, 4.0, 4.0)]
+    song = Arrangement([Track("melody", [Note(p, s, d) for p, s, d in melody])], 150.0)
+    daw = midi_io.open_virtual_output("daw both", api="jack")
+    daw_port = next(p for p in jack_server.ports() if p.endswith(":daw both"))
+    use_jack(window, daw_port, "")
+    window.transport.tempo.setValue(100.0)
+    window.transport.bars.setValue(4)  # asked for four; the DAW stops after two
+    window.actions.metronome.setChecked(False)
+    window.refresh_inputs()
+    choose(window.transport.clock, daw_port)
+    player = Player(daw, schedule_from_arrangement(song), send_clock=True)
+    try:
+        window.actions.record.setChecked(True)
+        assert window.take is not None, window.last_error
+        qtbot.wait(300)
+        assert not window.take.recorder.started  # waiting for the DAW, no count-in
+        player.start()
+        qtbot.waitUntil(lambda: window.take.recorder.started, timeout=1000)
+        qtbot.waitUntil(lambda: not player.playing, timeout=6000)
+        assert window.take is not None  # four bars asked for; the DAW has played two
+        player.stop()  # the DAW's stop ends the take
+        qtbot.waitUntil(lambda: window.take is None, timeout=1000)
+    finally:
+        player.stop()
+        window.transport.clock.setCurrentIndex(0)
+        daw.close()
+    notes = window.melody_editor.notes
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == melody
+    assert not window.actions.play.isChecked()  # the DAW's start began the take, not Play
