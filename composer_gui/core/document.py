@@ -2,7 +2,8 @@
 
 Every change goes through a ``Document`` method (an *intent*: type notes, undo, pick a
 candidate, mute a track, open a file); the window only shows the document and sends
-intents, and hears back through plain callbacks registered with ``listen``. So there is
+intents, and hears back through plain callbacks registered with ``listen``. The tune's
+fields read through read-only properties (``tune.TuneFields``). So there is
 one copy of the state, and what Export writes is computed from the same object the
 screen draws (``heard_arrangement``), never from widgets.
 
@@ -11,8 +12,8 @@ Three rules keep the work safe, and the stateful test in
 
 - a change that would drop unsaved work (New, Open, restore) is refused with
   ``UnsavedWorkError`` unless the caller says ``discard=True`` (the musician said so);
-- each take remembers the melody it was written for, so ``stale`` says when the melody
-  was edited since, and the window can say so and offer to generate again;
+- each take remembers the melody and the meter it was written for, so ``stale`` says
+  when either changed since, and the window can say so and offer to generate again;
 - a new or opened tune starts with its own mix: nothing of the last tune leaks in.
 """
 
