@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from composer_gui.core.tempo_map import TempoMap
 from models.pianoroll import STEPS_PER_BEAT, Meter
 
 
@@ -135,12 +136,10 @@ class Arrangement:
                 return beat
         raise AssertionError("unreachable")
 
+    def tempo_map(self) -> TempoMap:
+        """The piece's tempo map (``core/tempo_map.py``: the one definition of time)."""
+        return TempoMap(self.tempo_bpm, self.tempo_changes)
+
     def seconds_at(self, beat: float) -> float:
         """Clock time of a beat under the tempo map, for playback and for humanizing."""
-        seconds, last_beat, bpm = 0.0, 0.0, self.tempo_bpm
-        for change_beat, change_bpm in self.tempo_changes:
-            if change_beat >= beat:
-                break
-            seconds += (change_beat - last_beat) * 60.0 / bpm
-            last_beat, bpm = change_beat, change_bpm
-        return seconds + (beat - last_beat) * 60.0 / bpm
+        return self.tempo_map().seconds_at(beat)

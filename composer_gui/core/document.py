@@ -2,7 +2,8 @@
 
 Every change goes through a ``Document`` method (an *intent*: type notes, undo, pick a
 candidate, mute a track, open a file); the window only shows the document and sends
-intents, and hears back through plain callbacks registered with ``listen``. So there is
+intents, and hears back through plain callbacks registered with ``listen``. The tune's
+fields read through read-only properties (``tune.TuneFields``). So there is
 one copy of the state, and what Export writes is computed from the same object the
 screen draws (``heard_arrangement``), never from widgets.
 
@@ -11,8 +12,8 @@ Three rules keep the work safe, and the stateful test in
 
 - a change that would drop unsaved work (New, Open, restore) is refused with
   ``UnsavedWorkError`` unless the caller says ``discard=True`` (the musician said so);
-- each take remembers the melody it was written for, so ``stale`` says when the melody
-  was edited since, and the window can say so and offer to generate again;
+- each take remembers the melody and the meter it was written for, so ``stale`` says
+  when either changed since, and the window can say so and offer to generate again;
 - a new or opened tune starts with its own mix: nothing of the last tune leaks in.
 """
 
@@ -26,15 +27,19 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.project import Project, load_project, save_project
+from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
     Edit,
     MelodySource,
     Take,
     Tune,
+    TuneFields,
     bars_for,
     default_mix,
     melody_arrangement,
+    meter_key,
     sorted_notes,
+    take_is_stale,
     tune_from_project,
     tune_to_project,
 )
@@ -62,7 +67,7 @@ class UnsavedWorkError(ComposerError):
     """New, Open or restore would drop work that was never saved."""
 
 
-class Document:
+class Document(TuneFields):
     """The work of one tune; see the module docstring for the rules it keeps."""
 
     def __init__(self) -> None:
@@ -84,13 +89,6 @@ class Document:
             callback(frozenset(aspects))
 
     # --- reading ------------------------------------------------------------------
-    def __getattr__(self, name: str):
-        # the tune's plain fields read straight through: doc.melody, doc.tempo_bpm, ...
-        state = self.__dict__.get("_state")
-        if state is not None and name in Tune.__dataclass_fields__:
-            return getattr(state, name)
-        raise AttributeError(name)
-
     @property
     def dirty(self) -> bool:
         return self.revision != self.saved_revision
@@ -135,12 +133,13 @@ class Document:
 
     @property
     def stale(self) -> bool:
-        """The picked candidate was written for another melody than the one on screen."""
+        """The picked candidate was written for another melody (or meter) than the one
+        on screen."""
         s = self._state
-        return s.pick is not None and s.takes[s.pick[0]].melody != s.melody
+        return s.pick is not None and take_is_stale(s.takes[s.pick[0]], s)
 
     def take_is_stale(self, index: int) -> bool:
-        return self._state.takes[index].melody != self._state.melody
+        return take_is_stale(self._state.takes[index], self._state)
 
     def meter(self) -> Meter:
         """The tune's first meter (the one the rolls draw)."""
@@ -348,7 +347,8 @@ class Document:
             for i, t in enumerate(candidates[0].arrangement.tracks[1:], start=1):
                 if i < len(s.mix):
                     s.mix[i] = replace(s.mix[i], program=t.program)
-        s.takes.append(Take(candidates, sorted_notes(made_for)))
+        meter = meter_key(s.time_signature, s.meter_changes)
+        s.takes.append(Take(candidates, sorted_notes(made_for), meter=meter))
         s.current_take = len(s.takes) - 1
         s.pick = None
         self._changed(TAKES, PICK, MIX)
@@ -388,9 +388,17 @@ class Document:
             s.mix[index] = updated
             self._changed(MIX)
 
+    def tempo_map(self) -> TempoMap:
+        """The tune's tempo map: the tempo box's tempo at beat 0, then the file's changes."""
+        return TempoMap(self._state.tempo_bpm, self._state.tempo_changes)
+
     def set_tempo(self, bpm: float) -> None:
-        if float(bpm) != self._state.tempo_bpm:
-            self._state.tempo_bpm = float(bpm)
+        """The tempo box: the tune's tempo at beat 0; a file's later tempos keep their
+        proportions to it (what ``Player.set_tempo`` plays live, so Export matches)."""
+        s = self._state
+        if float(bpm) != s.tempo_bpm:
+            scaled = self.tempo_map().scaled(float(bpm))
+            s.tempo_bpm, s.tempo_changes = scaled.first_bpm, scaled.changes
             self._changed(TEMPO)
 
     def set_meter(self, signature: tuple[int, int]) -> None:

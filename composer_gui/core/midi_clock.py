@@ -71,3 +71,37 @@ class ClockFollower:
     def position_beats(self) -> float:
         """Beats played since the last start, by counting ticks."""
         return self.ticks_since_start / CLOCKS_PER_BEAT
+
+
+class ClockInput:
+    """A DAW's clock port opened and fed to a ``ClockFollower``: what the window's
+    transport follows. ``on_start``/``on_stop`` run on the driver's thread (a GUI must
+    hand them to its own); ``close`` releases the port."""
+
+    def __init__(
+        self,
+        port_name: str,
+        api: str | None = None,
+        on_start: Callable[[float], None] | None = None,
+        on_stop: Callable[[float], None] | None = None,
+    ) -> None:
+        from composer_gui.core import midi_io  # playback must import without a MIDI driver
+
+        self.port_name = port_name
+        self.follower = ClockFollower(on_start=on_start, on_stop=on_stop)
+        follower = self.follower
+        # Raises MidiPortError (one sentence naming the port) if it is not there.
+        self._port = midi_io.open_input(port_name, lambda message: follower.feed(message), api=api)
+
+    @property
+    def tempo_bpm(self) -> float | None:
+        return self.follower.tempo_bpm
+
+    @property
+    def running(self) -> bool:
+        return self.follower.running
+
+    def close(self) -> None:
+        if self._port is not None:
+            self._port.close()
+            self._port = None

@@ -1,18 +1,18 @@
 """The playback scheduler: sends an arrangement or a MIDI file to a port on time.
 
-Music is held in beats (exact, tempo-independent) and turned into seconds by a tempo
-map. One thread sends each event at an absolute moment of ``time.perf_counter`` (a
-monotonic clock): it sleeps until ~1.5 ms before the moment, then spins, so errors never
-accumulate the way a sleep per event does (see benchmarks/bench_scheduler.py). A tempo
-change while playing re-anchors the clock at the current position. Stopping, and leaving
-the program, sends a note-off for every sounding note and all-notes-off on every channel
-used, so nothing hangs in the synth or the DAW.
+Music is held in beats (exact, tempo-independent) and turned into seconds by the one
+tempo map (``core/tempo_map.py``). One thread sends each event at an absolute moment of
+``time.perf_counter`` (a monotonic clock): it sleeps until ~1.5 ms before the moment,
+then spins, so errors never accumulate the way a sleep per event does (see
+benchmarks/bench_scheduler.py). A tempo change while playing re-anchors the clock at
+the current position. Stopping, and leaving the program, sends a note-off for every
+sounding note and all-notes-off on every channel used, so nothing hangs in the synth or
+the DAW.
 """
 
 from __future__ import annotations
 
 import atexit
-import bisect
 import contextlib
 import dataclasses
 import math
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import mido
 
+from composer_gui.core.tempo_map import TempoMap
 from models.pianoroll import Meter
 
 SPIN_SECONDS = 0.0015
@@ -38,33 +39,6 @@ EXIT_DRAIN_SECONDS = 0.05  # many driver cycles; the port closes when the proces
 CLOCKS_PER_BEAT = 24  # MIDI clock resolution, fixed by the MIDI standard
 ALL_NOTES_OFF = 123  # control change number
 DRUM_CHANNEL = 9  # General MIDI percussion, "channel 10" to musicians
-
-
-class TempoMap:
-    """Beats -> seconds for a piece whose tempo changes at given beats."""
-
-    def __init__(self, tempo_bpm: float, changes: Iterable[tuple[float, float]] = ()) -> None:
-        points = [(0.0, float(tempo_bpm))]
-        for beat, bpm in sorted(changes):
-            if beat <= points[-1][0]:
-                points[-1] = (points[-1][0] if beat <= 0 else beat, float(bpm))
-            else:
-                points.append((float(beat), float(bpm)))
-        self.beats = [beat for beat, _ in points]
-        self.bpms = [bpm for _, bpm in points]
-        # Seconds at each change point, summed once here (exact, not at play time).
-        self.seconds = [0.0]
-        for i in range(1, len(points)):
-            span_beats = self.beats[i] - self.beats[i - 1]
-            self.seconds.append(self.seconds[-1] + span_beats * 60.0 / self.bpms[i - 1])
-
-    @property
-    def first_bpm(self) -> float:
-        return self.bpms[0]
-
-    def seconds_at(self, beat: float) -> float:
-        i = max(0, bisect.bisect_right(self.beats, beat) - 1)
-        return self.seconds[i] + (beat - self.beats[i]) * 60.0 / self.bpms[i]
 
 
 @dataclass(frozen=True)

@@ -7,149 +7,109 @@ the notes are measured against share one clock. After the last bar the take is t
 into notes (the sustain pedal holds released notes until it lifts) and quantized by the
 music core into a one-track ``Arrangement``.
 
-If the input disappears mid-take, the notes so far are kept, ``on_problem`` gets one
-sentence, and the input is reopened when the port comes back.
+One ``Recorder`` serves the command line and the window: the window's ``ui/take.Take``
+only observes it (count-in, playhead, the end) and feeds it the on-screen keys through
+``play``. If the input disappears mid-take, the notes so far are kept, ``on_problem`` gets
+one sentence, and recording goes on when the port comes back or ``switch_input`` names
+another.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Protocol
 
 import mido
 
 from composer_gui.core import midi_io
-from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.errors import MidiPortError
+from composer_gui.core.arrangement import Arrangement
+from composer_gui.core.errors import ComposerError, MidiPortError
 from composer_gui.core.midi_clock import ClockFollower
-from composer_gui.core.playback import DRUM_CHANNEL, Player, Schedule, TempoMap, TimedMessage
-from composer_gui.core.quantize import quantize_notes
-from models.pianoroll import STEPS_PER_BEAT, Meter
+from composer_gui.core.playback import Player, Schedule
+from composer_gui.core.take_notes import (  # the take's rules, named here for the CLI and tests
+    CLICK_ACCENT_NOTE,
+    CLICK_NOTE,
+    RecordingSetup,
+    click_schedule,
+    count_in_clicks,
+    notes_from_messages,
+    take_to_arrangement,
+)
 
-# General MIDI percussion: the downbeat is a high wood block, louder; other beats the low one.
-CLICK_ACCENT_NOTE = 76
-CLICK_ACCENT_VELOCITY = 127
-CLICK_NOTE = 77
-CLICK_VELOCITY = 80
-CLICK_LENGTH_BEATS = 0.1
-SUSTAIN_PEDAL = 64  # control change number; values >= 64 mean "down"
+log = logging.getLogger(__name__)
 
+CLICK_LEAD_SECONDS = 0.05
+# What MIDI thru passes on: what the player plays, not a DAW's clock or transport.
+THRU_TYPES = frozenset({"note_on", "note_off", "control_change", "pitchwheel", "aftertouch"})
 
-@dataclass(frozen=True)
-class RecordingSetup:
-    """Tempo, length and meter of a take, and how it starts."""
-
-    tempo_bpm: float = 120.0
-    bars: int = 4
-    time_signature: tuple[int, int] = (4, 4)
-    count_in_bars: int = 1
-    start_on_first_note: bool = False  # no count-in: bar 1 begins with the first note played
-
-    @property
-    def beats_per_bar(self) -> float:
-        """Bar length in quarter notes (what times are counted in): 3.0 in 6/8."""
-        return Meter.of(self.time_signature).bar_beats
-
-    @property
-    def count_in_beats(self) -> float:
-        return 0.0 if self.start_on_first_note else self.count_in_bars * self.beats_per_bar
-
-    @property
-    def length_beats(self) -> float:
-        return self.bars * self.beats_per_bar
-
-    def seconds(self, beats: float) -> float:
-        return beats * 60.0 / self.tempo_bpm
+__all__ = [
+    "CLICK_ACCENT_NOTE",
+    "CLICK_NOTE",
+    "Metronome",
+    "PortMetronome",
+    "Recorder",
+    "RecordingSetup",
+    "click_schedule",
+    "count_in_clicks",
+    "lost_sentence",
+    "notes_from_messages",
+    "take_to_arrangement",
+]
 
 
-def click_schedule(setup: RecordingSetup) -> Schedule:
-    """Metronome clicks for count-in plus take, on the GM drum channel: one on each of the
-    meter's beats (two dotted quarters in 6/8, two halves in 2/2, 3+2 eighths in 5/8),
-    the downbeat accented."""
-    meter = Meter.of(setup.time_signature)
-    total_beats = setup.count_in_beats + setup.length_beats
-    bars = round(total_beats / meter.bar_beats)
-    events = []
-    for bar in range(bars):
-        for index, (first, length) in enumerate(zip(meter.beat_starts, meter.beat_steps)):
-            beat = bar * meter.bar_beats + first / STEPS_PER_BEAT
-            downbeat = index == 0
-            note = CLICK_ACCENT_NOTE if downbeat else CLICK_NOTE
-            velocity = CLICK_ACCENT_VELOCITY if downbeat else CLICK_VELOCITY
-            on = mido.Message("note_on", channel=DRUM_CHANNEL, note=note, velocity=velocity)
-            events.append(TimedMessage(beat, on))
-            events.append(
-                TimedMessage(
-                    beat + CLICK_LENGTH_BEATS * length / STEPS_PER_BEAT,
-                    mido.Message("note_off", channel=DRUM_CHANNEL, note=note),
-                )
-            )
-    return Schedule(events, TempoMap(setup.tempo_bpm), total_beats, {DRUM_CHANNEL})
+class Metronome(Protocol):
+    """Where the clicks sound: a MIDI port (``PortMetronome``) or the window's built-in synth."""
+
+    def start(self, schedule: Schedule, at: float) -> float:
+        """Start clicking with beat 0 at perf_counter moment ``at``; return the moment beat
+        0 really sounds (an output that cannot start in the future starts now)."""
+        ...
+
+    def stop(self) -> None: ...
 
 
-def count_in_clicks(setup: RecordingSetup, beats_from_bar_one: float) -> tuple[int, int]:
-    """``(click now, clicks in the count-in)`` at a time before bar one (negative
-    beats), counting the meter's beats: "1 2" in 6/8, "1 2 3" in 3/4."""
-    meter = Meter.of(setup.time_signature)
-    per_bar = meter.beats_per_bar
-    total = setup.count_in_bars * per_bar
-    since = (beats_from_bar_one + setup.count_in_beats) * STEPS_PER_BEAT  # steps
-    bar, in_bar = divmod(since, meter.bar_steps)
-    beat = sum(1 for start in meter.beat_starts if start <= in_bar)
-    return int(bar) * per_bar + beat, total
+class PortMetronome:
+    """Clicks as MIDI notes on an open output, from a ``Player`` of the click schedule."""
+
+    def __init__(self, output: mido.ports.BaseOutput) -> None:
+        self.output = output
+        self._player: Player | None = None
+
+    def start(self, schedule: Schedule, at: float) -> float:
+        self._player = Player(self.output, schedule)
+        self._player.start(at=at)
+        return at
+
+    def stop(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
 
 
-def notes_from_messages(
-    stamped: list[tuple[float, mido.Message]], end_seconds: float
-) -> list[tuple[int, float, float, int]]:
-    """(pitch, start, end, velocity) in seconds from timestamped messages.
-
-    A note released while the sustain pedal is down ends when the pedal lifts (or when the
-    same key is struck again); notes still held at the end stop at ``end_seconds``.
-    """
-    sounding: dict[int, tuple[float, int]] = {}  # pitch -> (start, velocity)
-    held_by_pedal: set[int] = set()
-    pedal_down = False
-    notes: list[tuple[int, float, float, int]] = []
-
-    def end(pitch: int, seconds: float) -> None:
-        start, velocity = sounding.pop(pitch)
-        held_by_pedal.discard(pitch)
-        notes.append((pitch, start, seconds, velocity))
-
-    for seconds, message in stamped:
-        if message.type == "note_on" and message.velocity > 0:
-            if message.note in sounding:  # struck again: the old note ends here
-                end(message.note, seconds)
-            sounding[message.note] = (seconds, message.velocity)
-        elif message.type in ("note_on", "note_off"):
-            if message.note not in sounding:
-                continue
-            if pedal_down:
-                held_by_pedal.add(message.note)
-            else:
-                end(message.note, seconds)
-        elif message.type == "control_change" and message.control == SUSTAIN_PEDAL:
-            pedal_down = message.value >= 64
-            if not pedal_down:
-                for pitch in sorted(held_by_pedal):
-                    end(pitch, seconds)
-    for pitch in sorted(sounding):
-        end(pitch, max(end_seconds, sounding[pitch][0]))
-    notes.sort(key=lambda note: (note[1], note[0]))
-    return notes
+def lost_sentence(input_name: str, can_choose_another: bool = False) -> str:
+    """What the musician is told, once, when the keyboard goes away mid-take."""
+    resume = "when it comes back"
+    if can_choose_another:
+        resume += " or when you choose another input"
+    return (
+        f"The MIDI input '{input_name}' disappeared; the notes recorded so far are kept, "
+        f"and recording goes on {resume}."
+    )
 
 
 class Recorder:
-    """One take from a named input, timed against its own metronome.
+    """One take from a named input (or none), timed against its own metronome.
 
-    ``click_output`` gets the metronome (None: silent, the grid still runs);
-    ``thru_output`` gets every message played, as it arrives; with ``clock_input`` the
-    take follows a DAW's MIDI clock: it starts on the DAW's start and ends on its stop.
+    ``metronome`` (or, for the command line, ``click_output``) sounds the clicks (None:
+    silent, the grid still runs); ``thru_output`` gets every message played, as it
+    arrives; with ``clock_input`` the take follows a DAW's MIDI clock: it starts on the
+    DAW's start and ends on its stop. ``play`` adds notes from the on-screen keys.
+    ``on_problem`` runs on a driver's thread; a GUI must hand it to its own.
     """
 
     def __init__(
@@ -161,6 +121,8 @@ class Recorder:
         thru_output: mido.ports.BaseOutput | None = None,
         on_problem: Callable[[str], None] | None = None,
         clock_input: str | None = None,
+        metronome: Metronome | None = None,
+        can_choose_another: bool = False,
     ) -> None:
         self.input_name = input_name
         # Following a DAW: bar 1 is its transport start (no count-in of ours), and its stop
@@ -173,32 +135,45 @@ class Recorder:
         )
         self._clock_port: mido.ports.BaseInput | None = None
         self.setup = setup
-        self.api = midi_io.resolve_api(api)
-        self.click_output = click_output
+        self.api = api  # resolved when a port opens: the on-screen keys need no MIDI system
+        if metronome is None and click_output is not None:
+            metronome = PortMetronome(click_output)
+        self.metronome = metronome
         self.thru_output = thru_output
         self.on_problem = on_problem
+        self.can_choose_another = can_choose_another
         self.problems: list[str] = []
         self._stamped: list[tuple[float, mido.Message]] = []
         self._lock = threading.Lock()
+        self._ports_lock = threading.RLock()  # the watch's thread reopens what stop() closes
         self._input: mido.ports.BaseInput | None = None
         self._watch: midi_io.PortWatch | None = None
-        self._clicks: Player | None = None
+        self._running = False  # between start() and stop(): the on-screen keys count
         self._started = threading.Event()  # bar 1's moment is known
         self._done = threading.Event()
-        self._timer: threading.Timer | None = None
+        self._ender: threading.Thread | None = None  # ends the take after its last bar
         self.bar_one_time = 0.0  # perf_counter moment of beat 0 of the take
         self.end_time = 0.0
 
-    # -- arriving messages (rtmidi's thread) --------------------------------------------
+    # -- arriving messages (rtmidi's thread, or the window's for ``play``) ---------------
 
     def _on_message(self, message: mido.Message) -> None:
         arrived = time.perf_counter()
         if self._follower is not None and self.clock_input == self.input_name:
             self._follower.feed(message, arrived)
-        if self.thru_output is not None and message.type not in ("clock", "active_sensing"):
-            # A thru port that fails must not lose the take.
-            with contextlib.suppress(OSError, RuntimeError):
+        self._stamp(arrived, message)  # first: nothing may come between arrival and stamp
+        if self.thru_output is not None and message.type in THRU_TYPES:
+            try:
                 self.thru_output.send(message)
+            except Exception as error:  # noqa: BLE001 - a failing thru must not lose the take
+                log.warning("MIDI thru failed: %s", error)
+
+    def play(self, message: mido.Message) -> None:
+        """A note from the on-screen piano or the letter keys, stamped now."""
+        if self._running:
+            self._stamp(time.perf_counter(), message)
+
+    def _stamp(self, arrived: float, message: mido.Message) -> None:
         if message.type not in ("note_on", "note_off", "control_change"):
             return
         with self._lock:
@@ -216,15 +191,20 @@ class Recorder:
     def _begin(self, bar_one_time: float) -> None:
         """Fix the moment of bar 1 and start the clicks and the end timer from it."""
         setup = self.setup
+        count_in_seconds = setup.seconds(setup.count_in_beats)
+        if self.metronome is not None:
+            try:
+                # Bar 1 is counted from the first click as it really sounds.
+                first_click = self.metronome.start(
+                    click_schedule(setup), at=bar_one_time - count_in_seconds
+                )
+                bar_one_time = first_click + count_in_seconds
+            except (ComposerError, OSError, RuntimeError, ValueError) as error:
+                # No click is no reason to lose a take.
+                log.warning("Metronome could not start: %s", error)
         self.bar_one_time = bar_one_time
         self.end_time = bar_one_time + setup.seconds(setup.length_beats)
         self._started.set()
-        if self.click_output is not None:
-            self._clicks = Player(self.click_output, click_schedule(setup))
-            self._clicks.start(at=bar_one_time - setup.seconds(setup.count_in_beats))
-        self._timer = threading.Timer(max(0.0, self.end_time - time.perf_counter()), self._done.set)
-        self._timer.daemon = True
-        self._timer.start()
 
     def _daw_started(self, arrived: float) -> None:
         if self._started.is_set():
@@ -239,15 +219,33 @@ class Recorder:
         self._begin(arrived)
 
     def _daw_stopped(self, arrived: float) -> None:
-        if self._started.is_set():
-            self._done.set()
+        if not self._started.is_set():
+            return
+        # A DAW that sends no clock while stopped has its tempo known only now: the take
+        # is measured at the tempo its clock ran at (the last beat's ticks).
+        tempo_bpm = self._follower.tempo_bpm if self._follower is not None else None
+        if tempo_bpm:
+            self.setup = dataclasses.replace(self.setup, tempo_bpm=round(tempo_bpm, 1))
+        self._done.set()
+
+    def _end_after_last_bar(self) -> None:
+        """The ender thread: once bar 1 is fixed, end the take after its last bar. Started
+        with the take, so the driver's callback does no more than stamp and pass on: a
+        JACK callback that blocks loses the rest of its cycle's messages."""
+        while not self._started.wait(0.05):
+            if self._done.is_set():
+                return
+        self._done.wait(max(0.0, self.end_time - time.perf_counter()))
+        self._done.set()
 
     def start(self) -> None:
         """Open the input and start the count-in (or wait for the first note or the DAW)."""
-        self._input = midi_io.open_input(self.input_name, self._on_message, api=self.api)
-        self._watch = midi_io.PortWatch(
-            self.input_name, True, self.api, on_lost=self._lost, on_back=self._back
+        self._open_input(self.input_name)
+        self._running = True
+        self._ender = threading.Thread(
+            target=self._end_after_last_bar, name="take-end", daemon=True
         )
+        self._ender.start()
         if self._follower is not None:
             if self.clock_input != self.input_name:
                 follower = self._follower
@@ -256,44 +254,77 @@ class Recorder:
                 )
             return
         if not self.setup.start_on_first_note:
-            # A little lead so the first click is not sent while ports are still settling.
-            now = time.perf_counter() + 0.05
+            # A little lead so the first click is not sent while ports are still settling;
+            # without clicks, bar 1 is now (the on-screen keys may play at once).
+            now = time.perf_counter() + (CLICK_LEAD_SECONDS if self.metronome else 0.0)
             self._begin(now + self.setup.seconds(self.setup.count_in_beats))
 
+    def _open_input(self, name: str) -> None:
+        """Open ``name`` (raises MidiPortError) and watch it; "" records from no port."""
+        with self._ports_lock:
+            self.input_name = name
+            if not name:
+                return
+            self.api = midi_io.resolve_api(self.api)
+            self._input = midi_io.open_input(name, self._on_message, api=self.api)
+            self._watch = midi_io.PortWatch(
+                name, True, self.api, on_lost=self._lost, on_back=self._back
+            )
+
+    def _close_input(self) -> None:
+        with self._ports_lock:
+            watch, self._watch = self._watch, None
+            port, self._input = self._input, None
+        if watch is not None:
+            watch.close()
+        if port is not None:
+            port.close()
+
+    def switch_input(self, name: str) -> None:
+        """Go on recording from another input (or none); the notes so far are kept.
+        Raises MidiPortError, with the take still running, if ``name`` cannot be opened."""
+        if name == self.input_name and self._input is not None:
+            return
+        self._close_input()
+        self._open_input(name)
+
     def _lost(self) -> None:
-        message = (
-            f"The MIDI input '{self.input_name}' disappeared; the notes recorded so far "
-            "are kept, and recording goes on when it comes back."
-        )
+        message = lost_sentence(self.input_name, self.can_choose_another)
         self.problems.append(message)
         if self.on_problem is not None:
             self.on_problem(message)
 
     def _back(self) -> None:
-        old, self._input = self._input, None
-        if old is not None:
-            old.close()
-        # Gone again before we could reopen it: the watch will notice and say so.
-        with contextlib.suppress(MidiPortError):
-            self._input = midi_io.open_input(self.input_name, self._on_message, api=self.api)
+        with self._ports_lock:
+            old, self._input = self._input, None
+            if old is not None:
+                old.close()
+            if not self._running:
+                return
+            # Gone again before we could reopen it: the watch will notice and say so.
+            with contextlib.suppress(MidiPortError):
+                self._input = midi_io.open_input(self.input_name, self._on_message, api=self.api)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the last bar has passed (or ``stop()``); True when the take is over."""
         return self._done.wait(timeout)
 
+    @property
+    def started(self) -> bool:
+        """Bar 1's moment is known (False while waiting for the first note or the DAW)."""
+        return self._started.is_set()
+
+    def beats_now(self) -> float:
+        """Beats from bar 1 now (negative in the count-in): the window's playhead."""
+        return (time.perf_counter() - self.bar_one_time) * self.setup.tempo_bpm / 60.0
+
     def stop(self) -> None:
         """End the take now (or at its natural end) and release the ports we opened."""
+        self._running = False
         self._done.set()
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._clicks is not None:
-            self._clicks.stop()
-        if self._watch is not None:
-            self._watch.close()
-            self._watch = None
-        if self._input is not None:
-            self._input.close()
-            self._input = None
+        if self.metronome is not None:
+            self.metronome.stop()
+        self._close_input()
         if self._clock_port is not None:
             self._clock_port.close()
             self._clock_port = None
@@ -312,36 +343,8 @@ class Recorder:
 
     # -- results ----------------------------------------------------------------------------
 
-    def performed_notes(self) -> list[Note]:
-        """The take as played, in beats from bar 1 (unquantized; may start slightly early)."""
+    def arrangement(self) -> Arrangement:
+        """The take quantized to the grid (see ``take_to_arrangement``)."""
         with self._lock:
             stamped = list(self._stamped)
-        beats_per_second = self.setup.tempo_bpm / 60.0
-        notes = []
-        for pitch, start, end, velocity in notes_from_messages(stamped, self.end_time):
-            start_beat = (start - self.bar_one_time) * beats_per_second
-            end_beat = (end - self.bar_one_time) * beats_per_second
-            notes.append(Note(pitch, start_beat, max(0.0, end_beat - start_beat), velocity))
-        return notes
-
-    def arrangement(self) -> Arrangement:
-        """The take quantized to the grid, as the melody track of an arrangement.
-
-        Notes that round to before bar 1 (noodling in the count-in) are dropped; notes
-        still sounding at the end are cut at the last barline.
-        """
-        half_step = 0.5 / STEPS_PER_BEAT
-        length = self.setup.length_beats
-        kept = [
-            n for n in self.performed_notes() if -half_step <= n.start_beat < length - half_step
-        ]
-        quantized = []
-        for note in quantize_notes(kept):
-            if note.start_beat < 0 or note.start_beat >= length:
-                continue
-            duration = min(note.duration_beats, length - note.start_beat)
-            quantized.append(Note(note.pitch, note.start_beat, duration, note.velocity))
-        melody = Track(name="melody", notes=quantized)
-        return Arrangement(
-            [melody], tempo_bpm=self.setup.tempo_bpm, time_signature=self.setup.time_signature
-        )
+        return take_to_arrangement(stamped, self.bar_one_time, self.end_time, self.setup)

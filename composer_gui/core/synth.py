@@ -275,12 +275,7 @@ class _MixingSink:
 
 def beat_at(arrangement: Arrangement, seconds: float) -> float:
     """The beat sounding ``seconds`` after the start; the inverse of ``seconds_at``."""
-    beat, bpm = 0.0, arrangement.tempo_bpm
-    for change_beat, change_bpm in arrangement.tempo_changes:
-        if arrangement.seconds_at(change_beat) >= seconds:
-            break
-        beat, bpm = change_beat, change_bpm
-    return beat + (seconds - arrangement.seconds_at(beat)) * bpm / 60.0
+    return arrangement.tempo_map().beat_at(seconds)
 
 
 # --- offline rendering --------------------------------------------------------------------

@@ -20,11 +20,31 @@ from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
 
 @dataclass
 class Take:
-    """One press of Generate: its ranked candidates and the melody they were written for."""
+    """One press of Generate: its ranked candidates and the melody (and meter) they were
+    written for; a change of either since makes the take stale."""
 
     candidates: list[Candidate]
     melody: tuple[Note, ...]
     chosen: int | None = None  # the candidate last picked in this take
+    meter: MeterKey | None = None  # None: not known (then only the melody decides)
+
+
+MeterKey = tuple[tuple[int, int], tuple[tuple[float, tuple[int, int]], ...]]
+
+
+def meter_key(time_signature, meter_changes) -> MeterKey:
+    """The meters of a tune or an arrangement as one comparable value."""
+    return (
+        tuple(time_signature),
+        tuple((float(beat), tuple(signature)) for beat, signature in meter_changes),
+    )
+
+
+def take_is_stale(take: Take, s: Tune) -> bool:
+    """The melody was edited, or the meter changed, since the take was written."""
+    if take.melody != s.melody:
+        return True
+    return take.meter is not None and take.meter != meter_key(s.time_signature, s.meter_changes)
 
 
 @dataclass
@@ -102,6 +122,76 @@ class Tune:
     source: MelodySource | None = None
 
 
+class TuneFields:
+    """The tune's fields, read-only, for ``Document`` (which keeps the ``Tune`` in
+    ``_state``). Lists come out as tuples of copies, so no caller can change the mix or
+    the takes behind the document's back; every change goes through its intents."""
+
+    _state: Tune
+
+    @property
+    def melody(self) -> tuple[Note, ...]:
+        return self._state.melody
+
+    @property
+    def takes(self) -> tuple[Take, ...]:
+        return tuple(replace(t, candidates=list(t.candidates)) for t in self._state.takes)
+
+    @property
+    def current_take(self) -> int | None:
+        return self._state.current_take
+
+    @property
+    def pick(self) -> tuple[int, int] | None:
+        """``(take, candidate)`` of the candidate under the melody, or None."""
+        return self._state.pick
+
+    @property
+    def mix(self) -> tuple[TrackMix, ...]:
+        return tuple(replace(m) for m in self._state.mix)
+
+    @property
+    def tempo_bpm(self) -> float:
+        return self._state.tempo_bpm
+
+    @property
+    def tempo_changes(self) -> tuple[tuple[float, float], ...]:
+        return tuple(self._state.tempo_changes)
+
+    @property
+    def time_signature(self) -> tuple[int, int]:
+        return self._state.time_signature
+
+    @property
+    def meter_changes(self) -> tuple[tuple[float, tuple[int, int]], ...]:
+        return tuple(self._state.meter_changes)
+
+    @property
+    def bars(self) -> int:
+        return self._state.bars
+
+    @property
+    def preset(self) -> str:
+        return self._state.preset
+
+    @property
+    def density(self) -> float:
+        return self._state.density
+
+    @property
+    def variety(self) -> float:
+        return self._state.variety
+
+    @property
+    def path(self) -> Path | None:
+        return self._state.path
+
+    @property
+    def source(self) -> MelodySource | None:
+        """The MIDI file the melody came from, when it has other tracks to choose."""
+        return self._state.source
+
+
 def bars_for(s: Tune, notes: Sequence[Note] | None = None) -> int:
     """Bars the melody spans under the tune's meters (at most MAX_BARS, the bars box's
     range); the tune's bars when there are no notes."""
@@ -132,12 +222,27 @@ def melody_arrangement(s: Tune) -> Arrangement | None:
 def tune_from_project(project: Project, path: Path | None) -> Tune:
     """The tune a project file holds (format 1 or 2), with its pick checked."""
     melody = project.melody.tracks[0] if project.melody and project.melody.tracks else None
+    tune_meter = meter_key(
+        project.time_signature, project.melody.meter_changes if project.melody else []
+    )
+
+    def written_in(candidates) -> MeterKey | None:
+        """A saved take's meter: the file keeps it only in the candidates' first time
+        signature (the engine may trim later changes), so a take in the tune's first
+        meter counts as written in the tune's meters."""
+        if not candidates:
+            return None
+        written = candidates[0].arrangement
+        if tuple(written.time_signature) == tuple(project.time_signature):
+            return tune_meter
+        return meter_key(written.time_signature, written.meter_changes)
+
     takes = []
     for number, candidates in enumerate(project.generations):
         made_for = project.take_melodies[number] if number < len(project.take_melodies) else None
         if made_for is None:  # format 1: the candidates' own melody is what they had
             made_for = candidates[0].arrangement.tracks[0].notes if candidates else []
-        takes.append(Take(list(candidates), sorted_notes(made_for)))
+        takes.append(Take(list(candidates), sorted_notes(made_for), meter=written_in(candidates)))
     pick = project.pick
     if pick is not None:
         generation, index = pick

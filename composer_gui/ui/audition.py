@@ -167,6 +167,14 @@ class Audition:
         self._player.start()
         return self._player.start_time
 
+    def set_tempo(self, bpm: float) -> bool:
+        """Play on at ``bpm`` from the beat now sounding, without a break, on a MIDI
+        output; False when nothing plays there (the built-in synth must restart)."""
+        if self._player is None or not self._player.playing or self._arrangement is None:
+            return False
+        self._player.set_tempo(bpm)
+        return True
+
     def stop(self) -> None:
         if self._player is not None:
             self._player.stop()

@@ -34,7 +34,6 @@ from composer_gui.core.document import (
     TEMPO,
     Document,
 )
-from composer_gui.ui import settings
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.audition import Audition
 from composer_gui.ui.engine_process import EngineProcess
@@ -73,6 +72,7 @@ class MainWindow(
         self.last_error: str | None = None
         self.synth_problem_said = False
         self.take = None  # ui.take.Take while recording
+        self.clock = self.clock_events = self.clock_timer = None  # a DAW's clock followed
         self.generate_job = None
         self.ask_before_closing = True  # tests turn the questions off
         self.start_beat = 0.0  # where Play starts; a click in a ruler moves it
@@ -226,7 +226,8 @@ class MainWindow(
         self.transport.meter.currentIndexChanged.connect(
             lambda _index: None if self._showing else doc.set_meter(self.transport.chosen_meter())
         )
-        self.transport.input_chosen.connect(lambda name: settings.put(settings.MIDI_INPUT, name))
+        self.transport.input_chosen.connect(self._input_chosen)
+        self.transport.clock_chosen.connect(self._clock_chosen)
         self.transport.refresh_requested.connect(self.refresh_inputs)
         self.preset.currentTextChanged.connect(lambda p: doc.set_generate_settings(preset=p))
         self.density.valueChanged.connect(lambda v: doc.set_generate_settings(density=v / 100))
@@ -270,7 +271,7 @@ class MainWindow(
                     doc.current_take,
                     pick[1] if pick and pick[0] == doc.current_take else None,
                 )
-            if aspects & {MELODY, PICK, MIX, TAKES}:
+            if aspects & {MELODY, PICK, MIX, TAKES, TEMPO}:  # TEMPO: a meter change
                 heard = doc.heard_arrangement() if doc.pick is not None else None
                 self.arrangement_view.set_arrangement(heard, doc.audible())
                 if heard is None:  # the empty view spans the melody
@@ -377,6 +378,7 @@ class MainWindow(
         self.write_settings()
         if self.take is not None:
             self.take.cancel()
+        self._stop_following()
         self.runner.cancel_all()
         if hasattr(self.engine, "terminate"):
             self.engine.terminate()

@@ -2,6 +2,8 @@
 
 Buttons show the shared actions of ``ui/actions.py``; the bar itself holds no logic.
 The count-in display (``show_count``) lights up during the bar before recording starts.
+The clock box chooses whose tempo the transport keeps: its own, or a DAW's MIDI clock
+arriving at a port (``show_clock`` shows what that clock says).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from composer_gui.ui.theme import hide_spin_arrows
 from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS
 
 NO_INPUT = "No MIDI keyboard"
+OWN_CLOCK = "Own tempo"
 
 
 def tool_button(action: QAction, text: str | None = None, name: str = "") -> QToolButton:
@@ -48,6 +51,7 @@ def separator() -> QFrame:
 
 class TransportBar(QFrame):
     input_chosen = Signal(str)  # "" for none
+    clock_chosen = Signal(str)  # the port whose MIDI clock to follow; "" for our own tempo
     refresh_requested = Signal()
 
     def __init__(self, actions: Actions, parent: QWidget | None = None) -> None:
@@ -124,6 +128,18 @@ class TransportBar(QFrame):
         layout.addWidget(self.input, 1)
         layout.addWidget(refresh)
         layout.addWidget(self.keyboard)
+        # Follow a DAW: its start, stop and continue drive Play (or a waiting take), and
+        # its tempo (from the 24 clocks a beat) sets ours.
+        self.clock = QComboBox()
+        self.clock.setToolTip("Follow the MIDI clock a DAW sends to this port: start, stop, tempo")
+        self.clock.addItem(OWN_CLOCK, "")
+        self.clock.currentIndexChanged.connect(
+            lambda _i: self.clock_chosen.emit(self.clock.currentData() or "")
+        )
+        self.clock_label = QLabel("")
+        self.clock_label.setObjectName("clock")
+        layout.addWidget(self.clock)
+        layout.addWidget(self.clock_label)
         self.full_only += [
             self.metronome,
             self.count_in,
@@ -135,6 +151,7 @@ class TransportBar(QFrame):
             self.input,
             refresh,
             self.keyboard,
+            self.clock,
         ]
         self.stretch_in_compact = QWidget()  # keeps the buttons left when the rest is hidden
         layout.addWidget(self.stretch_in_compact, 0)
@@ -152,6 +169,22 @@ class TransportBar(QFrame):
             index = self.input.count() - 1
         self.input.setCurrentIndex(max(0, index))
         self.input.blockSignals(False)
+        following = self.clock.currentData() or ""
+        self.clock.blockSignals(True)
+        self.clock.clear()
+        self.clock.addItem(OWN_CLOCK, "")
+        for name in names:
+            self.clock.addItem(f"Clock: {name}", name)
+        index = self.clock.findData(following)
+        if following and index < 0:  # the DAW went away: keep it visible while followed
+            self.clock.addItem(f"Clock: {following} (not connected)", following)
+            index = self.clock.count() - 1
+        self.clock.setCurrentIndex(max(0, index))
+        self.clock.blockSignals(False)
+
+    def show_clock(self, text: str) -> None:
+        """What the followed clock says ("DAW 98 BPM, playing"); "" when not following."""
+        self.clock_label.setText(text)
 
     def show_meter(self, signature: tuple[int, int]) -> None:
         """Show a piece's meter without emitting a change (one not listed is added)."""

@@ -2,8 +2,8 @@
 
 Hypothesis's ``RuleBasedStateMachine`` runs hundreds of seeded sequences of New, Open
 (a MIDI file, a saved project, a damaged file), note edits, undo/redo, Generate (the
-stand-in engine), pick, show a take, mute/solo/instrument, tempo, Save, Export, autosave
-ticks and crash-and-restore, in any order. After every step it checks that:
+stand-in engine), pick, show a take, mute/solo/instrument, tempo, meter, Save, Export,
+autosave ticks and crash-and-restore, in any order. After every step it checks that:
 
 - nothing made is lost without the musician saying so: New or Open over unsaved work is
   refused unless told to discard, and a refusal changes nothing; a clean document is
@@ -11,7 +11,7 @@ ticks and crash-and-restore, in any order. After every step it checks that:
 - what Export writes (read back from the .mid) equals what the screen shows: the melody
   on screen, the picked candidate's accompaniment, the mix's instruments, muted tracks
   left out;
-- the stale flag is true exactly when the picked take was made for another melody;
+- the stale flag is true exactly when the picked take was made for another melody or meter;
 - no exception escapes but the musician-facing ones expected of damaged files.
 
 The window's own machine (pytest-qt) is in tests/composer_gui/ui/test_window_states.py.
@@ -187,6 +187,10 @@ class DocumentMachine(RuleBasedStateMachine):
     def tempo(self, bpm):
         self.doc.set_tempo(bpm)
 
+    @rule(signature=st.sampled_from([(4, 4), (3, 4), (6, 8), (2, 2)]))
+    def meter(self, signature):
+        self.doc.set_meter(signature)
+
     @rule(preset=st.sampled_from(["organ", "strings", "piano"]))
     def preset(self, preset):
         self.doc.set_generate_settings(preset=preset)
@@ -253,9 +257,14 @@ class DocumentMachine(RuleBasedStateMachine):
             ]
 
     @invariant()
-    def stale_means_another_melody(self):
+    def stale_means_another_melody_or_meter(self):
         doc = self.doc
-        expected = doc.pick is not None and doc.takes[doc.pick[0]].melody != doc.melody
+        picked = doc.picked
+        expected = picked is not None and (
+            doc.takes[doc.pick[0]].melody != doc.melody
+            # the candidates were written in the meter of the melody they were given
+            or tuple(picked.arrangement.time_signature) != tuple(doc.time_signature)
+        )
         assert doc.stale == expected
 
     @invariant()

@@ -259,8 +259,7 @@ def test_playing_without_sound_says_so_once_and_keeps_working(
 
 
 def test_take_quantizes_human_timing():
-    from composer_gui.core.recording import RecordingSetup
-    from composer_gui.ui.take import take_to_arrangement
+    from composer_gui.core.recording import RecordingSetup, take_to_arrangement
 
     setup = RecordingSetup(tempo_bpm=120.0, bars=1, count_in_bars=0)
     t0 = 100.0

@@ -2,9 +2,10 @@
 
 The smaller sibling of ``tests/composer_gui/core/test_document_states.py``: the same kind
 of sequences, sent through the widgets (the melody editor's edits, the candidate list,
-the take combo, the mute buttons and instrument boxes, the menu actions), and after
-every step the screen must agree with the document and Export must write what the
-screen shows.
+the take combo, the mute buttons and instrument boxes, the meter box, the menu actions),
+and after every step the screen must agree with the document, and Export and Send to DAW
+must carry what the screen shows. Send to DAW plays for real into the app's JACK port on
+the dummy server; the notes its player was given are compared with the exported file's.
 """
 
 from __future__ import annotations
@@ -27,9 +28,28 @@ from PySide6.QtTest import QTest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.playback import Schedule, schedule_from_arrangement
+from composer_gui.ui import settings as app_settings
+from models.pianoroll import ACCOMPANIED_METERS
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.jack]
+
+
+def played_notes(schedule: Schedule) -> tuple[list[tuple[float, int, int]], set[int]]:
+    """(beat, pitch, program of its channel) of each note, and the programs that play."""
+    programs = {
+        e.message.channel: e.message.program
+        for e in schedule.events
+        if e.message.type == "program_change"
+    }
+    notes = sorted(
+        (round(e.beat, 6), e.message.note, programs.get(e.message.channel, 0))
+        for e in schedule.events
+        if e.message.type == "note_on" and e.message.velocity > 0
+    )
+    return notes, {program for _, _, program in notes}
+
 
 notes_strategy = st.lists(
     st.builds(
@@ -52,7 +72,13 @@ class WindowMachine(RuleBasedStateMachine):
         self.window = MainWindow(data_dir=self.folder / "data")
         self.window.ask_before_closing = True
         self.window.engine.engine = StandInEngine()
-        self.window.start_playback = lambda *_args, **_kwargs: False  # no sound here
+        # No sound for Play here; Send to DAW plays for real into the JACK port.
+        play = self.window.start_playback
+        self.window.start_playback = lambda start=0.0, to_daw=False: (
+            play(start, to_daw=True) if to_daw else False
+        )
+        app_settings.put(app_settings.MIDI_API, "jack")
+        self.window.apply_output_settings()
         self.window.show()
         self.answer = "discard"
         self.window.choose = lambda _title, _question, answers: (
@@ -122,6 +148,26 @@ class WindowMachine(RuleBasedStateMachine):
         box = self.window.tracks.strips[track].instrument
         box.setCurrentIndex(box.findData(program))
 
+    @rule(signature=st.sampled_from(ACCOMPANIED_METERS))
+    def meter(self, signature):
+        box = self.window.transport.meter
+        box.setCurrentIndex(box.findText(f"{signature[0]}/{signature[1]}"))
+
+    @rule()
+    def send_to_daw(self):
+        w = self.window
+        exported = w.document.export_arrangement()
+        w.actions.send_to_daw.setChecked(True)
+        sent = w.audition._player.schedule if w.actions.send_to_daw.isChecked() else None
+        said = w.statusBar().currentMessage()
+        w.actions.send_to_daw.setChecked(False)
+        if exported is None:  # nothing audible: nothing is sent
+            assert sent is None or played_notes(sent)[0] == []
+            return
+        assert sent is not None, said
+        assert played_notes(sent) == played_notes(schedule_from_arrangement(exported))
+        assert ("earlier melody" in said) == w.document.stale
+
     @rule()
     def save(self):
         assert self.window.save_to(self.folder / "song.composer")
@@ -141,12 +187,13 @@ class WindowMachine(RuleBasedStateMachine):
         written = read_arrangement(path)
         assert [t.notes for t in written.tracks] == [t.notes for t in expected]
         assert [t.program for t in written.tracks] == [t.program for t in expected]
+        self.send_to_daw()  # and Send to DAW carries the same
 
     @invariant()
     def screen_agrees_with_the_document(self):
         w, doc = self.window, self.window.document
         assert w.melody_editor.notes == list(doc.melody)
-        assert w.tracks.mixes() == doc.mix
+        assert w.tracks.mixes() == list(doc.mix)
         assert w.candidates.tree.topLevelItemCount() == len(doc.candidates)
         if doc.takes:
             assert w.candidates.history.currentIndex() == doc.current_take
@@ -155,11 +202,12 @@ class WindowMachine(RuleBasedStateMachine):
         if shown is not None:
             assert tuple(shown.tracks[0].notes) == doc.melody
         assert w.stale_label.isVisible() == doc.stale
+        assert w.transport.chosen_meter() == tuple(doc.time_signature)
         assert ("*" in w.windowTitle()) == doc.dirty
         assert w.last_error is None
 
 
-def test_window_states(qapp):
+def test_window_states(qapp, jack_server):
     run_state_machine_as_test(
         WindowMachine,
         settings=settings(

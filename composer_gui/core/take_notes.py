@@ -1,0 +1,162 @@
+"""The rules of a take, without ports: its setup, the metronome's clicks, the count-in,
+the sustain pedal, and how timed messages become quantized notes.
+
+``core/recording.Recorder`` stamps the messages; everything here is pure, so it is
+tested without a MIDI driver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mido
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.playback import DRUM_CHANNEL, Schedule, TempoMap, TimedMessage
+from composer_gui.core.quantize import quantize_notes
+from models.pianoroll import STEPS_PER_BEAT, Meter
+
+# General MIDI percussion: the downbeat is a high wood block, louder; other beats the low one.
+CLICK_ACCENT_NOTE = 76
+CLICK_ACCENT_VELOCITY = 127
+CLICK_NOTE = 77
+CLICK_VELOCITY = 80
+CLICK_LENGTH_BEATS = 0.1
+SUSTAIN_PEDAL = 64  # control change number; values >= 64 mean "down"
+
+
+@dataclass(frozen=True)
+class RecordingSetup:
+    """Tempo, length and meter of a take, and how it starts."""
+
+    tempo_bpm: float = 120.0
+    bars: int = 4
+    time_signature: tuple[int, int] = (4, 4)
+    count_in_bars: int = 1
+    start_on_first_note: bool = False  # no count-in: bar 1 begins with the first note played
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Bar length in quarter notes (what times are counted in): 3.0 in 6/8."""
+        return Meter.of(self.time_signature).bar_beats
+
+    @property
+    def count_in_beats(self) -> float:
+        return 0.0 if self.start_on_first_note else self.count_in_bars * self.beats_per_bar
+
+    @property
+    def length_beats(self) -> float:
+        return self.bars * self.beats_per_bar
+
+    def seconds(self, beats: float) -> float:
+        return beats * 60.0 / self.tempo_bpm
+
+
+def click_schedule(setup: RecordingSetup) -> Schedule:
+    """Metronome clicks for count-in plus take, on the GM drum channel: one on each of the
+    meter's beats (two dotted quarters in 6/8, two halves in 2/2, 3+2 eighths in 5/8),
+    the downbeat accented."""
+    meter = Meter.of(setup.time_signature)
+    total_beats = setup.count_in_beats + setup.length_beats
+    bars = round(total_beats / meter.bar_beats)
+    events = []
+    for bar in range(bars):
+        for index, (first, length) in enumerate(zip(meter.beat_starts, meter.beat_steps)):
+            beat = bar * meter.bar_beats + first / STEPS_PER_BEAT
+            downbeat = index == 0
+            note = CLICK_ACCENT_NOTE if downbeat else CLICK_NOTE
+            velocity = CLICK_ACCENT_VELOCITY if downbeat else CLICK_VELOCITY
+            on = mido.Message("note_on", channel=DRUM_CHANNEL, note=note, velocity=velocity)
+            events.append(TimedMessage(beat, on))
+            events.append(
+                TimedMessage(
+                    beat + CLICK_LENGTH_BEATS * length / STEPS_PER_BEAT,
+                    mido.Message("note_off", channel=DRUM_CHANNEL, note=note),
+                )
+            )
+    return Schedule(events, TempoMap(setup.tempo_bpm), total_beats, {DRUM_CHANNEL})
+
+
+def count_in_clicks(setup: RecordingSetup, beats_from_bar_one: float) -> tuple[int, int]:
+    """``(click now, clicks in the count-in)`` at a time before bar one (negative
+    beats), counting the meter's beats: "1 2" in 6/8, "1 2 3" in 3/4."""
+    meter = Meter.of(setup.time_signature)
+    per_bar = meter.beats_per_bar
+    total = setup.count_in_bars * per_bar
+    since = (beats_from_bar_one + setup.count_in_beats) * STEPS_PER_BEAT  # steps
+    bar, in_bar = divmod(since, meter.bar_steps)
+    beat = sum(1 for start in meter.beat_starts if start <= in_bar)
+    return int(bar) * per_bar + beat, total
+
+
+def notes_from_messages(
+    stamped: list[tuple[float, mido.Message]], end_seconds: float
+) -> list[tuple[int, float, float, int]]:
+    """(pitch, start, end, velocity) in seconds from timestamped messages.
+
+    A note released while the sustain pedal is down ends when the pedal lifts (or when the
+    same key is struck again); notes still held at the end stop at ``end_seconds``.
+    """
+    sounding: dict[int, tuple[float, int]] = {}  # pitch -> (start, velocity)
+    held_by_pedal: set[int] = set()
+    pedal_down = False
+    notes: list[tuple[int, float, float, int]] = []
+
+    def end(pitch: int, seconds: float) -> None:
+        start, velocity = sounding.pop(pitch)
+        held_by_pedal.discard(pitch)
+        notes.append((pitch, start, seconds, velocity))
+
+    for seconds, message in stamped:
+        if message.type == "note_on" and message.velocity > 0:
+            if message.note in sounding:  # struck again: the old note ends here
+                end(message.note, seconds)
+            sounding[message.note] = (seconds, message.velocity)
+        elif message.type in ("note_on", "note_off"):
+            if message.note not in sounding:
+                continue
+            if pedal_down:
+                held_by_pedal.add(message.note)
+            else:
+                end(message.note, seconds)
+        elif message.type == "control_change" and message.control == SUSTAIN_PEDAL:
+            pedal_down = message.value >= 64
+            if not pedal_down:
+                for pitch in sorted(held_by_pedal):
+                    end(pitch, seconds)
+    for pitch in sorted(sounding):
+        end(pitch, max(end_seconds, sounding[pitch][0]))
+    notes.sort(key=lambda note: (note[1], note[0]))
+    return notes
+
+
+def take_to_arrangement(
+    stamped: list[tuple[float, mido.Message]],
+    bar_one_time: float,
+    end_time: float,
+    setup: RecordingSetup,
+) -> Arrangement:
+    """A take quantized to the grid, as the melody track of an arrangement.
+
+    Notes that round to before bar 1 (noodling in the count-in) are dropped; notes still
+    sounding at the end are cut at the last barline.
+    """
+    beats_per_second = setup.tempo_bpm / 60.0
+    length = setup.length_beats
+    half_step = 0.5 / STEPS_PER_BEAT
+    performed = []
+    for pitch, start, end, velocity in notes_from_messages(stamped, end_time):
+        start_beat = (start - bar_one_time) * beats_per_second
+        duration = max(0.0, (end - start) * beats_per_second)
+        if -half_step <= start_beat < length - half_step:
+            performed.append(Note(pitch, start_beat, duration, velocity))
+    notes = []
+    for note in quantize_notes(performed):
+        if 0 <= note.start_beat < length:
+            duration = min(note.duration_beats, length - note.start_beat)
+            notes.append(Note(note.pitch, note.start_beat, duration, note.velocity))
+    return Arrangement(
+        [Track(name="melody", notes=notes)],
+        tempo_bpm=setup.tempo_bpm,
+        time_signature=setup.time_signature,
+    )
