@@ -99,13 +99,28 @@ def _quantiles(scores: list[float]) -> list[float]:
     return [float(q) for q in np.percentile(scores, np.arange(101))]
 
 
+def spread(items: list, at_most: int) -> list:
+    """At most ``at_most`` of ``items``, evenly spread (every style and piece group of a
+    split ordered by piece, not its first pieces only)."""
+    if len(items) <= at_most:
+        return items
+    return [items[int(i)] for i in np.linspace(0, len(items) - 1, at_most)]
+
+
 def band_calibration(
-    generator, critic, data: BandDataset, bars: int = 8, k: int = 4, seed: int = 0
+    generator,
+    critic,
+    data: BandDataset,
+    bars: int = 8,
+    k: int = 4,
+    seed: int = 0,
+    max_windows: int = 200,
 ) -> dict:
     """The critic's score quantiles (0..100) on real windows (what a candidate's
-    percentile reads) and on the model's own candidates, from one split."""
+    percentile reads) and on the model's own candidates, from one split (at most
+    ``max_windows`` windows, so an export takes a minute or two on a laptop)."""
     real, own = [], []
-    for i, window in enumerate(band_windows(data, bars, per_piece=4)):
+    for i, window in enumerate(spread(band_windows(data, bars, per_piece=4), max_windows)):
         cond, candidates = band_candidates(generator, window, k, seed + i)
         real.extend(critic_scores(critic, cond, [window.tracks]).tolist())
         own.extend(critic_scores(critic, cond, candidates).tolist())

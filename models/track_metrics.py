@@ -103,13 +103,16 @@ def compare_to_data(
     }
 
 
-def band_metrics_table(generator, data, bars: int = 4, k: int = 2, seed: int = 0) -> dict:
-    """The model's candidates on a band split's windows against those windows' own
-    tracks, per track and metric (``compare_to_data``), grouped by meter."""
-    from models.band_evaluate import band_candidates, band_windows
+def band_metrics_table(
+    generator, data, bars: int = 4, k: int = 2, seed: int = 0, max_windows: int = 120
+) -> dict:
+    """The model's candidates on a band split's windows (at most ``max_windows``, spread
+    over the split) against those windows' own tracks, per track and metric
+    (``compare_to_data``), grouped by meter."""
+    from models.band_evaluate import band_candidates, band_windows, spread
 
     by_meter: dict[int, tuple[list, list]] = {}
-    for i, window in enumerate(band_windows(data, bars)):
+    for i, window in enumerate(spread(band_windows(data, bars), max_windows)):
         _, candidates = band_candidates(generator, window, k, seed + i)
         real, generated = by_meter.setdefault(window.meter.bar_steps, ([], []))
         real.append(window.tracks)
