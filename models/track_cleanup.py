@@ -5,11 +5,9 @@ Monophonic tracks (voice, bass) are cleaned as the chorale voices are
 the same density rule (a cell plays where ``density * p > (1 - density) * (1 - p)``, so
 0.5 is "more likely than not") and then tidied:
 
-- *chords*: each step keeps its 2-5 likeliest sounding notes (a lone note is no chord,
-  and more than five is a smear); a chord is held while its notes stay the same and no
-  "starts" probability says it is struck again; a chord shorter than ``min_steps``
-  takes the notes of the chord before it (a flicker, not a new chord) or, with none
-  before, goes silent. Every chord's notes start together.
+- *chords*: decided per chord, not per cell (``clean_chords``): where the track is
+  expected to sound, chords held until the network strikes again, each of the 2-5
+  likeliest notes over its steps; every chord's notes start together.
 - *drums*: a hit where the hit probability passes the threshold, at most one per kit
   row and step; a drum sounds only where it is struck (``sounding == onsets``).
 
@@ -33,54 +31,51 @@ def _plays(probs: np.ndarray, density: float) -> np.ndarray:
     return density * probs > (1.0 - density) * (1.0 - probs)
 
 
-def chord_steps(sounds: np.ndarray, density: float = 0.5) -> list[frozenset[int]]:
-    """Per step, the rows of the chord that sounds there (empty set: silence)."""
-    plays = _plays(sounds, density)
-    chords = []
-    for step_probs, step_plays in zip(sounds, plays):
-        rows = np.flatnonzero(step_plays)
-        if rows.size < MIN_CHORD_NOTES:
-            chords.append(frozenset())
-            continue
-        likeliest = rows[np.argsort(-step_probs[rows], kind="stable")[:MAX_CHORD_NOTES]]
-        chords.append(frozenset(int(r) for r in likeliest))
-    return chords
+def _expected_notes_threshold(density: float) -> float:
+    """How many notes a step must be expected to sound (the sum of its probabilities)
+    to sound at all: 1 at density 0.5, fewer at higher density, more at lower."""
+    if not 0.0 < density <= 1.0:
+        raise ValueError(f"Density must be above 0 and at most 1 (0.5 is neutral); got {density}.")
+    return (1.0 - density) / density
 
 
 def clean_chords(
     sounds: np.ndarray, starts: np.ndarray, density: float = 0.5, min_steps: int = 2
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A chords track's ``sounds``/``starts`` probabilities ``(step, rows)`` → rolls."""
+    """A chords track's ``sounds``/``starts`` probabilities ``(step, rows)`` → rolls.
+
+    Decided per chord rather than per cell: a network unsure *which* notes sound spreads
+    its probability over neighbouring rows, so no cell passes one half although a chord
+    surely sounds. A step sounds where its expected number of notes (the sum of its
+    probabilities) reaches ``_expected_notes_threshold``; a new chord starts where the
+    track starts sounding or its expected number of struck notes reaches one; a chord
+    shorter than ``min_steps`` joins the chord before it (a flicker, not a new chord).
+    Each chord takes its likeliest rows over its steps, as many as its expected notes,
+    2 to 5 (a lone note is no chord, and more than five is a smear).
+    """
     n_steps, n_rows = sounds.shape
-    chords = chord_steps(sounds, density)
-    struck = _plays(starts, 0.5)
-    # Segments of one chord: (rows, first step, length); a new one wherever the notes
-    # change or the network says they are struck again.
-    segments: list[list] = []
-    for step, chord in enumerate(chords):
-        again = bool(chord) and bool(struck[step, sorted(chord)].any())
-        if segments and segments[-1][0] == chord and not again:
-            segments[-1][2] += 1
-        else:
-            segments.append([chord, step, 1])
-    merged: list[list] = []
-    for chord, first, length in segments:
-        if chord and length < min_steps:
-            if merged and merged[-1][0]:  # a flicker: the chord before holds on
-                merged[-1][2] += length
-                continue
-            chord = frozenset()
-        if merged and not chord and not merged[-1][0]:
-            merged[-1][2] += length
+    active = sounds.sum(axis=1) >= _expected_notes_threshold(density)
+    struck = starts.sum(axis=1) >= 1.0
+    segments: list[list[int]] = []  # [first step, length]
+    for step in range(n_steps):
+        if not active[step]:
             continue
-        merged.append([chord, first, length])
+        joins = segments and segments[-1][0] + segments[-1][1] == step and not struck[step]
+        short = (
+            segments and segments[-1][0] + segments[-1][1] == step and segments[-1][1] < min_steps
+        )
+        if joins or short:
+            segments[-1][1] += 1
+        else:
+            segments.append([step, 1])
     sounding = np.zeros((n_steps, n_rows), dtype=bool)
     onsets = np.zeros_like(sounding)
-    for chord, first, length in merged:
-        if chord:
-            rows = sorted(chord)
-            sounding[first : first + length, rows] = True
-            onsets[first, rows] = True
+    for first, length in segments:
+        mean = sounds[first : first + length].mean(axis=0)
+        n_notes = int(np.clip(round(float(mean.sum())), MIN_CHORD_NOTES, MAX_CHORD_NOTES))
+        rows = np.sort(np.argsort(-mean, kind="stable")[:n_notes])
+        sounding[first : first + length, rows] = True
+        onsets[first, rows] = True
     return sounding, onsets
 
 

@@ -75,6 +75,16 @@ def test_chords_are_two_to_five_notes_held_and_restruck_where_they_start():
     assert (sounding.sum(axis=1) == 5).all()
     assert sounding[:, [0, 4, 7]].all()
     assert np.flatnonzero(onsets.any(axis=1)).tolist() == [0, 4]
+    # Unsure which notes: a triad's probability spread over neighbours still sounds,
+    # as the three likeliest notes, held from its one strike.
+    unsure = np.zeros((t, rows))
+    unsure[:, [11, 15, 18]] = 0.5  # no cell passes one half
+    unsure[:, [10, 12, 14, 16, 17, 19]] = 0.2
+    strike = np.zeros((t, rows))
+    strike[0, 9:20] = 0.2
+    sounding, onsets = clean_chords(unsure, strike)
+    assert sounding.all(axis=0)[[11, 15, 18]].all() and sounding.sum() == 3 * t
+    assert np.argwhere(onsets).tolist() == [[0, 11], [0, 15], [0, 18]]
     # A lone note is no chord.
     lone = np.zeros((t, rows))
     lone[:, 3] = 0.9
