@@ -34,9 +34,9 @@ def _plays(probs: np.ndarray, density: float) -> np.ndarray:
 def _expected_notes_threshold(density: float) -> float:
     """How many notes a step must be expected to sound (the sum of its probabilities)
     to sound at all: 1 at density 0.5, fewer at higher density, more at lower."""
-    if not 0.0 < density <= 1.0:
-        raise ValueError(f"Density must be above 0 and at most 1 (0.5 is neutral); got {density}.")
-    return (1.0 - density) / density
+    if not 0.0 <= density <= 1.0:
+        raise ValueError(f"Density must be between 0 and 1 (0.5 is neutral); got {density}.")
+    return (1.0 - density) / density if density > 0 else float("inf")
 
 
 def clean_chords(

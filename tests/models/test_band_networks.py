@@ -85,6 +85,10 @@ def test_chords_are_two_to_five_notes_held_and_restruck_where_they_start():
     sounding, onsets = clean_chords(unsure, strike)
     assert sounding.all(axis=0)[[11, 15, 18]].all() and sounding.sum() == 3 * t
     assert np.argwhere(onsets).tolist() == [[0, 11], [0, 15], [0, 18]]
+    assert not clean_chords(unsure, strike, density=0.0)[0].any()  # density 0: silence
+    faint = unsure * 0.25  # about 0.7 notes expected a step
+    assert not clean_chords(faint, strike)[0].any()
+    assert clean_chords(faint, strike, density=0.7)[0].any()  # more density plays
     # A lone note is no chord.
     lone = np.zeros((t, rows))
     lone[:, 3] = 0.9
