@@ -10,7 +10,9 @@ partial bar counts as a bar):
   classes sounding in a non-empty bar, MuseGAN's UPC);
 - chords: ``notes_per_chord`` (notes struck together, averaged over the chords);
 - drums: ``bars_with_drums`` and ``hits_per_bar_<group>`` for each group of the kit
-  (kick, snare, hi-hat, toms, cymbals, percussion).
+  (kick, snare, hi-hat, toms, cymbals, percussion);
+- the band together (``"band"``): ``bass_on_chord_tone_downbeats``, the share of bar
+  starts where the bass plays a pitch class the chords tracks sound.
 
 ``compare_to_data`` puts the candidates' mean beside the data's own, track by track,
 so a table can say "the bass plays 3.9 notes a bar, the data 4.0".
@@ -76,6 +78,35 @@ def track_kind_metrics(
     return out
 
 
+def _pitch_classes(roll: np.ndarray, track: TrackSpec) -> np.ndarray:
+    """``(step, rows)`` → ``(step, 12)``: the pitch classes sounding at each step."""
+    pitches = np.array([track.row_pitch(r) for r in range(track.n_rows)])
+    classes = np.zeros((roll.shape[0], 12), dtype=bool)
+    steps, rows = np.nonzero(roll)
+    classes[steps, pitches[rows] % 12] = True
+    return classes
+
+
+def bass_on_chord_tones(
+    candidate: list[tuple[np.ndarray, np.ndarray]],
+    tracks: tuple[TrackSpec, ...],
+    steps_per_bar: int,
+) -> float:
+    """Share of downbeats (bar starts) where the bass sounds a pitch class that a chords
+    track sounds then; NaN without a bass and a chords track, or with no such downbeat."""
+    bass = [i for i, t in enumerate(tracks) if t.kind == "bass"]
+    chords = [i for i, t in enumerate(tracks) if t.kind == "chords"]
+    if not bass or not chords:
+        return float("nan")
+    downbeats = np.arange(0, candidate[bass[0]][0].shape[0], steps_per_bar)
+    low = _pitch_classes(candidate[bass[0]][0], tracks[bass[0]])[downbeats]
+    harmony = np.zeros_like(low)
+    for i in chords:
+        harmony |= _pitch_classes(candidate[i][0], tracks[i])[downbeats]
+    judged = low.any(axis=1) & harmony.any(axis=1)
+    return _mean((low & harmony).any(axis=1)[judged])
+
+
 def candidate_metrics(
     candidates: list[list[tuple[np.ndarray, np.ndarray]]],
     tracks: tuple[TrackSpec, ...],
@@ -86,6 +117,9 @@ def candidate_metrics(
     for t, track in enumerate(tracks):
         rows = [track_kind_metrics(*c[t], track, steps_per_bar) for c in candidates]
         out[track.name] = {k: float(np.nanmean([r[k] for r in rows])) for k in rows[0]}
+    agreement = [bass_on_chord_tones(c, tracks, steps_per_bar) for c in candidates]
+    if not np.isnan(agreement).all():
+        out["band"] = {"bass_on_chord_tone_downbeats": float(np.nanmean(agreement))}
     return out
 
 

@@ -18,6 +18,9 @@ def test_each_kind_gets_its_metrics_with_the_values_the_parts_have():
     assert drums["bars_with_drums"] == 1 and drums["hits_per_bar_kick"] == 2
     assert drums["hits_per_bar_snare"] == 2 and drums["hits_per_bar_hihat"] == 8
     assert drums["hits_per_bar_toms"] == 0 and "pitch_classes_per_bar" not in drums
+    assert table["band"]["bass_on_chord_tone_downbeats"] == 1  # the root of each triad
+    off = [(np.roll(s, 1, axis=1), o) if i == 0 else (s, o) for i, (s, o) in enumerate(tracks)]
+    assert candidate_metrics([off], TOY_TRACKS, 16)["band"]["bass_on_chord_tone_downbeats"] < 1
 
 
 def test_silence_is_measured_as_silence():
