@@ -60,7 +60,8 @@ def _export(run_dir: Path, out: Path, data: Path) -> None:
     table = band_metrics_table(generator, load_band_split(data, "valid"))
     text = format_band_metrics(table)
     path.with_suffix(".metrics.txt").write_text(text + "\n")
-    card["metrics"] = {"valid": table}  # per meter, track and metric: model beside data
+    # Per meter, track and metric: model beside data; NaN (nothing to measure) as null.
+    card["metrics"] = {"valid": json.loads(json.dumps(table).replace("NaN", "null"))}
     card_path = path.with_suffix(".json")
     card_path.with_name(card_path.name + ".tmp").write_text(json.dumps(card, indent=2) + "\n")
     card_path.with_name(card_path.name + ".tmp").replace(card_path)
