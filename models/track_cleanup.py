@@ -1,0 +1,102 @@
+"""Clean-up per track kind: from a track's probabilities to what a musician would play.
+
+Monophonic tracks (voice, bass) are cleaned as the chorale voices are
+(``models.cleanup.voices_to_roll``). The other kinds are Bernoulli rolls, binarized with
+the same density rule (a cell plays where ``density * p > (1 - density) * (1 - p)``, so
+0.5 is "more likely than not") and then tidied:
+
+- *chords*: decided per chord, not per cell (``clean_chords``): where the track is
+  expected to sound, chords held until the network strikes again, each of the 2-5
+  likeliest notes over its steps; every chord's notes start together.
+- *drums*: a hit where the hit probability passes the threshold, at most one per kit
+  row and step; a drum sounds only where it is struck (``sounding == onsets``).
+
+Each returns ``(sounding, onsets)``, ``(step, track.n_rows)`` bool.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.cleanup import voices_to_roll
+from models.tracks import TrackSpec
+
+MIN_CHORD_NOTES = 2
+MAX_CHORD_NOTES = 5
+
+
+def _plays(probs: np.ndarray, density: float) -> np.ndarray:
+    if not 0.0 <= density <= 1.0:
+        raise ValueError(f"Density must be between 0 and 1 (0.5 is neutral); got {density}.")
+    return density * probs > (1.0 - density) * (1.0 - probs)
+
+
+def _expected_notes_threshold(density: float) -> float:
+    """How many notes a step must be expected to sound (the sum of its probabilities)
+    to sound at all: 1 at density 0.5, fewer at higher density, more at lower."""
+    if not 0.0 <= density <= 1.0:
+        raise ValueError(f"Density must be between 0 and 1 (0.5 is neutral); got {density}.")
+    return (1.0 - density) / density if density > 0 else float("inf")
+
+
+def clean_chords(
+    sounds: np.ndarray, starts: np.ndarray, density: float = 0.5, min_steps: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """A chords track's ``sounds``/``starts`` probabilities ``(step, rows)`` → rolls.
+
+    Decided per chord rather than per cell: a network unsure *which* notes sound spreads
+    its probability over neighbouring rows, so no cell passes one half although a chord
+    surely sounds. A step sounds where its expected number of notes (the sum of its
+    probabilities) reaches ``_expected_notes_threshold``; a new chord starts where the
+    track starts sounding or its expected number of struck notes reaches one; a chord
+    shorter than ``min_steps`` joins the chord before it (a flicker, not a new chord).
+    Each chord takes its likeliest rows over its steps, as many as its expected notes,
+    2 to 5 (a lone note is no chord, and more than five is a smear).
+    """
+    n_steps, n_rows = sounds.shape
+    active = sounds.sum(axis=1) >= _expected_notes_threshold(density)
+    struck = starts.sum(axis=1) >= 1.0
+    segments: list[list[int]] = []  # [first step, length]
+    for step in range(n_steps):
+        if not active[step]:
+            continue
+        joins = segments and segments[-1][0] + segments[-1][1] == step and not struck[step]
+        short = (
+            segments and segments[-1][0] + segments[-1][1] == step and segments[-1][1] < min_steps
+        )
+        if joins or short:
+            segments[-1][1] += 1
+        else:
+            segments.append([step, 1])
+    sounding = np.zeros((n_steps, n_rows), dtype=bool)
+    onsets = np.zeros_like(sounding)
+    for first, length in segments:
+        mean = sounds[first : first + length].mean(axis=0)
+        n_notes = int(np.clip(round(float(mean.sum())), MIN_CHORD_NOTES, MAX_CHORD_NOTES))
+        rows = np.sort(np.argsort(-mean, kind="stable")[:n_notes])
+        sounding[first : first + length, rows] = True
+        onsets[first, rows] = True
+    return sounding, onsets
+
+
+def clean_drums(hits: np.ndarray, density: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """A drums track's hit probabilities ``(step, kit rows)`` → rolls (hits only)."""
+    struck = _plays(hits, density)
+    return struck.copy(), struck
+
+
+def clean_track(
+    probs: np.ndarray, track: TrackSpec, density: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """One track's probabilities ``(step, track.n_outputs)`` → ``(sounding, onsets)``."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != track.n_outputs:
+        raise ValueError(
+            f"track {track.name!r} needs (step, {track.n_outputs}) probabilities, not {probs.shape}"
+        )
+    if track.monophonic:
+        roll, onsets = voices_to_roll(probs[None], density=density)
+        return roll[0], onsets[0]
+    if track.kind == "chords":
+        return clean_chords(probs[:, : track.n_rows], probs[:, track.n_rows :], density)
+    return clean_drums(probs, density)
