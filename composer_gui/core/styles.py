@@ -1,0 +1,96 @@
+"""The styles a musician can choose: each one a model file and, in it, one of its styles.
+
+A style is what the Style box, ``composer-gui styles`` and ``accompany --style NAME``
+offer. It is read from the model cards in ``resources/weights`` (JSON only, so listing
+them loads neither torch nor a network): a card that lists ``config.styles`` (the band
+model, conditioned on style) gives one style per name, described by the card's
+``styles`` entries where it has them; a card without (the chorale model) is one style,
+named by its card's ``style`` field, else "chorale" for the shipped chorale model, else
+the model's name. The tracks come from ``models.tracks.tracks_from_card``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer_gui.core.errors import ComposerError
+from composer_gui.paths import resource_path
+from models.tracks import TrackSpec, tracks_from_card
+
+CHORALE_MODEL = "composer-chorales"
+CHORALE_STYLE = "chorale"
+CHORALE_DESCRIPTION = "Alto, tenor and bass in the style of the Bach chorales, a chord a beat."
+
+
+@dataclass(frozen=True)
+class Style:
+    """One style: its name, the model file that plays it, and what it writes."""
+
+    name: str
+    model_path: Path  # the .safetensors file
+    tracks: tuple[TrackSpec, ...]
+    description: str
+    index: int = 0  # the style's place in the model's ``config.styles`` (0 for one style)
+
+    def line(self) -> str:
+        """Name first, then the tracks, then the description: one line for a terminal."""
+        tracks = ", ".join(["melody", *(t.name for t in self.tracks)])
+        return f"{self.name}: {tracks}. {self.description}".rstrip()
+
+
+def card_styles(card: dict, model_path: Path) -> list[Style]:
+    """The styles one model card offers, in the card's order."""
+    tracks = tracks_from_card(card)
+    names = list(card.get("config", {}).get("styles") or [])
+    described = {
+        str(entry.get("name")): entry
+        for entry in card.get("styles", [])
+        if isinstance(entry, dict) and entry.get("name")
+    }
+    if not names:
+        if card.get("style"):
+            name = str(card["style"])
+        elif model_path.stem == CHORALE_MODEL:
+            name = CHORALE_STYLE
+        else:
+            name = str(card.get("name") or model_path.stem)
+        description = str(card.get("description", "")).strip()
+        if name == CHORALE_STYLE and not description:
+            description = CHORALE_DESCRIPTION
+        return [Style(name, model_path, tracks, description)]
+    styles = []
+    for index, name in enumerate(names):
+        entry = described.get(str(name), {})
+        description = str(entry.get("description") or card.get("description", "")).strip()
+        styles.append(Style(str(name), model_path, tracks, description, index))
+    return styles
+
+
+def installed_styles(weights_dir: Path | None = None) -> list[Style]:
+    """Every style of every model file in ``weights_dir`` (the shipped ones by default):
+    the chorale first, then the others by model file name. A card this version cannot
+    read is left out, so one broken file does not hide the others."""
+    from models.checkpoint import read_card
+    from models.errors import ModelFileError
+
+    folder = weights_dir or resource_path("weights")
+    weights = sorted(folder.glob("*.safetensors"), key=lambda p: (p.stem != CHORALE_MODEL, p.stem))
+    found: list[Style] = []
+    for path in weights:
+        try:
+            card = read_card(path)
+        except (ModelFileError, ValueError):
+            continue
+        found += [s for s in card_styles(card, path) if s.name not in {f.name for f in found}]
+    return found
+
+
+def find_style(name: str, styles: list[Style] | None = None) -> Style:
+    """The installed style called ``name`` (any case); one sentence naming them if none."""
+    styles = installed_styles() if styles is None else styles
+    for style in styles:
+        if style.name.lower() == name.strip().lower():
+            return style
+    names = ", ".join(s.name for s in styles) or "none (reinstall Composer)"
+    raise ComposerError(f"There is no style '{name}'; the installed styles are {names}.")
