@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 
 LOSSES = ("wgan-gp", "wgan-clip", "bce")
 
@@ -25,6 +26,12 @@ CLOSENESS_TO = ("own", "corpus", "sampled")
 
 @dataclass(frozen=True)
 class GanConfig:
+    # tracks: what the model writes, as ``TrackSpec.to_dict`` dicts (models/tracks.py);
+    # empty is the chorale model's alto, tenor and bass, so older cards load unchanged.
+    tracks: tuple[dict, ...] = ()
+    # Style names; with more than one, a style one-hot joins the melody condition of
+    # both networks (models/encoding.py: with_style), so one model plays several styles.
+    styles: tuple[str, ...] = ()
     # data
     window_bars: int = 4  # training crops; the networks themselves take any length
     transpose: bool = True  # all transpositions that keep every voice in range
@@ -84,6 +91,35 @@ class GanConfig:
             raise ValueError("critic_bar_head must be 0 (none) or a number of hidden units")
         if len(self.g_channels) < 2:
             raise ValueError("g_channels needs at least two resolutions")
+        specs = self.track_specs  # validates every track dict
+        if not self.is_chorale_layout and (
+            self.critic_bar_head or self.critic_negatives or self.train_variety
+        ):
+            raise ValueError(
+                "critic_bar_head, critic_negatives and train_variety work on three voices "
+                f"only; this model has tracks {', '.join(t.name for t in specs)}"
+            )
+
+    @cached_property
+    def track_specs(self) -> tuple:
+        """The tracks as ``TrackSpec`` (``CHORALE_TRACKS`` where none are listed)."""
+        from models.tracks import CHORALE_TRACKS, TrackSpec
+
+        return tuple(TrackSpec.from_dict(dict(t)) for t in self.tracks) or CHORALE_TRACKS
+
+    @property
+    def is_chorale_layout(self) -> bool:
+        """Three monophonic voices on the full grid: the networks' original output layout
+        ``(B, voice, T, pitch-or-rest)``, which the chorale code paths read."""
+        from models.pianoroll import N_PITCHES
+
+        specs = self.track_specs
+        return len(specs) == 3 and all(t.monophonic and t.n_rows == N_PITCHES for t in specs)
+
+    @property
+    def n_style_channels(self) -> int:
+        """Condition channels the style adds: its one-hot, none for a single style."""
+        return len(self.styles) if len(self.styles) > 1 else 0
 
     @property
     def time_multiple(self) -> int:
@@ -101,6 +137,8 @@ class GanConfig:
         if unknown:
             raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
         fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        if "tracks" in fixed:  # a card's JSON list of track dicts
+            fixed["tracks"] = tuple(dict(t) for t in fixed["tracks"])
         return cls(**fixed)
 
     def replace(self, **changes) -> GanConfig:

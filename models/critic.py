@@ -1,5 +1,8 @@
 """The Wasserstein critic: scores a (melody, accompaniment) pair of any length.
 
+The accompaniment arrives as every track's channels over time (a monophonic track's
+sounding pitches; a chords track's sounding and starting pitches; a drums track's hits).
+
 Strided 1-D convolutions give one unbounded score per patch of about two bars; the
 piece's score is their mean, so there is no dense layer over time and long melodies are
 judged everywhere, not on average of a fixed window.  No batch normalization: the
@@ -18,8 +21,7 @@ from torch import nn
 
 from models.bar_summary import N_BAR_FEATURES, bar_summaries
 from models.config import GanConfig
-from models.encoding import N_ACCOMPANIMENT_VOICES, N_CONDITION_FEATURES
-from models.pianoroll import N_PITCHES
+from models.encoding import N_CONDITION_FEATURES
 
 
 class BarHead(nn.Module):
@@ -48,7 +50,11 @@ class Critic(nn.Module):
     def __init__(self, config: GanConfig):
         super().__init__()
         ch = config.d_channels
-        c_in = N_CONDITION_FEATURES + N_ACCOMPANIMENT_VOICES * N_PITCHES
+        # The condition (melody, positions, style) and every track's channels
+        # (models.track_outputs: critic_channels), e.g. 3 voices x 64 pitches.
+        self.tracks = config.track_specs
+        c_in = N_CONDITION_FEATURES + config.n_style_channels
+        c_in += sum(t.n_critic_channels for t in self.tracks)
         layers: list[nn.Module] = [nn.Conv1d(c_in, ch[0], 3, padding=1), nn.LeakyReLU(0.2)]
         for i in range(len(ch) - 1):
             layers += [nn.Conv1d(ch[i], ch[i + 1], 4, stride=2, padding=1), nn.LeakyReLU(0.2)]

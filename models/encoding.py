@@ -81,6 +81,18 @@ def widen_v1_condition_weight(weight: torch.Tensor) -> torch.Tensor:
     return widened
 
 
+def with_style(cond: torch.Tensor, style: torch.Tensor | int, n_styles: int) -> torch.Tensor:
+    """``cond`` (B, C, T) with the style's one-hot appended, ``(B, C + n_styles, T)``;
+    unchanged where ``n_styles`` is 0 (a model of one style has no style channels).
+    ``style`` is one index for the batch or ``(B,)`` indices."""
+    if n_styles == 0:
+        return cond
+    b, _, t = cond.shape
+    index = torch.as_tensor(style, device=cond.device).long().reshape(-1).expand(b)
+    one_hot = F.one_hot(index, n_styles).to(cond.dtype)  # (B, S)
+    return torch.cat([cond, one_hot[:, :, None].expand(b, n_styles, t)], dim=1)
+
+
 def accompaniment_channels(one_hot: torch.Tensor) -> torch.Tensor:
     """``(B, V, T, P)`` voices → ``(B, V*P, T)`` channels for the critic."""
     b, v, t, p = one_hot.shape

@@ -25,6 +25,7 @@ from models.sampling import (
     melody_condition,
     pad_length,
     real_accompaniment_channels,
+    stack_voices,
 )
 
 HEADLINE = METRIC_NAMES
@@ -81,14 +82,9 @@ def generate_for_window(generator, window: Window, k: int, seed: int, density=0.
         window.voices[0], window.onsets[0], window.meter, window.bar_phase, n, device
     )
     probs = candidate_probabilities(generator, cond, k, seed, variety)
-    melody = voices_to_roll(window.voices[:1])[0]
-    rolls = np.stack(
-        [
-            np.concatenate([melody[None], roll], axis=0)
-            for roll, _ in clean_candidates(probs, density, t)
-        ]
-    )
-    return cond, rolls
+    melody = voices_to_roll(window.voices[:1])
+    voices, _ = stack_voices(clean_candidates(probs, density, t))
+    return cond, np.concatenate([np.repeat(melody[None], k, axis=0), voices], axis=1)
 
 
 def _row(rolls_per_window: list[np.ndarray], steps_per_bar: list[int]) -> dict[str, float]:

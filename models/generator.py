@@ -1,10 +1,12 @@
-"""The generator: a 1-D U-Net that writes alto, tenor and bass for a melody.
+"""The generator: a 1-D U-Net that writes a model's tracks (alto, tenor and bass, or a band).
 
 Like DeepComposer's it is an encoder-decoder with skips and noise at the bottleneck, but
 it convolves over time only (pitch as channels), so it is fully convolutional in time and
 one pass accompanies any length that is a multiple of ``config.time_multiple`` steps.  It
-outputs the accompaniment only, as per-voice logits over pitch-or-rest at every step: a
-voice is monophonic by construction and the melody is never re-generated.
+outputs the accompaniment only, ``sum(track.n_outputs)`` channels split per track
+(``models.track_outputs``): logits over pitch-or-rest for a monophonic track (monophonic
+by construction), "sounds" and "starts" logits per pitch for chords, a hit logit per kit
+instrument for drums.  The melody is never re-generated.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import torch
 from torch import nn
 
 from models.config import GanConfig
-from models.encoding import N_ACCOMPANIMENT_VOICES, N_CLASSES, N_CONDITION_FEATURES
+from models.encoding import N_CONDITION_FEATURES
 
 
 def _block(c_in: int, c_out: int, kernel: int = 3, stride: int = 1, dilation: int = 1):
@@ -30,7 +32,8 @@ class Generator(nn.Module):
         super().__init__()
         self.config = config
         ch = config.g_channels
-        self.stem = _block(N_CONDITION_FEATURES, ch[0], 5)
+        self.tracks = config.track_specs
+        self.stem = _block(N_CONDITION_FEATURES + config.n_style_channels, ch[0], 5)
         self.down = nn.ModuleList(
             nn.Sequential(_block(ch[i], ch[i + 1], 4, stride=2), _block(ch[i + 1], ch[i + 1]))
             for i in range(len(ch) - 1)
@@ -50,13 +53,15 @@ class Generator(nn.Module):
             )
             for i in reversed(range(len(ch) - 1))
         )
-        self.head = nn.Conv1d(ch[0], N_ACCOMPANIMENT_VOICES * N_CLASSES, 1)
+        self.head = nn.Conv1d(ch[0], sum(t.n_outputs for t in self.tracks), 1)
 
     def noise_shape(self, batch: int, n_steps: int) -> tuple[int, int, int]:
         return (batch, self.config.noise_channels, n_steps // self.config.time_multiple)
 
-    def forward(self, cond: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """``cond`` (B, C, T), ``noise`` (B, Z, T/m) → logits (B, voice, T, pitch-or-rest).
+    def forward(self, cond: torch.Tensor, noise: torch.Tensor):
+        """``cond`` (B, C, T), ``noise`` (B, Z, T/m) → the chorale layout's logits
+        (B, voice, T, pitch-or-rest), or for any other tracks a list of per-track
+        ``(B, T, track.n_outputs)`` logits (``models.track_outputs.split_outputs``).
 
         A single ``cond`` with a batch of noise writes that many candidates for one melody:
         the encoder, which sees only the melody, then runs once instead of once per
@@ -86,6 +91,10 @@ class Generator(nn.Module):
         for up in self.up:
             x = nn.functional.interpolate(x, scale_factor=2, mode="nearest")
             x = up["merge"](torch.cat([up["expand"](x), skips.pop()], dim=1))
-        logits = self.head(x)  # (B, V*K, T)
-        b, t = logits.shape[0], logits.shape[-1]
-        return logits.view(b, N_ACCOMPANIMENT_VOICES, N_CLASSES, t).permute(0, 1, 3, 2)
+        logits = self.head(x)  # (B, sum of n_outputs, T)
+        if self.config.is_chorale_layout:
+            b, t = logits.shape[0], logits.shape[-1]
+            return logits.view(b, len(self.tracks), -1, t).permute(0, 1, 3, 2)
+        from models.track_outputs import split_outputs
+
+        return split_outputs(logits, self.tracks)

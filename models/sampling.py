@@ -2,7 +2,16 @@
 
 The melody arrives as grid voices (pitch index or REST per step).  It is padded with rests
 to the generator's length multiple, all k candidates run in one batched pass, and each
-candidate is cleaned into playable notes by ``models.cleanup``.
+candidate is cleaned into playable notes per track kind (``models.track_cleanup``).
+
+The interface for any list of tracks (``generator.tracks``):
+
+- ``candidate_probabilities(...)``: the chorale model's ``(k, voice, T, classes)`` tensor,
+  or for any other tracks a list of per-track ``(k, T, track.n_outputs)`` probabilities;
+- ``clean_candidates(probs, density, n_steps, tracks)``: per candidate, a list with one
+  ``(sounding, onsets)`` pair per track, each ``(n_steps, track.n_rows)`` bool;
+- ``critic_scores(critic, cond, candidates)``: the critic's score of each such candidate
+  (or of a chorale ``(k, 3, T, P)`` roll array, as the ranking benchmarks pass).
 """
 
 from __future__ import annotations
@@ -12,8 +21,17 @@ import torch
 
 from models.build_dataset import REST
 from models.cleanup import voices_to_roll
-from models.encoding import accompaniment_channels, condition, positions_of, voice_one_hot
+from models.encoding import (
+    accompaniment_channels,
+    condition,
+    positions_of,
+    voice_one_hot,
+    with_style,
+)
 from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, Meter
+from models.track_cleanup import clean_track
+from models.track_outputs import track_channels
+from models.tracks import CHORALE_TRACKS, TrackSpec
 
 # Gumbel scale at variety 1.  Measured on validation windows: 0.15 (the default variety
 # 0.5) gives candidates that differ in about half their cells at Bach-like in-key ratios;
@@ -32,19 +50,23 @@ def melody_condition(
     bar_phase: int,
     n_steps: int,
     device: torch.device | str = "cpu",
+    style: int = 0,
+    n_styles: int = 0,
 ) -> torch.Tensor:
     """``(1, C, n_steps)`` condition for one melody voice, padded with rests; ``meters``
     is its meter or its meter map ``[(step, Meter), ...]`` (the padding continues the
-    last meter's bars)."""
+    last meter's bars). A model of several styles (``config.n_style_channels``, given as
+    ``n_styles``) also reads the style's one-hot."""
     padded = np.full(n_steps, REST, dtype=np.int64)
     padded[: melody.shape[0]] = melody
     padded_onsets = np.zeros(n_steps, dtype=bool)
     padded_onsets[: onsets.shape[0]] = onsets
-    return condition(
+    cond = condition(
         torch.from_numpy(padded)[None].to(device),
         torch.from_numpy(padded_onsets)[None].to(device),
         positions_of(meters, n_steps, bar_phase)[None].to(device),
     )
+    return with_style(cond, style, n_styles)
 
 
 @torch.no_grad()
@@ -54,8 +76,10 @@ def candidate_probabilities(
     k: int,
     seed: int,
     variety: float = 0.5,
-) -> torch.Tensor:
-    """``(k, voice, T, pitch-or-rest)`` probabilities for k candidates on one condition.
+):
+    """``(k, voice, T, pitch-or-rest)`` probabilities for k candidates on one condition
+    (for tracks other than the chorale's, per-track ``(k, T, n_outputs)``: see
+    ``band_probabilities``).
 
     Variety comes from two places.  The generator's noise (unit normal, as in training)
     gives each candidate its own draw.  On top, each candidate's choices are perturbed by
@@ -69,6 +93,8 @@ def candidate_probabilities(
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
     n_steps = cond.shape[-1]
     noise = torch.randn(generator.noise_shape(k, n_steps), generator=gen).to(device)
+    if not generator.config.is_chorale_layout:
+        return band_probabilities(generator(cond, noise), generator.tracks, gen, variety)
     logits = generator(cond, noise).float()  # (k, V, T, C); one melody, k noise draws
     temperature = MAX_TEMPERATURE * float(np.clip(variety, 0.0, 1.0))
     if temperature > 0:
@@ -87,23 +113,92 @@ def beat_held_gumbel(shape, generator: torch.Generator | None = None) -> torch.T
     return gumbel.repeat_interleave(STEPS_PER_BEAT, dim=2)[:, :, :n_steps]
 
 
-def clean_candidates(probs: torch.Tensor, density: float, n_steps: int):
-    """Per candidate ``(roll (3, n_steps, P), onsets (3, n_steps, P))`` of playable notes."""
+def band_probabilities(
+    logits: list[torch.Tensor],
+    tracks: tuple[TrackSpec, ...],
+    gen: torch.Generator,
+    variety: float = 0.5,
+) -> list[torch.Tensor]:
+    """Per-track logits ``(k, T, n_outputs)`` → probabilities, perturbed like the voices:
+    a monophonic track's classes by beat-held Gumbel noise, a Bernoulli track's logits
+    by beat-held logistic noise (a Gumbel difference), so a perturbed chord or drum
+    pattern changes for a whole beat."""
+    temperature = MAX_TEMPERATURE * float(np.clip(variety, 0.0, 1.0))
     out = []
-    for candidate in probs.cpu().numpy():
-        roll, onsets = voices_to_roll(candidate[:, :n_steps], density=density)
-        out.append((roll, onsets))
+    for track_logits, track in zip(logits, tracks, strict=True):
+        x = track_logits.float()
+        shape = (x.shape[0], 1, x.shape[1], x.shape[2])
+        if track.monophonic:
+            if temperature > 0:
+                held = beat_held_gumbel(shape, gen)[:, 0].to(x.device)
+                x = x.log_softmax(dim=-1) + temperature * held
+            out.append(x.softmax(dim=-1))
+            continue
+        if temperature > 0:
+            logistic = beat_held_gumbel(shape, gen) - beat_held_gumbel(shape, gen)
+            x = x + temperature * logistic[:, 0].to(x.device)
+        out.append(torch.sigmoid(x))
     return out
 
 
+Candidate = list[tuple[np.ndarray, np.ndarray]]  # per track (sounding, onsets) (T, rows)
+
+
+def clean_candidates(
+    probs, density: float, n_steps: int, tracks: tuple[TrackSpec, ...] = CHORALE_TRACKS
+) -> list[Candidate]:
+    """Per candidate, one ``(sounding, onsets)`` pair per track, ``(n_steps, rows)`` bool.
+
+    ``probs`` is ``candidate_probabilities``' output: the chorale tensor, cleaned by
+    ``voices_to_roll`` exactly as before track kinds, or per-track probabilities.
+    """
+    out = []
+    if isinstance(probs, torch.Tensor):  # the chorale layout (k, V, T, classes)
+        for candidate in probs.cpu().numpy():
+            roll, onsets = voices_to_roll(candidate[:, :n_steps], density=density)
+            out.append(list(zip(roll, onsets)))
+        return out
+    per_track = [p.cpu().numpy() for p in probs]
+    for c in range(per_track[0].shape[0]):
+        out.append(
+            [
+                clean_track(p[c, :n_steps], t, density)
+                for p, t in zip(per_track, tracks, strict=True)
+            ]
+        )
+    return out
+
+
+def stack_voices(candidates: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates of monophonic full-grid tracks (the chorale's) as ``(k, V, T, P)`` roll
+    and onset arrays, the form the ranking's musical checks read."""
+    rolls = np.stack([np.stack([s for s, _ in c]) for c in candidates])
+    return rolls, np.stack([np.stack([o for _, o in c]) for c in candidates])
+
+
 @torch.no_grad()
-def critic_scores(critic: torch.nn.Module, cond: torch.Tensor, rolls: np.ndarray) -> np.ndarray:
-    """Critic score of each cleaned candidate ``rolls`` (k, 3, T, P), padded like ``cond``."""
-    k, voices, t, p = rolls.shape
-    assert p == N_PITCHES
-    padded = np.zeros((k, voices, cond.shape[-1], p), dtype=np.float32)
-    padded[:, :, :t] = rolls
-    accompaniment = accompaniment_channels(torch.from_numpy(padded).to(cond.device))
+def critic_scores(critic: torch.nn.Module, cond: torch.Tensor, candidates) -> np.ndarray:
+    """Critic score of each cleaned candidate, padded like ``cond``: ``candidates`` as
+    ``clean_candidates`` returns them, or a chorale roll array ``(k, 3, T, P)``."""
+    if isinstance(candidates, np.ndarray):
+        rolls = candidates
+        k, voices, t, p = rolls.shape
+        assert p == N_PITCHES
+        padded = np.zeros((k, voices, cond.shape[-1], p), dtype=np.float32)
+        padded[:, :, :t] = rolls
+        accompaniment = accompaniment_channels(torch.from_numpy(padded).to(cond.device))
+        return critic(cond.expand(k, -1, -1), accompaniment).float().cpu().numpy()
+    k, n = len(candidates), cond.shape[-1]
+    channels = []
+    for t, track in enumerate(critic.tracks):
+        rolls = np.zeros((2, k, n, track.n_rows), dtype=np.float32)
+        for c, candidate in enumerate(candidates):
+            sounding, onsets = candidate[t]
+            rolls[0, c, : sounding.shape[0]] = sounding
+            rolls[1, c, : onsets.shape[0]] = onsets
+        held, starts = torch.from_numpy(rolls).to(cond.device)
+        channels.append(track_channels(held, starts, track))
+    accompaniment = torch.cat(channels, dim=-1).permute(0, 2, 1)
     return critic(cond.expand(k, -1, -1), accompaniment).float().cpu().numpy()
 
 
