@@ -1,0 +1,295 @@
+"""Chord symbols: the name of what sounds (C, Am7, G/B, "N.C."), per beat, half bar or bar.
+
+One naming for everything that shows or writes harmony as a musician reads it: the chord
+lane above a candidate, ``accompany``'s table and JSON, the MIDI markers of an export,
+and the chord charts the band data is rendered from (``models.mma_render``). A chord is
+named by matching the pitch classes that sound, weighted by how long they sound (and more
+at the start of the span, where a chord is heard), against the usual chord qualities;
+the lowest note names the bass, written after a slash when it is not the root (G/B).
+Passing notes weigh little, so a beat with a passing seventh stays a triad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from models.pianoroll import Meter, bar_starts, meter_positions
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from models.tracks import TrackSpec
+
+NO_CHORD = "N.C."
+SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+# Lead-sheet spelling when the key is not known: the accidentals keys most often have.
+COMMON_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+# (suffix, intervals above the root), simplest first: on an equal score the simpler wins.
+QUALITIES = (
+    ("", (0, 4, 7)),
+    ("m", (0, 3, 7)),
+    ("dim", (0, 3, 6)),
+    ("aug", (0, 4, 8)),
+    ("sus4", (0, 5, 7)),
+    ("sus2", (0, 2, 7)),
+    ("7", (0, 4, 7, 10)),
+    ("maj7", (0, 4, 7, 11)),
+    ("m7", (0, 3, 7, 10)),
+    ("6", (0, 4, 7, 9)),
+    ("m6", (0, 3, 7, 9)),
+    ("m7b5", (0, 3, 6, 10)),
+    ("dim7", (0, 3, 6, 9)),
+    ("mmaj7", (0, 3, 7, 11)),
+    ("7sus4", (0, 5, 7, 10)),
+    ("5", (0, 7)),
+)
+# Score costs, as shares of the span's total weight: a tone the chord names but nobody
+# plays, each tone past a triad (so a passing seventh does not make a seventh chord),
+# and a root other than the bass (so C6 and Am7, the same notes, follow the bass).
+_MISSING_COST = 0.15
+_EXTRA_TONE_COST = 0.25
+_NOT_BASS_ROOT_COST = 0.04
+_POWER_CHORD_COST = 0.1  # a bare fifth only where nothing else fits
+RHYTHMS = ("beat", "half bar", "bar")
+
+
+def pitch_name(pitch_class: int, key_fifths: int | None = None) -> str:
+    """A pitch class spelt for a key (``key_fifths`` < 0 flats, > 0 sharps)."""
+    names = COMMON_NAMES if key_fifths is None else FLAT_NAMES if key_fifths < 0 else SHARP_NAMES
+    return names[pitch_class % 12]
+
+
+def _score(weights: Sequence[float], root: int, intervals: tuple[int, ...], bass: int) -> float:
+    total = sum(weights) or 1.0
+    tones = {(root + i) % 12 for i in intervals}
+    inside = sum(weights[pc] for pc in tones)
+    outside = total - inside
+    missing = sum(1 for pc in tones if weights[pc] <= 0)
+    score = (inside - outside) / total - _MISSING_COST * missing
+    score -= _EXTRA_TONE_COST * max(0, len(intervals) - 3)
+    if len(intervals) == 2:
+        score -= _POWER_CHORD_COST
+    if root != bass:
+        score -= _NOT_BASS_ROOT_COST
+    return score
+
+
+def name_weighted(weights: Sequence[float], bass: int | None, key_fifths: int | None = None) -> str:
+    """The chord symbol for pitch-class ``weights`` (12 values) over a ``bass`` class.
+
+    The root must be a sounding pitch class; the bass goes after a slash when it is not
+    the root. A lone pitch class is named by its note alone (a bass under a rest of the
+    other tracks reads as that root)."""
+    weights = [float(w) for w in weights]
+    sounding = [pc for pc in range(12) if weights[pc] > 0]
+    if not sounding:
+        return NO_CHORD
+    if bass is None:
+        bass = sounding[0]
+    bass %= 12
+    if len(sounding) == 1:
+        return pitch_name(sounding[0], key_fifths)
+    best, best_score = ("", sounding[0]), float("-inf")
+    for suffix, intervals in QUALITIES:
+        for root in sounding:
+            score = _score(weights, root, intervals, bass)
+            if score > best_score + 1e-9:
+                best, best_score = (suffix, root), score
+    suffix, root = best
+    symbol = pitch_name(root, key_fifths) + suffix
+    if bass != root:
+        symbol += "/" + pitch_name(bass, key_fifths)
+    return symbol
+
+
+def name_chord(
+    pitches: Iterable[int], bass: int | None = None, key_fifths: int | None = None
+) -> str:
+    """The chord symbol of MIDI pitches sounding together; ``bass`` defaults to the lowest."""
+    pitches = [int(p) for p in pitches]
+    if not pitches:
+        return NO_CHORD
+    weights = [0.0] * 12
+    for p in pitches:
+        weights[p % 12] += 1.0
+    return name_weighted(weights, min(pitches) if bass is None else bass, key_fifths)
+
+
+def chord_root(symbol: str) -> int | None:
+    """The root pitch class of a symbol written here, or None for "N.C."."""
+    if symbol == NO_CHORD or not symbol:
+        return None
+    name = symbol[:2] if len(symbol) > 1 and symbol[1] in "#b" else symbol[:1]
+    for names in (SHARP_NAMES, FLAT_NAMES):
+        if name in names:
+            return names.index(name)
+    raise ValueError(f"{symbol!r} is not a chord symbol (expected a root from C to B)")
+
+
+def chord_tones(symbol: str) -> frozenset[int]:
+    """The pitch classes a symbol names (its bass included), empty for "N.C."."""
+    root = chord_root(symbol)
+    if root is None:
+        return frozenset()
+    head, _, bass = symbol.partition("/")
+    suffix = head[2:] if len(head) > 1 and head[1] in "#b" else head[1:]
+    intervals = dict(QUALITIES).get(suffix, (0,))
+    tones = {(root + i) % 12 for i in intervals}
+    if bass:
+        tones.add(chord_root(bass))
+    return frozenset(tones)
+
+
+# --- Symbols over time ----------------------------------------------------------------
+
+
+def sounding_pitches(rolls: Sequence[np.ndarray], tracks: Sequence[TrackSpec]) -> np.ndarray:
+    """``(step, 128)`` bool: the MIDI pitches the pitched tracks sound (drums left out).
+
+    ``rolls[i]`` is track i's ``(step, n_rows)`` sounding roll (``BandPiece.sounding``, or
+    a chorale voice's rows)."""
+    import numpy as np
+
+    n_steps = int(rolls[0].shape[0]) if len(rolls) else 0
+    out = np.zeros((n_steps, 128), dtype=bool)
+    for roll, spec in zip(rolls, tracks, strict=True):
+        if spec.is_drums:
+            continue
+        out[:, spec.low : spec.high + 1] |= np.asarray(roll, dtype=bool)
+    return out
+
+
+def span_starts(
+    meters: Sequence[tuple[int, Meter]], n_steps: int, bar_phase: int = 0, per: str = "beat"
+) -> list[int]:
+    """Steps where a chord span starts: every beat, every strong beat (a half bar in
+    4/4, each beat in 2/4 and 6/8, the bar in 3/4), or every bar."""
+    import numpy as np
+
+    if per not in RHYTHMS:
+        raise ValueError(f"harmonic rhythm must be one of {', '.join(RHYTHMS)}, not {per!r}")
+    if per == "bar":
+        return bar_starts(meters, n_steps, bar_phase)
+    phase, accent = meter_positions(meters, n_steps, bar_phase)
+    if per == "beat":
+        starts = np.flatnonzero(phase == 0)
+    else:
+        strong = accent > 0
+        # A bar with one strong beat and an even count of beats (2/4, 6/8, 2/2) halves
+        # at its middle beat; 3/4 and 9/8 keep a chord per bar.
+        halves = np.zeros(n_steps, dtype=bool)
+        for index, (start, meter) in enumerate(meters):
+            beats = meter.beats_per_bar
+            if len(meter.strong_beats) > 1 or beats % 2:
+                continue
+            end = meters[index + 1][0] if index + 1 < len(meters) else n_steps
+            offset = bar_phase if index == 0 else 0
+            in_bar = (np.arange(max(0, end - start)) + offset) % meter.bar_steps
+            halves[start:end] = in_bar == meter.beat_starts[beats // 2]
+        starts = np.flatnonzero(strong | halves)
+    starts = [int(s) for s in starts]
+    return starts if starts and starts[0] == 0 else [0, *starts]
+
+
+def span_symbol(sounding: np.ndarray, key_fifths: int | None = None) -> str:
+    """The chord of one span of a ``(step, 128)`` sounding roll: every pitch weighs the
+    steps it sounds, twice over at the span's first sounding step, where a chord is heard;
+    the bass is the lowest note there."""
+    import numpy as np
+
+    held = np.asarray(sounding, dtype=bool)
+    active = np.flatnonzero(held.any(axis=1))
+    if active.size == 0:
+        return NO_CHORD
+    first = held[active[0]]
+    per_pitch = held.sum(axis=0).astype(float) + first * len(held)
+    weights = [float(per_pitch[pc::12].sum()) for pc in range(12)]
+    bass = int(np.flatnonzero(first)[0])
+    return name_weighted(weights, bass, key_fifths)
+
+
+def merge_repeats(symbols: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Drop a symbol that repeats the one before it, as a lead sheet writes it once."""
+    merged: list[tuple[int, str]] = []
+    for step, symbol in symbols:
+        if not merged or merged[-1][1] != symbol:
+            merged.append((step, symbol))
+    return merged
+
+
+def chord_symbols_of_pitches(
+    sounding: np.ndarray,
+    meters: Sequence[tuple[int, Meter]],
+    bar_phase: int = 0,
+    per: str = "beat",
+    key_fifths: int | None = None,
+    merge: bool = True,
+) -> list[tuple[int, str]]:
+    """``[(step, symbol), ...]`` for a ``(step, 128)`` sounding roll, one per span of the
+    harmonic rhythm ``per``, repeats merged unless ``merge`` is False."""
+    n_steps = int(sounding.shape[0])
+    starts = span_starts(meters, n_steps, bar_phase, per)
+    ends = [*starts[1:], n_steps]
+    symbols = [(a, span_symbol(sounding[a:b], key_fifths)) for a, b in zip(starts, ends) if b > a]
+    return merge_repeats(symbols) if merge else symbols
+
+
+def chord_symbols(
+    rolls: Sequence[np.ndarray],
+    tracks: Sequence[TrackSpec],
+    meters: Sequence[tuple[int, Meter]],
+    bar_phase: int = 0,
+    per: str = "beat",
+    key_fifths: int | None = None,
+) -> list[tuple[int, str]]:
+    """Chord symbols of a candidate or a piece: its pitched tracks' sounding rolls, read
+    per beat, half bar or bar under the meter map, repeats merged."""
+    return chord_symbols_of_pitches(
+        sounding_pitches(rolls, tracks), meters, bar_phase, per, key_fifths
+    )
+
+
+def reduce_symbols(
+    beat_symbols: Sequence[tuple[int, str]], span_steps: Sequence[int], n_steps: int
+) -> list[tuple[int, str]]:
+    """Per-beat symbols (unmerged) reduced to coarser spans starting at ``span_steps``:
+    the chord that lasts the most beats of the span, counting inversions as one chord
+    (C and C/E), and on a tie the one heard first (on the span's strong beat); its bass
+    is the one it has on its first beat in the span. Repeats merged."""
+    ends = [*span_steps[1:], n_steps]
+    reduced = []
+    for start, end in zip(span_steps, ends):
+        inside = [(s, sym) for s, sym in beat_symbols if start <= s < end]
+        if not inside:
+            continue
+        counts: dict[str, int] = {}
+        first_of: dict[str, str] = {}
+        for _, sym in inside:
+            head = sym.partition("/")[0]
+            counts[head] = counts.get(head, 0) + 1
+            first_of.setdefault(head, sym)
+        heads = [sym.partition("/")[0] for _, sym in inside]
+        sounding = [h for h in heads if h != NO_CHORD] or heads
+        best = max(dict.fromkeys(sounding), key=lambda h: counts[h])
+        reduced.append((start, first_of[best]))
+    return merge_repeats(reduced)
+
+
+__all__ = [
+    "NO_CHORD",
+    "QUALITIES",
+    "RHYTHMS",
+    "chord_root",
+    "chord_symbols",
+    "chord_symbols_of_pitches",
+    "chord_tones",
+    "merge_repeats",
+    "name_chord",
+    "name_weighted",
+    "reduce_symbols",
+    "sounding_pitches",
+    "span_starts",
+]
