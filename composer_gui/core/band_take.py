@@ -19,7 +19,7 @@ from models.pianoroll import STEPS_PER_BEAT
 NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
 
 
-def band_take(engine, grid, n_drawn, k, seed, density, variety, step):
+def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_index=0):
     """Any other model's draw: each section drawn ``n_drawn`` times, candidate i made of
     draw i of each; ranked by the critic's score in the units of its calibration.
     Packed as ``(c, T, rows of all tracks)`` so sections join and near-copies fold."""
@@ -39,6 +39,7 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step):
             seed + index,
             density,
             variety,
+            style_index,
         )
         sounding.append(np.stack([np.concatenate([s for s, _ in c], axis=1) for c in cleaned]))
         onsets.append(np.stack([np.concatenate([o for _, o in c], axis=1) for c in cleaned]))
@@ -69,7 +70,9 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step):
     )
 
 
-def draw_tracks(engine, voice, onsets, meters, bar_phase, n_drawn, seed, density, variety):
+def draw_tracks(
+    engine, voice, onsets, meters, bar_phase, n_drawn, seed, density, variety, style_index=0
+):
     """One batched pass for a model of any tracks: per candidate one ``(sounding,
     onsets)`` pair per track, and the critic's score of each."""
     import torch
@@ -85,10 +88,11 @@ def draw_tracks(engine, voice, onsets, meters, bar_phase, n_drawn, seed, density
     generator = engine._generator
     device = next(generator.parameters()).device
     n = pad_length(voice.shape[0], generator.config.time_multiple)
-    cond = melody_condition(voice, onsets, meters, bar_phase, n, device)
+    n_styles = generator.config.n_style_channels
+    cond = melody_condition(voice, onsets, meters, bar_phase, n, device, style_index, n_styles)
     with torch.inference_mode():
         probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
-        cleaned = clean_candidates(probs, density, voice.shape[0])
+        cleaned = clean_candidates(probs, density, voice.shape[0], engine.tracks)
         cleaned = [per_track(c, len(engine.tracks)) for c in cleaned]
         return cleaned, critic_scores(engine._critic, cond, cleaned)
 

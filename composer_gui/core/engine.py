@@ -141,10 +141,9 @@ class Engine:
                     f"{self.model_path.name} has no critic calibration in its model card; "
                     "finish it with 'composer-gui evaluate --calibrate'."
                 )
-            from models.tracks import tracks_from_card
-
             self._generator, self._critic, self.card = generator, critic, card
-            self.tracks = tracks_from_card(card)
+            # The networks' own list (their config, from the card) is what they write.
+            self.tracks = tuple(generator.config.track_specs)
             self.device_name = (
                 f"cuda ({torch.cuda.get_device_name(0)})" if device.startswith("cuda") else device
             )
@@ -192,7 +191,8 @@ class Engine:
         if tuple(self.tracks) == CHORALE_TRACKS:
             drawn = self._chorale_take(grid, n_drawn, k, seed, density, variety, step)
         else:
-            drawn = band_take(self, grid, n_drawn, k, seed, density, variety, step)
+            index = self.style_index(style)
+            drawn = band_take(self, grid, n_drawn, k, seed, density, variety, step, index)
         scores, ranking, chosen, parts_of, metrics, reasons_of, checks_of, joins = drawn
         calibration = self.card["calibration"]["quantiles"]
         step(0.85)
@@ -215,7 +215,7 @@ class Engine:
                 list(melody.tempo_changes),
                 list(melody.meter_changes),
             )
-            chords = candidate_chords(arrangement, self.tracks, self.card)
+            chords = candidate_chords(arrangement, self.tracks, self.card, style)
             arrangement.markers = list(chords)
             candidates.append(
                 Candidate(
@@ -235,6 +235,12 @@ class Engine:
             )
         step(1.0)
         return candidates
+
+    def style_index(self, name: str) -> int:
+        """The place of the style ``name`` in the model's ``config.styles`` (0 for one)."""
+        from composer_gui.core.styles import card_styles
+
+        return next(s.index for s in card_styles(self.card, self.model_path) if s.name == name)
 
     def style_name(self, style: str | None) -> str:
         """The loaded model's style called ``style`` (its first for None), as the card
@@ -315,6 +321,7 @@ class Engine:
             clean_candidates,
             melody_condition,
             pad_length,
+            stack_voices,
         )
 
         generator = self._generator
@@ -323,9 +330,8 @@ class Engine:
         cond = melody_condition(voice, onsets, meters, bar_phase, n, device)
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
-        cleaned = clean_candidates(probs, density, voice.shape[0])
-        rolls = np.stack([roll for roll, _ in cleaned])
-        return rolls, np.stack([o for _, o in cleaned]), self._score(cond, rolls)
+        rolls, onsets = stack_voices(clean_candidates(probs, density, voice.shape[0]))
+        return rolls, onsets, self._score(cond, rolls)
 
     def _score(self, cond, rolls: np.ndarray) -> np.ndarray:
         """The critic's score of each accompaniment ``(c, 3, T, P)`` given the condition."""
