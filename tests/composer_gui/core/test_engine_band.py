@@ -1,14 +1,8 @@
-"""The engine on a tiny random-weight band model (bass, piano, drums; two styles).
-
-The model is built here from ``models``' own networks (``GanConfig(tracks=..., styles=...)``)
-and saved as a model file like the shipped ones, so the engine loads it by the same path
-a trained band model takes. Its critic calibration is the quantiles of its own scores of
-its own draws: enough for ranks and percentiles to be defined, not a measure of anything.
-"""
+"""The engine on a tiny random-weight band model (bass, piano, drums; two styles), built
+by ``tests.support.band_model``."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from composer_gui.core.engine import Engine
@@ -16,54 +10,9 @@ from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import track_channels
 from composer_gui.core.midi_file import read_arrangement, write_arrangement
 from composer_gui.core.styles import installed_styles
-from models.pianoroll import Meter
 from models.tracks import DRUM_CHANNEL, DRUM_KEYS, TrackSpec
 from tests.composer_gui.core.test_engine import melody
-from tests.support.model_files import TINY
-
-BAND = (
-    TrackSpec("bass", "bass", 28, 55, 33),
-    TrackSpec("piano", "chords", 48, 79, 4),
-    TrackSpec("drums", "drums"),
-)
-BAND_CONFIG = TINY.replace(tracks=tuple(t.to_dict() for t in BAND), styles=("pop", "swing"))
-
-
-@pytest.fixture(scope="module")
-def band_model(tmp_path_factory):
-    """A band model file: random weights, its card listing tracks and styles."""
-    import torch
-
-    from models.checkpoint import model_tensors, new_card, save_tensors_and_card
-    from models.critic import Critic
-    from models.generator import Generator
-    from models.sampling import (
-        candidate_probabilities,
-        clean_candidates,
-        critic_scores,
-        melody_condition,
-    )
-
-    torch.manual_seed(0)
-    generator, critic = Generator(BAND_CONFIG).eval(), Critic(BAND_CONFIG).eval()
-    t = 64
-    scores = []
-    for style in (0, 1):
-        cond = melody_condition(
-            np.full(t, 30), np.ones(t, bool), Meter(4, 4), 0, t, "cpu", style, 2
-        )
-        probs = candidate_probabilities(generator, cond, 16, style, 0.5)
-        scores += list(critic_scores(critic, cond, clean_candidates(probs, 0.5, t, BAND)))
-    card = new_card(BAND_CONFIG, name="tiny-band", iterations=0)
-    card["tracks"] = [t.to_dict() for t in BAND]
-    card["styles"] = [
-        {"name": "pop", "description": "Straight eighths, a chord a half bar."},
-        {"name": "swing", "description": "Ride cymbal and walking bass.", "harmonic_rhythm": "bar"},
-    ]
-    card["calibration"] = {"quantiles": list(np.quantile(scores, np.linspace(0, 1, 101)))}
-    stem = tmp_path_factory.mktemp("band") / "tiny-band"
-    save_tensors_and_card(model_tensors(generator, critic), card, stem)
-    return stem.with_suffix(".safetensors")
+from tests.support.band_model import BAND
 
 
 @pytest.fixture(scope="module")
