@@ -69,20 +69,22 @@ def card_styles(card: dict, model_path: Path) -> list[Style]:
 
 def installed_styles(weights_dir: Path | None = None) -> list[Style]:
     """Every style of every model file in ``weights_dir`` (the shipped ones by default):
-    the chorale first, then the others by model file name. A card this version cannot
-    read is left out, so one broken file does not hide the others."""
-    from models.checkpoint import read_card
-    from models.errors import ModelFileError
+    the chorale first, then the others by model file name. A card that cannot be read is
+    left out, so one broken file does not hide the others."""
+    import json
 
     folder = weights_dir or resource_path("weights")
     weights = sorted(folder.glob("*.safetensors"), key=lambda p: (p.stem != CHORALE_MODEL, p.stem))
     found: list[Style] = []
     for path in weights:
+        # The card as JSON, not models.checkpoint.read_card: listing styles must not import
+        # torch (the window starts without it); loading the model checks the card in full.
         try:
-            card = read_card(path)
-        except (ModelFileError, ValueError):
+            card = json.loads(path.with_suffix(".json").read_text())
+            styles = card_styles(card, path)
+        except (OSError, ValueError, TypeError, AttributeError):
             continue
-        found += [s for s in card_styles(card, path) if s.name not in {f.name for f in found}]
+        found += [s for s in styles if s.name not in {f.name for f in found}]
     return found
 
 

@@ -50,6 +50,7 @@ class TrackStrip:
 
     def __init__(self, panel: TracksPanel, index: int, name: str) -> None:
         self.index = index
+        self.name = name
         swatch = QFrame()
         swatch.setFixedSize(10, 22)
         swatch.setStyleSheet(f"background: {theme.track_colour(index).name()}; border-radius: 2px;")
@@ -94,23 +95,39 @@ class TrackStrip:
 
 
 class TracksPanel(QWidget):
-    """One strip per track of ``models.pianoroll.TRACKS``; emits ``changed`` on any edit."""
+    """One strip per track: the melody, then the tracks the model writes (the chorale's
+    alto, tenor and bass until a take says otherwise, ``set_tracks``); emits ``changed``
+    on any edit."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._quiet = False
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setHorizontalSpacing(6)
-        layout.setVerticalSpacing(4)
-        self.strips = [TrackStrip(self, index, name) for index, name in enumerate(TRACKS)]
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(6)
+        self._grid.setVerticalSpacing(4)
+        self._grid.setColumnStretch(4, 3)
+        self._grid.setColumnStretch(5, 1)
+        self.strips: list[TrackStrip] = []
+        self.set_tracks(list(TRACKS))
+
+    def names(self) -> list[str]:
+        return [strip.name for strip in self.strips]
+
+    def set_tracks(self, names: list[str]) -> None:
+        """A strip per name, in order (kept as they are when the names are the same)."""
+        if names == self.names():
+            return
+        for strip in self.strips:
+            for widget in strip.widgets():
+                self._grid.removeWidget(widget)
+                widget.deleteLater()
+        self.strips = [TrackStrip(self, index, name) for index, name in enumerate(names)]
         for row, strip in enumerate(self.strips):
             for column, widget in enumerate(strip.widgets()):
-                layout.addWidget(widget, row, column)
-        layout.setColumnStretch(4, 3)
-        layout.setColumnStretch(5, 1)
+                self._grid.addWidget(widget, row, column)
 
     def emit_changed(self, *_args) -> None:
         if not self._quiet:

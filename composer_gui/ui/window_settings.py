@@ -27,6 +27,7 @@ class SettingsFlow:
         doc = self.document
         doc.set_generate_settings(
             preset=settings.get(settings.PRESET),
+            style=settings.get(settings.STYLE),
             density=settings.get(settings.DENSITY),
             variety=settings.get(settings.VARIETY),
         )
@@ -46,6 +47,7 @@ class SettingsFlow:
         settings.put(settings.VARIETY, doc.variety)
         settings.put(settings.CANDIDATE_COUNT, self.count.value())
         settings.put(settings.PRESET, doc.preset)
+        settings.put(settings.STYLE, doc.style)
 
     def apply_output_settings(self) -> None:
         self.audition.configure(
@@ -54,9 +56,47 @@ class SettingsFlow:
             settings.get(settings.SOUNDFONT),
             settings.get(settings.AUDIO_DRIVER),
         )
-        self.engine.configure(
-            settings.get(settings.MODEL_FILE), settings.get(settings.COMPUTE_DEVICE)
-        )
+        self.configure_engine()
+
+    # --- the style: the model the engine runs -------------------------------------
+    def style_model(self) -> str:
+        """The model file the engine runs: the one Preferences name, else the chosen
+        style's ("" is the shipped chorale model, as before styles)."""
+        chosen = settings.get(settings.MODEL_FILE)
+        if chosen:
+            return chosen
+        style = next((s for s in self.styles if s.name == self.document.style), None)
+        if style is None or style.model_path.stem == "composer-chorales":
+            return ""
+        return str(style.model_path)
+
+    def request_style(self) -> str | None:
+        """The style a Generate asks for: the box's, unless Preferences name a model of
+        their own (whose first style is taken)."""
+        if settings.get(settings.MODEL_FILE):
+            return None
+        installed = {s.name for s in self.styles}
+        return self.document.style if self.document.style in installed else None
+
+    def configure_engine(self) -> None:
+        self.engine.configure(self.style_model(), settings.get(settings.COMPUTE_DEVICE))
+
+    def choose_style(self, name: str) -> None:
+        """The Style box: the document keeps the choice, the engine takes its model."""
+        self.document.set_generate_settings(style=name)
+        self.configure_engine()
+
+    def show_style(self, name: str) -> None:
+        """Show the document's style; the Sound presets dress the chorale's voices only
+        (a band's instruments come with its style, and change per track)."""
+        from models.tracks import CHORALE_TRACKS
+
+        index = self.style_box.findData(name)
+        if index >= 0:
+            self.style_box.setCurrentIndex(index)
+        style = next((s for s in self.styles if s.name == name), None)
+        self.preset.setEnabled(style is None or style.tracks == CHORALE_TRACKS)
+        self.configure_engine()
 
     def refresh_inputs(self) -> None:
         """List MIDI keyboards (after the window shows: the MIDI system can be slow)."""
