@@ -1,11 +1,17 @@
-"""From a training run to a model file: the EMA generator and the critic, with their card."""
+"""From a training run to a model file: the EMA generator and the critic, with their card.
+
+The card says what the model is (its tracks and styles are in its config), what data it
+learnt from with that data's licence, and the critic's calibration on the validation
+split, so a model written by ``train --export`` ranks with readable percentiles at once.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from models.build_dataset import read_manifest
+from models.band_pieces import is_band_dataset, load_band_split
+from models.build_dataset import load_split, read_manifest
 from models.checkpoint import (
     model_tensors,
     new_card,
@@ -18,12 +24,69 @@ from models.critic import Critic
 from models.errors import ModelFileError
 from models.generator import Generator
 
+CALIBRATION_BARS = 8
+CHORALE_DESCRIPTION = (
+    "Writes alto, tenor and bass for a melody; trained on the Bach chorales in "
+    "music21 (soprano as melody). Weights: EMA of the generator, and the critic."
+)
 
-def export_model(run_dir: Path, out: Path, data_dir: Path, name: str | None = None) -> Path:
+
+def _data_card(data_dir: Path) -> tuple[dict, str]:
+    """The card's ``data`` entry and the model's description, from the dataset's manifest."""
+    if not is_band_dataset(data_dir):
+        manifest = read_manifest(data_dir)
+        data = {k: manifest[k] for k in ("source", "content_hash", "counts")}
+        return data, CHORALE_DESCRIPTION
+    manifest = json.loads((Path(data_dir) / "manifest.json").read_text())
+    data = {
+        k: manifest[k]
+        for k in ("source", "licence", "counts", "steps", "styles", "tracks")
+        if k in manifest
+    }
+    data.update({k: manifest[k] for k in ("made_by", "licences", "description") if k in manifest})
+    tracks = ", ".join(f"{t['name']} ({t['kind']})" for t in manifest["tracks"])
+    styles = ", ".join(manifest.get("styles", ())) or "one style"
+    description = (
+        f"Writes {tracks} for a melody, in {styles}; trained on {manifest['source']}. "
+        "Weights: EMA of the generator, and the critic."
+    )
+    return data, description
+
+
+def calibrate(generator, critic, data_dir: Path) -> dict:
+    """The critic's quantiles on the validation split's real music and on the model's
+    own candidates (``Candidate.percentile`` reads ``quantiles``)."""
+    generator.eval()
+    critic.eval()
+    if is_band_dataset(data_dir):
+        from models.band_evaluate import band_calibration
+
+        calibration = band_calibration(
+            generator, critic, load_band_split(data_dir, "valid"), CALIBRATION_BARS
+        )
+        return {"split": "valid", **calibration}
+    from models.evaluate import candidate_calibration, critic_calibration, percentile
+
+    held_out = load_split(data_dir, "valid")
+    real = critic_calibration(critic, held_out, CALIBRATION_BARS)
+    candidates = candidate_calibration(generator, critic, held_out, CALIBRATION_BARS)
+    return {
+        "split": "valid",
+        "bars": CALIBRATION_BARS,
+        "quantiles": real,
+        "candidate_quantiles": candidates,
+        "candidate_median_on_real_scale": percentile(candidates[50], real),
+    }
+
+
+def export_model(
+    run_dir: Path, out: Path, data_dir: Path, name: str | None = None, calibrated: bool = True
+) -> Path:
     """Write ``out`` (.safetensors + .json) from ``run_dir/checkpoint``.
 
-    The card gets the config, grid, data manifest hash, iterations, seed, wall time and
-    hardware now; ``composer-gui evaluate --update-card`` adds metrics and calibration.
+    The card gets the config, grid, data (with its licence), iterations, seed, wall time,
+    hardware and, unless ``calibrated`` is False, the critic's calibration on the
+    validation split; ``composer-gui evaluate --update-card`` adds metrics.
     """
     run_dir, out = Path(run_dir), Path(out).with_suffix(".safetensors")
     card = read_card(run_dir / "checkpoint")
@@ -35,19 +98,12 @@ def export_model(run_dir: Path, out: Path, data_dir: Path, name: str | None = No
         if not state:
             raise ModelFileError(f"{run_dir} has no {prefix[:-1]} weights in its checkpoint.")
         module.load_state_dict(state)
-    manifest = read_manifest(data_dir)
+    data, description = _data_card(data_dir)
     model_card = new_card(
         config,
         name=name or out.stem,
-        description=(
-            "Writes alto, tenor and bass for a melody; trained on the Bach chorales in "
-            "music21 (soprano as melody). Weights: EMA of the generator, and the critic."
-        ),
-        data={
-            "source": manifest["source"],
-            "content_hash": manifest["content_hash"],
-            "counts": manifest["counts"],
-        },
+        description=description,
+        data=data,
         iterations=card["iteration"],
         seed=config.seed,
         training_seconds=round(card["seconds"], 1),
@@ -55,5 +111,7 @@ def export_model(run_dir: Path, out: Path, data_dir: Path, name: str | None = No
         world_size=card.get("world_size", 1),
         **({"initialized_from": card["initialized_from"]} if "initialized_from" in card else {}),
     )
+    if calibrated:
+        model_card["calibration"] = calibrate(generator, critic, data_dir)
     save_tensors_and_card(model_tensors(generator, critic), model_card, out.with_suffix(""))
     return out

@@ -30,103 +30,21 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 
 from models import losses
-from models.build_dataset import REST, Dataset, load_split, read_manifest
 from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
 from models.config import GanConfig
 from models.critic import Critic
-from models.encoding import (
-    REST_CLASS,
-    accompaniment_channels,
-    condition,
-    voice_one_hot,
-)
-from models.errors import DatasetError
 from models.generator import Generator
 from models.negatives import spoil
-from models.pianoroll import N_PITCHES, meter_positions
 from models.run_log import append_log, truncate_log
-from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
-
-# --- Batches --------------------------------------------------------------------------
-
-
-class WindowSampler:
-    """Random windows of ``n_steps`` from a split, transposed to a random legal key."""
-
-    def __init__(
-        self,
-        data: Dataset,
-        n_steps: int,
-        rng: np.random.Generator,
-        transpose: bool,
-        balance_meters: bool = False,
-    ):
-        lengths = np.diff(data.starts)
-        self.pieces = np.flatnonzero(lengths >= n_steps)
-        if self.pieces.size == 0:
-            raise DatasetError(f"No piece is at least {n_steps} steps long.")
-        weights = lengths[self.pieces].astype(np.float64)
-        if balance_meters:  # each meter's pieces together weigh the same
-            meters = [tuple(data.meters[p]) for p in self.pieces]
-            totals: dict[tuple, float] = {}
-            for meter, weight in zip(meters, weights):
-                totals[meter] = totals.get(meter, 0.0) + weight
-            weights = weights / np.array([totals[m] for m in meters])
-        self.weights = weights / weights.sum()
-        self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
-
-    def batch(self, size: int) -> dict[str, np.ndarray]:
-        data, t = self.data, self.n_steps
-        pieces = self.rng.choice(self.pieces, size=size, p=self.weights)
-        voices = np.empty((size, 4, t), dtype=np.int64)
-        onsets = np.empty((size, 4, t), dtype=bool)
-        bar_phase = np.empty(size, dtype=np.int64)
-        positions = np.empty((size, 2, t), dtype=np.int64)
-        for row, piece in enumerate(pieces):
-            a, b = int(data.starts[piece]), int(data.starts[piece + 1])
-            start = a + int(self.rng.integers(0, b - a - t + 1))
-            window = data.voices[:, start : start + t].astype(np.int64)
-            if self.transpose:
-                sounding = window[window != REST]
-                if sounding.size:
-                    low, high = -int(sounding.min()), N_PITCHES - 1 - int(sounding.max())
-                    shift = int(self.rng.integers(max(low, -6), min(high, 6) + 1))
-                    window = np.where(window == REST, REST, window + shift)
-            voices[row] = window
-            onsets[row] = data.onsets[:, start : start + t]
-            meter = data.meter(piece)
-            bar_phase[row] = (int(data.bar_phase[piece]) + start - a) % meter.bar_steps
-            positions[row] = meter_positions([(0, meter)], t, int(bar_phase[row]))
-        return {"voices": voices, "onsets": onsets, "positions": positions, "bar_phase": bar_phase}
-
-
-def to_tensors(batch: dict[str, np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(cond (B, C, T), target classes (B, 3, T))`` for a sampled batch."""
-    voices = torch.from_numpy(batch["voices"]).to(device)
-    cond = condition(
-        voices[:, 0],
-        torch.from_numpy(batch["onsets"][:, 0]).to(device),
-        torch.from_numpy(batch["positions"]).to(device),
-    )
-    target = torch.where(
-        voices[:, 1:] < 0, torch.full_like(voices[:, 1:], REST_CLASS), voices[:, 1:]
-    )
-    return cond, target
-
-
-def straight_through_one_hot(logits: torch.Tensor) -> torch.Tensor:
-    """Hard one-hot forward, softmax gradient backward (rest class dropped): (B, V, T, P).
-
-    The critic sees exactly what the app will play (one note or silence per voice and
-    step), so it cannot tell generated music by its softness.
-    """
-    probs = logits.softmax(dim=-1)
-    hard = F.one_hot(probs.argmax(dim=-1), probs.shape[-1]).to(probs.dtype)
-    return (hard + probs - probs.detach())[..., :N_PITCHES]
-
+from models.train_data import (  # noqa: F401  (WindowSampler & co. are imported from here)
+    WindowSampler,
+    config_for,
+    straight_through_one_hot,
+    to_tensors,
+    training_data,
+)
 
 # --- Distributed ----------------------------------------------------------------------
 
@@ -273,10 +191,9 @@ def train(
     torch.manual_seed(config.seed + world.rank)
     rng = np.random.default_rng(config.seed + world.rank)
 
-    data = load_split(data_dir, "train")
-    manifest = read_manifest(data_dir)
+    config = config_for(config, data_dir)  # a band dataset's tracks and styles
+    data = training_data(data_dir, config, rng)  # chorale or band: models/train_data.py
     n_steps = config.window_bars * 16
-    sampler = WindowSampler(data, n_steps, rng, config.transpose, config.balance_meters)
 
     generator, critic = Generator(config).to(device), Critic(config).to(device)
     broadcast_parameters(generator, world)
@@ -326,20 +243,11 @@ def train(
     iteration = start_iteration
 
     def fake_accompaniment(cond, repeats):
-        """``(logits, critic input)``; the critic sees the voices the app would play."""
+        """``(logits, critic input)``; the critic sees the tracks the app would play."""
         shape = generator.noise_shape(cond.shape[0] * repeats, n_steps)
         noise = torch.randn(shape, device=device)
         logits = generator(cond.repeat(repeats, 1, 1), noise)
-        chosen = logits
-        if config.train_variety > 0:
-            variety = torch.rand(logits.shape[0], 1, 1, 1, device=device) * config.train_variety
-            gumbel = beat_held_gumbel(logits.shape).to(device)
-            chosen = logits.float().log_softmax(dim=-1) + MAX_TEMPERATURE * variety * gumbel
-        return logits, accompaniment_channels(straight_through_one_hot(chosen))
-
-    def one_hot_channels(classes: torch.Tensor) -> torch.Tensor:
-        voices = torch.where(classes == REST_CLASS, torch.full_like(classes, -1), classes)
-        return accompaniment_channels(voice_one_hot(voices))
+        return logits, data.fake(logits)
 
     negatives = config.critic_negatives
 
@@ -348,7 +256,7 @@ def train(
             config,
             iteration=it,
             seconds=elapsed_before + time.monotonic() - started,
-            data_manifest_hash=manifest["content_hash"],
+            data_manifest_hash=data.content_hash,
             hardware=hardware_description(device),
             world_size=world.size,
             **({"initialized_from": Path(init_from).name} if init_from else {}),
@@ -364,14 +272,12 @@ def train(
             # does not change during these steps, so all their fakes come from one pass.
             b = config.batch_size
             if adversarial:
-                batch = sampler.batch(b * critic_steps)
-                conds, targets = to_tensors(batch, device)
-                phases = torch.from_numpy(batch["bar_phase"])
+                conds, targets, phases = data.batch(b * critic_steps, device)
                 with torch.no_grad(), autocast:
                     _, fakes = fake_accompaniment(conds, 1)
             for step in range(critic_steps):
                 part = slice(step * b, (step + 1) * b)
-                cond, real = conds[part], one_hot_channels(targets[part])
+                cond, real = conds[part], data.real(targets[part])
                 fake = fakes[part].float()
                 with autocast:
                     real_scores, fake_scores = critic(cond, real), critic(cond, fake)
@@ -381,7 +287,7 @@ def train(
                     gp = losses.gradient_penalty(critic, cond, real, fake)
                 if negatives > 0:
                     # Fakes are a mixture: the generator's, and spoiled real chorales.
-                    spoiled = one_hot_channels(spoil(targets[part], phases[part]))
+                    spoiled = data.real(spoil(targets[part], phases[part]))
                     with autocast:
                         negative_scores = critic(cond, spoiled)
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
@@ -401,10 +307,10 @@ def train(
                     losses.clip_weights(critic, config.clip_value)
 
             # Generator: fool the critic, while the best of k candidates stays near Bach.
-            cond, target = to_tensors(sampler.batch(config.batch_size), device)
+            cond, target, _ = data.batch(config.batch_size, device)
             with autocast:
                 logits, fake = fake_accompaniment(cond, k)
-                recon = losses.best_of_reconstruction(logits.float(), target, k)
+                recon = data.reconstruction(logits, target, k)
                 g_loss = config.recon_weight * recon
                 g_adv = nothing.squeeze()
                 if adversarial:

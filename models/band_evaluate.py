@@ -1,0 +1,122 @@
+"""A band model on held-out windows: its candidates, the critic's calibration, metrics.
+
+The chorale model's evaluation (``models.evaluate``) reads four voices; a band model's
+tracks are of any kinds, so its windows keep every track's ``sounding``/``onsets`` rolls
+and its candidates come from ``models.sampling`` in the per-track form the engine uses.
+``band_calibration`` is what ``export_model`` writes into a band model's card, so
+``train --export`` gives a model whose scores read as percentiles at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from models.band_pieces import BandDataset
+from models.pianoroll import Meter
+from models.sampling import (
+    Candidate,
+    candidate_probabilities,
+    clean_candidates,
+    critic_scores,
+    melody_condition,
+    pad_length,
+)
+
+
+@dataclass
+class BandWindow:
+    """A stretch of a real piece: its melody, its style, and its real tracks."""
+
+    name: str
+    melody: np.ndarray  # (T,) pitch index or REST
+    melody_onsets: np.ndarray  # (T,) bool
+    tracks: Candidate  # per track (sounding, onsets) (T, rows)
+    meter: Meter
+    style: int
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.melody.shape[0])
+
+
+def band_windows(data: BandDataset, bars: int = 8, per_piece: int = 1) -> list[BandWindow]:
+    """Up to ``per_piece`` non-overlapping windows of ``bars`` bars per piece, each from a
+    downbeat; a shorter piece gives one window of its whole length."""
+    out = []
+    for piece in data.pieces():
+        bar = piece.meter.bar_steps
+        first = (bar - piece.bar_phase) % bar
+        length = bars * bar
+        starts = list(range(first, piece.n_steps - length + 1, length))[:per_piece] or [first]
+        for start in starts:
+            end = min(start + length, piece.n_steps)
+            if end - start < bar:
+                continue
+            tracks = [(s[start:end], o[start:end]) for s, o in zip(piece.sounding, piece.onsets)]
+            out.append(
+                BandWindow(
+                    piece.name,
+                    piece.melody[start:end].astype(np.int64),
+                    piece.melody_onsets[start:end],
+                    tracks,
+                    piece.meter,
+                    piece.style,
+                )
+            )
+    return out
+
+
+def window_condition(generator, window: BandWindow) -> torch.Tensor:
+    """The condition ``(1, C, T')`` of a window's melody and style, padded for the model."""
+    n = pad_length(window.n_steps, generator.config.time_multiple)
+    device = next(generator.parameters()).device
+    return melody_condition(
+        window.melody,
+        window.melody_onsets,
+        window.meter,
+        0,
+        n,
+        device,
+        style=window.style,
+        n_styles=generator.config.n_style_channels,
+    )
+
+
+def band_candidates(
+    generator, window: BandWindow, k: int, seed: int, density: float = 0.5, variety: float = 0.5
+) -> tuple[torch.Tensor, list[Candidate]]:
+    """``(cond, k cleaned candidates)`` for a window, as the engine would make them."""
+    cond = window_condition(generator, window)
+    with torch.no_grad():
+        probs = candidate_probabilities(generator, cond, k, seed, variety)
+    return cond, clean_candidates(probs, density, window.n_steps, generator.tracks)
+
+
+def _quantiles(scores: list[float]) -> list[float]:
+    return [float(q) for q in np.percentile(scores, np.arange(101))]
+
+
+def band_calibration(
+    generator, critic, data: BandDataset, bars: int = 8, k: int = 4, seed: int = 0
+) -> dict:
+    """The critic's score quantiles (0..100) on real windows (what a candidate's
+    percentile reads) and on the model's own candidates, from one split."""
+    real, own = [], []
+    for i, window in enumerate(band_windows(data, bars, per_piece=4)):
+        cond, candidates = band_candidates(generator, window, k, seed + i)
+        real.extend(critic_scores(critic, cond, [window.tracks]).tolist())
+        own.extend(critic_scores(critic, cond, candidates).tolist())
+    if not real:
+        raise ValueError("no window to calibrate on")
+    quantiles, candidate_quantiles = _quantiles(real), _quantiles(own)
+    return {
+        "bars": bars,
+        "quantiles": quantiles,
+        "candidate_quantiles": candidate_quantiles,
+        "candidate_median_on_real_scale": float(
+            np.interp(candidate_quantiles[50], quantiles, np.arange(101), left=0, right=100)
+        ),
+    }

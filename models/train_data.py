@@ -1,0 +1,201 @@
+"""What training reads, per dataset kind: batches, the critic's inputs, reconstruction.
+
+``training_data`` opens a chorale dataset (``models.build_dataset``: four voices) or a
+band dataset (``models.band_pieces``: a melody and tracks of any kinds), and gives the
+training loop one interface for both, so ``models.train`` reads top to bottom the same:
+
+- ``batch(n, device)`` → ``(cond, target, bar_phase)``; ``target[part]`` slices samples;
+- ``real(target)`` → the critic's input for real music;
+- ``fake(logits)`` → the critic's input for the generator's output (hard forward,
+  straight-through gradient: what the app would play);
+- ``reconstruction(logits, target, k)`` → best-of-k reconstruction: cross-entropy for
+  monophonic tracks, binary cross-entropy for chords and drums.
+
+A band model's tracks and styles come from its dataset's manifest (``config_for``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from models import losses
+from models.band_batches import BandWindowSampler, band_tensors
+from models.band_pieces import is_band_dataset, load_band_split
+from models.build_dataset import REST, Dataset, load_split, read_manifest
+from models.config import GanConfig
+from models.encoding import REST_CLASS, accompaniment_channels, condition, voice_one_hot
+from models.errors import DatasetError
+from models.pianoroll import N_PITCHES, meter_positions
+from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
+from models.track_outputs import best_of_reconstruction, fake_channels, real_channels
+from models.tracks import TrackSpec
+
+# --- Chorale batches --------------------------------------------------------------------------
+
+
+class WindowSampler:
+    """Random windows of ``n_steps`` from a split, transposed to a random legal key."""
+
+    def __init__(
+        self,
+        data: Dataset,
+        n_steps: int,
+        rng: np.random.Generator,
+        transpose: bool,
+        balance_meters: bool = False,
+    ):
+        lengths = np.diff(data.starts)
+        self.pieces = np.flatnonzero(lengths >= n_steps)
+        if self.pieces.size == 0:
+            raise DatasetError(f"No piece is at least {n_steps} steps long.")
+        weights = lengths[self.pieces].astype(np.float64)
+        if balance_meters:  # each meter's pieces together weigh the same
+            meters = [tuple(data.meters[p]) for p in self.pieces]
+            totals: dict[tuple, float] = {}
+            for meter, weight in zip(meters, weights):
+                totals[meter] = totals.get(meter, 0.0) + weight
+            weights = weights / np.array([totals[m] for m in meters])
+        self.weights = weights / weights.sum()
+        self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
+
+    def batch(self, size: int) -> dict[str, np.ndarray]:
+        data, t = self.data, self.n_steps
+        pieces = self.rng.choice(self.pieces, size=size, p=self.weights)
+        voices = np.empty((size, 4, t), dtype=np.int64)
+        onsets = np.empty((size, 4, t), dtype=bool)
+        bar_phase = np.empty(size, dtype=np.int64)
+        positions = np.empty((size, 2, t), dtype=np.int64)
+        for row, piece in enumerate(pieces):
+            a, b = int(data.starts[piece]), int(data.starts[piece + 1])
+            start = a + int(self.rng.integers(0, b - a - t + 1))
+            window = data.voices[:, start : start + t].astype(np.int64)
+            if self.transpose:
+                sounding = window[window != REST]
+                if sounding.size:
+                    low, high = -int(sounding.min()), N_PITCHES - 1 - int(sounding.max())
+                    shift = int(self.rng.integers(max(low, -6), min(high, 6) + 1))
+                    window = np.where(window == REST, REST, window + shift)
+            voices[row] = window
+            onsets[row] = data.onsets[:, start : start + t]
+            meter = data.meter(piece)
+            bar_phase[row] = (int(data.bar_phase[piece]) + start - a) % meter.bar_steps
+            positions[row] = meter_positions([(0, meter)], t, int(bar_phase[row]))
+        return {"voices": voices, "onsets": onsets, "positions": positions, "bar_phase": bar_phase}
+
+
+def to_tensors(batch: dict[str, np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(cond (B, C, T), target classes (B, 3, T))`` for a sampled batch."""
+    voices = torch.from_numpy(batch["voices"]).to(device)
+    cond = condition(
+        voices[:, 0],
+        torch.from_numpy(batch["onsets"][:, 0]).to(device),
+        torch.from_numpy(batch["positions"]).to(device),
+    )
+    target = torch.where(
+        voices[:, 1:] < 0, torch.full_like(voices[:, 1:], REST_CLASS), voices[:, 1:]
+    )
+    return cond, target
+
+
+def straight_through_one_hot(logits: torch.Tensor) -> torch.Tensor:
+    """Hard one-hot forward, softmax gradient backward (rest class dropped): (B, V, T, P).
+
+    The critic sees exactly what the app will play (one note or silence per voice and
+    step), so it cannot tell generated music by its softness.
+    """
+    probs = logits.softmax(dim=-1)
+    hard = F.one_hot(probs.argmax(dim=-1), probs.shape[-1]).to(probs.dtype)
+    return (hard + probs - probs.detach())[..., :N_PITCHES]
+
+
+class ChoraleData:
+    """The chorale dataset: melody and three voices, as the shipped model trains."""
+
+    def __init__(self, data_dir: Path, config: GanConfig, rng: np.random.Generator):
+        self.config = config
+        self.data = load_split(data_dir, "train")
+        self.manifest = read_manifest(data_dir)
+        self.content_hash = self.manifest["content_hash"]
+        n_steps = config.window_bars * 16
+        self.sampler = WindowSampler(
+            self.data, n_steps, rng, config.transpose, config.balance_meters
+        )
+
+    def batch(self, size: int, device):
+        batch = self.sampler.batch(size)
+        cond, target = to_tensors(batch, device)
+        return cond, target, torch.from_numpy(batch["bar_phase"])
+
+    def real(self, target: torch.Tensor) -> torch.Tensor:
+        voices = torch.where(target == REST_CLASS, torch.full_like(target, -1), target)
+        return accompaniment_channels(voice_one_hot(voices))
+
+    def fake(self, logits: torch.Tensor) -> torch.Tensor:
+        chosen = logits
+        if self.config.train_variety > 0:
+            b = logits.shape[0]
+            variety = torch.rand(b, 1, 1, 1, device=logits.device) * self.config.train_variety
+            gumbel = beat_held_gumbel(logits.shape).to(logits.device)
+            chosen = logits.float().log_softmax(dim=-1) + MAX_TEMPERATURE * variety * gumbel
+        return accompaniment_channels(straight_through_one_hot(chosen))
+
+    def reconstruction(self, logits, target, k: int) -> torch.Tensor:
+        return losses.best_of_reconstruction(logits.float(), target, k)
+
+
+class BandData:
+    """A band dataset: the melody and tracks of any kinds, styles as condition."""
+
+    def __init__(self, data_dir: Path, config: GanConfig, rng: np.random.Generator):
+        self.config = config
+        self.data = load_band_split(data_dir, "train")
+        if tuple(config.track_specs) != self.data.tracks:
+            raise DatasetError(
+                f"The model's tracks ({', '.join(t.name for t in config.track_specs)}) are "
+                f"not the dataset's ({', '.join(t.name for t in self.data.tracks)}) in "
+                f"{data_dir}; train a new model on it (without --resume or --init-from)."
+            )
+        manifest_text = (Path(data_dir) / "manifest.json").read_text()
+        self.manifest = json.loads(manifest_text)
+        self.content_hash = hashlib.sha256(manifest_text.encode()).hexdigest()[:16]
+        self.tracks = self.data.tracks
+        n_steps = config.window_bars * 16
+        self.sampler = BandWindowSampler(self.data, n_steps, rng, config.transpose)
+
+    def batch(self, size: int, device):
+        batch = self.sampler.batch(size)
+        cond, target = band_tensors(batch, self.config.n_style_channels, device)
+        return cond, target, None
+
+    def real(self, target) -> torch.Tensor:
+        return real_channels(target.sounding, target.onsets, self.tracks)
+
+    def fake(self, logits: list[torch.Tensor]) -> torch.Tensor:
+        return fake_channels(logits, self.tracks)
+
+    def reconstruction(self, logits, target, k: int) -> torch.Tensor:
+        return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k)
+
+
+def config_for(config: GanConfig, data_dir: Path) -> GanConfig:
+    """The config with a band dataset's tracks and styles, where it lists none itself."""
+    if not is_band_dataset(data_dir) or config.tracks:
+        return config
+    manifest = json.loads((Path(data_dir) / "manifest.json").read_text())
+    tracks = tuple(TrackSpec.from_dict(t).to_dict() for t in manifest["tracks"])
+    return config.replace(tracks=tracks, styles=tuple(manifest.get("styles", ())))
+
+
+def training_data(data_dir: Path, config: GanConfig, rng: np.random.Generator):
+    """The dataset adapter for ``data_dir``: ``BandData`` or ``ChoraleData``."""
+    if is_band_dataset(data_dir):
+        return BandData(data_dir, config, rng)
+    if not config.is_chorale_layout:
+        raise DatasetError(f"{data_dir} is a chorale dataset; this model has other tracks.")
+    return ChoraleData(data_dir, config, rng)
