@@ -8,7 +8,8 @@ What is named: every pitched track but the melody (drums never), so a melody's p
 notes do not rename the band's chord; a model with no chords track (the chorale's three
 voices) adds the melody, since alto, tenor and bass alone leave the soprano's chord tone
 out. How often: the style's harmonic rhythm (``harmonic_rhythm`` of the card's style
-entry, else of the card), else a chord a beat for voices and a half bar for a band.
+entry, else of the card, else of the shipped band style of that name in
+``models.band_styles``), else a chord a beat for voices and a half bar for a band.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def harmonic_rhythm(card: dict, style: str, tracks: Sequence[TrackSpec]) -> str:
             return str(entry["harmonic_rhythm"])
     if card.get("harmonic_rhythm"):
         return str(card["harmonic_rhythm"])
+    from models.band_styles import style_named
+
+    try:
+        return style_named(style).harmonic_rhythm  # a shipped band style's own
+    except ValueError:
+        pass
     return "half bar" if any(t.kind == "chords" for t in tracks) else "beat"
 
 

@@ -196,6 +196,7 @@ class Document:
             time_signature=s.time_signature,
             tempo_changes=list(s.tempo_changes),
             meter_changes=list(s.meter_changes),
+            markers=list(candidate.chords),  # the chord symbols, as markers in the file
         )
 
     def export_arrangement(self) -> Arrangement | None:

@@ -245,13 +245,13 @@ class Engine:
     def style_name(self, style: str | None) -> str:
         """The loaded model's style called ``style`` (its first for None), as the card
         spells it; one sentence naming the model's styles for any other."""
-        from composer_gui.core.styles import card_styles
+        from composer_gui.core.styles import card_styles, style_key
 
         styles = card_styles(self.card, self.model_path)
         if style is None:
             return styles[0].name
         for known in styles:
-            if known.name.lower() == style.strip().lower():
+            if style_key(known.name) == style_key(style):
                 return known.name
         names = ", ".join(s.name for s in styles)
         raise ComposerError(

@@ -77,15 +77,15 @@ def preset_names() -> list[str]:
     return list(PRESETS)
 
 
-def style_box(styles: list) -> QComboBox:
-    """The installed styles (``core.styles.Style``), each item holding its name as data and
-    its tracks and description as a tooltip."""
-    box = QComboBox()
-    box.setToolTip("The style the accompaniment is written in: the chorale or a band")
+def fill_style_box(box: QComboBox, styles: list) -> None:
+    """The styles (``core.styles.Style``) as items: the name shown and kept as data, the
+    tracks and description as the item's tooltip."""
+    box.blockSignals(True)
+    box.clear()
     for style in styles:
         box.addItem(style.name, style.name)
         box.setItemData(box.count() - 1, style.line(), Qt.ToolTipRole)
-    return box
+    box.blockSignals(False)
 
 
 def sample_melodies() -> list[Path]:
@@ -150,10 +150,9 @@ def build_panels(w) -> None:
     sounds.addWidget(w.preset, 1)
     sounds.addWidget(QLabel("Candidates"))
     sounds.addWidget(w.count)
-    from composer_gui.core.styles import installed_styles
-
-    w.styles = installed_styles()
-    w.style_box = style_box(w.styles)
+    w.style_box = QComboBox()
+    w.style_box.setToolTip("The style the accompaniment is written in: the chorale or a band")
+    w.styles = []  # filled by SettingsFlow.list_styles
     form.addRow("Style", w.style_box)
     form.addRow("Sound", sounds)
     w.candidates = CandidatesPanel()

@@ -8,7 +8,11 @@ so autosave overwrote the copy it was about to offer). QSettings keys live in
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from composer_gui.paths import resource_path
 from composer_gui.ui import settings
+from composer_gui.ui.window_layout import fill_style_box
 
 
 class SettingsFlow:
@@ -56,27 +60,52 @@ class SettingsFlow:
             settings.get(settings.SOUNDFONT),
             settings.get(settings.AUDIO_DRIVER),
         )
+        chosen = settings.get(settings.MODEL_FILE)
+        if chosen != getattr(self, "_listed_model", None):
+            # A model chosen in Preferences: its styles join the box, and its first is taken.
+            self._listed_model = chosen
+            self.list_styles()
+            own = [
+                s
+                for s in self.styles
+                if chosen and str(s.model_path) == str(Path(chosen).with_suffix(".safetensors"))
+            ]
+            if own:
+                self.document.set_generate_settings(style=own[0].name)
+            self.show_style(self.document.style)
         self.configure_engine()
 
     # --- the style: the model the engine runs -------------------------------------
-    def style_model(self) -> str:
-        """The model file the engine runs: the one Preferences name, else the chosen
-        style's ("" is the shipped chorale model, as before styles)."""
+    def list_styles(self) -> None:
+        """Fill the Style box: the shipped models' styles, then those of the model file
+        Preferences name (a model of the musician's own), if any."""
+        from composer_gui.core.styles import installed_styles, model_styles
+
+        styles = installed_styles()
         chosen = settings.get(settings.MODEL_FILE)
         if chosen:
-            return chosen
-        style = next((s for s in self.styles if s.name == self.document.style), None)
-        if style is None or style.model_path.stem == "composer-chorales":
+            styles += [s for s in model_styles(chosen) if s.name not in {t.name for t in styles}]
+        self.styles = styles
+        fill_style_box(self.style_box, styles)
+
+    def current_style(self):
+        return next((s for s in self.styles if s.name == self.document.style), None)
+
+    def style_model(self) -> str:
+        """The model file the engine runs: the chosen style's ("" is the shipped chorale
+        model, as before styles), else the one Preferences name."""
+        style = self.current_style()
+        if style is None:
+            return settings.get(settings.MODEL_FILE)
+        if style.model_path == resource_path("weights", "composer-chorales.safetensors"):
             return ""
         return str(style.model_path)
 
     def request_style(self) -> str | None:
-        """The style a Generate asks for: the box's, unless Preferences name a model of
-        their own (whose first style is taken)."""
-        if settings.get(settings.MODEL_FILE):
-            return None
-        installed = {s.name for s in self.styles}
-        return self.document.style if self.document.style in installed else None
+        """The style a Generate asks for: the box's, when it is one of the listed ones
+        (else the model's first)."""
+        style = self.current_style()
+        return style.name if style is not None else None
 
     def configure_engine(self) -> None:
         self.engine.configure(self.style_model(), settings.get(settings.COMPUTE_DEVICE))
