@@ -165,6 +165,13 @@ class Document:
             return ["melody", *(t.name for t in take.candidates[0].arrangement.tracks[1:])]
         return list(TRACKS)
 
+    def track_drums(self) -> list[bool]:
+        """Which of ``track_names`` are drum tracks (heard from the GM percussion bank)."""
+        take = self.shown_take()
+        if take is not None and take.candidates:
+            return [t.is_drum for t in take.candidates[0].arrangement.tracks]
+        return [False] * len(TRACKS)
+
     def audible(self) -> list[bool]:
         """Which tracks sound under the mute and solo buttons."""
         any_solo = any(m.solo for m in self._state.mix)
@@ -358,10 +365,12 @@ class Document:
         written = candidates[0].arrangement.tracks
         names = [t.name for t in written[1:]]
         if not s.takes or names != self.track_names()[1:]:
-            # The first take, or one of other tracks (another style): a strip per track it
-            # writes, with the instruments the engine wrote them with.
+            # The first take keeps the strips' settings with the engine's instruments; a
+            # take of other tracks (another style) starts their strips afresh.
             s.mix = [s.mix[0]] + [
-                replace(s.mix[i], program=t.program) if i < len(s.mix) else TrackMix(t.program)
+                TrackMix(t.program)
+                if s.takes or i >= len(s.mix)
+                else replace(s.mix[i], program=t.program)
                 for i, t in enumerate(written[1:], start=1)
             ]
         s.takes.append(Take(candidates, sorted_notes(made_for)))

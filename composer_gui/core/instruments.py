@@ -66,6 +66,20 @@ GM_PROGRAM_NAMES = (
 )  # fmt: skip
 assert len(GM_PROGRAM_NAMES) == 128
 
+# Drum kits: programs of the percussion bank on channel 10. General MIDI has the Standard
+# kit (program 0); the others are Roland GS's numbers, which GM soundfonts such as
+# FluidR3_GM also carry.
+DRUM_KITS = (
+    (0, "Standard kit"),
+    (8, "Room kit"),
+    (16, "Power kit"),
+    (24, "Electronic kit"),
+    (25, "TR-808 kit"),
+    (32, "Jazz kit"),
+    (40, "Brush kit"),
+    (48, "Orchestra kit"),
+)
+
 # The sixteen General MIDI families, eight programs each, in program order (GM 1 spec).
 GM_FAMILIES = (
     "Piano", "Chromatic Percussion", "Organ", "Guitar",

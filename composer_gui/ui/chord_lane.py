@@ -52,11 +52,15 @@ class ChordLane(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), theme.PANEL)
         gutter = self.view.GUTTER
+        small = QFont(self.font())
+        small.setPointSizeF(7)
+        painter.setFont(small)
+        painter.setPen(theme.DIM_TEXT)
+        painter.drawText(QRectF(0, 0, gutter - 2, self.height()), Qt.AlignCenter, "chords")
         font = QFont(self.font())
         font.setBold(True)
+        font.setPointSizeF(8.5)
         painter.setFont(font)
-        painter.setPen(theme.DIM_TEXT)
-        painter.drawText(QRectF(0, 0, gutter - 4, self.height()), Qt.AlignCenter, "Chords")
         placed = self.symbols_in_view()
         painter.setClipRect(QRectF(gutter, 0, self.width() - gutter, self.height()))
         ends = [x for x, _ in placed[1:]] + [float(self.width())] if placed else []
@@ -64,8 +68,11 @@ class ChordLane(QWidget):
             painter.setPen(QPen(theme.GRID_BAR, 1))
             painter.drawLine(int(x), 3, int(x), self.height() - 3)
             painter.setPen(theme.TEXT if symbol != "N.C." else theme.DIM_TEXT)
-            # Elided to its room, so a quick change of chords does not overprint.
-            room = max(0, int(next_x - x) - 6)
-            text = painter.fontMetrics().elidedText(symbol, Qt.ElideRight, room)
-            painter.drawText(QRectF(x + 4, 0, room, self.height()), Qt.AlignVCenter, text)
+            # Cut at the next chord, so a quick change of chords does not overprint; the
+            # root comes first, so even a cut symbol names it (zoom in for the rest).
+            room = QRectF(x + 3, 0, max(0.0, next_x - x - 4), self.height())
+            painter.save()
+            painter.setClipRect(room, Qt.IntersectClip)
+            painter.drawText(room, Qt.AlignVCenter | Qt.AlignLeft | Qt.TextDontClip, symbol)
+            painter.restore()
         painter.end()

@@ -261,7 +261,7 @@ class MainWindow(
                 self.density.setValue(round(doc.density * 100))
                 self.variety.setValue(round(doc.variety * 100))
             if MIX in aspects:
-                self.tracks.set_tracks(doc.track_names()[: len(doc.mix)])
+                self.tracks.set_tracks(doc.track_names()[: len(doc.mix)], doc.track_drums())
                 self.tracks.set_mixes(doc.mix)
             if TAKES in aspects or PICK in aspects:
                 pick = doc.pick

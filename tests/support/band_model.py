@@ -8,6 +8,8 @@ its own draws: enough for ranks and percentiles to be defined, not a measure of 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -23,9 +25,10 @@ BAND = (
 BAND_CONFIG = TINY.replace(tracks=tuple(t.to_dict() for t in BAND), styles=("pop", "swing"))
 
 
-@pytest.fixture(scope="session")
-def band_model(tmp_path_factory):
-    """A band model file: random weights, its card listing tracks and styles."""
+def write_band_model(stem: Path, seed: int = 0) -> Path:
+    """Save a random-weight band model as ``stem.safetensors`` plus its card; returns the
+    weights' path. For trying the band path by hand before a trained band
+    model ships."""
     import torch
 
     from models.checkpoint import model_tensors, new_card, save_tensors_and_card
@@ -38,7 +41,7 @@ def band_model(tmp_path_factory):
         melody_condition,
     )
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     generator, critic = Generator(BAND_CONFIG).eval(), Critic(BAND_CONFIG).eval()
     t = 64
     scores = []
@@ -48,13 +51,18 @@ def band_model(tmp_path_factory):
         )
         probs = candidate_probabilities(generator, cond, 16, style, 0.5)
         scores += list(critic_scores(critic, cond, clean_candidates(probs, 0.5, t, BAND)))
-    card = new_card(BAND_CONFIG, name="tiny-band", iterations=0)
+    card = new_card(BAND_CONFIG, name=stem.name, iterations=0)
     card["tracks"] = [t.to_dict() for t in BAND]
     card["styles"] = [
         {"name": "pop", "description": "Straight eighths, a chord a half bar."},
         {"name": "swing", "description": "Ride cymbal and walking bass.", "harmonic_rhythm": "bar"},
     ]
     card["calibration"] = {"quantiles": list(np.quantile(scores, np.linspace(0, 1, 101)))}
-    stem = tmp_path_factory.mktemp("band") / "tiny-band"
     save_tensors_and_card(model_tensors(generator, critic), card, stem)
     return stem.with_suffix(".safetensors")
+
+
+@pytest.fixture(scope="session")
+def band_model(tmp_path_factory):
+    """A band model file: random weights, its card listing tracks and styles."""
+    return write_band_model(tmp_path_factory.mktemp("band") / "tiny-band")
