@@ -102,10 +102,12 @@ class SettingsFlow:
         return str(style.model_path)
 
     def request_style(self) -> str | None:
-        """The style a Generate asks for: the box's, when it is one of the listed ones
-        (else the model's first)."""
+        """The style a Generate asks for: the box's, when the engine runs that style's
+        model (else the model's first: a model set on the engine by other means)."""
         style = self.current_style()
-        return style.name if style is not None else None
+        if style is None or self.engine.model_path != self.style_model():
+            return None
+        return style.name
 
     def configure_engine(self) -> None:
         self.engine.configure(self.style_model(), settings.get(settings.COMPUTE_DEVICE))
