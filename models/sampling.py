@@ -28,7 +28,7 @@ from models.encoding import (
     voice_one_hot,
     with_style,
 )
-from models.pianoroll import N_PITCHES, STEPS_PER_BEAT, Meter
+from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT, Meter
 from models.track_cleanup import clean_track
 from models.track_outputs import track_channels
 from models.tracks import CHORALE_TRACKS, TrackSpec
@@ -174,6 +174,25 @@ def stack_voices(candidates: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
     and onset arrays, the form the ranking's musical checks read."""
     rolls = np.stack([np.stack([s for s, _ in c]) for c in candidates])
     return rolls, np.stack([np.stack([o for _, o in c]) for c in candidates])
+
+
+def monophonic_grid_rolls(
+    candidates: list[Candidate], tracks: tuple[TrackSpec, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The monophonic tracks (voice, bass) of each candidate on the shipped grid,
+    ``(k, V_mono, T, N_PITCHES)`` rolls and onsets: what the ranking's musical checks
+    (written for voices) can judge of a band. A pitch outside the grid is left out."""
+    mono = [i for i, t in enumerate(tracks) if t.monophonic]
+    n_steps = candidates[0][0][0].shape[0] if candidates and candidates[0] else 0
+    rolls = np.zeros((2, len(candidates), len(mono), n_steps, N_PITCHES), dtype=bool)
+    for v, i in enumerate(mono):
+        track = tracks[i]
+        grid_rows = np.array([track.row_pitch(r) - LOWEST_PITCH for r in range(track.n_rows)])
+        inside = (grid_rows >= 0) & (grid_rows < N_PITCHES)
+        for c, candidate in enumerate(candidates):
+            for which, roll in enumerate(candidate[i]):
+                rolls[which, c, v][:, grid_rows[inside]] = roll[:, inside]
+    return rolls[0], rolls[1]
 
 
 @torch.no_grad()

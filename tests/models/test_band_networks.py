@@ -12,6 +12,7 @@ from models.sampling import (
     clean_candidates,
     critic_scores,
     melody_condition,
+    monophonic_grid_rolls,
     pad_length,
 )
 from models.track_cleanup import clean_chords, clean_drums
@@ -111,3 +112,17 @@ def test_band_candidates_are_per_track_pairs_and_score(variety):
     assert scores.shape == (3,) and np.isfinite(scores).all()
     again = candidate_probabilities(g, cond, 3, 5, variety)
     assert all(torch.equal(a, b) for a, b in zip(probs, again))  # seeded
+
+
+def test_the_monophonic_tracks_reach_the_grid_for_the_musical_checks():
+    bass = np.zeros((8, 28), bool)
+    bass[:4, 8] = True  # MIDI 36
+    onsets = np.zeros_like(bass)
+    onsets[0, 8] = True
+    piano = np.ones((8, 32), bool)
+    drums = np.ones((8, 20), bool)
+    candidate = [(bass, onsets), (piano, piano), (drums, drums)]
+    rolls, starts = monophonic_grid_rolls([candidate, candidate], BAND)
+    assert rolls.shape == (2, 1, 8, 64)  # the bass only; chords and drums are not voices
+    assert np.argwhere(rolls[0, 0]).tolist() == [[s, 36 - 28] for s in range(4)]
+    assert np.argwhere(starts[1, 0]).tolist() == [[0, 8]]

@@ -1,0 +1,116 @@
+"""Train (or resume) the band model on a band dataset and export it, calibrated.
+
+The same ``models.train.train`` loop as ``composer-gui train``; this script exists
+because a run shared with other work on a 2-core machine must stop at a wall-clock time
+and still leave a usable model: at ``--stop-at`` it asks the loop to stop (as Ctrl-C
+does: a checkpoint is saved after the current iteration), then exports whatever the run
+has reached, with the critic calibrated on the validation split and the metrics per
+track kind against the data's own beside it (``<out>.metrics.txt``).
+
+Usage: .venv/bin/python scripts/train_band_model.py DATA RUN_DIR OUT [--config JSON]
+       [--iterations N] [--stop-at HH:MM (UTC)] [--export-only] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+
+from models.config import GanConfig  # noqa: E402
+
+
+def _stop_at(clock: str) -> None:
+    """Send this process SIGINT at ``clock`` (UTC, today): the loop stops cleanly."""
+    hour, minute = (int(x) for x in clock.split(":"))
+    now = dt.datetime.now(dt.timezone.utc)
+    when = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    delay = max(0.0, (when - now).total_seconds())
+    timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+    timer.daemon = True
+    timer.start()
+    print(f"stopping at {when:%H:%M} UTC ({delay / 60:.0f} min)", flush=True)
+
+
+def _export(run_dir: Path, out: Path, data: Path) -> None:
+    from models.band_pieces import load_band_split
+    from models.checkpoint import load_model
+    from models.export import export_model
+    from models.track_metrics import band_metrics_table, format_band_metrics
+
+    started = time.monotonic()
+    path = export_model(run_dir, out, data)
+    card = json.loads(path.with_suffix(".json").read_text())
+    print(
+        f"exported {path} at iteration {card['iterations']} "
+        f"({time.monotonic() - started:.0f} s with calibration)",
+        flush=True,
+    )
+    generator, _, _ = load_model(path)
+    table = band_metrics_table(generator, load_band_split(data, "valid"))
+    text = format_band_metrics(table)
+    path.with_suffix(".metrics.txt").write_text(text + "\n")
+    print(text, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path)
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--config", type=Path, help="JSON of GanConfig fields to change")
+    parser.add_argument("--iterations", type=int)
+    parser.add_argument("--stop-at", help="HH:MM UTC: stop training then, and export")
+    parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if not args.export_only:
+        from models.train import train
+
+        config = GanConfig()
+        if (args.run_dir / "config.json").is_file():
+            config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
+        if args.config:
+            config = GanConfig.from_dict(config.to_dict() | json.loads(args.config.read_text()))
+        if args.iterations:
+            config = config.replace(iterations=args.iterations)
+        if args.stop_at:
+            _stop_at(args.stop_at)
+
+        def progress(iteration: int, total: int, row: dict) -> None:
+            print(
+                f"{iteration}/{total} {row['seconds']:.0f}s W {row['wasserstein']:+.3f} "
+                f"rec {row['reconstruction']:.3f} d {row['critic_loss']:+.3f}",
+                flush=True,
+            )
+
+        try:
+            train(
+                config,
+                args.data,
+                args.run_dir,
+                "cpu",
+                resume=True,
+                log_every=10,
+                checkpoint_every=50,
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            print("stopped; checkpoint saved", flush=True)
+    _export(args.run_dir, args.out, args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
