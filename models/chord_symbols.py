@@ -56,10 +56,46 @@ _POWER_CHORD_COST = 0.1  # a bare fifth only where nothing else fits
 RHYTHMS = ("beat", "half bar", "bar")
 
 
+_LETTERS = "CDEFGAB"
+_NATURAL = (0, 2, 4, 5, 7, 9, 11)
+_ACCIDENTAL = {0: "", 1: "#", 11: "b"}
+# Scale degrees (letters above the root) of each interval, as chord spelling counts them.
+_DEGREE = (0, 1, 1, 2, 2, 3, 4, 4, 4, 5, 6, 6)
+
+
+def _key_names(key_fifths: int) -> dict[int, str]:
+    """The seven notes of the major key with ``key_fifths`` sharps (< 0: flats)."""
+    sharps, flats = "FCGDAEB"[: max(0, key_fifths)], "BEADGCF"[: max(0, -key_fifths)]
+    names = {}
+    for letter, natural in zip(_LETTERS, _NATURAL, strict=True):
+        shift = 1 if letter in sharps else -1 if letter in flats else 0
+        names[(natural + shift) % 12] = letter + _ACCIDENTAL[shift % 12]
+    return names
+
+
 def pitch_name(pitch_class: int, key_fifths: int | None = None) -> str:
-    """A pitch class spelt for a key (``key_fifths`` < 0 flats, > 0 sharps)."""
-    names = COMMON_NAMES if key_fifths is None else FLAT_NAMES if key_fifths < 0 else SHARP_NAMES
-    return names[pitch_class % 12]
+    """A pitch class spelt as the key spells it (``key_fifths`` sharps, < 0 flats); a note
+    outside the key, or any note where the key is not known, as lead sheets mostly spell
+    it (C#, Eb, F#, Ab, Bb)."""
+    pitch_class %= 12
+    if key_fifths is not None:
+        name = _key_names(key_fifths).get(pitch_class)
+        if name is not None:
+            return name
+    return COMMON_NAMES[pitch_class]
+
+
+def spell_above(root: str, interval: int, key_fifths: int | None = None) -> str:
+    """The note ``interval`` semitones above a spelt root, on the letter its degree asks
+    (the third of D is F#, not Gb); a double accidental falls back to ``pitch_name``."""
+    letter = _LETTERS.index(root[0])
+    root_pc = (_NATURAL[letter] + {"#": 1, "b": -1}.get(root[1:], 0)) % 12
+    target = (root_pc + interval) % 12
+    new_letter = (letter + _DEGREE[interval % 12]) % 7
+    accidental = _ACCIDENTAL.get((target - _NATURAL[new_letter]) % 12)
+    if accidental is None:
+        return pitch_name(target, key_fifths)
+    return _LETTERS[new_letter] + accidental
 
 
 def _score(weights: Sequence[float], root: int, intervals: tuple[int, ...], bass: int) -> float:
@@ -99,9 +135,10 @@ def name_weighted(weights: Sequence[float], bass: int | None, key_fifths: int | 
             if score > best_score + 1e-9:
                 best, best_score = (suffix, root), score
     suffix, root = best
-    symbol = pitch_name(root, key_fifths) + suffix
+    root_name = pitch_name(root, key_fifths)
+    symbol = root_name + suffix
     if bass != root:
-        symbol += "/" + pitch_name(bass, key_fifths)
+        symbol += "/" + spell_above(root_name, (bass - root) % 12, key_fifths)
     return symbol
 
 
@@ -122,11 +159,10 @@ def chord_root(symbol: str) -> int | None:
     """The root pitch class of a symbol written here, or None for "N.C."."""
     if symbol == NO_CHORD or not symbol:
         return None
-    name = symbol[:2] if len(symbol) > 1 and symbol[1] in "#b" else symbol[:1]
-    for names in (SHARP_NAMES, FLAT_NAMES):
-        if name in names:
-            return names.index(name)
-    raise ValueError(f"{symbol!r} is not a chord symbol (expected a root from C to B)")
+    if symbol[0] not in _LETTERS:
+        raise ValueError(f"{symbol!r} is not a chord symbol (expected a root from C to B)")
+    accidental = symbol[1] if len(symbol) > 1 and symbol[1] in "#b" else ""
+    return (_NATURAL[_LETTERS.index(symbol[0])] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
 
 
 def chord_tones(symbol: str) -> frozenset[int]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from models.band_notes import Note
 from models.band_styles import BandStyle, Groove
-from models.chord_symbols import NO_CHORD
+from models.chord_symbols import COMMON_NAMES, NO_CHORD, chord_root
 from models.errors import DatasetError
 from models.pianoroll import STEPS_PER_BEAT
 
@@ -32,13 +32,20 @@ def mma_available() -> bool:
     return shutil.which(MMA) is not None
 
 
-def mma_chord(symbol: str) -> str:
-    """A symbol of ``models.chord_symbols`` in MMA's chord names ("z" for no chord)."""
+def mma_chord(symbol: str, inversion: bool = True) -> str:
+    """A symbol of ``models.chord_symbols`` in MMA's chord names ("z" for no chord);
+    without ``inversion`` the slash bass is dropped (the chord in root position)."""
     if symbol == NO_CHORD:
         return "z"
     head, slash, bass = symbol.partition("/")
     root_len = 2 if len(head) > 1 and head[1] in "#b" else 1
-    root, suffix = head[:root_len], head[root_len:]
+    suffix = head[root_len:]
+    # MMA reads C# and Db alike but not E# or Cb: roots and basses by pitch class.
+    root = COMMON_NAMES[chord_root(head)]
+    if slash and inversion:
+        bass = COMMON_NAMES[chord_root(bass)]
+    else:
+        slash = bass = ""
     return root + _MMA_SUFFIX.get(suffix, suffix) + slash + bass
 
 
@@ -58,7 +65,9 @@ def chart_text(
     """The MMA file for a harmony: ``symbols`` are ``(step, symbol)`` changes (the first at
     step 0) on a grid whose step 0 is a downbeat of the groove's bar; one chart line per
     MMA bar, a chord at each beat it changes on and "/" where it holds. A change that
-    falls between beats is heard from the beat it falls in."""
+    falls between beats is heard from the beat it falls in. Chords are written in root
+    position: MMA's bass takes a slash note as its root and plays the fifth above it (a C#
+    under D/F#), so inversions would put the band's bass off the chord."""
     bar_steps = groove.beats_per_bar * STEPS_PER_BEAT
     n_bars = max(1, -(-n_steps // bar_steps))
     by_beat: dict[int, str] = {}
@@ -78,9 +87,9 @@ def chart_text(
             symbol = by_beat.get(beat)
             if symbol is not None and symbol != current:
                 current = symbol
-                cells.append(mma_chord(symbol))
+                cells.append(mma_chord(symbol, inversion=False))
             else:  # a bar opens with its chord named, for whoever reads the chart
-                cells.append("/" if cells else mma_chord(current))
+                cells.append("/" if cells else mma_chord(current, inversion=False))
         lines.append(f"{bar + 1} {' '.join(cells)}")
     return "\n".join(lines) + "\n"
 

@@ -55,8 +55,13 @@ def test_known_chords_are_named(pitches, symbol):
 
 def test_silence_is_no_chord_and_spelling_follows_the_key():
     assert name_chord([]) == NO_CHORD
-    assert name_chord([58, 62, 65], key_fifths=2) == "A#"
+    assert name_chord([58, 62, 65], key_fifths=6) == "A#"
+    assert name_chord([58, 62, 65], key_fifths=2) == "Bb"  # outside D major: as usual
     assert name_chord([54, 58, 61], key_fifths=-6) == "Gb"
+    # A slash bass is spelt as the chord's own degree: D/F# in G minor, not D/Gb.
+    assert name_chord([54, 62, 69], key_fifths=-2) == "D/F#"
+    assert name_chord([56, 64, 71], key_fifths=-3) == "E/G#"
+    assert name_chord([51, 55, 60], key_fifths=3) == "Cm/Eb"
 
 
 def test_symbols_parse_back_to_their_tones():

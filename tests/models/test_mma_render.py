@@ -24,6 +24,7 @@ def test_symbols_are_spelt_for_mma():
     assert mma_chord("Bbdim/D") == "Bbmb5/D"
     assert mma_chord("Cmmaj7") == "CmM7"
     assert mma_chord("N.C.") == "z"
+    assert mma_chord("E#m/G#") == "Fm/Ab" and mma_chord("Cb") == "B"
     assert key_signature(3) == "3#" and key_signature(-2) == "2b" and key_signature(0) == "C"
 
 
@@ -33,7 +34,8 @@ def test_the_chart_names_each_change_on_its_beat_and_holds_with_slashes():
     chart = chart_text([(0, "C"), (8, "G/B"), (16, "Am"), (40, "F")], 48, groove, 120, -1)
     lines = chart.splitlines()
     assert "Groove BasicRock" in lines and "KeySig 1b" in lines and "Tempo 120" in lines
-    assert lines[-3:] == ["1 C / G/B /", "2 Am / / /", "3 Am / F /"]
+    assert lines[-3:] == ["1 C / G /", "2 Am / / /", "3 Am / F /"]  # root position
+    assert mma_chord("G/B", inversion=False) == "G"
 
 
 CHART = [(0, "C"), (16, "Am"), (32, "Dm7"), (48, "G7"), (64, "Bdim"), (80, "E/G#"), (96, "Am")]
