@@ -3,9 +3,10 @@ near-copies every take shares.
 
 The chorale model's take (``Engine._chorale_take``) chains sections voice to voice and
 ranks by the critic less the faults ``models.musical_checks`` finds in three voices.
-Those checks know voices only, so a band's take is ranked by the critic alone (in the
-units of its calibration) until ``models`` has checks for every kind (TODO issue 17m),
-and its sections are chained draw for draw.
+Those checks know voices only, so a band's take is ranked by the critic less the faults
+of its monophonic tracks (the bass) against the melody, on the shipped grid
+(``models.sampling.monophonic_grid_rolls``); chords and drums are judged by the critic
+alone (TODO: checks per kind). Its sections are chained draw for draw.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     """Any other model's draw: each section drawn ``n_drawn`` times, candidate i made of
     draw i of each; ranked by the critic's score in the units of its calibration.
     Packed as ``(c, T, rows of all tracks)`` so sections join and near-copies fold."""
-    from models.ranking import critic_units
+    from models.ranking import critic_units, reasons
+    from models.sampling import monophonic_grid_rolls
 
     parts = sections(grid.n_bars)
     sounding, onsets, scores = [], [], []
@@ -47,9 +49,6 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
         step(0.2 + 0.5 * (index + 1) / len(parts))
     sounding, onsets = np.concatenate(sounding, axis=1), np.concatenate(onsets, axis=1)
     scores = sum(scores) / grid.n_steps
-    calibration = engine.card["calibration"]["quantiles"]
-    ranking = critic_units(scores, calibration)
-    chosen = fold_near_identical(sounding, ranking, k)
     bounds = np.cumsum([0] + [t.n_rows for t in engine.tracks])
     joins = [grid.first_beat + grid.bar_starts[first] / STEPS_PER_BEAT for first, _ in parts[1:]]
 
@@ -58,16 +57,42 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
             (sounding[i][:, lo:hi], onsets[i][:, lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])
         ]
 
-    return (
-        scores,
-        ranking,
-        chosen,
-        parts_of,
-        [{} for _ in chosen],
-        lambda position: [],
-        lambda i: {},
-        joins,
-    )
+    # The musical checks judge voices: the melody and the band's monophonic tracks (its
+    # bass) on the shipped grid. A band without one is ranked by the critic alone.
+    mono, _ = monophonic_grid_rolls([parts_of(i) for i in range(len(scores))], engine.tracks)
+    if mono.shape[1]:
+        # The checks read three voices under the melody, the bass last: the band's
+        # monophonic tracks take the lowest places, silent voices the rest.
+        c, v, t, p = mono.shape
+        mono = np.concatenate([np.zeros((c, max(0, 3 - v), t, p), dtype=bool), mono[:, -3:]], 1)
+        ranking, checks = engine._rank(grid, mono, scores)
+        counts = lambda i: dict(checks[i].counts)  # noqa: E731
+    else:
+        ranking, checks = critic_units(scores, engine.card["calibration"]["quantiles"]), None
+        counts = lambda i: {}  # noqa: E731
+    chosen = fold_near_identical(sounding, ranking, k)
+    take_checks = [checks[i] for i in chosen] if checks is not None else None
+
+    def reasons_of(position: int) -> list[str]:
+        return reasons(take_checks, position) if take_checks is not None else []
+
+    metrics = [
+        band_metrics(parts_of(i), engine.tracks, grid.meters[0][1].bar_steps) for i in chosen
+    ]
+    return (scores, ranking, chosen, parts_of, metrics, reasons_of, counts, joins)
+
+
+def band_metrics(parts, tracks, steps_per_bar: int) -> dict[str, float]:
+    """A band candidate's per-track measures (``models.track_metrics``), keyed
+    "track.metric" ("drums.bars_with_drums"): empty bars, notes per bar, pitch classes,
+    notes per chord, drum hits. Bars are the first meter's, from the first bar."""
+    from models.track_metrics import track_kind_metrics
+
+    out = {}
+    for (sounding, onsets), track in zip(parts, tracks, strict=True):
+        for name, value in track_kind_metrics(sounding, onsets, track, steps_per_bar).items():
+            out[f"{track.name}.{name}"] = value
+    return out
 
 
 def draw_tracks(

@@ -22,8 +22,8 @@ loaded lazily on first use and kept warm.  One ``generate`` call:
 
 The chorale model (three voices) takes the path above whole. A model with other tracks (a
 band: drums, bass, chords) is drawn, scored and folded the same way, its sections
-chained draw for draw; its ranking is the critic's alone until ``models`` has fault
-checks for every kind (TODO issue 17m).
+chained draw for draw, its faults checked on its monophonic tracks only
+(``core.band_take``).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ by ``tests.support.band_model``."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from composer_gui.core.engine import Engine
@@ -10,6 +11,8 @@ from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import track_channels
 from composer_gui.core.midi_file import read_arrangement, write_arrangement
 from composer_gui.core.styles import installed_styles
+from models.musical_checks import SHAPING_MEASURES
+from models.ranking import critic_units
 from models.tracks import DRUM_CHANNEL, DRUM_KEYS, TrackSpec
 from tests.composer_gui.core.test_engine import melody
 from tests.support.band_model import BAND
@@ -27,6 +30,15 @@ def test_a_band_candidate_has_the_models_tracks_programs_and_channels(band_engin
     candidates = band_engine.generate(tune, k=4, seed=1, style="swing")
     assert 1 <= len(candidates) <= 4
     assert [c.score for c in candidates] == sorted((c.score for c in candidates), reverse=True)
+    # Ranked by the critic less the faults of the bass against the melody (the checks
+    # judge monophonic tracks), never above the critic's own units, with reasons.
+    quantiles = band_engine.card["calibration"]["quantiles"]
+    for c in candidates:
+        assert c.score <= critic_units(np.array([c.critic_score]), quantiles)[0] + 1e-9
+        assert set(c.checks) == set(SHAPING_MEASURES)
+        assert len(c.reasons) <= 3
+        assert 0.0 < c.metrics["drums.bars_with_drums"] <= 1.0
+        assert 0.0 <= c.metrics["bass.empty_bars"] <= 1.0
     for c in candidates:
         tracks = c.arrangement.tracks
         assert tracks[0] == tune.tracks[0]  # the melody note for note
