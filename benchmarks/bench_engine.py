@@ -6,8 +6,9 @@
 - cold: ``composer-gui accompany`` on a sample melody as a fresh process (imports, model
   load, generation, file), median of a few runs.
 - band: the same warm figure for a band model (``--band-model PATH``, else a shipped
-  ``composer-band``, else random weights at the default network size on
-  ``models.band_styles``' four tracks and six styles: the same arithmetic as a trained one),
+  ``composer-band``, else random weights at the band training's network size,
+  ``scripts/band_model.json``, on ``models.band_styles``' four tracks and six styles: the
+  same arithmetic as a model trained by ``scripts/train_band_model.sh``),
   in the same run as the chorale's so the two compare on one machine's load.
 Usage: python benchmarks/bench_engine.py [--runs 20] [--model PATH] [--band-model PATH]
 """
@@ -105,7 +106,7 @@ def main() -> None:
             timed.append(time.perf_counter() - started)
     tracks = ", ".join(t.name for t in band.tracks)
     print(
-        f"band ({'random weights, default size' if made else band_path.name}: {tracks}; "
+        f"band ({'random weights, training size' if made else band_path.name}: {tracks}; "
         f"style {style}), warm, 16 candidates x 8 bars, ranked: {ms(timed)}; "
         f"chorale/band median {statistics.median(warm) / statistics.median(timed):.2f}"
     )
@@ -116,6 +117,8 @@ def band_model(path: Path | None, folder: Path) -> tuple[Path, bool]:
     shipped = resource_path("weights", "composer-band.safetensors")
     if path is not None or shipped.is_file():
         return (path or shipped), False
+    import json
+
     import numpy as np
     import torch
 
@@ -125,7 +128,14 @@ def band_model(path: Path | None, folder: Path) -> tuple[Path, bool]:
     from models.critic import Critic
     from models.generator import Generator
 
-    config = GanConfig(tracks=tuple(t.to_dict() for t in BAND_TRACKS), styles=STYLE_NAMES)
+    sizes = Path(__file__).resolve().parent.parent / "scripts" / "band_model.json"
+    config = GanConfig.from_dict(
+        {
+            **(json.loads(sizes.read_text()) if sizes.is_file() else {}),
+            "tracks": [t.to_dict() for t in BAND_TRACKS],
+            "styles": list(STYLE_NAMES),
+        }
+    )
     torch.manual_seed(0)
     card = new_card(config, name="bench-band", iterations=0)
     card["calibration"] = {"quantiles": list(np.linspace(-1.0, 1.0, 101))}  # timing only
