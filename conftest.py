@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.music_files",
     "tests.support.pulse_server",
     "tests.support.model_files",
+    "tests.support.band_model",
 ]

@@ -5,7 +5,12 @@
   the best candidate as a MIDI file.  Median and worst of N runs.
 - cold: ``composer-gui accompany`` on a sample melody as a fresh process (imports, model
   load, generation, file), median of a few runs.
-Usage: python benchmarks/bench_engine.py [--runs 20] [--model PATH]
+- band: the same warm figure for a band model (``--band-model PATH``, else a shipped
+  ``composer-band``, else random weights at the band training's network size,
+  ``scripts/band_model.json``, on ``models.band_styles``' four tracks and six styles: the
+  same arithmetic as a model trained by ``scripts/train_band_model.sh``),
+  in the same run as the chorale's so the two compare on one machine's load.
+Usage: python benchmarks/bench_engine.py [--runs 20] [--model PATH] [--band-model PATH]
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--band-model", type=Path, default=None)
     args = parser.parse_args()
 
     melody = eight_bars()
@@ -87,6 +93,55 @@ def main() -> None:
         f"cold start, composer-gui accompany (16 candidates): median "
         f"{statistics.median(cold):.2f} s over {len(cold)} runs"
     )
+    with tempfile.TemporaryDirectory() as folder:
+        band_path, made = band_model(args.band_model, Path(folder))
+        band = Engine(band_path, "cpu")
+        band.load()
+        style = band.style_name(None)
+        band.generate(melody, k=16, seed=0, style=style)  # warm-up
+        timed = []
+        for run in range(args.runs):
+            started = time.perf_counter()
+            band.generate(melody, k=16, seed=run, style=style)
+            timed.append(time.perf_counter() - started)
+    tracks = ", ".join(t.name for t in band.tracks)
+    print(
+        f"band ({'random weights, training size' if made else band_path.name}: {tracks}; "
+        f"style {style}), warm, 16 candidates x 8 bars, ranked: {ms(timed)}; "
+        f"chorale/band median {statistics.median(warm) / statistics.median(timed):.2f}"
+    )
+
+
+def band_model(path: Path | None, folder: Path) -> tuple[Path, bool]:
+    """The band model to time, and whether it was made here with random weights."""
+    shipped = resource_path("weights", "composer-band.safetensors")
+    if path is not None or shipped.is_file():
+        return (path or shipped), False
+    import json
+
+    import numpy as np
+    import torch
+
+    from models.band_styles import BAND_TRACKS, STYLE_NAMES
+    from models.checkpoint import model_tensors, new_card, save_tensors_and_card
+    from models.config import GanConfig
+    from models.critic import Critic
+    from models.generator import Generator
+
+    sizes = Path(__file__).resolve().parent.parent / "scripts" / "band_model.json"
+    config = GanConfig.from_dict(
+        {
+            **(json.loads(sizes.read_text()) if sizes.is_file() else {}),
+            "tracks": [t.to_dict() for t in BAND_TRACKS],
+            "styles": list(STYLE_NAMES),
+        }
+    )
+    torch.manual_seed(0)
+    card = new_card(config, name="bench-band", iterations=0)
+    card["calibration"] = {"quantiles": list(np.linspace(-1.0, 1.0, 101))}  # timing only
+    stem = folder / "bench-band"
+    save_tensors_and_card(model_tensors(Generator(config), Critic(config)), card, stem)
+    return stem.with_suffix(".safetensors"), True
 
 
 if __name__ == "__main__":

@@ -4,8 +4,11 @@
 
 Runs offscreen (no display needed) with a scratch settings store, opens a shipped sample
 melody, generates with the shipped model and the real engine, and grabs the window at
-1280x800: empty, melody, candidates, preferences and compact mode. Without shipped
-weights the candidate shots are left out and the script says so (exit code 1).
+1280x800: empty, melody, candidates, preferences and compact mode, then the Style box
+opened (06-style-box) and the chosen candidate's chord lane and roll (07-chord-lane).
+With ``--band-model M`` (or a shipped ``composer-band`` model) it also generates in that
+model's first band style (08-band). Without shipped weights the candidate shots are left
+out and the script says so (exit code 1).
 """
 
 from __future__ import annotations
@@ -42,6 +45,48 @@ def save(widget, out: Path, name: str) -> Path:
     return path
 
 
+def style_box_shot(window, out: Path) -> None:
+    """The Style box with its list open, grabbed with the window beneath it."""
+    from PySide6.QtGui import QPainter, QPixmap
+
+    box = window.style_box
+    box.showPopup()
+    settle(300)
+    popup = box.view().window()
+    shot = QPixmap(window.grab())
+    painter = QPainter(shot)
+    painter.drawPixmap(
+        popup.mapToGlobal(popup.rect().topLeft()) - window.mapToGlobal(window.rect().topLeft()),
+        popup.grab(),
+    )
+    painter.end()
+    path = out / "06-style-box.png"
+    shot.save(str(path))
+    print(f"wrote {path}")
+    box.hidePopup()
+
+
+def band_shot(app, window, band: Path, out: Path) -> bool:
+    """Generate in the band model's first style (chosen as a musician would, in
+    Preferences and the Style box) and grab the window with the chord lane."""
+    from composer_gui.ui import settings
+
+    window.resize(*SIZE)
+    settings.put(settings.MODEL_FILE, str(band))
+    window.apply_output_settings()
+    done = []
+    window.generation_done.connect(lambda: done.append(True))
+    window.generate()
+    while not done and (window.generate_job is not None):
+        app.processEvents(QEventLoop.AllEvents, 50)
+    if not done:
+        print(f"band generation failed: {window.last_error}", file=sys.stderr)
+        return False
+    window.candidates.select(0)
+    save(window, out, "08-band")
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -50,6 +95,12 @@ def main() -> int:
         type=Path,
         default=None,
         help="a model file instead of the shipped one (for trying the script)",
+    )
+    parser.add_argument(
+        "--band-model",
+        type=Path,
+        default=None,
+        help="a band model file for the band shot (default: a shipped composer-band)",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -90,6 +141,7 @@ def main() -> int:
             window.tracks.strips[2].mute.setChecked(True)
             window.arrangement_view.set_playhead(5.0)
             save(window, args.out, "03-candidates")
+            save(window.candidate_panel, args.out, "07-chord-lane")
             window.actions.compact.setChecked(True)
             save(window, args.out, "05-compact")
             window.actions.compact.setChecked(False)
@@ -102,6 +154,13 @@ def main() -> int:
             file=sys.stderr,
         )
         complete = False
+
+    band = args.band_model or resource_path("weights", "composer-band.safetensors")
+    if band.is_file():
+        complete &= band_shot(app, window, band, args.out)
+    else:
+        print("no band model: the band screenshot left out", file=sys.stderr)
+    style_box_shot(window, args.out)
 
     dialog = PreferencesDialog(window)
     dialog.show()

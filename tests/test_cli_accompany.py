@@ -243,3 +243,33 @@ def test_a_single_track_melody_is_named_without_the_hint(tiny_model, tmp_path, c
     assert code == 0, io.err
     notes = len(read_melody(SAMPLE).tracks[0].notes)
     assert f"({notes} notes)." in io.out.splitlines()[0] and "--track" not in io.out
+
+
+def test_a_band_style_writes_drums_on_10_and_prints_the_chords(band_model, tmp_path, capsys):
+    out = tmp_path / "band.mid"
+    args = ["accompany", str(SAMPLE), "-o", str(out), "--model", str(band_model)]
+    code, io = run([*args, "--style", "swing", "--candidates", "2", "--seed", "3"], capsys)
+    assert code == 0, io.err
+    assert "in the swing style" in io.out
+    chord_lines = [line for line in io.out.splitlines() if "chords: |" in line]
+    ranks = [line for line in io.out.splitlines() if line[:4].strip().isdigit()]
+    assert len(chord_lines) == len(ranks) == 2  # one chord line under each candidate
+    midi = mido.MidiFile(str(out))
+    assert [t.name for t in midi.tracks[1:]] == ["melody", "bass", "piano", "drums"]
+    assert any(m.type == "note_on" and m.channel == 9 for m in midi.tracks[4])
+    markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
+    assert markers and all(f" {m} " in chord_lines[0] for m in markers)
+
+    code, io = run([*args, "--style", "swing", "--candidates", "2", "--json"], capsys)
+    report = json.loads(io.out)
+    assert report["style"] == "swing" and report["tracks"] == ["melody", "bass", "piano", "drums"]
+    chords = report["candidates"][0]["chords"]
+    assert chords[0]["beat"] == 0.0 and all(isinstance(c["symbol"], str) for c in chords)
+
+
+def test_an_unknown_style_is_one_sentence_naming_the_installed_ones(tmp_path, capsys):
+    out = tmp_path / "out.mid"
+    code, io = run(["accompany", str(SAMPLE), "-o", str(out), "--style", "polka"], capsys)
+    assert code == 2 and len(io.err.strip().splitlines()) == 1
+    assert "no style 'polka'" in io.err and "chorale" in io.err
+    assert not out.exists()

@@ -56,6 +56,12 @@ def register(sub) -> None:
         help="instruments of the accompaniment",
     )
     p.add_argument("--model", type=Path, default=None, help="a .safetensors model file")
+    p.add_argument(
+        "--style",
+        default=None,
+        metavar="NAME",
+        help="the style to play in (composer-gui styles lists them); chooses its model",
+    )
     longer = p.add_mutually_exclusive_group()
     longer.add_argument(
         "--first-bars",
@@ -88,7 +94,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"Note: {warning}", file=sys.stderr)
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
-    engine = Engine(args.model, args.device)
+    model, style = args.model, args.style
+    if style is not None and model is None:
+        from composer_gui.core.styles import find_style
+
+        model = find_style(style).model_path  # an unknown name: one sentence naming them
+    engine = Engine(model, args.device)
     candidates = engine.generate(
         melody,
         k=args.candidates,
@@ -97,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         variety=args.variety,
         preset=args.preset,
         allow_long=args.allow_long,
+        style=style,
     )
     write_arrangement(candidates[0].arrangement, args.output)
     written = {1: str(args.output)}
@@ -157,6 +169,8 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
         "seed": candidates[0].seed,
         "device": engine.device_name,
         "model": engine.card.get("name", engine.model_path.stem),
+        "style": candidates[0].style,
+        "tracks": [t.name for t in candidates[0].arrangement.tracks],
         "candidates": [
             {
                 "rank": c.rank,
@@ -166,6 +180,7 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
                 "reasons": list(c.reasons),
                 "checks": dict(c.checks),
                 "metrics": {k: round(v, 4) for k, v in c.metrics.items() if "/" not in k},
+                "chords": [{"beat": beat, "symbol": symbol} for beat, symbol in c.chords],
                 "file": written.get(c.rank),
             }
             for c in candidates
@@ -176,8 +191,8 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
 def _print_table(candidates, engine, args) -> None:
     out = sys.stdout
     print(
-        f"{len(candidates)} candidates for {args.input.name} (seed {candidates[0].seed}, "
-        f"{engine.device_name}); best written to {args.output}",
+        f"{len(candidates)} candidates for {args.input.name} in the {candidates[0].style} style "
+        f"(seed {candidates[0].seed}, {engine.device_name}); best written to {args.output}",
         file=out,
     )
     print(
@@ -199,5 +214,21 @@ def _print_table(candidates, engine, args) -> None:
         )
         why = "; ".join(c.reasons) or "-"
         print(f"{c.rank:>4}  {c.percentile:>8.1f}  {c.score:>7.2f}  {values}  {why}", file=out)
+        print(f"{'':>4}  chords: {chord_line(c.chords, candidates[0].arrangement)}", file=out)
     for key in TABLE_COLUMNS:
         print(f"  {metric_legend(key)}", file=out)
+
+
+def chord_line(chords: list[tuple[float, str]], arrangement: Arrangement) -> str:
+    """Chord symbols as a lead sheet reads them, bars between bar lines: ``| C G/B | Am |``."""
+    if not chords:
+        return "-"
+    from bisect import bisect_right
+
+    starts = arrangement.bar_starts(chords[-1][0] + 1e-6)
+    bars: dict[int, list[str]] = {}
+    for beat, symbol in chords:
+        bars.setdefault(max(0, bisect_right(starts, beat + 1e-9) - 1), []).append(symbol)
+    # A bar with no new chord keeps the last one, written "%" as a lead sheet repeats it.
+    cells = [" ".join(bars.get(bar, ["%"])) for bar in range(max(bars) + 1)]
+    return "| " + " | ".join(cells) + " |"

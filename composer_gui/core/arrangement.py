@@ -55,6 +55,9 @@ class Arrangement:
     time_signature: tuple[int, int] = (4, 4)
     tempo_changes: list[tuple[float, float]] = field(default_factory=list)
     meter_changes: list[tuple[float, tuple[int, int]]] = field(default_factory=list)
+    # Marker events written into an exported file, as ``(beat, text)``: a candidate's
+    # chord symbols, so a DAW shows them on its timeline.
+    markers: list[tuple[float, str]] = field(default_factory=list)
 
     def melody(self) -> Track:
         """The track the user played or loaded; the accompaniment is written around it."""

@@ -28,3 +28,7 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)  # what sets it apart, in words
     checks: dict[str, int] = field(default_factory=dict)  # fault counts (musical_checks)
     joins: list[float] = field(default_factory=list)  # beats where one section meets the next
+    # Chord symbols as (beat, symbol), one per beat or bar as the style's harmony moves
+    # ("G/B", "Am7"); shown above the candidate roll and written as MIDI markers.
+    chords: list[tuple[float, str]] = field(default_factory=list)
+    style: str = ""  # the style it was written in (core.styles); "" in older project files

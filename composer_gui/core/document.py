@@ -26,7 +26,7 @@ from pathlib import Path
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.project import Project, load_project, save_project
+from composer_gui.core.project import Project, TrackMix, load_project, save_project
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
     Edit,
@@ -43,7 +43,7 @@ from composer_gui.core.tune import (
     tune_from_project,
     tune_to_project,
 )
-from models.pianoroll import MAX_BARS, Meter
+from models.pianoroll import MAX_BARS, TRACKS, Meter
 
 __all__ = ["Document", "MelodySource", "Take", "UnsavedWorkError", "default_mix"]
 
@@ -156,6 +156,21 @@ class Document(TuneFields):
     def melody_arrangement(self) -> Arrangement | None:
         return melody_arrangement(self._state)
 
+    def track_names(self) -> list[str]:
+        """The melody, then the tracks of the take on show (the chorale's voices before any
+        take): what the mix has a strip for."""
+        take = self.shown_take()
+        if take is not None and take.candidates:
+            return ["melody", *(t.name for t in take.candidates[0].arrangement.tracks[1:])]
+        return list(TRACKS)
+
+    def track_drums(self) -> list[bool]:
+        """Which of ``track_names`` are drum tracks (heard from the GM percussion bank)."""
+        take = self.shown_take()
+        if take is not None and take.candidates:
+            return [t.is_drum for t in take.candidates[0].arrangement.tracks]
+        return [False] * len(TRACKS)
+
     def audible(self) -> list[bool]:
         """Which tracks sound under the mute and solo buttons."""
         any_solo = any(m.solo for m in self._state.mix)
@@ -187,6 +202,7 @@ class Document(TuneFields):
             time_signature=s.time_signature,
             tempo_changes=list(s.tempo_changes),
             meter_changes=list(s.meter_changes),
+            markers=list(candidate.chords),  # the chord symbols, as markers in the file
         )
 
     def export_arrangement(self) -> Arrangement | None:
@@ -227,6 +243,7 @@ class Document(TuneFields):
             tempo_bpm=s.tempo_bpm if tempo_bpm is None else float(tempo_bpm),
             bars=s.bars,
             preset=s.preset,
+            style=s.style,
             density=s.density,
             variety=s.variety,
             mix=default_mix(s.preset),
@@ -251,6 +268,7 @@ class Document(TuneFields):
             meter_changes=list(melody.meter_changes),
             tempo_changes=list(melody.tempo_changes),
             preset=s.preset,
+            style=s.style,
             density=s.density,
             variety=s.variety,
             mix=default_mix(s.preset, melody.tracks[0].program),
@@ -343,10 +361,17 @@ class Document(TuneFields):
         candidates = list(candidates)
         if not candidates:
             return -1
-        if not s.takes:  # the preset's instruments, as the engine wrote them
-            for i, t in enumerate(candidates[0].arrangement.tracks[1:], start=1):
-                if i < len(s.mix):
-                    s.mix[i] = replace(s.mix[i], program=t.program)
+        written = candidates[0].arrangement.tracks
+        names = [t.name for t in written[1:]]
+        if not s.takes or names != self.track_names()[1:]:
+            # The first take keeps the strips' settings with the engine's instruments; a
+            # take of other tracks (another style) starts their strips afresh.
+            s.mix = [s.mix[0]] + [
+                TrackMix(t.program)
+                if s.takes or i >= len(s.mix)
+                else replace(s.mix[i], program=t.program)
+                for i, t in enumerate(written[1:], start=1)
+            ]
         meter = meter_key(s.time_signature, s.meter_changes)
         s.takes.append(Take(candidates, sorted_notes(made_for), meter=meter))
         s.current_take = len(s.takes) - 1
@@ -417,14 +442,24 @@ class Document(TuneFields):
             self._changed(TEMPO)
 
     def set_generate_settings(
-        self, preset: str | None = None, density: float | None = None, variety: float | None = None
+        self,
+        preset: str | None = None,
+        density: float | None = None,
+        variety: float | None = None,
+        style: str | None = None,
     ) -> None:
+        """The Generate settings. The Sound preset sets the chorale voices' instruments; a
+        band's come from its style, so a preset leaves a band's mix alone."""
         s = self._state
         changed = False
+        if style is not None and style != s.style:
+            s.style = style
+            changed = True
         if preset is not None and preset != s.preset:
             s.preset = preset
-            fresh = default_mix(preset, s.mix[0].program)
-            s.mix = [replace(m, program=f.program) for m, f in zip(s.mix, fresh, strict=True)]
+            if self.track_names() == list(TRACKS):
+                fresh = default_mix(preset, s.mix[0].program)
+                s.mix = [replace(m, program=f.program) for m, f in zip(s.mix, fresh, strict=True)]
             changed = True
         for name, value in (("density", density), ("variety", variety)):
             if value is not None and float(value) != getattr(s, name):

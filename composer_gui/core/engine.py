@@ -15,7 +15,15 @@ loaded lazily on first use and kept warm.  One ``generate`` call:
    near-identical candidates, says in a few words what sets each apart, and reads the
    ranking score as a percentile among the ranking scores of real Bach (the model card's
    calibration), so the number shown follows the order;
-4. builds arrangements whose melody track is the user's own, note for note.
+4. builds arrangements whose melody track is the user's own, note for note, then one
+   track per ``TrackSpec`` of the model's card (``models.tracks``): names, kinds, default
+   programs and channels come from the model (drums on channel 10), and each candidate
+   gets its chord symbols.
+
+The chorale model (three voices) takes the path above whole. A model with other tracks (a
+band: drums, bass, chords) is drawn, scored and folded the same way, its sections
+chained draw for draw, its faults checked on its monophonic tracks only
+(``core.band_take``).
 """
 
 from __future__ import annotations
@@ -27,10 +35,16 @@ from pathlib import Path
 
 import numpy as np
 
-from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.arrangement import Arrangement
+from composer_gui.core.band_take import (  # noqa: F401 (NEAR_IDENTICAL: API)
+    NEAR_IDENTICAL,
+    band_take,
+    fold_near_identical,
+)
 from composer_gui.core.candidate import Candidate
+from composer_gui.core.chords import candidate_chords
 from composer_gui.core.errors import ComposerError, ModelLoadError
-from composer_gui.core.instruments import DEFAULT_PRESET, TRACK_CHANNELS, preset_programs
+from composer_gui.core.instruments import DEFAULT_PRESET, track_programs
 from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
     JOIN_CHOICES,
     MelodyGrid,
@@ -40,6 +54,7 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
     melody_warnings,
     sections,
 )
+from composer_gui.core.track_notes import accompaniment_tracks, per_track
 from composer_gui.paths import resource_path
 from models.pianoroll import (
     ACCOMPANIMENT_TRACKS,
@@ -47,9 +62,9 @@ from models.pianoroll import (
     N_PITCHES,
     STEPS_PER_BEAT,
 )
+from models.tracks import CHORALE_TRACKS, TrackSpec
 
 DEFAULT_MODEL = "composer-chorales"
-NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
 SPARE = 0.25  # draw this many more than k, so k different ones survive folding
 
 
@@ -95,6 +110,7 @@ class Engine:
         self._generator = None
         self._critic = None
         self.card: dict = {}
+        self.tracks: tuple[TrackSpec, ...] = CHORALE_TRACKS  # the loaded model's, from its card
         self.device_name = "not loaded"
 
     @property
@@ -126,6 +142,8 @@ class Engine:
                     "finish it with 'composer-gui evaluate --calibrate'."
                 )
             self._generator, self._critic, self.card = generator, critic, card
+            # The networks' own list (their config, from the card) is what they write.
+            self.tracks = tuple(generator.config.track_specs)
             self.device_name = (
                 f"cuda ({torch.cuda.get_device_name(0)})" if device.startswith("cuda") else device
             )
@@ -141,17 +159,19 @@ class Engine:
         cancel: threading.Event | None = None,
         progress: Callable[[float], None] | None = None,
         allow_long: str | None = None,
+        style: str | None = None,
     ) -> list[Candidate]:
-        """k ranked candidates (fewer only if the model cannot find k different ones)."""
-        from models.metrics import piece_metrics
-        from models.ranking import reasons, score_percentile
+        """k ranked candidates (fewer only if the model cannot find k different ones).
+
+        ``style`` is one of the model's styles (``core.styles.card_styles``); None is its
+        first. It is recorded on each candidate."""
+        from models.ranking import score_percentile
 
         if not 1 <= k <= 64:
             raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
         for name, value in (("density", density), ("variety", variety)):
             if not 0.0 <= value <= 1.0:
                 raise ComposerError(f"The {name} must be between 0 and 1, not {value}.")
-        programs = preset_programs(preset)
         melody = check_melody(melody, allow_long)
         seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
 
@@ -163,10 +183,87 @@ class Engine:
 
         step(0.0)
         self.load()
+        programs = track_programs(preset, self.tracks)
+        style = self.style_name(style)
         step(0.2)
         grid = melody_on_grid(melody)
-        parts = sections(grid.n_bars)
         n_drawn = k + math.ceil(k * SPARE)
+        if tuple(self.tracks) == CHORALE_TRACKS:
+            drawn = self._chorale_take(grid, n_drawn, k, seed, density, variety, step)
+        else:
+            index = self.style_index(style)
+            drawn = band_take(self, grid, n_drawn, k, seed, density, variety, step, index)
+        scores, ranking, chosen, parts_of, metrics, reasons_of, checks_of, joins = drawn
+        step(0.85)
+
+        velocity = int(
+            np.clip(np.mean([n.velocity for n in melody.tracks[0].notes]) * 0.8, 30, 110)
+        )
+        # Write the accompaniment back near the user's register, but never more than an
+        # octave away from where the model wrote it, so the bass stays a bass.
+        back = int(np.clip(-grid.shift, -12, 12))
+        candidates = []
+        for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
+            tracks = [melody.tracks[0]] + accompaniment_tracks(
+                parts_of(i), self.tracks, programs, back, velocity, grid.first_beat
+            )
+            arrangement = Arrangement(
+                tracks,
+                melody.tempo_bpm,
+                melody.time_signature,
+                list(melody.tempo_changes),
+                list(melody.meter_changes),
+            )
+            chords = candidate_chords(arrangement, self.tracks, self.card, style)
+            arrangement.markers = list(chords)
+            candidates.append(
+                Candidate(
+                    arrangement,
+                    rank,
+                    float(scores[i]),
+                    score_percentile(float(ranking[i]), self.card["calibration"]),
+                    m,
+                    seed,
+                    float(ranking[i]),
+                    reasons_of(rank - 1),
+                    checks_of(i),
+                    joins,
+                    chords=chords,
+                    style=style,
+                )
+            )
+        step(1.0)
+        return candidates
+
+    def style_index(self, name: str) -> int:
+        """The place of the style ``name`` in the model's ``config.styles`` (0 for one)."""
+        from composer_gui.core.styles import card_styles
+
+        return next(s.index for s in card_styles(self.card, self.model_path) if s.name == name)
+
+    def style_name(self, style: str | None) -> str:
+        """The loaded model's style called ``style`` (its first for None), as the card
+        spells it; one sentence naming the model's styles for any other."""
+        from composer_gui.core.styles import card_styles, style_key
+
+        styles = card_styles(self.card, self.model_path)
+        if style is None:
+            return styles[0].name
+        for known in styles:
+            if style_key(known.name) == style_key(style):
+                return known.name
+        names = ", ".join(s.name for s in styles)
+        raise ComposerError(
+            f"The model {self.model_path.stem} has no style '{style}'; its styles are {names}."
+        )
+
+    def _chorale_take(self, grid, n_drawn, k, seed, density, variety, step):
+        """The chorale model's draw: sections chained voice to voice, ranked by the critic
+        less the faults a musician hears, with reasons and metrics."""
+        from models.metrics import piece_metrics
+        from models.ranking import reasons
+
+        parts = sections(grid.n_bars)
         section_rolls, section_onsets, section_scores = [], [], []
         for index, (first, end) in enumerate(parts):
             a, b = grid.bar_starts[first], grid.bar_starts[end]
@@ -194,51 +291,24 @@ class Engine:
         joins = [
             grid.first_beat + grid.bar_starts[first] / STEPS_PER_BEAT for first, _ in parts[1:]
         ]
-
         ranking, checks = self._rank(grid, rolls, scores)
-        chosen = _fold_near_identical(rolls, ranking, k)
+        chosen = fold_near_identical(rolls, ranking, k)
         take_checks = [checks[i] for i in chosen]
         melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
         sounding = grid.voice >= 0
         melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
         full = [np.concatenate([melody_roll, rolls[i]]) for i in chosen]
         metrics = piece_metrics(full, grid.meters[0][1].bar_steps)
-        step(0.85)
-
-        velocity = int(
-            np.clip(np.mean([n.velocity for n in melody.tracks[0].notes]) * 0.8, 30, 110)
+        return (
+            scores,
+            ranking,
+            chosen,
+            lambda i: per_track((rolls[i], onsets[i]), len(self.tracks)),
+            metrics,
+            lambda position: reasons(take_checks, position),
+            lambda i: dict(checks[i].counts),
+            joins,
         )
-        # Write the accompaniment back near the user's register, but never more than an
-        # octave away from where the model wrote it, so the bass stays a bass.
-        back = int(np.clip(-grid.shift, -12, 12))
-        candidates = []
-        for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
-            tracks = [melody.tracks[0]] + _accompaniment_tracks(
-                rolls[i], onsets[i], programs, back, velocity, grid.first_beat
-            )
-            arrangement = Arrangement(
-                tracks,
-                melody.tempo_bpm,
-                melody.time_signature,
-                list(melody.tempo_changes),
-                list(melody.meter_changes),
-            )
-            candidates.append(
-                Candidate(
-                    arrangement,
-                    rank,
-                    float(scores[i]),
-                    score_percentile(float(ranking[i]), self.card["calibration"]),
-                    m,
-                    seed,
-                    float(ranking[i]),
-                    reasons(take_checks, rank - 1),
-                    dict(checks[i].counts),
-                    joins,
-                )
-            )
-        step(1.0)
-        return candidates
 
     def _draw(self, voice, onsets, meters, bar_phase, n_drawn, seed, density, variety):
         """One batched pass over (a section of) the melody grid: cleaned rolls and onsets
@@ -250,6 +320,7 @@ class Engine:
             clean_candidates,
             melody_condition,
             pad_length,
+            stack_voices,
         )
 
         generator = self._generator
@@ -261,8 +332,8 @@ class Engine:
         cleaned = clean_candidates(
             probs, density, voice.shape[0], meters=meters, bar_phase=bar_phase
         )
-        rolls = np.stack([roll for roll, _ in cleaned])
-        return rolls, np.stack([o for _, o in cleaned]), self._score(cond, rolls)
+        rolls, onsets = stack_voices(cleaned)
+        return rolls, onsets, self._score(cond, rolls)
 
     def _score(self, cond, rolls: np.ndarray) -> np.ndarray:
         """The critic's score of each accompaniment ``(c, 3, T, P)`` given the condition."""
@@ -310,45 +381,11 @@ class Engine:
         return rank_take(voices, scores, calibration, grid.meters, grid.bar_phase)
 
 
-def _fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
-    """Indices of up to k candidates, best score first, skipping near-copies of better ones."""
-    import torch
-
-    # In torch, not numpy: numpy's BLAS threads would fight torch's still-spinning ones.
-    cells = torch.from_numpy(rolls.reshape(rolls.shape[0], -1)).float()
-    shared = (cells @ cells.T).numpy()
-    sizes = np.diag(shared)
-    either = sizes[:, None] + sizes[None, :] - shared
-    similarity = np.divide(shared, either, out=np.ones_like(shared), where=either > 0)
-    kept: list[int] = []
-    for i in np.argsort(-scores, kind="stable"):
-        if all(similarity[i, j] < NEAR_IDENTICAL for j in kept):
-            kept.append(int(i))
-        if len(kept) == k:
-            break
-    return kept
-
-
-def _accompaniment_tracks(
-    roll, onsets, programs, shift: int, velocity: int, offset_beats: float = 0.0
-) -> list[Track]:
-    from models.cleanup import roll_to_note_list
-
-    tracks = [
-        Track(name, [], programs[i], TRACK_CHANNELS[name])
-        for i, name in enumerate(ACCOMPANIMENT_TRACKS)
-    ]
-    for track, pitch, start, length in roll_to_note_list(roll, onsets):
-        start_beat = offset_beats + start / STEPS_PER_BEAT
-        note = Note(int(pitch + shift), start_beat, length / STEPS_PER_BEAT, velocity)
-        tracks[track].notes.append(note)
-    return tracks
-
-
 def accompaniment_roll(melody: Arrangement, arrangement: Arrangement) -> np.ndarray:
-    """The inverse of ``_accompaniment_tracks``: an arrangement's three accompaniment tracks
-    as the grid roll ``(3, T, P)`` of ``melody_on_grid(melody)`` that
-    ``Engine.score_accompaniments`` reads (a candidate's own roll, to score it again)."""
+    """The inverse of ``track_notes.accompaniment_tracks`` for the chorale model: an
+    arrangement's three accompaniment tracks as the grid roll ``(3, T, P)`` of
+    ``melody_on_grid(melody)`` that ``Engine.score_accompaniments`` reads (a candidate's
+    own roll, to score it again)."""
     grid = melody_on_grid(melody)
     back = int(np.clip(-grid.shift, -12, 12))
     roll = np.zeros((len(ACCOMPANIMENT_TRACKS), grid.n_steps, N_PITCHES), dtype=bool)

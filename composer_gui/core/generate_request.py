@@ -25,10 +25,13 @@ class GenerateRequest:
     variety: float = 0.5
     preset: str = DEFAULT_PRESET
     allow_long: str | None = None  # None, "first" or "sections" (see engine.check_melody)
+    style: str | None = None  # one of the model's styles (core.styles); None: its first
 
     def run_on(self, engine, cancel=None, progress: Callable[[float], None] | None = None):
         """Ask ``engine`` (the Engine, or anything with its ``generate``) for the candidates."""
         options = {"allow_long": self.allow_long} if self.allow_long else {}
+        if self.style is not None:
+            options["style"] = self.style
         return engine.generate(
             self.melody,
             k=self.k,

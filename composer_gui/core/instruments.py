@@ -1,16 +1,32 @@
 """Instruments: General MIDI program names, the presets, and the channel of each track.
 
-Channels are fixed per track (melody 1, alto 2, tenor 3, bass 4 as musicians count) so
-a DAW can route parts by channel; channel 10 is General MIDI percussion and no pitched
-track ever uses it.
+Channels are fixed per track so a DAW can route parts by channel: the melody on 1, then
+the model's tracks in order on 2, 3, ... as musicians count (alto 2, tenor 3, bass 4 for
+the chorale model), skipping 10; a drums track always on 10 (General MIDI percussion),
+and no pitched track ever on 10.
 """
 
 from __future__ import annotations
 
-from composer_gui.core.midi_file import DRUM_CHANNEL
-from models.pianoroll import TRACKS
+from collections.abc import Sequence
 
-TRACK_CHANNELS = {name: index for index, name in enumerate(TRACKS)}  # melody 0 ... bass 3
+from composer_gui.core.midi_file import DRUM_CHANNEL
+from models.tracks import CHORALE_TRACKS, TrackSpec
+
+
+def track_channels(tracks: Sequence[TrackSpec]) -> list[int]:
+    """The 0-based channel of the melody, then of each of ``tracks``: ``[0, 1, 2, 3]``
+    for the chorale model; a band's drums on 9 wherever they stand in the list."""
+    pitched = (c for c in range(1, 16) if c != DRUM_CHANNEL)
+    channels = [0]
+    for track in tracks:
+        channels.append(DRUM_CHANNEL if track.is_drums else next(pitched, 15))
+    return channels
+
+
+TRACK_CHANNELS = dict(
+    zip(["melody", *(t.name for t in CHORALE_TRACKS)], track_channels(CHORALE_TRACKS))
+)  # melody 0 ... bass 3
 assert DRUM_CHANNEL not in TRACK_CHANNELS.values()
 
 GM_PROGRAM_NAMES = (
@@ -50,6 +66,20 @@ GM_PROGRAM_NAMES = (
 )  # fmt: skip
 assert len(GM_PROGRAM_NAMES) == 128
 
+# Drum kits: programs of the percussion bank on channel 10. General MIDI has the Standard
+# kit (program 0); the others are Roland GS's numbers, which GM soundfonts such as
+# FluidR3_GM also carry.
+DRUM_KITS = (
+    (0, "Standard kit"),
+    (8, "Room kit"),
+    (16, "Power kit"),
+    (24, "Electronic kit"),
+    (25, "TR-808 kit"),
+    (32, "Jazz kit"),
+    (40, "Brush kit"),
+    (48, "Orchestra kit"),
+)
+
 # The sixteen General MIDI families, eight programs each, in program order (GM 1 spec).
 GM_FAMILIES = (
     "Piano", "Chromatic Percussion", "Organ", "Guitar",
@@ -79,6 +109,15 @@ def preset_programs(preset: str) -> tuple[int, int, int]:
         raise ValueError(
             f"Unknown instrument preset '{preset}'; choose one of {', '.join(PRESETS)}."
         ) from None
+
+
+def track_programs(preset: str, tracks: Sequence[TrackSpec]) -> tuple[int, ...]:
+    """The program of each of a model's tracks: the preset's for the chorale's three
+    voices (the Sound box), each track's own card program for any other model (a band's
+    style decides its instruments; the musician changes them per track)."""
+    if tuple(tracks) == CHORALE_TRACKS:
+        return preset_programs(preset)
+    return tuple(t.program for t in tracks)
 
 
 def program_name(program: int) -> str:

@@ -307,7 +307,7 @@ def arrangement_to_midi(arrangement: Arrangement) -> mido.MidiFile:
     note-ons and note-offs the same way.
     """
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
-    midi.tracks.append(_conductor_track(arrangement))
+    midi.tracks.append(_with_markers(_conductor_track(arrangement), arrangement.markers))
     for track, channel in zip(arrangement.tracks, assign_channels(arrangement.tracks), strict=True):
         midi.tracks.append(_part_track(track, channel))
     return midi
@@ -384,6 +384,21 @@ def _conductor_track(arrangement: Arrangement) -> mido.MidiTrack:
     for beat, bpm in arrangement.tempo_changes:
         events.append((_to_tick(beat), mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))))
     events.sort(key=lambda event: event[0])
+    return _to_track(events)
+
+
+def _with_markers(track: mido.MidiTrack, markers: list[tuple[float, str]]) -> mido.MidiTrack:
+    """The conductor track with a marker meta event at each ``(beat, text)`` (chord
+    symbols), merged in time order after the track's own events at the same tick."""
+    if not markers:
+        return track
+    events, tick = [], 0
+    for message in track:
+        tick += message.time
+        if message.type != "end_of_track":
+            events.append((tick, message))
+    events += [(_to_tick(b), mido.MetaMessage("marker", text=str(t))) for b, t in markers]
+    events.sort(key=lambda event: event[0])  # stable: the track's own events come first
     return _to_track(events)
 
 

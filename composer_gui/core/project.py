@@ -58,6 +58,7 @@ class Project:
     preset: str = "organ"
     density: float = 0.5
     variety: float = 0.5
+    style: str = "chorale"  # the style box's choice (core.styles); older files: the chorale
     time_signature: tuple[int, int] = (4, 4)
     file_path: str | None = None  # autosaves only: the file the work belongs to
 
@@ -86,6 +87,7 @@ def arrangement_to_dict(arrangement: Arrangement) -> dict[str, Any]:
         "time_signature": list(arrangement.time_signature),
         "tempo_changes": [list(change) for change in arrangement.tempo_changes],
         "meter_changes": [[beat, list(sig)] for beat, sig in arrangement.meter_changes],
+        "markers": [[beat, text] for beat, text in arrangement.markers],
         "tracks": [
             {
                 "name": track.name,
@@ -119,6 +121,7 @@ def arrangement_from_dict(data: dict[str, Any]) -> Arrangement:
         meter_changes=[
             (float(b), (int(sig[0]), int(sig[1]))) for b, sig in data.get("meter_changes", [])
         ],
+        markers=[(float(b), str(text)) for b, text in data.get("markers", [])],
     )
 
 
@@ -138,6 +141,8 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "reasons": [str(r) for r in getattr(candidate, "reasons", [])],
         "score": _finite_or_none(getattr(candidate, "score", math.nan)),
         "checks": {str(k): int(v) for k, v in dict(getattr(candidate, "checks", {})).items()},
+        "chords": [[float(beat), str(symbol)] for beat, symbol in getattr(candidate, "chords", [])],
+        "style": str(getattr(candidate, "style", "")),
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
@@ -153,6 +158,8 @@ def candidate_from_dict(data: dict[str, Any]) -> Candidate:
         reasons=[str(r) for r in data.get("reasons", [])],
         score=math.nan if data.get("score") is None else float(data["score"]),
         checks={str(k): int(v) for k, v in data.get("checks", {}).items()},
+        chords=[(float(beat), str(symbol)) for beat, symbol in data.get("chords", [])],
+        style=str(data.get("style", "")),
     )
 
 
@@ -182,6 +189,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "tempo_bpm": project.tempo_bpm,
         "bars": project.bars,
         "preset": project.preset,
+        "style": project.style,
         "density": project.density,
         "variety": project.variety,
     }
@@ -225,6 +233,7 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         tempo_bpm=float(data.get("tempo_bpm", 100.0)),
         bars=int(data.get("bars", 4)),
         preset=str(data.get("preset", "organ")),
+        style=str(data.get("style", "chorale")),
         density=float(data.get("density", 0.5)),
         variety=float(data.get("variety", 0.5)),
     )

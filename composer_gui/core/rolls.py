@@ -10,6 +10,10 @@ Pitches outside the model's range are moved, in the roll only, never in the Arra
 each track is shifted by whole octaves with ``octave_shift_into_range`` (so a melody
 played an octave high is heard by the model where it learned such melodies), and any
 note still outside after that shift is folded by octaves into range on its own.
+
+These are the chorale grid's rolls (melody, alto, tenor, bass on MIDI 28-91). A model's
+own tracks, of any kind and range (a band's drums, a bass below 28, a pad above 91), go
+to and from rows with ``core.track_notes``, which keeps every pitch its track holds.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
 from composer_gui.core.project import Project, TrackMix
+from composer_gui.core.styles import CHORALE_STYLE
 from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
 
 
@@ -116,6 +117,7 @@ class Tune:
     tempo_changes: list[tuple[float, float]] = field(default_factory=list)
     bars: int = 4
     preset: str = DEFAULT_PRESET
+    style: str = CHORALE_STYLE
     density: float = 0.5
     variety: float = 0.5
     path: Path | None = None
@@ -253,9 +255,9 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
     current = project.current_take
     if current is None or not 0 <= current < len(takes):
         current = pick[0] if pick else (len(takes) - 1 if takes else None)
+    # A band's mix has a strip per track it writes, the chorale's four: keep what was saved.
     mix = default_mix(project.preset)
-    for i, saved in enumerate(project.mix[: len(mix)]):
-        mix[i] = replace(saved)
+    mix = [replace(saved) for saved in project.mix] + mix[len(project.mix) :]
     return Tune(
         melody=sorted_notes(melody.notes) if melody else (),
         takes=takes,
@@ -268,6 +270,7 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         tempo_changes=list(project.melody.tempo_changes) if project.melody else [],
         bars=max(1, min(MAX_BARS, int(project.bars))),
         preset=project.preset,
+        style=project.style,
         density=float(project.density),
         variety=float(project.variety),
         path=path,
@@ -286,6 +289,7 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         tempo_bpm=s.tempo_bpm,
         bars=s.bars,
         preset=s.preset,
+        style=s.style,
         density=s.density,
         variety=s.variety,
         time_signature=s.time_signature,

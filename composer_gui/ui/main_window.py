@@ -34,6 +34,7 @@ from composer_gui.core.document import (
     TEMPO,
     Document,
 )
+from composer_gui.ui import settings
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.audition import Audition
 from composer_gui.ui.engine_process import EngineProcess
@@ -230,6 +231,7 @@ class MainWindow(
         self.transport.clock_chosen.connect(self._clock_chosen)
         self.transport.refresh_requested.connect(self.refresh_inputs)
         self.preset.currentTextChanged.connect(lambda p: doc.set_generate_settings(preset=p))
+        self.style_box.activated.connect(lambda i: self.choose_style(self.style_box.itemData(i)))
         self.density.valueChanged.connect(lambda v: doc.set_generate_settings(density=v / 100))
         self.variety.valueChanged.connect(lambda v: doc.set_generate_settings(variety=v / 100))
         self.drag_handle.failed.connect(self.report_error)
@@ -259,10 +261,12 @@ class MainWindow(
                 self.transport.show_meter(doc.time_signature)
                 self.melody_editor.set_length(doc.length_beats(), meter)
             if SETTINGS in aspects:
+                self.show_style(doc.style)
                 self.preset.setCurrentText(doc.preset)
                 self.density.setValue(round(doc.density * 100))
                 self.variety.setValue(round(doc.variety * 100))
             if MIX in aspects:
+                self.tracks.set_tracks(doc.track_names()[: len(doc.mix)], doc.track_drums())
                 self.tracks.set_mixes(doc.mix)
             if TAKES in aspects or PICK in aspects:
                 pick = doc.pick
@@ -273,6 +277,8 @@ class MainWindow(
                 )
             if aspects & {MELODY, PICK, MIX, TAKES, TEMPO}:  # TEMPO: a meter change
                 heard = doc.heard_arrangement() if doc.pick is not None else None
+                picked = doc.picked if doc.pick is not None else None
+                self.chord_lane.set_chords(picked.chords if picked is not None else [])
                 self.arrangement_view.set_arrangement(heard, doc.audible())
                 if heard is None:  # the empty view spans the melody
                     self.arrangement_view.set_length(doc.length_beats(), meter)

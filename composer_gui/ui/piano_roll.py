@@ -212,6 +212,8 @@ class MelodyEditor(RollView):
 class ArrangementView(RollView):
     """A whole candidate, read-only: one colour per track, muted tracks faded."""
 
+    view_changed = Signal()  # redrawn: the time axis may have moved (the chord lane follows)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.arrangement: Arrangement | None = None
@@ -234,6 +236,10 @@ class ArrangementView(RollView):
     def set_audible(self, audible: list[bool]) -> None:
         self.audible = list(audible)
         self.refresh()
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.view_changed.emit()
 
     def is_empty(self) -> bool:
         return self.arrangement is None

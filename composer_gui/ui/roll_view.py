@@ -23,8 +23,8 @@ from models.pianoroll import STEPS_PER_BEAT, Meter
 STEP_BEATS = 1.0 / STEPS_PER_BEAT
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 BLACK_KEYS = {1, 3, 6, 8, 10}
-LOWEST_SHOWN = 21  # A0: a performed melody keeps its own register, even outside the model's
-HIGHEST_SHOWN = 108  # C8
+LOWEST_SHOWN = 0  # every MIDI pitch a track can hold (a band's bass or pad past the piano's A0-C8)
+HIGHEST_SHOWN = 127
 MIN_SPAN = 18  # semitones shown at least, so a few notes are not drawn as huge bars
 DEFAULT_VISIBLE_BARS = 16  # a longer tune opens scrolled, not squeezed (16 bars: 60+ px a bar)
 ZOOM_STEP = 1.25  # one wheel notch of Ctrl+wheel

@@ -40,6 +40,7 @@ CANDIDATE_COUNT = Key("model/candidates", 8)
 DENSITY = Key("model/density", 0.5)
 VARIETY = Key("model/variety", 0.5)
 PRESET = Key("model/preset", "organ")
+STYLE = Key("model/style", "chorale")  # the Style box (core.styles)
 # Recording
 TEMPO_BPM = Key("record/tempo", 100.0)
 BARS = Key("record/bars", 4)

@@ -23,12 +23,16 @@ BLACK_KEY_ROW = QColor("#23262b")
 WHITE_KEY_ROW = QColor("#292c32")
 PLAYHEAD = QColor("#6fd3ff")
 
-# melody, alto, tenor, bass: in the order of models.pianoroll.TRACKS
+# By track index: the melody, then the model's tracks in their order (alto, tenor, bass
+# for the chorale; a band's bass, chords, drums, pad), the colours repeating past seven.
 TRACK_COLOURS = (
     QColor("#f0a53a"),  # melody: amber
-    QColor("#5ec8a0"),  # alto: green
-    QColor("#6aa8ff"),  # tenor: blue
-    QColor("#d77bd9"),  # bass: violet
+    QColor("#5ec8a0"),  # 2nd track (alto): green
+    QColor("#6aa8ff"),  # 3rd track (tenor): blue
+    QColor("#d77bd9"),  # 4th track (bass): violet
+    QColor("#e8d35c"),  # 5th: yellow
+    QColor("#ff7f6e"),  # 6th: coral
+    QColor("#a3b0c2"),  # 7th: grey-blue
 )
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer_gui.core.instruments import GM_PROGRAM_NAMES, programs_by_family
+from composer_gui.core.instruments import DRUM_KITS, GM_PROGRAM_NAMES, programs_by_family
 from composer_gui.core.project import TrackMix
 from composer_gui.ui import theme
 from models.pianoroll import TRACKS
@@ -45,11 +45,22 @@ def instrument_box() -> QComboBox:
     return box
 
 
+def drum_kit_box() -> QComboBox:
+    """The drum kits of a drums track (channel 10): programs of the GM percussion bank,
+    General MIDI's Standard kit first; the other GS kits where the soundfont has them."""
+    box = QComboBox()
+    for program, name in DRUM_KITS:
+        box.addItem(f"{program + 1}  {name}", program)
+    box.setCurrentIndex(0)
+    return box
+
+
 class TrackStrip:
     """The widgets of one track's row (they live in the panel's grid)."""
 
-    def __init__(self, panel: TracksPanel, index: int, name: str) -> None:
+    def __init__(self, panel: TracksPanel, index: int, name: str, is_drum: bool = False) -> None:
         self.index = index
+        self.name = name
         swatch = QFrame()
         swatch.setFixedSize(10, 22)
         swatch.setStyleSheet(f"background: {theme.track_colour(index).name()}; border-radius: 2px;")
@@ -60,7 +71,8 @@ class TrackStrip:
         self.mute.setToolTip(f"Mute the {name}")
         self.solo = QToolButton(text="S", checkable=True, objectName="solo")
         self.solo.setToolTip(f"Solo the {name}: hear only soloed tracks")
-        self.instrument = instrument_box()
+        self.is_drum = is_drum
+        self.instrument = drum_kit_box() if is_drum else instrument_box()
         self.instrument.setMinimumContentsLength(16)
         self.instrument.setToolTip(f"General MIDI instrument of the {name}")
         self.volume = QSlider(Qt.Horizontal)
@@ -87,30 +99,52 @@ class TrackStrip:
 
     def set_mix(self, mix: TrackMix) -> None:
         program = max(0, min(127, mix.program))
-        self.instrument.setCurrentIndex(self.instrument.findData(program))
+        found = self.instrument.findData(program)
+        self.instrument.setCurrentIndex(found if found >= 0 else self.instrument.findData(0))
         self.volume.setValue(round(mix.volume * 127))
         self.mute.setChecked(mix.mute)
         self.solo.setChecked(mix.solo)
 
 
 class TracksPanel(QWidget):
-    """One strip per track of ``models.pianoroll.TRACKS``; emits ``changed`` on any edit."""
+    """One strip per track: the melody, then the tracks the model writes (the chorale's
+    alto, tenor and bass until a take says otherwise, ``set_tracks``); emits ``changed``
+    on any edit."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._quiet = False
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setHorizontalSpacing(6)
-        layout.setVerticalSpacing(4)
-        self.strips = [TrackStrip(self, index, name) for index, name in enumerate(TRACKS)]
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(6)
+        self._grid.setVerticalSpacing(4)
+        self._grid.setColumnStretch(4, 3)
+        self._grid.setColumnStretch(5, 1)
+        self.strips: list[TrackStrip] = []
+        self.set_tracks(list(TRACKS))
+
+    def names(self) -> list[str]:
+        return [strip.name for strip in self.strips]
+
+    def set_tracks(self, names: list[str], drums: list[bool] | None = None) -> None:
+        """A strip per name, in order (kept as they are when the names are the same); a
+        drums track's strip offers drum kits."""
+        drums = list(drums or []) + [False] * (len(names) - len(drums or []))
+        if names == self.names() and drums == [s.is_drum for s in self.strips]:
+            return
+        for strip in self.strips:
+            for widget in strip.widgets():
+                self._grid.removeWidget(widget)
+                widget.deleteLater()
+        self.strips = [
+            TrackStrip(self, index, name, drum)
+            for index, (name, drum) in enumerate(zip(names, drums))
+        ]
         for row, strip in enumerate(self.strips):
             for column, widget in enumerate(strip.widgets()):
-                layout.addWidget(widget, row, column)
-        layout.setColumnStretch(4, 3)
-        layout.setColumnStretch(5, 1)
+                self._grid.addWidget(widget, row, column)
 
     def emit_changed(self, *_args) -> None:
         if not self._quiet:

@@ -40,6 +40,7 @@ class GenerationFlow:
             variety=doc.variety,
             preset=doc.preset,
             allow_long=allow_long,
+            style=self.request_style(),
         )
         self.generate_job = self.runner.run(
             generate_candidates,

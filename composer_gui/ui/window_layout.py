@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 from composer_gui.ui.candidates import CandidatesPanel
+from composer_gui.ui.chord_lane import ChordLane
 from composer_gui.ui.drag_handle import DragHandle
 from composer_gui.ui.keyboard import PianoWidget
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
@@ -74,6 +75,17 @@ def preset_names() -> list[str]:
     except ImportError:
         return list(PRESET_FALLBACK)
     return list(PRESETS)
+
+
+def fill_style_box(box: QComboBox, styles: list) -> None:
+    """The styles (``core.styles.Style``) as items: the name shown and kept as data, the
+    tracks and description as the item's tooltip."""
+    box.blockSignals(True)
+    box.clear()
+    for style in styles:
+        box.addItem(style.name, style.name)
+        box.setItemData(box.count() - 1, style.line(), Qt.ToolTipRole)
+    box.blockSignals(False)
 
 
 def sample_melodies() -> list[Path]:
@@ -138,6 +150,10 @@ def build_panels(w) -> None:
     sounds.addWidget(w.preset, 1)
     sounds.addWidget(QLabel("Candidates"))
     sounds.addWidget(w.count)
+    w.style_box = QComboBox()
+    w.style_box.setToolTip("The style the accompaniment is written in: the chorale or a band")
+    w.styles = []  # filled by SettingsFlow.list_styles
+    form.addRow("Style", w.style_box)
     form.addRow("Sound", sounds)
     w.candidates = CandidatesPanel()
     w.generate_panel, gen_layout = panel("Accompaniments")
@@ -169,8 +185,14 @@ def build_panels(w) -> None:
     outputs.addWidget(w.daw_button)
     outputs.addWidget(export_button)
     outputs.addWidget(w.drag_handle)
-    w.candidate_panel, cand_layout = panel("Chosen candidate", w.arrangement_view)
+    w.chord_lane = ChordLane(w.arrangement_view)
+    w.candidate_panel, cand_layout = panel("Chosen candidate")
     w.candidate_title = w.candidate_panel.findChild(QLabel, "panelTitle")
+    roll = QVBoxLayout()
+    roll.setSpacing(0)
+    roll.addWidget(w.chord_lane)
+    roll.addWidget(w.arrangement_view, 1)
+    cand_layout.addLayout(roll, 1)
     cand_layout.addWidget(w.tracks)
     cand_layout.addLayout(stale_row)
     cand_layout.addLayout(outputs)
@@ -210,6 +232,7 @@ def set_compact(w, on: bool) -> None:
     for widget in (
         w.melody_panel,
         w.arrangement_view,
+        w.chord_lane,
         w.tracks,
         w.piano,
         w.menuBar(),

@@ -8,7 +8,11 @@ so autosave overwrote the copy it was about to offer). QSettings keys live in
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from composer_gui.paths import resource_path
 from composer_gui.ui import settings
+from composer_gui.ui.window_layout import fill_style_box
 
 
 class SettingsFlow:
@@ -27,6 +31,7 @@ class SettingsFlow:
         doc = self.document
         doc.set_generate_settings(
             preset=settings.get(settings.PRESET),
+            style=settings.get(settings.STYLE),
             density=settings.get(settings.DENSITY),
             variety=settings.get(settings.VARIETY),
         )
@@ -46,6 +51,7 @@ class SettingsFlow:
         settings.put(settings.VARIETY, doc.variety)
         settings.put(settings.CANDIDATE_COUNT, self.count.value())
         settings.put(settings.PRESET, doc.preset)
+        settings.put(settings.STYLE, doc.style)
 
     def apply_output_settings(self) -> None:
         self.audition.configure(
@@ -54,9 +60,74 @@ class SettingsFlow:
             settings.get(settings.SOUNDFONT),
             settings.get(settings.AUDIO_DRIVER),
         )
-        self.engine.configure(
-            settings.get(settings.MODEL_FILE), settings.get(settings.COMPUTE_DEVICE)
-        )
+        chosen = settings.get(settings.MODEL_FILE)
+        if chosen != getattr(self, "_listed_model", None):
+            # A model chosen in Preferences: its styles join the box, and its first is taken.
+            self._listed_model = chosen
+            self.list_styles()
+            own = [
+                s
+                for s in self.styles
+                if chosen and str(s.model_path) == str(Path(chosen).with_suffix(".safetensors"))
+            ]
+            if own:
+                self.document.set_generate_settings(style=own[0].name)
+            self.show_style(self.document.style)
+        self.configure_engine()
+
+    # --- the style: the model the engine runs -------------------------------------
+    def list_styles(self) -> None:
+        """Fill the Style box: the shipped models' styles, then those of the model file
+        Preferences name (a model of the musician's own), if any."""
+        from composer_gui.core.styles import installed_styles, model_styles
+
+        styles = installed_styles()
+        chosen = settings.get(settings.MODEL_FILE)
+        if chosen:
+            styles += [s for s in model_styles(chosen) if s.name not in {t.name for t in styles}]
+        self.styles = styles
+        fill_style_box(self.style_box, styles)
+
+    def current_style(self):
+        return next((s for s in self.styles if s.name == self.document.style), None)
+
+    def style_model(self) -> str:
+        """The model file the engine runs: the chosen style's ("" is the shipped chorale
+        model, as before styles), else the one Preferences name."""
+        style = self.current_style()
+        if style is None:
+            return settings.get(settings.MODEL_FILE)
+        if style.model_path == resource_path("weights", "composer-chorales.safetensors"):
+            return ""
+        return str(style.model_path)
+
+    def request_style(self) -> str | None:
+        """The style a Generate asks for: the box's, when the engine runs that style's
+        model (else the model's first: a model set on the engine by other means)."""
+        style = self.current_style()
+        if style is None or self.engine.model_path != self.style_model():
+            return None
+        return style.name
+
+    def configure_engine(self) -> None:
+        self.engine.configure(self.style_model(), settings.get(settings.COMPUTE_DEVICE))
+
+    def choose_style(self, name: str) -> None:
+        """The Style box: the document keeps the choice, the engine takes its model."""
+        self.document.set_generate_settings(style=name)
+        self.configure_engine()
+
+    def show_style(self, name: str) -> None:
+        """Show the document's style; the Sound presets dress the chorale's voices only
+        (a band's instruments come with its style, and change per track)."""
+        from models.tracks import CHORALE_TRACKS
+
+        index = self.style_box.findData(name)
+        if index >= 0:
+            self.style_box.setCurrentIndex(index)
+        style = next((s for s in self.styles if s.name == name), None)
+        self.preset.setEnabled(style is None or style.tracks == CHORALE_TRACKS)
+        self.configure_engine()
 
     def refresh_inputs(self) -> None:
         """List MIDI keyboards (after the window shows: the MIDI system can be slow)."""

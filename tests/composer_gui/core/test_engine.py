@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.band_take import fold_near_identical
 from composer_gui.core.engine import (
     CancelledError,
     Engine,
-    _fold_near_identical,
     chain_sections,
     melody_on_grid,
     melody_warnings,
@@ -121,7 +121,7 @@ def test_near_identical_candidates_are_folded():
     rolls = np.zeros((4, 3, 16, 64), dtype=bool)
     rolls[:, 0, :, 10] = True
     rolls[2, 1, :, 20] = True  # only candidate 2 differs
-    kept = _fold_near_identical(rolls, np.array([4.0, 3.0, 2.0, 1.0]), k=4)
+    kept = fold_near_identical(rolls, np.array([4.0, 3.0, 2.0, 1.0]), k=4)
     assert kept == [0, 2]
 
 

@@ -38,6 +38,7 @@ class StandInEngine:
         cancel=None,
         progress=None,
         allow_long=None,  # accepted and ignored: the stand-in writes under any length
+        style=None,  # accepted and ignored: the stand-in writes one style
     ) -> list[Candidate]:
         self.calls += 1
         steps = 10

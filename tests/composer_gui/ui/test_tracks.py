@@ -31,3 +31,22 @@ def test_a_mix_shows_and_reads_back_its_program(qtbot):
     assert [m.program for m in panel.mixes()] == [73, 19, 52, 127]
     assert panel.strips[1].instrument.currentText() == "20  Church Organ"
     assert panel.strips[3].instrument.currentText() == "128  Gunshot"
+
+
+def test_a_band_gets_a_strip_per_track_and_its_drums_a_kit_menu(qtbot):
+    from composer_gui.core.instruments import DRUM_KITS
+
+    panel = TracksPanel()
+    qtbot.addWidget(panel)
+    assert panel.names() == ["melody", "alto", "tenor", "bass"]
+    panel.set_tracks(["melody", "drums", "bass", "chords", "pad"], [False, True])
+    assert panel.names() == ["melody", "drums", "bass", "chords", "pad"]
+    assert [s.is_drum for s in panel.strips] == [False, True, False, False, False]
+    kits = panel.strips[1].instrument
+    assert [kits.itemData(i) for i in range(kits.count())] == [p for p, _ in DRUM_KITS]
+    assert kits.currentText() == "1  Standard kit"
+    with qtbot.waitSignal(panel.changed):
+        panel.set_mixes([TrackMix(program=p) for p in (0, 32, 33, 4, 48)])
+    assert [m.program for m in panel.mixes()] == [0, 32, 33, 4, 48]  # the Jazz kit, ...
+    panel.set_mixes([TrackMix(program=p) for p in (0, 19, 33, 4, 48)])  # no kit 19
+    assert panel.mixes()[1].program == 0  # heard as the Standard kit, and shown so

@@ -1,0 +1,128 @@
+"""The styles a musician can choose: each one a model file and, in it, one of its styles.
+
+A style is what the Style box, ``composer-gui styles`` and ``accompany --style NAME``
+offer. It is read from the model cards in ``resources/weights`` (JSON only, so listing
+them loads neither torch nor a network): a card that lists ``config.styles`` (the band
+model, conditioned on style) gives one style per name, described by the card's
+``styles`` entries where it has them, else by the shipped band style of that name
+(``models.band_styles``), else by the card's description; a card without (the chorale
+model) is one style, named by its card's ``style`` field, else "chorale" for the shipped
+chorale model, else the model's name. The tracks are the card's (``card_tracks``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer_gui.core.errors import ComposerError
+from composer_gui.paths import resource_path
+from models.tracks import TrackSpec, tracks_from_card
+
+CHORALE_MODEL = "composer-chorales"
+CHORALE_STYLE = "chorale"
+CHORALE_DESCRIPTION = "Alto, tenor and bass in the style of the Bach chorales, a chord a beat."
+
+
+@dataclass(frozen=True)
+class Style:
+    """One style: its name, the model file that plays it, and what it writes."""
+
+    name: str
+    model_path: Path  # the .safetensors file
+    tracks: tuple[TrackSpec, ...]
+    description: str
+    index: int = 0  # the style's place in the model's ``config.styles`` (0 for one style)
+
+    def line(self) -> str:
+        """Name first, then the tracks, then the description: one line for a terminal."""
+        tracks = ", ".join(["melody", *(t.name for t in self.tracks)])
+        return f"{self.name}: {tracks}. {self.description}".rstrip()
+
+
+def style_key(name: str) -> str:
+    """A style name as it is compared: any case, "-" or "_" for a space ("Bossa-Nova")."""
+    return " ".join(name.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def card_tracks(card: dict) -> tuple[TrackSpec, ...]:
+    """The tracks a card's model writes: its ``tracks`` list, else its config's (where
+    ``train --export`` puts them), else the chorale's voices."""
+    if card.get("tracks"):
+        return tracks_from_card(card)
+    return tracks_from_card({"tracks": card.get("config", {}).get("tracks") or []})
+
+
+def _shipped_description(name: str) -> str:
+    """A shipped band style's own description (``models.band_styles``), else ""."""
+    from models.band_styles import style_named
+
+    try:
+        return style_named(name).description
+    except ValueError:
+        return ""
+
+
+def card_styles(card: dict, model_path: Path) -> list[Style]:
+    """The styles one model card offers, in the card's order."""
+    tracks = card_tracks(card)
+    names = list(card.get("config", {}).get("styles") or [])
+    described = {
+        str(entry.get("name")): entry
+        for entry in card.get("styles", [])
+        if isinstance(entry, dict) and entry.get("name")
+    }
+    if not names:
+        if card.get("style"):
+            name = str(card["style"])
+        elif model_path.stem == CHORALE_MODEL:
+            name = CHORALE_STYLE
+        else:
+            name = str(card.get("name") or model_path.stem)
+        description = str(card.get("description", "")).strip()
+        if name == CHORALE_STYLE and not description:
+            description = CHORALE_DESCRIPTION
+        return [Style(name, model_path, tracks, description)]
+    styles = []
+    for index, name in enumerate(names):
+        entry = described.get(str(name), {})
+        description = entry.get("description") or _shipped_description(str(name))
+        description = str(description or card.get("description", "")).strip()
+        styles.append(Style(str(name), model_path, tracks, description, index))
+    return styles
+
+
+def installed_styles(weights_dir: Path | None = None) -> list[Style]:
+    """Every style of every model file in ``weights_dir`` (the shipped ones by default):
+    the chorale first, then the others by model file name. A card that cannot be read is
+    left out, so one broken file does not hide the others."""
+    folder = weights_dir or resource_path("weights")
+    weights = sorted(folder.glob("*.safetensors"), key=lambda p: (p.stem != CHORALE_MODEL, p.stem))
+    found: list[Style] = []
+    for path in weights:
+        # The card as JSON, not models.checkpoint.read_card: listing styles must not import
+        # torch (the window starts without it); loading the model checks the card in full.
+        found += [s for s in model_styles(path) if s.name not in {f.name for f in found}]
+    return found
+
+
+def model_styles(model_path: Path) -> list[Style]:
+    """The styles of one model file (a model of the musician's own, chosen in
+    Preferences); none when its card cannot be read."""
+    import json
+
+    model_path = Path(model_path).with_suffix(".safetensors")
+    try:
+        return card_styles(json.loads(model_path.with_suffix(".json").read_text()), model_path)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
+
+
+def find_style(name: str, styles: list[Style] | None = None) -> Style:
+    """The installed style called ``name`` (any case); one sentence naming them if none."""
+    styles = installed_styles() if styles is None else styles
+    for style in styles:
+        if style_key(style.name) == style_key(name):
+            return style
+    names = ", ".join(s.name for s in styles) or "none (reinstall Composer)"
+    raise ComposerError(f"There is no style '{name}'; the installed styles are {names}.")

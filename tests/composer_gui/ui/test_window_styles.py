@@ -1,0 +1,73 @@
+"""The Style box, the band's track strips and the chord lane, with the real engine on the
+tiny random-weight band model (``tests.support.band_model``) chosen in Preferences."""
+
+from __future__ import annotations
+
+import mido
+from PySide6.QtCore import Qt
+
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.paths import resource_path
+from composer_gui.ui import settings
+
+SAMPLE = resource_path("melodies", "ode_to_joy.mid")
+
+
+def choose(window, name: str) -> None:
+    index = window.style_box.findData(name)
+    assert index >= 0, [window.style_box.itemData(i) for i in range(window.style_box.count())]
+    window.style_box.setCurrentIndex(index)
+    window.style_box.activated.emit(index)  # as a click in the box does
+
+
+def test_the_style_box_lists_the_chorale_and_a_chosen_models_styles(window, band_model):
+    assert [window.style_box.itemData(i) for i in range(window.style_box.count())] == ["chorale"]
+    assert window.preset.isEnabled()
+    settings.put(settings.MODEL_FILE, str(band_model))
+    window.apply_output_settings()
+    names = [window.style_box.itemData(i) for i in range(window.style_box.count())]
+    assert names == ["chorale", "pop", "swing"]
+    assert window.document.style == "pop"  # a model chosen in Preferences: its first style
+    assert window.engine.model_path == str(band_model)
+    assert not window.preset.isEnabled()  # a band's instruments come with its style
+    tip = window.style_box.itemData(2, Qt.ToolTipRole)
+    assert tip.startswith("swing: melody, bass, piano, drums.")
+    choose(window, "chorale")
+    assert window.document.style == "chorale" and window.engine.model_path == ""
+    assert window.preset.isEnabled()
+
+
+def test_a_band_take_shows_its_tracks_and_chords_and_exports_them(
+    qtbot, window, band_model, tmp_path
+):
+    settings.put(settings.MODEL_FILE, str(band_model))
+    window.apply_output_settings()
+    choose(window, "swing")
+    assert window.open_file(SAMPLE)
+    window.engine.configure(str(band_model), "cpu")
+    window.count.setValue(2)
+    with qtbot.waitSignal(window.generation_done, timeout=120000):
+        qtbot.keyClick(window, Qt.Key_G)
+    picked = window.document.picked
+    assert picked.style == "swing"
+    assert window.tracks.names() == ["melody", "bass", "piano", "drums"]
+    assert [s.instrument.currentData() for s in window.tracks.strips[1:]] == [33, 4, 0]
+    assert window.chord_lane.chords == picked.chords and picked.chords
+    shown = window.chord_lane.symbols_in_view()
+    assert shown and all(x >= window.arrangement_view.GUTTER for x, _ in shown)
+
+    out = tmp_path / "band.mid"
+    assert window.export_to(out)
+    midi = mido.MidiFile(out)
+    assert [m.text for m in midi.tracks[0] if m.type == "marker"] == [s for _, s in picked.chords]
+    written = read_arrangement(out)
+    assert [t.name for t in written.tracks if t.is_drum] == ["drums"]
+
+    # The project file keeps the style and each candidate's chords.
+    project = tmp_path / "band.composer"
+    assert window.save_to(project)
+    window.document.new(discard=True)
+    assert window.open_file(project)
+    assert window.document.style == "swing"
+    assert window.document.picked.chords == picked.chords
+    assert window.tracks.names() == ["melody", "bass", "piano", "drums"]

@@ -1,0 +1,68 @@
+"""A tiny random-weight band model file (bass, piano, drums; styles pop and swing).
+
+Built from ``models``' own networks (``GanConfig(tracks=..., styles=...)``) and saved as a
+model file like the shipped ones, so the engine and ``accompany`` load it by the path a
+trained band model takes. Its critic calibration is the quantiles of its own scores of
+its own draws: enough for ranks and percentiles to be defined, not a measure of anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.pianoroll import Meter
+from models.tracks import TrackSpec
+from tests.support.model_files import TINY
+
+BAND = (
+    TrackSpec("bass", "bass", 28, 55, 33),
+    TrackSpec("piano", "chords", 48, 79, 4),
+    TrackSpec("drums", "drums"),
+)
+BAND_CONFIG = TINY.replace(tracks=tuple(t.to_dict() for t in BAND), styles=("pop", "swing"))
+
+
+def write_band_model(stem: Path, seed: int = 0) -> Path:
+    """Save a random-weight band model as ``stem.safetensors`` plus its card; returns the
+    weights' path. For trying the band path by hand before a trained band
+    model ships."""
+    import torch
+
+    from models.checkpoint import model_tensors, new_card, save_tensors_and_card
+    from models.critic import Critic
+    from models.generator import Generator
+    from models.sampling import (
+        candidate_probabilities,
+        clean_candidates,
+        critic_scores,
+        melody_condition,
+    )
+
+    torch.manual_seed(seed)
+    generator, critic = Generator(BAND_CONFIG).eval(), Critic(BAND_CONFIG).eval()
+    t = 64
+    scores = []
+    for style in (0, 1):
+        cond = melody_condition(
+            np.full(t, 30), np.ones(t, bool), Meter(4, 4), 0, t, "cpu", style, 2
+        )
+        probs = candidate_probabilities(generator, cond, 16, style, 0.5)
+        scores += list(critic_scores(critic, cond, clean_candidates(probs, 0.5, t, BAND)))
+    card = new_card(BAND_CONFIG, name=stem.name, iterations=0)
+    card["tracks"] = [t.to_dict() for t in BAND]
+    card["styles"] = [
+        {"name": "pop", "description": "Straight eighths, a chord a half bar."},
+        {"name": "swing", "description": "Ride cymbal and walking bass.", "harmonic_rhythm": "bar"},
+    ]
+    card["calibration"] = {"quantiles": list(np.quantile(scores, np.linspace(0, 1, 101)))}
+    save_tensors_and_card(model_tensors(generator, critic), card, stem)
+    return stem.with_suffix(".safetensors")
+
+
+@pytest.fixture(scope="session")
+def band_model(tmp_path_factory):
+    """A band model file: random weights, its card listing tracks and styles."""
+    return write_band_model(tmp_path_factory.mktemp("band") / "tiny-band")
