@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -146,32 +147,43 @@ class MidiReceiver:
     rtmidi's JACK input computes each message's delta time from ``jack_get_time()`` in the
     JACK process callback, so these times are when the client really got the message, even
     when the dummy driver loses cycles (its frame counter then falls behind; see
-    ``JackServer.start``). No Python callback: rtmidi queues the messages in C, so the JACK
-    thread never waits for Python's GIL; ``stop()`` reads the queue.
+    ``JackServer.start``). No Python callback: rtmidi queues the messages in C. The client
+    lives in its own process (``tests.support.midi_receiver_client``), because closing an
+    rtmidi JACK input while a sender is still connected can crash its process.
     """
 
     def __init__(self, client_name: str = "receiver", queue_size: int = 1 << 16) -> None:
-        import rtmidi
-
         self.port = f"{client_name}:input"
         self.events: list[tuple[float, tuple[int, ...]]] = []  # (seconds since first, bytes)
-        self._midi_in = rtmidi.MidiIn(
-            rtapi=rtmidi.API_UNIX_JACK, name=client_name, queue_size_limit=queue_size
-        )
-        self._midi_in.ignore_types(sysex=True, timing=False, active_sense=True)
-        self._midi_in.open_virtual_port("input")
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self._process: subprocess.Popen | None = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.midi_receiver_client", client_name,
+             str(queue_size)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        ready = self._process.stdout.readline().strip()
+        if ready != "ready":
+            self._process.kill()
+            raise RuntimeError(f"the MIDI receiver client did not start ({ready!r})")
 
     def stop(self) -> list[tuple[float, tuple[int, ...]]]:
-        """Close the client (once) and return what arrived."""
-        if self._midi_in is not None:
-            seconds = 0.0
-            while (event := self._midi_in.get_message()) is not None:
-                message, delta_seconds = event
-                seconds += delta_seconds
-                self.events.append((seconds, tuple(message)))
-            self._midi_in.close_port()
-            self._midi_in.delete()
-            self._midi_in = None
+        """Stop the client (once) and return what arrived."""
+        if self._process is not None:
+            process, self._process = self._process, None
+            try:
+                out, _ = process.communicate(input="", timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                out, _ = process.communicate()
+            lines = out.splitlines()
+            if "end" not in lines:
+                raise RuntimeError(f"the MIDI receiver client failed (exit {process.returncode})")
+            for line in lines[: lines.index("end")]:
+                seconds, *data = line.split()
+                self.events.append((float(seconds), tuple(int(b) for b in data)))
         return self.events
 
 
