@@ -43,6 +43,12 @@ WEIGHTS: dict[str, float] = {
     "thin_beats": 5.07,
 }
 
+# The checks that judge a texture of three voices (their spacing, crossings, the chord
+# they fill, how they grate together). A band's checked voices are its bass line alone,
+# which has none of these; its chords and drums are judged by the critic.
+TEXTURE_CHECKS = frozenset({"voice_crossings", "wide_spacing", "inner_discord", "thin_beats"})
+BASS_LINE_WEIGHTS = {n: 0.0 if n in TEXTURE_CHECKS else w for n, w in WEIGHTS.items()}
+
 
 def critic_units(scores: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
     """Raw critic scores as (score - Bach's median) / Bach's interquartile range, from the
@@ -224,6 +230,8 @@ def reasons(
     result = checks[index]
     ranked: list[tuple[float, str]] = []
     for name in SHAPING_MEASURES:
+        if weights is BASS_LINE_WEIGHTS and name in TEXTURE_CHECKS:
+            continue
         rates = np.array([c.rate(name) for c in checks])
         median = float(np.median(rates))
         gap = abs(rates[index] - median)

@@ -24,7 +24,7 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     """Any other model's draw: each section drawn ``n_drawn`` times, candidate i made of
     draw i of each; ranked by the critic's score in the units of its calibration.
     Packed as ``(c, T, rows of all tracks)`` so sections join and near-copies fold."""
-    from models.ranking import critic_units, reasons
+    from models.ranking import BASS_LINE_WEIGHTS, critic_units, ranking_scores, reasons
     from models.sampling import monophonic_grid_rolls
 
     parts = sections(grid.n_bars)
@@ -58,14 +58,17 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
         ]
 
     # The musical checks judge voices: the melody and the band's monophonic tracks (its
-    # bass) on the shipped grid. A band without one is ranked by the critic alone.
+    # bass) on the shipped grid, without the checks of a three-voice texture
+    # (``BASS_LINE_WEIGHTS``). A band without one is ranked by the critic alone.
     mono, _ = monophonic_grid_rolls([parts_of(i) for i in range(len(scores))], engine.tracks)
     if mono.shape[1]:
         # The checks read three voices under the melody, the bass last: the band's
         # monophonic tracks take the lowest places, silent voices the rest.
         c, v, t, p = mono.shape
         mono = np.concatenate([np.zeros((c, max(0, 3 - v), t, p), dtype=bool), mono[:, -3:]], 1)
-        ranking, checks = engine._rank(grid, mono, scores)
+        _, checks = engine._rank(grid, mono, scores)
+        quantiles = engine.card["calibration"]["quantiles"]
+        ranking = ranking_scores(scores, checks, quantiles, BASS_LINE_WEIGHTS)
         counts = lambda i: dict(checks[i].counts)  # noqa: E731
     else:
         ranking, checks = critic_units(scores, engine.card["calibration"]["quantiles"]), None
@@ -74,7 +77,9 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     take_checks = [checks[i] for i in chosen] if checks is not None else None
 
     def reasons_of(position: int) -> list[str]:
-        return reasons(take_checks, position) if take_checks is not None else []
+        if take_checks is None:
+            return []
+        return reasons(take_checks, position, weights=BASS_LINE_WEIGHTS)
 
     metrics = [
         band_metrics(parts_of(i), engine.tracks, grid.meters[0][1].bar_steps) for i in chosen
