@@ -188,6 +188,14 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
     }
 
 
+def _reference_words(style: str) -> str:
+    """What the percentile is among: Bach's own for the chorales, the band renderings the
+    band model was calibrated on (its validation split) for a band style."""
+    if style == "chorale":
+        return "real Bach accompaniments (held-out chorales)"
+    return f"the {style} style's real accompaniments (its validation split)"
+
+
 def _print_table(candidates, engine, args) -> None:
     out = sys.stdout
     print(
@@ -196,7 +204,7 @@ def _print_table(candidates, engine, args) -> None:
         file=out,
     )
     print(
-        "score %: share of real Bach accompaniments (held-out chorales) whose score is "
+        f"score %: share of {_reference_words(candidates[0].style)} whose score is "
         "lower; score: what it is ranked by, the critic's score less penalties for clashes "
         "with the melody, parallel fifths and octaves, leaps, and beats that are harsh, thin "
         "or weak in the bass; why: what sets it apart from the others",
