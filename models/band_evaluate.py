@@ -45,15 +45,14 @@ class BandWindow:
 def band_windows(data: BandDataset, bars: int = 8, per_piece: int = 1) -> list[BandWindow]:
     """Up to ``per_piece`` non-overlapping windows of ``bars`` bars per piece, each from a
     downbeat; a shorter piece gives one window of its whole length."""
+    from models.evaluate import window_spans
+
     out = []
     for piece in data.pieces():
-        bar = piece.meter.bar_steps
-        first = (bar - piece.bar_phase) % bar
-        length = bars * bar
-        starts = list(range(first, piece.n_steps - length + 1, length))[:per_piece] or [first]
-        for start in starts:
-            end = min(start + length, piece.n_steps)
-            if end - start < bar:
+        for start, end in window_spans(
+            piece.n_steps, piece.meter, piece.bar_phase, bars, per_piece
+        ):
+            if end - start < piece.meter.bar_steps:
                 continue
             tracks = [(s[start:end], o[start:end]) for s, o in zip(piece.sounding, piece.onsets)]
             out.append(

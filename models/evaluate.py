@@ -46,17 +46,27 @@ class Window:
         return self.meter.bar_steps
 
 
+def window_spans(
+    n_steps: int, meter: Meter, bar_phase: int, bars: int, per_piece: int
+) -> list[tuple[int, int]]:
+    """``(start, end)`` of up to ``per_piece`` non-overlapping windows of ``bars`` bars of
+    a piece, each from a downbeat; a shorter piece gives one window of its whole length.
+    One definition for the chorale and the band evaluations."""
+    bar = meter.bar_steps
+    first = (bar - bar_phase) % bar
+    length = bars * bar
+    starts = list(range(first, n_steps - length + 1, length))[:per_piece] or [first]
+    return [(start, min(start + length, n_steps)) for start in starts]
+
+
 def windows(data: Dataset, bars: int = 8, per_piece: int = 1) -> list[Window]:
     """Up to ``per_piece`` non-overlapping windows of ``bars`` bars from each piece,
     starting on a downbeat; shorter pieces give one window of their whole length."""
     out = []
     for piece in data.pieces():
-        bar = piece.meter.bar_steps
-        first = (bar - piece.bar_phase) % bar
-        length = bars * bar
-        starts = list(range(first, piece.n_steps - length + 1, length))[:per_piece] or [first]
-        for start in starts:
-            end = min(start + length, piece.n_steps)
+        for start, end in window_spans(
+            piece.n_steps, piece.meter, piece.bar_phase, bars, per_piece
+        ):
             out.append(
                 Window(
                     piece.name,
