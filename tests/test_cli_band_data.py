@@ -8,9 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from composer_gui.cli import main
+from tests.support.real_parts import needs, require
 
 
 def _songs(folder: Path) -> Path:
@@ -19,7 +18,7 @@ def _songs(folder: Path) -> Path:
     ).stdout.split()
     paths = sorted(p for p in listed if p.endswith(".mid"))[:3]
     if len(paths) < 3:
-        pytest.skip("planetblupi-music-midi is not installed")
+        require(False, "planetblupi-music-midi")
     folder.mkdir()
     for path in paths:
         (folder / Path(path).name).symlink_to(path)
@@ -48,7 +47,7 @@ def test_a_bad_role_is_one_sentence(tmp_path, capsys):
     assert "NAME=ROLE" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(shutil.which("mma") is None, reason="MMA is not installed")
+@needs(shutil.which("mma") is not None, "MMA (mma)")
 def test_the_band_data_builds_from_the_chorales(tmp_path, capsys):
     out = tmp_path / "band"
     assert main(["dataset", "build", "--band", "--limit", "1", "--out", str(out)]) == 0

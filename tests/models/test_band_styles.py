@@ -14,9 +14,10 @@ import pytest
 from models.band_styles import BAND_TRACKS, STYLE_NAMES, STYLES, style_index, style_named
 from models.chord_symbols import RHYTHMS
 from models.mma_render import chart_text, mma_available, read_band, render
+from tests.support.real_parts import needs
 
 MMA_LIB = Path("/usr/share/mma/lib/stdlib")
-needs_mma = pytest.mark.skipif(not mma_available(), reason="MMA is not installed")
+needs_mma = needs(mma_available(), "MMA (mma)")
 
 
 def test_six_styles_a_musician_would_pick_on_one_track_list():

@@ -22,8 +22,12 @@ from models.chord_symbols import chord_tones
 from models.mma_render import mma_available
 from models.pianoroll import Meter
 from models.retime import to_compound
+from tests.support.real_parts import require
 
-pytestmark = pytest.mark.skipif(not mma_available(), reason="MMA is not installed")
+
+@pytest.fixture(autouse=True)
+def _mma_installed():
+    require(mma_available(), "MMA (mma)")
 
 
 def _chorale(stem: str):

@@ -13,8 +13,9 @@ from models.chord_symbols import chord_tones
 from models.errors import DatasetError
 from models.mma_render import chart_text, key_signature, mma_available, mma_chord, read_band, render
 from models.tracks import TrackSpec, kit_row
+from tests.support.real_parts import needs
 
-needs_mma = pytest.mark.skipif(not mma_available(), reason="MMA is not installed")
+needs_mma = needs(mma_available(), "MMA (mma)")
 
 
 def test_symbols_are_spelt_for_mma():

@@ -15,6 +15,7 @@ from models.build_dataset import REST
 from models.build_song_dataset import band_pieces_from_songs, build_song_dataset
 from models.pianoroll import Meter
 from models.song_roles import RoleOverride, find_roles, split_melody
+from tests.support.real_parts import needs
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _debian_songs() -> list[Path]:
     return sorted(Path(p) for p in listed if p.lower().endswith(".mid"))
 
 
-@pytest.mark.skipif(len(_debian_songs()) < 41, reason="the Debian song packages are not installed")
+@needs(len(_debian_songs()) >= 41, "openttd-openmsx and planetblupi-music-midi")
 def test_the_debian_songs_are_kept_whole(tmp_path):
     from composer_gui.core.dataset_import import songs_in_folder
 

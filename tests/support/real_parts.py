@@ -16,3 +16,20 @@ def require(condition: bool, what: str) -> None:
     if os.environ.get("COMPOSER_REQUIRE_REAL_PARTS") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def needs(condition: bool, what: str):
+    """A test decorator: the test runs only where ``condition`` holds, and otherwise skips
+    locally and fails in CI (``require``), unlike ``pytest.mark.skipif``, which would skip
+    in CI too."""
+    import functools
+
+    def decorate(test):
+        @functools.wraps(test)
+        def wrapper(*args, **kwargs):
+            require(condition, what)
+            return test(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

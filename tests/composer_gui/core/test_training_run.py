@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from composer_gui.core.training_run import TrainingPlan, TrainingRun, latest_run
+from tests.support.real_parts import needs
 
 SONGS = Path("/usr/share/games/openttd/baseset/openmsx")
 TINY_CONFIG = {
@@ -29,9 +30,7 @@ TINY_CONFIG = {
     "window_bars": 2,
 }
 
-needs_songs = pytest.mark.skipif(
-    not SONGS.is_dir(), reason="openttd-openmsx is not installed (scripts/system-deps.sh)"
-)
+needs_songs = needs(SONGS.is_dir(), "openttd-openmsx")
 
 
 def tiny_plan(iterations: int = 300, **changes) -> TrainingPlan:
