@@ -115,7 +115,7 @@ def main() -> int:
     if args.random_model:
         model = random_model(scratch)
     elif model is None:
-        shipped = sorted(resource_path("weights").glob("*.safetensors"))
+        shipped = sorted(resource_path("weights").glob("composer-chorales.safetensors"))
         if not shipped:
             print(
                 "No shipped model in resources/weights; pass --model or --random-model.",

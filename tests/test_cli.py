@@ -99,7 +99,7 @@ def test_an_existing_file_without_a_suffix_still_opens_the_app(monkeypatch, tmp_
     assert opened == [["tune"]]
 
 
-def test_styles_lists_the_shipped_chorale_style_one_a_line():
+def test_styles_lists_every_shipped_style_one_a_line_chorale_first():
     import json
 
     from composer_gui.paths import resource_path
@@ -112,10 +112,15 @@ def test_styles_lists_the_shipped_chorale_style_one_a_line():
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    cards = sorted(resource_path("weights").glob("*.json"))
-    assert len(lines) == len(cards) == 1
-    card = json.loads(cards[0].read_text())
+    weights = resource_path("weights")
+    chorale = json.loads((weights / "composer-chorales.json").read_text())
     name, rest = lines[0].split(": ", 1)
-    assert name == "chorale"  # the shipped chorale model's one style
+    assert name == "chorale"  # the shipped chorale model's one style, first
     assert rest.startswith("melody, alto, tenor, bass. ")
-    assert card["description"] in rest
+    assert chorale["description"] in rest
+    band = json.loads((weights / "composer-band.json").read_text())
+    band_styles = list(band["config"]["styles"])
+    assert len(band_styles) >= 6
+    assert [line.split(": ", 1)[0] for line in lines[1:]] == band_styles
+    track_names = ", ".join(["melody", *(t["name"] for t in band["config"]["tracks"])])
+    assert all(line.split(": ", 1)[1].startswith(track_names + ". ") for line in lines[1:])

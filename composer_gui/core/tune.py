@@ -177,6 +177,10 @@ class TuneFields:
         return self._state.preset
 
     @property
+    def style(self) -> str:
+        return self._state.style
+
+    @property
     def density(self) -> float:
         return self._state.density
 
