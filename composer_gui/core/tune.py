@@ -177,6 +177,11 @@ class TuneFields:
         return self._state.preset
 
     @property
+    def style(self) -> str:
+        """The style the accompaniment is written in (``core.styles``)."""
+        return self._state.style
+
+    @property
     def density(self) -> float:
         return self._state.density
 
