@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import mido
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.styles import installed_styles
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
+from composer_gui.ui.window_layout import PRESET_TIP
 
 SAMPLE = resource_path("melodies", "ode_to_joy.mid")
 
@@ -39,6 +41,31 @@ def test_the_style_box_lists_the_chorale_and_a_chosen_models_styles(window, band
     choose(window, "chorale")
     assert window.document.style == "chorale" and window.engine.model_path == ""
     assert window.preset.isEnabled()
+
+
+def brightest(widget) -> int:
+    """The brightest grey level the widget draws: its text, on this dark theme."""
+    image = widget.grab().toImage()
+    return max(
+        QColor(image.pixel(x, y)).lightness()
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+
+
+def test_the_sound_box_looks_disabled_for_a_band_style(qtbot, window, band_model):
+    """Disabled, the Sound box must not read as a live choice: its text is dimmed (the
+    style sheet drew a disabled combo box exactly like an enabled one)."""
+    qtbot.wait(50)
+    live = brightest(window.preset)
+    settings.put(settings.MODEL_FILE, str(band_model))
+    window.apply_output_settings()
+    assert not window.preset.isEnabled()
+    qtbot.wait(50)
+    assert brightest(window.preset) < 0.7 * live
+    assert "per track" in window.preset.toolTip()
+    choose(window, "chorale")
+    assert window.preset.isEnabled() and window.preset.toolTip() == PRESET_TIP
 
 
 def test_a_band_take_shows_its_tracks_and_chords_and_exports_them(
