@@ -243,6 +243,7 @@ def set_compact(w, on: bool) -> None:
         w.tracks,
         w.piano,
         w.menuBar(),
+        w.device_label,  # else the status bar cuts its messages short against it
         *w.transport.full_only,
     ):
         widget.setVisible(not on)

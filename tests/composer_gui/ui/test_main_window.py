@@ -243,6 +243,19 @@ def test_compact_mode_stays_on_top_and_hides_the_editors(qtbot, window):
     assert window.melody_panel.isVisible()
 
 
+def test_compact_mode_leaves_the_status_bar_to_its_messages(qtbot, window):
+    """At 440 pixels the model's device label cut "Press 1-8 to hear one" to "hear o"."""
+    window.actions.compact.setChecked(True)
+    message = "8 accompaniments, best first. Press 1-8 to hear one."
+    window.statusBar().showMessage(message)
+    qtbot.wait(50)
+    assert not window.device_label.isVisible()
+    bar = window.statusBar()
+    assert bar.fontMetrics().horizontalAdvance(message) + 12 <= bar.width()
+    window.actions.compact.setChecked(False)
+    assert window.device_label.isVisible()
+
+
 def test_playing_without_sound_says_so_once_and_keeps_working(
     qtbot, window, melody_file, monkeypatch
 ):
