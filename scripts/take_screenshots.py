@@ -128,7 +128,10 @@ def main() -> int:
     window.melody_editor.set_playhead(None)
 
     complete = True
-    weights = [args.model] if args.model else sorted(resource_path("weights").glob("*.safetensors"))
+    # The chorale model first: sorted by name, composer-band would come before it.
+    chorale = resource_path("weights", "composer-chorales.safetensors")
+    shipped = sorted(resource_path("weights").glob("*.safetensors"), key=lambda p: p != chorale)
+    weights = [args.model] if args.model else shipped
     if weights:
         window.engine.configure(str(weights[0]), "auto")
         done = []
@@ -138,7 +141,7 @@ def main() -> int:
             app.processEvents(QEventLoop.AllEvents, 50)
         if done:
             window.candidates.select(0)
-            window.tracks.strips[2].mute.setChecked(True)
+            window.tracks.strips[2].mute.setChecked(True)  # the tenor: its strip shows muted
             window.arrangement_view.set_playhead(5.0)
             save(window, args.out, "03-candidates")
             save(window.candidate_panel, args.out, "07-chord-lane")

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
-from composer_gui.core.metric_words import metric_label, metric_legend, metric_text
+from composer_gui.core.metric_words import (
+    metric_label,
+    metric_legend,
+    metric_text,
+    reference_words,
+)
 from models.pianoroll import MAX_BARS
 
 if TYPE_CHECKING:
@@ -188,14 +193,6 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
     }
 
 
-def _reference_words(style: str) -> str:
-    """What the percentile is among: Bach's own for the chorales, the band renderings the
-    band model was calibrated on (its validation split) for a band style."""
-    if style == "chorale":
-        return "real Bach accompaniments (held-out chorales)"
-    return f"the {style} style's real accompaniments (its validation split)"
-
-
 def _print_table(candidates, engine, args) -> None:
     out = sys.stdout
     print(
@@ -204,7 +201,7 @@ def _print_table(candidates, engine, args) -> None:
         file=out,
     )
     print(
-        f"score %: share of {_reference_words(candidates[0].style)} whose score is "
+        f"score %: share of {reference_words(candidates[0].style)} whose score is "
         "lower; score: what it is ranked by, the critic's score less penalties for clashes "
         "with the melody, parallel fifths and octaves, leaps, and beats that are harsh, thin "
         "or weak in the bass; why: what sets it apart from the others",

@@ -3,7 +3,8 @@
 The metric keys stay the research names (``qualified_note_rate``, ``tonal_distance``): they
 are what the JSON, the model card and docs/model.md use. Everything a musician reads (the
 candidate list and its tooltip, ``accompany``'s table) goes through this table instead.
-Per-track keys (``alto/in_key_ratio``) read as "Alto: in key".
+Per-track keys read as "Alto: in key": the chorale's ``alto/in_key_ratio`` and a band's
+``bass.notes_per_bar`` (``core.band_take``, measures of ``models.track_metrics``).
 """
 
 from __future__ import annotations
@@ -36,11 +37,51 @@ METRIC_WORDS: dict[str, MetricWords] = {
     "notes": MetricWords("Notes", "{:.0f}", "notes written"),
 }
 METRIC_WORDS["qualified_notes"] = METRIC_WORDS["qualified_note_rate"]  # older project files
+# A band's measures per track kind (models.track_metrics), shown per track.
+METRIC_WORDS.update(
+    {
+        "empty_bars": METRIC_WORDS["empty_bar_rate"],
+        "notes_per_bar": MetricWords(
+            "Notes struck a bar", "{:.1f}", "notes started in a bar it plays"
+        ),
+        "notes_per_chord": MetricWords("Chord size", "{:.1f}", "notes struck together"),
+        "bars_with_drums": MetricWords("Bars with drums", "{:.0%}", "bars where a drum is hit"),
+    }
+)
+for _group, _said in (
+    ("kick", "kick"),
+    ("snare", "snare"),
+    ("hihat", "hi-hat"),
+    ("toms", "tom"),
+    ("cymbals", "cymbal"),
+    ("percussion", "percussion"),
+):
+    METRIC_WORDS[f"hits_per_bar_{_group}"] = MetricWords(
+        f"{_said.capitalize()} hits a bar", "{:.1f}", ""
+    )
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``(track, metric)`` of a per-track key ("alto/in_key_ratio", "bass.notes_per_bar");
+    ``("", key)`` of a headline one ("in_key_ratio")."""
+    for separator in "/.":
+        track, found, metric = key.partition(separator)
+        if found:
+            return track, metric
+    return "", key
+
+
+def reference_words(style: str) -> str:
+    """What a candidate's percentile is among: Bach's own for the chorales, the band
+    renderings the band model was calibrated on (its validation split) for a band style."""
+    if style in ("chorale", ""):  # "": a candidate of a project file from before styles
+        return "real Bach accompaniments (held-out chorales)"
+    return f"the {style} style's real accompaniments (its validation split)"
 
 
 def words_for(key: str) -> MetricWords:
     """The words for a headline or per-track key; an unknown key is spelled out plainly."""
-    track, _, metric = key.rpartition("/")
+    track, metric = split_key(key)
     words = METRIC_WORDS.get(metric) or MetricWords(
         metric.replace("_", " ").capitalize(), "{:.2f}", ""
     )

@@ -178,6 +178,7 @@ class TuneFields:
 
     @property
     def style(self) -> str:
+        """The style the accompaniment is written in (``core.styles``)."""
         return self._state.style
 
     @property

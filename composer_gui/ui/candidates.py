@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer_gui.core.metric_words import METRIC_WORDS, metric_label, metric_line, metric_text
+from composer_gui.core.metric_words import (
+    METRIC_WORDS,
+    metric_label,
+    metric_line,
+    metric_text,
+    reference_words,
+    split_key,
+)
 from composer_gui.ui import theme
 
 SHOWN_METRICS = 2  # columns beside the score; the rest are in the tooltip
@@ -36,10 +43,11 @@ SCORE_ROLE = Qt.UserRole + 1
 
 
 def shown_metric_keys(metrics: dict[str, float]) -> list[str]:
-    """The headline metrics for the columns, in METRIC_WORDS' order (per-track keys, with
-    a "/", are for the tooltip only)."""
+    """The headline metrics for the columns, in METRIC_WORDS' order. Per-track keys
+    ("alto/in_key_ratio", a band's "drums.empty_bars") are for the tooltip only: as
+    columns a band's read "Drums.empty bars" and squeezed the score to "Sc"."""
     known = [k for k in METRIC_WORDS if k in metrics]
-    others = [k for k in metrics if k not in METRIC_WORDS and "/" not in k]
+    others = [k for k in metrics if k not in METRIC_WORDS and not split_key(k)[0]]
     keys: list[str] = []
     for key in known + others:  # two keys may share a label; show it once
         if metric_label(key) not in {metric_label(k) for k in keys}:
@@ -107,16 +115,16 @@ class CandidatesPanel(QWidget):
         self.history.setVisible(False)
         self.history_label.setVisible(False)
 
-    def _set_columns(self, metric_keys: list[str]) -> None:
+    def _set_columns(self, metric_keys: list[str], style: str = "") -> None:
         labels = ["#", "Score"] + [metric_label(k) for k in metric_keys]
         self.tree.setColumnCount(len(labels))
         self.tree.setHeaderLabels(labels)
         header = self.tree.headerItem()
         header.setToolTip(
             1,
-            "Where the critic puts this candidate among its scores of real Bach "
-            "accompaniments of held-out chorales: 50 is a typical chorale, higher is more "
-            "convincing to the critic.",
+            f"Where the critic puts this candidate among its scores of "
+            f"{reference_words(style)}: 50 is typical of them, higher is more convincing "
+            "to the critic.",
         )
         view = self.tree.header()
         view.setStretchLastSection(False)
@@ -157,7 +165,7 @@ class CandidatesPanel(QWidget):
         self.tree.clear()
         candidates = self.generations[generation] if 0 <= generation < len(self.generations) else []
         keys = shown_metric_keys(dict(candidates[0].metrics)) if candidates else []
-        self._set_columns(keys)
+        self._set_columns(keys, candidates[0].style if candidates else "")
         for position, candidate in enumerate(candidates):
             item = QTreeWidgetItem([str(candidate.rank)] + [""] * (1 + len(keys)))
             item.setData(1, SCORE_ROLE, float(candidate.percentile))
@@ -181,25 +189,26 @@ class CandidatesPanel(QWidget):
     def _tooltip(self, position: int, candidate: Any) -> str:
         lines = [
             f"Candidate {position + 1} (rank {candidate.rank})",
-            f"Score: {candidate.percentile:.0f} / 100 among real Bach (the critic with the "
-            f"musical checks; critic alone {candidate.critic_score:.2f})",
+            f"Score: {candidate.percentile:.0f} / 100 among "
+            f"{reference_words(candidate.style)} (the critic with the musical checks; "
+            f"critic alone {candidate.critic_score:.2f})",
         ]
         reasons = list(candidate.reasons)
         if reasons:
             lines.append("Why: " + "; ".join(reasons))
         metrics = dict(candidate.metrics)
         headline = [k for k in METRIC_WORDS if k in metrics and k != "qualified_notes"]
-        headline += [k for k in metrics if "/" not in k and k not in METRIC_WORDS]
+        headline += [k for k in metrics if not split_key(k)[0] and k not in METRIC_WORDS]
         lines += [metric_line(k, metrics[k]) for k in headline]
         # Per part, one line each: "Alto: in key 93%, silent bars 0%, ..."
         parts: dict[str, list[str]] = {}
         order = list(METRIC_WORDS)
         per_track = sorted(
-            (k for k in metrics if "/" in k),
-            key=lambda k: order.index(m) if (m := k.rpartition("/")[2]) in order else len(order),
+            (k for k in metrics if split_key(k)[0]),
+            key=lambda k: order.index(m) if (m := split_key(k)[1]) in order else len(order),
         )
         for key in per_track:
-            track, _, metric = key.rpartition("/")
+            track, metric = split_key(key)
             value = metrics[key]
             if track:
                 words = metric_label(metric).lower()

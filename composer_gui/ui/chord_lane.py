@@ -8,13 +8,31 @@ scroll; the roll says when that axis moved (``ArrangementView.view_changed``).
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from composer_gui.ui import theme
 from composer_gui.ui.roll_view import RollView
 
 LANE_HEIGHT = 22  # px
+
+
+def shortened(symbol: str, room: float, fits) -> str:
+    """The symbol as written in ``room`` pixels (``fits(text, room)`` says whether it
+    fits): whole if it fits, else without its bass note ("Em7/D" as "Em7"), else its root,
+    with "m" for a minor chord ("Asus4" as "A", "Bm7" as "Bm"): the harmony before its
+    detail, where chords change each beat. The lane's tooltip lists them whole."""
+    if fits(symbol, room):
+        return symbol
+    chord = symbol.split("/")[0]
+    if fits(chord, room):
+        return chord
+    root = chord[:2] if chord[1:2] in ("#", "b") else chord[:1]
+    minor = chord[len(root) :].startswith("m") and not chord[len(root) :].startswith("maj")
+    for text in (root + "m", root) if minor else (root,):
+        if fits(text, room):
+            return text
+    return root
 
 
 class ChordLane(QWidget):
@@ -61,6 +79,8 @@ class ChordLane(QWidget):
         font.setBold(True)
         font.setPointSizeF(8.5)
         painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        fits = lambda text, room: metrics.horizontalAdvance(text) <= room  # noqa: E731
         placed = self.symbols_in_view()
         painter.setClipRect(QRectF(gutter, 0, self.width() - gutter, self.height()))
         ends = [x for x, _ in placed[1:]] + [float(self.width())] if placed else []
@@ -68,11 +88,12 @@ class ChordLane(QWidget):
             painter.setPen(QPen(theme.GRID_BAR, 1))
             painter.drawLine(int(x), 3, int(x), self.height() - 3)
             painter.setPen(theme.TEXT if symbol != "N.C." else theme.DIM_TEXT)
-            # Cut at the next chord, so a quick change of chords does not overprint; the
-            # root comes first, so even a cut symbol names it (zoom in for the rest).
+            # Shortened, then cut, at the next chord, so a quick change of chords does not
+            # overprint; the root always shows (zoom in for the rest).
             room = QRectF(x + 3, 0, max(0.0, next_x - x - 4), self.height())
+            text = shortened(symbol, room.width(), fits)
             painter.save()
             painter.setClipRect(room, Qt.IntersectClip)
-            painter.drawText(room, Qt.AlignVCenter | Qt.AlignLeft | Qt.TextDontClip, symbol)
+            painter.drawText(room, Qt.AlignVCenter | Qt.AlignLeft | Qt.TextDontClip, text)
             painter.restore()
         painter.end()

@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.ui import theme
 from composer_gui.ui.roll_view import HIGHEST_SHOWN, LOWEST_SHOWN, STEP_BEATS, RollView, snap_beat
 from models.pianoroll import Meter
+from models.tracks import DRUM_KIT
 
 
 class MelodyEditor(RollView):
@@ -209,8 +210,41 @@ class MelodyEditor(RollView):
             self.draw_note(painter, self._preview, colour.lighter(135), QColor("white"))
 
 
+# The drum lane's row names in the gutter (the kit of models.tracks.DRUM_KIT), short
+# enough for it; a hit on another key is named by its number.
+KIT_LABELS = {
+    36: "Kick",
+    38: "Snare",
+    37: "Stick",
+    39: "Clap",
+    42: "HH",
+    44: "Ped HH",
+    46: "Open HH",
+    41: "Tom 1",
+    45: "Tom 2",
+    47: "Tom 3",
+    50: "Tom 4",
+    49: "Crash",
+    51: "Ride",
+    53: "Bell",
+    54: "Tamb",
+    56: "Cowbell",
+    70: "Shaker",
+    64: "Conga L",
+    63: "Conga H",
+    75: "Claves",
+}
+KIT_ORDER = [pitch for _name, pitch in DRUM_KIT]
+DRUM_ROW = 9.0  # px a drum row at most
+DRUM_SHARE = 0.35  # of the roll's height, at most, for the drum lane
+
+
 class ArrangementView(RollView):
-    """A whole candidate, read-only: one colour per track, muted tracks faded."""
+    """A whole candidate, read-only: one colour per track, muted tracks faded.
+
+    Drum hits are not pitches: a drums track is drawn in a lane of its own under the
+    pitch rows, one row per kit piece it plays (kick at the bottom), named in the gutter;
+    the pitch rows fit the pitched tracks alone."""
 
     view_changed = Signal()  # redrawn: the time axis may have moved (the chord lane follows)
 
@@ -218,6 +252,7 @@ class ArrangementView(RollView):
         super().__init__(parent)
         self.arrangement: Arrangement | None = None
         self.audible: list[bool] = []
+        self.drum_keys: list[int] = []  # the lane's rows, top to bottom
         self.setAccessibleName("Candidate piano roll")
 
     def set_arrangement(
@@ -225,13 +260,61 @@ class ArrangementView(RollView):
     ) -> None:
         self.arrangement = arrangement
         if arrangement is None:
-            self.audible = []
+            self.audible, self.drum_keys = [], []
             self.refresh()
             return
         self.audible = list(audible) if audible else [True] * len(arrangement.tracks)
+        keys = {n.pitch for t in arrangement.tracks if t.is_drum for n in t.notes}
+        rank = lambda k: KIT_ORDER.index(k) if k in KIT_ORDER else len(KIT_ORDER) + k  # noqa: E731
+        self.drum_keys = sorted(keys, key=rank, reverse=True)
         meter = arrangement.meter()
         self.set_length(max(meter.bar_beats, arrangement.length_beats()), meter)
-        self.fit_pitches([n.pitch for t in arrangement.tracks for n in t.notes])
+        self.fit_pitches([n.pitch for t in arrangement.tracks if not t.is_drum for n in t.notes])
+
+    # --- the drum lane --------------------------------------------------------------
+    def drum_row_height(self) -> float:
+        if not self.drum_keys:
+            return 0.0
+        return min(DRUM_ROW, self.grid_rect().height() * DRUM_SHARE / len(self.drum_keys))
+
+    def lane_height(self) -> float:
+        return self.drum_row_height() * len(self.drum_keys)
+
+    def drum_row_y(self, key: int) -> float:
+        """Top edge of the kit piece's row in the drum lane."""
+        lane_top = self.grid_rect().bottom() - self.lane_height()
+        return lane_top + self.drum_keys.index(key) * self.drum_row_height()
+
+    def drum_hit_rect(self, note: Note) -> QRectF:
+        """A hit is drawn short, at its start: a drum's length is not heard."""
+        x = self.x_for_beat(note.start_beat)
+        width = max(2.0, min(5.0, self.beat_width() / 4 - 1))
+        height = self.drum_row_height()
+        return QRectF(x, self.drum_row_y(note.pitch) + 1, width, max(1.5, height - 2))
+
+    def _paint_rows(self, painter: QPainter) -> None:
+        super()._paint_rows(painter)
+        if not self.drum_keys:
+            return
+        grid, height = self.grid_rect(), self.drum_row_height()
+        font = QFont(self.font())
+        font.setPointSizeF(max(5.0, min(7.0, height * 0.75)))
+        painter.setFont(font)
+        for row, key in enumerate(self.drum_keys):
+            y = self.drum_row_y(key)
+            shade = theme.WHITE_KEY_ROW if row % 2 else theme.BLACK_KEY_ROW
+            painter.fillRect(QRectF(grid.left(), y, grid.width(), height), shade)
+            painter.fillRect(QRectF(0, y, self.GUTTER - 2, height), theme.PANEL)
+            if height >= 6:
+                painter.setPen(theme.DIM_TEXT)
+                painter.drawText(
+                    QRectF(2, y, self.GUTTER - 6, height),
+                    Qt.AlignVCenter | Qt.AlignRight,
+                    KIT_LABELS.get(key, str(key)),
+                )
+        painter.setPen(theme.GRID_BAR)
+        top = self.drum_row_y(self.drum_keys[0])
+        painter.drawLine(QPointF(0, top), QPointF(grid.right(), top))
 
     def set_audible(self, audible: list[bool]) -> None:
         self.audible = list(audible)
@@ -254,5 +337,12 @@ class ArrangementView(RollView):
             colour = QColor(theme.track_colour(index))
             if index < len(self.audible) and not self.audible[index]:
                 colour.setAlpha(45)
+            if track.is_drum:
+                painter.setPen(Qt.NoPen)
+                painter.setBrush(colour)
+                for note in track.notes:
+                    if note.pitch in self.drum_keys:
+                        painter.drawRect(self.drum_hit_rect(note))
+                continue
             for note in track.notes:
                 self.draw_note(painter, note, colour)

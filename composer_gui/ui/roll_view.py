@@ -158,8 +158,14 @@ class RollView(QWidget):
             self.height() - self.RULER - 1 - bottom,
         )
 
+    def lane_height(self) -> float:
+        """Height kept under the pitch rows for rows of another kind (the candidate
+        view's drum lane); none here."""
+        return 0.0
+
     def row_height(self) -> float:
-        return self.grid_rect().height() / (self.high_pitch - self.low_pitch + 1)
+        pitched = self.grid_rect().height() - self.lane_height()
+        return pitched / (self.high_pitch - self.low_pitch + 1)
 
     def beat_width(self) -> float:
         return self.grid_rect().width() / self.visible_beats

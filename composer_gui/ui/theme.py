@@ -66,6 +66,8 @@ QToolButton#mute:checked {{ background: #c9a227; color: #1b1b1b; }}
 QToolButton#solo:checked {{ background: #3fa7d6; color: #1b1b1b; }}
 QComboBox, QSpinBox, QDoubleSpinBox, QLineEdit {{ background: #1a1c20; color: {TEXT.name()};
     border: 1px solid #40454f; border-radius: 4px; padding: 2px 6px; }}
+QComboBox:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled, QLineEdit:disabled {{
+    color: #666b74; background: #222429; border-color: #33373f; }}
 QAbstractSpinBox[arrowless="true"]::up-button,
 QAbstractSpinBox[arrowless="true"]::down-button {{ width: 0px; border: none; }}
 QComboBox QAbstractItemView {{ background: #1a1c20; color: {TEXT.name()};

@@ -61,6 +61,13 @@ def panel(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]
     return frame, layout
 
 
+PRESET_TIP = "Instruments of the accompaniment"
+BAND_PRESET_TIP = (
+    "A band style brings its own instruments: change them per track, in the strips "
+    "under the chosen candidate"
+)
+
+
 def percent_slider(value: float, tip: str) -> QSlider:
     slider = QSlider(Qt.Horizontal)
     slider.setRange(0, 100)
@@ -134,7 +141,7 @@ def build_panels(w) -> None:
     )
     w.preset = QComboBox()
     w.preset.addItems(preset_names())
-    w.preset.setToolTip("Instruments of the accompaniment")
+    w.preset.setToolTip(PRESET_TIP)
     w.count = QSpinBox()
     w.count.setRange(1, 16)
     w.count.setToolTip("How many candidates to write at once")
@@ -236,6 +243,7 @@ def set_compact(w, on: bool) -> None:
         w.tracks,
         w.piano,
         w.menuBar(),
+        w.device_label,  # else the status bar cuts its messages short against it
         *w.transport.full_only,
     ):
         widget.setVisible(not on)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
-from composer_gui.ui.window_layout import fill_style_box
+from composer_gui.ui.window_layout import BAND_PRESET_TIP, PRESET_TIP, fill_style_box
 
 
 class SettingsFlow:
@@ -126,7 +126,9 @@ class SettingsFlow:
         if index >= 0:
             self.style_box.setCurrentIndex(index)
         style = next((s for s in self.styles if s.name == name), None)
-        self.preset.setEnabled(style is None or style.tracks == CHORALE_TRACKS)
+        chorale = style is None or style.tracks == CHORALE_TRACKS
+        self.preset.setEnabled(chorale)
+        self.preset.setToolTip(PRESET_TIP if chorale else BAND_PRESET_TIP)
         self.configure_engine()
 
     def refresh_inputs(self) -> None:

@@ -54,3 +54,37 @@ def test_accompany_table_is_in_words_and_json_keeps_the_metric_names(tiny_model,
     assert main([*args, "--candidates", "2", "--seed", "3", "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)["candidates"][0]["metrics"]
     assert {"qualified_note_rate", "tonal_distance", "in_key_ratio"} <= set(metrics)
+
+
+def test_a_band_candidate_shows_its_score_whole_and_its_tracks_in_words(qtbot):
+    """A band's measures are per track ("drums.empty_bars"): as columns they read
+    "Drums.empty bars" and squeezed the score to "Sc"; they belong in the tooltip, in
+    words, and the score is among the style's own renderings, not Bach's."""
+    from composer_gui.core.band_take import band_metrics
+    from tests.support.band_model import BAND
+
+    parts = []
+    for track in BAND:
+        roll = np.zeros((64, track.n_rows), dtype=bool)
+        roll[::4, 0] = True
+        parts.append((roll, roll))
+    metrics = band_metrics(parts, BAND, 16)
+    assert "drums.empty_bars" in metrics  # what the engine reports
+    candidate = Candidate(Arrangement([Track("melody", [])]), 1, -2.0, 61.0, metrics)
+    candidate.style = "swing"
+    panel = CandidatesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(380, 300)
+    panel.show()
+    panel.set_generations([[candidate]])
+    headers = [panel.tree.headerItem().text(c) for c in range(panel.tree.columnCount())]
+    assert headers == ["#", "Score"]
+    qtbot.wait(20)
+    assert panel.tree.header().sectionSize(1) >= panel.tree.fontMetrics().horizontalAdvance("Score")
+    tooltip = panel.tree.topLevelItem(0).toolTip(1)
+    assert "swing style's real accompaniments" in tooltip and "Bach" not in tooltip
+    for word in ("_", "drums.", "bass."):
+        assert word not in tooltip.lower(), (word, tooltip)
+    assert "Drums: silent bars 0%" in tooltip and "kick hits a bar" in tooltip
+    assert "Piano: " in tooltip and "chord size 1.0" in tooltip
+    assert "swing style" in panel.tree.headerItem().toolTip(1)

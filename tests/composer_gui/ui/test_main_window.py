@@ -48,9 +48,10 @@ def generate(qtbot, window, engine=None) -> None:
 
 @pytest.fixture
 def model_stem(request) -> str:
-    """The shipped chorale model; until it ships, the tiny random-weight model (same engine
-    code). Named, not globbed: the band model ships beside it."""
-    shipped = resource_path("weights") / "composer-chorales.safetensors"
+    """The shipped chorale model; without it, the tiny random-weight model (same engine
+    code). By name: sorted, the shipped composer-band came first, and its drums track
+    took the alto's place."""
+    shipped = resource_path("weights", "composer-chorales.safetensors")
     if shipped.is_file():
         return str(shipped)
     return str(request.getfixturevalue("tiny_model"))
@@ -242,6 +243,19 @@ def test_compact_mode_stays_on_top_and_hides_the_editors(qtbot, window):
     window.actions.compact.setChecked(False)
     assert not window.windowFlags() & Qt.WindowStaysOnTopHint
     assert window.melody_panel.isVisible()
+
+
+def test_compact_mode_leaves_the_status_bar_to_its_messages(qtbot, window):
+    """At 440 pixels the model's device label cut "Press 1-8 to hear one" to "hear o"."""
+    window.actions.compact.setChecked(True)
+    message = "8 accompaniments, best first. Press 1-8 to hear one."
+    window.statusBar().showMessage(message)
+    qtbot.wait(50)
+    assert not window.device_label.isVisible()
+    bar = window.statusBar()
+    assert bar.fontMetrics().horizontalAdvance(message) + 12 <= bar.width()
+    window.actions.compact.setChecked(False)
+    assert window.device_label.isVisible()
 
 
 def test_playing_without_sound_says_so_once_and_keeps_working(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.document import Document
+from composer_gui.ui import theme
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
 from models.pianoroll import STEPS_PER_BEAT
 
@@ -97,6 +99,36 @@ def test_arrangement_view_fits_all_tracks(qtbot):
     assert view.length_beats == 4.0
     view.resize(400, 200)
     assert not view.grab().isNull()  # paints muted and audible tracks without error
+
+
+def test_drum_hits_are_drawn_in_a_lane_of_kit_rows_under_the_pitches(qtbot):
+    """A drum's key is a kit piece, not a pitch: drawn among the pitched tracks, the
+    kick (36) sat between the bass and the chords and stretched the pitch range."""
+    view = ArrangementView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    hits = [Note(36, 0.0, 0.25), Note(42, 0.5, 0.25), Note(38, 1.0, 0.25), Note(36, 2.0, 0.25)]
+    arrangement = Arrangement(
+        [
+            Track("melody", [Note(72, 0.0, 4.0)]),
+            Track("bass", [Note(48, 0.0, 4.0)], channel=3),
+            Track("drums", hits, channel=9, is_drum=True),
+        ]
+    )
+    view.set_arrangement(arrangement)
+    assert view.low_pitch > 42  # the pitch rows fit the melody and the bass alone
+    assert view.drum_keys == [42, 38, 36]  # hi-hat on top, the kick at the bottom
+    lowest = view.note_rect(Note(view.low_pitch, 0.0, 1.0))
+    rects = {n.pitch: view.drum_hit_rect(n) for n in hits}
+    assert all(r.top() >= lowest.bottom() for r in rects.values())
+    assert rects[42].top() < rects[38].top() < rects[36].top() <= view.grid_rect().bottom()
+    image = view.grab().toImage()
+    kick = rects[36].center()
+    drums = theme.track_colour(2)
+    assert QColor(image.pixel(int(kick.x()), int(kick.y()))) == drums
+    view.set_arrangement(Arrangement([Track("melody", [Note(72, 0.0, 4.0)])]))
+    assert view.drum_keys == [] and view.lane_height() == 0
 
 
 def test_a_click_in_the_ruler_asks_to_move_the_playhead(qtbot, editor):

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import mido
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.styles import installed_styles
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
+from composer_gui.ui.window_layout import PRESET_TIP
 
 SAMPLE = resource_path("melodies", "ode_to_joy.mid")
 
@@ -21,20 +24,48 @@ def choose(window, name: str) -> None:
 
 
 def test_the_style_box_lists_the_chorale_and_a_chosen_models_styles(window, band_model):
-    assert [window.style_box.itemData(i) for i in range(window.style_box.count())] == ["chorale"]
+    shipped = [s.name for s in installed_styles()]
+    assert shipped[0] == "chorale" and "swing" in shipped  # the shipped band model's too
+    assert [window.style_box.itemData(i) for i in range(window.style_box.count())] == shipped
     assert window.preset.isEnabled()
     settings.put(settings.MODEL_FILE, str(band_model))
     window.apply_output_settings()
     names = [window.style_box.itemData(i) for i in range(window.style_box.count())]
-    assert names == ["chorale", "pop", "swing"]
+    # The chosen model's styles follow, less those named like a shipped one (its swing).
+    assert names == [*shipped, "pop"]
     assert window.document.style == "pop"  # a model chosen in Preferences: its first style
     assert window.engine.model_path == str(band_model)
     assert not window.preset.isEnabled()  # a band's instruments come with its style
-    tip = window.style_box.itemData(2, Qt.ToolTipRole)
-    assert tip.startswith("swing: melody, bass, piano, drums.")
+    tip = window.style_box.itemData(names.index("pop"), Qt.ToolTipRole)
+    assert tip.startswith("pop: melody, bass, piano, drums.")
     choose(window, "chorale")
     assert window.document.style == "chorale" and window.engine.model_path == ""
     assert window.preset.isEnabled()
+
+
+def brightest(widget) -> int:
+    """The brightest grey level the widget draws: its text, on this dark theme."""
+    image = widget.grab().toImage()
+    return max(
+        QColor(image.pixel(x, y)).lightness()
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+
+
+def test_the_sound_box_looks_disabled_for_a_band_style(qtbot, window, band_model):
+    """Disabled, the Sound box must not read as a live choice: its text is dimmed (the
+    style sheet drew a disabled combo box exactly like an enabled one)."""
+    qtbot.wait(50)
+    live = brightest(window.preset)
+    settings.put(settings.MODEL_FILE, str(band_model))
+    window.apply_output_settings()
+    assert not window.preset.isEnabled()
+    qtbot.wait(50)
+    assert brightest(window.preset) < 0.7 * live
+    assert "per track" in window.preset.toolTip()
+    choose(window, "chorale")
+    assert window.preset.isEnabled() and window.preset.toolTip() == PRESET_TIP
 
 
 def test_a_band_take_shows_its_tracks_and_chords_and_exports_them(
@@ -42,14 +73,14 @@ def test_a_band_take_shows_its_tracks_and_chords_and_exports_them(
 ):
     settings.put(settings.MODEL_FILE, str(band_model))
     window.apply_output_settings()
-    choose(window, "swing")
+    choose(window, "pop")  # the tiny model's ("swing" is the shipped band model's)
     assert window.open_file(SAMPLE)
     window.engine.configure(str(band_model), "cpu")
     window.count.setValue(2)
     with qtbot.waitSignal(window.generation_done, timeout=120000):
         qtbot.keyClick(window, Qt.Key_G)
     picked = window.document.picked
-    assert picked.style == "swing"
+    assert picked.style == "pop"
     assert window.tracks.names() == ["melody", "bass", "piano", "drums"]
     assert [s.instrument.currentData() for s in window.tracks.strips[1:]] == [33, 4, 0]
     assert window.chord_lane.chords == picked.chords and picked.chords
@@ -68,6 +99,6 @@ def test_a_band_take_shows_its_tracks_and_chords_and_exports_them(
     assert window.save_to(project)
     window.document.new(discard=True)
     assert window.open_file(project)
-    assert window.document.style == "swing"
+    assert window.document.style == "pop"
     assert window.document.picked.chords == picked.chords
     assert window.tracks.names() == ["melody", "bass", "piano", "drums"]
