@@ -183,8 +183,8 @@ class Engine:
 
         step(0.0)
         self.load()
-        programs = track_programs(preset, self.tracks)
         style = self.style_name(style)
+        programs = track_programs(preset, self.tracks, style)
         step(0.2)
         grid = melody_on_grid(melody)
         n_drawn = k + math.ceil(k * SPARE)

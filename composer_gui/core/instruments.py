@@ -111,13 +111,21 @@ def preset_programs(preset: str) -> tuple[int, int, int]:
         ) from None
 
 
-def track_programs(preset: str, tracks: Sequence[TrackSpec]) -> tuple[int, ...]:
+def track_programs(
+    preset: str, tracks: Sequence[TrackSpec], style: str | None = None
+) -> tuple[int, ...]:
     """The program of each of a model's tracks: the preset's for the chorale's three
-    voices (the Sound box), each track's own card program for any other model (a band's
-    style decides its instruments; the musician changes them per track)."""
+    voices (the Sound box); for the shipped band's tracks in a shipped style, that
+    style's own instruments (``models.band_styles``: guitars for rock, banjo for
+    country...); else the track's card program (a model trained on your songs). The musician
+    changes them per track."""
+    from models.band_styles import STYLE_NAMES, TRACK_NAMES, style_named
+
     if tuple(tracks) == CHORALE_TRACKS:
         return preset_programs(preset)
-    return tuple(t.program for t in tracks)
+    shipped_band = tuple(t.name for t in tracks) == TRACK_NAMES and style in STYLE_NAMES
+    programs = style_named(style).programs if shipped_band else {}
+    return tuple(programs.get(t.name, t.program) for t in tracks)
 
 
 def program_name(program: int) -> str:

@@ -21,3 +21,14 @@ def test_programs_by_family_covers_every_program_once_in_order():
     groups = programs_by_family()
     assert [family for family, _ in groups] == list(GM_FAMILIES)
     assert [p for _, programs in groups for p in programs] == list(range(128))
+
+
+def test_a_band_style_plays_its_own_instruments_and_an_own_model_its_card_programs():
+    from composer_gui.core.instruments import track_programs
+    from models.band_styles import BAND_TRACKS, style_named
+
+    rock = track_programs("organ", BAND_TRACKS, "rock")
+    assert rock == tuple(style_named("rock").programs[t.name] for t in BAND_TRACKS)
+    assert rock != track_programs("organ", BAND_TRACKS, "pop ballad")  # guitars, not piano
+    own = track_programs("organ", BAND_TRACKS, "my songs")  # a style no shipped one names
+    assert own == tuple(t.program for t in BAND_TRACKS)
