@@ -21,6 +21,9 @@ a .mid and judged from that file, read back:
   pad sound at the bar start, where both sound (as ``models.track_metrics``; target 85%);
 - drums in bars (a drum struck in the bar; target 95%) and empty bars of every track the
   style plays (target none); bars come from the tune's true meter and pickup;
+- beside them, the band data's own PCS and CTnCTR (its test split: the chorales' soprano
+  over MMA's real parts, ``band_data_reference``) and Bach's own (the chorale test split),
+  to tell what a band texture scores from what the model does;
 - style named right by ``band_style_classifier`` (trained here on the band dataset's
   training split, checked on its validation split; target 80%).
 
@@ -41,6 +44,7 @@ import mido
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import band_data_reference as bdr  # noqa: E402
 import band_style_classifier as bsc  # noqa: E402
 import bench_corpus as bc  # noqa: E402
 import corpus_tunes as ct  # noqa: E402
@@ -117,19 +121,23 @@ def judge_band(tune: ct.Tune, output: Path, playing: tuple[str, ...], classifier
     drum_bars = np.histogram([q for q, _ in drums], edges)[0] > 0 if bars.size else []
     record["drum_bars"] = float(np.mean(drum_bars)) if bars.size else math.nan
     record["bass_on_chord"] = bass_on_chord(tune, pitched, bars)
-    empty = {}
+    empty, empty_at = {}, set()
     for name in playing:
-        if name == "drums":
-            empty[name] = 1.0 - record["drum_bars"]
-            continue
-        notes = pitched.get(name, [])
         if not bars.size:
             continue
-        sounding = np.zeros(len(bars), dtype=bool)
-        for a, b, _ in notes:
-            sounding |= (edges[:-1] < b) & (edges[1:] > a)
+        if name == "drums":
+            sounding = np.asarray(drum_bars, dtype=bool)
+        else:
+            sounding = np.zeros(len(bars), dtype=bool)
+            for a, b, _ in pitched.get(name, []):
+                sounding |= (edges[:-1] < b) & (edges[1:] > a)
         empty[name] = float(1.0 - sounding.mean())
+        empty_at |= set(np.flatnonzero(~sounding).tolist())
     record["empty_by_track"] = empty
+    # Empty bars that are only the tune's last, partial bar (the melody ends inside it and
+    # the accompaniment may stop before), told apart from empty bars inside the tune.
+    last_short = bars.size and end - bars[-1] < tune.bar_quarters - 1e-6
+    record["empty_last_bar_only"] = bool(last_short) and empty_at == {len(bars) - 1}
     # The classifier reads 16th steps from the first true bar on.
     n_steps = round((edges[-1] if bars.size else end) * 4)
     steps = {k: [(round(a * 4), round(b * 4), p) for a, b, p in v] for k, v in pitched.items()}
@@ -177,6 +185,11 @@ def summarise(style: str, meter: str, records: list[dict], refusals: list[str], 
     row["tunes_with_empty_bars"] = sum(
         any(v > 0 for v in r.get("empty_by_track", {}).values()) for r in records
     )
+    row["tunes_with_empty_inner_bars"] = sum(
+        any(v > 0 for v in r.get("empty_by_track", {}).values())
+        and not r.get("empty_last_bar_only")
+        for r in records
+    )
     named = [r["named"] for r in records if r.get("named")]
     row["style_right"] = float(np.mean([n == style for n in named])) if named else math.nan
     bars = [n for r in records for n in r.get("bars_named", [])]
@@ -193,17 +206,19 @@ def fmt(value, pct=False) -> str:
 
 def table(rows: list[dict]) -> list[str]:
     head = (
-        "| style | meter | tunes | melody kept | PCS (ratio) | CTnCTR (ratio) | bass on chord "
+        "| style | meter | tunes | melody kept | PCS (ratio) | CTnCTR (ratio) | band data's "
+        "PCS / CTnCTR | bass on chord "
         "tone, downbeats | drums in bars | empty bars (tracks that play) | style named right "
         "(pieces / bars) |"
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 11]
     for r in rows:
         empty = ", ".join(f"{t} {100 * v:.1f}%" for t, v in r.get("empty_bars", {}).items())
         lines.append(
             f"| {r['style']} | {r['meter']} | {r['tunes']} | {fmt(r['melody_kept'], True)} | "
             f"{fmt(r['pcs'])} ({fmt(r.get('pcs_ratio'))}) | "
             f"{fmt(r['ctnctr'])} ({fmt(r.get('ctnctr_ratio'))}) | "
+            f"{fmt(r.get('data_pcs'))} / {fmt(r.get('data_ctnctr'))} | "
             f"{fmt(r.get('bass_on_chord'), True)} | {fmt(r.get('drum_bars'), True)} | "
             f"{empty or '-'} | {fmt(r.get('style_right'), True)} / "
             f"{fmt(r.get('bars_right'), True)} |"
@@ -229,6 +244,16 @@ def verdicts(rows: list[dict]) -> list[str]:
         unmeasured = [k for k in checks if k.startswith("style") and math.isnan(r["style_right"])]
         missed = [k for k, ok in checks.items() if not ok and k not in unmeasured]
         refused = f"; {len(r['refused'])} refused" if r["refused"] else ""
+        if r["tunes_with_empty_bars"]:
+            inner = r["tunes_with_empty_inner_bars"]
+            data_empty = ", ".join(
+                f"{t} {100 * v:.1f}%" for t, v in r.get("data_empty_bars", {}).items() if v > 0
+            )
+            refused += (
+                f"; empty bars in {r['tunes_with_empty_bars']} tunes, "
+                f"{r['tunes_with_empty_bars'] - inner} of them only the last, partial bar"
+                f" (the band data's own empty bars: {data_empty or 'none'})"
+            )
         out.append(
             f"- {r['style']} {r['meter']}: "
             + ("all met" if not missed else "NOT met: " + ", ".join(missed))
@@ -262,6 +287,17 @@ def main() -> None:
             data_dir = Path("/work/data/band-mma")
     train = load_band_split(data_dir, "train")
     valid = load_band_split(data_dir, "valid")
+    signatures = [tuple(int(v) for v in m.split("/")) for m in METERS]
+    real = {
+        (r["style"], r["meter"]): r
+        for r in bdr.band_data_rows(load_band_split(data_dir, "test"), signatures)
+    }
+    try:
+        from models.build_dataset import default_cache_dir
+
+        bach = bc.bach_row(default_cache_dir() / "bach-chorales")
+    except Exception as error:  # no chorale dataset built: the table stands without it
+        bach = {"pcs": math.nan, "ctnctr": math.nan, "tunes": 0, "error": str(error)}
     classifiers, checks = {}, {}
     for meter in METERS:
         signature = tuple(int(v) for v in meter.split("/"))
@@ -299,7 +335,8 @@ def main() -> None:
                 continue
             playing = ("drums", *(t for t, names in style.sources.items() if names))
             if meter == "6/8" and style.name == "pop ballad":
-                playing = tuple(t for t in playing if t != "pad")  # Ballad68 has no arpeggio
+                # Ballad68 has no arpeggio, but the model (no 6/8 in its data) plays one.
+                playing = (*playing, "pad")
             judged, refused = [], []
             for tune in tunes:
                 out = run_engine(band, tune, args.work, style.name, style.name.replace(" ", "_"))
@@ -307,7 +344,12 @@ def main() -> None:
                     refused.append(out)
                 else:
                     judged.append(judge_band(tune, out, playing, classifiers.get(meter)))
-            rows.append(summarise(style.name, meter, judged, refused, ref))
+            row = summarise(style.name, meter, judged, refused, ref)
+            data_row = real.get((style.name, meter), {})
+            row["data_pcs"] = data_row.get("pcs", math.nan)
+            row["data_ctnctr"] = data_row.get("ctnctr", math.nan)
+            row["data_empty_bars"] = data_row.get("empty_bars", {})
+            rows.append(row)
             print(f"  {style.name}: {len(judged)} judged, {len(refused)} refused")
 
     lines = table(rows)
@@ -318,7 +360,10 @@ def main() -> None:
         f"`{' '.join(['python', *sys.argv])}`, {seconds:.0f} s. Written by "
         "`benchmarks/bench_band_styles.py`; the method is its docstring. The band model is "
         f"`{Path(band_path).name}`; each band row's ratio is to the chorale model's row above "
-        "it (same tunes, same run).",
+        "it (same tunes, same run). The band data's PCS / CTnCTR are its test split's real "
+        "parts (no 6/8 there); Bach's own alto, tenor and bass over the chorale test split "
+        f"({bach['tunes']} chorales) score PCS {fmt(bach['pcs'])}, CTnCTR "
+        f"{fmt(bach['ctnctr'])}.",
         "",
         *lines,
         "",
@@ -339,6 +384,7 @@ def main() -> None:
     args.md.write_text("\n".join(text))
     result = {"command": " ".join(sys.argv), "seconds": round(seconds), "seed": args.seed}
     result |= {"classifier": checks, "tunes": tunes_used, "rows": rows}
+    result |= {"band_data": list(real.values()), "bach": {k: bach[k] for k in ("pcs", "ctnctr")}}
     args.md.with_suffix(".json").write_text(json.dumps(bc._no_nan(result), indent=1) + "\n")
 
 
