@@ -17,9 +17,16 @@ from composer_gui.core import training_run
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_file import write_arrangement
 from composer_gui.ui import settings
-from tests.composer_gui.core.test_training_run import SONGS, TINY_CONFIG, needs_songs
+from tests.composer_gui.core.test_training_run import SONGS, TINY_CONFIG
+from tests.support.real_parts import require
 
-pytestmark = [pytest.mark.gui, needs_songs]
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _songs_installed():
+    require(SONGS.is_dir(), "openttd-openmsx")
+
 
 PLAN = {"config": TINY_CONFIG, "threads": 1, "log_every": 5, "eval_every": 50, "sample_every": 50}
 
