@@ -167,7 +167,7 @@ def _play(args: argparse.Namespace) -> int:
         time.sleep(DRAIN_SECONDS)
         output.close()
         if args.follow_clock and clock_input is not None:
-            clock_input.close()
+            midi_io.close_input(clock_input)
     if problems:
         print(f"composer-gui: {problems[0]}", file=sys.stderr)
         return 2

@@ -103,5 +103,7 @@ class ClockInput:
 
     def close(self) -> None:
         if self._port is not None:
-            self._port.close()
+            from composer_gui.core import midi_io
+
+            midi_io.close_input(self._port)
             self._port = None

@@ -8,6 +8,7 @@ one place. Ports are plain mido ports (``send``, ``close``, context managers).
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -17,6 +18,8 @@ import mido
 
 from composer_gui import APP_NAME
 from composer_gui.core.errors import MidiPortError
+
+log = logging.getLogger(__name__)
 
 # Short names the user types (``--api jack``) -> rtmidi's API names as mido spells them.
 API_NAMES = {
@@ -139,16 +142,88 @@ def open_input(
     callback: Callable[[mido.Message], None],
     api: str | None = None,
 ) -> mido.ports.BaseInput:
-    """Open an existing input port by its exact name; ``callback`` runs on rtmidi's thread."""
+    """Open an existing input port by its exact name; ``callback`` runs on a thread of
+    ours (``PolledInput``), never on the MIDI system's."""
     api = resolve_api(api)
     backend = _backend(api)
     names = backend.get_input_names()
     if name not in names:
         raise _unknown_port("input", name, names)
     try:
-        return backend.open_input(name, callback=callback)
+        return PolledInput(api, name, callback)
     except (OSError, RuntimeError) as error:
         raise MidiPortError(f"Could not open the MIDI input '{name}': {error}.") from error
+
+
+# How often a polled input looks for messages: well under a 16th at any tempo, and the
+# thread sleeps in between, so it costs nothing measurable.
+POLL_SECONDS = 0.001
+
+
+class PolledInput:
+    """A MIDI input whose messages are read from rtmidi's own queue by a Python thread.
+
+    mido's rtmidi inputs run a Python callback on the MIDI system's thread (JACK's process
+    thread), which must first take Python's interpreter lock. When that client is closed
+    while such a call waits for the lock, the thread is ended holding it, and the program
+    hangs (seen: a deadlock in ``drop_gil``) or crashes (segfaults at close, one window
+    recorder test run in five). Here the MIDI system's thread never runs Python: rtmidi
+    queues the messages in C, and a thread of ours hands them to ``callback``."""
+
+    def __init__(
+        self,
+        api: str,
+        name: str,
+        callback: Callable[[mido.Message], None],
+        virtual: bool = False,
+        client_name: str | None = None,
+    ) -> None:
+        import rtmidi
+        from mido.backends.rtmidi import _get_api_id, _open_port
+
+        self._rt = rtmidi.MidiIn(
+            name=client_name, rtapi=_get_api_id(API_NAMES[api]), queue_size_limit=4096
+        )
+        self._rt.ignore_types(sysex=False, timing=False, active_sense=True)
+        self.name = _open_port(
+            self._rt, name, client_name=client_name, virtual=virtual, api=API_NAMES[api]
+        )
+        self.closed = False
+        self._callback = callback
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="midi-in", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        rt = self._rt
+        while not self._stop.is_set():
+            event = rt.get_message()
+            if event is None:
+                self._stop.wait(POLL_SECONDS)
+                continue
+            try:
+                message = mido.Message.from_bytes(event[0])
+            except ValueError:
+                continue  # a malformed message from the device: skip it
+            try:
+                self._callback(message)
+            except Exception:  # noqa: BLE001 - one bad message must not stop the input
+                log.exception("A MIDI input handler failed")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._stop.set()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=1.0)
+        self._rt.close_port()
+        self._rt.delete()
+
+
+def close_input(port) -> None:
+    """Close an input opened here (kept as one call so every closer goes through it)."""
+    port.close()
 
 
 def open_virtual_output(name: str | None = None, api: str | None = None) -> mido.ports.BaseOutput:
@@ -180,9 +255,7 @@ def open_virtual_input(
 
     api = resolve_api(api)
     try:
-        return _backend(api).open_input(
-            name, virtual=True, client_name=CLIENT_NAME, callback=callback
-        )
+        return PolledInput(api, name, callback, virtual=True, client_name=CLIENT_NAME)
     except (NotImplementedError, rtmidi.RtMidiError, OSError, RuntimeError) as error:
         raise MidiPortError(
             f"The {api} MIDI system cannot create the virtual input '{name}'; "

@@ -278,7 +278,7 @@ class Recorder:
         if watch is not None:
             watch.close()
         if port is not None:
-            port.close()
+            midi_io.close_input(port)
 
     def switch_input(self, name: str) -> None:
         """Go on recording from another input (or none); the notes so far are kept.
@@ -298,7 +298,7 @@ class Recorder:
         with self._ports_lock:
             old, self._input = self._input, None
             if old is not None:
-                old.close()
+                midi_io.close_input(old)
             if not self._running:
                 return
             # Gone again before we could reopen it: the watch will notice and say so.
@@ -326,7 +326,7 @@ class Recorder:
             self.metronome.stop()
         self._close_input()
         if self._clock_port is not None:
-            self._clock_port.close()
+            midi_io.close_input(self._clock_port)
             self._clock_port = None
         stopped = time.perf_counter()
         if not self._started.is_set():
