@@ -153,7 +153,8 @@ def judge_band(tune: ct.Tune, output: Path, playing: tuple[str, ...], classifier
 def run_engine(engine, tune: ct.Tune, work: Path, style: str | None, tag: str) -> Path | str:
     """One accompaniment written as the CLI writes it; the file, or the refusal's text."""
     from composer_gui.core.errors import ComposerError
-    from composer_gui.core.midi_file import melody_of, read_arrangement, write_arrangement
+    from composer_gui.core.midi_file import melody_of, read_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     stem = re.sub(r"[^A-Za-z0-9]+", "_", tune.ref.name)
     source, output = work / f"{stem}.mid", work / f"{stem}-{tag}.mid"

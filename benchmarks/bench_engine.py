@@ -25,7 +25,8 @@ from pathlib import Path
 
 from composer_gui.core.arrangement import Arrangement, Track
 from composer_gui.core.engine import Engine
-from composer_gui.core.midi_file import read_melody, write_arrangement
+from composer_gui.core.midi_file import read_melody
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.paths import resource_path
 
 

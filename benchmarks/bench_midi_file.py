@@ -24,12 +24,8 @@ import mido  # noqa: E402
 import pretty_midi  # noqa: E402
 from music21 import corpus  # noqa: E402
 
-from composer_gui.core.midi_file import (  # noqa: E402
-    arrangement_to_midi,
-    read_arrangement,
-    read_melody,
-    write_arrangement,
-)
+from composer_gui.core.midi_file import read_arrangement, read_melody  # noqa: E402
+from composer_gui.core.midi_writer import arrangement_to_midi, write_arrangement  # noqa: E402
 
 
 def median_ms(job: Callable[[], object], runs: int) -> float:

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from composer_gui.core.arrangement import Arrangement, Note, Track  # noqa: E402
-from composer_gui.core.midi_file import write_arrangement  # noqa: E402
+from composer_gui.core.midi_writer import write_arrangement  # noqa: E402
 
 VELOCITY = 80
 PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}

@@ -147,7 +147,7 @@ def test_a_melody_over_32_bars_is_accompanied_whole_or_in_its_first_32(
     tiny_model, tmp_path, capsys
 ):
     from composer_gui.core.arrangement import Arrangement, Note, Track
-    from composer_gui.core.midi_file import write_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     long = tmp_path / "long.mid"
     write_arrangement(
@@ -184,7 +184,7 @@ def test_a_melody_over_32_bars_is_accompanied_whole_or_in_its_first_32(
 
 def test_an_irregular_meter_is_refused_before_the_model_loads(tmp_path, capsys):
     from composer_gui.core.arrangement import Arrangement, Note, Track
-    from composer_gui.core.midi_file import write_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     seven = tmp_path / "seven.mid"
     notes = [Note(60 + i % 5, i * 0.5, 0.5) for i in range(28)]

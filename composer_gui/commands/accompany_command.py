@@ -89,7 +89,8 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from composer_gui.core.engine import Engine
     from composer_gui.core.melody_grid import check_melody, melody_warnings
-    from composer_gui.core.midi_file import melody_of, read_arrangement, write_arrangement
+    from composer_gui.core.midi_file import melody_of, read_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     read = read_arrangement(args.input)  # read once: the choice and the melody come from it
     used = melody_choice(read, args.track, args.input.name)

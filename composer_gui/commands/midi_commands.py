@@ -220,7 +220,7 @@ def _parse_meter(text: str) -> tuple[int, int]:
 
 def _record(args: argparse.Namespace) -> int:
     from composer_gui.core import midi_io
-    from composer_gui.core.midi_file import write_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
     from composer_gui.core.recording import Recorder, RecordingSetup
 
     _check_positive(args.tempo, "--tempo")

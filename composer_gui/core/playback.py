@@ -85,11 +85,11 @@ class Schedule:
 def schedule_from_arrangement(arrangement, muted_tracks: Iterable[int] = ()) -> Schedule:
     """Each track on its own channel with its General MIDI program, as in an exported file.
 
-    Goes through ``midi_file.arrangement_to_midi`` so what the DAW receives live (channels,
+    Goes through ``midi_writer.arrangement_to_midi`` so what the DAW receives live (channels,
     programs, overlapping notes) is exactly what it would get from the saved file. Muted
     tracks keep their channel but lose their notes.
     """
-    from composer_gui.core.midi_file import arrangement_to_midi
+    from composer_gui.core.midi_writer import arrangement_to_midi
 
     muted = set(muted_tracks)
     if muted:
@@ -110,7 +110,7 @@ def schedule_from_arrangement(arrangement, muted_tracks: Iterable[int] = ()) -> 
 def track_channels(midi: mido.MidiFile) -> dict[int, str]:
     """Channel -> track name for each track that plays (its first channel message decides).
 
-    For an arrangement, pass ``midi_file.arrangement_to_midi(arrangement)``: that is where
+    For an arrangement, pass ``midi_writer.arrangement_to_midi(arrangement)``: that is where
     the channels of the parts are assigned, so the ports match the exported file.
     """
     names: dict[int, str] = {}

@@ -37,7 +37,7 @@ from composer_gui import APP_NAME
 from composer_gui.core import synth_level
 from composer_gui.core.arrangement import Arrangement
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.midi_file import assign_channels
+from composer_gui.core.midi_writer import assign_channels
 from composer_gui.core.playback import Player, schedule_from_arrangement
 
 SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver

@@ -1,7 +1,7 @@
 """A handle the musician drags into a DAW track: it carries a .mid file of what they hear.
 
 On drag start the handle asks its provider for the arrangement, writes it to a fresh
-temporary .mid (``midi_file.write_arrangement``) and offers that file's URL, which is
+temporary .mid (``midi_writer.write_arrangement``) and offers that file's URL, which is
 what DAWs accept when a file is dropped from a file manager.
 """
 
@@ -26,7 +26,7 @@ DRAG_FOLDER = Path(tempfile.gettempdir()) / "composer-drag"
 
 def write_drag_file(arrangement: Arrangement, stem: str = "Composer") -> Path:
     """Write the arrangement to a new file in the drag folder; the DAW copies it from there."""
-    from composer_gui.core.midi_file import write_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     DRAG_FOLDER.mkdir(parents=True, exist_ok=True)
     path = DRAG_FOLDER / f"{stem} {time.strftime('%H-%M-%S')}.mid"

@@ -64,7 +64,7 @@ class OutputFlow:
             self.export_to(Path(path), asked=True)
 
     def export_to(self, path: Path, asked: bool = False) -> bool:
-        from composer_gui.core.midi_file import write_arrangement
+        from composer_gui.core.midi_writer import write_arrangement
 
         arrangement = self.document.export_arrangement()
         if arrangement is None:

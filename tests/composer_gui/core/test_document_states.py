@@ -32,7 +32,8 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.autosave import Autosave
 from composer_gui.core.document import Document, UnsavedWorkError
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project, project_to_dict
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 

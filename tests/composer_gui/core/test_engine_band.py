@@ -9,7 +9,8 @@ import pytest
 from composer_gui.core.engine import Engine
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import track_channels
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.styles import installed_styles
 from models.musical_checks import SHAPING_MEASURES
 from models.ranking import critic_units

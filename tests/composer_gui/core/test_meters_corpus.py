@@ -19,7 +19,8 @@ import pytest
 from music21 import converter, corpus, meter
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from models.pianoroll import Meter
 from tests.composer_gui.core.test_midi_file_musescore import MUSESCORE
 from tests.support.real_parts import require

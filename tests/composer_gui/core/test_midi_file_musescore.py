@@ -15,7 +15,8 @@ import subprocess
 from music21 import converter
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from tests.support.real_parts import require
 
 MUSESCORE = shutil.which("mscore3") or shutil.which("musescore3") or shutil.which("mscore")

@@ -244,7 +244,7 @@ def test_a_restated_signature_is_kept_and_restarts_the_bar_where_it_stands(tmp_p
     # What music21 writes for an Essen tune whose second section starts on an upbeat
     # (essenFolksong/kinder0 #142): 3/4 at 0, 3/4 again at beat 19.5, inside a bar. Dropped,
     # it moved every later barline and the accompanied file lost it (issue 16).
-    from composer_gui.core.midi_file import write_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     conductor = [
         meta(0, "time_signature", numerator=3, denominator=4),

@@ -11,12 +11,8 @@ from music21 import converter
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import MeterError, MidiFileError
-from composer_gui.core.midi_file import (
-    TICKS_PER_BEAT,
-    arrangement_to_midi,
-    read_arrangement,
-    write_arrangement,
-)
+from composer_gui.core.midi_file import TICKS_PER_BEAT, read_arrangement
+from composer_gui.core.midi_writer import arrangement_to_midi, write_arrangement
 
 NoteTuple = tuple[int, float, float]  # (pitch, onset beat, duration in beats)
 
@@ -271,7 +267,8 @@ def test_meter_changes_are_written_and_read_back(tmp_path):
     import mido
 
     from composer_gui.core.arrangement import Arrangement, Note, Track
-    from composer_gui.core.midi_file import read_arrangement, write_arrangement
+    from composer_gui.core.midi_file import read_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
 
     song = Arrangement(
         [Track("melody", [Note(60, 0.0, 1.0), Note(62, 3.0, 1.5), Note(64, 6.0, 1.0)])],

@@ -371,7 +371,7 @@ def test_play_reports_a_missing_file_in_one_sentence(tmp_path):
 
 @pytest.mark.jack
 def test_one_port_per_track_sends_each_part_to_its_own_port(jack_server):
-    from composer_gui.core.midi_file import arrangement_to_midi
+    from composer_gui.core.midi_writer import arrangement_to_midi
     from composer_gui.core.playback import track_channels
 
     arrangement = Arrangement(

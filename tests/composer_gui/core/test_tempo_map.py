@@ -8,7 +8,8 @@ import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.document import Document
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.playback import schedule_from_arrangement
 from composer_gui.core.synth import beat_at
 from composer_gui.core.tempo_map import TempoMap

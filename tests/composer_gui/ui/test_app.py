@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import write_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 
 pytestmark = pytest.mark.gui
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import write_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.synth import SynthError, find_soundfont, load_fluidsynth
 from composer_gui.ui import settings
 from tests.support.real_parts import require

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 
 from composer_gui.core import midi_io
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import write_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
 from tests.support.jack_server import MidiDump
 from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT

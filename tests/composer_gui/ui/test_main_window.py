@@ -16,7 +16,8 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project
 from composer_gui.paths import resource_path
 from tests.composer_gui.ui.stand_in_engine import StandInEngine

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from composer_gui.core import training_run
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import write_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
 from tests.composer_gui.core.test_training_run import SONGS, TINY_CONFIG
 from tests.support.real_parts import require

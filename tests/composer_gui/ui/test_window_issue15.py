@@ -13,7 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 

@@ -27,7 +27,8 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtTest import QTest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.midi_file import read_arrangement, write_arrangement
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.playback import Schedule, schedule_from_arrangement
 from composer_gui.ui import settings as app_settings
 from models.pianoroll import ACCOMPANIED_METERS

@@ -1,0 +1,131 @@
+"""What the screen shows and what Export writes, derived from a tune: one reading.
+
+``Document`` keeps the tune and its intents; these read-only views are computed from the
+same state (``TuneFields``), so the candidate under the melody, the tracks heard and the
+arrangement that Export, Send to DAW and drag-out carry can never drift apart from what
+the screen draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from composer_gui.core.arrangement import Arrangement, Track
+from composer_gui.core.candidate import Candidate
+from composer_gui.core.tune import Take, TuneFields, melody_arrangement, take_is_stale
+from models.pianoroll import TRACKS, Meter
+
+
+class TuneViews(TuneFields):
+    """The derived readings of a tune; ``Document`` adds the changes."""
+
+    @property
+    def generations(self) -> list[list[Candidate]]:
+        return [take.candidates for take in self._state.takes]
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """The candidates of the take on show."""
+        take = self.shown_take()
+        return take.candidates if take else []
+
+    def shown_take(self) -> Take | None:
+        s = self._state
+        return s.takes[s.current_take] if s.current_take is not None else None
+
+    @property
+    def picked(self) -> Candidate | None:
+        s = self._state
+        if s.pick is None:
+            return None
+        take, index = s.pick
+        return s.takes[take].candidates[index]
+
+    @property
+    def stale(self) -> bool:
+        """The picked candidate was written for another melody (or meter) than the one
+        on screen."""
+        s = self._state
+        return s.pick is not None and take_is_stale(s.takes[s.pick[0]], s)
+
+    def take_is_stale(self, index: int) -> bool:
+        return take_is_stale(self._state.takes[index], self._state)
+
+    def meter(self) -> Meter:
+        """The tune's first meter (the one the rolls draw)."""
+        return Meter.of(self._state.time_signature)
+
+    def beats_per_bar(self) -> float:
+        return self.meter().bar_beats
+
+    def length_beats(self) -> float:
+        """The melody's span on screen: the bars set, or more if the notes go further."""
+        end = max((n.end_beat for n in self._state.melody), default=0.0)
+        return max(end, self._state.bars * self.beats_per_bar())
+
+    def melody_arrangement(self) -> Arrangement | None:
+        return melody_arrangement(self._state)
+
+    def track_names(self) -> list[str]:
+        """The melody, then the tracks of the take on show (the chorale's voices before any
+        take): what the mix has a strip for."""
+        take = self.shown_take()
+        if take is not None and take.candidates:
+            return ["melody", *(t.name for t in take.candidates[0].arrangement.tracks[1:])]
+        return list(TRACKS)
+
+    def track_drums(self) -> list[bool]:
+        """Which of ``track_names`` are drum tracks (heard from the GM percussion bank)."""
+        take = self.shown_take()
+        if take is not None and take.candidates:
+            return [t.is_drum for t in take.candidates[0].arrangement.tracks]
+        return [False] * len(TRACKS)
+
+    def audible(self) -> list[bool]:
+        """Which tracks sound under the mute and solo buttons."""
+        any_solo = any(m.solo for m in self._state.mix)
+        return [not m.mute and (m.solo or not any_solo) for m in self._state.mix]
+
+    def heard_arrangement(self) -> Arrangement | None:
+        """What the screen shows and Play sounds: the melody on screen under the picked
+        candidate's accompaniment, with the instruments of the mix (or the melody alone)."""
+        s = self._state
+        candidate = self.picked
+        melody = self.melody_arrangement()
+        if candidate is None:
+            return melody
+        source = candidate.arrangement
+        melody_track = melody.tracks[0] if melody else Track("melody", [], s.mix[0].program)
+        tracks = [melody_track] + [
+            Track(
+                t.name,
+                list(t.notes),
+                program=s.mix[i].program if i < len(s.mix) else t.program,
+                channel=t.channel,
+                is_drum=t.is_drum,
+            )
+            for i, t in enumerate(source.tracks[1:], start=1)
+        ]
+        return Arrangement(
+            tracks,
+            tempo_bpm=s.tempo_bpm,
+            time_signature=s.time_signature,
+            tempo_changes=list(s.tempo_changes),
+            meter_changes=list(s.meter_changes),
+            markers=list(candidate.chords),  # the chord symbols, as markers in the file
+        )
+
+    def export_arrangement(self) -> Arrangement | None:
+        """What Export, Send to DAW and drag-out carry: the tracks heard, muted ones left out."""
+        heard = self.heard_arrangement()
+        if heard is None:
+            return None
+        audible = self.audible()
+        tracks = [
+            t
+            for i, t in enumerate(heard.tracks)
+            if (i >= len(audible) or audible[i]) and (t.notes or i > 0)
+        ]
+        if not tracks:
+            return None
+        return replace(heard, tracks=tracks)
