@@ -5,7 +5,7 @@ because a run shared with other work on a 2-core machine must stop at a wall-clo
 and still leave a usable model: at ``--stop-at`` it asks the loop to stop (as Ctrl-C
 does: a checkpoint is saved after the current iteration), then exports whatever the run
 has reached, with the critic calibrated on the validation split and the metrics per
-track kind against the data's own in its card and beside it (``<out>.metrics.txt``).
+track kind against the data's own in its card and in ``docs/band-model-metrics.txt``.
 
 Usage: .venv/bin/python scripts/train_band_model.py DATA RUN_DIR OUT [--config JSON]
        [--iterations N] [--stop-at HH:MM (UTC)] [--export-only] [--threads N]
@@ -59,7 +59,9 @@ def _export(run_dir: Path, out: Path, data: Path) -> None:
     generator, _, _ = load_model(path)
     table = band_metrics_table(generator, load_band_split(data, "valid"))
     text = format_band_metrics(table)
-    path.with_suffix(".metrics.txt").write_text(text + "\n")
+    # The table is a record, not a resource the app ships: it goes into docs/.
+    record = Path(__file__).resolve().parents[1] / "docs" / "band-model-metrics.txt"
+    record.write_text(text + "\n")
     # Per meter, track and metric: model beside data; NaN (nothing to measure) as null.
     card["metrics"] = {"valid": json.loads(json.dumps(table).replace("NaN", "null"))}
     card_path = path.with_suffix(".json")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train the band model (issue 17) on the MMA band dataset and export it, calibrated, into
 # resources/weights/composer-band.{safetensors,json}; the metrics per track kind go
-# beside it in composer-band.metrics.txt. Resumes from RUN_DIR's checkpoint (every 50
+# in docs/band-model-metrics.txt. Resumes from RUN_DIR's checkpoint (every 50
 # iterations), so running the same command again continues the run.
 #
 # Usage: nohup nice -n 10 scripts/train_band_model.sh [DATA] [STOP_AT] > runs/train-band.log 2>&1 &
