@@ -322,3 +322,26 @@ def test_the_melody_is_checked_once(tiny_model, tmp_path, capsys, monkeypatch):
     code, io = run([*args, "--candidates", "1"], capsys)
     assert code == 0, io.err
     assert len(calls) == 1
+
+
+def test_a_style_of_your_own_named_like_a_shipped_one_is_listed_and_played(
+    band_model, tmp_path, capsys
+):
+    """The tiny band model's "swing" was hidden behind the shipped swing; now ``styles
+    --model`` lists it as "swing (tiny-band)" and ``accompany`` plays either."""
+    code, io = run(["styles", "--model", str(band_model)], capsys)
+    assert code == 0, io.err
+    names = [line.split(": ", 1)[0] for line in io.out.splitlines()]
+    assert names.count("swing") == 1 and names[-2:] == ["pop", "swing (tiny-band)"]
+    assert len(set(names)) == len(names)
+
+    out = tmp_path / "own.mid"
+    base = ["accompany", str(SAMPLE), "-o", str(out), "--candidates", "1", "--json"]
+    for asked in ("swing (tiny-band)", "swing"):
+        code, io = run([*base, "--model", str(band_model), "--style", asked], capsys)
+        assert code == 0, io.err
+        report = json.loads(io.out)
+        assert report["model"] == "tiny-band" and report["style"] == "swing"
+    code, io = run([*base, "--style", "swing"], capsys)  # no --model: the shipped swing
+    assert code == 0, io.err
+    assert json.loads(io.out)["model"] != "tiny-band"

@@ -84,10 +84,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
     model, style = args.model, args.style
-    if style is not None and model is None:
-        from composer_gui.core.styles import find_style
-
-        model = find_style(style).model_path  # an unknown name: one sentence naming them
+    if style is not None:
+        chosen = style_asked(style, model)
+        if chosen is not None:
+            model, style = chosen.model_path, chosen.name
     engine = Engine(model, args.device)
     candidates = engine.generate(
         melody,
@@ -117,6 +117,25 @@ def run(args: argparse.Namespace) -> int:
         print(melody_sentence(used))
         print_table(candidates, engine, args)
     return 0
+
+
+def style_asked(name: str, model: Path | None):
+    """The style ``--style`` names: an installed one (an unknown name is one sentence
+    naming them); with ``--model``, that model's own, by its name ("rock") or as
+    ``styles --model`` shows it ("rock (my-model)"). None leaves the name to the engine,
+    which names the model's styles if it has no such style."""
+    from composer_gui.core.styles import find_style, style_key, styles_with
+
+    if model is None:
+        return find_style(name)
+    own = Path(model).with_suffix(".safetensors").resolve()
+    for style in styles_with(model):
+        if style.model_path.resolve() == own and style_key(name) in {
+            style_key(style.name),
+            style_key(style.shown),
+        }:
+            return style
+    return None
 
 
 def melody_choice(arrangement: Arrangement, track: int | None, file_name: str) -> dict:
