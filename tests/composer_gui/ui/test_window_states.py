@@ -274,3 +274,45 @@ def test_window_states(qapp, jack_server):
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+class _Draws:
+    """Fixed answers for a rule's ``st.data()`` draws."""
+
+    def __init__(self, *values) -> None:
+        self.values = list(values)
+
+    def draw(self, _strategy):
+        return self.values.pop(0)
+
+
+def test_an_earlier_take_of_another_style_shows_its_own_strips(qapp, jack_server):
+    """The machine's rules in the order that found the bug (25 random runs had not): a
+    chorale take, a band style, a band take, back to the chorale take, export, and back."""
+    machine = WindowMachine()
+    try:
+
+        def check() -> None:
+            machine.screen_agrees_with_the_document()
+            machine.tracks_and_channels_follow_the_model()
+
+        machine.type_notes([Note(60, 0.0, 1.0, 90), Note(62, 1.0, 1.0, 90)])
+        machine.generate(2)
+        machine.mute(2)  # the tenor
+        band = next(i for i, s in enumerate(machine.window.styles) if s.tracks != CHORALE_TRACKS)
+        for step in (
+            lambda: machine.choose_style(_Draws(band)),
+            lambda: machine.generate(2),
+            lambda: machine.show_take(_Draws(0)),
+            lambda: machine.pick(_Draws(1)),
+            machine.export,
+            lambda: machine.show_take(_Draws(1)),
+            lambda: machine.pick(_Draws(0)),
+            machine.export,
+        ):
+            step()
+            check()
+        machine.show_take(_Draws(0))
+        assert machine.window.tracks.strips[2].mute.isChecked()  # the tenor's mute kept
+    finally:
+        machine.teardown()
