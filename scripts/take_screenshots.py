@@ -67,13 +67,23 @@ def style_box_shot(window, out: Path) -> None:
 
 
 def band_shot(app, window, band: Path, out: Path) -> bool:
-    """Generate in the band model's first style (chosen as a musician would, in
-    Preferences and the Style box) and grab the window with the chord lane."""
+    """Generate in the band model's first style and grab the window with the chord lane.
+    The style is chosen as a musician would: a shipped band's in the Style box alone, a
+    model of one's own (``--band-model``) in Preferences first (the shots used to name the
+    shipped band model in Preferences, so 04-preferences showed it as a model of one's own)."""
+    from composer_gui.core.styles import model_styles
+    from composer_gui.paths import resource_path
     from composer_gui.ui import settings
 
     window.resize(*SIZE)
-    settings.put(settings.MODEL_FILE, str(band))
-    window.apply_output_settings()
+    if band.resolve() != resource_path("weights", band.name).resolve():
+        settings.put(settings.MODEL_FILE, str(band))
+        window.apply_output_settings()
+    first = model_styles(band)[0]
+    shown = next(s.shown for s in window.styles if s.model_path == first.model_path)
+    index = window.style_box.findData(shown)
+    window.style_box.setCurrentIndex(index)
+    window.style_box.activated.emit(index)  # as a click in the box does
     done = []
     window.generation_done.connect(lambda: done.append(True))
     window.generate()
@@ -168,7 +178,7 @@ def main() -> int:
     dialog = PreferencesDialog(window)
     dialog.show()
     window.runner.wait(1000)
-    deadline = 200  # up to 10 s for the GPU check (it imports torch)
+    deadline = 1200  # up to 60 s for the GPU check (it imports torch; slow on a busy machine)
     while dialog.device_found.text().startswith("Looking") and deadline:
         settle(50)
         deadline -= 1

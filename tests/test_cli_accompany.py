@@ -273,3 +273,75 @@ def test_an_unknown_style_is_one_sentence_naming_the_installed_ones(tmp_path, ca
     assert code == 2 and len(io.err.strip().splitlines()) == 1
     assert "no style 'polka'" in io.err and "chorale" in io.err
     assert not out.exists()
+
+
+def test_a_band_table_shows_each_tracks_own_figures_as_the_json_has_them(
+    band_model, tmp_path, capsys
+):
+    """A band's measures are per track and per kind: each candidate gets a line per track
+    with that track's figures (the columns of the chorale's table read "–" for a band),
+    and the JSON has them per track, the same numbers."""
+    args = ["accompany", str(SAMPLE), "-o", str(tmp_path / "b.mid"), "--model", str(band_model)]
+    args += ["--style", "pop", "--candidates", "2", "--seed", "4"]
+    code, io = run(args, capsys)
+    assert code == 0, io.err
+    assert "–" not in io.out
+    lines = io.out.splitlines()
+    code, js = run([*args, "--json"], capsys)
+    report = json.loads(js.out)
+    for c in report["candidates"]:
+        assert set(c["track_metrics"]) == {"bass", "piano", "drums"} and not c["metrics"]
+        row = next(i for i, line in enumerate(lines) if line[:4].strip() == str(c["rank"]))
+        assert f"{c['score']:.2f}" in lines[row] and f"{c['percentile']:.1f}" in lines[row]
+        assert all(reason in lines[row] for reason in c["reasons"])
+        per_track = {line.split()[0]: line for line in lines[row + 1 : row + 4]}
+        assert set(per_track) == {"bass", "piano", "drums"}
+        drums, piano = c["track_metrics"]["drums"], c["track_metrics"]["piano"]
+        assert f"bars with drums {drums['bars_with_drums']:.0%}" in per_track["drums"]
+        assert f"kick hits a bar {drums['hits_per_bar_kick']:.1f}" in per_track["drums"]
+        assert f"chord size {piano['notes_per_chord']:.1f}" in per_track["piano"]
+        assert "chord size" not in per_track["bass"] and "kick" not in per_track["bass"]
+
+
+def test_the_melody_is_checked_once(tiny_model, tmp_path, capsys, monkeypatch):
+    """The command used to check the melody, then the engine checked it again."""
+    import composer_gui.core.engine as engine
+    import composer_gui.core.melody_grid as melody_grid
+
+    calls = []
+    real = melody_grid.check_melody
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(melody_grid, "check_melody", counted)
+    monkeypatch.setattr(engine, "check_melody", counted)
+    out = tmp_path / "out.mid"
+    args = ["accompany", str(SAMPLE), "-o", str(out), "--model", str(tiny_model)]
+    code, io = run([*args, "--candidates", "1"], capsys)
+    assert code == 0, io.err
+    assert len(calls) == 1
+
+
+def test_a_style_of_your_own_named_like_a_shipped_one_is_listed_and_played(
+    band_model, tmp_path, capsys
+):
+    """The tiny band model's "swing" was hidden behind the shipped swing; now ``styles
+    --model`` lists it as "swing (tiny-band)" and ``accompany`` plays either."""
+    code, io = run(["styles", "--model", str(band_model)], capsys)
+    assert code == 0, io.err
+    names = [line.split(": ", 1)[0] for line in io.out.splitlines()]
+    assert names.count("swing") == 1 and names[-2:] == ["pop", "swing (tiny-band)"]
+    assert len(set(names)) == len(names)
+
+    out = tmp_path / "own.mid"
+    base = ["accompany", str(SAMPLE), "-o", str(out), "--candidates", "1", "--json"]
+    for asked in ("swing (tiny-band)", "swing"):
+        code, io = run([*base, "--model", str(band_model), "--style", asked], capsys)
+        assert code == 0, io.err
+        report = json.loads(io.out)
+        assert report["model"] == "tiny-band" and report["style"] == "swing"
+    code, io = run([*base, "--style", "swing"], capsys)  # no --model: the shipped swing
+    assert code == 0, io.err
+    assert json.loads(io.out)["model"] != "tiny-band"

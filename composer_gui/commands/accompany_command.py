@@ -15,25 +15,10 @@ from typing import TYPE_CHECKING
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
-from composer_gui.core.metric_words import (
-    metric_label,
-    metric_legend,
-    metric_text,
-    reference_words,
-)
 from models.pianoroll import MAX_BARS
 
 if TYPE_CHECKING:
     from composer_gui.core.arrangement import Arrangement
-
-# The table's columns (metric keys; the titles a musician reads come from metric_words).
-TABLE_COLUMNS = (
-    "in_key_ratio",
-    "tonal_distance",
-    "qualified_note_rate",
-    "polyphony",
-    "pitch_classes_per_bar",
-)
 
 
 def register(sub) -> None:
@@ -87,24 +72,22 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from composer_gui.commands.ranking_table import print_table
     from composer_gui.core.engine import Engine
-    from composer_gui.core.melody_grid import check_melody, melody_warnings
+    from composer_gui.core.melody_grid import melody_warnings
     from composer_gui.core.midi_file import melody_of, read_arrangement
     from composer_gui.core.midi_writer import write_arrangement
 
     read = read_arrangement(args.input)  # read once: the choice and the melody come from it
     used = melody_choice(read, args.track, args.input.name)
     melody = melody_of(read, used["track"], args.input.name)
-    check_melody(melody)  # a meter it cannot accompany is refused before the model loads
-    for warning in melody_warnings(melody):
-        print(f"Note: {warning}", file=sys.stderr)
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
     model, style = args.model, args.style
-    if style is not None and model is None:
-        from composer_gui.core.styles import find_style
-
-        model = find_style(style).model_path  # an unknown name: one sentence naming them
+    if style is not None:
+        chosen = style_asked(style, model)
+        if chosen is not None:
+            model, style = chosen.model_path, chosen.name
     engine = Engine(model, args.device)
     candidates = engine.generate(
         melody,
@@ -115,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         preset=args.preset,
         allow_long=args.allow_long,
         style=style,
-    )
+    )  # checks the melody (a meter it cannot accompany) before it loads the model
+    for warning in melody_warnings(melody):
+        print(f"Note: {warning}", file=sys.stderr)
     write_arrangement(candidates[0].arrangement, args.output)
     written = {1: str(args.output)}
     if args.all is not None:
@@ -130,8 +115,27 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_as_json(candidates, engine, written, args, used), indent=2))
     else:
         print(melody_sentence(used))
-        _print_table(candidates, engine, args)
+        print_table(candidates, engine, args)
     return 0
+
+
+def style_asked(name: str, model: Path | None):
+    """The style ``--style`` names: an installed one (an unknown name is one sentence
+    naming them); with ``--model``, that model's own, by its name ("rock") or as
+    ``styles --model`` shows it ("rock (my-model)"). None leaves the name to the engine,
+    which names the model's styles if it has no such style."""
+    from composer_gui.core.styles import find_style, style_key, styles_with
+
+    if model is None:
+        return find_style(name)
+    own = Path(model).with_suffix(".safetensors").resolve()
+    for style in styles_with(model):
+        if style.model_path.resolve() == own and style_key(name) in {
+            style_key(style.name),
+            style_key(style.shown),
+        }:
+            return style
+    return None
 
 
 def melody_choice(arrangement: Arrangement, track: int | None, file_name: str) -> dict:
@@ -168,6 +172,8 @@ def melody_sentence(used: dict) -> str:
 
 
 def _as_json(candidates, engine, written, args, used: dict) -> dict:
+    from composer_gui.commands.ranking_table import candidate_json
+
     return {
         "input": str(args.input),
         "melody": used,
@@ -177,64 +183,5 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
         "model": engine.card.get("name", engine.model_path.stem),
         "style": candidates[0].style,
         "tracks": [t.name for t in candidates[0].arrangement.tracks],
-        "candidates": [
-            {
-                "rank": c.rank,
-                "percentile": round(c.percentile, 1),
-                "critic_score": round(c.critic_score, 4),
-                "score": round(c.score, 4),
-                "reasons": list(c.reasons),
-                "checks": dict(c.checks),
-                "metrics": {k: round(v, 4) for k, v in c.metrics.items() if "/" not in k},
-                "chords": [{"beat": beat, "symbol": symbol} for beat, symbol in c.chords],
-                "file": written.get(c.rank),
-            }
-            for c in candidates
-        ],
+        "candidates": [candidate_json(c, written.get(c.rank)) for c in candidates],
     }
-
-
-def _print_table(candidates, engine, args) -> None:
-    out = sys.stdout
-    print(
-        f"{len(candidates)} candidates for {args.input.name} in the {candidates[0].style} style "
-        f"(seed {candidates[0].seed}, {engine.device_name}); best written to {args.output}",
-        file=out,
-    )
-    print(
-        f"score %: share of {reference_words(candidates[0].style)} whose score is "
-        "lower; score: what it is ranked by, the critic's score less penalties for clashes "
-        "with the melody, parallel fifths and octaves, leaps, and beats that are harsh, thin "
-        "or weak in the bass; why: what sets it apart from the others",
-        file=out,
-    )
-    width = max(len(metric_label(key)) for key in TABLE_COLUMNS)
-    header = f"{'rank':>4}  {'score %':>8}  {'score':>7}  " + "  ".join(
-        f"{metric_label(key):>{width}}" for key in TABLE_COLUMNS
-    )
-    print(header + "  why", file=out)
-    for c in candidates:
-        values = "  ".join(
-            f"{metric_text(key, c.metrics.get(key, float('nan'))):>{width}}"
-            for key in TABLE_COLUMNS
-        )
-        why = "; ".join(c.reasons) or "-"
-        print(f"{c.rank:>4}  {c.percentile:>8.1f}  {c.score:>7.2f}  {values}  {why}", file=out)
-        print(f"{'':>4}  chords: {chord_line(c.chords, candidates[0].arrangement)}", file=out)
-    for key in TABLE_COLUMNS:
-        print(f"  {metric_legend(key)}", file=out)
-
-
-def chord_line(chords: list[tuple[float, str]], arrangement: Arrangement) -> str:
-    """Chord symbols as a lead sheet reads them, bars between bar lines: ``| C G/B | Am |``."""
-    if not chords:
-        return "-"
-    from bisect import bisect_right
-
-    starts = arrangement.bar_starts(chords[-1][0] + 1e-6)
-    bars: dict[int, list[str]] = {}
-    for beat, symbol in chords:
-        bars.setdefault(max(0, bisect_right(starts, beat + 1e-9) - 1), []).append(symbol)
-    # A bar with no new chord keeps the last one, written "%" as a lead sheet repeats it.
-    cells = [" ".join(bars.get(bar, ["%"])) for bar in range(max(bars) + 1)]
-    return "| " + " | ".join(cells) + " |"

@@ -155,7 +155,9 @@ def register(sub) -> None:
     report.add_argument("--out", type=Path, default=None, help="folder for the PNGs and markdown")
     report.set_defaults(handler=run_train_report)
 
-    evaluate = sub.add_parser("evaluate", help="measure a model against real Bach")
+    evaluate = sub.add_parser(
+        "evaluate", help="measure a model against real music (Bach's, or its band data's)"
+    )
     evaluate.add_argument("--model", type=Path, default=None, help="a .safetensors model file")
     evaluate.add_argument("--data", type=Path, default=None, help="a built dataset folder")
     evaluate.add_argument("--split", default="test", choices=["train", "valid", "test"])
@@ -381,14 +383,11 @@ def run_train_report(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from models.build_dataset import load_split
-    from models.evaluate import run_evaluation
+    from models.evaluate_job import run_evaluation
 
     model = _model_file(args.model)
-    data = load_split(_data_dir(args.data), args.split)
     result = run_evaluation(
         model,
-        data,
         _data_dir(args.data),
         args.split,
         args.candidates,

@@ -250,15 +250,14 @@ class Document(TuneViews):
             return -1
         written = candidates[0].arrangement.tracks
         names = [t.name for t in written[1:]]
-        if not s.takes or names != self.track_names()[1:]:
-            # The first take keeps the strips' settings with the engine's instruments; a
-            # take of other tracks (another style) starts their strips afresh.
+        if not s.takes:
+            # The first take keeps the strips' settings with the engine's instruments.
             s.mix = [s.mix[0]] + [
-                TrackMix(t.program)
-                if s.takes or i >= len(s.mix)
-                else replace(s.mix[i], program=t.program)
+                TrackMix(t.program) if i >= len(s.mix) else replace(s.mix[i], program=t.program)
                 for i, t in enumerate(written[1:], start=1)
             ]
+        elif names != self.track_names()[1:]:
+            self._mix_follows(candidates)  # a take of other tracks (another style)
         meter = meter_key(s.time_signature, s.meter_changes)
         s.takes.append(Take(candidates, sorted_notes(made_for), meter=meter))
         s.current_take = len(s.takes) - 1
@@ -271,10 +270,31 @@ class Document(TuneViews):
         s = self._state
         if not 0 <= index < len(s.takes) or index == s.current_take:
             return
+        shown = self.track_names()
         s.current_take = index
         chosen = s.takes[index].chosen
         s.pick = (index, chosen) if chosen is not None else None
+        if s.takes[index].candidates and self.track_names() != shown:
+            # An earlier take of other tracks (another style): the strips follow it, or
+            # they would dress its tracks with the other style's instruments.
+            self._mix_follows(s.takes[index].candidates, shown)
+            self._changed(TAKES, PICK, MIX)
+            return
         self._changed(TAKES, PICK)
+
+    def _mix_follows(self, candidates: Sequence[Candidate], shown: list[str] | None = None):
+        """Set the mix for the tracks ``candidates`` write: the one set aside when their
+        tracks were last on show, else their own instruments afresh; the mix of the tracks
+        shown until now (``shown``, else the take on show) is set aside, so going back to
+        them loses no setting. The melody's strip is the same for every take."""
+        s = self._state
+        before = tuple(shown or self.track_names())
+        s.set_aside_mixes[before] = [replace(m) for m in s.mix]
+        written = candidates[0].arrangement.tracks
+        after = ("melody", *(t.name for t in written[1:]))
+        kept = s.set_aside_mixes.get(after)
+        others = kept[1:] if kept else [TrackMix(t.program) for t in written[1:]]
+        s.mix = [s.mix[0]] + [replace(m) for m in others]
 
     def pick_candidate(self, index: int | None) -> None:
         """Choose candidate ``index`` (0 = best) of the take on show; None: none."""

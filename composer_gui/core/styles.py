@@ -33,11 +33,19 @@ class Style:
     tracks: tuple[TrackSpec, ...]
     description: str
     index: int = 0  # the style's place in the model's ``config.styles`` (0 for one style)
+    label: str = ""  # how it is shown and chosen when another style has its name (told_apart)
+
+    @property
+    def shown(self) -> str:
+        """The name the Style box, ``styles`` and ``--style`` use: unique among the listed
+        styles ("rock (my-model)" beside the shipped "rock"). ``name`` stays the model's
+        own, which the engine is asked for."""
+        return self.label or self.name
 
     def line(self) -> str:
         """Name first, then the tracks, then the description: one line for a terminal."""
         tracks = ", ".join(["melody", *(t.name for t in self.tracks)])
-        return f"{self.name}: {tracks}. {self.description}".rstrip()
+        return f"{self.shown}: {tracks}. {self.description}".rstrip()
 
 
 def style_key(name: str) -> str:
@@ -98,12 +106,38 @@ def installed_styles(weights_dir: Path | None = None) -> list[Style]:
     left out, so one broken file does not hide the others."""
     folder = weights_dir or resource_path("weights")
     weights = sorted(folder.glob("*.safetensors"), key=lambda p: (p.stem != CHORALE_MODEL, p.stem))
-    found: list[Style] = []
-    for path in weights:
-        # The card as JSON, not models.checkpoint.read_card: listing styles must not import
-        # torch (the window starts without it); loading the model checks the card in full.
-        found += [s for s in model_styles(path) if s.name not in {f.name for f in found}]
-    return found
+    # The cards as JSON, not models.checkpoint.read_card: listing styles must not import
+    # torch (the window starts without it); loading the model checks the card in full.
+    return told_apart([style for path in weights for style in model_styles(path)])
+
+
+def told_apart(styles: list[Style]) -> list[Style]:
+    """The styles with a style named like an earlier one (a model of your own called
+    "rock" beside the shipped rock) shown with its model's name: "rock (my-model)".
+    Both stay listed; the first keeps the plain name."""
+    from dataclasses import replace
+
+    out: list[Style] = []
+    for style in styles:
+        taken = {style_key(s.shown) for s in out}
+        if style_key(style.shown) in taken:
+            label = f"{style.name} ({style.model_path.stem})"
+            n = 2
+            while style_key(label) in taken:  # two own models of one name, one style name
+                label, n = f"{style.name} ({style.model_path.stem} {n})", n + 1
+            style = replace(style, label=label)
+        out.append(style)
+    return out
+
+
+def styles_with(model_path: Path | str | None) -> list[Style]:
+    """The installed styles, then those of a model file of the musician's own (the one
+    Preferences or ``--model`` name), told apart from them."""
+    if not model_path:
+        return installed_styles()
+    own = Path(model_path).with_suffix(".safetensors")
+    shipped = [s for s in installed_styles() if s.model_path.resolve() != own.resolve()]
+    return told_apart(shipped + model_styles(own))
 
 
 def model_styles(model_path: Path) -> list[Style]:
@@ -119,10 +153,11 @@ def model_styles(model_path: Path) -> list[Style]:
 
 
 def find_style(name: str, styles: list[Style] | None = None) -> Style:
-    """The installed style called ``name`` (any case); one sentence naming them if none."""
+    """The installed style called ``name`` (any case; as shown, "rock (my-model)"); one
+    sentence naming them if none."""
     styles = installed_styles() if styles is None else styles
     for style in styles:
-        if style_key(style.name) == style_key(name):
+        if style_key(style.shown) == style_key(name):
             return style
-    names = ", ".join(s.name for s in styles) or "none (reinstall Composer)"
+    names = ", ".join(s.shown for s in styles) or "none (reinstall Composer)"
     raise ComposerError(f"There is no style '{name}'; the installed styles are {names}.")

@@ -109,6 +109,9 @@ class Tune:
     current_take: int | None = None
     pick: tuple[int, int] | None = None
     mix: list[TrackMix] = field(default_factory=default_mix)
+    # The mixes of the other track lists (another style's takes), by their track names,
+    # set aside while a take of other tracks is on show (Document.show_take).
+    set_aside_mixes: dict[tuple[str, ...], list[TrackMix]] = field(default_factory=dict)
     tempo_bpm: float = 100.0
     time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
     # An opened tune's later meters and tempos, as the Arrangement holds them; the meter

@@ -42,17 +42,25 @@ SHOWN_METRICS = 2  # columns beside the score; the rest are in the tooltip
 SCORE_ROLE = Qt.UserRole + 1
 
 
-def shown_metric_keys(metrics: dict[str, float]) -> list[str]:
-    """The headline metrics for the columns, in METRIC_WORDS' order. Per-track keys
-    ("alto/in_key_ratio", a band's "drums.empty_bars") are for the tooltip only: as
-    columns a band's read "Drums.empty bars" and squeezed the score to "Sc"."""
+def shown_metric_keys(
+    metrics: dict[str, float], among: list[dict[str, float]] | None = None
+) -> list[str]:
+    """The headline metrics for the columns, in METRIC_WORDS' order, those on which the
+    candidates ``among`` differ (as shown) first: the chorale's first two, in key and
+    silent bars, read 100% and 0% on every row of a take, which sets nothing apart.
+    Per-track keys ("alto/in_key_ratio", a band's "drums.empty_bars") are for the tooltip
+    only: as columns a band's read "Drums.empty bars" and squeezed the score to "Sc"."""
     known = [k for k in METRIC_WORDS if k in metrics]
     others = [k for k in metrics if k not in METRIC_WORDS and not split_key(k)[0]]
     keys: list[str] = []
     for key in known + others:  # two keys may share a label; show it once
         if metric_label(key) not in {metric_label(k) for k in keys}:
             keys.append(key)
-    return keys[:SHOWN_METRICS]
+
+    def same_on_every_row(key: str) -> bool:
+        return len({metric_text(key, m.get(key, float("nan"))) for m in among or [metrics]}) < 2
+
+    return sorted(keys, key=same_on_every_row)[:SHOWN_METRICS]  # stable: the order kept
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -164,7 +172,8 @@ class CandidatesPanel(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         candidates = self.generations[generation] if 0 <= generation < len(self.generations) else []
-        keys = shown_metric_keys(dict(candidates[0].metrics)) if candidates else []
+        metrics = [dict(c.metrics) for c in candidates]
+        keys = shown_metric_keys(metrics[0], metrics) if candidates else []
         self._set_columns(keys, candidates[0].style if candidates else "")
         for position, candidate in enumerate(candidates):
             item = QTreeWidgetItem([str(candidate.rank)] + [""] * (1 + len(keys)))

@@ -300,16 +300,34 @@ class RollView(QWidget):
                 QColor("#15171a") if black else QColor("#c9ccd1"),
             )
             if pitch % 12 == 0:
-                painter.setPen(QColor("#2a2d33"))
-                painter.drawText(
-                    QRectF(2, y, self.GUTTER - 6, row_height),
-                    Qt.AlignVCenter | Qt.AlignRight,
-                    pitch_name(pitch),
-                )
                 painter.setPen(theme.GRID_BAR)
                 painter.drawLine(
                     QPointF(grid.left(), y + row_height), QPointF(grid.right(), y + row_height)
                 )
+        self._paint_octave_names(painter)
+
+    def _paint_octave_names(self, painter: QPainter) -> None:
+        """The Cs named in the gutter, after every row so no key paints over a name.
+
+        Rows thinner than the text (the candidate roll spans the band's whole range in a
+        short panel: 2 px a row) cut the names to specks; there the name sits on a plate
+        of white-key colour as tall as the text, ending at its C's row and kept inside the
+        pitch rows."""
+        row_height = self.row_height()
+        text_height = painter.fontMetrics().height()
+        pitched = self.grid_rect().adjusted(0, 0, 0, -self.lane_height())
+        for pitch in range(self.low_pitch, self.high_pitch + 1):
+            if pitch % 12:
+                continue
+            y = self.y_for_pitch(pitch)
+            box = QRectF(2, y, self.GUTTER - 6, row_height)
+            if row_height < text_height:
+                top = min(max(y + row_height - text_height, pitched.top()), pitched.bottom())
+                box = QRectF(0, top, self.GUTTER - 2, min(text_height, pitched.bottom() - top))
+                painter.fillRect(box, QColor("#c9ccd1"))
+                box = box.adjusted(2, 0, -4, 0)
+            painter.setPen(QColor("#2a2d33"))
+            painter.drawText(box, Qt.AlignVCenter | Qt.AlignRight, pitch_name(pitch))
 
     def _paint_grid(self, painter: QPainter) -> None:
         grid = self.grid_rect()

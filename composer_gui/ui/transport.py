@@ -76,7 +76,7 @@ class TransportBar(QFrame):
         layout.addWidget(self.metronome)
         layout.addWidget(self.count_in)
         self.count_label = QLabel("")
-        self.count_label.setMinimumWidth(64)
+        self.count_label.setMinimumWidth(32)  # "12" at 13 pt: the longest count-in
         self.count_label.setStyleSheet("color: #e5484d; font-weight: bold; font-size: 13pt;")
         layout.addWidget(self.count_label)
         self.full_only.append(separator())
@@ -111,8 +111,11 @@ class TransportBar(QFrame):
         layout.addWidget(self.full_only[-1])
 
         self.input = QComboBox()
-        self.input.setMinimumContentsLength(14)
+        # Room for "No MIDI keyboard" whole: at 1280 px the row was 70 px short and cut it
+        # to "No MIDI keybo". A longer port name is elided; its item's tooltip has it.
+        self.input.setMinimumContentsLength(1)
         self.input.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.input.setMinimumWidth(self.input.fontMetrics().horizontalAdvance(NO_INPUT) + 44)
         self.input.setToolTip("The MIDI keyboard to record from")
         self.input.addItem(NO_INPUT, "")
         self.input.currentIndexChanged.connect(
@@ -163,6 +166,7 @@ class TransportBar(QFrame):
         self.input.addItem(NO_INPUT, "")
         for name in names:
             self.input.addItem(name, name)
+            self.input.setItemData(self.input.count() - 1, name, Qt.ToolTipRole)
         index = self.input.findData(chosen)
         if chosen and index < 0:  # remembered but unplugged: keep it visible
             self.input.addItem(f"{chosen} (not connected)", chosen)

@@ -85,12 +85,13 @@ def preset_names() -> list[str]:
 
 
 def fill_style_box(box: QComboBox, styles: list) -> None:
-    """The styles (``core.styles.Style``) as items: the name shown and kept as data, the
-    tracks and description as the item's tooltip."""
+    """The styles (``core.styles.Style``) as items: the name shown (``Style.shown``,
+    unique: "rock (my-model)" beside the shipped rock) and kept as data, the tracks and
+    description as the item's tooltip."""
     box.blockSignals(True)
     box.clear()
     for style in styles:
-        box.addItem(style.name, style.name)
+        box.addItem(style.shown, style.shown)
         box.setItemData(box.count() - 1, style.line(), Qt.ToolTipRole)
     box.blockSignals(False)
 

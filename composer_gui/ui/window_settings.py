@@ -71,25 +71,24 @@ class SettingsFlow:
                 if chosen and str(s.model_path) == str(Path(chosen).with_suffix(".safetensors"))
             ]
             if own:
-                self.document.set_generate_settings(style=own[0].name)
+                self.document.set_generate_settings(style=own[0].shown)
             self.show_style(self.document.style)
         self.configure_engine()
 
     # --- the style: the model the engine runs -------------------------------------
     def list_styles(self) -> None:
         """Fill the Style box: the shipped models' styles, then those of the model file
-        Preferences name (a model of the musician's own), if any."""
-        from composer_gui.core.styles import installed_styles, model_styles
+        Preferences name (a model of the musician's own), if any; one named like a shipped
+        style is shown with its model's name ("rock (my-model)")."""
+        from composer_gui.core.styles import styles_with
 
-        styles = installed_styles()
-        chosen = settings.get(settings.MODEL_FILE)
-        if chosen:
-            styles += [s for s in model_styles(chosen) if s.name not in {t.name for t in styles}]
+        styles = styles_with(settings.get(settings.MODEL_FILE))
         self.styles = styles
         fill_style_box(self.style_box, styles)
 
     def current_style(self):
-        return next((s for s in self.styles if s.name == self.document.style), None)
+        """The document's style (kept as shown in the box, ``Style.shown``)."""
+        return next((s for s in self.styles if s.shown == self.document.style), None)
 
     def style_model(self) -> str:
         """The model file the engine runs: the chosen style's ("" is the shipped chorale
@@ -103,7 +102,8 @@ class SettingsFlow:
 
     def request_style(self) -> str | None:
         """The style a Generate asks for: the box's, when the engine runs that style's
-        model (else the model's first: a model set on the engine by other means)."""
+        model (else the model's first: a model set on the engine by other means), by the
+        model's own name for it ("rock", not "rock (my-model)")."""
         style = self.current_style()
         if style is None or self.engine.model_path != self.style_model():
             return None
@@ -125,7 +125,7 @@ class SettingsFlow:
         index = self.style_box.findData(name)
         if index >= 0:
             self.style_box.setCurrentIndex(index)
-        style = next((s for s in self.styles if s.name == name), None)
+        style = next((s for s in self.styles if s.shown == name), None)
         chorale = style is None or style.tracks == CHORALE_TRACKS
         self.preset.setEnabled(chorale)
         self.preset.setToolTip(PRESET_TIP if chorale else BAND_PRESET_TIP)

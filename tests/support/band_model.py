@@ -25,10 +25,12 @@ BAND = (
 BAND_CONFIG = TINY.replace(tracks=tuple(t.to_dict() for t in BAND), styles=("pop", "swing"))
 
 
-def write_band_model(stem: Path, seed: int = 0) -> Path:
+def write_band_model(
+    stem: Path, seed: int = 0, tracks: tuple = BAND, styles: tuple = ("pop", "swing")
+) -> Path:
     """Save a random-weight band model as ``stem.safetensors`` plus its card; returns the
     weights' path. For trying the band path by hand before a trained band
-    model ships."""
+    model ships; ``tracks`` and ``styles`` make one shaped like a dataset's."""
     import torch
 
     from models.checkpoint import model_tensors, new_card, save_tensors_and_card
@@ -42,21 +44,27 @@ def write_band_model(stem: Path, seed: int = 0) -> Path:
     )
 
     torch.manual_seed(seed)
-    generator, critic = Generator(BAND_CONFIG).eval(), Critic(BAND_CONFIG).eval()
+    config = TINY.replace(tracks=tuple(t.to_dict() for t in tracks), styles=tuple(styles))
+    generator, critic = Generator(config).eval(), Critic(config).eval()
     t = 64
     scores = []
-    for style in (0, 1):
+    for style in range(len(styles)):
         cond = melody_condition(
-            np.full(t, 30), np.ones(t, bool), Meter(4, 4), 0, t, "cpu", style, 2
+            np.full(t, 30), np.ones(t, bool), Meter(4, 4), 0, t, "cpu", style, len(styles)
         )
         probs = candidate_probabilities(generator, cond, 16, style, 0.5)
-        scores += list(critic_scores(critic, cond, clean_candidates(probs, 0.5, t, BAND)))
-    card = new_card(BAND_CONFIG, name=stem.name, iterations=0)
-    card["tracks"] = [t.to_dict() for t in BAND]
-    card["styles"] = [
-        {"name": "pop", "description": "Straight eighths, a chord a half bar."},
-        {"name": "swing", "description": "Ride cymbal and walking bass.", "harmonic_rhythm": "bar"},
-    ]
+        scores += list(critic_scores(critic, cond, clean_candidates(probs, 0.5, t, tracks)))
+    card = new_card(config, name=stem.name, iterations=0)
+    card["tracks"] = [t.to_dict() for t in tracks]
+    described = {
+        "pop": {"name": "pop", "description": "Straight eighths, a chord a half bar."},
+        "swing": {
+            "name": "swing",
+            "description": "Ride cymbal and walking bass.",
+            "harmonic_rhythm": "bar",
+        },
+    }
+    card["styles"] = [described.get(name, {"name": name}) for name in styles]
     card["calibration"] = {"quantiles": list(np.quantile(scores, np.linspace(0, 1, 101)))}
     save_tensors_and_card(model_tensors(generator, critic), card, stem)
     return stem.with_suffix(".safetensors")

@@ -20,9 +20,15 @@ PROGRAMS = (19, 19, 19)  # church organ, as the "organ" preset
 class StandInEngine:
     device_name = "cpu (stand-in)"
 
-    def __init__(self, seconds: float = 0.0) -> None:
+    def __init__(self, seconds: float = 0.0, tracks=None, styles=("chorale",)) -> None:
         self.seconds = seconds  # how long a generation pretends to take
         self.calls = 0
+        # A model's tracks (models.tracks.TrackSpec) and styles: the chorale's voices by
+        # default, else a band's, written as the real engine lays them out (its channels:
+        # drums on 10; its programs per style), so a window test can switch styles
+        # without loading networks.
+        self.tracks = tracks
+        self.styles = tuple(styles)
 
     def load(self) -> None:
         pass
@@ -41,6 +47,8 @@ class StandInEngine:
         style=None,  # accepted and ignored: the stand-in writes one style
     ) -> list[Candidate]:
         self.calls += 1
+        if self.tracks is not None:
+            return self._band(melody, k, preset, style)
         steps = 10
         for step in range(steps):
             if cancel is not None and cancel.is_set():
@@ -79,6 +87,52 @@ class StandInEngine:
                         "empty_bar_rate": 0.0,
                         "polyphony": 3.0,
                     },
+                )
+            )
+        return candidates
+
+    def _band(self, melody: Arrangement, k: int, preset: str, style) -> list[Candidate]:
+        """k candidates with one track per model track: pitched ones follow the melody an
+        octave or two down, folded into the track's range; drums hit the kick on every
+        beat and the closed hi-hat on the offbeats."""
+        from composer_gui.core.instruments import track_channels, track_programs
+
+        style = style or self.styles[0]
+        if style not in self.styles:
+            raise ValueError(f"the stand-in plays {self.styles}, not {style!r}")
+        programs = track_programs(preset, self.tracks, style)
+        channels = track_channels(self.tracks)[1:]
+        notes = melody.tracks[0].notes
+        end = max((n.start_beat + n.duration_beats for n in notes), default=4.0)
+        candidates = []
+        for index in range(k):
+            tracks = [melody.tracks[0]]
+            for spec, program, channel in zip(self.tracks, programs, channels, strict=True):
+                if spec.is_drums:
+                    played = [Note(36, float(b), 0.25, 90) for b in range(int(end))]  # kick
+                    played += [Note(42, b + 0.5, 0.25, 70) for b in range(int(end))]  # hi-hat
+                else:
+                    played = []
+                    for n in notes:
+                        pitch = n.pitch - 12 * (1 + index % 2)
+                        while pitch < spec.low:
+                            pitch += 12
+                        while pitch > spec.high:
+                            pitch -= 12
+                        played.append(Note(pitch, n.start_beat, n.duration_beats, 70))
+                tracks.append(Track(spec.name, played, program, channel, spec.is_drums))
+            arrangement = Arrangement(
+                tracks, tempo_bpm=melody.tempo_bpm, time_signature=melody.time_signature
+            )
+            candidates.append(
+                Candidate(
+                    arrangement,
+                    rank=index + 1,
+                    critic_score=1.0 - 0.1 * index,
+                    percentile=60.0 - 5 * index,
+                    metrics={f"{t.name}.empty_bars": 0.0 for t in self.tracks},
+                    chords=[(0.0, "C")],
+                    style=style,
                 )
             )
         return candidates

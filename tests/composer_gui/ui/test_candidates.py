@@ -88,3 +88,27 @@ def test_a_band_candidate_shows_its_score_whole_and_its_tracks_in_words(qtbot):
     assert "Drums: silent bars 0%" in tooltip and "kick hits a bar" in tooltip
     assert "Piano: " in tooltip and "chord size 1.0" in tooltip
     assert "swing style" in panel.tree.headerItem().toolTip(1)
+
+
+def test_the_columns_are_measures_on_which_the_candidates_differ(qtbot):
+    """In key and silent bars read 100% and 0% on every row of a chorale take (the
+    retaken screenshot 03): columns that set nothing apart give way to ones that do."""
+    from dataclasses import replace
+
+    panel = CandidatesPanel()
+    qtbot.addWidget(panel)
+    first = candidate_with_real_metrics()
+    metrics = dict(first.metrics)
+    assert {"in_key_ratio", "empty_bar_rate", "tonal_distance"} <= set(metrics)
+    takes = []
+    for rank, gap in enumerate((0.1, 0.3, 0.5), start=1):
+        takes.append(replace(first, rank=rank, metrics=metrics | {"tonal_distance": gap}))
+    panel.set_generations([takes])
+    headers = [panel.tree.headerItem().text(c) for c in range(panel.tree.columnCount())]
+    assert "Harmony gap" in headers and len(headers) == 4
+    column = headers.index("Harmony gap")
+    shown = [panel.tree.topLevelItem(i).text(column) for i in range(3)]
+    assert shown == ["0.10", "0.30", "0.50"]
+    panel.set_generations([[first]])  # one candidate: nothing to compare, the usual two
+    headers = [panel.tree.headerItem().text(c) for c in range(panel.tree.columnCount())]
+    assert headers[2:] == ["In key", "Silent bars"]

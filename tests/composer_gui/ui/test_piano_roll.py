@@ -268,3 +268,28 @@ def test_notes_scrolled_out_of_view_are_not_drawn_over_the_gutter(qtbot, long_vi
     blank = empty.grab().toImage()
     gutter = [(x, y) for x in range(0, view.GUTTER - 2, 4) for y in range(view.RULER, 380, 5)]
     assert all(image.pixel(x, y) == blank.pixel(x, y) for x, y in gutter)
+
+
+def test_octave_names_stay_readable_when_rows_are_thinner_than_the_text(qtbot):
+    """The candidate roll spans a band's whole range in a short panel (2 px a row): the
+    Cs' names were cut to specks (screenshot 08-band). Now each sits on a plate as tall as
+    its text; counted here as the gutter's rows of pixels the name of C4 darkens."""
+    view = MelodyEditor(lambda notes: None)
+    qtbot.addWidget(view)
+    view.resize(600, 200)
+    view.set_notes([Note(60, 0.0, 1.0)], length_beats=8.0)
+    view.low_pitch, view.high_pitch = 24, 96  # 73 rows in about 170 px
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.row_height() < 4
+    image = view.grab().toImage()
+    scale = image.width() / view.width()
+    y = view.y_for_pitch(60) + view.row_height()  # the bottom of C4's row
+    text_rows = 0
+    for py in range(round((y - 16) * scale), round((y + 2) * scale)):
+        dark = [
+            QColor(image.pixel(round(px * scale), py)).lightness()
+            for px in range(view.GUTTER // 2, view.GUTTER - 4)
+        ]
+        text_rows += any(v < 110 for v in dark) and any(v > 180 for v in dark)
+    assert text_rows >= 5 * scale, text_rows

@@ -31,13 +31,21 @@ def test_the_style_box_lists_the_chorale_and_a_chosen_models_styles(window, band
     settings.put(settings.MODEL_FILE, str(band_model))
     window.apply_output_settings()
     names = [window.style_box.itemData(i) for i in range(window.style_box.count())]
-    # The chosen model's styles follow, less those named like a shipped one (its swing).
-    assert names == [*shipped, "pop"]
+    # The chosen model's styles follow; its swing, named like the shipped one, is told
+    # apart by the model's name (it used to be left out of the box).
+    assert names == [*shipped, "pop", "swing (tiny-band)"]
     assert window.document.style == "pop"  # a model chosen in Preferences: its first style
     assert window.engine.model_path == str(band_model)
     assert not window.preset.isEnabled()  # a band's instruments come with its style
     tip = window.style_box.itemData(names.index("pop"), Qt.ToolTipRole)
     assert tip.startswith("pop: melody, bass, piano, drums.")
+    choose(window, "swing (tiny-band)")
+    assert window.document.style == "swing (tiny-band)"
+    assert window.engine.model_path == str(band_model)
+    assert window.request_style() == "swing"  # the model's own name for it
+    choose(window, "swing")  # the shipped one
+    assert window.engine.model_path.endswith("composer-band.safetensors")
+    assert window.request_style() == "swing"
     choose(window, "chorale")
     assert window.document.style == "chorale" and window.engine.model_path == ""
     assert window.preset.isEnabled()
