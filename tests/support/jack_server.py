@@ -30,6 +30,7 @@ from tests.support.orphans import (
     die_with_parent,
     process_alive,
     server_name,
+    stop_child,
     stop_orphans,
 )
 from tests.support.real_parts import require
@@ -126,12 +127,7 @@ class JackServer:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_child(self.process)
         self.process = None
 
     def ports(self) -> list[str]:
@@ -187,12 +183,7 @@ def free_stale_registrations() -> list[str]:
             die_with_parent(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         subprocess.run(["jack_wait", "-w", "-s", name, "-t", "10"], env=env, capture_output=True)
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_child(process)
     return names
 
 

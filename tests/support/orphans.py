@@ -90,6 +90,17 @@ def stop_orphans(program: str, timeout_seconds: float = 5.0) -> list[int]:
     return pids
 
 
+def stop_child(process: subprocess.Popen, timeout_seconds: float = 10.0) -> None:
+    """Stop a server we started: SIGTERM, so it exits cleanly (a ``jackd`` then frees its
+    place in JACK's registry), and SIGKILL only if it is still there after the timeout."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @functools.cache
 def _setpriv_pdeathsig() -> bool:
     if shutil.which("setpriv") is None:

@@ -20,7 +20,7 @@ from typing import IO
 import numpy as np
 import pytest
 
-from tests.support.orphans import die_with_parent, server_name, stop_orphans
+from tests.support.orphans import die_with_parent, server_name, stop_child, stop_orphans
 from tests.support.real_parts import require
 
 SINK_NAME = "composer_test"
@@ -127,12 +127,7 @@ def start_pulse(folder: Path) -> tuple[subprocess.Popen, PulseServer, IO[bytes]]
 
 
 def stop_pulse(process: subprocess.Popen, log: IO[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_child(process, timeout_seconds=5)
     log.close()
 
 

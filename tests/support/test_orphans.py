@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.jack_server import JackServer, stale_registrations
-from tests.support.orphans import PREFIX, _setpriv_pdeathsig, orphans, process_alive
+from tests.support.orphans import (
+    PREFIX,
+    _setpriv_pdeathsig,
+    orphans,
+    process_alive,
+    stop_child,
+)
 from tests.support.pulse_server import start_pulse, stop_pulse
 from tests.support.real_parts import require
 
@@ -52,8 +58,7 @@ def orphaned_jackd():
         ["jack_wait", "-w", "-s", name, "-t", "10"], env=env, capture_output=True
     )
     yield process, waited.returncode == 0
-    process.terminate()  # not SIGKILL, which would keep its place in JACK's registry
-    process.wait(timeout=10)
+    stop_child(process)  # not SIGKILL at once, which would keep its place in JACK's registry
 
 
 def test_a_jackd_left_by_a_killed_test_process_is_stopped_when_a_server_starts(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from composer_gui.core.engine import Engine, default_model_path, melody_on_grid
+from composer_gui.core.engine import default_model_path, melody_on_grid
 from models.sampling import (
     candidate_probabilities,
     clean_candidates,
@@ -22,20 +22,12 @@ from models.sampling import (
     stack_voices,
 )
 from tests.composer_gui.core.test_engine import melody
+from tests.support.model_files import loaded_engine
 
 
 @pytest.fixture(scope="module")
 def chorale_engine():
-    engine = Engine(default_model_path(), "cpu")
-    engine.load()
-    return engine
-
-
-@pytest.fixture(scope="module")
-def band_engine(band_model):
-    engine = Engine(band_model, "cpu")
-    engine.load()
-    return engine
+    return loaded_engine(default_model_path())
 
 
 def reference_chorale_draw(engine, voice, onsets, meters, bar_phase, k, seed, density, variety):
