@@ -146,7 +146,8 @@ class JackServer:
 
 
 REGISTRY = Path("/dev/shm/jack-shm-registry")
-_REGISTERED = re.compile(rb"jack-\d+:(" + PREFIX.encode() + rb"-\d+-[0-9a-z]+):")
+# This user's: the registry is shared, a name is "jack-<uid>:<name>:".
+_REGISTERED = re.compile(f"jack-{os.getuid()}:({PREFIX}-\\d+-[0-9a-z]+):".encode())
 
 
 def stale_registrations(registry: Path = REGISTRY) -> list[str]:

@@ -54,8 +54,8 @@ def process_alive(pid: int) -> bool:
 
 
 def orphans(program: str) -> list[int]:
-    """Pids of the ``program`` processes named for a test process that is gone or is no
-    longer their parent."""
+    """Pids of this user's ``program`` processes named for a test process that is gone or
+    is no longer their parent."""
     found = []
     for entry in PROC.glob("[0-9]*") if PROC.is_dir() else ():
         try:
@@ -64,6 +64,9 @@ def orphans(program: str) -> list[int]:
             continue
         if not argv or os.path.basename(argv[0].decode(errors="replace")) != program:
             continue
+        with contextlib.suppress(OSError):
+            if entry.stat().st_uid != os.getuid():
+                continue  # another user's: not ours to stop
         match = _OWNER.search(b" ".join(argv).decode(errors="replace"))
         stat = _stat(int(entry.name))
         if match is None or stat is None or stat[0] in "ZX":
@@ -80,7 +83,7 @@ def stop_orphans(program: str, timeout_seconds: float = 5.0) -> list[int]:
     pids = orphans(program)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + timeout_seconds
         while any(process_alive(pid) for pid in pids) and time.monotonic() < deadline:
