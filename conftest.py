@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.support.pulse_server",
     "tests.support.model_files",
     "tests.support.band_model",
+    "tests.support.sound",
 ]

@@ -39,7 +39,8 @@ from composer_gui.core.engine import default_model_path
 from models.build_dataset import default_cache_dir, load_split
 from models.checkpoint import load_model
 from models.evaluate import _beats_median, bach_reference, windows
-from models.metrics import distance_to_reference, harmonic_agreement, track_metrics
+from models.harmonic_agreement import harmonic_agreement
+from models.metrics import distance_to_reference, track_metrics
 from models.musical_checks import SHAPING_MEASURES, shaping_rates
 from models.negatives import KINDS
 from models.ranking import WEIGHTS, critic_units, ranking_scores, weight_vector

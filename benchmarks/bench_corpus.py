@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus_tunes as ct  # noqa: E402
 
 from models import harmony_measures as hm  # noqa: E402
-from models.metrics import estimate_key, key_pitch_classes  # noqa: E402
+from models.tonality import estimate_key, key_pitch_classes  # noqa: E402
 
 MAIN_METERS = ("2/4", "3/4", "4/4", "6/8")
 ALL_METERS = ("9/8", "12/8")

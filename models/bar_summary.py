@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 
 from models.encoding import DOWNBEAT_FEATURE, N_ACCOMPANIMENT_VOICES
-from models.metrics import pitch_class_matrix
 from models.pianoroll import N_PITCHES
+from models.tonality import pitch_class_matrix
 
 N_CHROMA_BLOCKS = N_ACCOMPANIMENT_VOICES + 2  # each voice, the melody, the melody's window
 N_BAR_FEATURES = 12 * N_CHROMA_BLOCKS + 2 * N_ACCOMPANIMENT_VOICES

@@ -284,12 +284,8 @@ def ranking_quality(
     below Bach's (the candidates share their empty-bar rate, qualified notes and polyphony,
     so pitch classes per bar and in-key ratio decide that test).
     """
-    from models.metrics import (
-        harmonic_agreement,
-        harmony_consensus,
-        parallel_perfect_rate,
-        track_metrics,
-    )
+    from models.harmonic_agreement import harmonic_agreement, harmony_consensus
+    from models.metrics import parallel_perfect_rate, track_metrics
 
     hits: dict[str, list[float]] = {
         "critic": [],

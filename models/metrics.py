@@ -47,8 +47,11 @@ per-track values.  A metric with nothing to measure (no notes at all) is NaN,
 never a made-up 0 or 1.
 
 Beside them: :func:`diversity` between candidates for one melody (mode
-collapse), and :func:`distance_to_reference`, one number for "how close to real
-Bach" that the engine ranks with.
+collapse), :func:`distance_to_reference`, one number for "how close to real
+Bach", and :func:`parallel_perfect_rate`, the textbook fault of four-part writing.
+Keys and pitch classes are found by :mod:`models.tonality`; whether a candidate
+sounds the harmony Bach (or the other candidates) chose, by
+:mod:`models.harmonic_agreement`.
 """
 
 from __future__ import annotations
@@ -56,11 +59,16 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 import numpy as np
 
 from models.pianoroll import LOWEST_PITCH, MELODY, STEPS_PER_BAR, TRACKS
+from models.tonality import (
+    KEY_SCALE_MASKS,
+    TONAL_CENTROID_BASIS,
+    estimate_keys,
+    pitch_class_matrix,
+)
 
 QUALIFIED_STEPS = 2  # a note of at least an 8th note (2 sixteenth steps) "qualifies"
 
@@ -93,35 +101,10 @@ _DEVIATION_FLOOR = {
     "tonal_distance": 0.1,
 }
 
-# Krumhansl & Kessler (1982) key profiles, tonic first.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-_MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
-_MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor + harmonic leading tone
 
-
-def _tonal_centroid_basis() -> np.ndarray:
-    """Harte et al. (2006) projection of a chroma onto fifths, minor and major thirds."""
-    pitch_class = np.arange(12)
-    rows = []
-    for angle, radius in ((7 * math.pi / 6, 1.0), (3 * math.pi / 2, 1.0), (2 * math.pi / 3, 0.5)):
-        rows.append(radius * np.sin(pitch_class * angle))
-        rows.append(radius * np.cos(pitch_class * angle))
-    return np.array(rows)  # (6, 12)
-
-
-_CENTROID_BASIS = _tonal_centroid_basis()
-
-
-@lru_cache(maxsize=8)
-def pitch_class_matrix(n_pitches: int) -> np.ndarray:
-    """One-hot ``(pitch, pitch_class)`` map for roll pitch indices."""
-    matrix = np.zeros((n_pitches, 12), dtype=np.float32)
-    matrix[np.arange(n_pitches), (LOWEST_PITCH + np.arange(n_pitches)) % 12] = 1.0
-    return matrix
-
-
-def _check_roll(roll: np.ndarray) -> np.ndarray:
+def checked_roll(roll: np.ndarray) -> np.ndarray:
+    """``roll`` as a boolean ``(track, step, pitch)`` roll with the melody and at least one
+    accompaniment track, or a ValueError that says what shape it has."""
     roll = np.asarray(roll)
     if roll.ndim != 3 or roll.shape[0] < 2:
         raise ValueError(
@@ -174,58 +157,6 @@ def note_runs(roll: np.ndarray) -> tuple[np.ndarray, ...]:
     return (*where, start_step, ends - starts)
 
 
-def pitch_class_histogram(roll_track: np.ndarray) -> np.ndarray:
-    """Duration-weighted pitch-class histogram ``(12,)`` of one track ``(step, pitch)``."""
-    per_pitch = np.asarray(roll_track, dtype=np.float32).sum(axis=0)
-    return per_pitch @ pitch_class_matrix(per_pitch.shape[0])
-
-
-def _key_profiles() -> np.ndarray:
-    """The 24 key profiles, centred and unit length: rows 0-11 major, 12-23 minor keys."""
-    profiles = np.stack(
-        [np.roll(_MAJOR_PROFILE, tonic) for tonic in range(12)]
-        + [np.roll(_MINOR_PROFILE, tonic) for tonic in range(12)]
-    )
-    centred = profiles - profiles.mean(axis=1, keepdims=True)
-    return centred / np.linalg.norm(centred, axis=1, keepdims=True)
-
-
-_KEY_PROFILES = _key_profiles()  # (24, 12)
-
-
-def _key_scale_masks() -> np.ndarray:
-    masks = np.zeros((24, 12), dtype=bool)
-    for tonic in range(12):
-        masks[tonic, [(tonic + step) % 12 for step in _MAJOR_SCALE]] = True
-        masks[12 + tonic, [(tonic + step) % 12 for step in _MINOR_SCALE]] = True
-    return masks
-
-
-_KEY_SCALE_MASKS = _key_scale_masks()  # (24, 12), same row order as _KEY_PROFILES
-
-
-def _estimate_keys(histograms: np.ndarray) -> np.ndarray:
-    """Key index 0-23 per histogram ``(n, 12)``; -1 where the histogram is flat."""
-    centred = histograms - histograms.mean(axis=-1, keepdims=True)
-    # The histogram's own norm does not change which profile correlates best.
-    best = np.argmax(centred @ _KEY_PROFILES.T, axis=-1)
-    return np.where(np.abs(centred).max(axis=-1) > 0, best, -1)
-
-
-def estimate_key(histogram: np.ndarray) -> tuple[int, bool] | None:
-    """The best-correlating Krumhansl-Kessler key as ``(tonic_pitch_class, is_minor)``.
-
-    None when the histogram is flat (silence, or all twelve equally): no key can be told.
-    """
-    key = int(_estimate_keys(np.asarray(histogram, dtype=np.float64)[None])[0])
-    return None if key < 0 else (key % 12, key >= 12)
-
-
-def key_pitch_classes(tonic: int, is_minor: bool) -> np.ndarray:
-    """Boolean mask ``(12,)`` of the pitch classes counted as in the key."""
-    return _KEY_SCALE_MASKS[12 * is_minor + tonic % 12].copy()
-
-
 def _metrics_of_pieces(rolls: np.ndarray, steps_per_bar: int) -> dict[str, np.ndarray]:
     """Every metric for pieces of equal shape ``(piece, track, step, pitch)``: key -> ``(piece,)``.
 
@@ -265,11 +196,11 @@ def _metrics_of_pieces(rolls: np.ndarray, steps_per_bar: int) -> dict[str, np.nd
 
     # In-key ratio against the key of the melody (the accompaniment's only if it is silent).
     histograms = chroma.sum(axis=2, dtype=np.float64)  # (piece, track, 12)
-    keys = _estimate_keys(histograms[:, MELODY])
-    fallback = _estimate_keys(histograms[:, accompaniment].sum(axis=1))
+    keys = estimate_keys(histograms[:, MELODY])
+    fallback = estimate_keys(histograms[:, accompaniment].sum(axis=1))
     keys = np.where(keys >= 0, keys, fallback)  # (piece,)
     has_key = keys >= 0
-    masks = _KEY_SCALE_MASKS[np.maximum(keys, 0)]  # (piece, 12)
+    masks = KEY_SCALE_MASKS[np.maximum(keys, 0)]  # (piece, 12)
     in_key = masks[note_piece, (LOWEST_PITCH + note_pitch) % 12]
     n_in_key = np.bincount(cell[in_key], minlength=n_cells).reshape(n_pieces, n_tracks)
     in_key_ratio = np.where(has_key[:, None], _ratio(n_in_key, n_notes), np.nan)
@@ -279,7 +210,9 @@ def _metrics_of_pieces(rolls: np.ndarray, steps_per_bar: int) -> dict[str, np.nd
 
     # Tonal distance melody-to-track over bars where both sound.
     weight = np.maximum(chroma.sum(axis=3, keepdims=True), 1e-9)
-    centroid = (chroma @ _CENTROID_BASIS.T.astype(np.float32)) / weight  # (piece, track, bar, 6)
+    centroid = (
+        chroma @ TONAL_CENTROID_BASIS.T.astype(np.float32)
+    ) / weight  # (piece, track, bar, 6)
     distance = np.linalg.norm(centroid - centroid[:, MELODY : MELODY + 1], axis=3)
     both = bar_sounds & bar_sounds[:, MELODY : MELODY + 1]
     tonal_distance = _ratio((distance * both).sum(axis=2), both.sum(axis=2))
@@ -317,7 +250,7 @@ def track_metrics(roll: np.ndarray, steps_per_bar: int = STEPS_PER_BAR) -> dict[
 
     ``roll`` is a boolean ``(track, step, pitch)`` roll with the melody first.
     """
-    roll = _check_roll(roll)
+    roll = checked_roll(roll)
     values = _metrics_of_pieces(roll[None], _check_steps_per_bar(steps_per_bar))
     return {key: float(value[0]) for key, value in values.items()}
 
@@ -328,10 +261,10 @@ def _group_by_shape(
     """Pieces stacked by shape, and for each group the positions of its pieces."""
     if isinstance(rolls, np.ndarray) and rolls.ndim == 4:
         if rolls.shape[0]:
-            _check_roll(rolls[0])
+            checked_roll(rolls[0])
         return [rolls.astype(bool, copy=False)], [np.arange(rolls.shape[0])]
     by_shape: dict[tuple[int, ...], list[int]] = {}
-    pieces = [_check_roll(roll) for roll in rolls]
+    pieces = [checked_roll(roll) for roll in rolls]
     for position, roll in enumerate(pieces):
         by_shape.setdefault(roll.shape, []).append(position)
     positions = [np.array(group) for group in by_shape.values()]
@@ -435,63 +368,13 @@ def distance_to_reference(
     return float(np.mean(deviations)) if deviations else math.nan
 
 
-def _beat_pitch_classes(roll: np.ndarray, steps: int, steps_per_beat: int) -> np.ndarray:
-    """``(beat, 12)``: which pitch classes the accompaniment (all tracks but the melody)
-    sounds in each beat of the first ``steps`` steps."""
-    to_classes = pitch_class_matrix(roll.shape[2]).astype(np.int32)
-    sounding = roll[1:, :steps].any(axis=0)  # (steps, pitch)
-    per_beat = sounding.reshape(-1, steps_per_beat, roll.shape[2]).any(axis=1)
-    return (per_beat.astype(np.int32) @ to_classes) > 0
-
-
-def harmonic_agreement(roll: np.ndarray, reference: np.ndarray, steps_per_beat: int = 4) -> float:
-    """How far an accompaniment sounds the same harmony as a reference one, beat by beat:
-    the Jaccard index of the pitch classes sounding in each beat, over all beats, of the
-    accompaniment tracks (all but the melody) of two ``(track, step, pitch)`` rolls.
-
-    Window metrics such as pitch classes per bar say how Bach-like a texture is on
-    average; this says whether it is the harmony Bach chose for this melody.
-    """
-    roll, reference = _check_roll(roll), _check_roll(reference)
-    steps = min(roll.shape[1], reference.shape[1]) // steps_per_beat * steps_per_beat
-    a = _beat_pitch_classes(roll, steps, steps_per_beat)
-    b = _beat_pitch_classes(reference, steps, steps_per_beat)
-    either = (a | b).sum()
-    return float((a & b).sum() / either) if either else math.nan
-
-
-def harmony_consensus(rolls: np.ndarray, steps_per_beat: int = 4) -> np.ndarray:
-    """For each of k candidates ``(k, track, step, pitch)`` for one melody, its mean
-    ``harmonic_agreement`` with the other k - 1: how far the model's other draws choose the
-    same harmony. Picking the highest is minimum-Bayes-risk selection, which drops the
-    draws whose harmony is a sampling accident.
-    """
-    rolls = np.asarray(rolls)
-    k = rolls.shape[0]
-    if k < 2:
-        return np.full(k, math.nan)
-    steps = rolls.shape[2] // steps_per_beat * steps_per_beat
-    classes = np.stack(
-        [_beat_pitch_classes(_check_roll(r), steps, steps_per_beat).ravel() for r in rolls]
-    ).astype(np.int64)
-    both = classes @ classes.T
-    sizes = classes.sum(axis=1)
-    either = sizes[:, None] + sizes[None, :] - both
-    with np.errstate(invalid="ignore", divide="ignore"):
-        agreement = np.where(either > 0, both / np.maximum(either, 1), np.nan)
-    np.fill_diagonal(agreement, np.nan)
-    with warnings.catch_warnings():  # a silent candidate agrees with nothing: NaN, no noise
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(agreement, axis=1)
-
-
 def parallel_perfect_rate(roll: np.ndarray) -> float:
     """Share of the moves in which two voices both change pitch that land them in parallel
     octaves (or unisons) or fifths: the textbook fault of four-part writing, which Bach's
     chorales commit at about 0.2% of such moves.  ``roll`` ``(track, step, pitch)`` with
     one note at most per track and step (the voices of the grid); NaN with no such moves.
     """
-    roll = _check_roll(roll)
+    roll = checked_roll(roll)
     voices = np.where(roll.any(axis=2), roll.argmax(axis=2), -1)  # (track, step)
     faults = moves = 0
     for a in range(voices.shape[0]):

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from models.consonance import GRADED_MEASURES, BeatGrades, grade_beats
-from models.metrics import estimate_key, key_pitch_classes
 from models.pianoroll import LOWEST_PITCH, TRACKS, Meter, bar_starts, meter_positions
+from models.tonality import estimate_key, key_pitch_classes
 
 # The checks combined with the critic's score, in the order of models.ranking's weights.
 SHAPING_MEASURES = (

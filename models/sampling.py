@@ -254,3 +254,34 @@ def real_accompaniment_channels(voices: np.ndarray, n_steps: int, device="cpu") 
     padded = np.full((voices.shape[0], n_steps), REST, dtype=np.int64)
     padded[:, : voices.shape[1]] = voices
     return accompaniment_channels(voice_one_hot(torch.from_numpy(padded)[None].to(device)))
+
+
+def draw_candidates(
+    generator: torch.nn.Module,
+    voice: np.ndarray,
+    onsets: np.ndarray,
+    meters: Meter | list[tuple[int, Meter]],
+    bar_phase: int,
+    k: int,
+    seed: int,
+    density: float = 0.5,
+    variety: float = 0.5,
+    style: int = 0,
+) -> tuple[torch.Tensor, list[Candidate]]:
+    """The one drawing path, for a model of any tracks: the melody ``voice`` ``(T,)``
+    padded with rests to the generator's length multiple and conditioned (with the
+    style's one-hot where the model has several styles), k candidates drawn in one
+    batched pass and each cleaned per track kind (chorale voices on the meter map).
+    Returns the condition, which the critic reads too, and the cleaned candidates in
+    ``clean_candidates``' form."""
+    n_steps = voice.shape[0]
+    n = pad_length(n_steps, generator.config.time_multiple)
+    device = next(generator.parameters()).device
+    n_styles = generator.config.n_style_channels
+    cond = melody_condition(voice, onsets, meters, bar_phase, n, device, style, n_styles)
+    with torch.inference_mode():
+        probs = candidate_probabilities(generator, cond, k, seed, variety)
+    cleaned = clean_candidates(
+        probs, density, n_steps, generator.tracks, meters=meters, bar_phase=bar_phase
+    )
+    return cond, cleaned

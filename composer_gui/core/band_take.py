@@ -6,15 +6,14 @@ ranks by the critic less the faults ``models.musical_checks`` finds in three voi
 Those checks know voices only, so a band's take is ranked by the critic less the faults
 of its monophonic tracks (the bass) against the melody, on the shipped grid
 (``models.sampling.monophonic_grid_rolls``); chords and drums are judged by the critic
-alone (TODO: checks per kind). Its sections are chained draw for draw.
+alone (TODO: checks per kind). Its sections are chained draw for draw. Both takes draw
+through one path (``Engine.draw_sections``, ``Engine.draw``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from composer_gui.core.melody_grid import sections
-from composer_gui.core.track_notes import per_track
 from models.pianoroll import STEPS_PER_BEAT
 
 NEAR_IDENTICAL = 0.9  # Jaccard similarity of accompaniment cells above which two fold
@@ -27,26 +26,15 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     from models.ranking import BASS_LINE_WEIGHTS, critic_units, ranking_scores, reasons
     from models.sampling import monophonic_grid_rolls
 
-    parts = sections(grid.n_bars)
+    parts, drawn = engine.draw_sections(
+        grid, n_drawn, n_drawn, seed, density, variety, step, style_index
+    )
     sounding, onsets, scores = [], [], []
-    for index, (first, end) in enumerate(parts):
-        a, b = grid.bar_starts[first], grid.bar_starts[end]
-        cleaned, section_scores = draw_tracks(
-            engine,
-            grid.voice[a:b],
-            grid.onsets[a:b],
-            grid.meters_from(a),
-            grid.phase_at(a),
-            n_drawn,
-            seed + index,
-            density,
-            variety,
-            style_index,
-        )
+    for (first, end), (cleaned, section_scores) in zip(parts, drawn):
         sounding.append(np.stack([np.concatenate([s for s, _ in c], axis=1) for c in cleaned]))
         onsets.append(np.stack([np.concatenate([o for _, o in c], axis=1) for c in cleaned]))
-        scores.append((b - a) * np.asarray(section_scores, dtype=np.float64))
-        step(0.2 + 0.5 * (index + 1) / len(parts))
+        steps = grid.bar_starts[end] - grid.bar_starts[first]
+        scores.append(steps * np.asarray(section_scores, dtype=np.float64))
     sounding, onsets = np.concatenate(sounding, axis=1), np.concatenate(onsets, axis=1)
     scores = sum(scores) / grid.n_steps
     bounds = np.cumsum([0] + [t.n_rows for t in engine.tracks])
@@ -98,33 +86,6 @@ def band_metrics(parts, tracks, steps_per_bar: int) -> dict[str, float]:
         for name, value in track_kind_metrics(sounding, onsets, track, steps_per_bar).items():
             out[f"{track.name}.{name}"] = value
     return out
-
-
-def draw_tracks(
-    engine, voice, onsets, meters, bar_phase, n_drawn, seed, density, variety, style_index=0
-):
-    """One batched pass for a model of any tracks: per candidate one ``(sounding,
-    onsets)`` pair per track, and the critic's score of each."""
-    import torch
-
-    from models.sampling import (
-        candidate_probabilities,
-        clean_candidates,
-        critic_scores,
-        melody_condition,
-        pad_length,
-    )
-
-    generator = engine._generator
-    device = next(generator.parameters()).device
-    n = pad_length(voice.shape[0], generator.config.time_multiple)
-    n_styles = generator.config.n_style_channels
-    cond = melody_condition(voice, onsets, meters, bar_phase, n, device, style_index, n_styles)
-    with torch.inference_mode():
-        probs = candidate_probabilities(generator, cond, n_drawn, seed, variety)
-        cleaned = clean_candidates(probs, density, voice.shape[0], engine.tracks)
-        cleaned = [per_track(c, len(engine.tracks)) for c in cleaned]
-        return cleaned, critic_scores(engine._critic, cond, cleaned)
 
 
 def fold_near_identical(rolls: np.ndarray, scores: np.ndarray, k: int) -> list[int]:

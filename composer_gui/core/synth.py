@@ -13,13 +13,13 @@ one channel per track, General MIDI programs, drums on channel 10), so what you 
 what you export. The mix is applied per channel on the way in.
 
 FluidSynth is imported lazily, so this module imports (and the app runs silently) on a
-machine without libfluidsynth; the first use raises ``SynthError`` with one sentence instead.
+machine without libfluidsynth; the first use raises ``SynthError`` with one sentence instead
+(``core.synth_install`` finds the library, the soundfont and the audio driver).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -28,17 +28,20 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 import mido
 import numpy as np
 
-from composer_gui import APP_NAME
 from composer_gui.core import synth_level
 from composer_gui.core.arrangement import Arrangement
-from composer_gui.core.errors import ComposerError
 from composer_gui.core.midi_writer import assign_channels
 from composer_gui.core.playback import Player, schedule_from_arrangement
+from composer_gui.core.synth_install import (
+    SynthError,
+    default_audio_drivers,
+    find_soundfont,
+    load_fluidsynth,
+)
 
 SAMPLE_RATE = 44100  # Hz, for rendering and for the audio driver
 SYNTH_GAIN = synth_level.SYNTH_GAIN  # see synth_level.py for how the level was set
@@ -52,35 +55,6 @@ TAIL_SECONDS = 1.0  # rendered after the last beat so releases and reverb are no
 # the buffer is all four periods (ALSA) that is about 93 ms, heard when playing live.
 AUDIO_PERIOD_FRAMES = 1024
 AUDIO_PERIODS = 4
-
-SOUNDFONT_SUFFIXES = (".sf2", ".sf3")
-
-# Where General MIDI soundfonts are usually installed, most common first.
-SYSTEM_SOUNDFONT_PATHS = (
-    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),  # Debian/Ubuntu fluid-soundfont-gm
-    Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),  # Debian/Ubuntu timgm6mb-soundfont
-    Path("/usr/share/sounds/sf2/default-GM.sf2"),  # Debian alternatives link
-    Path("/usr/share/sounds/sf3/default-GM.sf3"),
-    Path("/usr/share/soundfonts/default.sf2"),  # Arch, Fedora
-    Path("/usr/share/soundfonts/FluidR3_GM.sf2"),
-    Path("/usr/share/soundfonts/FluidR3_GM2-2.sf2"),  # Fedora fluid-soundfont-gm
-    Path("/opt/homebrew/share/soundfonts/default.sf2"),  # macOS, Homebrew on Apple silicon
-    Path("/usr/local/share/soundfonts/default.sf2"),  # macOS, Homebrew on Intel; BSDs
-    Path.home() / "Library/Audio/Sounds/Banks/FluidR3_GM.sf2",  # macOS, per user
-    Path("C:/soundfonts/default.sf2"),  # Windows, FluidSynth's own default
-    Path("C:/Program Files/FluidSynth/share/soundfonts/default.sf2"),
-)
-
-# Audio drivers tried in order when none is chosen in Preferences.
-DEFAULT_AUDIO_DRIVERS = {
-    "linux": ("pulseaudio", "alsa"),  # PipeWire desktops serve the PulseAudio protocol too
-    "darwin": ("coreaudio",),
-    "win32": ("wasapi", "dsound"),
-}
-
-
-class SynthError(ComposerError):
-    """The built-in synth cannot sound: no FluidSynth, no soundfont or no audio output."""
 
 
 @dataclass(frozen=True)
@@ -105,80 +79,6 @@ class Mix:
         if not 0 <= value <= 127:
             raise ValueError(f"volume of track {track_index} must be in range 0..127, not {value}")
         return value
-
-
-# --- FluidSynth and the soundfont ---------------------------------------------------------
-
-
-def load_fluidsynth() -> ModuleType:
-    """Import pyfluidsynth, turning a missing library into one sentence."""
-    try:
-        import fluidsynth
-    except (ImportError, OSError) as exc:
-        raise SynthError(
-            "FluidSynth is not installed; install libfluidsynth (package libfluidsynth3 "
-            "or fluidsynth) to hear the built-in synth."
-        ) from exc
-    return fluidsynth
-
-
-def _user_soundfont_dirs() -> list[Path]:
-    """The app's own data folder, where a user may drop a soundfont."""
-    try:
-        import platformdirs
-    except ImportError:
-        return []
-    return [Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "soundfonts"]
-
-
-def _fluidsynth_default_soundfont() -> Path | None:
-    """The soundfont FluidSynth itself was built to use, if it is installed."""
-    try:
-        fluidsynth = load_fluidsynth()
-    except SynthError:
-        return None
-    import ctypes
-
-    settings = fluidsynth.new_fluid_settings()
-    try:
-        buffer = ctypes.create_string_buffer(4096)
-        found = fluidsynth.fluid_settings_copystr(
-            settings, b"synth.default-soundfont", buffer, len(buffer)
-        )
-        if found != fluidsynth.FLUIDSETTING_EXISTS or not buffer.value:
-            return None
-        return Path(buffer.value.decode(errors="replace"))
-    finally:
-        fluidsynth.delete_fluid_settings(settings)
-
-
-def soundfont_candidates() -> list[Path]:
-    """Every place searched for a soundfont when Preferences name none, in order."""
-    candidates = list(SYSTEM_SOUNDFONT_PATHS)
-    for folder in _user_soundfont_dirs():
-        if folder.is_dir():
-            candidates += sorted(p for p in folder.iterdir() if p.suffix in SOUNDFONT_SUFFIXES)
-    default = _fluidsynth_default_soundfont()
-    if default is not None:
-        candidates.append(default)
-    return candidates
-
-
-def find_soundfont(preferred: str | os.PathLike[str] | None = None) -> Path:
-    """The soundfont to load: the one chosen in Preferences, else the first installed one."""
-    if preferred:
-        path = Path(preferred).expanduser()
-        if not path.is_file():
-            raise SynthError(
-                f"The soundfont {path} does not exist; choose another one in Preferences."
-            )
-        return path
-    for path in soundfont_candidates():
-        if path.is_file():
-            return path
-    raise SynthError(
-        "No General MIDI soundfont found; install fluid-soundfont-gm or choose one in Preferences."
-    )
 
 
 class _Synth:
@@ -345,14 +245,6 @@ def render_to_wav(
 
 
 # --- realtime audition --------------------------------------------------------------------
-
-
-def default_audio_drivers() -> tuple[str, ...]:
-    for prefix, drivers in DEFAULT_AUDIO_DRIVERS.items():
-        if sys.platform.startswith(prefix):
-            return drivers
-    return ("pulseaudio", "alsa")
-
 
 LIVE_CHANNEL = 15  # 0-based: channel 16, for notes played live
 

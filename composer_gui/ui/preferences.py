@@ -228,7 +228,7 @@ class PreferencesDialog(QDialog):
         self._fill_ports(settings.get(settings.MIDI_INPUT), settings.get(settings.MIDI_OUTPUT))
         self.midi_thru.setChecked(settings.get(settings.MIDI_THRU))
         try:
-            from composer_gui.core.synth import default_audio_drivers
+            from composer_gui.core.synth_install import default_audio_drivers
 
             drivers = list(default_audio_drivers())
         except ImportError:

@@ -13,11 +13,8 @@ from models.metrics import (
     batch_metrics,
     distance_to_reference,
     diversity,
-    estimate_key,
-    key_pitch_classes,
     note_runs,
     piece_metrics,
-    pitch_class_histogram,
     track_metrics,
 )
 from models.pianoroll import (
@@ -29,6 +26,7 @@ from models.pianoroll import (
     STEPS_PER_BEAT,
     empty_roll,
 )
+from models.tonality import estimate_key, key_pitch_classes, pitch_class_histogram
 
 C4, D4, E4, F4, G4, A4, B4, C5 = 60, 62, 64, 65, 67, 69, 71, 72
 C_MAJOR_SCALE = (C4, D4, E4, F4, G4, A4, B4, C5)
@@ -355,7 +353,7 @@ def test_parallel_perfect_rate_counts_parallel_octaves_and_fifths_not_thirds():
 
 
 def test_harmonic_agreement_compares_the_pitch_classes_of_each_beat():
-    from models.metrics import harmonic_agreement
+    from models.harmonic_agreement import harmonic_agreement
 
     melody = [40] * 8
     # grid index = MIDI - 28: G4 39, E4 36, C3 20; C5 44, G4 39, E3 24; D4 34
@@ -368,7 +366,7 @@ def test_harmonic_agreement_compares_the_pitch_classes_of_each_beat():
 
 
 def test_harmony_consensus_marks_the_draw_whose_harmony_the_others_do_not_share():
-    from models.metrics import harmonic_agreement, harmony_consensus
+    from models.harmonic_agreement import harmonic_agreement, harmony_consensus
 
     melody = [40] * 8
     c_major = _voices_roll(melody, [39] * 8, [36] * 8, [20] * 8)

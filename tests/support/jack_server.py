@@ -4,7 +4,9 @@ The server runs with no sound card (``-d dummy``) at 48 kHz with 64-frame period
 JACK period is 1.33 ms. It gets a name of its own so parallel runs never share a server;
 ``JACK_DEFAULT_SERVER`` points every client (ours, jack_lsp, jack_midi_dump) at it and
 ``JACK_NO_START_SERVER`` stops a client from starting a server behind our back.
-The benchmark script uses the same classes.
+The name carries this process's pid (``tests.support.orphans``): the server dies with the
+process that started it, and a start first stops the servers of test processes that were
+killed before they could stop theirs. The benchmark script uses the same classes.
 """
 
 from __future__ import annotations
@@ -19,9 +21,18 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from tests.support.orphans import (
+    PREFIX,
+    die_with_parent,
+    process_alive,
+    server_name,
+    stop_child,
+    stop_orphans,
+)
 from tests.support.real_parts import require
 
 SAMPLE_RATE = 48000
@@ -36,7 +47,7 @@ class JackServer:
     """A ``jackd`` dummy server we started, stopped by its own PID."""
 
     def __init__(self, sample_rate: int = SAMPLE_RATE, period_frames: int = PERIOD_FRAMES) -> None:
-        self.name = f"composer-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.name = server_name(uuid.uuid4().hex[:6])
         self.sample_rate = sample_rate
         self.period_frames = period_frames
         self.process: subprocess.Popen | None = None
@@ -75,6 +86,10 @@ class JackServer:
             self.stop()
 
     def start(self) -> None:
+        # Orphans of killed test runs (realtime, 64-frame periods) take the CPU a new
+        # server needs to start within its deadline.
+        stop_orphans("jackd")
+        free_stale_registrations()
         env = {**self.env(), "JACK_NO_AUDIO_RESERVATION": "1"}
         # Realtime where the OS allows it: a non-realtime dummy driver on a busy machine wakes
         # late, counts an xrun and restarts its cycle count, so its frame clock falls seconds
@@ -97,7 +112,7 @@ class JackServer:
         ]
         # Never a pipe nobody reads: jackd logs as it runs and would block on a full pipe.
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            die_with_parent(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         waited = subprocess.run(
             ["jack_wait", "-w", "-s", self.name, "-t", "10"],
@@ -112,12 +127,7 @@ class JackServer:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_child(self.process)
         self.process = None
 
     def ports(self) -> list[str]:
@@ -133,6 +143,49 @@ class JackServer:
 
     def connect(self, source: str, destination: str) -> None:
         subprocess.run(["jack_connect", source, destination], env=self.env(), check=True)
+
+
+REGISTRY = Path("/dev/shm/jack-shm-registry")
+# This user's: the registry is shared, a name is "jack-<uid>:<name>:".
+_REGISTERED = re.compile(f"jack-{os.getuid()}:({PREFIX}-\\d+-[0-9a-z]+):".encode())
+
+
+def stale_registrations(registry: Path = REGISTRY) -> list[str]:
+    """Our test servers that JACK's shared-memory registry still lists though their
+    process is gone.
+
+    JACK2's registry has places for 8 servers. A server frees its place when it exits
+    cleanly, and a server that starts takes back a place held under its own name by a
+    dead process; a server killed with SIGKILL holds its place for good. Our names are
+    unique, so 8 such places and no ``jackd`` starts again, whatever its name ("Too many
+    servers already active"). Each place is a ``pid_t`` and then the server's name,
+    ``jack-<uid>:<name>:``; anything else in the file is not read."""
+    try:
+        data = registry.read_bytes()[:8192]
+    except OSError:
+        return []
+    names = []
+    for match in _REGISTERED.finditer(data):
+        start = match.start()
+        pid = int.from_bytes(data[start - 4 : start], sys.byteorder, signed=True)
+        if start >= 4 and pid > 0 and not process_alive(pid):
+            names.append(match.group(1).decode())
+    return names
+
+
+def free_stale_registrations() -> list[str]:
+    """Free the places of ``stale_registrations``: JACK's own way, under its own lock, by
+    starting a server of each name and stopping it cleanly."""
+    names = stale_registrations()
+    for name in names:
+        env = {**os.environ, "JACK_NO_AUDIO_RESERVATION": "1", "JACK_NO_START_SERVER": "1"}
+        command = ["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-p", "1024"]
+        process = subprocess.Popen(
+            die_with_parent(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        subprocess.run(["jack_wait", "-w", "-s", name, "-t", "10"], env=env, capture_output=True)
+        stop_child(process)
+    return names
 
 
 def _realtime_allowed() -> bool:

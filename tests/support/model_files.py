@@ -21,6 +21,15 @@ TINY = GanConfig(
 )
 
 
+def loaded_engine(model_path):
+    """An ``Engine`` on the CPU with the model at ``model_path`` loaded."""
+    from composer_gui.core.engine import Engine
+
+    engine = Engine(model_path, "cpu")
+    engine.load()
+    return engine
+
+
 @pytest.fixture(scope="session")
 def chorale_data(tmp_path_factory):
     """``(data_dir, manifest, report)`` built from the first 14 chorales of the corpus."""

@@ -15,10 +15,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pytest
 
+from tests.support.orphans import die_with_parent, server_name, stop_child, stop_orphans
 from tests.support.real_parts import require
 
 SINK_NAME = "composer_test"
@@ -85,14 +87,11 @@ class Take:
         return pcm.reshape(-1, 2).astype(np.float32) / 32768.0
 
 
-@pytest.fixture(scope="session")
-def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    """A PulseAudio server for this test session whose default sink records nothing but us."""
-    require(
-        shutil.which("pulseaudio") is not None and shutil.which("parec") is not None,
-        "PulseAudio (pulseaudio and parec)",
-    )
-    folder = tmp_path_factory.mktemp("pulse")
+def start_pulse(folder: Path) -> tuple[subprocess.Popen, PulseServer, IO[bytes]]:
+    """Start a server whose runtime files live in ``folder`` (named by ``server_name``,
+    so that the server of a killed test process is known as an orphan), after stopping
+    such orphans; its process, what clients need, and its open log."""
+    stop_orphans("pulseaudio")
     runtime = folder / "run"
     runtime.mkdir(mode=0o700)
     socket = runtime / "native"
@@ -100,46 +99,52 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServ
     env.pop("PULSE_SERVER", None)
     log = (folder / "pulseaudio.log").open("wb")
     process = subprocess.Popen(
-        [
+        die_with_parent([
             "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
             "--use-pid-file=false", "--log-target=stderr",
             f"--load=module-null-sink sink_name={SINK_NAME} rate={SAMPLE_RATE} channels=2",
             f"--load=module-native-protocol-unix socket={socket} auth-anonymous=1",
-        ],
+        ]),
         env=env,
         stdout=log,
         stderr=log,
     )  # fmt: skip
     address = f"unix:{socket}"
     env["PULSE_SERVER"] = address
-    server = PulseServer(address, SINK_NAME, f"{SINK_NAME}.monitor", env)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            ready = (
-                socket.exists()
-                and subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not (
+        socket.exists()
+        and subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0
+    ):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_pulse(process, log)
+            pytest.fail(
+                "PulseAudio did not start: "
+                + (folder / "pulseaudio.log").read_text(errors="replace")[-2000:]
             )
-            if ready:
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    "PulseAudio did not start: "
-                    + (folder / "pulseaudio.log").read_text(errors="replace")[-2000:]
-                )
-            time.sleep(0.05)
+        time.sleep(0.05)
+    return process, PulseServer(address, SINK_NAME, f"{SINK_NAME}.monitor", env), log
+
+
+def stop_pulse(process: subprocess.Popen, log: IO[bytes]) -> None:
+    stop_child(process, timeout_seconds=5)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    """A PulseAudio server for this test session whose default sink records nothing but us."""
+    require(
+        shutil.which("pulseaudio") is not None and shutil.which("parec") is not None,
+        "PulseAudio (pulseaudio and parec)",
+    )
+    process, server, log = start_pulse(tmp_path_factory.mktemp(server_name("pulse")))
+    try:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("PULSE_SERVER", address)
+            patch.setenv("PULSE_SERVER", server.address)
             yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop_pulse(process, log)
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,11 @@ import pytest
 from composer_gui.core import midi_io
 from composer_gui.core.arrangement import Arrangement, Track
 from composer_gui.core.playback import Player, schedule_from_arrangement
-from composer_gui.core.synth import (
-    SAMPLE_RATE,
-    SynthError,
-    find_soundfont,
-    load_fluidsynth,
-    render_arrangement,
-)
+from composer_gui.core.synth import SAMPLE_RATE, render_arrangement
 from composer_gui.core.track_notes import accompaniment_tracks, track_rolls
 from models.tracks import DRUM_CHANNEL, TrackSpec, kit_row
 from tests.support.jack_server import MidiDump
-from tests.support.real_parts import require
+from tests.support.sound import rms
 
 TEMPO = 60.0  # a beat a second, so each hit has a second to itself
 BASS = TrackSpec("bass", "bass", 28, 55, 33)
@@ -47,15 +41,6 @@ def band() -> Arrangement:
     return Arrangement([melody, *tracks], tempo_bpm=TEMPO)
 
 
-@pytest.fixture(scope="module")
-def soundfont():
-    try:
-        load_fluidsynth()
-        return find_soundfont()
-    except SynthError as exc:
-        require(False, f"FluidSynth with a General MIDI soundfont ({exc})")
-
-
 def test_a_drums_track_from_its_rows_is_on_channel_10_and_reads_back():
     arrangement = band()
     drums = arrangement.tracks[2]
@@ -69,8 +54,7 @@ def test_the_synth_sounds_each_drum_hit_where_it_is(soundfont):
     audio = render_arrangement(band(), soundfont=soundfont).mean(axis=1)
 
     def loudness(start_s: float, end_s: float) -> float:
-        window = audio[round(start_s * SAMPLE_RATE) : round(end_s * SAMPLE_RATE)]
-        return float(np.sqrt(np.mean(np.square(window, dtype=np.float64))))
+        return rms(audio[round(start_s * SAMPLE_RATE) : round(end_s * SAMPLE_RATE)])
 
     quiet = loudness(1.9, 2.45)  # after the snare has died away, before the last kick
     assert quiet < 1e-3

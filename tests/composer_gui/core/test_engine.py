@@ -39,13 +39,6 @@ def melody(bars=4, meter=(4, 4), octave=0, tempo=96.0):
     return Arrangement([Track("lead", notes, program=73, channel=5)], tempo, meter)
 
 
-@pytest.fixture(scope="module")
-def engine(tiny_model):
-    e = Engine(tiny_model, "cpu")
-    e.load()
-    return e
-
-
 def test_the_melody_is_kept_note_for_note_and_candidates_are_ranked(engine):
     tune = melody()
     candidates = engine.generate(tune, k=6, seed=3)

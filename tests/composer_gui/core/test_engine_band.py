@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from composer_gui.core.engine import Engine
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.instruments import track_channels
 from composer_gui.core.midi_file import read_arrangement
@@ -17,13 +16,6 @@ from models.ranking import critic_units
 from models.tracks import DRUM_CHANNEL, DRUM_KEYS, TrackSpec
 from tests.composer_gui.core.test_engine import melody
 from tests.support.band_model import BAND
-
-
-@pytest.fixture(scope="module")
-def band_engine(band_model):
-    engine = Engine(band_model, "cpu")
-    engine.load()
-    return engine
 
 
 def test_a_band_candidate_has_the_models_tracks_programs_and_channels(band_engine):

@@ -5,14 +5,7 @@ import numpy as np
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
-from composer_gui.core.engine import Engine, accompaniment_roll
-
-
-@pytest.fixture(scope="module")
-def engine(tiny_model):
-    e = Engine(tiny_model, "cpu")
-    e.load()
-    return e
+from composer_gui.core.engine import accompaniment_roll
 
 
 def tune(octave: int = 0) -> Arrangement:

@@ -13,33 +13,20 @@ import wave
 import numpy as np
 import pytest
 
-from composer_gui.core import synth as synth_module
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.synth import (
     SAMPLE_RATE,
     TAIL_SECONDS,
     Mix,
-    SynthError,
     SynthPlayer,
     beat_at,
-    find_soundfont,
-    load_fluidsynth,
     render_arrangement,
     write_wav,
 )
-from tests.support.real_parts import require
+from composer_gui.core.synth_install import SynthError, load_fluidsynth
+from tests.support.sound import rms
 
 A4, C_SHARP5, A2 = 69, 73, 45
-
-
-@pytest.fixture(scope="module")
-def soundfont():
-    """The real synth and soundfont, or a skip locally / a failure in CI."""
-    try:
-        load_fluidsynth()
-        return find_soundfont()
-    except SynthError as exc:
-        require(False, f"FluidSynth with a General MIDI soundfont ({exc})")
 
 
 def one_note(pitch=A4, velocity=100, beats=1.0, tempo_bpm=120.0, program=0) -> Arrangement:
@@ -73,10 +60,6 @@ def dropouts(audio: np.ndarray, min_frames: int = 20) -> int:
     silent = (mono[audible[0] : audible[-1]] == 0).astype(np.int8)
     edges = np.diff(np.concatenate([[0], silent, [0]]))
     return int(((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)) >= min_frames).sum())
-
-
-def rms(audio: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
 
 
 # --- offline rendering --------------------------------------------------------------------
@@ -194,28 +177,6 @@ def test_beat_at_inverts_seconds_at():
     for beat in (0.0, 1.5, 4.0, 5.25, 9.0):
         assert beat_at(arrangement, arrangement.seconds_at(beat)) == pytest.approx(beat)
     assert beat_at(arrangement, 3.0) == pytest.approx(5.0)  # 2 s for 4 beats, then 1 s a beat
-
-
-# --- finding the soundfont and the library ------------------------------------------------
-
-
-def test_preferred_soundfont_is_used(soundfont):
-    assert find_soundfont(soundfont) == soundfont
-
-
-def test_missing_preferred_soundfont_names_the_file(tmp_path):
-    missing = tmp_path / "gone.sf2"
-    with pytest.raises(SynthError, match="gone.sf2 does not exist"):
-        find_soundfont(missing)
-
-
-def test_no_soundfont_anywhere_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(synth_module, "soundfont_candidates", lambda: [])
-    with pytest.raises(SynthError) as caught:
-        find_soundfont()
-    assert str(caught.value) == (
-        "No General MIDI soundfont found; install fluid-soundfont-gm or choose one in Preferences."
-    )
 
 
 def test_missing_fluidsynth_library_is_one_sentence(monkeypatch):

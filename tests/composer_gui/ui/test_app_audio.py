@@ -6,26 +6,19 @@ The output is a private PulseAudio server with a null sink that the test records
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_writer import write_arrangement
-from composer_gui.core.synth import SynthError, find_soundfont, load_fluidsynth
 from composer_gui.ui import settings
-from tests.support.real_parts import require
+from tests.support.sound import rms
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def synth_window(window, pulse_server, tmp_path):
-    try:
-        load_fluidsynth()
-        find_soundfont()
-    except SynthError as error:
-        require(False, f"FluidSynth with a General MIDI soundfont ({error})")
+def synth_window(window, pulse_server, soundfont, tmp_path):
     settings.put(settings.AUDIO_DRIVER, "pulseaudio")
     window.apply_output_settings()
     path = tmp_path / "bar.mid"
@@ -33,10 +26,6 @@ def synth_window(window, pulse_server, tmp_path):
     write_arrangement(Arrangement([Track("melody", notes, program=73)], tempo_bpm=240.0), path)
     assert window.open_file(path)
     return window
-
-
-def rms(audio: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(audio**2))) if audio.size else 0.0
 
 
 def test_space_plays_the_melody_and_the_playhead_runs_to_the_end(

@@ -17,25 +17,11 @@ from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
+from tests.composer_gui.ui.tunes import MELODY
 
 pytestmark = pytest.mark.gui
 
-MELODY = [
-    Note(67, 0.0, 1.0, 90),
-    Note(69, 1.0, 1.0, 90),
-    Note(71, 2.0, 2.0, 90),
-    Note(72, 4.0, 1.5, 90),
-    Note(71, 5.5, 0.5, 90),
-    Note(69, 6.0, 2.0, 90),
-]
 EXTRA = Note(74, 8.0, 1.0, 90)
-
-
-@pytest.fixture
-def melody_file(tmp_path) -> Path:
-    path = tmp_path / "tune.mid"
-    write_arrangement(Arrangement([Track("melody", list(MELODY))], tempo_bpm=96.0), path)
-    return path
 
 
 @pytest.fixture
