@@ -438,10 +438,12 @@ def run_evaluation(
             "candidate_quantiles": candidates,
             "candidate_median_on_real_scale": percentile(candidates[50], real),
         }
-        # The number the app shows: the ranking score among Bach's (models.ranking).
+        # The number the app shows: the ranking score among the candidates and Bach.
         from models.ranking import checked_calibration
 
-        card["calibration"] |= checked_calibration(critic, held_out, real, bars)
+        card["calibration"] |= checked_calibration(
+            critic, held_out, real, bars, generator=generator
+        )
         card["metrics"] = {split: result_json | {"model": Path(model_path).name}}
         path = Path(model_path).with_suffix(".json")
         tmp = path.with_name(path.name + ".tmp")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from composer_gui.core.metric_words import (
     metric_legend,
     metric_text,
     reference_words,
+    shown_among_words,
 )
 from models.pianoroll import MAX_BARS
 
@@ -181,6 +183,7 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
             {
                 "rank": c.rank,
                 "percentile": round(c.percentile, 1),
+                "real_share": None if math.isnan(c.real_share) else round(c.real_share, 1),
                 "critic_score": round(c.critic_score, 4),
                 "score": round(c.score, 4),
                 "reasons": list(c.reasons),
@@ -194,6 +197,17 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
     }
 
 
+def score_words(candidate) -> str:
+    """What accompany's "score %" column is (``core.metric_words.score_line``'s words)."""
+    if math.isfinite(candidate.real_share):
+        return (
+            f"where the score falls among {shown_among_words(candidate.style)} (50 is "
+            f"typical; the first here is above {candidate.real_share:.0f}% of "
+            f"{reference_words(candidate.style)})"
+        )
+    return f"share of {reference_words(candidate.style)} whose score is lower"
+
+
 def _print_table(candidates, engine, args) -> None:
     out = sys.stdout
     print(
@@ -202,10 +216,10 @@ def _print_table(candidates, engine, args) -> None:
         file=out,
     )
     print(
-        f"score %: share of {reference_words(candidates[0].style)} whose score is "
-        "lower; score: what it is ranked by, the critic's score less penalties for clashes "
-        "with the melody, parallel fifths and octaves, leaps, and beats that are harsh, thin "
-        "or weak in the bass; why: what sets it apart from the others",
+        f"score %: {score_words(candidates[0])}; score: what it is ranked by, the critic's "
+        "score less penalties for clashes with the melody, parallel fifths and octaves, "
+        "leaps, beats that are harsh, thin or weak in the bass, and beats without a passing "
+        "note; why: what sets it apart from the others",
         file=out,
     )
     width = max(len(metric_label(key)) for key in TABLE_COLUMNS)
