@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -66,9 +67,16 @@ class BeatGrades:
 
     def rate(self, name: str) -> float:
         """Mean grade over the beats with something to judge (0 when none)."""
-        values = self.grades[name]
-        judged = ~np.isnan(values)
-        return float(values[judged].mean()) if judged.any() else 0.0
+        return self._rates[name]
+
+    @cached_property
+    def _rates(self) -> dict[str, float]:
+        """Every rate once: the ranking and its reasons ask for each many times."""
+        out = {}
+        for name, values in self.grades.items():
+            judged = ~np.isnan(values)
+            out[name] = float(values[judged].mean()) if judged.any() else 0.0
+        return out
 
     def weak_spots(self, name: str) -> list[tuple[int, int]]:
         """``(bar, beat)`` of the beats graded :data:`NAMED_GRADE` or worse."""

@@ -19,51 +19,47 @@ import numpy as np
 STEP_LIMIT = 2  # semitones: a passing or neighbour note moves by a tone or a semitone
 
 
-def stepwise_notes(accompaniment: np.ndarray) -> np.ndarray:
-    """``(c, voice, step)`` True where a note begins that is reached and left by a step.
-
-    ``accompaniment`` ``(c, voice, step)`` pitch index or -1; a note is a run of one pitch
-    (a repeated pitch is one note, as the checks read the grid)."""
-    c, v, t = accompaniment.shape
-    out = np.zeros((c, v, t), dtype=bool)
-    if t < 3:
-        return out
-    for ci in range(c):
-        for vi in range(v):
-            line = accompaniment[ci, vi]
-            starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
-            pitch = line[starts]
-            if starts.size < 3:
-                continue
-            before, here, after = pitch[:-2], pitch[1:-1], pitch[2:]
-            sounding = (before >= 0) & (here >= 0) & (after >= 0)
-            into, out_of = np.abs(here - before), np.abs(after - here)
-            step = sounding & (into > 0) & (into <= STEP_LIMIT) & (out_of > 0)
-            step &= out_of <= STEP_LIMIT
-            out[ci, vi, starts[1:-1][step]] = True
-    return out
+def _note_starts(lines: np.ndarray) -> np.ndarray:
+    """``(..., step)`` True where a note (a run of one pitch) or a rest begins."""
+    new = np.ones(lines.shape, dtype=bool)
+    new[..., 1:] = lines[..., 1:] != lines[..., :-1]
+    return new
 
 
 def next_pitches(lines: np.ndarray) -> np.ndarray:
     """``(..., step)``: the pitch of the note after the one sounding at each step (-1 for a
     rest or the end), ``lines`` ``(..., step)`` pitch index or -1."""
-    flat = lines.reshape(-1, lines.shape[-1])
-    out = np.full(flat.shape, -1, dtype=np.int64)
-    for i, line in enumerate(flat):
-        new = np.r_[True, line[1:] != line[:-1]]
-        pitch = line[new]
-        note = np.cumsum(new) - 1
-        following = np.append(pitch[1:], -1)
-        out[i] = following[note]
-    return out.reshape(lines.shape)
+    lines = np.asarray(lines, dtype=np.int64)
+    t = lines.shape[-1]
+    new = _note_starts(lines)
+    index = np.where(new, np.arange(t), t)
+    # The first note start after each step: a running minimum from the end.
+    after = np.full(lines.shape, t)
+    after[..., :-1] = np.flip(np.minimum.accumulate(np.flip(index[..., 1:], -1), axis=-1), -1)
+    padded = np.concatenate([lines, np.full(lines.shape[:-1] + (1,), -1)], axis=-1)
+    return np.take_along_axis(padded, after, axis=-1)
 
 
 def resolves_by_step(lines: np.ndarray) -> np.ndarray:
     """``(..., step)`` True where the note sounding moves on by a step (a tone or a
     semitone) to the next: how a suspension, an appoggiatura or a passing note resolves."""
+    lines = np.asarray(lines, dtype=np.int64)
     following = next_pitches(lines)
     move = np.abs(following - lines)
     return (lines >= 0) & (following >= 0) & (move > 0) & (move <= STEP_LIMIT)
+
+
+def stepwise_notes(accompaniment: np.ndarray) -> np.ndarray:
+    """``(c, voice, step)`` True where a note begins that is reached and left by a step.
+
+    ``accompaniment`` ``(c, voice, step)`` pitch index or -1; a note is a run of one pitch
+    (a repeated pitch is one note, as the checks read the grid)."""
+    lines = np.asarray(accompaniment, dtype=np.int64)
+    before = np.full(lines.shape, -1)
+    before[..., 1:] = lines[..., :-1]
+    into = np.abs(lines - before)
+    reached = _note_starts(lines) & (before >= 0) & (lines >= 0) & (into > 0)
+    return reached & (into <= STEP_LIMIT) & resolves_by_step(lines)
 
 
 def no_passing_grades(voices: np.ndarray, steps: np.ndarray) -> np.ndarray:

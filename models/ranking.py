@@ -295,6 +295,21 @@ def _root_reason(result: CheckResult) -> str:
     return f"bass on the root in {result.bass_on_root} of {result.bass_bars} bars"
 
 
+_last_take: tuple[list[CheckResult], np.ndarray, np.ndarray] | None = None
+
+
+def _take_rates(checks: list[CheckResult]) -> tuple[np.ndarray, np.ndarray]:
+    """``(rates, medians)`` of a take's checks: the engine asks :func:`reasons` once per
+    candidate of the same take, so the last take's are kept, with the results themselves,
+    which are compared by identity)."""
+    global _last_take
+    same = _last_take is not None and len(_last_take[0]) == len(checks)
+    if not (same and all(a is b for a, b in zip(_last_take[0], checks))):
+        rates = shaping_rates(checks)
+        _last_take = (list(checks), rates, np.median(rates, axis=0))
+    return _last_take[1], _last_take[2]
+
+
 def reasons(
     checks: list[CheckResult], index: int, limit: int = 3, weights: dict[str, float] | None = None
 ) -> list[str]:
@@ -303,25 +318,30 @@ def reasons(
     each difference weighed by what it costs in the ranking."""
     weights = WEIGHTS if weights is None else weights
     result = checks[index]
+    rates, medians = _take_rates(checks)
     ranked: list[tuple[float, str]] = []
-    for name in SHAPING_MEASURES:
+    for j, name in enumerate(SHAPING_MEASURES):
         if weights is BASS_LINE_WEIGHTS and name in TEXTURE_CHECKS:
             continue
-        rates = np.array([c.rate(name) for c in checks])
-        median = float(np.median(rates))
-        gap = abs(rates[index] - median)
+        gap = abs(rates[index, j] - medians[j])
         if gap > 0:
-            text = _fault_reason(name, result)
-            if result.counts[name]:
-                text += ", fewer than most" if rates[index] < median else ", more than most"
-            ranked.append((gap * max(weights[name], REASON_FLOOR), text))
+            ranked.append((gap * max(weights[name], REASON_FLOOR), name))
     shares = np.array([c.bass_on_root / max(1, c.bass_bars) for c in checks])
     gap = abs(shares[index] - float(np.median(shares)))
     if result.bass_bars and gap > 0:
-        more = shares[index] > float(np.median(shares))
-        text = _root_reason(result)
-        if 0 < result.bass_on_root < result.bass_bars:
-            text += ", more than most" if more else ", fewer than most"
-        ranked.append((gap * REASON_FLOOR, text))
+        ranked.append((gap * REASON_FLOOR, "bass_on_root"))
     ranked.sort(key=lambda item: -item[0])
-    return [text for _, text in ranked[:limit]]
+    texts = []
+    for _, name in ranked[:limit]:
+        if name == "bass_on_root":
+            text = _root_reason(result)
+            if 0 < result.bass_on_root < result.bass_bars:
+                more = shares[index] > float(np.median(shares))
+                text += ", more than most" if more else ", fewer than most"
+        else:
+            j = SHAPING_MEASURES.index(name)
+            text = _fault_reason(name, result)
+            if result.counts[name]:
+                text += ", fewer than most" if rates[index, j] < medians[j] else ", more than most"
+        texts.append(text)
+    return texts
