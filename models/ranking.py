@@ -269,7 +269,8 @@ def _on_beats(spots: list[tuple[int, int]]) -> str:
     beats = [str(beat) for _, beat in spots]
     if len(beats) == 1:
         return f" on beat {beats[0]} of bar {bars[0]}"
-    return " on beats " + ", ".join(beats[:-1]) + f" and {beats[-1]} of bar {bars[0]}"
+    # "weak bass on 2 beats in bar 8 (2 and 3)": the count is already said
+    return f" in bar {bars[0]} (" + ", ".join(beats[:-1]) + f" and {beats[-1]})"
 
 
 def _parallel_kind(result: CheckResult) -> str:

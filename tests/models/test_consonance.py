@@ -84,6 +84,10 @@ def test_a_thin_beat_is_named_with_its_beat_and_bar():
     checks = check_voices(np.stack([chorale(*[C_MAJOR] * 8)] * 3 + [thin_third]))
     assert checks[3].counts["thin_beats"] == 1 and checks[0].counts["thin_beats"] == 0
     assert any(r.startswith("thin on beat 3 of bar 1") for r in reasons(checks, 3))
+    # Two in one bar: the count once, then the bar and its beats.
+    thin_two = chorale(C_MAJOR, BARE, BARE, C_MAJOR, *[C_MAJOR] * 4)
+    checks = check_voices(np.stack([chorale(*[C_MAJOR] * 8)] * 3 + [thin_two]))
+    assert any(r.startswith("thin on 2 beats in bar 1 (2 and 3)") for r in reasons(checks, 3))
 
 
 def test_beats_follow_the_meter():
