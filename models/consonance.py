@@ -26,9 +26,13 @@ tritone a sharp one (0.75), minor seconds and major sevenths the harshest (1).
 
 Each term is a grade from 0 (best) to 1 per beat; a candidate's rate is its mean over the
 beats that have something to judge, so melodies in any meter and of any length compare.
-``models.ranking`` weighs the four rates; their weights are chosen on the validation
-split against Bach (``benchmarks/fit_ranking_weights.py``), not against any judging
-measure.
+A dissonance with the melody that resolves by step (the voice or the melody moves on by
+a tone or a semitone: a suspension, an appoggiatura) counts :data:`RESOLVED_SHARE` of its
+grade: the textbook's way to use a dissonance on the beat, and much of what Bach does.
+
+``models.ranking`` weighs the five rates, each on the scale of its spread within a take,
+chosen on the validation split (``benchmarks/fit_ranking_weights.py``), not against any
+judging measure.
 """
 
 from __future__ import annotations
