@@ -14,7 +14,9 @@ sounding as the beat begins (a passing note between beats is not judged):
   triad heard there is full support, its third (first inversion) nearly so, its fifth (a
   six-four chord, unstable outside a cadence) weak, a note outside the triad none;
 - ``thin_beats``: how much of that triad is missing (a beat of one pitch class, or a bare
-  fifth without its third, sounds empty under a chorale melody).
+  fifth without its third, sounds empty under a chorale melody);
+- ``no_passing``: no voice moves by step inside the beat (:mod:`models.passing`): block
+  chords where Bach writes passing notes.
 
 Intervals are graded as counterpoint treatises class them (Fux; Piston, *Harmony*):
 unisons, octaves, fifths, thirds and sixths are consonant (0); the fourth is consonant
@@ -24,21 +26,27 @@ tritone a sharp one (0.75), minor seconds and major sevenths the harshest (1).
 
 Each term is a grade from 0 (best) to 1 per beat; a candidate's rate is its mean over the
 beats that have something to judge, so melodies in any meter and of any length compare.
-``models.ranking`` weighs the four rates; their weights are chosen on the validation
-split against Bach (``benchmarks/fit_ranking_weights.py``), not against any judging
-measure.
+A dissonance with the melody that resolves by step (the voice or the melody moves on by
+a tone or a semitone: a suspension, an appoggiatura) counts :data:`RESOLVED_SHARE` of its
+grade: the textbook's way to use a dissonance on the beat, and much of what Bach does.
+
+``models.ranking`` weighs the five rates, each on the scale of its spread within a take,
+chosen on the validation split (``benchmarks/fit_ranking_weights.py``), not against any
+judging measure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from models.passing import no_passing_grades, resolves_by_step
 from models.pianoroll import LOWEST_PITCH, Meter, meter_positions
 
-GRADED_MEASURES = ("melody_discord", "inner_discord", "weak_bass", "thin_beats")
+GRADED_MEASURES = ("melody_discord", "inner_discord", "weak_bass", "thin_beats", "no_passing")
 
 # Dissonance of an interval class (semitones, upper minus lower, mod 12).
 DISCORD = np.array([0.0, 1.0, 0.5, 0.0, 0.0, 0.0, 0.75, 0.0, 0.0, 0.0, 0.5, 1.0])
@@ -50,6 +58,7 @@ _TRIADS = ((0, 4, 7), (0, 3, 7), (0, 3, 6))  # major, minor, diminished, root fi
 # A beat is named in a reason when its grade is at least this (a tritone, a 6/4 chord, a
 # third of the triad missing: what one hears as a weak spot).
 NAMED_GRADE = 0.5
+RESOLVED_SHARE = 0.5  # of a dissonance with the melody that resolves by step
 
 
 @dataclass(frozen=True)
@@ -62,9 +71,16 @@ class BeatGrades:
 
     def rate(self, name: str) -> float:
         """Mean grade over the beats with something to judge (0 when none)."""
-        values = self.grades[name]
-        judged = ~np.isnan(values)
-        return float(values[judged].mean()) if judged.any() else 0.0
+        return self._rates[name]
+
+    @cached_property
+    def _rates(self) -> dict[str, float]:
+        """Every rate once: the ranking and its reasons ask for each many times."""
+        out = {}
+        for name, values in self.grades.items():
+            judged = ~np.isnan(values)
+            out[name] = float(values[judged].mean()) if judged.any() else 0.0
+        return out
 
     def weak_spots(self, name: str) -> list[tuple[int, int]]:
         """``(bar, beat)`` of the beats graded :data:`NAMED_GRADE` or worse."""
@@ -155,8 +171,15 @@ def grade_beats(
     chord = voices[:, :, steps]  # (c, track, beat)
     melody, bass = chord[:, 0], chord[:, -1]
     n_tracks = chord.shape[1]
+    # A dissonance that resolves by step (a suspension, an appoggiatura) is the
+    # textbook's way to use one: it counts RESOLVED_SHARE of its grade.
+    resolves = resolves_by_step(voices)[:, :, steps]  # (c, track, beat)
     with_melody = np.stack(
-        [_pair_discord(melody, chord[:, v], v == n_tracks - 1) for v in range(1, n_tracks)]
+        [
+            _pair_discord(melody, chord[:, v], v == n_tracks - 1)
+            * np.where(resolves[:, 0] | resolves[:, v], RESOLVED_SHARE, 1.0)
+            for v in range(1, n_tracks)
+        ]
     )
     inner = [
         _pair_discord(chord[:, a], chord[:, b], b == n_tracks - 1)
@@ -177,6 +200,8 @@ def grade_beats(
         "inner_discord": _nanmean(np.stack(inner), axis=0) if inner else np.nan * bass,
         "weak_bass": _bass_discord(bass, root, {0: root, 1: third, 2: fifth}),
         "thin_beats": np.where(any_sound, (3 - tones) / 3.0, np.nan),
+        # Not a consonance: whether anything moves by step inside the beat (models.passing).
+        "no_passing": no_passing_grades(voices, steps),
     }
     return [
         BeatGrades(bar, beat, {name: values[c] for name, values in grades.items()})

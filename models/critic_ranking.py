@@ -48,19 +48,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from models.bar_summary import bar_summaries, transpose_summary
 from models.build_dataset import REST, Dataset
-from models.config import CLOSENESS_TO, GanConfig
-from models.critic import Critic
-from models.encoding import REST_CLASS, accompaniment_channels, voice_one_hot
+from models.config import CLOSENESS_TO
+from models.critic_ranking_head import channels, head_scorer, with_bar_head  # noqa: F401
+from models.encoding import REST_CLASS
 from models.evaluate import bach_reference, generate_for_window, real_roll, windows
 from models.metrics import distance_to_reference, piece_metrics, track_metrics
-from models.negatives import SPOILERS, spoil
-
-# The spoiled copies of Bach's accompaniment a bar head is held against, one of each kind
-# (models/negatives.py) but "mismatch", which needs another chorale's window.
-HELD_AGAINST = ("transpose", "late", "block", "wrong_notes")
-SPOILED_PER_SET = len(HELD_AGAINST)
+from models.negatives import spoil
 
 
 @dataclass
@@ -173,11 +167,6 @@ def candidate_sets(
     return sets
 
 
-def channels(voices: torch.Tensor) -> torch.Tensor:
-    """``(B, V, n)`` pitch indices (REST for rest) → critic input ``(B, V*P, n)``."""
-    return accompaniment_channels(voice_one_hot(voices.long()))
-
-
 def sampled_references(data: Dataset, config: RankingConfig) -> list[dict[str, float]]:
     """Bach's average metrics over ``reference_samples`` random samples of the training
     chorales (one window each, as the ranking test reads its split), each
@@ -231,13 +220,6 @@ def spoiled_copy(real: torch.Tensor, generator: torch.Generator) -> torch.Tensor
     return torch.where(spoiled == REST_CLASS, REST, spoiled)
 
 
-def spoiled_copies(real: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Bach's voices ``(V, n)`` spoiled once each way of ``HELD_AGAINST``: ``(kinds, V, n)``."""
-    classes = torch.where(real < 0, REST_CLASS, real).long()[None]
-    spoiled = torch.cat([SPOILERS[kind](classes, generator) for kind in HELD_AGAINST])
-    return torch.where(spoiled == REST_CLASS, REST, spoiled)
-
-
 def anchor_loss(critic, frozen, candidate_set: CandidateSet, rng: torch.Generator):
     """Squared drift from the critic before this stage, on what it already judged well:
     Bach's accompaniment, a spoiled copy of it, and the candidates' mean score.  The
@@ -281,7 +263,7 @@ def train_ranking(
     if config.bar_head:
         if critic.bar_head is None:
             raise ValueError("bar_head is set but the critic has no bar head")
-        score, keep = _head_scorer(critic, sets, order, rng)
+        score, keep = head_scorer(critic, sets, order, rng)
         parameters = list(critic.bar_head.parameters())
     else:
         frozen = copy.deepcopy(critic).eval().requires_grad_(False)
@@ -330,58 +312,6 @@ def _critic_scorer(critic, sets: list[CandidateSet]) -> Callable[[int], torch.Te
         return critic(candidate_set.cond.expand(k, -1, -1), channels(candidate_set.candidates))
 
     return score
-
-
-def _head_scorer(critic, sets: list[CandidateSet], order: np.random.Generator, rng):
-    """``(score, keep)`` with only the bar head live.  The patch mean and bar summaries of
-    every set, of Bach's accompaniment and of its spoiled copies (``HELD_AGAINST``) are
-    computed once; each call shows the head one set in a random key.  ``score`` gives
-    the candidates' scores, ``keep`` the logistic loss of Bach's accompaniment scoring
-    above its spoiled copies and above the candidates' mean: what the critic knew before
-    the head, held, and a percentile that does not flatter the candidates."""
-    critic.requires_grad_(False)
-    critic.bar_head.requires_grad_(True)
-    cached = []
-    with torch.no_grad():
-        for candidate_set in sets:
-            real = candidate_set.real
-            spoiled = spoiled_copies(real, rng)
-            voices = torch.cat([candidate_set.candidates, real[None], spoiled])
-            cond = candidate_set.cond.expand(voices.shape[0], -1, -1)
-            accompaniment = channels(voices)
-            patch_mean = critic.patch_scores(cond, accompaniment).mean(dim=1)
-            cached.append((patch_mean, *bar_summaries(cond, accompaniment)))
-
-    def all_scores(index: int) -> torch.Tensor:
-        patch_mean, features, sounding = cached[index]
-        transposed = transpose_summary(features, int(order.integers(12)))
-        return patch_mean + critic.bar_head(transposed, sounding)
-
-    def score(index: int) -> torch.Tensor:
-        return all_scores(index)[: -1 - SPOILED_PER_SET]
-
-    def keep(index: int) -> torch.Tensor:
-        scores = all_scores(index)
-        candidates, real = scores[: -1 - SPOILED_PER_SET], scores[-1 - SPOILED_PER_SET]
-        below = torch.cat([scores[-SPOILED_PER_SET:], candidates.mean()[None]])
-        return F.softplus(-(real - below)).mean()
-
-    return score, keep
-
-
-def with_bar_head(critic, gan_config: GanConfig, hidden: int, seed: int = 0):
-    """A copy of ``critic`` with a new bar head of ``hidden`` units (replacing any it had)
-    and its config, which the model card must record.  The head's first weights come from
-    ``seed``: torch seeds each process differently, and the stage must reproduce."""
-    config = gan_config.replace(critic_bar_head=hidden)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        grown = Critic(config)
-    state = {k: v for k, v in critic.state_dict().items() if not k.startswith("bar_head.")}
-    missing, unexpected = grown.load_state_dict(state, strict=False)
-    if unexpected or not all(k.startswith("bar_head.") for k in missing):
-        raise ValueError(f"the critic does not fit its config: {unexpected or missing}")
-    return grown, config
 
 
 def tune_model_file(

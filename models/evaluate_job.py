@@ -153,10 +153,12 @@ def chorale_evaluation(
             "candidate_quantiles": candidates,
             "candidate_median_on_real_scale": percentile(candidates[50], real),
         }
-        # The number the app shows: the ranking score among Bach's (models.ranking).
+        # The number the app shows: the ranking score among the candidates and Bach.
         from models.ranking import checked_calibration
 
-        card["calibration"] |= checked_calibration(critic, held_out, real, bars)
+        card["calibration"] |= checked_calibration(
+            critic, held_out, real, bars, generator=generator
+        )
         card["metrics"] = {split: result_json | {"model": Path(model_path).name}}
         _write_card(model_path, card)
     return {"text": text, "json": result_json}

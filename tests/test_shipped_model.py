@@ -59,6 +59,10 @@ def test_the_model_files_are_small_complete_and_documented():
 
     assert calibration["checked_weights"] == WEIGHTS
     assert len(calibration["checked_quantiles"]) == 101
+    # The number shown is among the model's own candidates: its median is a typical one,
+    # and the candidates' scores spread (a scale where all read alike tells nothing).
+    ranked = calibration["ranked_candidate_quantiles"]
+    assert len(ranked) == 101 and ranked[25] < ranked[50] < ranked[75]
 
 
 def pitch_class_histogram(candidates) -> np.ndarray:
@@ -125,3 +129,16 @@ def test_candidates_for_one_melody_differ_but_stay_in_key(engine):
     # critic's percentile alone; a candidate like the take's median has nothing to say.
     assert [c.score for c in candidates] == sorted([c.score for c in candidates], reverse=True)
     assert any(c.reasons for c in candidates)
+
+
+def test_the_shown_score_tells_candidates_apart_and_says_how_far_from_bach(engine):
+    """Issue 18: the number shown is a percentile among the model's own candidates, so
+    16 candidates of one melody do not all read 0-5, and it follows the order; the share
+    of real Bach beaten is there for the tooltip, and never exceeds what the order allows."""
+    candidates = engine.generate(read_melody(SAMPLES[0]), k=16, seed=5)
+    shown = [c.percentile for c in candidates]
+    assert shown == sorted(shown, reverse=True)
+    assert shown[0] - shown[-1] >= 20
+    shares = [c.real_share for c in candidates]
+    assert all(0.0 <= s <= 100.0 for s in shares)
+    assert shares == sorted(shares, reverse=True)

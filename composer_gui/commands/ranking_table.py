@@ -9,6 +9,7 @@ with the measures that track has, in the musician's words of ``core.metric_words
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from composer_gui.core.metric_words import (
     metric_legend,
     metric_text,
     reference_words,
+    shown_among_words,
     split_key,
 )
 
@@ -35,9 +37,22 @@ TABLE_COLUMNS = (
 
 SCORE_WORDS = (
     "score: what it is ranked by, the critic's score less penalties for clashes with the "
-    "melody, parallel fifths and octaves, leaps, and beats that are harsh, thin or weak in "
-    "the bass; why: what sets it apart from the others"
+    "melody, parallel fifths and octaves, leaps, beats that are harsh, thin or weak in the "
+    "bass, and beats without a passing note; why: what sets it apart from the others"
 )
+
+
+def score_words(candidate: Candidate) -> str:
+    """What the "score %" column is (``core.metric_words.score_line``'s words): where the
+    score falls among the model's own candidates where its card has them, else the share
+    of the reference (Bach, the style's real renderings) whose score is lower."""
+    if math.isfinite(candidate.real_share):
+        return (
+            f"where the score falls among {shown_among_words(candidate.style)} (50 is "
+            f"typical; the first here is above {candidate.real_share:.0f}% of "
+            f"{reference_words(candidate.style)})"
+        )
+    return f"share of {reference_words(candidate.style)} whose score is lower"
 
 
 def track_measures(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
@@ -66,6 +81,7 @@ def candidate_json(c: Candidate, file: str | None) -> dict:
     return {
         "rank": c.rank,
         "percentile": round(c.percentile, 1),
+        "real_share": _rounded(c.real_share),
         "critic_score": round(c.critic_score, 4),
         "score": round(c.score, 4),
         "reasons": list(c.reasons),
@@ -117,8 +133,7 @@ def print_table(candidates: list[Candidate], engine, args, out=None) -> None:
         f"(seed {candidates[0].seed}, {engine.device_name}); best written to {args.output}",
         file=out,
     )
-    reference = reference_words(style)
-    print(f"score %: share of {reference} whose score is lower; {SCORE_WORDS}", file=out)
+    print(f"score %: {score_words(candidates[0])}; {SCORE_WORDS}", file=out)
     arrangement = candidates[0].arrangement
     if is_band(candidates):
         shown = [k for k in candidates[0].metrics if not _silent_everywhere(candidates, k)]

@@ -17,8 +17,10 @@ class Candidate:
     arrangement: Arrangement  # melody track first, unchanged
     rank: int  # 1 = best
     critic_score: float  # raw critic output; only comparable within one model
-    # 0-100: share of real Bach accompaniments (validation) whose ranking score is lower,
-    # so it follows the order (older project files: the critic's own percentile)
+    # 0-100, what the list shows: where the ranking score falls among the model's own
+    # candidates on validation (50 = a typical candidate; models.ranking.score_percentile),
+    # so it follows the order and tells candidates apart. A band, or an older project
+    # file: the share of real accompaniments whose score is lower.
     percentile: float
     metrics: dict[str, float] = field(default_factory=dict)
     seed: int = 0
@@ -32,3 +34,6 @@ class Candidate:
     # ("G/B", "Am7"); shown above the candidate roll and written as MIDI markers.
     chords: list[tuple[float, str]] = field(default_factory=list)
     style: str = ""  # the style it was written in (core.styles); "" in older project files
+    # 0-100: share of real accompaniments (validation) whose ranking score is lower, where
+    # ``percentile`` is among the model's own candidates; NaN where it is this share itself
+    real_share: float = math.nan

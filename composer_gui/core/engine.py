@@ -165,7 +165,7 @@ class Engine:
 
         ``style`` is one of the model's styles (``core.styles.card_styles``); None is its
         first. It is recorded on each candidate."""
-        from models.ranking import score_percentile
+        from models.ranking import real_share, score_percentile
 
         if not 1 <= k <= 64:
             raise ComposerError(f"Ask for 1 to 64 candidates, not {k}.")
@@ -202,6 +202,7 @@ class Engine:
         # Write the accompaniment back near the user's register, but never more than an
         # octave away from where the model wrote it, so the bass stays a bass.
         back = int(np.clip(-grid.shift, -12, 12))
+        calibration = self.card["calibration"]
         candidates = []
         for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
             tracks = [melody.tracks[0]] + accompaniment_tracks(
@@ -221,7 +222,7 @@ class Engine:
                     arrangement,
                     rank,
                     float(scores[i]),
-                    score_percentile(float(ranking[i]), self.card["calibration"]),
+                    score_percentile(float(ranking[i]), calibration),
                     m,
                     seed,
                     float(ranking[i]),
@@ -230,6 +231,9 @@ class Engine:
                     joins,
                     chords=chords,
                     style=style,
+                    real_share=real_share(float(ranking[i]), calibration)
+                    if "ranked_candidate_quantiles" in calibration
+                    else math.nan,
                 )
             )
         step(1.0)

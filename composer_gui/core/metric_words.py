@@ -79,6 +79,30 @@ def reference_words(style: str) -> str:
     return f"the {style} style's real accompaniments (its validation split)"
 
 
+def shown_among_words(style: str) -> str:
+    """What the shown score is a percentile among: the chorale model's own candidates for
+    held-out melodies (``models.ranking.score_percentile``), a band's real renderings."""
+    if style in ("chorale", ""):
+        return "the model's own candidates for held-out chorale melodies"
+    return reference_words(style)
+
+
+def score_line(candidate) -> str:
+    """The tooltip's score line: the shown number, what it is among, and (for the
+    chorales) the share of real Bach whose ranking score is lower."""
+    if math.isfinite(getattr(candidate, "real_share", math.nan)):
+        return (
+            f"Score: {candidate.percentile:.0f} / 100 among {shown_among_words(candidate.style)}"
+            f" (50 is a typical candidate); above {candidate.real_share:.0f}% of "
+            f"{reference_words(candidate.style)} (the critic with the musical checks; critic "
+            f"alone {candidate.critic_score:.2f})"
+        )
+    return (
+        f"Score: {candidate.percentile:.0f} / 100 among {reference_words(candidate.style)} "
+        f"(the critic with the musical checks; critic alone {candidate.critic_score:.2f})"
+    )
+
+
 def words_for(key: str) -> MetricWords:
     """The words for a headline or per-track key; an unknown key is spelled out plainly."""
     track, metric = split_key(key)

@@ -143,6 +143,7 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "checks": {str(k): int(v) for k, v in dict(getattr(candidate, "checks", {})).items()},
         "chords": [[float(beat), str(symbol)] for beat, symbol in getattr(candidate, "chords", [])],
         "style": str(getattr(candidate, "style", "")),
+        "real_share": _finite_or_none(getattr(candidate, "real_share", math.nan)),
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
@@ -160,6 +161,7 @@ def candidate_from_dict(data: dict[str, Any]) -> Candidate:
         checks={str(k): int(v) for k, v in data.get("checks", {}).items()},
         chords=[(float(beat), str(symbol)) for beat, symbol in data.get("chords", [])],
         style=str(data.get("style", "")),
+        real_share=math.nan if data.get("real_share") is None else float(data["real_share"]),
     )
 
 

@@ -1,12 +1,13 @@
 """The candidate list: best-ranked first, with the ranking score made readable.
 
 The engine gives each candidate a percentile of the score it is ranked by (the critic's
-score less the penalties for the faults a musician hears, ``models.ranking``): the share
-of real Bach accompaniments of held-out chorales whose own score is lower (50 is a
-typical chorale).  So the number and the order agree: a candidate above another never
-shows a smaller number.  The list shows it as "Score", a bar out of 100, next to a few
-of the honest metrics; the tooltip lists all of them.  Earlier generations stay in a
-history the musician can go back to.
+score less the penalties for the faults a musician hears, ``models.ranking``): for the
+chorales, where it falls among the model's own candidates on held-out melodies (50 is a
+typical candidate), with the share of real Bach it beats in the tooltip; for a band, the
+share of the style's real accompaniments whose score is lower.  So the number and the
+order agree: a candidate above another never shows a smaller number.  The list shows it
+as "Score", a bar out of 100, next to a few of the honest metrics; the tooltip lists all
+of them.  Earlier generations stay in a history the musician can go back to.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from composer_gui.core.metric_words import (
     metric_label,
     metric_line,
     metric_text,
-    reference_words,
+    score_line,
+    shown_among_words,
     split_key,
 )
 from composer_gui.ui import theme
@@ -130,9 +132,9 @@ class CandidatesPanel(QWidget):
         header = self.tree.headerItem()
         header.setToolTip(
             1,
-            f"Where the critic puts this candidate among its scores of "
-            f"{reference_words(style)}: 50 is typical of them, higher is more convincing "
-            "to the critic.",
+            f"Where the ranking score (the critic with the musical checks) puts this "
+            f"candidate among {shown_among_words(style)}: 50 is typical of them, higher "
+            "ranks higher.",
         )
         view = self.tree.header()
         view.setStretchLastSection(False)
@@ -196,12 +198,7 @@ class CandidatesPanel(QWidget):
             self.chosen.emit(generation, -1)
 
     def _tooltip(self, position: int, candidate: Any) -> str:
-        lines = [
-            f"Candidate {position + 1} (rank {candidate.rank})",
-            f"Score: {candidate.percentile:.0f} / 100 among "
-            f"{reference_words(candidate.style)} (the critic with the musical checks; "
-            f"critic alone {candidate.critic_score:.2f})",
-        ]
+        lines = [f"Candidate {position + 1} (rank {candidate.rank})", score_line(candidate)]
         reasons = list(candidate.reasons)
         if reasons:
             lines.append("Why: " + "; ".join(reasons))

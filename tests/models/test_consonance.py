@@ -37,7 +37,29 @@ def test_intervals_are_graded_from_consonant_to_harsh():
 
 def test_a_clean_root_position_chord_grades_zero_everywhere():
     (g,) = grades(chorale(*[C_MAJOR] * 4))
-    assert all(g.rate(name) == 0.0 for name in g.grades)
+    assert all(g.rate(name) == 0.0 for name in g.grades if name != "no_passing")
+    # Block chords: nothing moves inside any beat.
+    assert g.rate("no_passing") == 1.0
+
+
+def test_a_passing_note_inside_a_beat_is_heard_and_a_leap_is_not():
+    block = chorale(C_MAJOR, (72, 65, 62, 47), C_MAJOR, C_MAJOR)  # G7 on beat 2
+    passing = block.copy()
+    passing[1, 2:4] = 66 - LOWEST_PITCH  # G4 -> F#4 (a semitone) -> F4 (a semitone)
+    leap = block.copy()
+    leap[1, 2:4] = 60 - LOWEST_PITCH  # G4 -> C4 -> F4: leaps, not a passing note
+    b, p, j = grades(block, passing, leap)
+    assert b.rate("no_passing") == j.rate("no_passing") == 1.0
+    assert p.grades["no_passing"].tolist() == [0.0, 1.0, 1.0, 1.0]
+
+
+def test_a_dissonance_that_resolves_by_step_grades_half():
+    # Beat 2: the alto holds F4 under the melody's E5 (a major seventh), then resolves.
+    held = chorale(C_MAJOR, (76, 65, 60, 48), (76, 64, 60, 48), C_MAJOR)
+    unresolved = chorale(C_MAJOR, (76, 65, 60, 48), (76, 72, 60, 48), C_MAJOR)
+    resolved, leaps = grades(held, unresolved)
+    assert resolved.grades["melody_discord"][1] == 0.5
+    assert leaps.grades["melody_discord"][1] == 1.0
 
 
 def test_the_bass_supports_from_the_root_less_from_the_third_least_from_the_fifth():
@@ -62,6 +84,10 @@ def test_a_thin_beat_is_named_with_its_beat_and_bar():
     checks = check_voices(np.stack([chorale(*[C_MAJOR] * 8)] * 3 + [thin_third]))
     assert checks[3].counts["thin_beats"] == 1 and checks[0].counts["thin_beats"] == 0
     assert any(r.startswith("thin on beat 3 of bar 1") for r in reasons(checks, 3))
+    # Two in one bar: the count once, then the bar and its beats.
+    thin_two = chorale(C_MAJOR, BARE, BARE, C_MAJOR, *[C_MAJOR] * 4)
+    checks = check_voices(np.stack([chorale(*[C_MAJOR] * 8)] * 3 + [thin_two]))
+    assert any(r.startswith("thin on 2 beats in bar 1 (2 and 3)") for r in reasons(checks, 3))
 
 
 def test_beats_follow_the_meter():

@@ -11,10 +11,8 @@ from models.build_dataset import REST, load_split
 from models.checkpoint import load_model, read_tensors
 from models.critic_ranking import (
     RankingConfig,
-    _head_scorer,
     anchor_loss,
     candidate_sets,
-    channels,
     pairwise_ranking_loss,
     preference_from_closeness,
     roll_voices,
@@ -22,8 +20,8 @@ from models.critic_ranking import (
     share_closer,
     spoiled_copy,
     train_ranking,
-    with_bar_head,
 )
+from models.critic_ranking_head import channels, head_scorer, with_bar_head
 from models.evaluate import bach_reference, generate_for_window, real_roll, windows
 from models.metrics import distance_to_reference, track_metrics
 
@@ -300,7 +298,7 @@ def test_the_head_learns_on_the_scores_the_critic_gives(tiny_model, small_sets):
 
     generator, critic, _ = load_model(tiny_model)
     grown, _ = with_bar_head(critic.float(), generator.config, hidden=8)
-    score, _ = _head_scorer(grown, small_sets, Untransposed(), torch.Generator())
+    score, _ = head_scorer(grown, small_sets, Untransposed(), torch.Generator())
     for index in (0, len(small_sets) - 1):
         s = small_sets[index]
         with torch.no_grad():

@@ -39,8 +39,9 @@ BASS = part(48, 53, 55, 48)
 
 def test_a_clean_cadence_has_no_faults():
     result = check_voices(voices(MELODY, ALTO, TENOR, BASS))[0]
-    assert result.counts == {name: 0 for name in SHAPING_MEASURES}
-    assert result.findings == []
+    # Block chords: no passing note inside any of the four beats, and nothing else.
+    assert result.counts == {name: 0 for name in SHAPING_MEASURES} | {"no_passing": 4}
+    assert {f.check for f in result.findings} == {"no_passing"}
     assert result.n_bars == 1
 
 

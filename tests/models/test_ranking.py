@@ -58,13 +58,25 @@ def test_reasons_say_what_sets_a_candidate_apart_and_where():
     assert "no parallel fifths or octaves" in reasons(checks, 0)
 
 
-def test_the_number_shown_is_a_percentile_of_the_ranking_score():
-    from models.ranking import score_percentile
+def test_the_number_shown_is_a_percentile_among_the_models_own_candidates():
+    from models.ranking import real_share, score_percentile
 
-    calibration = {"quantiles": list(QUANTILES), "checked_quantiles": list(QUANTILES - 1.0)}
-    shown = [score_percentile(s, calibration) for s in (-3.0, -1.0, 0.5, 2.0)]
-    assert shown == sorted(shown) and shown[1] == 50.0 and shown[0] == 0.0
-    # A card from before that calibration still follows the order.
+    calibration = {
+        "quantiles": list(QUANTILES),
+        "checked_quantiles": list(QUANTILES - 1.0),  # real Bach's ranking scores
+        "ranked_candidate_quantiles": list(QUANTILES - 4.0),  # the candidates', far below
+    }
+    scores = (-6.0, -4.5, -4.0, -3.5, -1.0)
+    shown = [score_percentile(s, calibration) for s in scores]
+    # A typical candidate reads 50, and candidates a little apart read well apart.
+    assert shown == sorted(shown) and shown[2] == 50.0 and shown[3] - shown[1] > 20
+    # The share of Bach beaten, for the tooltip: near 0 for all but the last.
+    shares = [real_share(s, calibration) for s in scores]
+    assert shares == sorted(shares) and shares[3] < 1.0 and shares[4] == 50.0
+    # A card without the candidates' calibration (a band) shows the share of real music.
+    band = {"quantiles": list(QUANTILES), "checked_quantiles": list(QUANTILES - 1.0)}
+    assert score_percentile(-1.0, band) == 50.0
+    # A card from before either calibration still follows the order.
     old = {"quantiles": list(QUANTILES)}
     shown = [score_percentile(s, old) for s in (-3.0, -1.0, 0.0, 0.5)]
     assert shown == sorted(shown) and shown[2] == 50.0
