@@ -9,6 +9,7 @@ from models.cleanup import REST, roll_to_note_list, voice_labels, voices_to_roll
 from models.meter_cleanup import (
     accompaniment_voices,
     beat_spans,
+    compound_beat,
     meter_grid,
     on_eighths,
     play_through_long_rests,
@@ -73,10 +74,10 @@ def test_a_note_starting_a_sixteenth_late_starts_on_the_eighth_after():
 def test_candidate_voices_start_notes_only_on_eighths():
     rng = np.random.default_rng(3)
     probs = rng.dirichlet(np.full(65, 0.05), size=(3, 48))  # a restless network
-    roll, onsets = accompaniment_voices(probs, Meter(6, 8), held=None)
+    roll, onsets = accompaniment_voices(probs, Meter(6, 8))
     starts = np.flatnonzero(onsets.any(axis=(0, 2)))
     assert starts.size > 10 and (starts % 2 == 0).all()
-    roll, onsets = accompaniment_voices(probs, Meter(6, 8))  # the beats held too
+    roll, onsets = accompaniment_voices(probs, Meter(6, 8), held=compound_beat)
     starts = np.flatnonzero(onsets.any(axis=(0, 2)))
     assert starts.size > 5 and (starts % 2 == 0).all()
     plain_roll, plain_onsets = voices_to_roll(probs)
@@ -85,8 +86,7 @@ def test_candidate_voices_start_notes_only_on_eighths():
 
 def voice_of(probs: np.ndarray, meter: Meter, held=True) -> list[int]:
     """The one voice's pitch index at each step after the meter's clean-up."""
-    kwargs = {} if held else {"held": None}
-    roll, _ = accompaniment_voices(probs, meter, **kwargs)
+    roll, _ = accompaniment_voices(probs, meter, held=compound_beat if held else None)
     return np.where(roll[0].any(axis=1), roll[0].argmax(axis=1), REST).tolist()
 
 
@@ -125,13 +125,13 @@ def test_the_beats_note_is_chosen_over_the_whole_beat():
     assert voice_of(probs, Meter(6, 8))[:6] == [C4] * 6
 
 
-def test_simple_meters_are_not_held():
+def test_simple_meters_are_not_held_and_the_engine_holds_none():
     rng = np.random.default_rng(5)
     probs = rng.dirichlet(np.full(65, 0.05), size=(3, 64))
     for meter in (Meter(4, 4), Meter(3, 4), Meter(2, 4), Meter(2, 2), Meter(3, 2)):
-        held, _ = accompaniment_voices(probs, meter)
-        eighths, _ = accompaniment_voices(probs, meter, held=None)
+        held, _ = accompaniment_voices(probs, meter, held=compound_beat)
+        eighths, _ = accompaniment_voices(probs, meter)
         assert np.array_equal(held, eighths), meter
-    held, _ = accompaniment_voices(probs, Meter(6, 8))
-    eighths, _ = accompaniment_voices(probs, Meter(6, 8), held=None)
+    held, _ = accompaniment_voices(probs, Meter(6, 8), held=compound_beat)
+    eighths, _ = accompaniment_voices(probs, Meter(6, 8))
     assert not np.array_equal(held, eighths)  # it could fail
