@@ -225,6 +225,33 @@ def print_table(rows: list[dict]) -> None:
             print(f"  {r['row']}: {count} refused: {message}")
 
 
+def print_by_collection(tunes: list[ct.Tune], records: list[dict]) -> None:
+    """Each meter's harmony per collection, with how busy its melodies are (notes a
+    quarter): the meters' rows mix different tunes (most 4/4 tunes are Essen songs, most
+    9/8 ones O'Neill's and Ryan's dances), so a gap to 4/4 may be the tunes'; the same
+    collection in two meters is the fairer comparison (docs/benchmarks/corpus.md)."""
+    busy = {}
+    for tune in tunes:
+        span = tune.notes[-1][1] - tune.notes[0][0] if tune.notes else 0.0
+        busy[tune.ref.name] = len(tune.notes) / span if span > 0 else math.nan
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        if r["accompanied"]:
+            groups.setdefault((r["meter"], r["tune"].split("/")[0]), []).append(r)
+    print(
+        f"\n{'meter':>6} {'collection':>24} {'tunes':>5} {'PCS':>6} {'PCS@b':>6} {'CTnCTR':>6} "
+        f"{'notes/quarter':>13}"
+    )
+    for (meter, collection), mine in sorted(groups.items()):
+        means = [np.nanmean([r[k] for r in mine]) for k in ("pcs", "pcs_beats", "ctnctr")]
+        notes = np.nanmean([busy[r["tune"]] for r in mine])
+        print(
+            f"{meter:>6} {collection:>24} {len(mine):>5} "
+            + " ".join(f"{m:6.3f}" for m in means)
+            + f" {notes:13.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="tunes per meter (quick run)")
@@ -296,6 +323,7 @@ def main() -> None:
     except Exception as error:  # no dataset built: say so, the table stands without it
         print(f"(no Bach reference row: {error})")
     print_table(rows)
+    print_by_collection(tunes, records)
     seconds = time.perf_counter() - started
     cli_seconds = sum(r["seconds"] for r in records)
     how = "judged again from an earlier run's outputs" if args.rejudge else "CLI runs"
