@@ -39,7 +39,7 @@ PLOT_GROUPS = (  # the curves of one plot each, redrawn together; then the metri
 )
 CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0")
 RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
-DRUM_LANE_GAP = 2  # empty rows between the lowest pitch and the drums lane
+DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
 
 
 def _finite(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -87,9 +87,7 @@ class TrainPlots(QWidget):
         self.sample_plot.setLabel("left", "pitch")
         self.sample_image = pg.ImageItem()
         self.sample_plot.addItem(self.sample_image)
-        self.drums_label = pg.TextItem("drums", color=theme.DIM_TEXT.name(), anchor=(1, 0.5))
-        self.drums_label.setVisible(False)
-        self.sample_plot.addItem(self.drums_label)
+        self.drums_lane = False  # whether the sample on show has a band's drums
         column.addWidget(self.sample_plot)
         grid.addWidget(box, 2, 0, 1, 2)
         self.sample_plot.setMinimumHeight(200)
@@ -104,7 +102,12 @@ class TrainPlots(QWidget):
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
         widget.setMinimumHeight(150)
-        widget.addLegend(offset=(-4, 4))
+        # the metrics' legend holds up to nine (a band's): two columns, see-through
+        wide = "Metrics" in title
+        widget.addLegend(
+            offset=(-4, 4), colCount=2 if wide else 1, labelTextSize="8pt" if wide else "9pt",
+            brush=pg.mkBrush(*theme.PANEL.getRgb()[:3], 170),
+        )  # fmt: skip
         widget.showGrid(x=True, y=True, alpha=0.2)
         widget.setLabel("bottom", "iteration")
         grid.addWidget(widget, row, column)
@@ -167,17 +170,34 @@ class TrainPlots(QWidget):
         n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
         self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
-        drums = "drums" in sample
-        self.drums_label.setVisible(drums)
-        if drums:
-            self.drums_label.setPos(0, bottom + len(DRUM_KIT) / 2)
+        drums = self.drums_lane = "drums" in sample
+        self.sample_plot.getAxis("left").setTicks([_roll_ticks(bottom, n_rows, drums)])
         bar = sample["steps_per_bar"]
         self.sample_plot.getAxis("bottom").setTickSpacing(major=bar, minor=bar / 4)
         names = [str(n) for n in sample.get("names", ())] + (["drums"] if drums else [])
+        coloured = ", ".join(
+            f'<span style="color: {theme.track_colour(i).name()}">{name}</span>'
+            for i, name in enumerate(names)
+        )
         self.sample_title.setText(
-            f"What the model writes for one melody ({', '.join(names) or 'melody first'}), "
+            f"What the model writes for one melody ({coloured or 'melody first'}), "
             f"at iteration {sample['iteration']}"
         )
+
+
+def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]]:
+    """The roll's left axis: every C by name (C4 is middle C) and, under them, "drums"
+    beside the drums' lane, where pitch numbers would mean nothing."""
+    lane = len(DRUM_KIT) + DRUM_LANE_GAP if drums else 0
+    first = bottom + lane
+    ticks = [
+        (pitch + 0.5, f"C{pitch // 12 - 1}")
+        for pitch in range(first, bottom + n_rows)
+        if pitch % 12 == 0
+    ]
+    if drums:
+        ticks.append((bottom + len(DRUM_KIT) / 2, "drums"))
+    return ticks
 
 
 def sample_image(sample: dict) -> tuple[np.ndarray, int]:
