@@ -1,13 +1,14 @@
 """Screenshots of the Train window during a band run on real songs, for docs/screenshots/.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/train_window_shots.py \
-        [--out docs/screenshots] [--iterations 600]
+        [--out docs/screenshots] [--iterations 600] [--full] [--name band]
 
 Opens the Train window on openttd-openmsx's songs kept whole (melody, drums, bass, chords,
 other), lists the files with each part's role (one song opened in the list), trains the
-tests' tiny model (``tests/support/training.py``) through the real child processes, and
-grabs the window while it trains (``train-window-band-running.png``, once a few samples
-are in) and when it is done (``train-window-band-done.png``). A scratch folder holds the
+tests' tiny model (``tests/support/training.py``; ``--full``: the default-size one)
+through the real child processes, and grabs the window while it trains
+(``train-window-NAME-running.png``, once a few samples are in) and when it is done
+(``train-window-NAME-done.png``). A scratch folder holds the
 run and the settings; nothing of the user's is touched. Under Xvfb the window is drawn
 by the X server's own path (xcb), as on a desktop; without a display it falls back to
 offscreen Qt.
@@ -45,6 +46,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--iterations", type=int, default=600)
     parser.add_argument("--running-at", type=int, default=250, help="first shot's iteration")
+    parser.add_argument("--full", action="store_true", help="the default-size model")
+    parser.add_argument("--name", default="band", help="the screenshots' middle name")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="composer-train-shots-"))
     QSettings.setDefaultFormat(QSettings.IniFormat)
@@ -55,9 +58,9 @@ def main() -> int:
 
     app = make_application()
     window = TrainWindow(runs_dir=scratch / "runs", models_dir=scratch / "models")
-    window.plan_defaults = {
-        "config": TINY_CONFIG, "log_every": 5, "eval_every": 100, "sample_every": 50,
-    }  # fmt: skip
+    window.plan_defaults = {"log_every": 5, "eval_every": 100, "sample_every": 50}
+    if not args.full:
+        window.plan_defaults["config"] = TINY_CONFIG
     window.resize(1400, 860)
     window.show()
     source = window.source
@@ -76,16 +79,16 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     shot_running = False
-    while window.run.running and time.monotonic() - started < 900:
+    while window.run.running and time.monotonic() - started < 3600:
         spin(0.25)
         iteration = window.run.poll().iteration
         if not shot_running and iteration >= args.running_at:
             spin(1.5)  # the plots draw one a tick
-            window.grab().save(str(args.out / "train-window-band-running.png"))
+            window.grab().save(str(args.out / f"train-window-{args.name}-running.png"))
             print(f"running shot at iteration {window.run.poll().iteration}")
             shot_running = True
     spin(2.0)
-    window.grab().save(str(args.out / "train-window-band-done.png"))
+    window.grab().save(str(args.out / f"train-window-{args.name}-done.png"))
     progress = window.run.poll()
     print(f"done shot: {progress.state}, {progress.message}; run folder {window.run.run_dir}")
     window.close()
