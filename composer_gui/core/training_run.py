@@ -118,9 +118,9 @@ class TrainingRun:
         self.message, self._asked = "", ""
         if not (self.data_dir / "manifest.json").is_file():
             self._launch("building", self._build_command())
-        elif self._done_training():
+        elif self._done_training() and (not self.plan.export or self._calibrated()):
             self._set("done", f"Done: {self.checkpoint_iteration()} iterations.")
-        else:
+        else:  # (a model of a run from before export calibrated: --resume exports again)
             self._launch("training", self._train_command())
 
     resume = start

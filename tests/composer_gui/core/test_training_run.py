@@ -107,6 +107,14 @@ def test_the_voices_layout_still_trains_three_voices(tmp_path):
     reference = json.loads((run.run_dir / "reference.json").read_text())
     assert set(reference) <= set(done.rows[-1]) and all(k.startswith("val_") for k in reference)
 
+    # a run finished before the export calibrated: Start again exports it calibrated
+    card.pop("calibration")
+    run.model_path.with_suffix(".json").write_text(json.dumps(card))
+    run.start()
+    assert run.state == "training" and run.wait(120).state == "done", run.message
+    assert "calibration" in json.loads(run.model_path.with_suffix(".json").read_text())
+    assert logged_iterations(run)[-1] == 60  # nothing trained twice
+
 
 @needs_songs
 def test_the_trained_model_accompanies_a_melody(tmp_path):
