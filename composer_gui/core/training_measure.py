@@ -92,15 +92,18 @@ def install_model(run_dir: Path, models_dir: Path, name: str) -> Path:
 
     The Style box lists a model by its styles (``core/styles.card_styles``): a model of
     one style (the chorale layout, or a folder of songs, whose one style the dataset
-    calls "songs") is offered as ``name``, so two trained models never look alike; a
-    model of several (the MMA band data) keeps its style names."""
+    calls "songs") is offered as ``name``, so two trained models never look alike; the
+    band data's styles keep their shipped names (the engine dresses a shipped style in
+    its own instruments by name: ``core/instruments.track_programs``)."""
+    from models.band_styles import STYLE_NAMES
+
     source = Path(run_dir) / "model.safetensors"
     out = Path(models_dir) / f"{name}.safetensors"
     out.parent.mkdir(parents=True, exist_ok=True)
     card = json.loads(source.with_suffix(".json").read_text())
     card["name"] = name
     styles = card.get("config", {}).get("styles") or []
-    if len(styles) == 1:
+    if len(styles) == 1 and styles[0] not in STYLE_NAMES:
         card["config"]["styles"] = [name]
     shutil.copyfile(source, out)
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")

@@ -29,6 +29,7 @@ class TrainingPlan:
     source: str = CHORALES  # CHORALES, BAND or a folder of MIDI files
     layout: str = "band"  # a folder's: one of SONG_LAYOUTS
     roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
+    style: str = ""  # the band data's: one shipped style (``--style``), "" for every one
     loss: str = "wgan-gp"
     iterations: int = 1000
     init_from: str = ""  # a model file to fine-tune, "" for fresh weights
@@ -55,6 +56,11 @@ class TrainingPlan:
     @property
     def folder(self) -> bool:
         return self.source not in (CHORALES, BAND)
+
+    @property
+    def band_data_name(self) -> str:
+        """The band data's folder in the cache: every style, or the one chosen."""
+        return BAND_DATA_NAME + (f"-{self.style.replace(' ', '_')}" if self.style else "")
 
 
 @dataclass

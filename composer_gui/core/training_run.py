@@ -38,7 +38,6 @@ from pathlib import Path
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.training_plan import (  # noqa: F401 - the run's public names
     BAND,
-    BAND_DATA_NAME,
     CHORALES,
     Progress,
     TrainingPlan,
@@ -98,7 +97,7 @@ class TrainingRun:
         from models.build_dataset import default_cache_dir
 
         return default_cache_dir() / (
-            "bach-chorales" if self.plan.source == CHORALES else BAND_DATA_NAME
+            "bach-chorales" if self.plan.source == CHORALES else self.plan.band_data_name
         )
 
     @property
@@ -190,6 +189,7 @@ class TrainingRun:
         command = [*composer_command(), "dataset", "build"]
         if plan.source == BAND:
             command += ["--band", "--out", str(self.data_dir)]
+            command += ["--style", plan.style] if plan.style else []
         elif plan.folder and plan.layout == "voices":
             command += ["--from-midi", plan.source, "--out", str(self.data_dir)]
         elif plan.folder:

@@ -1,14 +1,14 @@
 """The Train window's "What to learn from": the source, and a folder's files read first.
 
 Three sources: the Bach chorales (three voices), the shipped band data (the chorales'
-harmony rendered by MMA in every shipped style: drums, bass, chords, pad; slow to build
-the first time), or a folder of the musician's own MIDI files.  A folder is kept whole by
-default (each song's melody, drums, bass, chords and other voices, as ``dataset build
---songs`` keeps them), or read as the chorale layout (melody and three voices, drums
-dropped); the musician can give a part its role by name (``Piano*=chords``).  Before
-anything trains the folder is read in a child process (``core/training_preview.py``,
-the dataset builder's own verdict) and every file is listed: kept ones with each part's
-role, skipped ones with their reason.
+harmony rendered by MMA in every shipped style, or in the one chosen: drums, bass,
+chords, pad; slow to build the first time), or a folder of the musician's own MIDI
+files.  A folder is kept whole by default (each song's melody, drums, bass, chords and
+other voices, as ``dataset build --songs`` keeps them), or read as the chorale layout
+(melody and three voices, drums dropped); the musician can give a part its role by name
+(``Piano*=chords``).  Before anything trains the folder is read in a child process
+(``core/training_preview.py``, the dataset builder's own verdict) and every file is
+listed: kept ones with each part's role, skipped ones with their reason.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ LAYOUTS = (
 CHORALE_WORDS = "The 350-odd four-part chorales that ship in music21."
 BAND_WORDS = (
     "The chorales' own harmony rendered by MMA in every shipped style (pop ballad, rock, "
-    "country, swing, bossa nova, waltz): one model learns them all. Building it takes "
-    "11-15 minutes on two cores the first time (it needs 'apt-get install mma'); later "
-    "runs reuse it."
+    "country, swing, bossa nova, waltz), or the one chosen: one model learns them. "
+    "Building every style takes 11-15 minutes on two cores the first time (one style, a "
+    "few; it needs 'apt-get install mma'); later runs reuse it."
 )
 
 
@@ -69,6 +69,14 @@ class TrainSource(QGroupBox):
             self.source_box.addItem(words)
         self.source_box.currentIndexChanged.connect(self._source_changed)
         form.addRow("Source", self.source_box)
+        from models.band_styles import STYLE_NAMES
+
+        self.style_box = QComboBox()  # the band data's: every style, or one
+        self.style_box.addItem("Every style (one model plays them all)", "")
+        for name in STYLE_NAMES:
+            self.style_box.addItem(name, name)
+        self.style_box.setToolTip("The band data's styles the model learns")
+        form.addRow("Style", self.style_box)
         folder_row = QHBoxLayout()
         self.folder_edit = QLineEdit()
         self.folder_edit.setPlaceholderText("A folder of your own multi-track MIDI songs")
@@ -108,7 +116,9 @@ class TrainSource(QGroupBox):
 
     def plan_values(self) -> dict:
         if not self.folder:
-            return {"source": SOURCES[self.source_box.currentIndex()][1]}
+            source = SOURCES[self.source_box.currentIndex()][1]
+            style = self.style_box.currentData() if source == tp.BAND else ""
+            return {"source": source, "style": style}
         return {
             "source": self.folder_edit.text().strip(),
             "layout": self.layout_box.currentData(),
@@ -123,6 +133,7 @@ class TrainSource(QGroupBox):
         for widget in (self.folder_edit, self.choose_button, self.files_tree, self.layout_box):
             widget.setEnabled(folder)
         self.roles_edit.setEnabled(folder and self._band_layout())
+        self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
         if not folder:
             self.files_tree.clear()
             band = SOURCES[self.source_box.currentIndex()][1] == tp.BAND

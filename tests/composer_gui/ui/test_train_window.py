@@ -93,7 +93,8 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     qtbot.waitUntil(
         lambda: (
             "bass: notes a bar" in train.plots.curves
-            and len(train.plots.curves["bass: notes a bar"].getData()[0] or []) >= 1
+            and train.plots.curves["bass: notes a bar"].getData()[0] is not None
+            and len(train.plots.curves["bass: notes a bar"].getData()[0]) >= 1
         ),
         timeout=30000,
     )
@@ -145,3 +146,25 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert 1 <= window.candidates.tree.topLevelItemCount() <= window.count.value()
     assert window.request_style() == model.stem
     assert window.document.track_names()[1:] == ["drums", "bass", "chords", "other"]
+
+
+def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
+    from composer_gui.core.training_plan import BAND
+    from composer_gui.ui.train_window import TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    source = train.source
+    assert not source.style_box.isEnabled()  # the chorales have one style
+    source.source_box.setCurrentIndex([s for _, s in SOURCES].index(BAND))
+    assert source.style_box.isEnabled() and "11-15 minutes" in source.files_summary.text()
+    assert train.plan().style == ""  # every style by default, into the shared cache
+    source.style_box.setCurrentIndex(source.style_box.findData("bossa nova"))
+    plan = train.plan()
+    assert plan.source == BAND and plan.style == "bossa nova"
+    run = training_run.TrainingRun.create(tmp_path / "runs", plan)
+    assert run.data_dir.name == "band-mma-bossa_nova"  # its own data, built once
+    command = run._build_command()
+    assert command[command.index("--band") :] == [
+        "--band", "--out", str(run.data_dir), "--style", "bossa nova",
+    ]  # fmt: skip
