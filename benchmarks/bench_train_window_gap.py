@@ -1,16 +1,17 @@
 """The longest pause of the Qt event loop while the Train window trains: does it freeze?
 
     .venv/bin/python benchmarks/bench_train_window_gap.py [--seconds 40] [--tiny]
-        [--source chorales|FOLDER] [--shots DIR]
+        [--source chorales|FOLDER] [--voices] [--shots DIR]
 
-The Train window trains the default-size model (``--tiny``: the tests' tiny one) on a
-folder of real songs (openttd-openmsx's, by default) or the chorales, through the real
-child processes, while a 1 ms QTimer records when the event loop gets to run
-(``bench_event_loop_gap.GapMeter``).  Printed: the longest gap and the 99th percentile
-with the window idle (baseline, same run), while the folder is previewed, and while it
-trains (the child's torch import, dataset build, training, the plots redrawn as rows
-come), and how many times the plots were redrawn.  ``--shots`` saves screenshots of the
-window during the run.  Aim: under 50 ms.
+The Train window trains the default-size model (``--tiny``: the tests' tiny one,
+``tests/support/training.py``) on a folder of real songs (openttd-openmsx's, by default,
+kept whole: melody, drums, bass, chords, other; ``--voices``: the chorale layout) or the
+chorales, through the real child processes, while a 1 ms QTimer records when the event
+loop gets to run (``bench_event_loop_gap.GapMeter``).  Printed: the longest gap and the
+99th percentile with the window idle (baseline, same run), while the folder is
+previewed, and while it trains (the child's torch import, dataset build, training, the
+plots redrawn as rows come), and how many times the plots were redrawn.  ``--shots``
+saves screenshots of the window during the run.  Aim: under 50 ms.
 """
 
 from __future__ import annotations
@@ -30,15 +31,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench_event_loop_gap import GapMeter, spin  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
-SONGS = Path("/usr/share/games/openttd/baseset/openmsx")
-TINY = {
-    "g_channels": [16, 16, 16, 16],
-    "d_channels": [16, 16, 16, 16],
-    "noise_channels": 4,
-    "batch_size": 4,
-    "critic_steps": 2,
-    "window_bars": 2,
-}
+from tests.support.training import SONGS, TINY_CONFIG  # noqa: E402
 
 
 def line(label: str, meter: GapMeter) -> str:
@@ -71,6 +64,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=40.0, help="how long to train")
     parser.add_argument("--tiny", action="store_true", help="the tests' tiny model")
     parser.add_argument("--source", default=str(SONGS), help="'chorales' or a MIDI folder")
+    parser.add_argument("--voices", action="store_true", help="a folder as three voices")
     parser.add_argument("--shots", type=Path, default=None, help="save screenshots here")
     args = parser.parse_args()
 
@@ -78,13 +72,14 @@ def main() -> int:
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(scratch / "settings"))
     from composer_gui.ui.app import make_application
+    from composer_gui.ui.train_source import SOURCES
     from composer_gui.ui.train_window import TrainWindow
 
     app = make_application()
     window = TrainWindow(runs_dir=scratch / "runs", models_dir=scratch / "models")
     window.plan_defaults = {"log_every": 5, "eval_every": 100, "sample_every": 25}
     if args.tiny:
-        window.plan_defaults["config"] = TINY
+        window.plan_defaults["config"] = TINY_CONFIG
     window.resize(1280, 800)
     window.show()
     app.processEvents()
@@ -95,12 +90,14 @@ def main() -> int:
     spin(min(args.seconds, 20.0))
     print(line("idle (baseline)", meter))
 
+    source = window.source
     if args.source != "chorales":
-        window.source_box.setCurrentIndex(1)
-        window.folder_edit.setText(args.source)
+        source.source_box.setCurrentIndex(len(SOURCES) - 1)  # a folder
+        source.layout_box.setCurrentIndex(1 if args.voices else 0)
+        source.folder_edit.setText(args.source)
         meter.start()
-        window.preview_folder()
-        while window.preview_process is not None:
+        source.preview_folder()
+        while source.preview_process is not None:
             spin(0.1)
         print(line("previewing the folder", meter))
     window.iterations_box.setValue(100_000)  # it trains for the whole measurement

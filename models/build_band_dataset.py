@@ -172,8 +172,7 @@ def band_pieces_from_chorales(
         harmonies = [harmony]
         if piece.meter.signature == (4, 4) and any(s.plays(Meter(6, 8)) for s in styles):
             harmonies.append(chorale_harmony(to_compound(piece)))
-        for style in styles:
-            index = STYLES.index(style)
+        for index, style in enumerate(styles):  # the dataset's own style list
             for each in harmonies:
                 for meter, notes in renderings(each, style):
                     collected.append((each, index, meter, notes))
@@ -183,7 +182,7 @@ def band_pieces_from_chorales(
         rolls = [track_rolls(notes.get(t.name, []), t, harmony.n_steps) for t in tracks]
         pieces.append(
             BandPiece(
-                name=f"{harmony.piece.name.split('@')[0]}@{STYLES[index].name}"
+                name=f"{harmony.piece.name.split('@')[0]}@{styles[index].name}"
                 f"@{meter.numerator}-{meter.denominator}",
                 melody=harmony.melody,
                 melody_onsets=harmony.melody_onsets,
@@ -202,14 +201,16 @@ def build_band_mma(
     out_dir: Path,
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    styles: tuple[BandStyle, ...] = STYLES,
 ) -> tuple[dict, BuildReport]:
-    """Build and write the MMA band dataset; returns its manifest and the report."""
+    """Build and write the MMA band dataset (every shipped style, or ``styles``: the Train
+    window's choice of one); returns its manifest and the report."""
     report = BuildReport()
-    pieces, tracks = band_pieces_from_chorales(limit, STYLES, report, progress)
+    pieces, tracks = band_pieces_from_chorales(limit, styles, report, progress)
     manifest = write_band_dataset(
         pieces,
         tracks,
-        tuple(s.name for s in STYLES),
+        tuple(s.name for s in styles),
         Path(out_dir),
         SOURCE,
         report,

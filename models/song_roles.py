@@ -118,12 +118,14 @@ def find_roles(parts: Sequence[Part], overrides: Iterable[RoleOverride] = ()) ->
     """One role per part (see the module's docstring for the order of the rules)."""
     overrides = list(overrides)
     roles: list[str | None] = []
-    for part in parts:
+    given_at: set[int] = set()  # the musician's roles: no rule below changes them
+    for i, part in enumerate(parts):
         given = next((o.role for o in overrides if o.matches(part.name)), None)
         if not part.notes:
             roles.append("skip")
         elif given is not None:
             roles.append(given)
+            given_at.add(i)
         elif part.is_drum:
             roles.append("drums")
         else:
@@ -165,7 +167,7 @@ def find_roles(parts: Sequence[Part], overrides: Iterable[RoleOverride] = ()) ->
     if "melody" not in roles:
         # Every part comps (a ragtime piano's two hands): the highest chords part carries
         # the tune in its top line (``split_melody``), its other notes stay chords.
-        comping = [i for i, r in enumerate(roles) if r == "chords"]
+        comping = [i for i, r in enumerate(roles) if r == "chords" and i not in given_at]
         if comping:
             busiest = max(len(parts[i].notes) for i in comping)
             busy = [i for i in comping if len(parts[i].notes) >= _MELODY_NOTE_SHARE * busiest]

@@ -55,3 +55,23 @@ def test_the_band_data_builds_from_the_chorales(tmp_path, capsys):
     # One 4/4 chorale: five styles in 4/4 and 2/4, the ballad in 6/8 too.
     assert sum(manifest["counts"].values()) == 11
     assert "pad" in capsys.readouterr().out
+
+
+@needs(shutil.which("mma") is not None, "MMA (mma)")
+def test_the_band_data_of_one_style(tmp_path, capsys):
+    """The Train window's style choice: ``--style rock`` renders rock alone, and the
+    dataset is of that one style (its pieces' style index 0)."""
+    from models.band_pieces import load_band_split
+
+    out = tmp_path / "rock"
+    command = ["dataset", "build", "--band", "--style", "Rock", "--limit", "1", "--out", str(out)]
+    assert main(command) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["styles"] == ["rock"]
+    assert sum(manifest["counts"].values()) == 2  # one 4/4 chorale: rock in 4/4 and 2/4
+    pieces = [
+        p for split in ("train", "valid", "test") for p in load_band_split(out, split).pieces()
+    ]
+    assert {p.style for p in pieces} == {0} and all("@rock@" in p.name for p in pieces)
+    assert main(["dataset", "build", "--band", "--style", "polka", "--out", str(out)]) == 2
+    assert "choose one of" in capsys.readouterr().err

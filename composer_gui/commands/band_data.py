@@ -21,6 +21,8 @@ def run_band_dataset_build(args: argparse.Namespace, progress: Callable[[int, in
 
     if args.band and args.songs is not None:
         raise ComposerError("Choose --band or --songs DIR, not both.")
+    if args.style and not args.band:
+        raise ComposerError("--style chooses among the band data's styles: use it with --band.")
     if args.band:
         from models.build_band_dataset import build_band_mma
         from models.mma_render import mma_available
@@ -29,8 +31,17 @@ def run_band_dataset_build(args: argparse.Namespace, progress: Callable[[int, in
             raise ComposerError(
                 "The band data is rendered by MMA; install it with 'apt-get install mma'."
             )
-        out = args.out or default_cache_dir() / "band-mma"
-        manifest, report = build_band_mma(out, args.limit, progress)
+        from models.band_styles import STYLES, style_named
+
+        try:
+            styles = tuple(style_named(name) for name in args.style) or STYLES
+        except ValueError as error:
+            raise ComposerError(f"--style: {error}.") from None
+        names = "-".join(s.name.replace(" ", "_") for s in styles)
+        out = args.out or default_cache_dir() / (
+            "band-mma" + ("" if args.style == [] else f"-{names}")
+        )
+        manifest, report = build_band_mma(out, args.limit, progress, styles)
         roles: dict = {}
     else:
         from composer_gui.core.dataset_import import songs_in_folder

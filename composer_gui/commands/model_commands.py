@@ -47,6 +47,13 @@ def register(sub) -> None:
         "shipped style (drums, bass, chords, pad; needs 'apt-get install mma')",
     )
     build.add_argument(
+        "--style",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --band: only this shipped style (repeat for more; default: every one)",
+    )
+    build.add_argument(
         "--songs",
         type=Path,
         default=None,

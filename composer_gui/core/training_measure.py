@@ -1,11 +1,10 @@
-"""Measurements around a training run: its speed here, and the exported model's calibration.
+"""Around a training run: its speed measured here, and its model put among the user's.
 
 The time estimate runs the plan itself for a few iterations (a throw-away run folder,
 the same child process and device the real run will use), so it counts what this
-machine really does: CPU threads or CUDA with bf16.  The calibration is the last stage
-of a run from the app (``python -m composer_gui.core.training_measure MODEL DATA``): the
-engine refuses a model whose card has no critic calibration, and ``train --export``
-does not write one.  TODO(issue 17): drop this stage when the export calibrates.
+machine really does: CPU threads or CUDA with bf16.  The model needs no stage of its
+own after training: ``train --export`` writes the critic's calibration into the card
+(``models/export.py``), which the engine needs, so the run's model works at once.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,62 +87,24 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def calibrate(model_path: Path, data_dir: Path, bars: int = 8) -> dict:
-    """Write the critic calibration into the model card, as ``evaluate --update-card`` does
-    (``models.evaluate.run_evaluation``), from the validation split (the training split
-    when a small folder left that empty); returns the calibration."""
-    from models.build_dataset import load_split
-    from models.checkpoint import load_model
-    from models.evaluate import candidate_calibration, critic_calibration, percentile
-
-    generator, critic, card = load_model(model_path)
-    split = "valid"
-    held_out = load_split(data_dir, split)
-    if len(held_out) == 0:
-        split, held_out = "train", load_split(data_dir, "train")
-    real = critic_calibration(critic, held_out, bars)
-    candidates = candidate_calibration(generator, critic, held_out, bars)
-    card["calibration"] = {
-        "split": split,
-        "bars": bars,
-        "quantiles": real,
-        "candidate_quantiles": candidates,
-        "candidate_median_on_real_scale": percentile(candidates[50], real),
-    }
-    path = Path(model_path).with_suffix(".json")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(card, indent=2) + "\n")
-    tmp.replace(path)
-    return card["calibration"]
-
-
 def install_model(run_dir: Path, models_dir: Path, name: str) -> Path:
-    """Copy a finished run's model into ``models_dir`` as ``name``; returns the weights."""
+    """Copy a finished run's model into ``models_dir`` as ``name``; returns the weights.
+
+    The Style box lists a model by its styles (``core/styles.card_styles``): a model of
+    one style (the chorale layout, or a folder of songs, whose one style the dataset
+    calls "songs") is offered as ``name``, so two trained models never look alike; the
+    band data's styles keep their shipped names (the engine dresses a shipped style in
+    its own instruments by name: ``core/instruments.track_programs``)."""
+    from models.band_styles import STYLE_NAMES
+
     source = Path(run_dir) / "model.safetensors"
     out = Path(models_dir) / f"{name}.safetensors"
     out.parent.mkdir(parents=True, exist_ok=True)
     card = json.loads(source.with_suffix(".json").read_text())
     card["name"] = name
+    styles = card.get("config", {}).get("styles") or []
+    if len(styles) == 1 and styles[0] not in STYLE_NAMES:
+        card["config"]["styles"] = [name]
     shutil.copyfile(source, out)
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return out
-
-
-def main(argv: list[str]) -> int:
-    from composer_gui.core.errors import ComposerError
-    from models.errors import ModelError
-
-    try:
-        calibrate(Path(argv[0]), Path(argv[1]))
-    except (ComposerError, ModelError) as error:
-        print(f"composer-gui: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"composer-gui: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
-        return 2
-    print(f"Calibrated {argv[0]}.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -14,13 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHORALES = "chorales"  # the plan's source for the Bach chorales; anything else is a folder
+BAND = "band"  # the shipped band data: the chorales' harmony rendered by MMA in every style
+BAND_DATA_NAME = "band-mma"  # its folder in the dataset cache (built once: slow)
+# What a folder of songs becomes: each song kept whole (melody, drums, bass, chords,
+# other: ``dataset build --songs``), or the chorale layout (melody and three voices,
+# drums dropped: ``dataset build --from-midi``).
+SONG_LAYOUTS = ("band", "voices")
 
 
 @dataclass(frozen=True)
 class TrainingPlan:
     """What to train: written once into ``plan.json``; resume reads it back."""
 
-    source: str = CHORALES  # CHORALES or a folder of MIDI files
+    source: str = CHORALES  # CHORALES, BAND or a folder of MIDI files
+    layout: str = "band"  # a folder's: one of SONG_LAYOUTS
+    roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
+    style: str = ""  # the band data's: one shipped style (``--style``), "" for every one
     loss: str = "wgan-gp"
     iterations: int = 1000
     init_from: str = ""  # a model file to fine-tune, "" for fresh weights
@@ -36,7 +45,22 @@ class TrainingPlan:
     @classmethod
     def from_dict(cls, values: dict) -> TrainingPlan:
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        values = {k: v for k, v in values.items() if k in known}
+        if "roles" in values:
+            values["roles"] = tuple(values["roles"])
+        if "source" in values and values["source"] not in (CHORALES, BAND):
+            # a run from before the songs were kept whole trained the voices layout
+            values.setdefault("layout", "voices")
+        return cls(**values)
+
+    @property
+    def folder(self) -> bool:
+        return self.source not in (CHORALES, BAND)
+
+    @property
+    def band_data_name(self) -> str:
+        """The band data's folder in the cache: every style, or the one chosen."""
+        return BAND_DATA_NAME + (f"-{self.style.replace(' ', '_')}" if self.style else "")
 
 
 @dataclass
@@ -65,11 +89,23 @@ def user_models_dir() -> Path:
     return Path(user_data_dir("composer")) / "models"
 
 
+RUN_MODULE_FLAG = "--run-composer-module"  # the bundle's entry: run this module instead
+
+
 def composer_command() -> list[str]:
     """``composer-gui`` as a child process: the bundle's own executable when frozen."""
     if getattr(sys, "frozen", False):
         return [sys.executable]
     return [sys.executable, "-m", "composer_gui.cli"]
+
+
+def module_command(module: str) -> list[str]:
+    """``python -m module`` as a child process.  A frozen bundle has no ``-m``: its
+    executable runs the module when given ``RUN_MODULE_FLAG`` first
+    (``packaging/pyinstaller/composer_entry.py``; only ``composer_gui.`` modules)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, RUN_MODULE_FLAG, module]
+    return [sys.executable, "-m", module]
 
 
 def latest_run(runs_dir: Path) -> Path | None:

@@ -4,16 +4,19 @@ Qt-free, so the Train window only shows what this says and tests drive it headle
 A run is a folder; everything about it is on disk, so a window closed, or an app that
 crashed, loses nothing and the run resumes from the folder later:
 
-- ``plan.json``: what the musician chose (source, loss, iterations, fine-tuning);
-- ``data/``: the dataset built from a folder of MIDI files (the chorales use the cache);
+- ``plan.json``: what the musician chose (source, layout, roles, loss, iterations,
+  fine-tuning);
+- ``data/``: the dataset built from a folder of MIDI files (the chorales and the band data
+  use the cache);
 - ``log.csv``, ``checkpoint.*``, ``config.json``: written by ``composer-gui train``;
 - ``samples/``, ``reference.json``: the live samples (``models/train_samples.py``);
 - ``output.log``: what the stages printed; ``state.json``: the last state and its sentence;
 - ``model.safetensors`` + ``.json``: the exported, calibrated model when it is done.
 
-Each stage is a child process (``composer-gui dataset build``, ``composer-gui train``,
-then the calibration below), started in its own session so a Ctrl-C in the app's
-terminal does not reach it; :meth:`TrainingRun.poll` moves from one to the next.
+Each stage is a child process (``composer-gui dataset build``, then ``composer-gui train
+--export``, which calibrates the critic as it exports), started in its own session so a
+Ctrl-C in the app's terminal does not reach it; :meth:`TrainingRun.poll` moves from one
+to the next.
 Pause sends SIGTERM (CTRL_BREAK on Windows), which ``models/train.py`` turns into "save a
 checkpoint and stop" (exit 130); cancel kills the process (the last periodic checkpoint
 stays); resume starts ``train --resume`` again.
@@ -34,6 +37,7 @@ from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.training_plan import (  # noqa: F401 - the run's public names
+    BAND,
     CHORALES,
     Progress,
     TrainingPlan,
@@ -88,11 +92,13 @@ class TrainingRun:
 
     @property
     def data_dir(self) -> Path:
-        if self.plan.source == CHORALES:
-            from models.build_dataset import default_cache_dir
+        if self.plan.folder:
+            return self.run_dir / "data"
+        from models.build_dataset import default_cache_dir
 
-            return default_cache_dir() / "bach-chorales"
-        return self.run_dir / "data"
+        return default_cache_dir() / (
+            "bach-chorales" if self.plan.source == CHORALES else self.plan.band_data_name
+        )
 
     @property
     def model_path(self) -> Path:
@@ -111,9 +117,9 @@ class TrainingRun:
         self.message, self._asked = "", ""
         if not (self.data_dir / "manifest.json").is_file():
             self._launch("building", self._build_command())
-        elif self._done_training():
-            self._launch("calibrating", self._calibrate_command())
-        else:
+        elif self._done_training() and (not self.plan.export or self._calibrated()):
+            self._set("done", f"Done: {self.checkpoint_iteration()} iterations.")
+        else:  # (a model of a run from before export calibrated: --resume exports again)
             self._launch("training", self._train_command())
 
     resume = start
@@ -179,9 +185,17 @@ class TrainingRun:
     # --- stages -----------------------------------------------------------------------
 
     def _build_command(self) -> list[str]:
+        plan = self.plan
         command = [*composer_command(), "dataset", "build"]
-        if self.plan.source != CHORALES:
-            command += ["--from-midi", self.plan.source, "--out", str(self.data_dir)]
+        if plan.source == BAND:
+            command += ["--band", "--out", str(self.data_dir)]
+            command += ["--style", plan.style] if plan.style else []
+        elif plan.folder and plan.layout == "voices":
+            command += ["--from-midi", plan.source, "--out", str(self.data_dir)]
+        elif plan.folder:
+            command += ["--songs", plan.source, "--out", str(self.data_dir)]
+            for role in plan.roles:
+                command += ["--role", role]
         return command
 
     def _train_command(self) -> list[str]:
@@ -213,12 +227,6 @@ class TrainingRun:
 
             request_samples(self.run_dir, plan.sample_every)
         return command
-
-    def _calibrate_command(self) -> list[str]:
-        return [
-            sys.executable, "-m", "composer_gui.core.training_measure",
-            str(self.model_path), str(self.data_dir),
-        ]  # fmt: skip
 
     def _done_training(self) -> bool:
         if not self.plan.export:
@@ -257,8 +265,6 @@ class TrainingRun:
             self._set("cancelled", self._stopped_sentence("Cancelled"))
         elif code == 0 and stage == "building":
             self._launch("training", self._train_command())
-        elif code == 0 and stage == "training" and self.plan.export:
-            self._launch("calibrating", self._calibrate_command())
         elif code == 0:
             self._set("done", f"Done: {self.checkpoint_iteration()} iterations.")
         elif asked == "pause" or code == EXIT_PAUSED:

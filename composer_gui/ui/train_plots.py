@@ -4,9 +4,12 @@ Four plots, as the seeds ask to watch a GAN learn: the critic's and the generato
 loss, the Wasserstein estimate (real minus fake critic score: it should fall as the
 fakes get closer), the gradient penalty, and the validation metrics as a ratio to the
 data's own values (1 is "like the data"; ``models/train_samples.py`` writes those
-values).  pyqtgraph draws into the window's own scene, so an update costs a few
-milliseconds, not a repainted image.  The sample is the model's accompaniment of one
-fixed melody, melody first, in the track colours of the candidate rolls.
+values): the chorale layout's validation metrics, or a band's per track (notes a bar,
+empty bars, the bass on a chord tone), whichever the run has.  pyqtgraph draws into the
+window's own scene, so an update costs a few milliseconds, not a repainted image.  The
+sample is the model's accompaniment of one fixed melody, melody first, in the track
+colours of the candidate rolls, a chords track with all its notes; a band's drums are
+drawn in a lane of their own under the pitches, one row a kit instrument.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from composer_gui.ui import theme
+from models.tracks import DRUM_KIT
 
 METRIC_WORDS = {
     "val_pitch_classes_per_bar": "pitch classes a bar",
@@ -28,13 +32,14 @@ METRIC_WORDS = {
     "val_tonal_distance": "tonal distance",
     "val_empty_bar_rate": "empty bars",
 }
-PLOT_GROUPS = (  # the curves of one plot each, redrawn together
+PLOT_GROUPS = (  # the curves of one plot each, redrawn together; then the metrics'
     ("critic_loss", "generator_loss"),
     ("wasserstein",),
     ("gradient_penalty",),
-    tuple(METRIC_WORDS),
 )
 CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0")
+RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
+DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
 
 
 def _finite(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -68,10 +73,10 @@ class TrainPlots(QWidget):
         self._curve(self.w_plot, "wasserstein", "real - fake score", 2)
         self.gp_plot = self._plot("Gradient penalty", grid, 1, 0)
         self._curve(self.gp_plot, "gradient_penalty", "penalty", 3)
-        self.metric_plot = self._plot("Metrics, as a ratio to the data's own", grid, 1, 1)
+        self.metric_plot = self._plot(
+            f"Metrics, as a ratio to the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
+        )
         self.metric_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#888", dash=[4, 4])))
-        for i, (key, words) in enumerate(METRIC_WORDS.items()):
-            self._curve(self.metric_plot, key, words, i, symbol="o")
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -82,6 +87,7 @@ class TrainPlots(QWidget):
         self.sample_plot.setLabel("left", "pitch")
         self.sample_image = pg.ImageItem()
         self.sample_plot.addItem(self.sample_image)
+        self.drums_lane = False  # whether the sample on show has a band's drums
         column.addWidget(self.sample_plot)
         grid.addWidget(box, 2, 0, 1, 2)
         self.sample_plot.setMinimumHeight(200)
@@ -91,11 +97,17 @@ class TrainPlots(QWidget):
         self._rows: list[dict] = []
         self._reference: dict[str, float] = {}
         self._dirty: list[tuple[str, ...]] = []
+        self._metric_rows: list[dict] = []
 
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
         widget.setMinimumHeight(150)
-        widget.addLegend(offset=(-4, 4))
+        # the metrics' legend holds up to nine (a band's): two columns, see-through
+        wide = "Metrics" in title
+        widget.addLegend(
+            offset=(-4, 4), colCount=2 if wide else 1, labelTextSize="8pt" if wide else "9pt",
+            brush=pg.mkBrush(*theme.PANEL.getRgb()[:3], 170),
+        )  # fmt: skip
         widget.showGrid(x=True, y=True, alpha=0.2)
         widget.setLabel("bottom", "iteration")
         grid.addWidget(widget, row, column)
@@ -108,14 +120,29 @@ class TrainPlots(QWidget):
             symbolSize=5, symbolBrush=colour,
         )  # fmt: skip
 
-    def show_rows(self, rows: list[dict], reference: dict[str, float]) -> None:
+    def show_rows(
+        self,
+        rows: list[dict],
+        reference: dict[str, float],
+        metric_rows: list[dict] | None = None,
+    ) -> None:
         """Take new rows; ``paint_next`` draws them one plot per call.
 
+        ``metric_rows``: a band run's per-track metrics (one row a sample), where the
+        log has no ``val_*`` columns; ``reference`` holds the data's value of each.
         One plot a turn of the event loop: all four redrawn together cost 50-110 ms on
         two busy cores (bench_train_window_gap), one costs a quarter of that.
         """
         self._rows, self._reference = rows, reference
-        self._dirty = list(PLOT_GROUPS)
+        self._metric_rows = metric_rows if metric_rows is not None else rows
+        for key in reference:  # the run's metrics get their curves when first seen
+            if key not in self.curves:
+                # a band's nine curves without their dots: the dots doubled the plot's
+                # cost (8.5 -> 4 ms of CPU a redraw; bench_train_window_gap)
+                symbol = "o" if key in METRIC_WORDS else None
+                words = METRIC_WORDS.get(key, key)
+                self._curve(self.metric_plot, key, words, len(self.curves), symbol=symbol)
+        self._dirty = [*PLOT_GROUPS, tuple(k for k in self.curves if k in reference)]
         self.updates += 1
 
     @property
@@ -127,12 +154,14 @@ class TrainPlots(QWidget):
             return
         keys = self._dirty.pop(0)
         for key in keys:
-            x, y = _finite(self._rows, key)
-            if key in METRIC_WORDS:
+            if key in self._reference:
+                x, y = _finite(self._metric_rows, key)
                 data_value = self._reference.get(key, math.nan)
                 if not (math.isfinite(data_value) and abs(data_value) > 1e-6):
                     x, y = np.zeros(0), np.zeros(0)  # no ratio to a value of zero
-                y = y / data_value if len(y) else y
+                y = np.minimum(y / data_value, RATIO_CEILING) if len(y) else y
+            else:
+                x, y = _finite(self._rows, key)
             self.curves[key].setData(x, y)
 
     def show_sample(self, sample: dict | None) -> None:
@@ -140,18 +169,52 @@ class TrainPlots(QWidget):
             self.sample_image.clear()
             self.sample_title.setText("What the model writes for one melody: no sample yet")
             return
-        roll = np.asarray(sample["roll"]) > 0  # (track, step, pitch)
-        n_tracks, n_steps, n_pitches = roll.shape
-        image = np.full((n_pitches, n_steps, 3), theme.PANEL.getRgb()[:3], dtype=np.uint8)
-        for track in range(n_tracks - 1, -1, -1):  # the melody drawn last, on top
-            colour = theme.track_colour(track).getRgb()[:3]
-            image[roll[track].T] = colour
+        image, bottom = sample_image(sample)
+        n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
-        low = sample["lowest_pitch"]
-        self.sample_image.setRect(QRectF(0, low, n_steps, n_pitches))
+        self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
+        drums = self.drums_lane = "drums" in sample
+        self.sample_plot.getAxis("left").setTicks([_roll_ticks(bottom, n_rows, drums)])
         bar = sample["steps_per_bar"]
         self.sample_plot.getAxis("bottom").setTickSpacing(major=bar, minor=bar / 4)
-        self.sample_title.setText(
-            f"What the model writes for one melody (melody first), at iteration "
-            f"{sample['iteration']}"
+        names = [str(n) for n in sample.get("names", ())] + (["drums"] if drums else [])
+        coloured = ", ".join(
+            f'<span style="color: {theme.track_colour(i).name()}">{name}</span>'
+            for i, name in enumerate(names)
         )
+        self.sample_title.setText(
+            f"What the model writes for one melody ({coloured or 'melody first'}), "
+            f"at iteration {sample['iteration']}"
+        )
+
+
+def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]]:
+    """The roll's left axis: every C by name (C4 is middle C) and, under them, "drums"
+    beside the drums' lane, where pitch numbers would mean nothing."""
+    lane = len(DRUM_KIT) + DRUM_LANE_GAP if drums else 0
+    first = bottom + lane
+    ticks = [
+        (pitch + 0.5, f"C{pitch // 12 - 1}")
+        for pitch in range(first, bottom + n_rows)
+        if pitch % 12 == 0
+    ]
+    if drums:
+        ticks.append((bottom + len(DRUM_KIT) / 2, "drums"))
+    return ticks
+
+
+def sample_image(sample: dict) -> tuple[np.ndarray, int]:
+    """A sample as an RGB image ``(row, step, 3)``, lowest row first, and the pitch its
+    first row stands for: the pitched tracks on their pitches (melody drawn on top), and
+    a band's drums in a lane under them, one row a kit instrument, a gap between."""
+    roll = np.asarray(sample["roll"]) > 0  # (track, step, pitch)
+    n_tracks, n_steps, n_pitches = roll.shape
+    drums = np.asarray(sample["drums"]) > 0 if "drums" in sample else None
+    lane = len(DRUM_KIT) + DRUM_LANE_GAP if drums is not None else 0
+    image = np.full((lane + n_pitches, n_steps, 3), theme.PANEL.getRgb()[:3], dtype=np.uint8)
+    pitches = image[lane:]
+    for track in range(n_tracks - 1, -1, -1):  # the melody drawn last, on top
+        pitches[roll[track].T] = theme.track_colour(track).getRgb()[:3]
+    if drums is not None:
+        image[: len(DRUM_KIT)][drums.T] = theme.track_colour(n_tracks).getRgb()[:3]
+    return image, int(sample["lowest_pitch"]) - lane

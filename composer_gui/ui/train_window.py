@@ -1,10 +1,10 @@
-"""The Train window: train or fine-tune a model on the chorales or your own MIDI files.
+"""The Train window: train or fine-tune a model on the chorales, the band data or your songs.
 
 It only shows and asks; ``core/training_run.py`` runs the training in processes of its
-own (so the window never waits on torch), ``core/training_preview.py`` reads a folder
-in a child process too (QProcess), and ``core/training_measure.py`` times a few
-iterations for the estimate.  A timer polls the run folder four times a second and
-redraws the plots only when the log has new rows.
+own (so the window never waits on torch), ``ui/train_source.py`` asks what to learn
+from and reads a folder in a child process too (``core/training_preview.py``), and
+``core/training_measure.py`` times a few iterations for the estimate.  A timer polls the
+run folder four times a second and redraws the plots only when the log has new rows.
 
 Closing the window pauses the run (a checkpoint is written); opening it again offers
 the last run, which Resume continues.  The controllers live in this module's ``_runs``
@@ -13,26 +13,20 @@ for the app's lifetime, so the window closed and reopened keeps its child proces
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +35,7 @@ from composer_gui.core import training_run as tr
 from composer_gui.core.training_measure import SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
+from composer_gui.ui.train_source import TrainSource
 
 POLL_MS = 250
 REDRAW_SECONDS = 1.0
@@ -85,7 +80,6 @@ class TrainWindow(QWidget):
         self.plan_defaults: dict = {}
         self.run: tr.TrainingRun | None = None
         self.measurement: SpeedMeasurement | None = None
-        self.preview_process: QProcess | None = None
         self._shown_rows = -1
         self._shown_sample = ""
         self._drawn_at = 0.0
@@ -99,27 +93,8 @@ class TrainWindow(QWidget):
     # --- layout -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        setup = QGroupBox("What to learn from")
-        form = QFormLayout(setup)
-        self.source_box = QComboBox()
-        self.source_box.addItems(["The Bach chorales (music21)", "A folder of MIDI files"])
-        self.source_box.currentIndexChanged.connect(self._source_changed)
-        form.addRow("Source", self.source_box)
-        folder_row = QHBoxLayout()
-        self.folder_edit = QLineEdit()
-        self.folder_edit.setPlaceholderText("A folder of your own multi-track MIDI songs")
-        self.folder_edit.editingFinished.connect(self.preview_folder)
-        self.choose_button = QPushButton("Choose…", clicked=self._choose_folder)
-        folder_row.addWidget(self.folder_edit)
-        folder_row.addWidget(self.choose_button)
-        form.addRow("Folder", folder_row)
-        self.files_tree = QTreeWidget()
-        self.files_tree.setHeaderLabels(["File and its tracks", "Used as"])
-        self.files_tree.setColumnWidth(0, 230)
-        self.files_summary = QLabel("")
-        self.files_summary.setWordWrap(True)
-        form.addRow(self.files_tree)
-        form.addRow(self.files_summary)
+        self.source = TrainSource()
+        self.source.previewed.connect(self.update_buttons)
 
         how = QGroupBox("How")
         how_form = QFormLayout(how)
@@ -159,7 +134,7 @@ class TrainWindow(QWidget):
 
         left = QWidget()
         column = QVBoxLayout(left)
-        column.addWidget(setup, 1)
+        column.addWidget(self.source, 1)
         column.addWidget(how)
         column.addLayout(buttons)
         column.addWidget(self.progress_bar)
@@ -174,7 +149,6 @@ class TrainWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.resize(1200, 760)
-        self._source_changed()
 
     def _model_files(self) -> list[Path]:
         from composer_gui.paths import resource_path
@@ -184,70 +158,10 @@ class TrainWindow(QWidget):
             found += sorted(self.models_dir.glob("*.safetensors"))
         return found
 
-    # --- the source -------------------------------------------------------------------
-
-    def _source_changed(self) -> None:
-        folder = self.source_box.currentIndex() == 1
-        for widget in (self.folder_edit, self.choose_button, self.files_tree):
-            widget.setEnabled(folder)
-        if not folder:
-            self.files_tree.clear()
-            self.files_summary.setText("The 350-odd four-part chorales that ship in music21.")
-
-    def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "A folder of MIDI files")
-        if folder:
-            self.folder_edit.setText(folder)
-            self.preview_folder()
-
-    def preview_folder(self) -> None:
-        """Read the folder in a child process and list its files, roles and skips."""
-        folder = self.folder_edit.text().strip()
-        if not folder:
-            return
-        if self.preview_process is not None:
-            self.preview_process.kill()
-        self.files_tree.clear()
-        self.files_summary.setText(f"Reading {folder}…")
-        process = QProcess(self)
-        process.finished.connect(lambda *_: self._preview_done(process))
-        self.preview_process = process
-        process.start(sys.executable, ["-m", "composer_gui.core.training_preview", folder])
-
-    def _preview_done(self, process: QProcess) -> None:
-        if process is not self.preview_process:
-            return
-        self.preview_process = None
-        if process.exitCode() != 0:
-            error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
-            self.files_summary.setText(error.removeprefix("composer-gui: ") or "Unreadable.")
-            return
-        previews = json.loads(bytes(process.readAllStandardOutput()).decode())
-        kept = 0
-        for preview in previews:
-            item = QTreeWidgetItem([preview["name"], ""])
-            if preview["kept"]:
-                kept += 1
-                item.setText(1, "kept")
-                for track, role in preview["roles"]:
-                    QTreeWidgetItem(item, [track, role])
-            else:
-                item.setText(1, f"skipped: {preview['reason']}")
-                item.setForeground(1, theme.RECORD)
-            item.setToolTip(1, item.text(1))
-            self.files_tree.addTopLevelItem(item)
-        self.files_summary.setText(
-            f"{kept} of {len(previews)} files kept, {len(previews) - kept} skipped "
-            "(the reason is beside each)."
-        )
-        self.update_buttons()
-
     # --- the run ----------------------------------------------------------------------
 
     def plan(self) -> tr.TrainingPlan:
-        folder = self.source_box.currentIndex() == 1
-        values = {
-            "source": self.folder_edit.text().strip() if folder else tr.CHORALES,
+        values = self.source.plan_values() | {
             "loss": self.loss_box.currentData(),
             "iterations": self.iterations_box.value(),
             "init_from": self.init_box.currentData(),
@@ -262,7 +176,7 @@ class TrainWindow(QWidget):
 
     def start(self) -> None:
         plan = self.plan()
-        if plan.source != tr.CHORALES and not plan.source:
+        if not plan.source:
             self.state_label.setText("Choose a folder of MIDI files first.")
             return
         run = tr.TrainingRun.create(self.runs_dir, plan)
@@ -298,7 +212,9 @@ class TrainWindow(QWidget):
             return
         name = f"trained-{self.run.run_dir.name}"
         path = install_model(self.run.run_dir, self.models_dir, name)
-        self.state_label.setText(f"Now in use: {name} (also offered in Preferences).")
+        self.state_label.setText(
+            f"Now in use: {name}, in the Style box with its card (and in Preferences)."
+        )
         self.model_chosen.emit(str(path))
 
     def estimate(self) -> None:
@@ -321,8 +237,9 @@ class TrainWindow(QWidget):
         total = max(progress.total, 1)
         self.progress_bar.setMaximum(total)
         self.progress_bar.setValue(min(progress.iteration, total))
-        words = {"building": "Building the dataset…", "calibrating": "Calibrating the critic…"}
-        status = progress.message or words.get(progress.state, progress.state.capitalize())
+        status = progress.message or (
+            self._building_words() if progress.state == "building" else progress.state.capitalize()
+        )
         self.state_label.setText(
             f"{status} (iteration {progress.iteration} of {progress.total})"
             if progress.state == "training"
@@ -334,14 +251,24 @@ class TrainWindow(QWidget):
         due = time.monotonic() - self._drawn_at >= REDRAW_SECONDS or not self.run.running
         if len(progress.rows) != self._shown_rows and due:
             self._shown_rows, self._drawn_at = len(progress.rows), time.monotonic()
-            from models.train_samples import read_reference
+            from models.train_samples import band_metric_rows, read_reference
 
-            self.plots.show_rows(progress.rows, read_reference(self.run.run_dir))
+            reference = read_reference(self.run.run_dir)
+            band = reference and not any(k.startswith("val_") for k in reference)
+            metric_rows = band_metric_rows(self.run.run_dir) if band else None
+            self.plots.show_rows(progress.rows, reference, metric_rows)
         self.plots.paint_next()
         self._sample_tick()
         self.update_buttons()
         if not self.run.running and self.measurement is None and not self.plots.pending:
             self.timer.stop()
+
+    def _building_words(self) -> str:
+        if self.run.plan.source == tr.BAND:
+            return "Building the band data with MMA (11-15 minutes on two cores, once)…"
+        if self.run.plan.folder:
+            return "Reading the songs into a dataset…"
+        return "Building the chorale dataset (about a minute, once)…"
 
     def _sample_tick(self) -> None:
         from models.train_samples import SAMPLES_DIR, latest_sample
@@ -382,8 +309,6 @@ class TrainWindow(QWidget):
         if self.measurement is not None:
             self.measurement.close()
             self.measurement = None
-        if self.preview_process is not None:
-            self.preview_process.kill()
-            self.preview_process.waitForFinished(1000)
+        self.source.close_preview()
         self.timer.stop()
         super().closeEvent(event)

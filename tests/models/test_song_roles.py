@@ -87,6 +87,19 @@ def test_overrides_win_and_are_checked():
             RoleOverride.parse(bad)
 
 
+def test_a_part_told_to_comp_is_not_made_the_melody_by_the_fallback():
+    """Only chords parts left once the lead is told to comp: the fallback that takes a
+    chords part's top line for the tune takes another part, not the one the musician
+    named."""
+    lead = P("Flute", 73, 0, notes=_chords([72, 74, 76, 77] * 4))
+    piano = P("Piano", 0, 1, notes=_chords([60, 65, 67, 60] * 4))
+    assert find_roles([lead, piano]) == ["melody", "chords"]
+    assert find_roles([lead, piano], [RoleOverride.parse("Flute=chords")]) == [
+        "chords",
+        "melody",
+    ]
+
+
 def test_songs_that_do_not_fit_are_reported_with_their_reason():
     songs = [
         ("kept.mid", _band(), [Meter(4, 4)]),

@@ -13,6 +13,7 @@ from PyInstaller.utils.hooks import (
     PY_DYLIB_PATTERNS,
     collect_data_files,
     collect_dynamic_libs,
+    collect_submodules,
     get_package_paths,
 )
 
@@ -51,3 +52,7 @@ binaries = [
 ]
 # Symlinks from torch/lib to the top folder confuse torch's own library loading on Linux.
 bindepend_symlink_suppression = ["**/torch/lib/*.so*"]
+# Training needs what torch.optim imports at a first optimizer (torch._compile -> torch._dynamo
+# -> sympy, torch._inductor): the Train window's `composer-gui train` runs in the bundle.
+# torch._dynamo loads its polyfills by name (importlib), which import analysis cannot see.
+hiddenimports = collect_submodules("torch._dynamo")

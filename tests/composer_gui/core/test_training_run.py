@@ -1,9 +1,11 @@
 """The training run controller with its real child processes, on real songs.
 
 The songs are openttd-openmsx's multi-track MIDI files (installed by
-scripts/system-deps.sh); the model is tiny so a run of a few hundred iterations takes
-seconds on two cores.  Nothing here is mocked: ``composer-gui dataset build``,
-``composer-gui train`` and the calibration run as the app runs them.
+scripts/system-deps.sh), kept whole (melody, drums, bass, chords, other) unless a test
+asks for the voices layout; the model is tiny (``tests/support/training.py``) so a run
+of a few hundred iterations takes seconds on two cores.  Nothing here is mocked:
+``composer-gui dataset build --songs`` and ``composer-gui train --export`` (which
+calibrates) run as the app runs them.
 """
 
 from __future__ import annotations
@@ -13,22 +15,12 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from composer_gui.core.training_run import TrainingPlan, TrainingRun, latest_run
 from tests.support.real_parts import needs
-
-SONGS = Path("/usr/share/games/openttd/baseset/openmsx")
-TINY_CONFIG = {
-    "g_channels": [16, 16, 16, 16],
-    "d_channels": [16, 16, 16, 16],
-    "noise_channels": 4,
-    "batch_size": 4,
-    "critic_steps": 2,
-    "window_bars": 2,
-}
+from tests.support.training import SONGS, TINY_CONFIG
 
 needs_songs = needs(SONGS.is_dir(), "openttd-openmsx")
 
@@ -63,8 +55,11 @@ def logged_iterations(run: TrainingRun) -> list[int]:
 
 
 @needs_songs
-def test_pause_resume_finishes_a_calibrated_model(tmp_path):
-    run = TrainingRun.create(tmp_path, tiny_plan())
+def test_pause_resume_finishes_a_calibrated_band_model(tmp_path):
+    from models.tracks import DRUM_KIT
+    from models.train_samples import band_metric_rows, latest_sample
+
+    run = TrainingRun.create(tmp_path, tiny_plan(roles=("Flute=chords",)))
     run.start()
     wait_for(run, lambda p: p.iteration >= 40)
     assert run.state == "training"
@@ -81,11 +76,44 @@ def test_pause_resume_finishes_a_calibrated_model(tmp_path):
     assert done.state == "done", done.message
     assert logged_iterations(run) == list(range(5, 301, 5))  # resumed, nothing twice
     card = json.loads(run.model_path.with_suffix(".json").read_text())
-    assert len(card["calibration"]["quantiles"]) == 101
+    assert len(card["calibration"]["quantiles"]) == 101  # export calibrated it
+    assert [t["kind"] for t in card["config"]["tracks"]] == ["drums", "bass", "chords", "chords"]
+    output = (run.run_dir / "output.log").read_text()
+    assert "--songs" in output and "--role Flute=chords" in output
+    assert "boogi_marabi_redfarn.mid: Flute [ch4] = chords" in output  # the override held
     samples = sorted(p.name for p in (run.run_dir / "samples").glob("*.npz"))
     assert samples == [f"iteration_{i:06d}.npz" for i in range(50, 301, 50)]
+    sample = latest_sample(run.run_dir)
+    assert [str(n) for n in sample["names"]] == ["melody", "bass", "chords", "other"]
+    assert sample["drums"].shape == (sample["roll"].shape[1], len(DRUM_KIT))
+    # the band's metrics per track, one row a sample, against the data's own values
     reference = json.loads((run.run_dir / "reference.json").read_text())
-    assert set(reference) <= {k for k in done.rows[-1]} and reference
+    assert "drums: notes a bar" in reference and "bass: notes a bar" in reference
+    rows = band_metric_rows(run.run_dir)
+    assert [r["iteration"] for r in rows] == list(range(50, 301, 50))
+    assert set(reference) <= set(rows[-1])
+
+
+@needs_songs
+def test_the_voices_layout_still_trains_three_voices(tmp_path):
+    run = TrainingRun.create(tmp_path, tiny_plan(60, layout="voices", eval_every=30))
+    run.start()
+    done = run.wait(120)
+    assert done.state == "done", done.message
+    assert "--from-midi" in (run.run_dir / "output.log").read_text()
+    card = json.loads(run.model_path.with_suffix(".json").read_text())
+    assert "calibration" in card
+    assert {t["kind"] for t in card["config"].get("tracks") or [{"kind": "voice"}]} == {"voice"}
+    reference = json.loads((run.run_dir / "reference.json").read_text())
+    assert set(reference) <= set(done.rows[-1]) and all(k.startswith("val_") for k in reference)
+
+    # a run finished before the export calibrated: Start again exports it calibrated
+    card.pop("calibration")
+    run.model_path.with_suffix(".json").write_text(json.dumps(card))
+    run.start()
+    assert run.state == "training" and run.wait(120).state == "done", run.message
+    assert "calibration" in json.loads(run.model_path.with_suffix(".json").read_text())
+    assert logged_iterations(run)[-1] == 60  # nothing trained twice
 
 
 @needs_songs
@@ -101,6 +129,23 @@ def test_the_trained_model_accompanies_a_melody(tmp_path):
     candidates = engine.generate(Arrangement([Track("lead", notes)], 100.0, (4, 4)), k=3, seed=1)
     assert len(candidates) == 3
     assert engine.card["calibration"]["split"] in ("valid", "train")
+
+    # and on the command line, straight from the run: no calibration step between
+    from composer_gui.core.midi_file import read_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
+    from composer_gui.core.training_plan import composer_command
+
+    melody, out = tmp_path / "tune.mid", tmp_path / "band.mid"
+    write_arrangement(Arrangement([Track("lead", notes)], 100.0, (4, 4)), melody)
+    result = subprocess.run(
+        [*composer_command(), "accompany", str(melody), "-o", str(out),
+         "--model", str(run.model_path), "--candidates", "2", "--seed", "1", "--device", "cpu"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = read_arrangement(out)
+    assert any(t.is_drum for t in written.tracks)  # the band came with its drums
+    assert len([t for t in written.tracks if t.notes]) >= 2
 
 
 @needs_songs

@@ -1,9 +1,11 @@
 """The Train window with the real training process, on real songs, then the model in use.
 
-openttd-openmsx's songs, a tiny model, a few hundred iterations: the files and their
-roles and skips are listed, the plots and the sample follow the log, pause, resume and
-cancel drive the child process, a window opened after the first was closed resumes the
-run, and "Use this model" makes the main window generate with it.
+openttd-openmsx's songs kept whole (melody, drums, bass, chords, other), a tiny model, a
+few hundred iterations: the files and each part's role and the skips are listed, the
+plots and the sample (drums in their lane) follow the log, pause, resume and cancel
+drive the child process, a window opened after the first was closed resumes the run,
+and "Use this model" puts the band model in the Style box, with its card, and the main
+window generates with it: drums, bass and chords.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from composer_gui.core import training_run
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
-from tests.composer_gui.core.test_training_run import SONGS, TINY_CONFIG
+from composer_gui.ui.train_source import SOURCES
 from tests.support.real_parts import require
+from tests.support.training import SONGS, TINY_CONFIG
 
 pytestmark = pytest.mark.gui
 
@@ -45,18 +48,27 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     train = open_train_window(window, qtbot)
     assert train.resume_button.isEnabled() is False
 
-    # the source: every file listed, kept ones with their tracks' roles, skips with reasons
-    train.source_box.setCurrentIndex(1)
-    train.folder_edit.setText(str(SONGS))
-    train.preview_folder()
-    qtbot.waitUntil(lambda: "files kept" in train.files_summary.text(), timeout=30000)
-    items = [train.files_tree.topLevelItem(i) for i in range(train.files_tree.topLevelItemCount())]
+    # the source: every file listed, kept ones with each part's role, skips with reasons
+    source = train.source
+    source.source_box.setCurrentIndex([s for _, s in SOURCES].index(None))
+    assert source.layout_box.currentData() == "band" and source.roles_edit.isEnabled()
+    source.folder_edit.setText(str(SONGS))
+    source.roles_edit.setText("Flute=chords")
+    source.preview_folder()
+    qtbot.waitUntil(lambda: "files kept" in source.files_summary.text(), timeout=30000)
+    tree = source.files_tree
+    items = {
+        tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+    }
     assert len(items) == len(list(SONGS.glob("*.mid")))
-    skipped = [i for i in items if i.text(1).startswith("skipped: ")]
-    assert any("5/4" in i.text(1) for i in skipped)
-    kept = [i for i in items if i.text(1) == "kept"]
-    roles = [kept[0].child(j).text(1) for j in range(kept[0].childCount())]
-    assert roles.count("melody") == 1 and any("voice" in r for r in roles)
+    assert "5/4" in items["5432gone_redfarn.mid"].text(1)  # skipped, with the reason
+    song = items["boogi_marabi_redfarn.mid"]
+    roles = {song.child(j).text(0): song.child(j).text(1) for j in range(song.childCount())}
+    assert roles["Flute [ch4]"] == "chords"  # the musician's override
+    assert roles["Drum Kit [ch10]"] == "drums"
+    assert [r for r in roles.values() if r.startswith("melody")] == [
+        "melody (what the model is given)"
+    ]
 
     train.iterations_box.setValue(400)
     qtbot.mouseClick(train.start_button, Qt.LeftButton)
@@ -72,7 +84,20 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     qtbot.waitUntil(lambda: train.plots.updates > updates + 2, timeout=30000)  # it moves
     qtbot.waitUntil(lambda: "at iteration" in train.plots.sample_title.text(), timeout=30000)
     assert int(train.plots.sample_title.text().rsplit(" ", 1)[1]) % 50 == 0  # every 50
+    title = train.plots.sample_title.text()
+    names = ("melody", "bass", "chords", "other", "drums")  # each in its colour
+    assert [w for w in names if f">{w}</span>" in title] == list(names)
+    assert train.plots.drums_lane  # the drums have their lane
     assert len(train.plots.curves["wasserstein"].getData()[0]) >= 8
+    # the band's metrics per track, as a ratio to the songs' own
+    qtbot.waitUntil(
+        lambda: (
+            "bass: notes a bar" in train.plots.curves
+            and train.plots.curves["bass: notes a bar"].getData()[0] is not None
+            and len(train.plots.curves["bass: notes a bar"].getData()[0]) >= 1
+        ),
+        timeout=30000,
+    )
     assert train.eta_label.text().startswith("About ")
 
     qtbot.mouseClick(train.pause_button, Qt.LeftButton)
@@ -101,6 +126,12 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert model.parent == tmp_path / "models" and model.with_suffix(".json").is_file()
     assert settings.get(settings.MODEL_FILE) == str(model)
     assert window.engine.model_path == str(model)
+    # the band model is in the Style box, chosen, with its card's tracks and description
+    style = window.current_style()
+    assert style is not None and style.name == model.stem
+    assert window.style_box.findData(model.stem) >= 0
+    assert [t.kind for t in style.tracks] == ["drums", "bass", "chords", "chords"]
+    assert "trained on" in style.description and str(SONGS) in style.description
 
     melody = tmp_path / "tune.mid"
     notes = [Note(60 + (i * 5) % 12, float(i), 0.9, 80) for i in range(16)]
@@ -113,3 +144,27 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert window.last_error is None
     # a tiny model writes some candidates alike, and alike ones are shown once
     assert 1 <= window.candidates.tree.topLevelItemCount() <= window.count.value()
+    assert window.request_style() == model.stem
+    assert window.document.track_names()[1:] == ["drums", "bass", "chords", "other"]
+
+
+def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
+    from composer_gui.core.training_plan import BAND
+    from composer_gui.ui.train_window import TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    source = train.source
+    assert not source.style_box.isEnabled()  # the chorales have one style
+    source.source_box.setCurrentIndex([s for _, s in SOURCES].index(BAND))
+    assert source.style_box.isEnabled() and "11-15 minutes" in source.files_summary.text()
+    assert train.plan().style == ""  # every style by default, into the shared cache
+    source.style_box.setCurrentIndex(source.style_box.findData("bossa nova"))
+    plan = train.plan()
+    assert plan.source == BAND and plan.style == "bossa nova"
+    run = training_run.TrainingRun.create(tmp_path / "runs", plan)
+    assert run.data_dir.name == "band-mma-bossa_nova"  # its own data, built once
+    command = run._build_command()
+    assert command[command.index("--band") :] == [
+        "--band", "--out", str(run.data_dir), "--style", "bossa nova",
+    ]  # fmt: skip

@@ -1,0 +1,203 @@
+"""The Train window's "What to learn from": the source, and a folder's files read first.
+
+Three sources: the Bach chorales (three voices), the shipped band data (the chorales'
+harmony rendered by MMA in every shipped style, or in the one chosen: drums, bass,
+chords, pad; slow to build the first time), or a folder of the musician's own MIDI
+files.  A folder is kept whole by default (each song's melody, drums, bass, chords and
+other voices, as ``dataset build --songs`` keeps them), or read as the chorale layout
+(melody and three voices, drums dropped); the musician can give a part its role by name
+(``Piano*=chords``).  Before anything trains the folder is read in a child process
+(``core/training_preview.py``, the dataset builder's own verdict) and every file is
+listed: kept ones with each part's role, skipped ones with their reason.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QProcess, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
+
+from composer_gui.core import training_plan as tp
+from composer_gui.ui import theme
+
+SOURCES = (  # (words, the plan's source; None: the folder's)
+    ("The Bach chorales (music21): three voices", tp.CHORALES),
+    ("The shipped band data (MMA, every style): drums, bass, chords, pad", tp.BAND),
+    ("A folder of your own MIDI songs", None),
+)
+LAYOUTS = (
+    ("Each song whole: melody, drums, bass, chords, other voices", "band"),
+    ("Melody and three voices, as the chorales (drums dropped)", "voices"),
+)
+CHORALE_WORDS = "The 350-odd four-part chorales that ship in music21."
+BAND_WORDS = (
+    "The chorales' own harmony rendered by MMA in every shipped style (pop ballad, rock, "
+    "country, swing, bossa nova, waltz), or the one chosen: one model learns them. "
+    "Building every style takes 11-15 minutes on two cores the first time (one style, a "
+    "few; it needs 'apt-get install mma'); later runs reuse it."
+)
+
+
+def parse_roles(text: str) -> tuple[str, ...]:
+    """The roles box, ``Piano*=chords, Flute=melody``, as ``--role`` values."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class TrainSource(QGroupBox):
+    """The source widgets; ``previewed`` when a folder's files are listed."""
+
+    previewed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("What to learn from")
+        self.preview_process: QProcess | None = None
+        form = QFormLayout(self)
+        self.source_box = QComboBox()
+        for words, _ in SOURCES:
+            self.source_box.addItem(words)
+        self.source_box.currentIndexChanged.connect(self._source_changed)
+        form.addRow("Source", self.source_box)
+        from models.band_styles import STYLE_NAMES
+
+        self.style_box = QComboBox()  # the band data's: every style, or one
+        self.style_box.addItem("Every style (one model plays them all)", "")
+        for name in STYLE_NAMES:
+            self.style_box.addItem(name, name)
+        self.style_box.setToolTip("The band data's styles the model learns")
+        form.addRow("Style", self.style_box)
+        folder_row = QHBoxLayout()
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setPlaceholderText("A folder of your own multi-track MIDI songs")
+        self.folder_edit.editingFinished.connect(self.preview_folder)
+        self.choose_button = QPushButton("Choose…", clicked=self._choose_folder)
+        folder_row.addWidget(self.folder_edit)
+        folder_row.addWidget(self.choose_button)
+        form.addRow("Folder", folder_row)
+        self.layout_box = QComboBox()
+        for words, value in LAYOUTS:
+            self.layout_box.addItem(words, value)
+        self.layout_box.setToolTip("The track kinds the model learns to write")
+        self.layout_box.currentIndexChanged.connect(self.preview_folder)
+        form.addRow("Tracks", self.layout_box)
+        self.roles_edit = QLineEdit()
+        self.roles_edit.setPlaceholderText("Piano*=chords, Flute=melody (optional)")
+        self.roles_edit.setToolTip(
+            "Give parts a role by name (wildcards allowed): melody, drums, bass, chords, "
+            "other or skip. Found from channel 10, programs and names otherwise."
+        )
+        self.roles_edit.editingFinished.connect(self.preview_folder)
+        form.addRow("Roles", self.roles_edit)
+        self.files_tree = QTreeWidget()
+        self.files_tree.setHeaderLabels(["File and its parts", "Used as"])
+        self.files_tree.setColumnWidth(0, 230)
+        self.files_summary = QLabel("")
+        self.files_summary.setWordWrap(True)
+        form.addRow(self.files_tree)
+        form.addRow(self.files_summary)
+        self._source_changed()
+
+    # --- what the plan takes ------------------------------------------------------------
+
+    @property
+    def folder(self) -> bool:
+        return SOURCES[self.source_box.currentIndex()][1] is None
+
+    def plan_values(self) -> dict:
+        if not self.folder:
+            source = SOURCES[self.source_box.currentIndex()][1]
+            style = self.style_box.currentData() if source == tp.BAND else ""
+            return {"source": source, "style": style}
+        return {
+            "source": self.folder_edit.text().strip(),
+            "layout": self.layout_box.currentData(),
+            "roles": parse_roles(self.roles_edit.text()) if self._band_layout() else (),
+        }
+
+    def _band_layout(self) -> bool:
+        return self.layout_box.currentData() == "band"
+
+    def _source_changed(self) -> None:
+        folder = self.folder
+        for widget in (self.folder_edit, self.choose_button, self.files_tree, self.layout_box):
+            widget.setEnabled(folder)
+        self.roles_edit.setEnabled(folder and self._band_layout())
+        self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
+        if not folder:
+            self.files_tree.clear()
+            band = SOURCES[self.source_box.currentIndex()][1] == tp.BAND
+            self.files_summary.setText(BAND_WORDS if band else CHORALE_WORDS)
+        elif self.folder_edit.text().strip():
+            self.preview_folder()
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder of MIDI files")
+        if folder:
+            self.folder_edit.setText(folder)
+            self.preview_folder()
+
+    # --- the folder's preview -----------------------------------------------------------
+
+    def preview_folder(self) -> None:
+        """Read the folder in a child process and list its files, roles and skips."""
+        self.roles_edit.setEnabled(self.folder and self._band_layout())
+        folder = self.folder_edit.text().strip()
+        if not folder or not self.folder:
+            return
+        self.close_preview()
+        self.files_tree.clear()
+        self.files_summary.setText(f"Reading {folder}…")
+        command = [*tp.module_command("composer_gui.core.training_preview"), folder]
+        if not self._band_layout():
+            command.append("--voices")
+        for role in parse_roles(self.roles_edit.text()) if self._band_layout() else ():
+            command += ["--role", role]
+        process = QProcess(self)
+        process.finished.connect(lambda *_: self._preview_done(process))
+        self.preview_process = process
+        process.start(command[0], command[1:])
+
+    def close_preview(self) -> None:
+        if self.preview_process is not None:
+            process, self.preview_process = self.preview_process, None
+            process.kill()
+            process.waitForFinished(1000)
+
+    def _preview_done(self, process: QProcess) -> None:
+        if process is not self.preview_process:
+            return
+        self.preview_process = None
+        if process.exitCode() != 0:
+            error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
+            self.files_summary.setText(error.removeprefix("composer-gui: ") or "Unreadable.")
+            return
+        previews = json.loads(bytes(process.readAllStandardOutput()).decode())
+        kept = 0
+        for preview in previews:
+            item = QTreeWidgetItem([preview["name"], ""])
+            if preview["kept"]:
+                kept += 1
+                item.setText(1, "kept")
+                for part, role in preview["roles"]:
+                    QTreeWidgetItem(item, [part, role])
+            else:
+                item.setText(1, f"skipped: {preview['reason']}")
+                item.setForeground(1, theme.RECORD)
+            item.setToolTip(1, item.text(1))
+            self.files_tree.addTopLevelItem(item)
+        self.files_summary.setText(
+            f"{kept} of {len(previews)} files kept, {len(previews) - kept} skipped "
+            "(the reason is beside each)."
+        )
+        self.previewed.emit()
