@@ -10,7 +10,7 @@ measure.  Measures are marked:
   weighted sum: the ranking was built to lower these, so they show it works as built,
   not that it ranks well;
 - ``[held out]``: measures no part of the ranking saw: agreement with Bach's own harmony
-  for the melody, beat by beat (``metrics.harmonic_agreement``), closeness to Bach's
+  for the melody, beat by beat (``harmonic_agreement.harmonic_agreement``), closeness to Bach's
   average window metrics (``metrics.distance_to_reference``, the old target), and the
   bass on the chord's root (``bass_on_root``, described but not ranked on).
 

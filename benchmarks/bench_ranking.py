@@ -6,11 +6,11 @@ row (empty bars, pitch classes per bar, qualified notes, polyphony, in-key).  A 
 ranked at random would score about 50%.  Two more figures say what that one can mean: how
 often Bach's own accompaniment of the melody would pass the same test (what a ranker that
 knew Bach's answer could score), how often the critic's top candidate is closer to
-Bach's harmony for the melody (``metrics.harmonic_agreement``) than the median candidate,
+Bach's harmony for the melody (``harmonic_agreement.harmonic_agreement``) than the median candidate,
 and how often it moves in parallel octaves and fifths less often than the median candidate
 (``metrics.parallel_perfect_rate``, the textbook fault).  A tie counts half.  Two more
 lines put the harmony test in context: a consensus pick that needs no critic
-(``metrics.harmony_consensus``), and the first test's own favourite, the candidate
+(``harmonic_agreement.harmony_consensus``), and the first test's own favourite, the candidate
 closest to Bach's metrics.  Last, why the first test and the critic disagree: the
 critic's correlation with pitch classes per bar, and how far Bach's lie above the
 candidates'.

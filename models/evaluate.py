@@ -261,7 +261,7 @@ def ranking_quality(
     - ``bach_own``: Bach's own accompaniment of the melody, on the same test, as if it
       were the pick: the most a ranker that knew Bach's answer could score on it;
     - ``harmony``: the critic's top candidate agrees more with Bach's harmony for the
-      melody (``metrics.harmonic_agreement``);
+      melody (``harmonic_agreement.harmonic_agreement``);
     - ``voice_leading``: the critic's top candidate moves in parallel octaves and fifths
       less often (``metrics.parallel_perfect_rate``; Bach's own would beat the median
       almost always).
@@ -269,7 +269,7 @@ def ranking_quality(
     Two yardsticks for those yardsticks, on the harmony test:
 
     - ``consensus``: the candidate whose harmony the other candidates share most
-      (``metrics.harmony_consensus``), a ranker that does not use the critic;
+      (``harmonic_agreement.harmony_consensus``), a ranker that does not use the critic;
     - ``metrics_pick``: the candidate closest to Bach's metrics, the first test's own
       favourite: whether being closer to Bach's metrics means Bach's harmony.
 
