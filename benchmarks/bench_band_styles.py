@@ -310,7 +310,7 @@ def main() -> None:
         "`benchmarks/bench_band_styles.py`; the method is its docstring. The band model is "
         f"`{Path(band_path).name}`; each band row's ratio is to the chorale model's row above "
         "it (same tunes, same run). The band data's PCS / CTnCTR are its test split's real "
-        "parts (no 6/8 there); Bach's own alto, tenor and bass over the chorale test split "
+        "parts; Bach's own alto, tenor and bass over the chorale test split "
         f"({bach['tunes']} chorales) score PCS {report.fmt(bach['pcs'])}, CTnCTR "
         f"{report.fmt(bach['ctnctr'])}.",
         "",
