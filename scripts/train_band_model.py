@@ -49,6 +49,19 @@ def _stop_at(clock: str) -> None:
     print(f"stopping at {when:%H:%M} UTC ({delay / 60:.0f} min)", flush=True)
 
 
+def _started_from(run_dir: Path) -> dict:
+    """The model a fine-tuned run started from, for its card (``train`` records it only
+    while the first start of the run is going; a resumed run no longer knows it)."""
+    init = run_dir / "init.json"
+    if not init.is_file():
+        return {}
+    card = json.loads(init.read_text())
+    return {
+        "initialized_from": card.get("widened_from"),
+        "initialized_from_iterations": card.get("iterations"),
+    }
+
+
 def _export(run_dir: Path, out: Path, data: Path) -> None:
     from models.band_pieces import load_band_split
     from models.checkpoint import load_model
@@ -71,6 +84,7 @@ def _export(run_dir: Path, out: Path, data: Path) -> None:
     record.write_text(text + "\n")
     # Per meter, track and metric: model beside data; NaN (nothing to measure) as null.
     card["metrics"] = {"valid": json.loads(json.dumps(table).replace("NaN", "null"))}
+    card |= _started_from(run_dir)
     card_path = path.with_suffix(".json")
     card_path.with_name(card_path.name + ".tmp").write_text(json.dumps(card, indent=2) + "\n")
     card_path.with_name(card_path.name + ".tmp").replace(card_path)
