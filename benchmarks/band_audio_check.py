@@ -8,7 +8,8 @@ Recorded command (writes ``docs/audio/band-<style>.ogg``, prints the figures, ~1
 Each sample is the best of 4 candidates (seed 0) of the shipped band model in that style
 on a sample melody: the first 4 bars of Ode to Joy (4/4), or all 8 bars of Amazing Grace
 (3/4) for the waltz, at the style's tempo, rendered by ``core.synth.render_arrangement``
-(FluidSynth, the General MIDI bank, drums on channel 10), downmixed to mono and written
+(FluidSynth, the General MIDI bank, drums on channel 10; each style's own programs,
+checked before rendering), downmixed to mono and written
 as OGG Vorbis.  The check reads the OGG file back (what a reader hears) and compares it
 with the melody alone rendered the same way in the same run:
 
@@ -124,6 +125,11 @@ def render_samples(check_only: bool) -> list[dict]:
         path = OUT / f"band-{style.name.replace(' ', '-')}.ogg"
         best = engine.generate(melody, k=4, seed=0, style=style.name)[0].arrangement
         best.tempo_bpm = float(style.tempo_bpm)
+        # The style's own General MIDI programs (models.band_styles), as the app plays it.
+        programs = {t.name: t.program for t in best.tracks[1:] if not t.is_drum}
+        expected = {t: p for t, p in style.programs.items() if t != "drums"}
+        if programs != expected:
+            raise SystemExit(f"{style.name}: programs {programs}, the style's {expected}")
         if not check_only:
             audio = mono(render_arrangement(best, tail_seconds=0.5))
             soundfile.write(path, audio, SAMPLE_RATE, format="OGG", subtype="VORBIS")
@@ -142,6 +148,7 @@ def render_samples(check_only: bool) -> list[dict]:
                 "file": str(path.relative_to(ROOT)),
                 "kB": round(path.stat().st_size / 1024, 1),
                 "seconds": round(len(heard) / rate, 1),
+                "programs": programs,
                 **figures(heard, rate, without, style.tempo_bpm),
             }
         )
@@ -177,6 +184,8 @@ def main() -> None:
             + ("drums, bass, chords heard" if not missing else "MISSING: " + ", ".join(missing))
         )
     print("x: the sample's energy in that band over the same band rendered without the part")
+    for r in results:
+        print(f"{r['style']}: GM programs {r['programs']}")
     sys.exit(1 if failed else 0)
 
 

@@ -20,12 +20,16 @@ a .mid and judged from that file, read back:
 - bass on a chord tone at downbeats: the bass's pitch class among those the chords and
   pad sound at the bar start, where both sound (as ``models.track_metrics``; target 85%);
 - drums in bars (a drum struck in the bar; target 95%) and empty bars of every track the
-  style plays (target none); bars come from the tune's true meter and pickup;
+  style plays (issue 17's target: none; judged here against the style's real parts in
+  that meter, which rest where the groove does: MMA's swing pad one 2/4 bar in four),
+  the tune's last, partial bar apart; bars come from the tune's true meter and pickup;
 - beside them, the band data's own PCS and CTnCTR (its test split: the chorales' soprano
   over MMA's real parts, ``band_data_reference``) and Bach's own (the chorale test split),
   to tell what a band texture scores from what the model does;
 - style named right by ``band_style_classifier`` (trained here on the band dataset's
-  training split, checked on its validation split; target 80%).
+  training split, checked on its validation split; target 80%);
+- like for like (``band_test_reference``): the model and MMA's real parts on the same
+  held-out chorale melodies in each style and meter, on the same measures.
 
 These figures only judge: nothing here tunes or selects the model.
 """
@@ -46,6 +50,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import band_data_reference as bdr  # noqa: E402
 import band_style_classifier as bsc  # noqa: E402
+import band_styles_report as report  # noqa: E402
+import band_test_reference as btr  # noqa: E402
 import bench_corpus as bc  # noqa: E402
 import corpus_tunes as ct  # noqa: E402
 
@@ -131,13 +137,15 @@ def judge_band(tune: ct.Tune, output: Path, playing: tuple[str, ...], classifier
             sounding = np.zeros(len(bars), dtype=bool)
             for a, b, _ in pitched.get(name, []):
                 sounding |= (edges[:-1] < b) & (edges[1:] > a)
-        empty[name] = float(1.0 - sounding.mean())
+        empty[name] = ~sounding
         empty_at |= set(np.flatnonzero(~sounding).tolist())
-    record["empty_by_track"] = empty
+    record["empty_by_track"] = {t: float(np.mean(v)) for t, v in empty.items()}
     # Empty bars that are only the tune's last, partial bar (the melody ends inside it and
     # the accompaniment may stop before), told apart from empty bars inside the tune.
     last_short = bars.size and end - bars[-1] < tune.bar_quarters - 1e-6
     record["empty_last_bar_only"] = bool(last_short) and empty_at == {len(bars) - 1}
+    inner = slice(0, len(bars) - 1 if last_short else len(bars))
+    record["empty_inner"] = {t: float(np.mean(v[inner])) for t, v in empty.items() if v[inner].size}
     # The classifier reads 16th steps from the first true bar on.
     n_steps = round((edges[-1] if bars.size else end) * 4)
     steps = {k: [(round(a * 4), round(b * 4), p) for a, b, p in v] for k, v in pitched.items()}
@@ -183,6 +191,7 @@ def summarise(style: str, meter: str, records: list[dict], refusals: list[str], 
         row[f"{key}_ratio"] = row[key] / ref[key] if ref and ref.get(key) else math.nan
     tracks = sorted({t for r in records for t in r.get("empty_by_track", {})})
     row["empty_bars"] = {t: mean([r["empty_by_track"] for r in records], t) for t in tracks}
+    row["empty_inner_bars"] = {t: mean([r["empty_inner"] for r in records], t) for t in tracks}
     row["tunes_with_empty_bars"] = sum(
         any(v > 0 for v in r.get("empty_by_track", {}).values()) for r in records
     )
@@ -199,71 +208,6 @@ def summarise(style: str, meter: str, records: list[dict], refusals: list[str], 
     return row
 
 
-def fmt(value, pct=False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{100 * value:.0f}%" if pct else f"{value:.3f}"
-
-
-def table(rows: list[dict]) -> list[str]:
-    head = (
-        "| style | meter | tunes | melody kept | PCS (ratio) | CTnCTR (ratio) | band data's "
-        "PCS / CTnCTR | bass on chord "
-        "tone, downbeats | drums in bars | empty bars (tracks that play) | style named right "
-        "(pieces / bars) |"
-    )
-    lines = [head, "|" + "---|" * 11]
-    for r in rows:
-        empty = ", ".join(f"{t} {100 * v:.1f}%" for t, v in r.get("empty_bars", {}).items())
-        lines.append(
-            f"| {r['style']} | {r['meter']} | {r['tunes']} | {fmt(r['melody_kept'], True)} | "
-            f"{fmt(r['pcs'])} ({fmt(r.get('pcs_ratio'))}) | "
-            f"{fmt(r['ctnctr'])} ({fmt(r.get('ctnctr_ratio'))}) | "
-            f"{fmt(r.get('data_pcs'))} / {fmt(r.get('data_ctnctr'))} | "
-            f"{fmt(r.get('bass_on_chord'), True)} | {fmt(r.get('drum_bars'), True)} | "
-            f"{empty or '-'} | {fmt(r.get('style_right'), True)} / "
-            f"{fmt(r.get('bars_right'), True)} |"
-        )
-    return lines
-
-
-def verdicts(rows: list[dict]) -> list[str]:
-    """Each target, met or not, per band row."""
-    out = []
-    for r in rows:
-        if r["style"] == "chorale model":
-            continue
-        checks = {
-            "melody 100%": r["melody_kept"] == 1.0,
-            "PCS >= 0.9x chorale": r["pcs_ratio"] >= TARGETS["ratio"],
-            "CTnCTR >= 0.9x chorale": r["ctnctr_ratio"] >= TARGETS["ratio"],
-            "bass on chord tone >= 85%": r["bass_on_chord"] >= TARGETS["bass_on_chord"],
-            "drums >= 95% of bars": r["drum_bars"] >= TARGETS["drum_bars"],
-            "no empty bars": r["tunes_with_empty_bars"] == 0,
-            "style named >= 80%": r["style_right"] >= TARGETS["style_right"],
-        }
-        unmeasured = [k for k in checks if k.startswith("style") and math.isnan(r["style_right"])]
-        missed = [k for k, ok in checks.items() if not ok and k not in unmeasured]
-        refused = f"; {len(r['refused'])} refused" if r["refused"] else ""
-        if r["tunes_with_empty_bars"]:
-            inner = r["tunes_with_empty_inner_bars"]
-            data_empty = ", ".join(
-                f"{t} {100 * v:.1f}%" for t, v in r.get("data_empty_bars", {}).items() if v > 0
-            )
-            refused += (
-                f"; empty bars in {r['tunes_with_empty_bars']} tunes, "
-                f"{r['tunes_with_empty_bars'] - inner} of them only the last, partial bar"
-                f" (the band data's own empty bars: {data_empty or 'none'})"
-            )
-        out.append(
-            f"- {r['style']} {r['meter']}: "
-            + ("all met" if not missed else "NOT met: " + ", ".join(missed))
-            + refused
-            + ("; " + ", ".join(unmeasured) + ": not measured" if unmeasured else "")
-        )
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tunes", type=int, default=12, help="tunes per meter")
@@ -271,6 +215,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_band_styles"))
     parser.add_argument("--band-data", type=Path, default=None, help="a built band dataset")
     parser.add_argument("--band-model", type=Path, default=None)
+    parser.add_argument("--reference-pieces", type=int, default=6, help="test melodies a row")
     parser.add_argument("--md", type=Path, default=ROOT / "docs" / "benchmarks" / "band-styles.md")
     args = parser.parse_args()
     from composer_gui.core.engine import Engine
@@ -335,9 +280,6 @@ def main() -> None:
             if meter not in {str(m) for m in style.meters}:
                 continue
             playing = ("drums", *(t for t, names in style.sources.items() if names))
-            if meter == "6/8" and style.name == "pop ballad":
-                # Ballad68 has no arpeggio, but the model (no 6/8 in its data) plays one.
-                playing = (*playing, "pad")
             judged, refused = [], []
             for tune in tunes:
                 out = run_engine(band, tune, args.work, style.name, style.name.replace(" ", "_"))
@@ -353,7 +295,13 @@ def main() -> None:
             rows.append(row)
             print(f"  {style.name}: {len(judged)} judged, {len(refused)} refused")
 
-    lines = table(rows)
+    print("like for like: the band data's test melodies")
+    test = load_band_split(data_dir, "test")
+    like = btr.reference_rows(
+        sys.modules[__name__], band, test, STYLES, METERS, args.reference_pieces,
+        classifiers, args.work / "reference",
+    )  # fmt: skip
+    lines = report.table(rows)
     seconds = time.perf_counter() - started
     text = [
         '# Band styles on held-out folk tunes (issue 17, "Must show")',
@@ -362,11 +310,20 @@ def main() -> None:
         "`benchmarks/bench_band_styles.py`; the method is its docstring. The band model is "
         f"`{Path(band_path).name}`; each band row's ratio is to the chorale model's row above "
         "it (same tunes, same run). The band data's PCS / CTnCTR are its test split's real "
-        "parts (no 6/8 there); Bach's own alto, tenor and bass over the chorale test split "
-        f"({bach['tunes']} chorales) score PCS {fmt(bach['pcs'])}, CTnCTR "
-        f"{fmt(bach['ctnctr'])}.",
+        "parts; Bach's own alto, tenor and bass over the chorale test split "
+        f"({bach['tunes']} chorales) score PCS {report.fmt(bach['pcs'])}, CTnCTR "
+        f"{report.fmt(bach['ctnctr'])}.",
         "",
         *lines,
+        "",
+        "Like for like (the fair yardstick, `benchmarks/band_test_reference.py`): the band "
+        f"model and MMA's real parts on the same melodies, the band data's test split (Bach's "
+        f"sopranos, first {args.reference_pieces} by name a style and meter), judged by the "
+        "same code; each model row's ratio is to the real parts' row above it.",
+        "",
+        *report.table(like),
+        "",
+        *btr.reference_verdicts(like, TARGETS),
         "",
         "Style classifier (trained on the band dataset's training split, per meter):",
         "",
@@ -374,7 +331,7 @@ def main() -> None:
         "",
         "Targets:",
         "",
-        *verdicts(rows),
+        *report.verdicts(rows, TARGETS),
         "",
     ]
     refusals = sorted({m for r in rows for m in r["refused"]})
@@ -384,7 +341,7 @@ def main() -> None:
     args.md.parent.mkdir(parents=True, exist_ok=True)
     args.md.write_text("\n".join(text))
     result = {"command": " ".join(sys.argv), "seconds": round(seconds), "seed": args.seed}
-    result |= {"classifier": checks, "tunes": tunes_used, "rows": rows}
+    result |= {"classifier": checks, "tunes": tunes_used, "rows": rows, "like_for_like": like}
     result |= {"band_data": list(real.values()), "bach": {k: bach[k] for k in ("pcs", "ctnctr")}}
     args.md.with_suffix(".json").write_text(json.dumps(bc._no_nan(result), indent=1) + "\n")
 

@@ -166,7 +166,10 @@ class BandData:
         self.content_hash = hashlib.sha256(manifest_text.encode()).hexdigest()[:16]
         self.tracks = self.data.tracks
         n_steps = config.window_bars * 16
-        self.sampler = BandWindowSampler(self.data, n_steps, rng, config.transpose)
+        # balance_meters: for a band, each style in each meter weighs the same.
+        self.sampler = BandWindowSampler(
+            self.data, n_steps, rng, config.transpose, config.balance_meters
+        )
 
     def batch(self, size: int, device):
         batch = self.sampler.batch(size)

@@ -7,8 +7,15 @@ does: a checkpoint is saved after the current iteration), then exports whatever 
 has reached, with the critic calibrated on the validation split and the metrics per
 track kind against the data's own in its card and in ``docs/band-model-metrics.txt``.
 
+``--init-from MODEL`` fine-tunes a new run from a trained band model (issue 17: the
+shipped model, trained on data without 6/8, continued on the data with it). Where the
+new data's pitch ranges are wider than the model's (the v2 chords reach MIDI 82, the
+first data 78), the model is first widened to them (``models.track_widen``): its weights
+for every pitch it knows are kept and the new pitches start silent.
+
 Usage: .venv/bin/python scripts/train_band_model.py DATA RUN_DIR OUT [--config JSON]
        [--iterations N] [--stop-at HH:MM (UTC)] [--export-only] [--threads N]
+       [--init-from MODEL.safetensors]
 """
 
 from __future__ import annotations
@@ -42,6 +49,19 @@ def _stop_at(clock: str) -> None:
     print(f"stopping at {when:%H:%M} UTC ({delay / 60:.0f} min)", flush=True)
 
 
+def _started_from(run_dir: Path) -> dict:
+    """The model a fine-tuned run started from, for its card (``train`` records it only
+    while the first start of the run is going; a resumed run no longer knows it)."""
+    init = run_dir / "init.json"
+    if not init.is_file():
+        return {}
+    card = json.loads(init.read_text())
+    return {
+        "initialized_from": card.get("widened_from"),
+        "initialized_from_iterations": card.get("iterations"),
+    }
+
+
 def _export(run_dir: Path, out: Path, data: Path) -> None:
     from models.band_pieces import load_band_split
     from models.checkpoint import load_model
@@ -64,6 +84,7 @@ def _export(run_dir: Path, out: Path, data: Path) -> None:
     record.write_text(text + "\n")
     # Per meter, track and metric: model beside data; NaN (nothing to measure) as null.
     card["metrics"] = {"valid": json.loads(json.dumps(table).replace("NaN", "null"))}
+    card |= _started_from(run_dir)
     card_path = path.with_suffix(".json")
     card_path.with_name(card_path.name + ".tmp").write_text(json.dumps(card, indent=2) + "\n")
     card_path.with_name(card_path.name + ".tmp").replace(card_path)
@@ -80,12 +101,22 @@ def main() -> int:
     parser.add_argument("--stop-at", help="HH:MM UTC: stop training then, and export")
     parser.add_argument("--export-only", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--init-from", type=Path, help="fine-tune from this band model")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if not args.export_only:
         from models.train import train
 
-        config = GanConfig()
+        config, init_from = GanConfig(), None
+        resuming = (args.run_dir / "checkpoint.json").is_file()
+        if args.init_from and not resuming:
+            from models.track_widen import widen_to_dataset
+
+            init_from = widen_to_dataset(args.init_from, args.data, args.run_dir / "init")
+            config = GanConfig.from_dict(
+                json.loads(init_from.with_suffix(".json").read_text())["config"]
+            )
+            print(f"fine-tuning from {args.init_from} (as {init_from})", flush=True)
         if (args.run_dir / "config.json").is_file():
             config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
         if args.config:
@@ -112,6 +143,7 @@ def main() -> int:
                 log_every=10,
                 checkpoint_every=50,
                 progress=progress,
+                init_from=init_from,
             )
         except KeyboardInterrupt:
             print("stopped; checkpoint saved", flush=True)

@@ -1,0 +1,124 @@
+"""A trained model widened to a dataset's wider pitch ranges, so it can be fine-tuned there.
+
+A model's tracks fix the sizes of the generator's head and the critic's first layer (a
+row per pitch, ``models.track_outputs``). A dataset rendered later may reach a few more
+pitches (issue 17: the first band data's chords went up to MIDI 78, the v2 data with 6/8
+to 82), and ``train --init-from`` then refuses the model. Retraining from scratch throws
+away what the model knows about every other pitch; instead each weight is moved to the
+row of the same pitch in the wider layout, the new pitches' head rows start silent
+(no weights and a bias of ``SILENT_LOGIT``: a chance of 3 in 10,000 a step, which
+training raises where the data plays them) and the critic's new input columns start at
+zero (it ignores them until it learns them). Only ranges may change: the tracks' names,
+kinds and order and the styles must be the same, or the model is not a start for that
+data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from models.checkpoint import load_model, model_tensors, new_card, save_tensors_and_card
+from models.config import GanConfig
+from models.critic import Critic
+from models.encoding import N_CONDITION_FEATURES
+from models.generator import Generator
+from models.tracks import TrackSpec
+
+SILENT_LOGIT = -8.0  # sigmoid(-8) = 0.0003; far below any trained pitch's logit
+
+
+def _blocks(track: TrackSpec, critic: bool) -> list[int]:
+    """Sizes of the per-row blocks of one track's outputs (or critic channels), in order:
+    a block is indexed by row; a monophonic track's outputs end with one rest class."""
+    if track.kind == "chords":
+        return [track.n_rows, track.n_rows]  # sounding, then starting
+    return [track.n_rows]
+
+
+def _row_map(old: TrackSpec, new: TrackSpec) -> list[int]:
+    """For each of ``old``'s rows, the row of the same pitch (or kit piece) in ``new``."""
+    if old.is_drums:
+        return list(range(old.n_rows))
+    return [old.low + r - new.low for r in range(old.n_rows)]
+
+
+def _index_maps(old_tracks, new_tracks, critic: bool) -> tuple[list[int], list[int]]:
+    """Old flat indices and the new flat indices they move to, over all tracks."""
+    old_idx: list[int] = []
+    new_idx: list[int] = []
+    old_at = new_at = 0
+    for old, new in zip(old_tracks, new_tracks, strict=True):
+        rows = _row_map(old, new)
+        for old_size, new_size in zip(_blocks(old, critic), _blocks(new, critic), strict=True):
+            old_idx += [old_at + r for r in range(old_size)]
+            new_idx += [new_at + r for r in rows]
+            old_at, new_at = old_at + old_size, new_at + new_size
+        if old.monophonic and not critic:  # the rest class
+            old_idx.append(old_at)
+            new_idx.append(new_at)
+            old_at, new_at = old_at + 1, new_at + 1
+    return old_idx, new_idx
+
+
+def check_compatible(old: GanConfig, new: GanConfig) -> None:
+    """Raise ``ValueError`` unless ``new`` differs from ``old`` only by wider ranges."""
+    same = [(o.name, o.kind) for o in old.track_specs] == [
+        (n.name, n.kind) for n in new.track_specs
+    ]
+    if not same or tuple(old.styles) != tuple(new.styles):
+        raise ValueError("the model's tracks or styles are not the data's")
+    for o, n in zip(old.track_specs, new.track_specs, strict=True):
+        if not o.is_drums and not (n.low <= o.low and o.high <= n.high):
+            raise ValueError(f"track {o.name}: the data's range {n.low}-{n.high} is narrower")
+
+
+def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Generator, Critic]:
+    """Fresh networks for ``config`` holding ``generator``'s and ``critic``'s weights."""
+    old_tracks, new_tracks = generator.config.track_specs, config.track_specs
+    check_compatible(generator.config, config)
+    wide_g, wide_c = Generator(config), Critic(config)
+    g_state, c_state = generator.state_dict(), critic.state_dict()
+    g_new, c_new = wide_g.state_dict(), wide_c.state_dict()
+    for key in g_new:
+        if not key.startswith("head."):
+            g_new[key] = g_state[key].float()
+    old_idx, new_idx = _index_maps(old_tracks, new_tracks, critic=False)
+    g_new["head.weight"] = torch.zeros_like(g_new["head.weight"])
+    g_new["head.bias"] = torch.full_like(g_new["head.bias"], SILENT_LOGIT)
+    g_new["head.weight"][new_idx] = g_state["head.weight"][old_idx].float()
+    g_new["head.bias"][new_idx] = g_state["head.bias"][old_idx].float()
+    for key in c_new:
+        if key != "body.0.weight":
+            c_new[key] = c_state[key].float()
+    cond = N_CONDITION_FEATURES + config.n_style_channels
+    old_idx, new_idx = _index_maps(old_tracks, new_tracks, critic=True)
+    weight = torch.zeros_like(c_new["body.0.weight"])
+    weight[:, :cond] = c_state["body.0.weight"][:, :cond].float()
+    weight[:, [cond + i for i in new_idx]] = c_state["body.0.weight"][
+        :, [cond + i for i in old_idx]
+    ].float()
+    c_new["body.0.weight"] = weight
+    wide_g.load_state_dict(g_new)
+    wide_c.load_state_dict(c_new)
+    return wide_g, wide_c
+
+
+def widen_to_dataset(model_path: Path, data_dir: Path, stem: Path) -> Path:
+    """Write ``model_path`` widened to the band dataset's tracks as ``stem.safetensors``
+    (full precision, with a card: a start for ``train(init_from=...)``); returns it."""
+    generator, critic, card = load_model(model_path)
+    manifest = json.loads((Path(data_dir) / "manifest.json").read_text())
+    tracks = tuple(TrackSpec.from_dict(t).to_dict() for t in manifest["tracks"])
+    config = generator.config.replace(
+        tracks=tracks, styles=tuple(manifest.get("styles", ())), critic_bar_head=0
+    )
+    wide_g, wide_c = widen(generator, critic, config)
+    save_tensors_and_card(
+        model_tensors(wide_g, wide_c, half=False),
+        new_card(config, iterations=card.get("iterations"), widened_from=Path(model_path).name),
+        Path(stem),
+    )
+    return Path(stem).with_suffix(".safetensors")

@@ -1,0 +1,72 @@
+"""A band model widened to wider pitch ranges plays and judges as before on the old pitches."""
+
+import numpy as np
+import pytest
+import torch
+
+from models.critic import Critic
+from models.generator import Generator
+from models.pianoroll import Meter
+from models.sampling import melody_condition
+from models.track_outputs import fake_channels
+from models.track_widen import SILENT_LOGIT, widen
+from models.tracks import TrackSpec
+from tests.support.model_files import TINY
+
+NARROW = (
+    TrackSpec("bass", "bass", 31, 51, 33),
+    TrackSpec("piano", "chords", 48, 72, 0),
+    TrackSpec("drums", "drums"),
+)
+WIDE = (
+    TrackSpec("bass", "bass", 28, 51, 33),  # three pitches more below
+    TrackSpec("piano", "chords", 48, 79, 0),  # seven more above
+    TrackSpec("drums", "drums"),
+)
+
+
+def _config(tracks):
+    return TINY.replace(tracks=tuple(t.to_dict() for t in tracks), styles=("pop", "swing"))
+
+
+def _inputs(t=32):
+    cond = melody_condition(
+        np.full(t, 20), np.ones(t, bool), Meter(4, 4), 0, t, style=1, n_styles=2
+    )
+    return cond, torch.randn(Generator(_config(NARROW)).noise_shape(1, t))
+
+
+def test_the_widened_generator_gives_the_old_logits_on_the_old_pitches():
+    torch.manual_seed(0)
+    g, d = Generator(_config(NARROW)).eval(), Critic(_config(NARROW)).eval()
+    wide_g, wide_d = widen(g, d, _config(WIDE))
+    wide_g.eval(), wide_d.eval()
+    cond, noise = _inputs()
+    with torch.no_grad():
+        old, new = g(cond, noise), wide_g(cond, noise)
+    bass_old, bass_new = old[0], new[0]
+    torch.testing.assert_close(bass_new[..., 3:24], bass_old[..., :21])  # MIDI 31-51
+    torch.testing.assert_close(bass_new[..., 24], bass_old[..., 21])  # the rest class
+    piano_old, piano_new = old[1], new[1]
+    torch.testing.assert_close(piano_new[..., :25], piano_old[..., :25])  # sounding 48-72
+    torch.testing.assert_close(piano_new[..., 32:57], piano_old[..., 25:])  # starting 48-72
+    torch.testing.assert_close(new[2], old[2])
+    # The new pitches start from no weights and a silent bias: a constant, low logit.
+    lowest = SILENT_LOGIT
+    torch.testing.assert_close(
+        piano_new[..., 25:32], torch.full_like(piano_new[..., 25:32], lowest)
+    )
+    torch.testing.assert_close(bass_new[..., :3], torch.full_like(bass_new[..., :3], lowest))
+    # The critic scores a band on the old pitches the same.
+    with torch.no_grad():
+        scores = d(cond, fake_channels(old, NARROW)), wide_d(cond, fake_channels(new, WIDE))
+    torch.testing.assert_close(scores[0], scores[1])
+
+
+def test_a_narrower_or_different_dataset_is_refused():
+    g, d = Generator(_config(WIDE)), Critic(_config(WIDE))
+    with pytest.raises(ValueError, match="narrower"):
+        widen(g, d, _config(NARROW))
+    renamed = (NARROW[0], TrackSpec("guitar", "chords", 48, 79, 0), NARROW[2])
+    with pytest.raises(ValueError, match="tracks or styles"):
+        widen(Generator(_config(NARROW)), Critic(_config(NARROW)), _config(renamed))
