@@ -118,14 +118,29 @@ def band_calibration(
     """The critic's score quantiles (0..100) on real windows (what a candidate's
     percentile reads) and on the model's own candidates, from one split (at most
     ``max_windows`` windows, so an export takes a minute or two on a laptop)."""
-    real, own = [], []
+    from models.band_ranking import band_checks, band_ranking
+
+    real, own, ranked = [], [], []
     for i, window in enumerate(spread(band_windows(data, bars, per_piece=4), max_windows)):
         cond, candidates = band_candidates(generator, window, k, seed + i)
-        real.extend(critic_scores(critic, cond, [window.tracks]).tolist())
-        own.extend(critic_scores(critic, cond, candidates).tolist())
+        real_score = critic_scores(critic, cond, [window.tracks])
+        own_scores = critic_scores(critic, cond, candidates)
+        real.extend(real_score.tolist())
+        own.extend(own_scores.tolist())
+        ranked.append((window, candidates, real_score, own_scores))
     if not real:
         raise ValueError("no window to calibrate on")
     quantiles, candidate_quantiles = _quantiles(real), _quantiles(own)
+    # The ranking score (critic less the bass's faults, models.band_ranking) of the real
+    # renderings and of the model's own candidates: what the shown number is placed among.
+    real_ranked, own_ranked = [], []
+    for window, candidates, real_score, own_scores in ranked:
+        for pieces, scores, out in (
+            ([window.tracks], real_score, real_ranked),
+            (candidates, own_scores, own_ranked),
+        ):
+            checks = band_checks(generator.tracks, window.melody, pieces, window.meter)
+            out.extend(band_ranking(scores, checks, quantiles).tolist())
     return {
         "bars": bars,
         "quantiles": quantiles,
@@ -133,4 +148,6 @@ def band_calibration(
         "candidate_median_on_real_scale": float(
             np.interp(candidate_quantiles[50], quantiles, np.arange(101), left=0, right=100)
         ),
+        "checked_quantiles": _quantiles(real_ranked),
+        "ranked_candidate_quantiles": _quantiles(own_ranked),
     }

@@ -115,3 +115,20 @@ def export_model(
         model_card["calibration"] = calibrate(generator, critic, data_dir)
     save_tensors_and_card(model_tensors(generator, critic), model_card, out.with_suffix(""))
     return out
+
+
+def recalibrate(model_path: Path, data_dir: Path) -> dict:
+    """Write a model card's calibration again from ``data_dir``'s validation split, as
+    export does (after a change to how candidates are ranked, so the number shown stays
+    on the scale the take is ranked on); the weights are not touched."""
+    from models.checkpoint import load_model
+
+    model_path = Path(model_path)
+    generator, critic, _ = load_model(model_path)
+    card_path = model_path.with_suffix(".json")
+    card = json.loads(card_path.read_text())
+    card["calibration"] = calibrate(generator, critic, Path(data_dir))
+    tmp = card_path.with_name(card_path.name + ".tmp")
+    tmp.write_text(json.dumps(card, indent=2) + "\n")
+    tmp.replace(card_path)
+    return card["calibration"]

@@ -142,3 +142,22 @@ def test_the_shown_score_tells_candidates_apart_and_says_how_far_from_bach(engin
     shares = [c.real_share for c in candidates]
     assert all(0.0 <= s <= 100.0 for s in shares)
     assert shares == sorted(shares, reverse=True)
+
+
+def test_the_band_models_shown_score_is_among_its_own_candidates():
+    """The shipped band model's card places the ranking score among its own validation
+    candidates, as the chorale's does (``models.band_ranking`` ranks both the take and the
+    calibration), so a band's candidates do not all read "<1" and the number follows
+    the order; the share of the style's real renderings beaten is there for the tooltip."""
+    path = resource_path("weights") / "composer-band.safetensors"
+    calibration = read_card(path)["calibration"]
+    assert {"checked_quantiles", "ranked_candidate_quantiles"} <= set(calibration)
+    band = Engine(model_path=path, device="cpu")
+    band.load()
+    candidates = band.generate(read_melody(SAMPLES[0]), k=8, seed=5, style="pop ballad")
+    shown = [c.percentile for c in candidates]
+    assert shown == sorted(shown, reverse=True)
+    assert shown[0] >= 5
+    shares = [c.real_share for c in candidates]
+    assert all(0.0 <= s <= 100.0 for s in shares)
+    assert shares == sorted(shares, reverse=True)

@@ -5,9 +5,9 @@ The chorale model's take (``Engine._chorale_take``) chains sections voice to voi
 ranks by the critic less the faults ``models.musical_checks`` finds in three voices.
 Those checks know voices only, so a band's take is ranked by the critic less the faults
 of its monophonic tracks (the bass) against the melody, on the shipped grid
-(``models.sampling.monophonic_grid_rolls``); chords and drums are judged by the critic
-alone (TODO: checks per kind). Its sections are chained draw for draw. Both takes draw
-through one path (``Engine.draw_sections``, ``Engine.draw``).
+(``models.band_ranking``, which the card's calibration uses too); chords and drums are
+judged by the critic alone (TODO: checks per kind). Its sections are chained draw for
+draw. Both takes draw through one path (``Engine.draw_sections``, ``Engine.draw``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     """Any other model's draw: each section drawn ``n_drawn`` times, candidate i made of
     draw i of each; ranked by the critic's score in the units of its calibration.
     Packed as ``(c, T, rows of all tracks)`` so sections join and near-copies fold."""
-    from models.ranking import BASS_LINE_WEIGHTS, critic_units, ranking_scores, reasons
-    from models.sampling import monophonic_grid_rolls
+    from models.band_ranking import band_checks, band_ranking
+    from models.ranking import BASS_LINE_WEIGHTS, reasons
 
     parts, drawn = engine.draw_sections(
         grid, n_drawn, n_drawn, seed, density, variety, step, style_index
@@ -45,22 +45,20 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
             (sounding[i][:, lo:hi], onsets[i][:, lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])
         ]
 
-    # The musical checks judge voices: the melody and the band's monophonic tracks (its
-    # bass) on the shipped grid, without the checks of a three-voice texture
-    # (``BASS_LINE_WEIGHTS``). A band without one is ranked by the critic alone.
-    mono, _ = monophonic_grid_rolls([parts_of(i) for i in range(len(scores))], engine.tracks)
-    if mono.shape[1]:
-        # The checks read three voices under the melody, the bass last: the band's
-        # monophonic tracks take the lowest places, silent voices the rest.
-        c, v, t, p = mono.shape
-        mono = np.concatenate([np.zeros((c, max(0, 3 - v), t, p), dtype=bool), mono[:, -3:]], 1)
-        _, checks = engine._rank(grid, mono, scores)
-        quantiles = engine.card["calibration"]["quantiles"]
-        ranking = ranking_scores(scores, checks, quantiles, BASS_LINE_WEIGHTS)
-        counts = lambda i: dict(checks[i].counts)  # noqa: E731
-    else:
-        ranking, checks = critic_units(scores, engine.card["calibration"]["quantiles"]), None
-        counts = lambda i: {}  # noqa: E731
+    # The critic less the faults of the band's bass against the melody (models.band_ranking,
+    # which the card's calibration ranks with too).
+    checks = band_checks(
+        engine.tracks,
+        grid.voice,
+        [parts_of(i) for i in range(len(scores))],
+        grid.meters,
+        grid.bar_phase,
+    )
+    ranking = band_ranking(scores, checks, engine.card["calibration"]["quantiles"])
+
+    def counts(i: int) -> dict:
+        return dict(checks[i].counts) if checks is not None else {}
+
     chosen = fold_near_identical(sounding, ranking, k)
     take_checks = [checks[i] for i in chosen] if checks is not None else None
 

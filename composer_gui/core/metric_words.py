@@ -80,11 +80,13 @@ def reference_words(style: str) -> str:
 
 
 def shown_among_words(style: str) -> str:
-    """What the shown score is a percentile among: the chorale model's own candidates for
-    held-out melodies (``models.ranking.score_percentile``), a band's real renderings."""
+    """What the shown score is a percentile among (``models.ranking.score_percentile``):
+    the model's own candidates for the validation split's melodies, the chorales' or the
+    band style's (a card calibrated before that places it among real music instead, and
+    says so through ``reference_words``)."""
     if style in ("chorale", ""):
         return "the model's own candidates for held-out chorale melodies"
-    return reference_words(style)
+    return f"the model's own candidates for the {style} style's held-out melodies"
 
 
 def score_line(candidate) -> str:
