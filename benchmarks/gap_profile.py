@@ -7,8 +7,9 @@ A pause seen by the 1 ms timer (``GapMeter``) is blamed on what ran in it:
 - *events*: every event the application dispatched (an application event filter notes
   the receiver and the event type; an event lasts until the next one is noted, so a
   paint of a plot shows as ``Paint -> QWidget(viewport of PlotWidget)``);
-- the main thread's CPU time in the pause (``time.thread_time``): a pause with little
-  CPU was the process waiting for a core (the load of the machine), not our work.
+- the main thread's CPU time in the pause (``time.thread_time``) and its time runnable
+  but waiting for a core (``/proc/self/task/TID/schedstat``): a pause with little CPU
+  was the load of the machine, or the thread blocked, not our work.
 
 It only observes: the window's behaviour is the same with it (the wrapping costs
 microseconds a call).
@@ -17,6 +18,9 @@ microseconds a call).
 from __future__ import annotations
 
 import gc
+import math
+import os
+import threading
 import time
 from collections import deque
 
@@ -73,24 +77,35 @@ class EventNotes(QObject):
         return False
 
 
+def _run_delay_seconds(schedstat: int) -> float:
+    """How long the main thread has waited for a core, runnable (Linux schedstat)."""
+    if schedstat < 0:
+        return math.nan
+    return int(os.pread(schedstat, 100, 0).split()[1]) / 1e9
+
+
 class ProfiledGapMeter(GapMeter):
-    """A GapMeter that keeps every pause over ``GAP_SECONDS`` with the main thread's CPU."""
+    """A GapMeter that keeps every pause over ``GAP_SECONDS`` with the main thread's CPU
+    and, on Linux, its wait for a core: a pause neither explains was spent blocked."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.gaps: list[tuple[float, float, float]] = []  # (start, end, cpu seconds)
-        self._cpu = time.thread_time()
+        path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+        self._schedstat = os.open(path, os.O_RDONLY) if os.path.exists(path) else -1
+        self.gaps: list[tuple[float, float, float, float]] = []  # start, end, cpu, wait
+        self._cpu, self._wait = time.thread_time(), _run_delay_seconds(self._schedstat)
 
     def reset(self) -> None:
         super().reset()
         self.gaps = []
-        self._cpu = time.thread_time()
+        self._cpu, self._wait = time.thread_time(), _run_delay_seconds(self._schedstat)
 
     def _tick(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
+        wait = _run_delay_seconds(self._schedstat)
         if now - self.last > GAP_SECONDS:
-            self.gaps.append((self.last, now, cpu - self._cpu))
-        self._cpu = cpu
+            self.gaps.append((self.last, now, cpu - self._cpu, wait - self._wait))
+        self._cpu, self._wait = cpu, wait
         super()._tick()
 
 
@@ -98,7 +113,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
     """One line a pause: its length, its CPU, and the spans and events that filled it."""
     lines = [f"{label}: {len(meter.gaps)} pauses over {1000 * GAP_SECONDS:.0f} ms"]
     events = list(timeline.events)
-    for start, end, cpu in meter.gaps:
+    for start, end, cpu, wait in meter.gaps:
         parts = []
         spans = [s for s in timeline.spans if s[2] > start and s[1] < end]
         for name, s0, s1 in sorted(spans, key=lambda s: s[1] - s[2])[:5]:
@@ -112,7 +127,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
         for seconds, what in sorted(timed, reverse=True)[:3]:
             parts.append(f"[{what} {1000 * seconds:.1f}]")
         lines.append(
-            f"  {1000 * (end - start):6.1f} ms (main thread CPU {1000 * cpu:5.1f} ms): "
-            + ("; ".join(parts) or "nothing noted")
+            f"  {1000 * (end - start):6.1f} ms (main thread CPU {1000 * cpu:5.1f} ms, "
+            f"waiting for a core {1000 * wait:5.1f} ms): " + ("; ".join(parts) or "nothing noted")
         )
     return lines
