@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import resource
 import threading
 import time
 from collections import deque
@@ -92,20 +93,23 @@ class ProfiledGapMeter(GapMeter):
         super().__init__()
         path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
         self._schedstat = os.open(path, os.O_RDONLY) if os.path.exists(path) else -1
-        self.gaps: list[tuple[float, float, float, float]] = []  # start, end, cpu, wait
-        self._cpu, self._wait = time.thread_time(), _run_delay_seconds(self._schedstat)
+        self.gaps: list[tuple] = []  # start, end, cpu, wait, page faults read from disk
+        self.reset()
 
     def reset(self) -> None:
         super().reset()
         self.gaps = []
         self._cpu, self._wait = time.thread_time(), _run_delay_seconds(self._schedstat)
+        self._faults = resource.getrusage(resource.RUSAGE_THREAD).ru_majflt
 
     def _tick(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
         wait = _run_delay_seconds(self._schedstat)
+        faults = resource.getrusage(resource.RUSAGE_THREAD).ru_majflt
         if now - self.last > GAP_SECONDS:
-            self.gaps.append((self.last, now, cpu - self._cpu, wait - self._wait))
-        self._cpu, self._wait = cpu, wait
+            gap = (self.last, now, cpu - self._cpu, wait - self._wait, faults - self._faults)
+            self.gaps.append(gap)
+        self._cpu, self._wait, self._faults = cpu, wait, faults
         super()._tick()
 
 
@@ -113,7 +117,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
     """One line a pause: its length, its CPU, and the spans and events that filled it."""
     lines = [f"{label}: {len(meter.gaps)} pauses over {1000 * GAP_SECONDS:.0f} ms"]
     events = list(timeline.events)
-    for start, end, cpu, wait in meter.gaps:
+    for start, end, cpu, wait, faults in meter.gaps:
         parts = []
         spans = [s for s in timeline.spans if s[2] > start and s[1] < end]
         for name, s0, s1 in sorted(spans, key=lambda s: s[1] - s[2])[:5]:
@@ -128,6 +132,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
             parts.append(f"[{what} {1000 * seconds:.1f}]")
         lines.append(
             f"  {1000 * (end - start):6.1f} ms (main thread CPU {1000 * cpu:5.1f} ms, "
-            f"waiting for a core {1000 * wait:5.1f} ms): " + ("; ".join(parts) or "nothing noted")
+            f"waiting for a core {1000 * wait:5.1f} ms, {faults} page faults from disk): "
+            + ("; ".join(parts) or "nothing noted")
         )
     return lines

@@ -253,6 +253,12 @@ class TrainingRun:
         if hasattr(os, "setpriority"):  # the window and the audio come first on a busy machine
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, self.process.pid, CHILD_NICENESS)
+            # Linux with autogroups (most desktops) shares the CPU between sessions first,
+            # and a process's nice counts only within its own: the child, in a session of
+            # its own, took a core's share from the window whatever its nice (pauses of
+            # 50-150 ms, the window waiting for a core: bench_train_window_gap --profile)
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{self.process.pid}/autogroup").write_text(f"{CHILD_NICENESS}\n")
         self.stage = stage
         self._set(stage, "", pid=self.process.pid)
 
