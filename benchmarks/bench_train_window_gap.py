@@ -1,7 +1,7 @@
 """The longest pause of the Qt event loop while the Train window trains: does it freeze?
 
     .venv/bin/python benchmarks/bench_train_window_gap.py [--seconds 40] [--tiny]
-        [--source chorales|FOLDER] [--voices] [--shots DIR]
+        [--source chorales|FOLDER] [--voices] [--shots DIR] [--profile]
 
 The Train window trains the default-size model (``--tiny``: the tests' tiny one,
 ``tests/support/training.py``) on a folder of real songs (openttd-openmsx's, by default,
@@ -11,7 +11,9 @@ loop gets to run (``bench_event_loop_gap.GapMeter``).  Printed: the longest gap 
 99th percentile with the window idle (baseline, same run), while the folder is
 previewed, and while it trains (the child's torch import, dataset build, training, the
 plots redrawn as rows come), and how many times the plots were redrawn.  ``--shots``
-saves screenshots of the window during the run.  Aim: under 50 ms.
+saves screenshots of the window during the run; ``--profile`` says what filled each pause
+over 30 ms (``gap_profile.py``: the window's slots, paints, collections, events, and
+the main thread's CPU in the pause).  Aim: under 50 ms.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench_event_loop_gap import GapMeter, spin  # noqa: E402
+from gap_profile import EventNotes, ProfiledGapMeter, Timeline, explain  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from tests.support.training import SONGS, TINY_CONFIG  # noqa: E402
@@ -59,6 +62,40 @@ class TickClock:
         window.timer.timeout.connect(timed)
 
 
+def _plot_title(widget) -> str:
+    """A plot's title, first words (the sample's roll has none)."""
+    return " ".join(widget.getPlotItem().titleLabel.text.split()[:2]) or "sample roll"
+
+
+def profile(app) -> Timeline:
+    """Time the window's slots and pyqtgraph's paints, and note every event."""
+    import pyqtgraph as pg
+
+    import models.train_samples as samples
+    from composer_gui.core.training_run import TrainingRun
+    from composer_gui.ui.train_plots import TrainPlots
+    from composer_gui.ui.train_window import TrainWindow
+
+    timeline = Timeline()
+    for owner, names in (
+        (TrainWindow, ("tick", "_sample_tick", "update_buttons")),
+        (TrainingRun, ("poll", "progress")),
+        (TrainPlots, ("show_rows", "paint_next", "_draw_sample")),
+        (samples, ("read_reference", "band_metric_rows", "latest_sample")),
+        (pg.PlotCurveItem, ("paint",)),
+        (pg.ImageItem, ("paint",)),
+        (pg.AxisItem, ("paint",)),
+        (pg.LegendItem, ("paint",)),
+    ):
+        for name in names:
+            timeline.wrap(owner, name)
+    timeline.wrap(pg.PlotWidget, "paintEvent", describe=_plot_title)
+    notes = EventNotes(timeline)
+    app.installEventFilter(notes)
+    app._gap_notes = notes  # kept alive with the app
+    return timeline
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=40.0, help="how long to train")
@@ -66,6 +103,7 @@ def main() -> int:
     parser.add_argument("--source", default=str(SONGS), help="'chorales' or a MIDI folder")
     parser.add_argument("--voices", action="store_true", help="a folder as three voices")
     parser.add_argument("--shots", type=Path, default=None, help="save screenshots here")
+    parser.add_argument("--profile", action="store_true", help="explain pauses over 30 ms")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="composer-train-gap-"))
@@ -76,6 +114,7 @@ def main() -> int:
     from composer_gui.ui.train_window import TrainWindow
 
     app = make_application()
+    timeline = profile(app) if args.profile else None
     window = TrainWindow(runs_dir=scratch / "runs", models_dir=scratch / "models")
     window.plan_defaults = {"log_every": 5, "eval_every": 100, "sample_every": 25}
     if args.tiny:
@@ -83,12 +122,17 @@ def main() -> int:
     window.resize(1280, 800)
     window.show()
     app.processEvents()
-    meter = GapMeter()
+    meter = ProfiledGapMeter() if timeline else GapMeter()
+
+    def report(label: str) -> None:
+        print(line(label, meter))
+        if timeline is not None:
+            print("\n".join(explain(meter, timeline, label)))
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other programs too)")
     meter.start()
     spin(min(args.seconds, 20.0))
-    print(line("idle (baseline)", meter))
+    report("idle (baseline)")
 
     source = window.source
     if args.source != "chorales":
@@ -99,14 +143,14 @@ def main() -> int:
         source.preview_folder()
         while source.preview_process is not None:
             spin(0.1)
-        print(line("previewing the folder", meter))
+        report("previewing the folder")
     window.iterations_box.setValue(100_000)  # it trains for the whole measurement
     clock = TickClock(window)
     meter.start()
     window.start()
     spin(args.seconds)
     progress = window.run.poll()
-    print(line("training", meter))
+    report("training")
     print(f"the window's own work per poll: longest {1000 * clock.longest:.1f} ms")
     if args.shots:  # after the measurement: grabbing the window takes tens of ms
         args.shots.mkdir(parents=True, exist_ok=True)

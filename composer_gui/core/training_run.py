@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.training_log import LogTail
 from composer_gui.core.training_plan import (  # noqa: F401 - the run's public names
     BAND,
     CHORALES,
@@ -47,7 +48,6 @@ from composer_gui.core.training_plan import (  # noqa: F401 - the run's public n
     process_alive,
     user_models_dir,
 )
-from models.run_log import read_log
 
 CHILD_NICENESS = 10  # the training child yields the CPU to the window (POSIX nice)
 EXIT_PAUSED = 130  # what composer-gui train returns when a signal stopped it
@@ -68,7 +68,7 @@ class TrainingRun:
         self.stage = ""
         self._asked = ""  # "pause" or "cancel" while we wait for the child to stop
         self._output_start = 0  # where this stage's output begins in output.log
-        self._log_mtime = 0.0
+        self._log = LogTail(self.run_dir / "log.csv")
         self._rows: list[dict[str, float]] = []
         saved = self._read_json("state.json")
         self.state = saved.get("state", "new")
@@ -162,12 +162,10 @@ class TrainingRun:
         return self.progress()
 
     def progress(self) -> Progress:
-        log = self.run_dir / "log.csv"
-        if log.is_file() and log.stat().st_mtime != self._log_mtime:
-            self._log_mtime = log.stat().st_mtime
-            # a file system without atomic rename may show it mid-replace: next poll
-            with contextlib.suppress(OSError, ValueError, KeyError):
-                self._rows = read_log(log)
+        # only the new rows are parsed (training_log); a file system without atomic
+        # rename may show the log mid-replace: the next poll reads it again
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            self._rows = self._log.read()
         iteration = int(self._rows[-1]["iteration"]) if self._rows else 0
         return Progress(
             state=self.state,
@@ -255,6 +253,12 @@ class TrainingRun:
         if hasattr(os, "setpriority"):  # the window and the audio come first on a busy machine
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, self.process.pid, CHILD_NICENESS)
+            # Linux with autogroups (most desktops) shares the CPU between sessions first,
+            # and a process's nice counts only within its own: the child, in a session of
+            # its own, took a core's share from the window whatever its nice (pauses of
+            # 50-150 ms, the window waiting for a core: bench_train_window_gap --profile)
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{self.process.pid}/autogroup").write_text(f"{CHILD_NICENESS}\n")
         self.stage = stage
         self._set(stage, "", pid=self.process.pid)
 

@@ -37,19 +37,21 @@ PLOT_GROUPS = (  # the curves of one plot each, redrawn together; then the metri
     ("wasserstein",),
     ("gradient_penalty",),
 )
+METRICS = ("metrics",)  # the metrics plot's curves, whichever the run has
+SAMPLE = ("sample",)  # the newest sample, drawn in a turn of its own
 CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0")
 RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
+LABEL_WIDTH_PIXELS = 30  # the plots' value labels: five characters at 9pt
 DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
 
 
 def _finite(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
-    points = [
-        (r["iteration"], r[key]) for r in rows if key in r and math.isfinite(r.get(key, math.nan))
-    ]
-    if not points:
-        return np.zeros(0), np.zeros(0)
-    x, y = zip(*points)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    """The iterations and values of ``key`` where it has a finite value (a long run's
+    thousands of rows in a few milliseconds: one pass each into numpy)."""
+    x = np.fromiter((r["iteration"] for r in rows), dtype=float, count=len(rows))
+    y = np.fromiter((r.get(key, math.nan) for r in rows), dtype=float, count=len(rows))
+    finite = np.isfinite(y)
+    return x[finite], y[finite]
 
 
 class TrainPlots(QWidget):
@@ -96,8 +98,9 @@ class TrainPlots(QWidget):
         self.updates = 0  # how many times new rows came (tests look)
         self._rows: list[dict] = []
         self._reference: dict[str, float] = {}
-        self._dirty: list[tuple[str, ...]] = []
+        self._dirty: list[tuple[str, ...]] = []  # the work paint_next does, oldest first
         self._metric_rows: list[dict] = []
+        self._sample: dict | None = None
 
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
@@ -110,15 +113,27 @@ class TrainPlots(QWidget):
         )  # fmt: skip
         widget.showGrid(x=True, y=True, alpha=0.2)
         widget.setLabel("bottom", "iteration")
+        # the value labels' column starts wide enough for "-0.25" and never narrows: when
+        # new labels changed its width, the plot was laid out again and painted twice
+        # in one turn of the event loop (10-20 ms each; bench_train_window_gap --profile)
+        axis = widget.getAxis("left")
+        axis.setStyle(autoReduceTextSpace=False)
+        axis.textWidth = max(axis.textWidth, LABEL_WIDTH_PIXELS)
+        axis._updateWidth()  # pyqtgraph's own way of applying textWidth
         grid.addWidget(widget, row, column)
         return widget.getPlotItem()
 
     def _curve(self, plot, key: str, name: str, index: int, symbol: str | None = None) -> None:
         colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
-        self.curves[key] = plot.plot(
+        curve = self.curves[key] = plot.plot(
             [], [], name=name, pen=pg.mkPen(colour, width=2), symbol=symbol,
             symbolSize=5, symbolBrush=colour,
         )  # fmt: skip
+        # a long run logs more rows than the plot has pixels: drawn as each pixel's
+        # lowest and highest point ("peak"), a line looks the same and costs what a
+        # short run's does; a zoomed-in view draws only what it shows
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
 
     def show_rows(
         self,
@@ -126,23 +141,26 @@ class TrainPlots(QWidget):
         reference: dict[str, float],
         metric_rows: list[dict] | None = None,
     ) -> None:
-        """Take new rows; ``paint_next`` draws them one plot per call.
+        """Take new rows; ``paint_next`` draws them, one piece of work per call.
 
         ``metric_rows``: a band run's per-track metrics (one row a sample), where the
         log has no ``val_*`` columns; ``reference`` holds the data's value of each.
         One plot a turn of the event loop: all four redrawn together cost 50-110 ms on
-        two busy cores (bench_train_window_gap), one costs a quarter of that.
+        two busy cores (bench_train_window_gap), one costs a quarter of that.  A run's
+        metrics get their curves when first seen, one curve a call too: a band's nine
+        made at once, with their legend, held the event loop for 20 ms, and then the
+        plots' paints came in the same turn.
         """
         self._rows, self._reference = rows, reference
         self._metric_rows = metric_rows if metric_rows is not None else rows
-        for key in reference:  # the run's metrics get their curves when first seen
-            if key not in self.curves:
-                # a band's nine curves without their dots: the dots doubled the plot's
-                # cost (8.5 -> 4 ms of CPU a redraw; bench_train_window_gap)
-                symbol = "o" if key in METRIC_WORDS else None
-                words = METRIC_WORDS.get(key, key)
-                self._curve(self.metric_plot, key, words, len(self.curves), symbol=symbol)
-        self._dirty = [*PLOT_GROUPS, tuple(k for k in self.curves if k in reference)]
+        for key in reference:
+            if key not in self.curves and ("curve", key) not in self._dirty:
+                if METRICS in self._dirty:  # the metrics are set once their curves exist
+                    self._dirty.remove(METRICS)
+                self._dirty.append(("curve", key))
+        for group in (*PLOT_GROUPS, METRICS):
+            if group not in self._dirty:
+                self._dirty.append(group)
         self.updates += 1
 
     @property
@@ -150,21 +168,42 @@ class TrainPlots(QWidget):
         return bool(self._dirty)
 
     def paint_next(self) -> None:
+        """Do the oldest piece of work: make one curve, set one plot's curves, or show
+        the newest sample; each is then painted in a turn of the event loop of its own."""
         if not self._dirty:
             return
-        keys = self._dirty.pop(0)
-        for key in keys:
-            if key in self._reference:
-                x, y = _finite(self._metric_rows, key)
-                data_value = self._reference.get(key, math.nan)
-                if not (math.isfinite(data_value) and abs(data_value) > 1e-6):
-                    x, y = np.zeros(0), np.zeros(0)  # no ratio to a value of zero
-                y = np.minimum(y / data_value, RATIO_CEILING) if len(y) else y
-            else:
-                x, y = _finite(self._rows, key)
-            self.curves[key].setData(x, y)
+        work = self._dirty.pop(0)
+        if work == SAMPLE:
+            self._draw_sample(self._sample)
+        elif work[0] == "curve":
+            key = work[1]
+            # a band's nine curves without their dots: the dots doubled the plot's
+            # cost (8.5 -> 4 ms of CPU a redraw; bench_train_window_gap)
+            symbol = "o" if key in METRIC_WORDS else None
+            words = METRIC_WORDS.get(key, key)
+            self._curve(self.metric_plot, key, words, len(self.curves), symbol=symbol)
+        else:
+            keys = work if work != METRICS else [k for k in self.curves if k in self._reference]
+            for key in keys:
+                self.curves[key].setData(*self._points(key))
+
+    def _points(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """A curve's points: a loss as logged, a metric as a ratio to the data's value."""
+        if key not in self._reference:
+            return _finite(self._rows, key)
+        x, y = _finite(self._metric_rows, key)
+        data_value = self._reference.get(key, math.nan)
+        if not (math.isfinite(data_value) and abs(data_value) > 1e-6):
+            return np.zeros(0), np.zeros(0)  # no ratio to a value of zero
+        return x, (np.minimum(y / data_value, RATIO_CEILING) if len(y) else y)
 
     def show_sample(self, sample: dict | None) -> None:
+        """Take the newest sample; ``paint_next`` shows it in its turn."""
+        self._sample = sample
+        if SAMPLE not in self._dirty:
+            self._dirty.append(SAMPLE)
+
+    def _draw_sample(self, sample: dict | None) -> None:
         if sample is None:
             self.sample_image.clear()
             self.sample_title.setText("What the model writes for one melody: no sample yet")

@@ -13,6 +13,7 @@ for the app's lifetime, so the window closed and reopened keeps its child proces
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.core import training_run as tr
+from composer_gui.core.training_log import MetricsTail
 from composer_gui.core.training_measure import SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
@@ -39,6 +41,7 @@ from composer_gui.ui.train_source import TrainSource
 
 POLL_MS = 250
 REDRAW_SECONDS = 1.0
+SAMPLES_RELIST_SECONDS = 5.0
 LOSS_CHOICES = (
     ("WGAN-GP (Wasserstein, gradient penalty)", "wgan-gp"),
     ("WGAN with weight clipping", "wgan-clip"),
@@ -82,6 +85,7 @@ class TrainWindow(QWidget):
         self.measurement: SpeedMeasurement | None = None
         self._shown_rows = -1
         self._shown_sample = ""
+        self._samples_stamp, self._listed_at = 0, 0.0  # the samples folder's last listing
         self._drawn_at = 0.0
         self._build()
         self.timer = QTimer(self, interval=POLL_MS, timeout=self.tick)
@@ -89,6 +93,11 @@ class TrainWindow(QWidget):
         if last is not None:
             self.open_run(last)
         self.update_buttons()
+        # Python's full collections walk every object the app holds (70 000 and more:
+        # Qt wrappers, pyqtgraph, modules), 13-50 ms each on two busy cores, at a moment
+        # of their own choosing while the plots update (bench_train_window_gap --profile).
+        # What exists now lives as long as the app: it is left out of them from here on.
+        gc.freeze()
 
     # --- layout -----------------------------------------------------------------------
 
@@ -169,8 +178,11 @@ class TrainWindow(QWidget):
         return tr.TrainingPlan.from_dict(values | self.plan_defaults)
 
     def open_run(self, run_dir: Path) -> None:
+        from models.train_samples import METRICS_NAME, SAMPLES_DIR
+
         self.run = run_for(run_dir)
-        self._shown_rows, self._shown_sample = -1, ""
+        self._metrics = MetricsTail(self.run.run_dir / SAMPLES_DIR / METRICS_NAME)
+        self._shown_rows, self._shown_sample, self._listed_at = -1, "", 0.0
         self.timer.start()
         self.tick()
 
@@ -251,11 +263,11 @@ class TrainWindow(QWidget):
         due = time.monotonic() - self._drawn_at >= REDRAW_SECONDS or not self.run.running
         if len(progress.rows) != self._shown_rows and due:
             self._shown_rows, self._drawn_at = len(progress.rows), time.monotonic()
-            from models.train_samples import band_metric_rows, read_reference
+            from models.train_samples import read_reference
 
             reference = read_reference(self.run.run_dir)
             band = reference and not any(k.startswith("val_") for k in reference)
-            metric_rows = band_metric_rows(self.run.run_dir) if band else None
+            metric_rows = self._metrics.read() if band else None
             self.plots.show_rows(progress.rows, reference, metric_rows)
         self.plots.paint_next()
         self._sample_tick()
@@ -274,7 +286,17 @@ class TrainWindow(QWidget):
         from models.train_samples import SAMPLES_DIR, latest_sample
 
         folder = self.run.run_dir / SAMPLES_DIR
-        names = sorted(p.name for p in folder.glob("iteration_*.npz")) if folder.is_dir() else []
+        # a long run's folder holds thousands of samples: list it when a sample added
+        # changed the folder's time, or every few seconds (a coarse clock may not show it)
+        try:
+            stamp = folder.stat().st_mtime_ns
+        except OSError:
+            stamp = 0
+        now = time.monotonic()
+        if stamp == self._samples_stamp and now - self._listed_at < SAMPLES_RELIST_SECONDS:
+            return
+        self._samples_stamp, self._listed_at = stamp, now
+        names = sorted(p.name for p in folder.glob("iteration_*.npz")) if stamp else []
         newest = names[-1] if names else ""
         if newest != self._shown_sample:
             self._shown_sample = newest

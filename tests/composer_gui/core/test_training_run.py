@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -264,3 +265,21 @@ def test_the_time_estimate_is_measured_here_and_names_the_device(tmp_path):
     assert words.startswith("About ") and "for 1000 iterations on " in words
     assert "CPU" in estimate.device or "CUDA" in estimate.device
     assert not measurement.scratch.exists()  # the scratch run is gone
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no Linux autogroups")
+def test_the_child_yields_the_cpu_to_the_window_across_sessions(tmp_path):
+    """The child runs in a session of its own; with autogroups a nice counts only within
+    a session, so its session's share is lowered too (else it takes a core's share from
+    the window: bench_train_window_gap --profile)."""
+    run = TrainingRun.create(tmp_path / "runs", tiny_plan())
+    run._launch("train", ["sleep", "30"])
+    try:
+        own = Path("/proc/self/autogroup").read_text().split()
+        child = Path(f"/proc/{run.process.pid}/autogroup").read_text().split()
+        assert child[0] != own[0]  # a session, so an autogroup, of its own
+        assert int(child[-1]) == 10  # "nice 10": its session yields to the window's
+        assert os.getpriority(os.PRIO_PROCESS, run.process.pid) >= 10
+    finally:
+        run.process.kill()
+        run.process.wait()
