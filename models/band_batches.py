@@ -48,6 +48,19 @@ def _shift_rows(roll: np.ndarray, shift: int) -> np.ndarray:
     return out
 
 
+def piece_weights(lengths: np.ndarray, cells: list[tuple] | None = None) -> np.ndarray:
+    """Each piece's chance of giving a training window: by its length, or, given each
+    piece's cell (its meter; a band piece's style and meter), by length within its cell
+    with every cell weighing the same. The chorale and band samplers share it."""
+    weights = np.asarray(lengths, dtype=np.float64)
+    if cells is not None:
+        totals: dict[tuple, float] = {}
+        for cell, weight in zip(cells, weights, strict=True):
+            totals[cell] = totals.get(cell, 0.0) + weight
+        weights = weights / np.array([totals[c] for c in cells])
+    return weights / weights.sum()
+
+
 class BandWindowSampler:
     """Random windows of ``n_steps`` from a band split, each piece weighted by length.
 
@@ -68,14 +81,10 @@ class BandWindowSampler:
         self.pieces = np.flatnonzero(lengths >= n_steps)
         if self.pieces.size == 0:
             raise DatasetError(f"No band piece is at least {n_steps} steps long.")
-        weights = lengths[self.pieces].astype(np.float64)
+        cells = None
         if balance:
             cells = [(int(data.piece_styles[p]), *map(int, data.meters[p])) for p in self.pieces]
-            totals: dict[tuple, float] = {}
-            for cell, weight in zip(cells, weights, strict=True):
-                totals[cell] = totals.get(cell, 0.0) + weight
-            weights = weights / np.array([totals[c] for c in cells])
-        self.weights = weights / weights.sum()
+        self.weights = piece_weights(lengths[self.pieces], cells)
         self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
 
     def _legal_shifts(self, melody: np.ndarray, rolls: list[np.ndarray]) -> tuple[int, int]:

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from models import losses
-from models.band_batches import BandWindowSampler, band_tensors
+from models.band_batches import BandWindowSampler, band_tensors, piece_weights
 from models.band_pieces import is_band_dataset, load_band_split
 from models.build_dataset import REST, Dataset, load_split, read_manifest
 from models.config import GanConfig
@@ -54,14 +54,9 @@ class WindowSampler:
         self.pieces = np.flatnonzero(lengths >= n_steps)
         if self.pieces.size == 0:
             raise DatasetError(f"No piece is at least {n_steps} steps long.")
-        weights = lengths[self.pieces].astype(np.float64)
-        if balance_meters:  # each meter's pieces together weigh the same
-            meters = [tuple(data.meters[p]) for p in self.pieces]
-            totals: dict[tuple, float] = {}
-            for meter, weight in zip(meters, weights):
-                totals[meter] = totals.get(meter, 0.0) + weight
-            weights = weights / np.array([totals[m] for m in meters])
-        self.weights = weights / weights.sum()
+        # each meter's pieces together weigh the same with balance_meters
+        meters = [tuple(data.meters[p]) for p in self.pieces] if balance_meters else None
+        self.weights = piece_weights(lengths[self.pieces], meters)
         self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
 
     def batch(self, size: int) -> dict[str, np.ndarray]:
