@@ -185,3 +185,17 @@ def bad_midi_files(tmp_path_factory) -> dict[str, Path]:
 
     files["missing"] = folder / "not_there.mid"
     return files
+
+
+def accompany_file(source, result, timeout: float = 300) -> None:
+    """``composer-gui accompany SOURCE -o RESULT`` as a musician runs it (its own process,
+    2 candidates, seed 0, CPU); fails the test with the command's own message."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "composer_gui.cli", "accompany", str(source), "-o",
+         str(result), "--candidates", "2", "--seed", "0", "--device", "cpu"],
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr

@@ -13,7 +13,6 @@ a sounding melody) until clean-up stopped a voice resting a bar long.
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 from music21 import converter, corpus, meter
 
 from models import harmony_measures as hm
+from tests.support.music_files import accompany_file
 
 ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location(
@@ -50,12 +50,7 @@ def accompany(tune, folder: Path) -> Path:
     source = folder / "in.mid"
     result = folder / "out.mid"
     ct.write_midi(tune, source)
-    done = subprocess.run(
-        [sys.executable, "-m", "composer_gui.cli", "accompany", str(source), "-o",
-         str(result), "--candidates", "2", "--seed", "0", "--device", "cpu"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    accompany_file(source, result)
     return result
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import subprocess
-import sys
 
 import mido
 import pretty_midi
@@ -23,6 +22,7 @@ from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.midi_writer import write_arrangement
 from models.pianoroll import Meter
 from tests.composer_gui.core.test_midi_file_musescore import MUSESCORE
+from tests.support.music_files import accompany_file
 from tests.support.real_parts import require
 
 TUNES = [  # (meter, corpus file, tune number): the first usable tune of a seeded shuffle
@@ -75,12 +75,7 @@ def accompanied(tmp_path_factory):
         name = f"{signature[0]}-{signature[1]}"
         source, result = folder / f"{name}.mid", folder / f"{name}-out.mid"
         write_arrangement(tune, source)
-        done = subprocess.run(
-            [sys.executable, "-m", "composer_gui.cli", "accompany", str(source), "-o",
-             str(result), "--candidates", "2", "--seed", "0", "--device", "cpu"],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
+        accompany_file(source, result)
         out[signature] = (tune, bars, result)
     return out
 
