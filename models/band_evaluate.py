@@ -16,14 +16,7 @@ import torch
 
 from models.band_pieces import BandDataset
 from models.pianoroll import Meter
-from models.sampling import (
-    Candidate,
-    candidate_probabilities,
-    clean_candidates,
-    critic_scores,
-    melody_condition,
-    pad_length,
-)
+from models.sampling import Candidate, critic_scores, draw_candidates
 
 
 @dataclass
@@ -68,30 +61,23 @@ def band_windows(data: BandDataset, bars: int = 8, per_piece: int = 1) -> list[B
     return out
 
 
-def window_condition(generator, window: BandWindow) -> torch.Tensor:
-    """The condition ``(1, C, T')`` of a window's melody and style, padded for the model."""
-    n = pad_length(window.n_steps, generator.config.time_multiple)
-    device = next(generator.parameters()).device
-    return melody_condition(
+def band_candidates(
+    generator, window: BandWindow, k: int, seed: int, density: float = 0.5, variety: float = 0.5
+) -> tuple[torch.Tensor, list[Candidate]]:
+    """``(cond, k cleaned candidates)`` for a window, as the engine makes them (the one
+    drawing path, ``sampling.draw_candidates``, with the window's meter and style)."""
+    return draw_candidates(
+        generator,
         window.melody,
         window.melody_onsets,
         window.meter,
         0,
-        n,
-        device,
+        k,
+        seed,
+        density,
+        variety,
         style=window.style,
-        n_styles=generator.config.n_style_channels,
     )
-
-
-def band_candidates(
-    generator, window: BandWindow, k: int, seed: int, density: float = 0.5, variety: float = 0.5
-) -> tuple[torch.Tensor, list[Candidate]]:
-    """``(cond, k cleaned candidates)`` for a window, as the engine would make them."""
-    cond = window_condition(generator, window)
-    with torch.no_grad():
-        probs = candidate_probabilities(generator, cond, k, seed, variety)
-    return cond, clean_candidates(probs, density, window.n_steps, generator.tracks)
 
 
 def _quantiles(scores: list[float]) -> list[float]:
