@@ -287,13 +287,15 @@ class TrainWindow(QWidget):
 
         folder = self.run.run_dir / SAMPLES_DIR
         # a long run's folder holds thousands of samples: list it when a sample added
-        # changed the folder's time, or every few seconds (a coarse clock may not show it)
+        # changed the folder's time, or every few seconds (a coarse clock may not show it),
+        # and always once the run has stopped, so its last sample is the one shown
         try:
             stamp = folder.stat().st_mtime_ns
         except OSError:
             stamp = 0
         now = time.monotonic()
-        if stamp == self._samples_stamp and now - self._listed_at < SAMPLES_RELIST_SECONDS:
+        recent = now - self._listed_at < SAMPLES_RELIST_SECONDS
+        if stamp == self._samples_stamp and recent and self.run.running:
             return
         self._samples_stamp, self._listed_at = stamp, now
         names = sorted(p.name for p in folder.glob("iteration_*.npz")) if stamp else []

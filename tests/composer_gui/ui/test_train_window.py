@@ -118,7 +118,8 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     qtbot.mouseClick(again.resume_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: run.state == "done", timeout=120000)
     assert again.use_button.isEnabled()
-    assert "iteration 400" in again.plots.sample_title.text()
+    # the window shows the run's last sample at its next tick after the run ends
+    qtbot.waitUntil(lambda: "iteration 400" in again.plots.sample_title.text(), timeout=10000)
 
     with qtbot.waitSignal(again.model_chosen, timeout=5000) as chosen:
         qtbot.mouseClick(again.use_button, Qt.LeftButton)
