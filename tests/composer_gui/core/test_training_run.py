@@ -275,11 +275,15 @@ def test_the_child_yields_the_cpu_to_the_window_across_sessions(tmp_path):
     run = TrainingRun.create(tmp_path / "runs", tiny_plan())
     run._launch("train", ["sleep", "30"])
     try:
+        assert os.getpriority(os.PRIO_PROCESS, run.process.pid) >= 10
         own = Path("/proc/self/autogroup").read_text().split()
         child = Path(f"/proc/{run.process.pid}/autogroup").read_text().split()
-        assert child[0] != own[0]  # a session, so an autogroup, of its own
-        assert int(child[-1]) == 10  # "nice 10": its session yields to the window's
-        assert os.getpriority(os.PRIO_PROCESS, run.process.pid) >= 10
+        # The kernel prints nothing for a task whose group is not an autogroup (autogroups
+        # switched off, or the machine's cgroups place it): there the nice above is all
+        # that orders the CPU, which is what CI's machine showed
+        if child:
+            assert child[0] != own[0]  # a session, so an autogroup, of its own
+            assert int(child[-1]) == 10  # "nice 10": its session yields to the window's
     finally:
         run.process.kill()
         run.process.wait()
