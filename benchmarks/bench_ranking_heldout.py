@@ -106,22 +106,67 @@ def texture_of(arrangement: Arrangement, signatures, bar_phase_quarters: float) 
     )
 
 
-def first_beats_median(values: list[float], higher_is_better: bool) -> float | None:
-    """1 when the first value is better than the median, 0.5 on a tie, 0 when worse."""
+def first_beats_median(values: list[float], higher_is_better: bool) -> tuple[float, bool] | None:
+    """``(outcome, beatable)``: outcome 1 when the first value is better than the median,
+    0.5 on a tie, 0 when worse; beatable when some candidate of the set is better than the
+    median (where none is, the median is already the set's best and no ranking can beat
+    it: a count that is 0 for most candidates can only tie)."""
     first, median = values[0], float(np.nanmedian(values))
     if math.isnan(first) or math.isnan(median):
         return None
+    sign = 1.0 if higher_is_better else -1.0
+    beatable = bool(np.nanmax(sign * np.asarray(values)) > sign * median + 1e-12)
     if abs(first - median) < 1e-12:
-        return 0.5
-    return float((first > median) == higher_is_better)
+        return 0.5, beatable
+    return float((first > median) == higher_is_better), beatable
 
 
-def judge_set(candidates, signatures, phase) -> dict[str, float | None]:
+def judge_set(candidates, signatures, phase) -> dict[str, tuple[float, bool] | None]:
     judged = [hm.judge(texture_of(c.arrangement, signatures, phase)) for c in candidates]
     return {
         name: first_beats_median([j[name] for j in judged], higher)
         for name, (higher, _) in hm.MEASURES.items()
     }
+
+
+def outcome_table(rows: list[dict]) -> dict[str, float | None]:
+    """Per measure over ``rows`` (one dict a set): the issue's figure (a tie counts half),
+    and beside it what ties hide: beats, ties and loses, the share of sets where the median
+    could be beaten at all, the best figure any ranking could reach (beat every beatable
+    set, tie the rest), "at least as good as the median" (beats + ties) and "beats where
+    it could" (beats among beatable sets)."""
+    table: dict[str, float | None] = {"sets": len(rows)}
+    for measure in hm.MEASURES:
+        pairs = [r[measure] for r in rows if r[measure] is not None]
+        if not pairs:
+            for key in ("", *OUTCOME_KEYS):
+                table[measure + key] = None
+            continue
+        outcome = np.array([o for o, _ in pairs])
+        beatable = np.array([b for _, b in pairs])
+        beats, ties = outcome == 1.0, outcome == 0.5
+        table[measure] = float(outcome.mean())
+        table[measure + "_ties"] = float(ties.mean())
+        table[measure + "_beats"] = float(beats.mean())
+        table[measure + "_loses"] = float((outcome == 0.0).mean())
+        table[measure + "_beatable"] = float(beatable.mean())
+        table[measure + "_ceiling"] = float(beatable.mean() + 0.5 * (~beatable).mean())
+        table[measure + "_at_least_as_good"] = float((beats | ties).mean())
+        table[measure + "_beats_where_beatable"] = (
+            float(beats[beatable].mean()) if beatable.any() else None
+        )
+    return table
+
+
+OUTCOME_KEYS = (
+    "_ties",
+    "_beats",
+    "_loses",
+    "_beatable",
+    "_ceiling",
+    "_at_least_as_good",
+    "_beats_where_beatable",
+)
 
 
 def spoiled_rolls(classes: list[torch.Tensor], i: int, rng: torch.Generator) -> dict:
@@ -202,15 +247,7 @@ def main() -> None:
     folk_all = [r for name, rows in sets.items() if name.startswith("folk") for r in rows]
     sets["folk (all meters)"] = folk_all
     sets["all"] = sets.get("chorales", []) + folk_all
-    table = {}
-    for name, rows in sets.items():
-        table[name] = {"sets": len(rows)}
-        for measure in hm.MEASURES:
-            values = [r[measure] for r in rows if r[measure] is not None]
-            table[name][measure] = float(np.mean(values)) if values else None
-            table[name][measure + "_ties"] = (
-                float(np.mean([v == 0.5 for v in values])) if values else None
-            )
+    table = {name: outcome_table(rows) for name, rows in sets.items()}
 
     shown = ["chorales", "folk (all meters)", "all"]
     print(
@@ -228,6 +265,29 @@ def main() -> None:
             cells.append(f"{100 * v:>5.0f}% (ties {100 * ties:>2.0f}%)" if v is not None else "-")
         target = f"{100 * TARGETS.get(measure, 0.5):.0f}%"
         print(f"{text[:62]:<62} {held:>8} " + " ".join(f"{c:>17}" for c in cells) + f" {target:>7}")
+    print(
+        "what ties hide (all sets): beats / ties / loses the median; sets where any candidate "
+        "beats the median; the best figure any ranking could reach; at least as good as the "
+        "median; beats it where it could be beaten"
+    )
+    print(
+        f"{'measure':<62} {'beats/ties/loses':>17} {'beatable':>8} {'ceiling':>7} "
+        f"{'at least as good':>16} {'beats where it could':>20}"
+    )
+    everything = table.get("all", {})
+    for measure, (_, text) in hm.MEASURES.items():
+        if everything.get(measure) is None:
+            continue
+        btl = "/".join(
+            f"{100 * everything[measure + k]:.0f}" for k in ("_beats", "_ties", "_loses")
+        )
+        where = everything[measure + "_beats_where_beatable"]
+        print(
+            f"{text[:62]:<62} {btl + '%':>17} {100 * everything[measure + '_beatable']:>7.0f}% "
+            f"{100 * everything[measure + '_ceiling']:>6.0f}% "
+            f"{100 * everything[measure + '_at_least_as_good']:>15.0f}% "
+            + (f"{100 * where:>19.0f}%" if where is not None else f"{'-':>20}")
+        )
     print("per folk meter (sets; PCS on the beats, CTnCTR, parallels):")
     for name in sorted(n for n in sets if n.startswith("folk ") and "all" not in n):
         t = table[name]
