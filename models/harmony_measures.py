@@ -22,6 +22,15 @@ three are counted per 16th step, as the authors' code does (a long note weighs m
   the root of a triad scores 2/3, the root a fourth above the chord's fifth, as the
   paper scores every fourth.)  ``pcs(..., on_beats=True)`` counts only the steps that
   begin a beat: "harmony with the melody on strong beats".
+- **PCS on the beats, prepared dissonance credited** (``pcs_treated``, a proposal beside
+  PCS, not the issue's measure): as ``pcs(on_beats=True)``, but a dissonant pair (-1)
+  scores +1 when either of its notes is *treated* as the textbooks teach (Aldwell &
+  Schachter ch. 9; Piston, *Harmony*, "Nonharmonic tones"): its line had it already at
+  the step before (a suspension, held over or struck again) or reached it by step (an
+  accented passing or neighbour note), and leaves it by step to its next pitch.  A
+  suspension or passing seventh is then no fault; an unprepared clash, or one left by
+  leap, still is.  Lines as for voice leading below (a part's top note, the lowest part's
+  lowest); a chord tone no line carries is untreated.
 - **CTnCTR**, chord tone to non-chord tone ratio: ``(n_c + n_p) / (n_c + n_n)`` over
   melody steps with a chord, where ``n_c`` counts steps whose melody pitch class is in
   the chord, ``n_n`` the others, and ``n_p`` the *proper* non-chord tones among them:
@@ -94,6 +103,7 @@ BASS_LEAP_LIMIT = 12  # the lowest line may leap an octave
 # name: (higher is better, what it says).  The order is the order benchmarks print.
 MEASURES: dict[str, tuple[bool, str]] = {
     "pcs_beats": (True, "PCS on the beats (Yeh et al. 2021)"),
+    "pcs_treated": (True, "PCS on the beats, prepared dissonance credited"),
     "pcs": (True, "PCS on every 16th step"),
     "ctnctr": (True, "chord and proper non-chord tones in the melody (CTnCTR)"),
     "mctd": (False, "melody-chord tonal distance (MCTD)"),
@@ -310,10 +320,54 @@ def empty_bar_shares(texture: Texture) -> np.ndarray:
     return np.array(shares)
 
 
+STEP = 2  # semitones: a tone or a semitone, the move that prepares or resolves a dissonance
+
+
+def treated_notes(lines: np.ndarray) -> np.ndarray:
+    """``(line, step)`` True where a line's note is prepared (the same pitch the step
+    before, or reached by a step) and left by a step to its next different pitch (a rest
+    in between leaves it unresolved)."""
+    lines = np.asarray(lines, dtype=np.int64)
+    before = np.full_like(lines, REST)
+    before[:, 1:] = lines[:, :-1]
+    into = np.abs(lines - before)
+    prepared = (lines >= 0) & (before >= 0) & (into <= STEP)
+    # the next different value (a pitch or a rest) after each step, by a backward scan
+    following = np.full_like(lines, REST)
+    for step in range(lines.shape[1] - 2, -1, -1):
+        changes = lines[:, step + 1] != lines[:, step]
+        following[:, step] = np.where(changes, lines[:, step + 1], following[:, step + 1])
+    away = np.abs(following - lines)
+    resolved = (following >= 0) & (away > 0) & (away <= STEP)
+    return prepared & resolved
+
+
+def pcs_treated(texture: Texture) -> float:
+    """PCS on the beats with each treated dissonance (:func:`treated_notes`) scored +1."""
+    chord = chord_pitch_classes(texture)
+    steps = np.flatnonzero((texture.melody >= 0) & chord.any(axis=1) & texture.beat_starts)
+    lines = voice_lines(texture)
+    treated = treated_notes(lines)
+    total = counted = 0.0
+    for step in steps:
+        melody = int(texture.melody[step])
+        for pc in np.flatnonzero(chord[step]):
+            weight = PCS_WEIGHT[(melody - pc) % 12]
+            if weight < 0:
+                line = lines[1:, step]
+                carried = treated[1:, step] & (line >= 0) & (line % 12 == pc)
+                if treated[0, step] or carried.any():
+                    weight = 1.0
+            total += weight
+            counted += 1
+    return _mean(total, counted)
+
+
 def judge(texture: Texture) -> dict[str, float]:
     """Every measure of :data:`MEASURES` for one texture (NaN where nothing to measure)."""
     return {
         "pcs_beats": pcs(texture, on_beats=True),
+        "pcs_treated": pcs_treated(texture),
         "pcs": pcs(texture),
         "ctnctr": ctnctr(texture),
         "mctd": mctd(texture),
@@ -333,8 +387,11 @@ def judge(texture: Texture) -> dict[str, float]:
 # on every step) grade consonance with the melody as the clash checks and
 # ``melody_discord`` do; the bass on a chord tone is ``weak_bass``'s question.  The
 # ranking benchmark marks these as not held out (shaped); CTnCTR and MCTD only judge.
+# PCS with prepared dissonance credited is shaped too: ``melody_discord`` counts a
+# dissonance resolved by step at half its grade, the same idea.
 SHAPING_MEASURES: tuple[str, ...] = (
     "pcs_beats",
+    "pcs_treated",
     "pcs",
     "parallels",
     "wrong_notes",

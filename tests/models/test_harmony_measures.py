@@ -19,6 +19,7 @@ from models.harmony_measures import (
     metric_grid,
     parallel_perfects,
     pcs,
+    pcs_treated,
     spacing_share,
     texture_from_notes,
     texture_from_voices,
@@ -64,6 +65,23 @@ def test_a_minor_second_scores_minus_one_and_a_fourth_zero():
     assert pcs(second) == -1.0
     assert pcs(fourth) == 0.0
     assert pcs(tritone) == -1.0
+
+
+def test_pcs_treated_credits_a_suspension_held_over_the_beat_and_resolved_by_step():
+    # Over a held C5, the part holds D4 from the downbeat over beat 2, then steps down to
+    # C4: the second beat's seventh is a suspension; the downbeat's, unprepared, is not.
+    melody, part = held(C4 + 12), [(0, 6, D3 + 12), (6, 16, C3 + 12)]
+    texture = texture_from_notes(melody, [part], n_steps=16)
+    assert pcs(texture, on_beats=True) == pytest.approx(0.0)  # (-1 - 1 + 1 + 1) / 4
+    assert pcs_treated(texture) == pytest.approx(0.5)  # (-1 + 1 + 1 + 1) / 4
+
+
+def test_pcs_treated_still_counts_a_dissonance_reached_and_left_by_leap():
+    # G3, then D4 on beat 2 against C5 (reached and left by leaps), then G3 again.
+    part = [(0, 4, G3), (4, 6, D3 + 12), (6, 16, G3)]
+    texture = texture_from_notes(held(C4 + 12), [part], n_steps=16)
+    assert pcs_treated(texture) == pytest.approx(pcs(texture, on_beats=True))
+    assert pcs_treated(texture) == pytest.approx(-0.25)
 
 
 def test_pcs_on_beats_ignores_an_offbeat_clash():
