@@ -38,6 +38,7 @@ beaten), with the weights, which must then be pasted into ``models.ranking.WEIGH
 (a test fails while the two differ).
 
 Usage: python benchmarks/fit_ranking_weights.py [--model PATH] [--seeds 4] [--update-card]
+       [--priority CHECK=VALUE ...]
 """
 
 from __future__ import annotations
@@ -100,6 +101,31 @@ def validation_figures(sets, quantiles, weights: dict[str, float]) -> dict[str, 
     return {name: float(np.mean(values)) for name, values in rows.items()}
 
 
+def tie_figures(sets, quantiles, weights: dict[str, float]) -> dict[str, tuple[float, ...]]:
+    """Per check, on validation: how often the first choice has less of it than the median
+    candidate, as much, or more, and in how many sets any candidate has less (where none
+    has, the median is already the best and the first choice can only tie: a count that
+    is 0 for most candidates, as crossing and spacing are, cannot beat the median)."""
+    vector = np.array([weights[name] for name in SHAPING_MEASURES])
+    out = {}
+    rows = []
+    for s in sets:
+        rates = shaping_rates(s.checks)[: s.k]
+        first = int(np.argmax(critic_units(s.critic, quantiles)[: s.k] - rates @ vector))
+        median = np.median(rates, axis=0)
+        rows.append(
+            (
+                rates[first] < median - 1e-12,
+                np.abs(rates[first] - median) <= 1e-12,
+                rates.min(axis=0) < median - 1e-12,
+            )
+        )
+    beats, ties, beatable = (np.mean([r[i] for r in rows], axis=0) for i in range(3))
+    for j, name in enumerate(SHAPING_MEASURES):
+        out[name] = (beats[j], ties[j], 1 - beats[j] - ties[j], beatable[j])
+    return out
+
+
 def choose_scale(sets, quantiles, critic_spread, spreads) -> tuple[float, list]:
     """The largest scale whose Bach-above-the-median share on validation is at least
     :data:`BACH_FLOOR`, and every scale's figures (the trade-off)."""
@@ -136,7 +162,19 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default_cache_dir() / "bach-chorales")
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--update-card", action="store_true")
+    parser.add_argument(
+        "--priority",
+        action="append",
+        default=[],
+        metavar="CHECK=VALUE",
+        help="try another priority for a check (a trial: paste it into models.ranking to keep it)",
+    )
     args = parser.parse_args()
+    for item in args.priority:
+        name, _, value = item.partition("=")
+        if name not in PRIORITIES:
+            parser.error(f"--priority: {name!r} is no check; one of {', '.join(PRIORITIES)}")
+        PRIORITIES[name] = float(value)
 
     started = time.perf_counter()
     torch.manual_seed(0)
@@ -158,6 +196,12 @@ def main() -> None:
     print("the first choice with less of a check than the median, by scale:")
     print_table(table, scale)
     print(f"chosen scale {scale} (the largest with Bach above the median >= {BACH_FLOOR:.0%})")
+    print("at that scale, the first choice against the median candidate (validation):")
+    print(f"  {'check':<22}{'beats/ties/loses':>17}{'beatable':>9}{'ceiling':>8}")
+    for name, (beats, ties, loses, beatable) in tie_figures(sets, quantiles, weights).items():
+        btl = f"{100 * beats:.0f}/{100 * ties:.0f}/{100 * loses:.0f}%"
+        ceiling = beatable + (1 - beatable) / 2
+        print(f"  {name:<22}{btl:>17}{100 * beatable:>8.0f}%{100 * ceiling:>7.0f}%")
     print("WEIGHTS = {")
     for name, weight in weights.items():
         print(f'    "{name}": {weight},')
