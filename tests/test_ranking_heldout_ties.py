@@ -1,0 +1,47 @@
+"""What ties hide in the held-out ranking benchmark (``benchmarks/bench_ranking_heldout.py``):
+a count that is 0 for most candidates can only tie the median, and the benchmark says so."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import bench_ranking_heldout as bench  # noqa: E402
+
+
+def rows_of(*crossings: list[float]) -> list[dict]:
+    """One row a set, with only the crossing measure judged (lower is better)."""
+    return [
+        {
+            m: bench.first_beats_median(v, False) if m == "crossing" else None
+            for m in bench.hm.MEASURES
+        }
+        for v in crossings
+    ]
+
+
+def test_a_set_whose_median_is_its_best_cannot_be_beaten_only_tied_or_lost():
+    assert bench.first_beats_median([0, 0, 0, 1, 2], False) == (0.5, False)
+    assert bench.first_beats_median([1, 0, 0, 0, 2], False) == (0.0, False)
+    assert bench.first_beats_median([0, 1, 1, 1, 1], False) == (1.0, True)
+    # higher is better: the first is the best, and others were better than the median
+    assert bench.first_beats_median([0.9, 0.5, 0.5, 0.4], True) == (1.0, True)
+
+
+def test_outcome_table_gives_the_issue_figure_and_what_ties_hide():
+    table = bench.outcome_table(rows_of([0, 0, 0, 1, 2], [1, 0, 0, 0, 2], [0, 1, 1, 1, 1]))
+    assert table["crossing"] == pytest.approx(0.5)  # (0.5 + 0 + 1) / 3: the issue's figure
+    assert table["crossing_beats"] == pytest.approx(1 / 3)
+    assert table["crossing_ties"] == pytest.approx(1 / 3)
+    assert table["crossing_loses"] == pytest.approx(1 / 3)
+    assert table["crossing_beatable"] == pytest.approx(1 / 3)
+    # the best any ranking could do: beat the one beatable set, tie the two others
+    assert table["crossing_ceiling"] == pytest.approx(2 / 3)
+    assert table["crossing_at_least_as_good"] == pytest.approx(2 / 3)
+    assert table["crossing_beats_where_beatable"] == pytest.approx(1.0)
+    assert table["pcs_beats"] is None and table["pcs_beats_ceiling"] is None
