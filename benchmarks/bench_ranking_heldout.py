@@ -129,44 +129,33 @@ def judge_set(candidates, signatures, phase) -> dict[str, tuple[float, bool] | N
     }
 
 
-def outcome_table(rows: list[dict]) -> dict[str, float | None]:
-    """Per measure over ``rows`` (one dict a set): the issue's figure (a tie counts half),
-    and beside it what ties hide: beats, ties and loses, the share of sets where the median
-    could be beaten at all, the best figure any ranking could reach (beat every beatable
-    set, tie the rest), "at least as good as the median" (beats + ties) and "beats where
-    it could" (beats among beatable sets)."""
-    table: dict[str, float | None] = {"sets": len(rows)}
+def outcome_table(rows: list[dict]) -> dict:
+    """Per measure over ``rows`` (one dict a set): the issue's figure (a tie counts half)
+    and its share of ties, and under ``breakdown`` what ties hide: beats, ties and loses,
+    the share of sets where the median could be beaten at all, the best figure any ranking
+    could reach (beat every beatable set, tie the rest), "at least as good as the median"
+    (beats + ties) and "beats where it could" (beats among beatable sets)."""
+    table: dict = {"sets": len(rows), "breakdown": {}}
     for measure in hm.MEASURES:
         pairs = [r[measure] for r in rows if r[measure] is not None]
         if not pairs:
-            for key in ("", *OUTCOME_KEYS):
-                table[measure + key] = None
+            table[measure] = table[measure + "_ties"] = table["breakdown"][measure] = None
             continue
         outcome = np.array([o for o, _ in pairs])
         beatable = np.array([b for _, b in pairs])
         beats, ties = outcome == 1.0, outcome == 0.5
         table[measure] = float(outcome.mean())
         table[measure + "_ties"] = float(ties.mean())
-        table[measure + "_beats"] = float(beats.mean())
-        table[measure + "_loses"] = float((outcome == 0.0).mean())
-        table[measure + "_beatable"] = float(beatable.mean())
-        table[measure + "_ceiling"] = float(beatable.mean() + 0.5 * (~beatable).mean())
-        table[measure + "_at_least_as_good"] = float((beats | ties).mean())
-        table[measure + "_beats_where_beatable"] = (
-            float(beats[beatable].mean()) if beatable.any() else None
-        )
+        table["breakdown"][measure] = {
+            "beats": float(beats.mean()),
+            "ties": float(ties.mean()),
+            "loses": float((outcome == 0.0).mean()),
+            "beatable": float(beatable.mean()),
+            "ceiling": float(beatable.mean() + 0.5 * (~beatable).mean()),
+            "at_least_as_good": float((beats | ties).mean()),
+            "beats_where_beatable": float(beats[beatable].mean()) if beatable.any() else None,
+        }
     return table
-
-
-OUTCOME_KEYS = (
-    "_ties",
-    "_beats",
-    "_loses",
-    "_beatable",
-    "_ceiling",
-    "_at_least_as_good",
-    "_beats_where_beatable",
-)
 
 
 def spoiled_rolls(classes: list[torch.Tensor], i: int, rng: torch.Generator) -> dict:
@@ -189,7 +178,11 @@ def main() -> None:
     parser.add_argument("--folk-per-meter", type=int, default=12)
     parser.add_argument("--limit", type=int, default=None, help="chorale windows (quick run)")
     parser.add_argument("--json", type=Path, default=ROOT / "docs" / "benchmarks" / "ranking.json")
+    parser.add_argument("--reprint", type=Path, default=None, help="print a saved run's JSON")
     args = parser.parse_args()
+    if args.reprint is not None:
+        print_report(json.loads(args.reprint.read_text()))
+        return
 
     started = time.perf_counter()
     engine = Engine(args.model, args.device)
@@ -249,16 +242,44 @@ def main() -> None:
     sets["all"] = sets.get("chorales", []) + folk_all
     table = {name: outcome_table(rows) for name, rows in sets.items()}
 
+    result = {
+        "command": " ".join(sys.argv),
+        "model": engine.card.get("name"),
+        "chorale_windows": len(wins),
+        "folk_tunes": len(folk),
+        "bars": args.bars,
+        "seeds": args.seeds,
+        "shaping_measures": list(hm.SHAPING_MEASURES),
+        "first_beats_median": table,
+        "bach_above_median": float(np.mean(bach_above)) if bach_above else math.nan,
+        "bach_sets": len(bach_above),
+        "bach_above_spoiled": {k: float(np.mean(v)) for k, v in real_above.items() if v},
+        "spoiled_windows": len(next(iter(real_above.values()), [])),
+        "refused": [{"meter": m, "message": msg, "tunes": n} for (m, msg), n in refused.items()],
+        "rescore_max_difference": rescore_error,
+        "shifted_windows": n_shifted,
+        "seconds": round(time.perf_counter() - started),
+    }
+    print_report(result)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1) + "\n")
+
+
+def print_report(result: dict) -> None:
+    """The benchmark's printed figures, from its result (also ``--reprint`` of a saved
+    JSON, so a report is printed from the figures a run recorded)."""
+    table = result["first_beats_median"]
     shown = ["chorales", "folk (all meters)", "all"]
     print(
-        f"{len(wins)} test chorale windows and {len(folk)} folk tunes of {args.bars} bars, "
-        f"{args.seeds} seeds, 16 candidates each; model {engine.card.get('name', '?')}"
+        f"{result['chorale_windows']} test chorale windows and {result['folk_tunes']} folk "
+        f"tunes of {result['bars']} bars, {result['seeds']} seeds, 16 candidates each; "
+        f"model {result['model']}"
     )
     print("first choice better than the median candidate (tie = half; chance 50%):")
     header = f"{'measure':<62} {'held out':>8} " + " ".join(f"{s[:17]:>17}" for s in shown)
     print(header + f" {'target':>7}")
     for measure, (_, text) in hm.MEASURES.items():
-        held = "no" if measure in hm.SHAPING_MEASURES else "yes"
+        held = "no" if measure in result["shaping_measures"] else "yes"
         cells = []
         for s in shown:
             v, ties = table.get(s, {}).get(measure), table.get(s, {}).get(measure + "_ties")
@@ -274,61 +295,42 @@ def main() -> None:
         f"{'measure':<62} {'beats/ties/loses':>17} {'beatable':>8} {'ceiling':>7} "
         f"{'at least as good':>16} {'beats where it could':>20}"
     )
-    everything = table.get("all", {})
     for measure, (_, text) in hm.MEASURES.items():
-        if everything.get(measure) is None:
+        b = table.get("all", {}).get("breakdown", {}).get(measure)
+        if b is None:
             continue
-        btl = "/".join(
-            f"{100 * everything[measure + k]:.0f}" for k in ("_beats", "_ties", "_loses")
-        )
-        where = everything[measure + "_beats_where_beatable"]
+        btl = "/".join(f"{100 * b[k]:.0f}" for k in ("beats", "ties", "loses"))
+        where = b["beats_where_beatable"]
         print(
-            f"{text[:62]:<62} {btl + '%':>17} {100 * everything[measure + '_beatable']:>7.0f}% "
-            f"{100 * everything[measure + '_ceiling']:>6.0f}% "
-            f"{100 * everything[measure + '_at_least_as_good']:>15.0f}% "
+            f"{text[:62]:<62} {btl + '%':>17} {100 * b['beatable']:>7.0f}% "
+            f"{100 * b['ceiling']:>6.0f}% {100 * b['at_least_as_good']:>15.0f}% "
             + (f"{100 * where:>19.0f}%" if where is not None else f"{'-':>20}")
         )
     print("per folk meter (sets; PCS on the beats, CTnCTR, parallels):")
-    for name in sorted(n for n in sets if n.startswith("folk ") and "all" not in n):
+    for name in sorted(n for n in table if n.startswith("folk ") and "all" not in n):
         t = table[name]
+        figures = [(m, t[m]) for m in ("pcs_beats", "ctnctr", "parallels") if t[m] is not None]
         print(
-            f"  {name}: {t['sets']} sets; "
-            + ", ".join(
-                f"{m} {100 * t[m]:.0f}%"
-                for m in ("pcs_beats", "ctnctr", "parallels")
-                if t[m] is not None
-            )
+            f"  {name}: {t['sets']} sets; " + ", ".join(f"{m} {100 * v:.0f}%" for m, v in figures)
         )
-    for (meter, message), count in sorted(refused.items()):
-        print(f"  skipped {count} folk tune(s) in {meter}: {message}")
-    bach_share = float(np.mean(bach_above)) if bach_above else math.nan
+    for refused in result["refused"]:
+        print(
+            f"  skipped {refused['tunes']} folk tune(s) in {refused['meter']}: {refused['message']}"
+        )
     print(
         f"Bach's own accompaniment above the median of its chorale's 16 candidates: "
-        f"{100 * bach_share:.0f}% of {len(bach_above)} sets (target 90%)"
+        f"{100 * result['bach_above_median']:.0f}% of {result['bach_sets']} sets (target 90%)"
     )
-    spoiled_share = {k: float(np.mean(v)) for k, v in real_above.items() if v}
-    for kind, share in spoiled_share.items():
+    for kind, share in result["bach_above_spoiled"].items():
         print(
             f"Bach's own scored above Bach spoiled ({SPOILED.get(kind, kind)}): "
-            f"{100 * share:.0f}% of {len(real_above[kind])} windows (target 90%)"
+            f"{100 * share:.0f}% of {result['spoiled_windows']} windows (target 90%)"
         )
     print(
         f"(score_accompaniments against the candidates' ranking scores: max difference "
-        f"{rescore_error:.2g}; {n_shifted} windows skipped for a shifted melody; "
-        f"{time.perf_counter() - started:.0f} s)"
+        f"{result['rescore_max_difference']:.2g}; {result['shifted_windows']} windows skipped "
+        f"for a shifted melody; {result['seconds']} s)"
     )
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    result = {
-        "command": " ".join(sys.argv),
-        "model": engine.card.get("name"),
-        "shaping_measures": list(hm.SHAPING_MEASURES),
-        "first_beats_median": table,
-        "bach_above_median": bach_share,
-        "bach_above_spoiled": spoiled_share,
-        "refused": [{"meter": m, "message": msg, "tunes": n} for (m, msg), n in refused.items()],
-        "rescore_max_difference": rescore_error,
-    }
-    args.json.write_text(json.dumps(result, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -36,12 +36,22 @@ def test_a_set_whose_median_is_its_best_cannot_be_beaten_only_tied_or_lost():
 def test_outcome_table_gives_the_issue_figure_and_what_ties_hide():
     table = bench.outcome_table(rows_of([0, 0, 0, 1, 2], [1, 0, 0, 0, 2], [0, 1, 1, 1, 1]))
     assert table["crossing"] == pytest.approx(0.5)  # (0.5 + 0 + 1) / 3: the issue's figure
-    assert table["crossing_beats"] == pytest.approx(1 / 3)
     assert table["crossing_ties"] == pytest.approx(1 / 3)
-    assert table["crossing_loses"] == pytest.approx(1 / 3)
-    assert table["crossing_beatable"] == pytest.approx(1 / 3)
+    b = table["breakdown"]["crossing"]
+    assert (b["beats"], b["ties"], b["loses"]) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert b["beatable"] == pytest.approx(1 / 3)
     # the best any ranking could do: beat the one beatable set, tie the two others
-    assert table["crossing_ceiling"] == pytest.approx(2 / 3)
-    assert table["crossing_at_least_as_good"] == pytest.approx(2 / 3)
-    assert table["crossing_beats_where_beatable"] == pytest.approx(1.0)
-    assert table["pcs_beats"] is None and table["pcs_beats_ceiling"] is None
+    assert b["ceiling"] == pytest.approx(2 / 3)
+    assert b["at_least_as_good"] == pytest.approx(2 / 3)
+    assert b["beats_where_beatable"] == pytest.approx(1.0)
+    assert table["pcs_beats"] is None and table["breakdown"]["pcs_beats"] is None
+
+
+def test_one_measure_s_breakdown_never_overwrites_another_s_figure():
+    # "pcs" and "pcs_beats" are both measures: the first run of this table stored "pcs"'s
+    # share of wins under "pcs" + "_beats", over PCS on the beats' own figure
+    row = {m: None for m in bench.hm.MEASURES}
+    row["pcs_beats"] = (0.5, True)
+    row["pcs"] = (1.0, True)
+    table = bench.outcome_table([row])
+    assert table["pcs_beats"] == 0.5 and table["pcs"] == 1.0
