@@ -14,7 +14,12 @@ For every measure of ``models/harmony_measures.py`` (written apart from the prod
 how often the first choice is better than the median candidate (a tie counts half;
 chance is 50%), with the measure marked *held out* unless it is in
 ``harmony_measures.SHAPING_MEASURES`` (it shapes the ranking).  Targets: 75% on harmony
-with the melody on the beats, 65% on voice leading, never under 50%.
+with the melody on the beats, 65% on voice leading, never under 50%.  Beside that figure,
+what ties hide: beats / ties / loses, the share of sets where any candidate beats the
+median at all, the best figure any ranking could reach there, "at least as good as the
+median" and "beats it where it could" (a count that most candidates have none of, as
+crossing and spacing, leaves the median unbeatable in most sets).  ``--reprint RUN.json``
+prints a saved run's figures again without running.
 
 Then, on the chorales, with ``Engine.score_accompaniments`` (the score generate ranks by,
 checked here against the candidates' own scores): Bach's own accompaniment ranks above
