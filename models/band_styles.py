@@ -39,11 +39,26 @@ class Groove:
     writes as quarter notes); the chart gives one chord per MMA beat or "/" to hold it.
     ``beat_steps`` is how long an MMA beat is on our grid: a quarter (4 steps), or in
     MMA's 6/8 ballad, whose bar is four triplet-felt beats, a dotted quarter (6 steps),
-    so one MMA bar is two bars of 6/8."""
+    so one MMA bar is two bars of 6/8.
+
+    ``cut_to`` (when not 0) cuts every MMA bar to its first ``cut_to`` beats (MMA's
+    ``Truncate``): MMA has no 2/4 grooves for these styles, and a 4-beat groove barred
+    in two would alternate its two halves (rock's kick only in the first) in bars the
+    model's input marks alike, so each 2/4 bar plays the groove's first half."""
 
     name: str
     beats_per_bar: int
     beat_steps: int = 4
+    cut_to: int = 0
+
+    @property
+    def bar_beats(self) -> int:
+        """The MMA beats of one rendered bar: the groove's own, or what it is cut to."""
+        return self.cut_to or self.beats_per_bar
+
+    @property
+    def bar_steps(self) -> int:
+        return self.bar_beats * self.beat_steps
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,7 @@ STYLES = (
         "slow pop: piano chords and a synth arpeggio over a soft backbeat, a chord a bar",
         {
             (4, 4): Groove("PopBallad", 4),
-            (2, 4): Groove("PopBallad", 4),
+            (2, 4): Groove("PopBallad", 4, cut_to=2),
             (6, 8): Groove("Ballad68", 4, beat_steps=6),
         },
         "bar",
@@ -98,7 +113,7 @@ STYLES = (
     BandStyle(
         "rock",
         "straight eighths: clean guitar chords, a distorted rhythm guitar, picked bass",
-        {(4, 4): Groove("BasicRock", 4), (2, 4): Groove("BasicRock", 4)},
+        {(4, 4): Groove("BasicRock", 4), (2, 4): Groove("BasicRock", 4, cut_to=2)},
         "half bar",
         120,
         {"drums": 0, "bass": 33, "chords": 27, "pad": 30},
@@ -113,7 +128,7 @@ STYLES = (
         "folk and country: strummed acoustic guitar and banjo, two-beat bass, a chord a bar",
         {
             (4, 4): Groove("Bluegrass", 4),
-            (2, 4): Groove("Bluegrass", 4),
+            (2, 4): Groove("Bluegrass", 4, cut_to=2),
             (3, 4): Groove("CountryWaltz1", 3),
         },
         "bar",
@@ -128,7 +143,7 @@ STYLES = (
     BandStyle(
         "swing",
         "medium swing: a two-feel bass, jazz guitar comping and organ, ride cymbal",
-        {(4, 4): Groove("Swing", 4), (2, 4): Groove("Swing", 4)},
+        {(4, 4): Groove("Swing", 4), (2, 4): Groove("Swing", 4, cut_to=2)},
         "half bar",
         132,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 18},
@@ -137,7 +152,7 @@ STYLES = (
     BandStyle(
         "bossa nova",
         "Brazilian bossa: jazz-guitar comping and arpeggios, root-fifth bass, clave",
-        {(4, 4): Groove("BossaNovaPlus", 4), (2, 4): Groove("BossaNovaPlus", 4)},
+        {(4, 4): Groove("BossaNovaPlus", 4), (2, 4): Groove("BossaNovaPlus", 4, cut_to=2)},
         "half bar",
         128,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 26},

@@ -128,7 +128,7 @@ def renderings(harmony: Harmony, style: BandStyle) -> list[tuple[Meter, dict[str
         if not style.plays(meter):
             continue
         groove = style.grooves[meter.signature]
-        if harmony.n_steps % (groove.beats_per_bar * groove.beat_steps):
+        if harmony.n_steps % groove.bar_steps:
             continue  # bars that do not fill the groove's bars
         chart = chart_text(
             style_chords(harmony, style, meter),
