@@ -44,7 +44,9 @@ class Groove:
     ``cut_to`` (when not 0) cuts every MMA bar to its first ``cut_to`` beats (MMA's
     ``Truncate``): MMA has no 2/4 grooves for these styles, and a 4-beat groove barred
     in two would alternate its two halves (rock's kick only in the first) in bars the
-    model's input marks alike, so each 2/4 bar plays the groove's first half."""
+    model's input marks alike, so each 2/4 bar plays the groove's first half. Bossa
+    nova is the exception: its clave is a two-bar figure in 2/4, so its 4-beat groove
+    is kept whole and a 2/4 bar is one of its halves, as a bossa player counts it."""
 
     name: str
     beats_per_bar: int
@@ -152,7 +154,12 @@ STYLES = (
     BandStyle(
         "bossa nova",
         "Brazilian bossa: jazz-guitar comping and arpeggios, root-fifth bass, clave",
-        {(4, 4): Groove("BossaNovaPlus", 4), (2, 4): Groove("BossaNovaPlus", 4, cut_to=2)},
+        {
+            (4, 4): Groove("BossaNovaPlus", 4),
+            # Not cut (Groove.cut_to): the clave spans two 2/4 bars, so 2/4 bossa nova is
+            # MMA's 4-beat groove as it is, its two halves alternating as a player's would.
+            (2, 4): Groove("BossaNovaPlus", 4),
+        },
         "half bar",
         128,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 26},

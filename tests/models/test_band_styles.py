@@ -84,3 +84,14 @@ def test_the_style_renders_a_full_band_in_every_bar(name):
         for track in ("chords", "pad"):
             if track in programs and groove is next(iter(style.grooves.values())):
                 assert style.programs[track] in programs[track], (groove.name, track)
+
+
+def test_2_4_bars_are_the_grooves_first_half_except_bossa_novas_two_bar_clave():
+    for style in STYLES:
+        groove = style.grooves.get((2, 4))
+        if groove is None:
+            continue
+        if style.name == "bossa nova":  # its clave spans two 2/4 bars: the groove whole
+            assert groove.cut_to == 0 and groove.bar_beats == 4
+        else:
+            assert groove.cut_to == 2 and groove.bar_steps == 8
