@@ -15,7 +15,7 @@ MMA gives a bass line to a guitar (bossa nova's thumb), which the band hears as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.pianoroll import Meter
 from models.tracks import TrackSpec
@@ -73,6 +73,11 @@ class BandStyle:
     programs: dict[str, int]  # band track name -> General MIDI program (0-based)
     sources: dict[str, tuple[str, ...]]  # band track -> MMA track names (drums: all Drum*)
     ignored: tuple[str, ...] = ()  # MMA tracks heard in the groove but not a band track
+    # The band's mix: each band track's mean note-on velocity in MMA's rendering of the
+    # style's first groove (its Volume settings: the pop ballad's arpeggio and piano at
+    # "p" under an "mf" bass); the engine keeps these ratios (``core.instruments``).
+    # Measured and checked against a real rendering in ``tests/models/test_band_styles``.
+    levels: dict[str, int] = field(default_factory=dict)
 
     @property
     def meters(self) -> tuple[Meter, ...]:
@@ -111,6 +116,7 @@ STYLES = (
         {"drums": 0, "bass": 32, "chords": 1, "pad": 99},
         # Ballad68 has no arpeggio: its pad stays silent in 6/8.
         {"bass": ("Bass",), "chords": ("Chord",), "pad": ("Arpeggio",)},
+        levels={"drums": 89, "bass": 78, "chords": 54, "pad": 51},
     ),
     BandStyle(
         "rock",
@@ -124,6 +130,7 @@ STYLES = (
             "chords": ("Chord-Clean", "Chord-Clean2"),
             "pad": ("Chord-Dist",),
         },
+        levels={"drums": 75, "bass": 106, "chords": 89, "pad": 46},
     ),
     BandStyle(
         "country",
@@ -141,6 +148,7 @@ STYLES = (
             "chords": ("Chord", "Plectrum"),
             "pad": ("Chord-Banjo", "Bass-Chord", "Arpeggio"),
         },
+        levels={"drums": 48, "bass": 114, "chords": 99, "pad": 49},
     ),
     BandStyle(
         "swing",
@@ -150,6 +158,7 @@ STYLES = (
         132,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 18},
         {"bass": ("Walk", "Bass"), "chords": ("Chord-Guitar",), "pad": ("Chord",)},
+        levels={"drums": 70, "bass": 89, "chords": 73, "pad": 71},
     ),
     BandStyle(
         "bossa nova",
@@ -164,6 +173,7 @@ STYLES = (
         128,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 26},
         {"bass": ("Bass",), "chords": ("Chord",), "pad": ("Arpeggio",)},
+        levels={"drums": 91, "bass": 104, "chords": 76, "pad": 81},
     ),
     BandStyle(
         "waltz",
@@ -174,6 +184,7 @@ STYLES = (
         {"drums": 0, "bass": 32, "chords": 0, "pad": 0},
         # Waltz1 alternates a piano scale (first bar of four) with arpeggios (the rest).
         {"bass": ("Bass", "Walk"), "chords": ("Chord",), "pad": ("Arpeggio", "Scale")},
+        levels={"drums": 60, "bass": 57, "chords": 67, "pad": 57},
     ),
 )
 STYLE_NAMES = tuple(s.name for s in STYLES)

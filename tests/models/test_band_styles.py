@@ -95,3 +95,24 @@ def test_2_4_bars_are_the_grooves_first_half_except_bossa_novas_two_bar_clave():
             assert groove.cut_to == 0 and groove.bar_beats == 4
         else:
             assert groove.cut_to == 2 and groove.bar_steps == 8
+
+
+@needs_mma
+@pytest.mark.parametrize("name", STYLE_NAMES)
+def test_a_styles_mix_is_mmas_own_velocities_in_its_first_groove(name):
+    style = style_named(name)
+    groove = next(iter(style.grooves.values()))
+    bar = groove.bar_steps
+    midi = mido.MidiFile(
+        file=io.BytesIO(render(chart_text(_chart(bar), 4 * bar, groove, style.tempo_bpm)))
+    )
+    velocities: dict[str, list[int]] = {}
+    for track in midi.tracks:
+        band = style.band_track(track.name)
+        struck = [m.velocity for m in track if m.type == "note_on" and m.velocity > 0]
+        if band is not None and struck:
+            velocities.setdefault(band, []).extend(struck)
+    heard = {band: sum(v) / len(v) for band, v in velocities.items()}
+    assert set(heard) == set(style.levels)
+    for band, level in style.levels.items():  # MMA humanises velocities a little
+        assert abs(heard[band] - level) <= 8, (band, heard[band], level)
