@@ -12,12 +12,17 @@ struck, notes started, per step); a digit is the share of bars, 0-9.
     python benchmarks/band_style_misnames.py --style swing --meter 2/4 \
         --band-data /work/data/band-mma-v2
 
+``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
+barlines are the notation's (what a musician's DAW export of a pickup looks like): does the
+style come out right when the engine's bars can be the notated ones?
+
 Judges nothing and shapes nothing: it reads what ``bench_band_styles`` would.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -66,6 +71,7 @@ def main() -> None:
     parser.add_argument("--band-data", type=Path, default=Path("/work/data/band-mma-v2"))
     parser.add_argument("--band-model", type=Path, default=None)
     parser.add_argument("--tunes", type=int, default=12)
+    parser.add_argument("--pickup-as-rests", action="store_true")
     args = parser.parse_args()
     from composer_gui.core.engine import Engine
     from composer_gui.core.melody_grid import melody_on_grid
@@ -101,6 +107,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         for tune in tunes:
+            if args.pickup_as_rests and tune.pickup_quarters:
+                shift = tune.pickup_quarters
+                notes = [(a + shift, b + shift, p) for a, b, p in tune.notes]
+                tune = dataclasses.replace(tune, notes=notes, pickup_quarters=0.0)
             out = bbs.run_engine(engine, tune, work, args.style, "judged")
             source = out.with_name(out.name.replace("-judged.mid", ".mid"))
             grid = melody_on_grid(melody_of(read_arrangement(source), None, source.name))
