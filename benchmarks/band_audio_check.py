@@ -9,8 +9,8 @@ Each sample is the best of 4 candidates (seed 0) of the shipped band model in th
 on a sample melody: the first 4 bars of Ode to Joy (4/4), or all 8 bars of Amazing Grace
 (3/4) for the waltz, at the style's tempo, rendered by ``core.synth.render_arrangement``
 (FluidSynth, the General MIDI bank, drums on channel 10; each style's own programs,
-checked before rendering), downmixed to mono and written
-as OGG Vorbis.  The check reads the OGG file back (what a reader hears) and compares it
+checked before rendering, and its mix, ``BandStyle.levels``), downmixed to mono and
+written as OGG Vorbis.  The check reads the OGG file back (what a reader hears) and compares it
 with the melody alone rendered the same way in the same run:
 
 - bass: share of the energy under 200 Hz, against the melody alone's (target 3x or more);

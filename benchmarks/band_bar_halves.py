@@ -1,9 +1,11 @@
 """Do a style's 2/4 bars alternate two patterns? (issue 17: why rock and swing in 2/4 are
 named worse than in 4/4)
 
-``models.band_styles`` renders 2/4 with each style's 4-beat MMA groove and bars it in two,
-so every other 2/4 bar is the groove's second half. This prints, per style, the mean
-difference between the first-half and second-half bars of its 2/4 training pieces on the
+Up to band-mma-v2, ``models.band_styles`` rendered 2/4 with each style's 4-beat MMA groove
+barred in two, so every other 2/4 bar was the groove's second half; since v3 a 2/4 bar is
+the groove cut to its first half (``Groove.cut_to``), and what is left to differ between
+odd and even bars is the groove's own two-bar figure. This prints, per style, the mean
+difference between the odd and even bars of its 2/4 training pieces on the
 style classifier's rhythm features (kit groups struck per step, chord onsets per step),
 and the kick, snare and hi-hat per step of each half. Data only; judges nothing.
 

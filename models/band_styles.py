@@ -15,7 +15,7 @@ MMA gives a bass line to a guitar (bossa nova's thumb), which the band hears as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.pianoroll import Meter
 from models.tracks import TrackSpec
@@ -39,11 +39,28 @@ class Groove:
     writes as quarter notes); the chart gives one chord per MMA beat or "/" to hold it.
     ``beat_steps`` is how long an MMA beat is on our grid: a quarter (4 steps), or in
     MMA's 6/8 ballad, whose bar is four triplet-felt beats, a dotted quarter (6 steps),
-    so one MMA bar is two bars of 6/8."""
+    so one MMA bar is two bars of 6/8.
+
+    ``cut_to`` (when not 0) cuts every MMA bar to its first ``cut_to`` beats (MMA's
+    ``Truncate``): MMA has no 2/4 grooves for these styles, and a 4-beat groove barred
+    in two would alternate its two halves (rock's kick only in the first) in bars the
+    model's input marks alike, so each 2/4 bar plays the groove's first half. Bossa
+    nova is the exception: its clave is a two-bar figure in 2/4, so its 4-beat groove
+    is kept whole and a 2/4 bar is one of its halves, as a bossa player counts it."""
 
     name: str
     beats_per_bar: int
     beat_steps: int = 4
+    cut_to: int = 0
+
+    @property
+    def bar_beats(self) -> int:
+        """The MMA beats of one rendered bar: the groove's own, or what it is cut to."""
+        return self.cut_to or self.beats_per_bar
+
+    @property
+    def bar_steps(self) -> int:
+        return self.bar_beats * self.beat_steps
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,11 @@ class BandStyle:
     programs: dict[str, int]  # band track name -> General MIDI program (0-based)
     sources: dict[str, tuple[str, ...]]  # band track -> MMA track names (drums: all Drum*)
     ignored: tuple[str, ...] = ()  # MMA tracks heard in the groove but not a band track
+    # The band's mix: each band track's mean note-on velocity in MMA's rendering of the
+    # style's first groove (its Volume settings: the pop ballad's arpeggio and piano at
+    # "p" under an "mf" bass); the engine keeps these ratios (``core.instruments``).
+    # Measured and checked against a real rendering in ``tests/models/test_band_styles``.
+    levels: dict[str, int] = field(default_factory=dict)
 
     @property
     def meters(self) -> tuple[Meter, ...]:
@@ -86,7 +108,7 @@ STYLES = (
         "slow pop: piano chords and a synth arpeggio over a soft backbeat, a chord a bar",
         {
             (4, 4): Groove("PopBallad", 4),
-            (2, 4): Groove("PopBallad", 4),
+            (2, 4): Groove("PopBallad", 4, cut_to=2),
             (6, 8): Groove("Ballad68", 4, beat_steps=6),
         },
         "bar",
@@ -94,11 +116,12 @@ STYLES = (
         {"drums": 0, "bass": 32, "chords": 1, "pad": 99},
         # Ballad68 has no arpeggio: its pad stays silent in 6/8.
         {"bass": ("Bass",), "chords": ("Chord",), "pad": ("Arpeggio",)},
+        levels={"drums": 89, "bass": 78, "chords": 54, "pad": 51},
     ),
     BandStyle(
         "rock",
         "straight eighths: clean guitar chords, a distorted rhythm guitar, picked bass",
-        {(4, 4): Groove("BasicRock", 4), (2, 4): Groove("BasicRock", 4)},
+        {(4, 4): Groove("BasicRock", 4), (2, 4): Groove("BasicRock", 4, cut_to=2)},
         "half bar",
         120,
         {"drums": 0, "bass": 33, "chords": 27, "pad": 30},
@@ -107,13 +130,14 @@ STYLES = (
             "chords": ("Chord-Clean", "Chord-Clean2"),
             "pad": ("Chord-Dist",),
         },
+        levels={"drums": 75, "bass": 106, "chords": 89, "pad": 46},
     ),
     BandStyle(
         "country",
         "folk and country: strummed acoustic guitar and banjo, two-beat bass, a chord a bar",
         {
             (4, 4): Groove("Bluegrass", 4),
-            (2, 4): Groove("Bluegrass", 4),
+            (2, 4): Groove("Bluegrass", 4, cut_to=2),
             (3, 4): Groove("CountryWaltz1", 3),
         },
         "bar",
@@ -124,24 +148,32 @@ STYLES = (
             "chords": ("Chord", "Plectrum"),
             "pad": ("Chord-Banjo", "Bass-Chord", "Arpeggio"),
         },
+        levels={"drums": 48, "bass": 114, "chords": 99, "pad": 49},
     ),
     BandStyle(
         "swing",
         "medium swing: a two-feel bass, jazz guitar comping and organ, ride cymbal",
-        {(4, 4): Groove("Swing", 4), (2, 4): Groove("Swing", 4)},
+        {(4, 4): Groove("Swing", 4), (2, 4): Groove("Swing", 4, cut_to=2)},
         "half bar",
         132,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 18},
         {"bass": ("Walk", "Bass"), "chords": ("Chord-Guitar",), "pad": ("Chord",)},
+        levels={"drums": 70, "bass": 89, "chords": 73, "pad": 71},
     ),
     BandStyle(
         "bossa nova",
         "Brazilian bossa: jazz-guitar comping and arpeggios, root-fifth bass, clave",
-        {(4, 4): Groove("BossaNovaPlus", 4), (2, 4): Groove("BossaNovaPlus", 4)},
+        {
+            (4, 4): Groove("BossaNovaPlus", 4),
+            # Not cut (Groove.cut_to): the clave spans two 2/4 bars, so 2/4 bossa nova is
+            # MMA's 4-beat groove as it is, its two halves alternating as a player's would.
+            (2, 4): Groove("BossaNovaPlus", 4),
+        },
         "half bar",
         128,
         {"drums": 0, "bass": 32, "chords": 26, "pad": 26},
         {"bass": ("Bass",), "chords": ("Chord",), "pad": ("Arpeggio",)},
+        levels={"drums": 91, "bass": 104, "chords": 76, "pad": 81},
     ),
     BandStyle(
         "waltz",
@@ -152,6 +184,7 @@ STYLES = (
         {"drums": 0, "bass": 32, "chords": 0, "pad": 0},
         # Waltz1 alternates a piano scale (first bar of four) with arpeggios (the rest).
         {"bass": ("Bass", "Walk"), "chords": ("Chord",), "pad": ("Arpeggio", "Scale")},
+        levels={"drums": 60, "bass": 57, "chords": 67, "pad": 57},
     ),
 )
 STYLE_NAMES = tuple(s.name for s in STYLES)

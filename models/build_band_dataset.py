@@ -115,9 +115,12 @@ def style_chords(harmony: Harmony, style: BandStyle, meter: Meter) -> list[tuple
     return reduce_symbols(harmony.beats, spans, harmony.n_steps)
 
 
-def renderings(harmony: Harmony, style: BandStyle) -> list[tuple[Meter, dict[str, list[Note]]]]:
+def renderings(
+    harmony: Harmony, style: BandStyle, only: frozenset[tuple[int, int]] | None = None
+) -> list[tuple[Meter, dict[str, list[Note]]]]:
     """The style's band for the chorale in each meter it plays that the chorale gives:
-    its own, 2/4 from 4/4, and 6/8 from its compound re-timing (12/8)."""
+    its own, 2/4 from 4/4, and 6/8 from its compound re-timing (12/8); ``only``: just
+    these meter signatures (a rebuild of one meter's renderings)."""
     meters = [harmony.piece.meter]
     if harmony.piece.meter.signature == (4, 4):
         meters.append(Meter(2, 4))
@@ -125,10 +128,10 @@ def renderings(harmony: Harmony, style: BandStyle) -> list[tuple[Meter, dict[str
         meters = [Meter(6, 8)]
     out = []
     for meter in meters:
-        if not style.plays(meter):
+        if not style.plays(meter) or (only is not None and meter.signature not in only):
             continue
         groove = style.grooves[meter.signature]
-        if harmony.n_steps % (groove.beats_per_bar * groove.beat_steps):
+        if harmony.n_steps % groove.bar_steps:
             continue  # bars that do not fill the groove's bars
         chart = chart_text(
             style_chords(harmony, style, meter),
@@ -152,8 +155,10 @@ def band_pieces_from_chorales(
     styles: tuple[BandStyle, ...] = STYLES,
     report: BuildReport | None = None,
     progress: Callable[[int, int], None] | None = None,
+    only: frozenset[tuple[int, int]] | None = None,
 ) -> tuple[list[BandPiece], tuple]:
-    """Every chorale in every style and meter it fits, with the tracks' measured ranges."""
+    """Every chorale in every style and meter it fits (``only``: in these meters), with
+    the tracks' measured ranges."""
     report = report if report is not None else BuildReport()
     collected: list[tuple[Harmony, int, Meter, dict[str, list[Note]]]] = []
     for done, total, piece in chorale_pieces(limit, report):
@@ -170,11 +175,16 @@ def band_pieces_from_chorales(
             report.skipped.append((piece.name, str(error)))
             continue
         harmonies = [harmony]
-        if piece.meter.signature == (4, 4) and any(s.plays(Meter(6, 8)) for s in styles):
+        wants_68 = only is None or (6, 8) in only
+        if (
+            piece.meter.signature == (4, 4)
+            and wants_68
+            and any(s.plays(Meter(6, 8)) for s in styles)
+        ):
             harmonies.append(chorale_harmony(to_compound(piece)))
         for index, style in enumerate(styles):  # the dataset's own style list
             for each in harmonies:
-                for meter, notes in renderings(each, style):
+                for meter, notes in renderings(each, style, only):
                     collected.append((each, index, meter, notes))
     tracks = measured_tracks(BAND_TRACKS, (notes for *_, notes in collected))
     pieces = []

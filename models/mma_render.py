@@ -64,11 +64,12 @@ def chart_text(
 ) -> str:
     """The MMA file for a harmony: ``symbols`` are ``(step, symbol)`` changes (the first at
     step 0) on a grid whose step 0 is a downbeat of the groove's bar; one chart line per
-    MMA bar, a chord at each beat it changes on and "/" where it holds. A change that
-    falls between beats is heard from the beat it falls in. Chords are written in root
-    position: MMA's bass takes a slash note as its root and plays the fifth above it (a C#
-    under D/F#), so inversions would put the band's bass off the chord."""
-    bar_steps = groove.beats_per_bar * groove.beat_steps
+    rendered bar (``Groove.bar_beats``), a chord at each beat it changes on and "/" where
+    it holds. A change that falls between beats is heard from the beat it falls in. Chords
+    are written in root position: MMA's bass takes a slash note as its root and plays the
+    fifth above it (a C# under D/F#), so inversions would put the band's bass off the
+    chord."""
+    bar_steps = groove.bar_steps
     n_bars = max(1, -(-n_steps // bar_steps))
     by_beat: dict[int, str] = {}
     for step, symbol in symbols:
@@ -80,10 +81,12 @@ def chart_text(
         f"KeySig {key_signature(key_fifths)}",
         f"Groove {groove.name}",
     ]
+    if groove.cut_to:  # every bar the groove's first beats (Groove.cut_to)
+        lines.append(f"Truncate {groove.cut_to} Side=Left Count={n_bars}")
     current = NO_CHORD
     for bar in range(n_bars):
         cells = []
-        for beat in range(bar * groove.beats_per_bar, (bar + 1) * groove.beats_per_bar):
+        for beat in range(bar * groove.bar_beats, (bar + 1) * groove.bar_beats):
             symbol = by_beat.get(beat)
             if symbol is not None and symbol != current:
                 current = symbol

@@ -31,7 +31,7 @@ from models.encoding import (
 )
 from models.meter_cleanup import accompaniment_voices
 from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT, Meter
-from models.track_cleanup import clean_track, first_beats
+from models.track_cleanup import clean_band, first_beats
 from models.track_outputs import track_channels
 from models.tracks import CHORALE_TRACKS, TrackSpec
 
@@ -174,8 +174,8 @@ def clean_candidates(
     probabilities. Chorale voices given the meter map (what the engine and the
     evaluation pass) move on its eighths and none rests a bar long
     (``models.meter_cleanup``); without it they are cleaned by ``voices_to_roll`` exactly
-    as before meters. A band's tracks given it keep their bass in every bar
-    (``models.track_cleanup``).
+    as before meters. A band's tracks given it keep their bass in every bar and on the
+    chords' tones on the one (``models.track_cleanup.clean_band``).
     """
     out = []
     if isinstance(probs, torch.Tensor):  # the chorale layout (k, V, T, classes)
@@ -190,12 +190,7 @@ def clean_candidates(
     per_track = [p.cpu().numpy() for p in probs]
     bars = None if meters is None else first_beats(meters, n_steps, bar_phase)
     for c in range(per_track[0].shape[0]):
-        out.append(
-            [
-                clean_track(p[c, :n_steps], t, density, bars)
-                for p, t in zip(per_track, tracks, strict=True)
-            ]
-        )
+        out.append(clean_band([p[c, :n_steps] for p in per_track], tracks, density, bars))
     return out
 
 

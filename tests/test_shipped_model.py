@@ -161,3 +161,26 @@ def test_the_band_models_shown_score_is_among_its_own_candidates():
     shares = [c.real_share for c in candidates]
     assert all(0.0 <= s <= 100.0 for s in shares)
     assert shares == sorted(shares, reverse=True)
+
+
+def test_a_pop_ballads_band_is_mixed_as_mma_mixes_it_and_lands_its_bass_on_the_chord():
+    """The band's velocities follow the style's mix (its pad and piano at MMA's "p",
+    under the bass), and its bass sounds a tone of the chords on every downbeat where it
+    strikes there (``models.track_cleanup.bass_on_the_chord``)."""
+    band = Engine(model_path=resource_path("weights") / "composer-band.safetensors", device="cpu")
+    for candidate in band.generate(read_melody(SAMPLES[0]), k=4, seed=3, style="pop ballad"):
+        tracks = {t.name: t for t in candidate.arrangement.tracks[1:]}
+        velocity = {name: {n.velocity for n in t.notes} for name, t in tracks.items()}
+        assert all(len(v) == 1 for v in velocity.values())  # one level a track
+        assert max(velocity["pad"]) < max(velocity["chords"]) < max(velocity["bass"])
+        bar = candidate.arrangement.time_signature[0] * 4 // candidate.arrangement.time_signature[1]
+        for note in tracks["bass"].notes:
+            if note.start_beat % bar:
+                continue
+            heard = {
+                n.pitch % 12
+                for name in ("chords", "pad")
+                for n in tracks[name].notes
+                if n.start_beat <= note.start_beat < n.start_beat + n.duration_beats
+            }
+            assert not heard or note.pitch % 12 in heard, note

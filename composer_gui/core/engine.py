@@ -44,7 +44,7 @@ from composer_gui.core.band_take import (  # noqa: F401 (NEAR_IDENTICAL: API)
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.chords import candidate_chords
 from composer_gui.core.errors import ComposerError, ModelLoadError
-from composer_gui.core.instruments import DEFAULT_PRESET, track_programs
+from composer_gui.core.instruments import DEFAULT_PRESET, track_programs, track_velocities
 from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
     JOIN_CHOICES,
     MelodyGrid,
@@ -199,6 +199,7 @@ class Engine:
         velocity = int(
             np.clip(np.mean([n.velocity for n in melody.tracks[0].notes]) * 0.8, 30, 110)
         )
+        velocities = track_velocities(self.tracks, velocity, style)
         # Write the accompaniment back near the user's register, but never more than an
         # octave away from where the model wrote it, so the bass stays a bass.
         back = int(np.clip(-grid.shift, -12, 12))
@@ -206,7 +207,7 @@ class Engine:
         candidates = []
         for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
             tracks = [melody.tracks[0]] + accompaniment_tracks(
-                parts_of(i), self.tracks, programs, back, velocity, grid.first_beat
+                parts_of(i), self.tracks, programs, back, velocities, grid.first_beat
             )
             arrangement = Arrangement(
                 tracks,

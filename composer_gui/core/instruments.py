@@ -128,6 +128,25 @@ def track_programs(
     return tuple(programs.get(t.name, t.program) for t in tracks)
 
 
+def track_velocities(
+    tracks: Sequence[TrackSpec], velocity: int, style: str | None = None
+) -> tuple[int, ...]:
+    """The note velocity of each of a model's tracks around ``velocity``: for the
+    shipped band's tracks in a shipped style, that style's mix (``BandStyle.levels``,
+    MMA's own: a pop ballad's pad and piano softer than its bass), scaled so the band's
+    mean stays ``velocity``; else ``velocity`` for every track."""
+    from models.band_styles import STYLE_NAMES, TRACK_NAMES, style_named
+
+    shipped_band = tuple(t.name for t in tracks) == TRACK_NAMES and style in STYLE_NAMES
+    levels = style_named(style).levels if shipped_band else {}
+    if not levels:
+        return tuple(int(velocity) for _ in tracks)
+    mean = sum(levels.values()) / len(levels)
+    return tuple(
+        int(min(127, max(1, round(velocity * levels.get(t.name, mean) / mean)))) for t in tracks
+    )
+
+
 def program_name(program: int) -> str:
     return GM_PROGRAM_NAMES[program]
 

@@ -43,20 +43,22 @@ def accompaniment_tracks(
     tracks: Sequence[TrackSpec],
     programs: Sequence[int],
     shift: int,
-    velocity: int,
+    velocity: int | Sequence[int],
     offset_beats: float = 0.0,
 ) -> list[Track]:
     """The app's tracks for one candidate, in the model's order (the melody not included).
 
+    ``velocity`` is every note's, or one per track (``instruments.track_velocities``).
     ``shift`` (semitones) moves pitched tracks back near the user's register; drums are
     keys, not pitches, and never move. A note is a run of sounding steps, split where its
     onsets mark a new attack (a re-struck chord, a drum hit on each step)."""
     from models.cleanup import roll_to_note_list
 
     channels = track_channels(tracks)[1:]
+    velocities = [velocity] * len(tracks) if isinstance(velocity, int) else list(velocity)
     out = []
-    for spec, program, channel, (sounding, onsets) in zip(
-        tracks, programs, channels, parts, strict=True
+    for spec, program, channel, track_velocity, (sounding, onsets) in zip(
+        tracks, programs, channels, velocities, parts, strict=True
     ):
         part = Track(spec.name, [], int(program), channel, is_drum=spec.is_drums)
         for _, row, start, length in roll_to_note_list(sounding[None], onsets[None]):
@@ -64,7 +66,8 @@ def accompaniment_tracks(
             if not 0 <= pitch <= 127:
                 continue  # only a shift past the MIDI range can do this
             start_beat = offset_beats + start / STEPS_PER_BEAT
-            part.notes.append(Note(int(pitch), start_beat, length / STEPS_PER_BEAT, velocity))
+            length_beats = length / STEPS_PER_BEAT
+            part.notes.append(Note(int(pitch), start_beat, length_beats, int(track_velocity)))
         out.append(part)
     return out
 

@@ -1,4 +1,5 @@
-"""A band's bass plays in every bar (``models.track_cleanup.bass_in_every_bar``)."""
+"""A band's bass plays in every bar (``models.track_cleanup.bass_in_every_bar``) and on
+the chords' tones on the one (``bass_on_the_chord``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import numpy as np
 import torch
 
 from models.pianoroll import Meter
-from models.track_cleanup import clean_track, first_beats
+from models.track_cleanup import bass_on_the_chord, clean_band, clean_track, first_beats
 from models.tracks import TrackSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 BASS = TrackSpec("bass", "bass", 31, 51, 32)
+CHORDS = TrackSpec("chords", "chords", 48, 72, 0)
 
 
 def _bass_probs(n_steps: int, silent: slice) -> np.ndarray:
@@ -100,3 +102,53 @@ def test_the_shipped_band_model_keeps_its_bass_in_every_bar_of_a_real_tune():
         sounding = candidate[bass][0].any(axis=1)
         for start, _, end in first_beats(grid.meters, grid.n_steps, grid.bar_phase):
             assert sounding[start:end].any(), (start, end)
+
+
+def _chord_rolls(n_steps: int, pitches_per_bar: list[list[int]], bar: int) -> tuple:
+    """A chords track sounding ``pitches_per_bar[i]`` (MIDI) through bar i, struck on its one."""
+    sounding = np.zeros((n_steps, CHORDS.n_rows), dtype=bool)
+    onsets = np.zeros_like(sounding)
+    for i, pitches in enumerate(pitches_per_bar):
+        for pitch in pitches:
+            sounding[i * bar : (i + 1) * bar, CHORDS.pitch_row(pitch)] = True
+            onsets[i * bar, CHORDS.pitch_row(pitch)] = True
+    return sounding, onsets
+
+
+def test_a_bass_off_the_chord_on_the_one_moves_to_the_likeliest_chord_tone():
+    bars = first_beats(Meter(3, 4), 36)
+    chords = _chord_rolls(36, [[60, 64, 67], [65, 69, 72], [62, 67, 71]], 12)  # C F G
+    probs = np.full((36, BASS.n_outputs), 0.01)
+    d, e, f, a, c = (BASS.pitch_row(p) for p in (38, 40, 41, 45, 48))
+    probs[0:4, c] = 0.9  # bar 1: C on the one, a chord tone: kept
+    probs[4:8, d] = 0.9  # a passing D on beat two: kept (not a downbeat)
+    probs[12:16, e] = 0.6  # bar 2 (F): E on the one, then A second likeliest
+    probs[12:16, a] = 0.3
+    probs[12:16, f] = 0.05
+    probs[24:30, e] = 0.9  # bar 3 (G): E from the one over beat two, struck once
+    probs[16:24, -1] = probs[8:12, -1] = probs[30:, -1] = 0.9
+    probs /= probs.sum(axis=1, keepdims=True)
+    bass = clean_track(probs, BASS, bars=bars)
+    band = clean_band([probs, np.zeros((36, CHORDS.n_outputs))], (BASS, CHORDS), bars=bars)
+    assert band[1][0].sum() == 0  # (the chords are cleaned from their own probabilities)
+    sounding, onsets = bass_on_the_chord(bass, probs, BASS, [(chords, CHORDS)], bars)
+    assert sounding[0:4, c].all() and sounding[4:8, d].all()  # on the chord, or off the one
+    assert sounding[12:16, a].all() and onsets[12, a] and not sounding[12:16, e].any()
+    g, b = BASS.pitch_row(43), BASS.pitch_row(47)
+    moved = np.flatnonzero(sounding[24])
+    assert moved.size == 1 and moved[0] in (g, b, BASS.pitch_row(50), BASS.pitch_row(31))
+    assert sounding[24:30, moved[0]].all() and onsets[24, moved[0]]  # the whole note, once
+    assert onsets.sum() == bass[1].sum() and sounding.sum() == bass[0].sum()  # rhythm kept
+
+
+def test_a_note_held_over_the_bar_line_is_left_as_it_is():
+    bars = first_beats(Meter(3, 4), 24)
+    chords = _chord_rolls(24, [[60, 64, 67], [65, 69, 72]], 12)
+    sounding = np.zeros((24, BASS.n_rows), dtype=bool)
+    onsets = np.zeros_like(sounding)
+    e = BASS.pitch_row(40)
+    sounding[8:16, e], onsets[8, e] = True, True  # E from beat three into the F bar
+    probs = np.full((24, BASS.n_outputs), 1.0 / BASS.n_outputs)
+    out = bass_on_the_chord((sounding, onsets), probs, BASS, [(chords, CHORDS)], bars)
+    np.testing.assert_array_equal(out[0], sounding)
+    np.testing.assert_array_equal(out[1], onsets)

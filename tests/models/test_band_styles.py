@@ -64,8 +64,8 @@ def _chart(bar: int) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("name", STYLE_NAMES)
 def test_the_style_renders_a_full_band_in_every_bar(name):
     style = style_named(name)
-    for groove in {g.name: g for g in style.grooves.values()}.values():
-        bar = groove.beat_steps * groove.beats_per_bar
+    for groove in dict.fromkeys(style.grooves.values()):  # a 2/4 groove is cut: its own
+        bar = groove.bar_steps
         midi = render(chart_text(_chart(bar), 4 * bar, groove, style.tempo_bpm))
         notes, unmapped = read_band(midi, style, 4 * bar, groove.beat_steps)
         assert not unmapped, f"{groove.name}: MMA tracks with no band track"
@@ -84,3 +84,35 @@ def test_the_style_renders_a_full_band_in_every_bar(name):
         for track in ("chords", "pad"):
             if track in programs and groove is next(iter(style.grooves.values())):
                 assert style.programs[track] in programs[track], (groove.name, track)
+
+
+def test_2_4_bars_are_the_grooves_first_half_except_bossa_novas_two_bar_clave():
+    for style in STYLES:
+        groove = style.grooves.get((2, 4))
+        if groove is None:
+            continue
+        if style.name == "bossa nova":  # its clave spans two 2/4 bars: the groove whole
+            assert groove.cut_to == 0 and groove.bar_beats == 4
+        else:
+            assert groove.cut_to == 2 and groove.bar_steps == 8
+
+
+@needs_mma
+@pytest.mark.parametrize("name", STYLE_NAMES)
+def test_a_styles_mix_is_mmas_own_velocities_in_its_first_groove(name):
+    style = style_named(name)
+    groove = next(iter(style.grooves.values()))
+    bar = groove.bar_steps
+    midi = mido.MidiFile(
+        file=io.BytesIO(render(chart_text(_chart(bar), 4 * bar, groove, style.tempo_bpm)))
+    )
+    velocities: dict[str, list[int]] = {}
+    for track in midi.tracks:
+        band = style.band_track(track.name)
+        struck = [m.velocity for m in track if m.type == "note_on" and m.velocity > 0]
+        if band is not None and struck:
+            velocities.setdefault(band, []).extend(struck)
+    heard = {band: sum(v) / len(v) for band, v in velocities.items()}
+    assert set(heard) == set(style.levels)
+    for band, level in style.levels.items():  # MMA humanises velocities a little
+        assert abs(heard[band] - level) <= 8, (band, heard[band], level)

@@ -104,3 +104,31 @@ def test_a_melody_out_of_range_moves_by_octaves():
     with pytest.raises(ValueError, match="28-91"):
         melody_voice([(0, 1, 20), (1, 2, 100)], 2)
     assert np.asarray(voice).dtype == np.int8
+
+
+def _kicks_per_bar(style_name: str, signature: tuple[int, int], n_bars: int) -> list[tuple]:
+    """The steps of each rendered bar at which the bass drum (GM 35 or 36) is struck."""
+    style = style_named(style_name)
+    groove = style.grooves[signature]
+    bar = groove.bar_steps
+    changes = [(b * bar, "C" if b % 2 == 0 else "G") for b in range(n_bars)]
+    chart = chart_text(changes, n_bars * bar, groove, 120)
+    notes, _ = read_band(render(chart), style, n_bars * bar)
+    hits: list[set[int]] = [set() for _ in range(n_bars)]
+    for start, _, pitch in notes["drums"]:
+        if pitch in (35, 36):
+            hits[start // bar].add(start % bar)
+    return [tuple(sorted(h)) for h in hits]
+
+
+@needs_mma
+def test_every_2_4_bar_of_rock_plays_the_kick_of_the_grooves_first_half():
+    # MMA has no 2/4 rock: a 4-beat bar barred in two would alternate its halves, the kick
+    # only in the first, so a 2/4 bar is the 4-beat groove cut to its first two beats.
+    four = _kicks_per_bar("rock", (4, 4), 4)
+    first_halves = {tuple(s for s in bar if s < 8) for bar in four}
+    second_halves = {tuple(s - 8 for s in bar if s >= 8) for bar in four}
+    assert len(first_halves) == 1 and first_halves != second_halves  # the halves differ
+    (first_half,) = first_halves
+    assert first_half  # rock's kick is in the first half
+    assert _kicks_per_bar("rock", (2, 4), 8) == [first_half] * 8

@@ -32,3 +32,17 @@ def test_a_band_style_plays_its_own_instruments_and_an_own_model_its_card_progra
     assert rock != track_programs("organ", BAND_TRACKS, "pop ballad")  # guitars, not piano
     own = track_programs("organ", BAND_TRACKS, "my songs")  # a style no shipped one names
     assert own == tuple(t.program for t in BAND_TRACKS)
+
+
+def test_a_band_style_is_mixed_as_mma_mixes_it_around_the_given_velocity():
+    from composer_gui.core.instruments import track_velocities
+    from models.band_styles import BAND_TRACKS
+    from models.tracks import CHORALE_TRACKS
+
+    names = [t.name for t in BAND_TRACKS]
+    ballad = dict(zip(names, track_velocities(BAND_TRACKS, 64, "pop ballad"), strict=True))
+    assert ballad["pad"] < ballad["chords"] < ballad["bass"] < ballad["drums"]  # pad at "p"
+    assert abs(sum(ballad.values()) / len(ballad) - 64) <= 1  # the band's level kept
+    assert max(track_velocities(BAND_TRACKS, 120, "country")) == 127  # clipped to MIDI's
+    assert track_velocities(BAND_TRACKS, 64, "my songs") == (64,) * len(BAND_TRACKS)
+    assert track_velocities(CHORALE_TRACKS, 70, None) == (70, 70, 70)

@@ -1,0 +1,142 @@
+"""Which of a style's folk tunes the style classifier misnames, and why (issue 17: swing
+and rock in 2/4 named right 75%, target 80%).
+
+For one style and meter, on the tunes ``bench_band_styles`` judges (same seeded choice),
+this prints per tune: the tune's notated bar phase (its pickup) beside the one the engine
+found (``core.melody_grid.melody_on_grid``), the style it is named, and each bar's name;
+then the mean rhythm, per step of the bar, of the style's and of bossa nova's training
+bars (odd and even bars apart: a 2/4 bar cut from a 4-beat groove) and of the model's bars
+named right and named wrong. The features are ``band_style_classifier``'s (kit groups
+struck, notes started, per step); a digit is the share of bars, 0-9.
+
+    python benchmarks/band_style_misnames.py --style swing --meter 2/4 \
+        --band-data /work/data/band-mma-v2
+
+``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
+barlines are the notation's (what a musician's DAW export of a pickup looks like): does the
+style come out right when the engine's bars can be the notated ones?
+
+Judges nothing and shapes nothing: it reads what ``bench_band_styles`` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import band_style_classifier as bsc  # noqa: E402
+import bench_band_styles as bbs  # noqa: E402
+import corpus_tunes as ct  # noqa: E402
+
+
+def feature_rows(bar_steps: int) -> list[tuple[str, slice]]:
+    """Named slices of ``bar_features``' columns: each kit group per step, each pitched
+    track's onsets per step."""
+    groups = len(bsc.GROUPS)
+    rows = [(f"drums {g}", slice(i, bar_steps * groups, groups)) for i, g in enumerate(bsc.GROUPS)]
+    start = bar_steps * groups
+    for name in bsc.PITCHED:
+        rows.append((f"{name} on", slice(start, start + bar_steps)))
+        start += bar_steps + 1
+    return rows
+
+
+def show(title: str, bars: list[np.ndarray], bar_steps: int) -> None:
+    print(f"  {title} ({len(bars)} bars)")
+    if not bars:
+        return
+    mean = np.asarray(bars).mean(axis=0)
+    for name, columns in feature_rows(bar_steps):
+        digits = "".join(str(min(9, round(v * 9))) for v in mean[columns])
+        if set(digits) != {"0"}:
+            print(f"    {name:18s} {digits}")
+
+
+def notated_phase(tune: ct.Tune) -> int:
+    """Where in its bar the tune's first step falls, by its notation (the pickup)."""
+    bar = round(tune.bar_quarters * 4)
+    return round(tune.pickup_quarters * 4) % bar
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--style", default="swing")
+    parser.add_argument("--meter", default="2/4")
+    parser.add_argument("--band-data", type=Path, default=Path("/work/data/band-mma-v2"))
+    parser.add_argument("--band-model", type=Path, default=None)
+    parser.add_argument("--tunes", type=int, default=12)
+    parser.add_argument("--pickup-as-rests", action="store_true")
+    args = parser.parse_args()
+    from composer_gui.core.engine import Engine
+    from composer_gui.core.melody_grid import melody_on_grid
+    from composer_gui.core.midi_file import melody_of, read_arrangement
+    from composer_gui.paths import resource_path
+    from models.band_pieces import load_band_split
+
+    signature = tuple(int(v) for v in args.meter.split("/"))
+    train = load_band_split(args.band_data, "train")
+    x, y, classes = bsc.training_bars(train, signature)
+    judge = bsc.StyleClassifier(classes).fit(x, y)
+    for style in dict.fromkeys([args.style, "bossa nova"]):
+        if style not in classes:
+            continue
+        for parity in (0, 1):
+            bars = []
+            for piece in train.pieces():
+                if piece.meter.signature != signature or train.styles[int(piece.style)] != style:
+                    continue
+                steps = piece.meter.bar_steps
+                events = bsc.events_from_rolls(piece, train.tracks)
+                bars += list(bsc.bar_features(events, steps, (-int(piece.bar_phase)) % steps))[
+                    parity::2
+                ]
+            right = np.mean([n == style for n in judge.name_bars(np.asarray(bars))])
+            which = "odd" if parity == 0 else "even"
+            show(f"data: {style}, {which} bars, named right {right:.0%}", bars, steps)
+
+    model = args.band_model or resource_path("weights", "composer-band.safetensors")
+    engine = Engine(Path(model), "cpu")
+    tunes = bbs.choose_tunes(ct.index_tunes(), args.meter, args.tunes, 0)
+    named_right, named_wrong = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        for tune in tunes:
+            if args.pickup_as_rests and tune.pickup_quarters:
+                shift = tune.pickup_quarters
+                notes = [(a + shift, b + shift, p) for a, b, p in tune.notes]
+                tune = dataclasses.replace(tune, notes=notes, pickup_quarters=0.0)
+            out = bbs.run_engine(engine, tune, work, args.style, "judged")
+            source = out.with_name(out.name.replace("-judged.mid", ".mid"))
+            grid = melody_on_grid(melody_of(read_arrangement(source), None, source.name))
+            record = bbs.judge_band(tune, out, (), judge)
+            names = record.get("bars_named", [])
+            back = ct.read_midi(out)
+            pitched = {
+                k: [(round(a * 4), round(b * 4), p) for a, b, p in v] for k, v in back.tracks[1:]
+            }
+            drums = [(round(q * 4), r) for q, r in bbs.read_drums(out)]
+            bars = bbs.bar_starts_quarters(tune, tune.notes[-1][1])
+            steps = round(tune.bar_quarters * 4)
+            n_steps = round((bars[-1] + tune.bar_quarters) * 4)
+            events = bsc.events_from_notes(drums, pitched, n_steps)
+            for name, row in zip(names, bsc.bar_features(events, steps, round(bars[0] * 4))):
+                (named_right if name == args.style else named_wrong).append(row)
+            phase, found = notated_phase(tune), grid.bar_phase
+            print(
+                f"{tune.ref.name:34s} phase notated {phase:2d}, engine's {found:2d} "
+                f"{'(agree)   ' if phase == found else '(DISAGREE)'} named {record.get('named')}, "
+                f"bars: {' '.join(n[:2] for n in names[:20])}"
+            )
+    print(f"the model's bars in {args.style} {args.meter}:")
+    show("named right", named_right, steps)
+    show("named wrong", named_wrong, steps)
+
+
+if __name__ == "__main__":
+    main()
