@@ -14,10 +14,9 @@ texture; the drums are read as hits ``(step, GM key)``.
 - ``out_of_key``: share of pitched accompaniment notes outside the key of the melody
   (Krumhansl-Kessler profiles over the melody's note lengths; minor counts its raised
   sixth and seventh), a note counted once at its start;
-- ``groove``: how steady the drums are: for each bar after the first, the Jaccard
-  agreement of its hits (place in the bar, kit instrument) with the bar before or, if
-  closer, the bar two before (a two-bar pattern, a bossa nova clave, is steady too),
-  averaged. A drummer keeps a pattern and varies it at phrase ends; drums that change
+- ``groove``: how steady the drums are: for each bar, the Jaccard agreement of its hits
+  (place in the bar, kit instrument) with the closest of the bars one or two before or
+  after it (a two-bar pattern, a bossa nova clave, is steady too), averaged. A drummer keeps a pattern and varies it at phrase ends; drums that change
   every bar sound like no groove at all. MMA's grooves repeat a one- or two-bar pattern
   with fills, so its renderings read near the top; a candidate whose pattern wanders
   reads low. Higher is steadier; nothing in the ranking reads the drums.
@@ -107,8 +106,8 @@ def melody_key_scale(melody: np.ndarray) -> np.ndarray:
 
 
 def groove_steadiness(hits: list[tuple[int, int]], bar_starts: np.ndarray) -> float:
-    """Mean over bars after the first of the best Jaccard agreement of the bar's hits
-    ``(place in bar, key)`` with the bar one or two before; NaN under two bars."""
+    """Mean over the bars of the best Jaccard agreement of each bar's hits ``(place in
+    bar, key)`` with a bar one or two before or after it; NaN under two bars."""
     starts = np.flatnonzero(bar_starts)
     if starts.size < 2:
         return math.nan
@@ -122,10 +121,12 @@ def groove_steadiness(hits: list[tuple[int, int]], bar_starts: np.ndarray) -> fl
     def agree(a: set, b: set) -> float:
         return len(a & b) / len(a | b) if a | b else 1.0
 
-    values = [
-        max(agree(bars[i], bars[j]) for j in (i - 1, i - 2) if j >= 0)
-        for i in range(1, len(bars))
-        if edges[i + 1] - edges[i] == edges[1] - edges[0]  # a cut last bar is not judged
+    full = [i for i in range(len(bars)) if edges[i + 1] - edges[i] == edges[1] - edges[0]]
+    if len(full) < 2:
+        return math.nan
+    values = [  # a cut last bar is not judged
+        max(agree(bars[i], bars[j]) for j in (i - 2, i - 1, i + 1, i + 2) if j in full)
+        for i in full
     ]
     return float(np.mean(values)) if values else math.nan
 
