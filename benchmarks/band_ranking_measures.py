@@ -16,8 +16,9 @@ texture; the drums are read as hits ``(step, GM key)``.
   sixth and seventh), a note counted once at its start;
 - ``groove``: how steady the drums are: for each bar, the Jaccard agreement of its hits
   (place in the bar, kit instrument) with the closest of the bars one or two before or
-  after it (a two-bar pattern, a bossa nova clave, is steady too), averaged. A drummer keeps a pattern and varies it at phrase ends; drums that change
-  every bar sound like no groove at all. MMA's grooves repeat a one- or two-bar pattern
+  after it (a two-bar pattern, a bossa nova clave, is steady too), averaged. A drummer
+  keeps a pattern and varies it at phrase ends; drums that change every bar sound like
+  no groove at all. MMA's grooves repeat a one- or two-bar pattern
   with fills, so its renderings read near the top; a candidate whose pattern wanders
   reads low. Higher is steadier; nothing in the ranking reads the drums.
 

@@ -123,10 +123,10 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
                 f"- MMA's own scored above it {brm.SPOILED[kind]}: {100 * mean:.0f}% of {n} "
                 "windows (target 90%)"
             )
-    if skipped:
+    if any(skipped.values()):
         text.append(
             "- skipped: "
-            + ", ".join(f"{' '.join(map(str, k))}: {v}" for k, v in sorted(skipped.items()))
+            + ", ".join(f"{' '.join(map(str, k))}: {v}" for k, v in sorted(skipped.items()) if v)
             + " (a window whose melody the engine reads shifted, with a pickup or a later "
             "first bar; a folk tune the engine refuses)"
         )

@@ -98,7 +98,7 @@ def window_melody(window) -> Arrangement:
     return Arrangement([Track("melody", notes)], 100.0, window.meter.signature)
 
 
-def take_scores(engine: Engine, grid, style_index: int, candidates) -> np.ndarray:
+def take_scores(engine: Engine, grid, style_index: int, candidates, raw=False) -> np.ndarray:
     """The score a band's take ranks by (``band_take``: the critic less the bass's faults,
     ``models.band_ranking``) for accompaniments from anywhere, per track ``(sounding,
     onsets)`` on the grid of ``grid`` (a melody of one section)."""
@@ -109,9 +109,11 @@ def take_scores(engine: Engine, grid, style_index: int, candidates) -> np.ndarra
         grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device,
         style_index, generator.config.n_style_channels,
     )  # fmt: skip
-    raw = critic_scores(engine._critic, cond, candidates)
+    scores = critic_scores(engine._critic, cond, candidates)
+    if raw:  # the critic's own scores (band_ranking_choice ranks them again)
+        return scores
     checks = band_checks(engine.tracks, grid.voice, candidates, grid.meters, grid.bar_phase)
-    return band_ranking(raw, checks, engine.card["calibration"]["quantiles"])
+    return band_ranking(scores, checks, engine.card["calibration"]["quantiles"])
 
 
 def arrangement_notes(arrangement: Arrangement) -> tuple[list, dict]:
@@ -121,11 +123,40 @@ def arrangement_notes(arrangement: Arrangement) -> tuple[list, dict]:
     return steps(arrangement.tracks[0]), {t.name: steps(t) for t in arrangement.tracks[1:]}
 
 
-def judge_take(candidates, signatures, phase) -> dict[str, float | None]:
-    """First choice against the median of the take, on every measure."""
+DUMP: list[dict] = []  # per set, with --dump: what a ranking could be chosen from
+
+
+def judge_take(candidates, signatures, phase, key=None, engine=None) -> dict[str, float | None]:
+    """First choice against the median of the take, on every measure; with ``key`` (and
+    ``--dump``) the take is kept: its candidates' measures, scores and rolls."""
     judged = [
         brm.judge_band(*arrangement_notes(c.arrangement), signatures, phase) for c in candidates
     ]
+    if key is not None:
+        melody = Arrangement([candidates[0].arrangement.tracks[0]], 100.0, signatures[0][1:])
+        grid = melody_on_grid(melody)
+        back = int(np.clip(-grid.shift, -12, 12))
+        rolls = [
+            track_rolls(
+                c.arrangement.tracks[1:], engine.tracks, grid.n_steps, back, grid.first_beat
+            )
+            for c in candidates
+        ]
+        DUMP.append(
+            {
+                "key": key,
+                "measures": np.array([[j[n] for n in brm.BAND_MEASURES] for j in judged]),
+                "critic": np.array([c.critic_score for c in candidates]),
+                "score": np.array([c.score for c in candidates]),
+                "voice": grid.voice,
+                "meters": [(s, m.signature) for s, m in grid.meters],
+                "bar_phase": grid.bar_phase,
+                "rolls": [
+                    np.packbits(np.concatenate([a for a, _ in r] + [b for _, b in r], 1), 1)
+                    for r in rolls
+                ],
+            }
+        )
     return {
         name: first_beats_median([j[name] for j in judged], higher)
         for name, (higher, _) in brm.BAND_MEASURES.items()
@@ -167,7 +198,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--styles", default=None, help="comma-separated (quick runs)")
     parser.add_argument("--out", type=Path, default=None, help="json (default: docs, test)")
+    parser.add_argument("--dump", type=Path, default=None, help="every take (a pickle)")
     args = parser.parse_args()
+    dump = args.dump is not None
     from composer_gui.paths import resource_path
 
     started = time.perf_counter()
@@ -211,7 +244,13 @@ def main() -> None:
                 signatures = [(0, *signature)]
                 for s in range(args.seeds):
                     candidates = engine.generate(melody, k=K, seed=1000 * s + j, style=style.name)
-                    judged = judge_take(candidates, signatures, 0)
+                    judged = judge_take(
+                        candidates,
+                        signatures,
+                        0,
+                        dump and (style.name, meter, "band", j, s),
+                        engine,
+                    )
                     judged |= {
                         f"check:{k}": v for k, v in judge_checks(engine, grid, candidates).items()
                     }
@@ -240,7 +279,13 @@ def main() -> None:
                         skipped[(style.name, meter, "folk")] += 1
                         break
                     rows[(style.name, meter, "folk")].append(
-                        judge_take(candidates, steps, round(phase * 4))
+                        judge_take(
+                            candidates,
+                            steps,
+                            round(phase * 4),
+                            dump and (style.name, meter, "folk", j, s),
+                            engine,
+                        )
                     )
             print(
                 f"{style.name} {meter}: {len(rows[(style.name, meter, 'band')])} band sets, "
@@ -248,6 +293,10 @@ def main() -> None:
                 f"({time.perf_counter() - started:.0f} s)",
                 flush=True,
             )
+    if dump:
+        import pickle  # the benchmark's own file, read back by its analysis; never a model
+
+        args.dump.write_bytes(pickle.dumps(DUMP))
     report(args, engine, rows, real_above, spoiled_below, real_measures, skipped, rescore_error,
            time.perf_counter() - started)  # fmt: skip
 

@@ -87,3 +87,33 @@ def test_take_scores_is_what_the_engine_ranks_a_band_take_by():
     np.testing.assert_allclose(again, [c.score for c in candidates], atol=1e-4)
     other = bench.take_scores(engine, grid, engine.style_index("swing"), rolls)
     assert not np.allclose(other, again)  # the style is read, not ignored
+
+
+def test_the_band_checks_find_what_they_name():
+    """``models.band_ranking.band_faults`` on the toy band: none of its four faults, and
+    each one found once its own fault is put in (chords a semitone off, the bass off the
+    chord, the drums of every bar different, the chords out of key)."""
+    from models.band_ranking import BAND_CHECKS, band_faults
+
+    piece = toy_piece(0)
+    real = piece_tracks(piece)
+
+    def faults(tracks) -> dict[str, float]:
+        found = band_faults(TOY_TRACKS, piece.melody, [tracks], piece.meter)[0]
+        return dict(zip(BAND_CHECKS, found))
+
+    clean = faults(real)
+    assert clean == {name: 0.0 for name in BAND_CHECKS}
+    off = [
+        (brm._shift_rows(s, 1), brm._shift_rows(o, 1)) if i == 1 else (s, o)
+        for i, (s, o) in enumerate(real)
+    ]
+    assert faults(off)["chord_discord"] > 0.3 and faults(off)["chords_out_of_key"] > 0.3
+    low = [
+        (brm._shift_rows(s, 1), brm._shift_rows(o, 1)) if i == 0 else (s, o)
+        for i, (s, o) in enumerate(real)
+    ]
+    assert faults(low)["bass_off_chord"] == 1.0 and faults(low)["chord_discord"] == 0.0
+    rng = np.random.default_rng(0)
+    hits = rng.random(real[2][0].shape) < 0.2
+    assert faults([real[0], real[1], (hits, hits)])["drum_unsteady"] > 0.5
