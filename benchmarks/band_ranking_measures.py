@@ -20,7 +20,7 @@ texture; the drums are read as hits ``(step, GM key)``.
   keeps a pattern and varies it at phrase ends; drums that change every bar sound like
   no groove at all. MMA's grooves repeat a one- or two-bar pattern
   with fills, so its renderings read near the top; a candidate whose pattern wanders
-  reads low. Higher is steadier; nothing in the ranking reads the drums.
+  reads low. Higher is steadier.
 
 Spoiled renderings (``spoil``), each from a real window's tracks ``[(sounding, onsets)]``:
 wrong notes (a tenth of the beats of each pitched track a semitone or tone off), moved
@@ -58,12 +58,21 @@ BAND_MEASURES: dict[str, tuple[bool, str]] = {
     "wrong_notes_chords": (False, "wrong notes of the chords and pad alone"),
     "out_of_key": (False, "accompaniment notes out of the melody's key"),
 }
-# Which measures band_ranking's checks (models.band_ranking: the bass line under the
-# melody, ranking.BASS_LINE_WEIGHTS) judge too: clashes and discord with the melody and
-# out-of-key notes of the bass are part of PCS, wrong notes and out of key over all
-# pitched tracks; weak_bass asks whether the bass supports the harmony. These are marked
-# "shaped (bass)"; the others judge only.
-SHAPED_BY_CHECKS = {"pcs_beats", "pcs", "bass_on_chord", "wrong_notes", "out_of_key"}
+# Which measures band_ranking's checks (models.band_ranking.BAND_CHECKS) judge too, written
+# apart from these: chords harsh against the melody on the beat (PCS, wrong notes), the
+# bass off the chords (the bass on a chord tone), drum bars keeping no pattern (the
+# groove), chords out of key (out of key). These are marked "shaped"; CTnCTR and MCTD
+# only judge.
+SHAPED_BY_CHECKS = {
+    "pcs_beats",
+    "pcs_beats_chords",
+    "pcs",
+    "bass_on_chord",
+    "groove",
+    "wrong_notes",
+    "wrong_notes_chords",
+    "out_of_key",
+}
 SPOILED = {
     "wrong_notes": "wrong notes",
     "transpose": "moved against the melody",

@@ -14,10 +14,12 @@ and spoiled renderings are `benchmarks/band_ranking_measures.py`'s). Each dated 
 is one run; the test split is run once, at the end, whatever it shows.
 
 "First choice beats the median" counts a tie as half; the share of ties is printed
-apart. *Shaped* measures judge something band_ranking's checks also judge (the bass line
-under the melody: clashes, discord, out of key, leaps, parallels, weak bass), so they are
-not evidence; *held out* ones only judge (nothing in the ranking reads the chords, the
-pad or the drums).
+apart. *Shaped* measures judge something band_ranking's checks also judge (written apart:
+chords harsh against the melody on the beat, the bass off the chords, drum bars keeping
+no pattern, chords out of key), so they are not evidence; *held out* ones (CTnCTR, MCTD)
+only judge. The column "MMA's own vs median" asks the same of MMA's real rendering of the
+melody and its chart: whether the measures call the real thing better than a typical
+candidate.
 """
 TARGET_REAL = 0.9
 
@@ -50,6 +52,7 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
     measures = list(brm.BAND_MEASURES) + sorted(
         {k for r in rows.values() for s in r for k in s if k.startswith("check:")}
     )
+    mma = [s for (_, _, src), r in rows.items() if src == "band" for s in r]
     groups = {
         "band data melodies": [s for (_, _, src), r in rows.items() if src == "band" for s in r],
         "folk tunes": [s for (_, _, src), r in rows.items() if src == "folk" for s in r],
@@ -60,16 +63,17 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
         f"First choice better than the median of its 16 candidates (ties in brackets); "
         f"sets: {sizes}.",
         "",
-        "| measure | | " + " | ".join(groups) + " |",
-        "|---|---|" + "---|" * len(groups),
+        "| measure | | " + " | ".join(groups) + " | MMA's own vs median |",
+        "|---|---|" + "---|" * (len(groups) + 1),
     ]
     for name in measures:
         if name.startswith("check:"):
             label, held = f"band_ranking's check `{name[6:]}` (fewer)", "the ranking's own"
         else:
             label = brm.BAND_MEASURES[name][1]
-            held = "shaped (bass)" if name in brm.SHAPED_BY_CHECKS else "**held out**"
+            held = "shaped" if name in brm.SHAPED_BY_CHECKS else "**held out**"
         cells = [_cell([s.get(name) for s in sets]) for sets in groups.values()]
+        cells.append(_cell([s.get(f"mma:{name}") for s in mma]))
         text.append(f"| {label} | {held} | " + " | ".join(cells) + " |")
     kinds = list(brm.SPOILED)
     short = ("pcs_beats", "pcs_beats_chords", "ctnctr", "bass_on_chord", "groove", "wrong_notes")

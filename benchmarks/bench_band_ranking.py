@@ -51,17 +51,14 @@ from composer_gui.core.melody_grid import melody_on_grid  # noqa: E402
 from composer_gui.core.track_notes import track_rolls  # noqa: E402
 from models.band_evaluate import band_windows, spread  # noqa: E402
 from models.band_pieces import load_band_split  # noqa: E402
-from models.band_ranking import band_checks, band_ranking  # noqa: E402
+from models.band_ranking import BAND_CHECKS, band_checks, band_faults, band_ranking  # noqa: E402
 from models.band_styles import STYLES  # noqa: E402
-from models.musical_checks import SHAPING_MEASURES, shaping_rates  # noqa: E402
 from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT  # noqa: E402
-from models.ranking import BASS_LINE_WEIGHTS  # noqa: E402
 from models.sampling import critic_scores, melody_condition, pad_length  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks"
 K = 16
-CHECKS = [n for n in SHAPING_MEASURES if BASS_LINE_WEIGHTS[n] > 0]
 
 
 def from_first_bar(window):
@@ -166,11 +163,19 @@ def judge_take(candidates, signatures, phase, key=None, engine=None) -> dict[str
 def judge_checks(engine, grid, candidates) -> dict[str, float | None]:
     """First choice against the median on band_ranking's own checks (fewer is better)."""
     rolls = [track_rolls(c.arrangement.tracks[1:], engine.tracks, grid.n_steps) for c in candidates]
-    checks = band_checks(engine.tracks, grid.voice, rolls, grid.meters, grid.bar_phase)
-    rates = shaping_rates(checks)
+    faults = band_faults(engine.tracks, grid.voice, rolls, grid.meters, grid.bar_phase)
     return {
-        name: first_beats_median(rates[:, SHAPING_MEASURES.index(name)].tolist(), False)
-        for name in CHECKS
+        name: first_beats_median(faults[:, i].tolist(), False) for i, name in enumerate(BAND_CHECKS)
+    }
+
+
+def mma_against_median(real: dict, candidates, signatures) -> dict[str, float | None]:
+    """MMA's own rendering against the median candidate on every measure (as the first
+    choice is judged): is the real rendering what the measures call better?"""
+    judged = [brm.judge_band(*arrangement_notes(c.arrangement), signatures, 0) for c in candidates]
+    return {
+        f"mma:{name}": first_beats_median([real[name]] + [j[name] for j in judged], higher)
+        for name, (higher, _) in brm.BAND_MEASURES.items()
     }
 
 
@@ -240,7 +245,8 @@ def main() -> None:
                     if not same:  # a steady groove shuffled is the same groove
                         v = 0.5 if real == score else float(real > score)
                         spoiled_below[(style.name, meter)][kind].append(v)
-                real_measures[(style.name, meter)].append(real_judged(window, engine.tracks))
+                mma = real_judged(window, engine.tracks)
+                real_measures[(style.name, meter)].append(mma)
                 signatures = [(0, *signature)]
                 for s in range(args.seeds):
                     candidates = engine.generate(melody, k=K, seed=1000 * s + j, style=style.name)
@@ -254,6 +260,7 @@ def main() -> None:
                     judged |= {
                         f"check:{k}": v for k, v in judge_checks(engine, grid, candidates).items()
                     }
+                    judged |= mma_against_median(mma, candidates, signatures)
                     rows[(style.name, meter, "band")].append(judged)
                     median = float(np.median([c.score for c in candidates]))
                     real_above[(style.name, meter)].append(
