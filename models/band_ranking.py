@@ -40,7 +40,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from models.consonance import DISCORD, RESOLVED_SHARE, beat_steps
+from models.consonance import DISCORD, NAMED_GRADE, RESOLVED_SHARE, beat_steps
 from models.musical_checks import (
     CheckResult,
     _melody_histogram,
@@ -113,15 +113,17 @@ def _pitch_classes(
     return out
 
 
-def _unsteady(hits: np.ndarray, bars: list[tuple[int, int]]) -> np.ndarray:
-    """``(candidate,)``: 1 - mean over bars of the best Jaccard agreement of a bar's hits
-    ``hits`` ``(candidate, step, kit)`` with a bar one or two away of the same length
-    (bars of the meter's usual length only); 0 where no bar has such a neighbour."""
+def _unsteady(hits: np.ndarray, bars: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(rate, count)`` per candidate: 1 - mean over bars of the best Jaccard agreement
+    of a bar's hits ``hits`` ``(candidate, step, kit)`` with a bar one or two away of the
+    same length (bars of the meter's usual length only), and how many bars agree under
+    half; 0 where no bar has such a neighbour."""
+    none = (np.zeros(hits.shape[0]), np.zeros(hits.shape[0], dtype=np.int64))
     lengths = [b - a for a, b in bars]
     usual = max(set(lengths), key=lengths.count)
     kept = [i for i, n in enumerate(lengths) if n == usual]
     if len(kept) < 2:
-        return np.zeros(hits.shape[0])
+        return none
     cells = np.stack([hits[:, bars[i][0] : bars[i][1]] for i in kept], axis=1)
     cells = cells.reshape(hits.shape[0], len(kept), -1).astype(np.float32)  # (c, bar, cell)
     both = cells @ cells.transpose(0, 2, 1)  # (c, bar, bar)
@@ -132,9 +134,9 @@ def _unsteady(hits: np.ndarray, bars: list[tuple[int, int]]) -> np.ndarray:
     near = (apart >= 1) & (apart <= 2)
     has = near.any(axis=1)
     if not has.any():
-        return np.zeros(hits.shape[0])
+        return none
     best = np.where(near[None], agree, -1.0).max(axis=2)[:, has]
-    return 1.0 - best.mean(axis=1)
+    return 1.0 - best.mean(axis=1), (best < 0.5).sum(axis=1)
 
 
 def band_faults(
@@ -146,9 +148,16 @@ def band_faults(
 ) -> np.ndarray:
     """``(candidate, len(BAND_CHECKS))``: each candidate's rate of each band check (0 is
     best) under ``melody`` (``(T,)`` pitch index on the shipped grid, or -1)."""
+    return _band_faults(tracks, melody, candidates, meters, bar_phase)[0]
+
+
+def _band_faults(tracks, melody, candidates, meters, bar_phase):
+    """``(rates, counts)``, each ``(candidate, len(BAND_CHECKS))``: the counts are what a
+    reason says (beats, bars or notes)."""
     faults = np.zeros((len(candidates), len(BAND_CHECKS)))
+    counts = np.zeros(faults.shape, dtype=np.int64)
     if not candidates:
-        return faults
+        return faults, counts
     n_steps = candidates[0][0][0].shape[0]
     meter_map = _meter_map(meters)
     steps, _, beat = beat_steps(n_steps, meter_map, bar_phase)
@@ -165,21 +174,24 @@ def band_faults(
     _, accent = meter_positions(meter_map, n_steps, bar_phase)
     harsh = harsh * np.where(accent[steps] > 0, 1.0, WEAK_BEAT_SHARE)
     faults[:, 0] = np.where(judged, harsh, 0).sum(1) / np.maximum(judged.sum(1), 1)
+    counts[:, 0] = (judged & (harsh >= NAMED_GRADE)).sum(1)
     bass = _pitch_classes(candidates, tracks, ("bass",))[:, steps]
     both = bass.any(axis=2) & chords.any(axis=2)
     off = both & ~(bass & chords).any(axis=2)
     faults[:, 1] = off.sum(1) / np.maximum(both.sum(1), 1)
+    counts[:, 1] = off.sum(1)
     key = estimate_key(_melody_histogram(voice))
     if key is not None:
         outside = ~key_pitch_classes(*key)
         struck = _pitch_classes(candidates, tracks, ("chords",), onsets=True)  # (c, T, 12)
-        faults[:, 3] = (struck & outside).sum((1, 2)) / np.maximum(struck.sum((1, 2)), 1)
+        counts[:, 3] = (struck & outside).sum((1, 2))
+        faults[:, 3] = counts[:, 3] / np.maximum(struck.sum((1, 2)), 1)
     drums = [t for t, track in enumerate(tracks) if track.is_drums]
     starts = [int(s) for s, b in zip(steps, beat) if b == 1]
     bars = list(zip(starts, starts[1:] + [n_steps]))
     if drums and len(bars) > 1:
-        faults[:, 2] = _unsteady(np.stack([c[drums[0]][1] for c in candidates]), bars)
-    return faults
+        faults[:, 2], counts[:, 2] = _unsteady(np.stack([c[drums[0]][1] for c in candidates]), bars)
+    return faults, counts
 
 
 def band_checks(
@@ -203,7 +215,11 @@ def band_checks(
         [np.broadcast_to(np.asarray(melody)[:t], (c, 1, t)), voices_of_rolls(mono)], axis=1
     )
     out = BandChecks(check_voices(voices, meters, bar_phase))
-    out.faults = band_faults(tracks, melody, candidates, meters, bar_phase)
+    out.faults, counts = _band_faults(tracks, melody, candidates, meters, bar_phase)
+    for result, rates, found in zip(out, out.faults, counts, strict=True):
+        # Each result carries its own, so a take's chosen few (a plain list of results,
+        # as band_take keeps them) can still be told apart in words (band_reasons).
+        result.band_rates, result.band_counts = rates, found
     return out
 
 
@@ -226,3 +242,51 @@ def band_ranking(
         return ranked
     weights = BAND_WEIGHTS if weights is None else weights
     return ranked - faults @ np.array([weights[name] for name in BAND_CHECKS])
+
+
+# How each band check reads: one fault, several, and none of it.
+_WORDS = {
+    "chord_discord": (
+        "the chords clash with the melody on a beat",
+        "the chords clash with the melody on {n} beats",
+        "no clash of the chords with the melody on a beat",
+    ),
+    "bass_off_chord": (
+        "the bass off the chord on a beat",
+        "the bass off the chord on {n} beats",
+        "the bass on the chord on every beat",
+    ),
+    "drum_unsteady": (
+        "the drums break their pattern in a bar",
+        "the drums break their pattern in {n} bars",
+        "the drums keep their pattern",
+    ),
+    "chords_out_of_key": (
+        "a chord note out of key",
+        "{n} chord notes out of key",
+        "the chords in the key",
+    ),
+}
+
+
+def band_reasons(
+    checks: list[CheckResult], index: int, limit: int = 3, weights: dict[str, float] | None = None
+) -> list[str]:
+    """Up to ``limit`` reasons, in a musician's words, that set candidate ``index`` apart
+    from the others of its take (results from :func:`band_checks`): the band checks where
+    it differs most from the take's median, each difference weighed by what it costs."""
+    weights = BAND_WEIGHTS if weights is None else weights
+    rates = np.stack([c.band_rates for c in checks])
+    medians = np.median(rates, axis=0)
+    gaps = np.abs(rates[index] - medians) * np.array([weights[n] for n in BAND_CHECKS])
+    texts = []
+    for j in np.argsort(-gaps, kind="stable")[:limit]:
+        if gaps[j] <= 0:
+            break
+        one, several, none = _WORDS[BAND_CHECKS[j]]
+        n = int(checks[index].band_counts[j])
+        text = none if n == 0 else (one if n == 1 else several).format(n=n)
+        if n:
+            text += ", fewer than most" if rates[index, j] < medians[j] else ", more than most"
+        texts.append(text)
+    return texts

@@ -117,3 +117,22 @@ def test_the_band_checks_find_what_they_name():
     rng = np.random.default_rng(0)
     hits = rng.random(real[2][0].shape) < 0.2
     assert faults([real[0], real[1], (hits, hits)])["drum_unsteady"] > 0.5
+
+
+def test_a_band_candidates_reasons_name_the_band_checks_that_set_it_apart():
+    """The reasons of a band's take (``band_reasons``) say, in words, the band checks on
+    which a candidate differs from the others, counted: here the chords a semitone off."""
+    from models.band_ranking import band_checks, band_reasons
+
+    piece = toy_piece(0)
+    real = piece_tracks(piece)
+    off = [
+        (brm._shift_rows(s, 1), brm._shift_rows(o, 1)) if i == 1 else (s, o)
+        for i, (s, o) in enumerate(real)
+    ]
+    toy = (TOY_TRACKS[0], TOY_TRACKS[1], TOY_TRACKS[2])
+    checks = band_checks(toy, piece.melody, [real, real, off], piece.meter)
+    words = band_reasons(list(checks), 2)
+    assert words and "the chords clash with the melody on" in words[0]
+    assert words[0].endswith("more than most")
+    assert band_reasons(list(checks), 0) == band_reasons(list(checks), 1)
