@@ -83,21 +83,11 @@ SPOILED = {
 
 
 def track_notes(sounding: np.ndarray, onsets: np.ndarray, track: TrackSpec) -> list[tuple]:
-    """``(start step, end step, MIDI pitch or GM key)`` of one track's rolls."""
-    notes = []
-    for row in range(sounding.shape[1]):
-        held, starts = sounding[:, row], onsets[:, row]
-        step = 0
-        while step < held.shape[0]:
-            if held[step] or starts[step]:
-                end = step + 1
-                while end < held.shape[0] and held[end] and not starts[end]:
-                    end += 1
-                notes.append((step, end, track.row_pitch(row)))
-                step = end
-            else:
-                step += 1
-    return sorted(notes)
+    """``(start step, end step, MIDI pitch or GM key)`` of one track's rolls (the like-for-
+    like yardstick's reading, ``band_test_reference``)."""
+    from band_test_reference import _notes_of
+
+    return _notes_of(sounding, onsets, track)
 
 
 def melody_key_scale(melody: np.ndarray) -> np.ndarray:

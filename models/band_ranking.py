@@ -40,7 +40,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from models.consonance import DISCORD, NAMED_GRADE, RESOLVED_SHARE, beat_steps
+from models.consonance import DISCORD, NAMED_GRADE, RESOLVED_SHARE
 from models.musical_checks import (
     CheckResult,
     _melody_histogram,
@@ -95,20 +95,23 @@ def _meter_map(meters) -> list[tuple[int, Meter]]:
 
 
 def _pitch_classes(
-    candidates: list[Candidate], tracks, kinds: tuple[str, ...], onsets: bool = False
+    candidates: list[Candidate],
+    tracks,
+    kinds: tuple[str, ...],
+    onsets: bool = False,
+    steps: np.ndarray | None = None,
 ) -> np.ndarray:
     """``(candidate, step, 12)`` bool: the pitch classes the tracks of ``kinds`` sound
-    (with ``onsets``, strike)."""
-    n_steps = candidates[0][0][0].shape[0]
-    out = np.zeros((len(candidates), n_steps, 12), dtype=bool)
+    (with ``onsets``, strike) at ``steps`` (default every step)."""
+    steps = np.arange(candidates[0][0][0].shape[0]) if steps is None else steps
+    out = np.zeros((len(candidates), len(steps), 12), dtype=bool)
     for t, track in enumerate(tracks):
         if track.kind not in kinds:
             continue
         fold = np.zeros((track.n_rows, 12), dtype=np.float32)
         fold[np.arange(track.n_rows), [track.row_pitch(r) % 12 for r in range(track.n_rows)]] = 1
-        sounding = np.stack([c[t][int(onsets)] for c in candidates]).astype(
-            np.float32
-        )  # (c, T, rows)
+        sounding = np.stack([c[t][int(onsets)][steps] for c in candidates])
+        sounding = sounding.astype(np.float32)  # (c, step, rows)
         out |= (sounding @ fold) > 0
     return out
 
@@ -160,8 +163,9 @@ def _band_faults(tracks, melody, candidates, meters, bar_phase):
         return faults, counts
     n_steps = candidates[0][0][0].shape[0]
     meter_map = _meter_map(meters)
-    steps, _, beat = beat_steps(n_steps, meter_map, bar_phase)
-    chords = _pitch_classes(candidates, tracks, ("chords",))[:, steps]  # (c, beat, 12)
+    phase, accent = meter_positions(meter_map, n_steps, bar_phase)
+    steps = np.flatnonzero(phase == 0)  # every beat's first step
+    chords = _pitch_classes(candidates, tracks, ("chords",), steps=steps)  # (c, beat, 12)
     voice = np.asarray(melody)[:n_steps]
     melody = voice[steps]
     mel_pc = np.where(melody >= 0, (melody + LOWEST_PITCH) % 12, 0)
@@ -171,11 +175,10 @@ def _band_faults(tracks, melody, candidates, meters, bar_phase):
     # chord) counts RESOLVED_SHARE, as models.consonance counts it; a weak beat half.
     harsh = np.where(chords, grades[None], 0.0).max(axis=2)
     harsh = harsh * np.where(resolves_by_step(voice)[steps], RESOLVED_SHARE, 1.0)
-    _, accent = meter_positions(meter_map, n_steps, bar_phase)
     harsh = harsh * np.where(accent[steps] > 0, 1.0, WEAK_BEAT_SHARE)
     faults[:, 0] = np.where(judged, harsh, 0).sum(1) / np.maximum(judged.sum(1), 1)
     counts[:, 0] = (judged & (harsh >= NAMED_GRADE)).sum(1)
-    bass = _pitch_classes(candidates, tracks, ("bass",))[:, steps]
+    bass = _pitch_classes(candidates, tracks, ("bass",), steps=steps)
     both = bass.any(axis=2) & chords.any(axis=2)
     off = both & ~(bass & chords).any(axis=2)
     faults[:, 1] = off.sum(1) / np.maximum(both.sum(1), 1)
@@ -187,7 +190,7 @@ def _band_faults(tracks, melody, candidates, meters, bar_phase):
         counts[:, 3] = (struck & outside).sum((1, 2))
         faults[:, 3] = counts[:, 3] / np.maximum(struck.sum((1, 2)), 1)
     drums = [t for t, track in enumerate(tracks) if track.is_drums]
-    starts = [int(s) for s, b in zip(steps, beat) if b == 1]
+    starts = np.flatnonzero(accent == 2).tolist()  # every bar's first step
     bars = list(zip(starts, starts[1:] + [n_steps]))
     if drums and len(bars) > 1:
         faults[:, 2], counts[:, 2] = _unsteady(np.stack([c[drums[0]][1] for c in candidates]), bars)
