@@ -127,7 +127,9 @@ def shares(sets, rank, reals=None) -> dict[str, float]:
 def main() -> None:
     card = json.loads((ROOT / "resources" / "weights" / "composer-band.json").read_text())
     sets = list(takes(Path(sys.argv[1]), card))
-    reals = real_takes(card, Path("/work/data/band-mma-v2"), 10)
+    import bench_band_ranking as bench
+
+    reals = real_takes(card, bench.band_data_dir(), 10)
     critic_spread = float(np.median([np.std(s["critic"]) for s in sets]))
     fault_spread = np.median([np.std(s["faults"], axis=0) for s in sets], axis=0)
     print(f"{len(sets)} takes; critic spread within a take {critic_spread:.3f} critic units")

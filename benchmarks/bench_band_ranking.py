@@ -61,6 +61,15 @@ DOCS = ROOT / "docs" / "benchmarks"
 K = 16
 
 
+def band_data_dir() -> Path:
+    """The band data the shipped model was trained on: ``dataset build --band``'s cache,
+    else this project's build of it (``/work/data/band-mma-v2``)."""
+    from models.build_dataset import default_cache_dir
+
+    cached = default_cache_dir() / "band-mma"
+    return cached if cached.is_dir() else Path("/work/data/band-mma-v2")
+
+
 def from_first_bar(window):
     """The window from its first bar with a melody note (the engine leaves silent bars
     before a melody out; a chorale's pickup re-barred in 2/4 or 6/8 leaves one)."""
@@ -196,7 +205,7 @@ def folk_tunes(refs, meter: str, count: int, split: str) -> list[ct.Tune]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("valid", "test"), default="valid")
-    parser.add_argument("--data", type=Path, default=Path("/work/data/band-mma-v2"))
+    parser.add_argument("--data", type=Path, default=None, help="the band data (its splits)")
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--pieces", type=int, default=10, help="windows per style and meter")
     parser.add_argument("--folk", type=int, default=8, help="folk tunes per style and meter")
@@ -212,7 +221,7 @@ def main() -> None:
     model = args.model or Path(resource_path("weights", "composer-band.safetensors"))
     engine = Engine(model, "cpu")
     engine.load()
-    data = load_band_split(args.data, args.split)
+    data = load_band_split(args.data or band_data_dir(), args.split)
     windows = band_windows(data, 8)
     refs = ct.index_tunes() if args.folk else []
     wanted = set(args.styles.split(",")) if args.styles else None
