@@ -4,10 +4,10 @@ near-copies every take shares.
 The chorale model's take (``Engine._chorale_take``) chains sections voice to voice and
 ranks by the critic less the faults ``models.musical_checks`` finds in three voices.
 Those checks know voices only, so a band's take is ranked by the critic less the faults
-of its monophonic tracks (the bass) against the melody, on the shipped grid
-(``models.band_ranking``, which the card's calibration uses too); chords and drums are
-judged by the critic alone (TODO: checks per kind). Its sections are chained draw for
-draw. Both takes draw through one path (``Engine.draw_sections``, ``Engine.draw``).
+of the band as a whole (chords against the melody, the bass against the chords, the
+drums' pattern, notes out of key: ``models.band_ranking``, which the card's calibration
+uses too), and its reasons name those. Its sections are chained draw for draw. Both
+takes draw through one path (``Engine.draw_sections``, ``Engine.draw``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     """Any other model's draw: each section drawn ``n_drawn`` times, candidate i made of
     draw i of each; ranked by the critic's score in the units of its calibration.
     Packed as ``(c, T, rows of all tracks)`` so sections join and near-copies fold."""
-    from models.band_ranking import band_checks, band_ranking
-    from models.ranking import BASS_LINE_WEIGHTS, reasons
+    from models.band_ranking import band_checks, band_ranking, band_reasons
 
     parts, drawn = engine.draw_sections(
         grid, n_drawn, n_drawn, seed, density, variety, step, style_index
@@ -45,8 +44,8 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
             (sounding[i][:, lo:hi], onsets[i][:, lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])
         ]
 
-    # The critic less the faults of the band's bass against the melody (models.band_ranking,
-    # which the card's calibration ranks with too).
+    # The critic less the band's faults (models.band_ranking, which the card's calibration
+    # ranks with too).
     checks = band_checks(
         engine.tracks,
         grid.voice,
@@ -65,7 +64,7 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     def reasons_of(position: int) -> list[str]:
         if take_checks is None:
             return []
-        return reasons(take_checks, position, weights=BASS_LINE_WEIGHTS)
+        return band_reasons(take_checks, position)
 
     metrics = [
         band_metrics(parts_of(i), engine.tracks, grid.meters[0][1].bar_steps) for i in chosen

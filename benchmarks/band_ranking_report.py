@@ -1,0 +1,148 @@
+"""The tables ``bench_band_ranking`` prints and records (markdown, and the JSON beside it)."""
+
+from __future__ import annotations
+
+import math
+
+import band_ranking_measures as brm
+import numpy as np
+
+MD_HEAD = """# A band's ranking on held-out melodies (issue 18, per band style)
+
+Written by `benchmarks/bench_band_ranking.py` (the method is its docstring; the measures
+and spoiled renderings are `benchmarks/band_ranking_measures.py`'s). Each dated section
+is one run; the test split is run once, at the end, whatever it shows.
+
+"First choice beats the median" counts a tie as half; the share of ties is printed
+apart. *Shaped* measures judge something band_ranking's checks also judge (written apart:
+chords harsh against the melody on the beat, the bass off the chords, drum bars keeping
+no pattern, chords out of key), so they are not evidence; *held out* ones (CTnCTR, MCTD)
+only judge. The column "MMA's own vs median" asks the same of MMA's real rendering of the
+melody and its chart: whether the measures call the real thing better than a typical
+candidate.
+"""
+TARGET_REAL = 0.9
+
+
+def _share(values) -> tuple[float | None, float | None, int]:
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, 0
+    return float(np.mean(values)), float(np.mean([v == 0.5 for v in values])), len(values)
+
+
+def _cell(values, ties: bool = True) -> str:
+    mean, tie, _ = _share(values)
+    if mean is None:
+        return "-"
+    return f"{100 * mean:.0f}% ({100 * tie:.0f}%)" if ties else f"{100 * mean:.0f}%"
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[list[str], dict]:
+    measures = list(brm.BAND_MEASURES) + sorted(
+        {k for r in rows.values() for s in r for k in s if k.startswith("check:")}
+    )
+    mma = [s for (_, _, src), r in rows.items() if src == "band" for s in r]
+    groups = {
+        "band data melodies": [s for (_, _, src), r in rows.items() if src == "band" for s in r],
+        "folk tunes": [s for (_, _, src), r in rows.items() if src == "folk" for s in r],
+    }
+    groups["all"] = groups["band data melodies"] + groups["folk tunes"]
+    sizes = ", ".join(f"{name} {len(sets)}" for name, sets in groups.items())
+    text = [
+        f"First choice better than the median of its 16 candidates (ties in brackets); "
+        f"sets: {sizes}.",
+        "",
+        "| measure | | " + " | ".join(groups) + " | MMA's own vs median |",
+        "|---|---|" + "---|" * (len(groups) + 1),
+    ]
+    for name in measures:
+        if name.startswith("check:"):
+            label, held = f"band_ranking's check `{name[6:]}` (fewer)", "the ranking's own"
+        else:
+            label = brm.BAND_MEASURES[name][1]
+            held = "shaped" if name in brm.SHAPED_BY_CHECKS else "**held out**"
+        cells = [_cell([s.get(name) for s in sets]) for sets in groups.values()]
+        cells.append(_cell([s.get(f"mma:{name}") for s in mma]))
+        text.append(f"| {label} | {held} | " + " | ".join(cells) + " |")
+    kinds = list(brm.SPOILED)
+    short = ("pcs_beats", "pcs_beats_chords", "ctnctr", "bass_on_chord", "groove", "wrong_notes")
+    text += [
+        "",
+        "Per style and meter, both melody sources together (first choice above the median; "
+        "MMA's own rendering above the median of the candidates, target 90%; MMA's own "
+        "above each spoiled copy, target 90%; windows in brackets):",
+        "",
+        "| style | meter | sets | "
+        + " | ".join(short)
+        + " | MMA > median | "
+        + " | ".join(brm.SPOILED[k] for k in kinds)
+        + " |",
+        "|---|---|---|" + "---|" * (len(short) + 1 + len(kinds)),
+    ]
+    per_row = {}
+    for style, meter in sorted({(s, m) for s, m, _ in rows}):
+        sets = rows.get((style, meter, "band"), []) + rows.get((style, meter, "folk"), [])
+        cells = [_cell([s.get(n) for s in sets], ties=False) for n in short]
+        above = _share(real_above.get((style, meter), []))
+        spoiled = {k: _share(spoiled_below.get((style, meter), {}).get(k, [])) for k in kinds}
+        cells.append("-" if above[0] is None else f"{100 * above[0]:.0f}% ({above[2]})")
+        cells += ["-" if v[0] is None else f"{100 * v[0]:.0f}% ({v[2]})" for v in spoiled.values()]
+        text.append(f"| {style} | {meter} | {len(sets)} | " + " | ".join(cells) + " |")
+        per_row[f"{style} {meter}"] = {
+            "sets": len(sets),
+            "first_beats_median": {n: _share([s.get(n) for s in sets])[0] for n in measures},
+            "mma_above_median": above[0],
+            "mma_above_spoiled": {k: v[0] for k, v in spoiled.items()},
+            "mma_measures": {
+                n: float(np.nanmean([m[n] for m in real_measures.get((style, meter), [])]))
+                if real_measures.get((style, meter))
+                else None
+                for n in brm.BAND_MEASURES
+            },
+        }
+    above_all = _share([v for vs in real_above.values() for v in vs])
+    spoiled_all = {
+        k: _share([v for row in spoiled_below.values() for v in row.get(k, [])]) for k in kinds
+    }
+    text += [
+        "",
+        f"- MMA's own rendering above the median of the 16 candidates: "
+        f"{_cell([v for vs in real_above.values() for v in vs])} of {above_all[2]} sets "
+        f"(target 90%)",
+    ]
+    for kind, (mean, _, n) in spoiled_all.items():
+        if mean is not None:
+            text.append(
+                f"- MMA's own scored above it {brm.SPOILED[kind]}: {100 * mean:.0f}% of {n} "
+                "windows (target 90%)"
+            )
+    if any(skipped.values()):
+        text.append(
+            "- skipped: "
+            + ", ".join(f"{' '.join(map(str, k))}: {v}" for k, v in sorted(skipped.items()) if v)
+            + " (a window whose melody the engine reads shifted, with a pickup or a later "
+            "first bar; a folk tune the engine refuses)"
+        )
+    result = {
+        "shaped_by_checks": sorted(brm.SHAPED_BY_CHECKS),
+        "overall": {
+            g: {n: _share([s.get(n) for s in sets])[:2] for n in measures}
+            for g, sets in groups.items()
+        },
+        "rows": per_row,
+        "mma_above_median": above_all[0],
+        "mma_above_spoiled": {k: v[0] for k, v in spoiled_all.items()},
+        "skipped": {" ".join(map(str, k)): v for k, v in skipped.items()},
+    }
+    return text, _clean(result)

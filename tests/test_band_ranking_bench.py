@@ -1,0 +1,138 @@
+"""The band ranking benchmark measures what it says (``benchmarks/band_ranking_measures.py``)
+and scores MMA's renderings on the scale the engine ranks a band's take by."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from models.pianoroll import LOWEST_PITCH
+from tests.support.band_data import TOY_TRACKS, toy_piece
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import band_ranking_measures as brm  # noqa: E402
+
+NAMES = {"bass": "bass", "piano": "chords", "drums": "drums"}
+
+
+def judged(piece, tracks=None) -> dict[str, float]:
+    tracks = piece_tracks(piece) if tracks is None else tracks
+    parts = {NAMES[t.name]: brm.track_notes(s, o, t) for t, (s, o) in zip(TOY_TRACKS, tracks)}
+    melody = [(i, i + 2, int(p) + LOWEST_PITCH) for i, p in enumerate(piece.melody) if i % 2 == 0]
+    return brm.judge_band(melody, parts, [(0, *piece.meter.signature)])
+
+
+def piece_tracks(piece):
+    return list(zip(piece.sounding, piece.onsets))
+
+
+def test_a_repeated_drum_bar_is_a_steady_groove_and_a_wandering_one_is_not():
+    bars = np.zeros(64, dtype=bool)
+    bars[::16] = True
+    one_bar = [(s, 36) for s in range(0, 64, 4)] + [(s, 42) for s in range(2, 64, 4)]
+    assert brm.groove_steadiness(one_bar, bars) == 1.0
+    two_bar = [(s, 36) for s in range(0, 64, 32)] + [(s + 24, 38) for s in range(0, 64, 32)]
+    assert brm.groove_steadiness(two_bar, bars) == 1.0  # a clave over two bars is steady
+    rng = np.random.default_rng(0)
+    wandering = [
+        (int(s), int(k)) for s, k in zip(rng.integers(0, 64, 24), rng.choice([36, 38, 42], 24))
+    ]
+    assert brm.groove_steadiness(wandering, bars) < 0.4
+
+
+def test_the_toy_band_is_consonant_and_each_spoiled_copy_is_spoiled():
+    piece, other = toy_piece(0), toy_piece(2)
+    real = judged(piece)
+    assert real["pcs_beats"] > 0.5 and real["wrong_notes"] == 0.0
+    assert real["bass_on_chord"] == 1.0 and real["groove"] == 1.0 and real["out_of_key"] == 0.0
+    rng = np.random.default_rng(1)
+    tracks = piece_tracks(piece)
+    for kind in brm.SPOILED:
+        spoiled = brm.spoil(kind, TOY_TRACKS, tracks, piece_tracks(other), piece.meter, rng)
+        assert [s.shape for s, _ in spoiled] == [s.shape for s, _ in tracks]
+        changed = [not np.array_equal(a[0], b[0]) for a, b in zip(spoiled, tracks)]
+        if kind == "drums_shuffled":  # one bar over and over: shuffled, the same groove
+            assert not any(changed)
+            continue
+        assert any(changed), kind
+        if kind in ("wrong_notes", "transpose"):
+            assert not changed[2], "drums are not pitches"
+    moved = brm.spoil("transpose", TOY_TRACKS, tracks, None, piece.meter, np.random.default_rng(3))
+    assert judged(piece, moved)["pcs_beats"] < real["pcs_beats"]
+
+
+def test_take_scores_is_what_the_engine_ranks_a_band_take_by():
+    """MMA's rendering is put among the candidates on their own scale: the engine's
+    candidates scored again by the benchmark's ``take_scores`` read their own scores."""
+    import bench_band_ranking as bench
+
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.engine import Engine
+    from composer_gui.core.melody_grid import melody_on_grid
+    from composer_gui.core.track_notes import track_rolls
+    from composer_gui.paths import resource_path
+
+    engine = Engine(resource_path("weights") / "composer-band.safetensors", "cpu")
+    notes = [Note(67 + (i * 5) % 7, float(i), 1.0, 80) for i in range(32)]
+    melody = Arrangement([Track("melody", notes)], 100.0, (4, 4))
+    candidates = engine.generate(melody, k=6, seed=3, style="rock")
+    grid = melody_on_grid(melody)
+    assert grid.shift == 0
+    rolls = [track_rolls(c.arrangement.tracks[1:], engine.tracks, grid.n_steps) for c in candidates]
+    again = bench.take_scores(engine, grid, engine.style_index("rock"), rolls)
+    np.testing.assert_allclose(again, [c.score for c in candidates], atol=1e-4)
+    other = bench.take_scores(engine, grid, engine.style_index("swing"), rolls)
+    assert not np.allclose(other, again)  # the style is read, not ignored
+
+
+def test_the_band_checks_find_what_they_name():
+    """``models.band_ranking.band_faults`` on the toy band: none of its four faults, and
+    each one found once its own fault is put in (chords a semitone off, the bass off the
+    chord, the drums of every bar different, the chords out of key)."""
+    from models.band_ranking import BAND_CHECKS, band_faults
+
+    piece = toy_piece(0)
+    real = piece_tracks(piece)
+
+    def faults(tracks) -> dict[str, float]:
+        found = band_faults(TOY_TRACKS, piece.melody, [tracks], piece.meter)[0]
+        return dict(zip(BAND_CHECKS, found))
+
+    clean = faults(real)
+    assert clean == {name: 0.0 for name in BAND_CHECKS}
+    off = [
+        (brm._shift_rows(s, 1), brm._shift_rows(o, 1)) if i == 1 else (s, o)
+        for i, (s, o) in enumerate(real)
+    ]
+    assert faults(off)["chord_discord"] > 0.3 and faults(off)["chords_out_of_key"] > 0.3
+    low = [
+        (brm._shift_rows(s, 1), brm._shift_rows(o, 1)) if i == 0 else (s, o)
+        for i, (s, o) in enumerate(real)
+    ]
+    assert faults(low)["bass_off_chord"] == 1.0 and faults(low)["chord_discord"] == 0.0
+    rng = np.random.default_rng(0)
+    hits = rng.random(real[2][0].shape) < 0.2
+    assert faults([real[0], real[1], (hits, hits)])["drum_unsteady"] > 0.5
+
+
+def test_a_band_candidates_reasons_name_the_band_checks_that_set_it_apart():
+    """The reasons of a band's take (``band_reasons``) say, in words, the band checks on
+    which a candidate differs from the others, counted: here the chords a semitone off."""
+    from models.band_ranking import band_checks, band_reasons
+
+    piece = toy_piece(0)
+    real = piece_tracks(piece)
+    off = [
+        (brm._shift_rows(s, 1), brm._shift_rows(o, 1)) if i == 1 else (s, o)
+        for i, (s, o) in enumerate(real)
+    ]
+    toy = (TOY_TRACKS[0], TOY_TRACKS[1], TOY_TRACKS[2])
+    checks = band_checks(toy, piece.melody, [real, real, off], piece.meter)
+    words = band_reasons(list(checks), 2)
+    assert words and "the chords clash with the melody on" in words[0]
+    assert words[0].endswith("more than most")
+    assert band_reasons(list(checks), 0) == band_reasons(list(checks), 1)
