@@ -251,6 +251,7 @@ def test_a_band_style_writes_drums_on_10_and_prints_the_chords(band_model, tmp_p
     code, io = run([*args, "--style", "swing", "--candidates", "2", "--seed", "3"], capsys)
     assert code == 0, io.err
     assert "in the swing style" in io.out
+    assert "drums that keep no pattern" in io.out and "parallel fifths" not in io.out
     chord_lines = [line for line in io.out.splitlines() if "chords: |" in line]
     ranks = [line for line in io.out.splitlines() if line[:4].strip().isdigit()]
     assert len(chord_lines) == len(ranks) == 2  # one chord line under each candidate

@@ -40,6 +40,12 @@ SCORE_WORDS = (
     "melody, parallel fifths and octaves, leaps, beats that are harsh, thin or weak in the "
     "bass, and beats without a passing note; why: what sets it apart from the others"
 )
+# A band is ranked by its own checks (models.band_ranking.BAND_CHECKS), not the chorale's.
+BAND_SCORE_WORDS = (
+    "score: what it is ranked by, the critic's score less penalties for chords that clash "
+    "with the melody on the beat, a bass off the chords, drums that keep no pattern and "
+    "chord notes out of the melody's key; why: what sets it apart from the others"
+)
 
 
 def score_words(candidate: Candidate) -> str:
@@ -133,9 +139,11 @@ def print_table(candidates: list[Candidate], engine, args, out=None) -> None:
         f"(seed {candidates[0].seed}, {engine.device_name}); best written to {args.output}",
         file=out,
     )
-    print(f"score %: {score_words(candidates[0])}; {SCORE_WORDS}", file=out)
+    band = is_band(candidates)
+    words = BAND_SCORE_WORDS if band else SCORE_WORDS
+    print(f"score %: {score_words(candidates[0])}; {words}", file=out)
     arrangement = candidates[0].arrangement
-    if is_band(candidates):
+    if band:
         shown = [k for k in candidates[0].metrics if not _silent_everywhere(candidates, k)]
         print(f"{'rank':>4}  {'score %':>8}  {'score':>7}  why", file=out)
         for c in candidates:
