@@ -35,6 +35,7 @@ from models import losses, train_samples
 from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
 from models.config import GanConfig
 from models.critic import Critic
+from models.errors import ModelError
 from models.generator import Generator
 from models.negatives import spoil
 from models.run_log import append_log, truncate_log
@@ -63,6 +64,8 @@ def init_world(device: torch.device) -> World:
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
         return World()
     backend = "nccl" if device.type == "cuda" else "gloo"
+    if device.type == "cuda":  # NCCL's collectives run on the current device: this one
+        torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group(backend)
     return World(dist.get_rank(), dist.get_world_size())
@@ -150,11 +153,37 @@ def _initialize_from(model_path: Path, generator, critic, ema) -> None:
 
 
 def pick_device(name: str = "auto") -> torch.device:
+    """``auto``: CUDA where there is a GPU, else the CPU.  A CUDA device without an index
+    (``auto``, ``cuda``) is the process's own GPU under torchrun (``LOCAL_RANK``), so two
+    processes on one machine never share one."""
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        return torch.device("cpu")
-    return torch.device(name)
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise ModelError(f"Training runs on auto, cpu or cuda, not '{name}'.")
+    if device.type == "cpu":
+        return device
+    if device.index is None:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if device.index >= count:
+        raise ModelError(
+            f"There is no CUDA device {device.index} here (this machine has {count}); "
+            "train with --device auto or cpu."
+        )
+    return device
+
+
+def mixed_precision(device: torch.device) -> bool:
+    """Whether the loop runs the networks under bf16 autocast: on a CUDA GPU that has
+    bf16 in hardware (compute capability 8, Ampere, and later; older ones emulate it,
+    slower than fp32), which keeps fp32's range, so no loss scaling.  The critic's
+    scores are taken in fp32 before any loss, and the gradient penalty runs in fp32
+    outside autocast."""
+    return device.type == "cuda" and torch.cuda.get_device_capability(device)[0] >= 8
 
 
 def hardware_description(device: torch.device) -> str:
@@ -213,7 +242,8 @@ def train(
         "opt_d": opt_d,
         "rng": rng,
     }
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+    bf16 = mixed_precision(device)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
 
     start_iteration, elapsed_before = 0, 0.0
     if resume and (run_dir / "checkpoint.json").is_file():
@@ -258,6 +288,8 @@ def train(
             seconds=elapsed_before + time.monotonic() - started,
             data_manifest_hash=data.content_hash,
             hardware=hardware_description(device),
+            device=str(device),
+            precision="bf16 autocast" if bf16 else "fp32",
             world_size=world.size,
             **({"initialized_from": Path(init_from).name} if init_from else {}),
         )
@@ -279,8 +311,9 @@ def train(
                 part = slice(step * b, (step + 1) * b)
                 cond, real = conds[part], data.real(targets[part])
                 fake = fakes[part].float()
-                with autocast:
-                    real_scores, fake_scores = critic(cond, real), critic(cond, fake)
+                with autocast:  # scores in fp32: a bf16 mean would round the W-estimate
+                    real_scores = critic(cond, real).float()
+                    fake_scores = critic(cond, fake).float()
                     d_loss = losses.critic_loss(config.loss, real_scores, fake_scores)
                 gp = torch.zeros((), device=device)
                 if config.loss == "wgan-gp":
@@ -289,7 +322,7 @@ def train(
                     # Fakes are a mixture: the generator's, and spoiled real chorales.
                     spoiled = data.real(spoil(targets[part], phases[part]))
                     with autocast:
-                        negative_scores = critic(cond, spoiled)
+                        negative_scores = critic(cond, spoiled).float()
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
                             config.loss, real_scores, negative_scores
                         )
@@ -314,7 +347,7 @@ def train(
                 g_loss = config.recon_weight * recon
                 g_adv = nothing.squeeze()
                 if adversarial:
-                    scores = critic(cond.repeat(k, 1, 1), fake)
+                    scores = critic(cond.repeat(k, 1, 1), fake).float()
                     g_adv = losses.generator_loss(config.loss, scores)
                     g_loss = g_loss + config.adversarial_weight * g_adv
             opt_g.zero_grad(set_to_none=True)
