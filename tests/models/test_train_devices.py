@@ -22,7 +22,8 @@ from models.checkpoint import load_model, read_card
 from models.errors import ModelError
 from models.export import export_model
 from models.run_log import read_log
-from models.train import mixed_precision, pick_device, train
+from models.train import train
+from models.train_devices import mixed_precision, pick_device
 from tests.support.model_files import TINY
 
 
