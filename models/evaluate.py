@@ -21,9 +21,8 @@ from models.generator import Generator
 from models.metrics import METRIC_NAMES, batch_metrics, distance_to_reference, diversity
 from models.pianoroll import LOWEST_PITCH, N_PITCHES, Meter
 from models.sampling import (
-    candidate_probabilities,
-    clean_candidates,
     critic_scores,
+    draw_candidates,
     melody_condition,
     pad_length,
     real_accompaniment_channels,
@@ -86,18 +85,26 @@ def real_roll(window: Window) -> np.ndarray:
 
 
 def generate_for_window(generator, window: Window, k: int, seed: int, density=0.5, variety=0.5):
-    """``(cond, rolls (k, 4, T, P))``: cleaned candidates with the melody as track 0."""
-    t = window.voices.shape[1]
-    n = pad_length(t, generator.config.time_multiple)
-    device = next(generator.parameters()).device
-    cond = melody_condition(
-        window.voices[0], window.onsets[0], window.meter, window.bar_phase, n, device
+    """``(cond, rolls (k, 4, T, P))``: cleaned candidates with the melody as track 0.
+
+    The engine's one drawing path (``sampling.draw_candidates``, chorale voices on the
+    window's meter), stacked as the chorale measures read them.  Its network pass runs in
+    inference mode, but the condition is made before it, so ``cond`` is a plain tensor:
+    the ranking stage (``critic_ranking``) trains the critic on it with autograd
+    (``tests/models/test_evaluate.py`` checks both)."""
+    cond, cleaned = draw_candidates(
+        generator,
+        window.voices[0],
+        window.onsets[0],
+        window.meter,
+        window.bar_phase,
+        k,
+        seed,
+        density,
+        variety,
     )
-    probs = candidate_probabilities(generator, cond, k, seed, variety)
+    voices, _ = stack_voices(cleaned)
     melody = voices_to_roll(window.voices[:1])
-    voices, _ = stack_voices(
-        clean_candidates(probs, density, t, meters=window.meter, bar_phase=window.bar_phase)
-    )
     return cond, np.concatenate([np.repeat(melody[None], k, axis=0), voices], axis=1)
 
 

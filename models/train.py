@@ -20,16 +20,12 @@ from __future__ import annotations
 import copy
 import json
 import math
-import os
-import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.distributed as dist
 
 from models import losses, train_samples
 from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
@@ -45,43 +41,14 @@ from models.train_data import (  # noqa: F401  (WindowSampler & co. are imported
     to_tensors,
     training_data,
 )
-
-# --- Distributed ----------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    rank: int = 0
-    size: int = 1
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-def init_world(device: torch.device) -> World:
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
-        return World()
-    backend = "nccl" if device.type == "cuda" else "gloo"
-    if not dist.is_initialized():
-        dist.init_process_group(backend)
-    return World(dist.get_rank(), dist.get_world_size())
-
-
-def average_gradients(module: torch.nn.Module, world: World) -> None:
-    if world.size == 1:
-        return
-    for p in module.parameters():
-        if p.grad is not None:
-            dist.all_reduce(p.grad)
-            p.grad /= world.size
-
-
-def broadcast_parameters(module: torch.nn.Module, world: World) -> None:
-    if world.size > 1:
-        for tensor in module.state_dict().values():
-            dist.broadcast(tensor, 0)
-
+from models.train_devices import (
+    average_gradients,
+    broadcast_parameters,
+    hardware_description,
+    init_world,
+    mixed_precision,
+    pick_device,
+)
 
 # --- Checkpoints ----------------------------------------------------------------------
 
@@ -149,20 +116,6 @@ def _initialize_from(model_path: Path, generator, critic, ema) -> None:
 # --- The loop -------------------------------------------------------------------------
 
 
-def pick_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        return torch.device("cpu")
-    return torch.device(name)
-
-
-def hardware_description(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
-
-
 def train(
     config: GanConfig,
     data_dir: Path,
@@ -213,7 +166,8 @@ def train(
         "opt_d": opt_d,
         "rng": rng,
     }
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+    bf16 = mixed_precision(device)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
 
     start_iteration, elapsed_before = 0, 0.0
     if resume and (run_dir / "checkpoint.json").is_file():
@@ -258,6 +212,8 @@ def train(
             seconds=elapsed_before + time.monotonic() - started,
             data_manifest_hash=data.content_hash,
             hardware=hardware_description(device),
+            device=str(device),
+            precision="bf16 autocast" if bf16 else "fp32",
             world_size=world.size,
             **({"initialized_from": Path(init_from).name} if init_from else {}),
         )
@@ -279,8 +235,9 @@ def train(
                 part = slice(step * b, (step + 1) * b)
                 cond, real = conds[part], data.real(targets[part])
                 fake = fakes[part].float()
-                with autocast:
-                    real_scores, fake_scores = critic(cond, real), critic(cond, fake)
+                with autocast:  # scores in fp32: a bf16 mean would round the W-estimate
+                    real_scores = critic(cond, real).float()
+                    fake_scores = critic(cond, fake).float()
                     d_loss = losses.critic_loss(config.loss, real_scores, fake_scores)
                 gp = torch.zeros((), device=device)
                 if config.loss == "wgan-gp":
@@ -289,7 +246,7 @@ def train(
                     # Fakes are a mixture: the generator's, and spoiled real chorales.
                     spoiled = data.real(spoil(targets[part], phases[part]))
                     with autocast:
-                        negative_scores = critic(cond, spoiled)
+                        negative_scores = critic(cond, spoiled).float()
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
                             config.loss, real_scores, negative_scores
                         )
@@ -314,7 +271,7 @@ def train(
                 g_loss = config.recon_weight * recon
                 g_adv = nothing.squeeze()
                 if adversarial:
-                    scores = critic(cond.repeat(k, 1, 1), fake)
+                    scores = critic(cond.repeat(k, 1, 1), fake).float()
                     g_adv = losses.generator_loss(config.loss, scores)
                     g_loss = g_loss + config.adversarial_weight * g_adv
             opt_g.zero_grad(set_to_none=True)

@@ -89,6 +89,20 @@ def shown_among_words(style: str) -> str:
     return f"the model's own candidates for the {style} style's held-out melodies"
 
 
+def places_among_own(calibration: dict) -> bool:
+    """Whether a card's shown number is a percentile among the model's own candidates
+    (its calibration has ``ranked_candidate_quantiles``, which
+    ``models.ranking.score_percentile`` reads) rather than among real music (a band card
+    calibrated before them, a model of one's own from before, the tests' tiny ones)."""
+    return "ranked_candidate_quantiles" in calibration
+
+
+def score_among_words(style: str, among_own: bool) -> str:
+    """What the shown number is a percentile among, for a card that places it among its
+    own candidates (``among_own``) or among real music."""
+    return shown_among_words(style) if among_own else reference_words(style)
+
+
 def score_line(candidate) -> str:
     """The tooltip's score line: the shown number, what it is among, and (for the
     chorales) the share of real Bach whose ranking score is lower."""
@@ -100,7 +114,8 @@ def score_line(candidate) -> str:
             f"alone {candidate.critic_score:.2f})"
         )
     return (
-        f"Score: {candidate.percentile:.0f} / 100 among {reference_words(candidate.style)} "
+        f"Score: {candidate.percentile:.0f} / 100 among "
+        f"{score_among_words(candidate.style, among_own=False)} "
         f"(the critic with the musical checks; critic alone {candidate.critic_score:.2f})"
     )
 

@@ -3,7 +3,11 @@
 ``Project`` is the file's content as plain values; ``core/document.py`` owns the live
 state and converts to and from it. Format 2 adds, per take, the melody it was written
 for, the meter and the take on show; format 1 files still load (each take is then taken
-to be written for its candidates' own melody track).
+to be written for its candidates' own melody track). ``set_aside_mixes`` (session 11) is
+an optional field of format 2: the mixes of the track lists not on show (another style's
+takes), so a saved tune keeps every strip's settings; a file without it opens with none,
+and an older Composer opening a file with it ignores it (it would lose only those mixes,
+which is why the version did not change: it opens the rest).
 
 Qt-free so it can be tested and used without a display. The file is plain JSON a person
 can read; times are in beats as in the music core. Saving is atomic (write a temporary
@@ -53,6 +57,9 @@ class Project:
     pick: tuple[int, int] | None = None  # (generation, index in it)
     current_take: int | None = None  # the take the candidate list shows
     mix: list[TrackMix] = field(default_factory=list)
+    # The mixes of the track lists not on show (another style's takes), by track names
+    # (the melody's first): what Document._mix_follows set aside.
+    set_aside_mixes: dict[tuple[str, ...], list[TrackMix]] = field(default_factory=dict)
     tempo_bpm: float = 100.0
     bars: int = 4
     preset: str = "organ"
@@ -174,6 +181,19 @@ def notes_from_list(rows: list[list[float]]) -> list[Note]:
     return [Note(int(p), float(s), float(d), int(v)) for p, s, d, v in rows]
 
 
+def mix_from_list(rows: list[dict[str, Any]]) -> list[TrackMix]:
+    """A mix as the file keeps it (one dict a strip; a missing key is its default)."""
+    return [
+        TrackMix(
+            program=int(m.get("program", 0)),
+            volume=float(m.get("volume", 1.0)),
+            mute=bool(m.get("mute", False)),
+            solo=bool(m.get("solo", False)),
+        )
+        for m in rows
+    ]
+
+
 def project_to_dict(project: Project) -> dict[str, Any]:
     return {
         "format": "composer-project",
@@ -188,6 +208,10 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "time_signature": list(project.time_signature),
         "file_path": project.file_path,
         "mix": [vars(m).copy() for m in project.mix],
+        "set_aside_mixes": [
+            {"tracks": list(names), "mix": [vars(m).copy() for m in mix]}
+            for names, mix in project.set_aside_mixes.items()
+        ],
         "tempo_bpm": project.tempo_bpm,
         "bars": project.bars,
         "preset": project.preset,
@@ -223,15 +247,11 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         current_take=int(current) if current is not None else None,
         time_signature=(int(meter[0]), int(meter[1])),
         file_path=str(data["file_path"]) if data.get("file_path") else None,
-        mix=[
-            TrackMix(
-                program=int(m.get("program", 0)),
-                volume=float(m.get("volume", 1.0)),
-                mute=bool(m.get("mute", False)),
-                solo=bool(m.get("solo", False)),
-            )
-            for m in data.get("mix", [])
-        ],
+        mix=mix_from_list(data.get("mix", [])),
+        set_aside_mixes={
+            tuple(str(name) for name in entry["tracks"]): mix_from_list(entry["mix"])
+            for entry in data.get("set_aside_mixes", [])
+        },
         tempo_bpm=float(data.get("tempo_bpm", 100.0)),
         bars=int(data.get("bars", 4)),
         preset=str(data.get("preset", "organ")),

@@ -60,7 +60,7 @@ class SpeedMeasurement:
         first, last = rows[2], rows[-1]
         rate = (last["seconds"] - first["seconds"]) / (last["iteration"] - first["iteration"])
         card = json.loads((self.run.run_dir / "checkpoint.json").read_text())
-        return Estimate(rate, device_words(card.get("hardware", "")))
+        return Estimate(rate, device_words(card))
 
     @property
     def finished(self) -> bool:
@@ -71,12 +71,18 @@ class SpeedMeasurement:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def device_words(hardware: str) -> str:
-    """The checkpoint's hardware field as the musician reads it: CPU, or CUDA with bf16
-    (``models/train.py`` trains under bf16 autocast whenever the device is CUDA)."""
-    if "CPU" in hardware:
-        return hardware
-    return f"CUDA ({hardware}, bf16)" if hardware else "an unknown device"
+def device_words(card: dict) -> str:
+    """Where the measured run trained, as the musician reads it, from its checkpoint's
+    card (``models/train.py``): "x86_64 CPU, 2 threads", or "CUDA (NVIDIA H200, bf16)"
+    where it ran on a GPU under bf16 autocast.  A card from before the ``device`` field
+    is read by its hardware words (a GPU's name has no "CPU" in it)."""
+    hardware = str(card.get("hardware", ""))
+    device = str(card.get("device", ""))
+    on_cuda = device.startswith("cuda") if device else bool(hardware) and "CPU" not in hardware
+    if not on_cuda:
+        return hardware or device or "an unknown device"
+    precision = "bf16" if card.get("precision", "bf16 autocast").startswith("bf16") else "fp32"
+    return f"CUDA ({hardware or device}, {precision})"
 
 
 def _duration(seconds: float) -> str:

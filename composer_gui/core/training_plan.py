@@ -30,6 +30,9 @@ class TrainingPlan:
     layout: str = "band"  # a folder's: one of SONG_LAYOUTS
     roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
     style: str = ""  # the band data's: one shipped style (``--style``), "" for every one
+    # The band data from the first N chorales only (``--limit``; 0: all), built into the
+    # run's own folder, never the shared cache (tests: the real MMA build in a minute).
+    band_charts: int = 0
     loss: str = "wgan-gp"
     iterations: int = 1000
     init_from: str = ""  # a model file to fine-tune, "" for fresh weights

@@ -92,7 +92,7 @@ class TrainingRun:
 
     @property
     def data_dir(self) -> Path:
-        if self.plan.folder:
+        if self.plan.folder or (self.plan.source == BAND and self.plan.band_charts):
             return self.run_dir / "data"
         from models.build_dataset import default_cache_dir
 
@@ -188,6 +188,7 @@ class TrainingRun:
         if plan.source == BAND:
             command += ["--band", "--out", str(self.data_dir)]
             command += ["--style", plan.style] if plan.style else []
+            command += ["--limit", str(plan.band_charts)] if plan.band_charts else []
         elif plan.folder and plan.layout == "voices":
             command += ["--from-midi", plan.source, "--out", str(self.data_dir)]
         elif plan.folder:

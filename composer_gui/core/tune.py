@@ -272,6 +272,9 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         current_take=current,
         pick=pick,
         mix=mix,
+        set_aside_mixes={
+            names: [replace(m) for m in kept] for names, kept in project.set_aside_mixes.items()
+        },
         tempo_bpm=float(project.tempo_bpm),
         time_signature=tuple(project.time_signature),
         meter_changes=list(project.melody.meter_changes) if project.melody else [],
@@ -294,6 +297,9 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         pick=s.pick,
         current_take=s.current_take,
         mix=[replace(m) for m in s.mix],
+        set_aside_mixes={
+            names: [replace(m) for m in kept] for names, kept in s.set_aside_mixes.items()
+        },
         tempo_bpm=s.tempo_bpm,
         bars=s.bars,
         preset=s.preset,

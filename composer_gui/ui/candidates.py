@@ -1,17 +1,19 @@
 """The candidate list: best-ranked first, with the ranking score made readable.
 
 The engine gives each candidate a percentile of the score it is ranked by (the critic's
-score less the penalties for the faults a musician hears, ``models.ranking``): for the
-chorales, where it falls among the model's own candidates on held-out melodies (50 is a
-typical candidate), with the share of real Bach it beats in the tooltip; for a band, the
-share of the style's real accompaniments whose score is lower.  So the number and the
-order agree: a candidate above another never shows a smaller number.  The list shows it
-as "Score", a bar out of 100, next to a few of the honest metrics; the tooltip lists all
-of them.  Earlier generations stay in a history the musician can go back to.
+score less the penalties for the faults a musician hears, ``models.ranking``): where it
+falls among the model's own candidates on held-out melodies (50 is a typical candidate),
+with the share of real Bach (or of the style's real accompaniments) it beats in the
+tooltip; for a card calibrated before that (``metric_words.places_among_own``), the share
+of the real accompaniments whose score is lower, and the Score header says which.  So
+the number and the order agree: a candidate above another never shows a smaller number.
+The list shows it as "Score", a bar out of 100, next to a few of the honest metrics; the
+tooltip lists all of them.  Earlier generations stay in a history the musician can go back to.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
@@ -34,8 +36,8 @@ from composer_gui.core.metric_words import (
     metric_label,
     metric_line,
     metric_text,
+    score_among_words,
     score_line,
-    shown_among_words,
     split_key,
 )
 from composer_gui.ui import theme
@@ -98,6 +100,7 @@ class CandidatesPanel(QWidget):
         super().__init__(parent)
         self.generations: list[list[Any]] = []
         self._quiet = False
+        self._card_meaning = ("", True)  # (style, among its own candidates): describe_scores
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -125,15 +128,27 @@ class CandidatesPanel(QWidget):
         self.history.setVisible(False)
         self.history_label.setVisible(False)
 
-    def _set_columns(self, metric_keys: list[str], style: str = "") -> None:
+    def describe_scores(self, style: str, among_own: bool) -> None:
+        """What the chosen style's card makes of the shown number (``among_own``: among
+        the model's own candidates, else among real music), for the Score header while
+        no take is on show; a take's own candidates say it for theirs."""
+        self._card_meaning = (style, among_own)
+        if not self.tree.topLevelItemCount():
+            self._set_columns([])
+
+    def _set_columns(self, metric_keys: list[str], candidate: Any = None) -> None:
         labels = ["#", "Score"] + [metric_label(k) for k in metric_keys]
         self.tree.setColumnCount(len(labels))
         self.tree.setHeaderLabels(labels)
+        if candidate is None:
+            style, among_own = self._card_meaning
+        else:  # the engine gave a real share beside the number only where it is the latter
+            style, among_own = candidate.style, math.isfinite(candidate.real_share)
         header = self.tree.headerItem()
         header.setToolTip(
             1,
             f"Where the ranking score (the critic with the musical checks) puts this "
-            f"candidate among {shown_among_words(style)}: 50 is typical of them, higher "
+            f"candidate among {score_among_words(style, among_own)}: 50 is typical of them, higher "
             "ranks higher.",
         )
         view = self.tree.header()
@@ -176,7 +191,7 @@ class CandidatesPanel(QWidget):
         candidates = self.generations[generation] if 0 <= generation < len(self.generations) else []
         metrics = [dict(c.metrics) for c in candidates]
         keys = shown_metric_keys(metrics[0], metrics) if candidates else []
-        self._set_columns(keys, candidates[0].style if candidates else "")
+        self._set_columns(keys, candidates[0] if candidates else None)
         for position, candidate in enumerate(candidates):
             item = QTreeWidgetItem([str(candidate.rank)] + [""] * (1 + len(keys)))
             item.setData(1, SCORE_ROLE, float(candidate.percentile))

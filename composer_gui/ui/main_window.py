@@ -364,8 +364,11 @@ class MainWindow(
         from composer_gui.ui.train_window import TrainWindow
 
         if getattr(self, "train_window", None) is None:
+            from composer_gui.ui.app import freeze_long_lived
+
             self.train_window = TrainWindow(self)
             self.train_window.model_chosen.connect(self.use_trained_model)
+            freeze_long_lived()  # built once, with pyqtgraph's modules: kept for good
         self.train_window.show()
         self.train_window.raise_()
 

@@ -13,7 +13,6 @@ for the app's lifetime, so the window closed and reopened keeps its child proces
 
 from __future__ import annotations
 
-import gc
 import time
 from pathlib import Path
 
@@ -93,11 +92,6 @@ class TrainWindow(QWidget):
         if last is not None:
             self.open_run(last)
         self.update_buttons()
-        # Python's full collections walk every object the app holds (70 000 and more:
-        # Qt wrappers, pyqtgraph, modules), 13-50 ms each on two busy cores, at a moment
-        # of their own choosing while the plots update (bench_train_window_gap --profile).
-        # What exists now lives as long as the app: it is left out of them from here on.
-        gc.freeze()
 
     # --- layout -----------------------------------------------------------------------
 

@@ -8,11 +8,28 @@ so autosave overwrote the copy it was about to offer). QSettings keys live in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 from composer_gui.ui.window_layout import BAND_PRESET_TIP, PRESET_TIP, fill_style_box
+
+
+def among_own(style) -> bool:
+    """Whether the style's model card places the shown number among the model's own
+    candidates (``metric_words.places_among_own``), read from the card itself; a style
+    not listed, or a card that cannot be read (the engine will say why), as the shipped
+    cards do."""
+    from composer_gui.core.metric_words import places_among_own
+
+    if style is None:
+        return True
+    try:
+        card = json.loads(Path(style.model_path).with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return True
+    return places_among_own(card.get("calibration") or {})
 
 
 class SettingsFlow:
@@ -126,6 +143,7 @@ class SettingsFlow:
         if index >= 0:
             self.style_box.setCurrentIndex(index)
         style = next((s for s in self.styles if s.shown == name), None)
+        self.candidates.describe_scores(style.name if style else name, among_own(style))
         chorale = style is None or style.tracks == CHORALE_TRACKS
         self.preset.setEnabled(chorale)
         self.preset.setToolTip(PRESET_TIP if chorale else BAND_PRESET_TIP)

@@ -9,6 +9,7 @@ from models.checkpoint import load_model
 from models.evaluate import (
     critic_calibration,
     evaluation_table,
+    generate_for_window,
     percentile,
     targets_met,
     windows,
@@ -92,3 +93,34 @@ def test_evaluate_command_prints_and_saves_the_table_and_updates_the_card(
 def test_evaluate_without_a_dataset_says_how_to_build_one(tiny_model, tmp_path, capsys):
     code = main(["evaluate", "--model", str(tiny_model), "--data", str(tmp_path)])
     assert code == 2 and "dataset build" in capsys.readouterr().err
+
+
+def test_a_window_draws_through_the_engines_path_and_its_condition_takes_gradients(
+    tiny_model, test_data
+):
+    """``generate_for_window`` is ``sampling.draw_candidates`` (whose network pass runs in
+    inference mode) stacked with the melody; the ranking stage trains the critic on its
+    condition, so that must be a plain tensor autograd can save for backward."""
+    import torch
+
+    from models.encoding import accompaniment_channels
+    from models.sampling import draw_candidates, stack_voices
+
+    generator, critic, _ = load_model(tiny_model)
+    w = windows(test_data, bars=2)[0]
+    cond, rolls = generate_for_window(generator, w, 3, seed=5, density=0.4, variety=0.8)
+    _, cleaned = draw_candidates(
+        generator, w.voices[0], w.onsets[0], w.meter, w.bar_phase, 3, 5, 0.4, 0.8
+    )
+    assert np.array_equal(rolls[:, 1:], stack_voices(cleaned)[0])
+    assert rolls.shape == (3, 4, w.voices.shape[1], rolls.shape[-1])
+    assert not cond.is_inference()
+
+    critic.train()
+    padded = np.zeros((3, 3, cond.shape[-1], rolls.shape[-1]), dtype=np.float32)
+    padded[:, :, : rolls.shape[2]] = rolls[:, 1:]
+    accompaniment = accompaniment_channels(torch.from_numpy(padded)).requires_grad_(True)
+    score = critic(cond.expand(3, -1, -1), accompaniment).sum()
+    (gradient,) = torch.autograd.grad(score, accompaniment, create_graph=True)
+    (score + gradient.square().sum()).backward()  # a gradient penalty's double backward
+    assert all(p.grad is not None for p in critic.parameters() if p.requires_grad)

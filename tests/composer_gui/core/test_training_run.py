@@ -287,3 +287,44 @@ def test_the_child_yields_the_cpu_to_the_window_across_sessions(tmp_path):
     finally:
         run.process.kill()
         run.process.wait()
+
+
+@needs(shutil.which("mma") is not None, "MMA (mma)")
+def test_the_band_data_of_one_style_builds_trains_exports_and_joins_the_style_box(tmp_path):
+    """The band data path end to end with the real MMA build: one style (rock) rendered
+    from the first 13 chorales (the 12th is the first in the validation split, which the
+    export calibrates on), into the run's own folder, never the shared cache; trained,
+    exported calibrated, installed as "Use this model" does, listed beside the shipped
+    rock, and it accompanies a melody."""
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.engine import Engine
+    from composer_gui.core.styles import styles_with
+    from composer_gui.core.training_measure import install_model
+    from composer_gui.core.training_plan import BAND
+
+    plan = tiny_plan(40, source=BAND, style="rock", band_charts=13, sample_every=20)
+    run = TrainingRun.create(tmp_path / "runs", plan)
+    assert run.data_dir == run.run_dir / "data"
+    run.start()
+    done = run.wait(420)
+    assert done.state == "done", done.message
+    output = (run.run_dir / "output.log").read_text()
+    assert "--band" in output and "--style rock --limit 13" in output
+    manifest = json.loads((run.data_dir / "manifest.json").read_text())
+    assert manifest["styles"] == ["rock"] and manifest["counts"]["valid"] >= 1
+    card = json.loads(run.model_path.with_suffix(".json").read_text())
+    assert [t["kind"] for t in card["config"]["tracks"]] == ["drums", "bass", "chords", "chords"]
+    assert card["config"]["styles"] == ["rock"]
+    assert len(card["calibration"]["quantiles"]) == 101
+    samples = sorted(p.name for p in (run.run_dir / "samples").glob("*.npz"))
+    assert samples == ["iteration_000020.npz", "iteration_000040.npz"]
+
+    model = install_model(run.run_dir, tmp_path / "models", "trained-rock")
+    shown = [s.shown for s in styles_with(model)]
+    assert "rock" in shown and "rock (trained-rock)" in shown  # beside the shipped rock
+    engine = Engine(model, device="cpu")
+    notes = [Note(60 + (2 * i) % 12, float(i), 0.9, 80) for i in range(16)]
+    melody = Arrangement([Track("lead", notes)], 100.0, (4, 4))
+    candidates = engine.generate(melody, k=2, seed=1, style="rock")
+    assert len(candidates) == 2 and candidates[0].style == "rock"
+    assert any(t.is_drum and t.notes for t in candidates[0].arrangement.tracks)

@@ -20,6 +20,7 @@ from composer_gui.core.midi_writer import write_arrangement
 pytestmark = pytest.mark.gui
 
 CHILD = """
+import gc
 import sys
 from PySide6.QtCore import QTimer
 from composer_gui.ui.app import make_application, run_app
@@ -32,6 +33,10 @@ def look_and_quit():
     (window,) = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
     print("notes", [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes])
     print("title", window.windowTitle())
+    print("frozen at start", gc.get_freeze_count() > 20_000)
+    before = gc.get_freeze_count()
+    window.show_train_window()  # built once: it and pyqtgraph's modules are frozen too
+    print("frozen with the Train window", gc.get_freeze_count() > before + 20_000)
     window.ask_before_closing = False
     window.close()
     app.quit()
@@ -64,5 +69,8 @@ def test_run_app_opens_the_files_given_and_returns_when_quit(tmp_path):
     assert "notes [(60, 0.0, 4.0)]" in done.stdout
     assert "title Untitled" in done.stdout and "Composer" in done.stdout
     assert done.stdout.count("warm-up requested") == 1  # the model loads once shown
+    # Python's full collections skip what lives as long as the app (app.freeze_long_lived)
+    assert "frozen at start True" in done.stdout
+    assert "frozen with the Train window True" in done.stdout
     log = tmp_path / "XDG_STATE_HOME" / "Composer" / "log" / "composer.log"
     assert "Starting Composer" in log.read_text()

@@ -112,3 +112,28 @@ def test_the_columns_are_measures_on_which_the_candidates_differ(qtbot):
     panel.set_generations([[first]])  # one candidate: nothing to compare, the usual two
     headers = [panel.tree.headerItem().text(c) for c in range(panel.tree.columnCount())]
     assert headers[2:] == ["In key", "Silent bars"]
+
+
+def test_the_score_header_says_what_the_number_is_among(qtbot):
+    """Among the model's own candidates where the card has them (the engine then gives
+    the real share beside it), else among real music: a band card calibrated before
+    that used to be described as "own candidates" in the header."""
+    panel = CandidatesPanel()
+    qtbot.addWidget(panel)
+    old_card = Candidate(Arrangement([Track("melody", [])]), 1, -2.0, 61.0, {}, style="rock")
+    panel.set_generations([[old_card]])
+    header = panel.tree.headerItem().toolTip(1)
+    assert "the rock style's real accompaniments" in header and "own candidates" not in header
+    new_card = Candidate(
+        Arrangement([Track("melody", [])]), 1, -2.0, 61.0, {}, style="rock", real_share=12.0
+    )
+    panel.add_generation([new_card])
+    header = panel.tree.headerItem().toolTip(1)
+    assert "own candidates for the rock style's held-out melodies" in header
+
+    empty = CandidatesPanel()  # no take: the chosen style's card says it
+    qtbot.addWidget(empty)
+    empty.describe_scores("pop", among_own=False)
+    assert "the pop style's real accompaniments" in empty.tree.headerItem().toolTip(1)
+    empty.describe_scores("chorale", among_own=True)
+    assert "own candidates for held-out chorale" in empty.tree.headerItem().toolTip(1)

@@ -110,3 +110,25 @@ def test_a_band_take_shows_its_tracks_and_chords_and_exports_them(
     assert window.document.style == "pop"
     assert window.document.picked.chords == picked.chords
     assert window.tracks.names() == ["melody", "bass", "piano", "drums"]
+
+
+def test_the_score_header_reads_the_chosen_styles_card(window, band_model):
+    """The tiny band model's card places the number among its real renderings (no
+    ``ranked_candidate_quantiles``); the shipped chorale card among its own candidates."""
+    import json
+
+    assert (
+        "ranked_candidate_quantiles"
+        not in json.loads(band_model.with_suffix(".json").read_text())["calibration"]
+    )
+    header = window.candidates.tree.headerItem()
+    assert "own candidates for held-out chorale melodies" in header.toolTip(1)
+    settings.put(settings.MODEL_FILE, str(band_model))
+    window.apply_output_settings()
+    assert window.document.style == "pop"
+    assert "the pop style's real accompaniments" in header.toolTip(1)
+    assert "own candidates" not in header.toolTip(1)
+    choose(window, "swing")  # the shipped band card has its own candidates' quantiles
+    assert "own candidates for the swing style's" in header.toolTip(1)
+    choose(window, "swing (tiny-band)")  # told apart in the box, the model's own name
+    assert "the swing style's real accompaniments" in header.toolTip(1)
