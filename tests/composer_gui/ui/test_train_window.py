@@ -78,7 +78,7 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
             train.plots.curves["critic_loss"].getData()[0] is not None
             and len(train.plots.curves["critic_loss"].getData()[0]) >= 8
         ),
-        timeout=60000,
+        timeout=180000,  # the child builds the songs first, at nice 10 behind everything
     )
     updates = train.plots.updates
     qtbot.waitUntil(lambda: train.plots.updates > updates + 2, timeout=30000)  # it moves
@@ -105,7 +105,7 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert train.resume_button.isEnabled() and "Resume continues" in train.state_label.text()
     paused_at = run.checkpoint_iteration()
     qtbot.mouseClick(train.resume_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: run.poll().iteration > paused_at + 20, timeout=60000)
+    qtbot.waitUntil(lambda: run.poll().iteration > paused_at + 20, timeout=120000)
     qtbot.mouseClick(train.cancel_button, Qt.LeftButton)
     assert run.state == "cancelled" and train.resume_button.isEnabled()
 
@@ -116,7 +116,7 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert again is not train and again.run is run
     assert again.resume_button.isEnabled()
     qtbot.mouseClick(again.resume_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: run.state == "done", timeout=120000)
+    qtbot.waitUntil(lambda: run.state == "done", timeout=240000)
     assert again.use_button.isEnabled()
     # the window shows the run's last sample at its next tick after the run ends
     qtbot.waitUntil(lambda: "iteration 400" in again.plots.sample_title.text(), timeout=10000)
