@@ -40,7 +40,8 @@ from models.pianoroll import Meter  # noqa: E402
 
 STRENGTHS = (20.0, 100.0, 400.0)
 LAST_WEIGHTS = (0.0, 2.0, 5.0)
-MARGINS = (0.0, 0.02, 0.05, 0.1, 0.2)
+DEGREE_WEIGHTS = (0.0, 0.5, 1.0)
+MARGINS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 NO_PICKUP_SHIFTED_MAX = 0.02  # the margin is the smallest keeping this share or less
 
 
@@ -51,8 +52,8 @@ def hand_rule(notes, meter: Meter, evidence: float = 1.2) -> int:
     bar = meter.bar_steps
     phase, accent = meter.positions(bar)
     weight = np.select([accent == 2, accent == 1, phase == 0], [3.0, 2.0, 1.0], 0.0)
-    starts = np.array([a for a, _ in notes])
-    lengths = np.sqrt([max(1, b - a) for a, b in notes])
+    starts = np.array([n[0] for n in notes])
+    lengths = np.sqrt([max(1, n[1] - n[0]) for n in notes])
     last = int(starts.max())
     scores = {}
     for offset in range(0, bar, max(1, min(meter.unit_steps, min(meter.beat_steps)) // 2)):
@@ -116,10 +117,11 @@ def meter_of(row: dict) -> Meter:
     return Meter.of(tuple(int(x) for x in row["meter"].split("/")))
 
 
-def priors(rows: list[dict]) -> dict[str, np.ndarray]:
-    """Each meter's smoothing prior: counts pooled over every meter's fitting tunes by the
-    kind of place (accent, place in the beat, beat length), spread over the bar."""
-    pooled: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(pickup.N_CLASSES))
+def priors(rows: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each meter's smoothing priors (length and degree counts per place): pooled over
+    every meter's tunes by the kind of place (accent, place in the beat, beat length)."""
+    pooled = defaultdict(lambda: np.zeros(pickup.N_CLASSES))
+    pooled_degrees = defaultdict(lambda: np.zeros(pickup.DEGREE_CLASSES))
     places: dict[tuple, int] = defaultdict(int)
     keys = {}
     for name in {r["meter"] for r in rows}:
@@ -130,52 +132,48 @@ def priors(rows: list[dict]) -> dict[str, np.ndarray]:
             places[key] += 1
     for row in rows:
         bar = meter_of(row).bar_steps
-        for a, b in row["notes"]:
+        notes = sorted(row["notes"])
+        degrees = pickup.degree_class(np.array([n[2] for n in notes]))
+        for (a, b, _), degree in zip(notes, degrees):
             key = keys[row["meter"]][(a + row["phase"]) % bar]
             pooled[key][pickup.length_class(np.array([b - a]))[0]] += 1
+            pooled_degrees[key][degree] += 1
     return {
-        name: np.array([pooled[k] / places[k] for k in keys[name]]) + 0.5 for name in keys
+        name: (
+            np.array([pooled[k] / places[k] for k in keys[name]]) + 0.5,
+            np.array([pooled_degrees[k] / places[k] for k in keys[name]]) + 0.5,
+        )
+        for name in keys
     }
 
 
-def detect(rows, fitted, last_weight, margins) -> list[int]:
-    found = []
-    for row in rows:
-        meter = meter_of(row)
-        notes_log, last_log = fitted[row["meter"]]
-        score = pickup.offset_scores(row["notes"], meter.bar_steps, notes_log, last_log, last_weight)
-        best = int(np.argmax(score))
-        found.append(best if score[best] - score[0] > margins[row["meter"]] else 0)
-    return found
-
-
-def fit(rows: list[dict], strength: float) -> dict[str, tuple]:
+def fit(rows: list[dict], strength: float) -> dict[str, dict]:
     prior = priors(rows)
     fitted = {}
-    for name in prior:
+    for name, (lengths, degrees) in prior.items():
         tunes = [(r["notes"], r["phase"]) for r in rows if r["meter"] == name]
-        fitted[name] = pickup.fit_profile(tunes, meter_of({"meter": name}).bar_steps, prior[name], strength)
+        bar = meter_of({"meter": name}).bar_steps
+        fitted[name] = pickup.fit_profile(tunes, bar, lengths, degrees, strength)
     return fitted
 
 
 def cross_validate(rows: list[dict], folds: int = 5) -> dict:
-    """Out-of-fold scores (best offset, its gain over offset 0) for every setting."""
+    """Out-of-fold (best offset, its gain over offset 0) of every tune, for every setting."""
     fold_of = [i % folds for i in range(len(rows))]
     results = {}
-    for strength, last_weight in itertools.product(STRENGTHS, LAST_WEIGHTS):
-        gains = [None] * len(rows)
-        for k in range(folds):
-            train = [r for r, f in zip(rows, fold_of) if f != k]
-            fitted = fit(train, strength)
-            for i, (row, f) in enumerate(zip(rows, fold_of)):
-                if f != k:
-                    continue
-                notes_log, last_log = fitted[row["meter"]]
-                bar = meter_of(row).bar_steps
-                score = pickup.offset_scores(row["notes"], bar, notes_log, last_log, last_weight)
+    for strength in STRENGTHS:
+        fitted_by_fold = [
+            fit([r for r, f in zip(rows, fold_of) if f != k], strength) for k in range(folds)
+        ]
+        for last_weight, degree_weight in itertools.product(LAST_WEIGHTS, DEGREE_WEIGHTS):
+            gains = []
+            for row, k in zip(rows, fold_of):
+                entry = fitted_by_fold[k][row["meter"]]
+                entry = entry | {"last_weight": last_weight, "degree_weight": degree_weight}
+                score = pickup.offset_scores(row["notes"], meter_of(row).bar_steps, entry)
                 best = int(np.argmax(score))
-                gains[i] = (best, float(score[best] - score[0]))
-        results[(strength, last_weight)] = gains
+                gains.append((best, float(score[best] - score[0])))
+            results[(strength, last_weight, degree_weight)] = gains
     return results
 
 
@@ -204,28 +202,28 @@ def run_fit(rows: list[dict], out: Path) -> None:
     best = None
     for setting, gains in cv.items():
         margins, found = choose_margins(fitting, gains)
-        print(f"strength {setting[0]:g}, last weight {setting[1]:g}: {found} bars found out of fold")
+        print(f"strength, last weight, degree weight {setting}: {found} bars out of fold")
         if best is None or found > best[2]:
             best = (setting, margins, found)
-    (strength, last_weight), margins, found = best
+    (strength, last_weight, degree_weight), margins, found = best
     fitted = fit(fitting, strength)
     data = {
         "command": "python benchmarks/bench_pickup.py --fit",
         "tunes": len(fitting),
         "strength": strength,
         "last_weight": last_weight,
+        "degree_weight": degree_weight,
         "out_of_fold_bars_found": found,
         "meters": {
             name: {
-                "notes": np.round(notes_log, 4).tolist(),
-                "last": np.round(last_log, 4).tolist(),
+                **{k: np.round(v, 4).tolist() for k, v in tables.items()},
                 "margin": margins[name],
             }
-            for name, (notes_log, last_log) in sorted(fitted.items())
+            for name, tables in sorted(fitted.items())
         },
     }
     out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
-    print(f"chose strength {strength:g}, last weight {last_weight:g}, margins {margins}; wrote {out}")
+    print(f"chose {strength:g}, {last_weight:g}, {degree_weight:g}, margins {margins}; wrote {out}")
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ PER_METER = {
     "3/2": 40, "6/4": 40, "3/8": 40, "9/8": 17, "12/8": 40,
 }  # fmt: skip
 FIT_SHARE = 0.5
-CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes.json"
+CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-v2.json"  # notes with pitch
 
 
 def recorded_names() -> set[str]:
@@ -84,7 +84,7 @@ def true_phase(tune: ct.Tune) -> int:
     return round(tune.pickup_quarters * 4) % bar
 
 
-def grid_notes(tune: ct.Tune, work: Path) -> list[tuple[int, int]]:
+def grid_notes(tune: ct.Tune, work: Path) -> list[tuple[int, int, int]]:
     """The tune as the detector sees it: written, read back by the product, in steps."""
     from composer_gui.core.midi_file import read_melody
 
@@ -92,7 +92,7 @@ def grid_notes(tune: ct.Tune, work: Path) -> list[tuple[int, int]]:
     ct.write_midi(tune, path)
     melody = read_melody(path)
     return [
-        (round(n.start_beat * 4), round(n.end_beat * 4)) for n in melody.tracks[0].notes
+        (round(n.start_beat * 4), round(n.end_beat * 4), n.pitch) for n in melody.tracks[0].notes
     ]
 
 

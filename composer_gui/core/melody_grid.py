@@ -138,10 +138,10 @@ def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
     return list(zip(edges[:-1], edges[1:]))
 
 
-def pickup_steps(notes: list[tuple[int, int]], meter: Meter) -> int:
-    """Where the first downbeat falls, in steps, for notes ``(start step, end step)``
-    whose file puts a pickup at step 0 as if it were a downbeat (what notation programs
-    export); 0 when the notes do not say so clearly (``composer_gui/core/pickup.py``:
+def pickup_steps(notes: list[tuple[int, ...]], meter: Meter) -> int:
+    """Where the first downbeat falls, in steps, for notes ``(start step, end step,
+    pitch)`` (the pitch may be left out) whose file puts a pickup at step 0 as if it
+    were a downbeat (what notation programs export); 0 when the notes do not say so clearly (``composer_gui/core/pickup.py``:
     per-meter profiles learned from folk tunes whose notation gives the pickup; their
     figures are in docs/meters.md)."""
     return learned_pickup(notes, meter) or 0
@@ -175,7 +175,8 @@ def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGri
     meters = [(max(0, to_step(b)), m) for b, m in melody.meter_map()]
     if len(meters) == 1 and first_beat == 0.0 and detect_pickup:
         meter = meters[0][1]
-        pickup = pickup_steps([(to_step(n.start_beat), to_step(n.end_beat)) for n in notes], meter)
+        steps = [(to_step(n.start_beat), to_step(n.end_beat), n.pitch) for n in notes]
+        pickup = pickup_steps(steps, meter)
         if pickup:
             bar = meter.bar_steps
             n_steps = pickup + -(-(n_steps - pickup) // bar) * bar
