@@ -11,7 +11,8 @@ the corpus and band-styles benchmarks). Per meter and per pickup length (in eigh
   worst error, counted apart); **missed**: a pickup left at the file's barlines.
 
 ``--fit`` learns the per-meter profiles (``composer_gui/core/pickup.py``) on the fitting
-part only, chooses the smoothing strength, the last note's weight and each meter's margin
+part only, chooses the smoothing strength, the floor of the note table, the last note's
+and the pitch's weights and each meter's margin
 by 5-fold cross-validation inside the fitting part, and writes
 ``resources/weights/pickup-profiles.json``. Without ``--fit`` the shipped detector and
 the session-10 hand-weighted rule (kept here as the baseline) are measured on both parts;
@@ -41,25 +42,19 @@ from models.pianoroll import Meter  # noqa: E402
 STRENGTHS = (20.0, 100.0, 400.0)
 LAST_WEIGHTS = (0.0, 2.0, 5.0)
 DEGREE_WEIGHTS = (0.0, 0.5, 1.0)
+FLOORS = (0.0, 0.1, 0.3, 1.0)
 MARGINS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 NO_PICKUP_SHIFTED_MAX = 0.02  # the margin is the smallest keeping this share or less
 
 
 def hand_rule(notes, meter: Meter, evidence: float = 1.2) -> int:
-    """Session 10's rule, the baseline: note length (square root) on downbeats (3),
-    strong beats (2) and beats (1), the last note on a downbeat (x1.1), taken only with
-    1.2 times the file's barlines' score."""
-    bar = meter.bar_steps
-    phase, accent = meter.positions(bar)
-    weight = np.select([accent == 2, accent == 1, phase == 0], [3.0, 2.0, 1.0], 0.0)
-    starts = np.array([n[0] for n in notes])
-    lengths = np.sqrt([max(1, n[1] - n[0]) for n in notes])
-    last = int(starts.max())
-    scores = {}
-    for offset in range(0, bar, max(1, min(meter.unit_steps, min(meter.beat_steps)) // 2)):
-        score = float((weight[(starts - offset) % bar] * lengths).sum())
-        scores[offset] = score * (1.1 if (last - offset) % bar == 0 else 1.0)
-    best = max(scores, key=scores.get)
+    """Session 10's rule, the baseline: ``pickup.accent_scores`` on its grid of offsets
+    (half the smaller of the unit and the beat), taken only with 1.2 times the score of
+    the file's barlines."""
+    scores = pickup.accent_scores(notes, meter)
+    step = max(1, min(meter.unit_steps, min(meter.beat_steps)) // 2)
+    grid = np.arange(0, meter.bar_steps, step)
+    best = int(grid[np.argmax(scores[grid])])
     return best if scores[best] > evidence * scores[0] else 0
 
 
@@ -147,34 +142,41 @@ def priors(rows: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     }
 
 
-def fit(rows: list[dict], strength: float) -> dict[str, dict]:
+def fit(rows: list[dict], strength: float, floor: float) -> dict[str, dict]:
     prior = priors(rows)
     fitted = {}
     for name, (lengths, degrees) in prior.items():
         tunes = [(r["notes"], r["phase"]) for r in rows if r["meter"] == name]
         bar = meter_of({"meter": name}).bar_steps
-        fitted[name] = pickup.fit_profile(tunes, bar, lengths, degrees, strength)
+        fitted[name] = pickup.fit_profile(tunes, bar, lengths, degrees, strength, floor)
     return fitted
 
 
 def cross_validate(rows: list[dict], folds: int = 5) -> dict:
-    """Out-of-fold (best offset, its gain over offset 0) of every tune, for every setting."""
+    """Out-of-fold (gain over offset 0 of each offset, offsets ``downbeat_allowed`` allows)
+    of every tune, for every setting."""
     fold_of = [i % folds for i in range(len(rows))]
+    allowed = [pickup.downbeat_allowed(r["notes"], meter_of(r)) for r in rows]
     results = {}
-    for strength in STRENGTHS:
+    for strength, floor in itertools.product(STRENGTHS, FLOORS):
         fitted_by_fold = [
-            fit([r for r, f in zip(rows, fold_of) if f != k], strength) for k in range(folds)
+            fit([r for r, f in zip(rows, fold_of) if f != k], strength, floor) for k in range(folds)
         ]
         for last_weight, degree_weight in itertools.product(LAST_WEIGHTS, DEGREE_WEIGHTS):
             gains = []
-            for row, k in zip(rows, fold_of):
+            for row, k, allows in zip(rows, fold_of, allowed):
                 entry = fitted_by_fold[k][row["meter"]]
                 entry = entry | {"last_weight": last_weight, "degree_weight": degree_weight}
                 score = pickup.offset_scores(row["notes"], meter_of(row).bar_steps, entry)
-                best = int(np.argmax(score))
-                gains.append((best, float(score[best] - score[0])))
-            results[(strength, last_weight, degree_weight)] = gains
+                gains.append((score - score[0], allows))
+            results[(strength, floor, last_weight, degree_weight)] = gains
     return results
+
+
+def detected_offset(gain: np.ndarray, allowed: np.ndarray, margin: float) -> int:
+    """What ``pickup.learned_pickup`` decides from the same scores."""
+    allowed = allowed & (gain > margin)
+    return int(np.argmax(np.where(allowed, gain, -np.inf))) if allowed.any() else 0
 
 
 def choose_margins(rows, gains) -> tuple[dict[str, float], int]:
@@ -185,13 +187,11 @@ def choose_margins(rows, gains) -> tuple[dict[str, float], int]:
         idx = [i for i, r in enumerate(rows) if r["meter"] == name]
         plain = [i for i in idx if rows[i]["phase"] == 0]
         for margin in MARGINS:
-            detected = {i: gains[i][0] if gains[i][1] > margin else 0 for i in idx}
+            detected = {i: detected_offset(*gains[i], margin) for i in idx}
             shifted = sum(detected[i] != 0 for i in plain)
             if shifted <= NO_PICKUP_SHIFTED_MAX * max(1, len(plain)) or margin == MARGINS[-1]:
                 margins[name] = margin
-                found += sum(
-                    detected[i] == truth_offset(rows[i], meter_of(rows[i])) for i in idx
-                )
+                found += sum(detected[i] == truth_offset(rows[i], meter_of(rows[i])) for i in idx)
                 break
     return margins, found
 
@@ -202,15 +202,16 @@ def run_fit(rows: list[dict], out: Path) -> None:
     best = None
     for setting, gains in cv.items():
         margins, found = choose_margins(fitting, gains)
-        print(f"strength, last weight, degree weight {setting}: {found} bars out of fold")
+        print(f"strength, floor, last weight, degree weight {setting}: {found} bars out of fold")
         if best is None or found > best[2]:
             best = (setting, margins, found)
-    (strength, last_weight, degree_weight), margins, found = best
-    fitted = fit(fitting, strength)
+    (strength, floor, last_weight, degree_weight), margins, found = best
+    fitted = fit(fitting, strength, floor)
     data = {
         "command": "python benchmarks/bench_pickup.py --fit",
         "tunes": len(fitting),
         "strength": strength,
+        "floor": floor,
         "last_weight": last_weight,
         "degree_weight": degree_weight,
         "out_of_fold_bars_found": found,
@@ -223,7 +224,7 @@ def run_fit(rows: list[dict], out: Path) -> None:
         },
     }
     out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
-    print(f"chose {strength:g}, {last_weight:g}, {degree_weight:g}, margins {margins}; wrote {out}")
+    print(f"chose {best[0]}, margins {margins}; wrote {out}")
 
 
 def main() -> None:
@@ -236,7 +237,10 @@ def main() -> None:
     if args.fit:
         run_fit(rows, resource_path(*pickup.PROFILES_FILE))
         return
-    lines = [f"Command: `python benchmarks/bench_pickup.py{' --md ' + str(args.md) if args.md else ''}`", ""]
+    lines = [
+        f"Command: `python benchmarks/bench_pickup.py{' --md ' + str(args.md) if args.md else ''}`",
+        "",
+    ]
     for part in ("fit", "held-out"):
         chosen = [r for r in rows if r["part"] == part]
         started = time.perf_counter()
@@ -244,8 +248,13 @@ def main() -> None:
         per_tune = (time.perf_counter() - started) / len(chosen) * 1000
         baseline = [hand_rule(r["notes"], meter_of(r)) for r in chosen]
         for name, found in (("session-10 hand rule", baseline), ("learned profiles", shipped)):
-            lines += table(f"{part} part, {name}, by meter", summarise(chosen, found, lambda r: r["meter"]))
-            lines += table(f"{part} part, {name}, by pickup (eighths)", summarise(chosen, found, pickup_eighths))
+            lines += table(
+                f"{part} part, {name}, by meter", summarise(chosen, found, lambda r: r["meter"])
+            )
+            lines += table(
+                f"{part} part, {name}, by pickup (eighths)",
+                summarise(chosen, found, pickup_eighths),
+            )
         lines.append(f"({part}: the shipped detector took {per_tune:.2f} ms a tune)\n")
     text = "\n".join(lines)
     print(text)

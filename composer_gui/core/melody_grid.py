@@ -141,9 +141,9 @@ def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
 def pickup_steps(notes: list[tuple[int, ...]], meter: Meter) -> int:
     """Where the first downbeat falls, in steps, for notes ``(start step, end step,
     pitch)`` (the pitch may be left out) whose file puts a pickup at step 0 as if it
-    were a downbeat (what notation programs export); 0 when the notes do not say so clearly (``composer_gui/core/pickup.py``:
-    per-meter profiles learned from folk tunes whose notation gives the pickup; their
-    figures are in docs/meters.md)."""
+    were a downbeat (what notation programs export); 0 when the notes do not say so
+    clearly (``composer_gui/core/pickup.py``: per-meter profiles learned from folk tunes
+    whose notation gives the pickup; their figures are in docs/meters.md)."""
     return learned_pickup(notes, meter) or 0
 
 
