@@ -152,7 +152,7 @@ def build() -> list[dict]:
 
 
 def load(rebuild: bool = False) -> list[dict]:
-    """The set, from the cache when it is there (built once, about two minutes)."""
+    """The set, from the cache when it is there (built once, under a minute)."""
     if CACHE.exists() and not rebuild:
         return json.loads(CACHE.read_text())
     rows = build()
