@@ -16,6 +16,7 @@ import numpy as np
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import MeterError, NoMelodyError
+from composer_gui.core.pickup import learned_pickup
 from models.pianoroll import (
     MAX_BARS,
     STEPS_PER_BEAT,
@@ -137,29 +138,13 @@ def sections(n_bars: int, max_bars: int = MAX_BARS) -> list[tuple[int, int]]:
     return list(zip(edges[:-1], edges[1:]))
 
 
-def pickup_steps(notes: list[tuple[int, int]], meter: Meter, evidence: float = 1.2) -> int:
-    """Where the first downbeat falls, in steps, for notes ``(start step, end step)``
-    whose file puts a pickup at step 0 as if it were a downbeat (what notation programs
-    export); 0 when the notes do not say so clearly.
-
-    Each possible barline offset is scored by how much note length lands on downbeats
-    (3), other strong beats (2) and beats (1), long notes weighing more (square root of
-    their length), and by whether the last note starts a bar; an offset is taken only if
-    it scores ``evidence`` times what the file's own barlines score. On 114 music21 folk
-    tunes (12 per meter, 6 in 12/8) it finds the bar for 76 and the beat for 102, where
-    the file's barlines give 37 and 62 (docs/meters.md)."""
-    bar = meter.bar_steps
-    phase, accent = meter.positions(bar)
-    weight = np.select([accent == 2, accent == 1, phase == 0], [3.0, 2.0, 1.0], 0.0)
-    starts = np.array([a for a, _ in notes])
-    lengths = np.sqrt([max(1, b - a) for a, b in notes])
-    last = int(starts.max())
-    scores = {}
-    for offset in range(0, bar, max(1, min(meter.unit_steps, min(meter.beat_steps)) // 2)):
-        score = float((weight[(starts - offset) % bar] * lengths).sum())
-        scores[offset] = score * (1.1 if (last - offset) % bar == 0 else 1.0)
-    best = max(scores, key=scores.get)
-    return best if scores[best] > evidence * scores[0] else 0
+def pickup_steps(notes: list[tuple[int, ...]], meter: Meter) -> int:
+    """Where the first downbeat falls, in steps, for notes ``(start step, end step,
+    pitch)`` (the pitch may be left out) whose file puts a pickup at step 0 as if it
+    were a downbeat (what notation programs export); 0 when the notes do not say so
+    clearly (``composer_gui/core/pickup.py``: per-meter profiles learned from folk tunes
+    whose notation gives the pickup; their figures are in docs/meters.md)."""
+    return learned_pickup(notes, meter) or 0
 
 
 def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGrid:
@@ -190,7 +175,8 @@ def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGri
     meters = [(max(0, to_step(b)), m) for b, m in melody.meter_map()]
     if len(meters) == 1 and first_beat == 0.0 and detect_pickup:
         meter = meters[0][1]
-        pickup = pickup_steps([(to_step(n.start_beat), to_step(n.end_beat)) for n in notes], meter)
+        steps = [(to_step(n.start_beat), to_step(n.end_beat), n.pitch) for n in notes]
+        pickup = pickup_steps(steps, meter)
         if pickup:
             bar = meter.bar_steps
             n_steps = pickup + -(-(n_steps - pickup) // bar) * bar

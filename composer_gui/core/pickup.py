@@ -1,0 +1,166 @@
+"""Where the first downbeat of a melody falls when its file puts a pickup at beat 0.
+
+Notation programs export a pickup as if it were a downbeat: the pickup's first note at
+tick 0 and the time signature from tick 0, so the file's barlines are off by the pickup.
+The notes say where the bars are: in folk tunes long notes land on downbeats and strong
+beats, short ones between, downbeats fall on the tonic and its fifth more than off-beats
+do, and a tune ends on a downbeat. This is learned per meter from tunes whose notation
+gives the pickup (``benchmarks/bench_pickup.py --fit``; ``docs/meters.md``): log P(a note
+starts at this step of the bar with this length), log P(its pitch against the last
+note's | the step), and the last note's place in its bar. Each barline offset is scored
+by the log-likelihood per note of the notes under it; an offset is taken only when it
+beats the file's own barlines by a margin (``margin``), a note starts there, and session
+10's hand-set accent score does not put it below them, because moving the barlines of a
+tune that had no pickup is the worst mistake the detector can make.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from composer_gui.paths import resource_path
+from models.pianoroll import Meter
+
+PROFILES_FILE = ("weights", "pickup-profiles.json")
+LENGTH_EDGES = (1, 2, 3, 4, 6, 8, 12)  # steps; a class per range up to each edge, then longer
+
+
+def length_class(lengths: np.ndarray) -> np.ndarray:
+    """The class of each note length in steps (0: a sixteenth ... 7: longer than 12)."""
+    return np.searchsorted(np.array(LENGTH_EDGES), np.maximum(lengths, 1), side="left")
+
+
+N_CLASSES = len(LENGTH_EDGES) + 1
+
+
+DEGREE_CLASSES = 4  # the last note's pitch class, its fifth, a third above it, the rest
+
+
+def degree_class(pitches: np.ndarray) -> np.ndarray:
+    """Each pitch's class against the last note's (a tune ends on its tonic): 0 the same
+    pitch class, 1 its fifth, 2 a minor or major third above, 3 anything else."""
+    interval = (pitches - pitches[-1]) % 12
+    return np.select(
+        [interval == 0, interval == 7, (interval == 3) | (interval == 4)], [0, 1, 2], 3
+    )
+
+
+@lru_cache(maxsize=1)
+def profiles() -> dict:
+    """The shipped profiles, by meter ("6/8"): note, degree and last-note
+    log-probabilities and the margin (nats per note)."""
+    path = resource_path(*PROFILES_FILE)
+    data = json.loads(path.read_text())
+    weights = {
+        "last_weight": float(data["last_weight"]),
+        "degree_weight": float(data["degree_weight"]),
+    }
+    return {
+        meter: {
+            "notes": np.array(entry["notes"], dtype=float),
+            "degrees": np.array(entry["degrees"], dtype=float),
+            "last": np.array(entry["last"], dtype=float),
+            "margin": float(entry["margin"]),
+        }
+        | weights
+        for meter, entry in data["meters"].items()
+    }
+
+
+def offset_scores(notes: Sequence[tuple[int, ...]], bar: int, entry: dict) -> np.ndarray:
+    """Log-likelihood per note of ``notes`` ``(start, end, pitch)`` for each barline
+    offset 0..bar-1 (the first downbeat at that step), under one meter's ``entry``
+    (``(start, end)`` notes are scored without the pitch term)."""
+    ordered = sorted(notes)
+    starts = np.array([n[0] for n in ordered], dtype=np.int64)
+    classes = length_class(np.array([n[1] - n[0] for n in ordered], dtype=np.int64))
+    offsets = np.arange(bar)[:, None]
+    places = (starts[None, :] - offsets) % bar
+    score = entry["notes"][places, classes[None, :]].sum(axis=1)
+    if len(ordered[0]) > 2:  # pitches given (the product always gives them)
+        degrees = degree_class(np.array([n[2] for n in ordered], dtype=np.int64))
+        degree_score = entry["degrees"][places, degrees[None, :]].sum(axis=1)
+        score = score + entry["degree_weight"] * degree_score
+    last = int(starts.max())
+    score = score + entry["last_weight"] * entry["last"][(last - np.arange(bar)) % bar]
+    return score / len(starts)
+
+
+def accent_scores(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
+    """Session 10's hand-set score of each barline offset: note length (square root) on
+    downbeats (3), other strong beats (2) and beats (1), times 1.1 when the last note
+    starts a bar. Not learned, so it is a check on the profiles: an offset it scores below
+    the file's own barlines is not taken, however the profiles score it."""
+    bar = meter.bar_steps
+    phase, accent = meter.positions(bar)
+    weight = np.select([accent == 2, accent == 1, phase == 0], [3.0, 2.0, 1.0], 0.0)
+    starts = np.array([n[0] for n in notes], dtype=np.int64)
+    lengths = np.sqrt(np.maximum(1, np.array([n[1] - n[0] for n in notes])))
+    places = (starts[None, :] - np.arange(bar)[:, None]) % bar
+    score = (weight[places] * lengths[None, :]).sum(axis=1)
+    return score * np.where((int(starts.max()) - np.arange(bar)) % bar == 0, 1.1, 1.0)
+
+
+def downbeat_allowed(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
+    """The offsets a first downbeat may take: a note starts there (so in every one of the
+    298 fitting tunes) and the accent score does not put it below the file's barlines."""
+    accents = accent_scores(notes, meter)
+    onsets = np.zeros(meter.bar_steps, bool)
+    first = np.array([n[0] for n in notes if 0 <= n[0] < meter.bar_steps], dtype=np.int64)
+    onsets[first] = True
+    return (accents >= accents[0]) & onsets
+
+
+def learned_pickup(notes: Sequence[tuple[int, ...]], meter: Meter) -> int | None:
+    """The first downbeat's step, or None for a meter without a profile: the offset the
+    profiles score best among those that beat the file's barlines by the meter's margin
+    and that ``downbeat_allowed`` allows; 0 when there is none."""
+    entry = profiles().get(str(meter))
+    if entry is None or entry["notes"].shape[0] != meter.bar_steps or not notes:
+        return None
+    gain = offset_scores(notes, meter.bar_steps, entry)
+    gain = gain - gain[0]
+    allowed = (gain > entry["margin"]) & downbeat_allowed(notes, meter)
+    return int(np.argmax(np.where(allowed, gain, -np.inf))) if allowed.any() else 0
+
+
+def fit_profile(
+    tunes: Iterable[tuple[Sequence[tuple[int, int, int]], int]],
+    bar: int,
+    prior: np.ndarray,
+    degree_prior: np.ndarray,
+    strength: float,
+    floor: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """Note, degree and last-note log-profiles of one meter from ``(notes, phase)`` tunes
+    (phase: where step 0 lies in its bar), smoothed toward ``prior`` ((bar, N_CLASSES)
+    counts) and ``degree_prior`` ((bar, DEGREE_CLASSES)) with ``strength`` pseudo-notes
+    (the degree table with ``strength`` a place). No cell of the note table is less
+    likely than ``floor`` times a uniform table's: one rare rhythm (a snap, a syncopation)
+    must not outweigh the rest of the tune, as it would if each note's evidence were
+    independent."""
+    counts = np.zeros((bar, N_CLASSES))
+    degree_counts = np.zeros((bar, DEGREE_CLASSES))
+    last = np.ones(bar)  # one pseudo-count a place
+    for notes, phase in tunes:
+        ordered = sorted(notes)
+        starts = np.array([n[0] for n in ordered], dtype=np.int64)
+        classes = length_class(np.array([n[1] - n[0] for n in ordered], dtype=np.int64))
+        degrees = degree_class(np.array([n[2] for n in ordered], dtype=np.int64))
+        places = (starts + phase) % bar
+        np.add.at(counts, (places, classes), 1.0)
+        np.add.at(degree_counts, (places, degrees), 1.0)
+        last[(int(starts.max()) + phase) % bar] += 1.0
+    smoothed = counts + strength * prior / prior.sum()
+    smoothed = np.maximum(smoothed / smoothed.sum(), floor / smoothed.size)
+    degree_prior = degree_prior / degree_prior.sum(axis=1, keepdims=True)
+    degree_smoothed = degree_counts + strength / bar * degree_prior
+    return {
+        "notes": np.log(smoothed / smoothed.sum()),
+        "degrees": np.log(degree_smoothed / degree_smoothed.sum(axis=1, keepdims=True)),
+        "last": np.log(last / last.sum()),
+    }

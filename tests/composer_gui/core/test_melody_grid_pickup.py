@@ -1,0 +1,148 @@
+"""The pickup detector (``melody_grid.pickup_steps``, profiles learned in ``pickup.py``).
+
+Real folk tunes from the music21 corpus, written as a notation program exports a pickup
+(at tick 0, the time signature from tick 0; ``benchmarks/corpus_tunes.write_midi``), read
+by the product and put on the grid. The tunes checked here are bench_band_styles'
+held-out tunes, which the profiles were not fitted on (``benchmarks/pickup_tunes.py``
+excludes them by name; checked below).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from composer_gui.core import pickup
+from composer_gui.core.melody_grid import melody_on_grid, pickup_steps
+from composer_gui.core.midi_file import read_melody
+from models.pianoroll import ACCOMPANIED_METERS, Meter
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _benchmark_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+ct = _benchmark_module("corpus_tunes")
+
+# Ryan's Mammoth 2/4 tunes with a one-eighth pickup whose missed pickup put the band an
+# eighth off the notated bars (docs/benchmarks/band-style-misnames.txt).
+RYANS_HORNPIPES = [
+    "ryansMammoth/FishersHornpipe#1",
+    "ryansMammoth/NInWoodPileJig#1",
+    "ryansMammoth/HandOrganHornpipe#1",
+]
+# bench_band_styles' held-out tunes notated without a pickup (2/4, 3/4, 6/8).
+WITHOUT_PICKUP = [
+    "essenFolksong/kinder0#138",
+    "essenFolksong/han2#247",
+    "essenFolksong/han1#295",
+    "essenFolksong/erk30#449",
+    "essenFolksong/han2#351",
+    "airdsAirs/book1#10",
+    "essenFolksong/fink0#12",
+    "essenFolksong/erk20#120",
+]
+# and with one that the detector finds now (two 6/8 jigs, a 2/4 reel): kept found.
+WITH_PICKUP_FOUND = [
+    "ryansMammoth/HareInTheCornJig#1",
+    "ryansMammoth/OldWallsOfLiscarrollJig#1",
+    "ryansMammoth/SilverClusterReel#1",
+]
+
+
+@pytest.fixture(scope="module")
+def refs() -> dict:
+    return {r.name: r for r in ct.index_tunes()}
+
+
+def read_as_exported(ref, tmp_path: Path) -> tuple:
+    """The tune's notated phase of step 0 in its bar, and the phase the product found."""
+    tune = ct.parse_tune(ref)
+    path = tmp_path / "tune.mid"
+    ct.write_midi(tune, path)
+    grid = melody_on_grid(read_melody(path))
+    bar = round(tune.bar_quarters * 4)
+    return round(tune.pickup_quarters * 4) % bar, grid.bar_phase
+
+
+def test_the_checked_tunes_are_not_in_the_fitting_set(refs):
+    tunes = _benchmark_module("pickup_tunes")
+    excluded = tunes.excluded_names(list(refs.values()))
+    assert set(RYANS_HORNPIPES + WITHOUT_PICKUP + WITH_PICKUP_FOUND) <= excluded
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="running sixteenths: the notes' rhythm does not say where the bar is, and the "
+    "learned profiles score the true downbeat and one a beat away alike, under the margin "
+    "(docs/meters.md, pickup section); not found yet",
+)
+@pytest.mark.parametrize("name", RYANS_HORNPIPES)
+def test_the_ryans_hornpipes_pickup_of_an_eighth_is_found(refs, name, tmp_path):
+    notated, found = read_as_exported(refs[name], tmp_path)
+    assert notated == 6 and found == notated
+
+
+@pytest.mark.parametrize("name", WITH_PICKUP_FOUND)
+def test_a_tunes_pickup_is_found(refs, name, tmp_path):
+    notated, found = read_as_exported(refs[name], tmp_path)
+    assert notated != 0 and found == notated
+
+
+@pytest.mark.parametrize("name", WITHOUT_PICKUP)
+def test_a_tune_without_a_pickup_keeps_its_barlines(refs, name, tmp_path):
+    notated, found = read_as_exported(refs[name], tmp_path)
+    assert notated == 0 and found == 0
+
+
+def test_every_accompanied_meter_has_a_profile_of_its_bar():
+    shipped = pickup.profiles()
+    for signature in ACCOMPANIED_METERS:
+        meter = Meter(*signature)
+        entry = shipped[str(meter)]
+        assert entry["notes"].shape == (meter.bar_steps, pickup.N_CLASSES)
+        assert entry["degrees"].shape == (meter.bar_steps, pickup.DEGREE_CLASSES)
+        assert np.isclose(np.exp(entry["notes"]).sum(), 1.0, atol=1e-3)
+        assert entry["margin"] >= 0
+
+
+def test_even_eighths_ending_on_the_files_downbeat_are_left_alone():
+    # Nothing in the rhythm says where the bar is but the last note, on the file's
+    # downbeat: a scale of eighths in 2/4 keeps the file's barlines. (Ending on the last
+    # eighth of a bar instead, it is moved: the last note's place is evidence.)
+    notes = [(2 * i, 2 * i + 2, 60 + i % 8) for i in range(64)] + [(128, 136, 60)]
+    assert pickup_steps(notes, Meter(2, 4)) == 0
+
+
+def test_a_two_four_pickup_of_a_quarter_is_found():
+    # Half notes on the real downbeats, a quarter pickup at step 0, ending on the tonic.
+    notes = [(0, 4, 67)]
+    for bar in range(12):
+        start = 4 + 8 * bar
+        notes += [(start, start + 6, 60 + (bar % 2) * 7), (start + 6, start + 8, 64)]
+    notes.append((4 + 8 * 12, 4 + 8 * 12 + 8, 60))
+    assert pickup_steps(notes, Meter(2, 4)) == 4
+    assert pickup_steps([(a - 4, b - 4, p) for a, b, p in notes[1:]], Meter(2, 4)) == 0
+
+
+def test_the_detector_is_fast():
+    # It runs on every melody opened: a 400-note tune well under a millisecond's order.
+    rng = np.random.default_rng(0)
+    starts = np.cumsum(rng.choice([1, 2, 4], 400))
+    notes = [(int(a), int(a) + 2, int(p)) for a, p in zip(starts, rng.integers(55, 80, 400))]
+    pickup_steps(notes, Meter(6, 8))
+    started = time.perf_counter()
+    for _ in range(20):
+        pickup_steps(notes, Meter(6, 8))
+    assert (time.perf_counter() - started) / 20 < 0.02
