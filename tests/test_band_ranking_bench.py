@@ -136,3 +136,15 @@ def test_a_band_candidates_reasons_name_the_band_checks_that_set_it_apart():
     assert words and "the chords clash with the melody on" in words[0]
     assert words[0].endswith("more than most")
     assert band_reasons(list(checks), 0) == band_reasons(list(checks), 1)
+
+
+def test_a_band_set_is_counted_as_the_chorale_benchmark_counts_it():
+    """The band tables average one number a set (1 better, 0.5 a tie, 0 worse, None when
+    unmeasured); the chorale benchmark's outcome also says whether the set was beatable,
+    and after that change the band tables read its pairs as neither ties nor wins."""
+    import bench_band_ranking as bench
+
+    assert bench.first_beats_median([0.9, 0.5, 0.5, 0.4], True) == 1.0
+    assert bench.first_beats_median([0, 0, 0, 1, 2], False) == 0.5
+    assert bench.first_beats_median([2, 0, 1, 1, 1], False) == 0.0
+    assert bench.first_beats_median([float("nan"), 1.0, 2.0], True) is None
