@@ -95,13 +95,24 @@ def paths(tune: ct.Tune, work: Path) -> tuple[Path, Path]:
     return work / f"{stem}.mid", work / f"{stem}-out.mid"
 
 
-def run_tune(tune: ct.Tune, work: Path) -> dict:
+def run_tune(
+    tune: ct.Tune, work: Path, model: Path | None = None, in_process: bool = False
+) -> dict:
+    """The tune through ``composer-gui accompany`` as a user runs it (``model``: another
+    model file than the shipped one), judged. ``in_process`` calls the CLI's own
+    ``main`` in this process (the same code less the start-up of a process and of
+    torch, seconds a tune on a loaded machine)."""
     source, output = paths(tune, work)
     ct.write_midi(tune, source)
-    command = [*cli(), "accompany", str(source), "-o", str(output), "--json"]
+    command = ["accompany", str(source), "-o", str(output), "--json"]
     command += ["--candidates", "4", "--seed", "0"]
+    if model is not None:
+        command += ["--model", str(model)]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if in_process:
+        done = _cli_in_process(command)
+    else:
+        done = subprocess.run([*cli(), *command], capture_output=True, text=True, timeout=600)
     record = {
         "tune": tune.ref.name,
         "title": tune.title,
@@ -117,6 +128,18 @@ def run_tune(tune: ct.Tune, work: Path) -> dict:
         record["refusal"] = lines[-1][:300]
         return record
     return record | judge_output(tune, output)
+
+
+def _cli_in_process(argv: list[str]) -> subprocess.CompletedProcess:
+    import contextlib
+    import io
+
+    from composer_gui.cli import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(argv)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def rejudge(tune: ct.Tune, earlier: dict, work: Path) -> dict:
@@ -252,6 +275,36 @@ def print_by_collection(tunes: list[ct.Tune], records: list[dict]) -> None:
         )
 
 
+def wanted_counts(limit: int | None = None) -> dict[str, int | None]:
+    """Tunes the benchmark takes per header meter (None: all there are)."""
+    wanted = {m: 40 for m in MAIN_METERS} | {m: None for m in ALL_METERS}
+    wanted |= {m: 10 for m in OTHER_METERS}
+    if limit is not None:
+        wanted = {m: limit if n is None else min(n, limit) for m, n in wanted.items()}
+    return wanted
+
+
+def corpus_selection(
+    refs: list[ct.TuneRef], seed: int = 0, limit: int | None = None
+) -> tuple[dict[str, list[ct.Tune]], Counter]:
+    """The benchmark's tunes per meter, and how many were unreadable and skipped: each
+    meter's seeded shuffle read from the front until it has its count. The validation
+    set (``benchmarks/validation_tunes.py``) excludes exactly these by name."""
+    chosen: dict[str, list[ct.Tune]] = {}
+    unreadable = Counter()
+    for meter, count in wanted_counts(limit).items():
+        chosen[meter] = []
+        for ref in ct.choose(refs, meter, count, seed):
+            if count is not None and len(chosen[meter]) == count:
+                break
+            tune = ct.parse_tune(ref)
+            if tune is None:
+                unreadable[meter] += 1
+            else:
+                chosen[meter].append(tune)
+    return chosen, unreadable
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="tunes per meter (quick run)")
@@ -272,26 +325,12 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     refs = ct.index_tunes()
     counts = Counter(r.meter for r in refs)
-    wanted = {m: 40 for m in MAIN_METERS} | {m: None for m in ALL_METERS}
-    wanted |= {m: 10 for m in OTHER_METERS}
-    if args.limit is not None:
-        wanted = {m: args.limit if n is None else min(n, args.limit) for m, n in wanted.items()}
+    wanted = wanted_counts(args.limit)
     print(
         "corpus tunes by header meter: "
         + ", ".join(f"{m} {counts[m]}" for m in (*MAIN_METERS, *ALL_METERS, *OTHER_METERS))
     )
-    chosen: dict[str, list[ct.Tune]] = {}
-    unreadable = Counter()
-    for meter, count in wanted.items():
-        chosen[meter] = []
-        for ref in ct.choose(refs, meter, count, args.seed):
-            if count is not None and len(chosen[meter]) == count:
-                break
-            tune = ct.parse_tune(ref)
-            if tune is None:
-                unreadable[meter] += 1
-            else:
-                chosen[meter].append(tune)
+    chosen, unreadable = corpus_selection(refs, args.seed, args.limit)
     total = sum(len(t) for t in chosen.values())
     print(f"{total} tunes chosen (seed {args.seed}); unreadable and skipped: {dict(unreadable)}")
 

@@ -57,12 +57,13 @@ class Tune:
         return numerator * 4 / denominator
 
 
-def index_tunes() -> list[TuneRef]:
-    """Every tune of the four collections with a header meter, in corpus order."""
+def index_tunes(collections: tuple[str, ...] = COLLECTIONS) -> list[TuneRef]:
+    """Every tune of the collections (the four by default) with a header meter, in corpus
+    order."""
     from music21 import corpus
 
     refs = []
-    for collection in COLLECTIONS:
+    for collection in collections:
         for path in sorted(str(p) for p in corpus.getComposer(collection)):
             text = Path(path).read_text(encoding="latin-1")
             for tune in re.split(r"\n(?=X:)", "\n" + text):

@@ -1,0 +1,139 @@
+"""The meters on real tunes, for choosing: the validation set (``validation_tunes.py``)
+through ``composer-gui accompany`` with each model given, judged by the corpus
+benchmark's code, per meter and against the 4/4 row.
+
+Recorded commands (docs/meters.md):
+
+    python benchmarks/validation_tunes.py --out docs/benchmarks/meter-validation-set.json
+    python benchmarks/bench_meter_validation.py --model A.safetensors --model B.safetensors \\
+        --json docs/benchmarks/meter-validation.json
+
+The first writes the set (names per meter; parsing the corpus benchmark's 383 tunes to
+exclude them takes about 2 minutes); the second reads it, checks it again against the
+corpus benchmark's recorded tunes (``docs/benchmarks/corpus.json``), and accompanies
+each tune with each model as ``bench_corpus.run_tune`` does (4 candidates, seed 0), the
+CLI's ``main`` called in this process (``--jobs N``: N processes, as the corpus bench).
+Per model it prints the corpus benchmark's table; then, per meter, PCS, PCS on the beats
+and CTnCTR of every model side by side with the gap to that model's own 4/4 row.
+This set shapes choices; the corpus benchmark judges them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_corpus as bc  # noqa: E402
+import corpus_tunes as ct  # noqa: E402
+import validation_tunes as vt  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SET_FILE = ROOT / "docs" / "benchmarks" / "meter-validation-set.json"
+KEYS = ("pcs", "pcs_beats", "ctnctr")
+
+
+def run_model(model: Path | None, tunes: dict[str, list[ct.Tune]], work: Path, jobs: int | None):
+    """Every tune accompanied by ``model`` (None: the shipped one); (rows, records).
+    ``jobs`` None: one at a time through the CLI's ``main`` in this process."""
+    work.mkdir(parents=True, exist_ok=True)
+    flat = [t for meter in tunes for t in tunes[meter]]
+    if jobs is None:
+        records = [bc.run_tune(t, work, model, in_process=True) for t in flat]
+    else:
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            records = list(pool.map(lambda t: bc.run_tune(t, work, model), flat))
+    for record, tune in zip(records, flat, strict=True):
+        record["meter"] = tune.ref.meter  # 12/8: the re-barred copy, not its 6/8 header
+    rows = []
+    for meter in tunes:
+        mine = [r for r in records if r["meter"] == meter]
+        judged = [r for r in mine if r["accompanied"]]
+        refusals = Counter(r["refusal"] for r in mine if not r["accompanied"])
+        rows.append(bc.summarise(meter, judged, len(mine), refusals))
+    return rows, records
+
+
+def gap(row: dict, ref: dict, key: str) -> float:
+    return row[key] / ref[key] - 1 if ref[key] else math.nan
+
+
+def print_comparison(names: list[str], results: list[list[dict]]) -> None:
+    """Per meter, each model's PCS / PCS on the beats / CTnCTR and its gap to its own 4/4."""
+    print(f"\n{'meter':>6} " + " ".join(f"{n[:30]:>32}" for n in names))
+    for i, meter in enumerate(r["row"] for r in results[0]):
+        cells = []
+        for rows in results:
+            row, ref = rows[i], next(r for r in rows if r["row"] == "4/4")
+            cells.append(
+                " ".join(f"{row[k]:.3f}({100 * gap(row, ref, k):+.0f})" for k in KEYS).rjust(32)
+            )
+        print(f"{meter:>6} " + " ".join(cells))
+    print("(PCS, PCS on the beats, CTnCTR; in brackets % against the same model's 4/4 row)")
+    for name, rows in zip(names, results, strict=True):
+        ref = next(r for r in rows if r["row"] == "4/4")
+        weak = [r for r in rows if r["row"] != "4/4"]
+        worst = {k: min(gap(r, ref, k) for r in weak) for k in ("pcs", "ctnctr")}
+        mean = {k: float(np.mean([r[k] for r in weak])) for k in KEYS}
+        print(
+            f"{name}: weak meters' mean PCS {mean['pcs']:.3f}, on the beats "
+            f"{mean['pcs_beats']:.3f}, CTnCTR {mean['ctnctr']:.3f}; worst gap to 4/4 "
+            f"PCS {100 * worst['pcs']:+.1f}%, CTnCTR {100 * worst['ctnctr']:+.1f}%; "
+            f"meters within 5% on both: "
+            + ", ".join(
+                r["row"]
+                for r in weak
+                if all(abs(gap(r, ref, k)) <= bc.TOLERANCE for k in ("pcs", "ctnctr"))
+            )
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, action="append", default=None)
+    parser.add_argument("--set", type=Path, default=SET_FILE, help="the set's names per meter")
+    parser.add_argument("--limit", type=int, default=None, help="tunes per meter (quick run)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="CLI processes at once (default: in this process)"
+    )
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench_meter_validation"))
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    tunes = vt.read_set(args.set, args.limit)
+    recorded = json.loads((ROOT / "docs" / "benchmarks" / "corpus.json").read_text())
+    vt.assert_disjoint(tunes, {r["tune"] for r in recorded["tunes"]})
+    print(
+        f"validation set {args.set.name}: "
+        + ", ".join(f"{m} {len(t)}" for m, t in tunes.items())
+        + " (disjoint from the corpus benchmark's recorded tunes)"
+    )
+    models = args.model or [None]
+    names = [str(m) if m else "shipped" for m in models]
+    results, out = [], {"command": " ".join(sys.argv), "set": str(args.set), "models": {}}
+    for i, (model, name) in enumerate(zip(models, names, strict=True)):
+        print(f"\n== {name}")
+        rows, records = run_model(model, tunes, args.work / f"model{i}", args.jobs)
+        bc.print_table(rows)
+        results.append(rows)
+        out["models"][name] = {"rows": rows, "tunes": records}
+    print_comparison(names, results)
+    seconds = time.perf_counter() - started
+    print(f"({seconds:.0f} s)")
+    if args.json is not None:
+        out["seconds"] = round(seconds)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(bc._no_nan(out), indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
