@@ -62,6 +62,18 @@ def run_model(model: Path | None, tunes: dict[str, list[ct.Tune]], work: Path, j
     return rows, records
 
 
+def use_held_beat() -> None:
+    """The engine's clean-up with the compound beat held, in this process: the rule
+    chosen on the re-timed chorales that the corpus benchmark found worse (docs/meters.md)."""
+    from functools import partial
+
+    from models import meter_cleanup, sampling
+
+    sampling.accompaniment_voices = partial(
+        meter_cleanup.accompaniment_voices, held=meter_cleanup.compound_beat
+    )
+
+
 def gap(row: dict, ref: dict, key: str) -> float:
     return row[key] / ref[key] - 1 if ref[key] else math.nan
 
@@ -96,6 +108,37 @@ def print_comparison(names: list[str], results: list[list[dict]]) -> None:
         )
 
 
+def print_paired(base: str, base_tunes: list[dict], name: str, tunes: list[dict]) -> None:
+    """Per meter, the mean per-tune difference ``name`` - ``base`` on the same tunes, with
+    its standard error: the tunes differ far more among themselves (PCS sd 0.04-0.11 a
+    meter) than two models on one tune, so only the paired difference tells models apart
+    on 12 tunes a meter."""
+    before = {(r["tune"], r["meter"]): r for r in base_tunes if r["accompanied"]}
+    after = {(r["tune"], r["meter"]): r for r in tunes if r["accompanied"]}
+    meters = list(dict.fromkeys(r["meter"] for r in base_tunes))
+    print(f"\n{name} - {base}, per tune (mean +- standard error):")
+    print(f"{'meter':>6} {'tunes':>5} " + " ".join(f"{k:>16}" for k in KEYS))
+    weak: dict[str, list[float]] = {k: [] for k in KEYS}
+    for meter in [*meters, "weak"]:
+        cells = []
+        for key in KEYS:
+            if meter == "weak":
+                diffs = weak[key]
+            else:
+                diffs = [
+                    after[k][key] - before[k][key]
+                    for k in before
+                    if k[1] == meter and k in after
+                    if before[k][key] is not None and after[k][key] is not None
+                ]
+                diffs = [d for d in diffs if not math.isnan(d)]
+                if meter != "4/4":
+                    weak[key] += diffs
+            se = np.std(diffs, ddof=1) / math.sqrt(len(diffs)) if len(diffs) > 1 else math.nan
+            cells.append(f"{np.mean(diffs):+.3f} +- {se:.3f}".rjust(16))
+        print(f"{meter:>6} {len(diffs):>5} " + " ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, action="append", default=None)
@@ -106,7 +149,24 @@ def main() -> None:
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_meter_validation"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="an earlier run's JSON: its first model is "
+        "the baseline of the paired differences (else this run's first model)",
+    )
+    parser.add_argument(
+        "--held",
+        action="store_true",
+        help="the compound beat held (meter_cleanup.compound_beat, not shipped): does this "
+        "set see what the corpus benchmark saw of it? (in this process only)",
+    )
     args = parser.parse_args()
+    if args.held:
+        if args.jobs is not None:
+            parser.error("--held changes the clean-up in this process: leave out --jobs")
+        use_held_beat()
 
     started = time.perf_counter()
     tunes = vt.read_set(args.set, args.limit)
@@ -127,6 +187,15 @@ def main() -> None:
         results.append(rows)
         out["models"][name] = {"rows": rows, "tunes": records}
     print_comparison(names, results)
+    if args.against is not None:
+        earlier = json.loads(args.against.read_text())["models"]
+        base, base_tunes = next(iter(earlier.items()))
+        base_tunes = base_tunes["tunes"]
+    else:
+        base, base_tunes = names[0], out["models"][names[0]]["tunes"]
+    for name in names:
+        if out["models"][name]["tunes"] is not base_tunes:
+            print_paired(base, base_tunes, name, out["models"][name]["tunes"])
     seconds = time.perf_counter() - started
     print(f"({seconds:.0f} s)")
     if args.json is not None:

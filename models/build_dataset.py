@@ -332,7 +332,7 @@ def grid_dict() -> dict:
 CHORALE_SOURCE = "music21 Bach chorales"
 METER_VARIANTS_SOURCE = (
     "music21 Bach chorales, each also re-timed into compound meter (12/8, 9/8, 6/8, 6/4, "
-    "3/8) and re-barred (2/4, 2/2, 3/2) by models/retime.py"
+    "3/8), re-barred (2/4) and augmented (2/2, 3/2: each quarter a half) by models/retime.py"
 )
 
 

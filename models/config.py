@@ -39,6 +39,9 @@ class GanConfig:
     # differ in length by meter: 6/4 copies are twice as long, 3/4 chorales are few);
     # False draws by length, as the shipped model's first stages did.
     balance_meters: bool = False
+    # With balance_meters, each meter's share times its weight, as "6/8=2,2/2=2" (meters
+    # not named weigh 1): a fine-tune can lean toward the meters it accompanies worst.
+    meter_weights: str = ""
     # generator: 1-D U-Net over time, pitch as channels
     g_channels: tuple[int, ...] = (96, 128, 192, 256)  # one per time resolution, /1 /2 /4 /8
     noise_channels: int = 32  # noise per position at the bottleneck (every half bar)
@@ -87,6 +90,9 @@ class GanConfig:
             raise ValueError("critic_negatives must be in [0, 1)")
         if not 0.0 <= self.train_variety <= 1.0:
             raise ValueError("train_variety must be in [0, 1]")
+        weights = self.meter_weight_map  # validates the text
+        if weights and not self.balance_meters:
+            raise ValueError("meter_weights needs balance_meters (it weighs each meter's share)")
         if self.critic_bar_head < 0:
             raise ValueError("critic_bar_head must be 0 (none) or a number of hidden units")
         if len(self.g_channels) < 2:
@@ -106,6 +112,24 @@ class GanConfig:
         from models.tracks import CHORALE_TRACKS, TrackSpec
 
         return tuple(TrackSpec.from_dict(dict(t)) for t in self.tracks) or CHORALE_TRACKS
+
+    @property
+    def meter_weight_map(self) -> dict[tuple[int, int], float]:
+        """``meter_weights`` read: {(numerator, denominator): weight}."""
+        out: dict[tuple[int, int], float] = {}
+        for item in filter(None, (x.strip() for x in self.meter_weights.split(","))):
+            try:
+                meter, weight = item.split("=")
+                numerator, denominator = (int(n) for n in meter.split("/"))
+                out[(numerator, denominator)] = float(weight)
+            except ValueError:
+                raise ValueError(
+                    f"meter_weights item {item!r} is not like 6/8=2; write meters and "
+                    'weights as "6/8=2,2/2=1.5"'
+                ) from None
+            if out[(numerator, denominator)] <= 0:
+                raise ValueError(f"meter_weights: {item!r} must weigh more than 0")
+        return out
 
     @property
     def is_chorale_layout(self) -> bool:

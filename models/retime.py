@@ -9,10 +9,15 @@ app accompanies, made by three musical operations:
   musician would swing them: on the beat → on the beat, the second sixteenth → the
   second eighth, the off-beat eighth → the third eighth, the last sixteenth → the last
   sixteenth. A quarter stays a beat (now dotted), two eighths become quarter + eighth.
-- ``rebar``: the same notes barred in a meter of the same beat (4/4 → 2/4 or 2/2, 12/8
-  → 6/8, 9/8 → 3/8); the pickup is measured in the new bar.
-- ``augment``: every duration doubled (3/4 → 3/2, 6/8 → 6/4), as Bach's own 3/2 and
-  cut-time chorales are notated.
+- ``rebar``: the same notes barred in a meter of the same beat (4/4 → 2/4, 12/8 → 6/8,
+  9/8 → 3/8); the pickup is measured in the new bar.
+- ``augment``: every duration doubled (3/4 → 3/2, 6/8 → 6/4, 4/4 → 4/2 barred as 2/2), as
+  Bach's own 3/2 and cut-time chorales are notated.
+
+Cut time is the 4/4 chorale augmented, not re-barred: re-barred, a 2/2 bar is a 4/4 bar
+with Bach's harmony moving on every quarter, so it changed on the half note's second
+quarter as often as on the beat (0.87 a beat, docs/meters.md) and taught 2/2 as 4/4.
+Augmented, each quarter becomes a half, so the harmony per half note is Bach's per beat.
 
 The copies share the chorale's group, so a held-out chorale is held out in every meter.
 """
@@ -78,7 +83,7 @@ def rebar(piece: Piece, meter: Meter) -> Piece:
 
 
 def augment(piece: Piece) -> Piece:
-    """Every duration doubled, the lower number halved (3/4 → 3/2, 6/8 → 6/4)."""
+    """Every duration doubled, the lower number halved (3/4 → 3/2, 6/8 → 6/4, 4/4 → 4/2)."""
     meter = Meter(piece.meter.numerator, piece.meter.denominator // 2)
     source = np.arange(2 * piece.n_steps) // 2
     voices, onsets = _stretch(piece.voices, piece.onsets, source)
@@ -103,7 +108,7 @@ def meter_variants(piece: Piece) -> list[Piece]:
             six_eight,
             augment(six_eight),  # 6/4
             rebar(piece, Meter(2, 4)),
-            rebar(piece, Meter(2, 2)),
+            rebar(augment(piece), Meter(2, 2)),  # 4/2 barred as 2/2: a half per quarter
         ]
     if signature == (3, 4):
         compound = to_compound(piece)  # 9/8

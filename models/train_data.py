@@ -49,14 +49,19 @@ class WindowSampler:
         rng: np.random.Generator,
         transpose: bool,
         balance_meters: bool = False,
+        meter_weights: dict[tuple[int, int], float] | None = None,
     ):
         lengths = np.diff(data.starts)
         self.pieces = np.flatnonzero(lengths >= n_steps)
         if self.pieces.size == 0:
             raise DatasetError(f"No piece is at least {n_steps} steps long.")
-        # each meter's pieces together weigh the same with balance_meters
-        meters = [tuple(data.meters[p]) for p in self.pieces] if balance_meters else None
-        self.weights = piece_weights(lengths[self.pieces], meters)
+        # each meter's pieces together weigh the same with balance_meters, times its weight
+        meters = [tuple(map(int, data.meters[p])) for p in self.pieces] if balance_meters else None
+        weights = piece_weights(lengths[self.pieces], meters)
+        if meters and meter_weights:
+            weights = weights * np.array([meter_weights.get(m, 1.0) for m in meters])
+            weights = weights / weights.sum()
+        self.weights = weights
         self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
 
     def batch(self, size: int) -> dict[str, np.ndarray]:
@@ -119,7 +124,12 @@ class ChoraleData:
         self.content_hash = self.manifest["content_hash"]
         n_steps = config.window_bars * 16
         self.sampler = WindowSampler(
-            self.data, n_steps, rng, config.transpose, config.balance_meters
+            self.data,
+            n_steps,
+            rng,
+            config.transpose,
+            config.balance_meters,
+            config.meter_weight_map,
         )
 
     def batch(self, size: int, device):

@@ -19,9 +19,11 @@ threads=${THREADS:-1}
 .venv/bin/composer-gui train --run-dir "$run" --threads "$threads" --eval-every 100 --resume \
     --config models/configs/critic-negatives-stage.json --iterations 2500 --export "$model"
 # Every meter it accompanies (issue 16, docs/meters.md): the chorales again, each also
-# re-timed into compound meter (12/8, 9/8, 6/8, 6/4, 3/8) and re-barred (2/4, 2/2, 3/2)
-# by models/retime.py, each meter drawn equally; 800 iterations from the model above
-# (about 8 min on an idle 2-core machine, 30 min on the shared one it was made on).
+# re-timed into compound meter (12/8, 9/8, 6/8, 6/4, 3/8), re-barred (2/4) and augmented
+# (2/2, 3/2) by models/retime.py, each meter drawn equally; 800 iterations from the model
+# above (about 8 min on an idle 2-core machine, 30 min on the shared one it was made on).
+# The shipped model saw 2/2 re-barred from 4/4 (before s11-16 augmented it): this stage,
+# run now, trains on the augmented 2/2 and is not bit for bit the shipped model.
 .venv/bin/composer-gui dataset build --meters --out "$run-meters-data"
 .venv/bin/composer-gui train --data "$run-meters-data" --run-dir "$run-meters" \
     --init-from "$model" --config models/configs/meters-stage.json --iterations 800 \

@@ -65,3 +65,22 @@ def test_the_set_is_what_the_rule_chooses_and_disjoint_from_the_benchmarks_selec
     names = {m: [t.ref.name for t in tunes] for m, tunes in chosen.items()}
     assert names == json.loads(RECORDED_SET.read_text())["tunes"]
     assert not {n for v in names.values() for n in v} & corpus
+
+
+def test_the_cli_in_process_writes_what_the_cli_writes(tmp_path):
+    # bench_meter_validation calls the CLI's main in its own process: it must judge the
+    # same file a user's `composer-gui accompany` writes.
+    import filecmp
+
+    import bench_corpus as bc
+
+    tune = vt.read_set(RECORDED_SET, limit=1)["6/8"][0]
+    records = []
+    for in_process in (True, False):
+        work = tmp_path / str(in_process)
+        work.mkdir()
+        records.append(bc.run_tune(tune, work, in_process=in_process))
+    assert all(r["accompanied"] and r["melody_kept"] for r in records)
+    outputs = [bc.paths(tune, tmp_path / str(p))[1] for p in (True, False)]
+    assert filecmp.cmp(*outputs, shallow=False)
+    assert records[0]["pcs"] == records[1]["pcs"]

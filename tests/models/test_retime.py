@@ -41,3 +41,18 @@ def test_every_chorale_meter_yields_the_other_accompanied_meters_in_its_group():
     assert [str(p.meter) for p in three] == ["9/8", "3/8", "3/2"]
     assert {p.group for p in four + three} == {"bwv1"}  # held out together
     assert augment(piece([0] * 8, [0], meter=(3, 4))).n_steps == 16
+
+
+def test_cut_time_is_the_chorale_augmented_so_each_quarter_becomes_a_half():
+    # Bach's harmony moves on the quarter; in 2/2 it must move on the half note, not on
+    # the half's second quarter as a re-barred 4/4 bar would (docs/meters.md).
+    voice = [0] * 4 + [2] * 4 + [4] * 4 + [5] * 4  # one 4/4 bar of quarters
+    cut = next(p for p in meter_variants(piece(voice, [0, 4, 8, 12])) if p.meter == Meter(2, 2))
+    assert cut.n_steps == 32 and cut.meter.bar_steps == 16  # two bars of 2/2
+    assert cut.voices[0].tolist() == [0] * 8 + [2] * 8 + [4] * 8 + [5] * 8
+    assert np.flatnonzero(cut.onsets[0]).tolist() == [0, 8, 16, 24]  # on the half notes
+    assert cut.name == "bwv1.1@2-2"
+    pickup = next(
+        p for p in meter_variants(piece([0] * 32, [0], phase=12)) if p.meter == Meter(2, 2)
+    )
+    assert pickup.bar_phase == 8  # a quarter's pickup is a half's pickup in cut time
