@@ -173,7 +173,10 @@ def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGri
         n_steps,
     )
     meters = [(max(0, to_step(b)), m) for b, m in melody.meter_map()]
-    if len(meters) == 1 and first_beat == 0.0 and detect_pickup:
+    # Only a melody whose first note is at beat 0 can be a pickup written as a downbeat:
+    # rests before the first note already say where the file's pickup falls
+    written_as_downbeat = first_beat == 0.0 and first_note < 1e-9
+    if len(meters) == 1 and written_as_downbeat and detect_pickup:
         meter = meters[0][1]
         steps = [(to_step(n.start_beat), to_step(n.end_beat), n.pitch) for n in notes]
         pickup = pickup_steps(steps, meter)
