@@ -72,21 +72,29 @@ def from_first_bar(piece):
     )
 
 
-def piece_tune(piece, name: str) -> ct.Tune:
-    """A band piece's melody as a benchmark tune (its meter and pickup kept)."""
-    notes, step, melody = [], 0, piece.melody
-    while step < melody.shape[0]:
-        if melody[step] < 0:
+def melody_steps(voice, onsets) -> list[tuple[int, int, int]]:
+    """A melody roll (pitch index a step, -1 silent; onsets where a note is struck) as
+    notes ``(start step, end step, MIDI pitch)``: a note lasts while its pitch holds and
+    no new onset is struck."""
+    notes, step = [], 0
+    while step < voice.shape[0]:
+        if voice[step] < 0:
             step += 1
             continue
         end = step + 1
-        while (
-            end < melody.shape[0] and melody[end] == melody[step] and not piece.melody_onsets[end]
-        ):
+        while end < voice.shape[0] and voice[end] == voice[step] and not onsets[end]:
             end += 1
-        pitch = int(melody[step]) + LOWEST_PITCH
-        notes.append((step / STEPS_PER_QUARTER, end / STEPS_PER_QUARTER, pitch))
+        notes.append((step, end, int(voice[step]) + LOWEST_PITCH))
         step = end
+    return notes
+
+
+def piece_tune(piece, name: str) -> ct.Tune:
+    """A band piece's melody as a benchmark tune (its meter and pickup kept)."""
+    notes = [
+        (a / STEPS_PER_QUARTER, b / STEPS_PER_QUARTER, p)
+        for a, b, p in melody_steps(piece.melody, piece.melody_onsets)
+    ]
     meter = piece.meter
     ref = ct.TuneRef("band test split", name.replace(".", "_"), 0, str(meter))
     return ct.Tune(

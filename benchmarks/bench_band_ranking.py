@@ -43,6 +43,7 @@ import band_ranking_measures as brm  # noqa: E402
 import bench_band_styles as bbs  # noqa: E402
 import bench_ranking_heldout  # noqa: E402
 import corpus_tunes as ct  # noqa: E402
+from band_test_reference import melody_steps  # noqa: E402
 from bench_ranking_heldout import folk_melody  # noqa: E402
 
 from composer_gui.core.arrangement import Arrangement, Note, Track  # noqa: E402
@@ -54,7 +55,7 @@ from models.band_evaluate import band_windows, spread  # noqa: E402
 from models.band_pieces import load_band_split  # noqa: E402
 from models.band_ranking import BAND_CHECKS, band_checks, band_faults, band_ranking  # noqa: E402
 from models.band_styles import STYLES  # noqa: E402
-from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT  # noqa: E402
+from models.pianoroll import STEPS_PER_BEAT  # noqa: E402
 from models.sampling import critic_scores, melody_condition, pad_length  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,17 +99,10 @@ def on_own_grid(window) -> bool:
 
 
 def window_melody(window) -> Arrangement:
-    notes, step, voice = [], 0, window.melody
-    while step < voice.shape[0]:
-        if voice[step] < 0:
-            step += 1
-            continue
-        end = step + 1
-        while end < voice.shape[0] and voice[end] == voice[step] and not window.melody_onsets[end]:
-            end += 1
-        pitch = int(voice[step]) + LOWEST_PITCH
-        notes.append(Note(pitch, step / STEPS_PER_BEAT, (end - step) / STEPS_PER_BEAT, 80))
-        step = end
+    notes = [
+        Note(pitch, a / STEPS_PER_BEAT, (b - a) / STEPS_PER_BEAT, 80)
+        for a, b, pitch in melody_steps(window.melody, window.melody_onsets)
+    ]
     return Arrangement([Track("melody", notes)], 100.0, window.meter.signature)
 
 
