@@ -53,11 +53,13 @@ WITHOUT_PICKUP = [
     "essenFolksong/fink0#12",
     "essenFolksong/erk20#120",
 ]
-# and with one that the detector finds now (two 6/8 jigs, a 2/4 reel): kept found.
+# and with one that the detector finds now (a 6/8, a 9/8 and a 2/4 tune of O'Neill's;
+# three Ryan's tunes found before the accent evidence was raised to 1.2 are missed now,
+# docs/meters.md): kept found.
 WITH_PICKUP_FOUND = [
-    "ryansMammoth/HareInTheCornJig#1",
-    "ryansMammoth/OldWallsOfLiscarrollJig#1",
-    "ryansMammoth/SilverClusterReel#1",
+    "oneills1850/0001-0050#19",
+    "oneills1850/0101-0200#142",
+    "oneills1850/0401-0486#426",
 ]
 
 
