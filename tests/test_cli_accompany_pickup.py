@@ -90,3 +90,19 @@ def test_a_pickup_it_cannot_take_is_one_sentence_and_writes_nothing(
     code, io = accompany(path, out, tmp_path / "no-model.safetensors", capsys, "--pickup", value)
     assert code != 0 and words in io.err and len(io.err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_pickup_found_from_the_notes_is_said_and_barred(tiny_model, tmp_path, capsys):
+    ct = _corpus_tunes()
+    ref = next(r for r in ct.index_tunes() if r.name == "ryansMammoth/HareInTheCornJig#1")
+    tune = ct.parse_tune(ref)
+    ct.write_midi(tune, tmp_path / "jig.mid")
+    grid = melody_on_grid(read_melody(tmp_path / "jig.mid"))
+    out = tmp_path / "out.mid"
+    code, io = accompany(tmp_path / "jig.mid", out, tiny_model, capsys)  # auto, the default
+    assert code == 0, io.err
+    assert any(
+        line.startswith("pickup: ") and line.endswith("(found from the notes)")
+        for line in io.out.splitlines()
+    )
+    assert read_arrangement(out).bar_starts()[1] == grid.bar_starts[1] / 4 > 0

@@ -83,7 +83,12 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from composer_gui.commands.ranking_table import print_table
     from composer_gui.core.engine import Engine
-    from composer_gui.core.melody_grid import melody_on_grid, melody_warnings, notated_meters
+    from composer_gui.core.melody_grid import (
+        PICKUP_GIVEN,
+        melody_on_grid,
+        melody_warnings,
+        notated_meters,
+    )
     from composer_gui.core.midi_file import melody_of, read_arrangement
     from composer_gui.core.midi_writer import write_arrangement
 
@@ -128,12 +133,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.json:
         report = _as_json(candidates, engine, written, args, used)
-        report["pickup"] = {"steps": grid.pickup, "from": grid.pickup_from or None}
+        steps = pickup if grid.pickup_from == PICKUP_GIVEN else grid.pickup
+        report["pickup"] = {"steps": steps, "from": grid.pickup_from or None}
         print(json.dumps(report, indent=2))
     else:
         print(melody_sentence(used))
-        if grid.pickup:
-            print(f"pickup: {pickup_text(grid, melody)}")
+        if grid.pickup_from:
+            print(f"pickup: {pickup_text(grid, pickup, melody)}")
         print_table(candidates, engine, args)
     return 0
 
@@ -156,12 +162,14 @@ def pickup_asked(text: str):
     )
 
 
-def pickup_text(grid, melody: Arrangement) -> str:
-    """ "1 eighth (found from the notes)": the pickup the melody was accompanied with."""
-    from composer_gui.core.melody_grid import pickup_words
+def pickup_text(grid, asked, melody: Arrangement) -> str:
+    """The pickup the melody was accompanied with, as "1 eighth (found from the notes)"
+    (a given one as the musician counted it, from the first note)."""
+    from composer_gui.core.melody_grid import PICKUP_GIVEN, pickup_words
 
+    steps = asked if grid.pickup_from == PICKUP_GIVEN else grid.pickup
     meter = grid.meters[0][1] if grid.meters else melody.meter()
-    return f"{pickup_words(grid.pickup, meter)} ({grid.pickup_from})"
+    return f"{pickup_words(steps, meter)} ({grid.pickup_from})"
 
 
 def style_asked(name: str, model: Path | None):

@@ -59,7 +59,8 @@ class MelodyGrid:
 
     @property
     def pickup(self) -> int:
-        """Steps before the first downbeat (0 when step 0 is a downbeat)."""
+        """Steps of the grid's first, short bar before its first downbeat (0 when step 0
+        is a downbeat); a given pickup is counted from the first note, after any rest."""
         return self.bar_starts[1] if self.bar_phase and self.n_bars > 1 else 0
 
 
