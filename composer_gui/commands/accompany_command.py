@@ -82,9 +82,11 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from composer_gui.commands.ranking_table import print_table
+    from composer_gui.core.chords import candidate_chords
     from composer_gui.core.engine import Engine
     from composer_gui.core.melody_grid import (
         PICKUP_GIVEN,
+        check_melody,
         melody_on_grid,
         melody_warnings,
         notated_meters,
@@ -115,10 +117,17 @@ def run(args: argparse.Namespace) -> int:
         style=style,
         pickup=pickup,
     )  # checks the melody (a meter it cannot accompany) before it loads the model
-    grid = melody_on_grid(melody, pickup)  # the bars it was accompanied on, to write them
-    for candidate in candidates:
-        notated = candidate.arrangement
-        notated.time_signature, notated.meter_changes = notated_meters(notated, grid)
+    # The bars it was accompanied on, to write them: of the melody as the engine took it
+    # (its first bars only, with --first-bars; the engine checked it, this only trims).
+    taken = check_melody(melody, "first") if args.allow_long == "first" else melody
+    grid = melody_on_grid(taken, pickup)
+    notated = notated_meters(melody, grid)
+    if notated != (tuple(melody.time_signature), list(melody.meter_changes)):
+        for candidate in candidates:  # barred as accompanied, its chords named on those bars
+            bars = candidate.arrangement
+            bars.time_signature, bars.meter_changes = notated
+            candidate.chords = candidate_chords(bars, engine.tracks, engine.card, candidate.style)
+            bars.markers = list(candidate.chords)
     for warning in melody_warnings(melody):
         print(f"Note: {warning}", file=sys.stderr)
     write_arrangement(candidates[0].arrangement, args.output)
