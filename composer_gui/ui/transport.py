@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup, pickup_words
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.theme import hide_spin_arrows
-from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS
+from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS, Meter
 
 NO_INPUT = "No MIDI keyboard"
 OWN_CLOCK = "Own tempo"
@@ -104,9 +105,17 @@ class TransportBar(QFrame):
         for numerator, denominator in ACCOMPANIED_METERS:
             self.meter.addItem(f"{numerator}/{denominator}")
         self.meter.setCurrentIndex(ACCOMPANIED_METERS.index((4, 4)))
+        # Where the melody's first downbeat is (the document's pickup setting).
+        self.pickup = QComboBox()
+        self.pickup.setToolTip(
+            "Pickup: how long the melody plays before its first downbeat; auto finds it "
+            "from the notes, none keeps the file's barlines"
+        )
+        self.show_pickup(PICKUP_AUTO, Meter(4, 4))
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
         layout.addWidget(self.meter)
+        layout.addWidget(self.pickup)
         self.full_only.append(separator())
         layout.addWidget(self.full_only[-1])
 
@@ -150,6 +159,7 @@ class TransportBar(QFrame):
             self.tempo,
             self.bars,
             self.meter,
+            self.pickup,
             input_label,
             self.input,
             refresh,
@@ -200,6 +210,24 @@ class TransportBar(QFrame):
             index = self.meter.count() - 1
         self.meter.setCurrentIndex(index)
         self.meter.blockSignals(False)
+
+    def show_pickup(self, pickup: Pickup, meter: Meter) -> None:
+        """Offer auto, none and every eighth under a bar of ``meter`` in its own units
+        ("1 eighth", "1 beat"), showing ``pickup``, without emitting a change."""
+        self.pickup.blockSignals(True)
+        self.pickup.clear()
+        self.pickup.addItem(f"Pickup: {PICKUP_AUTO}", PICKUP_AUTO)
+        self.pickup.addItem(f"Pickup: {PICKUP_NONE}", PICKUP_NONE)
+        lengths = list(range(2, meter.bar_steps, 2))
+        if isinstance(pickup, int) and pickup not in lengths:
+            lengths = sorted([*lengths, pickup])  # a sixteenth's, or over a bar of this meter
+        for steps in lengths:
+            self.pickup.addItem(f"Pickup: {pickup_words(steps, meter)}", steps)
+        self.pickup.setCurrentIndex(max(0, self.pickup.findData(pickup)))
+        self.pickup.blockSignals(False)
+
+    def chosen_pickup(self) -> Pickup:
+        return self.pickup.currentData()
 
     def chosen_meter(self) -> tuple[int, int]:
         numerator, denominator = self.meter.currentText().split("/")
