@@ -105,17 +105,9 @@ class TransportBar(QFrame):
         for numerator, denominator in ACCOMPANIED_METERS:
             self.meter.addItem(f"{numerator}/{denominator}")
         self.meter.setCurrentIndex(ACCOMPANIED_METERS.index((4, 4)))
-        # Where the melody's first downbeat is (the document's pickup setting).
-        self.pickup = QComboBox()
-        self.pickup.setToolTip(
-            "Pickup: how long the melody plays before its first downbeat; auto finds it "
-            "from the notes, none keeps the file's barlines"
-        )
-        self.show_pickup(PICKUP_AUTO, Meter(4, 4))
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
         layout.addWidget(self.meter)
-        layout.addWidget(self.pickup)
         self.full_only.append(separator())
         layout.addWidget(self.full_only[-1])
 
@@ -159,7 +151,6 @@ class TransportBar(QFrame):
             self.tempo,
             self.bars,
             self.meter,
-            self.pickup,
             input_label,
             self.input,
             refresh,
@@ -211,27 +202,43 @@ class TransportBar(QFrame):
         self.meter.setCurrentIndex(index)
         self.meter.blockSignals(False)
 
-    def show_pickup(self, pickup: Pickup, meter: Meter) -> None:
-        """Offer auto, none and every eighth under a bar of ``meter`` in its own units
-        ("1 eighth", "1 beat"), showing ``pickup``, without emitting a change."""
-        self.pickup.blockSignals(True)
-        self.pickup.clear()
-        self.pickup.addItem(f"Pickup: {PICKUP_AUTO}", PICKUP_AUTO)
-        self.pickup.addItem(f"Pickup: {PICKUP_NONE}", PICKUP_NONE)
-        lengths = list(range(2, meter.bar_steps, 2))
-        if isinstance(pickup, int) and pickup not in lengths:
-            lengths = sorted([*lengths, pickup])  # a sixteenth's, or over a bar of this meter
-        for steps in lengths:
-            self.pickup.addItem(f"Pickup: {pickup_words(steps, meter)}", steps)
-        self.pickup.setCurrentIndex(max(0, self.pickup.findData(pickup)))
-        self.pickup.blockSignals(False)
-
-    def chosen_pickup(self) -> Pickup:
-        return self.pickup.currentData()
-
     def chosen_meter(self) -> tuple[int, int]:
         numerator, denominator = self.meter.currentText().split("/")
         return int(numerator), int(denominator)
 
     def show_count(self, text: str) -> None:
         self.count_label.setText(text)
+
+
+class PickupBox(QComboBox):
+    """Where the melody's first downbeat is: the document's pickup setting, offered as
+    auto, none and every eighth under a bar of the meter in its own units ("1 eighth",
+    "1 beat"). It sits in the melody panel's top row: at 1280 pixels the transport row
+    beside the meter box has no room left (a box there elided Metronome and the clock)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setToolTip(
+            "Pickup: how long the melody plays before its first downbeat, counted from "
+            "its first note; auto finds it from the notes, none keeps the file's barlines"
+        )
+        self.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.show_pickup(PICKUP_AUTO, Meter(4, 4))
+
+    def show_pickup(self, pickup: Pickup, meter: Meter) -> None:
+        """Offer the setting's choices under ``meter``, showing ``pickup``, without
+        emitting a change."""
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(f"Pickup: {PICKUP_AUTO}", PICKUP_AUTO)
+        self.addItem(f"Pickup: {PICKUP_NONE}", PICKUP_NONE)
+        lengths = list(range(2, meter.bar_steps, 2))
+        if isinstance(pickup, int) and pickup not in lengths:
+            lengths = sorted([*lengths, pickup])  # a sixteenth's, or over a bar of this meter
+        for steps in lengths:
+            self.addItem(f"Pickup: {pickup_words(steps, meter)}", steps)
+        self.setCurrentIndex(max(0, self.findData(pickup)))
+        self.blockSignals(False)
+
+    def chosen(self) -> Pickup:
+        return self.currentData()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.gui
 
 def choose_pickup(window, pickup) -> None:
     """Choose an item of the box as a click does (``activated``, which the window hears)."""
-    box = window.transport.pickup
+    box = window.pickup_box
     index = box.findData(pickup)
     assert index >= 0, [box.itemText(i) for i in range(box.count())]
     box.setCurrentIndex(index)
@@ -35,7 +35,7 @@ def test_set_generate_save_open_the_pickup_is_kept(
 
     monkeypatch.setattr(holder, "generate", generate)
     assert window.open_file(melody_file)
-    box = window.transport.pickup
+    box = window.pickup_box
     assert window.document.pickup == "auto" and box.currentText() == "Pickup: auto"
     assert [box.itemText(i) for i in range(2, 5)] == [  # 4/4, in its own units
         "Pickup: 1 eighth",
@@ -68,10 +68,10 @@ def test_a_pickup_too_long_for_the_melody_is_one_sentence(qtbot, window, melody_
     assert window.open_file(melody_file)
     window.document.set_meter((6, 8))
     choose_pickup(window, 10)
-    assert window.transport.pickup.currentText() == "Pickup: 5 eighths"
+    assert window.pickup_box.currentText() == "Pickup: 5 eighths"
     window.document.set_meter((2, 4))
     assert window.document.pickup == "auto"
-    assert window.transport.pickup.currentText() == "Pickup: auto"
+    assert window.pickup_box.currentText() == "Pickup: auto"
 
 
 def test_an_older_project_file_opens_as_auto(window):
