@@ -52,6 +52,15 @@ def register(sub) -> None:
         metavar="NAME",
         help="the style to play in (composer-gui styles lists them); chooses its model",
     )
+    p.add_argument(
+        "--pickup",
+        default="auto",
+        metavar="auto|none|N",
+        help="where the first downbeat is: auto (found from the notes where the file puts "
+        "a pickup on its first downbeat; the default), none (the file's barlines as they "
+        "are), or N eighths from the first note to the first downbeat (1: an eighth's "
+        "pickup; under a bar)",
+    )
     longer = p.add_mutually_exclusive_group()
     longer.add_argument(
         "--first-bars",
@@ -73,14 +82,22 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from composer_gui.commands.ranking_table import print_table
+    from composer_gui.core.chords import candidate_chords
     from composer_gui.core.engine import Engine
-    from composer_gui.core.melody_grid import melody_warnings
+    from composer_gui.core.melody_grid import (
+        PICKUP_GIVEN,
+        check_melody,
+        melody_on_grid,
+        melody_warnings,
+        notated_meters,
+    )
     from composer_gui.core.midi_file import melody_of, read_arrangement
     from composer_gui.core.midi_writer import write_arrangement
 
     read = read_arrangement(args.input)  # read once: the choice and the melody come from it
     used = melody_choice(read, args.track, args.input.name)
     melody = melody_of(read, used["track"], args.input.name)
+    pickup = pickup_asked(args.pickup)
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
     model, style = args.model, args.style
@@ -98,7 +115,19 @@ def run(args: argparse.Namespace) -> int:
         preset=args.preset,
         allow_long=args.allow_long,
         style=style,
+        pickup=pickup,
     )  # checks the melody (a meter it cannot accompany) before it loads the model
+    # The bars it was accompanied on, to write them: of the melody as the engine took it
+    # (its first bars only, with --first-bars; the engine checked it, this only trims).
+    taken = check_melody(melody, "first") if args.allow_long == "first" else melody
+    grid = melody_on_grid(taken, pickup)
+    notated = notated_meters(melody, grid)
+    if notated != (tuple(melody.time_signature), list(melody.meter_changes)):
+        for candidate in candidates:  # barred as accompanied, its chords named on those bars
+            bars = candidate.arrangement
+            bars.time_signature, bars.meter_changes = notated
+            candidate.chords = candidate_chords(bars, engine.tracks, engine.card, candidate.style)
+            bars.markers = list(candidate.chords)
     for warning in melody_warnings(melody):
         print(f"Note: {warning}", file=sys.stderr)
     write_arrangement(candidates[0].arrangement, args.output)
@@ -112,11 +141,44 @@ def run(args: argparse.Namespace) -> int:
             written[c.rank] = str(path)
 
     if args.json:
-        print(json.dumps(_as_json(candidates, engine, written, args, used), indent=2))
+        report = _as_json(candidates, engine, written, args, used)
+        steps = pickup if grid.pickup_from == PICKUP_GIVEN else grid.pickup
+        report["pickup"] = {"steps": steps, "from": grid.pickup_from or None}
+        print(json.dumps(report, indent=2))
     else:
         print(melody_sentence(used))
+        if grid.pickup_from:
+            print(f"pickup: {pickup_text(grid, pickup, melody)}")
         print_table(candidates, engine, args)
     return 0
+
+
+def pickup_asked(text: str):
+    """``--pickup``'s setting (``melody_grid.Pickup``): auto, none, or N eighths as steps;
+    anything else is one sentence."""
+    from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE
+    from models.pianoroll import STEPS_PER_BEAT
+
+    word = text.strip().lower()
+    if word in (PICKUP_AUTO, PICKUP_NONE):
+        return word
+    if word.isdigit():
+        eighths = int(word)
+        return eighths * STEPS_PER_BEAT // 2 if eighths else PICKUP_NONE
+    raise ComposerError(
+        f"--pickup takes auto, none or a number of eighths before the first downbeat "
+        f"(1 for an eighth's pickup), not {text!r}."
+    )
+
+
+def pickup_text(grid, asked, melody: Arrangement) -> str:
+    """The pickup the melody was accompanied with, as "1 eighth (found from the notes)"
+    (a given one as the musician counted it, from the first note)."""
+    from composer_gui.core.melody_grid import PICKUP_GIVEN, pickup_words
+
+    steps = asked if grid.pickup_from == PICKUP_GIVEN else grid.pickup
+    meter = grid.meters[0][1] if grid.meters else melody.meter()
+    return f"{pickup_words(steps, meter)} ({grid.pickup_from})"
 
 
 def style_asked(name: str, model: Path | None):

@@ -26,6 +26,7 @@ from pathlib import Path
 from composer_gui.core.arrangement import Note
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup
 from composer_gui.core.project import Project, TrackMix, load_project, save_project
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
@@ -242,8 +243,14 @@ class Document(TuneViews):
             self._apply(edit)
 
     # --- takes and the pick ---------------------------------------------------------
-    def add_take(self, candidates: Sequence[Candidate], made_for: Sequence[Note]) -> int:
-        """A finished generation; ``made_for`` is the melody it was asked for."""
+    def add_take(
+        self,
+        candidates: Sequence[Candidate],
+        made_for: Sequence[Note],
+        pickup: Pickup | None = None,
+    ) -> int:
+        """A finished generation; ``made_for`` is the melody it was asked for, ``pickup``
+        the pickup setting (None: the one set now)."""
         s = self._state
         candidates = list(candidates)
         if not candidates:
@@ -259,7 +266,8 @@ class Document(TuneViews):
         elif names != self.track_names()[1:]:
             self._mix_follows(candidates)  # a take of other tracks (another style)
         meter = meter_key(s.time_signature, s.meter_changes)
-        s.takes.append(Take(candidates, sorted_notes(made_for), meter=meter))
+        pickup = s.pickup if pickup is None else pickup
+        s.takes.append(Take(candidates, sorted_notes(made_for), meter=meter, pickup=pickup))
         s.current_take = len(s.takes) - 1
         s.pick = None
         self._changed(TAKES, PICK, MIX)
@@ -340,6 +348,16 @@ class Document(TuneViews):
         if signature != s.time_signature or s.meter_changes:
             s.time_signature, s.meter_changes = signature, []
             s.bars = bars_for(s)
+            if isinstance(s.pickup, int) and s.pickup >= Meter.of(signature).bar_steps:
+                s.pickup = PICKUP_AUTO  # a bar or more of the new meter is no pickup
+            self._changed(TEMPO)
+
+    def set_pickup(self, pickup: Pickup) -> None:
+        """The pickup box: where the melody's first downbeat is (``melody_grid.Pickup``);
+        takes written for another setting become stale, as after a melody edit."""
+        pickup = check_pickup(pickup)
+        if pickup != self._state.pickup:
+            self._state.pickup = pickup
             self._changed(TEMPO)
 
     def set_bars(self, bars: int) -> None:

@@ -47,7 +47,9 @@ from composer_gui.core.errors import ComposerError, ModelLoadError
 from composer_gui.core.instruments import DEFAULT_PRESET, track_programs, track_velocities
 from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
     JOIN_CHOICES,
+    PICKUP_AUTO,
     MelodyGrid,
+    Pickup,
     chain_sections,
     check_melody,
     melody_on_grid,
@@ -160,11 +162,13 @@ class Engine:
         progress: Callable[[float], None] | None = None,
         allow_long: str | None = None,
         style: str | None = None,
+        pickup: Pickup = PICKUP_AUTO,
     ) -> list[Candidate]:
         """k ranked candidates (fewer only if the model cannot find k different ones).
 
         ``style`` is one of the model's styles (``core.styles.card_styles``); None is its
-        first. It is recorded on each candidate."""
+        first. It is recorded on each candidate. ``pickup`` is the musician's setting of
+        where the first downbeat is (``melody_grid.Pickup``)."""
         from models.ranking import real_share, score_percentile
 
         if not 1 <= k <= 64:
@@ -173,6 +177,7 @@ class Engine:
             if not 0.0 <= value <= 1.0:
                 raise ComposerError(f"The {name} must be between 0 and 1, not {value}.")
         melody = check_melody(melody, allow_long)
+        grid = melody_on_grid(melody, pickup)  # a pickup it cannot take, before the model
         seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
 
         def step(fraction: float) -> None:
@@ -186,7 +191,6 @@ class Engine:
         style = self.style_name(style)
         programs = track_programs(preset, self.tracks, style)
         step(0.2)
-        grid = melody_on_grid(melody)
         n_drawn = k + math.ceil(k * SPARE)
         if tuple(self.tracks) == CHORALE_TRACKS:
             drawn = self._chorale_take(grid, n_drawn, k, seed, density, variety, step)

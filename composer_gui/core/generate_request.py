@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from composer_gui.core.arrangement import Arrangement
 from composer_gui.core.instruments import DEFAULT_PRESET
+from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,15 @@ class GenerateRequest:
     preset: str = DEFAULT_PRESET
     allow_long: str | None = None  # None, "first" or "sections" (see engine.check_melody)
     style: str | None = None  # one of the model's styles (core.styles); None: its first
+    pickup: Pickup = PICKUP_AUTO  # where the first downbeat is (core.melody_grid.Pickup)
 
     def run_on(self, engine, cancel=None, progress: Callable[[float], None] | None = None):
         """Ask ``engine`` (the Engine, or anything with its ``generate``) for the candidates."""
         options = {"allow_long": self.allow_long} if self.allow_long else {}
         if self.style is not None:
             options["style"] = self.style
+        if self.pickup != PICKUP_AUTO:
+            options["pickup"] = self.pickup
         return engine.generate(
             self.melody,
             k=self.k,

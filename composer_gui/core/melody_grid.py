@@ -38,6 +38,7 @@ class MelodyGrid:
     bar_starts: list[int]  # step of every bar, and the end as the last entry
     first_beat: float  # where step 0 lies in the piece (leading silent bars are skipped)
     bar_phase: int = 0  # where in its bar step 0 falls: a pickup found in the notes
+    pickup_from: str = ""  # who placed the first downbeat: PICKUP_FOUND, _GIVEN, _FILE or ""
 
     @property
     def n_steps(self) -> int:
@@ -55,6 +56,43 @@ class MelodyGrid:
 
     def phase_at(self, step: int) -> int:
         return self.bar_phase if step == 0 else 0
+
+    @property
+    def pickup(self) -> int:
+        """Steps of the grid's first, short bar before its first downbeat (0 when step 0
+        is a downbeat); a given pickup is counted from the first note, after any rest."""
+        return self.bar_starts[1] if self.bar_phase and self.n_bars > 1 else 0
+
+
+# The musician's pickup setting, one per melody: PICKUP_AUTO (found from the notes, for a
+# pickup written as a downbeat), PICKUP_NONE (the file's barlines as they are), or a
+# whole number of steps (16ths) from the first note to the first downbeat, under a bar.
+Pickup = str | int
+PICKUP_AUTO, PICKUP_NONE = "auto", "none"
+# How the grid's first downbeat was placed (``MelodyGrid.pickup_from``), as the table says it.
+PICKUP_FOUND, PICKUP_GIVEN, PICKUP_FILE = "found from the notes", "as given", "as the file bars it"
+
+
+def pickup_words(steps: int, meter: Meter) -> str:
+    """A pickup's length in the meter's own units: "1 beat" (a whole number of beats of
+    a meter with equal beats), "1 quarter" (in 2/2, 3/2), "3 eighths", "1 sixteenth"."""
+    beats = meter.beat_steps
+    units = [("beat", beats[0])] if len(set(beats)) == 1 and beats[0] < meter.bar_steps else []
+    if meter.denominator <= 2:
+        units.append(("quarter", 4))
+    units += [("eighth", 2), ("sixteenth", 1)]
+    name, size = next((n, u) for n, u in units if steps % u == 0)
+    count = steps // size
+    return f"{count} {name}{'s' if count != 1 else ''}"
+
+
+def check_pickup(pickup: Pickup) -> Pickup:
+    """The setting itself, or a ValueError for one that is none of the three kinds."""
+    if pickup in (PICKUP_AUTO, PICKUP_NONE):
+        return pickup
+    if isinstance(pickup, bool) or not isinstance(pickup, int) or pickup < 0:
+        raise ValueError(f"A pickup is 'auto', 'none' or a number of steps, not {pickup!r}")
+    return pickup
 
 
 def unsupported_meter_message(meter: Meter) -> str:
@@ -147,14 +185,18 @@ def pickup_steps(notes: list[tuple[int, ...]], meter: Meter) -> int:
     return learned_pickup(notes, meter) or 0
 
 
-def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGrid:
+def melody_on_grid(melody: Arrangement, pickup: Pickup = PICKUP_AUTO) -> MelodyGrid:
     """One monophonic voice (the top note where notes overlap), shifted into range,
     from the first bar that has a note (silent bars before it are not accompanied).
 
-    With ``detect_pickup``, a melody in one meter whose notes start at beat 0 is checked
-    for a pickup written as a downbeat (``pickup_steps``); bars are then counted from
-    the downbeat the notes imply."""
+    ``pickup`` is the musician's setting (``Pickup``). With PICKUP_AUTO, a melody in one
+    meter whose notes start at beat 0 is checked for a pickup written as a downbeat
+    (``pickup_steps``); bars are then counted from the downbeat the notes imply. With a
+    number of steps, the first downbeat is that far after the first note (a melody in
+    one meter; a pickup of a bar or more is one sentence)."""
     from models.build_dataset import notes_to_voice
+
+    pickup = check_pickup(pickup)
 
     notes = melody.tracks[0].notes
     bar_beats = melody.bar_starts()
@@ -176,30 +218,73 @@ def melody_on_grid(melody: Arrangement, detect_pickup: bool = True) -> MelodyGri
     # Only a melody whose first note is at beat 0 can be a pickup written as a downbeat:
     # rests before the first note already say where the file's pickup falls
     written_as_downbeat = first_beat == 0.0 and first_note < 1e-9
-    if len(meters) == 1 and written_as_downbeat and detect_pickup:
-        meter = meters[0][1]
+    given = isinstance(pickup, int) and pickup > 0
+    if given:
+        downbeat = given_downbeat(melody, pickup, to_step(first_note))
+    elif len(meters) == 1 and written_as_downbeat and pickup == PICKUP_AUTO:
         steps = [(to_step(n.start_beat), to_step(n.end_beat), n.pitch) for n in notes]
-        pickup = pickup_steps(steps, meter)
-        if pickup:
-            bar = meter.bar_steps
-            n_steps = pickup + -(-(n_steps - pickup) // bar) * bar
-            voice = np.concatenate([voice, np.full(n_steps - voice.shape[0], -1, voice.dtype)])
-            onsets = np.concatenate([onsets, np.zeros(n_steps - onsets.shape[0], bool)])
-            starts = [0, *range(pickup, n_steps + 1, bar)]
-            return MelodyGrid(
-                voice.astype(np.int64), onsets, shift, meters, starts, 0.0, bar - pickup
-            )
+        downbeat = pickup_steps(steps, meters[0][1])
+    else:
+        downbeat = 0
+    if downbeat:
+        bar = meters[0][1].bar_steps
+        n_steps = downbeat + -(-(n_steps - downbeat) // bar) * bar
+        voice = np.concatenate([voice, np.full(n_steps - voice.shape[0], -1, voice.dtype)])
+        onsets = np.concatenate([onsets, np.zeros(n_steps - onsets.shape[0], bool)])
+        starts = [0, *range(downbeat, n_steps + 1, bar)]
+        source, phase = PICKUP_GIVEN if given else PICKUP_FOUND, bar - downbeat
+        return MelodyGrid(
+            voice.astype(np.int64), onsets, shift, meters, starts, first_beat, phase, source
+        )
     meters = [
         (s, m) for i, (s, m) in enumerate(meters) if i + 1 == len(meters) or meters[i + 1][0] > s
     ]
     starts = [to_step(b) for b in bar_beats[first_bar:]] + [n_steps]
-    phase = 0
+    phase, source = 0, PICKUP_GIVEN if given else ""
     short = pickup_bar(melody)
     if short is not None and first_beat == 0.0:  # the pickup is the end of a bar of the next
         following = meters[1][1]
         meters = [(0, following), *meters[2:]]
-        phase = following.bar_steps - short.bar_steps
-    return MelodyGrid(voice.astype(np.int64), onsets, shift, meters, starts, first_beat, phase)
+        phase, source = following.bar_steps - short.bar_steps, PICKUP_FILE
+    return MelodyGrid(
+        voice.astype(np.int64), onsets, shift, meters, starts, first_beat, phase, source
+    )
+
+
+def notated_meters(
+    melody: Arrangement, grid: MelodyGrid
+) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
+    """The time signature and meter changes that bar a candidate as its grid does: a
+    pickup found or given is written as its own short bar (1/8, then 2/4), as notation
+    programs read it and ``pickup_bar`` reads it back; otherwise the melody's own."""
+    if grid.pickup_from not in (PICKUP_FOUND, PICKUP_GIVEN) or not grid.pickup:
+        return tuple(melody.time_signature), list(melody.meter_changes)
+    meter, steps = melody.meter(), grid.pickup
+    unit = next(u for u in (meter.unit_steps, 2, 1) if steps % u == 0)
+    short = (steps // unit, STEPS_PER_BEAT * 4 // unit)
+    start = grid.first_beat
+    after = [(start + steps / STEPS_PER_BEAT, meter.signature)]
+    if start == 0.0:
+        return short, after
+    return tuple(melody.time_signature), [(start, short), *after]
+
+
+def given_downbeat(melody: Arrangement, pickup: int, first_note: int) -> int:
+    """Where in the grid's first bar the downbeat falls for a pickup of ``pickup`` steps
+    after the first note (at step ``first_note``): one sentence for a pickup of a bar
+    or more, or for a melody whose file sets more than one meter."""
+    if melody.meter_changes:
+        raise MeterError(
+            "The melody's file sets its own bars (its meter changes); a pickup can be set "
+            "only for a melody in one meter: set it to auto or none."
+        )
+    meter = melody.meter()
+    if pickup >= meter.bar_steps:
+        raise MeterError(
+            f"A pickup of {pickup_words(pickup, meter)} is a whole bar of {meter} or more; "
+            "set one shorter than the bar, or none."
+        )
+    return (first_note + pickup) % meter.bar_steps
 
 
 def pickup_bar(melody: Arrangement) -> Meter | None:

@@ -28,6 +28,7 @@ from typing import Any
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup
 
 PROJECT_SUFFIX = ".composer"
 FORMAT_VERSION = 2
@@ -54,6 +55,8 @@ class Project:
     generations: list[list[Candidate]] = field(default_factory=list)
     # The melody notes each generation was written for (None: its candidates' own melody).
     take_melodies: list[list[Note] | None] = field(default_factory=list)
+    # The pickup setting each generation was written for (None: not known, older files).
+    take_pickups: list[Pickup | None] = field(default_factory=list)
     pick: tuple[int, int] | None = None  # (generation, index in it)
     current_take: int | None = None  # the take the candidate list shows
     mix: list[TrackMix] = field(default_factory=list)
@@ -62,6 +65,7 @@ class Project:
     set_aside_mixes: dict[tuple[str, ...], list[TrackMix]] = field(default_factory=dict)
     tempo_bpm: float = 100.0
     bars: int = 4
+    pickup: Pickup = PICKUP_AUTO  # core.melody_grid.Pickup; older files: auto
     preset: str = "organ"
     density: float = 0.5
     variety: float = 0.5
@@ -203,6 +207,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "take_melodies": [
             notes_to_list(notes) if notes is not None else None for notes in project.take_melodies
         ],
+        "take_pickups": list(project.take_pickups),
         "pick": list(project.pick) if project.pick is not None else None,
         "current_take": project.current_take,
         "time_signature": list(project.time_signature),
@@ -214,11 +219,21 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         ],
         "tempo_bpm": project.tempo_bpm,
         "bars": project.bars,
+        "pickup": project.pickup,
         "preset": project.preset,
         "style": project.style,
         "density": project.density,
         "variety": project.variety,
     }
+
+
+def pickup_from_file(value: Any) -> Pickup | None:
+    """A saved pickup setting; None for a missing or unreadable one."""
+    if value in (PICKUP_AUTO, PICKUP_NONE):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 def project_from_dict(data: dict[str, Any]) -> Project:
@@ -243,6 +258,9 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         melody=melody,
         generations=generations,
         take_melodies=take_melodies[: len(generations)],
+        take_pickups=[pickup_from_file(p) for p in data.get("take_pickups", [])][
+            : len(generations)
+        ],
         pick=(int(pick[0]), int(pick[1])) if pick else None,
         current_take=int(current) if current is not None else None,
         time_signature=(int(meter[0]), int(meter[1])),
@@ -254,6 +272,7 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         },
         tempo_bpm=float(data.get("tempo_bpm", 100.0)),
         bars=int(data.get("bars", 4)),
+        pickup=pickup_from_file(data.get("pickup", PICKUP_AUTO)) or PICKUP_AUTO,
         preset=str(data.get("preset", "organ")),
         style=str(data.get("style", "chorale")),
         density=float(data.get("density", 0.5)),

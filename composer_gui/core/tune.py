@@ -14,6 +14,7 @@ from pathlib import Path
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
+from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup
 from composer_gui.core.project import Project, TrackMix
 from composer_gui.core.styles import CHORALE_STYLE
 from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
@@ -28,6 +29,7 @@ class Take:
     melody: tuple[Note, ...]
     chosen: int | None = None  # the candidate last picked in this take
     meter: MeterKey | None = None  # None: not known (then only the melody decides)
+    pickup: Pickup | None = None  # the pickup setting it was written for; None: not known
 
 
 MeterKey = tuple[tuple[int, int], tuple[tuple[float, tuple[int, int]], ...]]
@@ -42,8 +44,11 @@ def meter_key(time_signature, meter_changes) -> MeterKey:
 
 
 def take_is_stale(take: Take, s: Tune) -> bool:
-    """The melody was edited, or the meter changed, since the take was written."""
+    """The melody was edited, or the meter or the pickup changed, since the take was
+    written."""
     if take.melody != s.melody:
+        return True
+    if take.pickup is not None and take.pickup != s.pickup:
         return True
     return take.meter is not None and take.meter != meter_key(s.time_signature, s.meter_changes)
 
@@ -119,6 +124,7 @@ class Tune:
     meter_changes: list[tuple[float, tuple[int, int]]] = field(default_factory=list)
     tempo_changes: list[tuple[float, float]] = field(default_factory=list)
     bars: int = 4
+    pickup: Pickup = PICKUP_AUTO  # where the first downbeat is (core.melody_grid.Pickup)
     preset: str = DEFAULT_PRESET
     style: str = CHORALE_STYLE
     density: float = 0.5
@@ -174,6 +180,11 @@ class TuneFields:
     @property
     def bars(self) -> int:
         return self._state.bars
+
+    @property
+    def pickup(self) -> Pickup:
+        """The musician's pickup setting: auto, none or steps before the first downbeat."""
+        return self._state.pickup
 
     @property
     def preset(self) -> str:
@@ -252,7 +263,9 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         made_for = project.take_melodies[number] if number < len(project.take_melodies) else None
         if made_for is None:  # format 1: the candidates' own melody is what they had
             made_for = candidates[0].arrangement.tracks[0].notes if candidates else []
-        takes.append(Take(list(candidates), sorted_notes(made_for), meter=written_in(candidates)))
+        pickup = project.take_pickups[number] if number < len(project.take_pickups) else None
+        made_for = sorted_notes(made_for)
+        takes.append(Take(list(candidates), made_for, meter=written_in(candidates), pickup=pickup))
     pick = project.pick
     if pick is not None:
         generation, index = pick
@@ -280,6 +293,7 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         meter_changes=list(project.melody.meter_changes) if project.melody else [],
         tempo_changes=list(project.melody.tempo_changes) if project.melody else [],
         bars=max(1, min(MAX_BARS, int(project.bars))),
+        pickup=project.pickup,
         preset=project.preset,
         style=project.style,
         density=float(project.density),
@@ -294,6 +308,7 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         melody=melody_arrangement(s),
         generations=[list(t.candidates) for t in s.takes],
         take_melodies=[list(t.melody) for t in s.takes],
+        take_pickups=[t.pickup for t in s.takes],
         pick=s.pick,
         current_take=s.current_take,
         mix=[replace(m) for m in s.mix],
@@ -302,6 +317,7 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         },
         tempo_bpm=s.tempo_bpm,
         bars=s.bars,
+        pickup=s.pickup,
         preset=s.preset,
         style=s.style,
         density=s.density,

@@ -227,6 +227,7 @@ class MainWindow(
         self.transport.meter.currentIndexChanged.connect(
             lambda _index: None if self._showing else doc.set_meter(self.transport.chosen_meter())
         )
+        self.pickup_box.activated.connect(lambda _i: doc.set_pickup(self.pickup_box.chosen()))
         self.transport.input_chosen.connect(self._input_chosen)
         self.transport.clock_chosen.connect(self._clock_chosen)
         self.transport.refresh_requested.connect(self.refresh_inputs)
@@ -259,6 +260,7 @@ class MainWindow(
                 ):
                     box.setValue(value)
                 self.transport.show_meter(doc.time_signature)
+                self.pickup_box.show_pickup(doc.pickup, meter)
                 self.melody_editor.set_length(doc.length_beats(), meter)
             if SETTINGS in aspects:
                 self.show_style(doc.style)

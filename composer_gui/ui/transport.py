@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup, pickup_words
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.theme import hide_spin_arrows
-from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS
+from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS, Meter
 
 NO_INPUT = "No MIDI keyboard"
 OWN_CLOCK = "Own tempo"
@@ -207,3 +208,37 @@ class TransportBar(QFrame):
 
     def show_count(self, text: str) -> None:
         self.count_label.setText(text)
+
+
+class PickupBox(QComboBox):
+    """Where the melody's first downbeat is: the document's pickup setting, offered as
+    auto, none and every eighth under a bar of the meter in its own units ("1 eighth",
+    "1 beat"). It sits in the melody panel's top row: at 1280 pixels the transport row
+    beside the meter box has no room left (a box there elided Metronome and the clock)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setToolTip(
+            "Pickup: how long the melody plays before its first downbeat, counted from "
+            "its first note; auto finds it from the notes, none keeps the file's barlines"
+        )
+        self.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.show_pickup(PICKUP_AUTO, Meter(4, 4))
+
+    def show_pickup(self, pickup: Pickup, meter: Meter) -> None:
+        """Offer the setting's choices under ``meter``, showing ``pickup``, without
+        emitting a change."""
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(f"Pickup: {PICKUP_AUTO}", PICKUP_AUTO)
+        self.addItem(f"Pickup: {PICKUP_NONE}", PICKUP_NONE)
+        lengths = list(range(2, meter.bar_steps, 2))
+        if isinstance(pickup, int) and pickup not in lengths:
+            lengths = sorted([*lengths, pickup])  # a sixteenth's, or over a bar of this meter
+        for steps in lengths:
+            self.addItem(f"Pickup: {pickup_words(steps, meter)}", steps)
+        self.setCurrentIndex(max(0, self.findData(pickup)))
+        self.blockSignals(False)
+
+    def chosen(self) -> Pickup:
+        return self.currentData()

@@ -30,6 +30,7 @@ class GenerationFlow:
             return
         allow_long = None  # any length is accompanied whole (in sections past MAX_BARS)
         made_for = tuple(self.document.melody)
+        pickup = self.document.pickup
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")
         doc = self.document
@@ -41,12 +42,13 @@ class GenerationFlow:
             preset=doc.preset,
             allow_long=allow_long,
             style=self.request_style(),
+            pickup=pickup,
         )
         self.generate_job = self.runner.run(
             generate_candidates,
             self.engine,
             request,
-            on_done=lambda candidates: self._generated(candidates, made_for),
+            on_done=lambda candidates: self._generated(candidates, made_for, pickup),
             on_error=self._generation_failed,
             on_progress=lambda f: self.progress.setValue(round(100 * f)),
         )
@@ -59,7 +61,7 @@ class GenerationFlow:
             self.generate_job = None
             self.update_enabled()
 
-    def _generated(self, candidates: list, made_for: tuple) -> None:
+    def _generated(self, candidates: list, made_for: tuple, pickup=None) -> None:
         job, self.generate_job = self.generate_job, None
         self.update_enabled()
         if job is None or job.cancelled or not candidates:
@@ -67,7 +69,7 @@ class GenerationFlow:
         engine = self.engine.engine
         if engine is not None:
             self.device_label.setText(f"Model on {engine.device_name}")
-        self.document.add_take(list(candidates), made_for)
+        self.document.add_take(list(candidates), made_for, pickup)
         self.document.pick_candidate(0)
         keys = f"1-{min(9, len(candidates))}" if len(candidates) > 1 else "1"
         more = ", ] and [ for the next and previous" if len(candidates) > 9 else ""

@@ -37,7 +37,7 @@ from composer_gui.ui.keyboard import PianoWidget
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
 from composer_gui.ui.theme import hide_spin_arrows
 from composer_gui.ui.tracks import TracksPanel
-from composer_gui.ui.transport import TransportBar, tool_button
+from composer_gui.ui.transport import PickupBox, TransportBar, tool_button
 
 MIDI_SUFFIXES = (".mid", ".midi", ".smf")
 PRESET_FALLBACK = ("organ", "strings", "choir", "piano trio")
@@ -118,6 +118,8 @@ def build_panels(w) -> None:
     track_row.addWidget(w.melody_track_label)
     track_row.addWidget(w.melody_track_box)
     track_row.addStretch(1)
+    w.pickup_box = PickupBox()  # the melody's own: where its first downbeat is
+    track_row.addWidget(w.pickup_box)
     melody_layout.addLayout(track_row)
     melody_layout.addWidget(w.melody_editor, 1)
 

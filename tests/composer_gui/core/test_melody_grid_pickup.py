@@ -18,7 +18,15 @@ import numpy as np
 import pytest
 
 from composer_gui.core import pickup
-from composer_gui.core.melody_grid import melody_on_grid, pickup_steps
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.errors import MeterError
+from composer_gui.core.melody_grid import (
+    PICKUP_FOUND,
+    PICKUP_GIVEN,
+    melody_on_grid,
+    pickup_steps,
+    pickup_words,
+)
 from composer_gui.core.midi_file import read_melody
 from models.pianoroll import ACCOMPANIED_METERS, Meter
 
@@ -68,12 +76,13 @@ def refs() -> dict:
     return {r.name: r for r in ct.index_tunes()}
 
 
-def read_as_exported(ref, tmp_path: Path) -> tuple:
-    """The tune's notated phase of step 0 in its bar, and the phase the product found."""
+def read_as_exported(ref, tmp_path: Path, pickup="auto") -> tuple:
+    """The tune's notated phase of step 0 in its bar, and the phase the product found
+    (or was given: ``pickup``, melody_grid.Pickup)."""
     tune = ct.parse_tune(ref)
     path = tmp_path / "tune.mid"
     ct.write_midi(tune, path)
-    grid = melody_on_grid(read_melody(path))
+    grid = melody_on_grid(read_melody(path), pickup)
     bar = round(tune.bar_quarters * 4)
     return round(tune.pickup_quarters * 4) % bar, grid.bar_phase
 
@@ -148,3 +157,69 @@ def test_the_detector_is_fast():
     for _ in range(20):
         pickup_steps(notes, Meter(6, 8))
     assert (time.perf_counter() - started) / 20 < 0.02
+
+
+@pytest.mark.parametrize("name", RYANS_HORNPIPES)
+def test_the_ryans_hornpipes_pickup_given_by_the_musician_bars_them_as_notated(
+    refs, name, tmp_path
+):
+    notated, given = read_as_exported(refs[name], tmp_path, pickup=2)  # an eighth
+    assert notated == 6 and given == notated
+
+
+@pytest.mark.parametrize("name", WITH_PICKUP_FOUND)
+def test_none_keeps_the_files_barlines_where_auto_finds_a_pickup(refs, name, tmp_path):
+    notated, kept = read_as_exported(refs[name], tmp_path, pickup="none")
+    assert notated != 0 and kept == 0
+
+
+def lead(notes: list[Note], signature=(2, 4), changes=()) -> Arrangement:
+    return Arrangement([Track("lead", notes)], 100.0, signature, [], list(changes))
+
+
+def test_a_given_pickup_is_counted_from_the_first_note():
+    # Quarters in 2/4; the same pickup of a quarter after a rest of an eighth and from 0.
+    notes = [Note(60 + i % 5, 0.5 + i, 1.0) for i in range(9)]
+    grid = melody_on_grid(lead(notes), pickup=4)
+    assert grid.bar_starts[:3] == [0, 6, 14] and grid.bar_phase == 2
+    assert grid.pickup == 6 and grid.pickup_from == PICKUP_GIVEN
+    from_zero = melody_on_grid(lead([Note(n.pitch, n.start_beat - 0.5, 1.0) for n in notes]), 4)
+    assert from_zero.bar_starts[:3] == [0, 4, 12] and from_zero.bar_phase == 4
+    assert melody_on_grid(lead(notes), "none").bar_starts[:3] == [0, 8, 16]
+
+
+def test_a_pickup_of_a_bar_or_over_a_meter_change_is_one_sentence():
+    notes = [Note(60 + i % 5, i, 1.0) for i in range(8)]
+    with pytest.raises(MeterError, match="whole bar of 2/4"):
+        melody_on_grid(lead(notes), pickup=8)
+    with pytest.raises(MeterError, match="one meter"):
+        melody_on_grid(lead(notes, changes=[(4.0, (3, 4))]), pickup=2)
+    with pytest.raises(ValueError):
+        melody_on_grid(lead(notes), pickup="2")
+
+
+def test_a_found_pickup_says_so(refs, tmp_path):
+    tune = ct.parse_tune(refs[WITH_PICKUP_FOUND[0]])
+    ct.write_midi(tune, tmp_path / "tune.mid")
+    grid = melody_on_grid(read_melody(tmp_path / "tune.mid"))
+    assert grid.pickup_from == PICKUP_FOUND and grid.pickup == grid.bar_starts[1] > 0
+
+
+@pytest.mark.parametrize(
+    ("steps", "signature", "words"),
+    [
+        (2, (2, 4), "1 eighth"),
+        (4, (2, 4), "1 beat"),
+        (6, (4, 4), "3 eighths"),
+        (12, (4, 4), "3 beats"),
+        (1, (3, 4), "1 sixteenth"),
+        (2, (6, 8), "1 eighth"),
+        (6, (6, 8), "1 beat"),
+        (4, (6, 8), "2 eighths"),
+        (4, (2, 2), "1 quarter"),
+        (8, (2, 2), "1 beat"),
+        (4, (3, 8), "2 eighths"),
+    ],
+)
+def test_a_pickup_is_said_in_the_meters_own_units(steps, signature, words):
+    assert pickup_words(steps, Meter(*signature)) == words
