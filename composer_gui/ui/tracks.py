@@ -83,7 +83,14 @@ class TrackStrip:
         for widget in (self.mute, self.solo):
             widget.setFixedWidth(26)
             widget.toggled.connect(panel.emit_changed)
-        self.instrument.currentIndexChanged.connect(panel.emit_changed)
+        # Only a row that is an instrument is a choice to pass on: a box emptied as its
+        # window is destroyed reports index -1, a family heading has no program (a mix
+        # read then had none: the window-states test met it as the window closed)
+        self.instrument.currentIndexChanged.connect(
+            lambda index: (
+                panel.emit_changed() if self.instrument.itemData(index) is not None else None
+            )
+        )
         self.volume.valueChanged.connect(panel.emit_changed)
 
     def widgets(self) -> list[QWidget]:

@@ -50,3 +50,19 @@ def test_a_band_gets_a_strip_per_track_and_its_drums_a_kit_menu(qtbot):
     assert [m.program for m in panel.mixes()] == [0, 32, 33, 4, 48]  # the Jazz kit, ...
     panel.set_mixes([TrackMix(program=p) for p in (0, 19, 33, 4, 48)])  # no kit 19
     assert panel.mixes()[1].program == 0  # heard as the Standard kit, and shown so
+
+
+def test_a_box_emptied_or_on_a_heading_passes_no_change_on(qtbot):
+    """The window reads every strip's mix on a change; a box with no instrument chosen
+    (emptied as the window is destroyed, or on a family heading) must not ask it to."""
+    panel = TracksPanel()
+    qtbot.addWidget(panel)
+    read = []
+    panel.changed.connect(lambda: read.append(panel.mixes()))
+    box = panel.strips[2].instrument
+    box.setCurrentIndex(box.findData(19))
+    assert read and read[-1][2].program == 19
+    count = len(read)
+    box.setCurrentIndex(0)  # the "Piano" heading
+    box.clear()  # as when the window goes
+    assert len(read) == count
