@@ -122,7 +122,12 @@ def run(args: argparse.Namespace) -> int:
     taken = check_melody(melody, "first") if args.allow_long == "first" else melody
     grid = melody_on_grid(taken, pickup)
     notated = notated_meters(melody, grid)
-    if notated != (tuple(melody.time_signature), list(melody.meter_changes)):
+    # Only a pickup the musician gave rewrites the file's bars: one found from the notes
+    # is a guess, and the output keeps the time signatures the file had (issue 16)
+    if grid.pickup_from == PICKUP_GIVEN and notated != (
+        tuple(melody.time_signature),
+        list(melody.meter_changes),
+    ):
         for candidate in candidates:  # barred as accompanied, its chords named on those bars
             bars = candidate.arrangement
             bars.time_signature, bars.meter_changes = notated

@@ -255,8 +255,9 @@ def notated_meters(
     melody: Arrangement, grid: MelodyGrid
 ) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
     """The time signature and meter changes that bar a candidate as its grid does: a
-    pickup found or given is written as its own short bar (1/8, then 2/4), as notation
-    programs read it and ``pickup_bar`` reads it back; otherwise the melody's own."""
+    pickup found or given as its own short bar (1/8, then 2/4), as notation programs
+    read it and ``pickup_bar`` reads it back; otherwise the melody's own. (``accompany``
+    writes these only for a pickup the musician gave.)"""
     if grid.pickup_from not in (PICKUP_FOUND, PICKUP_GIVEN) or not grid.pickup:
         return tuple(melody.time_signature), list(melody.meter_changes)
     meter, steps = melody.meter(), grid.pickup
