@@ -347,9 +347,9 @@ class Document(TuneViews):
         s = self._state
         if signature != s.time_signature or s.meter_changes:
             s.time_signature, s.meter_changes = signature, []
-            s.bars = bars_for(s)
             if isinstance(s.pickup, int) and s.pickup >= Meter.of(signature).bar_steps:
                 s.pickup = PICKUP_AUTO  # a bar or more of the new meter is no pickup
+            s.bars = bars_for(s)
             self._changed(TEMPO)
 
     def set_pickup(self, pickup: Pickup) -> None:
@@ -358,6 +358,7 @@ class Document(TuneViews):
         pickup = check_pickup(pickup)
         if pickup != self._state.pickup:
             self._state.pickup = pickup
+            self._state.bars = bars_for(self._state)  # a pickup's short bar is one more
             self._changed(TEMPO)
 
     def set_bars(self, bars: int) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.bar_lines import Reading, read_bars
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup
@@ -213,18 +214,27 @@ class TuneFields:
         return self._state.source
 
 
-def bars_for(s: Tune, notes: Sequence[Note] | None = None) -> int:
-    """Bars the melody spans under the tune's meters (at most MAX_BARS, the bars box's
-    range); the tune's bars when there are no notes."""
-    notes = s.melody if notes is None else notes
-    if not notes:
+def tune_bars(s: Tune) -> Reading:
+    """The bars the engine accompanies the tune's melody on, under its pickup setting
+    (``core.bar_lines``): what the melody roll draws and the bars box counts."""
+    return read_bars(s.melody, s.time_signature, s.meter_changes, s.pickup)
+
+
+def take_bars(take: Take, s: Tune) -> Reading:
+    """The bars a take was written on: its melody, meters and pickup setting (the
+    tune's, where the take does not know its own)."""
+    signature, changes = take.meter or meter_key(s.time_signature, s.meter_changes)
+    pickup = s.pickup if take.pickup is None else take.pickup
+    return read_bars(take.melody, signature, changes, pickup)
+
+
+def bars_for(s: Tune) -> int:
+    """Bars the melody spans as the engine bars it (a pickup's short bar counted as one;
+    at most MAX_BARS, the bars box's range); the tune's bars when there are no notes."""
+    if not s.melody:
         return s.bars
-    count = Arrangement(
-        [Track("melody", list(notes))],
-        time_signature=s.time_signature,
-        meter_changes=list(s.meter_changes),
-    ).bar_count()
-    return max(1, min(MAX_BARS, count))
+    end = max(n.end_beat for n in s.melody)
+    return max(1, min(MAX_BARS, tune_bars(s).bar_lines.count(end)))
 
 
 def melody_arrangement(s: Tune) -> Arrangement | None:

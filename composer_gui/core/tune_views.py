@@ -11,8 +11,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from composer_gui.core.arrangement import Arrangement, Track
+from composer_gui.core.bar_lines import BarLines, Reading
 from composer_gui.core.candidate import Candidate
-from composer_gui.core.tune import Take, TuneFields, melody_arrangement, take_is_stale
+from composer_gui.core.tune import (
+    Take,
+    TuneFields,
+    melody_arrangement,
+    take_bars,
+    take_is_stale,
+    tune_bars,
+)
 from models.pianoroll import TRACKS, Meter
 
 
@@ -58,10 +66,25 @@ class TuneViews(TuneFields):
     def beats_per_bar(self) -> float:
         return self.meter().bar_beats
 
+    def bar_reading(self) -> Reading:
+        """How the engine bars the melody under the pickup setting: its bars (what the
+        melody roll draws) and the pickup it takes (what the pickup box says auto found)."""
+        return tune_bars(self._state)
+
+    def bar_lines(self) -> BarLines:
+        return self.bar_reading().bar_lines
+
+    def take_bar_lines(self) -> BarLines:
+        """The bars the picked candidate was written on (the melody's, with no pick)."""
+        s = self._state
+        if s.pick is None:
+            return self.bar_lines()
+        return take_bars(s.takes[s.pick[0]], s).bar_lines
+
     def length_beats(self) -> float:
         """The melody's span on screen: the bars set, or more if the notes go further."""
         end = max((n.end_beat for n in self._state.melody), default=0.0)
-        return max(end, self._state.bars * self.beats_per_bar())
+        return max(end, self.bar_lines().end_of(self._state.bars))
 
     def melody_arrangement(self) -> Arrangement | None:
         return melody_arrangement(self._state)

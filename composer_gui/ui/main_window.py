@@ -252,7 +252,6 @@ class MainWindow(
             meter = doc.meter()
             if MELODY in aspects:
                 self.melody_editor.apply_notes(list(doc.melody))
-                self.melody_editor.set_length(doc.length_beats(), meter)
             if TEMPO in aspects:
                 for box, value in (
                     (self.transport.tempo, doc.tempo_bpm),
@@ -260,8 +259,10 @@ class MainWindow(
                 ):
                     box.setValue(value)
                 self.transport.show_meter(doc.time_signature)
-                self.pickup_box.show_pickup(doc.pickup, meter)
-                self.melody_editor.set_length(doc.length_beats(), meter)
+            if aspects & {MELODY, TEMPO}:  # the bars as accompanied: the notes and the pickup
+                reading = doc.bar_reading()
+                self.pickup_box.show_pickup(doc.pickup, meter, reading.auto_words())
+                self.melody_editor.set_length(doc.length_beats(), reading.bar_lines)
             if SETTINGS in aspects:
                 self.show_style(doc.style)
                 self.preset.setCurrentText(doc.preset)
@@ -281,9 +282,9 @@ class MainWindow(
                 heard = doc.heard_arrangement() if doc.pick is not None else None
                 picked = doc.picked if doc.pick is not None else None
                 self.chord_lane.set_chords(picked.chords if picked is not None else [])
-                self.arrangement_view.set_arrangement(heard, doc.audible())
+                self.arrangement_view.set_arrangement(heard, doc.audible(), doc.take_bar_lines())
                 if heard is None:  # the empty view spans the melody
-                    self.arrangement_view.set_length(doc.length_beats(), meter)
+                    self.arrangement_view.set_length(doc.length_beats(), doc.bar_lines())
                 stale = doc.stale
                 self.stale_label.setVisible(stale)
                 self.regenerate_button.setVisible(stale)

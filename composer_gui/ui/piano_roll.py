@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note
+from composer_gui.core.bar_lines import BarLines, file_bar_lines
 from composer_gui.ui import theme
 from composer_gui.ui.roll_view import HIGHEST_SHOWN, LOWEST_SHOWN, STEP_BEATS, RollView, snap_beat
 from models.pianoroll import Meter
@@ -256,8 +257,14 @@ class ArrangementView(RollView):
         self.setAccessibleName("Candidate piano roll")
 
     def set_arrangement(
-        self, arrangement: Arrangement | None, audible: list[bool] | None = None
+        self,
+        arrangement: Arrangement | None,
+        audible: list[bool] | None = None,
+        bar_lines: BarLines | None = None,
     ) -> None:
+        """Show ``arrangement`` on ``bar_lines``, the bars its take was written on
+        (``Document.take_bar_lines``: a pickup's short bar first); by default the bars
+        its own time signatures draw."""
         self.arrangement = arrangement
         if arrangement is None:
             self.audible, self.drum_keys = [], []
@@ -267,8 +274,8 @@ class ArrangementView(RollView):
         keys = {n.pitch for t in arrangement.tracks if t.is_drum for n in t.notes}
         rank = lambda k: KIT_ORDER.index(k) if k in KIT_ORDER else len(KIT_ORDER) + k  # noqa: E731
         self.drum_keys = sorted(keys, key=rank, reverse=True)
-        meter = arrangement.meter()
-        self.set_length(max(meter.bar_beats, arrangement.length_beats()), meter)
+        bar_lines = bar_lines or file_bar_lines(arrangement)
+        self.set_length(arrangement.length_beats(), bar_lines)
         self.fit_pitches([n.pitch for t in arrangement.tracks if not t.is_drum for n in t.notes])
 
     # --- the drum lane --------------------------------------------------------------

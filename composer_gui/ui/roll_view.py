@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from composer_gui.core.arrangement import Note
+from composer_gui.core.bar_lines import Bar, BarLines
 from composer_gui.ui import theme
 from models.pianoroll import STEPS_PER_BEAT, Meter
 
@@ -59,6 +60,7 @@ class RollView(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumHeight(140)
         self.meter = Meter()
+        self.bar_lines = BarLines.regular(self.meter)  # what the grid and the ruler draw
         self.length_beats = 4 * self.meter.bar_beats
         self.low_pitch = 55
         self.high_pitch = 55 + MIN_SPAN
@@ -75,19 +77,28 @@ class RollView(QWidget):
         self.scrollbar.hide()
 
     # --- geometry -------------------------------------------------------------------
-    def set_length(self, length_beats: float, meter: Meter | None = None) -> None:
-        """Show whole bars of ``meter`` (the current one if None) holding ``length_beats``."""
-        self.meter = meter or self.meter
-        bar = self.meter.bar_steps
-        bars = max(1, -(-round(length_beats * STEPS_PER_BEAT) // bar))
-        self.length_beats = bars * self.meter.bar_beats
+    def set_length(self, length_beats: float, bars: Meter | BarLines | None = None) -> None:
+        """Show whole bars holding ``length_beats``: the bars a melody is accompanied on
+        (``core.bar_lines``, a pickup's short bar first), bars of one meter, or (None)
+        the bars shown now."""
+        if isinstance(bars, Meter):
+            bars = BarLines.regular(bars)
+        self.bar_lines = bars or self.bar_lines
+        self.meter = self.bar_lines.bars[0].meter
+        self.length_beats = self.bar_lines.whole_bars(max(length_beats, STEP_BEATS))
         wanted = self._chosen_visible_beats or DEFAULT_VISIBLE_BARS * self.meter.bar_beats
         self._set_view(self.view_start_beats, wanted)
 
     @property
     def beats_per_bar(self) -> float:
-        """Bar length in quarter notes (3.0 in 6/8), for code that counts in beats."""
+        """A whole bar's length in quarter notes (3.0 in 6/8), the unit of zoom and scroll."""
         return self.meter.bar_beats
+
+    def shown_bars(self) -> list[tuple[int, Bar, float]]:
+        """``(number from 0, bar, its end beat)`` of every bar in the tune's span."""
+        bars = self.bar_lines.bars_until(self.length_beats)
+        ends = [b.start_beat for b in bars[1:]] + [self.length_beats]
+        return [(n, bar, end) for n, (bar, end) in enumerate(zip(bars, ends, strict=True))]
 
     # --- time zoom and scroll -------------------------------------------------------
     def _set_view(self, start_beats: float, visible_beats: float) -> None:
@@ -331,46 +342,49 @@ class RollView(QWidget):
 
     def _paint_grid(self, painter: QPainter) -> None:
         grid = self.grid_rect()
-        first = int(self.view_start_beats * STEPS_PER_BEAT)
-        last = int(round((self.view_start_beats + self.visible_beats) * STEPS_PER_BEAT))
+        view_end = self.view_start_beats + self.visible_beats
         step_width = self.beat_width() / STEPS_PER_BEAT
-        # The meter's own beats: 6/8 is drawn as two beats of three eighths.
-        beat_starts = set(self.meter.beat_starts)
-        for step in range(first, last + 1):
-            if step % self.meter.bar_steps == 0:
-                colour = theme.GRID_BAR
-            elif step % self.meter.bar_steps in beat_starts:
-                colour = theme.GRID_BEAT
-            elif step_width >= 6:
-                colour = theme.GRID_STEP
-            else:
-                continue
-            x = self.x_for_beat(step / STEPS_PER_BEAT)
+
+        def line(beat: float, colour: QColor) -> None:
+            x = self.x_for_beat(beat)
             painter.setPen(colour)
             painter.drawLine(QPointF(x, grid.top()), QPointF(x, grid.bottom()))
 
+        for _number, bar, end in self.shown_bars():
+            if end < self.view_start_beats or bar.start_beat > view_end:
+                continue
+            # The meter's own beats: 6/8 is drawn as two beats of three eighths.
+            beats = [beat for beat in bar.beat_beats() if beat < end - 1e-9]
+            if step_width >= 6:
+                marked = {round(beat * STEPS_PER_BEAT) for beat in [bar.start_beat, *beats]}
+                first, last = round(bar.start_beat * STEPS_PER_BEAT), round(end * STEPS_PER_BEAT)
+                for step in sorted(set(range(first, last)) - marked):
+                    line(step * STEP_BEATS, theme.GRID_STEP)
+            for beat in beats:
+                line(beat, theme.GRID_BEAT)
+            line(bar.start_beat, theme.GRID_BAR)
+        line(self.length_beats, theme.GRID_BAR)  # the tune's end
+
     def _paint_ruler(self, painter: QPainter) -> None:
+        """Bar numbers from 1, a pickup's short bar counted (as the bars box counts it),
+        every bar where there is room, else every second or fourth."""
         painter.fillRect(QRectF(self.GUTTER, 0, self.width(), self.RULER), theme.PANEL)
         painter.setPen(theme.DIM_TEXT)
         font = QFont(self.font())
         font.setPointSizeF(8)
         painter.setFont(font)
-        bars = round(self.length_beats / self.beats_per_bar)
         bar_width = self.beats_per_bar * self.beat_width()
         every = 1 if bar_width >= 28 else (2 if bar_width >= 14 else 4)
-        first_bar = int(self.view_start_beats // self.beats_per_bar)
-        last_bar = min(
-            bars, int((self.view_start_beats + self.visible_beats) // self.beats_per_bar) + 1
-        )
-        for bar in range(first_bar, last_bar):
-            if bar % every:
+        view_end = self.view_start_beats + self.visible_beats
+        for number, bar, end in self.shown_bars():
+            if number % every or end < self.view_start_beats or bar.start_beat > view_end:
                 continue
-            x = self.x_for_beat(bar * self.beats_per_bar)
+            x = self.x_for_beat(bar.start_beat)
             painter.drawLine(QPointF(x, self.RULER - 6), QPointF(x, self.RULER))
             painter.drawText(
                 QRectF(x + 3, 0, bar_width * every, self.RULER - 2),
                 Qt.AlignVCenter | Qt.AlignLeft,
-                str(bar + 1),
+                str(number + 1),
             )
 
     def _paint_playhead(self, painter: QPainter) -> None:

@@ -225,12 +225,14 @@ class PickupBox(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.show_pickup(PICKUP_AUTO, Meter(4, 4))
 
-    def show_pickup(self, pickup: Pickup, meter: Meter) -> None:
+    def show_pickup(self, pickup: Pickup, meter: Meter, auto_found: str = "") -> None:
         """Offer the setting's choices under ``meter``, showing ``pickup``, without
-        emitting a change."""
+        emitting a change; ``auto_found`` is what auto finds in the melody, in words
+        ("found: 1 beat", "none found": ``bar_lines.Reading.auto_words``)."""
         self.blockSignals(True)
         self.clear()
-        self.addItem(f"Pickup: {PICKUP_AUTO}", PICKUP_AUTO)
+        found = f" ({auto_found})" if auto_found else ""
+        self.addItem(f"Pickup: {PICKUP_AUTO}{found}", PICKUP_AUTO)
         self.addItem(f"Pickup: {PICKUP_NONE}", PICKUP_NONE)
         lengths = list(range(2, meter.bar_steps, 2))
         if isinstance(pickup, int) and pickup not in lengths:

@@ -36,7 +36,7 @@ def test_set_generate_save_open_the_pickup_is_kept(
     monkeypatch.setattr(holder, "generate", generate)
     assert window.open_file(melody_file)
     box = window.pickup_box
-    assert window.document.pickup == "auto" and box.currentText() == "Pickup: auto"
+    assert window.document.pickup == "auto" and box.currentText() == "Pickup: auto (none found)"
     assert [box.itemText(i) for i in range(2, 5)] == [  # 4/4, in its own units
         "Pickup: 1 eighth",
         "Pickup: 1 beat",
@@ -71,7 +71,7 @@ def test_a_pickup_too_long_for_the_melody_is_one_sentence(qtbot, window, melody_
     assert window.pickup_box.currentText() == "Pickup: 5 eighths"
     window.document.set_meter((2, 4))
     assert window.document.pickup == "auto"
-    assert window.pickup_box.currentText() == "Pickup: auto"
+    assert window.pickup_box.currentText() == "Pickup: auto (none found)"
 
 
 def test_an_older_project_file_opens_as_auto(window):
