@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from composer_gui.core.arrangement import Arrangement, Track
-from composer_gui.core.bar_lines import BarLines, Reading
+from composer_gui.core.bar_lines import BarLines, Reading, read_bars
 from composer_gui.core.candidate import Candidate
+from composer_gui.core.melody_grid import PICKUP_AUTO
 from composer_gui.core.tune import (
     Take,
     TuneFields,
@@ -73,6 +74,12 @@ class TuneViews(TuneFields):
 
     def bar_lines(self) -> BarLines:
         return self.bar_reading().bar_lines
+
+    def auto_pickup_words(self) -> str:
+        """What the pickup box's auto finds in the melody ("found: 1 beat", "none
+        found"), whatever the setting is now, so the musician can compare."""
+        s = self._state
+        return read_bars(s.melody, s.time_signature, s.meter_changes, PICKUP_AUTO).auto_words()
 
     def take_bar_lines(self) -> BarLines:
         """The bars the picked candidate was written on (the melody's, with no pick)."""

@@ -260,9 +260,8 @@ class MainWindow(
                     box.setValue(value)
                 self.transport.show_meter(doc.time_signature)
             if aspects & {MELODY, TEMPO}:  # the bars as accompanied: the notes and the pickup
-                reading = doc.bar_reading()
-                self.pickup_box.show_pickup(doc.pickup, meter, reading.auto_words())
-                self.melody_editor.set_length(doc.length_beats(), reading.bar_lines)
+                self.pickup_box.show_pickup(doc.pickup, meter, doc.auto_pickup_words())
+                self.melody_editor.set_length(doc.length_beats(), doc.bar_lines())
             if SETTINGS in aspects:
                 self.show_style(doc.style)
                 self.preset.setCurrentText(doc.preset)
