@@ -1,0 +1,129 @@
+"""The bars a melody is accompanied on, in beats (``core.bar_lines``), read back from the
+engine's grid (``melody_grid.melody_on_grid``): what the rolls draw and the bars box counts.
+
+Greensleeves is written as a notation program exports its one-beat pickup: the pickup at
+beat 0 and 3/4 from beat 0, so the file's barlines are a beat off (its notes are the
+screenshot script's, ``scripts/pickup_screenshots.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.bar_lines import Bar, BarLines, Reading, read_bars
+from composer_gui.core.melody_grid import PICKUP_FOUND, melody_on_grid
+from composer_gui.core.tune import Take, Tune, bars_for, take_bars, tune_bars
+from models.pianoroll import Meter
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+GREENSLEEVES = [
+    Note(p, float(s), float(d)) for p, s, d in _script("pickup_screenshots").GREENSLEEVES
+]
+END = max(n.end_beat for n in GREENSLEEVES)  # 45 beats: a beat's pickup and 14 2/3 bars
+
+
+def starts(reading: Reading, until: float) -> list[float]:
+    return [bar.start_beat for bar in reading.bar_lines.bars_until(until)]
+
+
+def test_a_found_pickup_is_the_first_short_bar_and_every_later_barline_moves():
+    reading = read_bars(GREENSLEEVES, (3, 4))
+    assert (reading.pickup_steps, reading.pickup_from) == (4, PICKUP_FOUND)
+    assert reading.auto_words() == "found: 1 beat"
+    assert starts(reading, 11.0) == [0.0, 1.0, 4.0, 7.0, 10.0]
+    first = reading.bar_lines.bars[0]
+    assert first.skipped_steps == 8 and first.length_beats == 1.0
+    assert first.beat_beats() == []  # the pickup is the third beat: none of the bar's after it
+    assert reading.bar_lines.bars[1].beat_beats() == [2.0, 3.0]
+    # the bars box: the file's 15 bars, plus the pickup's
+    file_bars = Arrangement([Track("melody", GREENSLEEVES)], time_signature=(3, 4)).bar_count()
+    assert file_bars == 15 and reading.bar_lines.count(END) == 16
+
+
+def test_the_bars_are_the_engines_grid_read_back():
+    """Every barline is one of the grid's, in beats: the one definition of the bars."""
+    melody = Arrangement([Track("melody", GREENSLEEVES)], time_signature=(3, 4))
+    for pickup in ("auto", "none", 8):
+        grid = melody_on_grid(melody, pickup)
+        shown = starts(read_bars(GREENSLEEVES, (3, 4), pickup=pickup), END)
+        assert shown == [grid.first_beat + s / 4 for s in grid.bar_starts[:-1]]
+
+
+def test_none_keeps_the_files_bars_and_says_nothing_was_taken():
+    reading = read_bars(GREENSLEEVES, (3, 4), pickup="none")
+    assert reading.pickup_steps == 0 and reading.auto_words() == "none found"
+    assert starts(reading, 10.0) == [0.0, 3.0, 6.0, 9.0]
+    assert reading.bar_lines.count(END) == 15
+
+
+def test_a_given_pickup_moves_the_bars_from_the_first_note():
+    reading = read_bars(GREENSLEEVES, (3, 4), pickup=8)  # two beats
+    assert starts(reading, 9.0) == [0.0, 2.0, 5.0, 8.0]
+    assert reading.bar_lines.bars[0].beat_beats() == [1.0]  # its second beat: the pickup's
+    # one the engine refuses (a bar or more): the file's bars, as Generate says why
+    assert starts(read_bars(GREENSLEEVES, (3, 4), pickup=12), 7.0) == [0.0, 3.0, 6.0]
+
+
+def test_a_tune_without_a_pickup_and_an_empty_one_keep_the_files_bars():
+    twinkle = [Note(60, float(b), 1.0) for b in range(32)]
+    reading = read_bars(twinkle, (4, 4))
+    assert reading.auto_words() == "none found"
+    assert starts(reading, 17.0) == [0.0, 4.0, 8.0, 12.0, 16.0]
+    assert starts(read_bars([], (6, 8)), 7.0) == [0.0, 3.0, 6.0]
+
+
+def test_silent_bars_before_the_melody_and_bars_past_its_end_are_of_its_meters():
+    late = [Note(n.pitch, n.start_beat + 6.0, n.duration_beats) for n in GREENSLEEVES]
+    reading = read_bars(late, (3, 4), pickup=4)  # the pickup on beat 6, given
+    assert starts(reading, 14.0) == [0.0, 3.0, 6.0, 7.0, 10.0, 13.0]
+    lines = reading.bar_lines
+    past = lines.end_of(lines.count(END + 6.0) + 2)  # two bars past the grid's end
+    assert past == lines.end_of(lines.count(END + 6.0)) + 6.0
+
+
+def test_a_file_that_writes_its_pickup_as_a_short_bar_is_read_as_the_files():
+    notes = [Note(67, 0.0, 1.0)] + [Note(60, 1.0 + b, 1.0) for b in range(8)]
+    reading = read_bars(notes, (1, 4), [(1.0, (4, 4))])
+    assert reading.auto_words() == "the file's: 1 beat"
+    assert starts(reading, 6.0) == [0.0, 1.0, 5.0]
+    assert reading.bar_lines.bars[0] == Bar(0.0, Meter(4, 4), 12)
+
+
+@pytest.mark.parametrize(
+    ("steps", "signature", "words"),
+    [(2, (6, 8), "found: 1 eighth"), (6, (6, 8), "found: 1 beat"), (4, (3, 4), "found: 1 beat")],
+)
+def test_auto_says_what_it_found_in_the_meters_own_units(steps, signature, words):
+    meter = Meter.of(signature)
+    assert Reading(BarLines.regular(meter), steps, PICKUP_FOUND, meter).auto_words() == words
+
+
+def test_a_meter_change_inside_a_bar_starts_a_bar_there():
+    notes = [Note(60, float(b), 1.0) for b in range(12)]
+    reading = read_bars(notes, (4, 4), [(6.0, (3, 4))])
+    assert starts(reading, 13.0) == [0.0, 4.0, 6.0, 9.0, 12.0]
+    assert [str(b.meter) for b in reading.bar_lines.bars_until(13.0)][-2:] == ["3/4", "3/4"]
+
+
+def test_the_tune_counts_its_bars_as_accompanied_and_a_take_keeps_its_own():
+    tune = Tune(melody=tuple(GREENSLEEVES), time_signature=(3, 4))
+    assert bars_for(tune) == 16 and tune_bars(tune).pickup_steps == 4
+    tune.pickup = "none"
+    assert bars_for(tune) == 15
+    take = Take([], tuple(GREENSLEEVES), meter=((3, 4), ()), pickup="auto")
+    assert starts(take_bars(take, tune), 5.0) == [0.0, 1.0, 4.0]  # written on auto's bars

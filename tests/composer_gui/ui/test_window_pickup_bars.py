@@ -1,0 +1,147 @@
+"""The pickup as the window shows it (issue 16): the Pickup box says what auto found, and
+the rolls draw the bars the engine accompanies, a found or given pickup's short bar first.
+
+Greensleeves with its one-beat pickup at beat 0, 3/4 from beat 0 (as a notation program
+exports it; ``scripts/pickup_screenshots.py`` writes it), and a 6/8 jig of O'Neill's with
+a one-eighth pickup written the same way (``benchmarks/corpus_tunes``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+
+from composer_gui.ui import theme
+
+pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _module(folder: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+shots = _module("scripts", "pickup_screenshots")
+
+
+@pytest.fixture
+def greensleeves(tmp_path) -> Path:
+    return shots.write_greensleeves(tmp_path / "greensleeves.mid")
+
+
+def choose_pickup(window, pickup) -> None:
+    shots.choose_pickup(window, pickup)
+    assert window.document.pickup == pickup
+
+
+def bar_starts(roll, until: float) -> list[float]:
+    return [bar.start_beat for _n, bar, _end in roll.shown_bars() if bar.start_beat < until]
+
+
+def ruler_ticks(roll, beats: list[float]) -> list[bool]:
+    """Whether the ruler shows a bar's tick at each beat, read from the painted roll."""
+    image = roll.grab().toImage()
+    y = roll.RULER - 3
+    tick = QColor(theme.DIM_TEXT).rgb()
+    return [
+        any(image.pixel(round(roll.x_for_beat(b)) + dx, y) == tick for dx in (-1, 0, 1))
+        for b in beats
+    ]
+
+
+def test_the_box_says_what_auto_found(window, greensleeves, melody_file, tmp_path):
+    box = window.pickup_box
+    assert window.open_file(greensleeves)
+    assert box.currentText() == "Pickup: auto (found: 1 beat)"
+    choose_pickup(window, "none")
+    assert box.currentText() == "Pickup: none"
+    assert box.itemText(0) == "Pickup: auto (found: 1 beat)"  # still what auto would take
+    choose_pickup(window, 8)
+    assert box.currentText() == "Pickup: 2 beats"
+    assert window.open_file(melody_file, asked=True)  # two bars of 4/4 from a downbeat
+    assert box.currentText() == "Pickup: auto (none found)"
+
+    corpus = _module("benchmarks", "corpus_tunes")
+    ref = next(r for r in corpus.index_tunes() if r.name == shots.JIG)
+    jig = tmp_path / "jig.mid"
+    corpus.write_midi(corpus.parse_tune(ref), jig)
+    assert window.open_file(jig, asked=True)
+    assert window.document.time_signature == (6, 8)
+    assert box.currentText() == "Pickup: auto (found: 1 eighth)"
+
+
+def test_an_edit_that_moves_the_pickup_is_said_at_once(window, greensleeves):
+    """The box follows the melody: the pickup note deleted, auto finds none."""
+    assert window.open_file(greensleeves)
+    window.document.set_melody(window.document.melody[1:], "Delete note")
+    assert window.pickup_box.currentText() == "Pickup: auto (none found)"
+    window.document.undo()
+    assert window.pickup_box.currentText() == "Pickup: auto (found: 1 beat)"
+
+
+def test_the_rolls_draw_the_bars_as_accompanied(window, greensleeves):
+    assert window.open_file(greensleeves)
+    roll = window.melody_editor
+    assert bar_starts(roll, 11.0) == [0.0, 1.0, 4.0, 7.0, 10.0]
+    assert window.transport.bars.value() == window.document.bars == 16  # 15 and the pickup's
+    assert len(roll.shown_bars()) == 16 and roll.length_beats == 46.0
+    assert ruler_ticks(roll, [0.0, 1.0, 4.0, 7.0]) == [True] * 4
+    assert ruler_ticks(roll, [3.0, 6.0]) == [False, False]  # the file's barlines
+    empty = window.arrangement_view  # no take yet: it spans the melody's bars
+    assert bar_starts(empty, 11.0) == [0.0, 1.0, 4.0, 7.0, 10.0]
+
+    choose_pickup(window, "none")
+    assert bar_starts(roll, 10.0) == [0.0, 3.0, 6.0, 9.0] and window.transport.bars.value() == 15
+    assert ruler_ticks(roll, [3.0, 6.0, 1.0]) == [True, True, False]
+
+
+def test_open_none_given_save_reopen_keeps_the_text_and_the_bars(window, greensleeves, tmp_path):
+    """The pickup setting is not an undo step (only melody edits are): the sequence is
+    open, none, 2 beats, save, open another tune, reopen."""
+    box, roll = window.pickup_box, window.melody_editor
+    assert window.open_file(greensleeves)
+    found = (box.currentText(), bar_starts(roll, 11.0), window.transport.bars.value())
+    assert found == ("Pickup: auto (found: 1 beat)", [0.0, 1.0, 4.0, 7.0, 10.0], 16)
+    choose_pickup(window, "none")
+    assert bar_starts(roll, 7.0) == [0.0, 3.0, 6.0]
+    choose_pickup(window, 8)
+    given = (box.currentText(), bar_starts(roll, 9.0), window.transport.bars.value())
+    assert given == ("Pickup: 2 beats", [0.0, 2.0, 5.0, 8.0], 16)
+    assert not window.document.can_undo
+
+    path = tmp_path / "greensleeves.composer"
+    assert window.save_to(path)
+    assert window.open_file(greensleeves, asked=True)
+    assert box.currentText() == "Pickup: auto (found: 1 beat)"
+    assert window.open_file(path, asked=True)
+    assert (box.currentText(), bar_starts(roll, 9.0), window.transport.bars.value()) == given
+    assert box.itemText(0) == "Pickup: auto (found: 1 beat)"
+    choose_pickup(window, "auto")
+    assert (box.currentText(), bar_starts(roll, 11.0), window.transport.bars.value()) == found
+
+
+def test_the_candidate_roll_draws_the_bars_its_take_was_written_on(
+    qtbot, window, greensleeves, tiny_model
+):
+    assert window.open_file(greensleeves)
+    window.engine.configure(str(tiny_model), "cpu")
+    with qtbot.waitSignal(window.generation_done, timeout=120000):
+        window.generate()
+    window.candidates.select(0)
+    assert window.document.pick is not None
+    view = window.arrangement_view
+    assert bar_starts(view, 11.0) == [0.0, 1.0, 4.0, 7.0, 10.0]
+    assert ruler_ticks(view, [1.0, 4.0, 3.0]) == [True, True, False]
+    choose_pickup(window, "none")  # the take is stale: it still shows the bars it was written on
+    assert window.document.stale
+    assert bar_starts(view, 11.0) == [0.0, 1.0, 4.0, 7.0, 10.0]
+    assert bar_starts(window.melody_editor, 7.0) == [0.0, 3.0, 6.0]
