@@ -21,9 +21,11 @@ from composer_gui.core.melody_grid import (
     PICKUP_AUTO,
     PICKUP_FILE,
     PICKUP_FOUND,
+    PICKUP_GIVEN,
     PICKUP_NONE,
     Pickup,
     melody_on_grid,
+    notated_meters,
     pickup_words,
 )
 from models.pianoroll import STEPS_PER_BEAT, Meter
@@ -106,6 +108,9 @@ class Reading:
     pickup_steps: int = 0
     pickup_from: str = ""  # melody_grid's PICKUP_FOUND, _GIVEN, _FILE, or ""
     meter: Meter = Meter()  # the meter the pickup is a part of a bar of
+    # A given pickup's time signatures, the pickup as its own short bar (``notated_meters``:
+    # what ``accompany`` writes for it, and Export too); None for any other reading.
+    notated: tuple[tuple[int, int], tuple[tuple[float, tuple[int, int]], ...]] | None = None
 
     def auto_words(self) -> str:
         """What auto found, as the pickup box says it: "found: 1 beat", "none found",
@@ -173,4 +178,9 @@ def _read_bars(
     steps = grid.pickup if grid.pickup_from else 0
     if pickup == PICKUP_NONE:
         steps = 0
-    return Reading(BarLines(tuple(before + bars)), steps, grid.pickup_from, meters[0][1])
+    notated = None
+    if grid.pickup_from == PICKUP_GIVEN and grid.pickup:
+        signature, changes = notated_meters(melody, grid)
+        notated = (tuple(signature), tuple((b, tuple(m)) for b, m in changes))
+    lines = BarLines(tuple(before + bars))
+    return Reading(lines, steps, grid.pickup_from, meters[0][1], notated)

@@ -146,10 +146,16 @@ class TuneViews(TuneFields):
         )
 
     def export_arrangement(self) -> Arrangement | None:
-        """What Export, Send to DAW and drag-out carry: the tracks heard, muted ones left out."""
+        """What Export, Send to DAW and drag-out carry: the tracks heard, muted ones left
+        out; a pickup the musician gave is written as its own short bar (1/4, then 3/4),
+        as ``accompany`` writes it, so a DAW bars the take as it was accompanied (a found
+        one keeps the file's time signatures, as there)."""
         heard = self.heard_arrangement()
         if heard is None:
             return None
+        notated = self.bar_reading().notated
+        if notated is not None:
+            heard = replace(heard, time_signature=notated[0], meter_changes=list(notated[1]))
         audible = self.audible()
         tracks = [
             t

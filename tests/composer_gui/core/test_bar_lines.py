@@ -127,3 +127,13 @@ def test_the_tune_counts_its_bars_as_accompanied_and_a_take_keeps_its_own():
     assert bars_for(tune) == 15
     take = Take([], tuple(GREENSLEEVES), meter=((3, 4), ()), pickup="auto")
     assert starts(take_bars(take, tune), 5.0) == [0.0, 1.0, 4.0]  # written on auto's bars
+
+
+def test_a_given_pickup_is_notated_as_its_own_short_bar_and_a_found_one_is_not():
+    given = read_bars(GREENSLEEVES, (3, 4), pickup=8)
+    assert given.notated == ((2, 4), ((2.0, (3, 4)),))  # as accompany writes it
+    assert read_bars(GREENSLEEVES, (3, 4)).notated is None  # found: the file's meters
+    assert read_bars(GREENSLEEVES, (3, 4), pickup="none").notated is None
+    # read back, the short bar gives the same bars (a file's pickup bar)
+    written = read_bars(GREENSLEEVES, given.notated[0], given.notated[1])
+    assert starts(written, END) == starts(given, END)

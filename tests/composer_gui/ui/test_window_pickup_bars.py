@@ -145,3 +145,24 @@ def test_the_candidate_roll_draws_the_bars_its_take_was_written_on(
     assert window.document.stale
     assert bar_starts(view, 11.0) == [0.0, 1.0, 4.0, 7.0, 10.0]
     assert bar_starts(window.melody_editor, 7.0) == [0.0, 3.0, 6.0]
+
+
+def test_export_bars_a_given_pickup_as_accompanied(window, greensleeves, tmp_path):
+    """A given pickup is written as its own short bar (as ``accompany`` writes it), so the
+    file opens on the same bars; a found one keeps the file's 3/4 from beat 0."""
+    from composer_gui.core.midi_file import read_arrangement
+
+    assert window.open_file(greensleeves)
+    found = tmp_path / "found.mid"
+    assert window.export_to(found, asked=True)
+    assert read_arrangement(found).time_signature == (3, 4)
+    assert read_arrangement(found).meter_changes == []
+    choose_pickup(window, 8)
+    given = bar_starts(window.melody_editor, 12.0)
+    path = tmp_path / "given.mid"
+    assert window.export_to(path, asked=True)
+    written = read_arrangement(path)
+    assert (written.time_signature, written.meter_changes) == ((2, 4), [(2.0, (3, 4))])
+    assert window.open_file(path, asked=True)
+    assert bar_starts(window.melody_editor, 12.0) == given == [0.0, 2.0, 5.0, 8.0, 11.0]
+    assert window.pickup_box.currentText() == "Pickup: auto (the file's: 2 beats)"
