@@ -1,6 +1,6 @@
 """Screenshots of the Melody panel for three tunes, to see the pickup as the app reads it.
 
-    .venv/bin/python scripts/pickup_screenshots.py [--out DIR] [--full]
+    .venv/bin/python scripts/pickup_screenshots.py [--out DIR] [--full] [--generate]
 
 Runs offscreen at 1280x800 with a scratch settings store and grabs the Melody panel
 (``--full``: the whole window) for: Greensleeves with its one-beat pickup, written as a
@@ -8,7 +8,8 @@ notation program exports it (the pickup at tick 0, 3/4 from tick 0); Twinkle, Tw
 (the app's sample, no pickup); and a 6/8 jig of O'Neill's with a one-eighth pickup
 (``oneills1850/0001-0050#19``, written the same way by ``benchmarks/corpus_tunes``).
 Each is grabbed with the Pickup box on auto, and Greensleeves also with "none" and with
-a given 2 eighths. The shots in docs/screenshots/pickup-*.png come from this script.
+a given two beats; ``--generate`` adds the whole window after generating for it. The
+shots in docs/screenshots/pickup-*.png come from this script.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--full", action="store_true", help="grab the whole window")
     parser.add_argument("--prefix", default="pickup", help="the shots' file name prefix")
+    parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="also the whole window after generating for Greensleeves (the shipped chorale model)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="composer-shots-"))
@@ -116,8 +122,26 @@ def main() -> int:
         if name == "greensleeves":
             choose_pickup(window, "none")
             shot(f"{name}-none")
-            choose_pickup(window, 4)  # 2 eighths: a given pickup
+            choose_pickup(window, 8)  # two beats: a given pickup
             shot(f"{name}-given")
+    if args.generate:
+        window.open_file(tunes[0][1], asked=True)
+        window.engine.configure(
+            str(resource_path("weights", "composer-chorales.safetensors")), "cpu"
+        )
+        done = []
+        window.generation_done.connect(lambda: done.append(True))
+        window.generate()
+        while not done and window.generate_job is not None:
+            app.processEvents(QEventLoop.AllEvents, 50)
+        if not done:
+            print(f"generation failed: {window.last_error}", file=sys.stderr)
+            return 1
+        window.candidates.select(0)
+        settle()
+        path = args.out / f"{args.prefix}-greensleeves-window.png"
+        window.grab().save(str(path))
+        print(f"wrote {path.name}: chords {window.document.picked.chords[:8]}")
     window.close()
     app.processEvents()
     return 0
