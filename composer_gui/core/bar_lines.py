@@ -83,6 +83,12 @@ class BarLines:
             found.append(bar)
         raise AssertionError("unreachable")
 
+    def spans(self, end_beat: float) -> list[tuple[Bar, float]]:
+        """``(bar, where it ends)`` of each bar before ``end_beat``, the last cut there."""
+        bars = self.bars_until(end_beat)
+        ends = [bar.start_beat for bar in bars[1:]] + [end_beat]
+        return list(zip(bars, ends, strict=True))
+
     def count(self, end_beat: float) -> int:
         """Bars needed to hold everything before ``end_beat``, a short bar counted as one."""
         return len(self.bars_until(end_beat))

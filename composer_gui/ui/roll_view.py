@@ -96,9 +96,9 @@ class RollView(QWidget):
 
     def shown_bars(self) -> list[tuple[int, Bar, float]]:
         """``(number from 0, bar, its end beat)`` of every bar in the tune's span."""
-        bars = self.bar_lines.bars_until(self.length_beats)
-        ends = [b.start_beat for b in bars[1:]] + [self.length_beats]
-        return [(n, bar, end) for n, (bar, end) in enumerate(zip(bars, ends, strict=True))]
+        return [
+            (n, bar, end) for n, (bar, end) in enumerate(self.bar_lines.spans(self.length_beats))
+        ]
 
     # --- time zoom and scroll -------------------------------------------------------
     def _set_view(self, start_beats: float, visible_beats: float) -> None:

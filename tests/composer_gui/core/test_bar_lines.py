@@ -50,6 +50,8 @@ def test_a_found_pickup_is_the_first_short_bar_and_every_later_barline_moves():
     assert first.skipped_steps == 8 and first.length_beats == 1.0
     assert first.beat_beats() == []  # the pickup is the third beat: none of the bar's after it
     assert reading.bar_lines.bars[1].beat_beats() == [2.0, 3.0]
+    spans = [(bar.start_beat, end) for bar, end in reading.bar_lines.spans(5.0)]
+    assert spans == [(0.0, 1.0), (1.0, 4.0), (4.0, 5.0)]  # the last cut where asked
     # the bars box: the file's 15 bars, plus the pickup's
     file_bars = Arrangement([Track("melody", GREENSLEEVES)], time_signature=(3, 4)).bar_count()
     assert file_bars == 15 and reading.bar_lines.count(END) == 16
