@@ -82,7 +82,6 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from composer_gui.commands.ranking_table import print_table
-    from composer_gui.core.chords import candidate_chords
     from composer_gui.core.engine import Engine
     from composer_gui.core.melody_grid import (
         PICKUP_GIVEN,
@@ -128,11 +127,9 @@ def run(args: argparse.Namespace) -> int:
         tuple(melody.time_signature),
         list(melody.meter_changes),
     ):
-        for candidate in candidates:  # barred as accompanied, its chords named on those bars
+        for candidate in candidates:  # barred as accompanied (the engine named its chords so)
             bars = candidate.arrangement
             bars.time_signature, bars.meter_changes = notated
-            candidate.chords = candidate_chords(bars, engine.tracks, engine.card, candidate.style)
-            bars.markers = list(candidate.chords)
     for warning in melody_warnings(melody):
         print(f"Note: {warning}", file=sys.stderr)
     write_arrangement(candidates[0].arrangement, args.output)

@@ -54,6 +54,7 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
     check_melody,
     melody_on_grid,
     melody_warnings,
+    notated_meters,
     sections,
 )
 from composer_gui.core.track_notes import accompaniment_tracks, per_track
@@ -208,6 +209,9 @@ class Engine:
         # octave away from where the model wrote it, so the bass stays a bass.
         back = int(np.clip(-grid.shift, -12, 12))
         calibration = self.card["calibration"]
+        # Chords are named on the bars accompanied (a found or given pickup's short bar
+        # first, ``notated_meters``); the candidate keeps the file's meters (issue 16)
+        chord_signature, chord_changes = notated_meters(melody, grid)
         candidates = []
         for rank, (i, m) in enumerate(zip(chosen, metrics), start=1):
             tracks = [melody.tracks[0]] + accompaniment_tracks(
@@ -220,7 +224,10 @@ class Engine:
                 list(melody.tempo_changes),
                 list(melody.meter_changes),
             )
-            chords = candidate_chords(arrangement, self.tracks, self.card, style)
+            barred = Arrangement(
+                tracks, time_signature=chord_signature, meter_changes=chord_changes
+            )
+            chords = candidate_chords(barred, self.tracks, self.card, style)
             arrangement.markers = list(chords)
             candidates.append(
                 Candidate(

@@ -1,0 +1,49 @@
+"""The chord symbols of a melody with a pickup are named on the bars it is accompanied on.
+
+The shipped band model's waltz (a chord a bar) over Greensleeves with its one-beat pickup
+written at beat 0, 3/4 from beat 0 (``scripts/pickup_screenshots.py``). The engine's
+candidates keep the file's meters; their chords used to be named on them too, so every
+symbol fell a beat before the bar the band changed chord in (0, 3, 9, 12 ... against
+bars at 1, 4, 7 ...; issue 16).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.bar_lines import read_bars
+from composer_gui.core.engine import Engine
+from composer_gui.paths import resource_path
+
+ROOT = Path(__file__).resolve().parents[3]
+BAND = resource_path("weights") / "composer-band.safetensors"
+
+
+def _greensleeves() -> list[Note]:
+    spec = importlib.util.spec_from_file_location(
+        "pickup_screenshots", ROOT / "scripts" / "pickup_screenshots.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [Note(p, float(s), float(d), 80) for p, s, d in module.GREENSLEEVES]
+
+
+@pytest.mark.skipif(not BAND.is_file(), reason="the shipped band model is not installed")
+@pytest.mark.parametrize(("pickup", "first_downbeat"), [("auto", 1.0), (8, 2.0), ("none", 3.0)])
+def test_a_waltzs_chords_change_on_the_bars_accompanied(pickup, first_downbeat):
+    notes = _greensleeves()
+    melody = Arrangement([Track("melody", notes)], 92.0, (3, 4))
+    engine = Engine(model_path=BAND, device="cpu")
+    candidates = engine.generate(melody, k=2, seed=3, style="waltz", pickup=pickup)
+    bars = read_bars(notes, (3, 4), pickup=pickup).bar_lines
+    downbeats = {bar.start_beat for bar in bars.bars_until(60.0)}
+    assert first_downbeat in downbeats
+    for candidate in candidates:
+        assert candidate.arrangement.time_signature == (3, 4)  # the file's, kept
+        assert candidate.arrangement.meter_changes == []
+        beats = [beat for beat, _symbol in candidate.chords]
+        assert len(beats) >= 8 and set(beats) <= downbeats, candidate.chords
