@@ -88,6 +88,21 @@ def test_an_edit_that_moves_the_pickup_is_said_at_once(window, greensleeves):
     assert window.pickup_box.currentText() == "Pickup: auto (found: 1 beat)"
 
 
+@pytest.mark.parametrize("signature", [(4, 4), (6, 8), (2, 4)])
+def test_a_meter_change_reads_the_pickup_and_the_bars_again(window, greensleeves, signature):
+    """The box and the roll say what the engine reads in the new meter, as the core does."""
+    from composer_gui.core.bar_lines import read_bars
+
+    assert window.open_file(greensleeves)
+    window.document.set_meter(signature)
+    reading = read_bars(window.document.melody, signature)
+    assert window.pickup_box.currentText() == f"Pickup: auto ({reading.auto_words()})"
+    expected = [bar.start_beat for bar in reading.bar_lines.bars_until(20.0)]
+    assert bar_starts(window.melody_editor, 20.0) == expected
+    window.document.set_meter((3, 4))
+    assert window.pickup_box.currentText() == "Pickup: auto (found: 1 beat)"
+
+
 def test_the_rolls_draw_the_bars_as_accompanied(window, greensleeves):
     assert window.open_file(greensleeves)
     roll = window.melody_editor
