@@ -77,8 +77,11 @@ class TuneViews(TuneFields):
 
     def auto_pickup_words(self) -> str:
         """What the pickup box's auto finds in the melody ("found: 1 beat", "none
-        found"), whatever the setting is now, so the musician can compare."""
+        found"), whatever the setting is now, so the musician can compare; nothing for
+        no melody."""
         s = self._state
+        if not s.melody:
+            return ""
         return read_bars(s.melody, s.time_signature, s.meter_changes, PICKUP_AUTO).auto_words()
 
     def take_bar_lines(self) -> BarLines:

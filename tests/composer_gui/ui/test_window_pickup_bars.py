@@ -60,6 +60,7 @@ def ruler_ticks(roll, beats: list[float]) -> list[bool]:
 
 def test_the_box_says_what_auto_found(window, greensleeves, melody_file, tmp_path):
     box = window.pickup_box
+    assert box.currentText() == "Pickup: auto"  # no melody yet: nothing to find
     assert window.open_file(greensleeves)
     assert box.currentText() == "Pickup: auto (found: 1 beat)"
     choose_pickup(window, "none")
