@@ -85,7 +85,7 @@ def main() -> int:
     parser.add_argument(
         "--generate",
         action="store_true",
-        help="also the whole window after generating for Greensleeves (the shipped chorale model)",
+        help="also the whole window after generating for Greensleeves (the shipped waltz)",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -126,9 +126,11 @@ def main() -> int:
             shot(f"{name}-given")
     if args.generate:
         window.open_file(tunes[0][1], asked=True)
-        window.engine.configure(
-            str(resource_path("weights", "composer-chorales.safetensors")), "cpu"
-        )
+        # the waltz (a chord a bar) when the band model is shipped, chosen as a click does
+        index = window.style_box.findData("waltz")
+        if index >= 0:
+            window.style_box.setCurrentIndex(index)
+            window.style_box.activated.emit(index)
         done = []
         window.generation_done.connect(lambda: done.append(True))
         window.generate()
