@@ -28,7 +28,8 @@ split's real parts judged by the same rule, and the notes each track plays a bar
 MMA's. The real parts' figures come from ``docs/benchmarks/band-audio-real-parts.json``
 (``python benchmarks/band_audio_real_parts.py`` writes it).
 
-``--check-only`` reads the files already in ``docs/audio`` and renders only the melodies.
+``--check-only`` reads the files already in ``docs/audio`` and writes nothing (it still renders
+the band, whole and without each part, to measure the file and to compare it with it).
 """
 
 from __future__ import annotations
