@@ -10,7 +10,7 @@ texture; the drums are read as hits ``(step, GM key)``.
 - ``pcs_beats_chords``, ``wrong_notes_chords``: the same of the chords and pad alone
   (band_ranking's checks read the bass only, so these are held out);
 - ``bass_on_chord``: share of downbeats where the bass's pitch class is one the chords or
-  pad sound there (as ``bench_band_styles`` counts it);
+  pad sound there (``bass_on_chord_share``, which ``bench_band_styles`` counts by too);
 - ``out_of_key``: share of pitched accompaniment notes outside the key of the melody
   (Krumhansl-Kessler profiles over the melody's note lengths; minor counts its raised
   sixth and seventh), a note counted once at its start;

@@ -18,7 +18,8 @@ a .mid and judged from that file, read back:
   accompaniment (bass, chords, pad; the chorale's alto, tenor, bass) with the melody,
   and their ratio to the chorale model's on the same tunes (target: 0.9 or more);
 - bass on a chord tone at downbeats: the bass's pitch class among those the chords and
-  pad sound at the bar start, where both sound (as ``models.track_metrics``; target 85%);
+  pad sound at the bar start, where both sound (``band_ranking_measures.
+  bass_on_chord_share``, the judges' one definition; target 85%);
 - drums in bars (a drum struck in the bar; target 95%) and empty bars of every track the
   style plays (issue 17's target: none; judged here against the style's real parts in
   that meter, which rest where the groove does: MMA's swing pad one 2/4 bar in four),
