@@ -26,7 +26,10 @@ the same density rule (a cell plays where ``density * p > (1 - density) * (1 - p
   the comping played, a tenth of them in bars the rule above had filled
   (``docs/band-model.md``). A note held over the bar line is left as it is.
 
-Each returns ``(sounding, onsets)``, ``(step, track.n_rows)`` bool.
+Each returns ``(sounding, onsets)``, ``(step, track.n_rows)`` bool. The pitch classes a
+pitched track sounds (``pitch_classes``, for a step, a take or candidates) are read here
+once, for this clean-up, the band ranking (``models.band_ranking``) and the per-track
+metrics (``models.track_metrics``).
 """
 
 from __future__ import annotations
