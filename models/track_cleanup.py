@@ -34,6 +34,8 @@ metrics (``models.track_metrics``).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from models.cleanup import voices_to_roll
@@ -159,9 +161,22 @@ def clean_track(
     return clean_drums(probs, density)
 
 
+@functools.cache
 def row_pitch_classes(track: TrackSpec) -> np.ndarray:
-    """``(track.n_rows,)`` int: the pitch class of each row of a pitched track."""
-    return np.array([track.row_pitch(r) % 12 for r in range(track.n_rows)], dtype=np.int64)
+    """``(track.n_rows,)`` int, read-only: the pitch class of each row of a pitched track
+    (kept per track: the clean-up asks once a bar and candidate)."""
+    classes = np.array([track.row_pitch(r) % 12 for r in range(track.n_rows)], dtype=np.int64)
+    classes.setflags(write=False)
+    return classes
+
+
+@functools.cache
+def _fold(track: TrackSpec) -> np.ndarray:
+    """``(track.n_rows, 12)`` float32, read-only: each row's one-hot pitch class."""
+    fold = np.zeros((track.n_rows, 12), dtype=np.float32)
+    fold[np.arange(track.n_rows), row_pitch_classes(track)] = 1.0
+    fold.setflags(write=False)
+    return fold
 
 
 def pitch_classes(roll: np.ndarray, track: TrackSpec) -> np.ndarray:
@@ -169,9 +184,7 @@ def pitch_classes(roll: np.ndarray, track: TrackSpec) -> np.ndarray:
     sound (or strike), for one step, a take ``(step, rows)`` or candidates ``(c, step,
     rows)`` alike. The one reading of "which pitch classes does this track play here" for
     the clean-up, the ranking and the metrics."""
-    fold = np.zeros((track.n_rows, 12), dtype=np.float32)
-    fold[np.arange(track.n_rows), row_pitch_classes(track)] = 1.0
-    return (np.asarray(roll, dtype=np.float32) @ fold) > 0
+    return (np.asarray(roll, dtype=np.float32) @ _fold(track)) > 0
 
 
 def bass_on_the_chord(
