@@ -22,7 +22,9 @@ bass's notes a bar (notes started, a bar):
 - ``first choice``: the engine's best-ranked candidate (``Engine.generate(k=4, seed=0)``).
 
 Also the share of MMA's bass notes that repeat the pitch before them with under two
-steps between (what one line cannot strike again). Judges only: nothing is tuned here.
+steps between (what one line cannot strike again), the one-step notes a bar (and how many
+lead into a beat) of MMA's line and of the network's, and the bass's register (MMA's and
+the first choice's MIDI pitches). Judges only: nothing is tuned here.
 
     python benchmarks/band_audio_bass.py [--pieces 24]
 """
@@ -111,6 +113,7 @@ def style_rows(style, data, engine, count: int) -> dict[str, list[float]]:
     n_styles = generator.config.n_style_channels
     out: dict = {c: [] for c in COLUMNS} | {"repeated": []}
     shorts = {"mma": np.zeros(2), "network": np.zeros(2)}
+    pitches: dict[str, list[int]] = {"mma": [], "first choice": []}
     for piece in barp.style_pieces(data, style, count):
         n_bars = 4 if barp.sample_signature(style) == (4, 4) else 8
         n = n_bars * piece.meter.bar_steps
@@ -146,8 +149,12 @@ def style_rows(style, data, engine, count: int) -> dict[str, list[float]]:
         )
         best = engine.generate(melody, k=4, seed=0, style=style.name)[0].arrangement
         out["first choice"].append(barp.notes_per_bar(best, n_bars)["bass"])
+        for name, arrangement in (("mma", band), ("first choice", best)):
+            line_of = next(t for t in arrangement.tracks if t.name == "bass").notes
+            pitches[name] += [x.pitch for x in line_of if x.start_beat < n / 4]
     n_pieces = max(len(out["mma"]), 1)
     out["short"] = {k: (v / n_pieces).tolist() for k, v in shorts.items()}
+    out["pitch"] = {k: np.percentile(v, [25, 50, 75]).tolist() for k, v in pitches.items() if v}
     return out
 
 
@@ -186,6 +193,10 @@ def main() -> None:
             f"{'':<11} one-step notes a bar (of them before a beat): MMA {short['mma'][0]:.2f}"
             f" ({short['mma'][1]:.2f}), network {short['network'][0]:.2f}"
             f" ({short['network'][1]:.2f})"
+        )
+        print(
+            f"{'':<11} bass pitch (MIDI, quartiles of the notes): "
+            + ", ".join(f"{k} {v[1]:.0f} [{v[0]:.0f}-{v[2]:.0f}]" for k, v in rows["pitch"].items())
         )
     print("repeats: MMA's bass notes on the pitch before with under two steps between")
 
