@@ -10,7 +10,7 @@ texture; the drums are read as hits ``(step, GM key)``.
 - ``pcs_beats_chords``, ``wrong_notes_chords``: the same of the chords and pad alone
   (band_ranking's checks read the bass only, so these are held out);
 - ``bass_on_chord``: share of downbeats where the bass's pitch class is one the chords or
-  pad sound there (as ``bench_band_styles`` counts it);
+  pad sound there (``bass_on_chord_share``, which ``bench_band_styles`` counts by too);
 - ``out_of_key``: share of pitched accompaniment notes outside the key of the melody
   (Krumhansl-Kessler profiles over the melody's note lengths; minor counts its raised
   sixth and seventh), a note counted once at its start;
@@ -161,17 +161,31 @@ def judge_band(
     }
 
 
+def bass_on_chord_share(bass: np.ndarray, upper: np.ndarray) -> float:
+    """Share of downbeats where the bass's pitch class is one the chords or pad sound
+    there: ``bass`` and ``upper`` ``(downbeat, 12)`` bool, the pitch classes each sounds
+    at each downbeat; only downbeats where both sound are counted (NaN if none). The one
+    judge of "bass on a chord tone" for this benchmark and ``bench_band_styles``."""
+    bass, upper = np.asarray(bass, dtype=bool), np.asarray(upper, dtype=bool)
+    counted = bass.any(axis=1) & upper.any(axis=1)
+    if not counted.any():
+        return math.nan
+    return float((bass & upper).any(axis=1)[counted].mean())
+
+
 def bass_on_chord(texture: hm.Texture) -> float:
-    """Share of downbeats (bass and chords or pad sounding) where the bass's pitch class
-    is among the upper parts' (the texture's parts: pad, chords, bass)."""
-    hits = counted = 0
-    for step in np.flatnonzero(texture.bar_starts):
-        bass = np.flatnonzero(texture.parts[-1, step]) % 12
-        upper = np.flatnonzero(texture.parts[:-1, step].any(axis=0)) % 12
-        if bass.size and upper.size:
-            counted += 1
-            hits += bool(set(bass.tolist()) & set(upper.tolist()))
-    return hits / counted if counted else math.nan
+    """:func:`bass_on_chord_share` of a texture's downbeats (its parts: pad, chords, bass)."""
+    steps = np.flatnonzero(texture.bar_starts)
+    parts = texture.parts[:, steps]  # (part, downbeat, 128 MIDI pitches)
+    return bass_on_chord_share(_fold_octaves(parts[-1]), _fold_octaves(parts[:-1].any(axis=0)))
+
+
+def _fold_octaves(pitches: np.ndarray) -> np.ndarray:
+    """``(n, 128)`` MIDI pitches sounding → ``(n, 12)`` pitch classes sounding."""
+    out = np.zeros((pitches.shape[0], 12), dtype=bool)
+    rows, pitch = np.nonzero(pitches)
+    out[rows, pitch % 12] = True
+    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ a .mid and judged from that file, read back:
   accompaniment (bass, chords, pad; the chorale's alto, tenor, bass) with the melody,
   and their ratio to the chorale model's on the same tunes (target: 0.9 or more);
 - bass on a chord tone at downbeats: the bass's pitch class among those the chords and
-  pad sound at the bar start, where both sound (as ``models.track_metrics``; target 85%);
+  pad sound at the bar start, where both sound (``band_ranking_measures.
+  bass_on_chord_share``, the judges' one definition; target 85%);
 - drums in bars (a drum struck in the bar; target 95%) and empty bars of every track the
   style plays (issue 17's target: none; judged here against the style's real parts in
   that meter, which rest where the groove does: MMA's swing pad one 2/4 bar in four),
@@ -49,6 +50,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import band_data_reference as bdr  # noqa: E402
+import band_ranking_measures as brm  # noqa: E402
 import band_style_classifier as bsc  # noqa: E402
 import band_styles_report as report  # noqa: E402
 import band_test_reference as btr  # noqa: E402
@@ -100,19 +102,20 @@ def read_drums(path: Path) -> list[float]:
 
 
 def bass_on_chord(tune: ct.Tune, pitched: dict[str, list], bars: np.ndarray) -> float:
-    """Share of downbeats where the bass's pitch class is one the chords or pad sound."""
-    hits = counted = 0
-    for start in bars:
+    """Share of downbeats where the bass's pitch class is one the chords or pad sound
+    (``band_ranking_measures.bass_on_chord_share``, of the notes sounding at each bar
+    start ``bars``, in quarters)."""
 
-        def classes(notes, start=start):
-            return {p % 12 for a, b, p in notes if a <= start + 1e-6 < b}
+    def classes(notes) -> np.ndarray:  # (downbeat, 12)
+        out = np.zeros((len(bars), 12), dtype=bool)
+        for i, start in enumerate(bars):
+            for a, b, p in notes:
+                if a <= start + 1e-6 < b:
+                    out[i, p % 12] = True
+        return out
 
-        low = classes(pitched.get("bass", []))
-        harmony = classes(pitched.get("chords", [])) | classes(pitched.get("pad", []))
-        if low and harmony:
-            counted += 1
-            hits += bool(low & harmony)
-    return hits / counted if counted else math.nan
+    upper = classes(pitched.get("chords", [])) | classes(pitched.get("pad", []))
+    return brm.bass_on_chord_share(classes(pitched.get("bass", [])), upper)
 
 
 def judge_band(tune: ct.Tune, output: Path, playing: tuple[str, ...], classifier) -> dict:

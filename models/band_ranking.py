@@ -52,6 +52,7 @@ from models.pianoroll import LOWEST_PITCH, Meter, meter_positions
 from models.ranking import BASS_LINE_WEIGHTS, critic_units, ranking_scores
 from models.sampling import Candidate, monophonic_grid_rolls
 from models.tonality import estimate_key, key_pitch_classes
+from models.track_cleanup import pitch_classes
 from models.tracks import TrackSpec
 
 WEAK_BEAT_SHARE = 0.5  # of a harsh interval on a beat that is not one of the meter's strong
@@ -108,11 +109,8 @@ def _pitch_classes(
     for t, track in enumerate(tracks):
         if track.kind not in kinds:
             continue
-        fold = np.zeros((track.n_rows, 12), dtype=np.float32)
-        fold[np.arange(track.n_rows), [track.row_pitch(r) % 12 for r in range(track.n_rows)]] = 1
-        sounding = np.stack([c[t][int(onsets)][steps] for c in candidates])
-        sounding = sounding.astype(np.float32)  # (c, step, rows)
-        out |= (sounding @ fold) > 0
+        sounding = np.stack([c[t][int(onsets)][steps] for c in candidates])  # (c, step, rows)
+        out |= pitch_classes(sounding, track)
     return out
 
 

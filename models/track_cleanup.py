@@ -26,10 +26,15 @@ the same density rule (a cell plays where ``density * p > (1 - density) * (1 - p
   the comping played, a tenth of them in bars the rule above had filled
   (``docs/band-model.md``). A note held over the bar line is left as it is.
 
-Each returns ``(sounding, onsets)``, ``(step, track.n_rows)`` bool.
+Each returns ``(sounding, onsets)``, ``(step, track.n_rows)`` bool. The pitch classes a
+pitched track sounds (``pitch_classes``, for a step, a take or candidates) are read here
+once, for this clean-up, the band ranking (``models.band_ranking``) and the per-track
+metrics (``models.track_metrics``).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -156,8 +161,30 @@ def clean_track(
     return clean_drums(probs, density)
 
 
-def _pitch_classes_at(roll: np.ndarray, track: TrackSpec, step: int) -> set[int]:
-    return {track.row_pitch(int(r)) % 12 for r in np.flatnonzero(roll[step])}
+@functools.cache
+def row_pitch_classes(track: TrackSpec) -> np.ndarray:
+    """``(track.n_rows,)`` int, read-only: the pitch class of each row of a pitched track
+    (kept per track: the clean-up asks once a bar and candidate)."""
+    classes = np.array([track.row_pitch(r) % 12 for r in range(track.n_rows)], dtype=np.int64)
+    classes.setflags(write=False)
+    return classes
+
+
+@functools.cache
+def _fold(track: TrackSpec) -> np.ndarray:
+    """``(track.n_rows, 12)`` float32, read-only: each row's one-hot pitch class."""
+    fold = np.zeros((track.n_rows, 12), dtype=np.float32)
+    fold[np.arange(track.n_rows), row_pitch_classes(track)] = 1.0
+    fold.setflags(write=False)
+    return fold
+
+
+def pitch_classes(roll: np.ndarray, track: TrackSpec) -> np.ndarray:
+    """``(..., rows)`` → ``(..., 12)`` bool: the pitch classes a pitched track's rows
+    sound (or strike), for one step, a take ``(step, rows)`` or candidates ``(c, step,
+    rows)`` alike. The one reading of "which pitch classes does this track play here" for
+    the clean-up, the ranking and the metrics."""
+    return (np.asarray(roll, dtype=np.float32) @ _fold(track)) > 0
 
 
 def bass_on_the_chord(
@@ -173,21 +200,21 @@ def bass_on_the_chord(
     note's steps (the whole note moves; its rhythm is kept)."""
     sounding, onsets = bass[0].copy(), bass[1].copy()
     n_steps = sounding.shape[0]
-    pitch_class = np.array([track.row_pitch(r) % 12 for r in range(track.n_rows)])
+    pitch_class = row_pitch_classes(track)
     for start, _, _ in bars:
         struck = np.flatnonzero(onsets[start] & sounding[start])
         if struck.size != 1:
             continue
-        harmony: set[int] = set()
+        harmony = np.zeros(12, dtype=bool)
         for (held, _), chord_track in chords:
-            harmony |= _pitch_classes_at(held, chord_track, start)
+            harmony |= pitch_classes(held[start], chord_track)
         row = int(struck[0])
-        if not harmony or pitch_class[row] in harmony:
+        if not harmony.any() or harmony[pitch_class[row]]:
             continue
         end = start + 1
         while end < n_steps and sounding[end, row] and not onsets[end, row]:
             end += 1
-        on_chord = np.flatnonzero(np.isin(pitch_class, sorted(harmony)))
+        on_chord = np.flatnonzero(harmony[pitch_class])
         if not on_chord.size:  # no chord tone in the bass's range
             continue
         likelihood = bass_probs[start:end, on_chord].mean(axis=0)

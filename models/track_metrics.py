@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.track_cleanup import pitch_classes
 from models.tracks import DRUM_KIT, TrackSpec
 
 # Kit rows by group, by name in DRUM_KIT, so the groups follow the kit if it changes.
@@ -78,15 +79,6 @@ def track_kind_metrics(
     return out
 
 
-def _pitch_classes(roll: np.ndarray, track: TrackSpec) -> np.ndarray:
-    """``(step, rows)`` → ``(step, 12)``: the pitch classes sounding at each step."""
-    pitches = np.array([track.row_pitch(r) for r in range(track.n_rows)])
-    classes = np.zeros((roll.shape[0], 12), dtype=bool)
-    steps, rows = np.nonzero(roll)
-    classes[steps, pitches[rows] % 12] = True
-    return classes
-
-
 def bass_on_chord_tones(
     candidate: list[tuple[np.ndarray, np.ndarray]],
     tracks: tuple[TrackSpec, ...],
@@ -99,10 +91,10 @@ def bass_on_chord_tones(
     if not bass or not chords:
         return float("nan")
     downbeats = np.arange(0, candidate[bass[0]][0].shape[0], steps_per_bar)
-    low = _pitch_classes(candidate[bass[0]][0], tracks[bass[0]])[downbeats]
+    low = pitch_classes(candidate[bass[0]][0], tracks[bass[0]])[downbeats]
     harmony = np.zeros_like(low)
     for i in chords:
-        harmony |= _pitch_classes(candidate[i][0], tracks[i])[downbeats]
+        harmony |= pitch_classes(candidate[i][0], tracks[i])[downbeats]
     judged = low.any(axis=1) & harmony.any(axis=1)
     return _mean((low & harmony).any(axis=1)[judged])
 

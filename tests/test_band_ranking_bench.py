@@ -148,3 +148,38 @@ def test_a_band_set_is_counted_as_the_chorale_benchmark_counts_it():
     assert bench.first_beats_median([0, 0, 0, 1, 2], False) == 0.5
     assert bench.first_beats_median([2, 0, 1, 1, 1], False) == 0.0
     assert bench.first_beats_median([float("nan"), 1.0, 2.0], True) is None
+
+
+def test_bass_on_a_chord_tone_is_one_judge_for_both_benchmarks():
+    """``bench_band_styles`` (notes in quarters from a MIDI file) and this benchmark (a
+    texture) count the bass on a chord tone by one definition: the same notes, the same
+    figure. 4/4, four bars: the chords hold C-E-G in bars 1, 2 and 4, the pad C in bar 1;
+    the bass plays C, D, E, G, so bar 2 is off and bar 3 (nothing above it) not counted."""
+    import bench_band_styles as bbs
+    import corpus_tunes as ct
+
+    chords = [(0.0, 8.0, p) for p in (60, 64, 67)] + [(12.0, 16.0, p) for p in (60, 64, 67)]
+    pad = [(0.0, 4.0, 72)]
+    bass = [(0.0, 4.0, 36), (4.0, 8.0, 38), (8.0, 12.0, 40), (12.0, 16.0, 43)]
+    steps = {
+        name: [(round(a * 4), round(b * 4), p) for a, b, p in notes]
+        for name, notes in (("chords", chords), ("pad", pad), ("bass", bass))
+    }
+    texture = brm.hm.texture_from_notes(
+        [(0, 64, 72)], [steps["pad"], steps["chords"], steps["bass"]], [(0, 4, 4)]
+    )
+    from_texture = brm.bass_on_chord(texture)
+    tune = ct.Tune(ct.TuneRef("toy", "toy.abc", 0, "4/4"), "toy", [(0.0, 16.0, 72)], [(0.0, 4, 4)])
+    pitched = {"chords": chords, "pad": pad, "bass": bass}
+    from_file = bbs.bass_on_chord(tune, pitched, np.arange(0.0, 16.0, 4.0))
+    assert from_texture == from_file == 2 / 3  # bar 3 not counted; bar 2's D is off
+
+
+def test_bass_on_chord_share_counts_only_downbeats_where_both_sound():
+    bass = np.zeros((3, 12), dtype=bool)
+    upper = np.zeros((3, 12), dtype=bool)
+    bass[0, 0] = upper[0, [0, 4, 7]] = True  # on
+    bass[1, 2] = upper[1, [0, 4, 7]] = True  # off
+    bass[2, 0] = True  # nothing above: not counted
+    assert brm.bass_on_chord_share(bass, upper) == 0.5
+    assert np.isnan(brm.bass_on_chord_share(bass[2:], upper[2:]))

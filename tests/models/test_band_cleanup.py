@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.pianoroll import Meter
+from models.pianoroll import LOWEST_PITCH, Meter
 from models.track_cleanup import bass_on_the_chord, clean_band, clean_track, first_beats
 from models.tracks import TrackSpec
 
@@ -152,3 +152,41 @@ def test_a_note_held_over_the_bar_line_is_left_as_it_is():
     out = bass_on_the_chord((sounding, onsets), probs, BASS, [(chords, CHORDS)], bars)
     np.testing.assert_array_equal(out[0], sounding)
     np.testing.assert_array_equal(out[1], onsets)
+
+
+def test_pitch_classes_reads_one_step_a_take_and_candidates_alike():
+    """The one reading of a track's pitch classes (the clean-up's per step, the ranking's
+    per candidate, the metrics' per take) agrees with the rows' pitches, folded."""
+    from models.track_cleanup import pitch_classes
+
+    rng = np.random.default_rng(3)
+    take = rng.random((2, 10, CHORDS.n_rows)) < 0.1  # (candidate, step, rows)
+    folded = pitch_classes(take, CHORDS)
+    assert folded.shape == (2, 10, 12) and folded.dtype == bool
+    for c in range(2):
+        assert np.array_equal(pitch_classes(take[c], CHORDS), folded[c])
+        for step in range(10):
+            by_hand = {CHORDS.row_pitch(int(r)) % 12 for r in np.flatnonzero(take[c, step])}
+            assert set(np.flatnonzero(pitch_classes(take[c, step], CHORDS))) == by_hand
+
+
+def test_the_ranking_counts_a_bass_off_the_chords_on_the_beats_they_both_sound():
+    """``band_ranking``'s bass_off_chord, read through the shared ``pitch_classes``: 4/4,
+    the chords hold C-E-G; the bass plays C, then D (off), then E, then rests."""
+    from models.band_ranking import BAND_CHECKS, band_faults
+
+    n = 16
+    chords = np.zeros((n, CHORDS.n_rows), dtype=bool)
+    chords[:, [60 - 48, 64 - 48, 67 - 48]] = True
+    bass = np.zeros((n, BASS.n_rows), dtype=bool)
+    for beat, pitch in enumerate((36, 38, 40)):
+        bass[beat * 4 : beat * 4 + 4, pitch - 31] = True
+    onsets = np.zeros_like(bass)
+    onsets[[0, 4, 8], [36 - 31, 38 - 31, 40 - 31]] = True
+    chord_onsets = np.zeros_like(chords)
+    chord_onsets[0] = chords[0]
+    candidate = [(bass, onsets), (chords, chord_onsets)]
+    melody = np.full(n, 60 - LOWEST_PITCH)  # a held C, on the shipped grid
+    faults = band_faults((BASS, CHORDS), melody, [candidate], Meter(4, 4))
+    assert faults.shape == (1, len(BAND_CHECKS))
+    assert faults[0, BAND_CHECKS.index("bass_off_chord")] == 1 / 3
