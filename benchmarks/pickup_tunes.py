@@ -26,12 +26,12 @@ detector is skipped for a melody whose meter map changes).
 Each meter's tunes are split by a seeded shuffle into a fitting part (the detector's
 profiles and threshold are chosen on it) and a held-out part (reported once).
 
-**A fresh part** (session 12, ``load(fresh=True)``): the session-12 candidate was judged
-on the held-out part and not adopted, so the held-out part has shaped a choice since and
-is fitting data for the revision (``bench_pickup.FIT_PARTS``). The fresh part is the
-next tunes of each meter's same shuffle, past every tune of the set above (and under the
-same exclusions): ``FRESH_PER_METER`` of them where the collections have them (3/2, 6/4:
-what is left; 9/8: none, ``miscFolk``'s are all used), read once to judge the revision.
+**A fresh part** (session 12, ``load(fresh=True)``): session 12's first pickup candidate
+was judged on the held-out part and not adopted; its revision was fitted on the fitting
+and held-out parts and judged on this part, read once (docs/meters.md). It is the next
+tunes of each meter's same shuffle, past every tune of the set above (and under the same
+exclusions): ``FRESH_PER_METER`` of them where the collections have them (3/2, 6/4: what
+is left; 9/8: none, ``miscFolk``'s are all used).
 """
 
 from __future__ import annotations

@@ -1,11 +1,10 @@
 """``accompany --pickup``: the musician says where the first downbeat is.
 
-A real corpus tune the detector misses (Ryan's N in the Wood Pile Jig, 2/4 in running
+A real corpus tune the detector misses (Ryan's Fisher's Hornpipe, 2/4 in running
 sixteenths, notated with an eighth's pickup; ``test_melody_grid_pickup.py``), exported as
 notation programs write it (the pickup at tick 0, 2/4 from tick 0), accompanied on a tiny
 model: with ``--pickup 1`` its output is barred as the notation (a bar of one eighth,
-then 2/4), with ``--pickup none`` as the file. (The Hand Organ Hornpipe, which the
-detector finds since session 12, is checked below.)
+then 2/4), with ``--pickup none`` as the file.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ from composer_gui.core.melody_grid import PICKUP_FILE, melody_on_grid
 from composer_gui.core.midi_file import read_arrangement, read_melody
 
 ROOT = Path(__file__).resolve().parents[1]
-TUNE = "ryansMammoth/NInWoodPileJig#1"
-FOUND = "ryansMammoth/HandOrganHornpipe#1"
+TUNE = "ryansMammoth/FishersHornpipe#1"
 
 
 def _corpus_tunes():
@@ -36,20 +34,15 @@ def _corpus_tunes():
     return sys.modules["corpus_tunes"]
 
 
-def exported(name: str, folder: Path) -> tuple[Path, float]:
-    """The tune exported as notation programs write a pickup, and where its notation puts
-    the first downbeat, in beats."""
-    ct = _corpus_tunes()
-    ref = next(r for r in ct.index_tunes() if r.name == name)
-    tune = ct.parse_tune(ref)
-    path = folder / "tune.mid"
-    ct.write_midi(tune, path)
-    return path, tune.bar_quarters - tune.pickup_quarters
-
-
 @pytest.fixture(scope="module")
 def hornpipe(tmp_path_factory) -> tuple[Path, float]:
-    return exported(TUNE, tmp_path_factory.mktemp("hornpipe"))
+    """The exported tune and where its notation puts the first downbeat, in beats."""
+    ct = _corpus_tunes()
+    ref = next(r for r in ct.index_tunes() if r.name == TUNE)
+    tune = ct.parse_tune(ref)
+    path = tmp_path_factory.mktemp("hornpipe") / "fishers.mid"
+    ct.write_midi(tune, path)
+    return path, tune.bar_quarters - tune.pickup_quarters
 
 
 def accompany(path: Path, out: Path, model: Path, capsys, *extra: str):
@@ -118,16 +111,3 @@ def test_a_pickup_found_from_the_notes_is_said_and_the_files_bars_kept(
     written = read_arrangement(out)
     source = read_arrangement(tmp_path / "jig.mid")
     assert written.time_signature == source.time_signature and written.meter_changes == []
-
-
-def test_a_pickup_found_from_the_notes_is_named_and_keeps_the_files_meter(
-    tiny_model, tmp_path, capsys
-):
-    path, downbeat = exported(FOUND, tmp_path)
-    assert downbeat == 0.5
-    out = tmp_path / "out.mid"
-    code, io = accompany(path, out, tiny_model, capsys)
-    assert code == 0, io.err
-    assert "pickup: 1 eighth (found from the notes)" in io.out.splitlines()
-    written = read_arrangement(out)
-    assert written.time_signature == (2, 4) and written.meter_changes == []

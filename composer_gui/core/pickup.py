@@ -8,12 +8,10 @@ do, and a tune ends on a downbeat. This is learned per meter from tunes whose no
 gives the pickup (``benchmarks/bench_pickup.py --fit``; ``docs/meters.md``): log P(a note
 starts at this step of the bar with this length), log P(its pitch against the last
 note's | the step), and the last note's place in its bar. Each barline offset is scored
-by the log-likelihood per note of the notes under it, with where repeated phrases begin
-and break off (``pickup_cues``, session 12); an offset is taken only when it beats the
-file's own barlines by a margin (``margin``), a note starts there, and session 10's
-hand-set accent score does not put it below them, and for a move of half a 4/4 or 12/8
-bar puts it clearly above them (``ACCENT_EVIDENCE``), because moving the barlines of a
-tune that had no pickup is the worst mistake it can make.
+by the log-likelihood per note of the notes under it; an offset is taken only when it
+beats the file's own barlines by a margin (``margin``), a note starts there, and session
+10's hand-set accent score puts it clearly above them (``ACCENT_EVIDENCE``), because
+moving the barlines of a tune that had no pickup is the worst mistake it can make.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from composer_gui.core.pickup_cues import repeat_scores
 from composer_gui.paths import resource_path
 from models.pianoroll import Meter
 
@@ -54,24 +51,20 @@ def degree_class(pitches: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def profiles() -> dict:
-    """The shipped profiles, by meter ("6/8"): note, degree, last-note and repeat
-    log-probabilities, the margin (nats per note) and the tunes they were fitted on."""
+    """The shipped profiles, by meter ("6/8"): note, degree and last-note
+    log-probabilities and the margin (nats per note)."""
     path = resource_path(*PROFILES_FILE)
     data = json.loads(path.read_text())
     weights = {
         "last_weight": float(data["last_weight"]),
         "degree_weight": float(data["degree_weight"]),
-        "repeat_weight": float(data["repeat_weight"]),
-        "accent_weight": float(data["accent_weight"]),
     }
     return {
         meter: {
             "notes": np.array(entry["notes"], dtype=float),
             "degrees": np.array(entry["degrees"], dtype=float),
             "last": np.array(entry["last"], dtype=float),
-            "repeats": np.array(entry["repeats"], dtype=float),
             "margin": float(entry["margin"]),
-            "tunes": int(entry["tunes"]),
         }
         | weights
         for meter, entry in data["meters"].items()
@@ -81,7 +74,7 @@ def profiles() -> dict:
 def offset_scores(notes: Sequence[tuple[int, ...]], bar: int, entry: dict) -> np.ndarray:
     """Log-likelihood per note of ``notes`` ``(start, end, pitch)`` for each barline
     offset 0..bar-1 (the first downbeat at that step), under one meter's ``entry``
-    (``(start, end)`` notes are scored without the pitch and repeat terms)."""
+    (``(start, end)`` notes are scored without the pitch term)."""
     ordered = sorted(notes)
     starts = np.array([n[0] for n in ordered], dtype=np.int64)
     classes = length_class(np.array([n[1] - n[0] for n in ordered], dtype=np.int64))
@@ -92,9 +85,6 @@ def offset_scores(notes: Sequence[tuple[int, ...]], bar: int, entry: dict) -> np
         degrees = degree_class(np.array([n[2] for n in ordered], dtype=np.int64))
         degree_score = entry["degrees"][places, degrees[None, :]].sum(axis=1)
         score = score + entry["degree_weight"] * degree_score
-        if entry.get("repeat_weight"):
-            repeats = repeat_scores(ordered, bar, entry["repeats"])
-            score = score + entry["repeat_weight"] * repeats
     last = int(starts.max())
     score = score + entry["last_weight"] * entry["last"][(last - np.arange(bar)) % bar]
     return score / len(starts)
@@ -116,54 +106,34 @@ def accent_scores(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
 
 
 # How far above the file's own barlines session 10's accent score must put an offset
-# (that rule's own evidence). Session 11 asked 1.2 of every offset: at 1.0 the profiles
-# moved the barlines of Twinkle, Twinkle (the app's own sample, quarters in 4/4, no
-# pickup) by half a bar. Session 12 asks it only of a move onto the file's mid-bar strong
-# beat (half a 4/4 or 12/8 bar: it keeps every beat, so the rhythm hardly tells the two
-# apart, and children's songs put long notes on beat 3), and of every offset in a meter
-# whose profiles rest on fewer than ``TRUSTED_TUNES`` fitting tunes (9/8: 8); any other
-# offset must not score below the file's barlines (``ACCENT_EVIDENCE_ELSEWHERE``). Out of
-# fold on the fitting part that finds 220 bars of 298 instead of 194 (docs/meters.md).
+# (that rule's own evidence). At 1.0 the profiles moved the barlines of Twinkle, Twinkle
+# (the app's own sample, quarters in 4/4, no pickup) by half a bar; at 1.2 none of the
+# samples is moved, and on the fitting part the tunes without a pickup that are moved fall
+# from 1 to 0 while the bars found fall from 246 to 204 of 298 (the hand rule: 170).
 ACCENT_EVIDENCE = 1.2
-ACCENT_EVIDENCE_ELSEWHERE = 1.0
-TRUSTED_TUNES = 20
 
 
-def accent_gain(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
-    """log of each offset's accent score over the file's barlines' (``accent_scores``),
-    weighed with the profiles' gain (``accent_weight``): the hand-set score's ordering of
-    two offsets the profiles find alike is evidence too, not only its gate."""
-    accents = accent_scores(notes, meter)
-    return np.log(np.maximum(accents, 1e-9) / max(float(accents[0]), 1e-9))
-
-
-def downbeat_allowed(notes: Sequence[tuple[int, ...]], meter: Meter, tunes: int) -> np.ndarray:
+def downbeat_allowed(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
     """The offsets a first downbeat may take: a note starts there (so in every one of the
     298 fitting tunes) and the accent score puts it ``ACCENT_EVIDENCE`` times above the
-    file's barlines where the offset is the file's mid-bar strong beat or the meter's
-    profiles were fitted on fewer than ``TRUSTED_TUNES`` ``tunes``, and not below them
-    elsewhere."""
+    file's barlines."""
     accents = accent_scores(notes, meter)
-    _, accent = meter.positions(meter.bar_steps)
-    elsewhere = ACCENT_EVIDENCE_ELSEWHERE if tunes >= TRUSTED_TUNES else ACCENT_EVIDENCE
-    needed = np.where(accent == 1, ACCENT_EVIDENCE, elsewhere)
     onsets = np.zeros(meter.bar_steps, bool)
     first = np.array([n[0] for n in notes if 0 <= n[0] < meter.bar_steps], dtype=np.int64)
     onsets[first] = True
-    return (accents >= needed * accents[0]) & onsets
+    return (accents >= ACCENT_EVIDENCE * accents[0]) & onsets
 
 
 def learned_pickup(notes: Sequence[tuple[int, ...]], meter: Meter) -> int | None:
     """The first downbeat's step, or None for a meter without a profile: the offset the
-    profiles (with the accent score's ``accent_gain``) score best among those that beat
-    the file's barlines by the meter's margin and that ``downbeat_allowed`` allows; 0
-    when there is none."""
+    profiles score best among those that beat the file's barlines by the meter's margin
+    and that ``downbeat_allowed`` allows; 0 when there is none."""
     entry = profiles().get(str(meter))
     if entry is None or entry["notes"].shape[0] != meter.bar_steps or not notes:
         return None
     gain = offset_scores(notes, meter.bar_steps, entry)
-    gain = gain - gain[0] + entry["accent_weight"] * accent_gain(notes, meter)
-    allowed = (gain > entry["margin"]) & downbeat_allowed(notes, meter, entry["tunes"])
+    gain = gain - gain[0]
+    allowed = (gain > entry["margin"]) & downbeat_allowed(notes, meter)
     return int(np.argmax(np.where(allowed, gain, -np.inf))) if allowed.any() else 0
 
 
