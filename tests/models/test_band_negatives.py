@@ -157,3 +157,15 @@ def test_a_training_batch_is_spoiled_by_the_trained_kinds_and_never_left_clean()
 
 def np_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
+
+
+def test_band_models_may_have_critic_negatives_and_a_critic_only_stage_needs_a_critic():
+    from models.config import GanConfig
+
+    tracks = tuple(t.to_dict() for t in TOY_TRACKS)
+    config = GanConfig(tracks=tracks, critic_negatives=0.5, critic_only=True)
+    assert config.critic_negatives == 0.5 and not config.is_chorale_layout
+    with pytest.raises(ValueError, match="three voices"):
+        GanConfig(tracks=tracks, train_variety=0.5)  # still the chorale's alone
+    with pytest.raises(ValueError, match="critic_only"):
+        GanConfig(critic_only=True, adversarial_weight=0.0)
