@@ -36,6 +36,7 @@ import math
 import numpy as np
 
 from models import harmony_measures as hm
+from models.band_negatives import shift_rows as _shift_rows  # one definition, shared
 from models.pianoroll import Meter
 from models.tracks import TrackSpec
 
@@ -190,21 +191,6 @@ def _fold_octaves(pitches: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------
 # Spoiled renderings
-
-
-def _shift_rows(roll: np.ndarray, semitones: int) -> np.ndarray:
-    """A roll ``(step, rows)`` moved by ``semitones``, folding what leaves by an octave."""
-    out = np.zeros_like(roll)
-    rows = roll.shape[1]
-    for row in np.flatnonzero(roll.any(axis=0)):
-        new = row + semitones
-        while new >= rows:
-            new -= 12
-        while new < 0:
-            new += 12
-        if 0 <= new < rows:
-            out[:, new] |= roll[:, row]
-    return out
 
 
 def _beat_spans(n_steps: int, meter: Meter) -> list[tuple[int, int]]:

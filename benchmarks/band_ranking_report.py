@@ -146,3 +146,43 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
         "skipped": {" ".join(map(str, k)): v for k, v in skipped.items()},
     }
     return text, _clean(result)
+
+
+def negatives_lines(extra: dict, held_out: tuple[str, ...]) -> tuple[list[str], dict]:
+    """The critic alone's "real above median", and how often MMA's own rendering is scored
+    above each spoiled copy: ``models.band_negatives``' kinds by the ranking and by the
+    critic alone, the benchmark's own five by the critic alone."""
+    above = [v for vs in extra["critic_above"].values() for v in vs]
+    mean, tie, n = _share(above)
+    text = [
+        "",
+        "The critic alone (its raw score, without band_ranking's checks), the same sets:",
+        "",
+        f"- MMA's own rendering above the median of the 16 candidates, by the critic alone: "
+        f"{_cell(above)} of {n} sets (target 90%)",
+        "",
+        "MMA's own scored above each spoiled copy (`models.band_negatives`' kinds; "
+        "*held out* never trained the critic):",
+        "",
+        "| spoiled | | ranking | critic alone | windows |",
+        "|---|---|---|---|---|",
+    ]
+    labels = [k for k in extra["critic"] if k.startswith("neg:")]
+    labels += [k for k in extra["critic"] if not k.startswith("neg:")]
+    result = {"critic_mma_above_median": mean, "critic_mma_above_median_ties": tie}
+    result["spoiled_rejected"] = {}
+    for label in labels:
+        kind = label[4:] if label.startswith("neg:") else label
+        role = "**held out**" if kind in held_out else "trained"
+        if not label.startswith("neg:"):
+            role = f"benchmark's `{kind}`"
+        ranked = _share(extra["ranked"].get(label, []))[0]
+        critic, _, n = _share(extra["critic"][label])
+        cell = "-" if ranked is None else f"{100 * ranked:.0f}%"
+        text.append(f"| {kind} | {role} | {cell} | {100 * critic:.0f}% | {n} |")
+        result["spoiled_rejected"][label] = {"ranking": ranked, "critic": critic, "windows": n}
+    per_row = {
+        f"{style} {meter}": _share(v)[0] for (style, meter), v in extra["critic_above"].items()
+    }
+    result["critic_mma_above_median_rows"] = per_row
+    return text, _clean(result)

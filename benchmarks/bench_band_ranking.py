@@ -21,7 +21,11 @@ chance is 50%), marked *shaped* where band_ranking's checks judge the same thing
 the critic: not evidence). On the split's windows, MMA's own rendering of the melody and
 its chart scored with the take's ranking score (``take_scores``, checked against the
 candidates' own scores) ranks above the median of the 16 for what share (target 90%),
-and above each kind of spoiled rendering for what share (target 90% each).
+and above each kind of spoiled rendering for what share (target 90% each). Beside these,
+the same asked of the critic alone (its raw scores: the issue's "real above median" read
+without band_ranking's checks, which judge the candidates by what the real one is), and of
+the spoiled kinds of ``models.band_negatives`` (those that train the critic and those held
+out as judges), drawn from their own seeded stream so the five above are unchanged.
 """
 
 from __future__ import annotations
@@ -52,10 +56,11 @@ from composer_gui.core.errors import ComposerError  # noqa: E402
 from composer_gui.core.melody_grid import melody_on_grid  # noqa: E402
 from composer_gui.core.track_notes import track_rolls  # noqa: E402
 from models.band_evaluate import band_windows, spread  # noqa: E402
+from models.band_negatives import HELD_OUT_KINDS, KINDS, spoil_window  # noqa: E402
 from models.band_pieces import load_band_split  # noqa: E402
 from models.band_ranking import BAND_CHECKS, band_checks, band_faults, band_ranking  # noqa: E402
 from models.band_styles import STYLES  # noqa: E402
-from models.pianoroll import STEPS_PER_BEAT  # noqa: E402
+from models.pianoroll import STEPS_PER_BEAT, meter_positions  # noqa: E402
 from models.sampling import critic_scores, melody_condition, pad_length  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,6 +237,10 @@ def main() -> None:
     real_above, spoiled_below = defaultdict(list), defaultdict(lambda: defaultdict(list))
     real_measures, skipped, rescore_error = defaultdict(list), defaultdict(int), 0.0
     rng = np.random.default_rng(0)
+    negatives_rng = np.random.default_rng(1)  # models.band_negatives' own stream
+    # "ranked": the take's ranking score; "critic": the critic alone
+    extra = {"critic_above": defaultdict(list), "ranked": defaultdict(list)}
+    extra["critic"] = defaultdict(list)
     for style in STYLES:
         if wanted and style.name not in wanted:
             continue
@@ -251,6 +260,10 @@ def main() -> None:
                     for kind in brm.SPOILED
                 ]
                 real, *others = take_scores(engine, grid, index, [window.tracks, *spoiled])
+                real_critic = score_negatives(
+                    engine, grid, index, window, pool[(j + 1) % len(pool)], negatives_rng,
+                    spoiled, extra,
+                )  # fmt: skip
                 for kind, score, tracks in zip(brm.SPOILED, others, spoiled):
                     same = all(np.array_equal(a[0], b[0]) for a, b in zip(tracks, window.tracks))
                     if not same:  # a steady groove shuffled is the same groove
@@ -276,6 +289,10 @@ def main() -> None:
                     median = float(np.median([c.score for c in candidates]))
                     real_above[(style.name, meter)].append(
                         0.5 if real == median else float(real > median)
+                    )
+                    median = float(np.median([c.critic_score for c in candidates]))
+                    extra["critic_above"][(style.name, meter)].append(
+                        0.5 if real_critic == median else float(real_critic > median)
                     )
                     if s == 0:
                         rolls = [
@@ -316,13 +333,40 @@ def main() -> None:
 
         args.dump.write_bytes(pickle.dumps(DUMP))
     report(args, engine, rows, real_above, spoiled_below, real_measures, skipped, rescore_error,
-           time.perf_counter() - started)  # fmt: skip
+           time.perf_counter() - started, extra)  # fmt: skip
 
 
-def report(args, engine, rows, real_above, spoiled_below, real_measures, skipped, error, seconds):
+def score_negatives(engine, grid, index, window, neighbour, rng, spoiled, extra) -> float:
+    """The critic alone's score of MMA's rendering; records, per kind, whether the real
+    one is scored above each spoiled copy: the benchmark's own five (``spoiled``) by the
+    critic alone, and ``models.band_negatives``' kinds by the ranking and by the critic."""
+    positions = np.stack(meter_positions([(0, window.meter)], window.n_steps, 0))
+    negatives = {}
+    for kind in KINDS:
+        other = neighbour.tracks if neighbour is not window else None
+        negatives[kind] = spoil_window(kind, engine.tracks, window.tracks, positions, rng, other)
+    ranked = take_scores(engine, grid, index, [window.tracks, *negatives.values()])
+    raw = take_scores(engine, grid, index, [window.tracks, *negatives.values(), *spoiled], True)
+    labels = [f"neg:{k}" for k in KINDS] + list(brm.SPOILED)
+    copies = [*negatives.values(), *spoiled]
+    for i, (label, tracks) in enumerate(zip(labels, copies, strict=True)):
+        if all(np.array_equal(a[0], b[0]) for a, b in zip(tracks, window.tracks)):
+            continue  # a steady groove shuffled is the same groove
+        if label.startswith("neg:"):
+            v = ranked[0] - ranked[1 + i]
+            extra["ranked"][label].append(0.5 if v == 0 else float(v > 0))
+        v = raw[0] - raw[1 + i]
+        extra["critic"][label].append(0.5 if v == 0 else float(v > 0))
+    return float(raw[0])
+
+
+def report(args, engine, rows, real_above, spoiled_below, real_measures, skipped, error, seconds,
+           extra):  # fmt: skip
     import band_ranking_report as rep
 
     text, result = rep.tables(rows, real_above, spoiled_below, real_measures, skipped)
+    more, more_result = rep.negatives_lines(extra, HELD_OUT_KINDS)
+    text, result = text + more, result | more_result
     command = " ".join(["python", *sys.argv])
     head = [
         f"## {args.split} split, {datetime.date.today().isoformat()}",

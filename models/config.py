@@ -63,9 +63,13 @@ class GanConfig:
     critic_steps: int = 5
     recon_weight: float = 10.0  # cross-entropy to Bach's voices, best of `candidates_per_melody`
     candidates_per_melody: int = 2
-    # Share of the critic's fakes that are spoiled real chorales (models/negatives.py), so
-    # the critic must judge how the accompaniment fits the melody; 0 turns them off.
+    # Share of the critic's fakes that are spoiled real music (chorales: models/negatives.py;
+    # bands: models/band_negatives.py), so the critic must judge how the accompaniment fits
+    # the melody; 0 turns them off.
     critic_negatives: float = 0.0
+    # Train the critic alone: the generator (and its EMA) stay as they start, so a
+    # fine-tune of the critic (--init-from) keeps the candidates the product writes now.
+    critic_only: bool = False
     # The generator's fakes are drawn like the app's candidates: beat-held Gumbel noise
     # at a random variety up to this (models/sampling.py), so the critic learns to tell
     # the app's good candidates from its bad ones; 0 shows the critic plain argmax voices.
@@ -98,11 +102,11 @@ class GanConfig:
         if len(self.g_channels) < 2:
             raise ValueError("g_channels needs at least two resolutions")
         specs = self.track_specs  # validates every track dict
-        if not self.is_chorale_layout and (
-            self.critic_bar_head or self.critic_negatives or self.train_variety
-        ):
+        if self.critic_only and self.adversarial_weight == 0:
+            raise ValueError("critic_only needs the critic: adversarial_weight must be over 0")
+        if not self.is_chorale_layout and (self.critic_bar_head or self.train_variety):
             raise ValueError(
-                "critic_bar_head, critic_negatives and train_variety work on three voices "
+                "critic_bar_head and train_variety work on three voices "
                 f"only; this model has tracks {', '.join(t.name for t in specs)}"
             )
 

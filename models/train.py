@@ -32,7 +32,6 @@ from models.checkpoint import new_card, read_card, read_tensors, save_tensors_an
 from models.config import GanConfig
 from models.critic import Critic
 from models.generator import Generator
-from models.negatives import spoil
 from models.run_log import append_log, truncate_log
 from models.train_data import (  # noqa: F401  (WindowSampler & co. are imported from here)
     WindowSampler,
@@ -205,6 +204,30 @@ def train(
 
     negatives = config.critic_negatives
 
+    def generator_step():
+        """One generator update: fool the critic while the best of k candidates stays
+        near the real music; ``(reconstruction, adversarial loss)``."""
+        cond, target, _ = data.batch(config.batch_size, device)
+        with autocast:
+            logits, fake = fake_accompaniment(cond, k)
+            recon = data.reconstruction(logits, target, k)
+            g_loss = config.recon_weight * recon
+            g_adv = nothing.squeeze()
+            if adversarial:
+                scores = critic(cond.repeat(k, 1, 1), fake).float()
+                g_adv = losses.generator_loss(config.loss, scores)
+                g_loss = g_loss + config.adversarial_weight * g_adv
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        average_gradients(generator, world)
+        opt_g.step()
+        with torch.no_grad():
+            for e, p in zip(ema.parameters(), generator.parameters()):
+                e.lerp_(p, 1 - config.ema_decay)
+            for e, b in zip(ema.buffers(), generator.buffers()):
+                e.copy_(b)
+        return recon, g_adv
+
     def card_now(it: int) -> dict:
         return new_card(
             config,
@@ -243,8 +266,8 @@ def train(
                 if config.loss == "wgan-gp":
                     gp = losses.gradient_penalty(critic, cond, real, fake)
                 if negatives > 0:
-                    # Fakes are a mixture: the generator's, and spoiled real chorales.
-                    spoiled = data.real(spoil(targets[part], phases[part]))
+                    # Fakes are a mixture: the generator's, and spoiled real music.
+                    spoiled = data.real(data.spoil(targets[part], phases[part]))
                     with autocast:
                         negative_scores = critic(cond, spoiled).float()
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
@@ -263,28 +286,11 @@ def train(
                 if config.loss == "wgan-clip":
                     losses.clip_weights(critic, config.clip_value)
 
-            # Generator: fool the critic, while the best of k candidates stays near Bach.
-            cond, target, _ = data.batch(config.batch_size, device)
-            with autocast:
-                logits, fake = fake_accompaniment(cond, k)
-                recon = data.reconstruction(logits, target, k)
-                g_loss = config.recon_weight * recon
-                g_adv = nothing.squeeze()
-                if adversarial:
-                    scores = critic(cond.repeat(k, 1, 1), fake).float()
-                    g_adv = losses.generator_loss(config.loss, scores)
-                    g_loss = g_loss + config.adversarial_weight * g_adv
-            opt_g.zero_grad(set_to_none=True)
-            g_loss.backward()
-            average_gradients(generator, world)
-            opt_g.step()
-            with torch.no_grad():
-                for e, p in zip(ema.parameters(), generator.parameters()):
-                    e.lerp_(p, 1 - config.ema_decay)
-                for e, b in zip(ema.buffers(), generator.buffers()):
-                    e.copy_(b)
-
             completed = iteration
+            if config.critic_only:  # the generator and its EMA stay as they started
+                recon = g_adv = nothing.squeeze()
+            else:
+                recon, g_adv = generator_step()
             if not world.main:
                 continue
             if iteration % log_every == 0 or iteration == config.iterations:

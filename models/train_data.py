@@ -9,7 +9,10 @@ training loop one interface for both, so ``models.train`` reads top to bottom th
 - ``fake(logits)`` → the critic's input for the generator's output (hard forward,
   straight-through gradient: what the app would play);
 - ``reconstruction(logits, target, k)`` → best-of-k reconstruction: cross-entropy for
-  monophonic tracks, binary cross-entropy for chords and drums.
+  monophonic tracks, binary cross-entropy for chords and drums;
+- ``spoil(target, phase)`` → the real music spoiled, one copy per window, for the critic's
+  negatives (``models.negatives`` for chorales, ``models.band_negatives`` for bands);
+  ``phase`` is the third item ``batch`` gave (a chorale's bar phase, a band's positions).
 
 A band model's tracks and styles come from its dataset's manifest (``config_for``).
 """
@@ -26,11 +29,13 @@ import torch.nn.functional as F
 
 from models import losses
 from models.band_batches import BandWindowSampler, band_tensors, piece_weights
+from models.band_negatives import TRAINED_KINDS, spoil_batch
 from models.band_pieces import is_band_dataset, load_band_split
 from models.build_dataset import REST, Dataset, load_split, read_manifest
 from models.config import GanConfig
 from models.encoding import REST_CLASS, accompaniment_channels, condition, voice_one_hot
 from models.errors import DatasetError
+from models.negatives import spoil
 from models.pianoroll import N_PITCHES, meter_positions
 from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
 from models.track_outputs import best_of_reconstruction, fake_channels, real_channels
@@ -153,6 +158,9 @@ class ChoraleData:
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
         return losses.best_of_reconstruction(logits.float(), target, k)
 
+    def spoil(self, target: torch.Tensor, phase: torch.Tensor) -> torch.Tensor:
+        return spoil(target, phase)
+
 
 class BandData:
     """A band dataset: the melody and tracks of any kinds, styles as condition."""
@@ -175,11 +183,13 @@ class BandData:
         self.sampler = BandWindowSampler(
             self.data, n_steps, rng, config.transpose, config.balance_meters
         )
+        self.rng = rng  # the loop's, saved in its checkpoints: spoilers resume the same
 
     def batch(self, size: int, device):
+        """``(cond, target, positions (B, 2, T))``: where the beats and bars fall."""
         batch = self.sampler.batch(size)
         cond, target = band_tensors(batch, self.config.n_style_channels, device)
-        return cond, target, None
+        return cond, target, torch.from_numpy(batch["positions"])
 
     def real(self, target) -> torch.Tensor:
         return real_channels(target.sounding, target.onsets, self.tracks)
@@ -189,6 +199,10 @@ class BandData:
 
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
         return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k)
+
+    def spoil(self, target, positions: torch.Tensor):
+        """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``)."""
+        return spoil_batch(target, self.tracks, positions, self.rng, TRAINED_KINDS)
 
 
 def config_for(config: GanConfig, data_dir: Path) -> GanConfig:

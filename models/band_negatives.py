@@ -1,0 +1,263 @@
+"""Spoiled real bands: fakes that teach a band's critic what a musician calls wrong.
+
+The band critic was trained with the generator's output as its only fake, and on the band
+data's validation split it put MMA's own rendering of a melody above the median of the
+model's candidates for only 64% of takes, and a rendering with its drums shuffled between
+bars below the real one for only 61% (``docs/benchmarks/band-ranking.md``). As for the
+chorales (``models.negatives``, negative data augmentation, Sinha et al. 2021), real bands
+spoiled in ways a musician would reject are shown to the critic as further fakes
+(``GanConfig.critic_negatives``), so fitting the melody and keeping a groove is what it
+must learn rather than whatever gives the generator away.
+
+Each spoiled window is a real band (tracks of the kinds of ``models.tracks``) with one of:
+
+- ``chords_semitone``: here and there (about a sixth of the beats of each chords track) the
+  chords or pad play a semitone off for a beat;
+- ``bass_off_chord``: on about a quarter of the beats the bass moves to a pitch class the
+  chords and pad do not sound (one to three semitones away);
+- ``drums_thinned``: about half the drum hits are gone, at random;
+- ``track_late``: one track (any kind) a step or two late against the rest;
+- ``transpose``: every pitched track moved 1-6 semitones against the melody (drums kept);
+- ``drums_shuffled``: each drum instrument's bars put in another order (held out);
+- ``mismatch``: another window's band under this melody (held out).
+
+Which kinds train the critic and which only judge it was fixed before the fine-tune was run
+(``TRAINED_KINDS``, ``HELD_OUT_KINDS``; ``docs/benchmarks/band-ranking.md``, session 12):
+the two held out are those the critic is weakest on or that ask whether it listens to the
+melody at all, so their figures say whether it learnt the band or only the five spoilers.
+
+A window's tracks are per track ``(sounding, onsets)`` bool arrays ``(step, track.n_rows)``
+(``models.band_pieces``); its ``positions`` ``(2, step)`` are ``meter_positions``' position
+in the beat and accent (2 on a downbeat), so beats and bars are the music's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from models.tracks import TrackSpec
+
+KINDS = (
+    "chords_semitone",
+    "bass_off_chord",
+    "drums_thinned",
+    "track_late",
+    "transpose",
+    "drums_shuffled",
+    "mismatch",
+)
+TRAINED_KINDS = ("chords_semitone", "bass_off_chord", "drums_thinned", "track_late", "transpose")
+HELD_OUT_KINDS = ("drums_shuffled", "mismatch")
+CHORD_BEAT_SHARE = 1 / 6
+BASS_BEAT_SHARE = 0.25
+DRUMS_KEPT_SHARE = 0.5
+
+Rolls = list[tuple[np.ndarray, np.ndarray]]  # per track (sounding, onsets) (step, rows)
+
+
+def shift_rows(roll: np.ndarray, semitones: int) -> np.ndarray:
+    """A roll ``(step, rows)`` moved by ``semitones``, folding what leaves by an octave."""
+    out = np.zeros_like(roll)
+    rows = roll.shape[1]
+    for row in np.flatnonzero(roll.any(axis=0)):
+        new = row + semitones
+        while new >= rows:
+            new -= 12
+        while new < 0:
+            new += 12
+        if 0 <= new < rows:
+            out[:, new] |= roll[:, row]
+    return out
+
+
+def beat_spans(positions: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of each beat of a window (the first may be a beat's tail)."""
+    n = positions.shape[1]
+    starts = sorted({0, *np.flatnonzero(positions[0] == 0).tolist()})
+    return list(zip(starts, starts[1:] + [n], strict=True))
+
+
+def bar_spans(positions: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of each whole bar of a window (accent 2 starts a bar)."""
+    starts = np.flatnonzero(positions[1] == 2).tolist()
+    return list(zip(starts[:-1], starts[1:], strict=True))
+
+
+def _some(n: int, share: float, allowed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``(n,)`` bool: each of ``allowed`` with chance ``share``, at least one of them."""
+    chosen = (rng.random(n) < share) & allowed
+    if allowed.any() and not chosen.any():
+        chosen[rng.choice(np.flatnonzero(allowed))] = True
+    return chosen
+
+
+def _move_span(sounding, onsets, a: int, b: int, semitones: int) -> None:
+    """Move steps ``a:b`` of one track by ``semitones`` in place; the moved notes are
+    struck where the span begins (a held note moved is a new note)."""
+    sounding[a:b] = shift_rows(sounding[a:b], semitones)
+    onsets[a:b] = shift_rows(onsets[a:b], semitones)
+    onsets[a] |= sounding[a]
+
+
+def _pitch_classes(track: TrackSpec, row_mask: np.ndarray) -> set[int]:
+    return {track.row_pitch(int(r)) % 12 for r in np.flatnonzero(row_mask)}
+
+
+def chords_semitone(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    spans = beat_spans(positions)
+    out = [(s.copy(), o.copy()) for s, o in real]
+    for t, track in enumerate(tracks):
+        if track.kind != "chords":
+            continue
+        sounding, onsets = out[t]
+        playing = np.array([sounding[a:b].any() for a, b in spans])
+        for (a, b), wrong in zip(spans, _some(len(spans), CHORD_BEAT_SHARE, playing, rng)):
+            if wrong:
+                _move_span(sounding, onsets, a, b, int(rng.choice([-1, 1])))
+    return out
+
+
+def bass_off_chord(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    spans = beat_spans(positions)
+    out = [(s.copy(), o.copy()) for s, o in real]
+    chords = [t for t, track in enumerate(tracks) if track.kind == "chords"]
+    for t, track in enumerate(tracks):
+        if track.kind != "bass":
+            continue
+        sounding, onsets = out[t]
+        playing = np.array([sounding[a].any() for a, _ in spans])
+        for (a, b), wrong in zip(spans, _some(len(spans), BASS_BEAT_SHARE, playing, rng)):
+            if not wrong:
+                continue
+            chord = set().union(*(_pitch_classes(tracks[c], real[c][0][a]) for c in chords))
+            bass = _pitch_classes(track, sounding[a])
+            for semitones in rng.permutation([-1, 1, -2, 2, -3, 3]):
+                if not {(p + semitones) % 12 for p in bass} & chord:
+                    _move_span(sounding, onsets, a, b, int(semitones))
+                    break
+    return out
+
+
+def drums_thinned(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    out = list(real)
+    for t, track in enumerate(tracks):
+        hits = real[t][1]
+        if not track.is_drums or not hits.any():
+            continue
+        dropped = hits & (rng.random(hits.shape) >= DRUMS_KEPT_SHARE)
+        if not dropped.any():
+            steps, rows = np.nonzero(hits)
+            i = rng.integers(steps.size)
+            dropped[steps[i], rows[i]] = True
+        kept = hits & ~dropped
+        out[t] = (kept, kept.copy())
+    return out
+
+
+def track_late(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    playing = [t for t, (sounding, _) in enumerate(real) if sounding.any()]
+    if not playing:
+        return list(real)
+    t = int(rng.choice(playing))
+    steps = int(rng.integers(1, 3))
+    out = list(real)
+    out[t] = (np.roll(real[t][0], steps, 0), np.roll(real[t][1], steps, 0))
+    return out
+
+
+def transpose(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    semitones = int(rng.integers(1, 7)) * int(rng.choice([-1, 1]))
+    return [
+        (s, o) if track.is_drums else (shift_rows(s, semitones), shift_rows(o, semitones))
+        for track, (s, o) in zip(tracks, real, strict=True)
+    ]
+
+
+def drums_shuffled(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    bars = bar_spans(positions)
+    out = list(real)
+    if len(bars) < 2 or len({b - a for a, b in bars}) > 1:
+        return out
+    a0, z = bars[0][0], bars[-1][1]
+    for t, track in enumerate(tracks):
+        if not track.is_drums:
+            continue
+        hits = real[t][1].copy()
+        whole = hits[a0:z].reshape(len(bars), -1, hits.shape[1])  # (bar, step, row)
+        for row in range(hits.shape[1]):
+            whole[:, :, row] = whole[rng.permutation(len(bars)), :, row]
+        hits[a0:z] = whole.reshape(-1, hits.shape[1])
+        out[t] = (hits, hits.copy())
+    return out
+
+
+def mismatch(tracks, real: Rolls, positions, rng, other: Rolls | None = None) -> Rolls:
+    """``other``'s band (cut or padded with silence to this window's length)."""
+    if other is None:
+        return transpose(tracks, real, positions, rng)
+    n = real[0][0].shape[0]
+    out = []
+    for sounding, onsets in other:
+        s = np.zeros((n, sounding.shape[1]), bool)
+        o = np.zeros((n, onsets.shape[1]), bool)
+        m = min(n, sounding.shape[0])
+        s[:m], o[:m] = sounding[:m], onsets[:m]
+        out.append((s, o))
+    return out
+
+
+SPOILERS = {
+    "chords_semitone": chords_semitone,
+    "bass_off_chord": bass_off_chord,
+    "drums_thinned": drums_thinned,
+    "track_late": track_late,
+    "transpose": transpose,
+    "drums_shuffled": drums_shuffled,
+    "mismatch": mismatch,
+}
+
+
+def spoil_window(
+    kind: str,
+    tracks: tuple[TrackSpec, ...],
+    real: Rolls,
+    positions: np.ndarray,
+    rng: np.random.Generator,
+    other: Rolls | None = None,
+) -> Rolls:
+    """One window's band spoiled the ``kind`` way (``other``: another window's band)."""
+    return SPOILERS[kind](tracks, [(s.astype(bool), o.astype(bool)) for s, o in real],
+                          positions, rng, other)  # fmt: skip
+
+
+def spoil_batch(
+    target,
+    tracks: tuple[TrackSpec, ...],
+    positions: torch.Tensor,
+    rng: np.random.Generator,
+    kinds: tuple[str, ...] = TRAINED_KINDS,
+):
+    """A spoiled copy of each window of a training batch (``models.band_batches.
+    BandTarget``, per track ``(B, T, rows)`` float), the kind drawn per window from
+    ``kinds``; ``positions`` ``(B, 2, T)``. A mismatch takes the next window's band."""
+    from models.band_batches import BandTarget
+
+    sounding = [s.detach().cpu().numpy() > 0.5 for s in target.sounding]
+    onsets = [o.detach().cpu().numpy() > 0.5 for o in target.onsets]
+    places = positions.detach().cpu().numpy()
+    b = sounding[0].shape[0]
+    windows = [[(s[i], o[i]) for s, o in zip(sounding, onsets, strict=True)] for i in range(b)]
+    spoiled = []
+    for i in range(b):
+        kind = kinds[int(rng.integers(len(kinds)))]
+        other = windows[(i + 1) % b] if b > 1 else None
+        spoiled.append(spoil_window(kind, tracks, windows[i], places[i], rng, other))
+    device = target.sounding[0].device
+
+    def stack(part: int, t: int) -> torch.Tensor:
+        return torch.from_numpy(np.stack([w[t][part] for w in spoiled])).float().to(device)
+
+    return BandTarget(
+        [stack(0, t) for t in range(len(tracks))], [stack(1, t) for t in range(len(tracks))]
+    )

@@ -1,0 +1,171 @@
+"""Spoiled real bands (models/band_negatives.py): each spoils what it says, and only that."""
+
+import numpy as np
+import pytest
+import torch
+
+from models.band_batches import BandTarget
+from models.band_negatives import (
+    HELD_OUT_KINDS,
+    KINDS,
+    TRAINED_KINDS,
+    beat_spans,
+    spoil_batch,
+    spoil_window,
+)
+from models.pianoroll import meter_positions
+from tests.support.band_data import TOY_TRACKS, toy_piece
+
+BASS, PIANO, DRUMS = range(3)
+
+
+def window(i: int = 0):
+    piece = toy_piece(i)
+    real = [(s.copy(), o.copy()) for s, o in zip(piece.sounding, piece.onsets)]
+    positions = np.stack(meter_positions([(0, piece.meter)], piece.n_steps, 0))
+    return real, positions
+
+
+def pitch_classes(track, roll) -> set[int]:
+    return {track.row_pitch(int(r)) % 12 for r in np.flatnonzero(roll)}
+
+
+def changed(real, spoiled) -> list[int]:
+    return [
+        t
+        for t, ((s, o), (s2, o2)) in enumerate(zip(real, spoiled))
+        if not (np.array_equal(s, s2) and np.array_equal(o, o2))
+    ]
+
+
+def test_the_kinds_are_split_before_training_with_two_held_out():
+    assert set(TRAINED_KINDS) | set(HELD_OUT_KINDS) == set(KINDS)
+    assert not set(TRAINED_KINDS) & set(HELD_OUT_KINDS)
+    assert len(HELD_OUT_KINDS) >= 2
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_chord_notes_move_a_semitone_on_some_beats_and_nothing_else_moves(seed):
+    real, positions = window(seed)
+    spoiled = spoil_window("chords_semitone", TOY_TRACKS, real, positions, np_rng(seed))
+    assert changed(real, spoiled) == [PIANO]
+    moved = 0
+    for a, b in beat_spans(positions):
+        before, after = real[PIANO][0][a:b], spoiled[PIANO][0][a:b]
+        if np.array_equal(before, after):
+            continue
+        moved += 1
+        rows = np.flatnonzero(before.any(axis=0))
+        assert any(np.array_equal(rows + d, np.flatnonzero(after.any(axis=0))) for d in (-1, 1))
+        assert spoiled[PIANO][1][a].any()  # the moved chord is struck where the beat begins
+    assert 1 <= moved < len(beat_spans(positions)) // 2
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_bass_moves_off_the_chord_on_some_beats(seed):
+    real, positions = window(seed)
+    spoiled = spoil_window("bass_off_chord", TOY_TRACKS, real, positions, np_rng(seed))
+    assert changed(real, spoiled) == [BASS]
+    off = 0
+    for a, _ in beat_spans(positions):
+        chord = pitch_classes(TOY_TRACKS[PIANO], real[PIANO][0][a])
+        bass = pitch_classes(TOY_TRACKS[BASS], spoiled[BASS][0][a])
+        if not np.array_equal(real[BASS][0][a], spoiled[BASS][0][a]):
+            off += 1
+            assert bass and not bass & chord
+        else:
+            assert bass <= chord  # the toy's bass plays the root
+    assert off >= 1
+
+
+def test_thinned_drums_keep_a_part_of_the_hits_and_nothing_else_changes():
+    real, positions = window()
+    spoiled = spoil_window("drums_thinned", TOY_TRACKS, real, positions, np_rng(0))
+    assert changed(real, spoiled) == [DRUMS]
+    hits, kept = real[DRUMS][1], spoiled[DRUMS][1]
+    assert not (kept & ~hits).any()
+    assert 0.3 * hits.sum() < kept.sum() < 0.7 * hits.sum()
+    assert np.array_equal(spoiled[DRUMS][0], kept)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_one_track_comes_a_step_or_two_late(seed):
+    real, positions = window(seed)
+    spoiled = spoil_window("track_late", TOY_TRACKS, real, positions, np_rng(seed))
+    (t,) = changed(real, spoiled)
+    assert any(np.array_equal(np.roll(real[t][1], d, 0), spoiled[t][1]) for d in (1, 2))
+
+
+def test_transposing_moves_every_pitched_track_by_one_interval_and_keeps_the_drums():
+    real, positions = window()
+    for seed in range(4):
+        spoiled = spoil_window("transpose", TOY_TRACKS, real, positions, np_rng(seed))
+        assert changed(real, spoiled) == [BASS, PIANO]
+        moves = []
+        for t in (BASS, PIANO):
+            before = pitch_classes(TOY_TRACKS[t], real[t][0][0])
+            after = pitch_classes(TOY_TRACKS[t], spoiled[t][0][0])
+            moves.append({d for d in range(1, 12) if {(p + d) % 12 for p in before} == after})
+        assert moves[0] & moves[1]  # one interval for the whole band
+
+
+def test_shuffled_drums_keep_each_instrument_s_bars_in_another_order():
+    piece = toy_piece(0)
+    real, positions = window(0)
+    drums = real[DRUMS][1].copy()
+    bar = piece.meter.bar_steps
+    drums[0 * bar + 1, 0] = True  # bar 0's kick differs from the other bars'
+    real[DRUMS] = (drums, drums.copy())
+    rng = np_rng(1)
+    shuffled = [spoil_window("drums_shuffled", TOY_TRACKS, real, positions, rng) for _ in range(4)]
+    assert all(changed(real, s) in ([], [DRUMS]) for s in shuffled)
+    assert any(changed(real, s) == [DRUMS] for s in shuffled)
+    for s in shuffled:
+        assert np.array_equal(s[DRUMS][1].sum(axis=0), drums.sum(axis=0))
+        bars = s[DRUMS][1].reshape(-1, bar, drums.shape[1])
+        assert sorted(map(bytes, bars[:, :, 0])) == sorted(
+            map(bytes, drums.reshape(-1, bar, drums.shape[1])[:, :, 0])
+        )
+
+
+def test_another_piece_s_band_is_that_piece_s_cut_to_this_length():
+    real, positions = window(0)
+    other, _ = window(2)
+    spoiled = spoil_window("mismatch", TOY_TRACKS, real, positions, np_rng(0), other)
+    for (s, o), (s2, o2) in zip(spoiled, other):
+        n = min(len(s), len(s2))
+        assert np.array_equal(s[:n], s2[:n]) and np.array_equal(o[:n], o2[:n])
+
+
+def test_a_training_batch_is_spoiled_by_the_trained_kinds_and_never_left_clean():
+    windows = [window(i) for i in (0, 2, 4, 6)]  # all 4/4
+    target = BandTarget(
+        [torch.from_numpy(np.stack([w[0][t][0] for w in windows])).float() for t in range(3)],
+        [torch.from_numpy(np.stack([w[0][t][1] for w in windows])).float() for t in range(3)],
+    )
+    positions = torch.from_numpy(np.stack([w[1] for w in windows]))
+    for seed in range(3):
+        spoiled = spoil_batch(target, TOY_TRACKS, positions, np_rng(seed))
+        assert [s.shape for s in spoiled.sounding] == [s.shape for s in target.sounding]
+        for i in range(4):
+            same = all(
+                torch.equal(a[i], b[i])
+                for a, b in zip(spoiled.sounding + spoiled.onsets, target.sounding + target.onsets)
+            )
+            assert not same
+
+
+def np_rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def test_band_models_may_have_critic_negatives_and_a_critic_only_stage_needs_a_critic():
+    from models.config import GanConfig
+
+    tracks = tuple(t.to_dict() for t in TOY_TRACKS)
+    config = GanConfig(tracks=tracks, critic_negatives=0.5, critic_only=True)
+    assert config.critic_negatives == 0.5 and not config.is_chorale_layout
+    with pytest.raises(ValueError, match="three voices"):
+        GanConfig(tracks=tracks, train_variety=0.5)  # still the chorale's alone
+    with pytest.raises(ValueError, match="critic_only"):
+        GanConfig(critic_only=True, adversarial_weight=0.0)
