@@ -35,9 +35,8 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-def test_record_a_pickup_into_the_count_in_generate_save_reopen(
-    qtbot, window, jack_server, tmp_path
-):
+def record(qtbot, window, jack_server, played) -> list[tuple[int, float, float]]:
+    """A take of two bars of 3/4 with the count-in, played by the feeder; its notes."""
     settings.put(settings.MIDI_API, "jack")
     settings.put(settings.MIDI_INPUT, KEYS_PORT)
     settings.put(settings.MIDI_OUTPUT, CLICKS_PORT)  # the metronome to the player's ears
@@ -47,14 +46,26 @@ def test_record_a_pickup_into_the_count_in_generate_save_reopen(
     window.transport.bars.setValue(2)
     window.actions.metronome.setChecked(True)
     window.actions.count_in.setChecked(True)
-    feeder = start_feeder(jack_server, PLAYED, TEMPO_BPM, "--follow-clicks", "3")
+    feeder = start_feeder(jack_server, played, TEMPO_BPM, "--follow-clicks", "3")
     try:
         window.actions.record.setChecked(True)
         assert window.take is not None, window.last_error
         qtbot.waitUntil(lambda: window.take is None, timeout=10000)
     finally:
         stop(feeder)
-    notes = [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes]
+    return [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes]
+
+
+def test_a_stray_key_in_the_count_in_is_dropped_and_the_setting_kept(qtbot, window, jack_server):
+    notes = record(qtbot, window, jack_server, [(60, -2.5, 0.25), *PLAYED[1:]])
+    assert notes == PLAYED[1:]  # from the metronome's bar 1, as before
+    assert window.document.pickup == "auto"
+
+
+def test_record_a_pickup_into_the_count_in_generate_save_reopen(
+    qtbot, window, jack_server, tmp_path
+):
+    notes = record(qtbot, window, jack_server, PLAYED)
     assert notes == [(p, s + 1.0, d) for p, s, d in PLAYED]  # from the pickup on
     doc, box, roll = window.document, window.pickup_box, window.melody_editor
     assert doc.pickup == 4 and box.currentText() == "Pickup: 1 beat"
