@@ -37,7 +37,9 @@ from composer_gui.core.take_notes import (  # the take's rules, named here for t
     RecordingSetup,
     click_schedule,
     count_in_clicks,
+    count_in_lead_in,
     notes_from_messages,
+    take_beats,
     take_to_arrangement,
 )
 
@@ -58,6 +60,8 @@ __all__ = [
     "count_in_clicks",
     "lost_sentence",
     "notes_from_messages",
+    "count_in_lead_in",
+    "take_beats",
     "take_to_arrangement",
 ]
 
@@ -348,3 +352,11 @@ class Recorder:
         with self._lock:
             stamped = list(self._stamped)
         return take_to_arrangement(stamped, self.bar_one_time, self.end_time, self.setup)
+
+    def lead_in_beats(self) -> float:
+        """Beats of the count-in the take keeps before bar 1 (``count_in_lead_in``): a
+        bar when a pickup was played into it, which the metronome bars, else 0."""
+        with self._lock:
+            stamped = list(self._stamped)
+        timed = take_beats(stamped, self.bar_one_time, self.end_time, self.setup)
+        return count_in_lead_in(timed, self.setup)

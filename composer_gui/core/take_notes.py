@@ -130,6 +130,41 @@ def notes_from_messages(
     return notes
 
 
+def count_in_lead_in(notes: list[tuple[int, float, float, int]], setup: RecordingSetup) -> float:
+    """Beats of the count-in a take keeps before bar 1: its last bar when a pickup was
+    played into it, else 0. ``notes`` are ``(pitch, start, end, velocity)`` in beats from
+    bar 1.
+
+    A pickup is what a musician plays in the count-in's last bar, after its downbeat (a
+    note on that downbeat would make a whole bar of lead-in, no pickup), running on into
+    its last beat: the latest of those notes still sounds there. Notes in earlier
+    count-in bars, or a stray key in the last bar that ends before its last beat, are
+    noodling and are dropped, as before."""
+    if setup.count_in_beats <= 0:  # no count-in (a DAW's start, the first note): no pickup
+        return 0.0
+    meter = Meter.of(setup.time_signature)
+    bar = meter.bar_beats
+    half_step = 0.5 / STEPS_PER_BEAT
+    last_beat = meter.beat_steps[-1] / STEPS_PER_BEAT
+    pickup = [end for _, start, end, _ in notes if -bar + half_step <= start < -half_step]
+    return bar if pickup and max(pickup) > -last_beat else 0.0
+
+
+def take_beats(
+    stamped: list[tuple[float, mido.Message]],
+    bar_one_time: float,
+    end_time: float,
+    setup: RecordingSetup,
+) -> list[tuple[int, float, float, int]]:
+    """The take's notes as ``(pitch, start, end, velocity)`` in beats from bar 1,
+    unquantized (negative in the count-in)."""
+    per_second = setup.tempo_bpm / 60.0
+    return [
+        (pitch, (start - bar_one_time) * per_second, (end - bar_one_time) * per_second, velocity)
+        for pitch, start, end, velocity in notes_from_messages(stamped, end_time)
+    ]
+
+
 def take_to_arrangement(
     stamped: list[tuple[float, mido.Message]],
     bar_one_time: float,
@@ -138,21 +173,25 @@ def take_to_arrangement(
 ) -> Arrangement:
     """A take quantized to the grid, as the melody track of an arrangement.
 
-    Notes that round to before bar 1 (noodling in the count-in) are dropped; notes still
-    sounding at the end are cut at the last barline.
+    Notes that round to before bar 1 (noodling in the count-in) are dropped, except a
+    pickup played into the count-in's last bar (``count_in_lead_in``): then that bar is
+    kept as the take's first, rests and the pickup, and bar 1 starts a bar later, so the
+    take is barred as the metronome counted it. Notes still sounding at the end are cut
+    at the last barline.
     """
-    beats_per_second = setup.tempo_bpm / 60.0
-    length = setup.length_beats
     half_step = 0.5 / STEPS_PER_BEAT
-    performed = []
-    for pitch, start, end, velocity in notes_from_messages(stamped, end_time):
-        start_beat = (start - bar_one_time) * beats_per_second
-        duration = max(0.0, (end - start) * beats_per_second)
-        if -half_step <= start_beat < length - half_step:
-            performed.append(Note(pitch, start_beat, duration, velocity))
+    timed = take_beats(stamped, bar_one_time, end_time, setup)
+    lead_in = count_in_lead_in(timed, setup)
+    length = setup.length_beats + lead_in
+    first = half_step if lead_in else -half_step  # a lead-in's downbeat is the count-in's
+    performed = [
+        Note(pitch, start + lead_in, max(0.0, end - start), velocity)
+        for pitch, start, end, velocity in timed
+        if first <= start + lead_in < length - half_step
+    ]
     notes = []
     for note in quantize_notes(performed):
-        if 0 <= note.start_beat < length:
+        if (note.start_beat > 0 if lead_in else note.start_beat >= 0) and note.start_beat < length:
             duration = min(note.duration_beats, length - note.start_beat)
             notes.append(Note(note.pitch, note.start_beat, duration, note.velocity))
     return Arrangement(
@@ -160,3 +199,18 @@ def take_to_arrangement(
         tempo_bpm=setup.tempo_bpm,
         time_signature=setup.time_signature,
     )
+
+
+def lead_in_as_pickup(notes: list[Note], lead_in: float) -> tuple[list[Note], int]:
+    """A take that kept a count-in bar as the window holds it: from its first note, with
+    the pickup the metronome measured (steps from that note to bar 1) to be given, so
+    the first bar is the pickup's short bar, as a found or given pickup is barred, and
+    no bar of rests is accompanied. ``(notes, 0)`` for a take without a lead-in."""
+    if not lead_in or not notes:
+        return notes, 0
+    first = min(note.start_beat for note in notes)
+    steps = round((lead_in - first) * STEPS_PER_BEAT)
+    if steps <= 0:
+        return notes, 0
+    moved = [Note(n.pitch, n.start_beat - first, n.duration_beats, n.velocity) for n in notes]
+    return moved, steps

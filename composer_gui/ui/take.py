@@ -48,6 +48,7 @@ class Take(QObject):
             can_choose_another=True,
         )
         self.running = False
+        self.lead_in_beats = 0.0  # of the count-in, kept for a pickup (set when it ends)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -96,6 +97,7 @@ class Take(QObject):
         if not self.running:
             return
         self._end()
+        self.lead_in_beats = self.recorder.lead_in_beats()
         self.finished.emit(self.recorder.arrangement())
 
     def cancel(self) -> None:

@@ -243,6 +243,9 @@ class TransportFlow:
         self.melody_editor.set_playhead(max(0.0, beats))
 
     def _take_finished(self, take: Arrangement) -> None:
+        from composer_gui.core.take_notes import lead_in_as_pickup
+
+        lead_in = self.take.lead_in_beats if self.take is not None else 0.0
         self.take = None
         self.audition.stop()
         self.actions.record.blockSignals(True)
@@ -251,7 +254,12 @@ class TransportFlow:
         self.melody_editor.set_playhead(None)
         notes = take.tracks[0].notes
         if notes:
-            self.document.set_melody(list(notes), "Record take")
+            # A pickup played into the count-in: the take starts with it, given as the
+            # metronome measured it, so the detector does not move the metronome's bars.
+            notes, pickup = lead_in_as_pickup(list(notes), lead_in)
+            self.document.set_melody(notes, "Record take")
+            if pickup:
+                self.document.set_pickup(pickup)
             self.melody_editor.fit_pitches([n.pitch for n in notes])
             self.statusBar().showMessage(
                 f"Recorded {len(notes)} notes. Press G to write accompaniments.", 6000

@@ -141,14 +141,11 @@ def test_a_given_pickup_is_notated_as_its_own_short_bar_and_a_found_one_is_not()
     assert starts(written, END) == starts(given, END)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a take is recorded from the metronome's bar 1: notes in the count-in are "
-    "dropped as noodling (take_notes.take_to_arrangement), so a pickup played into the "
-    "count-in is lost, and a given pickup then counts from the downbeat note "
-    "(docs/meters.md, the pickup in the window); not done",
-)
-def test_a_pickup_played_into_the_count_in_is_kept_and_bar_one_is_a_downbeat():
+@pytest.mark.parametrize("pickup", ["none", "auto", 4])
+def test_a_pickup_played_into_the_count_in_is_kept_and_bar_one_is_a_downbeat(pickup):
+    """The take keeps the count-in's last bar (rests, then the pickup) and is barred as
+    the metronome counted: under the setting the window records ("none"), under auto
+    (rests before the first note: the file's bars) and under a given beat's pickup."""
     import mido
 
     from composer_gui.core.take_notes import RecordingSetup, take_to_arrangement
@@ -162,7 +159,11 @@ def test_a_pickup_played_into_the_count_in_is_kept_and_bar_one_is_a_downbeat():
         stamped.append((start + note.duration_beats, mido.Message("note_off", note=note.pitch)))
     stamped.sort(key=lambda pair: pair[0])
     take = take_to_arrangement(stamped, bar_one, bar_one + 15.0, setup).tracks[0].notes
-    reading = read_bars(take, (3, 4), pickup=4)  # the musician said: a beat's pickup
-    assert take[0].pitch == 69  # the pickup is kept
+    reading = read_bars(take, (3, 4), pickup=pickup)
+    assert take[0].pitch == 69 and take[0].start_beat == 2.0  # the pickup is kept
     downbeat = next(n.start_beat for n in take if n.pitch == 72)  # "-las": bar 1's downbeat
-    assert downbeat in starts(reading, downbeat + 1.0)
+    assert downbeat == 3.0  # a bar of the count-in kept before bar 1
+    assert starts(reading, downbeat + 1.0) == [0.0, 3.0]
+    assert [(n.pitch, n.start_beat - 3.0, n.duration_beats) for n in take[1:]] == [
+        (n.pitch, n.start_beat - 1.0, n.duration_beats) for n in GREENSLEEVES[1:12]
+    ]
