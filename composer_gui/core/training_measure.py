@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -19,12 +20,14 @@ from pathlib import Path
 from composer_gui.core.training_run import TrainingPlan, TrainingRun
 
 MEASURE_ITERATIONS = 8  # the first few are slower (allocation, caches): the rate skips 2
+# The card's words for a CPU (``models/train_devices.hardware_description``)
+_CPU_HARDWARE = re.compile(r"^(?P<chip>.*?)\s*CPU, (?P<threads>\d+) threads?$")
 
 
 @dataclass(frozen=True)
 class Estimate:
     seconds_per_iteration: float
-    device: str  # "CPU (…, 2 threads)" or "CUDA (H200, bf16)"
+    device: str  # "this CPU (x86_64, 2 threads)" or "CUDA (NVIDIA H200, bf16)"
 
     def total_seconds(self, iterations: int) -> float:
         return self.seconds_per_iteration * iterations
@@ -32,7 +35,7 @@ class Estimate:
     def sentence(self, iterations: int) -> str:
         return (
             f"About {_duration(self.total_seconds(iterations))} for {iterations} iterations "
-            f"on {self.device} ({1000 * self.seconds_per_iteration:.0f} ms each, measured)."
+            f"on {self.device}: {1000 * self.seconds_per_iteration:.0f} ms each, measured."
         )
 
 
@@ -73,14 +76,19 @@ class SpeedMeasurement:
 
 def device_words(card: dict) -> str:
     """Where the measured run trained, as the musician reads it, from its checkpoint's
-    card (``models/train.py``): "x86_64 CPU, 2 threads", or "CUDA (NVIDIA H200, bf16)"
-    where it ran on a GPU under bf16 autocast.  A card from before the ``device`` field
-    is read by its hardware words (a GPU's name has no "CPU" in it)."""
+    card (``models/train.py``): "this CPU (x86_64, 2 threads)", or "CUDA (NVIDIA H200,
+    bf16)" where it ran on a GPU under bf16 autocast.  A card from before the ``device``
+    field is read by its hardware words (a GPU's name has no "CPU" in it)."""
     hardware = str(card.get("hardware", ""))
     device = str(card.get("device", ""))
     on_cuda = device.startswith("cuda") if device else bool(hardware) and "CPU" not in hardware
     if not on_cuda:
-        return hardware or device or "an unknown device"
+        found = _CPU_HARDWARE.match(hardware)
+        if found is None:
+            return hardware or device or "an unknown device"
+        threads = int(found["threads"])
+        plural = "s" if threads != 1 else ""
+        return f"this CPU ({found['chip'] or 'unnamed'}, {threads} thread{plural})"
     precision = "bf16" if card.get("precision", "bf16 autocast").startswith("bf16") else "fp32"
     return f"CUDA ({hardware or device}, {precision})"
 

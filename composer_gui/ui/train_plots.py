@@ -22,6 +22,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from composer_gui.ui import theme
+from models.pianoroll import LOWEST_PITCH, N_PITCHES
 from models.tracks import DRUM_KIT
 
 METRIC_WORDS = {
@@ -43,6 +44,7 @@ CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0
 RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
 LABEL_WIDTH_PIXELS = 30  # the plots' value labels: five characters at 9pt
 DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
+EMPTY_ROLL_STEPS = 32  # the roll's width before a sample: two bars of 4/4
 
 
 def _finite(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -89,6 +91,9 @@ class TrainPlots(QWidget):
         self.sample_plot.setLabel("left", "pitch")
         self.sample_image = pg.ImageItem()
         self.sample_plot.addItem(self.sample_image)
+        for side in ("left", "bottom"):  # steps and pitches, never "(x0.001)" on an empty roll
+            self.sample_plot.getAxis(side).enableAutoSIPrefix(False)
+        self._show_empty_roll()
         self.drums_lane = False  # whether the sample on show has a band's drums
         column.addWidget(self.sample_plot)
         grid.addWidget(box, 2, 0, 1, 2)
@@ -206,12 +211,13 @@ class TrainPlots(QWidget):
     def _draw_sample(self, sample: dict | None) -> None:
         if sample is None:
             self.sample_image.clear()
-            self.sample_title.setText("What the model writes for one melody: no sample yet")
+            self._show_empty_roll()
             return
         image, bottom = sample_image(sample)
         n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
         self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
+        self.sample_plot.setRange(xRange=(0, n_steps), yRange=(bottom, bottom + n_rows))
         drums = self.drums_lane = "drums" in sample
         self.sample_plot.getAxis("left").setTicks([_roll_ticks(bottom, n_rows, drums)])
         bar = sample["steps_per_bar"]
@@ -225,6 +231,16 @@ class TrainPlots(QWidget):
             f"What the model writes for one melody ({coloured or 'melody first'}), "
             f"at iteration {sample['iteration']}"
         )
+
+    def _show_empty_roll(self) -> None:
+        """Before the first sample: the model's pitches and two bars, named as a sample's."""
+        self.drums_lane = False
+        self.sample_title.setText("What the model writes for one melody: no sample yet")
+        self.sample_plot.setRange(
+            xRange=(0, EMPTY_ROLL_STEPS), yRange=(LOWEST_PITCH, LOWEST_PITCH + N_PITCHES)
+        )
+        self.sample_plot.getAxis("left").setTicks([_roll_ticks(LOWEST_PITCH, N_PITCHES, False)])
+        self.sample_plot.getAxis("bottom").setTickSpacing(major=16, minor=4)
 
 
 def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]]:

@@ -34,7 +34,7 @@ from composer_gui.ui import theme
 
 SOURCES = (  # (words, the plan's source; None: the folder's)
     ("The Bach chorales (music21): three voices", tp.CHORALES),
-    ("The shipped band data (MMA, every style): drums, bass, chords, pad", tp.BAND),
+    ("The shipped band data (MMA, every style or one): drums, bass, chords, pad", tp.BAND),
     ("A folder of your own MIDI songs", None),
 )
 LAYOUTS = (

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from composer_gui.core import training_run as tr
 from composer_gui.core.training_log import MetricsTail
-from composer_gui.core.training_measure import SpeedMeasurement, install_model
+from composer_gui.core.training_measure import Estimate, SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
 from composer_gui.ui.train_source import TrainSource
@@ -55,6 +55,16 @@ def run_for(run_dir: Path) -> tr.TrainingRun:
     if run_dir not in _runs:
         _runs[run_dir] = tr.TrainingRun(run_dir)
     return _runs[run_dir]
+
+
+def _building_words(plan: tr.TrainingPlan) -> str:
+    if plan.source == tr.BAND:
+        if plan.style or plan.band_charts:
+            return "Building the band data of one style with MMA (a few minutes, once)…"
+        return "Building the band data with MMA (11-15 minutes on two cores, once)…"
+    if plan.folder:
+        return "Reading the songs into a dataset…"
+    return "Building the chorale dataset (about a minute, once)…"
 
 
 def _clock(seconds: float) -> str:
@@ -82,6 +92,7 @@ class TrainWindow(QWidget):
         self.plan_defaults: dict = {}
         self.run: tr.TrainingRun | None = None
         self.measurement: SpeedMeasurement | None = None
+        self.estimate_result: Estimate | None = None  # the last one measured, for its plan
         self._shown_rows = -1
         self._shown_sample = ""
         self._samples_stamp, self._listed_at = 0, 0.0  # the samples folder's last listing
@@ -92,6 +103,14 @@ class TrainWindow(QWidget):
         if last is not None:
             self.open_run(last)
         self.update_buttons()
+        # a measured estimate holds for its plan: its sentence follows the iterations, and
+        # a change of what is trained, or how, makes it stale
+        self.iterations_box.valueChanged.connect(self._show_estimate)
+        for box in (self.loss_box, self.init_box, self.source.source_box):
+            box.currentIndexChanged.connect(self._estimate_stale)
+        for box in (self.source.style_box, self.source.layout_box):
+            box.currentIndexChanged.connect(self._estimate_stale)
+        self.source.folder_edit.editingFinished.connect(self._estimate_stale)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -185,6 +204,10 @@ class TrainWindow(QWidget):
         if not plan.source:
             self.state_label.setText("Choose a folder of MIDI files first.")
             return
+        if self.measurement is not None:  # the run itself says how fast it goes now
+            self.measurement.close()
+            self.measurement = None
+            self.estimate_label.setText("")
         run = tr.TrainingRun.create(self.runs_dir, plan)
         _runs[run.run_dir.resolve()] = run
         self.open_run(run.run_dir)
@@ -226,8 +249,10 @@ class TrainWindow(QWidget):
     def estimate(self) -> None:
         if self.measurement is not None:
             self.measurement.close()
+        self.estimate_result = None
         self.measurement = SpeedMeasurement(self.plan())
         self.estimate_label.setText("Measuring a few iterations on this machine…")
+        self.update_buttons()
         self.timer.start()
 
     # --- the timer ----------------------------------------------------------------------
@@ -236,6 +261,7 @@ class TrainWindow(QWidget):
         if self.measurement is not None:
             self._measure_tick()
         if self.run is None:
+            self.update_buttons()  # the Estimate button, before any run
             if self.measurement is None:
                 self.timer.stop()
             return
@@ -244,7 +270,9 @@ class TrainWindow(QWidget):
         self.progress_bar.setMaximum(total)
         self.progress_bar.setValue(min(progress.iteration, total))
         status = progress.message or (
-            self._building_words() if progress.state == "building" else progress.state.capitalize()
+            _building_words(self.run.plan)
+            if progress.state == "building"
+            else progress.state.capitalize()
         )
         self.state_label.setText(
             f"{status} (iteration {progress.iteration} of {progress.total})"
@@ -269,13 +297,6 @@ class TrainWindow(QWidget):
         if not self.run.running and self.measurement is None and not self.plots.pending:
             self.timer.stop()
 
-    def _building_words(self) -> str:
-        if self.run.plan.source == tr.BAND:
-            return "Building the band data with MMA (11-15 minutes on two cores, once)…"
-        if self.run.plan.folder:
-            return "Reading the songs into a dataset…"
-        return "Building the chorale dataset (about a minute, once)…"
-
     def _sample_tick(self) -> None:
         from models.train_samples import SAMPLES_DIR, latest_sample
 
@@ -298,10 +319,23 @@ class TrainWindow(QWidget):
             self._shown_sample = newest
             self.plots.show_sample(latest_sample(self.run.run_dir))
 
+    def _show_estimate(self) -> None:
+        if self.estimate_result is not None:
+            self.estimate_label.setText(self.estimate_result.sentence(self.iterations_box.value()))
+
+    def _estimate_stale(self) -> None:
+        if self.estimate_result is not None and self.measurement is None:
+            self.estimate_result = None
+            self.estimate_label.setText("Changed since the estimate: press Estimate again.")
+
     def _measure_tick(self) -> None:
         estimate = self.measurement.poll()
-        if estimate is not None:
-            self.estimate_label.setText(estimate.sentence(self.iterations_box.value()))
+        if self.measurement.run.state == "building":  # no data yet: it is built first
+            words = _building_words(self.measurement.run.plan).removesuffix("…")
+            self.estimate_label.setText(f"{words}, then measuring a few iterations…")
+        elif estimate is not None:
+            self.estimate_result = estimate
+            self._show_estimate()
         elif self.measurement.finished:
             self.estimate_label.setText(self.measurement.error)
         if self.measurement.finished:

@@ -7,6 +7,7 @@ that lost a chord's inner notes or drew the drums on the pitch rows would show h
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import DRUM_LANE_GAP, sample_image
@@ -44,3 +45,34 @@ def test_a_chorale_sample_has_no_drums_lane():
     image, bottom = sample_image({"roll": roll, "lowest_pitch": 28})
     assert bottom == 28 and image.shape[0] == 64
     assert tuple(image[0, 0]) == _colour(3)
+
+
+@pytest.mark.gui
+def test_the_roll_before_a_sample_shows_the_pitches_and_two_bars(qtbot):
+    """An empty roll read "pitch (x0.001)" from -400 to 400 (pyqtgraph's own range and
+    unit prefix on an empty view); it shows the model's pitches and two bars, then the
+    sample's own extent once one comes."""
+    from composer_gui.ui.train_plots import EMPTY_ROLL_STEPS, TrainPlots
+    from models.pianoroll import LOWEST_PITCH, N_PITCHES
+
+    plots = TrainPlots()
+    qtbot.addWidget(plots)
+    plots.resize(800, 600)
+    plots.show()
+    qtbot.waitExposed(plots)
+    (x0, x1), (y0, y1) = plots.sample_plot.viewRange()
+    assert x0 <= 0 < EMPTY_ROLL_STEPS <= x1 < 1.1 * EMPTY_ROLL_STEPS
+    assert y0 <= LOWEST_PITCH and LOWEST_PITCH + N_PITCHES <= y1 < LOWEST_PITCH + 1.1 * N_PITCHES
+    for side in ("left", "bottom"):
+        assert "x0.001" not in plots.sample_plot.getAxis(side).labelString()
+    left_ticks = plots.sample_plot.getAxis("left")._tickLevels[0]
+    assert "C4" in [words for _, words in left_ticks]  # middle C, named as a sample's are
+
+    roll = np.zeros((4, 64, N_PITCHES), dtype=np.uint8)
+    roll[0, 0:4, 60 - LOWEST_PITCH] = 1
+    sample = {"roll": roll, "lowest_pitch": LOWEST_PITCH, "steps_per_bar": 16, "iteration": 50}
+    plots.show_sample(sample)
+    while plots.pending:
+        plots.paint_next()
+    (x0, x1), _ = plots.sample_plot.viewRange()
+    assert x0 <= 0 and 64 <= x1 < 70 and "at iteration 50" in plots.sample_title.text()

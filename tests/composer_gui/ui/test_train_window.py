@@ -169,3 +169,32 @@ def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
     assert command[command.index("--band") :] == [
         "--band", "--out", str(run.data_dir), "--style", "bossa nova",
     ]  # fmt: skip
+
+
+def test_the_estimate_is_measured_from_the_window_and_follows_the_plan(qtbot, tmp_path):
+    """"Estimate the time" runs the plan's real child for a few iterations and names the
+    device; the sentence then follows the iterations box, and a change of what is trained
+    or how says the estimate no longer holds (it said the old plan's figure before)."""
+    from composer_gui.ui.train_window import TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    train.plan_defaults = dict(PLAN)
+    source = train.source
+    source.source_box.setCurrentIndex([s for _, s in SOURCES].index(None))
+    source.folder_edit.setText(str(SONGS))
+    train.iterations_box.setValue(300)
+    qtbot.mouseClick(train.estimate_button, Qt.LeftButton)
+    assert not train.estimate_button.isEnabled()  # one measurement at a time
+    qtbot.waitUntil(lambda: train.measurement is None, timeout=180000)
+    words = train.estimate_label.text()
+    assert words.startswith("About ") and " for 300 iterations on " in words, words
+    assert "on this CPU (" in words or "on CUDA (" in words
+    assert words.endswith(" ms each, measured.") and train.estimate_button.isEnabled()
+    measured = train.estimate_result
+    train.iterations_box.setValue(3000)
+    assert " for 3000 iterations on " in train.estimate_label.text()
+    assert measured.total_seconds(3000) == pytest.approx(10 * measured.total_seconds(300))
+    train.loss_box.setCurrentIndex(train.loss_box.findData("bce"))
+    assert train.estimate_label.text() == "Changed since the estimate: press Estimate again."
+    assert train.estimate_result is None
