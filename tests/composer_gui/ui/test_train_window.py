@@ -172,9 +172,10 @@ def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
 
 
 def test_the_estimate_is_measured_from_the_window_and_follows_the_plan(qtbot, tmp_path):
-    """The "Estimate the time" button runs the plan's real child for a few iterations and names the
-    device; the sentence then follows the iterations box, and a change of what is trained
-    or how says the estimate no longer holds (it said the old plan's figure before)."""
+    """The "Estimate the time" button runs the plan's real child for a few iterations
+    and names the device; the sentence then follows the iterations box, and a change of
+    what is trained or how says the estimate no longer holds (it said the old plan's
+    figure before)."""
     from composer_gui.ui.train_window import TrainWindow
 
     train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
