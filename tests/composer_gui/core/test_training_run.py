@@ -189,6 +189,28 @@ def test_a_run_outlives_the_app_and_is_found_again(tmp_path):
 
 
 @needs_songs
+def test_a_crashed_training_child_fails_in_one_sentence_and_resumes(tmp_path):
+    """The training process dies unasked (the kernel's out-of-memory killer, a crash):
+    the run says so in one sentence, keeps its last checkpoint, and Resume finishes it."""
+    import signal
+
+    run = TrainingRun.create(tmp_path, tiny_plan(300))
+    run.start()
+    wait_for(run, lambda p: run.checkpoint_iteration() == 250, 180)
+    os.kill(run.process.pid, signal.SIGKILL)  # not through cancel: nobody asked
+    failed = run.wait(30)
+    assert failed.state == "failed"
+    assert failed.message == (
+        "The training process stopped unexpectedly (exit code -9). "
+        "The checkpoint at iteration 250 of 300 is kept."
+    )
+    run.resume()
+    done = run.wait(120)
+    assert done.state == "done", done.message
+    assert logged_iterations(run)[-1] == 300 and run.model_path.is_file()
+
+
+@needs_songs
 def test_a_folder_without_songs_fails_in_one_sentence(tmp_path):
     empty = tmp_path / "no songs"
     empty.mkdir()
@@ -199,6 +221,64 @@ def test_a_folder_without_songs_fails_in_one_sentence(tmp_path):
     assert failed.state == "failed"
     assert failed.message.startswith("There are no MIDI files in")
     assert "Traceback" not in failed.message and failed.message.count(".") <= 3
+
+
+@needs_songs
+def test_bad_files_in_the_folder_are_listed_skipped_and_the_run_trains(tmp_path, bad_midi_files):
+    """A folder of real songs with a file that is no MIDI at all and one cut in half: the
+    preview (the window's child process) lists both as skipped with the reader's reason,
+    and the run builds from the rest, trains and exports; the dataset records the skips."""
+    from composer_gui.core.training_plan import module_command
+
+    folder = tmp_path / "my songs"
+    folder.mkdir()
+    for song in SONGS.glob("*.mid"):
+        (folder / song.name).symlink_to(song)
+    shutil.copy(bad_midi_files["garbage"], folder / "garbage.mid")
+    shutil.copy(bad_midi_files["truncated"], folder / "half a song.mid")
+    preview = subprocess.run(
+        [*module_command("composer_gui.core.training_preview"), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert preview.returncode == 0, preview.stderr
+    listed = {p["name"]: p for p in json.loads(preview.stdout)}
+    assert len(listed) == len(list(SONGS.glob("*.mid"))) + 2
+    for bad in ("garbage.mid", "half a song.mid"):
+        assert not listed[bad]["kept"] and bad in listed[bad]["reason"], listed[bad]
+    assert "not a MIDI file" in listed["garbage.mid"]["reason"]
+    assert listed["boogi_marabi_redfarn.mid"]["kept"]
+
+    run = TrainingRun.create(tmp_path / "runs", tiny_plan(20, source=str(folder)))
+    run.start()
+    done = run.wait(300)
+    assert done.state == "done", done.message
+    manifest = json.loads((run.data_dir / "manifest.json").read_text())
+    skipped = {s["name"]: s["reason"] for s in manifest["skipped"]}
+    for bad in ("garbage.mid", "half a song.mid"):
+        assert skipped[bad] == listed[bad]["reason"]  # the preview said what the build did
+    assert "skipped garbage.mid" in (run.run_dir / "output.log").read_text()
+    assert run.model_path.is_file()
+
+
+@needs_songs
+def test_fine_tuning_a_model_of_other_tracks_stops_in_one_sentence(tmp_path):
+    """The shipped band model (drums, bass, chords, pad) on songs kept whole (drums, bass,
+    chords, other): refused before training, in the sentence the docs quote."""
+    from composer_gui.paths import resource_path
+
+    shipped = resource_path("weights", "composer-band.safetensors")
+    run = TrainingRun.create(tmp_path / "runs", tiny_plan(20, init_from=str(shipped), config={}))
+    run.start()
+    failed = run.wait(300)
+    assert failed.state == "failed"
+    assert failed.message.startswith(
+        "The model's tracks (drums, bass, chords, pad) are not the dataset's (drums, bass, "
+        "chords, other)"
+    ), failed.message
+    assert "train a new model on it" in failed.message and "Traceback" not in failed.message
+    assert run.checkpoint_iteration() == 0
 
 
 @pytest.fixture
