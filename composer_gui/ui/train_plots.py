@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from composer_gui.ui import theme
 from models.pianoroll import LOWEST_PITCH, N_PITCHES
@@ -84,8 +84,14 @@ class TrainPlots(QWidget):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
+        title_row = QHBoxLayout()
         self.sample_title = QLabel("What the model writes for one melody: no sample yet")
-        column.addWidget(self.sample_title)
+        # heard through the app's own output: the Train window asks the main window
+        self.play_button = QPushButton("Play", enabled=False)
+        self.play_button.setToolTip("Hear this sample: the melody and what the model wrote")
+        title_row.addWidget(self.sample_title, 1)
+        title_row.addWidget(self.play_button)
+        column.addLayout(title_row)
         self.sample_plot = pg.PlotWidget()
         self.sample_plot.setLabel("bottom", "step (16th notes)")
         self.sample_plot.setLabel("left", "pitch")
@@ -209,6 +215,7 @@ class TrainPlots(QWidget):
             self._dirty.append(SAMPLE)
 
     def _draw_sample(self, sample: dict | None) -> None:
+        self.play_button.setEnabled(sample is not None)
         if sample is None:
             self.sample_image.clear()
             self._show_empty_roll()

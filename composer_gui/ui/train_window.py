@@ -77,6 +77,7 @@ class TrainWindow(QWidget):
     """``model_chosen(path)`` when the musician presses "Use this model"."""
 
     model_chosen = Signal(str)
+    sample_play_requested = Signal(object)  # an Arrangement: the newest sample, to hear
 
     def __init__(
         self,
@@ -164,6 +165,7 @@ class TrainWindow(QWidget):
         column.addWidget(self.state_label)
         column.addWidget(self.use_button)
         self.plots = TrainPlots()
+        self.plots.play_button.clicked.connect(self.play_sample)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.plots)
@@ -245,6 +247,19 @@ class TrainWindow(QWidget):
             f"Now in use: {name}, in the Style box with its card (and in Preferences)."
         )
         self.model_chosen.emit(str(path))
+
+    def play_sample(self) -> None:
+        """Hear the sample on show (the app's audition plays it: ``sample_play_requested``)."""
+        from composer_gui.core.training_listen import run_tracks, sample_arrangement
+        from models.train_samples import latest_sample
+
+        sample = latest_sample(self.run.run_dir) if self.run is not None else None
+        if sample is None:
+            return
+        tracks = run_tracks(self.run.run_dir)
+        self.sample_play_requested.emit(
+            sample_arrangement(sample, tracks, self.run.plan.style or None)
+        )
 
     def estimate(self) -> None:
         if self.measurement is not None:

@@ -21,6 +21,7 @@ from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
 from composer_gui.ui.train_source import SOURCES
 from tests.support.real_parts import require
+from tests.support.sound import rms
 from tests.support.training import SONGS, TINY_CONFIG
 
 pytestmark = pytest.mark.gui
@@ -171,6 +172,28 @@ def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
     ]  # fmt: skip
 
 
+def test_the_loss_budget_and_start_point_chosen_reach_the_training_command(qtbot, tmp_path):
+    """What the How box says is what the child is told: the loss, the iterations, and
+    the model a run fine-tunes (every shipped model is offered)."""
+    from composer_gui.paths import resource_path
+    from composer_gui.ui.train_window import LOSS_CHOICES, TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    offered = [train.init_box.itemData(i) for i in range(train.init_box.count())]
+    shipped = sorted(str(p) for p in resource_path("weights").glob("*.safetensors"))
+    assert offered[0] == "" and sorted(offered[1:]) == shipped  # fresh, or each shipped one
+    for words, loss in LOSS_CHOICES:
+        train.loss_box.setCurrentText(words)
+        train.iterations_box.setValue(1234)
+        train.init_box.setCurrentIndex(1)
+        run = training_run.TrainingRun.create(tmp_path / "runs", train.plan())
+        command = run._train_command()
+        assert command[command.index("--loss") + 1] == loss
+        assert command[command.index("--iterations") + 1] == "1234"
+        assert command[command.index("--init-from") + 1] == offered[1]
+
+
 def test_the_estimate_is_measured_from_the_window_and_follows_the_plan(qtbot, tmp_path):
     """The "Estimate the time" button runs the plan's real child for a few iterations
     and names the device; the sentence then follows the iterations box, and a change of
@@ -199,3 +222,26 @@ def test_the_estimate_is_measured_from_the_window_and_follows_the_plan(qtbot, tm
     train.loss_box.setCurrentIndex(train.loss_box.findData("bce"))
     assert train.estimate_label.text() == "Changed since the estimate: press Estimate again."
     assert train.estimate_result is None
+
+
+def test_play_sounds_the_sample_on_show_through_the_apps_output(
+    qtbot, window, pulse_server, soundfont, pulse_recording, tmp_path, monkeypatch
+):
+    """The sample roll's Play: the newest sample (written by the training loop's own
+    writer) is heard through the app's built-in synth, recorded from a real audio sink."""
+    from tests.composer_gui.core.test_training_listen import band_run
+
+    settings.put(settings.AUDIO_DRIVER, "pulseaudio")
+    window.apply_output_settings()
+    monkeypatch.setattr(training_run, "default_runs_dir", lambda: tmp_path / "runs")
+    run = training_run.TrainingRun.create(tmp_path / "runs", training_run.TrainingPlan())
+    band_run(run.run_dir)  # the shipped band model's tracks, one sample at iteration 50
+    train = open_train_window(window, qtbot)
+    assert train.run.run_dir == run.run_dir
+    qtbot.waitUntil(lambda: "at iteration 50" in train.plots.sample_title.text(), timeout=10000)
+    assert train.plots.play_button.isEnabled()
+    qtbot.mouseClick(train.plots.play_button, Qt.LeftButton)
+    assert window.audition.is_playing, window.last_error
+    qtbot.wait(1500)
+    assert rms(pulse_recording.stop()) > 0.005
+    assert window.last_error is None
