@@ -78,7 +78,7 @@ class TrainPlots(QWidget):
         self.gp_plot = self._plot("Gradient penalty", grid, 1, 0)
         self._curve(self.gp_plot, "gradient_penalty", "penalty", 3)
         self.metric_plot = self._plot(
-            f"Metrics, as a ratio to the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
+            f"Metrics ÷ the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
         )
         self.metric_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#888", dash=[4, 4])))
         box = QWidget()

@@ -194,20 +194,26 @@ def test_a_crashed_training_child_fails_in_one_sentence_and_resumes(tmp_path):
     the run says so in one sentence, keeps its last checkpoint, and Resume finishes it."""
     import signal
 
-    run = TrainingRun.create(tmp_path, tiny_plan(300))
+    run = TrainingRun.create(tmp_path, tiny_plan(80))
     run.start()
-    wait_for(run, lambda p: run.checkpoint_iteration() == 250, 180)
+    wait_for(run, lambda p: p.iteration >= 10, 180)
+    run.pause()  # a checkpoint to keep, sooner than the periodic one at 250
+    assert run.wait(60).state == "paused", run.message
+    kept = run.checkpoint_iteration()
+    run.resume()
+    wait_for(run, lambda p: p.iteration >= kept + 5, 180)
     os.kill(run.process.pid, signal.SIGKILL)  # not through cancel: nobody asked
     failed = run.wait(30)
     assert failed.state == "failed"
     assert failed.message == (
         "The training process stopped unexpectedly (exit code -9). "
-        "The checkpoint at iteration 250 of 300 is kept."
+        f"The checkpoint at iteration {kept} of 80 is kept."
     )
+    assert run.checkpoint_iteration() == kept
     run.resume()
-    done = run.wait(120)
+    done = run.wait(180)
     assert done.state == "done", done.message
-    assert logged_iterations(run)[-1] == 300 and run.model_path.is_file()
+    assert logged_iterations(run) == list(range(5, 81, 5)) and run.model_path.is_file()
 
 
 @needs_songs

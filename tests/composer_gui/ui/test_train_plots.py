@@ -76,3 +76,24 @@ def test_the_roll_before_a_sample_shows_the_pitches_and_two_bars(qtbot):
         plots.paint_next()
     (x0, x1), _ = plots.sample_plot.viewRange()
     assert x0 <= 0 and 64 <= x1 < 70 and "at iteration 50" in plots.sample_title.text()
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("width", [780, 820])
+def test_every_plot_title_fits_its_plot(qtbot, width):
+    """The metrics plot's title ran past its plot and was cut ("... (at most") in the
+    Train window at 1400 x 860 with a folder's files listed (the plots 780 px wide)."""
+    from composer_gui.ui.train_plots import TrainPlots
+
+    plots = TrainPlots()
+    qtbot.addWidget(plots)
+    plots.resize(width, 700)
+    plots.show()
+    qtbot.waitExposed(plots)
+    qtbot.wait(100)
+    for plot in (plots.loss_plot, plots.w_plot, plots.gp_plot, plots.metric_plot):
+        # a title wider than the view pushes the plot past its widget, which cuts it
+        label = plot.titleLabel.item
+        title = label.mapRectToScene(label.boundingRect())
+        shown = plot.getViewWidget().width()
+        assert title.left() >= 0 and title.right() <= shown, (plot.titleLabel.text, title, shown)
