@@ -136,6 +136,10 @@ class TrainWindow(QWidget):
         self.estimate_button = QPushButton("Estimate the time", clicked=self.estimate)
         self.estimate_label = QLabel("")
         self.estimate_label.setWordWrap(True)
+        # two lines kept for it: the layout gave a sentence that wrapped after the window
+        # was laid out one line's height, and the group's frame cut the second (seen
+        # under Xvfb at 1400 x 860; not reproduced offscreen)
+        self.estimate_label.setMinimumHeight(2 * self.estimate_label.fontMetrics().lineSpacing())
         estimate_row.addWidget(self.estimate_button)
         how_form.addRow(estimate_row)
         how_form.addRow(self.estimate_label)
