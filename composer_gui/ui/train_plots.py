@@ -42,6 +42,9 @@ METRICS = ("metrics",)  # the metrics plot's curves, whichever the run has
 SAMPLE = ("sample",)  # the newest sample, drawn in a turn of its own
 CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0")
 RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
+# The metrics plot's fixed height, in ratios: the ceiling's curves under its legend's
+# three rows, which hid the curves drawn at the ceiling when the view ended there
+METRICS_TOP = 2 * RATIO_CEILING
 LABEL_WIDTH_PIXELS = 30  # the plots' value labels: five characters at 9pt
 DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
 EMPTY_ROLL_STEPS = 32  # the roll's width before a sample: two bars of 4/4
@@ -81,6 +84,8 @@ class TrainPlots(QWidget):
             f"Metrics ÷ the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
         )
         self.metric_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#888", dash=[4, 4])))
+        self.metric_plot.setYRange(0.0, METRICS_TOP, padding=0.02)  # the same scale all run
+        self.metric_plot.enableAutoRange(axis="y", enable=False)
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -116,10 +121,11 @@ class TrainPlots(QWidget):
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
         widget.setMinimumHeight(150)
-        # the metrics' legend holds up to nine (a band's): two columns, see-through
+        # the metrics' legend holds up to nine (a band's): three columns, see-through
         wide = "Metrics" in title
         widget.addLegend(
-            offset=(-4, 4), colCount=2 if wide else 1, labelTextSize="8pt" if wide else "9pt",
+            offset=(-4, 4), colCount=3 if wide else 1, labelTextSize="8pt" if wide else "9pt",
+            verSpacing=-8 if wide else 0,
             brush=pg.mkBrush(*theme.PANEL.getRgb()[:3], 170),
         )  # fmt: skip
         widget.showGrid(x=True, y=True, alpha=0.2)
@@ -134,10 +140,12 @@ class TrainPlots(QWidget):
         grid.addWidget(widget, row, column)
         return widget.getPlotItem()
 
-    def _curve(self, plot, key: str, name: str, index: int, symbol: str | None = None) -> None:
+    def _curve(
+        self, plot, key: str, name: str, index: int, symbol: str | None = None, pen=None
+    ) -> None:
         colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
         curve = self.curves[key] = plot.plot(
-            [], [], name=name, pen=pg.mkPen(colour, width=2), symbol=symbol,
+            [], [], name=name, pen=pen or pg.mkPen(colour, width=2), symbol=symbol,
             symbolSize=5, symbolBrush=colour,
         )  # fmt: skip
         # a long run logs more rows than the plot has pixels: drawn as each pixel's
@@ -192,7 +200,8 @@ class TrainPlots(QWidget):
             # cost (8.5 -> 4 ms of CPU a redraw; bench_train_window_gap)
             symbol = "o" if key in METRIC_WORDS else None
             words = METRIC_WORDS.get(key, key)
-            self._curve(self.metric_plot, key, words, len(self.curves), symbol=symbol)
+            pen = None if key in METRIC_WORDS else band_metric_pen(key, list(self._reference))
+            self._curve(self.metric_plot, key, words, len(self.curves), symbol, pen)
         else:
             keys = work if work != METRICS else [k for k in self.curves if k in self._reference]
             for key in keys:
@@ -248,6 +257,22 @@ class TrainPlots(QWidget):
         )
         self.sample_plot.getAxis("left").setTicks([_roll_ticks(LOWEST_PITCH, N_PITCHES, False)])
         self.sample_plot.getAxis("bottom").setTickSpacing(major=16, minor=4)
+
+
+def band_metric_pen(key: str, keys: list[str]):
+    """A band metric's pen: its track's colour in the sample roll's title (melody first,
+    the pitched tracks, the drums last) and a line per measure: solid for notes a bar,
+    dashed for empty bars, dotted for the bass on a chord tone.  Six colours cycled over
+    nine curves gave two tracks one colour (drums and other, bass and the chord tones)."""
+    from PySide6.QtCore import Qt
+
+    tracks = list(dict.fromkeys(k.split(":")[0] for k in keys if ":" in k))
+    pitched = [t for t in tracks if t != "drums"]
+    track = key.split(":")[0] if ":" in key else key.split()[0]
+    order = ["melody", *pitched, "drums"]
+    colour = theme.track_colour(order.index(track) if track in order else len(order))
+    style = Qt.DashLine if "empty" in key else Qt.DotLine if "chord tone" in key else Qt.SolidLine
+    return pg.mkPen(colour, width=2, style=style)
 
 
 def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]]:

@@ -247,6 +247,9 @@ class TrainWindow(QWidget):
             return
         name = f"trained-{self.run.run_dir.name}"
         path = install_model(self.run.run_dir, self.models_dir, name)
+        from composer_gui.ui import settings
+
+        settings.remember_trained_model(str(path))  # offered in the Style box from now on
         self.state_label.setText(
             f"Now in use: {name}, in the Style box with its card (and in Preferences)."
         )

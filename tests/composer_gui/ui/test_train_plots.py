@@ -97,3 +97,43 @@ def test_every_plot_title_fits_its_plot(qtbot, width):
         title = label.mapRectToScene(label.boundingRect())
         shown = plot.getViewWidget().width()
         assert title.left() >= 0 and title.right() <= shown, (plot.titleLabel.text, title, shown)
+
+
+@pytest.mark.gui
+def test_a_bands_nine_metric_curves_stay_clear_of_their_legend(qtbot):
+    """The legend of a band's nine curves covered the curves drawn at the ratio ceiling
+    (an untrained band writes several times the songs' notes): the plot keeps one scale,
+    with the legend above the ceiling."""
+    from PySide6.QtCore import QPointF
+
+    from composer_gui.ui.train_plots import RATIO_CEILING, TrainPlots
+
+    plots = TrainPlots()
+    qtbot.addWidget(plots)
+    plots.resize(780, 700)
+    plots.show()
+    qtbot.waitExposed(plots)
+    measures = ("notes a bar", "empty bars")
+    keys = [f"{t}: {m}" for t in ("drums", "bass", "chords", "other") for m in measures]
+    keys.append("bass on a chord tone")
+    reference = dict.fromkeys(keys, 1.0)
+    rows = [{"iteration": float(i), **dict.fromkeys(keys, 9.0)} for i in (50, 100, 150)]
+    plots.show_rows([{"iteration": 50.0, "critic_loss": 1.0}], reference, rows)
+    while plots.pending:
+        plots.paint_next()
+    qtbot.wait(100)
+    plot = plots.metric_plot
+    assert len([k for k in keys if len(plots.curves[k].getData()[1])]) == 9
+    assert max(plots.curves[keys[0]].getData()[1]) == RATIO_CEILING  # drawn at the ceiling
+    ceiling_y = plot.vb.mapViewToScene(QPointF(100, RATIO_CEILING)).y()
+    legend = plot.legend.sceneBoundingRect()
+    assert legend.bottom() < ceiling_y, (legend, ceiling_y)  # scene y grows downwards
+    assert plot.vb.viewRange()[1][0] <= 0.0
+    # each curve told apart: its track's colour in the roll (melody, bass, chords, other,
+    # drums), a line per measure (six colours cycled gave drums and other one colour)
+    pens = {k: plots.curves[k].opts["pen"] for k in keys}
+    assert len({(p.color().name(), p.style()) for p in pens.values()}) == 9
+    roll_order = ["melody", "bass", "chords", "other", "drums"]
+    for key, pen in pens.items():
+        track = key.split(":")[0] if ":" in key else "bass"
+        assert pen.color() == theme.track_colour(roll_order.index(track)), key

@@ -134,6 +134,17 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert window.style_box.findData(model.stem) >= 0
     assert [t.kind for t in style.tracks] == ["drums", "bass", "chords", "chords"]
     assert "trained on" in style.description and str(SONGS) in style.description
+    # a second model used later: the first stays in the Style box, and choosing its
+    # style runs its model again (it was left out, found only by browsing in Preferences)
+    from composer_gui.core.training_measure import install_model
+
+    second = install_model(run.run_dir, tmp_path / "models", "trained-second")
+    again.model_chosen.emit(str(second))  # as "Use this model" of a later run does
+    assert settings.get(settings.MODEL_FILE) == str(second)
+    assert window.style_box.findData(model.stem) >= 0
+    assert window.style_box.findData("trained-second") >= 0
+    window.choose_style(model.stem)
+    assert window.style_model() == str(model)
 
     melody = tmp_path / "tune.mid"
     notes = [Note(60 + (i * 5) % 12, float(i), 0.9, 80) for i in range(16)]
