@@ -416,3 +416,20 @@ def test_the_band_data_of_one_style_builds_trains_exports_and_joins_the_style_bo
     candidates = engine.generate(melody, k=2, seed=1, style="rock")
     assert len(candidates) == 2 and candidates[0].style == "rock"
     assert any(t.is_drum and t.notes for t in candidates[0].arrangement.tracks)
+
+    # "Fine-tune composer-band" on one style's data: the same tracks by name, but ranges
+    # measured from less music; refused before training, saying how (it named the
+    # tracks twice, alike, and said nothing of the ranges)
+    from composer_gui.core.training_plan import composer_command
+    from composer_gui.paths import resource_path
+
+    shipped = resource_path("weights", "composer-band.safetensors")
+    refused = subprocess.run(
+        [*composer_command(), "train", "--data", str(run.data_dir), "--iterations", "1",
+         "--run-dir", str(tmp_path / "fine-tune"), "--init-from", str(shipped)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert refused.returncode == 2, refused.stderr
+    assert "are not the dataset's (drums, bass, chords, pad) in " in refused.stderr
+    assert "their pitch ranges differ (" in refused.stderr and " in the model, " in refused.stderr
+    assert "Traceback" not in refused.stderr
