@@ -199,7 +199,7 @@ class TrainPlots(QWidget):
             # a band's nine curves without their dots: the dots doubled the plot's
             # cost (8.5 -> 4 ms of CPU a redraw; bench_train_window_gap)
             symbol = "o" if key in METRIC_WORDS else None
-            words = METRIC_WORDS.get(key, key)
+            words = METRIC_WORDS.get(key) or band_legend_words(key)
             pen = None if key in METRIC_WORDS else band_metric_pen(key, list(self._reference))
             self._curve(self.metric_plot, key, words, len(self.curves), symbol, pen)
         else:
@@ -257,6 +257,15 @@ class TrainPlots(QWidget):
         )
         self.sample_plot.getAxis("left").setTicks([_roll_ticks(LOWEST_PITCH, N_PITCHES, False)])
         self.sample_plot.getAxis("bottom").setTickSpacing(major=16, minor=4)
+
+
+def band_legend_words(key: str) -> str:
+    """A band metric's words in the legend, short enough for three columns across the
+    plot: "drums: notes a bar" is "drums notes", "bass on a chord tone" "bass on chord"."""
+    track, _, measure = key.partition(": ")
+    if not measure:
+        return key.replace(" a chord tone", " chord")
+    return f"{track} {measure.split()[0]}"
 
 
 def band_metric_pen(key: str, keys: list[str]):

@@ -128,6 +128,7 @@ def test_a_bands_nine_metric_curves_stay_clear_of_their_legend(qtbot):
     ceiling_y = plot.vb.mapViewToScene(QPointF(100, RATIO_CEILING)).y()
     legend = plot.legend.sceneBoundingRect()
     assert legend.bottom() < ceiling_y, (legend, ceiling_y)  # scene y grows downwards
+    assert legend.left() >= 0 and legend.right() <= plot.getViewWidget().width()  # not cut
     assert plot.vb.viewRange()[1][0] <= 0.0
     # each curve told apart: its track's colour in the roll (melody, bass, chords, other,
     # drums), a line per measure (six colours cycled gave drums and other one colour)
