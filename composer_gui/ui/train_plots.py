@@ -106,6 +106,9 @@ class TrainPlots(QWidget):
             self.sample_plot.getAxis(side).enableAutoSIPrefix(False)
         self._show_empty_roll()
         self.drums_lane = False  # whether the sample on show has a band's drums
+        # the model's tracks (``core.training_listen.run_tracks``): a track's colour is the
+        # one the main window gives it (melody, then the model's tracks in their order)
+        self.tracks: tuple = ()
         column.addWidget(self.sample_plot)
         grid.addWidget(box, 2, 0, 1, 2)
         self.sample_plot.setMinimumHeight(200)
@@ -229,7 +232,7 @@ class TrainPlots(QWidget):
             self.sample_image.clear()
             self._show_empty_roll()
             return
-        image, bottom = sample_image(sample)
+        image, bottom = sample_image(sample, self.tracks)
         n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
         self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
@@ -239,8 +242,9 @@ class TrainPlots(QWidget):
         bar = sample["steps_per_bar"]
         self.sample_plot.getAxis("bottom").setTickSpacing(major=bar, minor=bar / 4)
         names = [str(n) for n in sample.get("names", ())] + (["drums"] if drums else [])
+        order = [t.name for t in self.tracks]
         coloured = ", ".join(
-            f'<span style="color: {theme.track_colour(i).name()}">{name}</span>'
+            f'<span style="color: {_colour(i, name, order).name()}">{name}</span>'
             for i, name in enumerate(names)
         )
         self.sample_title.setText(
@@ -269,19 +273,26 @@ def band_legend_words(key: str) -> str:
 
 
 def band_metric_pen(key: str, keys: list[str]):
-    """A band metric's pen: its track's colour in the sample roll's title (melody first,
-    the pitched tracks, the drums last) and a line per measure: solid for notes a bar,
-    dashed for empty bars, dotted for the bass on a chord tone.  Six colours cycled over
-    nine curves gave two tracks one colour (drums and other, bass and the chord tones)."""
+    """A band metric's pen: its track's colour, as the sample roll and the main window
+    give it (the melody, then the model's tracks in their order, which the metrics'
+    keys keep), and a line per measure: solid for notes a bar, dashed for empty bars,
+    dotted for the bass on a chord tone.  Six colours cycled over nine curves gave two
+    tracks one colour (drums and other, bass and the chord tones)."""
     from PySide6.QtCore import Qt
 
-    tracks = list(dict.fromkeys(k.split(":")[0] for k in keys if ":" in k))
-    pitched = [t for t in tracks if t != "drums"]
+    order = list(dict.fromkeys(k.split(":")[0] for k in keys if ":" in k))
     track = key.split(":")[0] if ":" in key else key.split()[0]
-    order = ["melody", *pitched, "drums"]
-    colour = theme.track_colour(order.index(track) if track in order else len(order))
+    colour = _colour(1 + len(order), track, order)
     style = Qt.DashLine if "empty" in key else Qt.DotLine if "chord tone" in key else Qt.SolidLine
     return pg.mkPen(colour, width=2, style=style)
+
+
+def _colour(position: int, name: str, order: list[str]):
+    """A track's colour: the main window's for it, 1 + its place among the model's
+    tracks (the melody's is 0), or by its ``position`` where the order is not known.
+    The roll coloured its tracks by their place in it (drums last), so bass was one
+    colour here and another in the main window."""
+    return theme.track_colour(1 + order.index(name) if name in order else position)
 
 
 def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]]:
@@ -299,18 +310,22 @@ def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]
     return ticks
 
 
-def sample_image(sample: dict) -> tuple[np.ndarray, int]:
+def sample_image(sample: dict, tracks=()) -> tuple[np.ndarray, int]:
     """A sample as an RGB image ``(row, step, 3)``, lowest row first, and the pitch its
     first row stands for: the pitched tracks on their pitches (melody drawn on top), and
-    a band's drums in a lane under them, one row a kit instrument, a gap between."""
+    a band's drums in a lane under them, one row a kit instrument, a gap between.
+    ``tracks``: the model's (``TrackSpec``), for each track's colour in the main window."""
     roll = np.asarray(sample["roll"]) > 0  # (track, step, pitch)
     n_tracks, n_steps, n_pitches = roll.shape
     drums = np.asarray(sample["drums"]) > 0 if "drums" in sample else None
     lane = len(DRUM_KIT) + DRUM_LANE_GAP if drums is not None else 0
     image = np.full((lane + n_pitches, n_steps, 3), theme.PANEL.getRgb()[:3], dtype=np.uint8)
     pitches = image[lane:]
+    order = [t.name for t in tracks]
+    names = [str(n) for n in sample.get("names", [""] * n_tracks)]
     for track in range(n_tracks - 1, -1, -1):  # the melody drawn last, on top
-        pitches[roll[track].T] = theme.track_colour(track).getRgb()[:3]
+        pitches[roll[track].T] = _colour(track, names[track], order).getRgb()[:3]
     if drums is not None:
-        image[: len(DRUM_KIT)][drums.T] = theme.track_colour(n_tracks).getRgb()[:3]
+        drum_name = next((t.name for t in tracks if t.is_drums), "drums")
+        image[: len(DRUM_KIT)][drums.T] = _colour(n_tracks, drum_name, order).getRgb()[:3]
     return image, int(sample["lowest_pitch"]) - lane

@@ -338,7 +338,10 @@ class TrainWindow(QWidget):
         names = sorted(p.name for p in folder.glob("iteration_*.npz")) if stamp else []
         newest = names[-1] if names else ""
         if newest != self._shown_sample:
+            from composer_gui.core.training_listen import run_tracks
+
             self._shown_sample = newest
+            self.plots.tracks = run_tracks(self.run.run_dir)  # each track's colour
             self.plots.show_sample(latest_sample(self.run.run_dir))
 
     def _show_estimate(self) -> None:

@@ -39,6 +39,32 @@ def test_a_band_sample_draws_chords_whole_and_drums_in_their_lane():
     assert tuple(image[1, 0]) == tuple(theme.PANEL.getRgb()[:3])
 
 
+def test_a_band_samples_tracks_have_the_main_windows_colours():
+    """With the model's tracks known (drums, bass, chords, pad: the drums first), each
+    track is drawn in the colour the main window's tracks panel gives it; the roll
+    coloured them by their place in it, the drums last, so bass differed between them."""
+    from models.tracks import TrackSpec
+
+    kinds = (("drums", "drums"), ("bass", "bass"), ("chords", "chords"), ("pad", "chords"))
+    tracks = tuple(TrackSpec(name, kind) for name, kind in kinds)
+    roll = np.zeros((4, 8, 64), dtype=np.uint8)  # melody, bass, chords, pad
+    for track in range(4):
+        roll[track, track, 10 + track] = 1
+    drums = np.zeros((8, len(DRUM_KIT)), dtype=np.uint8)
+    drums[5, 0] = 1
+    sample = {"roll": roll, "drums": drums, "lowest_pitch": 28,
+              "names": np.array(["melody", "bass", "chords", "pad"])}  # fmt: skip
+    image, _ = sample_image(sample, tracks)
+    lane = len(DRUM_KIT) + DRUM_LANE_GAP
+    assert [tuple(image[lane + 10 + t, t]) for t in range(4)] == [
+        _colour(0),
+        _colour(2),
+        _colour(3),
+        _colour(4),
+    ]  # melody, then bass, chords, pad after the drums
+    assert tuple(image[0, 5]) == _colour(1)  # the drums, the model's first track
+
+
 def test_a_chorale_sample_has_no_drums_lane():
     roll = np.zeros((4, 8, 64), dtype=np.uint8)
     roll[3, 0, 0] = 1
@@ -130,11 +156,12 @@ def test_a_bands_nine_metric_curves_stay_clear_of_their_legend(qtbot):
     assert legend.bottom() < ceiling_y, (legend, ceiling_y)  # scene y grows downwards
     assert legend.left() >= 0 and legend.right() <= plot.getViewWidget().width()  # not cut
     assert plot.vb.viewRange()[1][0] <= 0.0
-    # each curve told apart: its track's colour in the roll (melody, bass, chords, other,
-    # drums), a line per measure (six colours cycled gave drums and other one colour)
+    # each curve told apart: its track's colour in the main window (the melody, then the
+    # model's tracks: drums, bass, chords, other), a line per measure (six colours
+    # cycled gave drums and other one colour)
     pens = {k: plots.curves[k].opts["pen"] for k in keys}
     assert len({(p.color().name(), p.style()) for p in pens.values()}) == 9
-    roll_order = ["melody", "bass", "chords", "other", "drums"]
+    window_order = ["melody", "drums", "bass", "chords", "other"]
     for key, pen in pens.items():
         track = key.split(":")[0] if ":" in key else "bass"
-        assert pen.color() == theme.track_colour(roll_order.index(track)), key
+        assert pen.color() == theme.track_colour(window_order.index(track)), key
