@@ -225,10 +225,17 @@ def test_the_estimate_is_measured_from_the_window_and_follows_the_plan(qtbot, tm
     words = train.estimate_label.text()
     assert words.startswith("About ") and " for 300 iterations on " in words, words
     assert "on this CPU (" in words or "on CUDA (" in words
-    assert words.endswith(" ms each, measured.") and train.estimate_button.isEnabled()
+    # the live samples the run will draw (every 50 here) are measured too: a band's
+    # were most of a tiny model's time, and the estimate left them out
+    assert " ms each and " in words and " s a live sample (every 50), measured." in words
+    assert train.estimate_button.isEnabled()
     measured = train.estimate_result
+    assert measured.seconds_per_sample > 0 and measured.sample_every == 50
     train.iterations_box.setValue(3000)
     assert " for 3000 iterations on " in train.estimate_label.text()
+    assert measured.total_seconds(3000) == pytest.approx(
+        3000 * measured.seconds_per_iteration + 60 * measured.seconds_per_sample
+    )
     assert measured.total_seconds(3000) == pytest.approx(10 * measured.total_seconds(300))
     train.loss_box.setCurrentIndex(train.loss_box.findData("bce"))
     assert train.estimate_label.text() == "Changed since the estimate: press Estimate again."
