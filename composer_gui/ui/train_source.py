@@ -50,6 +50,15 @@ BAND_WORDS = (
 )
 
 
+def narrow(box: QComboBox) -> None:
+    """Let a box of long choices be narrower than its longest (the text is cut, the list
+    shows it whole): the source's "The shipped band data (MMA, ...)" made the window's
+    left column 620 px wide, and at the default 1200 px the plots were left too narrow
+    for their titles."""
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(20)
+
+
 def parse_roles(text: str) -> tuple[str, ...]:
     """The roles box, ``Piano*=chords, Flute=melody``, as ``--role`` values."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
@@ -106,6 +115,8 @@ class TrainSource(QGroupBox):
         self.files_summary.setWordWrap(True)
         form.addRow(self.files_tree)
         form.addRow(self.files_summary)
+        for box in (self.source_box, self.style_box, self.layout_box):
+            narrow(box)
         self._source_changed()
 
     # --- what the plan takes ------------------------------------------------------------

@@ -36,7 +36,7 @@ from composer_gui.core.training_log import MetricsTail
 from composer_gui.core.training_measure import Estimate, SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
-from composer_gui.ui.train_source import TrainSource
+from composer_gui.ui.train_source import TrainSource, narrow
 
 POLL_MS = 250
 REDRAW_SECONDS = 1.0
@@ -132,6 +132,8 @@ class TrainWindow(QWidget):
         for path in self._model_files():
             self.init_box.addItem(f"Fine-tune {path.stem}", str(path))
         how_form.addRow("Start from", self.init_box)
+        for box in (self.loss_box, self.init_box):
+            narrow(box)
         estimate_row = QHBoxLayout()
         self.estimate_button = QPushButton("Estimate the time", clicked=self.estimate)
         self.estimate_label = QLabel("")
@@ -173,10 +175,10 @@ class TrainWindow(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.plots)
-        splitter.setSizes([380, 820])
+        splitter.setSizes([440, 840])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.resize(1200, 760)
+        self.resize(1280, 800)
 
     def _model_files(self) -> list[Path]:
         from composer_gui.paths import resource_path

@@ -165,3 +165,24 @@ def test_a_bands_nine_metric_curves_stay_clear_of_their_legend(qtbot):
     for key, pen in pens.items():
         track = key.split(":")[0] if ":" in key else "bass"
         assert pen.color() == theme.track_colour(window_order.index(track)), key
+
+
+@pytest.mark.gui
+def test_the_default_window_leaves_the_plots_room_for_their_titles(qtbot, tmp_path):
+    """The source box's longest choice made the left column 620 px wide, and at the
+    window's default size the plots were too narrow for the metrics plot's title."""
+    from composer_gui.core.training_plan import BAND
+    from composer_gui.ui.train_source import SOURCES
+    from composer_gui.ui.train_window import TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    train.source.source_box.setCurrentIndex([s for _, s in SOURCES].index(BAND))
+    train.show()
+    qtbot.waitExposed(train)
+    qtbot.wait(100)
+    assert train.source.width() <= 480, train.source.width()
+    for plot in (train.plots.loss_plot, train.plots.metric_plot):
+        label = plot.titleLabel.item
+        title = label.mapRectToScene(label.boundingRect())
+        assert title.right() <= plot.getViewWidget().width(), plot.titleLabel.text
