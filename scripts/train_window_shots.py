@@ -125,7 +125,7 @@ def main() -> int:
     train.plan_defaults = {"log_every": 5, "eval_every": 100, "sample_every": 50}
     if not args.full:
         train.plan_defaults["config"] = TINY_CONFIG
-    train.resize(1400, 860)
+    # the window at its own default size, as a musician first sees it
     spin(0.5)
     choose_source(train, args)
     train.iterations_box.setValue(args.iterations)
