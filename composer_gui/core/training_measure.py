@@ -22,8 +22,8 @@ from composer_gui.core.training_run import TrainingPlan, TrainingRun
 MEASURE_ITERATIONS = 10  # the first few are slower (allocation, caches): see poll
 # A live sample (``models/train_samples``) after this many of them, and again at the end:
 # the first pays once for the data's reference values, the second is the one timed.
-# The estimate left samples out, and a band's (its metrics on 8 windows) was 80% of a
-# tiny model's run: 21 s estimated, 124 s trained (session 12's rock run).
+# The estimate left the samples out (a band's measures 8 windows; 0.1 s for the tiny
+# model on the rock data, more for a bigger model and longer windows).
 MEASURE_SAMPLE_AT = 5
 # The card's words for a CPU (``models/train_devices.hardware_description``)
 _CPU_HARDWARE = re.compile(r"^(?P<chip>.*?)\s*CPU, (?P<threads>\d+) threads?$")

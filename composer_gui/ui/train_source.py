@@ -145,6 +145,9 @@ class TrainSource(QGroupBox):
             widget.setEnabled(folder)
         self.roles_edit.setEnabled(folder and self._band_layout())
         self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
+        # no files to list but a folder's: the source's words take the room (they were
+        # cut at the top and bottom under an empty list in a 440 px column)
+        self.files_tree.setVisible(folder)
         if not folder:
             self.files_tree.clear()
             band = SOURCES[self.source_box.currentIndex()][1] == tp.BAND

@@ -182,6 +182,10 @@ def test_the_default_window_leaves_the_plots_room_for_their_titles(qtbot, tmp_pa
     qtbot.waitExposed(train)
     qtbot.wait(100)
     assert train.source.width() <= 480, train.source.width()
+    # the band data's words whole, where an empty files list left them cut
+    summary = train.source.files_summary
+    assert not train.source.files_tree.isVisible()
+    assert summary.height() >= summary.heightForWidth(summary.width()), summary.height()
     for plot in (train.plots.loss_plot, train.plots.metric_plot):
         label = plot.titleLabel.item
         title = label.mapRectToScene(label.boundingRect())
