@@ -50,6 +50,30 @@ BAND_WORDS = (
 )
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that asks its layout for the height its text needs at its
+    width: the layouts gave a text that wrapped to more lines later one line's height,
+    and the group's frame cut the rest (the estimate, the band data's words; seen under
+    Xvfb, not offscreen)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed >= 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 def narrow(box: QComboBox) -> None:
     """Let a box of long choices be narrower than its longest (the text is cut, the list
     shows it whole): the source's "The shipped band data (MMA, ...)" made the window's
@@ -111,8 +135,7 @@ class TrainSource(QGroupBox):
         self.files_tree = QTreeWidget()
         self.files_tree.setHeaderLabels(["File and its parts", "Used as"])
         self.files_tree.setColumnWidth(0, 230)
-        self.files_summary = QLabel("")
-        self.files_summary.setWordWrap(True)
+        self.files_summary = WrappedLabel("")
         form.addRow(self.files_tree)
         form.addRow(self.files_summary)
         for box in (self.source_box, self.style_box, self.layout_box):

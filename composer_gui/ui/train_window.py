@@ -36,7 +36,7 @@ from composer_gui.core.training_log import MetricsTail
 from composer_gui.core.training_measure import Estimate, SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
-from composer_gui.ui.train_source import TrainSource, narrow
+from composer_gui.ui.train_source import TrainSource, WrappedLabel, narrow
 
 POLL_MS = 250
 REDRAW_SECONDS = 1.0
@@ -136,12 +136,7 @@ class TrainWindow(QWidget):
             narrow(box)
         estimate_row = QHBoxLayout()
         self.estimate_button = QPushButton("Estimate the time", clicked=self.estimate)
-        self.estimate_label = QLabel("")
-        self.estimate_label.setWordWrap(True)
-        # two lines kept for it: the layout gave a sentence that wrapped after the window
-        # was laid out one line's height, and the group's frame cut the second (seen
-        # under Xvfb at 1400 x 860; not reproduced offscreen)
-        self.estimate_label.setMinimumHeight(2 * self.estimate_label.fontMetrics().lineSpacing())
+        self.estimate_label = WrappedLabel("")
         estimate_row.addWidget(self.estimate_button)
         how_form.addRow(estimate_row)
         how_form.addRow(self.estimate_label)
@@ -155,8 +150,7 @@ class TrainWindow(QWidget):
             buttons.addWidget(button)
         buttons.addWidget(self.cancel_button)
         self.use_button = QPushButton("Use this model", clicked=self.use_model)
-        self.state_label = QLabel("No run yet.")
-        self.state_label.setWordWrap(True)
+        self.state_label = WrappedLabel("No run yet.")
         self.progress_bar = QProgressBar()
         self.eta_label = QLabel("")
         self.eta_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()};")

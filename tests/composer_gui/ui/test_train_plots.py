@@ -190,3 +190,24 @@ def test_the_default_window_leaves_the_plots_room_for_their_titles(qtbot, tmp_pa
         label = plot.titleLabel.item
         title = label.mapRectToScene(label.boundingRect())
         assert title.right() <= plot.getViewWidget().width(), plot.titleLabel.text
+
+
+@pytest.mark.gui
+def test_a_sentence_that_wraps_later_keeps_the_height_it_needs(qtbot, tmp_path):
+    """The estimate's sentence, set after the window was laid out, got one or two lines'
+    height and its last line was cut by the group's frame (seen under Xvfb)."""
+    from composer_gui.ui.train_window import TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    train.show()
+    qtbot.waitExposed(train)
+    label = train.estimate_label
+    label.setText(
+        "About 42 s for 400 iterations on this CPU (x86_64, 1 thread): 103 ms each and "
+        "0.2 s a live sample (every 50), measured."
+    )
+    qtbot.wait(100)
+    lines = label.height() // label.fontMetrics().lineSpacing()
+    assert lines >= 2 and label.height() >= label.heightForWidth(label.width())
+    assert label.minimumHeight() == label.heightForWidth(label.width())
