@@ -117,6 +117,37 @@ def test_the_voices_layout_still_trains_three_voices(tmp_path):
     assert logged_iterations(run)[-1] == 60  # nothing trained twice
 
 
+@pytest.mark.slow  # the whole chorale build: 43 s quiet, 194 s at load 4
+def test_the_chorales_source_builds_its_cache_once_and_trains_with_live_samples(
+    tmp_path, monkeypatch
+):
+    """The window's first source: the chorale dataset built by the run into the dataset
+    cache (a scratch one here) when it is not there, then trained, sampled against the
+    validation metrics' reference, and exported calibrated; a second run reuses it."""
+    from composer_gui.core.training_plan import CHORALES
+
+    pytest.importorskip("music21")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the child's too
+    plan = tiny_plan(40, source=CHORALES, sample_every=20, eval_every=20)
+    run = TrainingRun.create(tmp_path / "runs", plan)
+    assert run.data_dir.is_relative_to(tmp_path / "cache")
+    run.start()
+    assert run.state == "building"
+    done = run.wait(600)
+    assert done.state == "done", done.message
+    assert (run.data_dir / "manifest.json").is_file()
+    reference = json.loads((run.run_dir / "reference.json").read_text())
+    assert reference and all(k.startswith("val_") for k in reference)
+    assert set(reference) <= set(done.rows[-1])  # the plots' ratios have their values
+    samples = sorted(p.name for p in (run.run_dir / "samples").glob("*.npz"))
+    assert samples == ["iteration_000020.npz", "iteration_000040.npz"]
+    assert "calibration" in json.loads(run.model_path.with_suffix(".json").read_text())
+    again = TrainingRun.create(tmp_path / "runs", plan)
+    again.start()
+    assert again.state == "training"  # the cache is there: no second build
+    again.cancel()
+
+
 @needs_songs
 def test_the_trained_model_accompanies_a_melody(tmp_path):
     from composer_gui.core.arrangement import Arrangement, Note, Track
