@@ -169,10 +169,18 @@ class BandData:
         self.config = config
         self.data = load_band_split(data_dir, "train")
         if tuple(config.track_specs) != self.data.tracks:
+            # tracks of the same names may differ in their measured ranges or programs
+            # (the shipped band model on one style's data): say how, not the names twice
+            ranges = "; ".join(
+                f"{m.name} {m.low}-{m.high} in the model, {d.low}-{d.high} in the data"
+                for m, d in zip(config.track_specs, self.data.tracks, strict=False)
+                if m.name == d.name and not m.is_drums and (m.low, m.high) != (d.low, d.high)
+            )
             raise DatasetError(
                 f"The model's tracks ({', '.join(t.name for t in config.track_specs)}) are "
                 f"not the dataset's ({', '.join(t.name for t in self.data.tracks)}) in "
-                f"{data_dir}; train a new model on it (without --resume or --init-from)."
+                f"{data_dir}{f': their pitch ranges differ ({ranges})' if ranges else ''}; "
+                "train a new model on it (without --resume or --init-from)."
             )
         manifest_text = (Path(data_dir) / "manifest.json").read_text()
         self.manifest = json.loads(manifest_text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -325,7 +326,10 @@ def run_train(args: argparse.Namespace) -> int:
         )
         return 130
     print(f"Training done: {args.run_dir}")
-    if args.export:
+    # Under torchrun rank 0 alone writes the checkpoint (``models/train.py``): another
+    # process exporting read a checkpoint not yet written, or none on another machine,
+    # failed, and torchrun then stopped rank 0 mid-export.
+    if args.export and int(os.environ.get("RANK", "0")) == 0:
         from models.export import export_model
 
         export_model(args.run_dir, args.export, data_dir)

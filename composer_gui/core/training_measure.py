@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -18,21 +19,36 @@ from pathlib import Path
 
 from composer_gui.core.training_run import TrainingPlan, TrainingRun
 
-MEASURE_ITERATIONS = 8  # the first few are slower (allocation, caches): the rate skips 2
+MEASURE_ITERATIONS = 10  # the first few are slower (allocation, caches): see poll
+# A live sample (``models/train_samples``) after this many of them, and again at the end:
+# the first pays once for the data's reference values, the second is the one timed.
+# The estimate left the samples out (a band's measures 8 windows; 0.1 s for the tiny
+# model on the rock data, more for a bigger model and longer windows).
+MEASURE_SAMPLE_AT = 5
+# The card's words for a CPU (``models/train_devices.hardware_description``)
+_CPU_HARDWARE = re.compile(r"^(?P<chip>.*?)\s*CPU, (?P<threads>\d+) threads?$")
 
 
 @dataclass(frozen=True)
 class Estimate:
     seconds_per_iteration: float
-    device: str  # "CPU (…, 2 threads)" or "CUDA (H200, bf16)"
+    device: str  # "this CPU (x86_64, 2 threads)" or "CUDA (NVIDIA H200, bf16)"
+    seconds_per_sample: float = 0.0  # one live sample, the window's roll and metrics
+    sample_every: int = 0  # the plan's: a sample every N iterations (0: none)
 
     def total_seconds(self, iterations: int) -> float:
-        return self.seconds_per_iteration * iterations
+        samples = iterations // self.sample_every if self.sample_every > 0 else 0
+        return self.seconds_per_iteration * iterations + self.seconds_per_sample * samples
 
     def sentence(self, iterations: int) -> str:
+        each = f"{1000 * self.seconds_per_iteration:.0f} ms each"
+        if self.sample_every > 0:
+            each += (
+                f" and {self.seconds_per_sample:.1f} s a live sample (every {self.sample_every})"
+            )
         return (
             f"About {_duration(self.total_seconds(iterations))} for {iterations} iterations "
-            f"on {self.device} ({1000 * self.seconds_per_iteration:.0f} ms each, measured)."
+            f"on {self.device}: {each}, measured."
         )
 
 
@@ -41,9 +57,10 @@ class SpeedMeasurement:
 
     def __init__(self, plan: TrainingPlan, scratch_root: Path | None = None) -> None:
         self.scratch = Path(tempfile.mkdtemp(prefix="composer-measure-", dir=scratch_root))
+        self.sample_every = plan.sample_every
         short = dataclasses.replace(
             plan, iterations=MEASURE_ITERATIONS, log_every=1, eval_every=10**6,
-            sample_every=0, export=False,
+            sample_every=MEASURE_SAMPLE_AT if plan.sample_every > 0 else 0, export=False,
         )  # fmt: skip
         self.run = TrainingRun.create(self.scratch, short, "measure")
         self.run.start()
@@ -53,14 +70,20 @@ class SpeedMeasurement:
         progress = self.run.poll()
         if self.run.running:
             return None
-        if progress.state != "done" or len(progress.rows) < 4:
+        rows = {int(r["iteration"]): r for r in progress.rows}
+        if progress.state != "done" or not {3, MEASURE_SAMPLE_AT + 1, MEASURE_ITERATIONS} <= set(
+            rows
+        ):
             self.error = progress.message or "The measurement did not finish."
             return None
-        rows = progress.rows
-        first, last = rows[2], rows[-1]
-        rate = (last["seconds"] - first["seconds"]) / (last["iteration"] - first["iteration"])
         card = json.loads((self.run.run_dir / "checkpoint.json").read_text())
-        return Estimate(rate, device_words(card))
+        last = rows[MEASURE_ITERATIONS]
+        # the rate past the first sample (past the warm-up too); the last sample is what
+        # the card's time has beyond the last row's (the checkpoint after it is small)
+        first = rows[MEASURE_SAMPLE_AT + 1] if self.sample_every > 0 else rows[3]
+        rate = (last["seconds"] - first["seconds"]) / (last["iteration"] - first["iteration"])
+        sample = max(0.0, float(card["seconds"]) - last["seconds"]) if self.sample_every else 0.0
+        return Estimate(rate, device_words(card), sample, max(0, self.sample_every))
 
     @property
     def finished(self) -> bool:
@@ -73,14 +96,19 @@ class SpeedMeasurement:
 
 def device_words(card: dict) -> str:
     """Where the measured run trained, as the musician reads it, from its checkpoint's
-    card (``models/train.py``): "x86_64 CPU, 2 threads", or "CUDA (NVIDIA H200, bf16)"
-    where it ran on a GPU under bf16 autocast.  A card from before the ``device`` field
-    is read by its hardware words (a GPU's name has no "CPU" in it)."""
+    card (``models/train.py``): "this CPU (x86_64, 2 threads)", or "CUDA (NVIDIA H200,
+    bf16)" where it ran on a GPU under bf16 autocast.  A card from before the ``device``
+    field is read by its hardware words (a GPU's name has no "CPU" in it)."""
     hardware = str(card.get("hardware", ""))
     device = str(card.get("device", ""))
     on_cuda = device.startswith("cuda") if device else bool(hardware) and "CPU" not in hardware
     if not on_cuda:
-        return hardware or device or "an unknown device"
+        found = _CPU_HARDWARE.match(hardware)
+        if found is None:
+            return hardware or device or "an unknown device"
+        threads = int(found["threads"])
+        plural = "s" if threads != 1 else ""
+        return f"this CPU ({found['chip'] or 'unnamed'}, {threads} thread{plural})"
     precision = "bf16" if card.get("precision", "bf16 autocast").startswith("bf16") else "fp32"
     return f"CUDA ({hardware or device}, {precision})"
 

@@ -370,6 +370,7 @@ class MainWindow(
 
             self.train_window = TrainWindow(self)
             self.train_window.model_chosen.connect(self.use_trained_model)
+            self.train_window.sample_play_requested.connect(self.play_training_sample)
             freeze_long_lived()  # built once, with pyqtgraph's modules: kept for good
         self.train_window.show()
         self.train_window.raise_()

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import subprocess
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -158,6 +159,15 @@ class PreferencesDialog(QDialog):
             "Model file",
             file_row(self.model_file, "Choose a model", "Model weights (*.safetensors)", self),
         )
+        # the models "Use this model" installed: one click back to any of them
+        self.trained_models = QComboBox()
+        self.trained_models.addItem("Choose a model you trained…", "")
+        for path in settings.trained_models():
+            if Path(path).is_file():
+                self.trained_models.addItem(Path(path).stem, path)
+        self.trained_models.setEnabled(self.trained_models.count() > 1)
+        self.trained_models.activated.connect(self._use_trained)
+        form.addRow("Trained here", self.trained_models)
         form.addRow("Default instruments", self.preset)
         layout.addWidget(model)
 
@@ -216,6 +226,10 @@ class PreferencesDialog(QDialog):
         self.midi_problem.setText(problem)
         self.midi_problem.setVisible(bool(problem))
         self.fit_notes()
+
+    def _use_trained(self, index: int) -> None:
+        if path := self.trained_models.itemData(index):
+            self.model_file.setText(path)
 
     def load_settings(self) -> None:
         api = settings.get(settings.MIDI_API)

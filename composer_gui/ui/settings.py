@@ -36,6 +36,7 @@ SOUNDFONT = Key("audio/soundfont", "")  # "" = search the usual places
 # Model
 COMPUTE_DEVICE = Key("model/device", "auto")  # auto | cpu | cuda
 MODEL_FILE = Key("model/file", "")  # "" = the shipped model
+TRAINED_MODELS = Key("model/trained", "")  # "Use this model"'s model files, one a line
 CANDIDATE_COUNT = Key("model/candidates", 8)
 DENSITY = Key("model/density", 0.5)
 VARIETY = Key("model/variety", 0.5)
@@ -61,6 +62,7 @@ ALL_KEYS = (
     SOUNDFONT,
     COMPUTE_DEVICE,
     MODEL_FILE,
+    TRAINED_MODELS,
     CANDIDATE_COUNT,
     DENSITY,
     VARIETY,
@@ -92,6 +94,15 @@ def get(key: Key) -> Any:
 
 def put(key: Key, value: Any) -> None:
     store().setValue(key.name, value)
+
+
+def trained_models() -> list[str]:
+    """The models "Use this model" installed, oldest first (the Style box offers each)."""
+    return [line for line in get(TRAINED_MODELS).splitlines() if line.strip()]
+
+
+def remember_trained_model(path: str) -> None:
+    put(TRAINED_MODELS, "\n".join([*(p for p in trained_models() if p != path), path]))
 
 
 def _coerce(value: Any, default: Any) -> Any:

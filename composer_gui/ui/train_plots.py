@@ -19,9 +19,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from composer_gui.ui import theme
+from models.pianoroll import LOWEST_PITCH, N_PITCHES
 from models.tracks import DRUM_KIT
 
 METRIC_WORDS = {
@@ -41,8 +42,12 @@ METRICS = ("metrics",)  # the metrics plot's curves, whichever the run has
 SAMPLE = ("sample",)  # the newest sample, drawn in a turn of its own
 CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0")
 RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
+# The metrics plot's fixed height, in ratios: the ceiling's curves under its legend's
+# three rows, which hid the curves drawn at the ceiling when the view ended there
+METRICS_TOP = 2 * RATIO_CEILING
 LABEL_WIDTH_PIXELS = 30  # the plots' value labels: five characters at 9pt
 DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
+EMPTY_ROLL_STEPS = 32  # the roll's width before a sample: two bars of 4/4
 
 
 def _finite(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -76,20 +81,34 @@ class TrainPlots(QWidget):
         self.gp_plot = self._plot("Gradient penalty", grid, 1, 0)
         self._curve(self.gp_plot, "gradient_penalty", "penalty", 3)
         self.metric_plot = self._plot(
-            f"Metrics, as a ratio to the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
+            f"Metrics ÷ the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
         )
         self.metric_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#888", dash=[4, 4])))
+        self.metric_plot.setYRange(0.0, METRICS_TOP, padding=0.02)  # the same scale all run
+        self.metric_plot.enableAutoRange(axis="y", enable=False)
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
+        title_row = QHBoxLayout()
         self.sample_title = QLabel("What the model writes for one melody: no sample yet")
-        column.addWidget(self.sample_title)
+        # heard through the app's own output: the Train window asks the main window
+        self.play_button = QPushButton("Play", enabled=False)
+        self.play_button.setToolTip("Hear this sample: the melody and what the model wrote")
+        title_row.addWidget(self.sample_title, 1)
+        title_row.addWidget(self.play_button)
+        column.addLayout(title_row)
         self.sample_plot = pg.PlotWidget()
         self.sample_plot.setLabel("bottom", "step (16th notes)")
         self.sample_plot.setLabel("left", "pitch")
         self.sample_image = pg.ImageItem()
         self.sample_plot.addItem(self.sample_image)
+        for side in ("left", "bottom"):  # steps and pitches, never "(x0.001)" on an empty roll
+            self.sample_plot.getAxis(side).enableAutoSIPrefix(False)
+        self._show_empty_roll()
         self.drums_lane = False  # whether the sample on show has a band's drums
+        # the model's tracks (``core.training_listen.run_tracks``): a track's colour is the
+        # one the main window gives it (melody, then the model's tracks in their order)
+        self.tracks: tuple = ()
         column.addWidget(self.sample_plot)
         grid.addWidget(box, 2, 0, 1, 2)
         self.sample_plot.setMinimumHeight(200)
@@ -105,10 +124,11 @@ class TrainPlots(QWidget):
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
         widget.setMinimumHeight(150)
-        # the metrics' legend holds up to nine (a band's): two columns, see-through
+        # the metrics' legend holds up to nine (a band's): three columns, see-through
         wide = "Metrics" in title
         widget.addLegend(
-            offset=(-4, 4), colCount=2 if wide else 1, labelTextSize="8pt" if wide else "9pt",
+            offset=(-4, 4), colCount=3 if wide else 1, labelTextSize="8pt" if wide else "9pt",
+            verSpacing=-8 if wide else 0,
             brush=pg.mkBrush(*theme.PANEL.getRgb()[:3], 170),
         )  # fmt: skip
         widget.showGrid(x=True, y=True, alpha=0.2)
@@ -123,10 +143,12 @@ class TrainPlots(QWidget):
         grid.addWidget(widget, row, column)
         return widget.getPlotItem()
 
-    def _curve(self, plot, key: str, name: str, index: int, symbol: str | None = None) -> None:
+    def _curve(
+        self, plot, key: str, name: str, index: int, symbol: str | None = None, pen=None
+    ) -> None:
         colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
         curve = self.curves[key] = plot.plot(
-            [], [], name=name, pen=pg.mkPen(colour, width=2), symbol=symbol,
+            [], [], name=name, pen=pen or pg.mkPen(colour, width=2), symbol=symbol,
             symbolSize=5, symbolBrush=colour,
         )  # fmt: skip
         # a long run logs more rows than the plot has pixels: drawn as each pixel's
@@ -180,8 +202,9 @@ class TrainPlots(QWidget):
             # a band's nine curves without their dots: the dots doubled the plot's
             # cost (8.5 -> 4 ms of CPU a redraw; bench_train_window_gap)
             symbol = "o" if key in METRIC_WORDS else None
-            words = METRIC_WORDS.get(key, key)
-            self._curve(self.metric_plot, key, words, len(self.curves), symbol=symbol)
+            words = METRIC_WORDS.get(key) or band_legend_words(key)
+            pen = None if key in METRIC_WORDS else band_metric_pen(key, list(self._reference))
+            self._curve(self.metric_plot, key, words, len(self.curves), symbol, pen)
         else:
             keys = work if work != METRICS else [k for k in self.curves if k in self._reference]
             for key in keys:
@@ -204,27 +227,72 @@ class TrainPlots(QWidget):
             self._dirty.append(SAMPLE)
 
     def _draw_sample(self, sample: dict | None) -> None:
+        self.play_button.setEnabled(sample is not None)
         if sample is None:
             self.sample_image.clear()
-            self.sample_title.setText("What the model writes for one melody: no sample yet")
+            self._show_empty_roll()
             return
-        image, bottom = sample_image(sample)
+        image, bottom = sample_image(sample, self.tracks)
         n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
         self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
+        self.sample_plot.setRange(xRange=(0, n_steps), yRange=(bottom, bottom + n_rows))
         drums = self.drums_lane = "drums" in sample
         self.sample_plot.getAxis("left").setTicks([_roll_ticks(bottom, n_rows, drums)])
         bar = sample["steps_per_bar"]
         self.sample_plot.getAxis("bottom").setTickSpacing(major=bar, minor=bar / 4)
         names = [str(n) for n in sample.get("names", ())] + (["drums"] if drums else [])
+        order = [t.name for t in self.tracks]
         coloured = ", ".join(
-            f'<span style="color: {theme.track_colour(i).name()}">{name}</span>'
+            f'<span style="color: {_colour(i, name, order).name()}">{name}</span>'
             for i, name in enumerate(names)
         )
         self.sample_title.setText(
             f"What the model writes for one melody ({coloured or 'melody first'}), "
             f"at iteration {sample['iteration']}"
         )
+
+    def _show_empty_roll(self) -> None:
+        """Before the first sample: the model's pitches and two bars, named as a sample's."""
+        self.drums_lane = False
+        self.sample_title.setText("What the model writes for one melody: no sample yet")
+        self.sample_plot.setRange(
+            xRange=(0, EMPTY_ROLL_STEPS), yRange=(LOWEST_PITCH, LOWEST_PITCH + N_PITCHES)
+        )
+        self.sample_plot.getAxis("left").setTicks([_roll_ticks(LOWEST_PITCH, N_PITCHES, False)])
+        self.sample_plot.getAxis("bottom").setTickSpacing(major=16, minor=4)
+
+
+def band_legend_words(key: str) -> str:
+    """A band metric's words in the legend, short enough for three columns across the
+    plot: "drums: notes a bar" is "drums notes", "bass on a chord tone" "bass on chord"."""
+    track, _, measure = key.partition(": ")
+    if not measure:
+        return key.replace(" a chord tone", " chord")
+    return f"{track} {measure.split()[0]}"
+
+
+def band_metric_pen(key: str, keys: list[str]):
+    """A band metric's pen: its track's colour, as the sample roll and the main window
+    give it (the melody, then the model's tracks in their order, which the metrics'
+    keys keep), and a line per measure: solid for notes a bar, dashed for empty bars,
+    dotted for the bass on a chord tone.  Six colours cycled over nine curves gave two
+    tracks one colour (drums and other, bass and the chord tones)."""
+    from PySide6.QtCore import Qt
+
+    order = list(dict.fromkeys(k.split(":")[0] for k in keys if ":" in k))
+    track = key.split(":")[0] if ":" in key else key.split()[0]
+    colour = _colour(1 + len(order), track, order)
+    style = Qt.DashLine if "empty" in key else Qt.DotLine if "chord tone" in key else Qt.SolidLine
+    return pg.mkPen(colour, width=2, style=style)
+
+
+def _colour(position: int, name: str, order: list[str]):
+    """A track's colour: the main window's for it, 1 + its place among the model's
+    tracks (the melody's is 0), or by its ``position`` where the order is not known.
+    The roll coloured its tracks by their place in it (drums last), so bass was one
+    colour here and another in the main window."""
+    return theme.track_colour(1 + order.index(name) if name in order else position)
 
 
 def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]]:
@@ -242,18 +310,22 @@ def _roll_ticks(bottom: int, n_rows: int, drums: bool) -> list[tuple[float, str]
     return ticks
 
 
-def sample_image(sample: dict) -> tuple[np.ndarray, int]:
+def sample_image(sample: dict, tracks=()) -> tuple[np.ndarray, int]:
     """A sample as an RGB image ``(row, step, 3)``, lowest row first, and the pitch its
     first row stands for: the pitched tracks on their pitches (melody drawn on top), and
-    a band's drums in a lane under them, one row a kit instrument, a gap between."""
+    a band's drums in a lane under them, one row a kit instrument, a gap between.
+    ``tracks``: the model's (``TrackSpec``), for each track's colour in the main window."""
     roll = np.asarray(sample["roll"]) > 0  # (track, step, pitch)
     n_tracks, n_steps, n_pitches = roll.shape
     drums = np.asarray(sample["drums"]) > 0 if "drums" in sample else None
     lane = len(DRUM_KIT) + DRUM_LANE_GAP if drums is not None else 0
     image = np.full((lane + n_pitches, n_steps, 3), theme.PANEL.getRgb()[:3], dtype=np.uint8)
     pitches = image[lane:]
+    order = [t.name for t in tracks]
+    names = [str(n) for n in sample.get("names", [""] * n_tracks)]
     for track in range(n_tracks - 1, -1, -1):  # the melody drawn last, on top
-        pitches[roll[track].T] = theme.track_colour(track).getRgb()[:3]
+        pitches[roll[track].T] = _colour(track, names[track], order).getRgb()[:3]
     if drums is not None:
-        image[: len(DRUM_KIT)][drums.T] = theme.track_colour(n_tracks).getRgb()[:3]
+        drum_name = next((t.name for t in tracks if t.is_drums), "drums")
+        image[: len(DRUM_KIT)][drums.T] = _colour(n_tracks, drum_name, order).getRgb()[:3]
     return image, int(sample["lowest_pitch"]) - lane

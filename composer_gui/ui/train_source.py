@@ -34,7 +34,7 @@ from composer_gui.ui import theme
 
 SOURCES = (  # (words, the plan's source; None: the folder's)
     ("The Bach chorales (music21): three voices", tp.CHORALES),
-    ("The shipped band data (MMA, every style): drums, bass, chords, pad", tp.BAND),
+    ("The shipped band data (MMA, every style or one): drums, bass, chords, pad", tp.BAND),
     ("A folder of your own MIDI songs", None),
 )
 LAYOUTS = (
@@ -48,6 +48,39 @@ BAND_WORDS = (
     "Building every style takes 11-15 minutes on two cores the first time (one style, a "
     "few; it needs 'apt-get install mma'); later runs reuse it."
 )
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label that asks its layout for the height its text needs at its
+    width: the layouts gave a text that wrapped to more lines later one line's height,
+    and the group's frame cut the rest (the estimate, the band data's words; seen under
+    Xvfb, not offscreen)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed >= 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
+def narrow(box: QComboBox) -> None:
+    """Let a box of long choices be narrower than its longest (the text is cut, the list
+    shows it whole): the source's "The shipped band data (MMA, ...)" made the window's
+    left column 620 px wide, and at the default 1200 px the plots were left too narrow
+    for their titles."""
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(20)
 
 
 def parse_roles(text: str) -> tuple[str, ...]:
@@ -102,10 +135,11 @@ class TrainSource(QGroupBox):
         self.files_tree = QTreeWidget()
         self.files_tree.setHeaderLabels(["File and its parts", "Used as"])
         self.files_tree.setColumnWidth(0, 230)
-        self.files_summary = QLabel("")
-        self.files_summary.setWordWrap(True)
+        self.files_summary = WrappedLabel("")
         form.addRow(self.files_tree)
         form.addRow(self.files_summary)
+        for box in (self.source_box, self.style_box, self.layout_box):
+            narrow(box)
         self._source_changed()
 
     # --- what the plan takes ------------------------------------------------------------
@@ -134,6 +168,9 @@ class TrainSource(QGroupBox):
             widget.setEnabled(folder)
         self.roles_edit.setEnabled(folder and self._band_layout())
         self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
+        # no files to list but a folder's: the source's words take the room (they were
+        # cut at the top and bottom under an empty list in a 440 px column)
+        self.files_tree.setVisible(folder)
         if not folder:
             self.files_tree.clear()
             band = SOURCES[self.source_box.currentIndex()][1] == tp.BAND

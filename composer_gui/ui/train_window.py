@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from composer_gui.core import training_run as tr
 from composer_gui.core.training_log import MetricsTail
-from composer_gui.core.training_measure import SpeedMeasurement, install_model
+from composer_gui.core.training_measure import Estimate, SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
-from composer_gui.ui.train_source import TrainSource
+from composer_gui.ui.train_source import TrainSource, WrappedLabel, narrow
 
 POLL_MS = 250
 REDRAW_SECONDS = 1.0
@@ -57,6 +57,16 @@ def run_for(run_dir: Path) -> tr.TrainingRun:
     return _runs[run_dir]
 
 
+def _building_words(plan: tr.TrainingPlan) -> str:
+    if plan.source == tr.BAND:
+        if plan.style or plan.band_charts:
+            return "Building the band data of one style with MMA (a few minutes, once)…"
+        return "Building the band data with MMA (11-15 minutes on two cores, once)…"
+    if plan.folder:
+        return "Reading the songs into a dataset…"
+    return "Building the chorale dataset (about a minute, once)…"
+
+
 def _clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     h, m = divmod(m, 60)
@@ -67,6 +77,7 @@ class TrainWindow(QWidget):
     """``model_chosen(path)`` when the musician presses "Use this model"."""
 
     model_chosen = Signal(str)
+    sample_play_requested = Signal(object)  # an Arrangement: the newest sample, to hear
 
     def __init__(
         self,
@@ -82,6 +93,7 @@ class TrainWindow(QWidget):
         self.plan_defaults: dict = {}
         self.run: tr.TrainingRun | None = None
         self.measurement: SpeedMeasurement | None = None
+        self.estimate_result: Estimate | None = None  # the last one measured, for its plan
         self._shown_rows = -1
         self._shown_sample = ""
         self._samples_stamp, self._listed_at = 0, 0.0  # the samples folder's last listing
@@ -92,6 +104,14 @@ class TrainWindow(QWidget):
         if last is not None:
             self.open_run(last)
         self.update_buttons()
+        # a measured estimate holds for its plan: its sentence follows the iterations, and
+        # a change of what is trained, or how, makes it stale
+        self.iterations_box.valueChanged.connect(self._show_estimate)
+        for box in (self.loss_box, self.init_box, self.source.source_box):
+            box.currentIndexChanged.connect(self._estimate_stale)
+        for box in (self.source.style_box, self.source.layout_box):
+            box.currentIndexChanged.connect(self._estimate_stale)
+        self.source.folder_edit.editingFinished.connect(self._estimate_stale)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -112,10 +132,11 @@ class TrainWindow(QWidget):
         for path in self._model_files():
             self.init_box.addItem(f"Fine-tune {path.stem}", str(path))
         how_form.addRow("Start from", self.init_box)
+        for box in (self.loss_box, self.init_box):
+            narrow(box)
         estimate_row = QHBoxLayout()
         self.estimate_button = QPushButton("Estimate the time", clicked=self.estimate)
-        self.estimate_label = QLabel("")
-        self.estimate_label.setWordWrap(True)
+        self.estimate_label = WrappedLabel("")
         estimate_row.addWidget(self.estimate_button)
         how_form.addRow(estimate_row)
         how_form.addRow(self.estimate_label)
@@ -129,8 +150,7 @@ class TrainWindow(QWidget):
             buttons.addWidget(button)
         buttons.addWidget(self.cancel_button)
         self.use_button = QPushButton("Use this model", clicked=self.use_model)
-        self.state_label = QLabel("No run yet.")
-        self.state_label.setWordWrap(True)
+        self.state_label = WrappedLabel("No run yet.")
         self.progress_bar = QProgressBar()
         self.eta_label = QLabel("")
         self.eta_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()};")
@@ -145,13 +165,14 @@ class TrainWindow(QWidget):
         column.addWidget(self.state_label)
         column.addWidget(self.use_button)
         self.plots = TrainPlots()
+        self.plots.play_button.clicked.connect(self.play_sample)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.plots)
-        splitter.setSizes([380, 820])
+        splitter.setSizes([440, 840])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.resize(1200, 760)
+        self.resize(1280, 800)
 
     def _model_files(self) -> list[Path]:
         from composer_gui.paths import resource_path
@@ -185,6 +206,10 @@ class TrainWindow(QWidget):
         if not plan.source:
             self.state_label.setText("Choose a folder of MIDI files first.")
             return
+        if self.measurement is not None:  # the run itself says how fast it goes now
+            self.measurement.close()
+            self.measurement = None
+            self.estimate_label.setText("")
         run = tr.TrainingRun.create(self.runs_dir, plan)
         _runs[run.run_dir.resolve()] = run
         self.open_run(run.run_dir)
@@ -218,16 +243,34 @@ class TrainWindow(QWidget):
             return
         name = f"trained-{self.run.run_dir.name}"
         path = install_model(self.run.run_dir, self.models_dir, name)
+        from composer_gui.ui import settings
+
+        settings.remember_trained_model(str(path))  # offered in the Style box from now on
         self.state_label.setText(
             f"Now in use: {name}, in the Style box with its card (and in Preferences)."
         )
         self.model_chosen.emit(str(path))
 
+    def play_sample(self) -> None:
+        """Hear the sample on show (the app's audition plays it: ``sample_play_requested``)."""
+        from composer_gui.core.training_listen import run_tracks, sample_arrangement
+        from models.train_samples import latest_sample
+
+        sample = latest_sample(self.run.run_dir) if self.run is not None else None
+        if sample is None:
+            return
+        tracks = run_tracks(self.run.run_dir)
+        self.sample_play_requested.emit(
+            sample_arrangement(sample, tracks, self.run.plan.style or None)
+        )
+
     def estimate(self) -> None:
         if self.measurement is not None:
             self.measurement.close()
+        self.estimate_result = None
         self.measurement = SpeedMeasurement(self.plan())
         self.estimate_label.setText("Measuring a few iterations on this machine…")
+        self.update_buttons()
         self.timer.start()
 
     # --- the timer ----------------------------------------------------------------------
@@ -236,6 +279,7 @@ class TrainWindow(QWidget):
         if self.measurement is not None:
             self._measure_tick()
         if self.run is None:
+            self.update_buttons()  # the Estimate button, before any run
             if self.measurement is None:
                 self.timer.stop()
             return
@@ -244,7 +288,9 @@ class TrainWindow(QWidget):
         self.progress_bar.setMaximum(total)
         self.progress_bar.setValue(min(progress.iteration, total))
         status = progress.message or (
-            self._building_words() if progress.state == "building" else progress.state.capitalize()
+            _building_words(self.run.plan)
+            if progress.state == "building"
+            else progress.state.capitalize()
         )
         self.state_label.setText(
             f"{status} (iteration {progress.iteration} of {progress.total})"
@@ -269,13 +315,6 @@ class TrainWindow(QWidget):
         if not self.run.running and self.measurement is None and not self.plots.pending:
             self.timer.stop()
 
-    def _building_words(self) -> str:
-        if self.run.plan.source == tr.BAND:
-            return "Building the band data with MMA (11-15 minutes on two cores, once)…"
-        if self.run.plan.folder:
-            return "Reading the songs into a dataset…"
-        return "Building the chorale dataset (about a minute, once)…"
-
     def _sample_tick(self) -> None:
         from models.train_samples import SAMPLES_DIR, latest_sample
 
@@ -295,13 +334,29 @@ class TrainWindow(QWidget):
         names = sorted(p.name for p in folder.glob("iteration_*.npz")) if stamp else []
         newest = names[-1] if names else ""
         if newest != self._shown_sample:
+            from composer_gui.core.training_listen import run_tracks
+
             self._shown_sample = newest
+            self.plots.tracks = run_tracks(self.run.run_dir)  # each track's colour
             self.plots.show_sample(latest_sample(self.run.run_dir))
+
+    def _show_estimate(self) -> None:
+        if self.estimate_result is not None:
+            self.estimate_label.setText(self.estimate_result.sentence(self.iterations_box.value()))
+
+    def _estimate_stale(self) -> None:
+        if self.estimate_result is not None and self.measurement is None:
+            self.estimate_result = None
+            self.estimate_label.setText("Changed since the estimate: press Estimate again.")
 
     def _measure_tick(self) -> None:
         estimate = self.measurement.poll()
-        if estimate is not None:
-            self.estimate_label.setText(estimate.sentence(self.iterations_box.value()))
+        if self.measurement.run.state == "building":  # no data yet: it is built first
+            words = _building_words(self.measurement.run.plan).removesuffix("…")
+            self.estimate_label.setText(f"{words}, then measuring a few iterations…")
+        elif estimate is not None:
+            self.estimate_result = estimate
+            self._show_estimate()
         elif self.measurement.finished:
             self.estimate_label.setText(self.measurement.error)
         if self.measurement.finished:

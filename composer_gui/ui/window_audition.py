@@ -23,6 +23,16 @@ class AuditionFlow:
             volumes={i: round(m.volume * 127) for i, m in enumerate(mixes)},
         )
 
+    def play_training_sample(self, arrangement) -> None:
+        """The Train window's Play: its newest sample through the app's own output."""
+        from composer_gui.core.synth import Mix
+
+        self.actions.play.setChecked(False)  # one playback at a time: the sample's now
+        try:
+            self.audition.play(arrangement, Mix())
+        except ComposerError as error:
+            self._sound_problem(str(error))
+
     def heard_arrangement(self):
         return self.document.heard_arrangement()
 

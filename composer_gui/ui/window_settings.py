@@ -95,11 +95,18 @@ class SettingsFlow:
     # --- the style: the model the engine runs -------------------------------------
     def list_styles(self) -> None:
         """Fill the Style box: the shipped models' styles, then those of the model file
-        Preferences name (a model of the musician's own), if any; one named like a shipped
-        style is shown with its model's name ("rock (my-model)")."""
-        from composer_gui.core.styles import styles_with
+        Preferences name (a model of the musician's own), if any, then those of the models
+        trained and used here before; one named like a shipped style is shown with its
+        model's name ("rock (my-model)")."""
+        from composer_gui.core.styles import model_styles, styles_with, told_apart
 
         styles = styles_with(settings.get(settings.MODEL_FILE))
+        # and every model trained here before ("Use this model"), while its file is there
+        listed = {s.model_path.resolve() for s in styles}
+        for path in map(Path, settings.trained_models()):
+            if path.is_file() and path.resolve() not in listed:
+                styles = told_apart(styles + model_styles(path))
+                listed.add(path.resolve())
         self.styles = styles
         fill_style_box(self.style_box, styles)
 

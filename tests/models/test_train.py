@@ -224,6 +224,8 @@ def test_two_processes_train_together_with_gloo(chorale_data, tmp_path):
             "cpu",
             "--eval-every",
             "1",
+            "--export",
+            str(tmp_path / "model.safetensors"),
         ],
         capture_output=True,
         text=True,
@@ -233,6 +235,11 @@ def test_two_processes_train_together_with_gloo(chorale_data, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     card = read_card(tmp_path / "ddp" / "checkpoint")
     assert card["world_size"] == 2 and card["iteration"] == 2
+    # the documented command exports once, from rank 0's checkpoint (every process did,
+    # and the one without the checkpoint yet failed the run)
+    model = read_card(tmp_path / "model")
+    assert model["iterations"] == 2 and len(model["calibration"]["quantiles"]) == 101
+    assert done.stdout.count("Model written to") == 1
 
 
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(chorale_data, tmp_path):

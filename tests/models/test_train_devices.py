@@ -137,7 +137,13 @@ def test_a_checkpoint_of_bf16_tensors_resumes_and_exports_on_the_cpu(
 def test_the_estimate_names_the_device_the_run_measured(bf16_run):
     """From the checkpoint's card: this machine's CPU, or the GPU and its precision."""
     cpu_card = read_card(bf16_run.path / "checkpoint")
-    assert device_words(cpu_card) == cpu_card["hardware"] and "CPU" in cpu_card["hardware"]
+    threads = cpu_card["hardware"].rsplit(", ", 1)[1].split()[0]
+    assert device_words(cpu_card).startswith("this CPU (") and f", {threads} thread" in (
+        device_words(cpu_card)
+    )
+    one = {"hardware": "x86_64 CPU, 1 threads", "device": "cpu"}  # the card's own words
+    assert device_words(one) == "this CPU (x86_64, 1 thread)"
+    assert device_words(one | {"hardware": "arm CPU, 8 threads"}) == "this CPU (arm, 8 threads)"
     gpu = {"hardware": "NVIDIA H200", "device": "cuda:0", "precision": "bf16 autocast"}
     assert device_words(gpu) == "CUDA (NVIDIA H200, bf16)"
     assert device_words(gpu | {"hardware": "Tesla V100-SXM2-16GB", "precision": "fp32"}) == (
@@ -147,7 +153,7 @@ def test_the_estimate_names_the_device_the_run_measured(bf16_run):
     assert device_words({}) == "an unknown device"
     sentence = Estimate(0.034, device_words(gpu)).sentence(300)
     assert sentence == (
-        "About 10 s for 300 iterations on CUDA (NVIDIA H200, bf16) (34 ms each, measured)."
+        "About 10 s for 300 iterations on CUDA (NVIDIA H200, bf16): 34 ms each, measured."
     )
 
 

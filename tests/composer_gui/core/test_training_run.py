@@ -117,6 +117,37 @@ def test_the_voices_layout_still_trains_three_voices(tmp_path):
     assert logged_iterations(run)[-1] == 60  # nothing trained twice
 
 
+@pytest.mark.slow  # the whole chorale build: 43 s quiet, 194 s at load 4
+def test_the_chorales_source_builds_its_cache_once_and_trains_with_live_samples(
+    tmp_path, monkeypatch
+):
+    """The window's first source: the chorale dataset built by the run into the dataset
+    cache (a scratch one here) when it is not there, then trained, sampled against the
+    validation metrics' reference, and exported calibrated; a second run reuses it."""
+    from composer_gui.core.training_plan import CHORALES
+
+    pytest.importorskip("music21")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the child's too
+    plan = tiny_plan(40, source=CHORALES, sample_every=20, eval_every=20)
+    run = TrainingRun.create(tmp_path / "runs", plan)
+    assert run.data_dir.is_relative_to(tmp_path / "cache")
+    run.start()
+    assert run.state == "building"
+    done = run.wait(600)
+    assert done.state == "done", done.message
+    assert (run.data_dir / "manifest.json").is_file()
+    reference = json.loads((run.run_dir / "reference.json").read_text())
+    assert reference and all(k.startswith("val_") for k in reference)
+    assert set(reference) <= set(done.rows[-1])  # the plots' ratios have their values
+    samples = sorted(p.name for p in (run.run_dir / "samples").glob("*.npz"))
+    assert samples == ["iteration_000020.npz", "iteration_000040.npz"]
+    assert "calibration" in json.loads(run.model_path.with_suffix(".json").read_text())
+    again = TrainingRun.create(tmp_path / "runs", plan)
+    again.start()
+    assert again.state == "training"  # the cache is there: no second build
+    again.cancel()
+
+
 @needs_songs
 def test_the_trained_model_accompanies_a_melody(tmp_path):
     from composer_gui.core.arrangement import Arrangement, Note, Track
@@ -189,6 +220,34 @@ def test_a_run_outlives_the_app_and_is_found_again(tmp_path):
 
 
 @needs_songs
+def test_a_crashed_training_child_fails_in_one_sentence_and_resumes(tmp_path):
+    """The training process dies unasked (the kernel's out-of-memory killer, a crash):
+    the run says so in one sentence, keeps its last checkpoint, and Resume finishes it."""
+    import signal
+
+    run = TrainingRun.create(tmp_path, tiny_plan(80))
+    run.start()
+    wait_for(run, lambda p: p.iteration >= 10, 180)
+    run.pause()  # a checkpoint to keep, sooner than the periodic one at 250
+    assert run.wait(60).state == "paused", run.message
+    kept = run.checkpoint_iteration()
+    run.resume()
+    wait_for(run, lambda p: p.iteration >= kept + 5, 180)
+    os.kill(run.process.pid, signal.SIGKILL)  # not through cancel: nobody asked
+    failed = run.wait(30)
+    assert failed.state == "failed"
+    assert failed.message == (
+        "The training process stopped unexpectedly (exit code -9). "
+        f"The checkpoint at iteration {kept} of 80 is kept."
+    )
+    assert run.checkpoint_iteration() == kept
+    run.resume()
+    done = run.wait(180)
+    assert done.state == "done", done.message
+    assert logged_iterations(run) == list(range(5, 81, 5)) and run.model_path.is_file()
+
+
+@needs_songs
 def test_a_folder_without_songs_fails_in_one_sentence(tmp_path):
     empty = tmp_path / "no songs"
     empty.mkdir()
@@ -199,6 +258,64 @@ def test_a_folder_without_songs_fails_in_one_sentence(tmp_path):
     assert failed.state == "failed"
     assert failed.message.startswith("There are no MIDI files in")
     assert "Traceback" not in failed.message and failed.message.count(".") <= 3
+
+
+@needs_songs
+def test_bad_files_in_the_folder_are_listed_skipped_and_the_run_trains(tmp_path, bad_midi_files):
+    """A folder of real songs with a file that is no MIDI at all and one cut in half: the
+    preview (the window's child process) lists both as skipped with the reader's reason,
+    and the run builds from the rest, trains and exports; the dataset records the skips."""
+    from composer_gui.core.training_plan import module_command
+
+    folder = tmp_path / "my songs"
+    folder.mkdir()
+    for song in SONGS.glob("*.mid"):
+        (folder / song.name).symlink_to(song)
+    shutil.copy(bad_midi_files["garbage"], folder / "garbage.mid")
+    shutil.copy(bad_midi_files["truncated"], folder / "half a song.mid")
+    preview = subprocess.run(
+        [*module_command("composer_gui.core.training_preview"), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert preview.returncode == 0, preview.stderr
+    listed = {p["name"]: p for p in json.loads(preview.stdout)}
+    assert len(listed) == len(list(SONGS.glob("*.mid"))) + 2
+    for bad in ("garbage.mid", "half a song.mid"):
+        assert not listed[bad]["kept"] and bad in listed[bad]["reason"], listed[bad]
+    assert "not a MIDI file" in listed["garbage.mid"]["reason"]
+    assert listed["boogi_marabi_redfarn.mid"]["kept"]
+
+    run = TrainingRun.create(tmp_path / "runs", tiny_plan(20, source=str(folder)))
+    run.start()
+    done = run.wait(300)
+    assert done.state == "done", done.message
+    manifest = json.loads((run.data_dir / "manifest.json").read_text())
+    skipped = {s["name"]: s["reason"] for s in manifest["skipped"]}
+    for bad in ("garbage.mid", "half a song.mid"):
+        assert skipped[bad] == listed[bad]["reason"]  # the preview said what the build did
+    assert "skipped garbage.mid" in (run.run_dir / "output.log").read_text()
+    assert run.model_path.is_file()
+
+
+@needs_songs
+def test_fine_tuning_a_model_of_other_tracks_stops_in_one_sentence(tmp_path):
+    """The shipped band model (drums, bass, chords, pad) on songs kept whole (drums, bass,
+    chords, other): refused before training, in the sentence the docs quote."""
+    from composer_gui.paths import resource_path
+
+    shipped = resource_path("weights", "composer-band.safetensors")
+    run = TrainingRun.create(tmp_path / "runs", tiny_plan(20, init_from=str(shipped), config={}))
+    run.start()
+    failed = run.wait(300)
+    assert failed.state == "failed"
+    assert failed.message.startswith(
+        "The model's tracks (drums, bass, chords, pad) are not the dataset's (drums, bass, "
+        "chords, other)"
+    ), failed.message
+    assert "train a new model on it" in failed.message and "Traceback" not in failed.message
+    assert run.checkpoint_iteration() == 0
 
 
 @pytest.fixture
@@ -330,3 +447,20 @@ def test_the_band_data_of_one_style_builds_trains_exports_and_joins_the_style_bo
     candidates = engine.generate(melody, k=2, seed=1, style="rock")
     assert len(candidates) == 2 and candidates[0].style == "rock"
     assert any(t.is_drum and t.notes for t in candidates[0].arrangement.tracks)
+
+    # "Fine-tune composer-band" on one style's data: the same tracks by name, but ranges
+    # measured from less music; refused before training, saying how (it named the
+    # tracks twice, alike, and said nothing of the ranges)
+    from composer_gui.core.training_plan import composer_command
+    from composer_gui.paths import resource_path
+
+    shipped = resource_path("weights", "composer-band.safetensors")
+    refused = subprocess.run(
+        [*composer_command(), "train", "--data", str(run.data_dir), "--iterations", "1",
+         "--run-dir", str(tmp_path / "fine-tune"), "--init-from", str(shipped)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert refused.returncode == 2, refused.stderr
+    assert "are not the dataset's (drums, bass, chords, pad) in " in refused.stderr
+    assert "their pitch ranges differ (" in refused.stderr and " in the model, " in refused.stderr
+    assert "Traceback" not in refused.stderr

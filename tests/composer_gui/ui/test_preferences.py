@@ -87,3 +87,25 @@ def test_the_gpu_note_and_the_midi_problem_wrap_and_show_whole(qtbot, monkeypatc
     for label in (dialog.device_found, dialog.midi_problem):
         assert label.wordWrap()
         assert shown_whole(label, dialog), (label.text(), label.height(), dialog.height())
+
+
+def test_the_models_trained_here_are_offered_as_the_model_file(qtbot, monkeypatch, tmp_path):
+    """Each model "Use this model" installed is listed, so a musician goes back to one
+    without browsing to the models folder (there was a file box only)."""
+    monkeypatch.setattr(
+        preferences, "describe_compute_device", lambda: "No GPU found: the model runs on the CPU."
+    )
+    first, second = tmp_path / "trained-a.safetensors", tmp_path / "trained-b.safetensors"
+    for path in (first, second):
+        path.write_bytes(b"")
+        settings.remember_trained_model(str(path))
+    settings.remember_trained_model(str(tmp_path / "trained-gone.safetensors"))  # deleted
+    settings.put(settings.MODEL_FILE, str(second))
+    dialog = PreferencesDialog()
+    qtbot.addWidget(dialog)
+    box = dialog.trained_models
+    assert [box.itemText(i) for i in range(1, box.count())] == ["trained-a", "trained-b"]
+    box.activated.emit(1)  # as a click on "trained-a" does
+    assert dialog.model_file.text() == str(first)
+    dialog.accept()
+    assert settings.get(settings.MODEL_FILE) == str(first)

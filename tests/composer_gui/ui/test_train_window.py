@@ -21,6 +21,7 @@ from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
 from composer_gui.ui.train_source import SOURCES
 from tests.support.real_parts import require
+from tests.support.sound import rms
 from tests.support.training import SONGS, TINY_CONFIG
 
 pytestmark = pytest.mark.gui
@@ -133,6 +134,17 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert window.style_box.findData(model.stem) >= 0
     assert [t.kind for t in style.tracks] == ["drums", "bass", "chords", "chords"]
     assert "trained on" in style.description and str(SONGS) in style.description
+    # a second model used later: the first stays in the Style box, and choosing its
+    # style runs its model again (it was left out, found only by browsing in Preferences)
+    from composer_gui.core.training_measure import install_model
+
+    second = install_model(run.run_dir, tmp_path / "models", "trained-second")
+    again.model_chosen.emit(str(second))  # as "Use this model" of a later run does
+    assert settings.get(settings.MODEL_FILE) == str(second)
+    assert window.style_box.findData(model.stem) >= 0
+    assert window.style_box.findData("trained-second") >= 0
+    window.choose_style(model.stem)
+    assert window.style_model() == str(model)
 
     melody = tmp_path / "tune.mid"
     notes = [Note(60 + (i * 5) % 12, float(i), 0.9, 80) for i in range(16)]
@@ -169,3 +181,85 @@ def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
     assert command[command.index("--band") :] == [
         "--band", "--out", str(run.data_dir), "--style", "bossa nova",
     ]  # fmt: skip
+
+
+def test_the_loss_budget_and_start_point_chosen_reach_the_training_command(qtbot, tmp_path):
+    """What the How box says is what the child is told: the loss, the iterations, and
+    the model a run fine-tunes (every shipped model is offered)."""
+    from composer_gui.paths import resource_path
+    from composer_gui.ui.train_window import LOSS_CHOICES, TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    offered = [train.init_box.itemData(i) for i in range(train.init_box.count())]
+    shipped = sorted(str(p) for p in resource_path("weights").glob("*.safetensors"))
+    assert offered[0] == "" and sorted(offered[1:]) == shipped  # fresh, or each shipped one
+    for words, loss in LOSS_CHOICES:
+        train.loss_box.setCurrentText(words)
+        train.iterations_box.setValue(1234)
+        train.init_box.setCurrentIndex(1)
+        run = training_run.TrainingRun.create(tmp_path / "runs", train.plan())
+        command = run._train_command()
+        assert command[command.index("--loss") + 1] == loss
+        assert command[command.index("--iterations") + 1] == "1234"
+        assert command[command.index("--init-from") + 1] == offered[1]
+
+
+def test_the_estimate_is_measured_from_the_window_and_follows_the_plan(qtbot, tmp_path):
+    """The "Estimate the time" button runs the plan's real child for a few iterations
+    and names the device; the sentence then follows the iterations box, and a change of
+    what is trained or how says the estimate no longer holds (it said the old plan's
+    figure before)."""
+    from composer_gui.ui.train_window import TrainWindow
+
+    train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
+    qtbot.addWidget(train)
+    train.plan_defaults = dict(PLAN)
+    source = train.source
+    source.source_box.setCurrentIndex([s for _, s in SOURCES].index(None))
+    source.folder_edit.setText(str(SONGS))
+    train.iterations_box.setValue(300)
+    qtbot.mouseClick(train.estimate_button, Qt.LeftButton)
+    assert not train.estimate_button.isEnabled()  # one measurement at a time
+    qtbot.waitUntil(lambda: train.measurement is None, timeout=180000)
+    words = train.estimate_label.text()
+    assert words.startswith("About ") and " for 300 iterations on " in words, words
+    assert "on this CPU (" in words or "on CUDA (" in words
+    # the live samples the run will draw (every 50 here) are measured too: a band's
+    # were most of a tiny model's time, and the estimate left them out
+    assert " ms each and " in words and " s a live sample (every 50), measured." in words
+    assert train.estimate_button.isEnabled()
+    measured = train.estimate_result
+    assert measured.seconds_per_sample > 0 and measured.sample_every == 50
+    train.iterations_box.setValue(3000)
+    assert " for 3000 iterations on " in train.estimate_label.text()
+    assert measured.total_seconds(3000) == pytest.approx(
+        3000 * measured.seconds_per_iteration + 60 * measured.seconds_per_sample
+    )
+    assert measured.total_seconds(3000) == pytest.approx(10 * measured.total_seconds(300))
+    train.loss_box.setCurrentIndex(train.loss_box.findData("bce"))
+    assert train.estimate_label.text() == "Changed since the estimate: press Estimate again."
+    assert train.estimate_result is None
+
+
+def test_play_sounds_the_sample_on_show_through_the_apps_output(
+    qtbot, window, pulse_server, soundfont, pulse_recording, tmp_path, monkeypatch
+):
+    """The sample roll's Play: the newest sample (written by the training loop's own
+    writer) is heard through the app's built-in synth, recorded from a real audio sink."""
+    from tests.composer_gui.core.test_training_listen import band_run
+
+    settings.put(settings.AUDIO_DRIVER, "pulseaudio")
+    window.apply_output_settings()
+    monkeypatch.setattr(training_run, "default_runs_dir", lambda: tmp_path / "runs")
+    run = training_run.TrainingRun.create(tmp_path / "runs", training_run.TrainingPlan())
+    band_run(run.run_dir)  # the shipped band model's tracks, one sample at iteration 50
+    train = open_train_window(window, qtbot)
+    assert train.run.run_dir == run.run_dir
+    qtbot.waitUntil(lambda: "at iteration 50" in train.plots.sample_title.text(), timeout=10000)
+    assert train.plots.play_button.isEnabled()
+    qtbot.mouseClick(train.plots.play_button, Qt.LeftButton)
+    assert window.audition.is_playing, window.last_error
+    qtbot.wait(1500)
+    assert rms(pulse_recording.stop()) > 0.005
+    assert window.last_error is None
