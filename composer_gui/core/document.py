@@ -37,12 +37,13 @@ from composer_gui.core.tune import (
     bars_for,
     default_mix,
     meter_key,
+    new_bars,
     sorted_notes,
     tune_from_project,
     tune_to_project,
 )
 from composer_gui.core.tune_views import TuneViews
-from models.pianoroll import MAX_BARS, TRACKS, Meter
+from models.pianoroll import TRACKS, Meter
 
 __all__ = ["Document", "MelodySource", "Take", "UnsavedWorkError", "default_mix"]
 
@@ -362,7 +363,7 @@ class Document(TuneViews):
             self._changed(TEMPO)
 
     def set_bars(self, bars: int) -> None:
-        bars = max(1, min(MAX_BARS, int(bars)))
+        bars = new_bars(bars)
         if bars != self._state.bars:
             self._state.bars = bars
             self._changed(TEMPO)

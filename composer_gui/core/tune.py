@@ -18,7 +18,10 @@ from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup
 from composer_gui.core.project import Project, TrackMix
 from composer_gui.core.styles import CHORALE_STYLE
-from models.pianoroll import BEATS_PER_BAR, MAX_BARS, TRACKS
+from models.pianoroll import BEATS_PER_BAR, TRACKS
+
+# The bars box's range for a new, empty melody; a melody's own bars are shown whole.
+NEW_BARS_MAX = 999
 
 
 @dataclass
@@ -229,12 +232,18 @@ def take_bars(take: Take, s: Tune) -> Reading:
 
 
 def bars_for(s: Tune) -> int:
-    """Bars the melody spans as the engine bars it (a pickup's short bar counted as one;
-    at most MAX_BARS, the bars box's range); the tune's bars when there are no notes."""
+    """Bars the melody spans as the engine bars it (a pickup's short bar counted as one),
+    all of them: the engine accompanies any length whole, so the bars box shows it whole
+    (not MAX_BARS, one generation's section); the tune's bars when there are no notes."""
     if not s.melody:
         return s.bars
     end = max(n.end_beat for n in s.melody)
-    return max(1, min(MAX_BARS, tune_bars(s).bar_lines.count(end)))
+    return max(1, tune_bars(s).bar_lines.count(end))
+
+
+def new_bars(bars: int) -> int:
+    """A length typed into the bars box (for a new recording): 1 to NEW_BARS_MAX."""
+    return max(1, min(NEW_BARS_MAX, int(bars)))
 
 
 def melody_arrangement(s: Tune) -> Arrangement | None:
@@ -302,7 +311,7 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         time_signature=tuple(project.time_signature),
         meter_changes=list(project.melody.meter_changes) if project.melody else [],
         tempo_changes=list(project.melody.tempo_changes) if project.melody else [],
-        bars=max(1, min(MAX_BARS, int(project.bars))),
+        bars=max(1, int(project.bars)),
         pickup=project.pickup,
         preset=project.preset,
         style=project.style,

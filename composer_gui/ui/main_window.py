@@ -253,11 +253,8 @@ class MainWindow(
             if MELODY in aspects:
                 self.melody_editor.apply_notes(list(doc.melody))
             if TEMPO in aspects:
-                for box, value in (
-                    (self.transport.tempo, doc.tempo_bpm),
-                    (self.transport.bars, doc.bars),
-                ):
-                    box.setValue(value)
+                self.transport.tempo.setValue(doc.tempo_bpm)
+                self.transport.show_bars(doc.bars)
                 self.transport.show_meter(doc.time_signature)
             if aspects & {MELODY, TEMPO}:  # the bars as accompanied: the notes and the pickup
                 self.pickup_box.show_pickup(doc.pickup, meter, doc.auto_pickup_words())

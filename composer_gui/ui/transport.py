@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup, pickup_words
+from composer_gui.core.tune import NEW_BARS_MAX
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.theme import hide_spin_arrows
-from models.pianoroll import ACCOMPANIED_METERS, MAX_BARS, Meter
+from models.pianoroll import ACCOMPANIED_METERS, Meter
 
 NO_INPUT = "No MIDI keyboard"
 OWN_CLOCK = "Own tempo"
@@ -89,9 +90,9 @@ class TransportBar(QFrame):
         self.tempo.setSuffix(" BPM")
         self.tempo.setKeyboardTracking(False)
         self.bars = QSpinBox()
-        self.bars.setRange(1, MAX_BARS)
+        self.bars.setRange(1, NEW_BARS_MAX)
         self.bars.setSuffix(" bars")
-        self.bars.setToolTip(f"How many bars to record (1 to {MAX_BARS}); type or scroll")
+        self.bars.setToolTip("How many bars to record; type or scroll")
         self.tempo.setToolTip("Tempo for recording and playback; type or scroll")
         for box in (self.tempo, self.bars):
             hide_spin_arrows(box)
@@ -190,6 +191,12 @@ class TransportBar(QFrame):
     def show_clock(self, text: str) -> None:
         """What the followed clock says ("DAW 98 BPM, playing"); "" when not following."""
         self.clock_label.setText(text)
+
+    def show_bars(self, bars: int) -> None:
+        """Show the melody's bars whole: a loaded tune longer than a new melody's range
+        widens the box rather than being clipped to it."""
+        self.bars.setMaximum(max(NEW_BARS_MAX, bars))
+        self.bars.setValue(bars)
 
     def show_meter(self, signature: tuple[int, int]) -> None:
         """Show a piece's meter without emitting a change (one not listed is added)."""

@@ -182,3 +182,29 @@ def test_export_bars_a_given_pickup_as_accompanied(window, greensleeves, tmp_pat
     assert window.open_file(path, asked=True)
     assert bar_starts(window.melody_editor, 12.0) == given == [0.0, 2.0, 5.0, 8.0, 11.0]
     assert window.pickup_box.currentText() == "Pickup: auto (the file's: 2 beats)"
+
+
+LONG_TUNE = "essenFolksong/altdeu10#310"  # 4/4, 48 bars as the file bars it; notated: a
+# 3-beat pickup, 47 bars and a last bar of 1 beat
+
+
+def test_a_tune_over_32_bars_is_counted_whole_with_and_without_its_pickup(window, tmp_path):
+    """The bars box once stopped at MAX_BARS (32, one generation's section) while the rolls
+    drew every bar; the engine accompanies any length whole, so the box shows it whole."""
+    corpus = _module("benchmarks", "corpus_tunes")
+    ref = next(r for r in corpus.index_tunes(("essenFolksong",)) if r.name == LONG_TUNE)
+    path = tmp_path / "long.mid"
+    corpus.write_midi(corpus.parse_tune(ref), path)
+    assert window.open_file(path)
+    doc, roll = window.document, window.melody_editor
+    assert doc.time_signature == (4, 4) and doc.length_beats() >= 192.0
+    shown = window.transport.bars.value()
+    assert shown == doc.bars == len(roll.shown_bars()) > 40  # auto (it finds 1 beat, not 3)
+    choose_pickup(window, 12)  # the notated pickup, given
+    assert doc.bar_lines().bars[0].length_beats == 3.0
+    # the pickup's short bar, 47 whole bars and the last beat's partial bar
+    assert window.transport.bars.value() == doc.bars == len(roll.shown_bars()) == 49
+    choose_pickup(window, "none")
+    assert window.transport.bars.value() == doc.bars == len(roll.shown_bars()) == 48
+    window.transport.bars.setValue(2000)  # a new melody's length keeps a sane maximum
+    assert doc.bars == 999
