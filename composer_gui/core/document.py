@@ -194,11 +194,20 @@ class Document(TuneViews):
         return written
 
     # --- the melody ---------------------------------------------------------------
-    def set_melody(self, notes: Sequence[Note], text: str = "Edit melody") -> None:
-        """An edit of the melody (typed, dragged, recorded, cleared): one undo step."""
+    def set_melody(
+        self, notes: Sequence[Note], text: str = "Edit melody", pickup: Pickup | None = None
+    ) -> None:
+        """An edit of the melody (typed, dragged, recorded, cleared): one undo step. A
+        ``pickup`` given with it (a take's measured count-in pickup) is set in the same
+        step, so undo restores the old notes with the old setting."""
+        s = self._state
         after = sorted_notes(notes)
-        if after != self._state.melody:
-            self._do(Edit(text, self._state.melody, after))
+        pickup = None if pickup is None else check_pickup(pickup)
+        if pickup == s.pickup:
+            pickup = None
+        if after != s.melody or pickup is not None:
+            before_pickup = None if pickup is None else s.pickup
+            self._do(Edit(text, s.melody, after, pickup_before=before_pickup, pickup_after=pickup))
 
     def choose_melody_track(self, index: int) -> None:
         """Take another track of the opened MIDI file as the melody (undoable)."""
@@ -228,6 +237,9 @@ class Document(TuneViews):
         track = edit.track_before if undoing else edit.track_after
         if track is not None and s.source is not None:
             s.source.index = track
+        pickup = edit.pickup_before if undoing else edit.pickup_after
+        if pickup is not None:
+            s.pickup = pickup
         s.bars = bars_for(s)
         self._changed(MELODY, TEMPO, SOURCE)
 

@@ -74,13 +74,17 @@ class MelodySource:
 
 @dataclass(frozen=True)
 class Edit:
-    """One undo step of the melody (and of the melody's track, when that was the edit)."""
+    """One undo step of the melody (and of the melody's track, when that was the edit; and
+    of the pickup setting, when the edit set it with the melody, as a take recorded with a
+    count-in pickup does: the old notes under the new pickup would be barred wrong)."""
 
     text: str
     before: tuple[Note, ...]
     after: tuple[Note, ...]
     track_before: int | None = None
     track_after: int | None = None
+    pickup_before: Pickup | None = None  # None: the edit left the pickup setting alone
+    pickup_after: Pickup | None = None
 
 
 def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[TrackMix]:

@@ -257,9 +257,8 @@ class TransportFlow:
             # A pickup played into the count-in: the take starts with it, given as the
             # metronome measured it, so the detector does not move the metronome's bars.
             notes, pickup = lead_in_as_pickup(list(notes), lead_in)
-            self.document.set_melody(notes, "Record take")
-            if pickup:
-                self.document.set_pickup(pickup)
+            # one undo step: undo gives back the old melody with its old pickup setting
+            self.document.set_melody(notes, "Record take", pickup=pickup or None)
             self.melody_editor.fit_pitches([n.pitch for n in notes])
             self.statusBar().showMessage(
                 f"Recorded {len(notes)} notes. Press G to write accompaniments.", 6000

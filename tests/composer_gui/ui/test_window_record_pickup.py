@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from composer_gui.core.arrangement import Note
 from composer_gui.core.engine import default_model_path
 from composer_gui.core.project import load_project
 from composer_gui.ui import settings
@@ -98,3 +99,34 @@ def test_record_a_pickup_into_the_count_in_generate_save_reopen(
     assert bar_starts(window.melody_editor, 7.0) == BARS
     assert bar_starts(window.arrangement_view, 7.0) == BARS
     assert doc.takes[-1].pickup == 4 and not doc.stale
+
+
+def test_undo_a_take_with_a_pickup_restores_the_old_setting_and_redo_the_new(
+    qtbot, window, jack_server
+):
+    """The take sets the melody and its measured pickup in one undo step: undone, the old
+    notes under the new pickup would be barred a beat off."""
+    doc, roll = window.document, window.melody_editor
+    doc.set_meter((3, 4))
+    doc.set_pickup("none")  # a melody of three bars from a downbeat, barred as the file
+    old = [(67, float(beat), 1.0) for beat in range(9)]
+    doc.set_melody([Note(p, s, d) for p, s, d in old])
+    assert window.transport.bars.value() == 3 and bar_starts(roll, 9.0) == [0.0, 3.0, 6.0]
+
+    notes = record(qtbot, window, jack_server, PLAYED)
+    assert doc.pickup == 4 and window.transport.bars.value() == 3
+    assert bar_starts(roll, 7.0) == BARS
+    assert window.undo_action.text() == "&Undo Record take"
+
+    window.undo_action.trigger()  # the bars as before
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in doc.melody] == old
+    assert doc.pickup == "none" and window.pickup_box.currentText() == "Pickup: none"
+    assert window.transport.bars.value() == 3 and bar_starts(roll, 9.0) == [0.0, 3.0, 6.0]
+
+    window.redo_action.trigger()  # the bars as after
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in doc.melody] == notes
+    assert doc.pickup == 4 and window.pickup_box.currentText() == "Pickup: 1 beat"
+    assert window.transport.bars.value() == 3 and bar_starts(roll, 7.0) == BARS
+    window.undo_action.trigger()
+    window.undo_action.trigger()  # the first melody undone: nothing, and the setting kept
+    assert not doc.melody and doc.pickup == "none"
