@@ -227,8 +227,12 @@ def melody_on_grid(melody: Arrangement, pickup: Pickup = PICKUP_AUTO) -> MelodyG
     else:
         downbeat = 0
     if downbeat:
+        # Bars from the downbeat to the bar the melody ends in: the file's bar end is a
+        # bar of the file's barlines, which can lie a whole moved bar past the last note.
         bar = meters[0][1].bar_steps
-        n_steps = downbeat + -(-(n_steps - downbeat) // bar) * bar
+        last = max(to_step(n.end_beat) for n in notes)
+        n_steps = downbeat + max(0, -(-(last - downbeat) // bar)) * bar
+        voice, onsets = voice[:n_steps], onsets[:n_steps]
         voice = np.concatenate([voice, np.full(n_steps - voice.shape[0], -1, voice.dtype)])
         onsets = np.concatenate([onsets, np.zeros(n_steps - onsets.shape[0], bool)])
         starts = [0, *range(downbeat, n_steps + 1, bar)]
