@@ -27,6 +27,9 @@ class TrainingPlan:
     """What to train: written once into ``plan.json``; resume reads it back."""
 
     source: str = CHORALES  # CHORALES, BAND or a folder of MIDI files
+    # The model's name, as the Style box and Preferences show it ("my rock"; the card's
+    # ``name`` on "Use this model"); "" for a run from before the Name box: trained-<run>
+    name: str = ""
     layout: str = "band"  # a folder's: one of SONG_LAYOUTS
     roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
     style: str = ""  # the band data's: one shipped style (``--style``), "" for every one

@@ -138,6 +138,15 @@ class TrainSource(QGroupBox):
         self.files_summary = WrappedLabel("")
         form.addRow(self.files_tree)
         form.addRow(self.files_summary)
+        # the model's name, as the Style box will show it: the folder's own name (or the
+        # source's) until the musician types one
+        self.name_edit = QLineEdit()
+        self.name_edit.setToolTip("The model's name in the Style box and in Preferences")
+        self.name_edit.textEdited.connect(lambda _text: setattr(self, "_name_typed", True))
+        self._name_typed = False
+        form.addRow("Name", self.name_edit)
+        self.folder_edit.textChanged.connect(self._default_name)
+        self.style_box.currentIndexChanged.connect(self._default_name)
         for box in (self.source_box, self.style_box, self.layout_box):
             narrow(box)
         self._source_changed()
@@ -149,15 +158,33 @@ class TrainSource(QGroupBox):
         return SOURCES[self.source_box.currentIndex()][1] is None
 
     def plan_values(self) -> dict:
+        name = self.name_edit.text().strip()
         if not self.folder:
             source = SOURCES[self.source_box.currentIndex()][1]
             style = self.style_box.currentData() if source == tp.BAND else ""
-            return {"source": source, "style": style}
+            return {"source": source, "style": style, "name": name}
         return {
+            "name": name,
             "source": self.folder_edit.text().strip(),
             "layout": self.layout_box.currentData(),
             "roles": parse_roles(self.roles_edit.text()) if self._band_layout() else (),
         }
+
+    def _default_name(self) -> None:
+        """The Name box follows the source until the musician types a name of their own:
+        a folder's name ("my rock songs"), else "my chorales" or "my <style> band"."""
+        if self._name_typed:
+            return
+        if self.folder:
+            from pathlib import Path
+
+            folder = self.folder_edit.text().strip().rstrip("/\\")
+            name = Path(folder).name if folder else ""
+        elif SOURCES[self.source_box.currentIndex()][1] == tp.BAND:
+            name = f"my {self.style_box.currentData() or 'every style'} band"
+        else:
+            name = "my chorales"
+        self.name_edit.setText(name)
 
     def _band_layout(self) -> bool:
         return self.layout_box.currentData() == "band"
@@ -168,6 +195,7 @@ class TrainSource(QGroupBox):
             widget.setEnabled(folder)
         self.roles_edit.setEnabled(folder and self._band_layout())
         self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
+        self._default_name()
         # no files to list but a folder's: the source's words take the room (they were
         # cut at the top and bottom under an empty list in a 440 px column)
         self.files_tree.setVisible(folder)

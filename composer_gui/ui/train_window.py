@@ -206,6 +206,11 @@ class TrainWindow(QWidget):
         if not plan.source:
             self.state_label.setText("Choose a folder of MIDI files first.")
             return
+        from composer_gui.core.trained_models import name_problem
+
+        if problem := name_problem(plan.name, self.models_dir):
+            self.state_label.setText(problem)
+            return
         if self.measurement is not None:  # the run itself says how fast it goes now
             self.measurement.close()
             self.measurement = None
@@ -241,7 +246,7 @@ class TrainWindow(QWidget):
         """Copy the calibrated model among the user's models and make it the one in use."""
         if self.run is None or self.run.state != "done":
             return
-        name = f"trained-{self.run.run_dir.name}"
+        name = self.run.plan.name or f"trained-{self.run.run_dir.name}"  # (an older run)
         path = install_model(self.run.run_dir, self.models_dir, name)
         from composer_gui.ui import settings
 
