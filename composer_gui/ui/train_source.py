@@ -17,6 +17,7 @@ import json
 
 from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -96,6 +97,7 @@ class TrainSource(QGroupBox):
     def __init__(self) -> None:
         super().__init__("What to learn from")
         self.preview_process: QProcess | None = None
+        self._previews: list[dict] | None = None  # the folder's files as last read
         form = QFormLayout(self)
         self.source_box = QComboBox()
         for words, _ in SOURCES:
@@ -124,6 +126,20 @@ class TrainSource(QGroupBox):
         self.layout_box.setToolTip("The track kinds the model learns to write")
         self.layout_box.currentIndexChanged.connect(self.preview_folder)
         form.addRow("Tracks", self.layout_box)
+        # each song whole: the kinds of band track it learns (dataset build --kinds); a
+        # part of a kind left out is not learnt, the melody is always the model's input
+        from models.song_roles import SONG_TRACKS
+
+        kinds_row = QHBoxLayout()
+        self.kind_boxes: dict[str, QCheckBox] = {}
+        for track in SONG_TRACKS:
+            box = QCheckBox(track.name, checked=True)
+            box.setToolTip(f"The model learns to write the songs' {track.name} parts")
+            box.toggled.connect(self._show_previews)
+            self.kind_boxes[track.name] = box
+            kinds_row.addWidget(box)
+        kinds_row.addStretch(1)
+        form.addRow("Learns", kinds_row)
         self.roles_edit = QLineEdit()
         self.roles_edit.setPlaceholderText("Piano*=chords, Flute=melody (optional)")
         self.roles_edit.setToolTip(
@@ -168,7 +184,23 @@ class TrainSource(QGroupBox):
             "source": self.folder_edit.text().strip(),
             "layout": self.layout_box.currentData(),
             "roles": parse_roles(self.roles_edit.text()) if self._band_layout() else (),
+            "kinds": self._kinds() if self._band_layout() else (),
         }
+
+    def _kinds(self) -> tuple[str, ...]:
+        """The kinds checked; () when every one is (the plan as before the boxes)."""
+        checked = tuple(name for name, box in self.kind_boxes.items() if box.isChecked())
+        return () if len(checked) == len(self.kind_boxes) else checked
+
+    def problem(self) -> str:
+        """Why the source cannot train as it stands, in one sentence, or ""."""
+        if (
+            self.folder
+            and self._band_layout()
+            and not any(box.isChecked() for box in self.kind_boxes.values())
+        ):
+            return "Check at least one kind of track for the model to learn."
+        return ""
 
     def _default_name(self) -> None:
         """The Name box follows the source until the musician types a name of their own:
@@ -194,6 +226,8 @@ class TrainSource(QGroupBox):
         for widget in (self.folder_edit, self.choose_button, self.files_tree, self.layout_box):
             widget.setEnabled(folder)
         self.roles_edit.setEnabled(folder and self._band_layout())
+        for box in self.kind_boxes.values():
+            box.setEnabled(folder and self._band_layout())
         self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
         self._default_name()
         # no files to list but a folder's: the source's words take the room (they were
@@ -217,11 +251,14 @@ class TrainSource(QGroupBox):
     def preview_folder(self) -> None:
         """Read the folder in a child process and list its files, roles and skips."""
         self.roles_edit.setEnabled(self.folder and self._band_layout())
+        for box in self.kind_boxes.values():
+            box.setEnabled(self.folder and self._band_layout())
         folder = self.folder_edit.text().strip()
         if not folder or not self.folder:
             return
         self.close_preview()
         self.files_tree.clear()
+        self._previews = None
         self.files_summary.setText(f"Reading {folder}…")
         command = [*tp.module_command("composer_gui.core.training_preview"), folder]
         if not self._band_layout():
@@ -247,7 +284,18 @@ class TrainSource(QGroupBox):
             error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
             self.files_summary.setText(error.removeprefix("composer-gui: ") or "Unreadable.")
             return
-        previews = json.loads(bytes(process.readAllStandardOutput()).decode())
+        self._previews = json.loads(bytes(process.readAllStandardOutput()).decode())
+        self._show_previews()
+        self.previewed.emit()
+
+    def _show_previews(self) -> None:
+        """List the folder's files as read; a part of a kind not checked is not learnt."""
+        previews = self._previews
+        if previews is None or not self.folder:
+            return
+        self.files_tree.clear()
+        left_out = {n for n, b in self.kind_boxes.items() if not b.isChecked()}
+        left_out = left_out if self._band_layout() else set()
         kept = 0
         for preview in previews:
             item = QTreeWidgetItem([preview["name"], ""])
@@ -255,7 +303,8 @@ class TrainSource(QGroupBox):
                 kept += 1
                 item.setText(1, "kept")
                 for part, role in preview["roles"]:
-                    QTreeWidgetItem(item, [part, role])
+                    shown = f"{role} (not learnt)" if role in left_out else role
+                    QTreeWidgetItem(item, [part, shown])
             else:
                 item.setText(1, f"skipped: {preview['reason']}")
                 item.setForeground(1, theme.RECORD)
@@ -265,4 +314,3 @@ class TrainSource(QGroupBox):
             f"{kept} of {len(previews)} files kept, {len(previews) - kept} skipped "
             "(the reason is beside each)."
         )
-        self.previewed.emit()

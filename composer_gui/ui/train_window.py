@@ -111,6 +111,8 @@ class TrainWindow(QWidget):
             box.currentIndexChanged.connect(self._estimate_stale)
         for box in (self.source.style_box, self.source.layout_box):
             box.currentIndexChanged.connect(self._estimate_stale)
+        for box in self.source.kind_boxes.values():
+            box.toggled.connect(self._estimate_stale)
         self.source.folder_edit.editingFinished.connect(self._estimate_stale)
 
     # --- layout -----------------------------------------------------------------------
@@ -205,6 +207,9 @@ class TrainWindow(QWidget):
         plan = self.plan()
         if not plan.source:
             self.state_label.setText("Choose a folder of MIDI files first.")
+            return
+        if problem := self.source.problem():
+            self.state_label.setText(problem)
             return
         from composer_gui.core.trained_models import name_problem
 
