@@ -213,7 +213,8 @@ class TrainSource(QGroupBox):
             folder = self.folder_edit.text().strip().rstrip("/\\")
             name = Path(folder).name if folder else ""
         elif SOURCES[self.source_box.currentIndex()][1] == tp.BAND:
-            name = f"my {self.style_box.currentData() or 'every style'} band"
+            style = self.style_box.currentData()
+            name = f"my {style} band" if style else "my band"
         else:
             name = "my chorales"
         self.name_edit.setText(name)
