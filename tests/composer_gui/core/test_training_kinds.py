@@ -6,10 +6,14 @@ plan, list the parts of a kind left out as not learnt, and refuse none checked."
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.training_plan import composer_command
 from composer_gui.core.training_run import TrainingPlan, TrainingRun
+from composer_gui.paths import resource_path
 from composer_gui.ui.train_source import SOURCES, TrainSource
 from models.build_song_dataset import song_tracks
 from models.errors import DatasetError
@@ -48,6 +52,22 @@ def test_a_folder_trained_on_drums_and_bass_only_writes_those_two(tmp_path):
     card = json.loads(run.model_path.with_suffix(".json").read_text())
     assert [t["kind"] for t in card["config"]["tracks"]] == ["drums", "bass"]
     assert "calibration" in card
+    # and it accompanies: the engine wrote a drums-and-bass model's two tracks as the
+    # chorale's stacked voices before (composer_gui.core.track_notes.per_track)
+    out = tmp_path / "twinkle-band.mid"
+    melody = resource_path("melodies", "twinkle_twinkle.mid")
+    command = [*composer_command(), "accompany", str(melody), "-o", str(out)]
+    done = subprocess.run(
+        [*command, "--model", str(run.model_path), "--candidates", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    tracks = read_arrangement(out).tracks
+    assert [t.name for t in tracks] == ["melody", "drums", "bass"]
+    assert all(t.notes for t in tracks)
 
 
 @pytest.mark.gui
