@@ -35,11 +35,27 @@ from models.song_roles import (
 SONG_LICENCE = "the musician's own files: their licence is the songs' own"
 
 
+def song_tracks(kinds: Sequence[str] = ()) -> tuple:
+    """The band tracks a folder's model learns: every one of ``SONG_TRACKS`` by default,
+    or those named in ``kinds`` ("drums", "bass", ...: the Train window's check boxes);
+    the parts of the other roles are left out of the data."""
+    if not kinds:
+        return SONG_TRACKS
+    unknown = set(kinds) - {t.name for t in SONG_TRACKS}
+    if unknown:
+        names = ", ".join(t.name for t in SONG_TRACKS)
+        raise DatasetError(f"--kinds {','.join(sorted(unknown))}: the kinds are {names}")
+    return tuple(t for t in SONG_TRACKS if t.name in kinds)
+
+
 def song_band_notes(
-    parts: Sequence[Part], meters: Sequence[Meter], overrides: Iterable[RoleOverride] = ()
+    parts: Sequence[Part],
+    meters: Sequence[Meter],
+    overrides: Iterable[RoleOverride] = (),
+    tracks: Sequence = SONG_TRACKS,
 ) -> tuple[dict[str, list[Note]], list[str], Meter]:
     """A song's notes per role and the roles found; raises DatasetError with the reason
-    the song cannot be used."""
+    the song cannot be used (nothing of ``tracks`` beside the melody, among others)."""
     if len({m.signature for m in meters}) > 1:
         raise DatasetError(
             f"changes meter ({', '.join(str(m) for m in meters)}); a song plays one meter"
@@ -54,7 +70,10 @@ def song_band_notes(
             "--role 'NAME=melody'"
         )
     notes = song_notes(parts, roles)
-    if not any(notes.get(t.name) for t in SONG_TRACKS):
+    if not any(notes.get(t.name) for t in tracks):
+        if len(tracks) < len(SONG_TRACKS):
+            chosen = ", ".join(t.name for t in tracks)
+            raise DatasetError(f"has no {chosen} beside the melody to learn from")
         raise DatasetError("has nothing beside the melody to learn from")
     return notes, roles, meter
 
@@ -63,11 +82,13 @@ def band_pieces_from_songs(
     songs: Iterable[tuple[str, Sequence[Part] | str, Sequence[Meter]]],
     overrides: Iterable[RoleOverride] = (),
     report: BuildReport | None = None,
+    kinds: Sequence[str] = (),
 ) -> tuple[list[BandPiece], tuple, dict[str, dict[str, str]]]:
     """``songs``: ``(name, parts or the reason it could not be read, meters)``. Returns the
     pieces, the tracks with their measured ranges and programs, and each kept song's roles
-    (part name -> role)."""
+    (part name -> role); ``kinds``: the band tracks learnt (``song_tracks``)."""
     report = report if report is not None else BuildReport()
+    chosen = song_tracks(kinds)
     overrides = list(overrides)
     kept: list[tuple[str, dict[str, list[Note]], Meter]] = []
     roles_by_song: dict[str, dict[str, str]] = {}
@@ -77,7 +98,7 @@ def band_pieces_from_songs(
             report.skipped.append((name, parts))
             continue
         try:
-            notes, roles, meter = song_band_notes(parts, meters, overrides)
+            notes, roles, meter = song_band_notes(parts, meters, overrides, chosen)
         except DatasetError as error:
             report.skipped.append((name, str(error)))
             continue
@@ -85,7 +106,7 @@ def band_pieces_from_songs(
         roles_by_song[name] = {part_label(p): r for p, r in zip(parts, roles, strict=True)}
         for role, program in role_programs(parts, roles).items():
             programs.setdefault(role, []).append(program)
-    tracks = measured_tracks(SONG_TRACKS, (notes for _, notes, _ in kept))
+    tracks = measured_tracks(chosen, (notes for _, notes, _ in kept))
     tracks = tuple(
         replace(t, program=max(set(p), key=p.count))
         if (p := programs.get(t.name)) and not t.is_drums
@@ -94,6 +115,7 @@ def band_pieces_from_songs(
     )
     pieces = []
     for name, notes, meter in kept:
+        # (the song's length counts every part, a role not learnt too: its bars stay whole)
         end = max(e for track_notes in notes.values() for _, e, _ in track_notes)
         n_steps = -(-end // meter.bar_steps) * meter.bar_steps
         try:
@@ -122,10 +144,11 @@ def build_song_dataset(
     out_dir: Path,
     source: str,
     overrides: Iterable[RoleOverride] = (),
+    kinds: Sequence[str] = (),
 ) -> tuple[dict, BuildReport, dict[str, dict[str, str]]]:
     """Build and write the dataset; the manifest also records every kept song's roles."""
     report = BuildReport()
-    pieces, tracks, roles = band_pieces_from_songs(songs, overrides, report)
+    pieces, tracks, roles = band_pieces_from_songs(songs, overrides, report, kinds)
     manifest = write_band_dataset(
         pieces, tracks, ("songs",), Path(out_dir), source, report, SONG_LICENCE
     )

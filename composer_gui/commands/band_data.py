@@ -54,7 +54,8 @@ def run_band_dataset_build(args: argparse.Namespace, progress: Callable[[int, in
             raise ComposerError(str(error)) from None
         out = args.out or default_cache_dir() / args.songs.resolve().name
         songs = songs_in_folder(args.songs, progress, args.limit)
-        manifest, report, roles = build_song_dataset(songs, out, str(args.songs), overrides)
+        kinds = [k.strip() for k in (args.kinds or "").split(",") if k.strip()]
+        manifest, report, roles = build_song_dataset(songs, out, str(args.songs), overrides, kinds)
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}", file=sys.stderr)
     for name, parts in roles.items():

@@ -70,6 +70,13 @@ def register(sub) -> None:
         help="with --songs: parts whose name matches NAME (wildcards allowed) play ROLE "
         "(melody, drums, bass, chords, other or skip); repeat for more",
     )
+    build.add_argument(
+        "--kinds",
+        default="",
+        metavar="KIND,...",
+        help="with --songs: only these band tracks are learnt (drums, bass, chords, other; "
+        "default: every one); the parts of the others are left out",
+    )
     build.add_argument("--out", type=Path, default=None, help="where to write it")
     build.add_argument("--limit", type=int, default=None, help="only the first N pieces")
     build.set_defaults(handler=run_dataset_build)

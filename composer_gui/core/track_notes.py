@@ -27,8 +27,11 @@ def per_track(cleaned, n_tracks: int) -> TrackRolls:
     """One cleaned candidate as one ``(sounding, onsets)`` pair per track.
 
     Takes both shapes ``clean_candidates`` has had: the chorale's one pair of stacked
-    ``(3, T, P)`` arrays, and a list of per-track pairs (any kinds)."""
-    if len(cleaned) == 2 and np.ndim(cleaned[0]) == 3:
+    ``(3, T, P)`` arrays, and a list of per-track pairs (any kinds).  A model of two
+    tracks (a folder's drums and bass) also comes as a list of two: each of its pairs
+    is a tuple, never one stacked array (``np.ndim`` of a pair of same-shaped rolls is 3
+    too, which read the drums' pair as the three voices)."""
+    if len(cleaned) == 2 and isinstance(cleaned[0], np.ndarray) and cleaned[0].ndim == 3:
         roll, onsets = cleaned
         pairs = [(roll[j], onsets[j]) for j in range(roll.shape[0])]
     else:

@@ -125,20 +125,16 @@ def install_model(run_dir: Path, models_dir: Path, name: str) -> Path:
     """Copy a finished run's model into ``models_dir`` as ``name``; returns the weights.
 
     The Style box lists a model by its styles (``core/styles.card_styles``): a model of
-    one style (the chorale layout, or a folder of songs, whose one style the dataset
-    calls "songs") is offered as ``name``, so two trained models never look alike; the
-    band data's styles keep their shipped names (the engine dresses a shipped style in
-    its own instruments by name: ``core/instruments.track_programs``)."""
-    from models.band_styles import STYLE_NAMES
+    one style of its own (the chorale layout, or a folder of songs, whose one style the
+    dataset calls "songs") is offered as ``name``, so two trained models never look
+    alike, and the band data's styles keep their shipped names
+    (``core/trained_models.name_card``)."""
+    from composer_gui.core.trained_models import file_stem, name_card
 
     source = Path(run_dir) / "model.safetensors"
-    out = Path(models_dir) / f"{name}.safetensors"
+    out = Path(models_dir) / f"{file_stem(name)}.safetensors"
     out.parent.mkdir(parents=True, exist_ok=True)
-    card = json.loads(source.with_suffix(".json").read_text())
-    card["name"] = name
-    styles = card.get("config", {}).get("styles") or []
-    if len(styles) == 1 and styles[0] not in STYLE_NAMES:
-        card["config"]["styles"] = [name]
+    card = name_card(json.loads(source.with_suffix(".json").read_text()), name)
     shutil.copyfile(source, out)
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return out

@@ -27,8 +27,12 @@ class TrainingPlan:
     """What to train: written once into ``plan.json``; resume reads it back."""
 
     source: str = CHORALES  # CHORALES, BAND or a folder of MIDI files
+    # The model's name, as the Style box and Preferences show it ("my rock"; the card's
+    # ``name`` on "Use this model"); "" for a run from before the Name box: trained-<run>
+    name: str = ""
     layout: str = "band"  # a folder's: one of SONG_LAYOUTS
     roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
+    kinds: tuple[str, ...] = ()  # a folder's band tracks learnt (``--kinds``); () every one
     style: str = ""  # the band data's: one shipped style (``--style``), "" for every one
     # The band data from the first N chorales only (``--limit``; 0: all), built into the
     # run's own folder, never the shared cache (tests: the real MMA build in a minute).
@@ -49,8 +53,9 @@ class TrainingPlan:
     def from_dict(cls, values: dict) -> TrainingPlan:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in values.items() if k in known}
-        if "roles" in values:
-            values["roles"] = tuple(values["roles"])
+        for name in ("roles", "kinds"):
+            if name in values:
+                values[name] = tuple(values[name])
         if "source" in values and values["source"] not in (CHORALES, BAND):
             # a run from before the songs were kept whole trained the voices layout
             values.setdefault("layout", "voices")

@@ -195,6 +195,7 @@ class TrainingRun:
             command += ["--songs", plan.source, "--out", str(self.data_dir)]
             for role in plan.roles:
                 command += ["--role", role]
+            command += ["--kinds", ",".join(plan.kinds)] if plan.kinds else []
         return command
 
     def _train_command(self) -> list[str]:

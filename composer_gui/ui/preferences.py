@@ -159,15 +159,24 @@ class PreferencesDialog(QDialog):
             "Model file",
             file_row(self.model_file, "Choose a model", "Model weights (*.safetensors)", self),
         )
-        # the models "Use this model" installed: one click back to any of them
+        # the models "Use this model" installed: one click back to any of them, and
+        # each renamed or removed here (the settings own the list: ui/settings.py)
         self.trained_models = QComboBox()
-        self.trained_models.addItem("Choose a model you trained…", "")
-        for path in settings.trained_models():
-            if Path(path).is_file():
-                self.trained_models.addItem(Path(path).stem, path)
-        self.trained_models.setEnabled(self.trained_models.count() > 1)
         self.trained_models.activated.connect(self._use_trained)
-        form.addRow("Trained here", self.trained_models)
+        self.trained_models.currentIndexChanged.connect(self._trained_buttons)
+        self.rename_button = QPushButton("Rename…", clicked=lambda: self.rename_trained())
+        self.remove_button = QPushButton("Remove…", clicked=lambda: self.remove_trained())
+        self.trained_note = QLabel("", objectName="hint")
+        self.trained_note.setWordWrap(True)
+        trained_row = QWidget()
+        row = QHBoxLayout(trained_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.trained_models, 1)
+        row.addWidget(self.rename_button)
+        row.addWidget(self.remove_button)
+        self.list_trained()
+        form.addRow("Trained here", trained_row)
+        form.addRow("", self.trained_note)
         form.addRow("Default instruments", self.preset)
         layout.addWidget(model)
 
@@ -225,6 +234,78 @@ class PreferencesDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
         self.midi_problem.setText(problem)
         self.midi_problem.setVisible(bool(problem))
+        self.fit_notes()
+
+    def list_trained(self, chosen: str = "") -> None:
+        """The trained models whose files are there, by their card's name."""
+        from composer_gui.core.trained_models import model_name
+
+        self.trained_models.clear()
+        self.trained_models.addItem("Choose a model you trained…", "")
+        for path in settings.trained_models():
+            if Path(path).is_file():
+                self.trained_models.addItem(model_name(Path(path)), path)
+        self.trained_models.setEnabled(self.trained_models.count() > 1)
+        self.trained_models.setCurrentIndex(max(0, self.trained_models.findData(chosen)))
+        self._trained_buttons()
+
+    def _trained_buttons(self) -> None:
+        chosen = bool(self.trained_models.currentData())
+        self.rename_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    def rename_trained(self, name: str | None = None) -> None:
+        """Rename the model chosen in "Trained here" (asks for the name when not given)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from composer_gui.ui.workers import musician_message
+
+        path = self.trained_models.currentData()
+        if not path:
+            return
+        if name is None:
+            old = self.trained_models.currentText()
+            name, ok = QInputDialog.getText(self, "Rename the model", "New name", text=old)
+            if not ok:
+                return
+        try:
+            new = settings.rename_trained_model(path, name)
+        except Exception as error:  # one sentence: a shipped style's name, a name taken
+            self.trained_note.setText(musician_message(error))
+            self.fit_notes()
+            return
+        if self.model_file.text().strip() in (path, str(Path(path).with_suffix(""))):
+            self.model_file.setText(new)
+        self.list_trained(new)
+        self.trained_note.setText(f'Renamed: the Style box shows it as "{name.strip()}".')
+        self.fit_notes()
+
+    def remove_trained(self) -> None:
+        """Delete the model chosen in "Trained here", its file too, once confirmed; the
+        model in use falls back to the shipped one."""
+        from PySide6.QtWidgets import QMessageBox
+
+        path = self.trained_models.currentData()
+        if not path:
+            return
+        name = self.trained_models.currentText()
+        asked = QMessageBox.question(
+            self,
+            "Remove the model",
+            f'Remove "{name}"? Its file is deleted; a run in the Train window can make it again.',
+        )
+        if asked != QMessageBox.Yes:
+            return
+        in_use = settings.remove_trained_model(path)
+        if in_use or self.model_file.text().strip() in (path, str(Path(path).with_suffix(""))):
+            self.model_file.setText("")
+            in_use = True
+        self.list_trained()
+        self.trained_note.setText(
+            f'Removed "{name}": it was the model in use, so Composer uses the shipped one again.'
+            if in_use
+            else f'Removed "{name}".'
+        )
         self.fit_notes()
 
     def _use_trained(self, index: int) -> None:

@@ -8,9 +8,10 @@ registry or an .ini file always has the type the code expects.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
 ORGANIZATION = "Composer"
 
@@ -103,6 +104,58 @@ def trained_models() -> list[str]:
 
 def remember_trained_model(path: str) -> None:
     put(TRAINED_MODELS, "\n".join([*(p for p in trained_models() if p != path), path]))
+    changes().trained_models_changed.emit("", path)
+
+
+class Changes(QObject):
+    """What the settings changed, for the widgets that show it (the Style box)."""
+
+    # (old path, new path): a model added ("", new), renamed (old, new), removed (old, "")
+    trained_models_changed = Signal(str, str)
+
+
+_changes: Changes | None = None
+
+
+def changes() -> Changes:
+    global _changes
+    if _changes is None:
+        _changes = Changes()
+    return _changes
+
+
+def rename_trained_model(path: str, name: str) -> str:
+    """Rename a trained model's files and card, in its place in the list; the model file
+    in use follows.  Returns the new path (``core/trained_models.rename_model`` raises
+    a ComposerError with one sentence when the name cannot be taken)."""
+    from composer_gui.core.trained_models import rename_model
+
+    new = str(rename_model(Path(path), name))
+    put(TRAINED_MODELS, "\n".join(new if p == path else p for p in trained_models()))
+    if _is_model_in_use(path):
+        put(MODEL_FILE, new)
+    changes().trained_models_changed.emit(path, new)
+    return new
+
+
+def remove_trained_model(path: str) -> bool:
+    """Delete a trained model's files and drop it from the list; returns whether it was
+    the model file in use, which falls back to the shipped one ("")."""
+    from composer_gui.core.trained_models import remove_model
+
+    remove_model(Path(path))
+    put(TRAINED_MODELS, "\n".join(p for p in trained_models() if p != path))
+    in_use = _is_model_in_use(path)
+    if in_use:
+        put(MODEL_FILE, "")
+    changes().trained_models_changed.emit(path, "")
+    return in_use
+
+
+def _is_model_in_use(path: str) -> bool:
+    """Whether Preferences' model file is ``path`` (given with or without its suffix)."""
+    chosen = get(MODEL_FILE)
+    return bool(chosen) and Path(chosen).with_suffix(".safetensors") == Path(path)
 
 
 def _coerce(value: Any, default: Any) -> Any:

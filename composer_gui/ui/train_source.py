@@ -17,6 +17,7 @@ import json
 
 from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -96,6 +97,7 @@ class TrainSource(QGroupBox):
     def __init__(self) -> None:
         super().__init__("What to learn from")
         self.preview_process: QProcess | None = None
+        self._previews: list[dict] | None = None  # the folder's files as last read
         form = QFormLayout(self)
         self.source_box = QComboBox()
         for words, _ in SOURCES:
@@ -124,6 +126,20 @@ class TrainSource(QGroupBox):
         self.layout_box.setToolTip("The track kinds the model learns to write")
         self.layout_box.currentIndexChanged.connect(self.preview_folder)
         form.addRow("Tracks", self.layout_box)
+        # each song whole: the kinds of band track it learns (dataset build --kinds); a
+        # part of a kind left out is not learnt, the melody is always the model's input
+        from models.song_roles import SONG_TRACKS
+
+        kinds_row = QHBoxLayout()
+        self.kind_boxes: dict[str, QCheckBox] = {}
+        for track in SONG_TRACKS:
+            box = QCheckBox(track.name, checked=True)
+            box.setToolTip(f"The model learns to write the songs' {track.name} parts")
+            box.toggled.connect(self._show_previews)
+            self.kind_boxes[track.name] = box
+            kinds_row.addWidget(box)
+        kinds_row.addStretch(1)
+        form.addRow("Learns", kinds_row)
         self.roles_edit = QLineEdit()
         self.roles_edit.setPlaceholderText("Piano*=chords, Flute=melody (optional)")
         self.roles_edit.setToolTip(
@@ -138,6 +154,15 @@ class TrainSource(QGroupBox):
         self.files_summary = WrappedLabel("")
         form.addRow(self.files_tree)
         form.addRow(self.files_summary)
+        # the model's name, as the Style box will show it: the folder's own name (or the
+        # source's) until the musician types one
+        self.name_edit = QLineEdit()
+        self.name_edit.setToolTip("The model's name in the Style box and in Preferences")
+        self.name_edit.textEdited.connect(lambda _text: setattr(self, "_name_typed", True))
+        self._name_typed = False
+        form.addRow("Name", self.name_edit)
+        self.folder_edit.textChanged.connect(self._default_name)
+        self.style_box.currentIndexChanged.connect(self._default_name)
         for box in (self.source_box, self.style_box, self.layout_box):
             narrow(box)
         self._source_changed()
@@ -149,15 +174,50 @@ class TrainSource(QGroupBox):
         return SOURCES[self.source_box.currentIndex()][1] is None
 
     def plan_values(self) -> dict:
+        name = self.name_edit.text().strip()
         if not self.folder:
             source = SOURCES[self.source_box.currentIndex()][1]
             style = self.style_box.currentData() if source == tp.BAND else ""
-            return {"source": source, "style": style}
+            return {"source": source, "style": style, "name": name}
         return {
+            "name": name,
             "source": self.folder_edit.text().strip(),
             "layout": self.layout_box.currentData(),
             "roles": parse_roles(self.roles_edit.text()) if self._band_layout() else (),
+            "kinds": self._kinds() if self._band_layout() else (),
         }
+
+    def _kinds(self) -> tuple[str, ...]:
+        """The kinds checked; () when every one is (the plan as before the boxes)."""
+        checked = tuple(name for name, box in self.kind_boxes.items() if box.isChecked())
+        return () if len(checked) == len(self.kind_boxes) else checked
+
+    def problem(self) -> str:
+        """Why the source cannot train as it stands, in one sentence, or ""."""
+        if (
+            self.folder
+            and self._band_layout()
+            and not any(box.isChecked() for box in self.kind_boxes.values())
+        ):
+            return "Check at least one kind of track for the model to learn."
+        return ""
+
+    def _default_name(self) -> None:
+        """The Name box follows the source until the musician types a name of their own:
+        a folder's name ("my rock songs"), else "my chorales" or "my <style> band"."""
+        if self._name_typed:
+            return
+        if self.folder:
+            from pathlib import Path
+
+            folder = self.folder_edit.text().strip().rstrip("/\\")
+            name = Path(folder).name if folder else ""
+        elif SOURCES[self.source_box.currentIndex()][1] == tp.BAND:
+            style = self.style_box.currentData()
+            name = f"my {style} band" if style else "my band"
+        else:
+            name = "my chorales"
+        self.name_edit.setText(name)
 
     def _band_layout(self) -> bool:
         return self.layout_box.currentData() == "band"
@@ -167,7 +227,10 @@ class TrainSource(QGroupBox):
         for widget in (self.folder_edit, self.choose_button, self.files_tree, self.layout_box):
             widget.setEnabled(folder)
         self.roles_edit.setEnabled(folder and self._band_layout())
+        for box in self.kind_boxes.values():
+            box.setEnabled(folder and self._band_layout())
         self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
+        self._default_name()
         # no files to list but a folder's: the source's words take the room (they were
         # cut at the top and bottom under an empty list in a 440 px column)
         self.files_tree.setVisible(folder)
@@ -189,11 +252,14 @@ class TrainSource(QGroupBox):
     def preview_folder(self) -> None:
         """Read the folder in a child process and list its files, roles and skips."""
         self.roles_edit.setEnabled(self.folder and self._band_layout())
+        for box in self.kind_boxes.values():
+            box.setEnabled(self.folder and self._band_layout())
         folder = self.folder_edit.text().strip()
         if not folder or not self.folder:
             return
         self.close_preview()
         self.files_tree.clear()
+        self._previews = None
         self.files_summary.setText(f"Reading {folder}…")
         command = [*tp.module_command("composer_gui.core.training_preview"), folder]
         if not self._band_layout():
@@ -219,7 +285,18 @@ class TrainSource(QGroupBox):
             error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
             self.files_summary.setText(error.removeprefix("composer-gui: ") or "Unreadable.")
             return
-        previews = json.loads(bytes(process.readAllStandardOutput()).decode())
+        self._previews = json.loads(bytes(process.readAllStandardOutput()).decode())
+        self._show_previews()
+        self.previewed.emit()
+
+    def _show_previews(self) -> None:
+        """List the folder's files as read; a part of a kind not checked is not learnt."""
+        previews = self._previews
+        if previews is None or not self.folder:
+            return
+        self.files_tree.clear()
+        left_out = {n for n, b in self.kind_boxes.items() if not b.isChecked()}
+        left_out = left_out if self._band_layout() else set()
         kept = 0
         for preview in previews:
             item = QTreeWidgetItem([preview["name"], ""])
@@ -227,7 +304,8 @@ class TrainSource(QGroupBox):
                 kept += 1
                 item.setText(1, "kept")
                 for part, role in preview["roles"]:
-                    QTreeWidgetItem(item, [part, role])
+                    shown = f"{role} (not learnt)" if role in left_out else role
+                    QTreeWidgetItem(item, [part, shown])
             else:
                 item.setText(1, f"skipped: {preview['reason']}")
                 item.setForeground(1, theme.RECORD)
@@ -237,4 +315,3 @@ class TrainSource(QGroupBox):
             f"{kept} of {len(previews)} files kept, {len(previews) - kept} skipped "
             "(the reason is beside each)."
         )
-        self.previewed.emit()

@@ -111,6 +111,8 @@ class TrainWindow(QWidget):
             box.currentIndexChanged.connect(self._estimate_stale)
         for box in (self.source.style_box, self.source.layout_box):
             box.currentIndexChanged.connect(self._estimate_stale)
+        for box in self.source.kind_boxes.values():
+            box.toggled.connect(self._estimate_stale)
         self.source.folder_edit.editingFinished.connect(self._estimate_stale)
 
     # --- layout -----------------------------------------------------------------------
@@ -206,6 +208,14 @@ class TrainWindow(QWidget):
         if not plan.source:
             self.state_label.setText("Choose a folder of MIDI files first.")
             return
+        if problem := self.source.problem():
+            self.state_label.setText(problem)
+            return
+        from composer_gui.core.trained_models import name_problem
+
+        if problem := name_problem(plan.name, self.models_dir):
+            self.state_label.setText(problem)
+            return
         if self.measurement is not None:  # the run itself says how fast it goes now
             self.measurement.close()
             self.measurement = None
@@ -241,7 +251,7 @@ class TrainWindow(QWidget):
         """Copy the calibrated model among the user's models and make it the one in use."""
         if self.run is None or self.run.state != "done":
             return
-        name = f"trained-{self.run.run_dir.name}"
+        name = self.run.plan.name or f"trained-{self.run.run_dir.name}"  # (an older run)
         path = install_model(self.run.run_dir, self.models_dir, name)
         from composer_gui.ui import settings
 

@@ -56,6 +56,28 @@ class SettingsFlow:
         doc.new(discard=True, tempo_bpm=settings.get(settings.TEMPO_BPM))  # clean, not "unsaved"
         self.apply_output_settings()
         self.transport.set_inputs([], settings.get(settings.MIDI_INPUT))
+        settings.changes().trained_models_changed.connect(self.trained_models_changed)
+
+    def trained_models_changed(self, old: str, new: str) -> None:
+        """A trained model added, renamed or removed (Preferences): the Style box lists
+        the models there now; a style of a renamed model follows it, and one whose model
+        was removed falls back to the shipped chorale, said in the status bar."""
+        from composer_gui.core.styles import CHORALE_STYLE
+
+        style = self.current_style()
+        self._listed_model = settings.get(settings.MODEL_FILE)
+        self.list_styles()
+        if style is not None and old and str(style.model_path) == old:
+            renamed = [s for s in self.styles if str(s.model_path) == new]
+            if renamed:
+                index = min(style.index, len(renamed) - 1)
+                self.document.set_generate_settings(style=renamed[index].shown)
+            else:
+                self.document.set_generate_settings(style=CHORALE_STYLE)
+                self.statusBar().showMessage(
+                    f'"{style.shown}" was removed: the shipped chorale style is in use.', 8000
+                )
+        self.show_style(self.document.style)
 
     def write_settings(self) -> None:
         doc = self.document

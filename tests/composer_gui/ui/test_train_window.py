@@ -71,9 +71,18 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
         "melody (what the model is given)"
     ]
 
+    # the model's name: the folder's until the musician types one; a shipped style's name
+    # is refused in one sentence before anything starts
+    assert source.name_edit.text() == SONGS.name
+    qtbot.keyClicks(source.name_edit, "x")  # typed: the name no longer follows the source
+    source.name_edit.setText("Rock")
     train.iterations_box.setValue(400)
     qtbot.mouseClick(train.start_button, Qt.LeftButton)
+    assert train.run is None and "shipped style" in train.state_label.text()
+    source.name_edit.setText("my openmsx songs")
+    qtbot.mouseClick(train.start_button, Qt.LeftButton)
     run = train.run
+    assert run.plan.name == "my openmsx songs"
     qtbot.waitUntil(
         lambda: (
             train.plots.curves["critic_loss"].getData()[0] is not None
@@ -126,11 +135,12 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
         qtbot.mouseClick(again.use_button, Qt.LeftButton)
     model = Path(chosen.args[0])
     assert model.parent == tmp_path / "models" and model.with_suffix(".json").is_file()
+    assert model.stem == "my openmsx songs"  # the Name box's, carried in the plan
     assert settings.get(settings.MODEL_FILE) == str(model)
     assert window.engine.model_path == str(model)
     # the band model is in the Style box, chosen, with its card's tracks and description
     style = window.current_style()
-    assert style is not None and style.name == model.stem
+    assert style is not None and style.name == "my openmsx songs"
     assert window.style_box.findData(model.stem) >= 0
     assert [t.kind for t in style.tracks] == ["drums", "bass", "chords", "chords"]
     assert "trained on" in style.description and str(SONGS) in style.description
