@@ -97,8 +97,9 @@ class TrackStrip:
         return [self.swatch, self.label, self.mute, self.solo, self.instrument, self.volume]
 
     def mix(self) -> TrackMix:
+        chosen = self.instrument.currentData()  # None only while the box is emptied
         return TrackMix(
-            program=int(self.instrument.currentData()),
+            program=int(chosen) if chosen is not None else 0,
             volume=self.volume.value() / 127,
             mute=self.mute.isChecked(),
             solo=self.solo.isChecked(),
