@@ -12,6 +12,7 @@ Passing notes weigh little, so a beat with a passing seventh stays a triad.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from models.pianoroll import Meter, bar_starts, meter_positions
@@ -98,48 +99,101 @@ def spell_above(root: str, interval: int, key_fifths: int | None = None) -> str:
     return _LETTERS[new_letter] + accidental
 
 
-def _score(weights: Sequence[float], root: int, intervals: tuple[int, ...], bass: int) -> float:
-    total = sum(weights) or 1.0
-    tones = {(root + i) % 12 for i in intervals}
-    inside = sum(weights[pc] for pc in tones)
-    outside = total - inside
-    missing = sum(1 for pc in tones if weights[pc] <= 0)
-    score = (inside - outside) / total - _MISSING_COST * missing
-    score -= _EXTRA_TONE_COST * max(0, len(intervals) - 3)
-    if len(intervals) == 2:
-        score -= _POWER_CHORD_COST
-    if root != bass:
-        score -= _NOT_BASS_ROOT_COST
+@cache
+def _templates():
+    """Every (quality, root) a span is matched against, in the order the naming prefers
+    on an equal score (simplest quality first, then the lowest root): their tones as a
+    ``(n, 12)`` mask and each one's fixed costs, so all spans of a candidate are scored in
+    one matrix product rather than chord by chord in Python (the naming was half of a
+    generation's time)."""
+    import numpy as np
+
+    keys = [(suffix, root) for suffix, _ in QUALITIES for root in range(12)]
+    mask = np.zeros((len(keys), 12))
+    extra, power = np.zeros(len(keys)), np.zeros(len(keys))
+    for row, (suffix, root) in enumerate(keys):
+        intervals = dict(QUALITIES)[suffix]
+        mask[row, [(root + i) % 12 for i in intervals]] = 1.0
+        extra[row] = _EXTRA_TONE_COST * max(0, len(intervals) - 3)
+        power[row] = _POWER_CHORD_COST if len(intervals) == 2 else 0.0
+    roots = np.array([root for _, root in keys])
+    return keys, mask, extra, power, roots
+
+
+def _scores(weights: np.ndarray, bass: np.ndarray) -> np.ndarray:
+    """``(span, template)`` scores of ``(span, 12)`` pitch-class weights over each span's
+    bass class: the share of the weight inside the chord less the share outside, less a
+    cost per chord tone nobody plays, per tone past a triad, for a bare fifth and for a
+    root other than the bass. A template whose root does not sound is -inf."""
+    import numpy as np
+
+    _, mask, extra, power, roots = _templates()
+    total = weights.sum(axis=1)
+    total[total == 0] = 1.0
+    inside = weights @ mask.T
+    missing = (weights <= 0).astype(float) @ mask.T
+    # The same operations in the same order as one chord at a time would make them, so
+    # every score (and so every tie) is the same float.
+    score = (inside - (total[:, None] - inside)) / total[:, None] - _MISSING_COST * missing
+    score = score - extra - power
+    score = score - np.where(roots[None, :] != bass[:, None], _NOT_BASS_ROOT_COST, 0.0)
+    score[weights[:, roots] <= 0] = -np.inf
     return score
 
 
-def name_weighted(weights: Sequence[float], bass: int | None, key_fifths: int | None = None) -> str:
-    """The chord symbol for pitch-class ``weights`` (12 values) over a ``bass`` class.
+def _best_templates(scores: np.ndarray) -> np.ndarray:
+    """The template the naming picks from each span's scores: the first in preference
+    order among those within 1e-9 of the best (float noise is no reason to prefer a
+    harder chord; real scores differ by far more)."""
+    import numpy as np
 
-    The root must be a sounding pitch class; the bass goes after a slash when it is not
-    the root. A lone pitch class is named by its note alone (a bass under a rest of the
-    other tracks reads as that root)."""
-    weights = [float(w) for w in weights]
+    top = scores.max(axis=1, keepdims=True)
+    return np.argmax(scores >= top - 1e-9, axis=1)
+
+
+def _symbol(weights: np.ndarray, bass: int, best: int, key_fifths: int | None) -> str:
     sounding = [pc for pc in range(12) if weights[pc] > 0]
     if not sounding:
         return NO_CHORD
-    if bass is None:
-        bass = sounding[0]
-    bass %= 12
     if len(sounding) == 1:
         return pitch_name(sounding[0], key_fifths)
-    best, best_score = ("", sounding[0]), float("-inf")
-    for suffix, intervals in QUALITIES:
-        for root in sounding:
-            score = _score(weights, root, intervals, bass)
-            if score > best_score + 1e-9:
-                best, best_score = (suffix, root), score
-    suffix, root = best
+    suffix, root = _templates()[0][best]
     root_name = pitch_name(root, key_fifths)
     symbol = root_name + suffix
     if bass != root:
         symbol += "/" + spell_above(root_name, (bass - root) % 12, key_fifths)
     return symbol
+
+
+def names_weighted(
+    weights: np.ndarray, bass: Sequence[int | None], key_fifths: int | None = None
+) -> list[str]:
+    """The chord symbol of each row of ``(span, 12)`` pitch-class ``weights`` over its
+    ``bass`` class (None: the lowest sounding class).
+
+    The root must be a sounding pitch class; the bass goes after a slash when it is not
+    the root. A lone pitch class is named by its note alone (a bass under a rest of the
+    other tracks reads as that root)."""
+    import numpy as np
+
+    weights = np.asarray(weights, dtype=float).reshape(-1, 12)
+    if len(weights) == 0:
+        return []
+    lowest = np.argmax(weights > 0, axis=1)
+    basses = np.array([lowest[i] if b is None else int(b) % 12 for i, b in enumerate(bass)])
+    best = _best_templates(_scores(weights, basses))
+    return [
+        _symbol(weights[i], int(basses[i]), int(best[i]), key_fifths)
+        if (weights[i] > 0).any()
+        else NO_CHORD
+        for i in range(len(weights))
+    ]
+
+
+def name_weighted(weights: Sequence[float], bass: int | None, key_fifths: int | None = None) -> str:
+    """The chord symbol for pitch-class ``weights`` (12 values) over a ``bass`` class
+    (``names_weighted`` for one span)."""
+    return names_weighted([[float(w) for w in weights]], [bass], key_fifths)[0]
 
 
 def name_chord(
@@ -230,21 +284,42 @@ def span_starts(
     return starts if starts and starts[0] == 0 else [0, *starts]
 
 
-def span_symbol(sounding: np.ndarray, key_fifths: int | None = None) -> str:
-    """The chord of one span of a ``(step, 128)`` sounding roll: every pitch weighs the
-    steps it sounds, twice over at the span's first sounding step, where a chord is heard;
-    the bass is the lowest note there."""
+def span_weights(
+    sounding: np.ndarray, starts: Sequence[int], ends: Sequence[int]
+) -> tuple[np.ndarray, list[int | None]]:
+    """Each span's ``(12,)`` pitch-class weights and bass, for spans ``[start, end)`` of a
+    ``(step, 128)`` sounding roll: every pitch weighs the steps it sounds, twice over at
+    the span's first sounding step, where a chord is heard; the bass is the lowest note
+    there (None for a silent span)."""
     import numpy as np
 
     held = np.asarray(sounding, dtype=bool)
+    starts, ends = np.asarray(starts, dtype=int), np.asarray(ends, dtype=int)
+    if len(starts) == 0:
+        return np.zeros((0, 12)), []
+    counts = np.zeros((held.shape[0] + 1, 128))
+    np.cumsum(held, axis=0, out=counts[1:])
+    per_pitch = counts[ends] - counts[starts]
     active = np.flatnonzero(held.any(axis=1))
-    if active.size == 0:
-        return NO_CHORD
-    first = held[active[0]]
-    per_pitch = held.sum(axis=0).astype(float) + first * len(held)
-    weights = [float(per_pitch[pc::12].sum()) for pc in range(12)]
-    bass = int(np.flatnonzero(first)[0])
-    return name_weighted(weights, bass, key_fifths)
+    silent = np.ones(len(starts), dtype=bool)
+    first_step = np.zeros(len(starts), dtype=int)
+    if len(active):
+        first_at = np.searchsorted(active, starts)
+        first_step = active[np.minimum(first_at, len(active) - 1)]
+        silent = (first_at >= len(active)) | (first_step >= ends)
+    first = held[np.where(silent, 0, first_step)] & ~silent[:, None]
+    per_pitch += first * (ends - starts)[:, None]
+    padded = np.zeros((len(starts), 132))
+    padded[:, :128] = per_pitch
+    weights = padded.reshape(len(starts), 11, 12).sum(axis=1)
+    bass = [None if silent[i] else int(np.argmax(first[i])) for i in range(len(starts))]
+    return weights, bass
+
+
+def span_symbol(sounding: np.ndarray, key_fifths: int | None = None) -> str:
+    """The chord of one span of a ``(step, 128)`` sounding roll (``span_weights``)."""
+    weights, bass = span_weights(sounding, [0], [len(sounding)])
+    return names_weighted(weights, bass, key_fifths)[0]
 
 
 def merge_repeats(symbols: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -269,7 +344,9 @@ def chord_symbols_of_pitches(
     n_steps = int(sounding.shape[0])
     starts = span_starts(meters, n_steps, bar_phase, per)
     ends = [*starts[1:], n_steps]
-    symbols = [(a, span_symbol(sounding[a:b], key_fifths)) for a, b in zip(starts, ends) if b > a]
+    spans = [(a, b) for a, b in zip(starts, ends) if b > a]
+    weights, bass = span_weights(sounding, [a for a, _ in spans], [b for _, b in spans])
+    symbols = list(zip([a for a, _ in spans], names_weighted(weights, bass, key_fifths)))
     return merge_repeats(symbols) if merge else symbols
 
 
@@ -325,6 +402,7 @@ __all__ = [
     "merge_repeats",
     "name_chord",
     "name_weighted",
+    "names_weighted",
     "reduce_symbols",
     "sounding_pitches",
     "span_starts",
