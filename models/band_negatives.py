@@ -16,7 +16,8 @@ Each spoiled window is a real band (tracks of the kinds of ``models.tracks``) wi
 - ``bass_off_chord``: on about a quarter of the beats the bass moves to a pitch class the
   chords and pad do not sound (one to three semitones away);
 - ``drums_thinned``: about half the drum hits are gone, at random;
-- ``track_late``: one track (any kind) a step or two late against the rest;
+- ``track_late``: one track (any kind) a step or two late against the rest (not wrapped
+  round: session 12's fine-tune was trained with its last steps wrapped to the start);
 - ``transpose``: every pitched track moved 1-6 semitones against the melody (drums kept);
 - ``drums_shuffled``: each drum instrument's bars put in another order (held out);
 - ``mismatch``: another window's band under this melody (held out).
@@ -36,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from models.track_cleanup import pitch_classes
 from models.tracks import TrackSpec
 
 KINDS = (
@@ -101,7 +103,9 @@ def _move_span(sounding, onsets, a: int, b: int, semitones: int) -> None:
 
 
 def _pitch_classes(track: TrackSpec, row_mask: np.ndarray) -> set[int]:
-    return {track.row_pitch(int(r)) % 12 for r in np.flatnonzero(row_mask)}
+    """The pitch classes one step of a pitched track sounds (``track_cleanup``'s one
+    reading of it), as a set."""
+    return set(np.flatnonzero(pitch_classes(row_mask, track)).tolist())
 
 
 def chords_semitone(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
@@ -162,7 +166,16 @@ def track_late(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
     t = int(rng.choice(playing))
     steps = int(rng.integers(1, 3))
     out = list(real)
-    out[t] = (np.roll(real[t][0], steps, 0), np.roll(real[t][1], steps, 0))
+    out[t] = (_late(real[t][0], steps), _late(real[t][1], steps))
+    return out
+
+
+def _late(roll: np.ndarray, steps: int) -> np.ndarray:
+    """A roll ``steps`` later: silence where it begins and its last steps gone, rather
+    than wrapped round to the start (a note out of nowhere on the first step would tell
+    the critic more than the lateness does)."""
+    out = np.zeros_like(roll)
+    out[steps:] = roll[: len(roll) - steps]
     return out
 
 
