@@ -94,12 +94,22 @@ def rename_model(path: Path, name: str) -> Path:
         raise ComposerError(problem)
     name = name.strip()
     out = path.with_name(f"{file_stem(name)}.safetensors")
-    card_path = path.with_suffix(".json")
+    card_path, new_card = path.with_suffix(".json"), out.with_suffix(".json")
     card = name_card(json.loads(card_path.read_text()), name)
-    if out != path:
-        path.rename(out)
+    # The new card is written whole before anything moves, so a full disk leaves the
+    # model as it was rather than weights without a card.
+    draft = new_card.with_name(new_card.name + ".part")
+    try:
+        draft.write_text(json.dumps(card, indent=2) + "\n")
+        if out != path:
+            path.rename(out)
+    except OSError:
+        draft.unlink(missing_ok=True)
+        raise
+    draft.replace(new_card)
+    # A rename that only changes case is one file on macOS and Windows: keep it.
+    if card_path.exists() and not card_path.samefile(new_card):
         card_path.unlink()
-    out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return out
 
 
