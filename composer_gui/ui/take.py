@@ -24,6 +24,9 @@ class Take(QObject):
     problem = Signal(str)  # one sentence, e.g. the keyboard was unplugged
     counting = Signal(str)  # "1", "2", ... during the count-in, "" after
     position = Signal(float)  # beats from bar 1 (negative during the count-in)
+    # core.take_notes.TakeSoFar: the count-in's bars and the notes played so far, each
+    # time they change (a held note grows a step at a time)
+    progress = Signal(object)
 
     def __init__(
         self,
@@ -49,6 +52,7 @@ class Take(QObject):
         )
         self.running = False
         self.lead_in_beats = 0.0  # of the count-in, kept for a pickup (set when it ends)
+        self._shown = None  # the last TakeSoFar sent with ``progress``
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -81,6 +85,7 @@ class Take(QObject):
         if self.recorder.wait(0):
             self.stop()
             return
+        self._show_progress()
         if not self.recorder.started:  # waiting for the DAW's start
             self.counting.emit("")
             return
@@ -91,6 +96,12 @@ class Take(QObject):
         else:
             self.counting.emit("")
         self.position.emit(beats)
+
+    def _show_progress(self) -> None:
+        so_far = self.recorder.so_far()
+        if so_far != self._shown:
+            self._shown = so_far
+            self.progress.emit(so_far)
 
     def stop(self) -> None:
         """End now (or at the natural end) and emit the take."""
