@@ -6,8 +6,6 @@ recorder: the CLI's ``record`` on a JACK port fed by a player in another process
 
 from __future__ import annotations
 
-import subprocess
-
 import mido
 import pytest
 
@@ -17,7 +15,7 @@ from composer_gui.core.bar_lines import read_bars
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.recording import RecordingSetup, take_to_arrangement
 from composer_gui.core.take_notes import lead_in_as_pickup, take_so_far
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
+from tests.support.midi_feeder import record_argv, start_feeder, stop_feeder
 
 BAR_ONE = 100.0  # seconds; the setups below play a beat a second
 TUNE = [(72, 0.0, 2.0), (74, 1.99, 1.0), (76, 3.02, 1.5), (77, 4.5, 0.5), (76, 5.0, 1.0)]
@@ -123,12 +121,6 @@ def test_a_take_so_far_shows_the_pickup_where_it_was_played_and_a_held_note_by_s
     assert take_so_far(played, BAR_ONE, BAR_ONE + 1.5, setup) != so_far
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
-
-
 @pytest.mark.jack
 def test_record_keeps_a_pickup_played_after_the_clicks_of_the_count_in(
     jack_server, tmp_path, capsys
@@ -141,27 +133,9 @@ def test_record_keeps_a_pickup_played_after_the_clicks_of_the_count_in(
     feeder = start_feeder(jack_server, played, tempo_bpm, "--follow-clicks", "3")
     path = tmp_path / "take.mid"
     try:
-        code = main(
-            [
-                "record",
-                "--port",
-                KEYS_PORT,
-                "--bars",
-                "2",
-                "--meter",
-                "3/4",
-                "--tempo",
-                str(tempo_bpm),
-                "--api",
-                "jack",
-                "--click",
-                CLICKS_PORT,
-                "-o",
-                str(path),
-            ]
-        )
+        code = main(record_argv(path, 2, tempo_bpm, "--meter", "3/4"))
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
     assert code == 0, capsys.readouterr().err
     melody = read_arrangement(path)
     notes = [(n.pitch, n.start_beat, n.duration_beats) for n in melody.tracks[0].notes]

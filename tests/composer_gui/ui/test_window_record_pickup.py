@@ -7,15 +7,13 @@ save -> reopen -> the same."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from composer_gui.core.arrangement import Note
 from composer_gui.core.engine import default_model_path
 from composer_gui.core.project import load_project
 from composer_gui.ui import settings
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder, stop_feeder
 
 pytestmark = [pytest.mark.gui, pytest.mark.jack]
 
@@ -28,12 +26,6 @@ BARS = [0.0, 1.0, 4.0]  # the pickup's short bar, then 3/4 from the metronome's 
 
 def bar_starts(roll, until: float) -> list[float]:
     return [bar.start_beat for _n, bar, _end in roll.shown_bars() if bar.start_beat < until]
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
 
 
 def record(qtbot, window, jack_server, played, seen=None) -> list[tuple[int, float, float]]:
@@ -65,7 +57,7 @@ def record(qtbot, window, jack_server, played, seen=None) -> list[tuple[int, flo
             window.take.progress.connect(look)
         qtbot.waitUntil(lambda: window.take is None, timeout=10000)
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
     return [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes]
 
 
