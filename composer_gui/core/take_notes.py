@@ -1,5 +1,6 @@
 """The rules of a take, without ports: its setup, the metronome's clicks, the count-in,
-the sustain pedal, and how timed messages become quantized notes.
+the sustain pedal, how timed messages become quantized notes, and what a take in
+progress shows (``TakeSoFar``).
 
 ``core/recording.Recorder`` stamps the messages; everything here is pure, so it is
 tested without a MIDI driver.

@@ -3,8 +3,9 @@
 The recorder (shared with the command line) stamps every note where it arrives, runs the
 metronome, keeps the take when the keyboard is unplugged and goes on when it comes back
 or another input is chosen. This QObject only reads it on a QTimer to drive the display
-(count-in, playhead) and the end, feeds it the on-screen keys, and turns the recorder's
-driver-thread problems into a signal on the window's thread.
+(count-in, playhead, the take so far: ``Recorder.so_far``) and the end, feeds it the
+on-screen keys, and turns the recorder's driver-thread problems into a signal on the
+window's thread.
 """
 
 from __future__ import annotations
