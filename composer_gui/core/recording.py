@@ -359,9 +359,13 @@ class Recorder:
     def so_far(self) -> TakeSoFar:
         """The take now, as the window's roll draws it while recording (``take_so_far``):
         the count-in's bars before bar 1 and the notes played, into the count-in too.
-        No notes before bar 1's moment is known (waiting for the first note or a DAW)."""
+        No notes before bar 1's moment is known (waiting for the first note or a DAW,
+        whose start is bar 1: no count-in bar is drawn then)."""
         if not self._started.is_set():
-            return take_so_far([], 0.0, 0.0, self.setup)
+            waiting = self.setup
+            if self._follower is not None:
+                waiting = dataclasses.replace(waiting, count_in_bars=0)
+            return take_so_far([], 0.0, 0.0, waiting)
         with self._lock:
             stamped = list(self._stamped)
         now = min(time.perf_counter(), self.end_time)

@@ -216,6 +216,7 @@ def test_a_take_armed_while_following_starts_and_ends_with_the_daw(qtbot, window
         assert window.take is not None, window.last_error
         qtbot.wait(300)
         assert not window.take.recorder.started  # waiting for the DAW, no count-in
+        assert window.melody_editor.first_beat == 0.0  # and no count-in bar drawn
         player.start()
         qtbot.waitUntil(lambda: window.take.recorder.started, timeout=1000)
         qtbot.waitUntil(lambda: not player.playing, timeout=6000)
