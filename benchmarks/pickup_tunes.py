@@ -119,30 +119,47 @@ def rebar_12_8(tune: ct.Tune) -> ct.Tune:
     return dataclasses.replace(tune, ref=ref, signatures=[(0.0, 12, 8)], pickup_quarters=pickup)
 
 
-def build() -> list[dict]:
-    """Every tune of the set as ``{name, meter, phase, part, notes}``."""
-    refs = ct.index_tunes()
-    excluded = excluded_names(refs)
-    folk = ct.index_tunes(("miscFolk",))
-    chosen: dict[str, list[ct.Tune]] = {m: [] for m in PER_METER}
+def _choose_tunes(per_meter: dict[str, int], pool_of, skipped: set[str]) -> dict:
+    """Each meter's first ``per_meter`` tunes in its pool's ``SEED`` shuffle (``pool_of(meter)``),
+    in that meter alone and not ``skipped``; the 12/8 tunes are the next 6/8 ones,
+    re-barred (``rebar_12_8``)."""
+    chosen: dict[str, list[ct.Tune]] = {m: [] for m in per_meter}
     spare_6_8: list[ct.Tune] = []
-    for meter, count in PER_METER.items():
+    for meter, count in per_meter.items():
         if meter == "12/8":
             continue
-        pool = folk if meter == "9/8" else refs
-        for ref in ct.choose(pool, meter, None, SEED):
-            if len(chosen[meter]) >= count and (meter != "6/8" or len(spare_6_8) >= 40):
+        for ref in ct.choose(pool_of(meter), meter, None, SEED):
+            full = len(chosen[meter]) >= count
+            if full and (meter != "6/8" or len(spare_6_8) >= per_meter["12/8"]):
                 break
-            if ref.name in excluded:
+            if ref.name in skipped:
                 continue
             tune = ct.parse_tune(ref)
             if not _one_meter(tune, meter):
                 continue
-            if len(chosen[meter]) < count:
-                chosen[meter].append(tune)
-            else:
-                spare_6_8.append(tune)
-    chosen["12/8"] = [rebar_12_8(t) for t in spare_6_8[: PER_METER["12/8"]]]
+            (spare_6_8 if full else chosen[meter]).append(tune)
+    chosen["12/8"] = [rebar_12_8(t) for t in spare_6_8[: per_meter["12/8"]]]
+    return chosen
+
+
+def _row(tune: ct.Tune, meter: str, part: str, work: Path) -> dict:
+    return {
+        "name": tune.ref.name,
+        "title": tune.title,
+        "meter": meter,
+        "phase": true_phase(tune),
+        "part": part,
+        "notes": grid_notes(tune, work),
+    }
+
+
+def build() -> list[dict]:
+    """Every tune of the set as ``{name, meter, phase, part, notes}``."""
+    refs = ct.index_tunes()
+    folk = ct.index_tunes(("miscFolk",))
+    chosen = _choose_tunes(
+        PER_METER, lambda meter: folk if meter == "9/8" else refs, excluded_names(refs)
+    )
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for meter, tunes in chosen.items():
@@ -150,16 +167,7 @@ def build() -> list[dict]:
             random.Random(f"{SEED}:{meter}:split").shuffle(order)
             fit = set(order[: round(len(order) * FIT_SHARE)])
             for i, tune in enumerate(tunes):
-                rows.append(
-                    {
-                        "name": tune.ref.name,
-                        "title": tune.title,
-                        "meter": meter,
-                        "phase": true_phase(tune),
-                        "part": "fit" if i in fit else "held-out",
-                        "notes": grid_notes(tune, Path(work)),
-                    }
-                )
+                rows.append(_row(tune, meter, "fit" if i in fit else "held-out", Path(work)))
     return rows
 
 
@@ -168,37 +176,13 @@ def build_fresh(used: list[dict]) -> list[dict]:
     refs = ct.index_tunes()
     skipped = excluded_names(refs) | {r["name"] for r in used}
     skipped |= {name.replace("@12/8", "") for name in skipped}  # the 12/8 tunes' 6/8 sources
-    chosen: dict[str, list[ct.Tune]] = {m: [] for m in FRESH_PER_METER}
-    spare_6_8: list[ct.Tune] = []
-    for meter, count in FRESH_PER_METER.items():
-        if meter == "12/8":
-            continue
-        for ref in ct.choose(refs, meter, None, SEED):
-            full = len(chosen[meter]) >= count
-            if full and (meter != "6/8" or len(spare_6_8) >= FRESH_PER_METER["12/8"]):
-                break
-            if ref.name in skipped:
-                continue
-            tune = ct.parse_tune(ref)
-            if not _one_meter(tune, meter):
-                continue
-            (spare_6_8 if full else chosen[meter]).append(tune)
-    chosen["12/8"] = [rebar_12_8(t) for t in spare_6_8[: FRESH_PER_METER["12/8"]]]
-    rows = []
+    chosen = _choose_tunes(FRESH_PER_METER, lambda _meter: refs, skipped)
     with tempfile.TemporaryDirectory() as work:
-        for meter, tunes in chosen.items():
-            for tune in tunes:
-                rows.append(
-                    {
-                        "name": tune.ref.name,
-                        "title": tune.title,
-                        "meter": meter,
-                        "phase": true_phase(tune),
-                        "part": "fresh",
-                        "notes": grid_notes(tune, Path(work)),
-                    }
-                )
-    return rows
+        return [
+            _row(tune, meter, "fresh", Path(work))
+            for meter, tunes in chosen.items()
+            for tune in tunes
+        ]
 
 
 def load(rebuild: bool = False, fresh: bool = False) -> list[dict]:

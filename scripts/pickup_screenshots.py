@@ -8,7 +8,10 @@ notation program exports it (the pickup at tick 0, 3/4 from tick 0); Twinkle, Tw
 (the app's sample, no pickup); and a 6/8 jig of O'Neill's with a one-eighth pickup
 (``oneills1850/0001-0050#19``, written the same way by ``benchmarks/corpus_tunes``).
 Each is grabbed with the Pickup box on auto, and Greensleeves also with "none" and with
-a given two beats; ``--generate`` adds the whole window after generating for it. The
+a given two beats; ``--generate`` adds the whole window after generating for it.
+``--take`` records a take of two bars of 3/4 with the on-screen keys (the real recorder,
+no MIDI port), its pickup played into the count-in: grabbed while it records (the
+count-in's bar drawn before bar 1) and after (the pickup kept as its short bar). The
 shots in docs/screenshots/pickup-*.png come from this script.
 """
 
@@ -16,18 +19,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from window_shots import (  # noqa: E402 - sets the offscreen platform before Qt loads
+    ROOT,
+    generate_and_wait,
+    offscreen_window,
+    settle,
+)
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer  # noqa: E402
-
-SIZE = (1280, 800)
 JIG = "oneills1850/0001-0050#19"  # a 6/8 tune whose pickup the detector finds (tests)
 
 # Greensleeves in 3/4, A minor, with its pickup (A) written at beat 0 as notation
@@ -41,12 +43,6 @@ GREENSLEEVES = [
     (72, 37, 1.5), (71, 38.5, 0.5), (69, 39, 1), (68, 40, 1.5), (66, 41.5, 0.5),
     (68, 42, 1), (69, 43, 2),
 ]  # fmt: skip
-
-
-def settle(ms: int = 150) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def write_greensleeves(path: Path) -> Path:
@@ -77,11 +73,51 @@ def choose_pickup(window, pickup) -> None:
     window.pickup_box.activated.emit(index)
 
 
+# The take: Greensleeves' first two bars at 60 BPM, its pickup (A) on the count-in's
+# last click, played on the on-screen keys: (pitch, start beat from bar 1, beats).
+TAKE = [(69, -1.0, 0.9), (72, 0.0, 1.9), (74, 2.0, 0.9), (76, 3.0, 1.4), (77, 4.5, 0.4)]
+
+
+def record_take(app, window, shot) -> None:
+    """Record ``TAKE`` with the count-in and no metronome (no sound is needed), shooting
+    ``take-count-in`` in bar 1's second beat and ``take-kept`` after the take."""
+    from composer_gui.ui import settings
+
+    settings.put(settings.MIDI_INPUT, "")  # the on-screen keys only
+    window.document.new(discard=True, tempo_bpm=60.0)
+    window.document.set_meter((3, 4))
+    window.transport.tempo.setValue(60.0)
+    window.transport.bars.setValue(2)
+    window.actions.metronome.setChecked(False)
+    window.actions.count_in.setChecked(True)
+    window.actions.record.setChecked(True)
+    take = window.take
+    events = sorted(
+        [(start, "on", pitch) for pitch, start, _ in TAKE]
+        + [(start + length, "off", pitch) for pitch, start, length in TAKE]
+    )
+    shot_at, shot_done = 1.5, False
+    while window.take is not None:
+        beats = take.recorder.beats_now()
+        while events and events[0][0] <= beats:
+            _beat, kind, pitch = events.pop(0)
+            if kind == "on":
+                take.note_on(pitch, 80)
+            else:
+                take.note_off(pitch)
+        if not shot_done and beats >= shot_at:
+            shot("take-count-in")
+            shot_done = True
+        app.processEvents()
+    shot("take-kept")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--full", action="store_true", help="grab the whole window")
     parser.add_argument("--prefix", default="pickup", help="the shots' file name prefix")
+    parser.add_argument("--take", action="store_true", help="also a take's count-in")
     parser.add_argument(
         "--generate",
         action="store_true",
@@ -89,19 +125,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="composer-shots-"))
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(scratch / "settings"))
+    app, window, scratch = offscreen_window()
     from composer_gui.paths import resource_path
-    from composer_gui.ui.app import make_application
-    from composer_gui.ui.main_window import MainWindow
-
-    app = make_application()
-    QCoreApplication.setOrganizationName("ComposerScreenshots")
-    window = MainWindow(data_dir=scratch / "data")
-    window.ask_before_closing = False
-    window.resize(*SIZE)
-    window.show()
 
     def shot(name: str) -> None:
         settle()
@@ -124,6 +149,8 @@ def main() -> int:
             shot(f"{name}-none")
             choose_pickup(window, 8)  # two beats: a given pickup
             shot(f"{name}-given")
+    if args.take:
+        record_take(app, window, shot)
     if args.generate:
         window.open_file(tunes[0][1], asked=True)
         # the waltz (a chord a bar) when the band model is shipped, chosen as a click does
@@ -131,13 +158,7 @@ def main() -> int:
         if index >= 0:
             window.style_box.setCurrentIndex(index)
             window.style_box.activated.emit(index)
-        done = []
-        window.generation_done.connect(lambda: done.append(True))
-        window.generate()
-        while not done and window.generate_job is not None:
-            app.processEvents(QEventLoop.AllEvents, 50)
-        if not done:
-            print(f"generation failed: {window.last_error}", file=sys.stderr)
+        if not generate_and_wait(app, window):
             return 1
         window.candidates.select(0)
         settle()

@@ -14,27 +14,19 @@ out and the script says so (exit code 1).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from window_shots import (  # noqa: E402 - sets the offscreen platform before Qt loads
+    ROOT,
+    SIZE,
+    generate_and_wait,
+    offscreen_window,
+    settle,
+)
 
 SAMPLE = "ode_to_joy.mid"
-SIZE = (1280, 800)
-
-
-def settle(ms: int = 150) -> None:
-    """Let layouts and paints happen before a grab."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def save(widget, out: Path, name: str) -> Path:
@@ -84,13 +76,7 @@ def band_shot(app, window, band: Path, out: Path) -> bool:
     index = window.style_box.findData(shown)
     window.style_box.setCurrentIndex(index)
     window.style_box.activated.emit(index)  # as a click in the box does
-    done = []
-    window.generation_done.connect(lambda: done.append(True))
-    window.generate()
-    while not done and (window.generate_job is not None):
-        app.processEvents(QEventLoop.AllEvents, 50)
-    if not done:
-        print(f"band generation failed: {window.last_error}", file=sys.stderr)
+    if not generate_and_wait(app, window):
         return False
     window.candidates.select(0)
     save(window, out, "08-band")
@@ -115,21 +101,10 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    scratch = Path(tempfile.mkdtemp(prefix="composer-shots-"))
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(scratch / "settings"))
-    from composer_gui.ui.app import make_application
-
-    app: QApplication = make_application()
-    QCoreApplication.setOrganizationName("ComposerScreenshots")
+    app, window, _scratch = offscreen_window()
     from composer_gui.paths import resource_path
-    from composer_gui.ui.main_window import MainWindow
     from composer_gui.ui.preferences import PreferencesDialog
 
-    window = MainWindow(data_dir=scratch / "data")
-    window.ask_before_closing = False
-    window.resize(*SIZE)
-    window.show()
     save(window, args.out, "01-empty")
 
     window.open_file(resource_path("melodies", SAMPLE))
@@ -144,12 +119,7 @@ def main() -> int:
     weights = [args.model] if args.model else shipped
     if weights:
         window.engine.configure(str(weights[0]), "auto")
-        done = []
-        window.generation_done.connect(lambda: done.append(True))
-        window.generate()
-        while not done and (window.generate_job is not None):
-            app.processEvents(QEventLoop.AllEvents, 50)
-        if done:
+        if generate_and_wait(app, window):
             window.candidates.select(0)
             window.tracks.strips[2].mute.setChecked(True)  # the tenor: its strip shows muted
             window.arrangement_view.set_playhead(5.0)
@@ -159,7 +129,6 @@ def main() -> int:
             save(window, args.out, "05-compact")
             window.actions.compact.setChecked(False)
         else:
-            print(f"generation failed: {window.last_error}", file=sys.stderr)
             complete = False
     else:
         print(

@@ -35,11 +35,13 @@ from composer_gui.core.take_notes import (  # the take's rules, named here for t
     CLICK_ACCENT_NOTE,
     CLICK_NOTE,
     RecordingSetup,
+    TakeSoFar,
     click_schedule,
     count_in_clicks,
     count_in_lead_in,
     notes_from_messages,
     take_beats,
+    take_so_far,
     take_to_arrangement,
 )
 
@@ -56,6 +58,7 @@ __all__ = [
     "PortMetronome",
     "Recorder",
     "RecordingSetup",
+    "TakeSoFar",
     "click_schedule",
     "count_in_clicks",
     "lost_sentence",
@@ -352,6 +355,21 @@ class Recorder:
         with self._lock:
             stamped = list(self._stamped)
         return take_to_arrangement(stamped, self.bar_one_time, self.end_time, self.setup)
+
+    def so_far(self) -> TakeSoFar:
+        """The take now, as the window's roll draws it while recording (``take_so_far``):
+        the count-in's bars before bar 1 and the notes played, into the count-in too.
+        No notes before bar 1's moment is known (waiting for the first note or a DAW,
+        whose start is bar 1: no count-in bar is drawn then)."""
+        if not self._started.is_set():
+            waiting = self.setup
+            if self._follower is not None:
+                waiting = dataclasses.replace(waiting, count_in_bars=0)
+            return take_so_far([], 0.0, 0.0, waiting)
+        with self._lock:
+            stamped = list(self._stamped)
+        now = min(time.perf_counter(), self.end_time)
+        return take_so_far(stamped, self.bar_one_time, now, self.setup)
 
     def lead_in_beats(self) -> float:
         """Beats of the count-in the take keeps before bar 1 (``count_in_lead_in``): a

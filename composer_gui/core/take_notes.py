@@ -1,5 +1,6 @@
 """The rules of a take, without ports: its setup, the metronome's clicks, the count-in,
-the sustain pedal, and how timed messages become quantized notes.
+the sustain pedal, how timed messages become quantized notes, and what a take in
+progress shows (``TakeSoFar``).
 
 ``core/recording.Recorder`` stamps the messages; everything here is pure, so it is
 tested without a MIDI driver.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import mido
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.bar_lines import Bar, BarLines
 from composer_gui.core.playback import DRUM_CHANNEL, Schedule, TempoMap, TimedMessage
 from composer_gui.core.quantize import quantize_notes
 from models.pianoroll import STEPS_PER_BEAT, Meter
@@ -163,6 +165,45 @@ def take_beats(
         (pitch, (start - bar_one_time) * per_second, (end - bar_one_time) * per_second, velocity)
         for pitch, start, end, velocity in notes_from_messages(stamped, end_time)
     ]
+
+
+@dataclass(frozen=True)
+class TakeSoFar:
+    """What a take has recorded so far, as the melody roll draws it while it records:
+    the count-in's bars before bar 1 (``first_beat`` is negative then) and the take's,
+    all bars of its meter, and the notes as played, in beats from bar 1 (a pickup played
+    into the count-in falls in its bar, where the metronome counted it)."""
+
+    bar_lines: BarLines
+    first_beat: float
+    length_beats: float
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def count_in_bars(self) -> int:
+        return sum(1 for bar in self.bar_lines.bars_until(0.0) if bar.start_beat < 0)
+
+
+def take_so_far(
+    stamped: list[tuple[float, mido.Message]],
+    bar_one_time: float,
+    now: float,
+    setup: RecordingSetup,
+) -> TakeSoFar:
+    """The take at perf_counter moment ``now``: the notes played, unquantized (a note
+    still held ends at the last step ``now`` has passed, so a held note grows a step at
+    a time and the roll is drawn again no more often than that). The bars are those of
+    ``click_schedule``: the meter's, from the count-in's first click."""
+    bars = BarLines((Bar(-setup.count_in_beats, Meter.of(setup.time_signature)),))
+    step = 1.0 / STEPS_PER_BEAT
+    per_second = setup.tempo_bpm / 60.0
+    now_beats = (now - bar_one_time) * per_second
+    notes = []
+    for pitch, start, end, velocity in take_beats(stamped, bar_one_time, now, setup):
+        if end >= now_beats - 1e-9:  # still held
+            end = max(start + step, (now_beats // step) * step)
+        notes.append(Note(pitch, start, end - start, velocity))
+    return TakeSoFar(bars, -setup.count_in_beats, setup.length_beats, tuple(notes))
 
 
 def take_to_arrangement(

@@ -4,7 +4,8 @@ Both are a ``roll_view.RollView`` (grid, ruler, gutter, playhead, time zoom and 
 The editor lets the musician add (click an empty cell, drag to set the length), move
 (drag a note), resize (drag its right edge) and delete (right-click or double-click, or
 Delete) notes, snapped to the grid; every edit goes as one intent to ``on_edit`` (the
-document, which keeps the undo history), so Ctrl+Z takes it back.
+document, which keeps the undo history), so Ctrl+Z takes it back. While a take records
+the editor draws the take instead (``show_take``), and edits nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.core.bar_lines import BarLines, file_bar_lines
+from composer_gui.core.take_notes import TakeSoFar
 from composer_gui.ui import theme
 from composer_gui.ui.roll_view import HIGHEST_SHOWN, LOWEST_SHOWN, STEP_BEATS, RollView, snap_beat
 from models.pianoroll import Meter
@@ -49,6 +51,7 @@ class MelodyEditor(RollView):
         self.default_duration_beats = 1.0
         self._drag: dict | None = None  # mode, index, original note, press beat and pitch
         self._preview: Note | None = None
+        self.take: TakeSoFar | None = None  # drawn instead of the melody while recording
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.ClickFocus)
         self.empty_text = ""
@@ -80,6 +83,20 @@ class MelodyEditor(RollView):
         self.refresh()
         self.notes_changed.emit()
 
+    def show_take(self, take: TakeSoFar | None) -> None:
+        """Draw a take as it records: the count-in's bars before bar 1, dimmed, and the
+        notes played so far, those played into the count-in too; None: the melody again
+        (the window then gives its bars back with ``set_length``)."""
+        self.take = take
+        self._drag, self._preview = None, None
+        if take is None:
+            self.refresh()
+            return
+        self.set_length(take.length_beats, take.bar_lines)
+        pitches = [note.pitch for note in take.notes]
+        if any(not self.low_pitch <= pitch <= self.high_pitch for pitch in pitches):
+            self.fit_pitches([*pitches, self.low_pitch + 3, self.high_pitch - 3])
+
     def edit(self, after: list[Note], text: str) -> None:
         if self.on_edit is None:
             self.apply_notes(after)
@@ -94,7 +111,7 @@ class MelodyEditor(RollView):
 
     # --- mouse --------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self.ruler_click(event):
+        if self.take is not None or self.ruler_click(event):
             return
         pos = event.position()
         if not self.grid_rect().contains(pos):
@@ -196,10 +213,14 @@ class MelodyEditor(RollView):
 
     # --- drawing --------------------------------------------------------------------
     def is_empty(self) -> bool:
-        return not self.notes and self._preview is None
+        return not self.notes and self._preview is None and self.take is None
 
     def paint_notes(self, painter: QPainter) -> None:
         colour = theme.track_colour(0)
+        if self.take is not None:
+            for note in self.take.notes:
+                self.draw_note(painter, note, colour)
+            return
         hidden = self._drag["index"] if self._drag else None
         for index, note in enumerate(self.notes):
             if index == hidden:

@@ -4,6 +4,10 @@ It draws the grid of ``models.pianoroll`` (bars, beats, 16th steps) with a bar r
 top, a keyboard gutter on the left and a playhead; ``piano_roll.py`` builds the melody
 editor and the candidate view on it.
 
+While a take records, the melody roll starts with the count-in's bars, before bar 1
+(negative beats, dimmed, named "count-in" in the ruler), so a musician sees where a
+pickup played into it lands; a tune's own bars start at beat 0.
+
 Time zooms and scrolls like a DAW's arrange view: Ctrl+wheel zooms around the pointer,
 Shift+wheel (or a horizontal wheel) and the scrollbar under the grid scroll, and the
 plain wheel scrolls the pitches. A long tune opens showing DEFAULT_VISIBLE_BARS bars, so
@@ -19,20 +23,16 @@ from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 from composer_gui.core.arrangement import Note
 from composer_gui.core.bar_lines import Bar, BarLines
 from composer_gui.ui import theme
+from composer_gui.ui.roll_gutter import paint_key_rows
 from models.pianoroll import STEPS_PER_BEAT, Meter
 
 STEP_BEATS = 1.0 / STEPS_PER_BEAT
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-BLACK_KEYS = {1, 3, 6, 8, 10}
 LOWEST_SHOWN = 0  # every MIDI pitch a track can hold (a band's bass or pad past the piano's A0-C8)
 HIGHEST_SHOWN = 127
 MIN_SPAN = 18  # semitones shown at least, so a few notes are not drawn as huge bars
 DEFAULT_VISIBLE_BARS = 16  # a longer tune opens scrolled, not squeezed (16 bars: 60+ px a bar)
 ZOOM_STEP = 1.25  # one wheel notch of Ctrl+wheel
-
-
-def pitch_name(pitch: int) -> str:
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+COUNT_IN_DIM = QColor(0, 0, 0, 110)  # laid over a take's count-in bars
 
 
 def snap_beat(beat: float) -> float:
@@ -62,6 +62,7 @@ class RollView(QWidget):
         self.meter = Meter()
         self.bar_lines = BarLines.regular(self.meter)  # what the grid and the ruler draw
         self.length_beats = 4 * self.meter.bar_beats
+        self.first_beat = 0.0  # where the shown bars start: before 0 for a count-in's
         self.low_pitch = 55
         self.high_pitch = 55 + MIN_SPAN
         self.playhead_beats: float | None = None
@@ -80,14 +81,22 @@ class RollView(QWidget):
     def set_length(self, length_beats: float, bars: Meter | BarLines | None = None) -> None:
         """Show whole bars holding ``length_beats``: the bars a melody is accompanied on
         (``core.bar_lines``, a pickup's short bar first), bars of one meter, or (None)
-        the bars shown now."""
+        the bars shown now. Bars that start before beat 0 (a take's count-in) are shown
+        before bar 1, and the view starts with them when they first appear."""
         if isinstance(bars, Meter):
             bars = BarLines.regular(bars)
         self.bar_lines = bars or self.bar_lines
         self.meter = self.bar_lines.bars[0].meter
+        first, self.first_beat = self.first_beat, min(0.0, self.bar_lines.bars[0].start_beat)
         self.length_beats = self.bar_lines.whole_bars(max(length_beats, STEP_BEATS))
         wanted = self._chosen_visible_beats or DEFAULT_VISIBLE_BARS * self.meter.bar_beats
-        self._set_view(self.view_start_beats, wanted)
+        start = self.first_beat if self.first_beat < first else self.view_start_beats
+        self._set_view(start, wanted)
+
+    @property
+    def span_beats(self) -> float:
+        """The beats shown from the first bar (a count-in's too) to the tune's end."""
+        return self.length_beats - self.first_beat
 
     @property
     def beats_per_bar(self) -> float:
@@ -100,18 +109,25 @@ class RollView(QWidget):
             (n, bar, end) for n, (bar, end) in enumerate(self.bar_lines.spans(self.length_beats))
         ]
 
+    def bar_labels(self) -> list[tuple[Bar, str]]:
+        """Each shown bar and its name in the ruler: numbers from 1 for the bar at beat 0
+        (a pickup's short bar counted, as the bars box counts it), "count-in" before it."""
+        shown = self.shown_bars()
+        before = sum(1 for _n, bar, _end in shown if bar.start_beat < -1e-9)
+        return [(bar, "count-in" if n < before else str(n - before + 1)) for n, bar, _end in shown]
+
     # --- time zoom and scroll -------------------------------------------------------
     def _set_view(self, start_beats: float, visible_beats: float) -> None:
         """Show ``visible_beats`` from ``start_beats``, kept within the tune, and redraw."""
-        visible = max(float(self.beats_per_bar), min(self.length_beats, visible_beats))
-        start = max(0.0, min(self.length_beats - visible, start_beats))
+        visible = max(float(self.beats_per_bar), min(self.span_beats, visible_beats))
+        start = max(self.first_beat, min(self.length_beats - visible, start_beats))
         self.visible_beats, self.view_start_beats = visible, start
-        steps = round((self.length_beats - visible) * STEPS_PER_BEAT)
+        steps = round((self.span_beats - visible) * STEPS_PER_BEAT)
         self.scrollbar.blockSignals(True)
         self.scrollbar.setRange(0, steps)
         self.scrollbar.setPageStep(round(visible * STEPS_PER_BEAT))
         self.scrollbar.setSingleStep(self.meter.bar_steps)
-        self.scrollbar.setValue(round(start * STEPS_PER_BEAT))
+        self.scrollbar.setValue(round((start - self.first_beat) * STEPS_PER_BEAT))
         self.scrollbar.blockSignals(False)
         if self.scrollbar.isHidden() != (steps == 0):
             self.scrollbar.setVisible(steps > 0)
@@ -119,7 +135,7 @@ class RollView(QWidget):
         self.refresh()
 
     def _scrolled(self, value: int) -> None:
-        self._set_view(value / STEPS_PER_BEAT, self.visible_beats)
+        self._set_view(self.first_beat + value / STEPS_PER_BEAT, self.visible_beats)
 
     def _place_scrollbar(self) -> None:
         self.scrollbar.setGeometry(
@@ -133,13 +149,13 @@ class RollView(QWidget):
             around_beat = self.view_start_beats + self.visible_beats / 2
         visible = self.visible_beats / factor
         share = (around_beat - self.view_start_beats) / self.visible_beats
-        self._chosen_visible_beats = max(float(self.beats_per_bar), min(self.length_beats, visible))
+        self._chosen_visible_beats = max(float(self.beats_per_bar), min(self.span_beats, visible))
         self._set_view(around_beat - share * self._chosen_visible_beats, visible)
 
     def zoom_to_fit(self) -> None:
         """The whole tune in the view's width."""
-        self._chosen_visible_beats = self.length_beats
-        self._set_view(0.0, self.length_beats)
+        self._chosen_visible_beats = self.span_beats
+        self._set_view(self.first_beat, self.span_beats)
 
     def scroll_to_beat(self, beat: float) -> None:
         """Scroll, if needed, so ``beat`` is in view (a page at a time, as a DAW follows)."""
@@ -293,52 +309,8 @@ class RollView(QWidget):
             painter.drawText(self.grid_rect(), Qt.AlignCenter | Qt.TextWordWrap, self.empty_text)
 
     def _paint_rows(self, painter: QPainter) -> None:
-        grid = self.grid_rect()
-        row_height = self.row_height()
-        font = QFont(self.font())
-        font.setPointSizeF(max(6.0, min(8.0, row_height * 0.75)))
-        painter.setFont(font)
-        for pitch in range(self.low_pitch, self.high_pitch + 1):
-            y = self.y_for_pitch(pitch)
-            black = pitch % 12 in BLACK_KEYS
-            painter.fillRect(
-                QRectF(grid.left(), y, grid.width(), row_height),
-                theme.BLACK_KEY_ROW if black else theme.WHITE_KEY_ROW,
-            )
-            # the gutter: a tiny keyboard with the Cs named
-            painter.fillRect(
-                QRectF(0, y, self.GUTTER - 2, row_height),
-                QColor("#15171a") if black else QColor("#c9ccd1"),
-            )
-            if pitch % 12 == 0:
-                painter.setPen(theme.GRID_BAR)
-                painter.drawLine(
-                    QPointF(grid.left(), y + row_height), QPointF(grid.right(), y + row_height)
-                )
-        self._paint_octave_names(painter)
-
-    def _paint_octave_names(self, painter: QPainter) -> None:
-        """The Cs named in the gutter, after every row so no key paints over a name.
-
-        Rows thinner than the text (the candidate roll spans the band's whole range in a
-        short panel: 2 px a row) cut the names to specks; there the name sits on a plate
-        of white-key colour as tall as the text, ending at its C's row and kept inside the
-        pitch rows."""
-        row_height = self.row_height()
-        text_height = painter.fontMetrics().height()
-        pitched = self.grid_rect().adjusted(0, 0, 0, -self.lane_height())
-        for pitch in range(self.low_pitch, self.high_pitch + 1):
-            if pitch % 12:
-                continue
-            y = self.y_for_pitch(pitch)
-            box = QRectF(2, y, self.GUTTER - 6, row_height)
-            if row_height < text_height:
-                top = min(max(y + row_height - text_height, pitched.top()), pitched.bottom())
-                box = QRectF(0, top, self.GUTTER - 2, min(text_height, pitched.bottom() - top))
-                painter.fillRect(box, QColor("#c9ccd1"))
-                box = box.adjusted(2, 0, -4, 0)
-            painter.setPen(QColor("#2a2d33"))
-            painter.drawText(box, Qt.AlignVCenter | Qt.AlignRight, pitch_name(pitch))
+        """The pitch rows and the keyboard gutter (``roll_gutter``)."""
+        paint_key_rows(self, painter)
 
     def _paint_grid(self, painter: QPainter) -> None:
         grid = self.grid_rect()
@@ -364,10 +336,13 @@ class RollView(QWidget):
                 line(beat, theme.GRID_BEAT)
             line(bar.start_beat, theme.GRID_BAR)
         line(self.length_beats, theme.GRID_BAR)  # the tune's end
+        if self.first_beat < 0:  # a count-in: dimmed, its notes drawn over it
+            left, right = self.x_for_beat(self.first_beat), self.x_for_beat(0.0)
+            painter.fillRect(QRectF(left, grid.top(), right - left, grid.height()), COUNT_IN_DIM)
 
     def _paint_ruler(self, painter: QPainter) -> None:
-        """Bar numbers from 1, a pickup's short bar counted (as the bars box counts it),
-        every bar where there is room, else every second or fourth."""
+        """The bars' names (``bar_labels``), every bar where there is room, else every
+        second or fourth number."""
         painter.fillRect(QRectF(self.GUTTER, 0, self.width(), self.RULER), theme.PANEL)
         painter.setPen(theme.DIM_TEXT)
         font = QFont(self.font())
@@ -376,15 +351,17 @@ class RollView(QWidget):
         bar_width = self.beats_per_bar * self.beat_width()
         every = 1 if bar_width >= 28 else (2 if bar_width >= 14 else 4)
         view_end = self.view_start_beats + self.visible_beats
-        for number, bar, end in self.shown_bars():
-            if number % every or end < self.view_start_beats or bar.start_beat > view_end:
+        for bar, label in self.bar_labels():
+            end = bar.start_beat + bar.length_beats
+            skipped = label.isdigit() and (int(label) - 1) % every
+            if skipped or end < self.view_start_beats or bar.start_beat > view_end:
                 continue
             x = self.x_for_beat(bar.start_beat)
             painter.drawLine(QPointF(x, self.RULER - 6), QPointF(x, self.RULER))
             painter.drawText(
                 QRectF(x + 3, 0, bar_width * every, self.RULER - 2),
                 Qt.AlignVCenter | Qt.AlignLeft,
-                str(number + 1),
+                label,
             )
 
     def _paint_playhead(self, painter: QPainter) -> None:

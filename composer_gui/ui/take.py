@@ -3,8 +3,9 @@
 The recorder (shared with the command line) stamps every note where it arrives, runs the
 metronome, keeps the take when the keyboard is unplugged and goes on when it comes back
 or another input is chosen. This QObject only reads it on a QTimer to drive the display
-(count-in, playhead) and the end, feeds it the on-screen keys, and turns the recorder's
-driver-thread problems into a signal on the window's thread.
+(count-in, playhead, the take so far: ``Recorder.so_far``) and the end, feeds it the
+on-screen keys, and turns the recorder's driver-thread problems into a signal on the
+window's thread.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class Take(QObject):
     problem = Signal(str)  # one sentence, e.g. the keyboard was unplugged
     counting = Signal(str)  # "1", "2", ... during the count-in, "" after
     position = Signal(float)  # beats from bar 1 (negative during the count-in)
+    # core.take_notes.TakeSoFar: the count-in's bars and the notes played so far, each
+    # time they change (a held note grows a step at a time)
+    progress = Signal(object)
 
     def __init__(
         self,
@@ -49,6 +53,7 @@ class Take(QObject):
         )
         self.running = False
         self.lead_in_beats = 0.0  # of the count-in, kept for a pickup (set when it ends)
+        self._shown = None  # the last TakeSoFar sent with ``progress``
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -81,6 +86,7 @@ class Take(QObject):
         if self.recorder.wait(0):
             self.stop()
             return
+        self._show_progress()
         if not self.recorder.started:  # waiting for the DAW's start
             self.counting.emit("")
             return
@@ -91,6 +97,12 @@ class Take(QObject):
         else:
             self.counting.emit("")
         self.position.emit(beats)
+
+    def _show_progress(self) -> None:
+        so_far = self.recorder.so_far()
+        if so_far != self._shown:
+            self._shown = so_far
+            self.progress.emit(so_far)
 
     def stop(self) -> None:
         """End now (or at the natural end) and emit the take."""

@@ -208,14 +208,15 @@ class TransportFlow:
         )
         self.take.counting.connect(self.transport.show_count)
         self.take.position.connect(self._recording_position)
+        self.take.progress.connect(self.melody_editor.show_take)
         self.take.problem.connect(self._take_problem)
         self.take.finished.connect(self._take_finished)
-        self.melody_editor.set_length(setup.length_beats, self.document.meter())
         try:
             self.take.start()
         except ComposerError as error:
             self.take.cancel()
             self.take = None
+            self._show_melody_again()
             self.actions.record.setChecked(False)
             self.report_error(str(error))
             return
@@ -240,7 +241,14 @@ class TransportFlow:
         return True
 
     def _recording_position(self, beats: float) -> None:
-        self.melody_editor.set_playhead(max(0.0, beats))
+        """The playhead runs through the count-in's bar too, the roll draws it."""
+        self.melody_editor.set_playhead(max(self.melody_editor.first_beat, beats))
+
+    def _show_melody_again(self) -> None:
+        """After a take: the document's melody on its bars, as accompanied (a pickup kept
+        from the count-in is its short bar first), not the take's count-in."""
+        self.melody_editor.show_take(None)
+        self.melody_editor.set_length(self.document.length_beats(), self.document.bar_lines())
 
     def _take_finished(self, take: Arrangement) -> None:
         from composer_gui.core.take_notes import lead_in_as_pickup
@@ -252,6 +260,7 @@ class TransportFlow:
         self.actions.record.setChecked(False)
         self.actions.record.blockSignals(False)
         self.melody_editor.set_playhead(None)
+        self._show_melody_again()
         notes = take.tracks[0].notes
         if notes:
             # A pickup played into the count-in: the take starts with it, given as the

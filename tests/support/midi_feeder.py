@@ -47,6 +47,33 @@ def start_feeder(jack_server, melody, tempo_bpm: float, *options: str):
     return process
 
 
+def stop_feeder(process) -> None:
+    """Kill a feeder still playing (a test that failed midway) and reap it."""
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+
+
+def record_argv(
+    output,
+    bars: int,
+    tempo_bpm: float | None = None,
+    *options: str,
+    port: str = KEYS_PORT,
+    click: str = CLICKS_PORT,
+) -> list[str]:
+    """The CLI's ``record`` over JACK from ``port`` (the feeder's keys), the clicks to
+    ``click`` (the feeder's ears, or "none"), into ``output``; ``options`` as the command
+    takes them (``--meter 3/4``, ``--thru PORT``, ``--start-on-note``)."""
+    tempo = ["--tempo", str(tempo_bpm)] if tempo_bpm is not None else []
+    return [
+        "record",
+        *("--port", port, "--bars", str(bars), *tempo, "--api", "jack", "--click", click),
+        *options,
+        *("-o", str(output)),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("melody", help="JSON list of [pitch, start_beat, duration_beats]")

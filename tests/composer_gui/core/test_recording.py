@@ -21,7 +21,7 @@ from composer_gui.core.recording import (
     count_in_clicks,
     notes_from_messages,
 )
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
+from tests.support.midi_feeder import record_argv, start_feeder, stop_feeder
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -37,12 +37,6 @@ MELODY = [
     (65, 5.0, 1.0),
     (64, 6.0, 2.0),
 ]
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
 
 
 # -- rules, no ports ---------------------------------------------------------------------
@@ -132,27 +126,9 @@ def test_record_command_takes_down_a_melody_played_with_human_timing(
     feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--follow-clicks", "4")
     take = tmp_path / "take.mid"
     try:
-        code = main(
-            [
-                "record",
-                "--port",
-                KEYS_PORT,
-                "--bars",
-                "2",
-                "--tempo",
-                str(tempo_bpm),
-                "--api",
-                "jack",
-                "--click",
-                CLICKS_PORT,
-                "--thru",
-                midi_dump.port,
-                "-o",
-                str(take),
-            ]
-        )
+        code = main(record_argv(take, 2, tempo_bpm, "--thru", midi_dump.port))
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
     assert code == 0, capsys.readouterr().err
     notes = read_arrangement(take).tracks[0].notes
     assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
@@ -169,26 +145,9 @@ def test_record_can_start_with_the_first_note_instead_of_a_count_in(jack_server,
     feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--delay", "1.0", "--jitter-ms", "12")
     take = tmp_path / "take.mid"
     try:
-        code = main(
-            [
-                "record",
-                "--port",
-                KEYS_PORT,
-                "--bars",
-                "2",
-                "--tempo",
-                str(tempo_bpm),
-                "--api",
-                "jack",
-                "--click",
-                "none",
-                "--start-on-note",
-                "-o",
-                str(take),
-            ]
-        )
+        code = main(record_argv(take, 2, tempo_bpm, "--start-on-note", click="none"))
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
     assert code == 0
     notes = read_arrangement(take).tracks[0].notes
     assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
@@ -220,28 +179,12 @@ def test_a_vanishing_keyboard_keeps_the_take_says_so_once_and_comes_back(
     unplugger = threading.Thread(target=kill_and_return)
     unplugger.start()
     try:
-        code = main(
-            [
-                "record",
-                "--port",
-                KEYS_PORT,
-                "--bars",
-                "3",
-                "--tempo",
-                str(tempo_bpm),
-                "--api",
-                "jack",
-                "--click",
-                CLICKS_PORT,
-                "-o",
-                str(take),
-            ]
-        )
+        code = main(record_argv(take, 3, tempo_bpm))
     finally:
         unplugger.join()
-        stop(feeder)
+        stop_feeder(feeder)
         for process in returned:
-            stop(process)
+            stop_feeder(process)
     assert code == 0
     err = capsys.readouterr().err
     assert err.count("disappeared") == 1, err
@@ -261,21 +204,7 @@ def test_ports_command_lists_our_virtual_output(jack_server, capsys):
 
 @pytest.mark.jack
 def test_recording_from_a_missing_port_is_one_sentence(jack_server, tmp_path, capsys):
-    code = main(
-        [
-            "record",
-            "--port",
-            "Nobody:keys",
-            "--bars",
-            "1",
-            "--api",
-            "jack",
-            "--click",
-            "none",
-            "-o",
-            str(tmp_path / "t.mid"),
-        ]
-    )
+    code = main(record_argv(tmp_path / "t.mid", 1, port="Nobody:keys", click="none"))
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("composer-gui: No MIDI input named 'Nobody:keys'")

@@ -6,8 +6,6 @@ recorder: the CLI's ``record`` on a JACK port fed by a player in another process
 
 from __future__ import annotations
 
-import subprocess
-
 import mido
 import pytest
 
@@ -16,8 +14,8 @@ from composer_gui.core.arrangement import Note
 from composer_gui.core.bar_lines import read_bars
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.recording import RecordingSetup, take_to_arrangement
-from composer_gui.core.take_notes import lead_in_as_pickup
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
+from composer_gui.core.take_notes import lead_in_as_pickup, take_so_far
+from tests.support.midi_feeder import record_argv, start_feeder, stop_feeder
 
 BAR_ONE = 100.0  # seconds; the setups below play a beat a second
 TUNE = [(72, 0.0, 2.0), (74, 1.99, 1.0), (76, 3.02, 1.5), (77, 4.5, 0.5), (76, 5.0, 1.0)]
@@ -89,10 +87,38 @@ def test_the_window_starts_the_melody_with_the_pickup_and_gives_its_length():
     assert lead_in_as_pickup(notes, 0.0) == (notes, 0)  # no lead-in: the take as it is
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
+@pytest.mark.parametrize(
+    ("signature", "count_in_bars", "bar_starts", "beats"),
+    [
+        ((3, 4), 1, [-3.0, 0.0, 3.0], [-2.0, -1.0, 1.0, 2.0, 4.0, 5.0]),
+        ((6, 8), 2, [-6.0, -3.0, 0.0, 3.0], [-4.5, -1.5, 1.5, 4.5]),  # dotted quarters
+        ((4, 4), 0, [0.0, 4.0], [1.0, 2.0, 3.0, 5.0, 6.0, 7.0]),  # no count-in: none drawn
+    ],
+)
+def test_a_take_so_far_is_drawn_on_the_count_ins_bars_then_the_takes(
+    signature, count_in_bars, bar_starts, beats
+):
+    setup = RecordingSetup(60.0, 2, signature, count_in_bars)
+    so_far = take_so_far([], BAR_ONE, BAR_ONE - 1.0, setup)
+    assert so_far.first_beat == -setup.count_in_beats and so_far.count_in_bars == count_in_bars
+    bars = [bar for bar, _end in so_far.bar_lines.spans(setup.length_beats)]
+    assert [bar.start_beat for bar in bars] == bar_starts
+    assert [beat for bar in bars for beat in bar.beat_beats()] == beats
+    assert so_far.notes == ()
+
+
+def test_a_take_so_far_shows_the_pickup_where_it_was_played_and_a_held_note_by_steps():
+    setup = RecordingSetup(60.0, 2, (3, 4), 1)
+    played = stamp([(60, -2.5, 0.4), (69, -1.02, 1.0)])
+    played.append((BAR_ONE + 0.01, mido.Message("note_on", note=72, velocity=80)))  # held
+    so_far = take_so_far(played, BAR_ONE, BAR_ONE + 1.4, setup)
+    notes = [(n.pitch, round(n.start_beat, 6), round(n.duration_beats, 6)) for n in so_far.notes]
+    # as played, before bar 1 too (the stray key's dropping is decided when the take ends)
+    assert notes[:2] == [(60, -2.5, 0.4), (69, -1.02, 1.0)]
+    assert notes[2] == (72, 0.01, 1.24)  # held: to the last step passed, 1.25
+    later = take_so_far(played, BAR_ONE, BAR_ONE + 1.45, setup)
+    assert later == so_far  # the same step: nothing to draw again
+    assert take_so_far(played, BAR_ONE, BAR_ONE + 1.5, setup) != so_far
 
 
 @pytest.mark.jack
@@ -107,27 +133,9 @@ def test_record_keeps_a_pickup_played_after_the_clicks_of_the_count_in(
     feeder = start_feeder(jack_server, played, tempo_bpm, "--follow-clicks", "3")
     path = tmp_path / "take.mid"
     try:
-        code = main(
-            [
-                "record",
-                "--port",
-                KEYS_PORT,
-                "--bars",
-                "2",
-                "--meter",
-                "3/4",
-                "--tempo",
-                str(tempo_bpm),
-                "--api",
-                "jack",
-                "--click",
-                CLICKS_PORT,
-                "-o",
-                str(path),
-            ]
-        )
+        code = main(record_argv(path, 2, tempo_bpm, "--meter", "3/4"))
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
     assert code == 0, capsys.readouterr().err
     melody = read_arrangement(path)
     notes = [(n.pitch, n.start_beat, n.duration_beats) for n in melody.tracks[0].notes]

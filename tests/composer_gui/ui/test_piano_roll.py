@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mido
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
@@ -293,3 +294,36 @@ def test_octave_names_stay_readable_when_rows_are_thinner_than_the_text(qtbot):
         ]
         text_rows += any(v < 110 for v in dark) and any(v > 180 for v in dark)
     assert text_rows >= 5 * scale, text_rows
+
+
+def test_a_take_is_drawn_from_its_count_in_and_the_melody_comes_back_after(qtbot, editor):
+    from composer_gui.core.recording import RecordingSetup
+    from composer_gui.core.take_notes import take_so_far
+    from models.pianoroll import Meter
+
+    editor.stack.set_melody([Note(60, 0.0, 1.0)])
+    setup = RecordingSetup(60.0, 2, (3, 4), 1)
+    played = [(0.0, mido.Message("note_on", note=69, velocity=80))]
+    take = take_so_far(played, 1.0, 1.0 + 0.5, setup)  # A held from -1.0: into the count-in
+    editor.show_take(take)
+    assert editor.first_beat == -3.0 and editor.view_start_beats == -3.0
+    assert editor.span_beats == 9.0 and editor.visible_beats == 9.0  # count-in and two bars
+    assert editor.x_for_beat(-3.0) == pytest.approx(editor.GUTTER)
+    assert [name for _bar, name in editor.bar_labels()] == ["count-in", "1", "2"]
+    melody = QColor(theme.track_colour(0)).rgb()
+    x = round(editor.x_for_beat(-0.5))
+    y = round(editor.y_for_pitch(69) + editor.row_height() / 2)
+    assert editor.grab().toImage().pixel(x, y) == melody  # the pickup, drawn in the count-in
+    qtbot.mouseClick(editor, Qt.LeftButton, pos=point(editor, 1.0, 72))
+    assert [n.pitch for n in editor.stack.melody] == [60]  # no edit while a take records
+    editor.zoom(2.0)
+    editor.scrollbar.setValue(editor.scrollbar.maximum())
+    assert editor.view_start_beats + editor.visible_beats == pytest.approx(6.0)
+    editor.scrollbar.setValue(0)
+    assert editor.view_start_beats == -3.0
+
+    editor.show_take(None)
+    editor.set_length(6.0, Meter(3, 4))
+    assert editor.first_beat == 0.0 and editor.view_start_beats == 0.0
+    assert [name for _bar, name in editor.bar_labels()] == ["1", "2"]
+    assert [n.pitch for n in editor.notes] == [60]

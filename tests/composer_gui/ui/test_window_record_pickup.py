@@ -7,15 +7,13 @@ save -> reopen -> the same."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from composer_gui.core.arrangement import Note
 from composer_gui.core.engine import default_model_path
 from composer_gui.core.project import load_project
 from composer_gui.ui import settings
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder, stop_feeder
 
 pytestmark = [pytest.mark.gui, pytest.mark.jack]
 
@@ -30,14 +28,10 @@ def bar_starts(roll, until: float) -> list[float]:
     return [bar.start_beat for _n, bar, _end in roll.shown_bars() if bar.start_beat < until]
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
-
-
-def record(qtbot, window, jack_server, played) -> list[tuple[int, float, float]]:
-    """A take of two bars of 3/4 with the count-in, played by the feeder; its notes."""
+def record(qtbot, window, jack_server, played, seen=None) -> list[tuple[int, float, float]]:
+    """A take of two bars of 3/4 with the count-in, played by the feeder; its notes.
+    ``seen`` gets what the melody roll drew each time the take's progress changed:
+    ``(first beat, the bars' names from it, the notes drawn as (pitch, start))``."""
     settings.put(settings.MIDI_API, "jack")
     settings.put(settings.MIDI_INPUT, KEYS_PORT)
     settings.put(settings.MIDI_OUTPUT, CLICKS_PORT)  # the metronome to the player's ears
@@ -51,9 +45,19 @@ def record(qtbot, window, jack_server, played) -> list[tuple[int, float, float]]
     try:
         window.actions.record.setChecked(True)
         assert window.take is not None, window.last_error
+        if seen is not None:
+            roll = window.melody_editor
+
+            def look(_so_far=None) -> None:
+                names = [(bar.start_beat, name) for bar, name in roll.bar_labels()]
+                drawn = [(n.pitch, n.start_beat) for n in roll.take.notes]
+                seen.append((roll.first_beat, names, drawn))
+
+            look()
+            window.take.progress.connect(look)
         qtbot.waitUntil(lambda: window.take is None, timeout=10000)
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
     return [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes]
 
 
@@ -61,6 +65,30 @@ def test_a_stray_key_in_the_count_in_is_dropped_and_the_setting_kept(qtbot, wind
     notes = record(qtbot, window, jack_server, [(60, -2.5, 0.25), *PLAYED[1:]])
     assert notes == PLAYED[1:]  # from the metronome's bar 1, as before
     assert window.document.pickup == "auto"
+
+
+def test_the_roll_draws_the_count_in_bar_and_the_pickup_as_played_then_its_short_bar(
+    qtbot, window, jack_server
+):
+    """While the take records the roll starts with the count-in's bar, before bar 1 and
+    named so, and the pickup shows in it as it is played, on the count-in's last beat;
+    after the take the pickup is kept as the short bar it becomes."""
+    seen: list = []
+    record(qtbot, window, jack_server, PLAYED, seen)
+    first_beat, names, drawn = seen[0]  # the take has begun: the count-in's bar, empty
+    assert first_beat == -3.0 and drawn == []
+    assert names[:3] == [(-3.0, "count-in"), (0.0, "1"), (3.0, "2")]
+    drawings = [drawn for _first, _names, drawn in seen if drawn]
+    assert drawings, "no note was drawn while the take recorded"
+    first_drawn = drawings[0]
+    assert [pitch for pitch, _start in first_drawn] == [69]
+    assert abs(first_drawn[0][1] + 1.0) < 0.25  # on the last click, as the feeder played it
+    last = seen[-1][2]
+    assert [pitch for pitch, _start in last] == [pitch for pitch, _s, _d in PLAYED]
+    roll = window.melody_editor
+    assert roll.take is None and roll.first_beat == 0.0
+    assert [name for _bar, name in roll.bar_labels()] == ["1", "2", "3"]
+    assert bar_starts(roll, 7.0) == BARS  # the pickup's short bar, then the metronome's
 
 
 def test_record_a_pickup_into_the_count_in_generate_save_reopen(

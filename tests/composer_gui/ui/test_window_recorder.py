@@ -21,7 +21,7 @@ from composer_gui.core import midi_io
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.playback import Player, schedule_from_arrangement
 from composer_gui.ui import settings
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder, stop_feeder
 
 pytestmark = [pytest.mark.gui, pytest.mark.jack]
 
@@ -34,12 +34,6 @@ def use_jack(window, input_name: str = "", output_name: str = "") -> None:
     settings.put(settings.MIDI_INPUT, input_name)
     settings.put(settings.MIDI_OUTPUT, output_name)
     window.apply_output_settings()
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
 
 
 def choose(box, port: str) -> None:
@@ -98,9 +92,9 @@ def test_an_unplugged_keyboard_keeps_the_take_says_so_once_and_records_on_when_b
         )
         qtbot.waitUntil(lambda: window.take is None, timeout=10000)
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
         for process in returned:
-            stop(process)
+            stop_feeder(process)
     assert recorded(window) == [60, 62, 64, 72]
     assert sum("disappeared" in m for m in messages) == 1, messages
     assert window.last_error is None  # said in the status bar, no dialog mid-take
@@ -128,7 +122,7 @@ def test_choosing_another_keyboard_mid_take_records_on_from_it(qtbot, window, ja
             spare.send(mido.Message("note_off", note=pitch))
         qtbot.waitUntil(lambda: window.take is None, timeout=5000)
     finally:
-        stop(feeder)
+        stop_feeder(feeder)
         spare.close()
     notes = window.melody_editor.notes
     assert [n.pitch for n in notes] == [60, 62, 64, 67, 69]
@@ -222,6 +216,7 @@ def test_a_take_armed_while_following_starts_and_ends_with_the_daw(qtbot, window
         assert window.take is not None, window.last_error
         qtbot.wait(300)
         assert not window.take.recorder.started  # waiting for the DAW, no count-in
+        assert window.melody_editor.first_beat == 0.0  # and no count-in bar drawn
         player.start()
         qtbot.waitUntil(lambda: window.take.recorder.started, timeout=1000)
         qtbot.waitUntil(lambda: not player.playing, timeout=6000)
