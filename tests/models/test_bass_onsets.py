@@ -190,3 +190,22 @@ def test_a_grown_model_plays_and_judges_as_before():
         for (s1, o1), (s2, o2) in zip(a, b, strict=True):
             np.testing.assert_array_equal(s1, s2)
             np.testing.assert_array_equal(o1, o2)
+
+
+def test_the_app_and_its_midi_file_hear_the_repeat_as_two_notes(tmp_path):
+    from composer_gui.core.arrangement import Arrangement, Track
+    from composer_gui.core.midi_file import read_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
+    from composer_gui.core.track_notes import accompaniment_tracks
+
+    bass = clean_track(_probs([3] * 8, [1, 0, 0, 0, 1, 0, 0, 0]), BASS)
+    (part,) = accompaniment_tracks([bass], (BASS,), (32,), 0, 80)
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in part.notes] == [
+        (43, 0.0, 1.0),
+        (43, 1.0, 1.0),
+    ]
+    melody = Track("melody", [], 0, 0)
+    path = tmp_path / "repeat.mid"
+    write_arrangement(Arrangement([melody, part], 100, (4, 4)), path)
+    back = next(t for t in read_arrangement(path).tracks if t.notes)
+    assert [(n.pitch, n.start_beat) for n in back.notes] == [(43, 0.0), (43, 1.0)]
