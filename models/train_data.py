@@ -163,6 +163,10 @@ class ChoraleData:
         return spoil(target, phase)
 
 
+def _without_onsets(tracks) -> tuple[TrackSpec, ...]:
+    return tuple(replace(t, onsets=False) for t in tracks)
+
+
 class BandData:
     """A band dataset: the melody and tracks of any kinds, styles as condition."""
 
@@ -170,8 +174,8 @@ class BandData:
         self.config = config
         self.data = load_band_split(data_dir, "train")
         # a model's track may add an onset output the data's rolls already hold the
-        # notes for (TrackSpec.onsets): the same data
-        if tuple(replace(t, onsets=False) for t in config.track_specs) != self.data.tracks:
+        # notes for (TrackSpec.onsets): the same data, whichever of them lists it
+        if _without_onsets(config.track_specs) != _without_onsets(self.data.tracks):
             # tracks of the same names may differ in their measured ranges or programs
             # (the shipped band model on one style's data): say how, not the names twice
             ranges = "; ".join(
