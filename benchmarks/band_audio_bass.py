@@ -133,7 +133,8 @@ def style_rows(style, data, engine, count: int) -> dict[str, list[float]]:
         )
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, 4, 0)
-        classes = probs[bass][:, :n].argmax(dim=-1).numpy()
+        pitch_or_rest = probs[bass][:, :n, : tracks[bass].n_rows + 1]  # an onset output apart
+        classes = pitch_or_rest.argmax(dim=-1).numpy()
         classes = np.where(classes == tracks[bass].n_rows, REST, classes)
         out["network"].append(np.mean([notes_in(c) for c in classes]) / n_bars)
         for c in classes:
@@ -141,7 +142,7 @@ def style_rows(style, data, engine, count: int) -> dict[str, list[float]]:
         cleaned = clean_candidates(probs, 0.5, n, tracks, meters=piece.meter)
         out["cleaned"].append(np.mean([c[bass][1].any(axis=1).sum() for c in cleaned]) / n_bars)
         # The bass alone cleaned with one-step notes allowed (an experiment, not the product).
-        _, kept = voices_to_roll(probs[bass][:, :n].numpy(), min_steps=1)
+        _, kept = voices_to_roll(pitch_or_rest.numpy(), min_steps=1)
         out["cleaned, 1-step kept"].append(kept.any(axis=2).sum(axis=1).mean() / n_bars)
         band = barp.real_arrangement(piece, data, style, n)
         melody = Arrangement(
@@ -162,13 +163,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pieces", type=int, default=24, help="test pieces a style")
     parser.add_argument("--styles", default=None, help="comma-separated (default: all)")
+    parser.add_argument("--model", type=Path, default=None, help="default: the shipped band")
     args = parser.parse_args()
     from composer_gui.core.engine import Engine
     from composer_gui.paths import resource_path
     from models.band_pieces import load_band_split
     from models.band_styles import STYLES
 
-    engine = Engine(resource_path("weights", "composer-band.safetensors"), "cpu")
+    engine = Engine(args.model or resource_path("weights", "composer-band.safetensors"), "cpu")
     engine.load()
     data = load_band_split(barp.DATA, "test")
     chosen = None if args.styles is None else set(args.styles.split(","))

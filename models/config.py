@@ -138,11 +138,14 @@ class GanConfig:
     @property
     def is_chorale_layout(self) -> bool:
         """Three monophonic voices on the full grid: the networks' original output layout
-        ``(B, voice, T, pitch-or-rest)``, which the chorale code paths read."""
+        ``(B, voice, T, pitch-or-rest)``, which the chorale code paths read (voices with
+        an onset output are not: they go the band's way)."""
         from models.pianoroll import N_PITCHES
 
         specs = self.track_specs
-        return len(specs) == 3 and all(t.monophonic and t.n_rows == N_PITCHES for t in specs)
+        return len(specs) == 3 and all(
+            t.monophonic and t.n_rows == N_PITCHES and not t.onsets for t in specs
+        )
 
     @property
     def n_style_channels(self) -> int:

@@ -137,18 +137,24 @@ def band_probabilities(
     """Per-track logits ``(k, T, n_outputs)`` → probabilities, perturbed like the voices:
     a monophonic track's classes by beat-held Gumbel noise, a Bernoulli track's logits
     by beat-held logistic noise (a Gumbel difference), so a perturbed chord or drum
-    pattern changes for a whole beat."""
+    pattern changes for a whole beat. A monophonic track's onset output (``onsets``) is
+    its probability unperturbed: noise held for a beat would strike every step of it."""
     temperature = MAX_TEMPERATURE * float(np.clip(variety, 0.0, 1.0))
     out = []
     for track_logits, track in zip(logits, tracks, strict=True):
         x = track_logits.float()
-        shape = (x.shape[0], 1, x.shape[1], x.shape[2])
         if track.monophonic:
+            classes = x[..., : track.n_rows + 1]
             if temperature > 0:
+                shape = (x.shape[0], 1, x.shape[1], classes.shape[2])
                 held = beat_held_gumbel(shape, gen)[:, 0].to(x.device)
-                x = x.log_softmax(dim=-1) + temperature * held
-            out.append(x.softmax(dim=-1))
+                classes = classes.log_softmax(dim=-1) + temperature * held
+            probs = classes.softmax(dim=-1)
+            if track.onsets:
+                probs = torch.cat([probs, torch.sigmoid(x[..., -1:])], dim=-1)
+            out.append(probs)
             continue
+        shape = (x.shape[0], 1, x.shape[1], x.shape[2])
         if temperature > 0:
             logistic = beat_held_gumbel(shape, gen) - beat_held_gumbel(shape, gen)
             x = x + temperature * logistic[:, 0].to(x.device)

@@ -1,9 +1,14 @@
 """Clean-up per track kind: from a track's probabilities to what a musician would play.
 
 Monophonic tracks (voice, bass) are cleaned as the chorale voices are
-(``models.cleanup.voices_to_roll``). The other kinds are Bernoulli rolls, binarized with
-the same density rule (a cell plays where ``density * p > (1 - density) * (1 - p)``, so
-0.5 is "more likely than not") and then tidied:
+(``models.cleanup.voices_to_roll``); one with an onset output (``TrackSpec.onsets``) is
+cleaned by the same rules, but a step its onset output strikes starts a note even on the
+pitch already sounding, and a struck note may be one step long (``clean_struck_voice``):
+the two-step minimum merged MMA's sixteenths into the beat and one pitch a step could
+not repeat a note (issue 17, the pop ballad's bass at 2.0 notes a bar against 3.5).
+The other kinds are Bernoulli rolls, binarized with the same density rule (a cell plays
+where ``density * p > (1 - density) * (1 - p)``, so 0.5 is "more likely than not") and
+then tidied:
 
 - *chords*: decided per chord, not per cell (``clean_chords``): where the track is
   expected to sound, chords held until the network strikes again, each of the 2-5
@@ -38,7 +43,7 @@ import functools
 
 import numpy as np
 
-from models.cleanup import voices_to_roll
+from models.cleanup import REST, voice_labels, voices_to_roll
 from models.pianoroll import Meter, meter_positions
 from models.tracks import TrackSpec
 
@@ -138,6 +143,99 @@ def bass_in_every_bar(
     return probs
 
 
+Segment = list[int]  # [label (row or REST), steps, struck at its first step (0/1)]
+
+
+def _add(segments: list[Segment], label: int, n_steps: int, struck: int) -> None:
+    """Append a segment, joining it to the last one of the same label unless struck."""
+    if segments and segments[-1][0] == label and not struck:
+        segments[-1][1] += n_steps
+    else:
+        segments.append([label, n_steps, struck])
+
+
+def _bridge_struck(segments: list[Segment]) -> tuple[list[Segment], bool]:
+    """``cleanup``'s bridging (``A x A`` with a one-step ``x`` is one ``A``) where neither
+    ``x`` nor the second ``A`` is struck: a re-struck note is not a flicker."""
+    result: list[Segment] = []
+    changed, i = False, 0
+    while i < len(segments):
+        label, n_steps, struck = segments[i]
+        if (
+            n_steps == 1
+            and not struck
+            and result
+            and i + 1 < len(segments)
+            and result[-1][0] != REST
+            and result[-1][0] == segments[i + 1][0]
+            and not segments[i + 1][2]
+        ):
+            result[-1][1] += 1 + segments[i + 1][1]
+            changed, i = True, i + 2
+            continue
+        _add(result, label, n_steps, struck)
+        i += 1
+    return result, changed
+
+
+def _merge_short_struck(segments: list[Segment], min_steps: int) -> tuple[list[Segment], bool]:
+    """``cleanup``'s minimum length for notes not struck: a struck note may be one step."""
+    segments = [list(segment) for segment in segments]
+    result: list[Segment] = []
+    changed = False
+    for i, (label, n_steps, struck) in enumerate(segments):
+        if label == REST or n_steps >= min_steps or struck:
+            _add(result, label, n_steps, struck)
+            continue
+        changed = True
+        left = result[-1][0] if result and result[-1][0] != REST else None
+        right = segments[i + 1][0] if i + 1 < len(segments) else REST
+        right = None if right == REST else right
+        if left is not None and (right is None or abs(left - label) <= abs(right - label)):
+            result[-1][1] += n_steps  # the earlier note is held on (ties go left)
+        elif right is not None:
+            segments[i + 1][1] += n_steps  # the later note starts early
+        else:
+            _add(result, REST, n_steps, 0)
+    return result, changed
+
+
+def clean_struck_voice(
+    classes: np.ndarray, strikes: np.ndarray, density: float = 0.5, min_steps: int = 2
+) -> Rolls:
+    """A monophonic track with an onset output → ``(sounding, onsets)`` ``(step, rows)``.
+
+    ``classes`` ``(step, rows + rest)`` are chosen per step as ``voice_labels`` does;
+    ``strikes`` ``(step,)`` are the onset output's probabilities, a strike where they
+    pass the density rule on a sounding step. The notes are cleaned by ``cleanup``'s
+    bridging and minimum length, except that a struck step starts a new note (the same
+    pitch again too) and a struck note is kept however short. With no strike this is
+    ``voices_to_roll`` exactly (tested)."""
+    labels = voice_labels(np.asarray(classes)[None], density)[0]
+    struck = _plays(np.asarray(strikes, dtype=np.float64), density) & (labels != REST)
+    segments: list[Segment] = []
+    for step, label in enumerate(labels):
+        if segments and segments[-1][0] == label and not struck[step]:
+            segments[-1][1] += 1
+        else:
+            segments.append([int(label), 1, int(struck[step])])
+    changed = True
+    while changed:
+        segments, bridged = _bridge_struck(segments)
+        segments, merged = _merge_short_struck(segments, min_steps)
+        changed = bridged or merged
+    n_rows = classes.shape[1] - 1
+    sounding = np.zeros((labels.shape[0], n_rows), dtype=bool)
+    onsets = np.zeros_like(sounding)
+    step = 0
+    for label, n_steps, _ in segments:
+        if label != REST:
+            sounding[step : step + n_steps, label] = True
+            onsets[step, label] = True
+        step += n_steps
+    return sounding, onsets
+
+
 def clean_track(
     probs: np.ndarray,
     track: TrackSpec,
@@ -152,9 +250,12 @@ def clean_track(
             f"track {track.name!r} needs (step, {track.n_outputs}) probabilities, not {probs.shape}"
         )
     if track.monophonic:
+        classes = probs[:, : track.n_rows + 1]
         if bars is not None and track.kind == "bass":
-            probs = bass_in_every_bar(probs, bars, density)
-        roll, onsets = voices_to_roll(probs[None], density=density)
+            classes = bass_in_every_bar(classes, bars, density)
+        if track.onsets:
+            return clean_struck_voice(classes, probs[:, -1], density)
+        roll, onsets = voices_to_roll(classes[None], density=density)
         return roll[0], onsets[0]
     if track.kind == "chords":
         return clean_chords(probs[:, : track.n_rows], probs[:, track.n_rows :], density)

@@ -8,9 +8,13 @@ away what the model knows about every other pitch; instead each weight is moved 
 row of the same pitch in the wider layout, the new pitches' head rows start silent
 (no weights and a bias of ``SILENT_LOGIT``: a chance of 3 in 10,000 a step, which
 training raises where the data plays them) and the critic's new input columns start at
-zero (it ignores them until it learns them). Only ranges may change: the tracks' names,
-kinds and order and the styles must be the same, or the model is not a start for that
-data.
+zero (it ignores them until it learns them). Only ranges may change, and a monophonic
+track may gain an onset output (``TrackSpec.onsets``, issue 17: the model grown into a
+bass that can strike a held pitch again): its head row starts with no weights and a bias
+of ``ONSET_START_LOGIT`` (below one half, so the clean-up strikes nothing new until it is
+trained) and the critic's onset channel with zero weights, so at iteration 0 the grown
+networks give the old outputs and scores exactly. The tracks' names, kinds and order and
+the styles must be the same, or the model is not a start for that data.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from models.generator import Generator
 from models.tracks import TrackSpec
 
 SILENT_LOGIT = -8.0  # sigmoid(-8) = 0.0003; far below any trained pitch's logit
+# sigmoid(-2) = 0.12, about the share of steps on which MMA's basses start a note: a
+# start near the data's rate for training, and under one half, so nothing is struck yet
+# (at the density slider's setting under 0.88)
+ONSET_START_LOGIT = -2.0
 
 
 def _blocks(track: TrackSpec, critic: bool) -> list[int]:
@@ -60,7 +68,21 @@ def _index_maps(old_tracks, new_tracks, critic: bool) -> tuple[list[int], list[i
             old_idx.append(old_at)
             new_idx.append(new_at)
             old_at, new_at = old_at + 1, new_at + 1
+        if old.onsets:  # the onset output or channel, last
+            old_idx.append(old_at)
+            new_idx.append(new_at)
+        old_at, new_at = old_at + int(old.onsets), new_at + int(new.onsets)
     return old_idx, new_idx
+
+
+def _onset_rows(tracks) -> list[int]:
+    """The generator head's onset rows (flat indices) of ``tracks``."""
+    rows, at = [], 0
+    for track in tracks:
+        at += track.n_outputs
+        if track.onsets:
+            rows.append(at - 1)
+    return rows
 
 
 def check_compatible(old: GanConfig, new: GanConfig) -> None:
@@ -71,6 +93,8 @@ def check_compatible(old: GanConfig, new: GanConfig) -> None:
     if not same or tuple(old.styles) != tuple(new.styles):
         raise ValueError("the model's tracks or styles are not the data's")
     for o, n in zip(old.track_specs, new.track_specs, strict=True):
+        if o.onsets and not n.onsets:
+            raise ValueError(f"track {o.name}: the model's onset output would be dropped")
         if not o.is_drums and not (n.low <= o.low and o.high <= n.high):
             raise ValueError(f"track {o.name}: the data's range {n.low}-{n.high} is narrower")
 
@@ -89,6 +113,7 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     g_new["head.weight"] = torch.zeros_like(g_new["head.weight"])
     g_new["head.bias"] = torch.full_like(g_new["head.bias"], SILENT_LOGIT)
     g_new["head.weight"][new_idx] = g_state["head.weight"][old_idx].float()
+    g_new["head.bias"][_onset_rows(new_tracks)] = ONSET_START_LOGIT
     g_new["head.bias"][new_idx] = g_state["head.bias"][old_idx].float()
     for key in c_new:
         if key != "body.0.weight":
@@ -106,12 +131,22 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     return wide_g, wide_c
 
 
-def widen_to_dataset(model_path: Path, data_dir: Path, stem: Path) -> Path:
+def widen_to_dataset(
+    model_path: Path, data_dir: Path, stem: Path, onsets: tuple[str, ...] = ()
+) -> Path:
     """Write ``model_path`` widened to the band dataset's tracks as ``stem.safetensors``
-    (full precision, with a card: a start for ``train(init_from=...)``); returns it."""
+    (full precision, with a card: a start for ``train(init_from=...)``); returns it.
+    The tracks named in ``onsets``, and those with an onset output already, have one."""
     generator, critic, card = load_model(model_path)
     manifest = json.loads((Path(data_dir) / "manifest.json").read_text())
-    tracks = tuple(TrackSpec.from_dict(t).to_dict() for t in manifest["tracks"])
+    had = {t.name for t in generator.config.track_specs if t.onsets}
+    unknown = set(onsets) - {t["name"] for t in manifest["tracks"]}
+    if unknown:
+        raise ValueError(f"no track {', '.join(sorted(unknown))} in {data_dir}")
+    tracks = tuple(
+        TrackSpec.from_dict(t | {"onsets": t["name"] in had | set(onsets)}).to_dict()
+        for t in manifest["tracks"]
+    )
     config = generator.config.replace(
         tracks=tracks, styles=tuple(manifest.get("styles", ())), critic_bar_head=0
     )

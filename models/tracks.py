@@ -6,6 +6,9 @@ The kind says how a track is represented and written:
 
 - *voice*: monophonic, one pitch or rest per step (the chorale alto, tenor, bass);
 - *bass*: monophonic and low (a band's bass line);
+- a monophonic track may also say where its notes start (``onsets``, opt-in per track):
+  one pitch a step cannot strike the same pitch twice in a row, and a bass's repeated
+  eighths are a tenth or more of its notes in rock, swing and bossa (issue 17);
 - *chords*: polyphonic comping (piano, guitar, pad), several notes a step, with where each
   note starts so its rhythm is kept (a held chord and a re-struck one differ);
 - *drums*: General MIDI percussion on channel 10, hits of the instruments of ``DRUM_KIT``.
@@ -72,7 +75,9 @@ class TrackSpec:
 
     ``low``/``high`` are MIDI pitches (inclusive) and come from the data; a drums track
     ignores them and has one row per ``DRUM_KIT`` instrument. ``program`` is the General
-    MIDI program (0-based) the track is heard with by default.
+    MIDI program (0-based) the track is heard with by default. ``onsets`` (monophonic
+    tracks only) adds an output and a critic channel "a note starts here", so a held
+    pitch can be struck again; a card without it is read as before, bit for bit.
     """
 
     name: str
@@ -80,6 +85,7 @@ class TrackSpec:
     low: int = LOWEST_PITCH
     high: int = HIGHEST_PITCH
     program: int = 0
+    onsets: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -88,6 +94,8 @@ class TrackSpec:
             raise ValueError(f"track {self.name!r}: pitch range {self.low}-{self.high}")
         if not 0 <= self.program <= 127:
             raise ValueError(f"track {self.name!r}: program {self.program} is not 0-127")
+        if self.onsets and not self.monophonic:
+            raise ValueError(f"track {self.name!r}: only a monophonic track has an onset output")
 
     @property
     def monophonic(self) -> bool:
@@ -104,19 +112,21 @@ class TrackSpec:
 
     @property
     def n_outputs(self) -> int:
-        """Generator outputs per step: pitch-or-rest classes for a monophonic track;
-        "sounds" and "starts" per pitch for chords; a hit per instrument for drums."""
+        """Generator outputs per step: pitch-or-rest classes for a monophonic track (then
+        one "a note starts" logit where it has ``onsets``); "sounds" and "starts" per
+        pitch for chords; a hit per instrument for drums."""
         if self.monophonic:
-            return self.n_rows + 1
+            return self.n_rows + 1 + int(self.onsets)
         if self.kind == "chords":
             return 2 * self.n_rows
         return self.n_rows
 
     @property
     def n_critic_channels(self) -> int:
-        """Critic input channels per step: the sounding pitches (mono), sounding and
-        starting pitches (chords), or the hits (drums)."""
-        return 2 * self.n_rows if self.kind == "chords" else self.n_rows
+        """Critic input channels per step: the sounding pitches (mono; then whether a
+        note starts, where it has ``onsets``), sounding and starting pitches (chords), or
+        the hits (drums)."""
+        return 2 * self.n_rows if self.kind == "chords" else self.n_rows + int(self.onsets)
 
     @property
     def channel(self) -> int | None:
@@ -134,17 +144,20 @@ class TrackSpec:
         return pitch - self.low if self.low <= pitch <= self.high else None
 
     def to_dict(self) -> dict:
-        return {
+        """The card's form; ``onsets`` is written only where set, so a card without it
+        (every model before issue 17's onset channel) is written as it was."""
+        values = {
             "name": self.name,
             "kind": self.kind,
             "low": self.low,
             "high": self.high,
             "program": self.program,
         }
+        return values | ({"onsets": True} if self.onsets else {})
 
     @classmethod
     def from_dict(cls, values: dict) -> TrackSpec:
-        known = {"name", "kind", "low", "high", "program"}
+        known = {"name", "kind", "low", "high", "program", "onsets"}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unknown track field(s): {', '.join(unknown)}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -162,13 +163,19 @@ class ChoraleData:
         return spoil(target, phase)
 
 
+def _without_onsets(tracks) -> tuple[TrackSpec, ...]:
+    return tuple(replace(t, onsets=False) for t in tracks)
+
+
 class BandData:
     """A band dataset: the melody and tracks of any kinds, styles as condition."""
 
     def __init__(self, data_dir: Path, config: GanConfig, rng: np.random.Generator):
         self.config = config
         self.data = load_band_split(data_dir, "train")
-        if tuple(config.track_specs) != self.data.tracks:
+        # a model's track may add an onset output the data's rolls already hold the
+        # notes for (TrackSpec.onsets): the same data, whichever of them lists it
+        if _without_onsets(config.track_specs) != _without_onsets(self.data.tracks):
             # tracks of the same names may differ in their measured ranges or programs
             # (the shipped band model on one style's data): say how, not the names twice
             ranges = "; ".join(
@@ -185,7 +192,7 @@ class BandData:
         manifest_text = (Path(data_dir) / "manifest.json").read_text()
         self.manifest = json.loads(manifest_text)
         self.content_hash = hashlib.sha256(manifest_text.encode()).hexdigest()[:16]
-        self.tracks = self.data.tracks
+        self.tracks = config.track_specs
         n_steps = config.window_bars * 16
         # balance_meters: for a band, each style in each meter weighs the same.
         self.sampler = BandWindowSampler(

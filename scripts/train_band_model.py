@@ -15,7 +15,11 @@ for every pitch it knows are kept and the new pitches start silent.
 
 Usage: .venv/bin/python scripts/train_band_model.py DATA RUN_DIR OUT [--config JSON]
        [--iterations N] [--stop-at HH:MM (UTC)] [--export-only] [--threads N]
-       [--init-from MODEL.safetensors]
+       [--init-from MODEL.safetensors] [--onsets TRACK,...]
+
+``--onsets bass`` (with ``--init-from``) grows the model's bass an onset output and the
+critic an onset channel (``TrackSpec.onsets``, issue 17), started so the grown networks
+play and judge as the model did, then trained on the data's own note starts.
 """
 
 from __future__ import annotations
@@ -102,6 +106,7 @@ def main() -> int:
     parser.add_argument("--export-only", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--init-from", type=Path, help="fine-tune from this band model")
+    parser.add_argument("--onsets", default="", help="tracks to grow an onset output")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if not args.export_only:
@@ -112,7 +117,10 @@ def main() -> int:
         if args.init_from and not resuming:
             from models.track_widen import widen_to_dataset
 
-            init_from = widen_to_dataset(args.init_from, args.data, args.run_dir / "init")
+            onsets = tuple(filter(None, args.onsets.split(",")))
+            init_from = widen_to_dataset(
+                args.init_from, args.data, args.run_dir / "init", onsets=onsets
+            )
             config = GanConfig.from_dict(
                 json.loads(init_from.with_suffix(".json").read_text())["config"]
             )
