@@ -63,17 +63,18 @@ BAND_CHECKS = ("chord_discord", "bass_off_chord", "drum_unsteady", "chords_out_o
 BAND_PRIORITIES = {
     "chord_discord": 8.0,
     "bass_off_chord": 1.0,
-    "drum_unsteady": 1.0,
-    "chords_out_of_key": 2.0,
+    "drum_unsteady": 2.0,
+    "chords_out_of_key": 1.0,
 }
 # Critic units lost per unit of each check's rate: priority x (the critic's spread within
-# a take, 0.108 critic units, / the check's spread within a take), both the medians over
-# the validation split's takes (band_ranking_choice.py prints them).
+# a take, 0.129 critic units, / the check's spread within a take), both the medians over
+# the validation split's takes (band_ranking_choice.py prints them). Chosen again for the
+# band model grown a bass onset channel (session 13: its critic and candidates changed).
 BAND_SCALES = {
-    "chord_discord": 8.52,
-    "bass_off_chord": 1.75,
-    "drum_unsteady": 4.872,
-    "chords_out_of_key": 13.515,
+    "chord_discord": 16.229,
+    "bass_off_chord": 8.514,
+    "drum_unsteady": 6.385,
+    "chords_out_of_key": 20.372,
 }
 BAND_WEIGHTS: dict[str, float] = {n: BAND_PRIORITIES[n] * BAND_SCALES[n] for n in BAND_CHECKS}
 # The bass line's chorale checks (ranking.BASS_LINE_WEIGHTS: leaps, parallels with the
