@@ -186,6 +186,18 @@ class BandData:
         self.manifest = json.loads(manifest_text)
         self.content_hash = hashlib.sha256(manifest_text.encode()).hexdigest()[:16]
         self.tracks = self.data.tracks
+        # A fine-tune's data may lack a part the model plays (models.fine_tune): it is
+        # left out of the loss, silent in the critic's real and fake input alike.
+        absent = set(self.manifest.get("absent_tracks", ()))
+        self.learnt = [t.name not in absent for t in self.tracks]
+        self.absent_mask = None
+        if absent:
+            self.absent_mask = torch.cat(
+                [
+                    torch.full((t.n_critic_channels,), float(keep))
+                    for t, keep in zip(self.tracks, self.learnt, strict=True)
+                ]
+            )[None, :, None]  # (1, channels, 1)
         n_steps = config.window_bars * 16
         # balance_meters: for a band, each style in each meter weighs the same.
         self.sampler = BandWindowSampler(
@@ -199,14 +211,26 @@ class BandData:
         cond, target = band_tensors(batch, self.config.n_style_channels, device)
         return cond, target, torch.from_numpy(batch["positions"])
 
+    def _learnt_only(self, channels: torch.Tensor) -> torch.Tensor:
+        if self.absent_mask is None:
+            return channels
+        return channels * self.absent_mask.to(channels.device, channels.dtype)
+
     def real(self, target) -> torch.Tensor:
-        return real_channels(target.sounding, target.onsets, self.tracks)
+        return self._learnt_only(real_channels(target.sounding, target.onsets, self.tracks))
 
     def fake(self, logits: list[torch.Tensor]) -> torch.Tensor:
-        return fake_channels(logits, self.tracks)
+        return self._learnt_only(fake_channels(logits, self.tracks))
 
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
-        return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k)
+        keep = [i for i, learnt in enumerate(self.learnt) if learnt]
+        return best_of_reconstruction(
+            [logits[i] for i in keep],
+            [target.sounding[i] for i in keep],
+            [target.onsets[i] for i in keep],
+            tuple(self.tracks[i] for i in keep),
+            k,
+        )
 
     def spoil(self, target, positions: torch.Tensor):
         """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``)."""

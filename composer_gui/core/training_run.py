@@ -44,6 +44,7 @@ from composer_gui.core.training_plan import (  # noqa: F401 - the run's public n
     TrainingPlan,
     composer_command,
     default_runs_dir,
+    fine_tune_starts,
     latest_run,
     process_alive,
     user_models_dir,
@@ -220,6 +221,7 @@ class TrainingRun:
             command.append("--resume")
         elif plan.init_from:
             command += ["--init-from", plan.init_from]
+            command += ["--init-style", plan.init_style] if plan.init_style else []
         if plan.export:
             command += ["--export", str(self.model_path)]
         if plan.sample_every > 0:
