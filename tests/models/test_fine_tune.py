@@ -242,3 +242,34 @@ def test_a_part_the_data_lacks_is_left_out_of_the_loss_and_the_fine_tune_offers_
     assert named["offered_styles"] == ["my songs"]
     assert named["config"]["styles"] == ["pop", "waltz", "my songs"]
     assert [(s.name, s.index) for s in card_styles(named, out)] == [("my songs", 2)]
+
+
+def test_a_part_the_model_lacks_is_dropped_and_said(toy_model, tmp_path):
+    """A second chords part ("organ") where the toy model has one piano: dropped."""
+    model_path, config = toy_model
+    tracks = (*FOLDER_TRACKS, TrackSpec("organ", "chords", 40, 80, 19))
+    pieces = []
+    for i in range(6):
+        piece = folder_piece(i)
+        piece.sounding.append(np.zeros((piece.n_steps, tracks[2].n_rows), bool))
+        piece.onsets.append(np.zeros((piece.n_steps, tracks[2].n_rows), bool))
+        pieces.append(piece)
+    data = tmp_path / "three"
+    write_band_dataset(pieces, tracks, ("songs",), data, "toy songs", BuildReport())
+    tune = prepare_fine_tune(model_path, config, data, tmp_path / "run")
+    assert "the data's organ dropped (no such part)" in tune.sentence
+    assert "a new style songs started from zero." in tune.sentence
+
+
+def test_a_fine_tune_resumes_on_its_fitted_data(folder_data, toy_model, tmp_path):
+    """``--resume`` names neither the model nor the fitted copy: the run folder does."""
+    from models.config import GanConfig
+    from models.train import train
+
+    model_path, config = toy_model
+    run = train(config.replace(iterations=2), folder_data, tmp_path / "run", init_from=model_path)
+    saved = GanConfig.from_dict(json.loads((run / "config.json").read_text()))
+    assert saved.styles == ("pop", "waltz", "songs")
+    train(saved.replace(iterations=4), folder_data, run, resume=True, log_every=1)
+    logged = [int(r.split(",")[0]) for r in (run / "log.csv").read_text().splitlines()[1:]]
+    assert logged[-1] == 4
