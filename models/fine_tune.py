@@ -197,6 +197,19 @@ class FineTune:
     sentence: str = ""
 
 
+def _own_style(model_path: Path, styles: tuple[str, ...]) -> str | None:
+    """The one style a fine-tuned model offers where it is not a shipped one, else None."""
+    from models.band_styles import STYLE_NAMES
+
+    try:
+        offered = json.loads(model_path.with_suffix(".json").read_text()).get("offered_styles")
+    except (OSError, ValueError):
+        return None
+    if offered and len(offered) == 1 and offered[0] in styles and offered[0] not in STYLE_NAMES:
+        return offered[0]
+    return None
+
+
 def _refuse_chorale(model_path: Path) -> DatasetError:
     return DatasetError(
         f"{model_path.stem} writes the chorale's three voices over the whole keyboard, and "
@@ -246,11 +259,16 @@ def prepare_fine_tune(
     styles = model_styles
     style_index: dict[int, int] = {}
     new_styles: list[str] = []
+    # a fine-tune offering one style of its own ("my songs"), tuned again on more songs
+    # of one style: they train that style, not a new one beside it
+    own = _own_style(model_path, model_styles)
     for i, name in enumerate(data_styles):
         if len(model_styles) < 2:
             style_index[i] = 0  # one style, no style input: the data plays it
         elif name in model_styles:
             style_index[i] = model_styles.index(name)
+        elif own is not None and len(data_styles) == 1:
+            style_index[i] = model_styles.index(own)
         else:
             styles += (name,)
             new_styles.append(name)
@@ -266,7 +284,11 @@ def prepare_fine_tune(
         dropped_tracks=[t.name for d, t in enumerate(data_tracks) if d not in pairs],
         absent_tracks=[t.name for t, d in zip(tracks, pairs, strict=True) if d is None],
         new_styles=new_styles,
-        kept_styles=[s for s in data_styles if len(model_styles) > 1 and s in model_styles],
+        kept_styles=[
+            name
+            for index, name in enumerate(model_styles)
+            if len(model_styles) > 1 and index in style_index.values()
+        ],
         init_style=init_style if new_styles else "",
     )
     out = run_dir / FITTED_DATA

@@ -273,3 +273,30 @@ def test_a_fine_tune_resumes_on_its_fitted_data(folder_data, toy_model, tmp_path
     train(saved.replace(iterations=4), folder_data, run, resume=True, log_every=1)
     logged = [int(r.split(",")[0]) for r in (run / "log.csv").read_text().splitlines()[1:]]
     assert logged[-1] == 4
+
+
+def test_a_fine_tune_of_your_songs_tuned_again_trains_its_own_style(
+    folder_data, toy_model, tmp_path
+):
+    """More songs for "my songs": its own style learns, no second new style beside it."""
+    from composer_gui.core.trained_models import name_card
+    from models.train import train
+
+    model_path, config = toy_model
+    run = train(config.replace(iterations=2), folder_data, tmp_path / "run", init_from=model_path)
+    first = export_model(run, tmp_path / "first.safetensors", folder_data, calibrated=False)
+    card = name_card(json.loads(first.with_suffix(".json").read_text()), "my songs")
+    first.with_suffix(".json").write_text(json.dumps(card))
+    again = card_config(first)
+    tune = prepare_fine_tune(first, again, folder_data, tmp_path / "again")
+    assert tune.config.styles == ("pop", "waltz", "my songs")
+    assert "its own my songs learns from the data" in tune.sentence
+    fitted = load_band_split(tune.data_dir, "train")
+    assert set(fitted.piece_styles.tolist()) == {2}
+
+
+def card_config(path):
+    from models.checkpoint import read_card
+    from models.config import GanConfig
+
+    return GanConfig.from_dict(read_card(path)["config"])
