@@ -108,7 +108,8 @@ def register(sub) -> None:
         default=None,
         metavar="MODEL.safetensors",
         help="fine-tune: start a new run from this model's weights and config (its "
-        "critic's bar head left out); --config and --iterations then count from zero",
+        "critic's bar head left out); band data in other tracks or ranges is re-encoded "
+        "into the model's first, and said; --config and --iterations then count from zero",
     )
     train.add_argument(
         "--init-style",
@@ -297,6 +298,10 @@ def run_train(args: argparse.Namespace) -> int:
         loss=args.loss, iterations=args.iterations, batch_size=args.batch_size, seed=args.seed
     )
     config = GanConfig()
+    if args.init_style and args.init_from is None:
+        raise ComposerError(
+            "--init-style names the style a fine-tune starts from: give --init-from too."
+        )
     if args.init_from is not None:
         from models.checkpoint import read_card
 

@@ -300,3 +300,29 @@ def card_config(path):
     from models.config import GanConfig
 
     return GanConfig.from_dict(read_card(path)["config"])
+
+
+def test_what_cannot_be_mapped_is_refused_by_the_command_in_one_sentence(folder_data, tmp_path):
+    import subprocess
+    import sys
+
+    from composer_gui.paths import resource_path
+
+    def train(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "composer_gui.cli", "train", "--data", str(folder_data),
+             "--run-dir", str(tmp_path / "run"), "--iterations", "1", *extra],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    chorale = resource_path("weights", "composer-chorales.safetensors")
+    band = resource_path("weights", "composer-band.safetensors")
+    for extra, sentence in (
+        (("--init-from", str(chorale)), "composer-chorales writes the chorale's three voices"),
+        (("--init-from", str(band), "--init-style", "polka"), "composer-band has no style 'polka'"),
+        (("--init-style", "rock"), "--init-style names the style a fine-tune starts from"),
+    ):
+        refused = train(*extra)
+        assert refused.returncode == 2, refused.stderr
+        assert refused.stderr.startswith(f"composer-gui: {sentence}"), refused.stderr
+        assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
