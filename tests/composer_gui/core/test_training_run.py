@@ -325,6 +325,8 @@ def test_the_shipped_band_model_fine_tunes_on_songs_and_accompanies_in_their_sty
     assert "The data was fitted to composer-band's tracks: other is played as pad; " in output
     assert " notes moved by octaves into its ranges, " in output
     assert "a new style songs started from its rock." in output
+    # the window's state line says it too, after "Done"
+    assert done.message.startswith("Done: 4 iterations. The data was fitted to composer-band")
     card = json.loads(run.model_path.with_suffix(".json").read_text())
     assert card["offered_styles"] == ["songs"] and card["iterations"] == 4
     assert card["config"]["critic_only"] is False  # the generator learnt too
