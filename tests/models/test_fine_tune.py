@@ -199,21 +199,22 @@ def test_a_part_the_data_lacks_is_left_out_of_the_loss_and_the_fine_tune_offers_
 ):
     from composer_gui.core.styles import card_styles
     from composer_gui.core.trained_models import name_card
-    from models.band_batches import band_tensors
     from models.train import train
     from models.train_data import training_data
 
     model_path, config = toy_model
     tune = prepare_fine_tune(model_path, config, folder_data, tmp_path / "probe")
     data = training_data(tune.data_dir, tune.config, np.random.default_rng(0))
-    batch = data.sampler.batch(4)
-    _, target = band_tensors(batch, 3, "cpu")
+    _, target, _ = data.batch(4, "cpu")
     drums = slice(sum(t.n_critic_channels for t in data.tracks[:2]), None)
     target.onsets[2][:] = 1.0  # drums in the "real" music: the critic must not see them
     target.sounding[2][:] = 1.0
     assert not data.real(target)[:, drums].any()
-    logits = [torch.randn(4, batch["melody"].shape[1], t.n_outputs) for t in data.tracks]
-    assert not data.fake(logits)[:, drums].any()
+    assert data.real(target)[:, : drums.start].any()
+    logits = [torch.randn(4, target.sounding[0].shape[1], t.n_outputs) for t in data.tracks]
+    assert not data.fake(logits)[:, drums].any() and data.fake(logits)[:, : drums.start].any()
+    two = [torch.cat([x, x]) for x in logits]  # two candidates a melody, candidate-major
+    assert not data.fake(two)[:, drums].any()
     from models.track_outputs import best_of_reconstruction
 
     learnt = best_of_reconstruction(
@@ -326,3 +327,54 @@ def test_what_cannot_be_mapped_is_refused_by_the_command_in_one_sentence(folder_
         assert refused.returncode == 2, refused.stderr
         assert refused.stderr.startswith(f"composer-gui: {sentence}"), refused.stderr
         assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+
+
+def test_a_part_some_songs_lack_is_left_out_of_their_loss_alone(toy_model, tmp_path):
+    """Half the songs have no bass: their windows do not teach the bass silence (the
+    critic sees it silent in real, spoiled and generated music; the reconstruction
+    skips it), the others' windows teach it as before."""
+    from models.left_out import PlayedTarget
+    from models.track_outputs import track_loss
+    from models.train_data import training_data
+
+    model_path, config = toy_model
+    pieces = []
+    for i in range(30):
+        piece = folder_piece(i)
+        if i % 2:
+            piece.sounding[0][:] = False
+            piece.onsets[0][:] = False
+        pieces.append(piece)
+    songs = tmp_path / "uneven"
+    write_band_dataset(pieces, FOLDER_TRACKS, ("songs",), songs, "toy songs", BuildReport())
+    tune = prepare_fine_tune(model_path, config, songs, tmp_path / "run")
+    data = training_data(tune.data_dir, tune.config, np.random.default_rng(1))
+    assert data.plays[:, 0].tolist() == [not n.endswith(("1", "3", "5", "7", "9")) for n in
+                                         data.data.names]  # fmt: skip
+    cond, target, positions = data.batch(16, "cpu")
+    assert isinstance(target, PlayedTarget)
+    plays = target.plays[:, 0].bool()
+    assert plays.any() and not plays.all()
+    bass = slice(0, data.tracks[0].n_critic_channels)
+    logits = [torch.randn(16, target.sounding[0].shape[1], t.n_outputs) for t in data.tracks]
+    fake = data.fake(logits)
+    assert not fake[~plays, bass].any() and fake[plays, bass].any()
+    spoiled = data.real(data.spoil(target, positions))
+    assert not spoiled[~plays, bass].any()
+    weights = [plays.float(), 1.0, 0.0]  # the bass where played, the piano, no drums
+    assert target.plays[:, 1].all() and not target.plays[:, 2].any()
+    expected = sum(
+        track_loss(x, s, o, t) * w
+        for x, s, o, t, w in zip(
+            logits, target.sounding, target.onsets, data.tracks, weights, strict=True
+        )
+    ).mean()
+    torch.testing.assert_close(data.reconstruction(logits, target, 1), expected)
+
+
+def test_fresh_training_on_songs_still_learns_a_missing_part_as_silence(folder_data):
+    from models.train_data import training_data
+
+    config = TINY.replace(tracks=tuple(t.to_dict() for t in FOLDER_TRACKS))
+    data = training_data(folder_data, config, np.random.default_rng(0))
+    assert data.plays is None  # not a fine-tune's data: every window teaches every part
