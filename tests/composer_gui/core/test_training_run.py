@@ -300,7 +300,7 @@ def test_bad_files_in_the_folder_are_listed_skipped_and_the_run_trains(tmp_path,
 
 
 @needs_songs
-@pytest.mark.slow  # the shipped band model's own size: 144 s at load 5
+@pytest.mark.slow  # the shipped band model's own size: 33-144 s at load 3-5
 def test_the_shipped_band_model_fine_tunes_on_songs_and_accompanies_in_their_style(tmp_path):
     """The shipped band model (drums, bass, chords, pad) on songs kept whole (drums, bass,
     chords, other; wider ranges): refused until session 13, now re-encoded into its
