@@ -1,13 +1,14 @@
 """The parts a fine-tune leaves out of its loss: per song, a part that song does not play.
 
 A folder of songs is uneven: a third of openttd-openmsx's have no bass part, almost half
-no pad. Trained on as they are, those songs teach the model to play no bass at all (a
-1000-iteration fine-tune of the shipped band model halved its bass, away from the songs
-that have one: docs/training.md). So in a fine-tune's data (``models.fine_tune``) a part
+no pad. Trained on as they are, those songs teach the bass to rest wherever a melody
+sounds like theirs. So in a fine-tune's data (``models.fine_tune``) a part
 a song never plays is not taught as silence there: for that song's windows the critic
 sees the part silent in real, spoiled and generated music alike, and the reconstruction
 skips it. The model keeps playing it as it did, and learns it from the songs that play
-it. A part no song plays (``absent_tracks``) is the case of every song.
+it. A part no song plays (``absent_tracks``) is the case of every song. (It did not
+stop a 1000-iteration fine-tune's bass from thinning, docs/training.md: that has
+another cause, not yet found.)
 
 Fresh training is unchanged: a model trained from scratch has nothing else to keep, and
 the band data's styles have parts silent by design (a style without a pad).
