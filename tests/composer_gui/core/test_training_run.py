@@ -451,7 +451,7 @@ def test_the_child_yields_the_cpu_to_the_window_across_sessions(tmp_path):
 
 
 @needs(shutil.which("mma") is not None, "MMA (mma)")
-@pytest.mark.slow  # the MMA build, a run, a fine-tune of the shipped band model: 160 s at load 5
+@pytest.mark.slow  # the MMA build, a run, a fine-tune of the band model: 21-160 s at load 2-5
 def test_the_band_data_of_one_style_builds_trains_exports_and_joins_the_style_box(tmp_path):
     """The band data path end to end with the real MMA build: one style (rock) rendered
     from the first 13 chorales (the 12th is the first in the validation split, which the
