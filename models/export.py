@@ -43,12 +43,20 @@ def _data_card(data_dir: Path) -> tuple[dict, str]:
         for k in ("source", "licence", "counts", "steps", "styles", "tracks")
         if k in manifest
     }
-    data.update({k: manifest[k] for k in ("made_by", "licences", "description") if k in manifest})
+    data.update(
+        {
+            k: manifest[k]
+            for k in ("made_by", "licences", "description", "fine_tune")
+            if k in manifest
+        }
+    )
     tracks = ", ".join(f"{t['name']} ({t['kind']})" for t in manifest["tracks"])
-    styles = ", ".join(manifest.get("styles", ())) or "one style"
+    fine_tune = manifest.get("fine_tune") or {}
+    styles = ", ".join(fine_tune.get("offered_styles") or manifest.get("styles", ()))
+    tuned = f"fine-tuned from {fine_tune['model']} on " if fine_tune else "trained on "
     description = (
-        f"Writes {tracks} for a melody, in {styles}; trained on {manifest['source']}. "
-        "Weights: EMA of the generator, and the critic."
+        f"Writes {tracks} for a melody, in {styles or 'one style'}; {tuned}"
+        f"{manifest['source']}. Weights: EMA of the generator, and the critic."
     )
     return data, description
 
@@ -61,10 +69,14 @@ def calibrate(generator, critic, data_dir: Path) -> dict:
     if is_band_dataset(data_dir):
         from models.band_evaluate import band_calibration
 
-        calibration = band_calibration(
-            generator, critic, load_band_split(data_dir, "valid"), CALIBRATION_BARS
-        )
-        return {"split": "valid", **calibration}
+        # a folder of a few songs may have none in its validation split: the critic's
+        # scale is then read on the training songs, and the card says so
+        split = "valid"
+        data = load_band_split(data_dir, split)
+        if len(data) == 0:
+            split, data = "train", load_band_split(data_dir, "train")
+        calibration = band_calibration(generator, critic, data, CALIBRATION_BARS)
+        return {"split": split, **calibration}
     from models.evaluate import candidate_calibration, critic_calibration, percentile
 
     held_out = load_split(data_dir, "valid")
@@ -98,6 +110,9 @@ def export_model(
         if not state:
             raise ModelFileError(f"{run_dir} has no {prefix[:-1]} weights in its checkpoint.")
         module.load_state_dict(state)
+    from models.fine_tune import prepared
+
+    data_dir = prepared(run_dir, data_dir, None, config)[0]  # a fine-tune's fitted data
     data, description = _data_card(data_dir)
     model_card = new_card(
         config,
@@ -111,6 +126,12 @@ def export_model(
         world_size=card.get("world_size", 1),
         **({"initialized_from": card["initialized_from"]} if "initialized_from" in card else {}),
     )
+    fine_tune = data.pop("fine_tune", None)
+    if fine_tune:  # the styles its data played (models.fine_tune): the ones it offers
+        offered = fine_tune.pop("offered_styles", [])
+        model_card["fine_tune"] = fine_tune
+        if offered:
+            model_card["offered_styles"] = offered
     if calibrated:
         model_card["calibration"] = calibrate(generator, critic, data_dir)
     save_tensors_and_card(model_tensors(generator, critic), model_card, out.with_suffix(""))

@@ -31,6 +31,7 @@ from models import losses, train_samples
 from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
 from models.config import GanConfig
 from models.critic import Critic
+from models.fine_tune import clear_prepared, prepare_fine_tune, prepared
 from models.generator import Generator
 from models.run_log import append_log, truncate_log
 from models.train_data import (  # noqa: F401  (WindowSampler & co. are imported from here)
@@ -127,12 +128,16 @@ def train(
     progress: Callable[[int, int, dict], None] | None = None,
     evaluate: Callable[[torch.nn.Module, int], dict] | None = None,
     init_from: Path | None = None,
+    init_style: str = "",
 ) -> Path:
     """Train until ``config.iterations``; returns the run folder.
 
     ``init_from`` (a model file) fine-tunes: a fresh run starts from that model's
     generator (trained weights and EMA alike) and critic instead of random weights; a
-    critic bar head in it is left out (the ranking stage adds one again).
+    critic bar head in it is left out (the ranking stage adds one again). Band data in
+    other tracks or styles than the model's is re-encoded into them first, in the run
+    folder (``models.fine_tune``: one sentence says what changed); a style the model
+    lacks gets a new style column, started from ``init_style``'s (or zero).
 
     ``evaluate(generator, iteration)`` (optional) returns quality metrics that are logged
     beside the losses; ``progress(iteration, total, row)`` drives a progress bar.
@@ -143,6 +148,16 @@ def train(
     torch.manual_seed(config.seed + world.rank)
     rng = np.random.default_rng(config.seed + world.rank)
 
+    resuming = resume and (run_dir / "checkpoint.json").is_file()
+    if not resuming and world.main:
+        clear_prepared(run_dir)  # a folder used again: an earlier fine-tune's data
+        if init_from is not None:
+            tune = prepare_fine_tune(init_from, config, data_dir, run_dir, init_style)
+            if tune.sentence:
+                print(tune.sentence, flush=True)
+    if world.size > 1:  # the other ranks read what rank 0 fitted
+        torch.distributed.barrier()
+    data_dir, init_from, config = prepared(run_dir, data_dir, init_from, config)
     config = config_for(config, data_dir)  # a band dataset's tracks and styles
     data = training_data(data_dir, config, rng)  # chorale or band: models/train_data.py
     n_steps = config.window_bars * 16
@@ -169,7 +184,7 @@ def train(
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
 
     start_iteration, elapsed_before = 0, 0.0
-    if resume and (run_dir / "checkpoint.json").is_file():
+    if resuming:
         card = load_checkpoint(run_dir, parts)
         start_iteration, elapsed_before = card["iteration"], card["seconds"]
         if world.main:  # rows logged after that checkpoint will be logged again

@@ -36,6 +36,13 @@ from models.build_dataset import REST, Dataset, load_split, read_manifest
 from models.config import GanConfig
 from models.encoding import REST_CLASS, accompaniment_channels, condition, voice_one_hot
 from models.errors import DatasetError
+from models.left_out import (
+    PlayedTarget,
+    channel_mask,
+    piece_plays,
+    played_reconstruction,
+    samples_plays,
+)
 from models.negatives import spoil
 from models.pianoroll import N_PITCHES, meter_positions
 from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
@@ -193,6 +200,12 @@ class BandData:
         self.manifest = json.loads(manifest_text)
         self.content_hash = hashlib.sha256(manifest_text.encode()).hexdigest()[:16]
         self.tracks = config.track_specs
+        # A fine-tune's data may lack a part the model plays, in every song or in some
+        # (models.fine_tune): left out of the loss there (models.left_out)
+        self.plays = None
+        if "fine_tune" in self.manifest:
+            self.plays = piece_plays(self.data, set(self.manifest.get("absent_tracks", ())))
+        self._last_plays: torch.Tensor | None = None
         n_steps = config.window_bars * 16
         # balance_meters: for a band, each style in each meter weighs the same.
         self.sampler = BandWindowSampler(
@@ -201,23 +214,43 @@ class BandData:
         self.rng = rng  # the loop's, saved in its checkpoints: spoilers resume the same
 
     def batch(self, size: int, device):
-        """``(cond, target, positions (B, 2, T))``: where the beats and bars fall."""
+        """``(cond, target, positions (B, 2, T))``: where the beats and bars fall; in a
+        fine-tune whose songs lack parts, ``target`` says which each sample's song plays."""
         batch = self.sampler.batch(size)
         cond, target = band_tensors(batch, self.config.n_style_channels, device)
+        self._last_plays = None
+        if self.plays is not None:
+            rows = samples_plays(self.plays, self.data, batch["window_starts"])
+            plays = torch.from_numpy(rows).to(device=device, dtype=torch.float32)
+            target = PlayedTarget(target.sounding, target.onsets, plays)
+            self._last_plays = plays
         return cond, target, torch.from_numpy(batch["positions"])
 
     def real(self, target) -> torch.Tensor:
-        return real_channels(target.sounding, target.onsets, self.tracks)
+        channels = real_channels(target.sounding, target.onsets, self.tracks)
+        if isinstance(target, PlayedTarget):
+            channels = channels * channel_mask(target.plays, self.tracks).to(channels.dtype)
+        return channels
 
     def fake(self, logits: list[torch.Tensor]) -> torch.Tensor:
-        return fake_channels(logits, self.tracks)
+        """The generator's output for the batch drawn last (the loop draws a batch, then
+        writes for it once or k times, candidate-major), its songs' unplayed parts silent."""
+        channels = fake_channels(logits, self.tracks)
+        plays = self._last_plays
+        if plays is not None and channels.shape[0] % plays.shape[0] == 0:
+            plays = plays.repeat(channels.shape[0] // plays.shape[0], 1)
+            channels = channels * channel_mask(plays, self.tracks).to(channels.dtype)
+        return channels
 
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
+        if isinstance(target, PlayedTarget):
+            return played_reconstruction(logits, target, self.tracks, k)
         return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k)
 
     def spoil(self, target, positions: torch.Tensor):
         """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``)."""
-        return spoil_batch(target, self.tracks, positions, self.rng, TRAINED_KINDS)
+        spoiled = spoil_batch(target, self.tracks, positions, self.rng, TRAINED_KINDS)
+        return target.with_rolls(spoiled) if isinstance(target, PlayedTarget) else spoiled
 
 
 def config_for(config: GanConfig, data_dir: Path) -> GanConfig:

@@ -108,7 +108,15 @@ def register(sub) -> None:
         default=None,
         metavar="MODEL.safetensors",
         help="fine-tune: start a new run from this model's weights and config (its "
-        "critic's bar head left out); --config and --iterations then count from zero",
+        "critic's bar head left out); band data in other tracks or ranges is re-encoded "
+        "into the model's first, and said; --config and --iterations then count from zero",
+    )
+    train.add_argument(
+        "--init-style",
+        default="",
+        metavar="STYLE",
+        help="with --init-from a model of several styles and data of a style it lacks (a "
+        "folder's songs): the new style starts as this one of the model's (default: zero)",
     )
     train.add_argument("--eval-every", type=int, default=250, help="validation metrics every N")
     train.add_argument("--log-every", type=int, default=10, help="a log row every N iterations")
@@ -290,11 +298,17 @@ def run_train(args: argparse.Namespace) -> int:
         loss=args.loss, iterations=args.iterations, batch_size=args.batch_size, seed=args.seed
     )
     config = GanConfig()
+    if args.init_style and args.init_from is None:
+        raise ComposerError(
+            "--init-style names the style a fine-tune starts from: give --init-from too."
+        )
     if args.init_from is not None:
         from models.checkpoint import read_card
 
         card = read_card(_model_file(args.init_from))
-        config = GanConfig.from_dict(card["config"]).replace(critic_bar_head=0)
+        # a fine-tune trains both networks, whatever the model's last stage trained (the
+        # shipped band model's was its critic alone); --config may say otherwise
+        config = GanConfig.from_dict(card["config"]).replace(critic_bar_head=0, critic_only=False)
     if args.resume and (args.run_dir / "config.json").is_file():
         config = GanConfig.from_dict(json.loads((args.run_dir / "config.json").read_text()))
     if args.config is not None:  # on --resume, a later stage of the same run
@@ -325,6 +339,7 @@ def run_train(args: argparse.Namespace) -> int:
             progress=progress,
             evaluate=evaluator,
             init_from=_model_file(args.init_from) if args.init_from else None,
+            init_style=args.init_style,
         )
     except KeyboardInterrupt:
         print(
@@ -339,8 +354,10 @@ def run_train(args: argparse.Namespace) -> int:
     if args.export and int(os.environ.get("RANK", "0")) == 0:
         from models.export import export_model
 
-        export_model(args.run_dir, args.export, data_dir)
-        print(f"Model written to {args.export}, calibrated on the validation split.")
+        out = export_model(args.run_dir, args.export, data_dir)
+        split = json.loads(out.with_suffix(".json").read_text())["calibration"]["split"]
+        words = "validation split" if split == "valid" else f"{split} split (no validation songs)"
+        print(f"Model written to {args.export}, calibrated on the {words}.")
     return 0
 
 

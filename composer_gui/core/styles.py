@@ -5,7 +5,8 @@ offer. It is read from the model cards in ``resources/weights`` (JSON only, so l
 them loads neither torch nor a network): a card that lists ``config.styles`` (the band
 model, conditioned on style) gives one style per name, described by the card's
 ``styles`` entries where it has them, else by the shipped band style of that name
-(``models.band_styles``), else by the card's description; a card without (the chorale
+(``models.band_styles``), else by the card's description (a fine-tune's card lists the
+styles it offers, ``offered_styles``: the others are not offered); a card without (the chorale
 model) is one style, named by its card's ``style`` field, else "chorale" for the shipped
 chorale model, else the model's name. The tracks are the card's (``card_tracks``).
 """
@@ -91,8 +92,13 @@ def card_styles(card: dict, model_path: Path) -> list[Style]:
         if name == CHORALE_STYLE and not description:
             description = CHORALE_DESCRIPTION
         return [Style(name, model_path, tracks, description)]
+    # A fine-tune offers only the styles its data played (models.fine_tune): the other
+    # columns are still in its networks, untrained on, and the shipped model plays them.
+    offered = set(card.get("offered_styles") or names)
     styles = []
     for index, name in enumerate(names):
+        if name not in offered:
+            continue
         entry = described.get(str(name), {})
         description = entry.get("description") or _shipped_description(str(name))
         description = str(description or card.get("description", "")).strip()

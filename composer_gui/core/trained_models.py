@@ -80,9 +80,15 @@ def name_card(card: dict, name: str) -> dict:
 
     old = str(card.get("name") or "")
     card["name"] = name
-    styles = card.get("config", {}).get("styles") or []
-    if len(styles) == 1 and (styles[0] not in STYLE_NAMES or styles[0] == old):
-        card["config"]["styles"] = [name]
+    styles = list(card.get("config", {}).get("styles") or [])
+    # a fine-tune offering one style of its own (a folder's songs on the band model) is
+    # renamed in that style alone: its other, unoffered columns keep their names
+    offered = list(card.get("offered_styles") or styles)
+    if len(offered) == 1 and (offered[0] not in STYLE_NAMES or offered[0] == old):
+        styles = [name if s == offered[0] else s for s in styles]
+        card["config"]["styles"] = styles
+        if card.get("offered_styles"):
+            card["offered_styles"] = [name]
     return card
 
 

@@ -40,6 +40,9 @@ class TrainingPlan:
     loss: str = "wgan-gp"
     iterations: int = 1000
     init_from: str = ""  # a model file to fine-tune, "" for fresh weights
+    # with init_from a model of several styles: the style a new one (a folder's songs)
+    # starts as (``train --init-style``); "" starts it from zero
+    init_style: str = ""
     device: str = "auto"
     threads: int = 0  # torch threads; 0 leaves one core to the window
     sample_every: int = 50  # a live sample every N iterations (0: none)
@@ -82,6 +85,21 @@ class Progress:
     rows: list[dict[str, float]] = field(default_factory=list)
     eta_seconds: float | None = None
     stage: str = ""
+
+
+def fine_tune_starts(model_files: list[Path]) -> list[tuple[Path, str]]:
+    """What the Train window offers to fine-tune: each model file, and for a model of
+    several styles (the band) one start per style. The data's own styles train their
+    columns; a folder's songs get a style of their own that starts as the one chosen
+    (``train --init-style``, ``models.fine_tune``), or from zero with the plain entry."""
+    from composer_gui.core.styles import model_styles
+
+    starts: list[tuple[Path, str]] = []
+    for path in model_files:
+        starts.append((path, ""))
+        styles = [s.name for s in model_styles(path)]  # none where the card is bad
+        starts += [(path, name) for name in styles] if len(styles) > 1 else []
+    return starts
 
 
 def default_runs_dir() -> Path:

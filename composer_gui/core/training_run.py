@@ -44,6 +44,7 @@ from composer_gui.core.training_plan import (  # noqa: F401 - the run's public n
     TrainingPlan,
     composer_command,
     default_runs_dir,
+    fine_tune_starts,
     latest_run,
     process_alive,
     user_models_dir,
@@ -118,7 +119,7 @@ class TrainingRun:
         if not (self.data_dir / "manifest.json").is_file():
             self._launch("building", self._build_command())
         elif self._done_training() and (not self.plan.export or self._calibrated()):
-            self._set("done", f"Done: {self.checkpoint_iteration()} iterations.")
+            self._set("done", self._done_sentence())
         else:  # (a model of a run from before export calibrated: --resume exports again)
             self._launch("training", self._train_command())
 
@@ -220,6 +221,7 @@ class TrainingRun:
             command.append("--resume")
         elif plan.init_from:
             command += ["--init-from", plan.init_from]
+            command += ["--init-style", plan.init_style] if plan.init_style else []
         if plan.export:
             command += ["--export", str(self.model_path)]
         if plan.sample_every > 0:
@@ -272,7 +274,7 @@ class TrainingRun:
         elif code == 0 and stage == "building":
             self._launch("training", self._train_command())
         elif code == 0:
-            self._set("done", f"Done: {self.checkpoint_iteration()} iterations.")
+            self._set("done", self._done_sentence())
         elif asked == "pause" or code == EXIT_PAUSED:
             self._set("paused", self._stopped_sentence("Paused"))
         else:
@@ -282,6 +284,15 @@ class TrainingRun:
                 or (f"The {stage} process stopped unexpectedly (exit code {code}).")
             )
             self._set("failed", f"{sentence} {self._stopped_sentence('')}".strip())
+
+    def _done_sentence(self) -> str:
+        """The state line of a finished run: "Done: N iterations.", and for a fine-tune on
+        re-encoded data what that changed (``models.fine_tune``'s sentence)."""
+        from models.fine_tune import FITTED_DATA
+
+        done = f"Done: {self.checkpoint_iteration()} iterations."
+        fitted = self._read_json(f"{FITTED_DATA}/manifest.json").get("fine_tune", {})
+        return f"{done} {fitted['report']}" if fitted.get("report") else done
 
     def _stopped_sentence(self, word: str) -> str:
         done = self.checkpoint_iteration()
@@ -333,7 +344,7 @@ class TrainingRun:
     def _settle(self) -> None:
         """The child is gone and nobody saw it end (the app crashed): read the folder."""
         if self.plan.export and self.model_path.is_file() and self._calibrated():
-            self._set("done", f"Done: {self.checkpoint_iteration()} iterations.")
+            self._set("done", self._done_sentence())
         else:
             self._set("paused", self._stopped_sentence("Stopped while the app was closed"))
 

@@ -39,6 +39,7 @@ from composer_gui.ui.train_plots import TrainPlots
 from composer_gui.ui.train_source import TrainSource, WrappedLabel, narrow
 
 POLL_MS = 250
+INIT_STYLE_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # a fine-tune start's new style
 REDRAW_SECONDS = 1.0
 SAMPLES_RELIST_SECONDS = 5.0
 LOSS_CHOICES = (
@@ -131,8 +132,10 @@ class TrainWindow(QWidget):
         how_form.addRow("Iterations", self.iterations_box)
         self.init_box = QComboBox()
         self.init_box.addItem("Fresh weights", "")
-        for path in self._model_files():
-            self.init_box.addItem(f"Fine-tune {path.stem}", str(path))
+        for path, style in tr.fine_tune_starts(self._model_files()):
+            words = f", a new style from its {style}" if style else ""
+            self.init_box.addItem(f"Fine-tune {path.stem}{words}", str(path))
+            self.init_box.setItemData(self.init_box.count() - 1, style, INIT_STYLE_ROLE)
         how_form.addRow("Start from", self.init_box)
         for box in (self.loss_box, self.init_box):
             narrow(box)
@@ -191,6 +194,7 @@ class TrainWindow(QWidget):
             "loss": self.loss_box.currentData(),
             "iterations": self.iterations_box.value(),
             "init_from": self.init_box.currentData(),
+            "init_style": self.init_box.currentData(INIT_STYLE_ROLE) or "",
         }
         return tr.TrainingPlan.from_dict(values | self.plan_defaults)
 

@@ -195,15 +195,34 @@ def test_the_band_data_source_offers_one_style_or_every_one(qtbot, tmp_path):
 
 def test_the_loss_budget_and_start_point_chosen_reach_the_training_command(qtbot, tmp_path):
     """What the How box says is what the child is told: the loss, the iterations, and
-    the model a run fine-tunes (every shipped model is offered)."""
+    the model a run fine-tunes (every shipped model is offered; the band model once
+    plainly and once per style, the style a folder's new style starts as)."""
     from composer_gui.paths import resource_path
-    from composer_gui.ui.train_window import LOSS_CHOICES, TrainWindow
+    from composer_gui.ui.train_window import INIT_STYLE_ROLE, LOSS_CHOICES, TrainWindow
+    from models.band_styles import STYLE_NAMES
 
     train = TrainWindow(runs_dir=tmp_path / "runs", models_dir=tmp_path / "models")
     qtbot.addWidget(train)
     offered = [train.init_box.itemData(i) for i in range(train.init_box.count())]
     shipped = sorted(str(p) for p in resource_path("weights").glob("*.safetensors"))
-    assert offered[0] == "" and sorted(offered[1:]) == shipped  # fresh, or each shipped one
+    assert offered[0] == "" and sorted(set(offered[1:])) == shipped  # fresh, or each shipped
+    band = str(resource_path("weights", "composer-band.safetensors"))
+    starts = [
+        train.init_box.itemData(i, INIT_STYLE_ROLE) or ""
+        for i in range(train.init_box.count())
+        if offered[i] == band
+    ]
+    assert starts == ["", *STYLE_NAMES]
+    swing = train.init_box.findText("Fine-tune composer-band, a new style from its swing")
+    assert swing > 0
+    train.init_box.setCurrentIndex(swing)
+    command = training_run.TrainingRun.create(tmp_path / "runs", train.plan())._train_command()
+    assert command[command.index("--init-from") + 1] == band
+    assert command[command.index("--init-style") + 1] == "swing"
+    plain = offered.index(band)
+    train.init_box.setCurrentIndex(plain)
+    command = training_run.TrainingRun.create(tmp_path / "runs", train.plan())._train_command()
+    assert command[command.index("--init-from") + 1] == band and "--init-style" not in command
     for words, loss in LOSS_CHOICES:
         train.loss_box.setCurrentText(words)
         train.iterations_box.setValue(1234)
