@@ -91,33 +91,47 @@ def _segments(labels: np.ndarray) -> list[list[int]]:
     return [[int(labels[s]), int(n)] for s, n in zip(starts, lengths, strict=True)]
 
 
-def _append(segments: list[list[int]], label: int, n_steps: int) -> None:
-    """Append a segment, joining it to the last one when they have the same label."""
-    if segments and segments[-1][0] == label:
+def _append(segments: list[list[int]], label: int, n_steps: int, struck: int | None = None) -> None:
+    """Append a segment, joining it to the last one when they have the same label.
+
+    A segment of a track with an onset output carries a third value, whether its note is
+    struck (``track_cleanup.clean_struck_voice``): a struck one starts a note of its own."""
+    if segments and segments[-1][0] == label and not struck:
         segments[-1][1] += n_steps
-    else:
+    elif struck is None:
         segments.append([label, n_steps])
+    else:
+        segments.append([label, n_steps, struck])
+
+
+def _struck(segment: list[int]) -> int | None:
+    """Whether a segment's note is struck, or None where notes carry no strikes."""
+    return segment[2] if len(segment) > 2 else None
 
 
 def _bridge_segments(segments: list[list[int]]) -> tuple[list[list[int]], bool]:
-    """Join ``A x A`` where ``x`` is one step (rest or another pitch) into one ``A``."""
+    """Join ``A x A`` where ``x`` is one step (rest or another pitch) into one ``A``;
+    where the notes carry strikes (``_append``), only if neither ``x`` nor the second
+    ``A`` is struck: a re-struck note is not a flicker."""
     result: list[list[int]] = []
     changed = False
     i = 0
     while i < len(segments):
-        label, n_steps = segments[i]
+        label, n_steps, struck = segments[i][0], segments[i][1], _struck(segments[i])
         if (
             n_steps == 1
+            and not struck
             and result
             and i + 1 < len(segments)
             and result[-1][0] != REST
             and result[-1][0] == segments[i + 1][0]
+            and not _struck(segments[i + 1])
         ):
             result[-1][1] += 1 + segments[i + 1][1]
             changed = True
             i += 2
             continue
-        _append(result, label, n_steps)
+        _append(result, label, n_steps, struck)
         i += 1
     return result, changed
 
@@ -125,13 +139,15 @@ def _bridge_segments(segments: list[list[int]]) -> tuple[list[list[int]], bool]:
 def _merge_short_segments(
     segments: list[list[int]], min_steps: int
 ) -> tuple[list[list[int]], bool]:
-    """Give each too-short note to its touching neighbour of nearest pitch, or rest it."""
+    """Give each too-short note to its touching neighbour of nearest pitch, or rest it; a
+    struck note (segments of three values, ``_append``) is kept however short."""
     segments = [list(segment) for segment in segments]
     result: list[list[int]] = []
     changed = False
-    for i, (label, n_steps) in enumerate(segments):
-        if label == REST or n_steps >= min_steps:
-            _append(result, label, n_steps)
+    for i, segment in enumerate(segments):
+        label, n_steps, struck = segment[0], segment[1], _struck(segment)
+        if label == REST or n_steps >= min_steps or struck:
+            _append(result, label, n_steps, struck)
             continue
         changed = True
         left = result[-1][0] if result and result[-1][0] != REST else None
@@ -142,7 +158,7 @@ def _merge_short_segments(
         elif right is not None:
             segments[i + 1][1] += n_steps  # the later note starts early
         else:
-            _append(result, REST, n_steps)
+            _append(result, REST, n_steps, None if struck is None else 0)
     return result, changed
 
 

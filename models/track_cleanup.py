@@ -43,7 +43,13 @@ import functools
 
 import numpy as np
 
-from models.cleanup import REST, voice_labels, voices_to_roll
+from models.cleanup import (
+    REST,
+    _bridge_segments,
+    _merge_short_segments,
+    voice_labels,
+    voices_to_roll,
+)
 from models.pianoroll import Meter, meter_positions
 from models.tracks import TrackSpec
 
@@ -146,60 +152,6 @@ def bass_in_every_bar(
 Segment = list[int]  # [label (row or REST), steps, struck at its first step (0/1)]
 
 
-def _add(segments: list[Segment], label: int, n_steps: int, struck: int) -> None:
-    """Append a segment, joining it to the last one of the same label unless struck."""
-    if segments and segments[-1][0] == label and not struck:
-        segments[-1][1] += n_steps
-    else:
-        segments.append([label, n_steps, struck])
-
-
-def _bridge_struck(segments: list[Segment]) -> tuple[list[Segment], bool]:
-    """``cleanup``'s bridging (``A x A`` with a one-step ``x`` is one ``A``) where neither
-    ``x`` nor the second ``A`` is struck: a re-struck note is not a flicker."""
-    result: list[Segment] = []
-    changed, i = False, 0
-    while i < len(segments):
-        label, n_steps, struck = segments[i]
-        if (
-            n_steps == 1
-            and not struck
-            and result
-            and i + 1 < len(segments)
-            and result[-1][0] != REST
-            and result[-1][0] == segments[i + 1][0]
-            and not segments[i + 1][2]
-        ):
-            result[-1][1] += 1 + segments[i + 1][1]
-            changed, i = True, i + 2
-            continue
-        _add(result, label, n_steps, struck)
-        i += 1
-    return result, changed
-
-
-def _merge_short_struck(segments: list[Segment], min_steps: int) -> tuple[list[Segment], bool]:
-    """``cleanup``'s minimum length for notes not struck: a struck note may be one step."""
-    segments = [list(segment) for segment in segments]
-    result: list[Segment] = []
-    changed = False
-    for i, (label, n_steps, struck) in enumerate(segments):
-        if label == REST or n_steps >= min_steps or struck:
-            _add(result, label, n_steps, struck)
-            continue
-        changed = True
-        left = result[-1][0] if result and result[-1][0] != REST else None
-        right = segments[i + 1][0] if i + 1 < len(segments) else REST
-        right = None if right == REST else right
-        if left is not None and (right is None or abs(left - label) <= abs(right - label)):
-            result[-1][1] += n_steps  # the earlier note is held on (ties go left)
-        elif right is not None:
-            segments[i + 1][1] += n_steps  # the later note starts early
-        else:
-            _add(result, REST, n_steps, 0)
-    return result, changed
-
-
 def clean_struck_voice(
     classes: np.ndarray, strikes: np.ndarray, density: float = 0.5, min_steps: int = 2
 ) -> Rolls:
@@ -221,8 +173,8 @@ def clean_struck_voice(
             segments.append([int(label), 1, int(struck[step])])
     changed = True
     while changed:
-        segments, bridged = _bridge_struck(segments)
-        segments, merged = _merge_short_struck(segments, min_steps)
+        segments, bridged = _bridge_segments(segments)
+        segments, merged = _merge_short_segments(segments, min_steps)
         changed = bridged or merged
     n_rows = classes.shape[1] - 1
     sounding = np.zeros((labels.shape[0], n_rows), dtype=bool)
