@@ -120,6 +120,7 @@ class TrainPlots(QWidget):
         self._dirty: list[tuple[str, ...]] = []  # the work paint_next does, oldest first
         self._metric_rows: list[dict] = []
         self._sample: dict | None = None
+        self._sample_image: tuple[np.ndarray, int] | None = None
 
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
@@ -220,9 +221,16 @@ class TrainPlots(QWidget):
             return np.zeros(0), np.zeros(0)  # no ratio to a value of zero
         return x, (np.minimum(y / data_value, RATIO_CEILING) if len(y) else y)
 
-    def show_sample(self, sample: dict | None) -> None:
-        """Take the newest sample; ``paint_next`` shows it in its turn."""
-        self._sample = sample
+    @property
+    def sample(self) -> dict | None:
+        """The sample on show (or about to be, at the next ``paint_next``)."""
+        return self._sample
+
+    def show_sample(self, sample: dict | None, image: tuple[np.ndarray, int] | None = None) -> None:
+        """Take the newest sample; ``paint_next`` shows it in its turn.  ``image``:
+        ``sample_image(sample, self.tracks)`` where it was made off the UI thread
+        (``ui/train_sample.py``)."""
+        self._sample, self._sample_image = sample, image
         if SAMPLE not in self._dirty:
             self._dirty.append(SAMPLE)
 
@@ -232,7 +240,7 @@ class TrainPlots(QWidget):
             self.sample_image.clear()
             self._show_empty_roll()
             return
-        image, bottom = sample_image(sample, self.tracks)
+        image, bottom = self._sample_image or sample_image(sample, self.tracks)
         n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
         self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
