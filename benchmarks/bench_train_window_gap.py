@@ -78,14 +78,16 @@ def profile(app) -> Timeline:
     import models.train_samples as samples
     from composer_gui.core.training_run import TrainingRun
     from composer_gui.ui.train_plots import TrainPlots
+    from composer_gui.ui.train_sample import SampleReader
     from composer_gui.ui.train_window import TrainWindow
 
     timeline = Timeline()
     for owner, names in (
-        (TrainWindow, ("tick", "_sample_tick", "update_buttons")),
+        (TrainWindow, ("tick", "update_buttons")),
         (TrainingRun, ("poll", "progress")),
         (TrainPlots, ("show_rows", "paint_next", "_draw_sample")),
-        (samples, ("read_reference", "band_metric_rows", "latest_sample")),
+        (SampleReader, ("poll", "_look")),  # _look runs on the reader's own thread
+        (samples, ("read_reference", "band_metric_rows", "read_sample")),
         (pg.PlotCurveItem, ("paint",)),
         (pg.ImageItem, ("paint",)),
         (pg.AxisItem, ("paint",)),

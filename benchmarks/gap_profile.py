@@ -143,6 +143,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
     """One line a pause: its length, its CPU, and the spans and events that filled it."""
     lines = [f"{label}: {len(meter.gaps)} pauses over {1000 * GAP_SECONDS:.0f} ms"]
     events = list(timeline.events)
+    stacks = list(meter.stacks)  # (copied in one call: the sampler adds while we explain)
     for start, end, cpu, wait, faults in meter.gaps:
         parts = []
         spans = [s for s in timeline.spans if s[2] > start and s[1] < end]
@@ -161,7 +162,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
             f"waiting for a core {1000 * wait:5.1f} ms, {faults} page faults from disk): "
             + ("; ".join(parts) or "nothing noted")
         )
-        sampled = Counter(stack for t, stack in meter.stacks if start <= t <= end)
+        sampled = Counter(stack for t, stack in stacks if start <= t <= end)
         for stack, count in sampled.most_common(3):
             lines.append(f"      {count} samples in {stack}")
     return lines
