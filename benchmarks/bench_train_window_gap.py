@@ -13,11 +13,11 @@ loop gets to run (``bench_event_loop_gap.GapMeter``).  Printed: the longest gap 
 previewed, and while it trains (the child's torch import, dataset build, training, the
 plots redrawn as rows come), and how many times the plots were redrawn.  ``--shots``
 saves screenshots of the window during the run; ``--profile`` says what filled each pause
-over 30 ms (``gap_profile.py``: the window's slots, paints, collections, events, and
-the main thread's CPU in the pause).  Python's full collections skip what the app froze
-(``app.freeze_long_lived``: at start, and once the Train window is built, as the app
-does); ``--freeze-at-start-only`` leaves the Train window's objects in them.  Aim: under
-50 ms.
+over 30 ms (``gap_profile.py``: the window's slots, paints, collections, events, the
+main thread's CPU in the pause and its Python stack, sampled).  Python's full
+collections skip what the app froze (``app.freeze_long_lived``: at start, and once the
+Train window is built, as the app does); ``--freeze-at-start-only`` leaves the Train
+window's objects in them.  Aim: under 50 ms.
 """
 
 from __future__ import annotations
