@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from composer_gui.core import training_plan as tp
 from composer_gui.ui import theme
+from models.build_song_dataset import nothing_to_learn, song_tracks
 
 SOURCES = (  # (words, the plan's source; None: the folder's)
     ("The Bach chorales (music21): three voices", tp.CHORALES),
@@ -292,8 +293,6 @@ class TrainSource(QGroupBox):
     def _show_previews(self) -> None:
         """List the folder's files as read; a part of a kind not checked is not learnt,
         and a song with none of the kinds checked is skipped, as the build will say."""
-        from models.build_song_dataset import nothing_to_learn, song_tracks
-
         previews = self._previews
         if previews is None or not self.folder:
             return
