@@ -4,7 +4,8 @@ It only shows and asks; ``core/training_run.py`` runs the training in processes 
 own (so the window never waits on torch), ``ui/train_source.py`` asks what to learn
 from and reads a folder in a child process too (``core/training_preview.py``), and
 ``core/training_measure.py`` times a few iterations for the estimate.  A timer polls the
-run folder four times a second and redraws the plots only when the log has new rows.
+run folder four times a second and redraws the plots only when the log has new rows;
+the newest live sample is read and drawn on a thread of its own (``ui/train_sample.py``).
 
 Closing the window pauses the run (a checkpoint is written); opening it again offers
 the last run, which Resume continues.  The controllers live in this module's ``_runs``
