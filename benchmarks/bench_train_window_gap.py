@@ -13,11 +13,11 @@ loop gets to run (``bench_event_loop_gap.GapMeter``).  Printed: the longest gap 
 previewed, and while it trains (the child's torch import, dataset build, training, the
 plots redrawn as rows come), and how many times the plots were redrawn.  ``--shots``
 saves screenshots of the window during the run; ``--profile`` says what filled each pause
-over 30 ms (``gap_profile.py``: the window's slots, paints, collections, events, and
-the main thread's CPU in the pause).  Python's full collections skip what the app froze
-(``app.freeze_long_lived``: at start, and once the Train window is built, as the app
-does); ``--freeze-at-start-only`` leaves the Train window's objects in them.  Aim: under
-50 ms.
+over 30 ms (``gap_profile.py``: the window's slots, paints, collections, events, the
+main thread's CPU in the pause and its Python stack, sampled).  Python's full
+collections skip what the app froze (``app.freeze_long_lived``: at start, and once the
+Train window is built, as the app does); ``--freeze-at-start-only`` leaves the Train
+window's objects in them.  Aim: under 50 ms.
 """
 
 from __future__ import annotations
@@ -78,14 +78,16 @@ def profile(app) -> Timeline:
     import models.train_samples as samples
     from composer_gui.core.training_run import TrainingRun
     from composer_gui.ui.train_plots import TrainPlots
+    from composer_gui.ui.train_sample import SampleReader
     from composer_gui.ui.train_window import TrainWindow
 
     timeline = Timeline()
     for owner, names in (
-        (TrainWindow, ("tick", "_sample_tick", "update_buttons")),
+        (TrainWindow, ("tick", "update_buttons")),
         (TrainingRun, ("poll", "progress")),
         (TrainPlots, ("show_rows", "paint_next", "_draw_sample")),
-        (samples, ("read_reference", "band_metric_rows", "latest_sample")),
+        (SampleReader, ("poll", "_look")),  # _look runs on the reader's own thread
+        (samples, ("read_reference", "band_metric_rows", "read_sample")),
         (pg.PlotCurveItem, ("paint",)),
         (pg.ImageItem, ("paint",)),
         (pg.AxisItem, ("paint",)),

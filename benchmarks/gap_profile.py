@@ -9,7 +9,11 @@ A pause seen by the 1 ms timer (``GapMeter``) is blamed on what ran in it:
   paint of a plot shows as ``Paint -> QWidget(viewport of PlotWidget)``);
 - the main thread's CPU time in the pause (``time.thread_time``) and its time runnable
   but waiting for a core (``/proc/self/task/TID/schedstat``): a pause with little CPU
-  was the load of the machine, or the thread blocked, not our work.
+  was the load of the machine, or the thread blocked, not our work;
+- *stacks*: a thread samples the main thread's Python stack every 2 ms while the meter
+  has not ticked for 20 ms (``sys._current_frames``), so a pause is named even where no
+  span or event was noted (an import in a slot, work between two events); the innermost
+  frames are shown, where C++ (a paint) was running the frame that called it.
 
 It only observes: the window's behaviour is the same with it (the wrapping costs
 microseconds a call).
@@ -21,14 +25,18 @@ import gc
 import math
 import os
 import resource
+import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 
 from bench_event_loop_gap import GapMeter
 from PySide6.QtCore import QEvent, QObject
 
 GAP_SECONDS = 0.030  # pauses longer than this are explained
+SAMPLE_SECONDS = 0.002  # the stack sampler's period
+SAMPLE_AFTER_SECONDS = 0.020  # it samples once the meter has not ticked for this long
+STACK_FRAMES = 6  # the innermost frames of a sampled stack
 
 
 class Timeline:
@@ -94,7 +102,25 @@ class ProfiledGapMeter(GapMeter):
         path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
         self._schedstat = os.open(path, os.O_RDONLY) if os.path.exists(path) else -1
         self.gaps: list[tuple] = []  # start, end, cpu, wait, page faults read from disk
+        self.stacks: deque[tuple[float, str]] = deque(maxlen=100_000)  # (time, stack)
+        self._main = threading.main_thread().ident
         self.reset()
+        threading.Thread(target=self._sample, daemon=True, name="stack sampler").start()
+
+    def _sample(self) -> None:
+        """While the main thread has not ticked for a while, note where it is."""
+        while True:
+            time.sleep(SAMPLE_SECONDS)
+            now = time.perf_counter()
+            if now - self.last < SAMPLE_AFTER_SECONDS:
+                continue
+            frame = sys._current_frames().get(self._main)
+            names = []
+            while frame is not None and len(names) < STACK_FRAMES:
+                code = frame.f_code
+                names.append(f"{os.path.basename(code.co_filename)}:{code.co_name}")
+                frame = frame.f_back
+            self.stacks.append((now, " < ".join(names)))
 
     def reset(self) -> None:
         super().reset()
@@ -117,6 +143,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
     """One line a pause: its length, its CPU, and the spans and events that filled it."""
     lines = [f"{label}: {len(meter.gaps)} pauses over {1000 * GAP_SECONDS:.0f} ms"]
     events = list(timeline.events)
+    stacks = list(meter.stacks)  # (copied in one call: the sampler adds while we explain)
     for start, end, cpu, wait, faults in meter.gaps:
         parts = []
         spans = [s for s in timeline.spans if s[2] > start and s[1] < end]
@@ -135,4 +162,7 @@ def explain(meter: ProfiledGapMeter, timeline: Timeline, label: str) -> list[str
             f"waiting for a core {1000 * wait:5.1f} ms, {faults} page faults from disk): "
             + ("; ".join(parts) or "nothing noted")
         )
+        sampled = Counter(stack for t, stack in stacks if start <= t <= end)
+        for stack, count in sampled.most_common(3):
+            lines.append(f"      {count} samples in {stack}")
     return lines

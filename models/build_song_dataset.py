@@ -13,7 +13,7 @@ nothing beside the melody.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,6 +48,24 @@ def song_tracks(kinds: Sequence[str] = ()) -> tuple:
     return tuple(t for t in SONG_TRACKS if t.name in kinds)
 
 
+def song_kinds(notes: dict[str, list[Note]]) -> list[str]:
+    """The band kinds a song has notes of beside its melody (``song_notes``'s roles;
+    a melody part's notes under its top line count as chords)."""
+    return [t.name for t in SONG_TRACKS if notes.get(t.name)]
+
+
+def nothing_to_learn(kinds_found: Collection[str], tracks: Sequence = SONG_TRACKS) -> str:
+    """Why a song with notes of ``kinds_found`` gives a model of ``tracks`` nothing to
+    learn, or "" when it has one of them.  The build's rule, and the Train window's
+    preview asks it too (``core/training_preview.py``) to say which songs the kinds
+    checked would skip before the build does."""
+    if any(t.name in kinds_found for t in tracks):
+        return ""
+    if len(tracks) < len(SONG_TRACKS):
+        return f"has no {', '.join(t.name for t in tracks)} beside the melody to learn from"
+    return "has nothing beside the melody to learn from"
+
+
 def song_band_notes(
     parts: Sequence[Part],
     meters: Sequence[Meter],
@@ -70,11 +88,8 @@ def song_band_notes(
             "--role 'NAME=melody'"
         )
     notes = song_notes(parts, roles)
-    if not any(notes.get(t.name) for t in tracks):
-        if len(tracks) < len(SONG_TRACKS):
-            chosen = ", ".join(t.name for t in tracks)
-            raise DatasetError(f"has no {chosen} beside the melody to learn from")
-        raise DatasetError("has nothing beside the melody to learn from")
+    if reason := nothing_to_learn(song_kinds(notes), tracks):
+        raise DatasetError(reason)
     return notes, roles, meter
 
 
@@ -83,10 +98,12 @@ def band_pieces_from_songs(
     overrides: Iterable[RoleOverride] = (),
     report: BuildReport | None = None,
     kinds: Sequence[str] = (),
+    kinds_by_song: dict[str, list[str]] | None = None,
 ) -> tuple[list[BandPiece], tuple, dict[str, dict[str, str]]]:
     """``songs``: ``(name, parts or the reason it could not be read, meters)``. Returns the
     pieces, the tracks with their measured ranges and programs, and each kept song's roles
-    (part name -> role); ``kinds``: the band tracks learnt (``song_tracks``)."""
+    (part name -> role); ``kinds``: the band tracks learnt (``song_tracks``);
+    ``kinds_by_song``, where given, gets each kept song's ``song_kinds``."""
     report = report if report is not None else BuildReport()
     chosen = song_tracks(kinds)
     overrides = list(overrides)
@@ -103,6 +120,8 @@ def band_pieces_from_songs(
             report.skipped.append((name, str(error)))
             continue
         kept.append((name, notes, meter))
+        if kinds_by_song is not None:
+            kinds_by_song[name] = song_kinds(notes)
         roles_by_song[name] = {part_label(p): r for p, r in zip(parts, roles, strict=True)}
         for role, program in role_programs(parts, roles).items():
             programs.setdefault(role, []).append(program)

@@ -216,9 +216,12 @@ def latest_sample(run_dir: Path) -> dict | None:
     """The newest sample: ``roll``, ``names``, ``drums`` (a band with drums),
     ``lowest_pitch``, ``steps_per_bar``, ``iteration``."""
     files = sorted((Path(run_dir) / SAMPLES_DIR).glob("iteration_*.npz"))
-    if not files:
-        return None
-    with np.load(files[-1]) as f:
+    return read_sample(files[-1]) if files else None
+
+
+def read_sample(path: Path) -> dict:
+    """One sample file, as ``latest_sample`` gives it."""
+    with np.load(path) as f:
         return {k: (f[k] if f[k].ndim else int(f[k])) for k in f.files}
 
 

@@ -39,6 +39,9 @@ class FilePreview:
     kept: bool
     reason: str = ""  # why it is skipped
     roles: list[tuple[str, str]] = field(default_factory=list)  # (part, role)
+    # a kept song's band kinds with notes (build_song_dataset.song_kinds): the window
+    # says which songs the kinds checked would skip, by the build's own rule
+    kinds: list[str] = field(default_factory=list)
 
 
 def preview_songs(folder: Path, roles: list[str] | tuple[str, ...] = ()) -> list[FilePreview]:
@@ -55,13 +58,14 @@ def preview_songs(folder: Path, roles: list[str] | tuple[str, ...] = ()) -> list
         raise DatasetError(str(error)) from None
     songs = list(songs_in_folder(Path(folder)))
     report = BuildReport()
-    _, _, found = band_pieces_from_songs(songs, overrides, report)
+    kinds: dict[str, list[str]] = {}
+    _, _, found = band_pieces_from_songs(songs, overrides, report, kinds_by_song=kinds)
     reasons = dict(report.skipped)
     previews = []
     for name, _parts, _meters in songs:
         if name in found:
             parts = [(part, ROLE_WORDS[role]) for part, role in found[name].items()]
-            previews.append(FilePreview(name, True, roles=parts))
+            previews.append(FilePreview(name, True, roles=parts, kinds=kinds[name]))
         else:
             previews.append(FilePreview(name, False, reasons.get(name, "not used")))
     return previews

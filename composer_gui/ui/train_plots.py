@@ -46,8 +46,13 @@ RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the
 # three rows, which hid the curves drawn at the ceiling when the view ended there
 METRICS_TOP = 2 * RATIO_CEILING
 LABEL_WIDTH_PIXELS = 30  # the plots' value labels: five characters at 9pt
+# The ratios labelled on the metrics plot's fixed scale: 1 is "like the data"
+METRIC_TICKS = (0.0, 1.0, 2.0, 4.0, 6.0, 8.0)
 DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
 EMPTY_ROLL_STEPS = 32  # the roll's width before a sample: two bars of 4/4
+# A curve of more points than this is drawn one pixel wide: about one point in three
+# pixels of a plot at the default window, where a noisy curve becomes a zigzag
+DENSE_POINTS = 120
 
 
 def _finite(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -86,6 +91,8 @@ class TrainPlots(QWidget):
         self.metric_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#888", dash=[4, 4])))
         self.metric_plot.setYRange(0.0, METRICS_TOP, padding=0.02)  # the same scale all run
         self.metric_plot.enableAutoRange(axis="y", enable=False)
+        ticks = [(v, f"{v:g}") for v in METRIC_TICKS]
+        self.metric_plot.getAxis("left").setTicks([ticks])
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -120,6 +127,7 @@ class TrainPlots(QWidget):
         self._dirty: list[tuple[str, ...]] = []  # the work paint_next does, oldest first
         self._metric_rows: list[dict] = []
         self._sample: dict | None = None
+        self._sample_image: tuple[np.ndarray, int] | None = None
 
     def _plot(self, title: str, grid: QGridLayout, row: int, column: int) -> pg.PlotItem:
         widget = pg.PlotWidget(title=title)
@@ -140,6 +148,12 @@ class TrainPlots(QWidget):
         axis.setStyle(autoReduceTextSpace=False)
         axis.textWidth = max(axis.textWidth, LABEL_WIDTH_PIXELS)
         axis._updateWidth()  # pyqtgraph's own way of applying textWidth
+        # the major ticks only, with their labels and grid lines: the minor ones' faint
+        # grid lines and their labels were a third of a plot's paint, repainted at every
+        # new row (benchmarks/bench_train_plots_paint.py), and the labels a musician reads
+        # are the major ones
+        for side in ("left", "bottom"):
+            widget.getAxis(side).setStyle(maxTickLevel=0)
         grid.addWidget(widget, row, column)
         return widget.getPlotItem()
 
@@ -208,7 +222,9 @@ class TrainPlots(QWidget):
         else:
             keys = work if work != METRICS else [k for k in self.curves if k in self._reference]
             for key in keys:
-                self.curves[key].setData(*self._points(key))
+                x, y = self._points(key)
+                _thin_when_dense(self.curves[key], len(x))
+                self.curves[key].setData(x, y)
 
     def _points(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """A curve's points: a loss as logged, a metric as a ratio to the data's value."""
@@ -220,9 +236,16 @@ class TrainPlots(QWidget):
             return np.zeros(0), np.zeros(0)  # no ratio to a value of zero
         return x, (np.minimum(y / data_value, RATIO_CEILING) if len(y) else y)
 
-    def show_sample(self, sample: dict | None) -> None:
-        """Take the newest sample; ``paint_next`` shows it in its turn."""
-        self._sample = sample
+    @property
+    def sample(self) -> dict | None:
+        """The sample on show (or about to be, at the next ``paint_next``)."""
+        return self._sample
+
+    def show_sample(self, sample: dict | None, image: tuple[np.ndarray, int] | None = None) -> None:
+        """Take the newest sample; ``paint_next`` shows it in its turn.  ``image``:
+        ``sample_image(sample, self.tracks)`` where it was made off the UI thread
+        (``ui/train_sample.py``)."""
+        self._sample, self._sample_image = sample, image
         if SAMPLE not in self._dirty:
             self._dirty.append(SAMPLE)
 
@@ -232,7 +255,7 @@ class TrainPlots(QWidget):
             self.sample_image.clear()
             self._show_empty_roll()
             return
-        image, bottom = sample_image(sample, self.tracks)
+        image, bottom = self._sample_image or sample_image(sample, self.tracks)
         n_rows, n_steps = image.shape[:2]
         self.sample_image.setImage(image, levels=(0, 255))
         self.sample_image.setRect(QRectF(0, bottom, n_steps, n_rows))
@@ -261,6 +284,19 @@ class TrainPlots(QWidget):
         )
         self.sample_plot.getAxis("left").setTicks([_roll_ticks(LOWEST_PITCH, N_PITCHES, False)])
         self.sample_plot.getAxis("bottom").setTickSpacing(major=16, minor=4)
+
+
+def _thin_when_dense(curve: pg.PlotDataItem, n_points: int) -> None:
+    """A curve of many points is drawn one pixel wide: a long run's noisy curve is a
+    zigzag of near-vertical strokes, which a two-pixel antialiased pen took 20-100 ms
+    of CPU to paint at 2000 rows (one pixel: 4-5 ms; bench_train_plots_paint --rows
+    2000), and it showed the curve's shape better too.  Style and colour are kept."""
+    pen = curve.opts["pen"]
+    width = 1 if n_points > DENSE_POINTS else 2
+    if pen.width() != width:
+        pen = pg.mkPen(pen)
+        pen.setWidth(width)
+        curve.setPen(pen)
 
 
 def band_legend_words(key: str) -> str:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from composer_gui.core import training_plan as tp
 from composer_gui.ui import theme
+from models.build_song_dataset import nothing_to_learn, song_tracks
 
 SOURCES = (  # (words, the plan's source; None: the folder's)
     ("The Bach chorales (music21): three voices", tp.CHORALES),
@@ -290,16 +291,21 @@ class TrainSource(QGroupBox):
         self.previewed.emit()
 
     def _show_previews(self) -> None:
-        """List the folder's files as read; a part of a kind not checked is not learnt."""
+        """List the folder's files as read; a part of a kind not checked is not learnt,
+        and a song with none of the kinds checked is skipped, as the build will say."""
         previews = self._previews
         if previews is None or not self.folder:
             return
         self.files_tree.clear()
         left_out = {n for n, b in self.kind_boxes.items() if not b.isChecked()}
         left_out = left_out if self._band_layout() else set()
+        learnt = song_tracks(self._kinds()) if self._band_layout() and self._kinds() else ()
         kept = 0
         for preview in previews:
             item = QTreeWidgetItem([preview["name"], ""])
+            reason = learnt and preview["kept"] and nothing_to_learn(preview["kinds"], learnt)
+            if reason:
+                preview = preview | {"kept": False, "reason": reason}
             if preview["kept"]:
                 kept += 1
                 item.setText(1, "kept")

@@ -4,7 +4,8 @@ It only shows and asks; ``core/training_run.py`` runs the training in processes 
 own (so the window never waits on torch), ``ui/train_source.py`` asks what to learn
 from and reads a folder in a child process too (``core/training_preview.py``), and
 ``core/training_measure.py`` times a few iterations for the estimate.  A timer polls the
-run folder four times a second and redraws the plots only when the log has new rows.
+run folder four times a second and redraws the plots only when the log has new rows;
+the newest live sample is read and drawn on a thread of its own (``ui/train_sample.py``).
 
 Closing the window pauses the run (a checkpoint is written); opening it again offers
 the last run, which Resume continues.  The controllers live in this module's ``_runs``
@@ -31,17 +32,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# Imported here, not in the slots that use them: a module's first import in a slot
+# (compiled where no bytecode is cached, and checked by PySide's import hook) froze the
+# window for 40-50 ms when Start was pressed (bench_train_window_gap --profile)
 from composer_gui.core import training_run as tr
+from composer_gui.core.trained_models import name_problem
+from composer_gui.core.training_listen import sample_arrangement
 from composer_gui.core.training_log import MetricsTail
 from composer_gui.core.training_measure import Estimate, SpeedMeasurement, install_model
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
+from composer_gui.ui.train_sample import SampleReader
 from composer_gui.ui.train_source import TrainSource, WrappedLabel, narrow
+from composer_gui.ui.workers import musician_message
+from models.train_samples import METRICS_NAME, SAMPLES_DIR, read_reference
 
 POLL_MS = 250
 INIT_STYLE_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # a fine-tune start's new style
 REDRAW_SECONDS = 1.0
-SAMPLES_RELIST_SECONDS = 5.0
 LOSS_CHOICES = (
     ("WGAN-GP (Wasserstein, gradient penalty)", "wgan-gp"),
     ("WGAN with weight clipping", "wgan-clip"),
@@ -96,8 +104,7 @@ class TrainWindow(QWidget):
         self.measurement: SpeedMeasurement | None = None
         self.estimate_result: Estimate | None = None  # the last one measured, for its plan
         self._shown_rows = -1
-        self._shown_sample = ""
-        self._samples_stamp, self._listed_at = 0, 0.0  # the samples folder's last listing
+        self.samples: SampleReader | None = None  # the run's newest sample, read off-thread
         self._drawn_at = 0.0
         self._build()
         self.timer = QTimer(self, interval=POLL_MS, timeout=self.tick)
@@ -199,11 +206,12 @@ class TrainWindow(QWidget):
         return tr.TrainingPlan.from_dict(values | self.plan_defaults)
 
     def open_run(self, run_dir: Path) -> None:
-        from models.train_samples import METRICS_NAME, SAMPLES_DIR
-
         self.run = run_for(run_dir)
         self._metrics = MetricsTail(self.run.run_dir / SAMPLES_DIR / METRICS_NAME)
-        self._shown_rows, self._shown_sample, self._listed_at = -1, "", 0.0
+        self._shown_rows = -1
+        if self.samples is not None:
+            self.samples.close()
+        self.samples = SampleReader(self.run.run_dir)
         self.timer.start()
         self.tick()
 
@@ -215,8 +223,6 @@ class TrainWindow(QWidget):
         if problem := self.source.problem():
             self.state_label.setText(problem)
             return
-        from composer_gui.core.trained_models import name_problem
-
         if problem := name_problem(plan.name, self.models_dir):
             self.state_label.setText(problem)
             return
@@ -242,8 +248,6 @@ class TrainWindow(QWidget):
             self._act(self.run.cancel if self.run.process else self.run.pause_attached)
 
     def _act(self, action) -> None:
-        from composer_gui.ui.workers import musician_message
-
         try:
             action()
         except Exception as error:  # one sentence for the musician, as every window does
@@ -267,15 +271,11 @@ class TrainWindow(QWidget):
 
     def play_sample(self) -> None:
         """Hear the sample on show (the app's audition plays it: ``sample_play_requested``)."""
-        from composer_gui.core.training_listen import run_tracks, sample_arrangement
-        from models.train_samples import latest_sample
-
-        sample = latest_sample(self.run.run_dir) if self.run is not None else None
+        sample = self.plots.sample if self.run is not None else None
         if sample is None:
             return
-        tracks = run_tracks(self.run.run_dir)
         self.sample_play_requested.emit(
-            sample_arrangement(sample, tracks, self.run.plan.style or None)
+            sample_arrangement(sample, self.plots.tracks, self.run.plan.style or None)
         )
 
     def estimate(self) -> None:
@@ -317,42 +317,18 @@ class TrainWindow(QWidget):
         due = time.monotonic() - self._drawn_at >= REDRAW_SECONDS or not self.run.running
         if len(progress.rows) != self._shown_rows and due:
             self._shown_rows, self._drawn_at = len(progress.rows), time.monotonic()
-            from models.train_samples import read_reference
-
             reference = read_reference(self.run.run_dir)
             band = reference and not any(k.startswith("val_") for k in reference)
             metric_rows = self._metrics.read() if band else None
             self.plots.show_rows(progress.rows, reference, metric_rows)
         self.plots.paint_next()
-        self._sample_tick()
+        if shown := self.samples.poll(self.run.running):
+            self.plots.tracks = shown.tracks  # each track's colour
+            self.plots.show_sample(shown.sample, (shown.image, shown.bottom))
         self.update_buttons()
-        if not self.run.running and self.measurement is None and not self.plots.pending:
+        idle = not (self.plots.pending or self.samples.busy)
+        if not self.run.running and self.measurement is None and idle:
             self.timer.stop()
-
-    def _sample_tick(self) -> None:
-        from models.train_samples import SAMPLES_DIR, latest_sample
-
-        folder = self.run.run_dir / SAMPLES_DIR
-        # a long run's folder holds thousands of samples: list it when a sample added
-        # changed the folder's time, or every few seconds (a coarse clock may not show it),
-        # and always once the run has stopped, so its last sample is the one shown
-        try:
-            stamp = folder.stat().st_mtime_ns
-        except OSError:
-            stamp = 0
-        now = time.monotonic()
-        recent = now - self._listed_at < SAMPLES_RELIST_SECONDS
-        if stamp == self._samples_stamp and recent and self.run.running:
-            return
-        self._samples_stamp, self._listed_at = stamp, now
-        names = sorted(p.name for p in folder.glob("iteration_*.npz")) if stamp else []
-        newest = names[-1] if names else ""
-        if newest != self._shown_sample:
-            from composer_gui.core.training_listen import run_tracks
-
-            self._shown_sample = newest
-            self.plots.tracks = run_tracks(self.run.run_dir)  # each track's colour
-            self.plots.show_sample(latest_sample(self.run.run_dir))
 
     def _show_estimate(self) -> None:
         if self.estimate_result is not None:
@@ -397,5 +373,5 @@ class TrainWindow(QWidget):
             self.measurement.close()
             self.measurement = None
         self.source.close_preview()
-        self.timer.stop()
+        self.timer.stop()  # (the sample reader stays: a window shown again goes on with it)
         super().closeEvent(event)

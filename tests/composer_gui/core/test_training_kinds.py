@@ -101,3 +101,42 @@ def test_the_check_boxes_make_the_plan_and_show_what_is_not_learnt(qtbot):
     assert not any(box.isEnabled() for box in source.kind_boxes.values())
     assert source.plan_values()["kinds"] == () and source.problem() == ""
     source.close_preview()
+
+
+@pytest.mark.gui
+@needs_songs
+def test_the_preview_says_which_songs_the_kinds_checked_skip_as_the_build_does(qtbot):
+    """Bass only: the songs without a bass part are listed as skipped, with the build's
+    reason, before training; the same songs the build itself skips (its own report)."""
+    from composer_gui.core.dataset_import import songs_in_folder
+    from models.build_dataset import BuildReport
+    from models.build_song_dataset import band_pieces_from_songs
+
+    source = TrainSource()
+    qtbot.addWidget(source)
+    source.source_box.setCurrentIndex([s for _, s in SOURCES].index(None))
+    source.folder_edit.setText(str(SONGS))
+    source.preview_folder()
+    qtbot.waitUntil(lambda: "files kept" in source.files_summary.text(), timeout=60000)
+    tree = source.files_tree
+
+    def shown() -> dict[str, str]:
+        items = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+        return {item.text(0): item.text(1) for item in items}
+
+    every_kind = shown()
+    for name in ("drums", "chords", "other"):
+        source.kind_boxes[name].setChecked(False)
+    bass_only = shown()
+    newly = {n for n, words in bass_only.items() if words != every_kind[n]}
+    report = BuildReport()
+    band_pieces_from_songs(list(songs_in_folder(SONGS)), [], report, ("bass",))
+    reason = "has no bass beside the melody to learn from"
+    built = {name for name, why in report.skipped if why == reason}
+    assert newly == built and len(built) >= 3  # nine of openttd-openmsx's songs
+    assert all(bass_only[n] == f"skipped: {reason}" for n in newly)
+    kept = sum(words == "kept" for words in bass_only.values())
+    assert source.files_summary.text().startswith(f"{kept} of {len(bass_only)} files kept")
+    source.kind_boxes["drums"].setChecked(True)  # drums and bass: every song has one
+    assert shown() == every_kind
+    source.close_preview()
