@@ -19,3 +19,26 @@ TINY_CONFIG = {
     "critic_steps": 2,
     "window_bars": 2,
 }
+
+
+def train_tiny_on_songs(runs_dir: Path, kinds: tuple[str, ...], name: str = "", timeout=300):
+    """A tiny model of ``kinds`` trained on the songs by the real training child, to its
+    end (30 iterations, exported and calibrated); returns the finished ``TrainingRun``."""
+    from composer_gui.core.training_run import TrainingPlan, TrainingRun
+
+    plan = TrainingPlan(
+        source=str(SONGS),
+        kinds=kinds,
+        name=name,
+        iterations=30,
+        sample_every=0,
+        log_every=5,
+        eval_every=30,
+        threads=1,
+        config=TINY_CONFIG,
+    )
+    run = TrainingRun.create(runs_dir, plan)
+    run.start()
+    done = run.wait(timeout)
+    assert done.state == "done", done.message
+    return run

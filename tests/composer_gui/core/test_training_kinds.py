@@ -12,13 +12,12 @@ import pytest
 
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.training_plan import composer_command
-from composer_gui.core.training_run import TrainingPlan, TrainingRun
 from composer_gui.paths import resource_path
 from composer_gui.ui.train_source import SOURCES, TrainSource
 from models.build_song_dataset import song_tracks
 from models.errors import DatasetError
 from tests.support.real_parts import needs
-from tests.support.training import SONGS, TINY_CONFIG
+from tests.support.training import SONGS, train_tiny_on_songs
 
 needs_songs = needs(SONGS.is_dir(), "openttd-openmsx")
 
@@ -32,20 +31,7 @@ def test_the_kinds_are_the_song_tracks_named_and_an_unknown_one_is_said():
 
 @needs_songs
 def test_a_folder_trained_on_drums_and_bass_only_writes_those_two(tmp_path):
-    plan = TrainingPlan(
-        source=str(SONGS),
-        kinds=("drums", "bass"),
-        iterations=30,
-        sample_every=0,
-        log_every=5,
-        eval_every=30,
-        threads=1,
-        config=TINY_CONFIG,
-    )
-    run = TrainingRun.create(tmp_path, plan)
-    run.start()
-    done = run.wait(240)
-    assert done.state == "done", done.message
+    run = train_tiny_on_songs(tmp_path, ("drums", "bass"), timeout=240)
     assert "--kinds drums,bass" in (run.run_dir / "output.log").read_text()
     manifest = json.loads((run.data_dir / "manifest.json").read_text())
     assert [t["name"] for t in manifest["tracks"]] == ["drums", "bass"]

@@ -16,11 +16,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from composer_gui.core import training_run
-from composer_gui.core.training_run import TrainingPlan, TrainingRun
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 from tests.support.real_parts import require
-from tests.support.training import SONGS, TINY_CONFIG
+from tests.support.training import SONGS, train_tiny_on_songs
 
 pytestmark = pytest.mark.gui
 
@@ -31,21 +30,7 @@ def test_a_drums_and_bass_model_generates_only_those_tracks_in_the_main_window(
     require(SONGS.is_dir(), "openttd-openmsx")
     monkeypatch.setattr(training_run, "default_runs_dir", lambda: tmp_path / "runs")
     monkeypatch.setattr(training_run, "user_models_dir", lambda: tmp_path / "models")
-    plan = TrainingPlan(
-        source=str(SONGS),
-        kinds=("drums", "bass"),
-        name="drums and bass",
-        iterations=30,
-        sample_every=0,
-        log_every=5,
-        eval_every=30,
-        threads=1,
-        config=TINY_CONFIG,
-    )
-    run = TrainingRun.create(tmp_path / "runs", plan)
-    run.start()
-    done = run.wait(300)
-    assert done.state == "done", done.message
+    run = train_tiny_on_songs(tmp_path / "runs", ("drums", "bass"), name="drums and bass")
 
     window.show_train_window()  # it opens the newest run: the finished one
     train = window.train_window
