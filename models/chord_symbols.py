@@ -183,10 +183,7 @@ def names_weighted(
     basses = np.array([lowest[i] if b is None else int(b) % 12 for i, b in enumerate(bass)])
     best = _best_templates(_scores(weights, basses))
     return [
-        _symbol(weights[i], int(basses[i]), int(best[i]), key_fifths)
-        if (weights[i] > 0).any()
-        else NO_CHORD
-        for i in range(len(weights))
+        _symbol(weights[i], int(basses[i]), int(best[i]), key_fifths) for i in range(len(weights))
     ]
 
 
@@ -314,12 +311,6 @@ def span_weights(
     weights = padded.reshape(len(starts), 11, 12).sum(axis=1)
     bass = [None if silent[i] else int(np.argmax(first[i])) for i in range(len(starts))]
     return weights, bass
-
-
-def span_symbol(sounding: np.ndarray, key_fifths: int | None = None) -> str:
-    """The chord of one span of a ``(step, 128)`` sounding roll (``span_weights``)."""
-    weights, bass = span_weights(sounding, [0], [len(sounding)])
-    return names_weighted(weights, bass, key_fifths)[0]
 
 
 def merge_repeats(symbols: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:

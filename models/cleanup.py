@@ -162,13 +162,19 @@ def _merge_short_segments(
     return result, changed
 
 
-def _clean_voice(labels: np.ndarray, min_steps: int) -> np.ndarray:
-    segments = _segments(labels)
+def _clean_segments(segments: list[list[int]], min_steps: int) -> list[list[int]]:
+    """Bridging and minimum length, again until neither changes a note (with or without
+    strikes: ``track_cleanup.clean_struck_voice`` too)."""
     changed = True
     while changed:
         segments, bridged = _bridge_segments(segments)
         segments, merged = _merge_short_segments(segments, min_steps)
         changed = bridged or merged
+    return segments
+
+
+def _clean_voice(labels: np.ndarray, min_steps: int) -> np.ndarray:
+    segments = _clean_segments(_segments(labels), min_steps)
     if not segments:
         return np.asarray(labels).copy()
     return np.repeat([label for label, _ in segments], [n for _, n in segments])

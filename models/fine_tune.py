@@ -230,7 +230,6 @@ def prepare_fine_tune(
     data must be re-encoded. Raises DatasetError with the reason where it cannot be."""
     model_path, data_dir, run_dir = Path(model_path), Path(data_dir), Path(run_dir)
     same = FineTune(data_dir, model_path, config)
-    clear_prepared(run_dir)
     if not is_band_dataset(data_dir):
         return same  # chorale data: training_data checks the layout and says why not
     if config.is_chorale_layout and not config.tracks:

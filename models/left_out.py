@@ -23,7 +23,6 @@ import torch
 
 from models.band_batches import BandTarget
 from models.band_pieces import BandDataset
-from models.track_outputs import track_loss
 from models.tracks import TrackSpec
 
 
@@ -68,18 +67,3 @@ def channel_mask(plays: torch.Tensor, tracks: tuple[TrackSpec, ...]) -> torch.Te
     """``(B, track)`` → ``(B, critic channels, 1)``: each track's channels its flag."""
     sizes = torch.tensor([t.n_critic_channels for t in tracks], device=plays.device)
     return torch.repeat_interleave(plays, sizes, dim=1)[:, :, None]
-
-
-def played_reconstruction(
-    outputs: list[torch.Tensor], target: PlayedTarget, tracks: tuple[TrackSpec, ...], k: int
-) -> torch.Tensor:
-    """``track_outputs.best_of_reconstruction`` with each sample's unplayed parts left
-    out: a candidate's loss is the sum over the tracks its song plays."""
-    b = target.plays.shape[0]
-    total = 0
-    for t, (logits, held, starts, track) in enumerate(
-        zip(outputs, target.sounding, target.onsets, tracks, strict=True)
-    ):
-        loss = track_loss(logits.float(), held.repeat(k, 1, 1), starts.repeat(k, 1, 1), track)
-        total = total + loss * target.plays[:, t].repeat(k)
-    return total.view(k, b).min(dim=0).values.mean()

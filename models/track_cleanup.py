@@ -45,8 +45,7 @@ import numpy as np
 
 from models.cleanup import (
     REST,
-    _bridge_segments,
-    _merge_short_segments,
+    _clean_segments,
     voice_labels,
     voices_to_roll,
 )
@@ -171,11 +170,7 @@ def clean_struck_voice(
             segments[-1][1] += 1
         else:
             segments.append([int(label), 1, int(struck[step])])
-    changed = True
-    while changed:
-        segments, bridged = _bridge_segments(segments)
-        segments, merged = _merge_short_segments(segments, min_steps)
-        changed = bridged or merged
+    segments = _clean_segments(segments, min_steps)
     n_rows = classes.shape[1] - 1
     sounding = np.zeros((labels.shape[0], n_rows), dtype=bool)
     onsets = np.zeros_like(sounding)

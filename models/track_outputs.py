@@ -139,14 +139,18 @@ def best_of_reconstruction(
     onsets: list[torch.Tensor],
     tracks: tuple[TrackSpec, ...],
     k: int,
+    plays: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The band form of ``losses.best_of_reconstruction``: ``outputs`` hold k candidates
     per melody (candidate-major, ``(k*B, T, n_out)`` per track), targets ``(B, T, rows)``;
-    each candidate's loss is the sum over its tracks, and only the best of k counts."""
+    each candidate's loss is the sum over its tracks, and only the best of k counts.
+    ``plays`` ``(B, track)``: 0 leaves a part a sample's song lacks out of its loss
+    (a fine-tune's songs, ``models.left_out``)."""
     b = sounding[0].shape[0]
     total = 0
-    for logits, held, starts, track in zip(outputs, sounding, onsets, tracks, strict=True):
-        total = total + track_loss(
-            logits.float(), held.repeat(k, 1, 1), starts.repeat(k, 1, 1), track
-        )
+    for t, (logits, held, starts, track) in enumerate(
+        zip(outputs, sounding, onsets, tracks, strict=True)
+    ):
+        loss = track_loss(logits.float(), held.repeat(k, 1, 1), starts.repeat(k, 1, 1), track)
+        total = total + (loss if plays is None else loss * plays[:, t].repeat(k))
     return total.view(k, b).min(dim=0).values.mean()

@@ -40,7 +40,6 @@ from models.left_out import (
     PlayedTarget,
     channel_mask,
     piece_plays,
-    played_reconstruction,
     samples_plays,
 )
 from models.negatives import spoil
@@ -243,9 +242,8 @@ class BandData:
         return channels
 
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
-        if isinstance(target, PlayedTarget):
-            return played_reconstruction(logits, target, self.tracks, k)
-        return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k)
+        plays = target.plays if isinstance(target, PlayedTarget) else None
+        return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k, plays)
 
     def spoil(self, target, positions: torch.Tensor):
         """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``)."""

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.styles import style_key
 
 # Characters a file name may not hold on Windows, macOS or Linux: replaced by "-".
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -30,11 +31,7 @@ def shipped_names() -> set[str]:
 
     names = {*STYLE_NAMES, CHORALE_STYLE}
     names |= {p.stem for p in resource_path("weights").glob("*.safetensors")}
-    return {_key(n) for n in names}
-
-
-def _key(name: str) -> str:
-    return " ".join(name.strip().lower().replace("-", " ").replace("_", " ").split())
+    return {style_key(n) for n in names}
 
 
 def file_stem(name: str) -> str:
@@ -49,11 +46,12 @@ def name_problem(name: str, models_dir: Path, keep: Path | None = None) -> str:
     name = name.strip()
     if not name:
         return "Give the model a name: the Style box shows it by that name."
-    if _key(name) in shipped_names():
+    if style_key(name) in shipped_names():
         return f'"{name}" is the name of a shipped style or model: choose another name.'
     keep = Path(keep).resolve() if keep is not None else None
     for taken in Path(models_dir).glob("*.safetensors"):  # case forgiven, as on macOS
-        same = _key(taken.stem) == _key(file_stem(name)) or _key(model_name(taken)) == _key(name)
+        same = style_key(taken.stem) == style_key(file_stem(name))
+        same = same or style_key(model_name(taken)) == style_key(name)
         if same and taken.resolve() != keep:
             return (
                 f'A model named "{name}" is already trained here: choose another name, '

@@ -274,7 +274,7 @@ class PreferencesDialog(QDialog):
             self.trained_note.setText(musician_message(error))
             self.fit_notes()
             return
-        if self.model_file.text().strip() in (path, str(Path(path).with_suffix(""))):
+        if settings.same_model(self.model_file.text().strip(), path):
             self.model_file.setText(new)
         self.list_trained(new)
         self.trained_note.setText(f'Renamed: the Style box shows it as "{name.strip()}".')
@@ -297,7 +297,7 @@ class PreferencesDialog(QDialog):
         if asked != QMessageBox.Yes:
             return
         in_use = settings.remove_trained_model(path)
-        if in_use or self.model_file.text().strip() in (path, str(Path(path).with_suffix(""))):
+        if in_use or settings.same_model(self.model_file.text().strip(), path):
             self.model_file.setText("")
             in_use = True
         self.list_trained()

@@ -152,10 +152,14 @@ def remove_trained_model(path: str) -> bool:
     return in_use
 
 
+def same_model(text: str, path: str | Path) -> bool:
+    """Whether a model file as typed or saved (with or without its suffix) is ``path``."""
+    return bool(text) and Path(text).with_suffix(".safetensors") == Path(path)
+
+
 def _is_model_in_use(path: str) -> bool:
-    """Whether Preferences' model file is ``path`` (given with or without its suffix)."""
-    chosen = get(MODEL_FILE)
-    return bool(chosen) and Path(chosen).with_suffix(".safetensors") == Path(path)
+    """Whether Preferences' model file is ``path``."""
+    return same_model(get(MODEL_FILE), path)
 
 
 def _coerce(value: Any, default: Any) -> Any:

@@ -159,8 +159,6 @@ class TrainSource(QGroupBox):
         # source's) until the musician types one
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("The model's name in the Style box and in Preferences")
-        self.name_edit.textEdited.connect(lambda _text: setattr(self, "_name_typed", True))
-        self._name_typed = False
         form.addRow("Name", self.name_edit)
         self.folder_edit.textChanged.connect(self._default_name)
         self.style_box.currentIndexChanged.connect(self._default_name)
@@ -206,7 +204,7 @@ class TrainSource(QGroupBox):
     def _default_name(self) -> None:
         """The Name box follows the source until the musician types a name of their own:
         a folder's name ("my rock songs"), else "my chorales" or "my <style> band"."""
-        if self._name_typed:
+        if self.name_edit.isModified():  # the musician typed one: keep it
             return
         if self.folder:
             from pathlib import Path

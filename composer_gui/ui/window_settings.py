@@ -104,11 +104,7 @@ class SettingsFlow:
             # A model chosen in Preferences: its styles join the box, and its first is taken.
             self._listed_model = chosen
             self.list_styles()
-            own = [
-                s
-                for s in self.styles
-                if chosen and str(s.model_path) == str(Path(chosen).with_suffix(".safetensors"))
-            ]
+            own = [s for s in self.styles if settings.same_model(chosen, s.model_path)]
             if own:
                 self.document.set_generate_settings(style=own[0].shown)
             self.show_style(self.document.style)
