@@ -19,13 +19,20 @@ Each spoiled window is a real band (tracks of the kinds of ``models.tracks``) wi
 - ``track_late``: one track (any kind) a step or two late against the rest (not wrapped
   round: session 12's fine-tune was trained with its last steps wrapped to the start);
 - ``transpose``: every pitched track moved 1-6 semitones against the melody (drums kept);
+- ``drums_displaced``: in about a third of the bars the whole kit's bar is turned round
+  within the bar by a few steps (its hits kept, every instrument moved together), so those
+  bars' kick, snare and hats land off the places the style's other bars put them;
 - ``drums_shuffled``: each drum instrument's bars put in another order (held out);
 - ``mismatch``: another window's band under this melody (held out).
 
 Which kinds train the critic and which only judge it was fixed before the fine-tune was run
 (``TRAINED_KINDS``, ``HELD_OUT_KINDS``; ``docs/benchmarks/band-ranking.md``, session 12):
 the two held out are those the critic is weakest on or that ask whether it listens to the
-melody at all, so their figures say whether it learnt the band or only the five spoilers.
+melody at all, so their figures say whether it learnt the band or only the spoilers.
+``drums_displaced`` was added in session 14 as a trained groove kind: it moves each chosen
+bar's pattern against the beat and keeps the bars' order, where the held-out shuffle keeps
+every hit's place in the bar and changes the order of each instrument's bars apart, so the
+shuffle still judges whether the critic learnt a groove rather than this kind.
 
 A window's tracks are per track ``(sounding, onsets)`` bool arrays ``(step, track.n_rows)``
 (``models.band_pieces``); its ``positions`` ``(2, step)`` are ``meter_positions``' position
@@ -48,12 +55,21 @@ KINDS = (
     "transpose",
     "drums_shuffled",
     "mismatch",
+    "drums_displaced",
 )
-TRAINED_KINDS = ("chords_semitone", "bass_off_chord", "drums_thinned", "track_late", "transpose")
+TRAINED_KINDS = (
+    "chords_semitone",
+    "bass_off_chord",
+    "drums_thinned",
+    "track_late",
+    "transpose",
+    "drums_displaced",
+)
 HELD_OUT_KINDS = ("drums_shuffled", "mismatch")
 CHORD_BEAT_SHARE = 1 / 6
 BASS_BEAT_SHARE = 0.25
 DRUMS_KEPT_SHARE = 0.5
+DISPLACED_BAR_SHARE = 1 / 3
 
 Rolls = list[tuple[np.ndarray, np.ndarray]]  # per track (sounding, onsets) (step, rows)
 
@@ -80,10 +96,16 @@ def beat_spans(positions: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts, starts[1:] + [n], strict=True))
 
 
-def bar_spans(positions: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, end)`` of each whole bar of a window (accent 2 starts a bar)."""
+def bar_spans(positions: np.ndarray, to_end: bool = False) -> list[tuple[int, int]]:
+    """``(start, end)`` of each whole bar of a window (accent 2 starts a bar); the last
+    downbeat's bar only ``to_end``, and then where it is as long as the bar before it
+    (the held-out shuffle was drawn without it, and keeps that)."""
     starts = np.flatnonzero(positions[1] == 2).tolist()
-    return list(zip(starts[:-1], starts[1:], strict=True))
+    spans = list(zip(starts[:-1], starts[1:], strict=True))
+    n = positions.shape[1]
+    if to_end and spans and n - starts[-1] == spans[-1][1] - spans[-1][0]:
+        spans.append((starts[-1], n))
+    return spans
 
 
 def _some(n: int, share: float, allowed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -205,6 +227,31 @@ def drums_shuffled(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
     return out
 
 
+def drums_displaced(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    """About a third of the whole bars with drums (at least one) turned round within the
+    bar by 1 to bar-1 steps, all drum tracks by the same steps (a shift that leaves the
+    bar as it was is not drawn); the bars' order and every other track are kept."""
+    drums = [t for t, track in enumerate(tracks) if track.is_drums and real[t][1].any()]
+    bars = bar_spans(positions, to_end=True)
+    out = list(real)
+    if not drums or not bars:
+        return out
+    hits = {t: real[t][1].copy() for t in drums}
+    playing = np.array([any(hits[t][a:b].any() for t in drums) for a, b in bars])
+    for (a, b), chosen in zip(bars, _some(len(bars), DISPLACED_BAR_SHARE, playing, rng)):
+        if not chosen:
+            continue
+        bar = np.concatenate([hits[t][a:b] for t in drums], axis=1)
+        moves = [m for m in range(1, b - a) if not np.array_equal(np.roll(bar, m, 0), bar)]
+        if moves:
+            m = int(rng.choice(moves))
+            for t in drums:
+                hits[t][a:b] = np.roll(hits[t][a:b], m, axis=0)
+    for t in drums:
+        out[t] = (hits[t], hits[t].copy())
+    return out
+
+
 def mismatch(tracks, real: Rolls, positions, rng, other: Rolls | None = None) -> Rolls:
     """``other``'s band (cut or padded with silence to this window's length)."""
     if other is None:
@@ -228,6 +275,7 @@ SPOILERS = {
     "transpose": transpose,
     "drums_shuffled": drums_shuffled,
     "mismatch": mismatch,
+    "drums_displaced": drums_displaced,
 }
 
 

@@ -135,6 +135,59 @@ def test_shuffled_drums_keep_each_instrument_s_bars_in_another_order():
         )
 
 
+def hand_made_window(bars: int = 4):
+    """A 4/4 window the test writes out: the toy's bass and piano, and a kit of kick on 1,
+    snare on 2 and 4, hats on every eighth, one bar with a kick on the "and" of 3."""
+    real, positions = window(0)
+    bar = toy_piece(0).meter.bar_steps
+    n = bars * bar
+    real = [(s[:n].copy(), o[:n].copy()) for s, o in real]
+    kick, snare, hat = (TOY_TRACKS[DRUMS].pitch_row(k) for k in (36, 38, 42))
+    drums = np.zeros_like(real[DRUMS][1])
+    for a in range(0, n, bar):
+        drums[a, kick] = drums[a + 4, snare] = drums[a + 12, snare] = True
+        drums[a : a + bar : 2, hat] = True
+    drums[bar + 10, kick] = True
+    real[DRUMS] = (drums, drums.copy())
+    return real, positions[:, :n], bar
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_displaced_drums_turn_some_whole_bars_round_and_keep_everything_else(seed):
+    real, positions, bar = hand_made_window()
+    spoiled = spoil_window("drums_displaced", TOY_TRACKS, real, positions, np_rng(seed))
+    assert changed(real, spoiled) == [DRUMS]
+    before, after = real[DRUMS][1], spoiled[DRUMS][1]
+    assert np.array_equal(spoiled[DRUMS][0], after)
+    moved = []
+    for a in range(0, len(before), bar):
+        if np.array_equal(before[a : a + bar], after[a : a + bar]):
+            continue
+        turns = [m for m in range(1, bar) if np.array_equal(np.roll(before[a : a + bar], m, 0),
+                                                             after[a : a + bar])]  # fmt: skip
+        assert turns  # the bar's own hits, every instrument by the same steps
+        moved.append(a // bar)
+    assert 1 <= len(moved) < 4  # some bars, not every one: the groove is spoilt, not moved
+
+
+def test_displaced_drums_leave_a_bar_whose_every_turn_is_itself_and_spoil_another():
+    real, positions, bar = hand_made_window(bars=2)
+    drums = np.zeros_like(real[DRUMS][1])
+    drums[:, TOY_TRACKS[DRUMS].pitch_row(42)] = True  # bar 0 and 1: hats on every step
+    drums[bar + 3, TOY_TRACKS[DRUMS].pitch_row(36)] = True  # bar 1 has a kick as well
+    real[DRUMS] = (drums, drums.copy())
+    spoilt = 0
+    for seed in range(8):
+        spoiled = spoil_window("drums_displaced", TOY_TRACKS, real, positions, np_rng(seed))
+        after = spoiled[DRUMS][1]
+        assert np.array_equal(after[:bar], drums[:bar])
+        assert after.sum() == drums.sum()
+        if not np.array_equal(after, drums):
+            assert not after[bar + 3, TOY_TRACKS[DRUMS].pitch_row(36)]
+            spoilt += 1
+    assert spoilt >= 3
+
+
 def test_another_piece_s_band_is_that_piece_s_cut_to_this_length():
     real, positions = window(0)
     other, _ = window(2)
