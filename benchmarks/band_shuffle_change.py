@@ -1,0 +1,142 @@
+"""How much the held-out "drums shuffled between bars" changes the drums it spoils.
+
+``bench_band_ranking`` asks that MMA's own rendering be scored above a copy of it with each
+drum instrument's bars put in another order, for 90% of windows. MMA's drums repeat a
+groove (humanised: a hit here and there differs), so shuffling the bars of a steady groove
+moves few hits. Before any judge is blamed for missing the shuffle, this reads, on the
+benchmark's own windows (the same choice per style and meter as ``bench_band_ranking``),
+how much each shuffle changed: the share of the real drum hits (step, instrument) that the
+copy no longer has, and the benchmark's steady-groove measure (the best Jaccard agreement
+of each bar with a bar near it) before and after. A copy that keeps nearly every hit is
+the same music, and no critic can be asked to tell it from the real one.
+
+Both shuffles are read: ``models.band_negatives.drums_shuffled`` (held out) and the
+benchmark's own ``band_ranking_measures.spoil`` one; and, beside them, the trained groove
+kind ``drums_displaced`` (session 14). ``--draws`` shuffles per window (each window's
+draws from its own seed, not the benchmark's stream: this reads the spoiler, not one run).
+
+Usage: .venv/bin/python benchmarks/band_shuffle_change.py [--split valid] [--data DIR]
+       [--pieces 10] [--draws 20] [--out JSON]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import band_ranking_measures as brm  # noqa: E402
+from bench_band_ranking import band_data_dir, from_first_bar, on_own_grid  # noqa: E402
+
+from models.band_evaluate import band_windows, spread  # noqa: E402
+from models.band_negatives import spoil_window  # noqa: E402
+from models.band_pieces import load_band_split  # noqa: E402
+from models.band_styles import STYLES  # noqa: E402
+from models.pianoroll import meter_positions  # noqa: E402
+
+THRESHOLDS = (0.0, 0.05, 0.10, 0.20)  # "changed at most this share of the hits"
+
+
+def drum_hits(tracks, window_tracks) -> np.ndarray:
+    """``(step, rows)`` bool: every drum track's hits side by side."""
+    return np.concatenate([o for t, (_, o) in zip(tracks, window_tracks) if t.is_drums], axis=1)
+
+
+def changed_share(real: np.ndarray, spoiled: np.ndarray) -> float:
+    """The share of the real hits the spoiled copy no longer has (NaN with no hits)."""
+    n = int(real.sum())
+    return float((real & ~spoiled).sum() / n) if n else float("nan")
+
+
+def steadiness(hits: np.ndarray, bar_starts: np.ndarray) -> float:
+    steps, rows = np.nonzero(hits)
+    return brm.groove_steadiness(list(zip(steps.tolist(), rows.tolist())), bar_starts)
+
+
+def spoiled_copies(kind: str, tracks, window, positions, rng):
+    if kind == "benchmark drums_shuffled":
+        return brm.spoil("drums_shuffled", tracks, window.tracks, None, window.meter, rng)
+    return spoil_window(kind, tracks, window.tracks, positions, rng)
+
+
+KINDS = ("drums_shuffled", "benchmark drums_shuffled", "drums_displaced")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("valid", "test"), default="valid")
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--pieces", type=int, default=10)
+    parser.add_argument("--draws", type=int, default=20)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    data_dir = args.data or band_data_dir()
+    data = load_band_split(data_dir, args.split)
+    tracks = data.tracks
+    windows = band_windows(data, 8)
+    shares = defaultdict(list)  # kind -> per window, the mean share over its draws
+    per_draw = defaultdict(list)  # kind -> every draw's share
+    groove = defaultdict(list)  # kind -> (real, spoiled) steadiness per draw
+    per_style = defaultdict(lambda: defaultdict(list))
+    for style in STYLES:
+        index = list(data.styles).index(style.name)
+        for signature in style.grooves:
+            pool = [w for w in windows if w.style == index and w.meter.signature == signature]
+            pool = spread([w for w in map(from_first_bar, pool) if on_own_grid(w)], args.pieces)
+            for j, window in enumerate(pool):
+                positions = np.stack(meter_positions([(0, window.meter)], window.n_steps, 0))
+                real = drum_hits(tracks, window.tracks)
+                before = steadiness(real, positions[1] == 2)
+                for kind in KINDS:
+                    rng = np.random.default_rng(1000 * index + 10 * j + KINDS.index(kind))
+                    draws = []
+                    for _ in range(args.draws):
+                        copy = spoiled_copies(kind, tracks, window, positions, rng)
+                        hits = drum_hits(tracks, copy)
+                        draws.append(changed_share(real, hits))
+                        groove[kind].append((before, steadiness(hits, positions[1] == 2)))
+                    per_draw[kind] += draws
+                    shares[kind].append(float(np.nanmean(draws)))
+                    meter = f"{signature[0]}/{signature[1]}"
+                    per_style[kind][(style.name, meter)] += draws
+    result = {"split": args.split, "data": str(data_dir), "draws": args.draws, "kinds": {}}
+    for kind in KINDS:
+        values = np.array([v for v in per_draw[kind] if not np.isnan(v)])
+        real_g, spoiled_g = np.array(groove[kind], dtype=float).T
+        ok = ~np.isnan(real_g) & ~np.isnan(spoiled_g)
+        row = {
+            "windows": len(shares[kind]),
+            "draws": int(values.size),
+            "mean_changed": float(values.mean()),
+            "quartiles_changed": [float(q) for q in np.percentile(values, (25, 50, 75))],
+            "draws_at_most": {f"{t:.0%}": float((values <= t).mean()) for t in THRESHOLDS},
+            "groove_real": float(real_g[ok].mean()),
+            "groove_spoiled": float(spoiled_g[ok].mean()),
+            "per_style_median": {
+                f"{s} {m}": float(np.nanmedian(v)) for (s, m), v in per_style[kind].items()
+            },
+        }
+        result["kinds"][kind] = row
+        print(
+            f"{kind}: {row['windows']} windows x {args.draws} draws; hits changed mean "
+            f"{row['mean_changed']:.1%}, quartiles "
+            + ", ".join(f"{q:.1%}" for q in row["quartiles_changed"])
+            + "; draws changing at most "
+            + ", ".join(f"{k}: {v:.0%}" for k, v in row["draws_at_most"].items())
+            + f"; steady groove {row['groove_real']:.3f} -> {row['groove_spoiled']:.3f}"
+        )
+        for name, median in row["per_style_median"].items():
+            print(f"    {name}: median {median:.1%}")
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
