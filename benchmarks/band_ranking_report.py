@@ -173,7 +173,7 @@ def negatives_lines(extra: dict, held_out: tuple[str, ...]) -> tuple[list[str], 
     result["spoiled_rejected"] = {}
     for label in labels:
         kind = label[4:] if label.startswith("neg:") else label
-        role = "**held out**" if kind in held_out else "trained"
+        role = "**held out**" if kind.split(",")[0] in held_out else "trained"
         if not label.startswith("neg:"):
             role = f"benchmark's `{kind}`"
         ranked = _share(extra["ranked"].get(label, []))[0]

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import band_ranking_measures as brm  # noqa: E402
-from bench_band_ranking import band_data_dir, from_first_bar, on_own_grid  # noqa: E402
+from bench_band_ranking import band_data_dir, from_first_bar, moved_hits, on_own_grid  # noqa: E402
 
 from models.band_evaluate import band_windows, spread  # noqa: E402
 from models.band_negatives import spoil_window  # noqa: E402
@@ -47,12 +47,6 @@ THRESHOLDS = (0.0, 0.05, 0.10, 0.20)  # "changed at most this share of the hits"
 def drum_hits(tracks, window_tracks) -> np.ndarray:
     """``(step, rows)`` bool: every drum track's hits side by side."""
     return np.concatenate([o for t, (_, o) in zip(tracks, window_tracks) if t.is_drums], axis=1)
-
-
-def changed_share(real: np.ndarray, spoiled: np.ndarray) -> float:
-    """The share of the real hits the spoiled copy no longer has (NaN with no hits)."""
-    n = int(real.sum())
-    return float((real & ~spoiled).sum() / n) if n else float("nan")
 
 
 def steadiness(hits: np.ndarray, bar_starts: np.ndarray) -> float:
@@ -100,7 +94,7 @@ def main() -> None:
                     for _ in range(args.draws):
                         copy = spoiled_copies(kind, tracks, window, positions, rng)
                         hits = drum_hits(tracks, copy)
-                        draws.append(changed_share(real, hits))
+                        draws.append(moved_hits(tracks, window.tracks, copy))
                         groove[kind].append((before, steadiness(hits, positions[1] == 2)))
                     per_draw[kind] += draws
                     shares[kind].append(float(np.nanmean(draws)))

@@ -352,12 +352,29 @@ def score_negatives(engine, grid, index, window, neighbour, rng, spoiled, extra)
     for i, (label, tracks) in enumerate(zip(labels, copies, strict=True)):
         if all(np.array_equal(a[0], b[0]) for a, b in zip(tracks, window.tracks)):
             continue  # a steady groove shuffled is the same groove
-        if label.startswith("neg:"):
-            v = ranked[0] - ranked[1 + i]
-            extra["ranked"][label].append(0.5 if v == 0 else float(v > 0))
-        v = raw[0] - raw[1 + i]
-        extra["critic"][label].append(0.5 if v == 0 else float(v > 0))
+        labelled = [label]
+        moved = label == "neg:drums_shuffled" and moved_hits(engine.tracks, window.tracks, tracks)
+        if moved >= MOVED:
+            labelled.append(SHUFFLED_MOVED)  # the reading of band_shuffle_change.py
+        for name in labelled:
+            if name.startswith("neg:"):
+                v = ranked[0] - ranked[1 + i]
+                extra["ranked"][name].append(0.5 if v == 0 else float(v > 0))
+            v = raw[0] - raw[1 + i]
+            extra["critic"][name].append(0.5 if v == 0 else float(v > 0))
     return float(raw[0])
+
+
+MOVED = 0.10
+SHUFFLED_MOVED = "neg:drums_shuffled, 10%+ of hits moved"
+
+
+def moved_hits(tracks, real, spoiled) -> float:
+    """The share of the real drum hits a copy no longer has (``band_shuffle_change.py``
+    reads it over the split)."""
+    hits = [(a[1], b[1]) for t, a, b in zip(tracks, real, spoiled, strict=True) if t.is_drums]
+    n = sum(int(a.sum()) for a, _ in hits)
+    return sum(int((a & ~b).sum()) for a, b in hits) / n if n else 0.0
 
 
 def report(args, engine, rows, real_above, spoiled_below, real_measures, skipped, error, seconds,
