@@ -1,7 +1,10 @@
 """How band_ranking's priorities were chosen: on the validation split only.
 
     python benchmarks/bench_band_ranking.py --split valid --dump /tmp/valid.pkl ...
-    python benchmarks/band_ranking_choice.py /tmp/valid.pkl
+    python benchmarks/band_ranking_choice.py /tmp/valid.pkl [MODEL.safetensors]
+
+(MODEL: the band model the dump was made with, the shipped one by default: its card's
+calibration puts the dump's critic scores in critic units, and its critic scores MMA's own.)
 
 Each take the benchmark kept (its 16 candidates as the engine returned them, their
 critic scores and the judging measures) is ranked again under each choice of priorities,
@@ -34,7 +37,10 @@ from models.tracks import TrackSpec  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def real_takes(card: dict, data_dir: Path, pieces: int) -> dict:
+SHIPPED = ROOT / "resources" / "weights" / "composer-band.safetensors"
+
+
+def real_takes(card: dict, data_dir: Path, pieces: int, model: Path = SHIPPED) -> dict:
     """MMA's own rendering of each band-data window the dump's takes were drawn for (the
     benchmark's choice of windows), as ``{(style, meter, j): (critic units, bass rates,
     band faults)}``."""
@@ -45,7 +51,7 @@ def real_takes(card: dict, data_dir: Path, pieces: int) -> dict:
     from models.band_pieces import load_band_split
     from models.band_styles import STYLES
 
-    engine = Engine(ROOT / "resources" / "weights" / "composer-band.safetensors", "cpu")
+    engine = Engine(model, "cpu")
     engine.load()
     data = load_band_split(data_dir, "valid")
     windows = band_windows(data, 8)
@@ -125,11 +131,12 @@ def shares(sets, rank, reals=None) -> dict[str, float]:
 
 
 def main() -> None:
-    card = json.loads((ROOT / "resources" / "weights" / "composer-band.json").read_text())
+    model = Path(sys.argv[2]) if len(sys.argv) > 2 else SHIPPED
+    card = json.loads(model.with_suffix(".json").read_text())
     sets = list(takes(Path(sys.argv[1]), card))
     import bench_band_ranking as bench
 
-    reals = real_takes(card, bench.band_data_dir(), 10)
+    reals = real_takes(card, bench.band_data_dir(), 10, model)
     critic_spread = float(np.median([np.std(s["critic"]) for s in sets]))
     fault_spread = np.median([np.std(s["faults"], axis=0) for s in sets], axis=0)
     print(f"{len(sets)} takes; critic spread within a take {critic_spread:.3f} critic units")
