@@ -15,8 +15,11 @@ benchmark's own ``band_ranking_measures.spoil`` one; and, beside them, the train
 kind ``drums_displaced`` (session 14). ``--draws`` shuffles per window (each window's
 draws from its own seed, not the benchmark's stream: this reads the spoiler, not one run).
 
+``--models A,B``: also, per model, how often its critic alone scores MMA's own above each
+held-out shuffle, by the share of hits the shuffle moved (a diagnostic: it chooses nothing).
+
 Usage: .venv/bin/python benchmarks/band_shuffle_change.py [--split valid] [--data DIR]
-       [--pieces 10] [--draws 20] [--out JSON]
+       [--pieces 10] [--draws 20] [--out JSON] [--models A.safetensors,B.safetensors]
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import band_ranking_measures as brm  # noqa: E402
+import bench_band_ranking as bench  # noqa: E402
 from bench_band_ranking import band_data_dir, from_first_bar, moved_hits, on_own_grid  # noqa: E402
 
 from models.band_evaluate import band_windows, spread  # noqa: E402
@@ -42,6 +46,7 @@ from models.band_styles import STYLES  # noqa: E402
 from models.pianoroll import meter_positions  # noqa: E402
 
 THRESHOLDS = (0.0, 0.05, 0.10, 0.20)  # "changed at most this share of the hits"
+BINS = (0.0, 0.05, 0.10, 0.20, 0.30, 1.01)  # the diagnostic's bins of hits moved
 
 
 def drum_hits(tracks, window_tracks) -> np.ndarray:
@@ -70,7 +75,16 @@ def main() -> None:
     parser.add_argument("--pieces", type=int, default=10)
     parser.add_argument("--draws", type=int, default=20)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--models", default="", help="critics to read by hits moved")
     args = parser.parse_args()
+    engines = []
+    for path in filter(None, args.models.split(",")):
+        from composer_gui.core.engine import Engine
+
+        engine = Engine(Path(path), "cpu")
+        engine.load()
+        engines.append((path, engine))
+    rejected = defaultdict(list)  # (model, kind) -> (share moved, real above the copy)
     data_dir = args.data or band_data_dir()
     data = load_band_split(data_dir, args.split)
     tracks = data.tracks
@@ -90,12 +104,19 @@ def main() -> None:
                 before = steadiness(real, positions[1] == 2)
                 for kind in KINDS:
                     rng = np.random.default_rng(1000 * index + 10 * j + KINDS.index(kind))
-                    draws = []
+                    draws, copies = [], []
                     for _ in range(args.draws):
                         copy = spoiled_copies(kind, tracks, window, positions, rng)
                         hits = drum_hits(tracks, copy)
                         draws.append(moved_hits(tracks, window.tracks, copy))
                         groove[kind].append((before, steadiness(hits, positions[1] == 2)))
+                        copies.append(copy)
+                    for path, engine in engines:
+                        grid = bench.melody_on_grid(bench.window_melody(window))
+                        raw = bench.take_scores(engine, grid, index, [window.tracks, *copies], True)
+                        for moved, score in zip(draws, raw[1:], strict=True):
+                            if moved > 0:  # an identical copy is left out, as the benchmark does
+                                rejected[(path, kind)].append((moved, above(raw[0], score)))
                     per_draw[kind] += draws
                     shares[kind].append(float(np.nanmean(draws)))
                     meter = f"{signature[0]}/{signature[1]}"
@@ -128,8 +149,34 @@ def main() -> None:
         )
         for name, median in row["per_style_median"].items():
             print(f"    {name}: median {median:.1%}")
+    result["critic_rejects_by_moved"] = by_moved(rejected)
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def above(real: float, copy: float) -> float:
+    """1 where MMA's own scores above the copy, a tie half (as the benchmark counts)."""
+    return 0.5 if real == copy else float(real > copy)
+
+
+def by_moved(rejected: dict) -> dict:
+    """Per model and kind, the critic alone's share of copies scored below MMA's own in
+    each bin of hits moved, printed as a table."""
+    out = {}
+    for (path, kind), pairs in rejected.items():
+        moved, real_above = np.array(pairs).T
+        cells = {}
+        for lo, hi in zip(BINS[:-1], BINS[1:], strict=True):
+            inside = (moved > lo if lo == 0 else moved >= lo) & (moved < hi)
+            if inside.any():
+                cells[f"{lo:.0%}-{min(hi, 1):.0%}"] = (
+                    float(real_above[inside].mean()),
+                    int(inside.sum()),
+                )
+        out[f"{Path(path).parent.name}/{Path(path).name} {kind}"] = cells
+        print(f"{path}, {kind}: critic alone above the copy, by hits moved: " + ", ".join(
+            f"{k} {100 * v:.0f}% ({n})" for k, (v, n) in cells.items()))  # fmt: skip
+    return out
 
 
 if __name__ == "__main__":
