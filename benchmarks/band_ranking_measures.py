@@ -162,6 +162,14 @@ def judge_band(
     }
 
 
+def moved_hits(tracks, real, spoiled) -> float:
+    """The share of the real drum hits a copy no longer has (``band_shuffle_change.py``
+    reads it over the split; ``bench_band_ranking`` reads the shuffle on copies moving 10%+)."""
+    hits = [(a[1], b[1]) for t, a, b in zip(tracks, real, spoiled, strict=True) if t.is_drums]
+    n = sum(int(a.sum()) for a, _ in hits)
+    return sum(int((a & ~b).sum()) for a, b in hits) / n if n else 0.0
+
+
 def bass_on_chord_share(bass: np.ndarray, upper: np.ndarray) -> float:
     """Share of downbeats where the bass's pitch class is one the chords or pad sound
     there: ``bass`` and ``upper`` ``(downbeat, 12)`` bool, the pitch classes each sounds

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import band_ranking_measures as brm  # noqa: E402
 import bench_band_ranking as bench  # noqa: E402
-from bench_band_ranking import band_data_dir, from_first_bar, moved_hits, on_own_grid  # noqa: E402
+from bench_band_ranking import band_data_dir, from_first_bar, on_own_grid  # noqa: E402
 
 from models.band_evaluate import band_windows, spread  # noqa: E402
 from models.band_negatives import spoil_window  # noqa: E402
@@ -108,7 +108,7 @@ def main() -> None:
                     for _ in range(args.draws):
                         copy = spoiled_copies(kind, tracks, window, positions, rng)
                         hits = drum_hits(tracks, copy)
-                        draws.append(moved_hits(tracks, window.tracks, copy))
+                        draws.append(brm.moved_hits(tracks, window.tracks, copy))
                         groove[kind].append((before, steadiness(hits, positions[1] == 2)))
                         copies.append(copy)
                     for path, engine in engines:

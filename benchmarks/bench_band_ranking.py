@@ -25,7 +25,8 @@ and above each kind of spoiled rendering for what share (target 90% each). Besid
 the same asked of the critic alone (its raw scores: the issue's "real above median" read
 without band_ranking's checks, which judge the candidates by what the real one is), and of
 the spoiled kinds of ``models.band_negatives`` (those that train the critic and those held
-out as judges), drawn from their own seeded stream so the five above are unchanged.
+out as judges), drawn from their own seeded stream so the five above are unchanged;
+the held-out shuffle also on the copies that move 10%+ of the hits (``band_shuffle_change``).
 """
 
 from __future__ import annotations
@@ -353,8 +354,8 @@ def score_negatives(engine, grid, index, window, neighbour, rng, spoiled, extra)
         if all(np.array_equal(a[0], b[0]) for a, b in zip(tracks, window.tracks)):
             continue  # a steady groove shuffled is the same groove
         labelled = [label]
-        moved = label == "neg:drums_shuffled" and moved_hits(engine.tracks, window.tracks, tracks)
-        if moved >= MOVED:
+        shuffled = label == "neg:drums_shuffled"
+        if shuffled and brm.moved_hits(engine.tracks, window.tracks, tracks) >= MOVED:
             labelled.append(SHUFFLED_MOVED)  # the reading of band_shuffle_change.py
         for name in labelled:
             if name.startswith("neg:"):
@@ -367,14 +368,6 @@ def score_negatives(engine, grid, index, window, neighbour, rng, spoiled, extra)
 
 MOVED = 0.10
 SHUFFLED_MOVED = "neg:drums_shuffled, 10%+ of hits moved"
-
-
-def moved_hits(tracks, real, spoiled) -> float:
-    """The share of the real drum hits a copy no longer has (``band_shuffle_change.py``
-    reads it over the split)."""
-    hits = [(a[1], b[1]) for t, a, b in zip(tracks, real, spoiled, strict=True) if t.is_drums]
-    n = sum(int(a.sum()) for a, _ in hits)
-    return sum(int((a & ~b).sum()) for a, b in hits) / n if n else 0.0
 
 
 def report(args, engine, rows, real_above, spoiled_below, real_measures, skipped, error, seconds,

@@ -183,3 +183,18 @@ def test_bass_on_chord_share_counts_only_downbeats_where_both_sound():
     bass[2, 0] = True  # nothing above: not counted
     assert brm.bass_on_chord_share(bass, upper) == 0.5
     assert np.isnan(brm.bass_on_chord_share(bass[2:], upper[2:]))
+
+
+def test_moved_hits_is_the_share_of_the_real_drum_hits_a_copy_lost_and_reads_only_drums():
+    piece = toy_piece(0)
+    real = piece_tracks(piece)
+    drums = real[2][1].copy()
+    steps, rows = np.nonzero(drums)
+    assert brm.moved_hits(TOY_TRACKS, real, real) == 0.0
+    moved = drums.copy()
+    for i in range(4):  # four hits one step later
+        moved[steps[i], rows[i]] = False
+        moved[steps[i] + 1, rows[i]] = True
+    bass = np.zeros_like(real[0][0])  # a changed bass is not the drums' business
+    copy = [(bass, bass), real[1], (moved, moved)]
+    assert brm.moved_hits(TOY_TRACKS, real, copy) == 4 / drums.sum()
