@@ -230,7 +230,7 @@ def test_a_part_the_data_lacks_is_left_out_of_the_loss_and_the_fine_tune_offers_
         init_from=model_path,
         init_style="pop",
     )
-    out = export_model(run, tmp_path / "mine.safetensors", folder_data)
+    out, _ = export_model(run, tmp_path / "mine.safetensors", folder_data)
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["offered_styles"] == ["songs"] and card["initialized_from"] == model_path.name
     assert card["config"]["styles"] == ["pop", "waltz", "songs"]
@@ -285,7 +285,7 @@ def test_a_fine_tune_of_your_songs_tuned_again_trains_its_own_style(
 
     model_path, config = toy_model
     run = train(config.replace(iterations=2), folder_data, tmp_path / "run", init_from=model_path)
-    first = export_model(run, tmp_path / "first.safetensors", folder_data, calibrated=False)
+    first, _ = export_model(run, tmp_path / "first.safetensors", folder_data, calibrated=False)
     card = name_card(json.loads(first.with_suffix(".json").read_text()), "my songs")
     first.with_suffix(".json").write_text(json.dumps(card))
     again = card_config(first)
