@@ -211,3 +211,42 @@ def test_a_sentence_that_wraps_later_keeps_the_height_it_needs(qtbot, tmp_path):
     lines = label.height() // label.fontMetrics().lineSpacing()
     assert lines >= 2 and label.height() >= label.heightForWidth(label.width())
     assert label.minimumHeight() == label.heightForWidth(label.width())
+
+
+@pytest.mark.gui
+def test_the_metrics_axis_follows_the_ratios_drawn_with_the_legend_above_them(qtbot):
+    """The axis ran to 8 all run while the ratios are drawn at most at 4, and a trained
+    model's near 1: it now ends at the legend's room over the highest ratio drawn."""
+    from PySide6.QtCore import QPointF
+
+    from composer_gui.ui.train_plots import TrainPlots
+
+    plots = TrainPlots()
+    qtbot.addWidget(plots)
+    plots.resize(780, 700)
+    plots.show()
+    qtbot.waitExposed(plots)
+    keys = ["drums: notes a bar", "bass: notes a bar", "bass on a chord tone"]
+    reference = dict.fromkeys(keys, 2.0)
+    plot = plots.metric_plot
+
+    def show(ratios: list[float]) -> float:
+        rows = [
+            {"iteration": float(50 * i), **{k: 2.0 * r for k in keys}}
+            for i, r in enumerate(ratios, 1)
+        ]
+        plots.show_rows([{"iteration": 50.0, "critic_loss": 1.0}], reference, rows)
+        while plots.pending:
+            plots.paint_next()
+        qtbot.wait(50)
+        highest = max(max(plots.curves[k].getData()[1]) for k in keys)
+        legend = plot.legend.sceneBoundingRect()
+        assert legend.bottom() < plot.vb.mapViewToScene(QPointF(100, highest)).y()
+        labels = [v for v, _ in plot.getAxis("left")._tickLevels[0]]
+        assert labels[0] == 0.0 and 3 <= len(labels) <= 9 and 1.0 in labels
+        return plot.vb.viewRange()[1][1]
+
+    near_one = show([1.1, 0.9, 1.2])
+    assert 2.9 <= near_one <= 3.2  # 1.2: to 1.5, twice that for the legend; not 8
+    assert 7.8 <= show([3.0, 9.0, 1.1]) <= 8.3  # drawn at the ceiling, 4
+    assert show([1.0]) < 2.2  # a run shown afresh with its ratios at 1
