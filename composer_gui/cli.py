@@ -17,9 +17,11 @@ from pathlib import Path
 from composer_gui import __version__
 from composer_gui.commands import (
     accompany_command,
+    dataset_command,
+    evaluate_commands,
     midi_commands,
-    model_commands,
     styles_command,
+    train_commands,
 )
 from composer_gui.commands.common import EXIT_USER_ERROR
 from composer_gui.core.errors import ComposerError
@@ -44,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Each group of subcommands lives in its own module with a register(sub) function.
     accompany_command.register(sub)
     midi_commands.register(sub)
-    model_commands.register(sub)
+    dataset_command.register(sub)
+    train_commands.register(sub)
+    evaluate_commands.register(sub)
     styles_command.register(sub)
     return parser
 

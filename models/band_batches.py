@@ -24,13 +24,28 @@ MAX_SHIFT = 6
 
 @dataclass
 class BandTarget:
-    """A batch's real tracks: per track ``(B, T, rows)`` float rolls; sliceable by sample."""
+    """A batch's real tracks: per track ``(B, T, rows)`` float rolls; sliceable by sample.
+
+    ``plays`` ``(B, track)`` float, in a fine-tune whose songs lack parts: 1 where the
+    sample's song plays the track, 0 where the part is left out of its loss
+    (``models.left_out``); None where every sample's song plays every track. It travels
+    with the rolls, so whatever is written or spoiled for these samples is masked as they
+    are."""
 
     sounding: list[torch.Tensor]
     onsets: list[torch.Tensor]
+    plays: torch.Tensor | None = None
 
     def __getitem__(self, part: slice) -> BandTarget:
-        return BandTarget([s[part] for s in self.sounding], [o[part] for o in self.onsets])
+        return BandTarget(
+            [s[part] for s in self.sounding],
+            [o[part] for o in self.onsets],
+            None if self.plays is None else self.plays[part],
+        )
+
+    def with_rolls(self, other: BandTarget) -> BandTarget:
+        """``other``'s rolls (a spoiled copy of these samples) with these samples' parts."""
+        return BandTarget(other.sounding, other.onsets, self.plays)
 
 
 def _occupied_rows(roll: np.ndarray) -> tuple[int, int] | None:

@@ -128,6 +128,12 @@ def _arrays(pieces: list[BandPiece], tracks: tuple[TrackSpec, ...]) -> dict[str,
     return arrays
 
 
+def save_band_split(pieces: list[BandPiece], tracks: tuple[TrackSpec, ...], path: Path) -> None:
+    """Write one split's pieces as ``path`` (an .npz), packed as ``load_band_split`` reads
+    it: the dataset builder's splits and a fine-tune's re-encoded copy (``models.fine_tune``)."""
+    np.savez_compressed(path, **_arrays(pieces, tracks))
+
+
 def write_band_dataset(
     pieces: list[BandPiece],
     tracks: tuple[TrackSpec, ...],
@@ -168,7 +174,7 @@ def write_band_dataset(
     staging = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
     try:
         for split, split_pieces in by_split.items():
-            np.savez_compressed(staging / f"{split}.npz", **_arrays(split_pieces, tracks))
+            save_band_split(split_pieces, tracks, staging / f"{split}.npz")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")

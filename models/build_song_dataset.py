@@ -71,9 +71,10 @@ def song_band_notes(
     meters: Sequence[Meter],
     overrides: Iterable[RoleOverride] = (),
     tracks: Sequence = SONG_TRACKS,
-) -> tuple[dict[str, list[Note]], list[str], Meter]:
-    """A song's notes per role and the roles found; raises DatasetError with the reason
-    the song cannot be used (nothing of ``tracks`` beside the melody, among others)."""
+) -> tuple[dict[str, list[Note]], list[str], Meter, list[str]]:
+    """A song's notes per role, the roles found, its meter and its ``song_kinds``; raises
+    DatasetError with the reason the song cannot be used (nothing of ``tracks`` beside the
+    melody, among others)."""
     if len({m.signature for m in meters}) > 1:
         raise DatasetError(
             f"changes meter ({', '.join(str(m) for m in meters)}); a song plays one meter"
@@ -88,9 +89,10 @@ def song_band_notes(
             "--role 'NAME=melody'"
         )
     notes = song_notes(parts, roles)
-    if reason := nothing_to_learn(song_kinds(notes), tracks):
+    kinds = song_kinds(notes)
+    if reason := nothing_to_learn(kinds, tracks):
         raise DatasetError(reason)
-    return notes, roles, meter
+    return notes, roles, meter, kinds
 
 
 def band_pieces_from_songs(
@@ -115,13 +117,13 @@ def band_pieces_from_songs(
             report.skipped.append((name, parts))
             continue
         try:
-            notes, roles, meter = song_band_notes(parts, meters, overrides, chosen)
+            notes, roles, meter, found = song_band_notes(parts, meters, overrides, chosen)
         except DatasetError as error:
             report.skipped.append((name, str(error)))
             continue
         kept.append((name, notes, meter))
         if kinds_by_song is not None:
-            kinds_by_song[name] = song_kinds(notes)
+            kinds_by_song[name] = found
         roles_by_song[name] = {part_label(p): r for p, r in zip(parts, roles, strict=True)}
         for role, program in role_programs(parts, roles).items():
             programs.setdefault(role, []).append(program)

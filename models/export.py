@@ -93,8 +93,9 @@ def calibrate(generator, critic, data_dir: Path) -> dict:
 
 def export_model(
     run_dir: Path, out: Path, data_dir: Path, name: str | None = None, calibrated: bool = True
-) -> Path:
-    """Write ``out`` (.safetensors + .json) from ``run_dir/checkpoint``.
+) -> tuple[Path, dict]:
+    """Write ``out`` (.safetensors + .json) from ``run_dir/checkpoint``; the file's path
+    and its card (as ``load_model`` hands back the card), so a caller need not read it back.
 
     The card gets the config, grid, data (with its licence), iterations, seed, wall time,
     hardware and, unless ``calibrated`` is False, the critic's calibration on the
@@ -135,7 +136,7 @@ def export_model(
     if calibrated:
         model_card["calibration"] = calibrate(generator, critic, data_dir)
     save_tensors_and_card(model_tensors(generator, critic), model_card, out.with_suffix(""))
-    return out
+    return out, model_card
 
 
 def recalibrate(model_path: Path, data_dir: Path) -> dict:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.band_pieces import BandDataset, is_band_dataset, load_band_split
+from models.band_pieces import BandDataset, is_band_dataset, load_band_split, save_band_split
 from models.build_dataset import SPLITS
 from models.config import GanConfig
 from models.errors import DatasetError
@@ -180,13 +180,6 @@ def fit_split(
     )
 
 
-def _write_split(data: BandDataset, path: Path) -> None:
-    # band_pieces' own packing, so the copy is read by load_band_split like any dataset
-    from models.band_pieces import _arrays
-
-    np.savez_compressed(path, **_arrays(data.pieces(), data.tracks))
-
-
 @dataclass(frozen=True)
 class FineTune:
     """What a fine-tune trains on and starts from (the given ones where nothing changed)."""
@@ -297,7 +290,7 @@ def prepare_fine_tune(
     counts = {}
     for split in SPLITS:
         fitted = fit_split(load_band_split(data_dir, split), tracks, styles, style_index, report)
-        _write_split(fitted, staging / f"{split}.npz")
+        save_band_split(fitted.pieces(), fitted.tracks, staging / f"{split}.npz")
         counts[split] = len(fitted)
     offered = sorted({styles[i] for i in style_index.values()}, key=styles.index)
     sentence = report.sentence(model_path.stem)
@@ -325,20 +318,32 @@ def prepare_fine_tune(
 
 
 def _with_new_styles(model_path: Path, config: GanConfig, init_style: str, folder: Path) -> Path:
-    """``model_path`` with style columns added for ``config.styles`` beyond its own, each a
-    copy of ``init_style``'s column (or zero) in the generator's stem and the critic's
-    first layer, written under ``folder`` (same file name: the card says what it started
-    from)."""
+    """``model_path`` with style columns added for ``config.styles`` beyond its own
+    (``_add_styles``), written under ``folder`` (same file name: the card says what it
+    started from)."""
+    from models.track_widen import save_grown
+
+    config = config.replace(critic_bar_head=0)
+    folder.mkdir(parents=True, exist_ok=True)
+    return save_grown(
+        model_path,
+        folder / model_path.stem,
+        lambda generator, critic: (config, *_add_styles(generator, critic, config, init_style)),
+        styles_added_to=model_path.name,
+    )
+
+
+def _add_styles(generator, critic, config: GanConfig, init_style: str):
+    """Fresh networks for ``config`` holding ``generator``'s and ``critic``'s weights, a
+    column for each new style in the generator's stem and the critic's first layer: a
+    copy of ``init_style``'s column, or zero."""
     import torch
 
-    from models.checkpoint import load_model, model_tensors, new_card, save_tensors_and_card
     from models.critic import Critic
     from models.encoding import N_CONDITION_FEATURES
     from models.generator import Generator
 
-    generator, critic, card = load_model(model_path)
     old_styles = tuple(generator.config.styles)
-    config = config.replace(critic_bar_head=0)
     wide_g, wide_c = Generator(config), Critic(config)
     g_state, c_state = generator.state_dict(), critic.state_dict()
     g_new, c_new = wide_g.state_dict(), wide_c.state_dict()
@@ -362,14 +367,7 @@ def _with_new_styles(model_path: Path, config: GanConfig, init_style: str, folde
         c_new[key] = widened(c_state[key], c_new[key]) if key == "body.0.weight" else c_state[key]
     wide_g.load_state_dict(g_new)
     wide_c.load_state_dict(c_new)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / model_path.stem
-    save_tensors_and_card(
-        model_tensors(wide_g, wide_c, half=False),
-        new_card(config, iterations=card.get("iterations"), styles_added_to=model_path.name),
-        stem,
-    )
-    return stem.with_suffix(".safetensors")
+    return wide_g, wide_c
 
 
 def prepared(run_dir: Path, data_dir: Path, model_path: Path | None, config: GanConfig):

@@ -16,29 +16,11 @@ the band data's styles have parts silent by design (a style without a pad).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-from models.band_batches import BandTarget
 from models.band_pieces import BandDataset
 from models.tracks import TrackSpec
-
-
-@dataclass
-class PlayedTarget(BandTarget):
-    """A batch's real tracks with, per sample and track, whether its song plays it."""
-
-    plays: torch.Tensor  # (B, track) float: 1 where the sample's song plays the track
-
-    def __getitem__(self, part: slice) -> PlayedTarget:
-        base = super().__getitem__(part)
-        return PlayedTarget(base.sounding, base.onsets, self.plays[part])
-
-    def with_rolls(self, other: BandTarget) -> PlayedTarget:
-        """``other``'s rolls (a spoiled copy of these samples) with these samples' parts."""
-        return PlayedTarget(other.sounding, other.onsets, self.plays)
 
 
 def piece_plays(data: BandDataset, absent: set[str] = frozenset()) -> np.ndarray | None:
@@ -67,3 +49,20 @@ def channel_mask(plays: torch.Tensor, tracks: tuple[TrackSpec, ...]) -> torch.Te
     """``(B, track)`` → ``(B, critic channels, 1)``: each track's channels its flag."""
     sizes = torch.tensor([t.n_critic_channels for t in tracks], device=plays.device)
     return torch.repeat_interleave(plays, sizes, dim=1)[:, :, None]
+
+
+def without_unplayed(
+    channels: torch.Tensor, plays: torch.Tensor | None, tracks: tuple[TrackSpec, ...]
+) -> torch.Tensor:
+    """The critic's input ``(n*B, channels, T)`` for ``B`` samples (``n`` candidates each,
+    candidate-major, as the training loop writes them) with each sample's unplayed parts
+    (``plays`` ``(B, track)``, ``BandTarget.plays``) silent; unchanged where ``plays`` is
+    None."""
+    if plays is None:
+        return channels
+    if channels.shape[0] % plays.shape[0]:
+        raise ValueError(
+            f"{channels.shape[0]} rows of music are not candidates for {plays.shape[0]} samples"
+        )
+    plays = plays.repeat(channels.shape[0] // plays.shape[0], 1)
+    return channels * channel_mask(plays, tracks).to(channels.dtype)

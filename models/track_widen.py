@@ -20,6 +20,7 @@ the styles must be the same, or the model is not a start for that data.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -131,29 +132,46 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     return wide_g, wide_c
 
 
+def save_grown(
+    model_path: Path,
+    stem: Path,
+    grow: Callable[[Generator, Critic], tuple[GanConfig, Generator, Critic]],
+    **provenance,
+) -> Path:
+    """Load ``model_path``, grow its networks with ``grow`` (to ``(config, generator,
+    critic)``) and write them as ``stem.safetensors``, full precision, with a card saying
+    what they were grown from (``provenance``): a start for ``train(init_from=...)``.
+    The wider ranges here and a fine-tune's new styles (``models.fine_tune``) share it."""
+    generator, critic, card = load_model(model_path)
+    config, wide_g, wide_c = grow(generator, critic)
+    save_tensors_and_card(
+        model_tensors(wide_g, wide_c, half=False),
+        new_card(config, iterations=card.get("iterations"), **provenance),
+        Path(stem),
+    )
+    return Path(stem).with_suffix(".safetensors")
+
+
 def widen_to_dataset(
     model_path: Path, data_dir: Path, stem: Path, onsets: tuple[str, ...] = ()
 ) -> Path:
     """Write ``model_path`` widened to the band dataset's tracks as ``stem.safetensors``
     (full precision, with a card: a start for ``train(init_from=...)``); returns it.
     The tracks named in ``onsets``, and those with an onset output already, have one."""
-    generator, critic, card = load_model(model_path)
     manifest = json.loads((Path(data_dir) / "manifest.json").read_text())
-    had = {t.name for t in generator.config.track_specs if t.onsets}
-    unknown = set(onsets) - {t["name"] for t in manifest["tracks"]}
-    if unknown:
-        raise ValueError(f"no track {', '.join(sorted(unknown))} in {data_dir}")
-    tracks = tuple(
-        TrackSpec.from_dict(t | {"onsets": t["name"] in had | set(onsets)}).to_dict()
-        for t in manifest["tracks"]
-    )
-    config = generator.config.replace(
-        tracks=tracks, styles=tuple(manifest.get("styles", ())), critic_bar_head=0
-    )
-    wide_g, wide_c = widen(generator, critic, config)
-    save_tensors_and_card(
-        model_tensors(wide_g, wide_c, half=False),
-        new_card(config, iterations=card.get("iterations"), widened_from=Path(model_path).name),
-        Path(stem),
-    )
-    return Path(stem).with_suffix(".safetensors")
+
+    def wider(generator: Generator, critic: Critic):
+        had = {t.name for t in generator.config.track_specs if t.onsets}
+        unknown = set(onsets) - {t["name"] for t in manifest["tracks"]}
+        if unknown:
+            raise ValueError(f"no track {', '.join(sorted(unknown))} in {data_dir}")
+        tracks = tuple(
+            TrackSpec.from_dict(t | {"onsets": t["name"] in had | set(onsets)}).to_dict()
+            for t in manifest["tracks"]
+        )
+        config = generator.config.replace(
+            tracks=tracks, styles=tuple(manifest.get("styles", ())), critic_bar_head=0
+        )
+        return (config, *widen(generator, critic, config))
+
+    return save_grown(model_path, stem, wider, widened_from=Path(model_path).name)

@@ -210,12 +210,13 @@ def train(
     row: dict = {}
     iteration = start_iteration
 
-    def fake_accompaniment(cond, repeats):
-        """``(logits, critic input)``; the critic sees the tracks the app would play."""
+    def fake_accompaniment(cond, target, repeats):
+        """``(logits, critic input)`` for ``target``'s samples; the critic sees the tracks
+        the app would play."""
         shape = generator.noise_shape(cond.shape[0] * repeats, n_steps)
         noise = torch.randn(shape, device=device)
         logits = generator(cond.repeat(repeats, 1, 1), noise)
-        return logits, data.fake(logits)
+        return logits, data.fake(logits, target)
 
     negatives = config.critic_negatives
 
@@ -224,7 +225,7 @@ def train(
         near the real music; ``(reconstruction, adversarial loss)``."""
         cond, target, _ = data.batch(config.batch_size, device)
         with autocast:
-            logits, fake = fake_accompaniment(cond, k)
+            logits, fake = fake_accompaniment(cond, target, k)
             recon = data.reconstruction(logits, target, k)
             g_loss = config.recon_weight * recon
             g_adv = nothing.squeeze()
@@ -268,7 +269,7 @@ def train(
             if adversarial:
                 conds, targets, phases = data.batch(b * critic_steps, device)
                 with torch.no_grad(), autocast:
-                    _, fakes = fake_accompaniment(conds, 1)
+                    _, fakes = fake_accompaniment(conds, targets, 1)
             for step in range(critic_steps):
                 part = slice(step * b, (step + 1) * b)
                 cond, real = conds[part], data.real(targets[part])

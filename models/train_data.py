@@ -6,8 +6,9 @@ training loop one interface for both, so ``models.train`` reads top to bottom th
 
 - ``batch(n, device)`` → ``(cond, target, bar_phase)``; ``target[part]`` slices samples;
 - ``real(target)`` → the critic's input for real music;
-- ``fake(logits)`` → the critic's input for the generator's output (hard forward,
-  straight-through gradient: what the app would play);
+- ``fake(logits, target)`` → the critic's input for the generator's output for
+  ``target``'s samples, once or k times (hard forward, straight-through gradient: what
+  the app would play);
 - ``reconstruction(logits, target, k)`` → best-of-k reconstruction: cross-entropy for
   monophonic tracks, binary cross-entropy for chords and drums;
 - ``spoil(target, phase)`` → the real music spoiled, one copy per window, for the critic's
@@ -36,12 +37,7 @@ from models.build_dataset import REST, Dataset, load_split, read_manifest
 from models.config import GanConfig
 from models.encoding import REST_CLASS, accompaniment_channels, condition, voice_one_hot
 from models.errors import DatasetError
-from models.left_out import (
-    PlayedTarget,
-    channel_mask,
-    piece_plays,
-    samples_plays,
-)
+from models.left_out import piece_plays, samples_plays, without_unplayed
 from models.negatives import spoil
 from models.pianoroll import N_PITCHES, meter_positions
 from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
@@ -153,7 +149,8 @@ class ChoraleData:
         voices = torch.where(target == REST_CLASS, torch.full_like(target, -1), target)
         return accompaniment_channels(voice_one_hot(voices))
 
-    def fake(self, logits: torch.Tensor) -> torch.Tensor:
+    def fake(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The generator's output for ``target``'s samples (read by the band data alone)."""
         chosen = logits
         if self.config.train_variety > 0:
             b = logits.shape[0]
@@ -204,7 +201,6 @@ class BandData:
         self.plays = None
         if "fine_tune" in self.manifest:
             self.plays = piece_plays(self.data, set(self.manifest.get("absent_tracks", ())))
-        self._last_plays: torch.Tensor | None = None
         n_steps = config.window_bars * 16
         # balance_meters: for a band, each style in each meter weighs the same.
         self.sampler = BandWindowSampler(
@@ -217,38 +213,30 @@ class BandData:
         fine-tune whose songs lack parts, ``target`` says which each sample's song plays."""
         batch = self.sampler.batch(size)
         cond, target = band_tensors(batch, self.config.n_style_channels, device)
-        self._last_plays = None
         if self.plays is not None:
             rows = samples_plays(self.plays, self.data, batch["window_starts"])
             plays = torch.from_numpy(rows).to(device=device, dtype=torch.float32)
-            target = PlayedTarget(target.sounding, target.onsets, plays)
-            self._last_plays = plays
+            target = replace(target, plays=plays)
         return cond, target, torch.from_numpy(batch["positions"])
 
     def real(self, target) -> torch.Tensor:
         channels = real_channels(target.sounding, target.onsets, self.tracks)
-        if isinstance(target, PlayedTarget):
-            channels = channels * channel_mask(target.plays, self.tracks).to(channels.dtype)
-        return channels
+        return without_unplayed(channels, target.plays, self.tracks)
 
-    def fake(self, logits: list[torch.Tensor]) -> torch.Tensor:
-        """The generator's output for the batch drawn last (the loop draws a batch, then
-        writes for it once or k times, candidate-major), its songs' unplayed parts silent."""
-        channels = fake_channels(logits, self.tracks)
-        plays = self._last_plays
-        if plays is not None and channels.shape[0] % plays.shape[0] == 0:
-            plays = plays.repeat(channels.shape[0] // plays.shape[0], 1)
-            channels = channels * channel_mask(plays, self.tracks).to(channels.dtype)
-        return channels
+    def fake(self, logits: list[torch.Tensor], target) -> torch.Tensor:
+        """The generator's output for ``target``'s samples (written once or k times,
+        candidate-major), their songs' unplayed parts silent."""
+        return without_unplayed(fake_channels(logits, self.tracks), target.plays, self.tracks)
 
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
-        plays = target.plays if isinstance(target, PlayedTarget) else None
-        return best_of_reconstruction(logits, target.sounding, target.onsets, self.tracks, k, plays)
+        return best_of_reconstruction(
+            logits, target.sounding, target.onsets, self.tracks, k, target.plays
+        )
 
     def spoil(self, target, positions: torch.Tensor):
         """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``)."""
         spoiled = spoil_batch(target, self.tracks, positions, self.rng, TRAINED_KINDS)
-        return target.with_rolls(spoiled) if isinstance(target, PlayedTarget) else spoiled
+        return target.with_rolls(spoiled)
 
 
 def config_for(config: GanConfig, data_dir: Path) -> GanConfig:

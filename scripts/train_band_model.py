@@ -73,8 +73,7 @@ def _export(run_dir: Path, out: Path, data: Path) -> None:
     from models.track_metrics import band_metrics_table, format_band_metrics
 
     started = time.monotonic()
-    path = export_model(run_dir, out, data)
-    card = json.loads(path.with_suffix(".json").read_text())
+    path, card = export_model(run_dir, out, data)
     print(
         f"exported {path} at iteration {card['iterations']} "
         f"({time.monotonic() - started:.0f} s with calibration)",

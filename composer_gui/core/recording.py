@@ -35,6 +35,7 @@ from composer_gui.core.take_notes import (  # the take's rules, named here for t
     CLICK_ACCENT_NOTE,
     CLICK_NOTE,
     RecordingSetup,
+    TakeProgress,
     TakeSoFar,
     click_schedule,
     count_in_clicks,
@@ -161,6 +162,7 @@ class Recorder:
         self._ender: threading.Thread | None = None  # ends the take after its last bar
         self.bar_one_time = 0.0  # perf_counter moment of beat 0 of the take
         self.end_time = 0.0
+        self._progress: TakeProgress | None = None  # so_far's notes, kept up to date
 
     # -- arriving messages (rtmidi's thread, or the window's for ``play``) ---------------
 
@@ -366,10 +368,16 @@ class Recorder:
             if self._follower is not None:
                 waiting = dataclasses.replace(waiting, count_in_bars=0)
             return take_so_far([], 0.0, 0.0, waiting)
+        progress = self._progress
+        if progress is None or (progress.bar_one_time, progress.setup) != (
+            self.bar_one_time,
+            self.setup,
+        ):  # the first call, or a DAW's stop re-timed the take
+            progress = self._progress = TakeProgress(self.bar_one_time, self.setup)
         with self._lock:
-            stamped = list(self._stamped)
-        now = min(time.perf_counter(), self.end_time)
-        return take_so_far(stamped, self.bar_one_time, now, self.setup)
+            arrived = self._stamped[progress.fed :]
+        progress.feed(arrived)
+        return progress.at(min(time.perf_counter(), self.end_time))
 
     def lead_in_beats(self) -> float:
         """Beats of the count-in the take keeps before bar 1 (``count_in_lead_in``): a

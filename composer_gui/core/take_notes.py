@@ -8,6 +8,9 @@ tested without a MIDI driver.
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import math
 from dataclasses import dataclass
 
 import mido
@@ -91,45 +94,67 @@ def count_in_clicks(setup: RecordingSetup, beats_from_bar_one: float) -> tuple[i
     return int(bar) * per_bar + beat, total
 
 
+class NoteTracker:
+    """Timed messages become notes, one message at a time (``feed``): what a take in
+    progress adds to, so the notes it has are not derived again from its first message.
+
+    A note released while the sustain pedal is down ends when the pedal lifts (or when the
+    same key is struck again); ``notes`` ends those still held at a given moment.
+    """
+
+    def __init__(self) -> None:
+        self.sounding: dict[int, tuple[float, int]] = {}  # pitch -> (start, velocity)
+        self.held_by_pedal: set[int] = set()
+        self.pedal_down = False
+        self.ended: list[tuple[int, float, float, int]] = []  # in the order they ended
+
+    def _end(self, pitch: int, seconds: float) -> None:
+        start, velocity = self.sounding.pop(pitch)
+        self.held_by_pedal.discard(pitch)
+        self.ended.append((pitch, start, seconds, velocity))
+
+    def feed(self, seconds: float, message: mido.Message) -> None:
+        if message.type == "note_on" and message.velocity > 0:
+            if message.note in self.sounding:  # struck again: the old note ends here
+                self._end(message.note, seconds)
+            self.sounding[message.note] = (seconds, message.velocity)
+        elif message.type in ("note_on", "note_off"):
+            if message.note not in self.sounding:
+                return
+            if self.pedal_down:
+                self.held_by_pedal.add(message.note)
+            else:
+                self._end(message.note, seconds)
+        elif message.type == "control_change" and message.control == SUSTAIN_PEDAL:
+            self.pedal_down = message.value >= 64
+            if not self.pedal_down:
+                for pitch in sorted(self.held_by_pedal):
+                    self._end(pitch, seconds)
+
+    def still_sounding(self, end_seconds: float) -> list[tuple[int, float, float, int]]:
+        """The notes held now, by pitch, as if they ended at ``end_seconds``."""
+        return [
+            (pitch, start, max(end_seconds, start), velocity)
+            for pitch, (start, velocity) in sorted(self.sounding.items())
+        ]
+
+    def notes(self, end_seconds: float) -> list[tuple[int, float, float, int]]:
+        """Every note so far, ``(pitch, start, end, velocity)`` by start then pitch; notes
+        still held stop at ``end_seconds``."""
+        notes = self.ended + self.still_sounding(end_seconds)
+        notes.sort(key=lambda note: (note[1], note[0]))
+        return notes
+
+
 def notes_from_messages(
     stamped: list[tuple[float, mido.Message]], end_seconds: float
 ) -> list[tuple[int, float, float, int]]:
-    """(pitch, start, end, velocity) in seconds from timestamped messages.
-
-    A note released while the sustain pedal is down ends when the pedal lifts (or when the
-    same key is struck again); notes still held at the end stop at ``end_seconds``.
-    """
-    sounding: dict[int, tuple[float, int]] = {}  # pitch -> (start, velocity)
-    held_by_pedal: set[int] = set()
-    pedal_down = False
-    notes: list[tuple[int, float, float, int]] = []
-
-    def end(pitch: int, seconds: float) -> None:
-        start, velocity = sounding.pop(pitch)
-        held_by_pedal.discard(pitch)
-        notes.append((pitch, start, seconds, velocity))
-
+    """(pitch, start, end, velocity) in seconds from timestamped messages (``NoteTracker``);
+    notes still held at the end stop at ``end_seconds``."""
+    tracker = NoteTracker()
     for seconds, message in stamped:
-        if message.type == "note_on" and message.velocity > 0:
-            if message.note in sounding:  # struck again: the old note ends here
-                end(message.note, seconds)
-            sounding[message.note] = (seconds, message.velocity)
-        elif message.type in ("note_on", "note_off"):
-            if message.note not in sounding:
-                continue
-            if pedal_down:
-                held_by_pedal.add(message.note)
-            else:
-                end(message.note, seconds)
-        elif message.type == "control_change" and message.control == SUSTAIN_PEDAL:
-            pedal_down = message.value >= 64
-            if not pedal_down:
-                for pitch in sorted(held_by_pedal):
-                    end(pitch, seconds)
-    for pitch in sorted(sounding):
-        end(pitch, max(end_seconds, sounding[pitch][0]))
-    notes.sort(key=lambda note: (note[1], note[0]))
-    return notes
+        tracker.feed(seconds, message)
+    return tracker.notes(end_seconds)
 
 
 def count_in_lead_in(notes: list[tuple[int, float, float, int]], setup: RecordingSetup) -> float:
@@ -170,18 +195,88 @@ def take_beats(
 @dataclass(frozen=True)
 class TakeSoFar:
     """What a take has recorded so far, as the melody roll draws it while it records:
-    the count-in's bars before bar 1 (``first_beat`` is negative then) and the take's,
+    the count-in's bars before bar 1 (the first bar starts before 0 then) and the take's,
     all bars of its meter, and the notes as played, in beats from bar 1 (a pickup played
     into the count-in falls in its bar, where the metronome counted it)."""
 
     bar_lines: BarLines
-    first_beat: float
     length_beats: float
     notes: tuple[Note, ...] = ()
 
-    @property
-    def count_in_bars(self) -> int:
-        return sum(1 for bar in self.bar_lines.bars_until(0.0) if bar.start_beat < 0)
+
+class TakeProgress:
+    """``take_so_far`` for a take being recorded, kept up to date: the messages are fed as
+    they arrive (``feed``), and ``at(now)`` gives the take at that moment. A note that has
+    ended before ``now`` is converted once; the same take (no new message, the same step)
+    is the same object, so the window's "anything new to draw?" is an identity check.
+
+    Before it a 5-minute take of running sixteenths cost the window's 15 ms tick a
+    derivation of all its notes (``benchmarks/bench_take_so_far.py``)."""
+
+    def __init__(self, bar_one_time: float, setup: RecordingSetup) -> None:
+        self.bar_one_time, self.setup = bar_one_time, setup
+        self.fed = 0  # messages fed so far
+        self._tracker = NoteTracker()
+        self._order: list[tuple[float, int, int]] = []  # (start, pitch, index in ended)
+        self._final: dict[int, Note] = {}  # ended notes as drawn, once they ended before now
+        self._bars = BarLines((Bar(-setup.count_in_beats, Meter.of(setup.time_signature)),))
+        self._shown: tuple[tuple[int, float], TakeSoFar] | None = None
+        self._now_beats = -math.inf
+
+    def feed(self, stamped: list[tuple[float, mido.Message]]) -> None:
+        """The messages stamped since the last call, in order."""
+        for seconds, message in stamped:
+            self._tracker.feed(seconds, message)
+        self.fed += len(stamped)
+        ended = self._tracker.ended
+        for index in range(len(self._order), len(ended)):
+            pitch, start, _, _ = ended[index]
+            bisect.insort(self._order, (start, pitch, index))
+
+    def _beats(self, seconds: float) -> float:
+        return (seconds - self.bar_one_time) * (self.setup.tempo_bpm / 60.0)
+
+    def _drawn(self, pitch: int, start: float, end: float, velocity: int) -> Note:
+        """A note in beats from bar 1; one still held (its end not before now) ends at the
+        last step now has passed, so a held note grows a step at a time."""
+        start, end = self._beats(start), self._beats(end)
+        if end >= self._now_beats - 1e-9:  # still held
+            step = 1.0 / STEPS_PER_BEAT
+            end = max(start + step, (self._now_beats // step) * step)
+        return Note(pitch, start, end - start, velocity)
+
+    def at(self, now: float) -> TakeSoFar:
+        """The take at perf_counter moment ``now`` (never earlier than the last call's)."""
+        now_beats = self._beats(now)
+        if now_beats < self._now_beats:  # the clock went back: nothing drawn is final
+            self._final.clear()
+        self._now_beats = now_beats
+        key = (self.fed, now_beats // (1.0 / STEPS_PER_BEAT))
+        if self._shown is not None and self._shown[0] == key:
+            return self._shown[1]
+        ended = self._tracker.ended
+        held = self._tracker.still_sounding(now)
+        # by start, then pitch, then the order a sort of ended-then-held notes keeps
+        held_order = sorted(
+            (start, pitch, len(ended) + rank) for rank, (pitch, start, _, _) in enumerate(held)
+        )
+        entries = heapq.merge(self._order, held_order)
+        notes = []
+        for _, _, index in entries:
+            if index >= len(ended):
+                notes.append(self._drawn(*held[index - len(ended)]))
+                continue
+            note = self._final.get(index)
+            if note is None:
+                note = self._drawn(*ended[index])
+                if self._beats(ended[index][2]) < now_beats - 1e-9:
+                    self._final[index] = note
+            notes.append(note)
+        so_far = TakeSoFar(self._bars, self.setup.length_beats, tuple(notes))
+        # An ended note drawn as held (it ends at now or after: stamped later than now)
+        # is drawn otherwise once now passes its end, within the step too: not kept.
+        self._shown = None if len(self._final) < len(ended) else (key, so_far)
+        return so_far
 
 
 def take_so_far(
@@ -190,20 +285,14 @@ def take_so_far(
     now: float,
     setup: RecordingSetup,
 ) -> TakeSoFar:
-    """The take at perf_counter moment ``now``: the notes played, unquantized (a note
-    still held ends at the last step ``now`` has passed, so a held note grows a step at
-    a time and the roll is drawn again no more often than that). The bars are those of
-    ``click_schedule``: the meter's, from the count-in's first click."""
-    bars = BarLines((Bar(-setup.count_in_beats, Meter.of(setup.time_signature)),))
-    step = 1.0 / STEPS_PER_BEAT
-    per_second = setup.tempo_bpm / 60.0
-    now_beats = (now - bar_one_time) * per_second
-    notes = []
-    for pitch, start, end, velocity in take_beats(stamped, bar_one_time, now, setup):
-        if end >= now_beats - 1e-9:  # still held
-            end = max(start + step, (now_beats // step) * step)
-        notes.append(Note(pitch, start, end - start, velocity))
-    return TakeSoFar(bars, -setup.count_in_beats, setup.length_beats, tuple(notes))
+    """The take at perf_counter moment ``now`` (``TakeProgress`` fed every message): the
+    notes played, unquantized (a note still held ends at the last step ``now`` has
+    passed, so a held note grows a step at a time and the roll is drawn again no more
+    often than that). The bars are those of ``click_schedule``: the meter's, from the
+    count-in's first click."""
+    progress = TakeProgress(bar_one_time, setup)
+    progress.feed(stamped)
+    return progress.at(now)
 
 
 def take_to_arrangement(

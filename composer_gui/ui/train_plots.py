@@ -42,12 +42,11 @@ METRICS = ("metrics",)  # the metrics plot's curves, whichever the run has
 SAMPLE = ("sample",)  # the newest sample, drawn in a turn of its own
 CURVE_COLOURS = ("#e5484d", "#3e9bff", "#46a758", "#f5a524", "#a972f0", "#12a5b0")
 RATIO_CEILING = 4.0  # a ratio drawn no higher (an untrained band writes 20x the drums)
-# The metrics plot's fixed height, in ratios: the ceiling's curves under its legend's
-# three rows, which hid the curves drawn at the ceiling when the view ended there
-METRICS_TOP = 2 * RATIO_CEILING
+# The metrics plot's height over its highest ratio drawn (at least 1, "like the data"):
+# the curves in its lower half, its legend's three rows above them, where the legend
+# hid the curves drawn at the top when the view ended there
+LEGEND_ROOM = 2.0
 LABEL_WIDTH_PIXELS = 30  # the plots' value labels: five characters at 9pt
-# The ratios labelled on the metrics plot's fixed scale: 1 is "like the data"
-METRIC_TICKS = (0.0, 1.0, 2.0, 4.0, 6.0, 8.0)
 DRUM_LANE_GAP = 3  # empty rows between the lowest pitch and the drums lane
 EMPTY_ROLL_STEPS = 32  # the roll's width before a sample: two bars of 4/4
 # A curve of more points than this is drawn one pixel wide: about one point in three
@@ -89,10 +88,9 @@ class TrainPlots(QWidget):
             f"Metrics ÷ the data's own (at most {RATIO_CEILING:g})", grid, 1, 1
         )
         self.metric_plot.addItem(pg.InfiniteLine(1.0, angle=0, pen=pg.mkPen("#888", dash=[4, 4])))
-        self.metric_plot.setYRange(0.0, METRICS_TOP, padding=0.02)  # the same scale all run
         self.metric_plot.enableAutoRange(axis="y", enable=False)
-        ticks = [(v, f"{v:g}") for v in METRIC_TICKS]
-        self.metric_plot.getAxis("left").setTicks([ticks])
+        self.metric_top = 0.0  # the metrics plot's top, set by _fit_metric_axis
+        self._fit_metric_axis(1.0)
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -221,10 +219,28 @@ class TrainPlots(QWidget):
             self._curve(self.metric_plot, key, words, len(self.curves), symbol, pen)
         else:
             keys = work if work != METRICS else [k for k in self.curves if k in self._reference]
+            highest = 1.0
             for key in keys:
                 x, y = self._points(key)
                 _thin_when_dense(self.curves[key], len(x))
                 self.curves[key].setData(x, y)
+                highest = max(highest, float(y.max())) if len(y) else highest
+            if work == METRICS:
+                self._fit_metric_axis(highest)
+
+    def _fit_metric_axis(self, highest: float) -> None:
+        """The metrics plot's scale from 0 to its highest ratio drawn (in half steps, so a
+        curve moving a little does not rescale it) with the legend's room above; labelled
+        at steps of a few labels a plot, and at 1, "like the data". Set only when it
+        changes: a new range repaints the plot's axis."""
+        top = LEGEND_ROOM * math.ceil(highest * 2) / 2
+        if top == self.metric_top:
+            return
+        self.metric_top = top
+        self.metric_plot.setYRange(0.0, top, padding=0.02)
+        step = 0.5 if top <= 3 else 1.0 if top <= 5 else 2.0
+        values = sorted({1.0, *(float(v) for v in np.arange(0.0, top + 1e-9, step))})
+        self.metric_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in values]])
 
     def _points(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """A curve's points: a loss as logged, a metric as a ratio to the data's value."""

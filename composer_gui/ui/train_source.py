@@ -125,7 +125,7 @@ class TrainSource(QGroupBox):
         for words, value in LAYOUTS:
             self.layout_box.addItem(words, value)
         self.layout_box.setToolTip("The track kinds the model learns to write")
-        self.layout_box.currentIndexChanged.connect(self.preview_folder)
+        self.layout_box.currentIndexChanged.connect(self._layout_changed)
         form.addRow("Tracks", self.layout_box)
         # each song whole: the kinds of band track it learns (dataset build --kinds); a
         # part of a kind left out is not learnt, the melody is always the model's input
@@ -221,13 +221,23 @@ class TrainSource(QGroupBox):
     def _band_layout(self) -> bool:
         return self.layout_box.currentData() == "band"
 
+    def _enable_learnt_parts(self) -> None:
+        """The Learns boxes and the roles apply to a folder's songs kept whole (the band
+        layout): the one place that says so, for a change of source or of layout."""
+        songs = self.folder and self._band_layout()
+        self.roles_edit.setEnabled(songs)
+        for box in self.kind_boxes.values():
+            box.setEnabled(songs)
+
+    def _layout_changed(self) -> None:
+        self._enable_learnt_parts()
+        self.preview_folder()
+
     def _source_changed(self) -> None:
         folder = self.folder
         for widget in (self.folder_edit, self.choose_button, self.files_tree, self.layout_box):
             widget.setEnabled(folder)
-        self.roles_edit.setEnabled(folder and self._band_layout())
-        for box in self.kind_boxes.values():
-            box.setEnabled(folder and self._band_layout())
+        self._enable_learnt_parts()
         self.style_box.setEnabled(SOURCES[self.source_box.currentIndex()][1] == tp.BAND)
         self._default_name()
         # no files to list but a folder's: the source's words take the room (they were
@@ -250,9 +260,6 @@ class TrainSource(QGroupBox):
 
     def preview_folder(self) -> None:
         """Read the folder in a child process and list its files, roles and skips."""
-        self.roles_edit.setEnabled(self.folder and self._band_layout())
-        for box in self.kind_boxes.values():
-            box.setEnabled(self.folder and self._band_layout())
         folder = self.folder_edit.text().strip()
         if not folder or not self.folder:
             return

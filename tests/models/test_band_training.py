@@ -48,7 +48,7 @@ def test_a_band_model_trains_exports_calibrated_and_accompanies(band_data, tmp_p
     recon = [float(r.split(",")[header.index("reconstruction")]) for r in lines[1:]]
     assert recon[-1] < 0.85 * recon[0]  # it learns the progressions' parts
 
-    out = export_model(run, tmp_path / "band.safetensors", band_data)
+    out, _ = export_model(run, tmp_path / "band.safetensors", band_data)
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["licence"].startswith("MIT") and card["data"]["styles"] == ["pop", "waltz"]
     assert "bass (bass)" in card["description"]
@@ -83,7 +83,7 @@ def test_a_band_critic_learns_spoiled_bands_while_its_generator_stays_frozen(ban
 
     base = TINY.replace(iterations=10, window_bars=2, batch_size=8, lr_g=2e-3)
     gan = train(base, band_data, tmp_path / "gan")
-    first = export_model(gan, tmp_path / "gan.st", band_data, calibrated=False)
+    first, _ = export_model(gan, tmp_path / "gan.st", band_data, calibrated=False)
     tuned = base.replace(
         iterations=40, critic_only=True, critic_negatives=0.9, lr_d=2e-3, **_band_fields(first)
     )
@@ -91,7 +91,7 @@ def test_a_band_critic_learns_spoiled_bands_while_its_generator_stays_frozen(ban
     assert json.loads((run / "config.json").read_text())["critic_only"] is True
     header, *rows = (run / "log.csv").read_text().splitlines()
     assert "negative_gap" in header.split(",")
-    out = export_model(run, tmp_path / "critic.st", band_data, calibrated=False)
+    out, _ = export_model(run, tmp_path / "critic.st", band_data, calibrated=False)
     g0, c0, _ = load_model(first)
     g1, c1, _ = load_model(out)
     for a, b in zip(g0.state_dict().values(), g1.state_dict().values()):

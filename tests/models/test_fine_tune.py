@@ -212,9 +212,10 @@ def test_a_part_the_data_lacks_is_left_out_of_the_loss_and_the_fine_tune_offers_
     assert not data.real(target)[:, drums].any()
     assert data.real(target)[:, : drums.start].any()
     logits = [torch.randn(4, target.sounding[0].shape[1], t.n_outputs) for t in data.tracks]
-    assert not data.fake(logits)[:, drums].any() and data.fake(logits)[:, : drums.start].any()
+    fake = data.fake(logits, target)
+    assert not fake[:, drums].any() and fake[:, : drums.start].any()
     two = [torch.cat([x, x]) for x in logits]  # two candidates a melody, candidate-major
-    assert not data.fake(two)[:, drums].any()
+    assert not data.fake(two, target)[:, drums].any()
     from models.track_outputs import best_of_reconstruction
 
     learnt = best_of_reconstruction(
@@ -230,7 +231,7 @@ def test_a_part_the_data_lacks_is_left_out_of_the_loss_and_the_fine_tune_offers_
         init_from=model_path,
         init_style="pop",
     )
-    out = export_model(run, tmp_path / "mine.safetensors", folder_data)
+    out, _ = export_model(run, tmp_path / "mine.safetensors", folder_data)
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["offered_styles"] == ["songs"] and card["initialized_from"] == model_path.name
     assert card["config"]["styles"] == ["pop", "waltz", "songs"]
@@ -285,7 +286,7 @@ def test_a_fine_tune_of_your_songs_tuned_again_trains_its_own_style(
 
     model_path, config = toy_model
     run = train(config.replace(iterations=2), folder_data, tmp_path / "run", init_from=model_path)
-    first = export_model(run, tmp_path / "first.safetensors", folder_data, calibrated=False)
+    first, _ = export_model(run, tmp_path / "first.safetensors", folder_data, calibrated=False)
     card = name_card(json.loads(first.with_suffix(".json").read_text()), "my songs")
     first.with_suffix(".json").write_text(json.dumps(card))
     again = card_config(first)
@@ -333,7 +334,6 @@ def test_a_part_some_songs_lack_is_left_out_of_their_loss_alone(toy_model, tmp_p
     """Half the songs have no bass: their windows do not teach the bass silence (the
     critic sees it silent in real, spoiled and generated music; the reconstruction
     skips it), the others' windows teach it as before."""
-    from models.left_out import PlayedTarget
     from models.track_outputs import track_loss
     from models.train_data import training_data
 
@@ -352,13 +352,19 @@ def test_a_part_some_songs_lack_is_left_out_of_their_loss_alone(toy_model, tmp_p
     assert data.plays[:, 0].tolist() == [not n.endswith(("1", "3", "5", "7", "9")) for n in
                                          data.data.names]  # fmt: skip
     cond, target, positions = data.batch(16, "cpu")
-    assert isinstance(target, PlayedTarget)
     plays = target.plays[:, 0].bool()
     assert plays.any() and not plays.all()
     bass = slice(0, data.tracks[0].n_critic_channels)
     logits = [torch.randn(16, target.sounding[0].shape[1], t.n_outputs) for t in data.tracks]
-    fake = data.fake(logits)
+    data.batch(5, "cpu")  # another batch drawn since: the fake is still this one's
+    fake = data.fake(logits, target)
     assert not fake[~plays, bass].any() and fake[plays, bass].any()
+    three = data.fake([torch.cat([x] * 3) for x in logits], target)  # 3 candidates each
+    assert not three[(~plays).repeat(3), bass].any() and three[plays.repeat(3), bass].any()
+    sliced = data.fake([x[:5] for x in logits], target[:5])
+    assert not sliced[~plays[:5], bass].any()
+    with pytest.raises(ValueError, match="not candidates"):
+        data.fake([x[:5] for x in logits], target)
     spoiled = data.real(data.spoil(target, positions))
     assert not spoiled[~plays, bass].any()
     weights = [plays.float(), 1.0, 0.0]  # the bass where played, the piano, no drums

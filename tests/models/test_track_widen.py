@@ -70,3 +70,34 @@ def test_a_narrower_or_different_dataset_is_refused():
     renamed = (NARROW[0], TrackSpec("guitar", "chords", 48, 79, 0), NARROW[2])
     with pytest.raises(ValueError, match="tracks or styles"):
         widen(Generator(_config(NARROW)), Critic(_config(NARROW)), _config(renamed))
+
+
+def test_widen_to_dataset_writes_the_widened_networks_with_a_card_saying_whence(tmp_path):
+    """The load-widen-save steps (``save_grown``, shared with a fine-tune's new styles):
+    the file holds ``widen``'s networks at full precision and names the model it grew."""
+    import json
+
+    from models.checkpoint import load_model, model_tensors, new_card, save_tensors_and_card
+    from models.track_widen import widen_to_dataset
+
+    torch.manual_seed(0)
+    g, d = Generator(_config(NARROW)), Critic(_config(NARROW))
+    save_tensors_and_card(model_tensors(g, d), new_card(_config(NARROW), iterations=7),
+                          tmp_path / "narrow")  # fmt: skip
+    data = tmp_path / "data"
+    data.mkdir()
+    manifest = {"tracks": [t.to_dict() for t in WIDE], "styles": ["pop", "swing"]}
+    (data / "manifest.json").write_text(json.dumps(manifest))
+    out = widen_to_dataset(tmp_path / "narrow.safetensors", data, tmp_path / "wide", ("bass",))
+    assert out == tmp_path / "wide.safetensors"
+    wide_g, wide_d, card = load_model(out)
+    assert card["widened_from"] == "narrow.safetensors" and card["iterations"] == 7
+    assert [t.onsets for t in wide_g.config.track_specs] == [True, False, False]
+    loaded_g, loaded_d, _ = load_model(tmp_path / "narrow.safetensors")
+    expect_g, expect_d = widen(loaded_g, loaded_d, wide_g.config)
+    for got, want in ((wide_g, expect_g), (wide_d, expect_d)):
+        for (name, a), b in zip(got.state_dict().items(), want.state_dict().values()):
+            assert a.dtype == torch.float32, name
+            torch.testing.assert_close(a, b.float(), msg=name)
+    with pytest.raises(ValueError, match="no track cello"):
+        widen_to_dataset(tmp_path / "narrow.safetensors", data, tmp_path / "w2", ("cello",))

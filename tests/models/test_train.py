@@ -132,7 +132,7 @@ def test_a_later_stage_adds_spoiled_chorales_and_sampled_voices_to_the_critic(
 def test_export_writes_a_model_that_loads_and_a_card_that_says_what_it_is(
     tiny_run, chorale_data, tmp_path
 ):
-    out = export_model(tiny_run, tmp_path / "m.safetensors", chorale_data[0])
+    out, _ = export_model(tiny_run, tmp_path / "m.safetensors", chorale_data[0])
     generator, critic, card = load_model(out)
     assert card["iterations"] == 4 and card["config"]["g_channels"] == [16, 16, 32, 32]
     assert card["data"]["content_hash"] == chorale_data[1]["content_hash"]

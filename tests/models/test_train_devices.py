@@ -120,7 +120,7 @@ def test_a_checkpoint_of_bf16_tensors_resumes_and_exports_on_the_cpu(
     }
     save_file(as_bf16, str(run / "checkpoint.safetensors"))
 
-    out = export_model(run, tmp_path / "m.safetensors", chorale_data[0], calibrated=False)
+    out, _ = export_model(run, tmp_path / "m.safetensors", chorale_data[0], calibrated=False)
     generator, _, _ = load_model(out)
     first = next(k for k in as_bf16 if k.startswith("ema.") and as_bf16[k].ndim > 1)
     loaded = generator.state_dict()[first[len("ema.") :]]

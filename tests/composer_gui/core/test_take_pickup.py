@@ -100,8 +100,10 @@ def test_a_take_so_far_is_drawn_on_the_count_ins_bars_then_the_takes(
 ):
     setup = RecordingSetup(60.0, 2, signature, count_in_bars)
     so_far = take_so_far([], BAR_ONE, BAR_ONE - 1.0, setup)
-    assert so_far.first_beat == -setup.count_in_beats and so_far.count_in_bars == count_in_bars
     bars = [bar for bar, _end in so_far.bar_lines.spans(setup.length_beats)]
+    # what the roll reads (roll_view.set_length): its first bar, the count-in's
+    assert bars[0].start_beat == -setup.count_in_beats
+    assert sum(bar.start_beat < 0 for bar in bars) == count_in_bars
     assert [bar.start_beat for bar in bars] == bar_starts
     assert [beat for bar in bars for beat in bar.beat_beats()] == beats
     assert so_far.notes == ()

@@ -18,6 +18,18 @@ def _colour(index: int) -> tuple[int, ...]:
     return tuple(theme.track_colour(index).getRgb()[:3])
 
 
+def shown_plots(qtbot, width: int, height: int):
+    """The plots in a window of their own, on screen at ``width`` x ``height``."""
+    from composer_gui.ui.train_plots import TrainPlots
+
+    plots = TrainPlots()
+    qtbot.addWidget(plots)
+    plots.resize(width, height)
+    plots.show()
+    qtbot.waitExposed(plots)
+    return plots
+
+
 def test_a_band_sample_draws_chords_whole_and_drums_in_their_lane():
     steps, low, pitches = 16, 28, 64
     roll = np.zeros((3, steps, pitches), dtype=np.uint8)  # melody, bass, chords
@@ -78,14 +90,10 @@ def test_the_roll_before_a_sample_shows_the_pitches_and_two_bars(qtbot):
     """An empty roll read "pitch (x0.001)" from -400 to 400 (pyqtgraph's own range and
     unit prefix on an empty view); it shows the model's pitches and two bars, then the
     sample's own extent once one comes."""
-    from composer_gui.ui.train_plots import EMPTY_ROLL_STEPS, TrainPlots
+    from composer_gui.ui.train_plots import EMPTY_ROLL_STEPS
     from models.pianoroll import LOWEST_PITCH, N_PITCHES
 
-    plots = TrainPlots()
-    qtbot.addWidget(plots)
-    plots.resize(800, 600)
-    plots.show()
-    qtbot.waitExposed(plots)
+    plots = shown_plots(qtbot, 800, 600)
     (x0, x1), (y0, y1) = plots.sample_plot.viewRange()
     assert x0 <= 0 < EMPTY_ROLL_STEPS <= x1 < 1.1 * EMPTY_ROLL_STEPS
     assert y0 <= LOWEST_PITCH and LOWEST_PITCH + N_PITCHES <= y1 < LOWEST_PITCH + 1.1 * N_PITCHES
@@ -109,13 +117,7 @@ def test_the_roll_before_a_sample_shows_the_pitches_and_two_bars(qtbot):
 def test_every_plot_title_fits_its_plot(qtbot, width):
     """The metrics plot's title ran past its plot and was cut ("... (at most") in the
     Train window at 1400 x 860 with a folder's files listed (the plots 780 px wide)."""
-    from composer_gui.ui.train_plots import TrainPlots
-
-    plots = TrainPlots()
-    qtbot.addWidget(plots)
-    plots.resize(width, 700)
-    plots.show()
-    qtbot.waitExposed(plots)
+    plots = shown_plots(qtbot, width, 700)
     qtbot.wait(100)
     for plot in (plots.loss_plot, plots.w_plot, plots.gp_plot, plots.metric_plot):
         # a title wider than the view pushes the plot past its widget, which cuts it
@@ -132,13 +134,9 @@ def test_a_bands_nine_metric_curves_stay_clear_of_their_legend(qtbot):
     with the legend above the ceiling."""
     from PySide6.QtCore import QPointF
 
-    from composer_gui.ui.train_plots import RATIO_CEILING, TrainPlots
+    from composer_gui.ui.train_plots import RATIO_CEILING
 
-    plots = TrainPlots()
-    qtbot.addWidget(plots)
-    plots.resize(780, 700)
-    plots.show()
-    qtbot.waitExposed(plots)
+    plots = shown_plots(qtbot, 780, 700)
     measures = ("notes a bar", "empty bars")
     keys = [f"{t}: {m}" for t in ("drums", "bass", "chords", "other") for m in measures]
     keys.append("bass on a chord tone")
@@ -211,3 +209,36 @@ def test_a_sentence_that_wraps_later_keeps_the_height_it_needs(qtbot, tmp_path):
     lines = label.height() // label.fontMetrics().lineSpacing()
     assert lines >= 2 and label.height() >= label.heightForWidth(label.width())
     assert label.minimumHeight() == label.heightForWidth(label.width())
+
+
+@pytest.mark.gui
+def test_the_metrics_axis_follows_the_ratios_drawn_with_the_legend_above_them(qtbot):
+    """The axis ran to 8 all run while the ratios are drawn at most at 4, and a trained
+    model's near 1: it now ends at the legend's room over the highest ratio drawn."""
+    from PySide6.QtCore import QPointF
+
+    plots = shown_plots(qtbot, 780, 700)
+    keys = ["drums: notes a bar", "bass: notes a bar", "bass on a chord tone"]
+    reference = dict.fromkeys(keys, 2.0)
+    plot = plots.metric_plot
+
+    def show(ratios: list[float]) -> float:
+        rows = [
+            {"iteration": float(50 * i), **{k: 2.0 * r for k in keys}}
+            for i, r in enumerate(ratios, 1)
+        ]
+        plots.show_rows([{"iteration": 50.0, "critic_loss": 1.0}], reference, rows)
+        while plots.pending:
+            plots.paint_next()
+        qtbot.wait(50)
+        highest = max(max(plots.curves[k].getData()[1]) for k in keys)
+        legend = plot.legend.sceneBoundingRect()
+        assert legend.bottom() < plot.vb.mapViewToScene(QPointF(100, highest)).y()
+        labels = [v for v, _ in plot.getAxis("left")._tickLevels[0]]
+        assert labels[0] == 0.0 and 3 <= len(labels) <= 9 and 1.0 in labels
+        return plot.vb.viewRange()[1][1]
+
+    near_one = show([1.1, 0.9, 1.2])
+    assert 2.9 <= near_one <= 3.2  # 1.2: to 1.5, twice that for the legend; not 8
+    assert 7.8 <= show([3.0, 9.0, 1.1]) <= 8.3  # drawn at the ceiling, 4
+    assert show([1.0]) < 2.2  # a run shown afresh with its ratios at 1

@@ -1,5 +1,5 @@
-"""Subcommands for the model: ``dataset``, ``train``, ``train-ranking``, ``train-report`` and
-``evaluate``."""
+"""The training subcommands: ``train`` (the GAN, a fine-tune with ``--init-from``, and its
+export) and ``train-ranking`` (a model's critic taught to rank one melody's candidates)."""
 
 from __future__ import annotations
 
@@ -7,80 +7,14 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
+from composer_gui.commands.common import Progress, dataset_dir, given, model_file
 from composer_gui.core.errors import ComposerError
 from models.config import CLOSENESS_TO, LOSSES
 
-DEFAULT_DATA_NAME = "bach-chorales"
-
 
 def register(sub) -> None:
-    dataset = sub.add_parser("dataset", help="build the training data")
-    dataset_sub = dataset.add_subparsers(dest="dataset_command", metavar="ACTION", required=True)
-    build = dataset_sub.add_parser("build", help="build a dataset into the cache")
-    build.add_argument(
-        "--from-midi",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="a folder of your own multi-track MIDI files instead of the chorales",
-    )
-    build.add_argument(
-        "--melody-track",
-        type=int,
-        default=None,
-        metavar="N",
-        help="with --from-midi: the melody track in every file (default: the "
-        "first non-drum track with notes)",
-    )
-    build.add_argument(
-        "--meters",
-        action="store_true",
-        help="also each chorale re-timed and re-barred into every other meter Composer "
-        "accompanies (2/4, 2/2, 3/2, 6/4, 3/8, 6/8, 9/8, 12/8)",
-    )
-    build.add_argument(
-        "--band",
-        action="store_true",
-        help="the band styles' data: the chorales' own chords rendered by MMA in every "
-        "shipped style (drums, bass, chords, pad; needs 'apt-get install mma')",
-    )
-    build.add_argument(
-        "--style",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="with --band: only this shipped style (repeat for more; default: every one)",
-    )
-    build.add_argument(
-        "--songs",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="a folder of your own multi-track songs, kept whole: melody, drums, bass, "
-        "chords and other voices, found from channel 10, programs and track names",
-    )
-    build.add_argument(
-        "--role",
-        action="append",
-        default=[],
-        metavar="NAME=ROLE",
-        help="with --songs: parts whose name matches NAME (wildcards allowed) play ROLE "
-        "(melody, drums, bass, chords, other or skip); repeat for more",
-    )
-    build.add_argument(
-        "--kinds",
-        default="",
-        metavar="KIND,...",
-        help="with --songs: only these band tracks are learnt (drums, bass, chords, other; "
-        "default: every one); the parts of the others are left out",
-    )
-    build.add_argument("--out", type=Path, default=None, help="where to write it")
-    build.add_argument("--limit", type=int, default=None, help="only the first N pieces")
-    build.set_defaults(handler=run_dataset_build)
-
     train = sub.add_parser("train", help="train the GAN")
     train.add_argument("--data", type=Path, default=None, help="a built dataset folder")
     train.add_argument(
@@ -173,114 +107,6 @@ def register(sub) -> None:
     )
     ranking.set_defaults(handler=run_train_ranking)
 
-    report = sub.add_parser("train-report", help="plot a training run")
-    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", nargs="+")
-    report.add_argument("--out", type=Path, default=None, help="folder for the PNGs and markdown")
-    report.set_defaults(handler=run_train_report)
-
-    evaluate = sub.add_parser(
-        "evaluate", help="measure a model against real music (Bach's, or its band data's)"
-    )
-    evaluate.add_argument("--model", type=Path, default=None, help="a .safetensors model file")
-    evaluate.add_argument("--data", type=Path, default=None, help="a built dataset folder")
-    evaluate.add_argument("--split", default="test", choices=["train", "valid", "test"])
-    evaluate.add_argument("--candidates", type=int, default=4)
-    evaluate.add_argument("--bars", type=int, default=8)
-    evaluate.add_argument("--out", type=Path, default=None, help="write the table as JSON here")
-    evaluate.add_argument(
-        "--update-card",
-        action="store_true",
-        help="store the metrics and the critic calibration in the model card",
-    )
-    evaluate.set_defaults(handler=run_evaluate)
-
-
-def _data_dir(path: Path | None) -> Path:
-    from models.build_dataset import default_cache_dir
-
-    return path if path is not None else default_cache_dir() / DEFAULT_DATA_NAME
-
-
-def _model_file(path: Path | None) -> Path:
-    """The model file asked for, or the shipped one; one sentence if it is not there."""
-    from composer_gui.core.engine import default_model_path
-
-    model = path or default_model_path()
-    if not model.with_suffix(".safetensors").is_file():
-        raise ComposerError(f"The model file {model} is missing.")
-    return model
-
-
-def _given(**options) -> dict:
-    """The options the user gave (argparse leaves the others None), to change a config."""
-    return {name: value for name, value in options.items() if value is not None}
-
-
-class _Progress:
-    """A one-line progress bar with rate and ETA on stderr."""
-
-    def __init__(self, label: str):
-        self.label, self.started, self.first_done = label, None, 0
-
-    def __call__(self, done: int, total: int, extra: str = "") -> None:
-        # The clock starts at the first report, so a stage made after a long one
-        # (learning after drawing) does not count the wait as its own time; the rate is
-        # then of the units done since that report.
-        if self.started is None:
-            self.started, self.first_done = time.monotonic(), done
-        elapsed = time.monotonic() - self.started
-        since = done - self.first_done
-        eta = elapsed / since * (total - done) if since else 0.0
-        width = 30
-        filled = int(width * done / max(total, 1))
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(
-            f"\r{self.label} [{bar}] {done}/{total} {_clock(elapsed)} ETA {_clock(eta)} {extra}"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
-def run_dataset_build(args: argparse.Namespace) -> int:
-    from models.build_dataset import BuildReport, build_chorales, default_cache_dir, write_dataset
-
-    progress = _Progress("Reading")
-    if args.band or args.songs is not None:
-        from composer_gui.commands.band_data import run_band_dataset_build
-
-        return run_band_dataset_build(args, progress)
-    if args.from_midi is None:
-        try:
-            import music21  # noqa: F401  (the chorales ship inside it)
-        except ImportError:
-            raise ComposerError(
-                "Building the chorale dataset needs music21, which this installation lacks; "
-                "install it with 'pip install music21'."
-            ) from None
-        out = args.out or (None if args.meters else _data_dir(None))
-        manifest, report = build_chorales(out, args.limit, progress, meters=args.meters)
-    else:
-        from composer_gui.core.dataset_import import pieces_from_midi_folder
-
-        report = BuildReport()
-        pieces = pieces_from_midi_folder(
-            args.from_midi, args.melody_track, report, progress, args.limit
-        )
-        out = args.out or default_cache_dir() / args.from_midi.resolve().name
-        manifest = write_dataset(pieces, out, str(args.from_midi), report)
-    for name, reason in report.skipped:
-        print(f"skipped {name}: {reason}", file=sys.stderr)
-    counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
-    print(f"Dataset: {counts} pieces; {len(report.skipped)} skipped (listed above).")
-    return 0
-
 
 def run_train(args: argparse.Namespace) -> int:
     import torch
@@ -293,8 +119,8 @@ def run_train(args: argparse.Namespace) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    data_dir = _data_dir(args.data)
-    changes = _given(
+    data_dir = dataset_dir(args.data)
+    changes = given(
         loss=args.loss, iterations=args.iterations, batch_size=args.batch_size, seed=args.seed
     )
     config = GanConfig()
@@ -305,7 +131,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.init_from is not None:
         from models.checkpoint import read_card
 
-        card = read_card(_model_file(args.init_from))
+        card = read_card(model_file(args.init_from))
         # a fine-tune trains both networks, whatever the model's last stage trained (the
         # shipped band model's was its critic alone); --config may say otherwise
         config = GanConfig.from_dict(card["config"]).replace(critic_bar_head=0, critic_only=False)
@@ -322,7 +148,7 @@ def run_train(args: argparse.Namespace) -> int:
     evaluator = (
         None if is_band_dataset(data_dir) else training_evaluator(load_split(data_dir, "valid"))
     )
-    bar = _Progress(f"Training ({config.loss})")
+    bar = Progress(f"Training ({config.loss})")
 
     def progress(iteration: int, total: int, row: dict) -> None:
         bar(iteration, total, f"W {row['wasserstein']:+.2f} rec {row['reconstruction']:.2f}")
@@ -338,7 +164,7 @@ def run_train(args: argparse.Namespace) -> int:
             eval_every=args.eval_every,
             progress=progress,
             evaluate=evaluator,
-            init_from=_model_file(args.init_from) if args.init_from else None,
+            init_from=model_file(args.init_from) if args.init_from else None,
             init_style=args.init_style,
         )
     except KeyboardInterrupt:
@@ -354,8 +180,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.export and int(os.environ.get("RANK", "0")) == 0:
         from models.export import export_model
 
-        out = export_model(args.run_dir, args.export, data_dir)
-        split = json.loads(out.with_suffix(".json").read_text())["calibration"]["split"]
+        split = export_model(args.run_dir, args.export, data_dir)[1]["calibration"]["split"]
         words = "validation split" if split == "valid" else f"{split} split (no validation songs)"
         print(f"Model written to {args.export}, calibrated on the {words}.")
     return 0
@@ -369,8 +194,8 @@ def run_train_ranking(args: argparse.Namespace) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = _model_file(args.model)
-    changes = _given(
+    model = model_file(args.model)
+    changes = given(
         steps=args.steps,
         seed=args.seed,
         anchor_weight=args.anchor_weight,
@@ -390,8 +215,8 @@ def run_train_ranking(args: argparse.Namespace) -> int:
     if args.batch_melodies is not None and args.batch_melodies < 1:
         raise ComposerError("--batch-melodies must be at least 1.")
     config = RankingConfig(**changes)
-    data = load_split(_data_dir(args.data), "train")
-    drawing, learning = _Progress("Drawing candidates"), _Progress("Learning to rank")
+    data = load_split(dataset_dir(args.data), "train")
+    drawing, learning = Progress("Drawing candidates"), Progress("Learning to rank")
 
     def progress(stage: str, done: int, total: int, row: dict | None = None) -> None:
         if stage == "draw":
@@ -405,33 +230,4 @@ def run_train_ranking(args: argparse.Namespace) -> int:
         print("\nStopped; nothing written.", file=sys.stderr)
         return 130
     print(f"Model written to {out} (run 'composer-gui evaluate --update-card' next).")
-    return 0
-
-
-def run_train_report(args: argparse.Namespace) -> int:
-    from models.report import write_report
-
-    out = args.out or args.run_dir[0]
-    path = write_report(args.run_dir, out)
-    print(f"Report written to {path}")
-    return 0
-
-
-def run_evaluate(args: argparse.Namespace) -> int:
-    from models.evaluate_job import run_evaluation
-
-    model = _model_file(args.model)
-    result = run_evaluation(
-        model,
-        _data_dir(args.data),
-        args.split,
-        args.candidates,
-        args.bars,
-        update_card=args.update_card,
-    )
-    print(result["text"])
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result["json"], indent=2) + "\n")
-        print(f"Table written to {args.out}")
     return 0
