@@ -77,8 +77,13 @@ class OutputFlow:
             path = path.with_name(path.name + ".mid")
         try:
             write_arrangement(arrangement, path)
-        except (OSError, ComposerError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
+        except ComposerError as error:
+            # The writer's sentence names the file, the folder, why and what to do; it
+            # used to be wrapped in a second sentence saying the same.
+            self.report_error(str(error))
+            return False
+        except OSError as error:
+            reason = (error.strerror or str(error)).lower()
             self.report_error(
                 f"The MIDI file could not be written ({reason}); choose another folder."
             )

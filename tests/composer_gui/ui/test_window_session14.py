@@ -1,0 +1,35 @@
+"""Faults found in session 14 by playing the real window under Xvfb as a musician would
+(docs/app.md, "session 14: tried as a musician"), one test each; each failed before its
+mend."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QWidget
+
+pytestmark = pytest.mark.gui
+
+BAND = ["Melody", "Drums", "Bass", "Chords", "Pad"]
+
+
+def on_window(window, widget: QWidget) -> QRect:
+    """Where a widget lies in the window's coordinates."""
+    return QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
+
+
+def test_an_export_that_fails_says_why_once(qtbot, window, melody_file, tmp_path):
+    """A full disk read "The MIDI file could not be written (country.mid could not be
+    saved in /tmp/tiny (no space left on device); choose another place.); choose another
+    folder.": the core's sentence wrapped in a second one."""
+    window.open_file(melody_file)
+    window.melody_editor.edit(list(window.document.melody), "Touch")  # something to export
+    told: list[str] = []
+    window.report_error = told.append
+    target = tmp_path / "no such folder" / "song.mid"  # a real failing write
+    assert not window.export_to(target, asked=True)
+    assert len(told) == 1
+    message = told[0]
+    assert "song.mid" in message and "no such folder" in message
+    assert message.count("choose another") == 1, message
+    assert ".)" not in message, message  # no sentence inside parentheses
