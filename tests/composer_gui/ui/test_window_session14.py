@@ -4,8 +4,10 @@ mend."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QCoreApplication, QEvent, QRect
 from PySide6.QtWidgets import QWidget
 
 pytestmark = pytest.mark.gui
@@ -16,6 +18,24 @@ BAND = ["Melody", "Drums", "Bass", "Chords", "Pad"]
 def on_window(window, widget: QWidget) -> QRect:
     """Where a widget lies in the window's coordinates."""
     return QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
+
+
+def test_a_first_start_fits_the_screen(qtbot, tmp_path):
+    """On a 1280x720 screen the first window was 1280x800: the on-screen keyboard and the
+    status bar (where errors are repeated) lay below the screen's edge."""
+    from composer_gui.ui.main_window import MainWindow
+
+    window = MainWindow(data_dir=tmp_path / "data")  # no saved geometry: a first start
+    window.ask_before_closing = False
+    try:
+        available = window.screen().availableGeometry()
+        assert window.width() <= max(available.width(), window.minimumWidth())
+        assert window.height() <= max(available.height(), window.minimumHeight())
+    finally:
+        window.close()
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        gc.collect()
 
 
 def test_an_export_that_fails_says_why_once(qtbot, window, melody_file, tmp_path):
