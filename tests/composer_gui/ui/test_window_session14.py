@@ -38,6 +38,28 @@ def test_a_first_start_fits_the_screen(qtbot, tmp_path):
         gc.collect()
 
 
+def test_a_band_take_at_1280x720_draws_its_strips_beside_the_roll_not_over_it(qtbot, window):
+    """A band's five strips and the stale row needed more height than a 720-pixel screen
+    leaves, and Qt laid the strips over the candidate roll and its scroll bar."""
+    window.resize(1280, 720)
+    window.tracks.set_tracks(BAND, drums=[name == "Drums" for name in BAND])
+    window.stale_label.setVisible(True)
+    window.regenerate_button.setVisible(True)
+    qtbot.wait(50)
+    roll = on_window(window, window.arrangement_view)
+    assert roll.height() >= window.arrangement_view.minimumHeight() > 0
+    for strip in window.tracks.strips:
+        for widget in strip.widgets():
+            seen = widget.visibleRegion().boundingRect()  # clipped by what holds it
+            if seen.isEmpty():
+                continue  # scrolled out of view, which is fine
+            shown = QRect(widget.mapTo(window, seen.topLeft()), seen.size())
+            assert not shown.intersects(roll), strip.name
+    assert not on_window(window, window.stale_label).intersects(roll)
+    # Every strip can still be reached (scrolled to if need be).
+    assert [s.name for s in window.tracks.strips] == BAND
+
+
 def test_an_export_that_fails_says_why_once(qtbot, window, melody_file, tmp_path):
     """A full disk read "The MIDI file could not be written (country.mid could not be
     saved in /tmp/tiny (no space left on device); choose another place.); choose another
