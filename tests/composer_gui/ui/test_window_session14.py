@@ -75,3 +75,43 @@ def test_an_export_that_fails_says_why_once(qtbot, window, melody_file, tmp_path
     assert "song.mid" in message and "no such folder" in message
     assert message.count("choose another") == 1, message
     assert ".)" not in message, message  # no sentence inside parentheses
+
+
+def test_the_widget_with_the_keyboard_focus_looks_different(qtbot, window):
+    """Keyboard only: Tab moved the focus, but the style sheet's borders hid Fusion's focus
+    frame, so nothing on screen said where it was (22 presses of Tab under Xvfb changed
+    the picture only where a box selected its text or the strips scrolled)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QLineEdit,
+        QSlider,
+    )
+
+    window.activateWindow()
+    qtbot.waitActive(window)
+    kinds = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit)
+    tabbed = [
+        widget
+        for widget in window.findChildren(QWidget)
+        if isinstance(widget, kinds)
+        and widget.isVisible()
+        and widget.isEnabled()
+        and widget.focusPolicy() & Qt.TabFocus
+    ]
+    assert len(tabbed) > 10  # the transport, the generate panel, the strips
+    unmarked = []
+    for widget in tabbed:
+        window.setFocus()
+        qtbot.wait(1)
+        plain = widget.grab().toImage()
+        widget.setFocus(Qt.TabFocusReason)
+        assert widget.hasFocus()
+        qtbot.wait(1)
+        if widget.grab().toImage() == plain:
+            unmarked.append(
+                f"{type(widget).__name__} {widget.objectName() or widget.text() if hasattr(widget, 'text') else ''}"
+            )
+    assert not unmarked, unmarked
