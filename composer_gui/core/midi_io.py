@@ -97,6 +97,13 @@ def resolve_api(api: str | None = None) -> str:
     )
 
 
+def is_own_port(name: str) -> bool:
+    """Whether a listed port is one of ours (the virtual output for DAWs, a track's port,
+    our own input): JACK and ALSA list them as "Composer:..." among the inputs, and a
+    keyboard chosen there would record what the app itself plays."""
+    return name == virtual_port_name() or name.startswith(f"{CLIENT_NAME}:")
+
+
 @dataclass(frozen=True)
 class PortList:
     """The ports one API offers now."""

@@ -78,13 +78,15 @@ def preset_names() -> list[str]:
 
 
 def midi_port_lists(api: str) -> tuple[list[str], list[str], list[str], str]:
-    """(apis, inputs, outputs, problem) without raising: the dialog must open regardless."""
+    """(apis, inputs, outputs, problem) without raising: the dialog must open regardless.
+    The inputs are the keyboards one may record from: the app's own ports left out."""
     try:
         from composer_gui.core import midi_io
 
         apis = midi_io.compiled_apis()
         ports = midi_io.list_ports(api or None)
-        return apis, list(ports.inputs), list(ports.outputs), ""
+        keyboards = [name for name in ports.inputs if not midi_io.is_own_port(name)]
+        return apis, keyboards, list(ports.outputs), ""
     except Exception as error:  # noqa: BLE001 - a missing MIDI system is shown, not raised
         log.warning("MIDI ports could not be listed: %s", error)
         return [], [], [], str(error)

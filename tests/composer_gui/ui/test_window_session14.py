@@ -113,3 +113,27 @@ def test_the_widget_with_the_keyboard_focus_looks_different(qtbot, window):
         if widget.grab().toImage() == plain:
             unmarked.append(f"{type(widget).__name__} {widget.objectName()}")
     assert not unmarked, unmarked
+
+
+@pytest.mark.jack
+def test_the_input_box_leaves_out_composers_own_output(qtbot, window, jack_server):
+    """The Input box offered "Composer:Composer", the window's own port for DAWs: chosen
+    as the keyboard, a take would record what the app itself plays (seen over JACK)."""
+    import mido
+
+    from composer_gui.core import midi_io
+    from composer_gui.ui import settings
+
+    settings.put(settings.MIDI_API, "jack")
+    window.open_daw_port()
+    own = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
+    jack_server.wait_for_port(own)
+    backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+    with backend.open_output("keys", virtual=True, client_name="S14Keys"):
+        jack_server.wait_for_port("S14Keys:keys")
+        window.refresh_inputs()
+        offered = [
+            window.transport.input.itemData(i) for i in range(window.transport.input.count())
+        ]
+        assert "S14Keys:keys" in offered  # another client's output is a keyboard
+        assert own not in offered, offered
