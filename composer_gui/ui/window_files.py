@@ -51,6 +51,7 @@ class FilesFlow:
             return False
         self.actions.play.setChecked(False)
         self.start_beat = 0.0
+        self.park_playheads()
         self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
         self.autosaver.discard()
         return True
@@ -85,6 +86,7 @@ class FilesFlow:
             self.report_error(str(error))
             return False
         self.start_beat = 0.0
+        self.park_playheads()
         self.autosaver.discard()
         self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
         note = self._reading_note()

@@ -104,7 +104,8 @@ class OutputFlow:
                 self.actions.send_to_daw.setChecked(False)
         else:
             self.audition.stop()
-            self.playhead_timer.stop()
+            self.park_playheads()
+            self.statusBar().clearMessage()  # "Playing into the MIDI port..." is over
 
     def open_daw_port(self) -> None:
         """Create the 'Composer' MIDI port at start, so a DAW can connect to it before playing."""

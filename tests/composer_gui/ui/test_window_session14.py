@@ -137,3 +137,32 @@ def test_the_input_box_leaves_out_composers_own_output(qtbot, window, jack_serve
         ]
         assert "S14Keys:keys" in offered  # another client's output is a keyboard
         assert own not in offered, offered
+
+
+@pytest.mark.jack
+def test_after_send_to_daw_the_playhead_goes_back_and_new_starts_at_bar_one(
+    qtbot, window, jack_server, melody_file
+):
+    """Send to DAW, stopped after a while, left the playhead where it stopped and "Playing
+    into the MIDI port 'Composer'..." in the status bar; New then drew the old playhead
+    over the empty tune, and the next take's candidate roll showed it at bar 2."""
+    from composer_gui.ui import settings
+    from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+    settings.put(settings.MIDI_API, "jack")
+    window.open_daw_port()
+    assert window.open_file(melody_file)
+    window.engine.engine = StandInEngine()
+    with qtbot.waitSignal(window.generation_done, timeout=10000):
+        window.generate()
+    window.actions.send_to_daw.setChecked(True)
+    qtbot.waitUntil(lambda: (window.arrangement_view.playhead_beats or 0.0) > 0.5, timeout=5000)
+    window.actions.send_to_daw.setChecked(False)
+    assert window.arrangement_view.playhead_beats is None  # back to where Play starts
+    assert window.melody_editor.playhead_beats is None
+    assert "Playing into" not in window.statusBar().currentMessage()
+    window.seek(2.0)  # a click in the ruler, then New
+    window.choose = lambda _title, _question, answers: "discard"
+    assert window.new_project()
+    assert window.arrangement_view.playhead_beats is None
+    assert window.melody_editor.playhead_beats is None
