@@ -50,6 +50,7 @@ class FilesFlow:
         if not self.confirm_discard("starting a new tune"):
             return False
         self.actions.play.setChecked(False)
+        self.cancel_generation(quietly=True)
         self.start_beat = 0.0
         self.park_playheads()
         self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
@@ -85,6 +86,7 @@ class FilesFlow:
         except ComposerError as error:
             self.report_error(str(error))
             return False
+        self.cancel_generation(quietly=True)
         self.start_beat = 0.0
         self.park_playheads()
         self.autosaver.discard()

@@ -166,3 +166,31 @@ def test_after_send_to_daw_the_playhead_goes_back_and_new_starts_at_bar_one(
     assert window.new_project()
     assert window.arrangement_view.playhead_beats is None
     assert window.melody_editor.playhead_beats is None
+
+
+@pytest.mark.parametrize("then", ["new", "open"])
+def test_new_or_open_while_generating_keeps_the_old_tunes_candidates_out(
+    qtbot, window, melody_file, tmp_path, then
+):
+    """New pressed while a 282-bar tune was being accompanied: the candidates arrived a
+    few seconds later on the new, empty tune, called stale, and made it "unsaved" (Xvfb).
+    Open of another tune did the same."""
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_writer import write_arrangement
+    from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+    other = tmp_path / "other.mid"
+    notes = [Note(60 + i, float(i), 1.0, 90) for i in range(8)]
+    write_arrangement(Arrangement([Track("melody", notes)], tempo_bpm=110.0), other)
+    assert window.open_file(melody_file)
+    engine = StandInEngine(seconds=1.0)
+    window.engine.engine = engine
+    window.generate()
+    qtbot.waitUntil(lambda: window.progress.value() > 0, timeout=5000)
+    window.choose = lambda _title, _question, answers: "discard"
+    assert window.new_project() if then == "new" else window.open_file(other)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10000)
+    qtbot.wait(100)  # any result still on its way to the window
+    assert window.document.candidates == []
+    assert not window.document.dirty
+    assert window.generate_button.isVisible() and not window.cancel_button.isVisible()
