@@ -98,10 +98,11 @@ def resolve_api(api: str | None = None) -> str:
 
 
 def is_own_port(name: str) -> bool:
-    """Whether a listed port is one of ours (the virtual output for DAWs, a track's port,
-    our own input): JACK and ALSA list them as "Composer:..." among the inputs, and a
-    keyboard chosen there would record what the app itself plays."""
-    return name == virtual_port_name() or name.startswith(f"{CLIENT_NAME}:")
+    """Whether a listed port is one of the outputs we play into (the virtual port for
+    DAWs, a track's "Composer <track>"): JACK and ALSA list them among the inputs
+    ("Composer:Composer", ALSA adding "128:0"), and a keyboard chosen there would record
+    what the app itself plays. Other ports of our client stay listed."""
+    return name == virtual_port_name() or name.startswith(f"{CLIENT_NAME}:{virtual_port_name()}")
 
 
 @dataclass(frozen=True)
