@@ -264,7 +264,7 @@ def set_compact(w, on: bool) -> None:
         w.setMinimumSize(380, 420)
         w.resize(440, 600)
     else:
-        w.setMinimumSize(900, 600)
+        w.setMinimumSize(900, 0)  # 0: the height is the layout's minimum again
         if getattr(w, "_full_geometry", None) is not None:
             w.restoreGeometry(w._full_geometry)
     w.show()

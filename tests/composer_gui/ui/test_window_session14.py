@@ -38,10 +38,13 @@ def test_a_first_start_fits_the_screen(qtbot, tmp_path):
         gc.collect()
 
 
-def test_a_band_take_at_1280x720_draws_its_strips_beside_the_roll_not_over_it(qtbot, window):
+@pytest.mark.parametrize("height", [720, 680])  # 680: the first start on a 720-px screen
+def test_a_band_take_at_1280x720_draws_its_strips_beside_the_roll_not_over_it(
+    qtbot, window, height
+):
     """A band's five strips and the stale row needed more height than a 720-pixel screen
     leaves, and Qt laid the strips over the candidate roll and its scroll bar."""
-    window.resize(1280, 720)
+    window.resize(1280, height)
     window.tracks.set_tracks(BAND, drums=[name == "Drums" for name in BAND])
     window.stale_label.setVisible(True)
     window.regenerate_button.setVisible(True)
