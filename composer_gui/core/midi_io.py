@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import mido
 
 from composer_gui import APP_NAME
-from composer_gui.core.errors import MidiPortError
+from composer_gui.core.errors import MidiPortError, UnknownPortError
 
 log = logging.getLogger(__name__)
 
@@ -124,11 +124,13 @@ def list_ports(api: str | None = None) -> PortList:
         raise MidiPortError(f"Could not list the {api} MIDI ports: {error}.") from error
 
 
-def _unknown_port(kind: str, name: str, names: list[str]) -> MidiPortError:
+def _unknown_port(kind: str, name: str, names: list[str]) -> UnknownPortError:
     known = ", ".join(f"'{n}'" for n in names) if names else "none"
-    return MidiPortError(
+    return UnknownPortError(
         f"No MIDI {kind} named '{name}' (available: {known}); "
-        "run `composer-gui ports` and pick one of those names."
+        "run `composer-gui ports` and pick one of those names.",
+        kind,
+        name,
     )
 
 

@@ -197,3 +197,28 @@ def test_new_or_open_while_generating_keeps_the_old_tunes_candidates_out(
     assert window.document.candidates == []
     assert not window.document.dirty
     assert window.generate_button.isVisible() and not window.cancel_button.isVisible()
+
+
+@pytest.mark.jack
+def test_a_chosen_output_that_is_gone_is_named_with_the_window_s_way_out(
+    qtbot, window, jack_server, melody_file
+):
+    """The MIDI output chosen in Preferences was unplugged (the feeder's ears had gone):
+    pressing 2 said "...; run `composer-gui ports` and pick one of those names." in the
+    window, a command-line answer to a musician at the window."""
+    from composer_gui.ui import settings
+    from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+    settings.put(settings.MIDI_API, "jack")
+    settings.put(settings.MIDI_OUTPUT, "Gone:ears")
+    window.apply_output_settings()
+    assert window.open_file(melody_file)
+    window.engine.engine = StandInEngine()
+    with qtbot.waitSignal(window.generation_done, timeout=10000):
+        window.generate()
+    told: list[str] = []
+    window.report_error = told.append
+    window.pick_and_play(1)
+    assert len(told) == 1
+    assert "Gone:ears" in told[0] and "Preferences" in told[0], told[0]
+    assert "composer-gui" not in told[0], told[0]
