@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -213,6 +214,10 @@ class PreferencesDialog(QDialog):
         height the layout needs at the dialog's real width is asked for again here.
         """
         layout = self.layout()
+        # The new text's layout request first: until it is handled the top layout keeps
+        # the group box's old height cached and asks for no more than it had (session
+        # 14: the real note, one line longer than laid out, was cut to half its lines).
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         layout.invalidate()
         layout.activate()
         needed = layout.totalHeightForWidth(self.width())
