@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 class FilesFlow:
     """Mixed into MainWindow; uses its ``document``, ``autosaver`` and ``choose``."""
 
+    autosave_failing = False  # a write failed and was said; the next good write clears it
+
     @property
     def autosave_path(self) -> Path:
         return self.autosaver.path
@@ -155,11 +157,24 @@ class FilesFlow:
         return True
 
     def autosave(self) -> None:
-        """The timer's tick: write only unsaved work not yet written, never while held."""
+        """The timer's tick: write only unsaved work not yet written, never while held.
+
+        A failing write is said once until a write succeeds again: it used to go to the
+        log only, every 5 s, and a crash on a full disk lost the work without warning."""
         try:
-            self.autosaver.write(self.document)
+            written = self.autosaver.write(self.document)
         except OSError as error:
             log.warning("Autosave failed: %s", error)
+            if not self.autosave_failing:
+                self.autosave_failing = True
+                reason = (error.strerror or str(error)).lower()
+                self.report_error(
+                    f"Autosave cannot write to {self.autosaver.folder} ({reason}), so a "
+                    "crash now would lose this work: save it elsewhere with File > Save As."
+                )
+            return
+        if written:
+            self.autosave_failing = False
 
     def offer_restore(self, ask=None) -> bool:
         """After a crash the autosave is still there: offer it back. ``ask`` is for tests."""

@@ -222,3 +222,30 @@ def test_a_chosen_output_that_is_gone_is_named_with_the_window_s_way_out(
     assert len(told) == 1
     assert "Gone:ears" in told[0] and "Preferences" in told[0], told[0]
     assert "composer-gui" not in told[0], told[0]
+
+
+def test_an_autosave_that_cannot_write_is_said_once(qtbot, window, melody_file, tmp_path):
+    """With the data folder on a full disk every autosave failed into the log only
+    ("Autosave failed: [Errno 28] No space left on device" every 5 s), and the window
+    looked as safe as ever: a crash then would have lost the work without warning."""
+    from composer_gui.core.autosave import Autosave
+
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    window.autosaver = Autosave(blocked / "data")  # every write fails, as on a full disk
+    told: list[str] = []
+    window.report_error = told.append
+    assert window.open_file(melody_file)
+    window.melody_editor.edit(list(window.document.melody)[:-1], "Delete a note")
+    window.autosave()
+    window.melody_editor.edit(list(window.document.melody)[:-1], "Delete a note")
+    window.autosave()  # still failing: not said again
+    assert len(told) == 1, told
+    assert "autosave" in told[0].lower() and "Save" in told[0], told[0]
+    window.autosaver = Autosave(tmp_path / "data again")  # room again
+    window.melody_editor.edit(list(window.document.melody)[:-1], "Delete a note")
+    window.autosave()
+    window.autosaver = Autosave(blocked / "data")
+    window.melody_editor.edit(list(window.document.melody)[:-1], "Delete a note")
+    window.autosave()  # a new failure after a good write is said again
+    assert len(told) == 2, told
