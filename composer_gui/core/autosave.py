@@ -15,6 +15,7 @@ question is answered). A leftover autosave is offered until the musician answers
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -97,7 +98,10 @@ class Autosave:
         if self.held:
             return
         for path in (self.path, self.previous_path):
-            path.unlink(missing_ok=True)
+            # A folder that cannot be reached holds no copy to remove; New and Open must
+            # not fail for it (the autosave itself says so, session 14).
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
         self.written_revision = None
 
 

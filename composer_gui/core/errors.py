@@ -26,5 +26,15 @@ class MidiPortError(ComposerError):
     """A MIDI port that is missing, vanished or cannot be opened."""
 
 
+class UnknownPortError(MidiPortError):
+    """No port of that name now: its text is for the command line; the window names its
+    own way out (``name`` and ``kind``, "input" or "output")."""
+
+    def __init__(self, message: str, kind: str, name: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+
+
 class ModelLoadError(ComposerError):
     """A model file that is missing, truncated or made for another grid."""

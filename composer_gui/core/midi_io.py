@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import mido
 
 from composer_gui import APP_NAME
-from composer_gui.core.errors import MidiPortError
+from composer_gui.core.errors import MidiPortError, UnknownPortError
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,14 @@ def resolve_api(api: str | None = None) -> str:
     )
 
 
+def is_own_port(name: str) -> bool:
+    """Whether a listed port is one of the outputs we play into (the virtual port for
+    DAWs, a track's "Composer <track>"): JACK and ALSA list them among the inputs
+    ("Composer:Composer", ALSA adding "128:0"), and a keyboard chosen there would record
+    what the app itself plays. Other ports of our client stay listed."""
+    return name == virtual_port_name() or name.startswith(f"{CLIENT_NAME}:{virtual_port_name()}")
+
+
 @dataclass(frozen=True)
 class PortList:
     """The ports one API offers now."""
@@ -116,11 +124,13 @@ def list_ports(api: str | None = None) -> PortList:
         raise MidiPortError(f"Could not list the {api} MIDI ports: {error}.") from error
 
 
-def _unknown_port(kind: str, name: str, names: list[str]) -> MidiPortError:
+def _unknown_port(kind: str, name: str, names: list[str]) -> UnknownPortError:
     known = ", ".join(f"'{n}'" for n in names) if names else "none"
-    return MidiPortError(
+    return UnknownPortError(
         f"No MIDI {kind} named '{name}' (available: {known}); "
-        "run `composer-gui ports` and pick one of those names."
+        "run `composer-gui ports` and pick one of those names.",
+        kind,
+        name,
     )
 
 

@@ -112,7 +112,6 @@ class Audition:
         return self._virtual_out.name
 
     def _play_midi(self, arrangement: Arrangement, mix, loop: bool, to_daw: bool) -> None:
-        from composer_gui.core import midi_io
         from composer_gui.core.playback import Player, schedule_from_arrangement
 
         if to_daw:
@@ -120,13 +119,27 @@ class Audition:
             port = self._virtual_out
         else:
             if self._midi_out is None:
-                self._midi_out = midi_io.open_output(self.output_name, api=self.api)
+                self._midi_out = self._open_chosen_output()
             port = self._midi_out
         muted = [i for i in range(len(arrangement.tracks)) if not mix.is_audible(i)]
         schedule = schedule_from_arrangement(arrangement, muted_tracks=muted)
         self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
         self._started_at = time.perf_counter()
         self._player.start()
+
+    def _open_chosen_output(self):
+        """The MIDI output chosen in Preferences; one that is gone is named with the
+        window's way out (the core's sentence sends the musician to the command line)."""
+        from composer_gui.core import midi_io
+        from composer_gui.core.errors import MidiPortError, UnknownPortError
+
+        try:
+            return midi_io.open_output(self.output_name, api=self.api)
+        except UnknownPortError as error:
+            raise MidiPortError(
+                f"The MIDI output '{error.name}' is not connected: connect it, or choose "
+                "another under File > Preferences."
+            ) from error
 
     def send_live(self, message) -> None:
         """A note played now (keys, on-screen piano, MIDI thru) to the chosen output.
@@ -137,9 +150,7 @@ class Audition:
         if self.output_name != BUILT_IN_SYNTH:
             try:
                 if self._midi_out is None:
-                    from composer_gui.core import midi_io
-
-                    self._midi_out = midi_io.open_output(self.output_name, api=self.api)
+                    self._midi_out = self._open_chosen_output()
                 self._midi_out.send(message)
             except (ComposerError, OSError, RuntimeError) as error:
                 log.warning("Live note not sent: %s", error)
@@ -156,13 +167,12 @@ class Audition:
 
     def play_schedule(self, schedule) -> float:
         """Play a ready schedule (the metronome) to the chosen MIDI output; its beat-0 moment."""
-        from composer_gui.core import midi_io
         from composer_gui.core.playback import Player
 
         self.stop()
         self._arrangement = None
         if self._midi_out is None:
-            self._midi_out = midi_io.open_output(self.output_name, api=self.api)
+            self._midi_out = self._open_chosen_output()
         self._player = Player(self._midi_out, schedule)
         self._player.start()
         return self._player.start_time

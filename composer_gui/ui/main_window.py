@@ -64,7 +64,7 @@ class MainWindow(
         super().__init__()
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.setMinimumSize(900, 600)
+        self.setMinimumWidth(900)  # the height: the layout's own minimum, or panels overlap
         self.data_dir = Path(data_dir) if data_dir else self.default_data_dir()
         self.document = Document()
         self.autosaver = Autosave(self.data_dir)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -78,13 +79,15 @@ def preset_names() -> list[str]:
 
 
 def midi_port_lists(api: str) -> tuple[list[str], list[str], list[str], str]:
-    """(apis, inputs, outputs, problem) without raising: the dialog must open regardless."""
+    """(apis, inputs, outputs, problem) without raising: the dialog must open regardless.
+    The inputs are the keyboards one may record from: the app's own ports left out."""
     try:
         from composer_gui.core import midi_io
 
         apis = midi_io.compiled_apis()
         ports = midi_io.list_ports(api or None)
-        return apis, list(ports.inputs), list(ports.outputs), ""
+        keyboards = [name for name in ports.inputs if not midi_io.is_own_port(name)]
+        return apis, keyboards, list(ports.outputs), ""
     except Exception as error:  # noqa: BLE001 - a missing MIDI system is shown, not raised
         log.warning("MIDI ports could not be listed: %s", error)
         return [], [], [], str(error)
@@ -211,6 +214,10 @@ class PreferencesDialog(QDialog):
         height the layout needs at the dialog's real width is asked for again here.
         """
         layout = self.layout()
+        # The new text's layout request first: until it is handled the top layout keeps
+        # the group box's old height cached and asks for no more than it had (session
+        # 14: the real note, one line longer than laid out, was cut to half its lines).
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         layout.invalidate()
         layout.activate()
         needed = layout.totalHeightForWidth(self.width())

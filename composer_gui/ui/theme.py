@@ -22,6 +22,7 @@ GRID_STEP = QColor("#2c2f35")
 BLACK_KEY_ROW = QColor("#23262b")
 WHITE_KEY_ROW = QColor("#292c32")
 PLAYHEAD = QColor("#6fd3ff")
+FOCUS = QColor("#9ccfff")  # the border of the widget Tab has reached
 
 # By track index: the melody, then the model's tracks in their order (alto, tenor, bass
 # for the chorale; a band's bass, chords, drums, pad), the colours repeating past seven.
@@ -97,7 +98,13 @@ QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; }}
 QTabWidget::pane {{ border: 1px solid #3a3e46; border-radius: 4px; }}
 QTabBar::tab {{ background: {PANEL.name()}; color: {DIM_TEXT.name()}; padding: 5px 12px; }}
 QTabBar::tab:selected {{ background: {RAISED.name()}; color: {TEXT.name()}; }}
+QPushButton:focus, QToolButton:focus, QComboBox:focus, QAbstractSpinBox:focus,
+QLineEdit:focus, QTreeWidget:focus, QListWidget:focus, QPushButton#primary:focus,
+QToolButton#record:focus {{ border-color: {FOCUS.name()}; }}
+QSlider::handle:horizontal:focus {{ background: {FOCUS.name()}; border: 2px solid white; }}
 """
+# The last two rules: the borders above replace Fusion's focus frame, so without them a
+# musician working by keyboard could not see where Tab had gone (session 14, Xvfb).
 
 
 def hide_spin_arrows(box: QAbstractSpinBox) -> None:

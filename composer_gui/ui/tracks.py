@@ -6,12 +6,14 @@ into the synth's ``Mix`` and into the programs written to exported files.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
     QLabel,
+    QScrollArea,
+    QSizePolicy,
     QSlider,
     QToolButton,
     QWidget,
@@ -182,3 +184,36 @@ class TracksPanel(QWidget):
         mixes = self.mixes()
         any_solo = any(m.solo for m in mixes)
         return [not m.mute and (m.solo or not any_solo) for m in mixes]
+
+
+class TracksArea(QScrollArea):
+    """The strips in a scroll area that asks for all of them but can make do with two.
+
+    A band's five strips and the stale row asked for more height than a 1280x720 screen
+    leaves the chosen candidate's panel, and Qt then laid the strips over the candidate
+    roll (seen under Xvfb, session 14); now the strips scroll instead.
+    """
+
+    MIN_ROWS = 2
+
+    def __init__(self, tracks: TracksPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidget(tracks)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setFocusPolicy(Qt.NoFocus)  # Tab goes through the strips, not the area
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
+        self.viewport().setAutoFillBackground(False)
+        tracks.setAutoFillBackground(False)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """Every strip: the layout gives the area this much when there is room."""
+        hint = self.widget().sizeHint()
+        return QSize(hint.width(), hint.height() + 2 * self.frameWidth())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        strips = self.widget().strips[: self.MIN_ROWS]
+        height = sum(max(w.sizeHint().height() for w in s.widgets()) for s in strips)
+        spacing = self.widget().layout().verticalSpacing() * max(0, len(strips) - 1)
+        return QSize(self.widget().minimumSizeHint().width(), height + spacing)

@@ -53,10 +53,16 @@ class AuditionFlow:
             self.start_playback(self.start_beat)
         else:
             self.audition.stop()
-            self.playhead_timer.stop()
-            marker = self.start_beat or None  # back to where Play starts, as in a DAW
-            self.melody_editor.set_playhead(marker)
-            self.arrangement_view.set_playhead(marker)
+            self.park_playheads()
+
+    def park_playheads(self) -> None:
+        """Stopped: both playheads back to where Play starts, as in a DAW (none drawn when
+        that is the tune's start). Send to DAW, New and Open used to leave them where the
+        music last stopped."""
+        self.playhead_timer.stop()
+        marker = self.start_beat or None
+        self.melody_editor.set_playhead(marker)
+        self.arrangement_view.set_playhead(marker)
 
     def start_playback(self, start_beat: float = 0.0, to_daw: bool = False) -> bool:
         arrangement = self.heard_arrangement()

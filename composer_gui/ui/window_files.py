@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 class FilesFlow:
     """Mixed into MainWindow; uses its ``document``, ``autosaver`` and ``choose``."""
 
+    autosave_failing = False  # a write failed and was said; the next good write clears it
+
     @property
     def autosave_path(self) -> Path:
         return self.autosaver.path
@@ -50,7 +52,9 @@ class FilesFlow:
         if not self.confirm_discard("starting a new tune"):
             return False
         self.actions.play.setChecked(False)
+        self.cancel_generation(quietly=True)
         self.start_beat = 0.0
+        self.park_playheads()
         self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
         self.autosaver.discard()
         return True
@@ -84,7 +88,9 @@ class FilesFlow:
         except ComposerError as error:
             self.report_error(str(error))
             return False
+        self.cancel_generation(quietly=True)
         self.start_beat = 0.0
+        self.park_playheads()
         self.autosaver.discard()
         self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
         note = self._reading_note()
@@ -151,11 +157,24 @@ class FilesFlow:
         return True
 
     def autosave(self) -> None:
-        """The timer's tick: write only unsaved work not yet written, never while held."""
+        """The timer's tick: write only unsaved work not yet written, never while held.
+
+        A failing write is said once until a write succeeds again: it used to go to the
+        log only, every 5 s, and a crash on a full disk lost the work without warning."""
         try:
-            self.autosaver.write(self.document)
+            written = self.autosaver.write(self.document)
         except OSError as error:
             log.warning("Autosave failed: %s", error)
+            if not self.autosave_failing:
+                self.autosave_failing = True
+                reason = (error.strerror or str(error)).lower()
+                self.report_error(
+                    f"Autosave cannot write to {self.autosaver.folder} ({reason}), so a "
+                    "crash now would lose this work: save it elsewhere with File > Save As."
+                )
+            return
+        if written:
+            self.autosave_failing = False
 
     def offer_restore(self, ask=None) -> bool:
         """After a crash the autosave is still there: offer it back. ``ask`` is for tests."""

@@ -54,10 +54,13 @@ class GenerationFlow:
         )
         self.update_enabled()
 
-    def cancel_generation(self) -> None:
+    def cancel_generation(self, quietly: bool = False) -> None:
+        """Cancel (Esc), or ``quietly`` when New or Open replaced the tune it was written
+        for: its candidates used to arrive on the new tune, called stale."""
         if self.generate_job is not None:
             self.generate_job.cancel()
-            self.statusBar().showMessage("Generation cancelled.", 4000)
+            if not quietly:
+                self.statusBar().showMessage("Generation cancelled.", 4000)
             self.generate_job = None
             self.update_enabled()
 

@@ -36,7 +36,7 @@ from composer_gui.ui.drag_handle import DragHandle
 from composer_gui.ui.keyboard import PianoWidget
 from composer_gui.ui.piano_roll import ArrangementView, MelodyEditor
 from composer_gui.ui.theme import hide_spin_arrows
-from composer_gui.ui.tracks import TracksPanel
+from composer_gui.ui.tracks import TracksArea, TracksPanel
 from composer_gui.ui.transport import PickupBox, TransportBar, tool_button
 
 MIDI_SUFFIXES = (".mid", ".midi", ".smf")
@@ -175,6 +175,7 @@ def build_panels(w) -> None:
     w.arrangement_view = ArrangementView()
     w.arrangement_view.empty_text = "The chosen candidate appears here, one colour per track."
     w.tracks = TracksPanel()
+    w.tracks_area = TracksArea(w.tracks)
     w.stale_label = QLabel(STALE_TEXT, objectName="hint")
     w.stale_label.setWordWrap(True)
     w.regenerate_button = QPushButton("Generate Again")
@@ -203,7 +204,7 @@ def build_panels(w) -> None:
     roll.addWidget(w.chord_lane)
     roll.addWidget(w.arrangement_view, 1)
     cand_layout.addLayout(roll, 1)
-    cand_layout.addWidget(w.tracks)
+    cand_layout.addWidget(w.tracks_area)
     cand_layout.addLayout(stale_row)
     cand_layout.addLayout(outputs)
 
@@ -243,7 +244,7 @@ def set_compact(w, on: bool) -> None:
         w.melody_panel,
         w.arrangement_view,
         w.chord_lane,
-        w.tracks,
+        w.tracks_area,
         w.piano,
         w.menuBar(),
         w.device_label,  # else the status bar cuts its messages short against it
@@ -263,7 +264,7 @@ def set_compact(w, on: bool) -> None:
         w.setMinimumSize(380, 420)
         w.resize(440, 600)
     else:
-        w.setMinimumSize(900, 600)
+        w.setMinimumSize(900, 0)  # 0: the height is the layout's minimum again
         if getattr(w, "_full_geometry", None) is not None:
             w.restoreGeometry(w._full_geometry)
     w.show()

@@ -77,8 +77,13 @@ class OutputFlow:
             path = path.with_name(path.name + ".mid")
         try:
             write_arrangement(arrangement, path)
-        except (OSError, ComposerError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
+        except ComposerError as error:
+            # The writer's sentence names the file, the folder, why and what to do; it
+            # used to be wrapped in a second sentence saying the same.
+            self.report_error(str(error))
+            return False
+        except OSError as error:
+            reason = (error.strerror or str(error)).lower()
             self.report_error(
                 f"The MIDI file could not be written ({reason}); choose another folder."
             )
@@ -99,7 +104,8 @@ class OutputFlow:
                 self.actions.send_to_daw.setChecked(False)
         else:
             self.audition.stop()
-            self.playhead_timer.stop()
+            self.park_playheads()
+            self.statusBar().clearMessage()  # "Playing into the MIDI port..." is over
 
     def open_daw_port(self) -> None:
         """Create the 'Composer' MIDI port at start, so a DAW can connect to it before playing."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtCore import QSize
+
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 from composer_gui.ui.window_layout import BAND_PRESET_TIP, PRESET_TIP, fill_style_box
@@ -32,6 +34,20 @@ def among_own(style) -> bool:
     return places_among_own(card.get("calibration") or {})
 
 
+FIRST_SIZE = QSize(1280, 800)
+"""The window at a first start, where the screen has room for it."""
+TITLE_BAR_PIXELS = 40
+"""Room left for the window manager's title bar, which the screen's free area does not
+count and which is not known before the window is shown (30-38 px in GNOME and KDE)."""
+
+
+def first_size(available: QSize) -> QSize:
+    """The first start's size, no larger than the screen's free area: at 1280x720 the
+    window was 1280x800 and its keyboard and status bar lay below the screen's edge
+    (Qt keeps the window's minimum size whatever this returns)."""
+    return FIRST_SIZE.boundedTo(available - QSize(0, TITLE_BAR_PIXELS))
+
+
 class SettingsFlow:
     """Mixed into MainWindow."""
 
@@ -41,7 +57,7 @@ class SettingsFlow:
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(first_size(self.screen().availableGeometry().size()))
         self.actions.metronome.setChecked(settings.get(settings.METRONOME))
         self.actions.count_in.setChecked(settings.get(settings.COUNT_IN))
         self.count.setValue(settings.get(settings.CANDIDATE_COUNT))
