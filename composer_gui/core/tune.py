@@ -220,6 +220,16 @@ class TuneFields:
         """The MIDI file the melody came from, when it has other tracks to choose."""
         return self._state.source
 
+    @property
+    def name(self) -> str:
+        """What the title bar and Save As call the tune: its project file, else the MIDI
+        file its melody was opened from (a musician who opened jig.mid is working on
+        "jig", not on "Untitled"), else "Untitled"."""
+        s = self._state
+        if s.path is not None:
+            return s.path.stem
+        return s.source.path.stem if s.source is not None else "Untitled"
+
 
 def tune_bars(s: Tune) -> Reading:
     """The bars the engine accompanies the tune's melody on, under its pickup setting

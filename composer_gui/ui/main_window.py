@@ -305,10 +305,8 @@ class MainWindow(
         self.update_enabled()
 
     def update_title(self) -> None:
-        path = self.document.path
-        name = path.stem if path else "Untitled"
         changed = " *" if self.document.dirty else ""
-        self.setWindowTitle(f"{name}{changed} \u2014 {APP_NAME}")
+        self.setWindowTitle(f"{self.document.name}{changed} \u2014 {APP_NAME}")
 
     def update_enabled(self) -> None:
         busy = self.runner.busy and self.generate_job is not None

@@ -139,7 +139,7 @@ class FilesFlow:
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save the project",
-            str(Path(settings.get(settings.LAST_FOLDER)) / "Untitled"),
+            str(Path(settings.get(settings.LAST_FOLDER)) / self.document.name),
             f"Composer projects (*{PROJECT_SUFFIX})",
         )
         return bool(path) and self.save_to(Path(path))

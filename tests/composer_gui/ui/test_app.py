@@ -67,7 +67,7 @@ def test_run_app_opens_the_files_given_and_returns_when_quit(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "notes [(60, 0.0, 4.0)]" in done.stdout
-    assert "title Untitled" in done.stdout and "Composer" in done.stdout
+    assert "title tune \u2014 Composer" in done.stdout  # named after the file it opened
     assert done.stdout.count("warm-up requested") == 1  # the model loads once shown
     # Python's full collections skip what lives as long as the app (app.freeze_long_lived)
     assert "frozen at start True" in done.stdout

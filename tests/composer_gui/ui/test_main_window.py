@@ -136,6 +136,18 @@ def test_dropping_a_midi_file_opens_it(qtbot, window, melody_file):
     assert window.melody_editor.notes == MELODY
 
 
+def test_an_opened_midi_file_names_the_window_until_saved_and_new_forgets_it(
+    window, melody_file, tmp_path
+):
+    assert window.windowTitle().startswith("Untitled")
+    assert window.open_file(melody_file)
+    assert window.windowTitle().startswith(f"{melody_file.stem} ")
+    assert window.save_to(tmp_path / "arranged.composer")
+    assert window.windowTitle().startswith("arranged ")
+    window.new_project()
+    assert window.windowTitle().startswith("Untitled")
+
+
 def test_a_broken_file_gives_one_sentence(qtbot, window, tmp_path):
     bad = tmp_path / "broken.mid"
     bad.write_bytes(b"MThd\x00\x00")
