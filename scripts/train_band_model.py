@@ -17,9 +17,11 @@ Usage: .venv/bin/python scripts/train_band_model.py DATA RUN_DIR OUT [--config J
        [--iterations N] [--stop-at HH:MM (UTC)] [--export-only] [--threads N]
        [--init-from MODEL.safetensors] [--onsets TRACK,...]
 
-``--onsets bass`` (with ``--init-from``) grows the model's bass an onset output and the
-critic an onset channel (``TrackSpec.onsets``, issue 17), started so the grown networks
-play and judge as the model did, then trained on the data's own note starts.
+``--onsets bass`` gives the bass an onset output and the critic an onset channel
+(``TrackSpec.onsets``, issue 17) by ``composer-gui train --onsets``'s own code
+(``models.track_widen.onset_start``): with ``--init-from`` the model is grown, started so
+the grown networks play and judge as the model did, then trained on the data's own note
+starts; a fresh run has it from the start; a resumed run must name the same tracks.
 """
 
 from __future__ import annotations
@@ -106,21 +108,20 @@ def main() -> int:
     parser.add_argument("--export-only", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--init-from", type=Path, help="fine-tune from this band model")
-    parser.add_argument("--onsets", default="", help="tracks to grow an onset output")
+    parser.add_argument(
+        "--onsets", action="append", default=[], help="tracks given an onset output (TRACK,...)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if not args.export_only:
+        from composer_gui.commands.train_onsets import onset_names
+        from models.track_widen import onset_start, widen_to_dataset
         from models.train import train
 
         config, init_from = GanConfig(), None
         resuming = (args.run_dir / "checkpoint.json").is_file()
         if args.init_from and not resuming:
-            from models.track_widen import widen_to_dataset
-
-            onsets = tuple(filter(None, args.onsets.split(",")))
-            init_from = widen_to_dataset(
-                args.init_from, args.data, args.run_dir / "init", onsets=onsets
-            )
+            init_from = widen_to_dataset(args.init_from, args.data, args.run_dir / "init")
             config = GanConfig.from_dict(
                 json.loads(init_from.with_suffix(".json").read_text())["config"]
             )
@@ -131,6 +132,10 @@ def main() -> int:
             config = GanConfig.from_dict(config.to_dict() | json.loads(args.config.read_text()))
         if args.iterations:
             config = config.replace(iterations=args.iterations)
+        # composer-gui train --onsets's own path: grown, given from the start, or checked
+        config, init_from = onset_start(
+            config, args.data, args.run_dir, onset_names(args.onsets), init_from, resuming
+        )
         if args.stop_at:
             _stop_at(args.stop_at)
 

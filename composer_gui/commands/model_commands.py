@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from composer_gui.commands.train_onsets import add_onsets_argument, with_onsets_option
 from composer_gui.core.errors import ComposerError
 from models.config import CLOSENESS_TO, LOSSES
 
@@ -118,6 +119,7 @@ def register(sub) -> None:
         help="with --init-from a model of several styles and data of a style it lacks (a "
         "folder's songs): the new style starts as this one of the model's (default: zero)",
     )
+    add_onsets_argument(train)
     train.add_argument("--eval-every", type=int, default=250, help="validation metrics every N")
     train.add_argument("--log-every", type=int, default=10, help="a log row every N iterations")
     train.add_argument(
@@ -317,6 +319,8 @@ def run_train(args: argparse.Namespace) -> int:
         except (OSError, ValueError, TypeError) as error:
             raise ComposerError(f"The config {args.config} cannot be used: {error}.") from None
     config = config.replace(**changes)
+    init_from = _model_file(args.init_from) if args.init_from else None
+    config, init_from = with_onsets_option(args, config, data_dir, init_from)
     # The periodic validation metrics read the chorale layout; a band dataset's model is
     # measured per track kind at export (models.track_metrics) instead.
     evaluator = (
@@ -338,7 +342,7 @@ def run_train(args: argparse.Namespace) -> int:
             eval_every=args.eval_every,
             progress=progress,
             evaluate=evaluator,
-            init_from=_model_file(args.init_from) if args.init_from else None,
+            init_from=init_from,
             init_style=args.init_style,
         )
     except KeyboardInterrupt:
