@@ -141,3 +141,16 @@ def test_resume_keeps_the_checkpoints_tracks(toy, tiny, tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads((struck / "checkpoint.json").read_text())["iteration"] == 4
     assert onset_tracks(json.loads((struck / "config.json").read_text())) == ["bass"]
+
+
+def test_chorale_voices_are_refused_in_one_sentence(toy, tiny, tmp_path):
+    """A chorale model (its voices) and chorale data have no onset output to grow."""
+    from composer_gui.paths import resource_path
+
+    chorale = resource_path("weights", "composer-chorales.safetensors")
+    refused = train(toy, tiny, tmp_path / "run", "--init-from", str(chorale), "--onsets", "bass")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "composer-chorales is a chorale model, whose voices have no onset output" in (
+        refused.stderr
+    )
+    assert not (tmp_path / "run" / "checkpoint.json").exists()
