@@ -76,6 +76,13 @@ def test_a_fresh_run_has_the_onsets_and_its_export_accompanies_at_once(toy, tiny
     import mido
 
     assert len(mido.MidiFile(out).tracks) >= 3  # the melody, then the model's tracks
+    # and the app's engine, as the Style box's "Use this model" loads it
+    from composer_gui.core.midi_file import melody_of, read_arrangement
+    from tests.support.model_files import loaded_engine
+
+    tune = melody_of(read_arrangement(melody), None, melody.name)
+    candidates = loaded_engine(model).generate(tune, k=2, seed=0)
+    assert [t.name for t in candidates[0].arrangement.tracks][1:] == ["bass", "piano", "drums"]
 
 
 def test_init_from_grows_the_model_and_plays_as_before_at_iteration_zero(toy, tiny, tmp_path):
