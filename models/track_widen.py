@@ -28,7 +28,6 @@ import torch
 from models.checkpoint import load_model, model_tensors, new_card, save_tensors_and_card
 from models.config import GanConfig
 from models.critic import Critic
-from models.encoding import N_CONDITION_FEATURES
 from models.errors import DatasetError
 from models.generator import Generator
 from models.tracks import TrackSpec
@@ -120,7 +119,7 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     for key in c_new:
         if key != "body.0.weight":
             c_new[key] = c_state[key].float()
-    cond = N_CONDITION_FEATURES + config.n_style_channels
+    cond = config.n_condition_channels
     old_idx, new_idx = _index_maps(old_tracks, new_tracks, critic=True)
     weight = torch.zeros_like(c_new["body.0.weight"])
     weight[:, :cond] = c_state["body.0.weight"][:, :cond].float()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from composer_gui.commands.train_onsets import add_onsets_argument, with_onsets_option
+from composer_gui.commands.train_phrase import add_phrase_argument, with_phrase_option
 from composer_gui.core.errors import ComposerError
 from models.config import CLOSENESS_TO, LOSSES
 
@@ -120,6 +121,7 @@ def register(sub) -> None:
         "folder's songs): the new style starts as this one of the model's (default: zero)",
     )
     add_onsets_argument(train)
+    add_phrase_argument(train)
     train.add_argument("--eval-every", type=int, default=250, help="validation metrics every N")
     train.add_argument("--log-every", type=int, default=10, help="a log row every N iterations")
     train.add_argument(
@@ -321,6 +323,7 @@ def run_train(args: argparse.Namespace) -> int:
     config = config.replace(**changes)
     init_from = _model_file(args.init_from) if args.init_from else None
     config, init_from = with_onsets_option(args, config, data_dir, init_from)
+    config, init_from = with_phrase_option(args, config, data_dir, init_from)
     # The periodic validation metrics read the chorale layout; a band dataset's model is
     # measured per track kind at export (models.track_metrics) instead.
     evaluator = (
