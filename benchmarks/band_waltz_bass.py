@@ -128,7 +128,7 @@ def main() -> None:
         tables["mma"] += _starts_by_beat(mma_starts, bar_steps, n_bars)
         cond = melody_condition(
             piece.melody[:n].astype(np.int64), piece.melody_onsets[:n], piece.meter, 0, n,
-            "cpu", style_index, n_styles,
+            "cpu", style_index, n_styles, generator.config.phrase_bars,
         )  # fmt: skip
         bars = first_beats(piece.meter, n)
         for variety in (0.0, 0.5):
