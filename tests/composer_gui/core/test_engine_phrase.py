@@ -1,8 +1,8 @@
 """A band model with a phrase position (issue 17) in the engine: a long tune is drawn in
 sections, and each section's condition goes on counting the bars of the phrase from the
 tune's first full bar (a pickup is the bar before it), as the whole tune's count says.
-The shipped band model grown into it (zero-weight columns) draws and scores exactly as
-the shipped model, section by section."""
+A band model grown into it (zero-weight columns) draws and scores exactly as before,
+section by section."""
 
 from __future__ import annotations
 
@@ -12,33 +12,32 @@ import numpy as np
 import pytest
 
 from composer_gui.core.engine import melody_on_grid
-from composer_gui.paths import resource_path
 from models.pianoroll import phrase_bars_of
 from tests.composer_gui.core.test_engine import melody
 from tests.support.model_files import loaded_engine
 
-SHIPPED = resource_path("weights", "composer-band.safetensors")
-
 
 @pytest.fixture(scope="module")
-def grown_file(tmp_path_factory):
-    """The shipped band model grown a 4-bar phrase position, with the shipped card (its
-    styles and calibration) and the grown config."""
+def plain_and_grown(tmp_path_factory):
+    """A band model without the phrase position (random weights, ``write_band_model``)
+    and it grown a 4-bar phrase position, with the same card (styles, calibration)."""
     from models.checkpoint import load_model, model_tensors, save_tensors_and_card
     from models.phrase_widen import grow_phrase
+    from tests.support.band_model import write_band_model
 
-    generator, critic, _ = load_model(SHIPPED)
+    folder = tmp_path_factory.mktemp("phrase")
+    plain = write_band_model(folder / "plain")
+    generator, critic, _ = load_model(plain)
     grown_g, grown_c, config = grow_phrase(generator, critic, 4)
-    card = json.loads(SHIPPED.with_suffix(".json").read_text()) | {"config": config.to_dict()}
-    stem = tmp_path_factory.mktemp("phrase") / "composer-band-phrase"
-    save_tensors_and_card(model_tensors(grown_g, grown_c), card, stem)
-    return stem.with_suffix(".safetensors")
+    card = json.loads(plain.with_suffix(".json").read_text()) | {"config": config.to_dict()}
+    save_tensors_and_card(model_tensors(grown_g, grown_c), card, folder / "grown")
+    return plain, folder / "grown.safetensors"
 
 
-def test_sections_go_on_counting_the_phrase_and_draw_as_the_shipped_model(grown_file, monkeypatch):
+def test_sections_go_on_counting_the_phrase_and_draw_as_before(plain_and_grown, monkeypatch):
     import models.sampling as sampling
 
-    grown, shipped = loaded_engine(grown_file), loaded_engine(SHIPPED)
+    grown, plain = loaded_engine(plain_and_grown[1]), loaded_engine(plain_and_grown[0])
     assert grown._generator.config.phrase_bars == 4
     grid = melody_on_grid(melody(bars=40, meter=(3, 4)), pickup=4)  # a quarter's pickup
     assert grid.bar_phase == 8
@@ -50,7 +49,7 @@ def test_sections_go_on_counting_the_phrase_and_draw_as_the_shipped_model(grown_
 
     real = sampling.melody_condition
     monkeypatch.setattr(sampling, "melody_condition", recorded)
-    style = grown.style_index("waltz")
+    style = grown.style_index("swing")
     parts, drawn = grown.draw_sections(grid, 2, 2, 5, 0.5, 0.5, lambda _: None, style)
     assert len(parts) >= 2 and len(conds) == len(parts)
     whole = phrase_bars_of(grid.meters, grid.n_steps, grid.bar_phase, 4)
@@ -63,9 +62,9 @@ def test_sections_go_on_counting_the_phrase_and_draw_as_the_shipped_model(grown_
     assert any(whole[grid.bar_starts[first]] != 0 for first, _ in parts[1:])
 
     monkeypatch.setattr(sampling, "melody_condition", real)
-    _, expected = shipped.draw_sections(grid, 2, 2, 5, 0.5, 0.5, lambda _: None, style)
-    for (cleaned, scores), (shipped_cleaned, shipped_scores) in zip(drawn, expected, strict=True):
-        assert np.array_equal(scores, shipped_scores)
-        for candidate, shipped_candidate in zip(cleaned, shipped_cleaned, strict=True):
-            for (s, o), (ss, so) in zip(candidate, shipped_candidate, strict=True):
+    _, expected = plain.draw_sections(grid, 2, 2, 5, 0.5, 0.5, lambda _: None, style)
+    for (cleaned, scores), (plain_cleaned, plain_scores) in zip(drawn, expected, strict=True):
+        assert np.array_equal(scores, plain_scores)
+        for candidate, plain_candidate in zip(cleaned, plain_cleaned, strict=True):
+            for (s, o), (ss, so) in zip(candidate, plain_candidate, strict=True):
                 assert np.array_equal(s, ss) and np.array_equal(o, so)
