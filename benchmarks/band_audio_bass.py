@@ -129,8 +129,9 @@ def style_rows(style, data, engine, count: int) -> dict[str, list[float]]:
         shorts["mma"] += np.array(short_notes(line, piece.meter)) / n_bars
         voice = piece.melody[:n].astype(np.int64)
         cond = melody_condition(
-            voice, piece.melody_onsets[:n], piece.meter, 0, n, "cpu", style_index, n_styles
-        )
+            voice, piece.melody_onsets[:n], piece.meter, 0, n, "cpu", style_index, n_styles,
+            generator.config.phrase_bars,
+        )  # fmt: skip
         with torch.inference_mode():
             probs = candidate_probabilities(generator, cond, 4, 0)
         pitch_or_rest = probs[bass][:, :n, : tracks[bass].n_rows + 1]  # an onset output apart

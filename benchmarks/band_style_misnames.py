@@ -12,7 +12,9 @@ struck, notes started, per step); a digit is the share of bars, 0-9.
     python benchmarks/band_style_misnames.py --style swing --meter 2/4 \
         --band-data /work/data/band-mma-v2
 
-``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
+``--tunes-from valid`` reads the meters' validation set instead (``validation_tunes.py``,
+disjoint from ``bench_band_styles``' tunes, checked): where a cause is confirmed or a
+choice made. ``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
 barlines are the notation's (what a musician's DAW export of a pickup looks like): does the
 style come out right when the engine's bars can be the notated ones?
 
@@ -64,6 +66,33 @@ def notated_phase(tune: ct.Tune) -> int:
     return round(tune.pickup_quarters * 4) % bar
 
 
+def chosen_tunes(source: str, meter: str, count: int) -> list[ct.Tune]:
+    """``bench_band_styles``' tunes of ``meter`` (they judge), or the meters' validation
+    set's (``validation_tunes``), kept by the same rules (one meter throughout, at most
+    ``bench_band_styles.MAX_BARS`` bars) and checked disjoint from the judged ones."""
+    judged = bbs.choose_tunes(ct.index_tunes(), meter, count, 0)
+    if source == "judged":
+        return judged
+    import validation_tunes as vt
+
+    names = {t.ref.name for t in judged}
+    tunes = [
+        t
+        for t in vt.read_set(vt_set_file())[meter]
+        if t.meters == {meter}
+        and len(t.signatures) == 1
+        and t.notes[-1][1] / t.bar_quarters <= bbs.MAX_BARS
+    ][:count]
+    shared = sorted(names & {t.ref.name for t in tunes})
+    if shared:
+        raise AssertionError(f"validation tunes also judged by bench_band_styles: {shared}")
+    return tunes
+
+
+def vt_set_file() -> Path:
+    return bbs.ROOT / "docs" / "benchmarks" / "meter-validation-set.json"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", default="swing")
@@ -72,6 +101,13 @@ def main() -> None:
     parser.add_argument("--band-model", type=Path, default=None)
     parser.add_argument("--tunes", type=int, default=12)
     parser.add_argument("--pickup-as-rests", action="store_true")
+    parser.add_argument(
+        "--tunes-from",
+        default="judged",
+        choices=["judged", "valid"],
+        help="judged: bench_band_styles' own tunes (held out: they judge); valid: the "
+        "meters' validation set (validation_tunes.py, disjoint from them: they may shape)",
+    )
     args = parser.parse_args()
     from composer_gui.core.engine import Engine
     from composer_gui.core.melody_grid import melody_on_grid
@@ -102,8 +138,9 @@ def main() -> None:
 
     model = args.band_model or resource_path("weights", "composer-band.safetensors")
     engine = Engine(Path(model), "cpu")
-    tunes = bbs.choose_tunes(ct.index_tunes(), args.meter, args.tunes, 0)
+    tunes = chosen_tunes(args.tunes_from, args.meter, args.tunes)
     named_right, named_wrong = [], []
+    tally = {"agree": [0, 0], "DISAGREE": [0, 0]}  # [named right, tunes]
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         for tune in tunes:
@@ -128,11 +165,20 @@ def main() -> None:
             for name, row in zip(names, bsc.bar_features(events, steps, round(bars[0] * 4))):
                 (named_right if name == args.style else named_wrong).append(row)
             phase, found = notated_phase(tune), grid.bar_phase
+            cell = tally["agree" if phase == found else "DISAGREE"]
+            cell[0] += record.get("named") == args.style
+            cell[1] += 1
             print(
                 f"{tune.ref.name:34s} phase notated {phase:2d}, engine's {found:2d} "
                 f"{'(agree)   ' if phase == found else '(DISAGREE)'} named {record.get('named')}, "
                 f"bars: {' '.join(n[:2] for n in names[:20])}"
             )
+    right = sum(c[0] for c in tally.values())
+    print(
+        f"named {args.style}: {right} of {len(tunes)} tunes; where the engine's bars are "
+        f"the notated ones {tally['agree'][0]} of {tally['agree'][1]}, where they are not "
+        f"{tally['DISAGREE'][0]} of {tally['DISAGREE'][1]}"
+    )
     print(f"the model's bars in {args.style} {args.meter}:")
     show("named right", named_right, steps)
     show("named wrong", named_wrong, steps)

@@ -121,7 +121,7 @@ def take_scores(engine: Engine, grid, style_index: int, candidates, raw=False) -
     device = next(generator.parameters()).device
     cond = melody_condition(
         grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device,
-        style_index, generator.config.n_style_channels,
+        style_index, generator.config.n_style_channels, generator.config.phrase_bars,
     )  # fmt: skip
     scores = critic_scores(engine._critic, cond, candidates)
     if raw:  # the critic's own scores (band_ranking_choice ranks them again)

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 
 from models.band_pieces import REST, BandDataset
-from models.encoding import condition, with_style
+from models.encoding import condition, with_phrase, with_style
 from models.errors import DatasetError
-from models.pianoroll import N_PITCHES, Meter, meter_positions
+from models.pianoroll import N_PITCHES, Meter, bar_numbers, meter_positions, phrase_bar
 
 MAX_SHIFT = 6
 
@@ -122,6 +122,7 @@ class BandWindowSampler:
         melody = np.empty((size, t), dtype=np.int64)
         melody_onsets = np.empty((size, t), dtype=bool)
         positions = np.empty((size, 2, t), dtype=np.int64)
+        bars = np.empty((size, t), dtype=np.int64)
         styles = np.empty(size, dtype=np.int64)
         window_starts = np.empty(size, dtype=np.int64)
         shifts = np.zeros(size, dtype=np.int64)
@@ -148,12 +149,17 @@ class BandWindowSampler:
             meter = Meter(int(data.meters[piece][0]), int(data.meters[piece][1]))
             phase = (int(data.bar_phase[piece]) + start - a) % meter.bar_steps
             positions[row] = meter_positions([(0, meter)], t, phase)
+            # the window's true bars, counted from the piece's first full bar (MMA's first)
+            offset = start - a
+            piece_bars = bar_numbers([(0, meter)], offset + t, int(data.bar_phase[piece]))
+            bars[row] = piece_bars[offset:]
             styles[row] = int(data.piece_styles[piece])
         return {
             "melody": melody,
             "melody_onsets": melody_onsets,
             "positions": positions,
             "styles": styles,
+            "bars": bars,  # each step's bar from the piece's first full bar (-1: a pickup)
             "sounding": sounding,
             "onsets": onsets,
             "window_starts": window_starts,  # where in the split each window begins
@@ -161,14 +167,20 @@ class BandWindowSampler:
         }
 
 
-def band_tensors(batch: dict, n_styles: int, device) -> tuple[torch.Tensor, BandTarget]:
-    """``(cond (B, C, T) with the style one-hot, the real tracks)`` for a sampled batch."""
+def band_tensors(
+    batch: dict, n_styles: int, device, phrase_bars: int = 0
+) -> tuple[torch.Tensor, BandTarget]:
+    """``(cond (B, C, T) with the style one-hot and, for a model with ``phrase_bars``,
+    each step's bar of the phrase, the real tracks)`` for a sampled batch."""
     cond = condition(
         torch.from_numpy(batch["melody"]).to(device),
         torch.from_numpy(batch["melody_onsets"]).to(device),
         torch.from_numpy(batch["positions"]).to(device),
     )
     cond = with_style(cond, torch.from_numpy(batch["styles"]).to(device), n_styles)
+    if phrase_bars:
+        phrase = torch.from_numpy(phrase_bar(batch["bars"], phrase_bars))
+        cond = with_phrase(cond, phrase, phrase_bars)
     target = BandTarget(
         [torch.from_numpy(s).to(device).float() for s in batch["sounding"]],
         [torch.from_numpy(o).to(device).float() for o in batch["onsets"]],

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from models.band_pieces import BandDataset
-from models.pianoroll import Meter
+from models.pianoroll import Meter, bar_numbers
 from models.sampling import Candidate, critic_scores, draw_candidates
 
 
@@ -29,6 +29,9 @@ class BandWindow:
     tracks: Candidate  # per track (sounding, onsets) (T, rows)
     meter: Meter
     style: int
+    # the number of the window's first bar in its piece, from the first full bar
+    # (pianoroll.bar_numbers): what a model with a phrase position reads
+    first_bar: int = 0
 
     @property
     def n_steps(self) -> int:
@@ -56,6 +59,7 @@ def band_windows(data: BandDataset, bars: int = 8, per_piece: int = 1) -> list[B
                     tracks,
                     piece.meter,
                     piece.style,
+                    int(bar_numbers([(0, piece.meter)], start + 1, piece.bar_phase)[start]),
                 )
             )
     return out
@@ -77,6 +81,7 @@ def band_candidates(
         density,
         variety,
         style=window.style,
+        first_bar=window.first_bar,
     )
 
 

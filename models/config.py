@@ -32,6 +32,11 @@ class GanConfig:
     # Style names; with more than one, a style one-hot joins the melody condition of
     # both networks (models/encoding.py: with_style), so one model plays several styles.
     styles: tuple[str, ...] = ()
+    # Bars of a phrase; over 0, the condition says which bar of the phrase a step is in
+    # (models/encoding.py: with_phrase; pianoroll.phrase_bars_of), so the band can play
+    # MMA's walk in bar 4 of 4 (issue 17). 0, the default, is no such channels: cards
+    # without the field (the chorale's, the band's before it) read as before.
+    phrase_bars: int = 0
     # data
     window_bars: int = 4  # training crops; the networks themselves take any length
     transpose: bool = True  # all transpositions that keep every voice in range
@@ -97,6 +102,8 @@ class GanConfig:
         weights = self.meter_weight_map  # validates the text
         if weights and not self.balance_meters:
             raise ValueError("meter_weights needs balance_meters (it weighs each meter's share)")
+        if self.phrase_bars < 0:
+            raise ValueError("phrase_bars must be 0 (no phrase position) or a number of bars")
         if self.critic_bar_head < 0:
             raise ValueError("critic_bar_head must be 0 (none) or a number of hidden units")
         if len(self.g_channels) < 2:
@@ -153,12 +160,22 @@ class GanConfig:
         return len(self.styles) if len(self.styles) > 1 else 0
 
     @property
+    def n_condition_channels(self) -> int:
+        """Channels of the networks' condition: melody and positions, style, phrase."""
+        from models.encoding import N_CONDITION_FEATURES
+
+        return N_CONDITION_FEATURES + self.n_style_channels + self.phrase_bars
+
+    @property
     def time_multiple(self) -> int:
         """Lengths the generator accepts are multiples of this many steps."""
         return 2 ** (len(self.g_channels) - 1)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        values = dataclasses.asdict(self)
+        if not self.phrase_bars:  # cards of models without it stay as they were
+            del values["phrase_bars"]
+        return values
 
     @classmethod
     def from_dict(cls, values: dict) -> GanConfig:

@@ -21,7 +21,6 @@ from torch import nn
 
 from models.bar_summary import N_BAR_FEATURES, bar_summaries
 from models.config import GanConfig
-from models.encoding import N_CONDITION_FEATURES
 
 
 class BarHead(nn.Module):
@@ -53,7 +52,7 @@ class Critic(nn.Module):
         # The condition (melody, positions, style) and every track's channels
         # (models.track_outputs: critic_channels), e.g. 3 voices x 64 pitches.
         self.tracks = config.track_specs
-        c_in = N_CONDITION_FEATURES + config.n_style_channels
+        c_in = config.n_condition_channels
         c_in += sum(t.n_critic_channels for t in self.tracks)
         layers: list[nn.Module] = [nn.Conv1d(c_in, ch[0], 3, padding=1), nn.LeakyReLU(0.2)]
         for i in range(len(ch) - 1):

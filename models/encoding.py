@@ -93,6 +93,20 @@ def with_style(cond: torch.Tensor, style: torch.Tensor | int, n_styles: int) -> 
     return torch.cat([cond, one_hot[:, :, None].expand(b, n_styles, t)], dim=1)
 
 
+def with_phrase(cond: torch.Tensor, phrase: torch.Tensor | None, phrase_bars: int) -> torch.Tensor:
+    """``cond`` (B, C, T) with each step's bar of the phrase one-hot appended (after any
+    style channels), ``(B, C + phrase_bars, T)``; ``phrase`` is ``(T,)`` or ``(B, T)``
+    (``pianoroll.phrase_bars_of``). Unchanged where ``phrase_bars`` is 0: a model without
+    the phrase position (the chorale's, the band's before issue 17's phrase) reads as
+    before, bit for bit."""
+    if phrase_bars == 0:
+        return cond
+    b, _, t = cond.shape
+    index = torch.as_tensor(phrase, device=cond.device).long().reshape(-1, t).expand(b, t)
+    one_hot = F.one_hot(index, phrase_bars).to(cond.dtype).permute(0, 2, 1)  # (B, N, T)
+    return torch.cat([cond, one_hot], dim=1)
+
+
 def accompaniment_channels(one_hot: torch.Tensor) -> torch.Tensor:
     """``(B, V, T, P)`` voices → ``(B, V*P, T)`` channels for the critic."""
     b, v, t, p = one_hot.shape

@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from models.config import GanConfig
-from models.encoding import N_CONDITION_FEATURES
 
 
 def _block(c_in: int, c_out: int, kernel: int = 3, stride: int = 1, dilation: int = 1):
@@ -33,7 +32,7 @@ class Generator(nn.Module):
         self.config = config
         ch = config.g_channels
         self.tracks = config.track_specs
-        self.stem = _block(N_CONDITION_FEATURES + config.n_style_channels, ch[0], 5)
+        self.stem = _block(config.n_condition_channels, ch[0], 5)
         self.down = nn.ModuleList(
             nn.Sequential(_block(ch[i], ch[i + 1], 4, stride=2), _block(ch[i + 1], ch[i + 1]))
             for i in range(len(ch) - 1)

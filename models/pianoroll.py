@@ -205,6 +205,44 @@ def bar_starts(meters: Sequence[tuple[int, Meter]], n_steps: int, bar_phase: int
     return starts if starts and starts[0] == 0 else [0, *starts]
 
 
+def bar_numbers(
+    meters: Sequence[tuple[int, Meter]],
+    n_steps: int,
+    bar_phase: int = 0,
+    first: int | None = None,
+) -> np.ndarray:
+    """``(T,)`` each step's bar, counted from the tune's first full bar (0), so that a
+    pickup's partial bar (``bar_phase`` over 0) is bar -1. ``first`` is the number of the
+    bar step 0 lies in, for a stretch cut from a longer tune whose bars go on counting (a
+    section, a training window); by default 0, or -1 where step 0 is in a pickup."""
+    import numpy as np
+
+    _, accent = meter_positions(meters, n_steps, bar_phase)
+    on_downbeat = n_steps > 0 and accent[0] == 2
+    if first is None:
+        first = 0 if on_downbeat else -1
+    return np.cumsum(accent == 2) - int(on_downbeat) + first
+
+
+def phrase_bars_of(
+    meters: Sequence[tuple[int, Meter]],
+    n_steps: int,
+    bar_phase: int = 0,
+    phrase_bars: int = 4,
+    first: int | None = None,
+) -> np.ndarray:
+    """``(T,)`` which bar of a ``phrase_bars``-bar phrase each step is in (0 to
+    ``phrase_bars`` - 1), the phrases counted from the tune's first full bar
+    (``bar_numbers``; a pickup is the last bar of the phrase before). The one definition
+    the band's training windows, the engine's condition and the evaluations share."""
+    return phrase_bar(bar_numbers(meters, n_steps, bar_phase, first), phrase_bars)
+
+
+def phrase_bar(bars: np.ndarray, phrase_bars: int) -> np.ndarray:
+    """Bars counted from the first full bar (``bar_numbers``) as bars of the phrase."""
+    return bars % phrase_bars
+
+
 def empty_roll(n_steps: int, n_tracks: int = N_TRACKS) -> np.ndarray:
     """A silent roll, ``(track, step, pitch)``."""
     import numpy as np

@@ -27,10 +27,11 @@ from models.encoding import (
     condition,
     positions_of,
     voice_one_hot,
+    with_phrase,
     with_style,
 )
 from models.meter_cleanup import accompaniment_voices
-from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT, Meter
+from models.pianoroll import LOWEST_PITCH, N_PITCHES, STEPS_PER_BEAT, Meter, phrase_bars_of
 from models.track_cleanup import clean_band, first_beats
 from models.track_outputs import track_channels
 from models.tracks import CHORALE_TRACKS, TrackSpec
@@ -54,11 +55,16 @@ def melody_condition(
     device: torch.device | str = "cpu",
     style: int = 0,
     n_styles: int = 0,
+    phrase_bars: int = 0,
+    first_bar: int | None = None,
 ) -> torch.Tensor:
     """``(1, C, n_steps)`` condition for one melody voice, padded with rests; ``meters``
     is its meter or its meter map ``[(step, Meter), ...]`` (the padding continues the
     last meter's bars). A model of several styles (``config.n_style_channels``, given as
-    ``n_styles``) also reads the style's one-hot."""
+    ``n_styles``) also reads the style's one-hot; one with ``config.phrase_bars`` which
+    bar of the phrase each step is in, ``first_bar`` being the number of the bar step 0
+    lies in, counted from the tune's first full bar (``pianoroll.bar_numbers``), so a
+    later section of a long tune goes on counting."""
     padded = np.full(n_steps, REST, dtype=np.int64)
     padded[: melody.shape[0]] = melody
     padded_onsets = np.zeros(n_steps, dtype=bool)
@@ -68,7 +74,12 @@ def melody_condition(
         torch.from_numpy(padded_onsets)[None].to(device),
         positions_of(meters, n_steps, bar_phase)[None].to(device),
     )
-    return with_style(cond, style, n_styles)
+    cond = with_style(cond, style, n_styles)
+    if not phrase_bars:
+        return cond
+    meter_map = [(0, meters)] if isinstance(meters, Meter) else list(meters)
+    phrase = phrase_bars_of(meter_map, n_steps, bar_phase, phrase_bars, first_bar)
+    return with_phrase(cond, torch.from_numpy(phrase), phrase_bars)
 
 
 @torch.no_grad()
@@ -270,18 +281,23 @@ def draw_candidates(
     density: float = 0.5,
     variety: float = 0.5,
     style: int = 0,
+    first_bar: int | None = None,
 ) -> tuple[torch.Tensor, list[Candidate]]:
     """The one drawing path, for a model of any tracks: the melody ``voice`` ``(T,)``
     padded with rests to the generator's length multiple and conditioned (with the
     style's one-hot where the model has several styles), k candidates drawn in one
     batched pass and each cleaned per track kind (chorale voices on the meter map).
     Returns the condition, which the critic reads too, and the cleaned candidates in
-    ``clean_candidates``' form."""
+    ``clean_candidates``' form. ``first_bar``: the number of the bar ``voice`` starts in
+    (``melody_condition``), read by a model with a phrase position."""
     n_steps = voice.shape[0]
     n = pad_length(n_steps, generator.config.time_multiple)
     device = next(generator.parameters()).device
     n_styles = generator.config.n_style_channels
-    cond = melody_condition(voice, onsets, meters, bar_phase, n, device, style, n_styles)
+    phrase_bars = generator.config.phrase_bars
+    cond = melody_condition(
+        voice, onsets, meters, bar_phase, n, device, style, n_styles, phrase_bars, first_bar
+    )
     with torch.inference_mode():
         probs = candidate_probabilities(generator, cond, k, seed, variety)
     cleaned = clean_candidates(

@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
-from models.checkpoint import load_model, model_tensors, new_card, save_tensors_and_card
+from models.checkpoint import (
+    load_model,
+    model_tensors,
+    new_card,
+    read_card,
+    save_tensors_and_card,
+)
 from models.config import GanConfig
 from models.critic import Critic
-from models.encoding import N_CONDITION_FEATURES
+from models.errors import DatasetError
 from models.generator import Generator
 from models.tracks import TrackSpec
 
@@ -119,7 +126,7 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     for key in c_new:
         if key != "body.0.weight":
             c_new[key] = c_state[key].float()
-    cond = N_CONDITION_FEATURES + config.n_style_channels
+    cond = config.n_condition_channels
     old_idx, new_idx = _index_maps(old_tracks, new_tracks, critic=True)
     weight = torch.zeros_like(c_new["body.0.weight"])
     weight[:, :cond] = c_state["body.0.weight"][:, :cond].float()
@@ -152,21 +159,16 @@ def save_grown(
     return Path(stem).with_suffix(".safetensors")
 
 
-def widen_to_dataset(
-    model_path: Path, data_dir: Path, stem: Path, onsets: tuple[str, ...] = ()
-) -> Path:
+def widen_to_dataset(model_path: Path, data_dir: Path, stem: Path) -> Path:
     """Write ``model_path`` widened to the band dataset's tracks as ``stem.safetensors``
     (full precision, with a card: a start for ``train(init_from=...)``); returns it.
-    The tracks named in ``onsets``, and those with an onset output already, have one."""
+    The tracks with an onset output keep it (``onset_start`` grows new ones)."""
     manifest = json.loads((Path(data_dir) / "manifest.json").read_text())
 
     def wider(generator: Generator, critic: Critic):
         had = {t.name for t in generator.config.track_specs if t.onsets}
-        unknown = set(onsets) - {t["name"] for t in manifest["tracks"]}
-        if unknown:
-            raise ValueError(f"no track {', '.join(sorted(unknown))} in {data_dir}")
         tracks = tuple(
-            TrackSpec.from_dict(t | {"onsets": t["name"] in had | set(onsets)}).to_dict()
+            TrackSpec.from_dict(t | {"onsets": t["name"] in had}).to_dict()
             for t in manifest["tracks"]
         )
         config = generator.config.replace(
@@ -175,3 +177,92 @@ def widen_to_dataset(
         return (config, *widen(generator, critic, config))
 
     return save_grown(model_path, stem, wider, widened_from=Path(model_path).name)
+
+
+# --- train --onsets: one path for the CLI, the Train window's child and the script ------
+
+GROWN_DIR = "onsets-init"  # the start model grown its onset outputs, in the run folder
+
+
+def with_onsets(tracks: tuple[TrackSpec, ...], names: tuple[str, ...]) -> tuple[TrackSpec, ...]:
+    """``tracks`` with an onset output on each track named in ``names`` (a track that has
+    one keeps it). Raises DatasetError, naming the tracks that can, where a name is not
+    one of ``tracks``' monophonic ones (a chord track's notes start by pitch already)."""
+    able = [t.name for t in tracks if t.monophonic]
+    wrong = [name for name in dict.fromkeys(names) if name not in able]
+    if wrong:
+        can = f"the ones that can are {', '.join(able)}" if able else "none of them can"
+        raise DatasetError(
+            f"--onsets {', '.join(wrong)}: only a monophonic track strikes repeated notes, "
+            f"and of the model's tracks ({', '.join(t.name for t in tracks)}) {can}."
+        )
+    return tuple(replace(t, onsets=t.onsets or t.name in names) for t in tracks)
+
+
+def grow_onsets(model_path: Path, names: tuple[str, ...], stem: Path) -> Path:
+    """``model_path`` grown an onset output on each track in ``names``, written as
+    ``stem.safetensors`` (full precision, a start for ``train(init_from=...)``), playing
+    and judging exactly as it did; ``model_path`` itself where every one has it already."""
+    card = read_card(model_path)
+    config = GanConfig.from_dict(card["config"])
+    if not config.tracks:
+        raise DatasetError(
+            f"{Path(model_path).stem} is a chorale model, whose voices have no onset output "
+            "(--onsets): grow a band model, or train a new one on band data."
+        )
+    tracks = with_onsets(config.track_specs, names)
+    if tracks == config.track_specs:
+        return Path(model_path)
+
+    def grown(generator: Generator, critic: Critic):
+        wider = generator.config.replace(
+            tracks=tuple(t.to_dict() for t in tracks), critic_bar_head=0
+        )
+        return (wider, *widen(generator, critic, wider))
+
+    # a fine-tune's own style ("my songs") stays its own when it is tuned again
+    kept = {key: card[key] for key in ("offered_styles",) if key in card}
+    return save_grown(model_path, stem, grown, widened_from=Path(model_path).name, **kept)
+
+
+def onset_start(
+    config: GanConfig,
+    data_dir: Path,
+    run_dir: Path,
+    onsets: tuple[str, ...],
+    init_from: Path | None = None,
+    resuming: bool = False,
+) -> tuple[GanConfig, Path | None]:
+    """``(config, init_from)`` for a run whose ``onsets`` tracks strike repeated notes.
+
+    A fresh run gives the data's named tracks an onset output from the start; a fine-tune
+    (``init_from``) starts from the model grown into them (``grow_onsets``, under the run
+    folder). A resumed run keeps its checkpoint's tracks, so ``onsets`` must name the
+    tracks that already have one: a network cannot be grown in the middle of a run.
+    Nothing changes where ``onsets`` is empty."""
+    if not onsets:
+        return config, init_from
+    if resuming:
+        had = tuple(t.name for t in config.track_specs if t.onsets)
+        if set(onsets) != set(had):
+            named = ", ".join(had) if had else "no track"
+            raise DatasetError(
+                f"The run in {run_dir} has onset outputs on {named}; a resumed run keeps its "
+                "tracks, so give --onsets the same tracks or leave it out."
+            )
+        return config, init_from
+    from models.band_pieces import is_band_dataset
+
+    if not is_band_dataset(data_dir):
+        raise DatasetError(
+            f"{data_dir} is chorale data, whose voices have no onset output (--onsets): "
+            "train on band data (dataset build --band or --songs)."
+        )
+    if init_from is None:
+        from models.train_data import config_for
+
+        config = config_for(config, data_dir)
+    else:
+        init_from = grow_onsets(init_from, onsets, Path(run_dir) / GROWN_DIR / Path(init_from).stem)
+    tracks = with_onsets(config.track_specs, onsets)
+    return config.replace(tracks=tuple(t.to_dict() for t in tracks)), init_from

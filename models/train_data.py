@@ -212,7 +212,9 @@ class BandData:
         """``(cond, target, positions (B, 2, T))``: where the beats and bars fall; in a
         fine-tune whose songs lack parts, ``target`` says which each sample's song plays."""
         batch = self.sampler.batch(size)
-        cond, target = band_tensors(batch, self.config.n_style_channels, device)
+        cond, target = band_tensors(
+            batch, self.config.n_style_channels, device, self.config.phrase_bars
+        )
         if self.plays is not None:
             rows = samples_plays(self.plays, self.data, batch["window_starts"])
             plays = torch.from_numpy(rows).to(device=device, dtype=torch.float32)

@@ -15,11 +15,16 @@ for every pitch it knows are kept and the new pitches start silent.
 
 Usage: .venv/bin/python scripts/train_band_model.py DATA RUN_DIR OUT [--config JSON]
        [--iterations N] [--stop-at HH:MM (UTC)] [--export-only] [--threads N]
-       [--init-from MODEL.safetensors] [--onsets TRACK,...]
+       [--init-from MODEL.safetensors] [--onsets TRACK,...] [--phrase-bars N]
 
-``--onsets bass`` (with ``--init-from``) grows the model's bass an onset output and the
-critic an onset channel (``TrackSpec.onsets``, issue 17), started so the grown networks
-play and judge as the model did, then trained on the data's own note starts.
+``--onsets bass`` gives the bass an onset output and the critic an onset channel
+(``TrackSpec.onsets``, issue 17) by ``composer-gui train --onsets``'s own code
+(``models.track_widen.onset_start``): with ``--init-from`` the model is grown, started so
+the grown networks play and judge as the model did, then trained on the data's own note
+starts; a fresh run has it from the start; a resumed run must name the same tracks.
+``--phrase-bars 4`` is ``composer-gui train --phrase-bars``'s own path too
+(``models.phrase_widen.phrase_start``): the condition says which bar of a 4-bar phrase
+a step is in; with ``--init-from`` the model is grown into it (zero-weight columns).
 """
 
 from __future__ import annotations
@@ -105,21 +110,22 @@ def main() -> int:
     parser.add_argument("--export-only", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--init-from", type=Path, help="fine-tune from this band model")
-    parser.add_argument("--onsets", default="", help="tracks to grow an onset output")
+    parser.add_argument(
+        "--onsets", action="append", default=[], help="tracks given an onset output (TRACK,...)"
+    )
+    parser.add_argument("--phrase-bars", type=int, default=0, help="bars of a phrase (4)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if not args.export_only:
+        from composer_gui.commands.train_onsets import onset_names
+        from models.phrase_widen import phrase_start
+        from models.track_widen import onset_start, widen_to_dataset
         from models.train import train
 
         config, init_from = GanConfig(), None
         resuming = (args.run_dir / "checkpoint.json").is_file()
         if args.init_from and not resuming:
-            from models.track_widen import widen_to_dataset
-
-            onsets = tuple(filter(None, args.onsets.split(",")))
-            init_from = widen_to_dataset(
-                args.init_from, args.data, args.run_dir / "init", onsets=onsets
-            )
+            init_from = widen_to_dataset(args.init_from, args.data, args.run_dir / "init")
             config = GanConfig.from_dict(
                 json.loads(init_from.with_suffix(".json").read_text())["config"]
             )
@@ -130,6 +136,13 @@ def main() -> int:
             config = GanConfig.from_dict(config.to_dict() | json.loads(args.config.read_text()))
         if args.iterations:
             config = config.replace(iterations=args.iterations)
+        # composer-gui train --onsets's own path: grown, given from the start, or checked
+        config, init_from = onset_start(
+            config, args.data, args.run_dir, onset_names(args.onsets), init_from, resuming
+        )
+        config, init_from = phrase_start(
+            config, args.data, args.run_dir, args.phrase_bars, init_from, resuming
+        )
         if args.stop_at:
             _stop_at(args.stop_at)
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from composer_gui.commands.common import Progress, dataset_dir, given, model_file
+from composer_gui.commands.train_onsets import add_onsets_argument, with_onsets_option
+from composer_gui.commands.train_phrase import add_phrase_argument, with_phrase_option
 from composer_gui.core.errors import ComposerError
 from models.config import CLOSENESS_TO, LOSSES
 
@@ -52,6 +54,8 @@ def register(sub) -> None:
         help="with --init-from a model of several styles and data of a style it lacks (a "
         "folder's songs): the new style starts as this one of the model's (default: zero)",
     )
+    add_onsets_argument(train)
+    add_phrase_argument(train)
     train.add_argument("--eval-every", type=int, default=250, help="validation metrics every N")
     train.add_argument("--log-every", type=int, default=10, help="a log row every N iterations")
     train.add_argument(
@@ -143,6 +147,9 @@ def run_train(args: argparse.Namespace) -> int:
         except (OSError, ValueError, TypeError) as error:
             raise ComposerError(f"The config {args.config} cannot be used: {error}.") from None
     config = config.replace(**changes)
+    init_from = model_file(args.init_from) if args.init_from else None
+    config, init_from = with_onsets_option(args, config, data_dir, init_from)
+    config, init_from = with_phrase_option(args, config, data_dir, init_from)
     # The periodic validation metrics read the chorale layout; a band dataset's model is
     # measured per track kind at export (models.track_metrics) instead.
     evaluator = (
@@ -164,7 +171,7 @@ def run_train(args: argparse.Namespace) -> int:
             eval_every=args.eval_every,
             progress=progress,
             evaluate=evaluator,
-            init_from=model_file(args.init_from) if args.init_from else None,
+            init_from=init_from,
             init_style=args.init_style,
         )
     except KeyboardInterrupt:

@@ -347,6 +347,7 @@ class Engine:
                 density,
                 variety,
                 style_index,
+                grid.bar_number(first),
             )
             cleaned = [per_track(c, len(self.tracks)) for c in cleaned]
             # Chorale voices are scored as one roll array: the same scores as the
@@ -380,7 +381,11 @@ class Engine:
         grid = melody_on_grid(check_melody(melody))
         n = pad_length(grid.n_steps, self._generator.config.time_multiple)
         device = next(self._generator.parameters()).device
-        cond = melody_condition(grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device)
+        config = self._generator.config
+        cond = melody_condition(
+            grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device,
+            phrase_bars=config.phrase_bars,
+        )  # fmt: skip
         padded = np.zeros((rolls.shape[0], rolls.shape[1], grid.n_steps, N_PITCHES), dtype=bool)
         t = min(grid.n_steps, rolls.shape[2])
         padded[:, :, :t] = rolls[:, :, :t]

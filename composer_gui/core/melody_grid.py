@@ -57,6 +57,12 @@ class MelodyGrid:
     def phase_at(self, step: int) -> int:
         return self.bar_phase if step == 0 else 0
 
+    def bar_number(self, bar: int) -> int:
+        """The grid's bar ``bar`` counted from the tune's first full bar, as
+        ``models.pianoroll.bar_numbers`` counts (a pickup's short bar is -1): a section
+        starting there goes on counting the phrase (``GanConfig.phrase_bars``)."""
+        return bar - int(bool(self.bar_phase))
+
     @property
     def pickup(self) -> int:
         """Steps of the grid's first, short bar before its first downbeat (0 when step 0

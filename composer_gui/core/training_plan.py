@@ -33,6 +33,7 @@ class TrainingPlan:
     layout: str = "band"  # a folder's: one of SONG_LAYOUTS
     roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
     kinds: tuple[str, ...] = ()  # a folder's band tracks learnt (``--kinds``); () every one
+    onsets: tuple[str, ...] = ()  # tracks given an onset output (``train --onsets``)
     style: str = ""  # the band data's: one shipped style (``--style``), "" for every one
     # The band data from the first N chorales only (``--limit``; 0: all), built into the
     # run's own folder, never the shared cache (tests: the real MMA build in a minute).
@@ -56,7 +57,7 @@ class TrainingPlan:
     def from_dict(cls, values: dict) -> TrainingPlan:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in values.items() if k in known}
-        for name in ("roles", "kinds"):
+        for name in ("roles", "kinds", "onsets"):
             if name in values:
                 values[name] = tuple(values[name])
         if "source" in values and values["source"] not in (CHORALES, BAND):

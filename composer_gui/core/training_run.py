@@ -217,6 +217,8 @@ class TrainingRun:
             config = self.run_dir / "plan-config.json"
             config.write_text(json.dumps(plan.config) + "\n")
             command += ["--config", str(config)]
+        # on --resume too: the checkpoint's tracks, which the child checks against them
+        command += ["--onsets", ",".join(plan.onsets)] if plan.onsets else []
         if (self.run_dir / "checkpoint.json").is_file():
             command.append("--resume")
         elif plan.init_from:

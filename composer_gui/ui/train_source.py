@@ -141,6 +141,15 @@ class TrainSource(QGroupBox):
             kinds_row.addWidget(box)
         kinds_row.addStretch(1)
         form.addRow("Learns", kinds_row)
+        # a band's bass given an onset output (train --onsets bass), as the shipped band's
+        # has: it strikes a held pitch again and keeps one-step notes
+        self.onsets_box = QCheckBox("The bass strikes repeated notes", checked=True)
+        self.onsets_box.setToolTip(
+            "The bass learns where its notes start, so it can play the same note again "
+            "and short pickup notes, as the shipped band's bass does (train --onsets bass)"
+        )
+        self.kind_boxes["bass"].toggled.connect(self._enable_onsets)
+        form.addRow("", self.onsets_box)
         self.roles_edit = QLineEdit()
         self.roles_edit.setPlaceholderText("Piano*=chords, Flute=melody (optional)")
         self.roles_edit.setToolTip(
@@ -177,14 +186,27 @@ class TrainSource(QGroupBox):
         if not self.folder:
             source = SOURCES[self.source_box.currentIndex()][1]
             style = self.style_box.currentData() if source == tp.BAND else ""
-            return {"source": source, "style": style, "name": name}
+            return {"source": source, "style": style, "name": name, "onsets": self._onsets()}
         return {
             "name": name,
             "source": self.folder_edit.text().strip(),
             "layout": self.layout_box.currentData(),
             "roles": parse_roles(self.roles_edit.text()) if self._band_layout() else (),
             "kinds": self._kinds() if self._band_layout() else (),
+            "onsets": self._onsets(),
         }
+
+    def _onsets(self) -> tuple[str, ...]:
+        """The tracks given an onset output: the bass, where the model has one and the
+        box is checked."""
+        return ("bass",) if self.onsets_box.isEnabled() and self.onsets_box.isChecked() else ()
+
+    def _enable_onsets(self) -> None:
+        """The box applies to a band's bass: the band data's, or a folder kept whole
+        whose bass is learnt; the chorale layout's voices have no onset output."""
+        band = SOURCES[self.source_box.currentIndex()][1] == tp.BAND
+        songs = self.folder and self._band_layout() and self.kind_boxes["bass"].isChecked()
+        self.onsets_box.setEnabled(band or songs)
 
     def _kinds(self) -> tuple[str, ...]:
         """The kinds checked; () when every one is (the plan as before the boxes)."""
@@ -228,6 +250,7 @@ class TrainSource(QGroupBox):
         self.roles_edit.setEnabled(songs)
         for box in self.kind_boxes.values():
             box.setEnabled(songs)
+        self._enable_onsets()
 
     def _layout_changed(self) -> None:
         self._enable_learnt_parts()

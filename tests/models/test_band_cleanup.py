@@ -90,6 +90,7 @@ def test_the_shipped_band_model_keeps_its_bass_in_every_bar_of_a_real_tune():
     cond = melody_condition(
         grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, "cpu",
         engine.style_index("country"), generator.config.n_style_channels,
+        generator.config.phrase_bars,
     )  # fmt: skip
     with torch.inference_mode():
         probs = candidate_probabilities(generator, cond, 8, 0, 0.5)

@@ -18,7 +18,7 @@ from models.band_pieces import BandPiece, load_band_split, write_band_dataset
 from models.build_dataset import REST, BuildReport
 from models.checkpoint import load_model, model_tensors, new_card, save_tensors_and_card
 from models.critic import Critic
-from models.encoding import N_CONDITION_FEATURES, with_style
+from models.encoding import N_CONDITION_FEATURES, with_phrase, with_style
 from models.errors import DatasetError
 from models.export import export_model
 from models.fine_tune import FITTED_DATA, fold_pitch, prepare_fine_tune, track_pairs
@@ -175,16 +175,23 @@ def test_a_new_style_column_starts_as_the_chosen_shipped_style(tmp_path, folder_
     cond = torch.randn(2, N_CONDITION_FEATURES, 64)
     noise = torch.randn(g0.noise_shape(2, 64))
     rock = config.styles.index("rock")
+    # a model reading a phrase position (session 14's) has its channels after the styles
+    bars = config.phrase_bars
+    phrase = torch.randint(0, max(bars, 1), (2, 64))
+
+    def styled(style, n_styles):
+        return with_phrase(with_style(cond, style, n_styles), phrase, bars)
+
     with torch.no_grad():
-        before = g0(with_style(cond, rock, 6), noise)
-        after = g1(with_style(cond, 6, 7), noise)
+        before = g0(styled(rock, 6), noise)
+        after = g1(styled(6, 7), noise)
         for a, b in zip(before, after, strict=True):
             torch.testing.assert_close(a.float(), b.float(), atol=2e-3, rtol=1e-3)
         n_channels = sum(t.n_critic_channels for t in g0.tracks)
         played = torch.rand(2, n_channels, 64).round()
         torch.testing.assert_close(
-            c0(with_style(cond, rock, 6), played).float(),
-            c1(with_style(cond, 6, 7), played).float(),
+            c0(styled(rock, 6), played).float(),
+            c1(styled(6, 7), played).float(),
             atol=2e-3,
             rtol=1e-3,
         )

@@ -97,7 +97,8 @@ def test_a_band_is_drawn_in_the_style_asked_for(band_engine):
     generator = band_engine._generator
     n = pad_length(grid.n_steps, generator.config.time_multiple)
     cond = melody_condition(
-        grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, "cpu", n_styles - 1, n_styles
-    )
+        grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, "cpu", n_styles - 1, n_styles,
+        generator.config.phrase_bars,
+    )  # fmt: skip
     again = critic_scores(band_engine._critic, cond, draws[2][0])
     assert again.tolist() == draws[2][1].tolist()
