@@ -88,8 +88,13 @@ def tune_meters(melody: Arrangement) -> dict[Meter, list[int]]:
     return bars
 
 
+def unlearnt(style: Style, melody: Arrangement) -> list[Meter]:
+    """The meters of ``melody`` that ``style`` never learnt, in the tune's order."""
+    return [m for m in tune_meters(melody) if not plays(style, m)]
+
+
 def _listed(words: list[str], last: str = "and") -> str:
-    """"a, b and c" (or "a, b or c")."""
+    """ "a, b and c" (or "a, b or c")."""
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
@@ -112,7 +117,7 @@ def meter_refusal(style: Style, melody: Arrangement, styles: list[Style]) -> str
     the meters it plays and the ``styles`` that play every meter of the tune; None when
     the style plays the tune."""
     meters = tune_meters(melody)
-    missing = [m for m in meters if not plays(style, m)]
+    missing = unlearnt(style, melody)
     if not missing:
         return None
     learnt = _listed([str(Meter.of(s)) for s in style.meters or ()])

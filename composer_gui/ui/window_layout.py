@@ -90,15 +90,19 @@ STYLE_TIP = "The style the accompaniment is written in: the chorale or a band"
 def mark_style_box(box: QComboBox, styles: list, tune) -> None:
     """Grey out each style that never learnt a meter of ``tune`` (an ``Arrangement``:
     ``core.style_meters``), its tooltip the sentence saying why and who plays the tune;
-    a greyed style cannot be chosen. One already chosen (a saved document's) stays shown,
-    the box's tooltip says the sentence, and Generate says it instead of generating."""
-    from composer_gui.core.style_meters import meter_refusal
+    a greyed style cannot be chosen, and its name says the meter ("rock (not in 6/8)").
+    One already chosen (a saved document's) stays shown so, the box's tooltip says the
+    sentence, and Generate says it instead of generating. The item's data stays the
+    style's name (``Style.shown``), which the document keeps."""
+    from composer_gui.core.style_meters import meter_refusal, unlearnt
 
     model = box.model()
     current = ""
     for index, style in enumerate(styles[: box.count()]):
         refusal = meter_refusal(style, tune, styles)
         model.item(index).setEnabled(refusal is None)
+        missing = ", ".join(str(m) for m in unlearnt(style, tune))
+        box.setItemText(index, f"{style.shown} (not in {missing})" if missing else style.shown)
         tip = style.line() if refusal is None else f"{refusal}\n\n{style.line()}"
         box.setItemData(index, tip, Qt.ToolTipRole)
         if index == box.currentIndex() and refusal:

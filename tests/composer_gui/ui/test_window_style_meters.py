@@ -28,6 +28,9 @@ def test_the_style_box_greys_the_styles_that_never_learnt_the_tunes_meter(window
     assert [name for name, on in shown.items() if on] == ["chorale", "pop ballad"]
     assert tip(window, "rock").startswith(ROCK)
     assert tip(window, "pop ballad").startswith("pop ballad: melody, drums")
+    box = window.style_box
+    assert box.itemText(box.findData("rock")) == "rock (not in 6/8)"
+    assert box.itemText(box.findData("pop ballad")) == "pop ballad"
     assert window.open_file(corpus_midi["suse-lewe-suse"].path)  # in 3/4
     shown = enabled(window)
     assert [name for name, on in shown.items() if on] == ["chorale", "country", "waltz"]
@@ -58,6 +61,7 @@ def test_a_saved_jig_in_rock_opens_keeps_its_takes_and_generate_says_why_not(
     assert len(window.document.generations) == 1  # its take is kept
     assert ROCK in window.statusBar().currentMessage()
     assert window.style_box.toolTip() == ROCK
+    assert window.style_box.currentText() == "rock (not in 6/8)"
     window.last_error = None
     window.generate()
     assert window.last_error == ROCK and window.generate_job is None
