@@ -16,25 +16,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from take_screenshots import style_box_shot  # noqa: E402
 from window_shots import ROOT, generate_and_wait, offscreen_window, settle  # noqa: E402
-
-
-def popup_shot(window, out: Path) -> None:
-    """The window with the Style box's list open over it (the list is its own window)."""
-    from PySide6.QtGui import QPainter, QPixmap
-
-    box = window.style_box
-    box.showPopup()
-    settle(300)
-    popup = box.view().window()
-    shot = QPixmap(window.grab())
-    painter = QPainter(shot)
-    corner = popup.mapToGlobal(popup.rect().topLeft())
-    painter.drawPixmap(corner - window.mapToGlobal(window.rect().topLeft()), popup.grab())
-    painter.end()
-    shot.save(str(out))
-    print(f"wrote {out}")
-    box.hidePopup()
 
 
 def main() -> int:
@@ -49,7 +32,7 @@ def main() -> int:
     app, window, _ = offscreen_window()
     window.open_file(jig)
     settle()
-    popup_shot(window, args.out / "s14-style-box-6-8.png")
+    style_box_shot(window, args.out, "s14-style-box-6-8")
     window.style_box.setCurrentIndex(window.style_box.findData("pop ballad"))
     window.choose_style("pop ballad")
     window.count.setValue(4)
