@@ -56,3 +56,19 @@ def test_styles_lists_each_styles_meters(capsys):
     assert code == 0
     assert "drums, bass, chords, pad in 4/4, 2/4." in lines["rock"]
     assert "pad in 3/4." in lines["waltz"]
+
+
+def test_a_tune_whose_meter_changes_is_refused_naming_the_bars(tmp_path, capsys):
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_writer import write_arrangement
+
+    notes = [Note(60 + i % 5, float(i), 1.0) for i in range(4 * 4 + 4 * 3 + 4)]
+    changes = [(16.0, (6, 8)), (28.0, (4, 4))]  # bars 5-8 in 6/8
+    tune = tmp_path / "changes.mid"
+    write_arrangement(
+        Arrangement([Track("melody", notes)], time_signature=(4, 4), meter_changes=changes), tune
+    )
+    out = tmp_path / "out.mid"
+    code, io = run(["accompany", str(tune), "-o", str(out), "--style", "rock"], capsys)
+    assert code == 2 and not out.exists()
+    assert "rock plays 4/4 and 2/4, and this tune is in 6/8 in bars 5-8; choose" in io.err
