@@ -37,7 +37,7 @@ def save(widget, out: Path, name: str) -> Path:
     return path
 
 
-def style_box_shot(window, out: Path) -> None:
+def style_box_shot(window, out: Path, name: str = "06-style-box") -> None:
     """The Style box with its list open, grabbed with the window beneath it."""
     from PySide6.QtGui import QPainter, QPixmap
 
@@ -52,7 +52,7 @@ def style_box_shot(window, out: Path) -> None:
         popup.grab(),
     )
     painter.end()
-    path = out / "06-style-box.png"
+    path = out / f"{name}.png"
     shot.save(str(path))
     print(f"wrote {path}")
     box.hidePopup()

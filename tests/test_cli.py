@@ -116,11 +116,11 @@ def test_styles_lists_every_shipped_style_one_a_line_chorale_first():
     chorale = json.loads((weights / "composer-chorales.json").read_text())
     name, rest = lines[0].split(": ", 1)
     assert name == "chorale"  # the shipped chorale model's one style, first
-    assert rest.startswith("melody, alto, tenor, bass. ")
+    assert rest.startswith("melody, alto, tenor, bass in 2/4, 3/4, 4/4, ")  # its meters
     assert chorale["description"] in rest
     band = json.loads((weights / "composer-band.json").read_text())
     band_styles = list(band["config"]["styles"])
     assert len(band_styles) >= 6
     assert [line.split(": ", 1)[0] for line in lines[1:]] == band_styles
     track_names = ", ".join(["melody", *(t["name"] for t in band["config"]["tracks"])])
-    assert all(line.split(": ", 1)[1].startswith(track_names + ". ") for line in lines[1:])
+    assert all(line.split(": ", 1)[1].startswith(track_names + " in ") for line in lines[1:])

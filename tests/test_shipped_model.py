@@ -17,6 +17,10 @@ from models.checkpoint import load_model, read_card
 from models.pianoroll import STEPS_PER_BEAT
 
 SAMPLES = sorted(resource_path("melodies").glob("*.mid"))
+# Amazing Grace (SAMPLES[0]) is in 3/4, which the pop ballad never learnt and is refused
+# in (core.style_meters, issues 16 and 17): the score is read in country, which learnt
+# 3/4, and the pop ballad's mix on a tune in 4/4.
+FOUR_FOUR = resource_path("melodies", "ode_to_joy.mid")
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +158,7 @@ def test_the_band_models_shown_score_is_among_its_own_candidates():
     assert {"checked_quantiles", "ranked_candidate_quantiles"} <= set(calibration)
     band = Engine(model_path=path, device="cpu")
     band.load()
-    candidates = band.generate(read_melody(SAMPLES[0]), k=8, seed=5, style="pop ballad")
+    candidates = band.generate(read_melody(SAMPLES[0]), k=8, seed=5, style="country")
     shown = [c.percentile for c in candidates]
     assert shown == sorted(shown, reverse=True)
     assert shown[0] >= 5
@@ -168,7 +172,7 @@ def test_a_pop_ballads_band_is_mixed_as_mma_mixes_it_and_lands_its_bass_on_the_c
     under the bass), and its bass sounds a tone of the chords on every downbeat where it
     strikes there (``models.track_cleanup.bass_on_the_chord``)."""
     band = Engine(model_path=resource_path("weights") / "composer-band.safetensors", device="cpu")
-    for candidate in band.generate(read_melody(SAMPLES[0]), k=4, seed=3, style="pop ballad"):
+    for candidate in band.generate(read_melody(FOUR_FOUR), k=4, seed=3, style="pop ballad"):
         tracks = {t.name: t for t in candidate.arrangement.tracks[1:]}
         velocity = {name: {n.velocity for n in t.notes} for name, t in tracks.items()}
         assert all(len(v) == 1 for v in velocity.values())  # one level a track

@@ -57,6 +57,7 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
     notated_meters,
     sections,
 )
+from composer_gui.core.style_meters import refuse_style_meters
 from composer_gui.core.track_notes import accompaniment_tracks, per_track
 from composer_gui.paths import resource_path
 from models.pianoroll import (
@@ -179,6 +180,7 @@ class Engine:
                 raise ComposerError(f"The {name} must be between 0 and 1, not {value}.")
         melody = check_melody(melody, allow_long)
         grid = melody_on_grid(melody, pickup)  # a pickup it cannot take, before the model
+        refuse_style_meters(self.model_path, melody, style)  # a meter it never learnt
         seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
 
         def step(fraction: float) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.style_meters import learnt_meters
 from composer_gui.paths import resource_path
 from models.tracks import TrackSpec, tracks_from_card
 
@@ -35,6 +36,9 @@ class Style:
     description: str
     index: int = 0  # the style's place in the model's ``config.styles`` (0 for one style)
     label: str = ""  # how it is shown and chosen when another style has its name (told_apart)
+    # The meters it was trained in (``core.style_meters.learnt_meters``); None: the card
+    # cannot say (an older model of the musician's own), and it is not refused.
+    meters: tuple[tuple[int, int], ...] | None = None
 
     @property
     def shown(self) -> str:
@@ -46,7 +50,10 @@ class Style:
     def line(self) -> str:
         """Name first, then the tracks, then the description: one line for a terminal."""
         tracks = ", ".join(["melody", *(t.name for t in self.tracks)])
-        return f"{self.shown}: {tracks}. {self.description}".rstrip()
+        meters = ""
+        if self.meters is not None:
+            meters = " in " + ", ".join(f"{n}/{d}" for n, d in self.meters)
+        return f"{self.shown}: {tracks}{meters}. {self.description}".rstrip()
 
 
 def style_key(name: str) -> str:
@@ -91,7 +98,8 @@ def card_styles(card: dict, model_path: Path) -> list[Style]:
         description = str(card.get("description", "")).strip()
         if name == CHORALE_STYLE and not description:
             description = CHORALE_DESCRIPTION
-        return [Style(name, model_path, tracks, description)]
+        meters = learnt_meters(card, name, chorale=model_path.stem == CHORALE_MODEL)
+        return [Style(name, model_path, tracks, description, meters=meters)]
     # A fine-tune offers only the styles its data played (models.fine_tune): the other
     # columns are still in its networks, untrained on, and the shipped model plays them.
     offered = set(card.get("offered_styles") or names)
@@ -102,7 +110,8 @@ def card_styles(card: dict, model_path: Path) -> list[Style]:
         entry = described.get(str(name), {})
         description = entry.get("description") or _shipped_description(str(name))
         description = str(description or card.get("description", "")).strip()
-        styles.append(Style(str(name), model_path, tracks, description, index))
+        meters = learnt_meters(card, str(name))
+        styles.append(Style(str(name), model_path, tracks, description, index, meters=meters))
     return styles
 
 

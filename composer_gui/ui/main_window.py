@@ -259,6 +259,7 @@ class MainWindow(
             if aspects & {MELODY, TEMPO}:  # the bars as accompanied: the notes and the pickup
                 self.pickup_box.show_pickup(doc.pickup, meter, doc.auto_pickup_words())
                 self.melody_editor.set_length(doc.length_beats(), doc.bar_lines())
+                self.mark_styles()  # a style that never learnt the meter is greyed
             if SETTINGS in aspects:
                 self.show_style(doc.style)
                 self.preset.setCurrentText(doc.preset)

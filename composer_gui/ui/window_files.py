@@ -109,7 +109,9 @@ class FilesFlow:
         if unsupported:
             self.report_error(unsupported_meter_message(unsupported[0]))
             return ""
-        return " ".join(melody_warnings(melody))
+        # a style that never learnt the meter (a saved document's, kept with its takes)
+        refusal = self.style_refusal()
+        return " ".join([*melody_warnings(melody), *([refusal] if refusal else [])])
 
     def _track_message(self, path: Path, taken: str) -> str:
         source = self.document.source

@@ -28,6 +28,10 @@ class GenerationFlow:
         if melody is None:
             self.report_error(NO_MELODY)
             return
+        refusal = self.style_refusal()  # a style restored with a meter it never learnt
+        if refusal:
+            self.report_error(refusal)
+            return
         allow_long = None  # any length is accompanied whole (in sections past MAX_BARS)
         made_for = tuple(self.document.melody)
         pickup = self.document.pickup

@@ -84,6 +84,32 @@ def preset_names() -> list[str]:
     return list(PRESETS)
 
 
+STYLE_TIP = "The style the accompaniment is written in: the chorale or a band"
+
+
+def mark_style_box(box: QComboBox, styles: list, tune) -> None:
+    """Grey out each style that never learnt a meter of ``tune`` (an ``Arrangement``:
+    ``core.style_meters``), its tooltip the sentence saying why and who plays the tune;
+    a greyed style cannot be chosen, and its name says the meter ("rock (not in 6/8)").
+    One already chosen (a saved document's) stays shown so, the box's tooltip says the
+    sentence, and Generate says it instead of generating. The item's data stays the
+    style's name (``Style.shown``), which the document keeps."""
+    from composer_gui.core.style_meters import meter_refusal, unlearnt
+
+    model = box.model()
+    current = ""
+    for index, style in enumerate(styles[: box.count()]):
+        refusal = meter_refusal(style, tune, styles)
+        model.item(index).setEnabled(refusal is None)
+        missing = ", ".join(str(m) for m in unlearnt(style, tune))
+        box.setItemText(index, f"{style.shown} (not in {missing})" if missing else style.shown)
+        tip = style.line() if refusal is None else f"{refusal}\n\n{style.line()}"
+        box.setItemData(index, tip, Qt.ToolTipRole)
+        if index == box.currentIndex() and refusal:
+            current = refusal
+    box.setToolTip(current or STYLE_TIP)
+
+
 def fill_style_box(box: QComboBox, styles: list) -> None:
     """The styles (``core.styles.Style``) as items: the name shown (``Style.shown``,
     unique: "rock (my-model)" beside the shipped rock) and kept as data, the tracks and
@@ -161,7 +187,7 @@ def build_panels(w) -> None:
     sounds.addWidget(QLabel("Candidates"))
     sounds.addWidget(w.count)
     w.style_box = QComboBox()
-    w.style_box.setToolTip("The style the accompaniment is written in: the chorale or a band")
+    w.style_box.setToolTip(STYLE_TIP)
     w.styles = []  # filled by SettingsFlow.list_styles
     form.addRow("Style", w.style_box)
     form.addRow("Sound", sounds)

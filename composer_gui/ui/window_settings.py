@@ -15,7 +15,12 @@ from PySide6.QtCore import QSize
 
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
-from composer_gui.ui.window_layout import BAND_PRESET_TIP, PRESET_TIP, fill_style_box
+from composer_gui.ui.window_layout import (
+    BAND_PRESET_TIP,
+    PRESET_TIP,
+    fill_style_box,
+    mark_style_box,
+)
 
 
 def among_own(style) -> bool:
@@ -143,6 +148,28 @@ class SettingsFlow:
                 listed.add(path.resolve())
         self.styles = styles
         fill_style_box(self.style_box, styles)
+        self.mark_styles()
+
+    def open_tune(self):
+        """The open tune as an ``Arrangement`` for its meters: the melody, or before it
+        has notes the meter chosen for it (a new melody's meter box)."""
+        from composer_gui.core.arrangement import Arrangement
+
+        melody = self.document.melody_arrangement()
+        return melody or Arrangement([], time_signature=tuple(self.document.time_signature))
+
+    def mark_styles(self) -> None:
+        """The Style box says which styles never learnt the open tune's meter (#16, #17)."""
+        if hasattr(self, "document"):
+            mark_style_box(self.style_box, self.styles, self.open_tune())
+
+    def style_refusal(self) -> str | None:
+        """The sentence refusing the chosen style for the open tune (a meter it never
+        learnt, ``core.style_meters``), else None."""
+        from composer_gui.core.style_meters import meter_refusal
+
+        style = self.current_style()
+        return None if style is None else meter_refusal(style, self.open_tune(), self.styles)
 
     def current_style(self):
         """The document's style (kept as shown in the box, ``Style.shown``)."""
@@ -188,6 +215,7 @@ class SettingsFlow:
         chorale = style is None or style.tracks == CHORALE_TRACKS
         self.preset.setEnabled(chorale)
         self.preset.setToolTip(PRESET_TIP if chorale else BAND_PRESET_TIP)
+        self.mark_styles()
         self.configure_engine()
 
     def refresh_inputs(self) -> None:

@@ -24,6 +24,7 @@ CORPUS_PIECES = [
     ("kinder0-4", "essenFolksong/kinder0", 4),  # 2/4 children's song
     ("battle-the-cash", "ryansMammoth/BattleTheCashJig.abc", None),  # 6/8 jig with a pickup
     ("andrew-carey", "ryansMammoth/AndrewCareysSlipjig.abc", None),  # 9/8 slip jig
+    ("suse-lewe-suse", "essenFolksong/kinder0", 15),  # 3/4 children's song
 ]
 
 NoteTuple = tuple[int, float, float]  # (MIDI pitch, onset in beats, duration in beats)
