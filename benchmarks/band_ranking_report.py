@@ -7,6 +7,8 @@ import math
 import band_ranking_measures as brm
 import numpy as np
 
+from models.band_negatives import TRIAL_KINDS
+
 MD_HEAD = """# A band's ranking on held-out melodies (issue 18, per band style)
 
 Written by `benchmarks/bench_band_ranking.py` (the method is its docstring; the measures
@@ -173,7 +175,10 @@ def negatives_lines(extra: dict, held_out: tuple[str, ...]) -> tuple[list[str], 
     result["spoiled_rejected"] = {}
     for label in labels:
         kind = label[4:] if label.startswith("neg:") else label
-        role = "**held out**" if kind.split(",")[0] in held_out else "trained"
+        base = kind.split(",")[0]
+        role = "**held out**" if base in held_out else "trained"
+        if base in TRIAL_KINDS:  # trained only by a trial's config, not the shipped critic
+            role = "trial kind (not in the shipped training)"
         if not label.startswith("neg:"):
             role = f"benchmark's `{kind}`"
         ranked = _share(extra["ranked"].get(label, []))[0]

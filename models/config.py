@@ -72,6 +72,11 @@ class GanConfig:
     # bands: models/band_negatives.py), so the critic must judge how the accompaniment fits
     # the melody; 0 turns them off.
     critic_negatives: float = 0.0
+    # The band kinds of spoiled music shown (models/band_negatives.py); () is its
+    # TRAINED_KINDS, what the shipped band critic was trained with. A trial names more
+    # (session 14's groove kind: scripts/band_critic_groove.json) without changing what
+    # every other run, an in-app fine-tune included, is shown.
+    critic_negative_kinds: tuple[str, ...] = ()
     # Train the critic alone: the generator (and its EMA) stay as they start, so a
     # fine-tune of the critic (--init-from) keeps the candidates the product writes now.
     critic_only: bool = False
@@ -102,6 +107,12 @@ class GanConfig:
         weights = self.meter_weight_map  # validates the text
         if weights and not self.balance_meters:
             raise ValueError("meter_weights needs balance_meters (it weighs each meter's share)")
+        if self.critic_negative_kinds:
+            from models.band_negatives import SPOILERS
+
+            unknown = sorted(set(self.critic_negative_kinds) - set(SPOILERS))
+            if unknown:
+                raise ValueError(f"no spoiled kind {', '.join(unknown)}: {', '.join(SPOILERS)}")
         if self.phrase_bars < 0:
             raise ValueError("phrase_bars must be 0 (no phrase position) or a number of bars")
         if self.critic_bar_head < 0:
@@ -175,6 +186,8 @@ class GanConfig:
         values = dataclasses.asdict(self)
         if not self.phrase_bars:  # cards of models without it stay as they were
             del values["phrase_bars"]
+        if not self.critic_negative_kinds:
+            del values["critic_negative_kinds"]
         return values
 
     @classmethod

@@ -93,7 +93,7 @@ def with_style(cond: torch.Tensor, style: torch.Tensor | int, n_styles: int) -> 
     return torch.cat([cond, one_hot[:, :, None].expand(b, n_styles, t)], dim=1)
 
 
-def with_phrase(cond: torch.Tensor, phrase: torch.Tensor | None, phrase_bars: int) -> torch.Tensor:
+def with_phrase(cond: torch.Tensor, phrase: torch.Tensor, phrase_bars: int) -> torch.Tensor:
     """``cond`` (B, C, T) with each step's bar of the phrase one-hot appended (after any
     style channels), ``(B, C + phrase_bars, T)``; ``phrase`` is ``(T,)`` or ``(B, T)``
     (``pianoroll.phrase_bars_of``). Unchanged where ``phrase_bars`` is 0: a model without

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from models.checkpoint import load_model, read_card
+from models.checkpoint import read_card
 from models.config import GanConfig
 from models.critic import Critic
 from models.errors import DatasetError
@@ -115,8 +115,14 @@ def phrase_start(
         )
     if init_from is None:
         return config.replace(phrase_bars=phrase_bars), None
-    start = load_model(init_from)[0].config
+    start = GanConfig.from_dict(read_card(init_from)["config"])
     if start.phrase_bars == phrase_bars:
         return config.replace(phrase_bars=phrase_bars), init_from
+    if start.phrase_bars:  # a grown network cannot be ungrown, nor its phrase relearnt
+        raise DatasetError(
+            f"{Path(init_from).stem} reads a {start.phrase_bars}-bar phrase; fine-tune it "
+            f"with --phrase-bars {start.phrase_bars} (or leave it out), or train a new model "
+            f"for a {phrase_bars}-bar phrase."
+        )
     stem = Path(run_dir) / GROWN_DIR / Path(init_from).stem
     return config.replace(phrase_bars=phrase_bars), grow_phrase_file(init_from, phrase_bars, stem)

@@ -236,8 +236,10 @@ class BandData:
         )
 
     def spoil(self, target, positions: torch.Tensor):
-        """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``)."""
-        spoiled = spoil_batch(target, self.tracks, positions, self.rng, TRAINED_KINDS)
+        """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``, or the
+        config's ``critic_negative_kinds`` in a trial)."""
+        kinds = self.config.critic_negative_kinds or TRAINED_KINDS
+        spoiled = spoil_batch(target, self.tracks, positions, self.rng, kinds)
         return target.with_rolls(spoiled)
 
 

@@ -380,14 +380,15 @@ class Engine:
         from models.sampling import melody_condition, pad_length
 
         self.load()
+        if self._generator.config.tracks:  # its style and phrase channels, its tracks' rolls
+            raise ValueError(
+                "score_accompaniments scores a chorale model's voices; a band's takes are "
+                "scored by benchmarks/bench_band_ranking.take_scores"
+            )
         grid = melody_on_grid(check_melody(melody))
         n = pad_length(grid.n_steps, self._generator.config.time_multiple)
         device = next(self._generator.parameters()).device
-        config = self._generator.config
-        cond = melody_condition(
-            grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device,
-            phrase_bars=config.phrase_bars,
-        )  # fmt: skip
+        cond = melody_condition(grid.voice, grid.onsets, grid.meters, grid.bar_phase, n, device)
         padded = np.zeros((rolls.shape[0], rolls.shape[1], grid.n_steps, N_PITCHES), dtype=bool)
         t = min(grid.n_steps, rolls.shape[2])
         padded[:, :, :t] = rolls[:, :, :t]

@@ -51,13 +51,21 @@ class FilesFlow:
     def new_project(self) -> bool:
         if not self.confirm_discard("starting a new tune"):
             return False
+        self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
+        self._left_the_tune()
+        return True
+
+    def _left_the_tune(self) -> None:
+        """What New and Open stop of the tune they replaced: its playback and its stream
+        into the DAW (Send to DAW went on playing the old tune, its button stuck on), its
+        generation, its playheads, its autosave and what was said of that autosave."""
         self.actions.play.setChecked(False)
+        self.actions.send_to_daw.setChecked(False)
         self.cancel_generation(quietly=True)
         self.start_beat = 0.0
         self.park_playheads()
-        self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
         self.autosaver.discard()
-        return True
+        self.autosave_failing = False
 
     def choose_and_open(self) -> None:
         if not self.confirm_discard("opening another file"):
@@ -77,7 +85,6 @@ class FilesFlow:
         path = Path(path)
         if not asked and not self.confirm_discard(f"opening {path.name}"):
             return False
-        self.actions.play.setChecked(False)
         try:
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self.document.open_project(path, discard=True)
@@ -88,10 +95,7 @@ class FilesFlow:
         except ComposerError as error:
             self.report_error(str(error))
             return False
-        self.cancel_generation(quietly=True)
-        self.start_beat = 0.0
-        self.park_playheads()
-        self.autosaver.discard()
+        self._left_the_tune()
         self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
         note = self._reading_note()
         self.statusBar().showMessage(f"{message} {note}".strip(), 15000 if note else 8000)
@@ -155,6 +159,7 @@ class FilesFlow:
             )
             return False
         self.autosaver.discard()  # the saved file is the copy now
+        self.autosave_failing = False  # the work is safe: a later failing write is said again
         self.statusBar().showMessage(f"Saved {written.name}.", 4000)
         return True
 

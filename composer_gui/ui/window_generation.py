@@ -48,14 +48,19 @@ class GenerationFlow:
             style=self.request_style(),
             pickup=pickup,
         )
+        # Each callback knows its own job: a job cancelled by Esc, New or Open may still
+        # finish or fail on the worker after a new one started, and must not take the new
+        # one's place (its candidates would land on the new tune, its error on the new job).
+        own: list = []
         self.generate_job = self.runner.run(
             generate_candidates,
             self.engine,
             request,
-            on_done=lambda candidates: self._generated(candidates, made_for, pickup),
-            on_error=self._generation_failed,
-            on_progress=lambda f: self.progress.setValue(round(100 * f)),
+            on_done=lambda candidates: self._generated(own[0], candidates, made_for, pickup),
+            on_error=lambda message: self._generation_failed(own[0], message),
+            on_progress=lambda share: self._generation_progress(own[0], share),
         )
+        own.append(self.generate_job)
         self.update_enabled()
 
     def cancel_generation(self, quietly: bool = False) -> None:
@@ -68,10 +73,16 @@ class GenerationFlow:
             self.generate_job = None
             self.update_enabled()
 
-    def _generated(self, candidates: list, made_for: tuple, pickup=None) -> None:
-        job, self.generate_job = self.generate_job, None
+    def _generation_progress(self, job, share: float) -> None:
+        if job is self.generate_job:
+            self.progress.setValue(round(100 * share))
+
+    def _generated(self, job, candidates: list, made_for: tuple, pickup=None) -> None:
+        if job is not self.generate_job:  # cancelled, and perhaps replaced since
+            return
+        self.generate_job = None
         self.update_enabled()
-        if job is None or job.cancelled or not candidates:
+        if job.cancelled or not candidates:
             return
         engine = self.engine.engine
         if engine is not None:
@@ -86,11 +97,13 @@ class GenerationFlow:
         )
         self.generation_done.emit()
 
-    def _generation_failed(self, message: str) -> None:
-        job, self.generate_job = self.generate_job, None
+    def _generation_failed(self, job, message: str) -> None:
+        if job is not self.generate_job:  # cancelled, and perhaps replaced since
+            return
+        self.generate_job = None
         self.update_enabled()
         self.statusBar().clearMessage()
-        if job is not None and not job.cancelled:
+        if not job.cancelled:
             self.report_error(message)
 
     def warm_up_engine(self) -> None:

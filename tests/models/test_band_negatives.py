@@ -9,6 +9,7 @@ from models.band_negatives import (
     HELD_OUT_KINDS,
     KINDS,
     TRAINED_KINDS,
+    TRIAL_KINDS,
     beat_spans,
     spoil_batch,
     spoil_window,
@@ -39,8 +40,9 @@ def changed(real, spoiled) -> list[int]:
 
 
 def test_the_kinds_are_split_before_training_with_two_held_out():
-    assert set(TRAINED_KINDS) | set(HELD_OUT_KINDS) == set(KINDS)
+    assert set(TRAINED_KINDS) | set(HELD_OUT_KINDS) | set(TRIAL_KINDS) == set(KINDS)
     assert not set(TRAINED_KINDS) & set(HELD_OUT_KINDS)
+    assert not (set(TRAINED_KINDS) | set(HELD_OUT_KINDS)) & set(TRIAL_KINDS)
     assert len(HELD_OUT_KINDS) >= 2
 
 
@@ -229,3 +231,13 @@ def test_band_models_may_have_critic_negatives_and_a_critic_only_stage_needs_a_c
         GanConfig(tracks=tracks, train_variety=0.5)  # still the chorale's alone
     with pytest.raises(ValueError, match="critic_only"):
         GanConfig(critic_only=True, adversarial_weight=0.0)
+
+
+def test_a_trial_names_its_kinds_in_the_config_and_other_runs_keep_the_trained_ones():
+    from models.config import GanConfig
+
+    assert "critic_negative_kinds" not in GanConfig().to_dict()  # cards stay as they were
+    trial = GanConfig(critic_negative_kinds=(*TRAINED_KINDS, *TRIAL_KINDS))
+    assert GanConfig.from_dict(trial.to_dict()) == trial
+    with pytest.raises(ValueError, match="no spoiled kind nope"):
+        GanConfig(critic_negative_kinds=("nope",))

@@ -144,3 +144,22 @@ def test_phrase_start_refuses_chorale_data_and_a_changed_resume(tmp_path):
         phrase_start(config, band, tmp_path / "run", 4, resuming=True)
     resumed = config.replace(phrase_bars=4)
     assert phrase_start(resumed, band, tmp_path / "run", 4, resuming=True) == (resumed, None)
+
+
+def test_a_phrase_model_fine_tuned_for_another_phrase_length_is_refused_in_a_sentence(tmp_path):
+    """--init-from a 4-bar phrase model with --phrase-bars 8 raised a bare ValueError
+    from the growth (a traceback in the CLI)."""
+    from models.phrase_widen import grow_phrase_file, phrase_start
+    from tests.support.band_data import write_toy_band_dataset
+    from tests.support.band_model import write_band_model
+
+    band = write_toy_band_dataset(tmp_path / "toy", n_pieces=8)
+    plain = write_band_model(tmp_path / "plain", styles=TOY_STYLES)
+    four = grow_phrase_file(plain, 4, tmp_path / "four")
+    config = GanConfig()
+    assert phrase_start(config, band, tmp_path / "run", 4, four) == (
+        config.replace(phrase_bars=4),
+        four,
+    )
+    with pytest.raises(DatasetError, match="reads a 4-bar phrase; fine-tune it"):
+        phrase_start(config, band, tmp_path / "run", 8, four)

@@ -171,6 +171,33 @@ def test_after_send_to_daw_the_playhead_goes_back_and_new_starts_at_bar_one(
     assert window.melody_editor.playhead_beats is None
 
 
+@pytest.mark.jack
+@pytest.mark.parametrize("then", ["new", "open"])
+def test_new_or_open_while_sending_to_the_daw_stops_the_stream(
+    qtbot, window, jack_server, melody_file, tmp_path, then
+):
+    """New or Open while Send to DAW played: the old tune went on streaming into the DAW
+    under the new one, and the button stayed pressed for good (its only way back was the
+    playhead timer, which New and Open stop)."""
+    from composer_gui.ui import settings
+    from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+    settings.put(settings.MIDI_API, "jack")
+    window.open_daw_port()
+    assert window.open_file(melody_file)
+    window.engine.engine = StandInEngine()
+    with qtbot.waitSignal(window.generation_done, timeout=10000):
+        window.generate()
+    window.actions.send_to_daw.setChecked(True)
+    qtbot.waitUntil(lambda: (window.arrangement_view.playhead_beats or 0.0) > 0.5, timeout=5000)
+    window.choose = lambda _title, _question, answers: "discard"
+    assert window.new_project() if then == "new" else window.open_file(melody_file)
+    assert not window.actions.send_to_daw.isChecked()
+    assert "Playing into" not in window.statusBar().currentMessage()
+    qtbot.wait(300)
+    assert window.arrangement_view.playhead_beats is None  # nothing plays on
+
+
 @pytest.mark.parametrize("then", ["new", "open"])
 def test_new_or_open_while_generating_keeps_the_old_tunes_candidates_out(
     qtbot, window, melody_file, tmp_path, then
@@ -249,3 +276,35 @@ def test_an_autosave_that_cannot_write_is_said_once(qtbot, window, melody_file, 
     window.melody_editor.edit(list(window.document.melody)[:-1], "Delete a note")
     window.autosave()  # a new failure after a good write is said again
     assert len(told) == 2, told
+    assert window.save_to(tmp_path / "safe.composer")  # as the sentence says
+    window.melody_editor.edit(list(window.document.melody)[:-1], "Delete a note")
+    window.autosave()  # new work, not safe anywhere: said again (it stayed silent)
+    assert len(told) == 3, told
+
+
+def test_generate_right_after_open_keeps_its_own_take_while_the_cancelled_one_ends(
+    qtbot, window, melody_file, tmp_path
+):
+    """Open while a generation ran cancels it, but the cancelled job still ends on the
+    worker after Generate was pressed again: its end used to be taken for the new job's
+    (the window forgot the new job, and the new take was dropped when it came)."""
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_writer import write_arrangement
+    from tests.composer_gui.ui.stand_in_engine import StandInEngine
+
+    other = tmp_path / "other.mid"
+    notes = [Note(60 + i, float(i), 1.0, 90) for i in range(8)]
+    write_arrangement(Arrangement([Track("melody", notes)], tempo_bpm=110.0), other)
+    assert window.open_file(melody_file)
+    window.engine.engine = StandInEngine(seconds=1.0)
+    window.generate()
+    qtbot.waitUntil(lambda: window.progress.value() > 0, timeout=5000)
+    window.choose = lambda _title, _question, answers: "discard"
+    assert window.open_file(other)
+    window.generate()  # queued behind the cancelled job on the one worker
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10000)
+    qtbot.wait(100)
+    assert window.last_error is None
+    assert len(window.document.takes) == 1 and window.document.candidates
+    assert window.document.takes[0].melody == tuple(window.document.melody)
+    assert window.generate_job is None and window.generate_button.isVisible()
