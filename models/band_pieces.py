@@ -223,7 +223,25 @@ def load_band_split(data_dir: Path, split: str) -> BandDataset:
         )
 
 
+def style_meters(data_dir: Path, split: str = "train") -> dict[str, list[str]]:
+    """Each style's meters in a band dataset's split (``{"rock": ["4/4", "2/4"]}``, in
+    the order first met): what a model trained on it learnt, for its card
+    (``models.export``; ``composer_gui.core.style_meters`` reads it). Only the split's
+    meters and styles are read, not its rolls."""
+    data_dir = Path(data_dir)
+    styles = json.loads((data_dir / "manifest.json").read_text())["styles"]
+    found: dict[str, list[str]] = {}
+    with np.load(data_dir / f"{split}.npz") as f:
+        for (numerator, denominator), style in zip(f["meters"], f["styles"], strict=True):
+            meters = found.setdefault(styles[int(style)], [])
+            meter = f"{int(numerator)}/{int(denominator)}"
+            if meter not in meters:
+                meters.append(meter)
+    return found
+
+
 __all__ = [
+    "style_meters",
     "REST",
     "BandDataset",
     "BandPiece",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from models.band_pieces import is_band_dataset, load_band_split
+from models.band_pieces import is_band_dataset, load_band_split, style_meters
 from models.build_dataset import load_split, read_manifest
 from models.checkpoint import (
     model_tensors,
@@ -50,6 +50,7 @@ def _data_card(data_dir: Path) -> tuple[dict, str]:
             if k in manifest
         }
     )
+    data["style_meters"] = style_meters(data_dir)  # what each style can be asked to play
     tracks = ", ".join(f"{t['name']} ({t['kind']})" for t in manifest["tracks"])
     fine_tune = manifest.get("fine_tune") or {}
     styles = ", ".join(fine_tune.get("offered_styles") or manifest.get("styles", ()))

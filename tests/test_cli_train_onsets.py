@@ -20,7 +20,7 @@ from composer_gui.core.training_plan import composer_command
 from models.pianoroll import Meter
 from models.sampling import melody_condition
 from models.track_outputs import fake_channels
-from tests.support.band_data import write_toy_band_dataset
+from tests.support.band_data import TOY_STYLES, write_toy_band_dataset
 from tests.support.training import TINY_CONFIG
 
 
@@ -65,13 +65,16 @@ def test_a_fresh_run_has_the_onsets_and_its_export_accompanies_at_once(toy, tiny
     card = json.loads(model.with_suffix(".json").read_text())
     assert onset_tracks(card) == ["bass"] and card["iterations"] == 4
     assert "quantiles" in card["calibration"]  # calibrated as part of export
+    # each style's meters, from its training pieces: what the Style box and accompany ask
+    assert card["data"]["style_meters"] == {TOY_STYLES[0]: ["4/4"], TOY_STYLES[1]: ["3/4"]}
     generator, _, _ = load_model(model)
     assert [t.onsets for t in generator.tracks] == [True, False, False]
 
-    melody = resource_path("melodies", "amazing_grace.mid")
+    melody = resource_path("melodies", "amazing_grace.mid")  # in 3/4: the toy "waltz"
     out = tmp_path / "take.mid"
     played = cli("accompany", str(melody), "-o", str(out), "--model", str(model),
-                 "--candidates", "2", "--device", "cpu", "--json")  # fmt: skip
+                 "--style", "waltz", "--candidates", "2", "--device", "cpu",
+                 "--json")  # fmt: skip
     assert played.returncode == 0, played.stderr
     import mido
 
@@ -81,7 +84,7 @@ def test_a_fresh_run_has_the_onsets_and_its_export_accompanies_at_once(toy, tiny
     from tests.support.model_files import loaded_engine
 
     tune = melody_of(read_arrangement(melody), None, melody.name)
-    candidates = loaded_engine(model).generate(tune, k=2, seed=0)
+    candidates = loaded_engine(model).generate(tune, k=2, seed=0, style="waltz")
     assert [t.name for t in candidates[0].arrangement.tracks][1:] == ["bass", "piano", "drums"]
 
 

@@ -55,10 +55,11 @@ def test_a_fresh_run_reads_the_phrase_and_its_export_accompanies(toy, tiny, tmp_
     assert done.returncode == 0, done.stderr
     card = json.loads(model.with_suffix(".json").read_text())
     assert card["config"]["phrase_bars"] == 4 and "quantiles" in card["calibration"]
-    melody = resource_path("melodies", "amazing_grace.mid")
+    melody = resource_path("melodies", "amazing_grace.mid")  # in 3/4: the toy "waltz"
     out = tmp_path / "take.mid"
     played = cli("accompany", str(melody), "-o", str(out), "--model", str(model),
-                 "--candidates", "2", "--device", "cpu", "--json")  # fmt: skip
+                 "--style", "waltz", "--candidates", "2", "--device", "cpu",
+                 "--json")  # fmt: skip
     assert played.returncode == 0, played.stderr
 
 
