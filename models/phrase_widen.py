@@ -24,7 +24,7 @@ from models.config import GanConfig
 from models.critic import Critic
 from models.errors import DatasetError
 from models.generator import Generator
-from models.track_widen import save_grown
+from models.track_widen import save_grown_same_styles
 
 GROWN_DIR = "phrase-init"  # the start model grown its phrase position, in the run folder
 # The first-layer weights whose input columns are the condition's (then, in the
@@ -76,9 +76,7 @@ def grow_phrase_file(model_path: Path, phrase_bars: int, stem: Path) -> Path:
         wide_g, wide_c, config = grow_phrase(generator, critic, phrase_bars)
         return config, wide_g, wide_c
 
-    # a fine-tune's own style ("my songs") stays its own when it is tuned again
-    kept = {key: card[key] for key in ("offered_styles",) if key in card}
-    return save_grown(model_path, stem, grown, widened_from=Path(model_path).name, **kept)
+    return save_grown_same_styles(model_path, stem, grown)
 
 
 def phrase_start(

@@ -159,6 +159,14 @@ def save_grown(
     return Path(stem).with_suffix(".safetensors")
 
 
+def save_grown_same_styles(model_path: Path, stem: Path, grow) -> Path:
+    """``save_grown`` for a growth that keeps the model's styles (onset outputs, the
+    phrase position): a fine-tune's own style ("my songs") stays the one it offers."""
+    card = read_card(model_path)
+    kept = {key: card[key] for key in ("offered_styles",) if key in card}
+    return save_grown(model_path, stem, grow, widened_from=Path(model_path).name, **kept)
+
+
 def widen_to_dataset(model_path: Path, data_dir: Path, stem: Path) -> Path:
     """Write ``model_path`` widened to the band dataset's tracks as ``stem.safetensors``
     (full precision, with a card: a start for ``train(init_from=...)``); returns it.
@@ -220,9 +228,7 @@ def grow_onsets(model_path: Path, names: tuple[str, ...], stem: Path) -> Path:
         )
         return (wider, *widen(generator, critic, wider))
 
-    # a fine-tune's own style ("my songs") stays its own when it is tuned again
-    kept = {key: card[key] for key in ("offered_styles",) if key in card}
-    return save_grown(model_path, stem, grown, widened_from=Path(model_path).name, **kept)
+    return save_grown_same_styles(model_path, stem, grown)
 
 
 def onset_start(

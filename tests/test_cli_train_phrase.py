@@ -6,60 +6,28 @@ from the start and its export accompanies at once; ``--init-from`` grows the mod
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
-from composer_gui.core.training_plan import composer_command
 from models.pianoroll import Meter
 from models.sampling import melody_condition
 from models.track_outputs import fake_channels
-from tests.support.band_data import write_toy_band_dataset
-from tests.support.training import TINY_CONFIG
+from tests.support import cli_training
+from tests.support.cli_training import accompany_in_the_toy_waltz, train
 
-
-@pytest.fixture(scope="module")
-def toy(tmp_path_factory) -> Path:
-    return write_toy_band_dataset(tmp_path_factory.mktemp("band") / "toy", n_pieces=24)
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("config") / "tiny.json"
-    path.write_text(json.dumps(TINY_CONFIG))
-    return path
-
-
-def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*composer_command(), *args], capture_output=True, text=True, timeout=timeout
-    )
-
-
-def train(toy: Path, tiny: Path, run_dir: Path, *extra: str, iterations: int = 4):
-    return cli(
-        "train", "--data", str(toy), "--run-dir", str(run_dir), "--config", str(tiny),
-        "--iterations", str(iterations), "--threads", "1", "--device", "cpu",
-        "--log-every", "2", *extra,
-    )  # fmt: skip
+toy, tiny = cli_training.toy, cli_training.tiny  # the module-scoped fixtures
 
 
 def test_a_fresh_run_reads_the_phrase_and_its_export_accompanies(toy, tiny, tmp_path):
-    from composer_gui.paths import resource_path
 
     model = tmp_path / "phrased.safetensors"
     done = train(toy, tiny, tmp_path / "run", "--phrase-bars", "4", "--export", str(model))
     assert done.returncode == 0, done.stderr
     card = json.loads(model.with_suffix(".json").read_text())
     assert card["config"]["phrase_bars"] == 4 and "quantiles" in card["calibration"]
-    melody = resource_path("melodies", "amazing_grace.mid")  # in 3/4: the toy "waltz"
     out = tmp_path / "take.mid"
-    played = cli("accompany", str(melody), "-o", str(out), "--model", str(model),
-                 "--style", "waltz", "--candidates", "2", "--device", "cpu",
-                 "--json")  # fmt: skip
+    played, melody = accompany_in_the_toy_waltz(model, out)
     assert played.returncode == 0, played.stderr
 
 
