@@ -76,3 +76,9 @@ def clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     h, m = divmod(m, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def resumes_a_checkpoint(args: argparse.Namespace) -> bool:
+    """``train --resume`` where the run folder has a checkpoint to go on from: then a
+    network cannot be grown (``--onsets``, ``--phrase-bars`` must be the run's own)."""
+    return bool(args.resume) and (Path(args.run_dir) / "checkpoint.json").is_file()

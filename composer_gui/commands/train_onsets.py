@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from composer_gui.commands.common import resumes_a_checkpoint
 from models.config import GanConfig
 
 
@@ -41,7 +42,7 @@ def with_onsets_option(
     """The run's config and start model with ``--onsets`` applied (unchanged without it)."""
     from models.track_widen import onset_start
 
-    resuming = args.resume and (args.run_dir / "checkpoint.json").is_file()
+    resuming = resumes_a_checkpoint(args)
     return onset_start(
         config, data_dir, args.run_dir, onset_names(args.onsets), init_from, resuming
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from composer_gui.commands.common import resumes_a_checkpoint
 from models.config import GanConfig
 
 
@@ -36,5 +37,5 @@ def with_phrase_option(
     without it)."""
     from models.phrase_widen import phrase_start
 
-    resuming = args.resume and (args.run_dir / "checkpoint.json").is_file()
+    resuming = resumes_a_checkpoint(args)
     return phrase_start(config, data_dir, args.run_dir, args.phrase_bars, init_from, resuming)
