@@ -17,26 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
 from models.checkpoint import read_card
 from models.config import GanConfig
 from models.critic import Critic
 from models.errors import DatasetError
 from models.generator import Generator
-from models.track_widen import save_grown_same_styles
+from models.track_widen import FIRST_LAYERS, inserted, moved_columns, save_grown_same_styles
 
 GROWN_DIR = "phrase-init"  # the start model grown its phrase position, in the run folder
-# The first-layer weights whose input columns are the condition's (then, in the
-# critic's, the tracks' channels): the only tensors the phrase position changes.
-FIRST_LAYERS = {"generator": "stem.0.weight", "critic": "body.0.weight"}
-
-
-def _with_zero_columns(weight: torch.Tensor, at: int, n: int) -> torch.Tensor:
-    """``weight`` ``(out, in, k)`` with ``n`` zero input columns inserted before ``at``."""
-    out, _, k = weight.shape
-    zeros = torch.zeros(out, n, k, dtype=torch.float32)
-    return torch.cat([weight[:, :at].float(), zeros, weight[:, at:].float()], dim=1)
 
 
 def grow_phrase(
@@ -55,8 +43,11 @@ def grow_phrase(
         ("critic", critic, Critic(grown)),
     ):
         state = {k: v.float() for k, v in old.state_dict().items() if not k.startswith("bar_head.")}
-        key = FIRST_LAYERS[name]
-        state[key] = _with_zero_columns(state[key], at, phrase_bars)
+        key = FIRST_LAYERS[name]  # the only tensors the phrase position changes
+        n_columns = state[key].shape[1]
+        state[key] = moved_columns(
+            state[key], n_columns + phrase_bars, inserted(n_columns, at, phrase_bars)
+        )
         new.load_state_dict(state)
         out.append(new)
     return out[0], out[1], grown

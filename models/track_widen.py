@@ -46,6 +46,35 @@ SILENT_LOGIT = -8.0  # sigmoid(-8) = 0.0003; far below any trained pitch's logit
 ONSET_START_LOGIT = -2.0
 
 
+# The first-layer weights whose input columns are the condition's (then, in the
+# critic's, the tracks' channels): what a model grown wider tracks, a phrase position
+# (``models.phrase_widen``) or new styles (``models.fine_tune``) changes.
+FIRST_LAYERS = {"generator": "stem.0.weight", "critic": "body.0.weight"}
+
+
+def moved_columns(
+    weight: torch.Tensor,
+    n_columns: int,
+    moves: dict[int, int],
+    copies: dict[int, int] | None = None,
+) -> torch.Tensor:
+    """A first layer's ``weight`` ``(out, in, k)`` grown to ``n_columns`` input columns,
+    full precision: old column ``o`` at ``moves[o]``; every other column zero, or a copy
+    of old column ``copies[c]`` for a new column ``c``. The one way a model's first layer
+    is grown: wider tracks, a phrase position, new styles."""
+    out = torch.zeros(weight.shape[0], n_columns, *weight.shape[2:], dtype=torch.float32)
+    out[:, list(moves.values())] = weight[:, list(moves)].float()
+    for column, source in (copies or {}).items():
+        out[:, column] = weight[:, source].float()
+    return out
+
+
+def inserted(n_columns: int, at: int, n: int) -> dict[int, int]:
+    """``moved_columns``' moves for ``n`` new columns inserted before column ``at`` of
+    ``n_columns``: the columns before it stay, the rest move ``n`` on."""
+    return {c: c if c < at else c + n for c in range(n_columns)}
+
+
 def _blocks(track: TrackSpec, critic: bool) -> list[int]:
     """Sizes of the per-row blocks of one track's outputs (or critic channels), in order:
     a block is indexed by row; a monophonic track's outputs end with one rest class."""
@@ -123,17 +152,14 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     g_new["head.weight"][new_idx] = g_state["head.weight"][old_idx].float()
     g_new["head.bias"][_onset_rows(new_tracks)] = ONSET_START_LOGIT
     g_new["head.bias"][new_idx] = g_state["head.bias"][old_idx].float()
+    first = FIRST_LAYERS["critic"]
     for key in c_new:
-        if key != "body.0.weight":
+        if key != first:
             c_new[key] = c_state[key].float()
     cond = config.n_condition_channels
     old_idx, new_idx = _index_maps(old_tracks, new_tracks, critic=True)
-    weight = torch.zeros_like(c_new["body.0.weight"])
-    weight[:, :cond] = c_state["body.0.weight"][:, :cond].float()
-    weight[:, [cond + i for i in new_idx]] = c_state["body.0.weight"][
-        :, [cond + i for i in old_idx]
-    ].float()
-    c_new["body.0.weight"] = weight
+    moves = {c: c for c in range(cond)} | {cond + o: cond + n for o, n in zip(old_idx, new_idx)}
+    c_new[first] = moved_columns(c_state[first], c_new[first].shape[1], moves)
     wide_g.load_state_dict(g_new)
     wide_c.load_state_dict(c_new)
     return wide_g, wide_c
