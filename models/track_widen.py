@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -193,6 +193,74 @@ def save_grown_same_styles(model_path: Path, stem: Path, grow) -> Path:
     return save_grown(model_path, stem, grow, widened_from=Path(model_path).name, **kept)
 
 
+def grow_band_model(
+    model_path: Path,
+    stem: Path,
+    chorale_refusal: str,
+    grown_config: Callable[[GanConfig], GanConfig | None],
+    networks: Callable[[Generator, Critic, GanConfig], tuple[Generator, Critic]],
+) -> Path:
+    """The one skeleton of a band model grown for a run (onset outputs, the phrase
+    position): read ``model_path``'s card, refuse a chorale model (``chorale_refusal``,
+    ``{model}`` its name), take its grown config (``grown_config``; None where it has the
+    growth already: ``model_path`` is the start as it is), grow its networks
+    (``networks``) and write them as ``stem.safetensors`` keeping its styles
+    (``save_grown_same_styles``), a start for ``train(init_from=...)``."""
+    config = GanConfig.from_dict(read_card(model_path)["config"])
+    if not config.tracks:
+        raise DatasetError(chorale_refusal.format(model=Path(model_path).stem))
+    grown = grown_config(config)
+    if grown is None:
+        return Path(model_path)
+    return save_grown_same_styles(
+        model_path, stem, lambda generator, critic: (grown, *networks(generator, critic, grown))
+    )
+
+
+@dataclass(frozen=True)
+class Growth:
+    """One way a run grows a band model (``train --onsets``, ``--phrase-bars``): what
+    ``grown_start`` asks of it."""
+
+    grown_dir: str  # where the start model grown lies, in the run folder
+    chorale_data: str  # the sentence refusing chorale data, ``{data}`` its folder
+    resumed_refusal: Callable[[GanConfig], str | None]  # a resumed run's networks lack it
+    grown_config: Callable[[GanConfig], GanConfig]  # the run's config with the growth
+    grow: Callable[[Path, Path], Path]  # (start model, stem) -> the grown start model
+    tracks_from_data: bool = False  # a fresh run takes the data's tracks first
+
+
+def grown_start(
+    growth: Growth,
+    config: GanConfig,
+    data_dir: Path,
+    run_dir: Path,
+    init_from: Path | None,
+    resuming: bool,
+) -> tuple[GanConfig, Path | None]:
+    """``(config, init_from)`` for a run whose model has ``growth``: a resumed run keeps
+    its checkpoint's networks, so they must have it already; a fresh run on band data
+    has it from the start; a fine-tune (``init_from``) starts from the model grown into
+    it (``growth.grow``, under the run folder)."""
+    if resuming:
+        refusal = growth.resumed_refusal(config)
+        if refusal:
+            raise DatasetError(refusal)
+        return config, init_from
+    from models.band_pieces import is_band_dataset
+
+    if not is_band_dataset(data_dir):
+        raise DatasetError(growth.chorale_data.format(data=data_dir))
+    if init_from is None:
+        if growth.tracks_from_data:
+            from models.train_data import config_for
+
+            config = config_for(config, data_dir)
+        return growth.grown_config(config), None
+    start = growth.grow(init_from, Path(run_dir) / growth.grown_dir / Path(init_from).stem)
+    return growth.grown_config(config), start
+
+
 def widen_to_dataset(model_path: Path, data_dir: Path, stem: Path) -> Path:
     """Write ``model_path`` widened to the band dataset's tracks as ``stem.safetensors``
     (full precision, with a card: a start for ``train(init_from=...)``); returns it.
@@ -237,24 +305,21 @@ def grow_onsets(model_path: Path, names: tuple[str, ...], stem: Path) -> Path:
     """``model_path`` grown an onset output on each track in ``names``, written as
     ``stem.safetensors`` (full precision, a start for ``train(init_from=...)``), playing
     and judging exactly as it did; ``model_path`` itself where every one has it already."""
-    card = read_card(model_path)
-    config = GanConfig.from_dict(card["config"])
-    if not config.tracks:
-        raise DatasetError(
-            f"{Path(model_path).stem} is a chorale model, whose voices have no onset output "
-            "(--onsets): grow a band model, or train a new one on band data."
-        )
-    tracks = with_onsets(config.track_specs, names)
-    if tracks == config.track_specs:
-        return Path(model_path)
 
-    def grown(generator: Generator, critic: Critic):
-        wider = generator.config.replace(
-            tracks=tuple(t.to_dict() for t in tracks), critic_bar_head=0
-        )
-        return (wider, *widen(generator, critic, wider))
+    def grown_config(config: GanConfig) -> GanConfig | None:
+        tracks = with_onsets(config.track_specs, names)
+        if tracks == config.track_specs:
+            return None
+        return config.replace(tracks=tuple(t.to_dict() for t in tracks), critic_bar_head=0)
 
-    return save_grown_same_styles(model_path, stem, grown)
+    return grow_band_model(
+        model_path,
+        stem,
+        "{model} is a chorale model, whose voices have no onset output (--onsets): grow a "
+        "band model, or train a new one on band data.",
+        grown_config,
+        widen,
+    )
 
 
 def onset_start(
@@ -274,27 +339,28 @@ def onset_start(
     Nothing changes where ``onsets`` is empty."""
     if not onsets:
         return config, init_from
-    if resuming:
+
+    def resumed_refusal(config: GanConfig) -> str | None:
         had = tuple(t.name for t in config.track_specs if t.onsets)
-        if set(onsets) != set(had):
-            named = ", ".join(had) if had else "no track"
-            raise DatasetError(
-                f"The run in {run_dir} has onset outputs on {named}; a resumed run keeps its "
-                "tracks, so give --onsets the same tracks or leave it out."
-            )
-        return config, init_from
-    from models.band_pieces import is_band_dataset
-
-    if not is_band_dataset(data_dir):
-        raise DatasetError(
-            f"{data_dir} is chorale data, whose voices have no onset output (--onsets): "
-            "train on band data (dataset build --band or --songs)."
+        if set(onsets) == set(had):
+            return None
+        named = ", ".join(had) if had else "no track"
+        return (
+            f"The run in {run_dir} has onset outputs on {named}; a resumed run keeps its "
+            "tracks, so give --onsets the same tracks or leave it out."
         )
-    if init_from is None:
-        from models.train_data import config_for
 
-        config = config_for(config, data_dir)
-    else:
-        init_from = grow_onsets(init_from, onsets, Path(run_dir) / GROWN_DIR / Path(init_from).stem)
-    tracks = with_onsets(config.track_specs, onsets)
-    return config.replace(tracks=tuple(t.to_dict() for t in tracks)), init_from
+    def grown_config(config: GanConfig) -> GanConfig:
+        tracks = with_onsets(config.track_specs, onsets)
+        return config.replace(tracks=tuple(t.to_dict() for t in tracks))
+
+    growth = Growth(
+        GROWN_DIR,
+        "{data} is chorale data, whose voices have no onset output (--onsets): train on "
+        "band data (dataset build --band or --songs).",
+        resumed_refusal,
+        grown_config,
+        lambda start, stem: grow_onsets(start, onsets, stem),
+        tracks_from_data=True,
+    )
+    return grown_start(growth, config, data_dir, run_dir, init_from, resuming)
