@@ -100,6 +100,23 @@ def test_each_training_window_is_given_its_true_bars(tmp_path):
         assert torch.equal(cond[:, plain.shape[1] :].argmax(1), torch.from_numpy(true_bar % 4))
 
 
+def test_a_piece_s_bars_are_counted_once_and_every_window_reads_what_it_did(tmp_path):
+    """The sampler counts each piece's bars once (``piece_bars``), not every window over
+    its piece up to there: every window's bars, over several batches, are what counting
+    that stretch gave (pianoroll.bar_numbers up to the window's end)."""
+    data = load_band_split(_marked_dataset(tmp_path, (0, 4, 8, 0, 6, 2) * 4), "train")
+    sampler = BandWindowSampler(data, 48, np.random.default_rng(3), transpose=True)
+    for _ in range(3):
+        batch = sampler.batch(32)
+        for row, start in enumerate(batch["window_starts"].tolist()):
+            piece = int(np.searchsorted(data.starts, start, side="right")) - 1
+            offset = start - int(data.starts[piece])
+            meter = [(0, Meter(*map(int, data.meters[piece])))]
+            counted = bar_numbers(meter, offset + 48, int(data.bar_phase[piece]))[offset:]
+            assert np.array_equal(batch["bars"][row], counted)
+    assert 0 < len(sampler._piece_bars) <= len(data.starts) - 1
+
+
 def test_a_card_without_the_field_reads_as_before_and_writes_as_before():
     config = GanConfig.from_dict(GanConfig().to_dict())
     assert config.phrase_bars == 0 and "phrase_bars" not in config.to_dict()
