@@ -101,6 +101,19 @@ class BandWindowSampler:
             cells = [(int(data.piece_styles[p]), *map(int, data.meters[p])) for p in self.pieces]
         self.weights = piece_weights(lengths[self.pieces], cells)
         self.data, self.n_steps, self.rng, self.transpose = data, n_steps, rng, transpose
+        self._piece_bars: dict[int, np.ndarray] = {}  # piece -> (its steps,) bar numbers
+
+    def piece_bars(self, piece: int) -> np.ndarray:
+        """``(steps,)`` each step's bar in ``piece``, counted from its first full bar
+        (``pianoroll.bar_numbers``: MMA's first; -1 a pickup), once per piece."""
+        bars = self._piece_bars.get(piece)
+        if bars is None:
+            data = self.data
+            meter = Meter(int(data.meters[piece][0]), int(data.meters[piece][1]))
+            n = int(data.starts[piece + 1] - data.starts[piece])
+            bars = bar_numbers([(0, meter)], n, int(data.bar_phase[piece]))
+            self._piece_bars[piece] = bars
+        return bars
 
     def _legal_shifts(self, melody: np.ndarray, rolls: list[np.ndarray]) -> tuple[int, int]:
         sounding = melody[melody != REST]
@@ -150,9 +163,7 @@ class BandWindowSampler:
             phase = (int(data.bar_phase[piece]) + start - a) % meter.bar_steps
             positions[row] = meter_positions([(0, meter)], t, phase)
             # the window's true bars, counted from the piece's first full bar (MMA's first)
-            offset = start - a
-            piece_bars = bar_numbers([(0, meter)], offset + t, int(data.bar_phase[piece]))
-            bars[row] = piece_bars[offset:]
+            bars[row] = self.piece_bars(int(piece))[start - a : start - a + t]
             styles[row] = int(data.piece_styles[piece])
         return {
             "melody": melody,

@@ -45,6 +45,7 @@ def band_windows(data: BandDataset, bars: int = 8, per_piece: int = 1) -> list[B
 
     out = []
     for piece in data.pieces():
+        numbers = bar_numbers([(0, piece.meter)], piece.n_steps, piece.bar_phase)
         for start, end in window_spans(
             piece.n_steps, piece.meter, piece.bar_phase, bars, per_piece
         ):
@@ -59,7 +60,7 @@ def band_windows(data: BandDataset, bars: int = 8, per_piece: int = 1) -> list[B
                     tracks,
                     piece.meter,
                     piece.style,
-                    int(bar_numbers([(0, piece.meter)], start + 1, piece.bar_phase)[start]),
+                    int(numbers[start]),
                 )
             )
     return out

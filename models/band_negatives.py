@@ -228,24 +228,31 @@ def drums_shuffled(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
 
 def drums_displaced(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
     """About a third of the whole bars with drums (at least one) turned round within the
-    bar by 1 to bar-1 steps, all drum tracks by the same steps (a shift that leaves the
-    bar as it was is not drawn); the bars' order and every other track are kept."""
+    bar by 1 to bar-1 steps, all drum tracks by the same steps; the bars' order and every
+    other track are kept. Only a bar that some turn changes is drawn (hats on every step
+    are the same turned), so the window is always spoilt: where no bar can be turned (no
+    whole bar, or every one the same turned) its drums are thinned instead, and where it
+    has no drum hits at all it is transposed (as ``mismatch`` is without another band)."""
     drums = [t for t, track in enumerate(tracks) if track.is_drums and real[t][1].any()]
-    bars = bar_spans(positions, to_end=True)
-    out = list(real)
-    if not drums or not bars:
-        return out
+    if not drums:
+        return transpose(tracks, real, positions, rng)
     hits = {t: real[t][1].copy() for t in drums}
-    playing = np.array([any(hits[t][a:b].any() for t in drums) for a, b in bars])
-    for (a, b), chosen in zip(bars, _some(len(bars), DISPLACED_BAR_SHARE, playing, rng)):
-        if not chosen:
-            continue
+    bars = bar_spans(positions, to_end=True)
+    turns = []  # per whole bar, the turns that change it
+    for a, b in bars:
         bar = np.concatenate([hits[t][a:b] for t in drums], axis=1)
-        moves = [m for m in range(1, b - a) if not np.array_equal(np.roll(bar, m, 0), bar)]
-        if moves:
+        turns.append([m for m in range(1, b - a) if not np.array_equal(np.roll(bar, m, 0), bar)])
+    turnable = np.array([bool(moves) for moves in turns])
+    if not turnable.any():
+        return drums_thinned(tracks, real, positions, rng)
+    for (a, b), moves, chosen in zip(
+        bars, turns, _some(len(bars), DISPLACED_BAR_SHARE, turnable, rng), strict=True
+    ):
+        if chosen:
             m = int(rng.choice(moves))
             for t in drums:
                 hits[t][a:b] = np.roll(hits[t][a:b], m, axis=0)
+    out = list(real)
     for t in drums:
         out[t] = (hits[t], hits[t].copy())
     return out

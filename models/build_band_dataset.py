@@ -37,7 +37,7 @@ from models.chord_symbols import (
 )
 from models.errors import DatasetError
 from models.mma_render import chart_text, read_band, render
-from models.pianoroll import LOWEST_PITCH, Meter
+from models.pianoroll import LOWEST_PITCH, Meter, bars_in
 from models.retime import to_compound
 
 SOURCE = (
@@ -86,7 +86,7 @@ def chorale_harmony(piece: Piece) -> Harmony:
     downbeat; the band plays the pickup's chord through them) and its chord per beat."""
     bar = piece.meter.bar_steps
     front = piece.bar_phase
-    n_steps = -(-(front + piece.n_steps) // bar) * bar
+    n_steps = bars_in(front + piece.n_steps, bar) * bar
     voices = np.full((piece.voices.shape[0], n_steps), REST, dtype=np.int8)
     onsets = np.zeros((piece.voices.shape[0], n_steps), dtype=bool)
     voices[:, front : front + piece.n_steps] = piece.voices

@@ -21,7 +21,7 @@ from models.band_notes import Note, measured_tracks, melody_voice, track_rolls
 from models.band_pieces import BandPiece, write_band_dataset
 from models.build_dataset import BuildReport
 from models.errors import DatasetError
-from models.pianoroll import Meter, supported_meters_text
+from models.pianoroll import Meter, bars_in, supported_meters_text
 from models.song_roles import (
     SONG_TRACKS,
     Part,
@@ -138,7 +138,7 @@ def band_pieces_from_songs(
     for name, notes, meter in kept:
         # (the song's length counts every part, a role not learnt too: its bars stay whole)
         end = max(e for track_notes in notes.values() for _, e, _ in track_notes)
-        n_steps = -(-end // meter.bar_steps) * meter.bar_steps
+        n_steps = bars_in(end, meter.bar_steps) * meter.bar_steps
         try:
             melody, melody_onsets, _ = melody_voice(notes["melody"], n_steps)
         except ValueError as error:

@@ -44,7 +44,7 @@ from functools import cached_property
 import numpy as np
 
 from models.passing import no_passing_grades, resolves_by_step
-from models.pianoroll import LOWEST_PITCH, Meter, meter_positions
+from models.pianoroll import LOWEST_PITCH, Meter, bar_names, meter_positions
 
 GRADED_MEASURES = ("melody_discord", "inner_discord", "weak_bass", "thin_beats", "no_passing")
 
@@ -149,12 +149,13 @@ def _bass_discord(bass: np.ndarray, root: np.ndarray, chord_tones: dict) -> np.n
 def beat_steps(
     n_steps: int, meters: Sequence[tuple[int, Meter]], bar_phase: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(step, bar, beat)`` of every beat start: its step, its bar and beat (1-based; a
-    pickup's partial bar is bar 1 and its beats are counted from its first)."""
+    """``(step, bar, beat)`` of every beat start: its step, its bar as the musician names
+    it (``pianoroll.bar_names``: a pickup's partial bar is bar 1) and its beat (from 1;
+    a pickup's beats are counted from its first)."""
     phase, accent = meter_positions(meters, n_steps, bar_phase)
     steps = np.flatnonzero(phase == 0)
     bar_start = accent[steps] == 2
-    bar = np.cumsum(bar_start) + (0 if steps.size and bar_start[0] else 1)
+    bar = bar_names(meters, n_steps, bar_phase)[steps]
     beat = np.ones(steps.size, dtype=np.int64)
     for i in range(1, steps.size):
         beat[i] = 1 if bar_start[i] else beat[i - 1] + 1

@@ -337,37 +337,31 @@ def _add_styles(generator, critic, config: GanConfig, init_style: str):
     """Fresh networks for ``config`` holding ``generator``'s and ``critic``'s weights, a
     column for each new style in the generator's stem and the critic's first layer: a
     copy of ``init_style``'s column, or zero."""
-    import torch
-
     from models.critic import Critic
     from models.encoding import N_CONDITION_FEATURES
     from models.generator import Generator
+    from models.track_widen import FIRST_LAYERS, inserted, moved_columns
 
     old_styles = tuple(generator.config.styles)
-    wide_g, wide_c = Generator(config), Critic(config)
-    g_state, c_state = generator.state_dict(), critic.state_dict()
-    g_new, c_new = wide_g.state_dict(), wide_c.state_dict()
     cond, old_n, new_n = N_CONDITION_FEATURES, len(old_styles), len(config.styles)
+    at, added = cond + old_n, new_n - old_n  # the new styles' columns, after the old ones
     source = old_styles.index(init_style) if init_style else None
-
-    def widened(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
-        """Input columns: condition and old styles kept, new styles copied, the rest
-        (the critic's track channels) moved past the new columns."""
-        out = torch.zeros_like(new)
-        out[:, : cond + old_n] = old[:, : cond + old_n].float()
-        for column in range(cond + old_n, cond + new_n):
-            if source is not None:
-                out[:, column] = old[:, cond + source].float()
-        out[:, cond + new_n :] = old[:, cond + old_n :].float()
-        return out
-
-    for key in g_new:
-        g_new[key] = widened(g_state[key], g_new[key]) if key == "stem.0.weight" else g_state[key]
-    for key in c_new:
-        c_new[key] = widened(c_state[key], c_new[key]) if key == "body.0.weight" else c_state[key]
-    wide_g.load_state_dict(g_new)
-    wide_c.load_state_dict(c_new)
-    return wide_g, wide_c
+    copies = {} if source is None else {c: cond + source for c in range(at, at + added)}
+    grown = []
+    for name, old, new in (
+        ("generator", generator, Generator(config)),
+        ("critic", critic, Critic(config)),
+    ):
+        kept = old.state_dict()
+        state = {k: kept[k] for k in new.state_dict()}  # a retired bar head's left behind
+        key = FIRST_LAYERS[name]
+        n_columns = state[key].shape[1]
+        state[key] = moved_columns(
+            state[key], n_columns + added, inserted(n_columns, at, added), copies
+        )
+        new.load_state_dict(state)
+        grown.append(new)
+    return grown[0], grown[1]
 
 
 def prepared(run_dir: Path, data_dir: Path, model_path: Path | None, config: GanConfig):

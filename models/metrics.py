@@ -62,7 +62,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from models.pianoroll import LOWEST_PITCH, MELODY, STEPS_PER_BAR, TRACKS
+from models.pianoroll import LOWEST_PITCH, MELODY, STEPS_PER_BAR, TRACKS, bars_in
 from models.tonality import (
     KEY_SCALE_MASKS,
     TONAL_CENTROID_BASIS,
@@ -166,7 +166,7 @@ def _metrics_of_pieces(rolls: np.ndarray, steps_per_bar: int) -> dict[str, np.nd
     accompaniment = np.arange(n_tracks) != MELODY
     pc_matrix = pitch_class_matrix(n_pitches)
 
-    n_bars = max(1, -(-n_steps // steps_per_bar))
+    n_bars = max(1, bars_in(n_steps, steps_per_bar))
     padded = np.zeros((n_pieces, n_tracks, n_bars * steps_per_bar, n_pitches), dtype=bool)
     padded[:, :, :n_steps] = rolls
     bars = padded.reshape(n_pieces, n_tracks, n_bars, steps_per_bar, n_pitches)

@@ -21,7 +21,7 @@ from models.band_notes import Note
 from models.band_styles import BandStyle, Groove
 from models.chord_symbols import COMMON_NAMES, NO_CHORD, chord_root
 from models.errors import DatasetError
-from models.pianoroll import STEPS_PER_BEAT
+from models.pianoroll import STEPS_PER_BEAT, bar_name, bars_in
 
 MMA = "mma"
 # Our suffixes MMA spells differently: its "dim" is the diminished seventh.
@@ -70,7 +70,7 @@ def chart_text(
     fifth above it (a C# under D/F#), so inversions would put the band's bass off the
     chord."""
     bar_steps = groove.bar_steps
-    n_bars = max(1, -(-n_steps // bar_steps))
+    n_bars = max(1, bars_in(n_steps, bar_steps))
     by_beat: dict[int, str] = {}
     for step, symbol in symbols:
         by_beat.setdefault(step // groove.beat_steps, symbol)
@@ -93,7 +93,7 @@ def chart_text(
                 cells.append(mma_chord(symbol, inversion=False))
             else:  # a bar opens with its chord named, for whoever reads the chart
                 cells.append("/" if cells else mma_chord(current, inversion=False))
-        lines.append(f"{bar + 1} {' '.join(cells)}")
+        lines.append(f"{bar_name(bar)} {' '.join(cells)}")
     return "\n".join(lines) + "\n"
 
 

@@ -41,7 +41,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from models.consonance import GRADED_MEASURES, BeatGrades, grade_beats
-from models.pianoroll import LOWEST_PITCH, TRACKS, Meter, bar_starts, meter_positions
+from models.pianoroll import (
+    LOWEST_PITCH,
+    TRACKS,
+    Meter,
+    bar_names,
+    bar_starts,
+    meter_positions,
+)
 from models.tonality import estimate_key, key_pitch_classes
 
 # The checks combined with the critic's score, in the order of models.ranking's weights.
@@ -67,7 +74,8 @@ _TRIADS = ((0, 4, 7), (0, 3, 7), (0, 3, 6))  # major, minor, diminished, root fi
 
 @dataclass(frozen=True)
 class Finding:
-    """One occurrence of a check: which, in which bar (1 = the first), and what exactly."""
+    """One occurrence of a check: which, in which bar (its name, ``pianoroll.bar_name``: 1
+    the first), and what exactly."""
 
     check: str
     bar: int
@@ -119,12 +127,6 @@ def _meter_map(meter: Meter | MeterMap | None) -> list[tuple[int, Meter]]:
     return list(meter)
 
 
-def _bar_numbers(n_steps: int, meters: MeterMap, bar_phase: int) -> tuple[np.ndarray, list[int]]:
-    """``(bar number of each step, from 1; the steps where bars start)``: a pickup is bar 1."""
-    starts = bar_starts(meters, n_steps, bar_phase)
-    return np.searchsorted(starts, np.arange(n_steps), side="right"), starts
-
-
 def _starts(mask: np.ndarray) -> np.ndarray:
     """Where a run of True begins along the last axis (``mask`` and not the step before)."""
     before = np.zeros_like(mask)
@@ -156,8 +158,8 @@ def check_voices(
             f"got {voices.shape}."
         )
     n_candidates, n_tracks, n_steps = voices.shape
-    bar_of_step, starts = _bar_numbers(n_steps, meters, bar_phase)
-    n_bars = max(1, len(starts))
+    bar_of_step = bar_names(meters, n_steps, bar_phase)  # the musician's, from 1
+    n_bars = max(1, len(bar_starts(meters, n_steps, bar_phase)))
     sounds = voices >= 0
     findings: list[list[Finding]] = [[] for _ in range(n_candidates)]
     counts = {name: np.zeros(n_candidates, dtype=np.int64) for name in SHAPING_MEASURES}

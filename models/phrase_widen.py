@@ -17,26 +17,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
-from models.checkpoint import read_card
 from models.config import GanConfig
 from models.critic import Critic
 from models.errors import DatasetError
 from models.generator import Generator
-from models.track_widen import save_grown_same_styles
+from models.track_widen import (
+    FIRST_LAYERS,
+    Growth,
+    grow_band_model,
+    grown_start,
+    inserted,
+    moved_columns,
+)
 
 GROWN_DIR = "phrase-init"  # the start model grown its phrase position, in the run folder
-# The first-layer weights whose input columns are the condition's (then, in the
-# critic's, the tracks' channels): the only tensors the phrase position changes.
-FIRST_LAYERS = {"generator": "stem.0.weight", "critic": "body.0.weight"}
-
-
-def _with_zero_columns(weight: torch.Tensor, at: int, n: int) -> torch.Tensor:
-    """``weight`` ``(out, in, k)`` with ``n`` zero input columns inserted before ``at``."""
-    out, _, k = weight.shape
-    zeros = torch.zeros(out, n, k, dtype=torch.float32)
-    return torch.cat([weight[:, :at].float(), zeros, weight[:, at:].float()], dim=1)
 
 
 def grow_phrase(
@@ -55,28 +49,40 @@ def grow_phrase(
         ("critic", critic, Critic(grown)),
     ):
         state = {k: v.float() for k, v in old.state_dict().items() if not k.startswith("bar_head.")}
-        key = FIRST_LAYERS[name]
-        state[key] = _with_zero_columns(state[key], at, phrase_bars)
+        key = FIRST_LAYERS[name]  # the only tensors the phrase position changes
+        n_columns = state[key].shape[1]
+        state[key] = moved_columns(
+            state[key], n_columns + phrase_bars, inserted(n_columns, at, phrase_bars)
+        )
         new.load_state_dict(state)
         out.append(new)
     return out[0], out[1], grown
 
 
 def grow_phrase_file(model_path: Path, phrase_bars: int, stem: Path) -> Path:
-    """``model_path`` grown a phrase position, written as ``stem.safetensors`` (full
-    precision, a start for ``train(init_from=...)``); returns that path."""
-    card = read_card(model_path)
-    if not GanConfig.from_dict(card["config"]).tracks:
-        raise DatasetError(
-            f"{Path(model_path).stem} is a chorale model; the phrase position (--phrase-bars) "
-            "is grown into a band model, or a new one is trained on band data."
-        )
+    """``model_path`` grown a ``phrase_bars``-bar phrase position, written as
+    ``stem.safetensors`` (full precision, a start for ``train(init_from=...)``); returns
+    that path, or ``model_path`` itself where it reads that phrase already."""
 
-    def grown(generator: Generator, critic: Critic):
-        wide_g, wide_c, config = grow_phrase(generator, critic, phrase_bars)
-        return config, wide_g, wide_c
+    def grown_config(config: GanConfig) -> GanConfig | None:
+        if config.phrase_bars == phrase_bars:
+            return None
+        if config.phrase_bars:  # a grown network cannot be ungrown, nor its phrase relearnt
+            raise DatasetError(
+                f"{Path(model_path).stem} reads a {config.phrase_bars}-bar phrase; fine-tune "
+                f"it with --phrase-bars {config.phrase_bars} (or leave it out), or train a "
+                f"new model for a {phrase_bars}-bar phrase."
+            )
+        return config.replace(phrase_bars=phrase_bars, critic_bar_head=0)
 
-    return save_grown_same_styles(model_path, stem, grown)
+    return grow_band_model(
+        model_path,
+        stem,
+        "{model} is a chorale model; the phrase position (--phrase-bars) is grown into a "
+        "band model, or a new one is trained on band data.",
+        grown_config,
+        lambda generator, critic, config: grow_phrase(generator, critic, config.phrase_bars)[:2],
+    )
 
 
 def phrase_start(
@@ -96,31 +102,22 @@ def phrase_start(
         return config, init_from
     if phrase_bars < 2:
         raise DatasetError(f"--phrase-bars {phrase_bars}: a phrase has 2 bars or more (4).")
-    if resuming:
-        if config.phrase_bars != phrase_bars:
-            had = f"a {config.phrase_bars}-bar phrase" if config.phrase_bars else "no phrase"
-            raise DatasetError(
-                f"The run in {run_dir} reads {had} position; a resumed run keeps its "
-                "networks, so give --phrase-bars the same number or leave it out."
-            )
-        return config, init_from
-    from models.band_pieces import is_band_dataset
 
-    if not is_band_dataset(data_dir):
-        raise DatasetError(
-            f"{data_dir} is chorale data; the phrase position (--phrase-bars) is for band "
-            "data (dataset build --band or --songs)."
+    def resumed_refusal(config: GanConfig) -> str | None:
+        if config.phrase_bars == phrase_bars:
+            return None
+        had = f"a {config.phrase_bars}-bar phrase" if config.phrase_bars else "no phrase"
+        return (
+            f"The run in {run_dir} reads {had} position; a resumed run keeps its "
+            "networks, so give --phrase-bars the same number or leave it out."
         )
-    if init_from is None:
-        return config.replace(phrase_bars=phrase_bars), None
-    start = GanConfig.from_dict(read_card(init_from)["config"])
-    if start.phrase_bars == phrase_bars:
-        return config.replace(phrase_bars=phrase_bars), init_from
-    if start.phrase_bars:  # a grown network cannot be ungrown, nor its phrase relearnt
-        raise DatasetError(
-            f"{Path(init_from).stem} reads a {start.phrase_bars}-bar phrase; fine-tune it "
-            f"with --phrase-bars {start.phrase_bars} (or leave it out), or train a new model "
-            f"for a {phrase_bars}-bar phrase."
-        )
-    stem = Path(run_dir) / GROWN_DIR / Path(init_from).stem
-    return config.replace(phrase_bars=phrase_bars), grow_phrase_file(init_from, phrase_bars, stem)
+
+    growth = Growth(
+        GROWN_DIR,
+        "{data} is chorale data; the phrase position (--phrase-bars) is for band data "
+        "(dataset build --band or --songs).",
+        resumed_refusal,
+        lambda config: config.replace(phrase_bars=phrase_bars),
+        lambda start, stem: grow_phrase_file(start, phrase_bars, stem),
+    )
+    return grown_start(growth, config, data_dir, run_dir, init_from, resuming)

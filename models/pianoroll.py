@@ -205,6 +205,33 @@ def bar_starts(meters: Sequence[tuple[int, Meter]], n_steps: int, bar_phase: int
     return starts if starts and starts[0] == 0 else [0, *starts]
 
 
+# A bar is numbered here and nowhere else. Its number (``bar_numbers``, ``bar_number``)
+# counts from the tune's first full bar, 0, so that a pickup's short bar is -1 and the
+# phrase position (``phrase_bar``) counts phrases from the first downbeat. A musician
+# names the same bar from 1 at the tune's first bar, pickup or not, as a DAW's ruler and
+# the MIDI file count it (``bar_name``, ``bar_names``): the name in every reason and
+# refusal. A bar's place (0 the tune's first bar, a pickup's short bar included) is the
+# index of a list of the tune's bars, which the two are derived from.
+
+
+def bar_number(place: int, pickup: bool) -> int:
+    """The number of the tune's bar at ``place`` (0 its first bar, a pickup's short bar
+    included) as ``bar_numbers`` counts: 0 the first full bar, -1 a pickup."""
+    return place - int(pickup)
+
+
+def bar_name(place: int) -> int:
+    """The musician's name of the tune's bar at ``place`` (0 its first bar, a pickup's
+    short bar included): counted from 1. Works on arrays of places too."""
+    return place + 1
+
+
+def bars_in(n_steps: int, bar_steps: int) -> int:
+    """How many bars of ``bar_steps`` steps ``n_steps`` steps reach into, the last one
+    counted though it is cut short (0 for none)."""
+    return -(-n_steps // bar_steps)
+
+
 def bar_numbers(
     meters: Sequence[tuple[int, Meter]],
     n_steps: int,
@@ -220,8 +247,17 @@ def bar_numbers(
     _, accent = meter_positions(meters, n_steps, bar_phase)
     on_downbeat = n_steps > 0 and accent[0] == 2
     if first is None:
-        first = 0 if on_downbeat else -1
+        first = bar_number(0, pickup=not on_downbeat)
     return np.cumsum(accent == 2) - int(on_downbeat) + first
+
+
+def bar_names(meters: Sequence[tuple[int, Meter]], n_steps: int, bar_phase: int = 0) -> np.ndarray:
+    """``(T,)`` the musician's name of each step's bar (``bar_name``): 1 the tune's first
+    bar, so that a pickup's short bar is bar 1 and the first full bar bar 2."""
+    numbers = bar_numbers(meters, n_steps, bar_phase)
+    if not n_steps:
+        return numbers
+    return bar_name(numbers - numbers[0])
 
 
 def phrase_bars_of(

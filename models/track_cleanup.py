@@ -49,7 +49,7 @@ from models.cleanup import (
     voice_labels,
     voices_to_roll,
 )
-from models.pianoroll import Meter, meter_positions
+from models.pianoroll import Meter, bar_starts, meter_positions
 from models.tracks import TrackSpec
 
 Rolls = tuple[np.ndarray, np.ndarray]  # (sounding, onsets), (step, rows) bool
@@ -124,9 +124,8 @@ def first_beats(
     """``(bar start, first beat's end, bar end)`` of every bar under the meter map; a
     pickup's partial bar is a bar from step 0 (its first beat is the first one it has)."""
     meter_map = [(0, meters)] if isinstance(meters, Meter) else list(meters)
-    phase, accent = meter_positions(meter_map, n_steps, bar_phase)
-    starts = [int(s) for s in np.flatnonzero(accent == 2)]
-    starts = starts if starts and starts[0] == 0 else [0, *starts]
+    phase, _ = meter_positions(meter_map, n_steps, bar_phase)
+    starts = bar_starts(meter_map, n_steps, bar_phase)
     beats = np.flatnonzero(phase == 0)
     bars = []
     for start, end in zip(starts, [*starts[1:], n_steps], strict=True):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.pianoroll import bars_in
 from models.track_cleanup import pitch_classes
 from models.tracks import DRUM_KIT, TrackSpec
 
@@ -40,7 +41,7 @@ KIT_GROUP_ROWS = {g: [_KIT_NAMES.index(n) for n in names] for g, names in KIT_GR
 
 def _bars(roll: np.ndarray, steps_per_bar: int) -> np.ndarray:
     """``(step, rows)`` → ``(bar, steps_per_bar, rows)``, the last bar padded silent."""
-    n_bars = max(1, -(-roll.shape[0] // steps_per_bar))
+    n_bars = max(1, bars_in(roll.shape[0], steps_per_bar))
     padded = np.zeros((n_bars * steps_per_bar, roll.shape[1]), dtype=bool)
     padded[: roll.shape[0]] = roll
     return padded.reshape(n_bars, steps_per_bar, roll.shape[1])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -44,6 +44,35 @@ SILENT_LOGIT = -8.0  # sigmoid(-8) = 0.0003; far below any trained pitch's logit
 # start near the data's rate for training, and under one half, so nothing is struck yet
 # (at the density slider's setting under 0.88)
 ONSET_START_LOGIT = -2.0
+
+
+# The first-layer weights whose input columns are the condition's (then, in the
+# critic's, the tracks' channels): what a model grown wider tracks, a phrase position
+# (``models.phrase_widen``) or new styles (``models.fine_tune``) changes.
+FIRST_LAYERS = {"generator": "stem.0.weight", "critic": "body.0.weight"}
+
+
+def moved_columns(
+    weight: torch.Tensor,
+    n_columns: int,
+    moves: dict[int, int],
+    copies: dict[int, int] | None = None,
+) -> torch.Tensor:
+    """A first layer's ``weight`` ``(out, in, k)`` grown to ``n_columns`` input columns,
+    full precision: old column ``o`` at ``moves[o]``; every other column zero, or a copy
+    of old column ``copies[c]`` for a new column ``c``. The one way a model's first layer
+    is grown: wider tracks, a phrase position, new styles."""
+    out = torch.zeros(weight.shape[0], n_columns, *weight.shape[2:], dtype=torch.float32)
+    out[:, list(moves.values())] = weight[:, list(moves)].float()
+    for column, source in (copies or {}).items():
+        out[:, column] = weight[:, source].float()
+    return out
+
+
+def inserted(n_columns: int, at: int, n: int) -> dict[int, int]:
+    """``moved_columns``' moves for ``n`` new columns inserted before column ``at`` of
+    ``n_columns``: the columns before it stay, the rest move ``n`` on."""
+    return {c: c if c < at else c + n for c in range(n_columns)}
 
 
 def _blocks(track: TrackSpec, critic: bool) -> list[int]:
@@ -123,17 +152,14 @@ def widen(generator: Generator, critic: Critic, config: GanConfig) -> tuple[Gene
     g_new["head.weight"][new_idx] = g_state["head.weight"][old_idx].float()
     g_new["head.bias"][_onset_rows(new_tracks)] = ONSET_START_LOGIT
     g_new["head.bias"][new_idx] = g_state["head.bias"][old_idx].float()
+    first = FIRST_LAYERS["critic"]
     for key in c_new:
-        if key != "body.0.weight":
+        if key != first:
             c_new[key] = c_state[key].float()
     cond = config.n_condition_channels
     old_idx, new_idx = _index_maps(old_tracks, new_tracks, critic=True)
-    weight = torch.zeros_like(c_new["body.0.weight"])
-    weight[:, :cond] = c_state["body.0.weight"][:, :cond].float()
-    weight[:, [cond + i for i in new_idx]] = c_state["body.0.weight"][
-        :, [cond + i for i in old_idx]
-    ].float()
-    c_new["body.0.weight"] = weight
+    moves = {c: c for c in range(cond)} | {cond + o: cond + n for o, n in zip(old_idx, new_idx)}
+    c_new[first] = moved_columns(c_state[first], c_new[first].shape[1], moves)
     wide_g.load_state_dict(g_new)
     wide_c.load_state_dict(c_new)
     return wide_g, wide_c
@@ -165,6 +191,74 @@ def save_grown_same_styles(model_path: Path, stem: Path, grow) -> Path:
     card = read_card(model_path)
     kept = {key: card[key] for key in ("offered_styles",) if key in card}
     return save_grown(model_path, stem, grow, widened_from=Path(model_path).name, **kept)
+
+
+def grow_band_model(
+    model_path: Path,
+    stem: Path,
+    chorale_refusal: str,
+    grown_config: Callable[[GanConfig], GanConfig | None],
+    networks: Callable[[Generator, Critic, GanConfig], tuple[Generator, Critic]],
+) -> Path:
+    """The one skeleton of a band model grown for a run (onset outputs, the phrase
+    position): read ``model_path``'s card, refuse a chorale model (``chorale_refusal``,
+    ``{model}`` its name), take its grown config (``grown_config``; None where it has the
+    growth already: ``model_path`` is the start as it is), grow its networks
+    (``networks``) and write them as ``stem.safetensors`` keeping its styles
+    (``save_grown_same_styles``), a start for ``train(init_from=...)``."""
+    config = GanConfig.from_dict(read_card(model_path)["config"])
+    if not config.tracks:
+        raise DatasetError(chorale_refusal.format(model=Path(model_path).stem))
+    grown = grown_config(config)
+    if grown is None:
+        return Path(model_path)
+    return save_grown_same_styles(
+        model_path, stem, lambda generator, critic: (grown, *networks(generator, critic, grown))
+    )
+
+
+@dataclass(frozen=True)
+class Growth:
+    """One way a run grows a band model (``train --onsets``, ``--phrase-bars``): what
+    ``grown_start`` asks of it."""
+
+    grown_dir: str  # where the start model grown lies, in the run folder
+    chorale_data: str  # the sentence refusing chorale data, ``{data}`` its folder
+    resumed_refusal: Callable[[GanConfig], str | None]  # a resumed run's networks lack it
+    grown_config: Callable[[GanConfig], GanConfig]  # the run's config with the growth
+    grow: Callable[[Path, Path], Path]  # (start model, stem) -> the grown start model
+    tracks_from_data: bool = False  # a fresh run takes the data's tracks first
+
+
+def grown_start(
+    growth: Growth,
+    config: GanConfig,
+    data_dir: Path,
+    run_dir: Path,
+    init_from: Path | None,
+    resuming: bool,
+) -> tuple[GanConfig, Path | None]:
+    """``(config, init_from)`` for a run whose model has ``growth``: a resumed run keeps
+    its checkpoint's networks, so they must have it already; a fresh run on band data
+    has it from the start; a fine-tune (``init_from``) starts from the model grown into
+    it (``growth.grow``, under the run folder)."""
+    if resuming:
+        refusal = growth.resumed_refusal(config)
+        if refusal:
+            raise DatasetError(refusal)
+        return config, init_from
+    from models.band_pieces import is_band_dataset
+
+    if not is_band_dataset(data_dir):
+        raise DatasetError(growth.chorale_data.format(data=data_dir))
+    if init_from is None:
+        if growth.tracks_from_data:
+            from models.train_data import config_for
+
+            config = config_for(config, data_dir)
+        return growth.grown_config(config), None
+    start = growth.grow(init_from, Path(run_dir) / growth.grown_dir / Path(init_from).stem)
+    return growth.grown_config(config), start
 
 
 def widen_to_dataset(model_path: Path, data_dir: Path, stem: Path) -> Path:
@@ -211,24 +305,21 @@ def grow_onsets(model_path: Path, names: tuple[str, ...], stem: Path) -> Path:
     """``model_path`` grown an onset output on each track in ``names``, written as
     ``stem.safetensors`` (full precision, a start for ``train(init_from=...)``), playing
     and judging exactly as it did; ``model_path`` itself where every one has it already."""
-    card = read_card(model_path)
-    config = GanConfig.from_dict(card["config"])
-    if not config.tracks:
-        raise DatasetError(
-            f"{Path(model_path).stem} is a chorale model, whose voices have no onset output "
-            "(--onsets): grow a band model, or train a new one on band data."
-        )
-    tracks = with_onsets(config.track_specs, names)
-    if tracks == config.track_specs:
-        return Path(model_path)
 
-    def grown(generator: Generator, critic: Critic):
-        wider = generator.config.replace(
-            tracks=tuple(t.to_dict() for t in tracks), critic_bar_head=0
-        )
-        return (wider, *widen(generator, critic, wider))
+    def grown_config(config: GanConfig) -> GanConfig | None:
+        tracks = with_onsets(config.track_specs, names)
+        if tracks == config.track_specs:
+            return None
+        return config.replace(tracks=tuple(t.to_dict() for t in tracks), critic_bar_head=0)
 
-    return save_grown_same_styles(model_path, stem, grown)
+    return grow_band_model(
+        model_path,
+        stem,
+        "{model} is a chorale model, whose voices have no onset output (--onsets): grow a "
+        "band model, or train a new one on band data.",
+        grown_config,
+        widen,
+    )
 
 
 def onset_start(
@@ -248,27 +339,28 @@ def onset_start(
     Nothing changes where ``onsets`` is empty."""
     if not onsets:
         return config, init_from
-    if resuming:
+
+    def resumed_refusal(config: GanConfig) -> str | None:
         had = tuple(t.name for t in config.track_specs if t.onsets)
-        if set(onsets) != set(had):
-            named = ", ".join(had) if had else "no track"
-            raise DatasetError(
-                f"The run in {run_dir} has onset outputs on {named}; a resumed run keeps its "
-                "tracks, so give --onsets the same tracks or leave it out."
-            )
-        return config, init_from
-    from models.band_pieces import is_band_dataset
-
-    if not is_band_dataset(data_dir):
-        raise DatasetError(
-            f"{data_dir} is chorale data, whose voices have no onset output (--onsets): "
-            "train on band data (dataset build --band or --songs)."
+        if set(onsets) == set(had):
+            return None
+        named = ", ".join(had) if had else "no track"
+        return (
+            f"The run in {run_dir} has onset outputs on {named}; a resumed run keeps its "
+            "tracks, so give --onsets the same tracks or leave it out."
         )
-    if init_from is None:
-        from models.train_data import config_for
 
-        config = config_for(config, data_dir)
-    else:
-        init_from = grow_onsets(init_from, onsets, Path(run_dir) / GROWN_DIR / Path(init_from).stem)
-    tracks = with_onsets(config.track_specs, onsets)
-    return config.replace(tracks=tuple(t.to_dict() for t in tracks)), init_from
+    def grown_config(config: GanConfig) -> GanConfig:
+        tracks = with_onsets(config.track_specs, onsets)
+        return config.replace(tracks=tuple(t.to_dict() for t in tracks))
+
+    growth = Growth(
+        GROWN_DIR,
+        "{data} is chorale data, whose voices have no onset output (--onsets): train on "
+        "band data (dataset build --band or --songs).",
+        resumed_refusal,
+        grown_config,
+        lambda start, stem: grow_onsets(start, onsets, stem),
+        tracks_from_data=True,
+    )
+    return grown_start(growth, config, data_dir, run_dir, init_from, resuming)

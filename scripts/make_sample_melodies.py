@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from composer_gui.core.arrangement import Arrangement, Note, Track  # noqa: E402
 from composer_gui.core.midi_writer import write_arrangement  # noqa: E402
+from models.pianoroll import Meter, bar_name  # noqa: E402
 
 VELOCITY = 80
 PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -115,8 +116,7 @@ def tune_notes(tune: Tune) -> list[Note]:
 
     A bar ending in "|" with nothing after it continues a note held from the bar before.
     """
-    numerator, denominator = tune.time_signature
-    bar_beats = numerator * 4 / denominator
+    bar_beats = Meter.of(tune.time_signature).bar_beats
     notes: list[Note] = []
     beat = 0.0
     bars = tune.notes.split("|")
@@ -125,17 +125,19 @@ def tune_notes(tune: Tune) -> list[Note]:
         items = [part.strip() for part in bar.split(",") if part.strip()]
         if not items:
             if beat < bar_end:
-                raise ValueError(f"{tune.title}: bar {bar_index + 1} is empty")
+                raise ValueError(f"{tune.title}: bar {bar_name(bar_index)} is empty")
             continue
         if beat != bar_start:
-            raise ValueError(f"{tune.title}: bar {bar_index + 1} starts on beat {beat}")
+            raise ValueError(f"{tune.title}: bar {bar_name(bar_index)} starts on beat {beat}")
         for item in items:
             name, length = item.split()
             if name != "r":
                 notes.append(Note(pitch_number(name), beat, float(length), VELOCITY))
             beat += float(length)
         if beat < bar_end:
-            raise ValueError(f"{tune.title}: bar {bar_index + 1} is short ({beat} < {bar_end})")
+            raise ValueError(
+                f"{tune.title}: bar {bar_name(bar_index)} is short ({beat} < {bar_end})"
+            )
     if beat != len(bars) * bar_beats:
         raise ValueError(f"{tune.title}: {beat} beats do not fill {len(bars)} bars")
     return notes
@@ -154,7 +156,7 @@ def main(argv: list[str]) -> int:
         path = out_dir / f"{tune.file_name}.mid"
         write_arrangement(arrangement, path)
         print(
-            f"{path.name}: {tune.title}, {tune.time_signature[0]}/{tune.time_signature[1]}, "
+            f"{path.name}: {tune.title}, {Meter.of(tune.time_signature)}, "
             f"{tune.key}, {arrangement.bar_count()} bars, {len(arrangement.tracks[0].notes)} notes"
         )
     return 0

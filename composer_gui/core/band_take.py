@@ -1,7 +1,7 @@
 """The take of a model with any tracks (a band: drums, bass, chords), and the folding of
 near-copies every take shares.
 
-The chorale model's take (``Engine._chorale_take``) chains sections voice to voice and
+The chorale model's take (``core.chorale_take``) chains sections voice to voice and
 ranks by the critic less the faults ``models.musical_checks`` finds in three voices.
 Those checks know voices only, so a band's take is ranked by the critic less the faults
 of the band as a whole (chords against the melody, the bass against the chords, the

@@ -20,10 +20,11 @@ loaded lazily on first use and kept warm.  One ``generate`` call:
    programs and channels come from the model (drums on channel 10), and each candidate
    gets its chord symbols.
 
-The chorale model (three voices) takes the path above whole. A model with other tracks (a
-band: drums, bass, chords) is drawn, scored and folded the same way, its sections
-chained draw for draw, its faults checked on its monophonic tracks only
-(``core.band_take``).
+The chorale model (three voices) takes the path above whole, its sections joined voice
+to voice and ranked in ``core.chorale_take``. A model with other tracks (a band: drums,
+bass, chords) is drawn, scored and folded the same way, its sections chained draw for
+draw, its faults checked on its monophonic tracks only (``core.band_take``). Which
+compute device it runs on is ``core.devices``'.
 """
 
 from __future__ import annotations
@@ -36,16 +37,22 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.core.arrangement import Arrangement
-from composer_gui.core.band_take import (  # noqa: F401 (NEAR_IDENTICAL: API)
+from composer_gui.core.band_take import (  # noqa: F401 (NEAR_IDENTICAL, fold_...: API)
     NEAR_IDENTICAL,
     band_take,
     fold_near_identical,
 )
 from composer_gui.core.candidate import Candidate
+from composer_gui.core.chorale_take import (  # noqa: F401 (accompaniment_roll: API)
+    accompaniment_roll,
+    chorale_ranking,
+    chorale_take,
+)
 from composer_gui.core.chords import candidate_chords
+from composer_gui.core.devices import available_devices, resolve_device  # noqa: F401 (API)
 from composer_gui.core.errors import ComposerError, ModelLoadError
 from composer_gui.core.instruments import DEFAULT_PRESET, track_programs, track_velocities
-from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections: API)
+from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, sections...: API)
     JOIN_CHOICES,
     PICKUP_AUTO,
     MelodyGrid,
@@ -60,12 +67,7 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
 from composer_gui.core.style_meters import refuse_style_meters
 from composer_gui.core.track_notes import accompaniment_tracks, per_track
 from composer_gui.paths import resource_path
-from models.pianoroll import (
-    ACCOMPANIMENT_TRACKS,
-    LOWEST_PITCH,
-    N_PITCHES,
-    STEPS_PER_BEAT,
-)
+from models.pianoroll import N_PITCHES
 from models.tracks import CHORALE_TRACKS, TrackSpec
 
 DEFAULT_MODEL = "composer-chorales"
@@ -78,30 +80,6 @@ class CancelledError(ComposerError):
 
 def default_model_path() -> Path:
     return resource_path("weights", f"{DEFAULT_MODEL}.safetensors")
-
-
-def available_devices() -> list[str]:
-    import torch
-
-    devices = ["cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        devices.append("mps")
-    return devices
-
-
-def resolve_device(name: str = "auto") -> str:
-    """``auto`` picks CUDA, then Apple's MPS, then the CPU."""
-    available = available_devices()
-    if name == "auto":
-        return available[-1] if len(available) > 1 else "cpu"
-    if name.split(":")[0] not in available:
-        raise ComposerError(
-            f"The compute device '{name}' is not available here; "
-            f"choose one of {', '.join(['auto', *available])}."
-        )
-    return name
 
 
 class Engine:
@@ -196,7 +174,7 @@ class Engine:
         step(0.2)
         n_drawn = k + math.ceil(k * SPARE)
         if tuple(self.tracks) == CHORALE_TRACKS:
-            drawn = self._chorale_take(grid, n_drawn, k, seed, density, variety, step)
+            drawn = chorale_take(self, grid, n_drawn, k, seed, density, variety, step)
         else:
             index = self.style_index(style)
             drawn = band_take(self, grid, n_drawn, k, seed, density, variety, step, index)
@@ -275,51 +253,6 @@ class Engine:
             f"The model {self.model_path.stem} has no style '{style}'; its styles are {names}."
         )
 
-    def _chorale_take(self, grid, n_drawn, k, seed, density, variety, step):
-        """The chorale model's draw: sections chained voice to voice, ranked by the critic
-        less the faults a musician hears, with reasons and metrics."""
-        from models.metrics import piece_metrics
-        from models.ranking import reasons
-        from models.sampling import stack_voices
-
-        parts, drawn = self.draw_sections(
-            grid, n_drawn, n_drawn * JOIN_CHOICES, seed, density, variety, step
-        )
-        section_rolls, section_onsets, section_scores = [], [], []
-        for cleaned, scores in drawn:
-            rolls, onsets = stack_voices(cleaned)  # (c, 3, T, P) each
-            section_rolls.append(rolls)
-            section_onsets.append(onsets)
-            section_scores.append(scores)
-        # A candidate is one draw per section, chained so its voices continue across
-        # each join; its score is the bar-weighted mean of its sections' scores.
-        chains = chain_sections(section_rolls, section_scores)
-        rolls = np.concatenate([r[c] for r, c in zip(section_rolls, chains)], axis=2)
-        onsets = np.concatenate([o[c] for o, c in zip(section_onsets, chains)], axis=2)
-        weights = [end - first for first, end in parts]
-        scores = sum(w * sc[c] for w, sc, c in zip(weights, section_scores, chains)) / grid.n_bars
-        joins = [
-            grid.first_beat + grid.bar_starts[first] / STEPS_PER_BEAT for first, _ in parts[1:]
-        ]
-        ranking, checks = self._rank(grid, rolls, scores)
-        chosen = fold_near_identical(rolls, ranking, k)
-        take_checks = [checks[i] for i in chosen]
-        melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
-        sounding = grid.voice >= 0
-        melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
-        full = [np.concatenate([melody_roll, rolls[i]]) for i in chosen]
-        metrics = piece_metrics(full, grid.meters[0][1].bar_steps)
-        return (
-            scores,
-            ranking,
-            chosen,
-            lambda i: per_track((rolls[i], onsets[i]), len(self.tracks)),
-            metrics,
-            lambda position: reasons(take_checks, position),
-            lambda i: dict(checks[i].counts),
-            joins,
-        )
-
     def draw_sections(
         self, grid, n_first, n_later, seed, density, variety, step, style_index=0
     ) -> tuple[list[tuple[int, int]], list]:
@@ -392,40 +325,5 @@ class Engine:
         padded = np.zeros((rolls.shape[0], rolls.shape[1], grid.n_steps, N_PITCHES), dtype=bool)
         t = min(grid.n_steps, rolls.shape[2])
         padded[:, :, :t] = rolls[:, :, :t]
-        return self._rank(grid, padded, self._score(cond, padded))[0]
-
-    def _rank(self, grid: MelodyGrid, rolls: np.ndarray, scores: np.ndarray):
-        """What candidates are ranked by: the critic's scores less the faults a musician
-        hears (``models.ranking``), and each one's fault counts. The one place both
-        ``generate`` and ``score_accompaniments`` rank, so a benchmark that scores Bach
-        among the candidates uses the candidates' own scale."""
-        from models.musical_checks import voices_of_rolls
-        from models.ranking import rank_take
-
-        voices = np.concatenate(
-            [
-                np.broadcast_to(grid.voice, (rolls.shape[0], 1, grid.n_steps)),
-                voices_of_rolls(rolls),
-            ],
-            axis=1,
-        )
-        calibration = self.card["calibration"]["quantiles"]
-        return rank_take(voices, scores, calibration, grid.meters, grid.bar_phase)
-
-
-def accompaniment_roll(melody: Arrangement, arrangement: Arrangement) -> np.ndarray:
-    """The inverse of ``track_notes.accompaniment_tracks`` for the chorale model: an
-    arrangement's three accompaniment tracks as the grid roll ``(3, T, P)`` of
-    ``melody_on_grid(melody)`` that ``Engine.score_accompaniments`` reads (a candidate's
-    own roll, to score it again)."""
-    grid = melody_on_grid(melody)
-    back = int(np.clip(-grid.shift, -12, 12))
-    roll = np.zeros((len(ACCOMPANIMENT_TRACKS), grid.n_steps, N_PITCHES), dtype=bool)
-    for track, part in zip(roll, arrangement.tracks[1 : 1 + len(ACCOMPANIMENT_TRACKS)]):
-        for note in part.notes:
-            start = round((note.start_beat - grid.first_beat) * STEPS_PER_BEAT)
-            end = round((note.end_beat - grid.first_beat) * STEPS_PER_BEAT)
-            index = note.pitch - back - LOWEST_PITCH
-            if 0 <= index < N_PITCHES:
-                track[max(start, 0) : min(end, grid.n_steps), index] = True
-    return roll
+        scores = self._score(cond, padded)
+        return chorale_ranking(grid, padded, scores, self.card["calibration"])[0]

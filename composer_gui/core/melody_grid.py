@@ -21,6 +21,8 @@ from models.pianoroll import (
     MAX_BARS,
     STEPS_PER_BEAT,
     Meter,
+    bar_number,
+    bars_in,
     clip_pitch_into_range,
     octave_shift_into_range,
     supported_meters_text,
@@ -61,7 +63,7 @@ class MelodyGrid:
         """The grid's bar ``bar`` counted from the tune's first full bar, as
         ``models.pianoroll.bar_numbers`` counts (a pickup's short bar is -1): a section
         starting there goes on counting the phrase (``GanConfig.phrase_bars``)."""
-        return bar - int(bool(self.bar_phase))
+        return bar_number(bar, pickup=bool(self.bar_phase))
 
     @property
     def pickup(self) -> int:
@@ -237,7 +239,7 @@ def melody_on_grid(melody: Arrangement, pickup: Pickup = PICKUP_AUTO) -> MelodyG
         # bar of the file's barlines, which can lie a whole moved bar past the last note.
         bar = meters[0][1].bar_steps
         last = max(to_step(n.end_beat) for n in notes)
-        n_steps = downbeat + max(0, -(-(last - downbeat) // bar)) * bar
+        n_steps = downbeat + max(0, bars_in(last - downbeat, bar)) * bar
         voice, onsets = voice[:n_steps], onsets[:n_steps]
         voice = np.concatenate([voice, np.full(n_steps - voice.shape[0], -1, voice.dtype)])
         onsets = np.concatenate([onsets, np.zeros(n_steps - onsets.shape[0], bool)])

@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.pianoroll import ACCOMPANIED_METERS, Meter
+from models.pianoroll import ACCOMPANIED_METERS, Meter, bar_name
 
 if TYPE_CHECKING:
     from composer_gui.core.arrangement import Arrangement
@@ -72,19 +72,20 @@ def plays(style: Style, meter: Meter) -> bool:
 
 
 def tune_meters(melody: Arrangement) -> dict[Meter, list[int]]:
-    """Each meter of the tune with the bars (counted from 1) in it; a first bar written as
-    its own shorter time signature (a pickup, ``melody_grid.pickup_bar``) is left out,
-    as ``check_melody`` leaves it: it is accompanied in the meter that follows."""
+    """Each meter of the tune with the bars in it, as the musician names them
+    (``pianoroll.bar_name``: from 1); a first bar written as its own shorter time
+    signature (a pickup, ``melody_grid.pickup_bar``) is left out, as ``check_melody``
+    leaves it: it is accompanied in the meter that follows."""
     from composer_gui.core.melody_grid import pickup_bar
 
     pickup = pickup_bar(melody)
     starts = melody.bar_starts() or [0.0]
     bars: dict[Meter, list[int]] = {}
-    for number, beat in enumerate(starts, start=1):
+    for place, beat in enumerate(starts):
         meter = melody.meter_at(beat)
-        if number == 1 and pickup is not None and meter == pickup:
+        if place == 0 and pickup is not None and meter == pickup:
             continue
-        bars.setdefault(meter, []).append(number)
+        bars.setdefault(meter, []).append(bar_name(place))
     return bars
 
 

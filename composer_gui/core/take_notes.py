@@ -220,7 +220,9 @@ class TakeProgress:
         self._order: list[tuple[float, int, int]] = []  # (start, pitch, index in ended)
         self._final: dict[int, Note] = {}  # ended notes as drawn, once they ended before now
         self._bars = BarLines((Bar(-setup.count_in_beats, Meter.of(setup.time_signature)),))
-        self._shown: tuple[tuple[int, float], TakeSoFar] | None = None
+        # the take last given: its key (messages fed, now's step), itself, and the moment
+        # (beats) until which it stays right (an ended note drawn as held ends then)
+        self._shown: tuple[tuple[int, float], TakeSoFar, float] | None = None
         self._now_beats = -math.inf
 
     def feed(self, stamped: list[tuple[float, mido.Message]]) -> None:
@@ -252,7 +254,7 @@ class TakeProgress:
             self._final.clear()
         self._now_beats = now_beats
         key = (self.fed, now_beats // (1.0 / STEPS_PER_BEAT))
-        if self._shown is not None and self._shown[0] == key:
+        if self._shown is not None and self._shown[0] == key and now_beats <= self._shown[2]:
             return self._shown[1]
         ended = self._tracker.ended
         held = self._tracker.still_sounding(now)
@@ -262,6 +264,10 @@ class TakeProgress:
         )
         entries = heapq.merge(self._order, held_order)
         notes = []
+        # An ended note drawn as held (it ends at now or after: stamped later than now,
+        # as a key let go after the take's end is) is drawn otherwise once now passes its
+        # end, within the step too: the take stays right until the first such end.
+        right_until = math.inf
         for _, _, index in entries:
             if index >= len(ended):
                 notes.append(self._drawn(*held[index - len(ended)]))
@@ -269,13 +275,14 @@ class TakeProgress:
             note = self._final.get(index)
             if note is None:
                 note = self._drawn(*ended[index])
-                if self._beats(ended[index][2]) < now_beats - 1e-9:
+                end = self._beats(ended[index][2])
+                if end < now_beats - 1e-9:
                     self._final[index] = note
+                else:
+                    right_until = min(right_until, end + 1e-9)
             notes.append(note)
         so_far = TakeSoFar(self._bars, self.setup.length_beats, tuple(notes))
-        # An ended note drawn as held (it ends at now or after: stamped later than now)
-        # is drawn otherwise once now passes its end, within the step too: not kept.
-        self._shown = None if len(self._final) < len(ended) else (key, so_far)
+        self._shown = (key, so_far, right_until)
         return so_far
 
 

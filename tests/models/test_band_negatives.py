@@ -178,16 +178,41 @@ def test_displaced_drums_leave_a_bar_whose_every_turn_is_itself_and_spoil_anothe
     drums[:, TOY_TRACKS[DRUMS].pitch_row(42)] = True  # bar 0 and 1: hats on every step
     drums[bar + 3, TOY_TRACKS[DRUMS].pitch_row(36)] = True  # bar 1 has a kick as well
     real[DRUMS] = (drums, drums.copy())
-    spoilt = 0
     for seed in range(8):
         spoiled = spoil_window("drums_displaced", TOY_TRACKS, real, positions, np_rng(seed))
         after = spoiled[DRUMS][1]
         assert np.array_equal(after[:bar], drums[:bar])
         assert after.sum() == drums.sum()
-        if not np.array_equal(after, drums):
-            assert not after[bar + 3, TOY_TRACKS[DRUMS].pitch_row(36)]
-            spoilt += 1
-    assert spoilt >= 3
+        # bar 1 is the only one a turn changes, so it is turned every time
+        assert changed(real, spoiled) == [DRUMS]
+        assert not after[bar + 3, TOY_TRACKS[DRUMS].pitch_row(36)]
+
+
+def test_displaced_drums_always_spoil_something():
+    # no bar a turn changes (hats on every step): the drums are thinned instead
+    real, positions, bar = hand_made_window(bars=2)
+    drums = np.zeros_like(real[DRUMS][1])
+    drums[:, TOY_TRACKS[DRUMS].pitch_row(42)] = True
+    real[DRUMS] = (drums, drums.copy())
+    for seed in range(4):
+        spoiled = spoil_window("drums_displaced", TOY_TRACKS, real, positions, np_rng(seed))
+        assert changed(real, spoiled) == [DRUMS]
+        assert spoiled[DRUMS][1].sum() < drums.sum() and not (spoiled[DRUMS][1] & ~drums).any()
+    # no whole bar (a window shorter than one): thinned too
+    short = [(s[: bar - 2], o[: bar - 2]) for s, o in hand_made_window(bars=2)[0]]
+    spoiled = spoil_window("drums_displaced", TOY_TRACKS, short, positions[:, : bar - 2], np_rng(0))
+    assert changed(short, spoiled) == [DRUMS]
+    # no drum hits: transposed, as a mismatch without another band is
+    silent = [(s.copy(), o.copy()) for s, o in real]
+    silent[DRUMS] = (np.zeros_like(drums), np.zeros_like(drums))
+    spoiled = spoil_window("drums_displaced", TOY_TRACKS, silent, positions, np_rng(0))
+    assert changed(silent, spoiled) and DRUMS not in changed(silent, spoiled)
+    # and every toy window, every seed, comes out changed
+    for i in range(4):
+        real, positions = window(i)
+        for seed in range(6):
+            spoiled = spoil_window("drums_displaced", TOY_TRACKS, real, positions, np_rng(seed))
+            assert changed(real, spoiled) == [DRUMS]
 
 
 def test_another_piece_s_band_is_that_piece_s_cut_to_this_length():

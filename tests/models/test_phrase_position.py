@@ -16,8 +16,17 @@ import torch
 from models.band_batches import BandWindowSampler, band_tensors
 from models.band_pieces import load_band_split
 from models.config import GanConfig
+from models.consonance import beat_steps
 from models.errors import DatasetError
-from models.pianoroll import LOWEST_PITCH, Meter, bar_numbers, phrase_bars_of
+from models.pianoroll import (
+    LOWEST_PITCH,
+    Meter,
+    bar_name,
+    bar_names,
+    bar_number,
+    bar_numbers,
+    phrase_bars_of,
+)
 from models.sampling import candidate_probabilities, critic_scores, melody_condition
 from tests.support.band_data import TOY_STYLES, TOY_TRACKS, toy_piece
 
@@ -35,6 +44,24 @@ def test_bars_count_from_the_first_full_bar_and_a_pickup_is_the_bar_before():
     changed = bar_numbers([(0, Meter(4, 4)), (32, Meter(3, 4))], 32 + 24)
     assert list(changed[[0, 16, 32, 44]]) == [0, 1, 2, 3]
     assert list(bar_numbers(meter, 24, first=9)[[0, 12]]) == [9, 10]
+
+
+def test_a_bar_has_one_number_and_the_musician_names_it_from_one():
+    meter = [(0, Meter(3, 4))]
+    # no pickup: bar 0 is the first bar, named bar 1
+    assert list(bar_names(meter, 2 * 12)[[0, 11, 12]]) == [1, 1, 2]
+    assert bar_number(0, pickup=False) == 0 and bar_name(0) == 1
+    # a one-quarter pickup: bar -1, named bar 1; the first full bar is 0, named bar 2
+    names = bar_names(meter, 4 + 2 * 12, bar_phase=8)
+    numbers = bar_numbers(meter, 4 + 2 * 12, bar_phase=8)
+    assert list(names[[0, 3, 4, 16]]) == [1, 1, 2, 3]
+    assert bar_number(0, pickup=True) == -1 and bar_number(1, pickup=True) == 0
+    assert (names == bar_name(numbers - bar_number(0, pickup=True))).all()
+    # a pickup shorter than a beat is a bar of its own too: the graded beats and the
+    # checks' findings name the same bars (they were 1 and 2 for the same bar)
+    _, beat_bars, _ = beat_steps(1 + 12, meter, bar_phase=11)
+    assert list(beat_bars) == [2, 2, 2] and bar_names(meter, 13, bar_phase=11)[0] == 1
+    assert bar_names(meter, 0).shape == (0,)
 
 
 def _marked_dataset(tmp_path, phases: tuple[int, ...]):
@@ -71,6 +98,23 @@ def test_each_training_window_is_given_its_true_bars(tmp_path):
         plain, _ = band_tensors(batch, 2, "cpu")
         assert torch.equal(cond[:, : plain.shape[1]], plain)  # the phrase comes last
         assert torch.equal(cond[:, plain.shape[1] :].argmax(1), torch.from_numpy(true_bar % 4))
+
+
+def test_a_piece_s_bars_are_counted_once_and_every_window_reads_what_it_did(tmp_path):
+    """The sampler counts each piece's bars once (``piece_bars``), not every window over
+    its piece up to there: every window's bars, over several batches, are what counting
+    that stretch gave (pianoroll.bar_numbers up to the window's end)."""
+    data = load_band_split(_marked_dataset(tmp_path, (0, 4, 8, 0, 6, 2) * 4), "train")
+    sampler = BandWindowSampler(data, 48, np.random.default_rng(3), transpose=True)
+    for _ in range(3):
+        batch = sampler.batch(32)
+        for row, start in enumerate(batch["window_starts"].tolist()):
+            piece = int(np.searchsorted(data.starts, start, side="right")) - 1
+            offset = start - int(data.starts[piece])
+            meter = [(0, Meter(*map(int, data.meters[piece])))]
+            counted = bar_numbers(meter, offset + 48, int(data.bar_phase[piece]))[offset:]
+            assert np.array_equal(batch["bars"][row], counted)
+    assert 0 < len(sampler._piece_bars) <= len(data.starts) - 1
 
 
 def test_a_card_without_the_field_reads_as_before_and_writes_as_before():

@@ -9,7 +9,7 @@ from models.generator import Generator
 from models.pianoroll import Meter
 from models.sampling import melody_condition
 from models.track_outputs import fake_channels
-from models.track_widen import SILENT_LOGIT, widen
+from models.track_widen import SILENT_LOGIT, inserted, moved_columns, widen
 from models.tracks import TrackSpec
 from tests.support.model_files import TINY
 
@@ -99,3 +99,12 @@ def test_widen_to_dataset_writes_the_widened_networks_with_a_card_saying_whence(
         for (name, a), b in zip(got.state_dict().items(), want.state_dict().values()):
             assert a.dtype == torch.float32, name
             torch.testing.assert_close(a, b.float(), msg=name)
+
+
+def test_a_first_layer_grows_its_columns_one_way():
+    weight = torch.arange(2 * 4 * 3, dtype=torch.float16).reshape(2, 4, 3)
+    grown = moved_columns(weight, 6, inserted(4, 1, 2), copies={2: 0})
+    assert grown.dtype == torch.float32 and grown.shape == (2, 6, 3)
+    assert torch.equal(grown[:, [0, 3, 4, 5]], weight.float())  # moved two on past column 1
+    assert torch.equal(grown[:, 2], weight[:, 0].float()) and not grown[:, 1].any()
+    assert inserted(3, 3, 1) == {0: 0, 1: 1, 2: 2}  # after the last: nothing moves

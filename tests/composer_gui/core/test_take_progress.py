@@ -84,6 +84,25 @@ def test_messages_stamped_after_now_are_held_notes_until_now_passes_them():
     end = BAR_ONE + 8.0
     assert progress.at(end).notes == derived_whole(stamped, end, setup)
     assert progress.at(end).notes[0].duration_beats == 7.0  # held, to the last step
+    # ``now`` stays at the end: the same take, kept, not derived again every tick
+    assert progress.at(end) is progress.at(end)
+
+
+def test_a_kept_take_is_drawn_again_when_now_passes_a_late_note_s_end_within_its_step():
+    setup = RecordingSetup(60.0, 4, (4, 4), 0)
+    stamped = [
+        (BAR_ONE + 1.0, mido.Message("note_on", note=60, velocity=80)),
+        (BAR_ONE + 2.1, mido.Message("note_off", note=60)),  # in the sixteenth 2.0-2.25
+    ]
+    progress = TakeProgress(BAR_ONE, setup)
+    progress.feed(stamped)
+    before = progress.at(BAR_ONE + 2.05)  # drawn held, to the last step passed
+    assert progress.at(BAR_ONE + 2.08) is before  # still before its end: the same
+    after = progress.at(BAR_ONE + 2.2)  # the same step, past its end: drawn as it ended
+    assert before.notes == derived_whole(stamped, BAR_ONE + 2.05, setup)
+    assert after.notes == derived_whole(stamped, BAR_ONE + 2.2, setup)
+    assert before.notes[0].duration_beats == 1.0  # to the step 2.0
+    assert abs(after.notes[0].duration_beats - 1.1) < 1e-9  # to its release at 2.1
 
 
 def test_nothing_new_is_the_same_take_so_the_window_draws_nothing():
