@@ -46,6 +46,7 @@ STYLE = Key("model/style", "chorale")  # the Style box (core.styles)
 # Recording
 TEMPO_BPM = Key("record/tempo", 100.0)
 BARS = Key("record/bars", 4)
+METER = Key("record/meter", "4/4")  # a new melody's meter (core.tune.NewTune.read)
 COUNT_IN = Key("record/count_in", True)
 METRONOME = Key("record/metronome", True)
 # Window
@@ -70,6 +71,7 @@ ALL_KEYS = (
     PRESET,
     TEMPO_BPM,
     BARS,
+    METER,
     COUNT_IN,
     METRONOME,
     GEOMETRY,

@@ -51,7 +51,7 @@ class FilesFlow:
     def new_project(self) -> bool:
         if not self.confirm_discard("starting a new tune"):
             return False
-        self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
+        self.document.new(discard=True)  # the record settings of a new melody, not the last tune's
         self._left_the_tune()
         return True
 
