@@ -216,7 +216,7 @@ def build_panels(w) -> None:
     w.leave_compact_button.setToolTip("Back to the full window with its menus")
     w.leave_compact_button.clicked.connect(lambda: a.compact.setChecked(False))
     w.leave_compact_button.setVisible(False)
-    w.transport.layout().addWidget(w.leave_compact_button)  # right of Rec, Play, Loop
+    w.transport.first_row.addWidget(w.leave_compact_button)  # right of Rec, Play, Loop
     outputs = QHBoxLayout()
     outputs.addStretch(1)
     outputs.addWidget(w.daw_button)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import gc
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QRect
+from PySide6.QtWidgets import QWidget
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_writer import write_arrangement
@@ -76,3 +77,117 @@ def test_a_new_melodys_record_settings_carry_to_the_next_new_and_the_next_start(
         again.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
         gc.collect()
+
+
+def text_room(combo) -> int:
+    """The width a combo box draws its current text in (its edit field)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(
+        QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, combo
+    )
+    return field.width()
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 900])
+def test_the_input_box_shows_a_port_and_its_state_whole(qtbot, window, width):
+    """The Input box cut "FeederKeys:keys (not connected)" to "FeederKeys:keys (r"."""
+    window.resize(width, 720)
+    window.transport.set_inputs(["Midi Through:Port-0"], "FeederKeys:keys")
+    qtbot.wait(50)
+    box = window.transport.input
+    text = "FeederKeys:keys (not connected)"
+    assert box.currentText() == text
+    assert box.fontMetrics().horizontalAdvance(text) <= text_room(box)
+    assert box.toolTip() == text
+
+
+def test_a_port_name_too_long_for_the_box_is_cut_in_the_middle_with_all_of_it_in_the_tip(
+    qtbot, window
+):
+    window.resize(900, 720)
+    name = "A very long USB MIDI interface name:" + "x" * 120 + " Port 1"
+    window.transport.set_inputs([name], name)
+    qtbot.wait(50)
+    box = window.transport.input
+    shown = box.shown_text()
+    assert shown != name and "\u2026" in shown
+    assert shown.startswith("A very") and shown.endswith("Port 1")
+    assert box.fontMetrics().horizontalAdvance(shown) <= text_room(box)
+    assert box.toolTip() == name
+
+
+def transport_texts_cut(window) -> list[str]:
+    """Each transport control whose text does not fit it, by QFontMetrics."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QToolButton
+
+    bar, cut = window.transport, []
+    shown = [w for w in bar.findChildren(QWidget) if w.isVisibleTo(window)]
+    for widget in shown:
+        metrics = widget.fontMetrics()
+        if isinstance(widget, QToolButton | QLabel):
+            text, room = widget.text(), widget.contentsRect().width()
+            if isinstance(widget, QToolButton):
+                room = widget.width() - 6  # the style's margins either side of the text
+        elif isinstance(widget, QComboBox):
+            text, room = widget.currentText(), text_room(widget)
+        elif isinstance(widget, QAbstractSpinBox):
+            text, room = widget.text(), widget.lineEdit().width()
+        else:
+            continue
+        if metrics.horizontalAdvance(text) > room:
+            cut.append(f"{text!r}: {metrics.horizontalAdvance(text)} px in {room}")
+    return cut
+
+
+def transport_overlaps(window) -> list[str]:
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QToolButton
+
+    bar = window.transport
+    kinds = QToolButton | QLabel | QComboBox | QAbstractSpinBox
+    shown = [
+        w
+        for w in bar.findChildren(QWidget)
+        if w.isVisibleTo(window)
+        and isinstance(w, kinds)
+        and w.parent() is not None
+        and not isinstance(w.parent(), QAbstractSpinBox | QComboBox)
+    ]
+    rects = [(w, QRect(w.mapTo(bar, w.rect().topLeft()), w.size())) for w in shown]
+    faults = [
+        f"{w.objectName() or type(w).__name__} outside"
+        for w, r in rects
+        if not bar.rect().contains(r)
+    ]
+    for i, (a, ra) in enumerate(rects):
+        for b, rb in rects[i + 1 :]:
+            if ra.intersects(rb):
+                faults.append(f"{type(a).__name__} over {type(b).__name__}")
+    return faults
+
+
+@pytest.mark.parametrize("size", [(900, 720), (1024, 600), (1280, 720)])
+def test_every_transport_control_is_readable_down_to_the_minimum_width(qtbot, window, size):
+    """At 900 px, the window's minimum, the row was cut to "●...c", "▶...y", "M...e":
+    it needs about 1110 px. Below that the input and clock go to a second row."""
+    window.transport.set_inputs(["Midi Through:Port-0"], "FeederKeys:keys")
+    window.resize(*size)
+    qtbot.wait(50)
+    assert window.width() == size[0]  # the window did not grow past the screen's width
+    assert transport_texts_cut(window) == []
+    assert transport_overlaps(window) == []
+
+
+@pytest.mark.parametrize(
+    ("width", "chosen", "one_row"),
+    [(1280, "", True), (1920, "FeederKeys:keys", True), (1280, "FeederKeys:keys", False)],
+)
+def test_the_transport_keeps_one_row_where_its_labels_fit(qtbot, window, width, chosen, one_row):
+    """A second row costs the rolls 36 px of height: only where one row lacks the room."""
+    window.transport.set_inputs([], chosen)
+    window.resize(width, 720)
+    qtbot.wait(50)
+    assert window.transport.one_row == one_row
+    assert transport_texts_cut(window) == []
