@@ -40,9 +40,12 @@ OWN_CLOCK = "Own tempo"
 
 def tool_button(action: QAction, text: str | None = None, name: str = "") -> QToolButton:
     button = QToolButton()
-    button.setDefaultAction(action)
     if text:
-        button.setText(text)
+        # the button's own label, as the action's icon text: a label set on the button
+        # went back to the action's menu text at its next change (Rec read "Record"
+        # after a take); menus keep ``text()``
+        action.setIconText(text)
+    button.setDefaultAction(action)
     if name:
         button.setObjectName(name)
     button.setFocusPolicy(Qt.NoFocus)  # Space must reach the Play shortcut, not the button
@@ -149,10 +152,10 @@ class TransportBar(QFrame):
         self.record = tool_button(actions.record, "\u25cf  Rec", "record")
         self.play = tool_button(actions.play, "\u25b6  Play")
         actions.play.toggled.connect(
-            lambda on: self.play.setText("\u25a0  Stop" if on else "\u25b6  Play")
+            lambda on: actions.play.setIconText("\u25a0  Stop" if on else "\u25b6  Play")
         )
         self.loop = tool_button(actions.loop, "\u21bb  Loop")
-        self.metronome = tool_button(actions.metronome, "Click")
+        self.metronome = tool_button(actions.metronome, "Metronome")
         self.count_in = tool_button(actions.count_in, "Count-in")
         for widget in (self.record, self.play, self.loop):
             layout.addWidget(widget)

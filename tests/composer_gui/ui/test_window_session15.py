@@ -191,3 +191,30 @@ def test_the_transport_keeps_one_row_where_its_labels_fit(qtbot, window, width, 
     qtbot.wait(50)
     assert window.transport.one_row == one_row
     assert transport_texts_cut(window) == []
+
+
+def test_the_transport_buttons_keep_their_labels_after_a_take(window):
+    """After a take the Rec button read "Record": any change of its action (checked,
+    enabled) put the action's menu text back on the button in place of its own label."""
+    a, bar = window.actions, window.transport
+    labels = {
+        bar.record: "\u25cf  Rec",
+        bar.play: "\u25b6  Play",
+        bar.loop: "\u21bb  Loop",
+        bar.metronome: "Metronome",
+        bar.count_in: "Count-in",
+        bar.keyboard: "\u2328  Keys",
+    }
+    for action in (a.record, a.play, a.loop, a.metronome, a.count_in, a.computer_keyboard):
+        action.setEnabled(False)  # what a take's start and end do to Rec
+        action.setEnabled(True)
+    assert {button: button.text() for button in labels} == labels
+    a.play.toggled.disconnect(window.set_playing)  # the label alone: no sound here
+    a.play.setChecked(True)
+    assert bar.play.text() == "\u25a0  Stop"
+    a.play.setEnabled(False)
+    a.play.setEnabled(True)
+    assert bar.play.text() == "\u25a0  Stop"
+    a.play.setChecked(False)
+    assert bar.play.text() == "\u25b6  Play"
+    assert a.record.text() == "&Record"  # the menu keeps its words
