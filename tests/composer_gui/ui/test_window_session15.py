@@ -218,3 +218,24 @@ def test_the_transport_buttons_keep_their_labels_after_a_take(window):
     a.play.setChecked(False)
     assert bar.play.text() == "\u25b6  Play"
     assert a.record.text() == "&Record"  # the menu keeps its words
+
+
+def test_the_take_menu_says_each_takes_style(qtbot):
+    """With chorale and band takes of one melody, the Take menu read "Take 1 (8
+    candidates)", "Take 3 (8 candidates)": nothing told which was the band."""
+    from composer_gui.core.candidate import Candidate
+    from composer_gui.ui.candidates import CandidatesPanel
+
+    def take(style: str, count: int) -> list[Candidate]:
+        melody = Arrangement([Track("melody", [])])
+        return [Candidate(melody, n + 1, 0.0, 50.0, style=style) for n in range(count)]
+
+    panel = CandidatesPanel()
+    qtbot.addWidget(panel)
+    panel.set_generations([take("chorale", 8), take("pop ballad", 8), take("", 2)])
+    texts = [panel.history.itemText(i) for i in range(panel.history.count())]
+    assert texts == [
+        "Take 1: chorale  (8 candidates)",
+        "Take 2: pop ballad  (8 candidates)",
+        "Take 3  (2 candidates)",  # a project saved before styles were kept
+    ]
