@@ -209,7 +209,7 @@ def build_panels(w) -> None:
     stale_row = QHBoxLayout()
     stale_row.addWidget(w.stale_label, 1)
     stale_row.addWidget(w.regenerate_button)
-    w.drag_handle = DragHandle(w.export_arrangement)
+    w.drag_handle = DragHandle(w.export_arrangement, lambda: w.document.export_stem)
     w.daw_button = tool_button(a.send_to_daw, "\u21e2  Send to DAW")
     export_button = tool_button(a.export, "Export MIDI...")
     w.leave_compact_button = QPushButton("Full Window")

@@ -239,3 +239,37 @@ def test_the_take_menu_says_each_takes_style(qtbot):
         "Take 2: pop ballad  (8 candidates)",
         "Take 3  (2 candidates)",  # a project saved before styles were kept
     ]
+
+
+def test_export_and_drag_name_the_file_after_the_tune_the_take_and_the_style(
+    qtbot, window, melody_file, tmp_path, monkeypatch
+):
+    """Export offered "Composer.mid" for every tune and take, so a second export
+    overwrote the first unless renamed, and a DAW named every dragged clip "Composer"."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from composer_gui.core.candidate import Candidate
+    from composer_gui.ui import drag_handle
+
+    assert window.open_file(melody_file)
+    doc = window.document
+    assert doc.export_stem == "tune - melody"
+    arrangement = Arrangement(
+        [Track("melody", list(doc.melody)), *(Track(n, []) for n in ("alto", "tenor", "bass"))]
+    )
+    for style in ("chorale", "pop ballad"):
+        doc.add_take(
+            [Candidate(arrangement, n + 1, 0.0, 50.0, style=style) for n in range(3)],
+            doc.melody,
+        )
+    doc.pick_candidate(2)  # of the take on show, the newest
+    assert doc.export_stem == "tune - take 2 - pop ballad 3"
+    offered = []
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args: offered.append(args[2]) or ("", "")
+    )
+    window.choose_and_export()
+    assert offered and offered[0].endswith("tune - take 2 - pop ballad 3.mid")
+    monkeypatch.setattr(drag_handle, "DRAG_FOLDER", tmp_path / "drag")
+    assert window.drag_handle.make_mime() is not None
+    assert window.drag_handle.last_file.name.startswith("tune - take 2 - pop ballad 3 ")
