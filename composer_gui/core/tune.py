@@ -76,14 +76,22 @@ def meter_key(time_signature, meter_changes) -> MeterKey:
     )
 
 
+def take_change(take: Take, s: Tune) -> str:
+    """What changed since the take was written: "melody" (edited), "meter", "pickup",
+    or "" (nothing: the take is not stale)."""
+    if take.melody != s.melody:
+        return "melody"
+    if take.meter is not None and take.meter != meter_key(s.time_signature, s.meter_changes):
+        return "meter"
+    if take.pickup is not None and take.pickup != s.pickup:
+        return "pickup"
+    return ""
+
+
 def take_is_stale(take: Take, s: Tune) -> bool:
     """The melody was edited, or the meter or the pickup changed, since the take was
     written."""
-    if take.melody != s.melody:
-        return True
-    if take.pickup is not None and take.pickup != s.pickup:
-        return True
-    return take.meter is not None and take.meter != meter_key(s.time_signature, s.meter_changes)
+    return bool(take_change(take, s))
 
 
 @dataclass

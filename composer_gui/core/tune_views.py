@@ -19,6 +19,7 @@ from composer_gui.core.tune import (
     TuneFields,
     melody_arrangement,
     take_bars,
+    take_change,
     take_is_stale,
     tune_bars,
 )
@@ -72,6 +73,13 @@ class TuneViews(TuneFields):
         on screen."""
         s = self._state
         return s.pick is not None and take_is_stale(s.takes[s.pick[0]], s)
+
+    @property
+    def stale_change(self) -> str:
+        """What changed since the picked candidate's take was written: "melody",
+        "meter", "pickup", or "" (``tune.take_change``)."""
+        s = self._state
+        return take_change(s.takes[s.pick[0]], s) if s.pick is not None else ""
 
     def take_is_stale(self, index: int) -> bool:
         return take_is_stale(self._state.takes[index], self._state)

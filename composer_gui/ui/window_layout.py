@@ -46,7 +46,13 @@ EMPTY_MELODY_TEXT = (
     "or pick a sample from File > Samples.\nClick in the grid to add notes; drag to move or "
     "resize them; right-click to delete."
 )
-STALE_TEXT = "The melody changed after these candidates were written for it."
+STALE_TEXTS = {  # by what changed (Document.stale_change): the meter box's change was
+    # called a change of the melody
+    "melody": "The melody changed after these candidates were written for it.",
+    "meter": "The meter changed after these candidates were written.",
+    "pickup": "The pickup changed after these candidates were written.",
+}
+STALE_TEXT = STALE_TEXTS["melody"]
 
 
 def panel(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:

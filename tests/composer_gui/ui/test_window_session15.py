@@ -273,3 +273,31 @@ def test_export_and_drag_name_the_file_after_the_tune_the_take_and_the_style(
     monkeypatch.setattr(drag_handle, "DRAG_FOLDER", tmp_path / "drag")
     assert window.drag_handle.make_mime() is not None
     assert window.drag_handle.last_file.name.startswith("tune - take 2 - pop ballad 3 ")
+
+
+def test_the_stale_row_says_what_changed_since_the_take(qtbot, window, melody_file):
+    """After the meter box went from 4/4 to 3/4 the row said "The melody changed after
+    these candidates were written for it": the melody had not changed."""
+    from composer_gui.core.candidate import Candidate
+
+    assert window.open_file(melody_file)
+    doc = window.document
+    arrangement = Arrangement(
+        [Track("melody", list(doc.melody)), *(Track(n, []) for n in ("alto", "tenor", "bass"))]
+    )
+    doc.add_take([Candidate(arrangement, 1, 0.0, 50.0, style="chorale")], doc.melody)
+    doc.pick_candidate(0)
+    assert not window.stale_label.isVisibleTo(window)
+    doc.set_meter((3, 4))
+    assert window.stale_label.isVisibleTo(window)
+    assert "meter" in window.stale_label.text() and "melody" not in window.stale_label.text()
+    doc.set_meter((4, 4))
+    doc.set_pickup(4)  # a beat
+    assert "pickup" in window.stale_label.text()
+    doc.set_pickup("auto")
+    assert not window.stale_label.isVisibleTo(window)
+    doc.set_melody(list(doc.melody)[1:], "Delete note")
+    assert (
+        window.stale_label.text()
+        == "The melody changed after these candidates were written for it."
+    )
