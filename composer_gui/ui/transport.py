@@ -296,6 +296,10 @@ class TransportBar(QFrame):
             self.first_row.setStretch(at, 1)
             self.second_row.insertWidget(0, self.input_row)  # its own width; the rest empty
         self.input_separator.setVisible(one_row)  # a row's start needs no separator
+        # the window lays out again for the new height: from inside a resize it kept the
+        # two rows' height under one row, an empty band above the melody
+        self.layout().activate()
+        self.updateGeometry()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.arrange(event.size().width())

@@ -301,3 +301,21 @@ def test_the_stale_row_says_what_changed_since_the_take(qtbot, window, melody_fi
         window.stale_label.text()
         == "The melody changed after these candidates were written for it."
     )
+
+
+def test_the_melody_panel_follows_the_transport_back_to_one_row(qtbot, window):
+    """Compact mode at 900 px, back to the full window, then 1280 px: the transport went
+    back to one row but the panels below stayed where its two rows had put them, under
+    an empty band 36 px high."""
+    window.resize(900, 680)
+    window.actions.compact.setChecked(True)
+    qtbot.wait(20)
+    window.actions.compact.setChecked(False)
+    qtbot.wait(20)
+    for width, one_row in ((1280, True), (900, False), (1280, True)):
+        window.resize(width, 680)
+        qtbot.wait(50)
+        bar, below = window.transport, window.vertical_splitter
+        assert bar.one_row == one_row
+        gap = below.geometry().top() - bar.geometry().bottom() - 1
+        assert gap == window.centralWidget().layout().spacing(), width
