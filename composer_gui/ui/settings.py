@@ -95,6 +95,13 @@ def get(key: Key) -> Any:
     return _coerce(value, key.default)
 
 
+def last_folder() -> Path:
+    """Where the file dialogs open: the folder last used, else the home folder (with none
+    used yet they opened where the app was started from, the source tree in a tryout)."""
+    folder = Path(get(LAST_FOLDER)) if get(LAST_FOLDER) else Path.home()
+    return folder if folder.is_dir() else Path.home()
+
+
 def put(key: Key, value: Any) -> None:
     store().setValue(key.name, value)
 

@@ -319,3 +319,24 @@ def test_the_melody_panel_follows_the_transport_back_to_one_row(qtbot, window):
         assert bar.one_row == one_row
         gap = below.geometry().top() - bar.geometry().bottom() - 1
         assert gap == window.centralWidget().layout().spacing(), width
+
+
+def test_the_first_save_and_export_offer_the_home_folder(window, melody_file, monkeypatch):
+    """With no folder used yet, Save and Export opened in the folder the app was started
+    from (the source tree, in the tryout), not the musician's own."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    assert window.open_file(melody_file)  # by its path: no folder chosen in a dialog
+    assert settings.get(settings.LAST_FOLDER) == ""
+    offered = []
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args: offered.append(args[2]) or ("", "")
+    )
+    window.save_as()
+    window.choose_and_export()
+    assert [Path(path).parent for path in offered] == [Path.home(), Path.home()]
+    settings.put(settings.LAST_FOLDER, str(melody_file.parent / "gone"))  # removed since
+    window.save_as()
+    assert Path(offered[-1]).parent == Path.home()
