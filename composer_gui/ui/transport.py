@@ -137,8 +137,8 @@ class TransportBar(QFrame):
     def __init__(self, actions: Actions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
-        # One row where it fits; below that width (about 1110 px with the full labels; the
-        # window's minimum is 900) the input and clock boxes take a second row, or
+        # One row where it fits; below that width (about 1260 px with "No MIDI keyboard";
+        # the window's minimum is 900) the input and clock boxes take a second row, or
         # every control was cut ("●...c", "▶...y"). ``arrange`` chooses.
         rows = QVBoxLayout(self)
         rows.setContentsMargins(8, 6, 8, 6)
@@ -337,6 +337,7 @@ class TransportBar(QFrame):
     def show_clock(self, text: str) -> None:
         """What the followed clock says ("DAW 98 BPM, playing"); "" when not following."""
         self.clock_label.setText(text)
+        self.arrange()  # the words may need the second row
 
     def show_bars(self, bars: int) -> None:
         """Show the melody's bars whole: a loaded tune longer than a new melody's range
