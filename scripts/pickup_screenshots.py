@@ -81,10 +81,11 @@ TAKE = [(69, -1.0, 0.9), (72, 0.0, 1.9), (74, 2.0, 0.9), (76, 3.0, 1.4), (77, 4.
 def record_take(app, window, shot) -> None:
     """Record ``TAKE`` with the count-in and no metronome (no sound is needed), shooting
     ``take-count-in`` in bar 1's second beat and ``take-kept`` after the take."""
+    from composer_gui.core.tune import NewTune
     from composer_gui.ui import settings
 
     settings.put(settings.MIDI_INPUT, "")  # the on-screen keys only
-    window.document.new(discard=True, tempo_bpm=60.0)
+    window.document.new(discard=True, defaults=NewTune(tempo_bpm=60.0))
     window.document.set_meter((3, 4))
     window.transport.tempo.setValue(60.0)
     window.transport.bars.setValue(2)

@@ -32,6 +32,7 @@ from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
     Edit,
     MelodySource,
+    NewTune,
     Take,
     Tune,
     bars_for,
@@ -45,7 +46,7 @@ from composer_gui.core.tune import (
 from composer_gui.core.tune_views import TuneViews
 from models.pianoroll import TRACKS, Meter
 
-__all__ = ["Document", "MelodySource", "Take", "UnsavedWorkError", "default_mix"]
+__all__ = ["Document", "MelodySource", "NewTune", "Take", "UnsavedWorkError", "default_mix"]
 
 # What changed, passed to listeners so a view redraws only its part.
 MELODY, TAKES, PICK, MIX, TEMPO, FILE, SETTINGS, SOURCE = (
@@ -73,6 +74,7 @@ class Document(TuneViews):
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
         self._state = Tune()
+        self.new_tune = NewTune()  # what New starts with (the record settings)
         self._undo: list[Edit] = []
         self._redo: list[Edit] = []
         self.revision = 0  # counts changes; the work is dirty while it differs from...
@@ -126,11 +128,18 @@ class Document(TuneViews):
             self.saved_revision = self.revision
         self._changed(*EVERYTHING, work=False)
 
-    def new(self, discard: bool = False, tempo_bpm: float | None = None) -> None:
-        s = self._state
+    def new(self, discard: bool = False, defaults: NewTune | None = None) -> None:
+        """A new, empty melody with the record settings of ``new_tune`` (or ``defaults``,
+        which become them); the Generate settings stay, as they do from one start to
+        the next; the mix, the pickup, the takes and the undo history start afresh."""
+        if defaults is not None:
+            self._check_discard(discard)
+            self.new_tune = defaults
+        s, start = self._state, self.new_tune
         fresh = Tune(
-            tempo_bpm=s.tempo_bpm if tempo_bpm is None else float(tempo_bpm),
-            bars=s.bars,
+            tempo_bpm=start.tempo_bpm,
+            time_signature=start.time_signature,
+            bars=start.bars,
             preset=s.preset,
             style=s.style,
             density=s.density,
@@ -138,6 +147,16 @@ class Document(TuneViews):
             mix=default_mix(s.preset),
         )
         self._replace(fresh, discard)
+
+    @property
+    def is_new_melody(self) -> bool:
+        """Started by New (or a fresh start), not opened from nor saved to a file: its
+        tempo, bars and meter boxes set what the next new melody starts with."""
+        return self._state.source is None and self._state.path is None
+
+    def _set_new_tune(self, **record) -> None:
+        if self.is_new_melody:
+            self.new_tune = replace(self.new_tune, **record)
 
     def open_midi(self, path: str | Path, discard: bool = False, track: int | None = None) -> str:
         """Open a MIDI file's melody; returns the name of the track taken."""
@@ -352,6 +371,7 @@ class Document(TuneViews):
         if float(bpm) != s.tempo_bpm:
             scaled = self.tempo_map().scaled(float(bpm))
             s.tempo_bpm, s.tempo_changes = scaled.first_bpm, scaled.changes
+            self._set_new_tune(tempo_bpm=s.tempo_bpm)
             self._changed(TEMPO)
 
     def set_meter(self, signature: tuple[int, int]) -> None:
@@ -363,6 +383,7 @@ class Document(TuneViews):
             if isinstance(s.pickup, int) and s.pickup >= Meter.of(signature).bar_steps:
                 s.pickup = PICKUP_AUTO  # a bar or more of the new meter is no pickup
             s.bars = bars_for(s)
+            self._set_new_tune(time_signature=signature)
             self._changed(TEMPO)
 
     def set_pickup(self, pickup: Pickup) -> None:
@@ -378,6 +399,7 @@ class Document(TuneViews):
         bars = new_bars(bars)
         if bars != self._state.bars:
             self._state.bars = bars
+            self._set_new_tune(bars=bars)
             self._changed(TEMPO)
 
     def set_generate_settings(

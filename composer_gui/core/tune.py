@@ -18,10 +18,39 @@ from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup
 from composer_gui.core.project import Project, TrackMix
 from composer_gui.core.styles import CHORALE_STYLE
-from models.pianoroll import BEATS_PER_BAR, TRACKS
+from models.pianoroll import ACCOMPANIED_METERS, BEATS_PER_BAR, TRACKS
 
 # The bars box's range for a new, empty melody; a melody's own bars are shown whole.
 NEW_BARS_MAX = 999
+
+
+@dataclass(frozen=True)
+class NewTune:
+    """What a new melody starts with: the record settings (tempo, bars to record, meter).
+
+    New and a fresh start give these; the tempo, bars and meter boxes set on a new
+    melody change them, an opened tune's own never do (a 282-bar tune's New was "282
+    bars" to record, in its meter and tempo)."""
+
+    tempo_bpm: float = 100.0
+    bars: int = 4
+    time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
+
+    @classmethod
+    def read(cls, tempo_bpm: float, bars: int, meter: str) -> NewTune:
+        """From saved settings; a meter written wrong or not accompanied reads as 4/4."""
+        try:
+            numerator, denominator = (int(part) for part in meter.split("/"))
+        except ValueError:
+            numerator, denominator = cls.time_signature
+        signature = (numerator, denominator)
+        if signature not in ACCOMPANIED_METERS:
+            signature = cls.time_signature
+        return cls(float(tempo_bpm), new_bars(bars), signature)
+
+    @property
+    def meter_text(self) -> str:
+        return "{}/{}".format(*self.time_signature)
 
 
 @dataclass
@@ -47,14 +76,22 @@ def meter_key(time_signature, meter_changes) -> MeterKey:
     )
 
 
+def take_change(take: Take, s: Tune) -> str:
+    """What changed since the take was written: "melody" (edited), "meter", "pickup",
+    or "" (nothing: the take is not stale)."""
+    if take.melody != s.melody:
+        return "melody"
+    if take.meter is not None and take.meter != meter_key(s.time_signature, s.meter_changes):
+        return "meter"
+    if take.pickup is not None and take.pickup != s.pickup:
+        return "pickup"
+    return ""
+
+
 def take_is_stale(take: Take, s: Tune) -> bool:
     """The melody was edited, or the meter or the pickup changed, since the take was
     written."""
-    if take.melody != s.melody:
-        return True
-    if take.pickup is not None and take.pickup != s.pickup:
-        return True
-    return take.meter is not None and take.meter != meter_key(s.time_signature, s.meter_changes)
+    return bool(take_change(take, s))
 
 
 @dataclass

@@ -19,6 +19,7 @@ from composer_gui.core.tune import (
     TuneFields,
     melody_arrangement,
     take_bars,
+    take_change,
     take_is_stale,
     tune_bars,
 )
@@ -51,11 +52,34 @@ class TuneViews(TuneFields):
         return s.takes[take].candidates[index]
 
     @property
+    def export_stem(self) -> str:
+        """The file name Export offers and a dragged file carries, without ".mid": the
+        tune, the take, the style and the candidate ("jig - take 2 - rock 3"; the melody
+        alone "jig - melody"). Export offered "Composer.mid" for every take, so a second
+        export overwrote the first, and a DAW named every dragged clip "Composer"."""
+        s = self._state
+        candidate = self.picked
+        if candidate is None:
+            stem = f"{self.name} - melody"
+        else:
+            take, index = s.pick
+            style = f"{candidate.style} " if candidate.style else ""
+            stem = f"{self.name} - take {take + 1} - {style}{index + 1}"
+        return stem.replace("/", "-").replace("\\", "-")  # a model's name may hold one
+
+    @property
     def stale(self) -> bool:
         """The picked candidate was written for another melody (or meter) than the one
         on screen."""
         s = self._state
         return s.pick is not None and take_is_stale(s.takes[s.pick[0]], s)
+
+    @property
+    def stale_change(self) -> str:
+        """What changed since the picked candidate's take was written: "melody",
+        "meter", "pickup", or "" (``tune.take_change``)."""
+        s = self._state
+        return take_change(s.takes[s.pick[0]], s) if s.pick is not None else ""
 
     def take_is_stale(self, index: int) -> bool:
         return take_is_stale(self._state.takes[index], self._state)

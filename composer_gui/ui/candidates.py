@@ -91,6 +91,13 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def take_label(number: int, candidates: list[Any]) -> str:
+    """The Take menu's words for one take, its style named: chorale and band takes of one
+    melody read alike before ("Take 3  (8 candidates)")."""
+    style = getattr(candidates[0], "style", "") if candidates else ""
+    return f"Take {number}{': ' + style if style else ''}  ({len(candidates)} candidates)"
+
+
 class CandidatesPanel(QWidget):
     """A history combo and the ranked list of the chosen generation."""
 
@@ -167,7 +174,7 @@ class CandidatesPanel(QWidget):
         try:
             self.history.clear()
             for number, gen in enumerate(generations, start=1):
-                self.history.addItem(f"Take {number}  ({len(gen)} candidates)")
+                self.history.addItem(take_label(number, gen))
             if generations:
                 self.history.setCurrentIndex(
                     len(generations) - 1 if generation is None else generation

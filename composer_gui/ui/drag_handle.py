@@ -46,10 +46,14 @@ class DragHandle(QLabel):
     failed = Signal(str)
 
     def __init__(
-        self, provider: Callable[[], Arrangement | None], parent: QWidget | None = None
+        self,
+        provider: Callable[[], Arrangement | None],
+        name: Callable[[], str] = lambda: "Composer",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("\u2630  Drag MIDI", parent)
         self.provider = provider
+        self.name = name  # the file's stem: a DAW names the dropped clip after it
         self.setAlignment(Qt.AlignCenter)
         self.setMinimumHeight(30)
         self.setMinimumWidth(104)
@@ -85,7 +89,7 @@ class DragHandle(QLabel):
             self.failed.emit("There is nothing to drag yet: record or open a melody first.")
             return None
         try:
-            self.last_file = write_drag_file(arrangement)
+            self.last_file = write_drag_file(arrangement, self.name())
         except OSError as error:
             log.warning("Could not write the drag file: %s", error)  # a full disk: no bug
             self.failed.emit(f"The MIDI file to drag could not be written: {error.strerror}.")

@@ -43,7 +43,12 @@ from composer_gui.ui.keyboard import ComputerKeyboard
 from composer_gui.ui.window_audition import AuditionFlow
 from composer_gui.ui.window_files import FilesFlow
 from composer_gui.ui.window_generation import GenerationFlow
-from composer_gui.ui.window_layout import build_panels, sample_melodies, set_compact
+from composer_gui.ui.window_layout import (
+    STALE_TEXTS,
+    build_panels,
+    sample_melodies,
+    set_compact,
+)
 from composer_gui.ui.window_output import OutputFlow
 from composer_gui.ui.window_settings import SettingsFlow
 from composer_gui.ui.window_transport import TransportFlow
@@ -283,6 +288,8 @@ class MainWindow(
                 if heard is None:  # the empty view spans the melody
                     self.arrangement_view.set_length(doc.length_beats(), doc.bar_lines())
                 stale = doc.stale
+                if stale:
+                    self.stale_label.setText(STALE_TEXTS[doc.stale_change])
                 self.stale_label.setVisible(stale)
                 self.regenerate_button.setVisible(stale)
                 if MIX in aspects and self.audition.is_playing:

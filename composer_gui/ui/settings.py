@@ -46,6 +46,7 @@ STYLE = Key("model/style", "chorale")  # the Style box (core.styles)
 # Recording
 TEMPO_BPM = Key("record/tempo", 100.0)
 BARS = Key("record/bars", 4)
+METER = Key("record/meter", "4/4")  # a new melody's meter (core.tune.NewTune.read)
 COUNT_IN = Key("record/count_in", True)
 METRONOME = Key("record/metronome", True)
 # Window
@@ -70,6 +71,7 @@ ALL_KEYS = (
     PRESET,
     TEMPO_BPM,
     BARS,
+    METER,
     COUNT_IN,
     METRONOME,
     GEOMETRY,
@@ -91,6 +93,13 @@ def store() -> QSettings:
 def get(key: Key) -> Any:
     value = store().value(key.name, key.default)
     return _coerce(value, key.default)
+
+
+def last_folder() -> Path:
+    """Where the file dialogs open: the folder last used, else the home folder (with none
+    used yet they opened where the app was started from, the source tree in a tryout)."""
+    folder = Path(get(LAST_FOLDER)) if get(LAST_FOLDER) else Path.home()
+    return folder if folder.is_dir() else Path.home()
 
 
 def put(key: Key, value: Any) -> None:

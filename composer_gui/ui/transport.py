@@ -8,16 +8,23 @@ arriving at a port (``show_clock`` shows what that clock says).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
+    QSpacerItem,
     QSpinBox,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -33,9 +40,12 @@ OWN_CLOCK = "Own tempo"
 
 def tool_button(action: QAction, text: str | None = None, name: str = "") -> QToolButton:
     button = QToolButton()
-    button.setDefaultAction(action)
     if text:
-        button.setText(text)
+        # the button's own label, as the action's icon text: a label set on the button
+        # went back to the action's menu text at its next change (Rec read "Record"
+        # after a take); menus keep ``text()``
+        action.setIconText(text)
+    button.setDefaultAction(action)
     if name:
         button.setObjectName(name)
     button.setFocusPolicy(Qt.NoFocus)  # Space must reach the Play shortcut, not the button
@@ -51,6 +61,74 @@ def separator() -> QFrame:
     return line
 
 
+class PortBox(QComboBox):
+    """A box of MIDI ports that asks for room for its whole current text, and cuts a
+    name too long for the room it gets in the middle (a port's name ends in what tells
+    two ports apart, and a state such as "(not connected)"); the tooltip has it all.
+    The Input box cut "FeederKeys:keys (not connected)" to "FeederKeys:keys (r"."""
+
+    MOST_PIXELS = 300  # the most a name may ask for: a longer one is cut in the middle
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.setMinimumContentsLength(1)
+        self.tip = ""  # the box's own tooltip, shown after the full text
+        self.currentTextChanged.connect(lambda _text: self.current_changed())
+
+    def set_tip(self, tip: str) -> None:
+        self.tip = tip
+        self.current_changed()
+
+    def current_changed(self) -> None:
+        """The tooltip and the room asked for follow the current text (call it after
+        changing the items with signals blocked)."""
+        text = self.currentText()
+        self.setToolTip(text if text and self.currentIndex() > 0 else self.tip)
+        self.updateGeometry()
+
+    def _option(self) -> QStyleOptionComboBox:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        return option
+
+    def shown_text(self) -> str:
+        """The current text as drawn: whole, or cut in the middle to the room there is."""
+        option = self._option()
+        field = self.style().subControlRect(
+            QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, self
+        )
+        return self.fontMetrics().elidedText(self.currentText(), Qt.ElideMiddle, field.width())
+
+    def sizeHint(self):  # noqa: N802 - Qt override
+        """Room for the current text whole, not for the longest item (which sized the
+        row for a port no one chose)."""
+        hint = super().sizeHint()
+        option = self._option()
+        text = self.fontMetrics().horizontalAdvance(self.currentText())
+        field = self.style().subControlRect(
+            QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, self
+        )
+        hint.setWidth(max(self.minimumWidth(), self.width() - field.width() + text + 2))
+        return hint.boundedTo(QSize(self.MOST_PIXELS, hint.height())).expandedTo(
+            QSize(self.minimumWidth(), 0)
+        )
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt override
+        """The whole text up to MOST_PIXELS: a row short of that wraps (TransportBar.arrange)
+        rather than squeezing the box; a longer name is cut in the middle."""
+        hint = super().minimumSizeHint()
+        hint.setWidth(min(self.sizeHint().width(), self.MOST_PIXELS))
+        return hint
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        painter = QStylePainter(self)
+        option = self._option()
+        option.currentText = self.shown_text()
+        painter.drawComplexControl(QStyle.CC_ComboBox, option)
+        painter.drawControl(QStyle.CE_ComboBoxLabel, option)
+
+
 class TransportBar(QFrame):
     input_chosen = Signal(str)  # "" for none
     clock_chosen = Signal(str)  # the port whose MIDI clock to follow; "" for our own tempo
@@ -59,16 +137,25 @@ class TransportBar(QFrame):
     def __init__(self, actions: Actions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        # One row where it fits; below that width (about 1260 px with "No MIDI keyboard";
+        # the window's minimum is 900) the input and clock boxes take a second row, or
+        # every control was cut ("●...c", "▶...y"). ``arrange`` chooses.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(8, 6, 8, 6)
+        rows.setSpacing(6)
+        self.first_row = layout = QHBoxLayout()
         layout.setSpacing(6)
+        self.second_row = QHBoxLayout()
+        self.second_row.setSpacing(6)
+        rows.addLayout(self.first_row)
+        rows.addLayout(self.second_row)
         self.record = tool_button(actions.record, "\u25cf  Rec", "record")
         self.play = tool_button(actions.play, "\u25b6  Play")
         actions.play.toggled.connect(
-            lambda on: self.play.setText("\u25a0  Stop" if on else "\u25b6  Play")
+            lambda on: actions.play.setIconText("\u25a0  Stop" if on else "\u25b6  Play")
         )
         self.loop = tool_button(actions.loop, "\u21bb  Loop")
-        self.metronome = tool_button(actions.metronome, "Click")
+        self.metronome = tool_button(actions.metronome, "Metronome")
         self.count_in = tool_button(actions.count_in, "Count-in")
         for widget in (self.record, self.play, self.loop):
             layout.addWidget(widget)
@@ -109,16 +196,20 @@ class TransportBar(QFrame):
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
         layout.addWidget(self.meter)
-        self.full_only.append(separator())
-        layout.addWidget(self.full_only[-1])
 
-        self.input = QComboBox()
+        # the input and the clock: beside the rest, or on a row of their own
+        self.input_row = QWidget()
+        ports = QHBoxLayout(self.input_row)
+        ports.setContentsMargins(0, 0, 0, 0)
+        ports.setSpacing(6)
+        self.input_separator = separator()
+        ports.addWidget(self.input_separator)
+        self.input = PortBox()
         # Room for "No MIDI keyboard" whole: at 1280 px the row was 70 px short and cut it
-        # to "No MIDI keybo". A longer port name is elided; its item's tooltip has it.
-        self.input.setMinimumContentsLength(1)
-        self.input.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        # to "No MIDI keybo". A longer port name asks for its room (the row wraps when it
+        # lacks it), and one longer than the room there is is cut in the middle.
         self.input.setMinimumWidth(self.input.fontMetrics().horizontalAdvance(NO_INPUT) + 44)
-        self.input.setToolTip("The MIDI keyboard to record from")
+        self.input.set_tip("The MIDI keyboard to record from")
         self.input.addItem(NO_INPUT, "")
         self.input.currentIndexChanged.connect(
             lambda _i: self.input_chosen.emit(self.input.currentData() or "")
@@ -128,23 +219,23 @@ class TransportBar(QFrame):
         refresh.setFocusPolicy(Qt.NoFocus)
         refresh.clicked.connect(self.refresh_requested)
         self.keyboard = tool_button(actions.computer_keyboard, "\u2328  Keys")
-        input_label = QLabel("Input")
-        layout.addWidget(input_label)
-        layout.addWidget(self.input, 1)
-        layout.addWidget(refresh)
-        layout.addWidget(self.keyboard)
+        ports.addWidget(QLabel("Input"))
+        ports.addWidget(self.input, 1)
+        ports.addWidget(refresh)
+        ports.addWidget(self.keyboard)
         # Follow a DAW: its start, stop and continue drive Play (or a waiting take), and
         # its tempo (from the 24 clocks a beat) sets ours.
-        self.clock = QComboBox()
-        self.clock.setToolTip("Follow the MIDI clock a DAW sends to this port: start, stop, tempo")
+        self.clock = PortBox()
+        self.clock.set_tip("Follow the MIDI clock a DAW sends to this port: start, stop, tempo")
         self.clock.addItem(OWN_CLOCK, "")
         self.clock.currentIndexChanged.connect(
             lambda _i: self.clock_chosen.emit(self.clock.currentData() or "")
         )
         self.clock_label = QLabel("")
         self.clock_label.setObjectName("clock")
-        layout.addWidget(self.clock)
-        layout.addWidget(self.clock_label)
+        ports.addWidget(self.clock)
+        ports.addWidget(self.clock_label)
+        self.input_row.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.full_only += [
             self.metronome,
             self.count_in,
@@ -152,15 +243,67 @@ class TransportBar(QFrame):
             self.tempo,
             self.bars,
             self.meter,
-            input_label,
-            self.input,
-            refresh,
-            self.keyboard,
-            self.clock,
+            self.input_row,
         ]
+        self.one_row = True
+        layout.addWidget(self.input_row, 1)
+        self.first_row_end = QSpacerItem(0, 0, QSizePolicy.Expanding, QSizePolicy.Minimum)
+        self.second_row.addStretch(1)
         self.stretch_in_compact = QWidget()  # keeps the buttons left when the rest is hidden
         layout.addWidget(self.stretch_in_compact, 0)
         self.stretch_in_compact.setVisible(False)
+
+    @staticmethod
+    def _room_needed(widget: QWidget) -> int:
+        """The width a control needs for its text whole: a button or box its size hint,
+        a spin box (which hints wider than its number) its minimum."""
+        if isinstance(widget, QAbstractSpinBox):
+            return max(widget.minimumWidth(), widget.minimumSizeHint().width())
+        return widget.sizeHint().width()
+
+    def _row_width(self, layout: QHBoxLayout, leave_out: QWidget | None = None) -> int:
+        widgets = [
+            item.widget()
+            for item in (layout.itemAt(i) for i in range(layout.count()))
+            if item.widget() is not None and item.widget() is not leave_out
+        ]
+        # the separator counts though a second row hides it: one row has it
+        shown = [w for w in widgets if not w.isHidden() or w is self.input_separator]
+        return sum(self._room_needed(w) for w in shown) + layout.spacing() * (len(shown) - 1)
+
+    def one_row_width(self) -> int:
+        """The width the whole bar needs on one row, every label whole."""
+        margins = self.layout().contentsMargins()
+        first = self._row_width(self.first_row, leave_out=self.input_row)
+        ports = self._row_width(self.input_row.layout())
+        return margins.left() + first + self.first_row.spacing() + ports + margins.right()
+
+    def arrange(self, width: int | None = None) -> None:
+        """One row, or the input and clock on a second row when one lacks the room."""
+        width = self.width() if width is None else width
+        one_row = self.input_row.isHidden() or width >= self.one_row_width()
+        if one_row == self.one_row:
+            return
+        self.one_row = one_row
+        if one_row:
+            self.second_row.removeWidget(self.input_row)
+            self.first_row.removeItem(self.first_row_end)
+            self.first_row.insertWidget(self.first_row.indexOf(self.meter) + 1, self.input_row, 1)
+        else:
+            self.first_row.removeWidget(self.input_row)
+            at = self.first_row.indexOf(self.meter) + 1
+            self.first_row.insertItem(at, self.first_row_end)  # the buttons stay left
+            self.first_row.setStretch(at, 1)
+            self.second_row.insertWidget(0, self.input_row)  # its own width; the rest empty
+        self.input_separator.setVisible(one_row)  # a row's start needs no separator
+        # the window lays out again for the new height: from inside a resize it kept the
+        # two rows' height under one row, an empty band above the melody
+        self.layout().activate()
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.arrange(event.size().width())
+        super().resizeEvent(event)
 
     def set_inputs(self, names: list[str], chosen: str) -> None:
         self.input.blockSignals(True)
@@ -175,6 +318,7 @@ class TransportBar(QFrame):
             index = self.input.count() - 1
         self.input.setCurrentIndex(max(0, index))
         self.input.blockSignals(False)
+        self.input.current_changed()
         following = self.clock.currentData() or ""
         self.clock.blockSignals(True)
         self.clock.clear()
@@ -187,10 +331,13 @@ class TransportBar(QFrame):
             index = self.clock.count() - 1
         self.clock.setCurrentIndex(max(0, index))
         self.clock.blockSignals(False)
+        self.clock.current_changed()
+        self.arrange()  # a longer name may need the second row
 
     def show_clock(self, text: str) -> None:
         """What the followed clock says ("DAW 98 BPM, playing"); "" when not following."""
         self.clock_label.setText(text)
+        self.arrange()  # the words may need the second row
 
     def show_bars(self, bars: int) -> None:
         """Show the melody's bars whole: a loaded tune longer than a new melody's range

@@ -51,7 +51,7 @@ class FilesFlow:
     def new_project(self) -> bool:
         if not self.confirm_discard("starting a new tune"):
             return False
-        self.document.new(discard=True, tempo_bpm=self.transport.tempo.value())
+        self.document.new(discard=True)  # the record settings of a new melody, not the last tune's
         self._left_the_tune()
         return True
 
@@ -73,7 +73,7 @@ class FilesFlow:
         path, _ = QFileDialog.getOpenFileName(
             self,
             "Open a melody or a project",
-            settings.get(settings.LAST_FOLDER),
+            str(settings.last_folder()),
             f"Melodies and projects (*.mid *.midi *{PROJECT_SUFFIX});;All files (*)",
         )
         if path:
@@ -145,7 +145,7 @@ class FilesFlow:
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Save the project",
-            str(Path(settings.get(settings.LAST_FOLDER)) / self.document.name),
+            str(settings.last_folder() / self.document.name),
             f"Composer projects (*{PROJECT_SUFFIX})",
         )
         return bool(path) and self.save_to(Path(path))

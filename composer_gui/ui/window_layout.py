@@ -46,7 +46,13 @@ EMPTY_MELODY_TEXT = (
     "or pick a sample from File > Samples.\nClick in the grid to add notes; drag to move or "
     "resize them; right-click to delete."
 )
-STALE_TEXT = "The melody changed after these candidates were written for it."
+STALE_TEXTS = {  # by what changed (Document.stale_change): the meter box's change was
+    # called a change of the melody
+    "melody": "The melody changed after these candidates were written for it.",
+    "meter": "The meter changed after these candidates were written.",
+    "pickup": "The pickup changed after these candidates were written.",
+}
+STALE_TEXT = STALE_TEXTS["melody"]
 
 
 def panel(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
@@ -209,14 +215,14 @@ def build_panels(w) -> None:
     stale_row = QHBoxLayout()
     stale_row.addWidget(w.stale_label, 1)
     stale_row.addWidget(w.regenerate_button)
-    w.drag_handle = DragHandle(w.export_arrangement)
+    w.drag_handle = DragHandle(w.export_arrangement, lambda: w.document.export_stem)
     w.daw_button = tool_button(a.send_to_daw, "\u21e2  Send to DAW")
     export_button = tool_button(a.export, "Export MIDI...")
     w.leave_compact_button = QPushButton("Full Window")
     w.leave_compact_button.setToolTip("Back to the full window with its menus")
     w.leave_compact_button.clicked.connect(lambda: a.compact.setChecked(False))
     w.leave_compact_button.setVisible(False)
-    w.transport.layout().addWidget(w.leave_compact_button)  # right of Rec, Play, Loop
+    w.transport.first_row.addWidget(w.leave_compact_button)  # right of Rec, Play, Loop
     outputs = QHBoxLayout()
     outputs.addStretch(1)
     outputs.addWidget(w.daw_button)

@@ -57,7 +57,7 @@ class OutputFlow:
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Export MIDI",
-            str(Path(settings.get(settings.LAST_FOLDER)) / "Composer.mid"),
+            str(settings.last_folder() / f"{self.document.export_stem}.mid"),
             "MIDI files (*.mid)",
         )
         if path:

@@ -1,8 +1,9 @@
 """The window's settings flow: the musician's saved defaults and the Preferences dialog.
 
-Defaults (tempo, bars, preset, density, variety) seed a new tune's document, which then
-starts clean: a fresh window has nothing unsaved (issue 15: it used to count as unsaved,
-so autosave overwrote the copy it was about to offer). QSettings keys live in
+Defaults (a new melody's tempo, bars and meter, ``core.tune.NewTune``; preset, density,
+variety) seed a new tune's document, which then starts clean: a fresh window has nothing
+unsaved (issue 15: it used to count as unsaved, so autosave overwrote the copy it was
+about to offer). QSettings keys live in
 ``ui/settings.py``.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize
 
+from composer_gui.core.tune import NewTune
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 from composer_gui.ui.window_layout import (
@@ -73,8 +75,12 @@ class SettingsFlow:
             density=settings.get(settings.DENSITY),
             variety=settings.get(settings.VARIETY),
         )
-        doc.set_bars(settings.get(settings.BARS))
-        doc.new(discard=True, tempo_bpm=settings.get(settings.TEMPO_BPM))  # clean, not "unsaved"
+        start = NewTune.read(
+            settings.get(settings.TEMPO_BPM),
+            settings.get(settings.BARS),
+            settings.get(settings.METER),
+        )
+        doc.new(discard=True, defaults=start)  # clean, not "unsaved"
         self.apply_output_settings()
         self.transport.set_inputs([], settings.get(settings.MIDI_INPUT))
         settings.changes().trained_models_changed.connect(self.trained_models_changed)
@@ -103,8 +109,10 @@ class SettingsFlow:
     def write_settings(self) -> None:
         doc = self.document
         settings.put(settings.GEOMETRY, self.saveGeometry())
-        settings.put(settings.TEMPO_BPM, doc.tempo_bpm)
-        settings.put(settings.BARS, doc.bars)
+        # a new melody's record settings, never an opened tune's tempo, length or meter
+        settings.put(settings.TEMPO_BPM, doc.new_tune.tempo_bpm)
+        settings.put(settings.BARS, doc.new_tune.bars)
+        settings.put(settings.METER, doc.new_tune.meter_text)
         settings.put(settings.METRONOME, self.actions.metronome.isChecked())
         settings.put(settings.COUNT_IN, self.actions.count_in.isChecked())
         settings.put(settings.DENSITY, doc.density)
