@@ -17,6 +17,10 @@ Three readings, each printed (``--style rock`` by default; about 5 minutes):
    instrument in key zones, and a zone's level and timbre are its own.
 
     python benchmarks/band_audio_tune.py [--style rock] [--pieces 8]
+    python benchmarks/band_audio_tune.py --like-for-like
+
+``--like-for-like`` prints only reading 1 for every style with a 4/4 sample, each part
+of the sample against MMA's own band on the same tune (a proposed reading, session 15).
 
 Judges only; nothing here is chosen on it.
 """
@@ -43,8 +47,10 @@ def chords_db(band) -> float:
     return bar.contributions(barp.band_figures(band))["chords"]["mid dB"]
 
 
-def mma_on_ode(style, data, seeds=range(1, 7)) -> list[float]:
-    """The chords figure of MMA's own band on Ode to Joy's chords, one per MMA seed."""
+def mma_on_ode(style, data, seeds=range(1, 7)) -> list:
+    """MMA's own band on Ode to Joy's chords, one arrangement per MMA seed: its notes as
+    MMA plays them (drum keys and registers not fitted to the model's tracks), the
+    style's programs and mix."""
     from composer_gui.core.arrangement import Arrangement, Note, Track
     from composer_gui.core.instruments import track_velocities
     from composer_gui.core.track_notes import track_channels
@@ -69,7 +75,7 @@ def mma_on_ode(style, data, seeds=range(1, 7)) -> list[float]:
             ]
             program = style.programs.get(spec.name, spec.program)
             tracks.append(Track(spec.name, part, program, channel, spec.is_drums))
-        out.append(chords_db(Arrangement(tracks, float(style.tempo_bpm), (4, 4))))
+        out.append(Arrangement(tracks, float(style.tempo_bpm), (4, 4)))
     return out
 
 
@@ -119,11 +125,38 @@ def zone_levels(program: int) -> list[tuple[int, float, float]]:
     return [(p, 10 * np.log10(m / mid), 10 * np.log10(a / full)) for p, m, a in rows]
 
 
+def like_for_like(data, engine) -> None:
+    """Every 4/4 style's sample (the first choice on Ode to Joy) beside MMA's own band on
+    the same tune: each contribution and its ratio to MMA's median, and whether it
+    reaches 0.65 of it (the audio rule's fraction, against this tune's real parts)."""
+    from models.band_styles import STYLES
+
+    print("like for like on Ode to Joy: the sample's contribution / MMA's own (median of 6)")
+    for style in STYLES:
+        if (4, 4) not in style.grooves:
+            continue
+        _, ode = bac.sample_melody((4, 4))
+        ode.tempo_bpm = float(style.tempo_bpm)
+        sample = bar.contributions(barp.band_figures(first_choice(engine, ode, style)))
+        real = [bar.contributions(barp.band_figures(b)) for b in mma_on_ode(style, data)]
+        cells = []
+        for part, named in sample.items():
+            for name, value in named.items():
+                median = float(np.median([r[part][name] for r in real]))
+                ratio = value / median if median > 0 else float("nan")
+                mark = "" if ratio >= 0.65 else " MISSING"
+                cells.append(f"{part} {name} {value:.2f}/{median:.2f} ({ratio:.2f}){mark}")
+        print(f"  {style.name}: " + "; ".join(cells), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", default="rock")
     parser.add_argument("--pieces", type=int, default=8, help="validation pieces moved")
     parser.add_argument("--data", type=Path, default=barp.DATA)
+    parser.add_argument(
+        "--like-for-like", action="store_true", help="every 4/4 style's sample against MMA's"
+    )
     args = parser.parse_args()
     from composer_gui.core.engine import Engine
     from composer_gui.paths import resource_path
@@ -133,6 +166,9 @@ def main() -> None:
     style = style_named(args.style)
     data = load_band_split(args.data, "valid")
     engine = Engine(resource_path("weights", "composer-band.safetensors"), "cpu")
+    if args.like_for_like:
+        like_for_like(data, engine)
+        return
     _, ode = bac.sample_melody((4, 4))
     ode.tempo_bpm = float(style.tempo_bpm)
     candidates = engine.generate(ode, k=4, seed=0, style=style.name)
@@ -142,7 +178,7 @@ def main() -> None:
         figures.append(chords_db(c.arrangement))
     print(f"{style.name}, Ode to Joy: the model's 4 candidates, chords mid dB, best-ranked first: "
           + " ".join(f"{v:.2f}" for v in figures))  # fmt: skip
-    mma = mma_on_ode(style, data)
+    mma = [chords_db(band) for band in mma_on_ode(style, data)]
     print(
         f"{style.name}, Ode to Joy: MMA's own band, six seeds: " + " ".join(f"{v:.2f}" for v in mma)
     )
