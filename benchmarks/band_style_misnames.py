@@ -17,6 +17,11 @@ disjoint from ``bench_band_styles``' tunes, checked): where a cause is confirmed
 choice made. ``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
 barlines are the notation's (what a musician's DAW export of a pickup looks like): does the
 style come out right when the engine's bars can be the notated ones?
+``--pickup-as-short-bar`` writes the pickup as its own short time signature (1/8, then
+2/4), as MuseScore's MIDI export writes an irregular first measure (its time signature
+map holds each measure's actual length) and as ``accompany`` writes a pickup the musician
+gave; music21's own MIDI export and this benchmark's default write it at tick 0 under the
+full bar's signature, which leaves the engine to find it from the notes.
 
 Judges nothing and shapes nothing: it reads what ``bench_band_styles`` would.
 """
@@ -89,6 +94,21 @@ def chosen_tunes(source: str, meter: str, count: int) -> list[ct.Tune]:
     return tunes
 
 
+def with_short_first_bar(tune: ct.Tune) -> ct.Tune:
+    """The tune with its pickup written as its own short bar: a time signature of the
+    pickup's length at tick 0 (in eighths, or sixteenths where it needs them), then the
+    tune's own where its first full bar starts; for writing only (its ``bar_quarters``
+    is then the pickup's: the judge reads the tune as notated)."""
+    from fractions import Fraction
+
+    pickup = Fraction(tune.bar_quarters - tune.pickup_quarters).limit_denominator(16)
+    denominator = 8 if (pickup * 2).denominator == 1 else 16
+    numerator = int(pickup * denominator / 4)
+    _, bar_numerator, bar_denominator = tune.signatures[0]
+    signatures = [(0.0, numerator, denominator), (float(pickup), bar_numerator, bar_denominator)]
+    return dataclasses.replace(tune, signatures=signatures)
+
+
 def vt_set_file() -> Path:
     return bbs.ROOT / "docs" / "benchmarks" / "meter-validation-set.json"
 
@@ -101,6 +121,7 @@ def main() -> None:
     parser.add_argument("--band-model", type=Path, default=None)
     parser.add_argument("--tunes", type=int, default=12)
     parser.add_argument("--pickup-as-rests", action="store_true")
+    parser.add_argument("--pickup-as-short-bar", action="store_true")
     parser.add_argument(
         "--tunes-from",
         default="judged",
@@ -148,7 +169,10 @@ def main() -> None:
                 shift = tune.pickup_quarters
                 notes = [(a + shift, b + shift, p) for a, b, p in tune.notes]
                 tune = dataclasses.replace(tune, notes=notes, pickup_quarters=0.0)
-            out = bbs.run_engine(engine, tune, work, args.style, "judged")
+            written = tune  # the file the engine reads; the judge reads ``tune``'s bars
+            if args.pickup_as_short_bar and tune.pickup_quarters:
+                written = with_short_first_bar(tune)
+            out = bbs.run_engine(engine, written, work, args.style, "judged")
             source = out.with_name(out.name.replace("-judged.mid", ".mid"))
             grid = melody_on_grid(melody_of(read_arrangement(source), None, source.name))
             record = bbs.judge_band(tune, out, (), judge)

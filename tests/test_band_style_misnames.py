@@ -1,0 +1,49 @@
+"""A tune's pickup written as its own short bar (``band_style_misnames.with_short_first_bar``,
+the form MuseScore's MIDI export gives an irregular first measure) reaches the engine with
+the notated bars: the Ryan's hornpipes whose eighth's pickup the detector misses at tick 0
+(docs/band-model.md, session 15)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import mido
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import band_style_misnames as bsm  # noqa: E402
+import corpus_tunes as ct  # noqa: E402
+
+from composer_gui.core.melody_grid import PICKUP_FILE, melody_on_grid  # noqa: E402
+from composer_gui.core.midi_file import melody_of, read_arrangement  # noqa: E402
+
+RYANS_HORNPIPES = (
+    "ryansMammoth/FishersHornpipe#1",
+    "ryansMammoth/NInWoodPileJig#1",
+    "ryansMammoth/HandOrganHornpipe#1",
+)
+
+
+@pytest.fixture(scope="module")
+def tunes() -> dict:
+    refs = {r.name: r for r in ct.index_tunes(("ryansMammoth",))}
+    return {name: ct.parse_tune(refs[name]) for name in RYANS_HORNPIPES}
+
+
+@pytest.mark.parametrize("name", RYANS_HORNPIPES)
+def test_a_pickup_written_as_its_own_short_bar_is_read_as_notated(tunes, name, tmp_path):
+    tune = tunes[name]
+    assert bsm.notated_phase(tune) == 6  # an eighth's pickup in 2/4
+    path = tmp_path / "tune.mid"
+    ct.write_midi(bsm.with_short_first_bar(tune), path)
+    tick, signatures = 0, []
+    for message in mido.MidiFile(path).tracks[0]:
+        tick += message.time
+        if message.type == "time_signature":
+            signatures.append((tick, message.numerator, message.denominator))
+    assert signatures == [(0, 1, 8), (ct.TICKS // 2, 2, 4)]
+    grid = melody_on_grid(melody_of(read_arrangement(path), None, path.name))
+    assert grid.bar_phase == 6 and grid.pickup_from == PICKUP_FILE
