@@ -283,7 +283,7 @@ def train(
                     gp = losses.gradient_penalty(critic, cond, real, fake)
                 if negatives > 0:
                     # Fakes are a mixture: the generator's, and spoiled real music.
-                    spoiled = data.real(data.spoil(targets[part], phases[part]))
+                    spoiled = data.real(data.spoil(targets[part], phases[part], cond))
                     with autocast:
                         negative_scores = critic(cond, spoiled).float()
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(

@@ -1,0 +1,137 @@
+"""Two chorale critics as judges of the same candidates, on the validation split (issue 18).
+
+Recorded command (docs/ranking.md, session 15; about 6 minutes on the quiet 2-core machine):
+
+    python benchmarks/bench_critic_judge.py \
+        --model resources/weights/composer-chorales.safetensors \
+        --model RUN/composer-chorales.safetensors --seeds 8
+
+The models must share their generator (a critic-only fine-tune): the candidate sets are
+drawn once, with the first model's generator, and every critic scores the same rolls
+(``models.ranking_sets``' sets, drawn the same way). For each critic it prints:
+
+- the critic alone: Bach's own above the median candidate, Bach above each spoiled kind,
+  and the first choice against the median candidate on the judge's shaping measures
+  (``ranking_trials.JUDGED``: PCS on the beats, PCS with prepared dissonance credited,
+  crossing, spacing, leaps, parallels), a tie counting half;
+- its spread within a take (the pooled standard deviation of one melody's 16 candidates,
+  in its own critic units) and Bach's gap: how far Bach's own sits above the median
+  candidate, in take spreads (the median over melodies), which is the room the checks have
+  under the "Bach above the median" constraint;
+- the ranking with the shipped checks and priorities, its scale chosen again by
+  ``fit_ranking_weights``' rule (the largest keeping Bach above the median for 90% of these
+  melodies): the scale, Bach, the spoiled kinds and the judge's measures.
+
+The held-out judging measures (CTnCTR, MCTD) and the test split are not read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fit_ranking_weights as fit  # noqa: E402
+import ranking_trials as trials  # noqa: E402
+
+from models.build_dataset import default_cache_dir, load_split, voices_to_roll  # noqa: E402
+from models.checkpoint import load_model  # noqa: E402
+from models.evaluate import generate_for_window, windows  # noqa: E402
+from models.musical_checks import check_rolls  # noqa: E402
+from models.negatives import KINDS  # noqa: E402
+from models.ranking import critic_units  # noqa: E402
+from models.ranking_sets import CandidateSet, _spoiled_rolls  # noqa: E402
+from models.sampling import critic_scores  # noqa: E402
+
+
+def shared_sets(generator, critics, data, k: int, bars: int, seed: int) -> list[list]:
+    """Per critic, the sets ``ranking_sets.candidate_sets`` draws, scored by that critic."""
+    wins = windows(data, bars)
+    rng = torch.Generator().manual_seed(seed)
+    out: list[list] = [[] for _ in critics]
+    for i, w in enumerate(wins):
+        with torch.inference_mode():
+            cond, rolls = generate_for_window(generator, w, k, seed + i)
+        everything = np.concatenate(
+            [rolls, voices_to_roll(w.voices)[None], np.stack(_spoiled_rolls(wins, i, rng))]
+        )
+        checks = check_rolls(everything, w.meter, w.bar_phase)
+        for j, critic in enumerate(critics):
+            with torch.inference_mode():
+                scores = critic_scores(critic, cond, everything[:, 1:].astype(np.float32))
+            out[j].append(CandidateSet(w, everything, scores, checks, k))
+    return out
+
+
+def critic_alone(sets, judge, quantiles) -> dict[str, float]:
+    rows: dict[str, list] = {"bach": [], **{kind: [] for kind in KINDS}}
+    rows |= {name: [] for name in trials.JUDGED}
+    spreads, gaps = [], []
+    for s, values in zip(sets, judge):
+        z = critic_units(s.critic, quantiles)
+        median = float(np.median(z[: s.k]))
+        spreads.append(z[: s.k].var())
+        rows["bach"].append(fit._better(z[s.bach], median))
+        for kind in KINDS:
+            rows[kind].append(fit._better(z[s.bach], z[s.spoiled(kind)]))
+        first = int(np.argmax(z[: s.k]))
+        for j, name in enumerate(trials.JUDGED):
+            result = trials.first_against_median(
+                values[: s.k, j], first, trials.HIGHER.get(name, False)
+            )
+            if result is not None:
+                rows[name].append(result[0])
+        gaps.append(z[s.bach] - median)
+    spread = float(np.sqrt(np.mean(spreads)))
+    figures = {name: float(np.mean(v)) for name, v in rows.items()}
+    figures["spread"] = spread
+    figures["bach gap"] = float(np.median(gaps)) / spread
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, action="append", required=True)
+    parser.add_argument("--data", type=Path, default=default_cache_dir() / "bach-chorales")
+    parser.add_argument("--seeds", type=int, default=8)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    torch.manual_seed(0)
+    models = [load_model(path) for path in args.model]
+    generator = models[0][0]
+    data = load_split(args.data, "valid")
+    per_critic: list[list] = [[] for _ in models]
+    for seed in range(args.seeds):
+        drawn = shared_sets(generator, [m[1] for m in models], data, 16, 8, 1000 * seed)
+        for j, sets in enumerate(drawn):
+            per_critic[j] += sets
+    judge = [trials.judged(s) for s in per_critic[0]]
+    print(f"{len(judge)} validation sets ({args.seeds} seeds) of 16 candidates, same rolls")
+    spoiled = "/".join(KINDS)
+    head = f"{'':<12}{'Bach':>6} {spoiled:<38}" + "".join(f"{n[:11]:>12}" for n in trials.JUDGED)
+    for path, (_, _, card), sets in zip(args.model, models, per_critic):
+        quantiles = card["calibration"]["quantiles"]
+        print(f"\n{path}")
+        alone = critic_alone(sets, judge, quantiles)
+        print(
+            f"  spread within a take {alone['spread']:.3f} critic units; Bach above the "
+            f"median candidate by {alone['bach gap']:.2f} take spreads (median)"
+        )
+        with trials.trial({}, {}):
+            scale, ranked = trials.run_trial(sets, judge, quantiles)
+        print(head)
+        for name, f in (("critic alone", alone), (f"ranked {scale}", ranked)):
+            kinds = "/".join(f"{100 * f[k]:.0f}" for k in KINDS)
+            cells = "".join(f"{100 * f[n]:>11.0f}%" for n in trials.JUDGED)
+            print(f"  {name:<10}{100 * f['bach']:>5.0f}% {kinds:<38}" + cells)
+    print(f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
