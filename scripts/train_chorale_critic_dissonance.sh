@@ -12,14 +12,15 @@
 #   RUN_DIR  (default /work/data/s15/s15-18c/critic-dissonance), OUT (default
 #            RUN_DIR/composer-chorales.safetensors: not the shipped file; it is copied into
 #            resources/weights/ only if it passes docs/ranking.md's session-15 rule),
-#            ITERATIONS (default 300).
+#            ITERATIONS (default 800), CONFIG (default scripts/chorale_critic_dissonance.json;
+#            candidate B: scripts/chorale_critic_dissonance_variety.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-/work/data/s15/s15-18c/meters-data}
 run_dir=${RUN_DIR:-/work/data/s15/s15-18c/critic-dissonance}
 out=${OUT:-$run_dir/composer-chorales.safetensors}
-args=(--data "$data" --run-dir "$run_dir" --config scripts/chorale_critic_dissonance.json
-    --iterations "${ITERATIONS:-300}" --threads 1 --eval-every 1000000 --export "$out")
+args=(--data "$data" --run-dir "$run_dir" --config "${CONFIG:-scripts/chorale_critic_dissonance.json}"
+    --iterations "${ITERATIONS:-800}" --threads 1 --eval-every 1000000 --export "$out")
 if [ -f "$run_dir/checkpoint.json" ] || [ -f "$run_dir/checkpoint.safetensors" ]; then
     args+=(--resume)
 else
