@@ -22,6 +22,12 @@ drawn once, with the first model's generator, and every critic scores the same r
   ``fit_ranking_weights``' rule (the largest keeping Bach above the median for 90% of these
   melodies): the scale, Bach, the spoiled kinds and the judge's measures.
 
+- what the first choice's pairs with the melody on the beats are, against the median
+  candidate's: the share that are dissonances a line treats as the textbooks teach
+  (``harmony_measures.treated_notes``: prepared and left by step), untreated dissonances,
+  and fourths (PCS's 0), so a change in PCS on the beats and in PCS with prepared
+  dissonance credited can be read apart (a diagnostic, not a judge).
+
 The held-out judging measures (CTnCTR, MCTD) and the test split are not read here.
 """
 
@@ -39,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_ranking_weights as fit  # noqa: E402
 import ranking_trials as trials  # noqa: E402
 
+from models import harmony_measures as hm  # noqa: E402
 from models.build_dataset import default_cache_dir, load_split, voices_to_roll  # noqa: E402
 from models.checkpoint import load_model  # noqa: E402
 from models.evaluate import generate_for_window, windows  # noqa: E402
@@ -66,6 +73,48 @@ def shared_sets(generator, critics, data, k: int, bars: int, seed: int) -> list[
                 scores = critic_scores(critic, cond, everything[:, 1:].astype(np.float32))
             out[j].append(CandidateSet(w, everything, scores, checks, k))
     return out
+
+
+PAIR_KINDS = ("treated dissonance", "untreated dissonance", "fourth")
+
+
+def pair_shares(candidate_set) -> np.ndarray:
+    """``(roll, 3)``: of each roll's melody-accompaniment pitch-class pairs on the beats,
+    the share of treated dissonances, untreated dissonances and fourths."""
+    voices = trials.checks_module.voices_of_rolls(candidate_set.rolls)
+    voices = np.where(voices >= 0, voices + trials.LOWEST_PITCH, hm.REST)
+    w = candidate_set.window
+    out = []
+    for v in voices:
+        t = hm.texture_from_voices(v, w.steps_per_bar, w.bar_phase)
+        chord = hm.chord_pitch_classes(t)
+        lines = hm.voice_lines(t)
+        treated = hm.treated_notes(lines)
+        counts = np.zeros(3)
+        total = 0
+        steps = (t.melody >= 0) & chord.any(axis=1) & t.beat_starts
+        for step in np.flatnonzero(steps):
+            melody = int(t.melody[step])
+            for pc in np.flatnonzero(chord[step]):
+                total += 1
+                weight = hm.PCS_WEIGHT[(melody - pc) % 12]
+                if weight == 0:
+                    counts[2] += 1
+                elif weight < 0:
+                    line = lines[1:, step]
+                    carried = treated[1:, step] & (line >= 0) & (line % 12 == pc)
+                    counts[0 if treated[0, step] or carried.any() else 1] += 1
+        out.append(counts / max(total, 1))
+    return np.array(out)
+
+
+def first_pairs(sets, pairs, quantiles, scores_of) -> np.ndarray:
+    """Mean over sets of (first choice's share - the median candidate's share), per kind."""
+    rows = []
+    for s, shares in zip(sets, pairs):
+        first = int(np.argmax(scores_of(s)[: s.k]))
+        rows.append(shares[first] - np.median(shares[: s.k], axis=0))
+    return np.mean(rows, axis=0)
 
 
 def critic_alone(sets, judge, quantiles) -> dict[str, float]:
@@ -112,6 +161,25 @@ def main() -> None:
         for j, sets in enumerate(drawn):
             per_critic[j] += sets
     judge = [trials.judged(s) for s in per_critic[0]]
+    pairs = [pair_shares(s) for s in per_critic[0]]
+    shares = np.mean([p[: s.k].mean(axis=0) for s, p in zip(per_critic[0], pairs)], axis=0)
+    bach = np.mean([p[s.bach] for s, p in zip(per_critic[0], pairs)], axis=0)
+    print(
+        "pairs with the melody on the beats ("
+        + ", ".join(PAIR_KINDS)
+        + "): candidates "
+        + "/".join(f"{100 * x:.1f}%" for x in shares)
+        + ", Bach "
+        + "/".join(f"{100 * x:.1f}%" for x in bach)
+    )
+    beatable = np.mean(
+        [p[: s.k].min(axis=0) < np.median(p[: s.k], axis=0) for s, p in zip(per_critic[0], pairs)],
+        axis=0,
+    )
+    print(
+        "sets where some candidate has fewer of them than the median candidate: "
+        + "/".join(f"{100 * x:.0f}%" for x in beatable)
+    )
     print(f"{len(judge)} validation sets ({args.seeds} seeds) of 16 candidates, same rolls")
     spoiled = "/".join(KINDS)
     head = f"{'':<12}{'Bach':>6} {spoiled:<38}" + "".join(f"{n[:11]:>12}" for n in trials.JUDGED)
@@ -125,6 +193,22 @@ def main() -> None:
         )
         with trials.trial({}, {}):
             scale, ranked = trials.run_trial(sets, judge, quantiles)
+            critic_spread, spreads = fit.take_spreads(sets, quantiles)
+            weights = fit.weights_for(scale, critic_spread, spreads)
+        vector = np.array([weights[n] for n in trials.SHAPING_MEASURES])
+
+        def ranked_score(s, vector=vector, quantiles=quantiles):
+            return critic_units(s.critic, quantiles) - trials.shaping_rates(s.checks) @ vector
+
+        for name, scores_of in (
+            ("critic alone", lambda s, q=quantiles: critic_units(s.critic, q)),
+            (f"ranked {scale}", ranked_score),
+        ):
+            gap = first_pairs(sets, pairs, quantiles, scores_of)
+            print(
+                f"  {name}: first choice minus the median candidate, points of pairs: "
+                + ", ".join(f"{k} {100 * g:+.2f}" for k, g in zip(PAIR_KINDS, gap))
+            )
         print(head)
         for name, f in (("critic alone", alone), (f"ranked {scale}", ranked)):
             kinds = "/".join(f"{100 * f[k]:.0f}" for k in KINDS)
