@@ -24,7 +24,7 @@ drawn once, with the first model's generator, and every critic scores the same r
 
 - what the first choice's pairs with the melody on the beats are, against the median
   candidate's: the share that are dissonances a line treats as the textbooks teach
-  (``harmony_measures.treated_notes``: prepared and left by step), untreated dissonances,
+  (``harmony_measures.beat_pairs``: prepared and left by step), untreated dissonances,
   and fourths (PCS's 0), so a change in PCS on the beats and in PCS with prepared
   dissonance credited can be read apart (a diagnostic, not a judge).
 
@@ -79,32 +79,18 @@ PAIR_KINDS = ("treated dissonance", "untreated dissonance", "fourth")
 
 
 def pair_shares(candidate_set) -> np.ndarray:
-    """``(roll, 3)``: of each roll's melody-accompaniment pitch-class pairs on the beats,
-    the share of treated dissonances, untreated dissonances and fourths."""
+    """``(roll, 3)``: of each roll's melody-accompaniment pitch-class pairs on the beats
+    (``harmony_measures.beat_pairs``), the share of treated dissonances, untreated
+    dissonances and fourths."""
     voices = trials.checks_module.voices_of_rolls(candidate_set.rolls)
     voices = np.where(voices >= 0, voices + trials.LOWEST_PITCH, hm.REST)
     w = candidate_set.window
     out = []
     for v in voices:
-        t = hm.texture_from_voices(v, w.steps_per_bar, w.bar_phase)
-        chord = hm.chord_pitch_classes(t)
-        lines = hm.voice_lines(t)
-        treated = hm.treated_notes(lines)
-        counts = np.zeros(3)
-        total = 0
-        steps = (t.melody >= 0) & chord.any(axis=1) & t.beat_starts
-        for step in np.flatnonzero(steps):
-            melody = int(t.melody[step])
-            for pc in np.flatnonzero(chord[step]):
-                total += 1
-                weight = hm.PCS_WEIGHT[(melody - pc) % 12]
-                if weight == 0:
-                    counts[2] += 1
-                elif weight < 0:
-                    line = lines[1:, step]
-                    carried = treated[1:, step] & (line >= 0) & (line % 12 == pc)
-                    counts[0 if treated[0, step] or carried.any() else 1] += 1
-        out.append(counts / max(total, 1))
+        weights, treated = hm.beat_pairs(hm.texture_from_voices(v, w.steps_per_bar, w.bar_phase))
+        dissonant = weights < 0
+        counts = [(dissonant & treated).sum(), (dissonant & ~treated).sum(), (weights == 0).sum()]
+        out.append(np.array(counts, dtype=np.float64) / max(len(weights), 1))
     return np.array(out)
 
 
