@@ -46,11 +46,12 @@ import fit_ranking_weights as fit  # noqa: E402
 import ranking_trials as trials  # noqa: E402
 
 from models import harmony_measures as hm  # noqa: E402
-from models.build_dataset import default_cache_dir, load_split, voices_to_roll  # noqa: E402
+from models.build_dataset import REST, default_cache_dir, load_split, voices_to_roll  # noqa: E402
 from models.checkpoint import load_model  # noqa: E402
+from models.encoding import REST_CLASS  # noqa: E402
 from models.evaluate import generate_for_window, windows  # noqa: E402
 from models.musical_checks import check_rolls  # noqa: E402
-from models.negatives import KINDS  # noqa: E402
+from models.negatives import KINDS, beat_dissonance  # noqa: E402
 from models.ranking import critic_units  # noqa: E402
 from models.ranking_sets import CandidateSet, _spoiled_rolls  # noqa: E402
 from models.sampling import critic_scores  # noqa: E402
@@ -68,11 +69,26 @@ def shared_sets(generator, critics, data, k: int, bars: int, seed: int) -> list[
             [rolls, voices_to_roll(w.voices)[None], np.stack(_spoiled_rolls(wins, i, rng))]
         )
         checks = check_rolls(everything, w.meter, w.bar_phase)
+        trained = trained_kind_roll(w, cond, torch.Generator().manual_seed(seed + i))
         for j, critic in enumerate(critics):
             with torch.inference_mode():
                 scores = critic_scores(critic, cond, everything[:, 1:].astype(np.float32))
-            out[j].append(CandidateSet(w, everything, scores, checks, k))
+                trained_score = critic_scores(critic, cond, trained[None, 1:])[0]
+            candidate_set = CandidateSet(w, everything, scores, checks, k)
+            candidate_set.trained_kind_score = float(trained_score)
+            out[j].append(candidate_set)
     return out
+
+
+def trained_kind_roll(w, cond, rng) -> np.ndarray:
+    """Bach's accompaniment of ``w`` spoiled by the trial kind ``beat_dissonance`` (trained
+    into the candidate critics, so it shows whether they learnt it, and judges nothing),
+    as a roll ``(4, T, P)``."""
+    classes = torch.from_numpy(np.where(w.voices[1:] == REST, REST_CLASS, w.voices[1:]))
+    t = classes.shape[1]
+    moved = beat_dissonance(classes[None], rng, None, cond[..., :t].float())[0].numpy()
+    spoiled = np.where(moved == REST_CLASS, REST, moved)
+    return voices_to_roll(np.concatenate([w.voices[:1], spoiled])).astype(np.float32)
 
 
 PAIR_KINDS = ("treated dissonance", "untreated dissonance", "fourth")
@@ -122,6 +138,8 @@ def critic_alone(sets, judge, quantiles) -> dict[str, float]:
             if result is not None:
                 rows[name].append(result[0])
         gaps.append(z[s.bach] - median)
+        trained = critic_units(np.array([s.trained_kind_score]), quantiles)[0]
+        rows.setdefault("beat_dissonance", []).append(fit._better(z[s.bach], trained))
     spread = float(np.sqrt(np.mean(spreads)))
     figures = {name: float(np.mean(v)) for name, v in rows.items()}
     figures["spread"] = spread
@@ -175,7 +193,9 @@ def main() -> None:
         alone = critic_alone(sets, judge, quantiles)
         print(
             f"  spread within a take {alone['spread']:.3f} critic units; Bach above the "
-            f"median candidate by {alone['bach gap']:.2f} take spreads (median)"
+            f"median candidate by {alone['bach gap']:.2f} take spreads (median); above "
+            f"Bach spoiled by beat_dissonance (trained into the trial critics) "
+            f"{100 * alone['beat_dissonance']:.0f}%"
         )
         with trials.trial({}, {}):
             scale, ranked = trials.run_trial(sets, judge, quantiles)

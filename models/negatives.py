@@ -188,14 +188,17 @@ def spoil(
     kinds: tuple[str, ...] = KINDS,
 ) -> torch.Tensor:
     """One spoiled copy of each window, the kind drawn at random per window from ``kinds``
-    (:data:`KINDS`, what the shipped critic was shown, unless a trial names more)."""
+    (:data:`KINDS`, what the shipped critic was shown, unless a trial names more; a kind
+    named twice is drawn twice as often)."""
+    unique = list(dict.fromkeys(kinds))
     variants = torch.stack(
         [
             SPOILERS[kind](voices, generator, phase, cond)
             if kind in TRIAL_KINDS
             else SPOILERS[kind](voices, generator, phase)
-            for kind in kinds
+            for kind in unique
         ]
     )
-    kind = torch.randint(0, len(kinds), (voices.shape[0],), generator=generator)
-    return variants[kind.to(voices.device), torch.arange(voices.shape[0], device=voices.device)]
+    drawn = torch.randint(0, len(kinds), (voices.shape[0],), generator=generator)
+    variant = torch.tensor([unique.index(kind) for kind in kinds])[drawn]
+    return variants[variant.to(voices.device), torch.arange(voices.shape[0], device=voices.device)]

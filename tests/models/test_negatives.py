@@ -173,3 +173,14 @@ def test_beat_dissonance_needs_the_condition_and_a_chorale_trial_names_it():
     spoiled = spoil(v, torch.zeros(4, dtype=torch.long), g, cond, trial.critic_negative_kinds)
     assert spoiled.shape == v.shape
     assert all(not torch.equal(spoiled[i], v[i]) for i in range(4))
+
+
+def test_a_kind_named_twice_is_drawn_twice_as_often():
+    v, _, _, cond = dissonance_case(batch=600, steps=16)
+    kinds = ("late", "late", "block")
+    spoiled = spoil(
+        v, torch.zeros(600, dtype=torch.long), torch.Generator().manual_seed(8), cond, kinds
+    )
+    blocked = block(v, phase=torch.zeros(600, dtype=torch.long))
+    share_block = sum(torch.equal(spoiled[i], blocked[i]) for i in range(600)) / 600
+    assert 0.25 < share_block < 0.42  # a third, where "late" is named twice
