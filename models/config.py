@@ -79,6 +79,11 @@ class GanConfig:
     # scripts/chorale_critic_dissonance.json) without changing what every other run, an
     # in-app fine-tune included, is shown.
     critic_negative_kinds: tuple[str, ...] = ()
+    # Whether the gradient penalty is also taken between real music and its spoiled copies
+    # (as every shipped critic was trained); False is session 15's diagnostic trial: the
+    # fine-tuned critics lost the subtle kinds they were shown, and the penalty on points
+    # between a real window and its near copy is the first suspect (docs/ranking.md).
+    critic_negative_gp: bool = True
     # Train the critic alone: the generator (and its EMA) stay as they start, so a
     # fine-tune of the critic (--init-from) keeps the candidates the product writes now.
     critic_only: bool = False
@@ -192,6 +197,8 @@ class GanConfig:
             del values["phrase_bars"]
         if not self.critic_negative_kinds:
             del values["critic_negative_kinds"]
+        if self.critic_negative_gp:  # cards of models trained as before stay as they were
+            del values["critic_negative_gp"]
         return values
 
     @classmethod

@@ -289,7 +289,7 @@ def train(
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
                             config.loss, real_scores, negative_scores
                         )
-                    if config.loss == "wgan-gp":
+                    if config.loss == "wgan-gp" and config.critic_negative_gp:
                         gp = (1 - negatives) * gp + negatives * losses.gradient_penalty(
                             critic, cond, real, spoiled
                         )
