@@ -184,3 +184,12 @@ def test_a_kind_named_twice_is_drawn_twice_as_often():
     blocked = block(v, phase=torch.zeros(600, dtype=torch.long))
     share_block = sum(torch.equal(spoiled[i], blocked[i]) for i in range(600)) / 600
     assert 0.25 < share_block < 0.42  # a third, where "late" is named twice
+
+
+def test_the_penalty_between_real_and_spoiled_music_is_kept_unless_a_trial_drops_it():
+    from models.config import GanConfig
+
+    assert "critic_negative_gp" not in GanConfig().to_dict()  # cards stay as they were
+    trial = GanConfig(critic_negatives=0.5, critic_negative_gp=False)
+    assert GanConfig.from_dict(trial.to_dict()) == trial
+    assert trial.to_dict()["critic_negative_gp"] is False

@@ -143,6 +143,7 @@ def test_a_critic_trial_with_beat_dissonance_leaves_the_generator_and_refuses_ba
         critic_negatives=0.5,
         critic_only=True,
         critic_negative_kinds=(*KINDS, *TRIAL_KINDS),
+        critic_negative_gp=False,
     )
     train(trial, chorale_data[0], run, "cpu", log_every=1, resume=True)
     before, after = _weights(tiny_run), _weights(run)
