@@ -12,8 +12,9 @@
 #   RUN_DIR  (default /work/data/s15/s15-18c/critic-dissonance), OUT (default
 #            RUN_DIR/composer-chorales.safetensors: not the shipped file; it is copied into
 #            resources/weights/ only if it passes docs/ranking.md's session-15 rule),
-#            ITERATIONS (default 800), CONFIG (default scripts/chorale_critic_dissonance.json;
-#            candidate B: scripts/chorale_critic_dissonance_variety.json).
+#            ITERATIONS (default 800), CONFIG (default scripts/chorale_critic_dissonance.json,
+#            candidate A; B: ..._variety.json, C: ..._half.json, D: ..._half_slow.json,
+#            the diagnostic E: ..._half_nogp.json; none shipped: docs/ranking.md, fifth pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-/work/data/s15/s15-18c/meters-data}
