@@ -72,11 +72,18 @@ class GanConfig:
     # bands: models/band_negatives.py), so the critic must judge how the accompaniment fits
     # the melody; 0 turns them off.
     critic_negatives: float = 0.0
-    # The band kinds of spoiled music shown (models/band_negatives.py); () is its
-    # TRAINED_KINDS, what the shipped band critic was trained with. A trial names more
-    # (session 14's groove kind: scripts/band_critic_groove.json) without changing what
-    # every other run, an in-app fine-tune included, is shown.
+    # The kinds of spoiled music shown (bands: models/band_negatives.py, () is its
+    # TRAINED_KINDS; chorales: models/negatives.py, () is its KINDS), what the shipped
+    # critics were trained with. A trial names more (session 14's band groove kind:
+    # scripts/band_critic_groove.json; session 15's chorale beat_dissonance:
+    # scripts/chorale_critic_dissonance.json) without changing what every other run, an
+    # in-app fine-tune included, is shown.
     critic_negative_kinds: tuple[str, ...] = ()
+    # Whether the gradient penalty is also taken between real music and its spoiled copies
+    # (as every shipped critic was trained); False is session 15's diagnostic trial: the
+    # fine-tuned critics lost the subtle kinds they were shown, and the penalty on points
+    # between a real window and its near copy is the first suspect (docs/ranking.md).
+    critic_negative_gp: bool = True
     # Train the critic alone: the generator (and its EMA) stay as they start, so a
     # fine-tune of the critic (--init-from) keeps the candidates the product writes now.
     critic_only: bool = False
@@ -109,10 +116,12 @@ class GanConfig:
             raise ValueError("meter_weights needs balance_meters (it weighs each meter's share)")
         if self.critic_negative_kinds:
             from models.band_negatives import SPOILERS
+            from models.negatives import SPOILERS as CHORALE_SPOILERS
 
-            unknown = sorted(set(self.critic_negative_kinds) - set(SPOILERS))
+            known = list(SPOILERS) + [k for k in CHORALE_SPOILERS if k not in SPOILERS]
+            unknown = sorted(set(self.critic_negative_kinds) - set(known))
             if unknown:
-                raise ValueError(f"no spoiled kind {', '.join(unknown)}: {', '.join(SPOILERS)}")
+                raise ValueError(f"no spoiled kind {', '.join(unknown)}: {', '.join(known)}")
         if self.phrase_bars < 0:
             raise ValueError("phrase_bars must be 0 (no phrase position) or a number of bars")
         if self.critic_bar_head < 0:
@@ -188,6 +197,8 @@ class GanConfig:
             del values["phrase_bars"]
         if not self.critic_negative_kinds:
             del values["critic_negative_kinds"]
+        if self.critic_negative_gp:  # cards of models trained as before stay as they were
+            del values["critic_negative_gp"]
         return values
 
     @classmethod

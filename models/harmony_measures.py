@@ -104,6 +104,7 @@ BASS_LEAP_LIMIT = 12  # the lowest line may leap an octave
 MEASURES: dict[str, tuple[bool, str]] = {
     "pcs_beats": (True, "PCS on the beats (Yeh et al. 2021)"),
     "pcs_treated": (True, "PCS on the beats, prepared dissonance credited"),
+    "untreated": (False, "dissonances with the melody on the beats, not prepared and resolved"),
     "pcs": (True, "PCS on every 16th step"),
     "ctnctr": (True, "chord and proper non-chord tones in the melody (CTnCTR)"),
     "mctd": (False, "melody-chord tonal distance (MCTD)"),
@@ -342,25 +343,42 @@ def treated_notes(lines: np.ndarray) -> np.ndarray:
     return prepared & resolved
 
 
-def pcs_treated(texture: Texture) -> float:
-    """PCS on the beats with each treated dissonance (:func:`treated_notes`) scored +1."""
+def beat_pairs(texture: Texture) -> tuple[np.ndarray, np.ndarray]:
+    """``(PCS weight, treated)`` per pair of the melody with a pitch class the
+    accompaniment sounds, on the beats: one entry a pair; ``treated`` marks a dissonance
+    (weight below 0) that the melody or a line sounding that pitch class treats as the
+    textbooks teach (:func:`treated_notes`)."""
     chord = chord_pitch_classes(texture)
     steps = np.flatnonzero((texture.melody >= 0) & chord.any(axis=1) & texture.beat_starts)
     lines = voice_lines(texture)
     treated = treated_notes(lines)
-    total = counted = 0.0
+    weights, credited = [], []
     for step in steps:
         melody = int(texture.melody[step])
         for pc in np.flatnonzero(chord[step]):
             weight = PCS_WEIGHT[(melody - pc) % 12]
+            ok = False
             if weight < 0:
                 line = lines[1:, step]
                 carried = treated[1:, step] & (line >= 0) & (line % 12 == pc)
-                if treated[0, step] or carried.any():
-                    weight = 1.0
-            total += weight
-            counted += 1
-    return _mean(total, counted)
+                ok = bool(treated[0, step] or carried.any())
+            weights.append(weight)
+            credited.append(ok)
+    return np.array(weights, dtype=np.float64), np.array(credited, dtype=bool)
+
+
+def pcs_treated(texture: Texture) -> float:
+    """PCS on the beats with each treated dissonance (:func:`treated_notes`) scored +1."""
+    weights, treated = beat_pairs(texture)
+    return _mean(np.where(treated, 1.0, weights).sum(), len(weights))
+
+
+def untreated_dissonance(texture: Texture) -> float:
+    """The share of the melody's pairs on the beats (:func:`beat_pairs`) that are
+    dissonances no line prepares and resolves by step: the clash a musician hears as
+    wrong, where PCS on the beats also counts Bach's suspensions and passing notes."""
+    weights, treated = beat_pairs(texture)
+    return _mean(((weights < 0) & ~treated).sum(), len(weights))
 
 
 def judge(texture: Texture) -> dict[str, float]:
@@ -368,6 +386,7 @@ def judge(texture: Texture) -> dict[str, float]:
     return {
         "pcs_beats": pcs(texture, on_beats=True),
         "pcs_treated": pcs_treated(texture),
+        "untreated": untreated_dissonance(texture),
         "pcs": pcs(texture),
         "ctnctr": ctnctr(texture),
         "mctd": mctd(texture),
@@ -388,10 +407,12 @@ def judge(texture: Texture) -> dict[str, float]:
 # ``melody_discord`` do; the bass on a chord tone is ``weak_bass``'s question.  The
 # ranking benchmark marks these as not held out (shaped); CTnCTR and MCTD only judge.
 # PCS with prepared dissonance credited is shaped too: ``melody_discord`` counts a
-# dissonance resolved by step at half its grade, the same idea.
+# dissonance resolved by step at half its grade, the same idea; so is the untreated
+# dissonance share (session 15's proposal for harmony on the beats).
 SHAPING_MEASURES: tuple[str, ...] = (
     "pcs_beats",
     "pcs_treated",
+    "untreated",
     "pcs",
     "parallels",
     "wrong_notes",

@@ -283,13 +283,13 @@ def train(
                     gp = losses.gradient_penalty(critic, cond, real, fake)
                 if negatives > 0:
                     # Fakes are a mixture: the generator's, and spoiled real music.
-                    spoiled = data.real(data.spoil(targets[part], phases[part]))
+                    spoiled = data.real(data.spoil(targets[part], phases[part], cond))
                     with autocast:
                         negative_scores = critic(cond, spoiled).float()
                         d_loss = (1 - negatives) * d_loss + negatives * losses.critic_loss(
                             config.loss, real_scores, negative_scores
                         )
-                    if config.loss == "wgan-gp":
+                    if config.loss == "wgan-gp" and config.critic_negative_gp:
                         gp = (1 - negatives) * gp + negatives * losses.gradient_penalty(
                             critic, cond, real, spoiled
                         )

@@ -11,7 +11,7 @@ training loop one interface for both, so ``models.train`` reads top to bottom th
   the app would play);
 - ``reconstruction(logits, target, k)`` → best-of-k reconstruction: cross-entropy for
   monophonic tracks, binary cross-entropy for chords and drums;
-- ``spoil(target, phase)`` → the real music spoiled, one copy per window, for the critic's
+- ``spoil(target, phase, cond)`` → the real music spoiled, one copy per window, for the critic's
   negatives (``models.negatives`` for chorales, ``models.band_negatives`` for bands);
   ``phase`` is the third item ``batch`` gave (a chorale's bar phase, a band's positions).
 
@@ -38,7 +38,7 @@ from models.config import GanConfig
 from models.encoding import REST_CLASS, accompaniment_channels, condition, voice_one_hot
 from models.errors import DatasetError
 from models.left_out import piece_plays, samples_plays, without_unplayed
-from models.negatives import spoil
+from models.negatives import KINDS, SPOILERS, spoil
 from models.pianoroll import N_PITCHES, meter_positions
 from models.sampling import MAX_TEMPERATURE, beat_held_gumbel
 from models.track_outputs import best_of_reconstruction, fake_channels, real_channels
@@ -130,6 +130,13 @@ class ChoraleData:
         self.data = load_split(data_dir, "train")
         self.manifest = read_manifest(data_dir)
         self.content_hash = self.manifest["content_hash"]
+        self.kinds = config.critic_negative_kinds or KINDS
+        unknown = sorted(set(self.kinds) - set(SPOILERS))
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)} spoil bands, not chorales; a chorale model's "
+                f"critic_negative_kinds are among {', '.join(SPOILERS)}."
+            )
         n_steps = config.window_bars * 16
         self.sampler = WindowSampler(
             self.data,
@@ -162,8 +169,10 @@ class ChoraleData:
     def reconstruction(self, logits, target, k: int) -> torch.Tensor:
         return losses.best_of_reconstruction(logits.float(), target, k)
 
-    def spoil(self, target: torch.Tensor, phase: torch.Tensor) -> torch.Tensor:
-        return spoil(target, phase)
+    def spoil(self, target: torch.Tensor, phase: torch.Tensor, cond=None) -> torch.Tensor:
+        """Real chorales spoiled the ways that train the critic (``negatives.KINDS``, or
+        the config's ``critic_negative_kinds`` in a trial; some kinds read ``cond``)."""
+        return spoil(target, phase, cond=cond, kinds=self.kinds)
 
 
 def _without_onsets(tracks) -> tuple[TrackSpec, ...]:
@@ -235,9 +244,9 @@ class BandData:
             logits, target.sounding, target.onsets, self.tracks, k, target.plays
         )
 
-    def spoil(self, target, positions: torch.Tensor):
+    def spoil(self, target, positions: torch.Tensor, cond=None):
         """Real bands spoiled the ways that train the critic (``TRAINED_KINDS``, or the
-        config's ``critic_negative_kinds`` in a trial)."""
+        config's ``critic_negative_kinds`` in a trial); ``cond`` is not read."""
         kinds = self.config.critic_negative_kinds or TRAINED_KINDS
         spoiled = spoil_batch(target, self.tracks, positions, self.rng, kinds)
         return target.with_rolls(spoiled)

@@ -296,3 +296,19 @@ def test_texture_from_voices_matches_texture_from_notes():
     b = texture_from_notes(notes[0], notes[1:], n_steps=4, signatures=[(0, 1, 4)])
     assert np.array_equal(a.melody, b.melody) and np.array_equal(a.parts, b.parts)
     assert judge(a) == pytest.approx(judge(b), nan_ok=True)
+
+
+def test_untreated_dissonance_counts_the_unprepared_clash_and_not_the_suspension():
+    from models.harmony_measures import untreated_dissonance
+
+    # The suspension case above: the downbeat's seventh is unprepared (1 of 4 pairs), the
+    # second beat's is held over and resolved by step (treated, not counted).
+    melody, part = held(C4 + 12), [(0, 6, D3 + 12), (6, 16, C3 + 12)]
+    suspension = texture_from_notes(melody, [part], n_steps=16)
+    assert untreated_dissonance(suspension) == pytest.approx(0.25)
+    # Reached and left by leaps: the clash on beat 2 is untreated.
+    part = [(0, 4, G3), (4, 6, D3 + 12), (6, 16, G3)]
+    leapt = texture_from_notes(held(C4 + 12), [part], n_steps=16)
+    assert untreated_dissonance(leapt) == pytest.approx(0.25)
+    # Consonant throughout: none.
+    assert untreated_dissonance(texture_from_notes(held(C4 + 12), [held(G3)])) == 0.0

@@ -129,6 +129,32 @@ def test_a_later_stage_adds_spoiled_chorales_and_sampled_voices_to_the_critic(
     assert read_card(run / "checkpoint")["config"]["train_variety"] == 1.0
 
 
+def test_a_critic_trial_with_beat_dissonance_leaves_the_generator_and_refuses_band_kinds(
+    tiny_run, chorale_data, tmp_path
+):
+    import shutil
+
+    from models.negatives import KINDS, TRIAL_KINDS
+
+    run = tmp_path / "critic-trial"
+    shutil.copytree(tiny_run, run)
+    trial = TINY.replace(
+        iterations=6,
+        critic_negatives=0.5,
+        critic_only=True,
+        critic_negative_kinds=(*KINDS, *TRIAL_KINDS),
+        critic_negative_gp=False,
+    )
+    train(trial, chorale_data[0], run, "cpu", log_every=1, resume=True)
+    before, after = _weights(tiny_run), _weights(run)
+    assert all(torch.equal(before[k], after[k]) for k in before if k.startswith("ema."))
+    assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith("critic."))
+    assert all(np.isfinite(r["negative_gap"]) for r in read_log(run / "log.csv")[4:])
+    band_kind = TINY.replace(critic_negatives=0.5, critic_negative_kinds=("drums_thinned",))
+    with pytest.raises(ValueError, match="drums_thinned spoil bands, not chorales"):
+        train(band_kind, chorale_data[0], tmp_path / "refused", "cpu")
+
+
 def test_export_writes_a_model_that_loads_and_a_card_that_says_what_it_is(
     tiny_run, chorale_data, tmp_path
 ):
