@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from composer_gui.core import chorale_take  # noqa: E402
 from composer_gui.core import engine as engine_module  # noqa: E402
 from composer_gui.core.arrangement import Arrangement, Note, Track  # noqa: E402
 from models.build_dataset import REST, load_split  # noqa: E402
@@ -104,11 +105,12 @@ def main() -> None:
     engine = engine_module.Engine(args.model, "cpu")
     melodies = long_melodies(load_split(args.data, args.split), args.melodies, args.bars)
     started = time.monotonic()
-    chained = engine_module.chain_sections
+    # the rule is swapped where the chorale's take calls it (core.chorale_take)
+    chained = chorale_take.chain_sections
     same_draw = lambda rolls, scores: [np.arange(rolls[0].shape[0])] * len(rolls)  # noqa: E731
     print(f"{len(melodies)} melodies of {args.bars} bars, {args.candidates} candidates each")
     for name, rule in (("chained (shipped)", chained), ("same draw (old)", same_draw)):
-        engine_module.chain_sections = rule
+        chorale_take.chain_sections = rule
         inside, across = [], []
         for i, melody in enumerate(melodies):
             for candidate in engine.generate(melody, k=args.candidates, seed=i):
@@ -116,7 +118,7 @@ def main() -> None:
                 inside += a
                 across += b
         print(f"{name}:\n  inside sections {summary(inside)}\n  at the joins    {summary(across)}")
-    engine_module.chain_sections = chained
+    chorale_take.chain_sections = chained
     print(f"({time.monotonic() - started:.0f} s)")
 
 

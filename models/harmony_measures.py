@@ -367,26 +367,30 @@ def beat_pairs(texture: Texture) -> tuple[np.ndarray, np.ndarray]:
     return np.array(weights, dtype=np.float64), np.array(credited, dtype=bool)
 
 
-def pcs_treated(texture: Texture) -> float:
-    """PCS on the beats with each treated dissonance (:func:`treated_notes`) scored +1."""
-    weights, treated = beat_pairs(texture)
+def pcs_treated(texture: Texture, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """PCS on the beats with each treated dissonance (:func:`treated_notes`) scored +1
+    (``pairs``: :func:`beat_pairs` of the texture, when the caller has them)."""
+    weights, treated = beat_pairs(texture) if pairs is None else pairs
     return _mean(np.where(treated, 1.0, weights).sum(), len(weights))
 
 
-def untreated_dissonance(texture: Texture) -> float:
+def untreated_dissonance(
+    texture: Texture, pairs: tuple[np.ndarray, np.ndarray] | None = None
+) -> float:
     """The share of the melody's pairs on the beats (:func:`beat_pairs`) that are
     dissonances no line prepares and resolves by step: the clash a musician hears as
     wrong, where PCS on the beats also counts Bach's suspensions and passing notes."""
-    weights, treated = beat_pairs(texture)
+    weights, treated = beat_pairs(texture) if pairs is None else pairs
     return _mean(((weights < 0) & ~treated).sum(), len(weights))
 
 
 def judge(texture: Texture) -> dict[str, float]:
     """Every measure of :data:`MEASURES` for one texture (NaN where nothing to measure)."""
+    pairs = beat_pairs(texture)  # read once for the two measures of treated dissonance
     return {
         "pcs_beats": pcs(texture, on_beats=True),
-        "pcs_treated": pcs_treated(texture),
-        "untreated": untreated_dissonance(texture),
+        "pcs_treated": pcs_treated(texture, pairs),
+        "untreated": untreated_dissonance(texture, pairs),
         "pcs": pcs(texture),
         "ctnctr": ctnctr(texture),
         "mctd": mctd(texture),

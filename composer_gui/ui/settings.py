@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
+from composer_gui.core.tune import NewTune
+
 ORGANIZATION = "Composer"
 
 
@@ -44,9 +46,10 @@ VARIETY = Key("model/variety", 0.5)
 PRESET = Key("model/preset", "organ")
 STYLE = Key("model/style", "chorale")  # the Style box (core.styles)
 # Recording
-TEMPO_BPM = Key("record/tempo", 100.0)
-BARS = Key("record/bars", 4)
-METER = Key("record/meter", "4/4")  # a new melody's meter (core.tune.NewTune.read)
+# a new melody's record settings: their defaults are NewTune's (read by NewTune.read)
+TEMPO_BPM = Key("record/tempo", NewTune.tempo_bpm)
+BARS = Key("record/bars", NewTune.bars)
+METER = Key("record/meter", NewTune().meter_text)
 COUNT_IN = Key("record/count_in", True)
 METRONOME = Key("record/metronome", True)
 # Window
@@ -98,7 +101,8 @@ def get(key: Key) -> Any:
 def last_folder() -> Path:
     """Where the file dialogs open: the folder last used, else the home folder (with none
     used yet they opened where the app was started from, the source tree in a tryout)."""
-    folder = Path(get(LAST_FOLDER)) if get(LAST_FOLDER) else Path.home()
+    last = get(LAST_FOLDER)
+    folder = Path(last) if last else Path.home()
     return folder if folder.is_dir() else Path.home()
 
 

@@ -94,22 +94,23 @@ class PortBox(QComboBox):
 
     def shown_text(self) -> str:
         """The current text as drawn: whole, or cut in the middle to the room there is."""
-        option = self._option()
-        field = self.style().subControlRect(
-            QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, self
+        return self.fontMetrics().elidedText(
+            self.currentText(), Qt.ElideMiddle, self._field_width()
         )
-        return self.fontMetrics().elidedText(self.currentText(), Qt.ElideMiddle, field.width())
+
+    def _field_width(self) -> int:
+        """The width the style gives the box's text."""
+        field = self.style().subControlRect(
+            QStyle.CC_ComboBox, self._option(), QStyle.SC_ComboBoxEditField, self
+        )
+        return field.width()
 
     def sizeHint(self):  # noqa: N802 - Qt override
         """Room for the current text whole, not for the longest item (which sized the
         row for a port no one chose)."""
         hint = super().sizeHint()
-        option = self._option()
         text = self.fontMetrics().horizontalAdvance(self.currentText())
-        field = self.style().subControlRect(
-            QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, self
-        )
-        hint.setWidth(max(self.minimumWidth(), self.width() - field.width() + text + 2))
+        hint.setWidth(max(self.minimumWidth(), self.width() - self._field_width() + text + 2))
         return hint.boundedTo(QSize(self.MOST_PIXELS, hint.height())).expandedTo(
             QSize(self.minimumWidth(), 0)
         )

@@ -52,7 +52,6 @@ STALE_TEXTS = {  # by what changed (Document.stale_change): the meter box's chan
     "meter": "The meter changed after these candidates were written.",
     "pickup": "The pickup changed after these candidates were written.",
 }
-STALE_TEXT = STALE_TEXTS["melody"]
 
 
 def panel(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
@@ -208,7 +207,7 @@ def build_panels(w) -> None:
     w.arrangement_view.empty_text = "The chosen candidate appears here, one colour per track."
     w.tracks = TracksPanel()
     w.tracks_area = TracksArea(w.tracks)
-    w.stale_label = QLabel(STALE_TEXT, objectName="hint")
+    w.stale_label = QLabel(STALE_TEXTS["melody"], objectName="hint")
     w.stale_label.setWordWrap(True)
     w.regenerate_button = QPushButton("Generate Again")
     w.regenerate_button.clicked.connect(a.generate.trigger)
