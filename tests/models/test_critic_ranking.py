@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from composer_gui.cli import main
+from models.bar_summary import bar_summaries, transpose_summary
 from models.build_dataset import REST, load_split
 from models.checkpoint import load_model, read_tensors
 from models.critic_ranking import (
@@ -18,10 +19,9 @@ from models.critic_ranking import (
     roll_voices,
     sampled_references,
     share_closer,
-    spoiled_copy,
     train_ranking,
 )
-from models.critic_ranking_head import channels, head_scorer, with_bar_head
+from models.critic_ranking_head import channels, head_scorer, spoiled_copies, with_bar_head
 from models.evaluate import bach_reference, generate_for_window, real_roll, windows
 from models.metrics import distance_to_reference, track_metrics
 
@@ -267,25 +267,37 @@ def test_a_bar_head_learns_while_the_rest_of_the_critic_stays(tiny_model, small_
 
 def test_a_held_bar_head_keeps_bach_above_spoiled_copies(tiny_model, small_sets):
     """The anchor of a bar head: Bach's accompaniment above spoiled copies of it.  Trained
-    on that alone, the head must raise Bach's margin over them."""
+    on that alone, the head must raise Bach's margin over the copies it was held against,
+    in the keys it was shown (all twelve).  It is not asked to generalise: on this tiny
+    random critic the margin over fresh copies, or in one key alone, goes either way (the
+    shipped model has no bar head; issue 18)."""
     generator, critic, _ = load_model(tiny_model)
     grown, _ = with_bar_head(critic.float(), generator.config, hidden=8)
+    ranking = RankingConfig(steps=120, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
 
     def margin() -> float:
+        """Bach minus each spoiled copy, averaged over sets, copies and keys.  The copies
+        are those ``train_ranking`` holds the head against: its generator, seeded alike,
+        draws them first, set by set."""
+        rng = torch.Generator().manual_seed(ranking.seed)
+        margins = []
         with torch.no_grad():
-            rng = torch.Generator().manual_seed(1)
-            total = 0.0
             for s in small_sets:
-                spoiled = spoiled_copy(s.real, rng)
-                pair = grown(s.cond.expand(2, -1, -1), channels(torch.stack([s.real, spoiled])))
-                total += float(pair[0] - pair[1])
-            return total / len(small_sets)
+                voices = torch.cat([s.real[None], spoiled_copies(s.real, rng)])
+                cond = s.cond.expand(voices.shape[0], -1, -1)
+                accompaniment = channels(voices)
+                patch_mean = grown.patch_scores(cond, accompaniment).mean(dim=1)
+                features, sounding = bar_summaries(cond, accompaniment)
+                for key in range(12):
+                    scores = patch_mean + grown.bar_head(transpose_summary(features, key), sounding)
+                    margins.append(float((scores[0] - scores[1:]).mean()))
+        return float(np.mean(margins))
 
     before = margin()
     held = [dataclasses.replace(s, preference=np.zeros_like(s.preference)) for s in small_sets]
-    ranking = RankingConfig(steps=120, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
     train_ranking(grown, held, ranking)
-    assert margin() > before
+    after = margin()
+    assert after > before and after > 0, (before, after)
 
 
 def test_the_head_learns_on_the_scores_the_critic_gives(tiny_model, small_sets):
