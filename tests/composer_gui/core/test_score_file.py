@@ -248,3 +248,12 @@ def test_the_suffixes_are_defined_once_and_the_dataset_stays_midi():
     assert READABLE_SUFFIXES == MIDI_SUFFIXES + SCORE_SUFFIXES
     assert set(SCORE_SUFFIXES) == {".abc", ".musicxml", ".xml", ".mxl"}
     assert dataset_import.MIDI_SUFFIXES is MIDI_SUFFIXES
+
+
+@pytest.mark.parametrize("name", ["FishersHornpipe", "NInWoodPileJig", "HandOrganHornpipe"])
+def test_the_ryans_hornpipes_the_detector_misses_are_barred_as_written_from_abc(name, tmp_path):
+    """The strict xfails of ``test_melody_grid_pickup.py`` (the tune exported to MIDI with
+    its pickup at tick 0) read from the tune's ABC instead: the score says where the bar
+    is, so the grid's phase is the notation's (an eighth's pickup in 2/4: step 6)."""
+    grid = melody_on_grid(read_melody(copied(f"ryansMammoth/{name}.abc", tmp_path)))
+    assert grid.pickup_from == PICKUP_FILE and grid.pickup == 2 and grid.bar_phase == 6
