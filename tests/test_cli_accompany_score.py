@@ -112,3 +112,26 @@ def test_a_damaged_score_is_refused_in_one_line(tmp_path, capsys, name, content)
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and name in err[0] and "Traceback" not in err[0]
     assert not out.exists()
+
+
+def test_play_schedules_a_score_as_composer_reads_it(tmp_path, capsys):
+    """``play`` reads a score through the same reader (its damaged file is one sentence
+    before any port opens); a tune's notes are scheduled at their written beats."""
+    from composer_gui.commands.midi_commands import _score_as_midi
+    from composer_gui.core.playback import schedule_from_midifile
+
+    tune = corpus_copy("ryansMammoth/BattleTheCashJig.abc", tmp_path)
+    schedule = schedule_from_midifile(_score_as_midi(tune))
+    onsets = sorted(
+        event.beat
+        for event in schedule.events
+        if event.message.type == "note_on" and event.message.velocity
+    )
+    assert onsets == [note.start_beat for note in read_score(tune).tracks[0].notes]
+    assert _score_as_midi(tmp_path / "song.mid") is None  # a MIDI file is read as before
+
+    bad = tmp_path / "bad.abc"
+    bad.write_bytes(b"X:1\nT:Bad\nM:6/8\nK:G\n|: GAB c2 d | e[[[ ||| :|\n")
+    assert main(["play", str(bad), "--virtual"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.abc is damaged and cannot be read as ABC" in err[0]
