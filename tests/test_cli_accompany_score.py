@@ -7,6 +7,7 @@ tune it took; a damaged score is one sentence. A tiny model, as the other CLI te
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -33,22 +34,51 @@ def accompany(path: Path, out: Path, model: Path, capsys, *extra: str):
     return code, capsys.readouterr()
 
 
-def test_a_hornpipe_from_abc_is_accompanied_on_the_scores_bars(tiny_model, tmp_path, capsys):
+def oneills_jig(folder: Path) -> Path:
+    """O'Neill's X:19, The Protestant Boys (6/8, an eighth's pickup), in a file of its own."""
+    from music21 import corpus
+
+    text = Path(str(corpus.getWork("oneills1850/0001-0050.abc"))).read_text(encoding="latin-1")
+    tune = next(t for t in re.split(r"\n(?=X:)", text) if re.match(r"X:\s*19\b", t))
+    path = folder / "protestant-boys.abc"
+    path.write_text(tune + "\n")
+    return path
+
+
+TUNES = {  # name: (melody line, the score's meter, its beat in quarters)
+    "hornpipe": ("Melody: track 0 'FISHER'S -- HORNPIPE' (118 notes).", (2, 4), 1.0),
+    "jig": ("Melody: track 0 'The Protestant Boys' (80 notes).", (6, 8), 1.5),
+}
+
+
+@pytest.mark.parametrize("which", sorted(TUNES))
+def test_a_tune_from_abc_is_accompanied_on_the_scores_bars(which, tiny_model, tmp_path, capsys):
     from music21 import converter
 
-    tune = corpus_copy("ryansMammoth/FishersHornpipe.abc", tmp_path)
+    if which == "hornpipe":
+        tune = corpus_copy("ryansMammoth/FishersHornpipe.abc", tmp_path)
+    else:
+        tune = oneills_jig(tmp_path)
+    said, meter, beat_length = TUNES[which]
     out = tmp_path / "out.mid"
     code, io = accompany(tune, out, tiny_model, capsys)
     assert code == 0, io.err
     lines = io.out.splitlines()
-    assert lines[0] == "Melody: track 0 'FISHER'S -- HORNPIPE' (118 notes)."
+    assert lines[0] == said
     assert lines[1] == "pickup: 1 eighth (as the file bars it)"
 
     written = read_arrangement(out)
-    assert written.time_signature == (1, 8) and written.meter_changes == [(0.5, (2, 4))]
+    assert written.time_signature == (1, 8) and written.meter_changes == [(0.5, meter)]
     score = read_score(tune)
     assert written.tracks[0].notes == score.tracks[0].notes  # the melody as written
-    assert written.bar_starts()[:3] == [0.0, 0.5, 2.5]
+    bar = meter[0] * 4 / meter[1]
+    assert written.bar_starts()[:3] == [0.0, 0.5, 0.5 + bar]
+    whole = [
+        float(m.offset)
+        for m in converter.parse(tune, format="abc").parts[0].getElementsByClass("Measure")
+        if m.duration.quarterLength == m.barDuration.quarterLength
+    ]
+    assert set(whole) <= set(written.bar_starts())  # every whole bar of the score
     midi = mido.MidiFile(out)
     events = []  # (beat, message) of every meta event the file holds
     for track in midi.tracks:
@@ -56,16 +86,16 @@ def test_a_hornpipe_from_abc_is_accompanied_on_the_scores_bars(tiny_model, tmp_p
         for message in track:
             tick += message.time
             events.append((tick / midi.ticks_per_beat, message))
-    # The chords move on the score's beats (a quarter after the eighth's pickup), not on
-    # the beats of a 2/4 bar from beat 0 the MIDI route would have guessed from.
+    # The chords move on the score's beats (from the end of the eighth's pickup), not on
+    # the beats of a bar from beat 0 that the MIDI route would have guessed from.
     chords = [beat for beat, message in events if message.type == "marker"]
-    assert len(chords) > 16 and all((beat - 0.5) % 1.0 == 0 for beat in chords if beat)
+    assert len(chords) > 16 and all((beat - 0.5) % beat_length == 0 for beat in chords if beat)
     signatures = [
         (beat, message.numerator, message.denominator)
         for beat, message in events
         if message.type == "time_signature"
     ]
-    assert signatures == [(0.0, 1, 8), (0.5, 2, 4)]
+    assert signatures == [(0.0, 1, 8), (0.5, *meter)]
     pm = pretty_midi.PrettyMIDI(str(out))
     assert [
         (pm.time_to_tick(ts.time) / pm.resolution, ts.numerator, ts.denominator)
