@@ -257,3 +257,34 @@ def test_the_ryans_hornpipes_the_detector_misses_are_barred_as_written_from_abc(
     is, so the grid's phase is the notation's (an eighth's pickup in 2/4: step 6)."""
     grid = melody_on_grid(read_melody(copied(f"ryansMammoth/{name}.abc", tmp_path)))
     assert grid.pickup_from == PICKUP_FILE and grid.pickup == 2 and grid.bar_phase == 6
+
+
+def test_meter_changes_are_kept_and_a_sections_one_bar_upbeat_signature_is_not(tmp_path):
+    from music21 import meter, note, stream
+
+    part = stream.Part()  # two bars of 3/4, then two of 2/4, in MusicXML
+    part.append(meter.TimeSignature("3/4"))
+    for pitch in ("C4", "D4", "E4", "F4", "G4", "A4"):
+        part.append(note.Note(pitch, quarterLength=1.0))
+    part.append(meter.TimeSignature("2/4"))
+    for pitch in ("G4", "F4", "E4", "D4"):
+        part.append(note.Note(pitch, quarterLength=1.0))
+    path = tmp_path / "changes.musicxml"
+    stream.Score([part.makeMeasures()]).write("musicxml", fp=str(path))
+    read = read_score(path)
+    assert read.time_signature == (3, 4) and read.meter_changes == [(6.0, (2, 4))]
+    assert read.bar_starts() == [0.0, 3.0, 6.0, 8.0]
+
+    # O'Neill's #1: music21 gives the second section's sixteenth upbeat a 1/16 bar of
+    # its own; the signature is dropped and 2/4 restated where it comes back, so the bar
+    # restarts there (benchmarks/corpus_tunes reads its tunes by the same rule).
+    book = copied(ONEILLS, tmp_path)
+    source = music21_score(book, number=1).parts[0]
+    written = sorted(
+        {(float(s.getOffsetInHierarchy(source)), s.ratioString) for s in source.recurse()
+         .getElementsByClass(meter.TimeSignature)}
+    )  # fmt: skip
+    assert written == [(0.0, "2/4"), (32.0, "1/16"), (32.25, "2/4")]
+    read = read_score(book)
+    assert read.time_signature == (2, 4) and read.meter_changes == [(32.25, (2, 4))]
+    assert 32.25 in read.bar_starts() and 34.25 in read.bar_starts()
