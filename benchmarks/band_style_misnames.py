@@ -117,7 +117,8 @@ def abc_of(tune: ct.Tune, path: Path) -> Path:
     """The tune's own ABC text (its ``X:`` block of the collection's file) in ``path``."""
     text = Path(tune.ref.path).read_text(encoding="latin-1")
     for block in re.split(r"\n(?=X:)", "\n" + text):
-        if re.match(rf"X:\s*{tune.ref.number}\b", block.strip()):
+        number = re.match(r"X:\s*(\d+)", block.strip())
+        if number and int(number.group(1)) == tune.ref.number:  # "X:0010" is tune 10
             path.write_text(block.strip() + "\n", encoding="utf-8")
             return path
     raise AssertionError(f"no X:{tune.ref.number} in {tune.ref.path}")
