@@ -20,10 +20,11 @@ What is read, and why:
   ``melody_grid.pickup_bar`` reads a short first bar: nothing downstream guesses.
   A pickup off the 16th-note grid (a triplet upbeat) is left under a full bar.
 - **Time signatures** as ``written_time_signatures`` reads them (music21 gives a
-  section's upbeat inside a tune a one-bar signature of its own; that bar is dropped and
+  section's upbeat inside a tune a one-bar signature of its own; that one is dropped and
   the meter restated where it comes back, so the bar restarts there).
 - **Tempo**: the first part's metronome marks (ABC ``Q:``, MusicXML ``<metronome>`` or
-  ``<sound tempo>``) as the tempo map; without one, a MIDI file's default, 120.
+  ``<sound tempo>``) as the tempo map; without one, a MIDI file's default, 120
+  (``midi_file.DEFAULT_TEMPO_BPM``). music21 does not read an ABC ``Q:`` inside the tune.
 - **An ABC file with several tunes** (``X:`` numbers): the first tune is read;
   ``tune_choice_sentence`` says so in one sentence for the musician.
 
@@ -45,12 +46,11 @@ from pathlib import Path
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import NoMelodyError, ScoreFileError
-from composer_gui.core.file_suffixes import ABC_SUFFIXES, MUSICXML_SUFFIXES, SCORE_SUFFIXES
+from composer_gui.core.file_suffixes import ABC_SUFFIXES, SCORE_SUFFIXES
+from composer_gui.core.midi_file import DEFAULT_TEMPO_BPM, DRUM_CHANNEL
 from models.pianoroll import STEPS_PER_BEAT, Meter
 
-DEFAULT_TEMPO_BPM = 120.0  # as midi_file reads a file without a tempo event
 DEFAULT_VELOCITY = 80  # a score's notes without a dynamic
-DRUM_CHANNEL = 9
 _TUNE_NUMBER = re.compile(r"^X:\s*(\d+)", re.M)
 
 
@@ -225,8 +225,7 @@ def _parse(path: Path):
             numbers = _TUNE_NUMBER.findall(text)
             number = int(numbers[0]) if len(numbers) > 1 else None
             score = converter.parseData(text, format="abc", number=number)
-        else:
-            assert suffix in MUSICXML_SUFFIXES
+        else:  # .musicxml, .xml or .mxl (zipped): music21 tells them apart
             score = converter.parse(path, format="musicxml", forceSource=True, storePickle=False)
     except ScoreFileError:
         raise
