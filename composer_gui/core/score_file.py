@@ -216,7 +216,13 @@ def _parse(path: Path):
             raise ScoreFileError(f"{path.name} is empty (0 bytes); save or export it again.")
     except PermissionError as error:
         raise ScoreFileError(f"{path.name} cannot be opened: permission denied.") from error
-    from music21 import converter
+    try:
+        from music21 import converter
+    except ImportError as error:  # the frozen bundle leaves music21 out (packaging/README)
+        raise ScoreFileError(
+            f"Opening {path.name} needs music21, which this copy of Composer does not have; "
+            "install it with 'pip install music21', or open a MIDI file."
+        ) from error
 
     kind = "ABC" if suffix in ABC_SUFFIXES else "MusicXML"
     try:

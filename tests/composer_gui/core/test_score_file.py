@@ -288,3 +288,18 @@ def test_meter_changes_are_kept_and_a_sections_one_bar_upbeat_signature_is_not(t
     read = read_score(book)
     assert read.time_signature == (2, 4) and read.meter_changes == [(32.25, (2, 4))]
     assert 32.25 in read.bar_starts() and 34.25 in read.bar_starts()
+
+
+def test_without_music21_a_score_is_one_sentence(tmp_path, monkeypatch):
+    """The frozen bundle leaves music21 out (packaging/composer.spec): a score opened
+    there is refused in one sentence, not a traceback."""
+    import sys
+
+    path = copied(HORNPIPE, tmp_path)
+    monkeypatch.setitem(sys.modules, "music21", None)  # import music21 now fails
+    with pytest.raises(ScoreFileError) as caught:
+        read_arrangement(path)
+    assert str(caught.value) == (
+        "Opening FishersHornpipe.abc needs music21, which this copy of Composer does not "
+        "have; install it with 'pip install music21', or open a MIDI file."
+    )
