@@ -165,3 +165,26 @@ def test_play_schedules_a_score_as_composer_reads_it(tmp_path, capsys):
     assert main(["play", str(bad), "--virtual"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "bad.abc is damaged and cannot be read as ABC" in err[0]
+
+
+def test_the_parts_of_a_musicxml_score_are_the_tracks_track_counts(tiny_model, tmp_path, capsys):
+    from music21 import corpus
+
+    path = tmp_path / "bwv66.6.musicxml"
+    corpus.parse("bach/bwv66.6").write("musicxml", fp=str(path))
+    out = tmp_path / "out.mid"
+    code, io = accompany(path, out, tiny_model, capsys, "--track", "3")
+    assert code == 0, io.err
+    bass = read_score(path).tracks[3]
+    assert io.out.splitlines()[0] == (
+        f"Melody: track 3 'Bass' ({len(bass.notes)} notes), as asked; the file has 4 pitched "
+        "tracks (0, 1, 2, 3): choose another with --track N."
+    )
+    assert read_arrangement(out).tracks[0].notes == bass.notes
+    code = main(["accompany", str(path), "-o", str(tmp_path / "no.mid"), "--track", "4"])
+    assert code == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("bwv66.6.musicxml has no track 4; its tracks with notes are numbered 0 to 3.")
+    )
