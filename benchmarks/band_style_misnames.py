@@ -22,6 +22,9 @@ style come out right when the engine's bars can be the notated ones?
 map holds each measure's actual length) and as ``accompany`` writes a pickup the musician
 gave; music21's own MIDI export and this benchmark's default write it at tick 0 under the
 full bar's signature, which leaves the engine to find it from the notes.
+``--from-abc`` gives the engine each tune as the musician would bring it from the tune
+book: its own ABC text (its ``X:`` block) in a file, read by ``core.score_file`` (the
+pickup as written, a short first bar), accompanied as ``accompany`` would.
 
 Judges nothing and shapes nothing: it reads what ``bench_band_styles`` would.
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -109,6 +113,31 @@ def with_short_first_bar(tune: ct.Tune) -> ct.Tune:
     return dataclasses.replace(tune, signatures=signatures)
 
 
+def abc_of(tune: ct.Tune, path: Path) -> Path:
+    """The tune's own ABC text (its ``X:`` block of the collection's file) in ``path``."""
+    text = Path(tune.ref.path).read_text(encoding="latin-1")
+    for block in re.split(r"\n(?=X:)", "\n" + text):
+        number = re.match(r"X:\s*(\d+)", block.strip())
+        if number and int(number.group(1)) == tune.ref.number:  # "X:0010" is tune 10
+            path.write_text(block.strip() + "\n", encoding="utf-8")
+            return path
+    raise AssertionError(f"no X:{tune.ref.number} in {tune.ref.path}")
+
+
+def run_engine_on_abc(engine, tune: ct.Tune, work: Path, style: str) -> tuple[Path, Path]:
+    """``bench_band_styles.run_engine`` with the tune read from its ABC by the product."""
+    from composer_gui.core.midi_file import melody_of, read_arrangement
+    from composer_gui.core.midi_writer import write_arrangement
+
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", tune.ref.name)
+    source = abc_of(tune, work / f"{stem}.abc")
+    melody = melody_of(read_arrangement(source), None, source.name)
+    candidates = engine.generate(melody, k=4, seed=0, style=style)
+    output = work / f"{stem}-judged.mid"
+    write_arrangement(candidates[0].arrangement, output)
+    return output, source
+
+
 def vt_set_file() -> Path:
     return bbs.ROOT / "docs" / "benchmarks" / "meter-validation-set.json"
 
@@ -122,6 +151,7 @@ def main() -> None:
     parser.add_argument("--tunes", type=int, default=12)
     parser.add_argument("--pickup-as-rests", action="store_true")
     parser.add_argument("--pickup-as-short-bar", action="store_true")
+    parser.add_argument("--from-abc", action="store_true", help="read each tune from its ABC")
     parser.add_argument(
         "--tunes-from",
         default="judged",
@@ -172,8 +202,11 @@ def main() -> None:
             written = tune  # the file the engine reads; the judge reads ``tune``'s bars
             if args.pickup_as_short_bar and tune.pickup_quarters:
                 written = with_short_first_bar(tune)
-            out = bbs.run_engine(engine, written, work, args.style, "judged")
-            source = out.with_name(out.name.replace("-judged.mid", ".mid"))
+            if args.from_abc:
+                out, source = run_engine_on_abc(engine, tune, work, args.style)
+            else:
+                out = bbs.run_engine(engine, written, work, args.style, "judged")
+                source = out.with_name(out.name.replace("-judged.mid", ".mid"))
             grid = melody_on_grid(melody_of(read_arrangement(source), None, source.name))
             record = bbs.judge_band(tune, out, (), judge)
             names = record.get("bars_named", [])

@@ -11,8 +11,9 @@ command chooses the same tunes.
 A chosen tune is written as a one-track SMF (480 ticks per quarter, its time signatures
 and tempo 100) with its notes as notated: ties merged, grace notes and chord symbols left
 out, repeats not expanded, a pickup starting at tick 0 (what a notation program exports).
-Its notes and its true bar phase (from the pickup) are kept for the judge.  Nothing here
-imports the product.
+Its notes and its true bar phase (from the pickup) are kept for the judge.  The only
+thing here from the product is how a score's time signatures are read
+(``core.score_file.written_time_signatures``, one definition: the product reads ABC too).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def parse_tune(ref: TuneRef) -> Tune | None:
     """The tune's melody as notes, or None when music21 cannot read it or it is empty."""
     from music21 import converter, harmony
 
+    from composer_gui.core.score_file import written_time_signatures
+
     try:
         score = converter.parse(ref.path, number=ref.number, format="abc")
     except Exception:  # a damaged tune in the corpus is skipped and counted by the caller
@@ -110,37 +113,12 @@ def parse_tune(ref: TuneRef) -> Tune | None:
             continue
         for pitch in element.pitches:
             notes.append((start, end, int(pitch.midi)))
-    signatures = _time_signatures(stream)
+    signatures = written_time_signatures(stream)
     if not notes or not signatures:
         return None
     title = score.metadata.title if score.metadata and score.metadata.title else ref.name
     meters = {f"{n}/{d}" for _, n, d in signatures}
     return Tune(ref, title, sorted(notes), signatures, pickup, meters)
-
-
-def _time_signatures(stream) -> list[tuple[float, int, int]]:
-    """The tune's time signatures ``(quarter, numerator, denominator)``, less the one-bar
-    signatures music21 gives a section's upbeat inside a tune (6/8, 1/8, 6/8): the bar
-    restarts where the meter comes back, as a restated signature."""
-    from music21 import meter
-
-    found: dict[float, tuple[int, int]] = {}
-    for sig in stream.recurse().getElementsByClass(meter.TimeSignature):
-        found.setdefault(
-            float(Fraction(sig.getOffsetInHierarchy(stream))), (sig.numerator, sig.denominator)
-        )
-    signatures = [(offset, *value) for offset, value in sorted(found.items())]
-    kept = []
-    for i, (offset, numerator, denominator) in enumerate(signatures):
-        previous = kept[-1][1:] if kept else None
-        following = signatures[i + 1] if i + 1 < len(signatures) else None
-        one_bar = following is not None and following[0] - offset <= numerator * 4 / denominator
-        if one_bar and previous is not None and following[1:] == previous:
-            continue
-        kept.append((offset, numerator, denominator))
-    if kept:
-        kept[0] = (0.0, *kept[0][1:])
-    return kept
 
 
 def _tick(quarters: float) -> int:

@@ -47,3 +47,25 @@ def test_a_pickup_written_as_its_own_short_bar_is_read_as_notated(tunes, name, t
     assert signatures == [(0, 1, 8), (ct.TICKS // 2, 2, 4)]
     grid = melody_on_grid(melody_of(read_arrangement(path), None, path.name))
     assert grid.bar_phase == 6 and grid.pickup_from == PICKUP_FILE
+
+
+@pytest.mark.parametrize("name", RYANS_HORNPIPES)
+def test_from_abc_gives_the_engine_the_tunes_own_abc_read_as_notated(tunes, name, tmp_path):
+    tune = tunes[name]
+    path = bsm.abc_of(tune, tmp_path / "tune.abc")
+    assert path.read_text().startswith("X:")
+    read = read_arrangement(path)
+    assert [(n.start_beat, n.end_beat, n.pitch) for n in read.tracks[0].notes] == tune.notes
+    assert read.time_signature == (1, 8) and read.meter_changes == [(0.5, (2, 4))]
+    grid = melody_on_grid(melody_of(read, None, path.name))
+    assert grid.bar_phase == bsm.notated_phase(tune) == 6 and grid.pickup_from == PICKUP_FILE
+
+
+def test_from_abc_finds_a_tune_numbered_with_leading_zeros(tmp_path):
+    """Aird's Airs numbers its tunes X:0010; the judged pop ballad 6/8 tune is one."""
+    refs = {r.name: r for r in ct.index_tunes(("airdsAirs",))}
+    tune = ct.parse_tune(refs["airdsAirs/book1#10"])
+    path = bsm.abc_of(tune, tmp_path / "tune.abc")
+    assert path.read_text().startswith("X:0010\n")
+    read = read_arrangement(path)
+    assert [(n.start_beat, n.end_beat, n.pitch) for n in read.tracks[0].notes] == tune.notes

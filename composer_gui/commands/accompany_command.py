@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 def register(sub) -> None:
     p = sub.add_parser("accompany", help="write accompaniments for a melody file")
-    p.add_argument("input", type=Path, metavar="IN.mid", help="the melody (a MIDI file)")
+    p.add_argument(
+        "input", type=Path, metavar="IN.mid", help="the melody (a MIDI, ABC or MusicXML file)"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mid")
     p.add_argument("--candidates", type=int, default=8, metavar="K", help="how many (1-64)")
     p.add_argument("--seed", type=int, default=None, help="same seed, same output")
@@ -92,10 +94,12 @@ def run(args: argparse.Namespace) -> int:
     )
     from composer_gui.core.midi_file import melody_of, read_arrangement
     from composer_gui.core.midi_writer import write_arrangement
+    from composer_gui.core.score_file import tune_choice_sentence
 
     read = read_arrangement(args.input)  # read once: the choice and the melody come from it
     used = melody_choice(read, args.track, args.input.name)
     melody = melody_of(read, used["track"], args.input.name)
+    tunes = tune_choice_sentence(args.input)  # an ABC tune book: which of its tunes
     pickup = pickup_asked(args.pickup)
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")
@@ -146,9 +150,12 @@ def run(args: argparse.Namespace) -> int:
         report = _as_json(candidates, engine, written, args, used)
         steps = pickup if grid.pickup_from == PICKUP_GIVEN else grid.pickup
         report["pickup"] = {"steps": steps, "from": grid.pickup_from or None}
+        report["tune"] = tunes
         print(json.dumps(report, indent=2))
     else:
         print(melody_sentence(used))
+        if tunes:
+            print(tunes)
         if grid.pickup_from:
             print(f"pickup: {pickup_text(grid, pickup, melody)}")
         print_table(candidates, engine, args)

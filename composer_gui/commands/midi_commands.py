@@ -20,7 +20,7 @@ def register(sub) -> None:
     ports.set_defaults(handler=_ports)
 
     play = sub.add_parser("play", help="play a MIDI file to a port with the app's scheduler")
-    play.add_argument("file", type=Path, help="the .mid file")
+    play.add_argument("file", type=Path, help="the .mid file (or an ABC or MusicXML score)")
     where = play.add_mutually_exclusive_group(required=True)
     where.add_argument("--port", metavar="NAME", help="an existing output (see `ports`)")
     where.add_argument(
@@ -108,6 +108,19 @@ def _check_positive(value: float | None, what: str) -> None:
         raise ComposerError(f"{what} must be above 0, got {value:g}; give a positive number.")
 
 
+def _score_as_midi(path: Path):
+    """A score (ABC, MusicXML) as the MIDI file Composer would write of it, so ``play``
+    schedules it like any other; None for a MIDI file."""
+    from composer_gui.core.file_suffixes import is_score
+
+    if not is_score(path):
+        return None
+    from composer_gui.core.midi_writer import arrangement_to_midi
+    from composer_gui.core.score_file import read_score
+
+    return arrangement_to_midi(read_score(path))
+
+
 def _play(args: argparse.Namespace) -> int:
     import mido
 
@@ -117,7 +130,7 @@ def _play(args: argparse.Namespace) -> int:
 
     _check_positive(args.tempo, "--tempo")
     try:
-        midi = mido.MidiFile(args.file)
+        midi = _score_as_midi(args.file) or mido.MidiFile(args.file)
     except FileNotFoundError as error:
         raise MidiFileError(f"No file at {args.file}; check the path.") from error
     except (OSError, ValueError, EOFError, KeyError) as error:

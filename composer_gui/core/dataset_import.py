@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.file_suffixes import MIDI_SUFFIXES
 from composer_gui.core.midi_file import read_arrangement
 from models.build_dataset import REST, BuildReport, Piece, notes_to_voice
 from models.errors import DatasetError
@@ -26,10 +27,10 @@ from models.pianoroll import (
     supported_meters_text,
 )
 
-MIDI_SUFFIXES = (".mid", ".midi", ".smf")
-
 
 def midi_files(folder: Path) -> list[Path]:
+    """The MIDI files under ``folder``: training stays MIDI only (scores have no drums,
+    bass or chords to learn from; ``file_suffixes``)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DatasetError(f"{folder} is not a folder of MIDI files.")

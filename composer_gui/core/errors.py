@@ -18,6 +18,11 @@ class NoMelodyError(MidiFileError):
     """A readable MIDI file with no track that can serve as the melody."""
 
 
+class ScoreFileError(MidiFileError):
+    """A score (ABC or MusicXML) that cannot be read: a MidiFileError, so every reader
+    of melody files that answers one answers this too."""
+
+
 class MeterError(ComposerError):
     """A time signature the model cannot accompany."""
 

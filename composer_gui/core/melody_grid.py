@@ -273,13 +273,21 @@ def notated_meters(
     if grid.pickup_from not in (PICKUP_FOUND, PICKUP_GIVEN) or not grid.pickup:
         return tuple(melody.time_signature), list(melody.meter_changes)
     meter, steps = melody.meter(), grid.pickup
-    unit = next(u for u in (meter.unit_steps, 2, 1) if steps % u == 0)
-    short = (steps // unit, STEPS_PER_BEAT * 4 // unit)
+    short = short_bar_signature(steps, meter)
     start = grid.first_beat
     after = [(start + steps / STEPS_PER_BEAT, meter.signature)]
     if start == 0.0:
         return short, after
     return tuple(melody.time_signature), [(start, short), *after]
+
+
+def short_bar_signature(steps: int, meter: Meter) -> tuple[int, int]:
+    """The time signature of a pickup of ``steps`` written as its own short bar before
+    bars of ``meter``: counted in the meter's unit where it fits, else in eighths, else
+    in sixteenths (1/4 before 4/4, 1/8 before 2/4 or 6/8, 3/16 before 2/4), as notation
+    programs export it and ``pickup_bar`` reads it back."""
+    unit = next(u for u in (meter.unit_steps, 2, 1) if steps % u == 0)
+    return (steps // unit, STEPS_PER_BEAT * 4 // unit)
 
 
 def given_downbeat(melody: Arrangement, pickup: int, first_note: int) -> int:

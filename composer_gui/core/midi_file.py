@@ -10,6 +10,8 @@ Every time signature is kept (the first, and each change with its beat).
 
 Writing is ``core.midi_writer``.
 
+A score (ABC, MusicXML) is read by ``core.score_file`` into the same Arrangement.
+
 Every failure a user can cause (a missing, empty, damaged or note-less file, a folder
 instead of a file) raises a ``MidiFileError`` or ``NoMelodyError`` with one sentence.
 """
@@ -23,6 +25,7 @@ import mido
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import MidiFileError, NoMelodyError
+from composer_gui.core.file_suffixes import is_score
 
 TICKS_PER_BEAT = 960  # what we write: divisible by 2, 3, 4, 5, 8, 16, so triplets stay exact
 DRUM_CHANNEL = 9  # General MIDI percussion, channel 10 as musicians count
@@ -37,9 +40,14 @@ def read_arrangement(path: str | os.PathLike) -> Arrangement:
 
     A track whose notes use several channels (as in a type 0 file) becomes one part per
     channel. Channel 10 parts are marked ``is_drum``. Raises ``NoMelodyError`` when the
-    file holds no notes at all.
+    file holds no notes at all. A score (``file_suffixes.SCORE_SUFFIXES``: ABC, MusicXML)
+    is read by ``score_file.read_score`` into the same Arrangement.
     """
     path = Path(path)
+    if is_score(path):
+        from composer_gui.core.score_file import read_score
+
+        return read_score(path)
     midi = _open_midi(path)
     tracks = _read_tracks(midi)
     if not tracks:

@@ -15,9 +15,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.file_suffixes import READABLE_SUFFIXES, dialog_pattern
 from composer_gui.core.project import PROJECT_SUFFIX
+from composer_gui.core.score_file import tune_choice_sentence
 from composer_gui.ui import settings
-from composer_gui.ui.window_layout import MIDI_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +75,16 @@ class FilesFlow:
             self,
             "Open a melody or a project",
             str(settings.last_folder()),
-            f"Melodies and projects (*.mid *.midi *{PROJECT_SUFFIX});;All files (*)",
+            f"Melodies and projects ({dialog_pattern(READABLE_SUFFIXES)} *{PROJECT_SUFFIX});;"
+            "All files (*)",
         )
         if path:
             settings.put(settings.LAST_FOLDER, str(Path(path).parent))
             self.open_file(Path(path), asked=True)
 
     def open_file(self, path: Path, asked: bool = False) -> bool:
-        """Open a .mid as the melody, or a .composer project; errors go to a dialog."""
+        """Open a MIDI file or a score (ABC, MusicXML) as the melody, or a .composer
+        project; errors go to a dialog."""
         path = Path(path)
         if not asked and not self.confirm_discard(f"opening {path.name}"):
             return False
@@ -92,6 +95,8 @@ class FilesFlow:
             else:
                 taken = self.document.open_midi(path, discard=True)
                 message = self._track_message(path, taken)
+                tunes = tune_choice_sentence(path)  # an ABC tune book: which tune
+                message = f"{message} {tunes}" if tunes else message
         except ComposerError as error:
             self.report_error(str(error))
             return False
@@ -226,6 +231,6 @@ class FilesFlow:
     def _dropped_file(mime) -> Path | None:
         for url in mime.urls() if mime.hasUrls() else []:
             path = Path(url.toLocalFile())
-            if path.suffix.lower() in (*MIDI_SUFFIXES, PROJECT_SUFFIX):
+            if path.suffix.lower() in (*READABLE_SUFFIXES, PROJECT_SUFFIX):
                 return path
         return None

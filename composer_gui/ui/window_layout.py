@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.core.file_suffixes import READABLE_SUFFIXES
 from composer_gui.paths import resource_path
 from composer_gui.ui import settings
 from composer_gui.ui.candidates import CandidatesPanel
@@ -39,12 +40,11 @@ from composer_gui.ui.theme import hide_spin_arrows
 from composer_gui.ui.tracks import TracksArea, TracksPanel
 from composer_gui.ui.transport import PickupBox, TransportBar, tool_button
 
-MIDI_SUFFIXES = (".mid", ".midi", ".smf")
 PRESET_FALLBACK = ("organ", "strings", "choir", "piano trio")
 EMPTY_MELODY_TEXT = (
-    "Record a melody (R), play it on the keys below, open a MIDI file (or drop one here), "
-    "or pick a sample from File > Samples.\nClick in the grid to add notes; drag to move or "
-    "resize them; right-click to delete."
+    "Record a melody (R), play it on the keys below, open a MIDI, ABC or MusicXML file "
+    "(or drop one here), or pick a sample from File > Samples.\nClick in the grid to add "
+    "notes; drag to move or resize them; right-click to delete."
 )
 STALE_TEXTS = {  # by what changed (Document.stale_change): the meter box's change was
     # called a change of the melody
@@ -131,7 +131,7 @@ def sample_melodies() -> list[Path]:
     folder = resource_path("melodies")
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in MIDI_SUFFIXES)
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in READABLE_SUFFIXES)
 
 
 def build_panels(w) -> None:

@@ -13,8 +13,8 @@ import logging
 from pathlib import Path
 
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.file_suffixes import MIDI_SUFFIXES
 from composer_gui.ui import settings
-from composer_gui.ui.window_layout import MIDI_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,316 @@
+"""Scores in: ABC (``.abc``) and MusicXML (``.musicxml``, ``.xml``, ``.mxl``) read with
+music21 into the same ``Arrangement`` a MIDI file gives (``midi_file.read_arrangement``
+sends these suffixes here, so the command line, playback and the app read scores too).
+
+What is read, and why:
+
+- **Parts are tracks**, in score order (``--track N`` counts them); each part's notes as
+  notated: ties joined into one note, grace notes left out (they have no written length,
+  and a melody kept note for note is the one on the page), chord symbols left out (they
+  are not melody), chords kept whole (the melody rule takes their top line), triplets and
+  other tuplets exact (960 ticks a beat divide by 3). Unpitched percussion is left out.
+- **Repeats are played as written**, not unfolded: the melody is the one on the page, its
+  bars the page's bars, so the accompaniment lines up with the score the musician reads;
+  a DAW loops a section if asked. (Unfolding also fails on many folk tunes' irregular
+  endings.)
+- **A pickup as written**: the score says where the first downbeat is (music21's first
+  measure with ``paddingLeft``, or a measure numbered 0 shorter than its bar), so the
+  first time signature is the pickup's own short bar (1/8 before 2/4) and the real meter
+  is the first meter change, as MuseScore exports a pickup to MIDI and as
+  ``melody_grid.pickup_bar`` reads a short first bar: nothing downstream guesses.
+  A pickup off the 16th-note grid (a triplet upbeat) is left under a full bar.
+- **Time signatures** as ``written_time_signatures`` reads them (music21 gives a
+  section's upbeat inside a tune a one-bar signature of its own; that one is dropped and
+  the meter restated where it comes back, so the bar restarts there).
+- **Tempo**: the first part's metronome marks (ABC ``Q:``, MusicXML ``<metronome>`` or
+  ``<sound tempo>``) as the tempo map; without one, a MIDI file's default, 120
+  (``midi_file.DEFAULT_TEMPO_BPM``). music21 does not read an ABC ``Q:`` inside the tune.
+- **An ABC file with several tunes** (``X:`` numbers): the first tune is read;
+  ``tune_choice_sentence`` says so in one sentence for the musician.
+
+music21 is asked to read from the source and to store no pickle (``forceSource=True,
+storePickle=False``; ABC text is decoded here, UTF-8 or else Latin-1 as older files are,
+and parsed as data, which music21 never caches), so reading a score writes nothing in
+the user's home or temporary folders and downloads nothing.
+
+Every failure a user can cause (a missing, empty, damaged or note-less score, an unknown
+suffix) raises a ``ScoreFileError`` or ``NoMelodyError`` with one sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from fractions import Fraction
+from pathlib import Path
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.errors import NoMelodyError, ScoreFileError
+from composer_gui.core.file_suffixes import ABC_SUFFIXES, SCORE_SUFFIXES
+from composer_gui.core.midi_file import DEFAULT_TEMPO_BPM, DRUM_CHANNEL
+from models.pianoroll import STEPS_PER_BEAT, Meter
+
+DEFAULT_VELOCITY = 80  # a score's notes without a dynamic
+_TUNE_NUMBER = re.compile(r"^X:\s*(\d+)", re.M)
+
+
+def read_score(path: str | os.PathLike) -> Arrangement:
+    """Every part that holds notes, in score order, with the score's tempo map and its
+    meter map (a pickup as its own short first bar)."""
+    path = Path(path)
+    score = _parse(path)
+    parts = list(getattr(score, "parts", None) or [score])
+    title = _title(score) or path.stem
+    tracks = []
+    for index, part in enumerate(parts):
+        notes = part_notes(part)
+        if notes:
+            name = (part.partName or "").strip() or (title if len(parts) == 1 else "")
+            tracks.append(
+                Track(
+                    name=name or f"Part {index + 1}",
+                    notes=notes,
+                    program=_program(part),
+                    channel=_channel(len(tracks)),
+                )
+            )
+    if not tracks:
+        raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
+    first_part = parts[0]
+    time_signature, meter_changes = meter_map(
+        written_time_signatures(first_part), written_pickup_quarters(first_part)
+    )
+    tempo_bpm, tempo_changes = _tempo_map(first_part, score)
+    return Arrangement(
+        tracks=tracks,
+        tempo_bpm=tempo_bpm,
+        time_signature=time_signature,
+        tempo_changes=tempo_changes,
+        meter_changes=meter_changes,
+    )
+
+
+def tune_choice_sentence(path: str | os.PathLike) -> str | None:
+    """For an ABC file of several tunes, one sentence saying which was taken (the first)
+    and how many there are; None for any other file."""
+    path = Path(path)
+    if path.suffix.lower() not in ABC_SUFFIXES:
+        return None
+    try:
+        text = _abc_text(path)
+    except ScoreFileError:
+        return None
+    numbers = _TUNE_NUMBER.findall(text)
+    if len(numbers) < 2:
+        return None
+    first = text[_TUNE_NUMBER.search(text).start() :]
+    title = re.search(r"^T:\s*(.+?)\s*$", first, re.M)
+    named = f" '{title.group(1)}'" if title else ""
+    return (
+        f"{path.name} holds {len(numbers)} tunes; Composer took the first, "
+        f"X:{numbers[0]}{named} (save another tune in a file of its own to accompany it)."
+    )
+
+
+def part_notes(part) -> list[Note]:
+    """A music21 part's sounding notes, sorted by (onset, pitch): ties joined, grace notes
+    and chord symbols left out, every pitch of a chord kept; beats are quarter notes
+    from the score's start (the pickup's first note at 0)."""
+    from music21 import harmony
+
+    notes = []
+    for element in part.stripTies().flatten().notes:
+        if isinstance(element, harmony.ChordSymbol) or element.duration.isGrace:
+            continue
+        duration = float(Fraction(element.quarterLength))
+        if duration <= 0:
+            continue
+        start = float(Fraction(element.offset))
+        velocity = element.volume.velocity or DEFAULT_VELOCITY
+        for pitch in getattr(element, "pitches", ()):  # unpitched percussion has none
+            notes.append(Note(int(pitch.midi), start, duration, int(velocity)))
+    return sorted(notes, key=lambda note: (note.start_beat, note.pitch))
+
+
+def written_time_signatures(stream) -> list[tuple[float, int, int]]:
+    """The tune's time signatures ``(quarter, numerator, denominator)``, less the one-bar
+    signatures music21 gives a section's upbeat inside a tune (6/8, 1/8, 6/8): the bar
+    restarts where the meter comes back, as a restated signature. The first is at 0.
+    (The one definition: ``benchmarks/corpus_tunes.py`` asks it too.)"""
+    from music21 import meter
+
+    found: dict[float, tuple[int, int]] = {}
+    for sig in stream.recurse().getElementsByClass(meter.TimeSignature):
+        found.setdefault(
+            float(Fraction(sig.getOffsetInHierarchy(stream))), (sig.numerator, sig.denominator)
+        )
+    signatures = [(offset, *value) for offset, value in sorted(found.items())]
+    kept = []
+    for i, (offset, numerator, denominator) in enumerate(signatures):
+        previous = kept[-1][1:] if kept else None
+        following = signatures[i + 1] if i + 1 < len(signatures) else None
+        one_bar = following is not None and following[0] - offset <= numerator * 4 / denominator
+        if one_bar and previous is not None and following[1:] == previous:
+            continue
+        kept.append((offset, numerator, denominator))
+    if kept:
+        kept[0] = (0.0, *kept[0][1:])
+    return kept
+
+
+def written_pickup_quarters(part) -> Fraction:
+    """The length in quarter notes of the score's pickup (its first, short measure), 0
+    when the first measure is a whole bar."""
+    measures = list(part.getElementsByClass("Measure"))
+    if not measures:
+        return Fraction(0)
+    first = measures[0]
+    bar = Fraction(first.barDuration.quarterLength)
+    if first.paddingLeft:
+        length = bar - Fraction(first.paddingLeft)
+    elif first.number == 0:
+        length = Fraction(first.duration.quarterLength)
+    else:
+        return Fraction(0)
+    return length if 0 < length < bar else Fraction(0)
+
+
+def meter_map(
+    signatures: list[tuple[float, int, int]], pickup_quarters: Fraction
+) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
+    """``(first signature, [(beat, signature), ...])`` for an Arrangement: the written
+    signatures, and a pickup of ``pickup_quarters`` as its own short first bar whose
+    signature ``melody_grid.short_bar_signature`` names (the real meter then starts where
+    the pickup ends). No signature at all reads as 4/4, as a MIDI file without one."""
+    from composer_gui.core.melody_grid import short_bar_signature
+
+    if not signatures:
+        signatures = [(0.0, 4, 4)]
+    first = (signatures[0][1], signatures[0][2])
+    changes = [(offset, (n, d)) for offset, n, d in signatures[1:]]
+    steps = pickup_quarters * STEPS_PER_BEAT
+    if not pickup_quarters or steps.denominator != 1:
+        return first, changes
+    end = float(pickup_quarters)
+    at_end = [signature for offset, signature in changes if abs(offset - end) < 1e-9]
+    later = [(offset, signature) for offset, signature in changes if offset > end + 1e-9]
+    short = short_bar_signature(int(steps), Meter.of(first))
+    return short, [(end, at_end[0] if at_end else first), *later]
+
+
+def _parse(path: Path):
+    """The score as music21 reads it, every way it can fail turned into one sentence."""
+    suffix = path.suffix.lower()
+    if suffix not in SCORE_SUFFIXES:
+        readable = ", ".join(SCORE_SUFFIXES)
+        raise ScoreFileError(
+            f"{path.name} is not a score Composer reads; choose an ABC or MusicXML file "
+            f"({readable})."
+        )
+    if path.is_dir():
+        raise ScoreFileError(f"{path} is a folder, not a score; choose a file inside it.")
+    if not path.exists():
+        raise ScoreFileError(f"There is no file at {path}; check the name and the folder.")
+    try:
+        if path.stat().st_size == 0:
+            raise ScoreFileError(f"{path.name} is empty (0 bytes); save or export it again.")
+    except PermissionError as error:
+        raise ScoreFileError(f"{path.name} cannot be opened: permission denied.") from error
+    try:
+        from music21 import converter
+    except ImportError as error:  # the frozen bundle leaves music21 out (packaging/README)
+        raise ScoreFileError(
+            f"Opening {path.name} needs music21, which this copy of Composer does not have; "
+            "install it with 'pip install music21', or open a MIDI file."
+        ) from error
+
+    kind = "ABC" if suffix in ABC_SUFFIXES else "MusicXML"
+    try:
+        if suffix in ABC_SUFFIXES:
+            text = _abc_text(path)
+            numbers = _TUNE_NUMBER.findall(text)
+            number = int(numbers[0]) if len(numbers) > 1 else None
+            score = converter.parseData(text, format="abc", number=number)
+        else:  # .musicxml, .xml or .mxl (zipped): music21 tells them apart
+            score = converter.parse(path, format="musicxml", forceSource=True, storePickle=False)
+    except ScoreFileError:
+        raise
+    except PermissionError as error:
+        raise ScoreFileError(f"{path.name} cannot be opened: permission denied.") from error
+    except Exception as error:  # music21 raises many kinds; its text goes to the log
+        raise ScoreFileError(
+            f"{path.name} is damaged and cannot be read as {kind}; save or export it again."
+        ) from error
+    scores = getattr(score, "scores", None)  # an Opus: several tunes without X: numbers
+    if scores is not None:
+        if not scores:
+            raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
+        score = scores[0]
+    return score
+
+
+def _abc_text(path: Path) -> str:
+    """The file's text: UTF-8 (ABC 2.1's encoding), else Latin-1 (older tune books)."""
+    try:
+        data = path.read_bytes()
+    except PermissionError as error:
+        raise ScoreFileError(f"{path.name} cannot be opened: permission denied.") from error
+    except OSError as error:
+        raise ScoreFileError(f"{path.name} cannot be read; check the file.") from error
+    if b"\x00" in data:
+        raise ScoreFileError(
+            f"{path.name} is damaged and cannot be read as ABC (it is not text); "
+            "save or export it again."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _title(score) -> str:
+    metadata = getattr(score, "metadata", None)
+    return (metadata.title or "").strip() if metadata is not None and metadata.title else ""
+
+
+def _program(part) -> int:
+    """The part's General MIDI program where the score names one, else 0 (piano)."""
+    instrument = part.getInstrument(returnDefault=False)
+    program = getattr(instrument, "midiProgram", None)
+    return int(program) if program is not None and 0 <= program <= 127 else 0
+
+
+def _channel(index: int) -> int:
+    """Part ``index``'s channel: in order, skipping the drum channel."""
+    channels = [c for c in range(16) if c != DRUM_CHANNEL]
+    return channels[index % len(channels)]
+
+
+def _tempo_map(first_part, score) -> tuple[float, list[tuple[float, float]]]:
+    """The tempo at beat 0 and each later change as ``(beat, bpm)``: the first part's
+    metronome marks (else the score's), a quarter note a beat."""
+    from music21 import tempo
+
+    marks = []
+    for stream in (first_part, score):
+        for mark in stream.recurse().getElementsByClass(tempo.MetronomeMark):
+            bpm = mark.getQuarterBPM()
+            if bpm:
+                beat = float(Fraction(mark.getOffsetInHierarchy(stream)))
+                marks.append((beat, round(float(bpm), 6)))
+        if marks:
+            break
+    tempo_bpm, changes = DEFAULT_TEMPO_BPM, []
+    for beat, bpm in sorted(marks, key=lambda mark: mark[0]):
+        if beat <= 1e-9 and not changes:
+            tempo_bpm = bpm
+        elif changes and abs(changes[-1][0] - beat) < 1e-9:
+            changes[-1] = (beat, bpm)
+        else:
+            changes.append((beat, bpm))
+    kept, current = [], tempo_bpm
+    for beat, bpm in changes:
+        if bpm != current:
+            kept.append((beat, bpm))
+            current = bpm
+    return tempo_bpm, kept
