@@ -6,9 +6,11 @@ Recorded command (figures in docs/benchmarks/ranking.md):
 
 Melodies: 8-bar windows of the chorales' test split (``models.evaluate.windows``), and
 folk tunes from the music21 corpus (``benchmarks/corpus_tunes.py``: a seeded choice per
-meter of 2/4, 3/4, 4/4, 6/8, 9/8 and 12/8, their first 8 bars); a meter the engine refuses
-is skipped and counted.  Each melody gets 16 candidates per seed from the engine's public
-ranking (``Engine.generate``: whatever the ranking is, it is what gets measured).
+meter of 2/4, 3/4, 4/4, 6/8, 9/8 and 12/8, their first 8 bars, given to the engine with the
+bars they are judged on: a pickup as its own short bar, meter changes kept; ``folk_melody``);
+a meter the engine refuses is skipped and counted.  Each melody gets 16 candidates per
+seed from the engine's public ranking (``Engine.generate``: whatever the ranking is, it
+is what gets measured).
 
 For every measure of ``models/harmony_measures.py`` (written apart from the product):
 how often the first choice is better than the median candidate (a tie counts half;
