@@ -304,7 +304,11 @@ def main() -> None:
                         error = np.max(np.abs(again - [c.score for c in candidates]))
                         rescore_error = max(rescore_error, float(error))
             for j, tune in enumerate(folk_tunes(refs, meter, args.folk, args.split)):
-                melody, signatures, phase = folk_melody(tune, 8)
+                # As before session 16 (the pickup at tick 0, the first meter only): the
+                # chorale benchmark now gives the engine the notated bars, but the band
+                # path is judged on band data this change was not run with (docs/ranking.md,
+                # sixth pass), so its figures stay comparable until it is rerun with them.
+                melody, signatures, phase = folk_melody(tune, 8, pickup_at_zero=True)
                 steps = [(round(q * 4), a, b) for q, a, b in signatures]
                 for s in range(args.seeds):
                     try:
