@@ -265,7 +265,7 @@ def test_a_bar_head_learns_while_the_rest_of_the_critic_stays(tiny_model, small_
     assert all(torch.equal(v, after[k]) for k, v in critic.state_dict().items())
 
 
-def test_a_held_bar_head_keeps_bach_above_spoiled_copies(tiny_model, small_sets):
+def test_a_held_bar_head_keeps_bach_above_spoiled_copies(tiny_model, small_sets, monkeypatch):
     """The anchor of a bar head: Bach's accompaniment above spoiled copies of it.  Trained
     on that alone, the head must raise Bach's margin over the copies it was held against,
     in the keys it was shown (all twelve).  It is not asked to generalise: on this tiny
@@ -273,30 +273,36 @@ def test_a_held_bar_head_keeps_bach_above_spoiled_copies(tiny_model, small_sets)
     shipped model has no bar head; issue 18)."""
     generator, critic, _ = load_model(tiny_model)
     grown, _ = with_bar_head(critic.float(), generator.config, hidden=8)
-    ranking = RankingConfig(steps=120, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
+    untrained = copy.deepcopy(grown)
+    held_against = []  # the copies the stage draws, set by set
 
-    def margin() -> float:
-        """Bach minus each spoiled copy, averaged over sets, copies and keys.  The copies
-        are those ``train_ranking`` holds the head against: its generator, seeded alike,
-        draws them first, set by set."""
-        rng = torch.Generator().manual_seed(ranking.seed)
+    def recorded(real, rng):
+        held_against.append(spoiled_copies(real, rng))
+        return held_against[-1]
+
+    monkeypatch.setattr("models.critic_ranking_head.spoiled_copies", recorded)
+    held = [dataclasses.replace(s, preference=np.zeros_like(s.preference)) for s in small_sets]
+    ranking = RankingConfig(steps=120, lr=3e-3, batch_melodies=4, bar_head=8, anchor_weight=1.0)
+    train_ranking(grown, held, ranking)
+    assert len(held_against) == len(small_sets)
+
+    def margin(model) -> float:
+        """Bach minus each copy it was held against, averaged over sets, copies and keys."""
         margins = []
         with torch.no_grad():
-            for s in small_sets:
-                voices = torch.cat([s.real[None], spoiled_copies(s.real, rng)])
+            for s, spoiled in zip(small_sets, held_against):
+                voices = torch.cat([s.real[None], spoiled])
                 cond = s.cond.expand(voices.shape[0], -1, -1)
                 accompaniment = channels(voices)
-                patch_mean = grown.patch_scores(cond, accompaniment).mean(dim=1)
+                patch_mean = model.patch_scores(cond, accompaniment).mean(dim=1)
                 features, sounding = bar_summaries(cond, accompaniment)
                 for key in range(12):
-                    scores = patch_mean + grown.bar_head(transpose_summary(features, key), sounding)
+                    summary = transpose_summary(features, key)
+                    scores = patch_mean + model.bar_head(summary, sounding)
                     margins.append(float((scores[0] - scores[1:]).mean()))
         return float(np.mean(margins))
 
-    before = margin()
-    held = [dataclasses.replace(s, preference=np.zeros_like(s.preference)) for s in small_sets]
-    train_ranking(grown, held, ranking)
-    after = margin()
+    before, after = margin(untrained), margin(grown)
     assert after > before and after > 0, (before, after)
 
 
