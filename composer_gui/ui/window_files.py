@@ -77,7 +77,7 @@ class FilesFlow:
             f"Melodies and projects (*.mid *.midi *{PROJECT_SUFFIX});;All files (*)",
         )
         if path:
-            settings.put(settings.LAST_FOLDER, str(Path(path).parent))
+            settings.remember_folder(Path(path))
             self.open_file(Path(path), asked=True)
 
     def open_file(self, path: Path, asked: bool = False) -> bool:
@@ -148,7 +148,10 @@ class FilesFlow:
             str(settings.last_folder() / self.document.name),
             f"Composer projects (*{PROJECT_SUFFIX})",
         )
-        return bool(path) and self.save_to(Path(path))
+        if not path:
+            return False
+        settings.remember_folder(Path(path))
+        return self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
         try:

@@ -28,3 +28,38 @@ def test_a_changing_daw_clock_never_flips_the_transport_rows(qtbot, window):
             bar.show_clock(text)
             rows.append(bar.one_row)
         assert len(set(rows)) == 1, (width, list(zip(clock, rows, strict=True)))
+
+
+def test_save_as_and_export_remember_their_folder_for_the_next_dialog(
+    window, melody_file, tmp_path, monkeypatch
+):
+    """Only Open recorded the folder last used: after saving into a project folder, the
+    next Open started in the folder of the last file opened."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    assert window.open_file(melody_file)
+    projects, exports = tmp_path / "projects", tmp_path / "bounces"
+    projects.mkdir()
+    exports.mkdir()
+    offered = []
+
+    def open_dialog(*args):
+        offered.append(Path(args[2]))
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_dialog)
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args: (str(projects / "song.composer"), "")
+    )
+    assert window.save_as()
+    window.choose_and_open()
+    assert offered[-1] == projects
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args: (str(exports / "song.mid"), "")
+    )
+    window.choose_and_export()
+    assert (exports / "song.mid").is_file()
+    window.choose_and_open()
+    assert offered[-1] == exports
