@@ -310,6 +310,26 @@ def melody_arrangement(s: Tune) -> Arrangement | None:
     )
 
 
+def saved_source(project: Project) -> MelodySource | None:
+    """Where a saved melody came from: its MIDI file read again, so its other tracks can
+    still be chosen; when the file is gone or no longer has that track, the saved melody
+    as the file's one track (the tune is still the opened one, not a new melody)."""
+    from composer_gui.core.errors import ComposerError
+    from composer_gui.core.midi_file import read_arrangement
+
+    if project.melody_file is None:
+        return None
+    path = Path(project.melody_file)
+    try:
+        tracks = list(read_arrangement(path).tracks)
+    except (ComposerError, OSError):
+        tracks = []
+    if project.melody_track < len(tracks):
+        return MelodySource(path, tracks, project.melody_track)
+    saved = project.melody.tracks[:1] if project.melody else []
+    return MelodySource(path, [replace(t) for t in saved] or [Track("melody", [])], 0)
+
+
 def tune_from_project(project: Project, path: Path | None) -> Tune:
     """The tune a project file holds (format 1 or 2), with its pick checked."""
     melody = project.melody.tracks[0] if project.melody and project.melody.tracks else None
@@ -369,6 +389,7 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         density=float(project.density),
         variety=float(project.variety),
         path=path,
+        source=saved_source(project),
     )
 
 
@@ -394,4 +415,6 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         variety=s.variety,
         time_signature=s.time_signature,
         file_path=str(s.path) if for_autosave and s.path else None,
+        melody_file=str(s.source.path) if s.source is not None else None,
+        melody_track=s.source.index if s.source is not None else 0,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from composer_gui.ui import settings
+
 pytestmark = pytest.mark.gui
 
 
@@ -63,3 +65,29 @@ def test_save_as_and_export_remember_their_folder_for_the_next_dialog(
     assert (exports / "song.mid").is_file()
     window.choose_and_open()
     assert offered[-1] == exports
+
+
+def test_a_recovered_opened_tune_leaves_the_record_settings_alone(
+    qtbot, window, corpus_midi, tmp_path
+):
+    """Open a tune, edit its tempo, crash, recover, edit its tempo, bars and meter
+    again, close: the next start's new melody had the recovered tune's settings."""
+    from composer_gui.ui.main_window import MainWindow
+
+    window.transport.tempo.setValue(84)  # a new melody's record tempo, before the tune
+    window.write_settings()  # as an earlier session's close did
+    assert window.open_file(corpus_midi["bwv66.6"].path)
+    window.transport.tempo.setValue(150)
+    window.autosave()
+    # the app "crashed": no closeEvent; a new window starts on the same data folder
+    second = MainWindow(data_dir=window.data_dir)
+    second.ask_before_closing = False
+    qtbot.addWidget(second)
+    assert second.offer_restore(ask=lambda: True)
+    assert second.document.tempo_bpm == 150.0
+    second.transport.tempo.setValue(66)
+    second.transport.bars.setValue(3)
+    second.transport.meter.setCurrentIndex(second.transport.meter.findText("3/4"))
+    second.close()  # writes the settings
+    assert settings.get(settings.TEMPO_BPM) == 84.0
+    assert settings.get(settings.BARS) == 4 and settings.get(settings.METER) == "4/4"
