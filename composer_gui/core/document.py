@@ -30,6 +30,7 @@ from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup
 from composer_gui.core.project import Project, TrackMix, load_project, save_project
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
+    NEW_MELODY_METERS,
     Edit,
     MelodySource,
     NewTune,
@@ -155,6 +156,10 @@ class Document(TuneViews):
         return self._state.source is None and self._state.path is None
 
     def _set_new_tune(self, **record) -> None:
+        """A box's value on a new melody becomes the next New's, except a meter no new
+        melody may have (``tune.NEW_MELODY_METERS``): the next start would not read it."""
+        if record.get("time_signature", NEW_MELODY_METERS[0]) not in NEW_MELODY_METERS:
+            del record["time_signature"]
         if self.is_new_melody:
             self.new_tune = replace(self.new_tune, **record)
 

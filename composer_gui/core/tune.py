@@ -22,6 +22,11 @@ from models.pianoroll import ACCOMPANIED_METERS, BEATS_PER_BAR, TRACKS
 
 # The bars box's range for a new, empty melody; a melody's own bars are shown whole.
 NEW_BARS_MAX = 999
+# The meters a new melody may have: the meter box offers these (an opened tune's own
+# meter is shown beside them while it is open), New and a start read only these back.
+# The accompanied ones, since a new melody is played to be accompanied. A 5/4 tune's
+# meter stayed in the box after New, was saved as the record meter and read back as 4/4.
+NEW_MELODY_METERS: tuple[tuple[int, int], ...] = ACCOMPANIED_METERS
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,13 @@ class NewTune:
 
     @classmethod
     def read(cls, tempo_bpm: float, bars: int, meter: str) -> NewTune:
-        """From saved settings; a meter written wrong or not accompanied reads as 4/4."""
+        """From saved settings; a meter written wrong or not a new melody's reads as 4/4."""
         try:
             numerator, denominator = (int(part) for part in meter.split("/"))
         except ValueError:
             numerator, denominator = cls.time_signature
         signature = (numerator, denominator)
-        if signature not in ACCOMPANIED_METERS:
+        if signature not in NEW_MELODY_METERS:
             signature = cls.time_signature
         return cls(float(tempo_bpm), new_bars(bars), signature)
 

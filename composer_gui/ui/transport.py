@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup, pickup_words
-from composer_gui.core.tune import NEW_BARS_MAX
+from composer_gui.core.tune import NEW_BARS_MAX, NEW_MELODY_METERS
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.theme import hide_spin_arrows
-from models.pianoroll import ACCOMPANIED_METERS, Meter
+from models.pianoroll import Meter
 
 NO_INPUT = "No MIDI keyboard"
 OWN_CLOCK = "Own tempo"
@@ -209,9 +209,9 @@ class TransportBar(QFrame):
         # The meter of a new melody (and of the one shown: changing it re-bars the notes).
         self.meter = QComboBox()
         self.meter.setToolTip("The meter: 6/8 counts two beats of three eighths")
-        for numerator, denominator in ACCOMPANIED_METERS:
+        for numerator, denominator in NEW_MELODY_METERS:
             self.meter.addItem(f"{numerator}/{denominator}")
-        self.meter.setCurrentIndex(ACCOMPANIED_METERS.index((4, 4)))
+        self.meter.setCurrentIndex(NEW_MELODY_METERS.index((4, 4)))
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
         layout.addWidget(self.meter)
@@ -369,9 +369,13 @@ class TransportBar(QFrame):
         self.bars.setValue(bars)
 
     def show_meter(self, signature: tuple[int, int]) -> None:
-        """Show a piece's meter without emitting a change (one not listed is added)."""
+        """Show a piece's meter without emitting a change: the box offers a new melody's
+        meters, and an opened tune's own (5/4) after them while it is shown (it stayed
+        for good, and chosen after New the next start read it back as 4/4)."""
         self.meter.blockSignals(True)
         text = f"{signature[0]}/{signature[1]}"
+        while self.meter.count() > len(NEW_MELODY_METERS):
+            self.meter.removeItem(self.meter.count() - 1)
         index = self.meter.findText(text)
         if index < 0:
             self.meter.addItem(text)

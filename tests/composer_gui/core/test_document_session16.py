@@ -60,3 +60,22 @@ def test_a_saved_project_keeps_the_file_its_melody_came_from(corpus_midi, tmp_pa
     assert third.melody == doc.melody
     assert third.source.path == moved and len(third.source.tracks) == 1
     assert not third.is_new_melody
+
+
+def test_a_new_melodys_meter_is_one_that_the_next_start_reads_back():
+    """One rule for the meters of a new melody (``tune.NEW_MELODY_METERS``): each one
+    set on a new melody is read back as itself; one outside it never becomes the record
+    meter (5/4 was saved, then read back as 4/4)."""
+    from composer_gui.core.tune import NEW_MELODY_METERS
+
+    for signature in NEW_MELODY_METERS:
+        doc = Document()
+        doc.set_meter(signature)
+        saved = doc.new_tune
+        assert saved.time_signature == signature
+        assert NewTune.read(saved.tempo_bpm, saved.bars, saved.meter_text) == saved
+    doc = Document()
+    doc.set_meter((6, 8))
+    doc.set_meter((5, 4))  # drawn and counted, not accompanied
+    assert doc.time_signature == (5, 4)
+    assert doc.new_tune.time_signature == (6, 8)

@@ -91,3 +91,40 @@ def test_a_recovered_opened_tune_leaves_the_record_settings_alone(
     second.close()  # writes the settings
     assert settings.get(settings.TEMPO_BPM) == 84.0
     assert settings.get(settings.BARS) == 4 and settings.get(settings.METER) == "4/4"
+
+
+@pytest.fixture
+def five_four(tmp_path):
+    """Four bars of 5/4: a tune the app draws and counts but does not accompany."""
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.core.midi_writer import write_arrangement
+
+    notes = [Note(62 + (i % 5), float(i), 1.0, 90) for i in range(20)]
+    path = tmp_path / "five.mid"
+    write_arrangement(
+        Arrangement([Track("melody", notes)], tempo_bpm=100.0, time_signature=(5, 4)), path
+    )
+    return path
+
+
+def test_every_meter_offered_for_a_new_melody_is_the_next_starts(qtbot, window, five_four):
+    """A 5/4 tune opened put 5/4 in the meter box for good; chosen after New it was saved
+    as the record meter and read back as 4/4 at the next start. Each meter the box offers
+    a new melody comes back."""
+    from composer_gui.ui.main_window import MainWindow
+
+    assert window.open_file(five_four)
+    assert window.transport.chosen_meter() == (5, 4)  # an opened tune's own meter is shown
+    assert window.new_project()
+    box = window.transport.meter
+    offered = [box.itemText(i) for i in range(box.count())]
+    assert "4/4" in offered and "6/8" in offered
+    for text in offered:
+        box.setCurrentIndex(box.findText(text))
+        window.write_settings()
+        again = MainWindow(data_dir=window.data_dir)
+        again.ask_before_closing = False
+        qtbot.addWidget(again)
+        meter = "{}/{}".format(*again.document.time_signature)
+        assert (meter, again.transport.meter.currentText()) == (text, text)
+        again.close()
