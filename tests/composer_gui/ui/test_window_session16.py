@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from composer_gui.core.arrangement import Arrangement, Track
 from composer_gui.ui import settings
 
 pytestmark = pytest.mark.gui
@@ -128,3 +129,50 @@ def test_every_meter_offered_for_a_new_melody_is_the_next_starts(qtbot, window, 
         meter = "{}/{}".format(*again.document.time_signature)
         assert (meter, again.transport.meter.currentText()) == (text, text)
         again.close()
+
+
+def test_the_window_fits_a_1024_by_600_screen_with_a_stale_take(qtbot, window, melody_file):
+    """At 1024x600 the window's minimum height was 641 px (the transport's two rows, the
+    panels, the piano): a first start there was 1024x647, the piano and the status bar
+    below the screen. It fits now, with the stale row of a take shown too (it adds a
+    row), and every control keeps the height it needs."""
+    from PySide6.QtWidgets import QAbstractButton, QComboBox
+
+    from composer_gui.core.arrangement import Arrangement, Track
+    from composer_gui.core.candidate import Candidate
+
+    assert window.open_file(melody_file)
+    doc = window.document
+    arrangement = Arrangement(
+        [Track("melody", list(doc.melody)), *(Track(n, []) for n in ("alto", "tenor", "bass"))]
+    )
+    doc.add_take([Candidate(arrangement, 1, 0.0, 50.0, style="chorale")], doc.melody)
+    doc.pick_candidate(0)
+    doc.set_melody(list(doc.melody)[1:], "Delete note")  # the take is stale now
+    window.resize(1024, 600)
+    qtbot.wait(50)
+    assert window.stale_label.isVisibleTo(window)
+    assert not window.transport.one_row  # the input and clock on their own row
+    assert (window.width(), window.height()) == (1024, 600)
+    assert window.minimumSizeHint().height() <= 600
+    inside = window.rect()
+    for widget in (
+        window.piano,
+        window.statusBar(),
+        window.generate_button,
+        window.regenerate_button,
+        window.drag_handle,
+        window.pickup_box,
+        window.melody_editor,
+        window.arrangement_view,
+        window.candidates,
+        window.tracks_area,
+    ):
+        place = widget.rect().translated(widget.mapTo(window, widget.rect().topLeft()))
+        assert inside.contains(place), type(widget).__name__
+        needed = max(widget.minimumHeight(), widget.minimumSizeHint().height())
+        assert widget.height() >= needed, type(widget).__name__
+    for widget in window.findChildren(QAbstractButton) + window.findChildren(QComboBox):
+        if widget.isVisibleTo(window) and widget.parent() is not None:
+            assert widget.height() >= widget.minimumSizeHint().height(), widget.text()
+
