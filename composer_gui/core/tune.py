@@ -118,7 +118,9 @@ class MelodySource:
 class Edit:
     """One undo step of the melody (and of the melody's track, when that was the edit; and
     of the pickup setting, when the edit set it with the melody, as a take recorded with a
-    count-in pickup does: the old notes under the new pickup would be barred wrong)."""
+    count-in pickup does: the old notes under the new pickup would be barred wrong), or of
+    the meter (the notes unchanged, the bars moved; and the pickup, when a pickup of a
+    bar or more of the new meter fell back to auto)."""
 
     text: str
     before: tuple[Note, ...]
@@ -127,6 +129,10 @@ class Edit:
     track_after: int | None = None
     pickup_before: Pickup | None = None  # None: the edit left the pickup setting alone
     pickup_after: Pickup | None = None
+    # the meters before and after, when the edit was the meter box's (None: left alone):
+    # the meter box was outside the undo history, so Ctrl+Z after 6/8 -> 3/4 did nothing
+    meter_before: MeterKey | None = None
+    meter_after: MeterKey | None = None
 
 
 def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[TrackMix]:

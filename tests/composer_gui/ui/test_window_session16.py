@@ -176,3 +176,45 @@ def test_the_window_fits_a_1024_by_600_screen_with_a_stale_take(qtbot, window, m
         if widget.isVisibleTo(window) and widget.parent() is not None:
             assert widget.height() >= widget.minimumSizeHint().height(), widget.text()
 
+
+def test_a_meter_change_is_one_undo_step_with_the_stale_row_following(qtbot, window, melody_file):
+    """Ctrl+Z after 6/8 -> 3/4 did nothing: the meter box was outside the undo history.
+    Now a meter change is one step, undone and redone with the bars, the box and the
+    stale row as a melody edit is."""
+    from composer_gui.core.candidate import Candidate
+
+    assert window.open_file(melody_file)
+    doc, box = window.document, window.transport.meter
+    arrangement = Arrangement(
+        [Track("melody", list(doc.melody)), *(Track(n, []) for n in ("alto", "tenor", "bass"))]
+    )
+    doc.add_take([Candidate(arrangement, 1, 0.0, 50.0, style="chorale")], doc.melody)
+    doc.pick_candidate(0)
+    bars_in_4_4 = window.transport.bars.value()
+    box.setCurrentIndex(box.findText("3/4"))
+    assert doc.time_signature == (3, 4) and window.transport.bars.value() > bars_in_4_4
+    assert window.stale_label.text() == "The meter changed after these candidates were written."
+    assert window.undo_action.isEnabled() and "3/4" in window.undo_action.text()
+    window.undo_action.trigger()
+    assert doc.time_signature == (4, 4) and box.currentText() == "4/4"
+    assert window.transport.bars.value() == bars_in_4_4
+    assert not window.stale_label.isVisibleTo(window)
+    assert not doc.can_undo and doc.can_redo
+    window.redo_action.trigger()
+    assert doc.time_signature == (3, 4) and box.currentText() == "3/4"
+    assert window.stale_label.isVisibleTo(window)
+    doc.set_melody(list(doc.melody)[1:], "Delete note")
+    window.undo_action.trigger()  # the note back: the meter's change still stands
+    assert doc.time_signature == (3, 4) and len(doc.melody) == len(arrangement.tracks[0].notes)
+    window.undo_action.trigger()
+    assert doc.time_signature == (4, 4) and not doc.stale
+
+
+def test_undoing_a_new_melodys_meter_undoes_its_record_meter(window):
+    """On a new melody the meter box sets the next New's meter: undoing it does too."""
+    box = window.transport.meter
+    box.setCurrentIndex(box.findText("6/8"))
+    assert window.document.new_tune.time_signature == (6, 8)
+    window.undo_action.trigger()
+    assert window.document.new_tune.time_signature == (4, 4)
+    assert box.currentText() == "4/4"
