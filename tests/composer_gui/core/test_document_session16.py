@@ -6,6 +6,7 @@ from __future__ import annotations
 from composer_gui.core.autosave import Autosave
 from composer_gui.core.document import Document, NewTune
 from composer_gui.core.project import load_project
+from tests.support.crash import as_if_crashed
 
 
 def test_a_recovered_opened_tune_is_not_a_new_melody(corpus_midi, tmp_path):
@@ -20,8 +21,9 @@ def test_a_recovered_opened_tune_is_not_a_new_melody(corpus_midi, tmp_path):
     autosaver = Autosave(tmp_path / "data")
     assert autosaver.write(doc)
     # the app crashed; the next start restores the copy
+    as_if_crashed(autosaver)
     recovered = Document()
-    recovered.restore(autosaver.leftover(), discard=True)
+    recovered.restore(Autosave(tmp_path / "data").leftover(), discard=True)
     assert recovered.tempo_bpm == 150.0 and recovered.melody == doc.melody
     assert not recovered.is_new_melody
     assert recovered.name == chorale.path.stem  # not "Untitled"

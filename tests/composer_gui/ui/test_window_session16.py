@@ -7,6 +7,7 @@ import pytest
 
 from composer_gui.core.arrangement import Arrangement, Track
 from composer_gui.ui import settings
+from tests.support.crash import as_if_crashed
 
 pytestmark = pytest.mark.gui
 
@@ -81,6 +82,7 @@ def test_a_recovered_opened_tune_leaves_the_record_settings_alone(
     window.transport.tempo.setValue(150)
     window.autosave()
     # the app "crashed": no closeEvent; a new window starts on the same data folder
+    as_if_crashed(window.autosaver)
     second = MainWindow(data_dir=window.data_dir)
     second.ask_before_closing = False
     qtbot.addWidget(second)
@@ -218,3 +220,35 @@ def test_undoing_a_new_melodys_meter_undoes_its_record_meter(window):
     window.undo_action.trigger()
     assert window.document.new_tune.time_signature == (4, 4)
     assert box.currentText() == "4/4"
+
+
+def test_two_windows_keep_their_own_autosave(qtbot, window, melody_file):
+    """With two copies of the app running, each wrote over the other's autosave, and a
+    clean close of one removed the other's."""
+    from composer_gui.core.project import load_project
+    from composer_gui.ui.main_window import MainWindow
+
+    second = MainWindow(data_dir=window.data_dir)
+    second.ask_before_closing = False
+    qtbot.addWidget(second)
+    for win, keep in ((window, 3), (second, 5)):
+        assert win.open_file(melody_file)
+        win.document.set_melody(list(win.document.melody)[:keep], "Delete notes")
+        win.autosave()
+    second.close()  # a clean close removes its own copy only
+    assert not second.autosave_path.exists()
+    assert len(load_project(window.autosave_path).melody.tracks[0].notes) == 3
+    third = MainWindow(data_dir=window.data_dir)
+    third.ask_before_closing = False
+    qtbot.addWidget(third)
+    asked = []
+    assert not third.offer_restore(ask=lambda: asked.append(True) or True)
+    assert asked == []  # the first window still runs: its copy is not offered
+    third.close()
+    as_if_crashed(window.autosaver)
+    fourth = MainWindow(data_dir=window.data_dir)
+    fourth.ask_before_closing = False
+    qtbot.addWidget(fourth)
+    assert fourth.offer_restore(ask=lambda: True)
+    assert len(fourth.document.melody) == 3
+    fourth.close()
