@@ -19,6 +19,7 @@ import math
 import os
 import threading
 import time
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -205,19 +206,10 @@ class Player:
         self.loop = loop
         self.send_clock = send_clock
         self.on_error = on_error
-        events = list(schedule.events)
-        if send_clock:
-            n_clocks = round(schedule.length_beats * CLOCKS_PER_BEAT)
-            events += [
-                TimedMessage(i / CLOCKS_PER_BEAT, mido.Message("clock")) for i in range(n_clocks)
-            ]
-            # Start at beat 0 itself, so a follower's bar 1 is our beat 0.
-            events.append(TimedMessage(0.0, mido.Message("start")))
-            events.sort(key=lambda e: (e.beat, _order(e.message)))
-        self._messages = [e.message for e in events]
-        # Score seconds: seconds at the piece's own tempo map, computed once.
-        self._score_seconds = [schedule.tempo.seconds_at(e.beat) for e in events]
-        self._loop_seconds = schedule.seconds()
+        self._messages, self._score_seconds, self._loop_seconds = self._timeline(schedule)
+        # a schedule waiting to take over at a moment of the pass (``replace_schedule``)
+        self._pending: tuple[Schedule, float | None] | None = None
+        self._pass_start = 0.0  # score seconds where the pass now playing began
         self._sounding: Counter[tuple[int, int]] = Counter()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -229,6 +221,61 @@ class Player:
         self._score0 = 0.0
         self._rate = 1.0
         self.sent_count = 0
+
+    def _timeline(self, schedule: Schedule) -> tuple[list[mido.Message], list[float], float]:
+        """The messages to send (with the clock, when sending it), their moments in score
+        seconds (at the piece's own tempo map, computed once) and one pass's length."""
+        events = list(schedule.events)
+        if self.send_clock:
+            n_clocks = round(schedule.length_beats * CLOCKS_PER_BEAT)
+            events += [
+                TimedMessage(i / CLOCKS_PER_BEAT, mido.Message("clock")) for i in range(n_clocks)
+            ]
+            # Start at beat 0 itself, so a follower's bar 1 is our beat 0.
+            events.append(TimedMessage(0.0, mido.Message("start")))
+            events.sort(key=lambda e: (e.beat, _order(e.message)))
+        seconds = [schedule.tempo.seconds_at(e.beat) for e in events]
+        return [e.message for e in events], seconds, schedule.seconds()
+
+    def replace_schedule(self, schedule: Schedule, at_beat: float) -> None:
+        """Play ``schedule`` from ``at_beat`` of the pass now playing (a barline: an edit
+        made while playing is heard from the next bar, not at the next Play). At that
+        moment the notes still sounding get their note-off and the new notes go on from
+        there; a moment already past, or beyond the pass, means the next pass's start
+        when looping (never, when not). The tempo map must be the one playing: a tempo
+        change goes through ``set_tempo``. Sending the clock, it goes on unbroken (the
+        DAW gets no second Start)."""
+        moment = self.schedule.tempo.seconds_at(at_beat)
+        with self._lock:
+            now = self._score0 + (time.perf_counter() - self._wall0) * self._rate
+            into_pass = now - self._pass_start
+            if moment < into_pass or moment >= self._loop_seconds:
+                moment = None  # at the next pass's start
+            self._pending = (schedule, moment)
+        self._wake.set()
+
+    def _due_swap(self, next_seconds: float) -> tuple[Schedule, float | None] | None:
+        """The waiting schedule, when its moment comes before the next event's."""
+        with self._lock:
+            pending = self._pending
+            if pending is None or pending[1] is None or pending[1] > next_seconds:
+                return None
+            self._pending = None
+            return pending
+
+    def _switch(self, schedule: Schedule) -> bool:
+        """The waiting schedule takes over: what sounds now is released first."""
+        for message in silence_messages(list(self._sounding), ()):
+            self._track(message)
+            if not self._send(message):
+                return False
+        messages, seconds, loop_seconds = self._timeline(schedule)
+        with self._lock:
+            channels = self.schedule.channels | schedule.channels  # stop() silences both
+            self.schedule = dataclasses.replace(schedule, channels=channels)
+            self._messages, self._score_seconds = messages, seconds
+            self._loop_seconds = loop_seconds
+        return True
 
     # -- timing ----------------------------------------------------------------------------
 
@@ -245,6 +292,13 @@ class Player:
         """Where playback is now, in score seconds (grows past the loop length when looping)."""
         with self._lock:
             return self._score0 + (time.perf_counter() - self._wall0) * self._rate
+
+    def pass_position_seconds(self) -> float:
+        """Where playback is in the pass now playing, in score seconds (a loop's passes
+        may differ in length once an edit lengthened the piece)."""
+        position = self.position_seconds()
+        with self._lock:
+            return position - self._pass_start
 
     def set_tempo(self, bpm: float) -> None:
         """Play at ``bpm`` from now on (tempo changes in the piece keep their proportions)."""
@@ -309,22 +363,40 @@ class Player:
     def _run(self) -> None:
         _ask_for_realtime_priority()
         try:
-            loop_index = 0
+            pass_start, first_pass, index = 0.0, True, 0
             while True:
-                offset = loop_index * self._loop_seconds
-                for message, seconds in zip(self._messages, self._score_seconds, strict=True):
-                    if loop_index > 0 and message.type == "start":
+                while True:
+                    at_end = index >= len(self._messages)
+                    upcoming = self._loop_seconds if at_end else self._score_seconds[index]
+                    swap = self._due_swap(upcoming)
+                    if swap is not None:
+                        schedule, moment = swap
+                        if not self._wait_until(pass_start + moment) or not self._switch(schedule):
+                            return
+                        index = bisect_left(self._score_seconds, moment - 1e-9)
+                        continue
+                    if at_end:
+                        break
+                    message, seconds = self._messages[index], self._score_seconds[index]
+                    index += 1
+                    if not first_pass and message.type == "start":
                         continue  # the transport started once; loops just keep clocking
-                    if not self._wait_until(offset + seconds):
+                    if not self._wait_until(pass_start + seconds):
                         return
                     self._track(message)
                     if not self._send(message):
                         return
-                if not self.loop:
-                    # Let the last note-offs' moment pass before saying we are done.
-                    self._wait_until(offset + self._loop_seconds)
+                # the pass's end: the last note-offs' moment passes before saying we are
+                # done, or before the next pass counts its time (the playhead reads it)
+                if not self._wait_until(pass_start + self._loop_seconds) or not self.loop:
                     return
-                loop_index += 1
+                pass_start += self._loop_seconds
+                first_pass, index = False, 0
+                with self._lock:
+                    self._pass_start = pass_start
+                    pending, self._pending = self._pending, None
+                if pending is not None and not self._switch(pending[0]):
+                    return  # one waiting for the next pass's start took over
         finally:
             self._finished.set()
 

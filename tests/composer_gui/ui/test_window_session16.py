@@ -252,3 +252,29 @@ def test_two_windows_keep_their_own_autosave(qtbot, window, melody_file):
     assert fourth.offer_restore(ask=lambda: True)
     assert len(fourth.document.melody) == 3
     fourth.close()
+
+
+def test_a_note_deleted_while_playing_is_not_heard_from_the_next_bar(qtbot, window, melody_file):
+    """Play and Send to DAW scheduled the notes once at their start: a note deleted while
+    playing went on sounding until the next Play."""
+    import time
+
+    from tests.composer_gui.core.test_playback_swap import RecordingPort
+
+    assert window.open_file(melody_file)
+    doc = window.document
+    doc.set_tempo(240.0)  # a beat every 0.25 s: the tune's two bars in 2 s
+    port = RecordingPort()
+    port.close = lambda: None
+    window.audition.output_name = "Recording port"  # a MIDI output, not the built-in synth
+    window.audition._midi_out = port
+    window.actions.play.setChecked(True)
+    qtbot.wait(300)  # in bar 1
+    start = window.audition._player.start_time
+    deleted = next(n for n in doc.melody if n.start_beat == 4.0)  # bar 2's first note
+    assert deleted.pitch not in [n.pitch for n in doc.melody if n.start_beat < 4.0]
+    doc.set_melody([n for n in doc.melody if n != deleted], "Delete note")
+    qtbot.waitUntil(lambda: time.perf_counter() > start + 2.1, timeout=5000)
+    window.actions.play.setChecked(False)
+    played = [m.note for _t, m in port.sent if m.type == "note_on" and m.velocity > 0]
+    assert played == [n.pitch for n in doc.melody]  # as shown now, the deleted one unheard
