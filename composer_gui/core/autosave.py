@@ -157,27 +157,26 @@ class Autosave:
 
     def leftover(self) -> Project | None:
         """The newest whole autosave left by a copy of the app that did not end cleanly
-        (the one ``adopt`` and ``decline`` then act on)."""
+        (the one ``adopt`` and ``decline`` then act on). A copy whose project file was
+        saved after it is removed: the saved file is the better copy."""
         self.offered = None
         for files in self.leftovers():
-            project = self._newest_whole(files)
-            if project is not None:
+            found = self._newest_whole(files)
+            if found is not None and superseded(*found):
+                files.remove()
+            elif found is not None:
                 self.offered = files
-                return project
+                return found[0]
         return None
 
     @staticmethod
-    def _newest_whole(files: CopyFiles) -> Project | None:
+    def _newest_whole(files: CopyFiles) -> tuple[Project, Path] | None:
         for path in (files.path, files.previous_path):
             if path.is_file():
                 try:
-                    project = load_project(path)
+                    return load_project(path), path
                 except ProjectFileError:
                     log.warning("Autosave %s is damaged; trying the previous one", path)
-                    continue
-                if superseded(project, path):
-                    return None
-                return project
         return None
 
     def due(self, document: Document) -> bool:

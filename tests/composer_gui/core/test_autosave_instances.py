@@ -84,3 +84,18 @@ def test_an_older_composers_shared_autosave_is_offered(tmp_path):
     assert pitches(start.leftover()) == [64, 65]
     start.decline()
     assert not folder.joinpath("autosave.composer").exists()
+
+
+def test_a_dead_copy_saved_after_its_autosave_is_removed_not_offered(tmp_path):
+    """A crash between saving and removing the autosave: the saved file is the better
+    copy, and the autosave's files go (with one file per copy they would pile up)."""
+    folder = tmp_path / "data"
+    doc = melody_doc(60, 64)
+    doc.save(tmp_path / "song.composer")
+    doc.set_melody([Note(67, 0.0, 1.0, 90)], "Play")
+    crashed = Autosave(folder)
+    assert crashed.write(doc)
+    os.utime(crashed.path, ns=(1, 1))  # written long before the save
+    as_if_crashed(crashed)
+    assert Autosave(folder).leftover() is None
+    assert not crashed.path.exists() and not crashed.files.lock_path.exists()
