@@ -311,11 +311,15 @@ class Player:
             self._rate = bpm / self.schedule.tempo.first_bpm
         self._wake.set()
 
-    def _wait_until(self, score_seconds: float) -> bool:
-        """Sleep, then spin, until the moment; False if stopped meanwhile."""
+    def _wait_until(self, score_seconds: float, in_pass: float | None = None) -> bool | None:
+        """Sleep, then spin, until the moment; False if stopped meanwhile. With
+        ``in_pass`` (the moment within its pass), None as soon as a schedule waiting to
+        take over must do so first (asked for while sleeping toward a far event)."""
         while True:
             if self._stopping:
                 return False
+            if in_pass is not None and self._swap_due_by(in_pass):
+                return None
             # Recomputed after every wake-up: a tempo change moves the moment.
             remaining = self._wall_time(score_seconds) - time.perf_counter()
             if remaining <= SPIN_SECONDS:
@@ -326,6 +330,11 @@ class Player:
         while time.perf_counter() < due:
             pass
         return not self._stopping
+
+    def _swap_due_by(self, in_pass: float) -> bool:
+        with self._lock:
+            pending = self._pending
+            return pending is not None and pending[1] is not None and pending[1] <= in_pass
 
     # -- the thread ------------------------------------------------------------------------
 
@@ -375,20 +384,23 @@ class Player:
                             return
                         index = bisect_left(self._score_seconds, moment - 1e-9)
                         continue
+                    waited = self._wait_until(pass_start + upcoming, in_pass=upcoming)
+                    if waited is None:
+                        continue  # a swap asked for meanwhile comes first
+                    if not waited:
+                        return
                     if at_end:
                         break
-                    message, seconds = self._messages[index], self._score_seconds[index]
+                    message = self._messages[index]
                     index += 1
                     if not first_pass and message.type == "start":
                         continue  # the transport started once; loops just keep clocking
-                    if not self._wait_until(pass_start + seconds):
-                        return
                     self._track(message)
                     if not self._send(message):
                         return
-                # the pass's end: the last note-offs' moment passes before saying we are
-                # done, or before the next pass counts its time (the playhead reads it)
-                if not self._wait_until(pass_start + self._loop_seconds) or not self.loop:
+                # the pass's end has come (the last note-offs' moment passed): done, or
+                # the next pass counts its time from here (the playhead reads it)
+                if not self.loop:
                     return
                 pass_start += self._loop_seconds
                 first_pass, index = False, 0

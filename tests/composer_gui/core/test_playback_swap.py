@@ -107,3 +107,26 @@ def test_a_swap_asked_for_after_the_last_barline_waits_for_the_next_pass():
     assert [p for b, p in ons if b < 7.9] == [60] * 8
     assert [p for b, p in ons if b > 7.9] == [72, 72]  # beats 8 and 9
     assert hanging(port) == Counter()
+
+
+def test_the_swap_comes_on_time_while_the_player_waits_for_a_far_event():
+    """With nothing to send for a while (a held note), the player slept until its next
+    event and only then swapped, sending the new notes it had missed in one burst."""
+    port = RecordingPort()
+    held = Arrangement([Track("melody", [Note(60, 0.0, 8.0, 90)])], tempo_bpm=BPM)
+    player = Player(port, schedule_from_arrangement(held))
+    player.start()
+    time.sleep(1.3 * BEAT)  # the player now waits for beat 8's note-off
+    player.replace_schedule(schedule_from_arrangement(tune(72)), at_beat=4.0)
+    assert player.wait(5.0)
+    player.stop()
+    ons = note_ons(port, player.start_time)
+    assert [p for _b, p in ons] == [60, 72, 72, 72, 72]
+    assert [round(b) for b, p in ons if p == 72] == [4, 5, 6, 7]  # each on its beat
+    offs = [
+        round((moment - player.start_time) / BEAT, 1)
+        for moment, m in port.sent
+        if m.type == "note_off" and m.note == 60
+    ]
+    assert abs(offs[0] - 4.0) < 0.2  # the held note released at the swap
+    assert hanging(port) == Counter()
