@@ -23,6 +23,12 @@ LOSSES = ("wgan-gp", "wgan-clip", "bce")
 # module, which imports neither numpy nor torch.
 CLOSENESS_TO = ("own", "corpus", "sampled")
 
+# The phrase lengths a band may learn (``phrase_bars``; ``train --phrase-bars`` and the
+# Train window's Phrase box): 2 to 16 bars, 0 for no phrase position. Four is the
+# shipped band's (MMA's fills and walks close 4-bar phrases); past 16 a "phrase" is a
+# section, and each bar of it is one more channel of the condition.
+PHRASE_BARS_RANGE = (2, 16)
+
 
 @dataclass(frozen=True)
 class GanConfig:

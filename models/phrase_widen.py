@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.config import GanConfig
+from models.config import PHRASE_BARS_RANGE, GanConfig
 from models.critic import Critic
 from models.errors import DatasetError
 from models.generator import Generator
@@ -100,8 +100,12 @@ def phrase_start(
     Nothing changes where ``phrase_bars`` is 0."""
     if not phrase_bars:
         return config, init_from
-    if phrase_bars < 2:
-        raise DatasetError(f"--phrase-bars {phrase_bars}: a phrase has 2 bars or more (4).")
+    low, high = PHRASE_BARS_RANGE
+    if not low <= phrase_bars <= high:
+        raise DatasetError(
+            f"--phrase-bars {phrase_bars}: a phrase has {low} to {high} bars (4, as the "
+            "shipped band's), or leave the option out."
+        )
 
     def resumed_refusal(config: GanConfig) -> str | None:
         if config.phrase_bars == phrase_bars:

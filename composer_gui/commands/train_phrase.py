@@ -14,16 +14,18 @@ import argparse
 from pathlib import Path
 
 from composer_gui.commands.common import resumes_a_checkpoint
-from models.config import GanConfig
+from models.config import PHRASE_BARS_RANGE, GanConfig
 
 
 def add_phrase_argument(train: argparse.ArgumentParser) -> None:
+    low, high = PHRASE_BARS_RANGE
     train.add_argument(
         "--phrase-bars",
         type=int,
         default=0,
         metavar="N",
-        help="band data: the condition says which bar of an N-bar phrase (4) each step is "
+        help=f"band data: the condition says which bar of an N-bar phrase ({low} to {high}; "
+        "4) each step is "
         "in, counted from the tune's first full bar, so the band can walk or fill in the "
         "phrase's last bar; with --init-from the model is grown into it; with --resume it "
         "must be the run's",

@@ -1,9 +1,11 @@
-"""Autosave that never overwrites a better copy.
+"""Autosave that never overwrites a better copy, one set of files per running copy.
 
-Two files in the app's data folder: ``autosave.composer`` (the newest) and
-``autosave-previous.composer`` (the one before). A write goes to a temporary file first,
-is flushed to disk, then the newest becomes the previous and the temporary the newest,
-each by an atomic rename; a crash at any moment leaves at least one whole copy.
+Each running copy of the app (each ``Autosave``) writes its own two files in the data
+folder: ``autosave-<id>.composer`` (the newest) and ``autosave-<id>-previous.composer``
+(the one before), beside ``autosave-<id>.lock``, which holds the writer's process id. A
+write goes to a temporary file first, is flushed to disk, then the newest becomes the
+previous and the temporary the newest, each by an atomic rename; a crash at any moment
+leaves at least one whole copy.
 
 What the first version got wrong (issue 15): it wrote every few seconds whenever the
 window "counted as unsaved", also while the restore question was open, so a fresh
@@ -11,6 +13,13 @@ empty window overwrote the autosave it was about to offer. Here a write happens 
 for a document revision that differs from the last one written and that holds unsaved
 work, and never while ``hold()`` is in force (the window holds it until the restore
 question is answered). A leftover autosave is offered until the musician answers.
+
+Session 16: two running copies shared one ``autosave.composer``: the second overwrote
+the first's recovery, and a clean close of one removed the other's. Now a start offers
+only the copies whose writer is no longer running (its lock's process is gone, or it
+has no lock: a file of an older Composer), the newest first; a running copy's are left
+alone. A process id reused by another program after a crash keeps that copy waiting
+until the program ends (nothing is lost; it is offered later).
 """
 
 from __future__ import annotations
@@ -19,7 +28,10 @@ import contextlib
 import json
 import logging
 import os
+import re
+import secrets
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from composer_gui.core.document import Document
@@ -33,14 +45,95 @@ from composer_gui.core.project import (
 
 log = logging.getLogger(__name__)
 
+# autosave.composer (an older Composer's, no lock), autosave-<id>.composer, and each
+# one's -previous copy
+COPY_NAME = re.compile(
+    rf"autosave(?:-(?P<id>[0-9a-f]+-[0-9a-f]+))?(?P<previous>-previous)?{re.escape(PROJECT_SUFFIX)}"
+)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (on this machine)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there
+        import ctypes
+
+        synchronize, still_active = 0x00100000 | 0x1000, 259
+        handle = ctypes.windll.kernel32.OpenProcess(synchronize, False, pid)
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == still_active
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class CopyFiles:
+    """One running copy's autosave files: the newest, the previous, the lock."""
+
+    folder: Path
+    instance: str  # "" for an older Composer's autosave.composer (it has no lock)
+
+    @property
+    def stem(self) -> str:
+        return f"autosave-{self.instance}" if self.instance else "autosave"
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.stem}{PROJECT_SUFFIX}"
+
+    @property
+    def previous_path(self) -> Path:
+        return self.folder / f"{self.stem}-previous{PROJECT_SUFFIX}"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.folder / f"{self.stem}.lock"
+
+    def writer_running(self) -> bool:
+        try:
+            pid = int(self.lock_path.read_text(encoding="utf-8").split()[0])
+        except (OSError, ValueError, IndexError):
+            return False  # no lock (an older Composer's file) or a broken one
+        return process_alive(pid)
+
+    def newest_mtime(self) -> int:
+        times = []
+        for path in (self.path, self.previous_path):
+            with contextlib.suppress(OSError):
+                times.append(path.stat().st_mtime_ns)
+        return max(times, default=0)
+
+    def remove(self) -> None:
+        for path in (self.path, self.previous_path, self.lock_path):
+            # A folder that cannot be reached holds no copy to remove; New and Open must
+            # not fail for it (the autosave itself says so, session 14).
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
 
 class Autosave:
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
-        self.path = self.folder / f"autosave{PROJECT_SUFFIX}"
-        self.previous_path = self.folder / f"autosave-previous{PROJECT_SUFFIX}"
+        # the process id and a random part: two autosavers in one process (the tests'
+        # windows) differ too, and a reused process id never meets an old copy's files
+        self.files = CopyFiles(self.folder, f"{os.getpid()}-{secrets.token_hex(4)}")
+        self.path = self.files.path
+        self.previous_path = self.files.previous_path
         self.held = False
         self.written_revision: int | None = None
+        self.offered: CopyFiles | None = None  # the leftover ``leftover`` last returned
 
     def hold(self) -> None:
         """Write nothing until ``release``: a leftover copy is waiting for its answer."""
@@ -49,29 +142,58 @@ class Autosave:
     def release(self) -> None:
         self.held = False
 
+    def leftovers(self) -> list[CopyFiles]:
+        """The autosave files of copies of the app no longer running, newest first."""
+        found: dict[str, CopyFiles] = {}
+        with contextlib.suppress(OSError):
+            for entry in self.folder.iterdir():
+                match = COPY_NAME.fullmatch(entry.name)
+                if match is not None:
+                    instance = match.group("id") or ""
+                    found.setdefault(instance, CopyFiles(self.folder, instance))
+        found.pop(self.files.instance, None)
+        dead = [files for files in found.values() if not files.writer_running()]
+        return sorted(dead, key=lambda files: files.newest_mtime(), reverse=True)
+
     def leftover(self) -> Project | None:
-        """The newest whole autosave left by a session that did not end cleanly."""
-        for path in (self.path, self.previous_path):
+        """The newest whole autosave left by a copy of the app that did not end cleanly
+        (the one ``adopt`` and ``decline`` then act on). A copy whose project file was
+        saved after it is removed: the saved file is the better copy."""
+        self.offered = None
+        for files in self.leftovers():
+            found = self._newest_whole(files)
+            if found is not None and superseded(*found):
+                files.remove()
+            elif found is not None:
+                self.offered = files
+                return found[0]
+        return None
+
+    @staticmethod
+    def _newest_whole(files: CopyFiles) -> tuple[Project, Path] | None:
+        for path in (files.path, files.previous_path):
             if path.is_file():
                 try:
-                    project = load_project(path)
+                    return load_project(path), path
                 except ProjectFileError:
                     log.warning("Autosave %s is damaged; trying the previous one", path)
-                    continue
-                if superseded(project, path):
-                    return None
-                return project
         return None
 
     def due(self, document: Document) -> bool:
         return not self.held and document.dirty and document.revision != self.written_revision
+
+    def _lock(self) -> None:
+        """Say that this copy's files belong to a running app (before any copy lands)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.files.lock_path.is_file():
+            self.files.lock_path.write_text(f"{os.getpid()}\n", encoding="utf-8")
 
     def write(self, document: Document) -> bool:
         """Write the document if there is unsaved work not yet written; True if written."""
         if not self.due(document):
             return False
         text = json.dumps(project_to_dict(document.snapshot(for_autosave=True)), indent=1)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock()
         handle, temporary = tempfile.mkstemp(prefix=".autosave-", dir=self.folder)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -88,20 +210,34 @@ class Autosave:
         return True
 
     def adopt(self, document: Document) -> None:
-        """The document was just restored from the autosave: that copy is already written."""
+        """The document was just restored from the offered leftover: its files become
+        this copy's (already written), and its lock goes."""
+        offered, self.offered = self.offered, None
+        if offered is not None:
+            self._lock()
+            for theirs, ours in (
+                (offered.previous_path, self.previous_path),
+                (offered.path, self.path),
+            ):
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(theirs, ours)
+            offered.remove()
         self.written_revision = document.revision
+
+    def decline(self) -> None:
+        """The musician let the offered leftover go: its files are removed."""
+        offered, self.offered = self.offered, None
+        if offered is not None:
+            offered.remove()
 
     def discard(self) -> None:
         """The work is saved or the musician let it go: no copy is needed any more.
 
-        While held, the files are the leftover waiting for its answer and stay."""
+        While held, nothing is removed (a leftover is waiting for its answer); another
+        running copy's files are never touched."""
         if self.held:
             return
-        for path in (self.path, self.previous_path):
-            # A folder that cannot be reached holds no copy to remove; New and Open must
-            # not fail for it (the autosave itself says so, session 14).
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
+        self.files.remove()
         self.written_revision = None
 
 

@@ -30,6 +30,7 @@ from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup
 from composer_gui.core.project import Project, TrackMix, load_project, save_project
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
+    NEW_MELODY_METERS,
     Edit,
     MelodySource,
     NewTune,
@@ -155,6 +156,10 @@ class Document(TuneViews):
         return self._state.source is None and self._state.path is None
 
     def _set_new_tune(self, **record) -> None:
+        """A box's value on a new melody becomes the next New's, except a meter no new
+        melody may have (``tune.NEW_MELODY_METERS``): the next start would not read it."""
+        if record.get("time_signature", NEW_MELODY_METERS[0]) not in NEW_MELODY_METERS:
+            del record["time_signature"]
         if self.is_new_melody:
             self.new_tune = replace(self.new_tune, **record)
 
@@ -259,6 +264,10 @@ class Document(TuneViews):
         pickup = edit.pickup_before if undoing else edit.pickup_after
         if pickup is not None:
             s.pickup = pickup
+        meter = edit.meter_before if undoing else edit.meter_after
+        if meter is not None:
+            s.time_signature, s.meter_changes = meter[0], list(meter[1])
+            self._set_new_tune(time_signature=meter[0])
         s.bars = bars_for(s)
         self._changed(MELODY, TEMPO, SOURCE)
 
@@ -375,16 +384,24 @@ class Document(TuneViews):
             self._changed(TEMPO)
 
     def set_meter(self, signature: tuple[int, int]) -> None:
-        """The meter box: one meter throughout; the notes keep their beats, the bars move."""
+        """The meter box: one meter throughout; the notes keep their beats, the bars move.
+        One undo step, as a melody edit is."""
         signature = Meter.of(signature).signature
         s = self._state
         if signature != s.time_signature or s.meter_changes:
-            s.time_signature, s.meter_changes = signature, []
+            pickup = None
             if isinstance(s.pickup, int) and s.pickup >= Meter.of(signature).bar_steps:
-                s.pickup = PICKUP_AUTO  # a bar or more of the new meter is no pickup
-            s.bars = bars_for(s)
-            self._set_new_tune(time_signature=signature)
-            self._changed(TEMPO)
+                pickup = PICKUP_AUTO  # a bar or more of the new meter is no pickup
+            edit = Edit(
+                "Meter {}/{}".format(*signature),
+                s.melody,
+                s.melody,
+                pickup_before=None if pickup is None else s.pickup,
+                pickup_after=pickup,
+                meter_before=meter_key(s.time_signature, s.meter_changes),
+                meter_after=meter_key(signature, []),
+            )
+            self._do(edit)
 
     def set_pickup(self, pickup: Pickup) -> None:
         """The pickup box: where the melody's first downbeat is (``melody_grid.Pickup``);

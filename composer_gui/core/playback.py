@@ -19,6 +19,7 @@ import math
 import os
 import threading
 import time
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -205,19 +206,10 @@ class Player:
         self.loop = loop
         self.send_clock = send_clock
         self.on_error = on_error
-        events = list(schedule.events)
-        if send_clock:
-            n_clocks = round(schedule.length_beats * CLOCKS_PER_BEAT)
-            events += [
-                TimedMessage(i / CLOCKS_PER_BEAT, mido.Message("clock")) for i in range(n_clocks)
-            ]
-            # Start at beat 0 itself, so a follower's bar 1 is our beat 0.
-            events.append(TimedMessage(0.0, mido.Message("start")))
-            events.sort(key=lambda e: (e.beat, _order(e.message)))
-        self._messages = [e.message for e in events]
-        # Score seconds: seconds at the piece's own tempo map, computed once.
-        self._score_seconds = [schedule.tempo.seconds_at(e.beat) for e in events]
-        self._loop_seconds = schedule.seconds()
+        self._messages, self._score_seconds, self._loop_seconds = self._timeline(schedule)
+        # a schedule waiting to take over at a moment of the pass (``replace_schedule``)
+        self._pending: tuple[Schedule, float | None] | None = None
+        self._pass_start = 0.0  # score seconds where the pass now playing began
         self._sounding: Counter[tuple[int, int]] = Counter()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -229,6 +221,61 @@ class Player:
         self._score0 = 0.0
         self._rate = 1.0
         self.sent_count = 0
+
+    def _timeline(self, schedule: Schedule) -> tuple[list[mido.Message], list[float], float]:
+        """The messages to send (with the clock, when sending it), their moments in score
+        seconds (at the piece's own tempo map, computed once) and one pass's length."""
+        events = list(schedule.events)
+        if self.send_clock:
+            n_clocks = round(schedule.length_beats * CLOCKS_PER_BEAT)
+            events += [
+                TimedMessage(i / CLOCKS_PER_BEAT, mido.Message("clock")) for i in range(n_clocks)
+            ]
+            # Start at beat 0 itself, so a follower's bar 1 is our beat 0.
+            events.append(TimedMessage(0.0, mido.Message("start")))
+            events.sort(key=lambda e: (e.beat, _order(e.message)))
+        seconds = [schedule.tempo.seconds_at(e.beat) for e in events]
+        return [e.message for e in events], seconds, schedule.seconds()
+
+    def replace_schedule(self, schedule: Schedule, at_beat: float) -> None:
+        """Play ``schedule`` from ``at_beat`` of the pass now playing (a barline: an edit
+        made while playing is heard from the next bar, not at the next Play). At that
+        moment the notes still sounding get their note-off and the new notes go on from
+        there; a moment already past, or beyond the pass, means the next pass's start
+        when looping (never, when not). The tempo map must be the one playing: a tempo
+        change goes through ``set_tempo``. Sending the clock, it goes on unbroken (the
+        DAW gets no second Start)."""
+        moment = self.schedule.tempo.seconds_at(at_beat)
+        with self._lock:
+            now = self._score0 + (time.perf_counter() - self._wall0) * self._rate
+            into_pass = now - self._pass_start
+            if moment < into_pass or moment >= self._loop_seconds:
+                moment = None  # at the next pass's start
+            self._pending = (schedule, moment)
+        self._wake.set()
+
+    def _due_swap(self, next_seconds: float) -> tuple[Schedule, float | None] | None:
+        """The waiting schedule, when its moment comes before the next event's."""
+        with self._lock:
+            pending = self._pending
+            if pending is None or pending[1] is None or pending[1] > next_seconds:
+                return None
+            self._pending = None
+            return pending
+
+    def _switch(self, schedule: Schedule) -> bool:
+        """The waiting schedule takes over: what sounds now is released first."""
+        for message in silence_messages(list(self._sounding), ()):
+            self._track(message)
+            if not self._send(message):
+                return False
+        messages, seconds, loop_seconds = self._timeline(schedule)
+        with self._lock:
+            channels = self.schedule.channels | schedule.channels  # stop() silences both
+            self.schedule = dataclasses.replace(schedule, channels=channels)
+            self._messages, self._score_seconds = messages, seconds
+            self._loop_seconds = loop_seconds
+        return True
 
     # -- timing ----------------------------------------------------------------------------
 
@@ -246,6 +293,13 @@ class Player:
         with self._lock:
             return self._score0 + (time.perf_counter() - self._wall0) * self._rate
 
+    def pass_position_seconds(self) -> float:
+        """Where playback is in the pass now playing, in score seconds (a loop's passes
+        may differ in length once an edit lengthened the piece)."""
+        position = self.position_seconds()
+        with self._lock:
+            return position - self._pass_start
+
     def set_tempo(self, bpm: float) -> None:
         """Play at ``bpm`` from now on (tempo changes in the piece keep their proportions)."""
         if bpm <= 0:
@@ -257,11 +311,15 @@ class Player:
             self._rate = bpm / self.schedule.tempo.first_bpm
         self._wake.set()
 
-    def _wait_until(self, score_seconds: float) -> bool:
-        """Sleep, then spin, until the moment; False if stopped meanwhile."""
+    def _wait_until(self, score_seconds: float, in_pass: float | None = None) -> bool | None:
+        """Sleep, then spin, until the moment; False if stopped meanwhile. With
+        ``in_pass`` (the moment within its pass), None as soon as a schedule waiting to
+        take over must do so first (asked for while sleeping toward a far event)."""
         while True:
             if self._stopping:
                 return False
+            if in_pass is not None and self._swap_due_by(in_pass):
+                return None
             # Recomputed after every wake-up: a tempo change moves the moment.
             remaining = self._wall_time(score_seconds) - time.perf_counter()
             if remaining <= SPIN_SECONDS:
@@ -272,6 +330,11 @@ class Player:
         while time.perf_counter() < due:
             pass
         return not self._stopping
+
+    def _swap_due_by(self, in_pass: float) -> bool:
+        with self._lock:
+            pending = self._pending
+            return pending is not None and pending[1] is not None and pending[1] <= in_pass
 
     # -- the thread ------------------------------------------------------------------------
 
@@ -309,22 +372,43 @@ class Player:
     def _run(self) -> None:
         _ask_for_realtime_priority()
         try:
-            loop_index = 0
+            pass_start, first_pass, index = 0.0, True, 0
             while True:
-                offset = loop_index * self._loop_seconds
-                for message, seconds in zip(self._messages, self._score_seconds, strict=True):
-                    if loop_index > 0 and message.type == "start":
-                        continue  # the transport started once; loops just keep clocking
-                    if not self._wait_until(offset + seconds):
+                while True:
+                    at_end = index >= len(self._messages)
+                    upcoming = self._loop_seconds if at_end else self._score_seconds[index]
+                    swap = self._due_swap(upcoming)
+                    if swap is not None:
+                        schedule, moment = swap
+                        if not self._wait_until(pass_start + moment) or not self._switch(schedule):
+                            return
+                        index = bisect_left(self._score_seconds, moment - 1e-9)
+                        continue
+                    waited = self._wait_until(pass_start + upcoming, in_pass=upcoming)
+                    if waited is None:
+                        continue  # a swap asked for meanwhile comes first
+                    if not waited:
                         return
+                    if at_end:
+                        break
+                    message = self._messages[index]
+                    index += 1
+                    if not first_pass and message.type == "start":
+                        continue  # the transport started once; loops just keep clocking
                     self._track(message)
                     if not self._send(message):
                         return
+                # the pass's end has come (the last note-offs' moment passed): done, or
+                # the next pass counts its time from here (the playhead reads it)
                 if not self.loop:
-                    # Let the last note-offs' moment pass before saying we are done.
-                    self._wait_until(offset + self._loop_seconds)
                     return
-                loop_index += 1
+                pass_start += self._loop_seconds
+                first_pass, index = False, 0
+                with self._lock:
+                    self._pass_start = pass_start
+                    pending, self._pending = self._pending, None
+                if pending is not None and not self._switch(pending[0]):
+                    return  # one waiting for the next pass's start took over
         finally:
             self._finished.set()
 

@@ -72,6 +72,12 @@ class Project:
     style: str = "chorale"  # the style box's choice (core.styles); older files: the chorale
     time_signature: tuple[int, int] = (4, 4)
     file_path: str | None = None  # autosaves only: the file the work belongs to
+    # The MIDI file the melody was opened from, and which of its tracks it is (None: a
+    # melody played or drawn here). Kept so a recovered or reopened tune is still the
+    # opened tune, not a new melody whose boxes set the next New's (session 16); an
+    # older file has none, and an older Composer ignores it.
+    melody_file: str | None = None
+    melody_track: int = 0
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -212,6 +218,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "current_take": project.current_take,
         "time_signature": list(project.time_signature),
         "file_path": project.file_path,
+        "melody_file": project.melody_file,
+        "melody_track": project.melody_track,
         "mix": [vars(m).copy() for m in project.mix],
         "set_aside_mixes": [
             {"tracks": list(names), "mix": [vars(m).copy() for m in mix]}
@@ -265,6 +273,8 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         current_take=int(current) if current is not None else None,
         time_signature=(int(meter[0]), int(meter[1])),
         file_path=str(data["file_path"]) if data.get("file_path") else None,
+        melody_file=str(data["melody_file"]) if data.get("melody_file") else None,
+        melody_track=max(0, int(data.get("melody_track") or 0)),
         mix=mix_from_list(data.get("mix", [])),
         set_aside_mixes={
             tuple(str(name) for name in entry["tracks"]): mix_from_list(entry["mix"])

@@ -313,6 +313,16 @@ class SynthPlayer:
         # Beat 0 lies in the past, so playing starts at start_beat.
         self._player.start(at=time.perf_counter() - arrangement.seconds_at(start_beat))
 
+    def play_on(self, arrangement: Arrangement, at_beat: float) -> None:
+        """The arrangement changed while playing: heard from ``at_beat`` (a barline) on
+        (``Player.replace_schedule``), the same tracks on the same channels."""
+        if self._player is None:
+            return
+        schedule = schedule_from_arrangement(arrangement)
+        self._player.replace_schedule(schedule, at_beat)
+        self._arrangement = arrangement
+        self._length_seconds = schedule.seconds()
+
     def stop(self) -> None:
         """Stop at once; every sounding note is released."""
         if self._player is None:
@@ -330,9 +340,7 @@ class SynthPlayer:
         """Where the playhead is, in beats; it stays where playback stopped."""
         if self._player is None or self._arrangement is None:
             return self._stopped_at_beats
-        seconds = max(self._player.position_seconds(), 0.0)
-        if self._loop and self._length_seconds > 0:
-            seconds %= self._length_seconds
+        seconds = max(self._player.pass_position_seconds(), 0.0)
         return beat_at(self._arrangement, min(seconds, self._length_seconds))
 
     def note_on(self, pitch: int, velocity: int = 100, program: int = 0) -> None:

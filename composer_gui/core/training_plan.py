@@ -34,6 +34,7 @@ class TrainingPlan:
     roles: tuple[str, ...] = ()  # a folder's role overrides, "NAME=ROLE" (``--role``)
     kinds: tuple[str, ...] = ()  # a folder's band tracks learnt (``--kinds``); () every one
     onsets: tuple[str, ...] = ()  # tracks given an onset output (``train --onsets``)
+    phrase_bars: int = 0  # band data: the bars of a phrase it learns (``--phrase-bars``)
     style: str = ""  # the band data's: one shipped style (``--style``), "" for every one
     # The band data from the first N chorales only (``--limit``; 0: all), built into the
     # run's own folder, never the shared cache (tests: the real MMA build in a minute).

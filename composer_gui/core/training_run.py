@@ -219,6 +219,7 @@ class TrainingRun:
             command += ["--config", str(config)]
         # on --resume too: the checkpoint's tracks, which the child checks against them
         command += ["--onsets", ",".join(plan.onsets)] if plan.onsets else []
+        command += ["--phrase-bars", str(plan.phrase_bars)] if plan.phrase_bars else []
         if (self.run_dir / "checkpoint.json").is_file():
             command.append("--resume")
         elif plan.init_from:

@@ -22,6 +22,11 @@ from models.pianoroll import ACCOMPANIED_METERS, BEATS_PER_BAR, TRACKS
 
 # The bars box's range for a new, empty melody; a melody's own bars are shown whole.
 NEW_BARS_MAX = 999
+# The meters a new melody may have: the meter box offers these (an opened tune's own
+# meter is shown beside them while it is open), New and a start read only these back.
+# The accompanied ones, since a new melody is played to be accompanied. A 5/4 tune's
+# meter stayed in the box after New, was saved as the record meter and read back as 4/4.
+NEW_MELODY_METERS: tuple[tuple[int, int], ...] = ACCOMPANIED_METERS
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,13 @@ class NewTune:
 
     @classmethod
     def read(cls, tempo_bpm: float, bars: int, meter: str) -> NewTune:
-        """From saved settings; a meter written wrong or not accompanied reads as 4/4."""
+        """From saved settings; a meter written wrong or not a new melody's reads as 4/4."""
         try:
             numerator, denominator = (int(part) for part in meter.split("/"))
         except ValueError:
             numerator, denominator = cls.time_signature
         signature = (numerator, denominator)
-        if signature not in ACCOMPANIED_METERS:
+        if signature not in NEW_MELODY_METERS:
             signature = cls.time_signature
         return cls(float(tempo_bpm), new_bars(bars), signature)
 
@@ -113,7 +118,9 @@ class MelodySource:
 class Edit:
     """One undo step of the melody (and of the melody's track, when that was the edit; and
     of the pickup setting, when the edit set it with the melody, as a take recorded with a
-    count-in pickup does: the old notes under the new pickup would be barred wrong)."""
+    count-in pickup does: the old notes under the new pickup would be barred wrong), or of
+    the meter (the notes unchanged, the bars moved; and the pickup, when a pickup of a
+    bar or more of the new meter fell back to auto)."""
 
     text: str
     before: tuple[Note, ...]
@@ -122,6 +129,10 @@ class Edit:
     track_after: int | None = None
     pickup_before: Pickup | None = None  # None: the edit left the pickup setting alone
     pickup_after: Pickup | None = None
+    # the meters before and after, when the edit was the meter box's (None: left alone):
+    # the meter box was outside the undo history, so Ctrl+Z after 6/8 -> 3/4 did nothing
+    meter_before: MeterKey | None = None
+    meter_after: MeterKey | None = None
 
 
 def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[TrackMix]:
@@ -310,6 +321,26 @@ def melody_arrangement(s: Tune) -> Arrangement | None:
     )
 
 
+def saved_source(project: Project) -> MelodySource | None:
+    """Where a saved melody came from: its MIDI file read again, so its other tracks can
+    still be chosen; when the file is gone or no longer has that track, the saved melody
+    as the file's one track (the tune is still the opened one, not a new melody)."""
+    from composer_gui.core.errors import ComposerError
+    from composer_gui.core.midi_file import read_arrangement
+
+    if project.melody_file is None:
+        return None
+    path = Path(project.melody_file)
+    try:
+        tracks = list(read_arrangement(path).tracks)
+    except (ComposerError, OSError):
+        tracks = []
+    if project.melody_track < len(tracks):
+        return MelodySource(path, tracks, project.melody_track)
+    saved = project.melody.tracks[:1] if project.melody else []
+    return MelodySource(path, [replace(t) for t in saved] or [Track("melody", [])], 0)
+
+
 def tune_from_project(project: Project, path: Path | None) -> Tune:
     """The tune a project file holds (format 1 or 2), with its pick checked."""
     melody = project.melody.tracks[0] if project.melody and project.melody.tracks else None
@@ -369,6 +400,7 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         density=float(project.density),
         variety=float(project.variety),
         path=path,
+        source=saved_source(project),
     )
 
 
@@ -394,4 +426,6 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         variety=s.variety,
         time_signature=s.time_signature,
         file_path=str(s.path) if for_autosave and s.path else None,
+        melody_file=str(s.source.path) if s.source is not None else None,
+        melody_track=s.source.index if s.source is not None else 0,
     )

@@ -20,6 +20,14 @@ log = logging.getLogger(__name__)
 BUILT_IN_SYNTH = ""  # the output setting that means "the built-in synth"
 
 
+def next_barline(arrangement: Arrangement, beat: float, lead_beats: float = 0.25) -> float:
+    """The first barline at least ``lead_beats`` after ``beat`` (so the player is told
+    before it comes), or the piece's end after its last bar."""
+    starts = arrangement.bar_starts(arrangement.end_of_bars(arrangement.bar_count()) + 1e-6)
+    later = [start for start in starts if start >= beat + lead_beats]
+    return later[0] if later else arrangement.end_of_bars(arrangement.bar_count())
+
+
 def _synth_plays_live() -> bool:
     from composer_gui.core.synth import SynthPlayer
 
@@ -102,6 +110,24 @@ class Audition:
         if synth is None:
             raise ComposerError(self.problem or "The built-in synth cannot sound.")
         synth.play(arrangement, mix, start_beat=start_beat, loop=loop)
+
+    def play_on(self, arrangement: Arrangement, mix) -> bool:
+        """The music changed while playing (a melody edit): heard from the next barline,
+        without a break (Play and Send to DAW used to play the old notes until the next
+        Play: restarting would send the DAW a second Start). False when nothing plays."""
+        from composer_gui.core.playback import schedule_from_arrangement
+
+        at_beat = next_barline(arrangement, self.position_beats())
+        if self._player is not None and self._player.playing and self._arrangement is not None:
+            muted = [i for i in range(len(arrangement.tracks)) if not mix.is_audible(i)]
+            schedule = schedule_from_arrangement(arrangement, muted_tracks=muted)
+            self._player.replace_schedule(schedule, at_beat)
+            self._arrangement = arrangement
+            return True
+        if self._synth is not None and self._synth.is_playing:
+            self._synth.play_on(arrangement, at_beat)
+            return True
+        return False
 
     def open_daw_port(self) -> str:
         """Create the virtual port DAWs listen to (once, for the session); returns its name."""
@@ -206,10 +232,7 @@ class Audition:
         if self._player is not None and self._arrangement is not None:
             from composer_gui.core.synth import beat_at
 
-            seconds = self._player.position_seconds()
-            length = self._player.schedule.seconds()
-            if self._player.loop and length > 0:
-                seconds %= length
+            seconds = self._player.pass_position_seconds()
             return beat_at(self._arrangement, max(0.0, seconds))
         if self._synth is not None:
             return self._synth.position_beats

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from composer_gui import APP_NAME
 from composer_gui.core.autosave import Autosave
 from composer_gui.core.document import (
+    EVERYTHING,
     FILE,
     MELODY,
     MIX,
@@ -257,6 +258,8 @@ class MainWindow(
             meter = doc.meter()
             if MELODY in aspects:
                 self.melody_editor.apply_notes(list(doc.melody))
+                if aspects != EVERYTHING:  # an edit, not New or Open (they stop playing)
+                    self.play_on_edit()
             if TEMPO in aspects:
                 self.transport.tempo.setValue(doc.tempo_bpm)
                 self.transport.show_bars(doc.bars)

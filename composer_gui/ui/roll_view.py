@@ -58,9 +58,10 @@ class RollView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        # 100, not 140: at 1280x720 the two rolls, a band's strips and the stale row need
-        # the 80 px (the window's height now follows its layout's minimum).
-        self.setMinimumHeight(100)
+        # 80, not 140: at 1280x720 the two rolls, a band's strips and the stale row
+        # needed 80 px (session 15: 100), and at 1024x600 the window fits only with 80
+        # (its height follows its layout's minimum); a taller window gives them the rest.
+        self.setMinimumHeight(80)
         self.meter = Meter()
         self.bar_lines = BarLines.regular(self.meter)  # what the grid and the ruler draw
         self.length_beats = 4 * self.meter.bar_beats

@@ -106,6 +106,13 @@ def last_folder() -> Path:
     return folder if folder.is_dir() else Path.home()
 
 
+def remember_folder(chosen: Path) -> None:
+    """The folder of a file chosen in any dialog (Open, Save As, Export) is where the
+    next one opens: only Open recorded it, so Save As into a project folder was
+    forgotten at the next Open."""
+    put(LAST_FOLDER, str(Path(chosen).parent))
+
+
 def put(key: Key, value: Any) -> None:
     store().setValue(key.name, value)
 

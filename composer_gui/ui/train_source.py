@@ -150,6 +150,21 @@ class TrainSource(QGroupBox):
         )
         self.kind_boxes["bass"].toggled.connect(self._enable_onsets)
         form.addRow("", self.onsets_box)
+        # band data: which bar of a phrase each step is in (train --phrase-bars), so the
+        # band walks and fills in a phrase's last bar; 4 as the shipped band reads
+        from models.config import PHRASE_BARS_RANGE
+
+        self.phrase_box = QComboBox()
+        self.phrase_box.addItem("no phrase position", 0)
+        low, high = PHRASE_BARS_RANGE
+        for bars in range(low, high + 1):
+            self.phrase_box.addItem(f"{bars} bars", bars)
+        self.phrase_box.setCurrentIndex(self.phrase_box.findData(4))
+        self.phrase_box.setToolTip(
+            "The band learns which bar of a phrase it plays, so it can walk or fill in "
+            "the phrase's last bar, as the shipped band does (train --phrase-bars)"
+        )
+        form.addRow("Phrase", self.phrase_box)
         self.roles_edit = QLineEdit()
         self.roles_edit.setPlaceholderText("Piano*=chords, Flute=melody (optional)")
         self.roles_edit.setToolTip(
@@ -186,7 +201,13 @@ class TrainSource(QGroupBox):
         if not self.folder:
             source = SOURCES[self.source_box.currentIndex()][1]
             style = self.style_box.currentData() if source == tp.BAND else ""
-            return {"source": source, "style": style, "name": name, "onsets": self._onsets()}
+            return {
+                "source": source,
+                "style": style,
+                "name": name,
+                "onsets": self._onsets(),
+                "phrase_bars": self._phrase_bars(),
+            }
         return {
             "name": name,
             "source": self.folder_edit.text().strip(),
@@ -194,6 +215,7 @@ class TrainSource(QGroupBox):
             "roles": parse_roles(self.roles_edit.text()) if self._band_layout() else (),
             "kinds": self._kinds() if self._band_layout() else (),
             "onsets": self._onsets(),
+            "phrase_bars": self._phrase_bars(),
         }
 
     def _onsets(self) -> tuple[str, ...]:
@@ -201,12 +223,18 @@ class TrainSource(QGroupBox):
         box is checked."""
         return ("bass",) if self.onsets_box.isEnabled() and self.onsets_box.isChecked() else ()
 
+    def _phrase_bars(self) -> int:
+        """The phrase's bars, where the data is a band's and a length is chosen."""
+        return self.phrase_box.currentData() if self.phrase_box.isEnabled() else 0
+
     def _enable_onsets(self) -> None:
         """The box applies to a band's bass: the band data's, or a folder kept whole
         whose bass is learnt; the chorale layout's voices have no onset output."""
         band = SOURCES[self.source_box.currentIndex()][1] == tp.BAND
         songs = self.folder and self._band_layout() and self.kind_boxes["bass"].isChecked()
         self.onsets_box.setEnabled(band or songs)
+        # the phrase position is for band data: the band's, or a folder's songs whole
+        self.phrase_box.setEnabled(band or (self.folder and self._band_layout()))
 
     def _kinds(self) -> tuple[str, ...]:
         """The kinds checked; () when every one is (the plan as before the boxes)."""

@@ -117,7 +117,7 @@ class TrainWindow(QWidget):
         self.iterations_box.valueChanged.connect(self._show_estimate)
         for box in (self.loss_box, self.init_box, self.source.source_box):
             box.currentIndexChanged.connect(self._estimate_stale)
-        for box in (self.source.style_box, self.source.layout_box):
+        for box in (self.source.style_box, self.source.layout_box, self.source.phrase_box):
             box.currentIndexChanged.connect(self._estimate_stale)
         for box in self.source.kind_boxes.values():
             box.toggled.connect(self._estimate_stale)

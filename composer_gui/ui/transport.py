@@ -29,13 +29,31 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup, pickup_words
-from composer_gui.core.tune import NEW_BARS_MAX
+from composer_gui.core.tune import NEW_BARS_MAX, NEW_MELODY_METERS
 from composer_gui.ui.actions import Actions
 from composer_gui.ui.theme import hide_spin_arrows
-from models.pianoroll import ACCOMPANIED_METERS, Meter
+from models.pianoroll import Meter
 
 NO_INPUT = "No MIDI keyboard"
 OWN_CLOCK = "Own tempo"
+CLOCK_WAITING = "waiting for the DAW"
+
+
+def clock_words(bpm: float, running: bool) -> str:
+    """What the followed clock says beside the clock box."""
+    return f"DAW {bpm:.0f} BPM, {'playing' if running else 'stopped'}"
+
+
+def widest_clock_pixels(label: QLabel) -> int:
+    """The room the clock's words may ever need (any three-digit tempo, either state):
+    reserved while following, so the row's width never depends on the digits shown (a
+    DAW near 100 BPM flipped the transport between one and two rows every look)."""
+    texts = [CLOCK_WAITING] + [
+        clock_words(float(digit * 3), running)
+        for digit in "0123456789"
+        for running in (True, False)
+    ]
+    return max(label.fontMetrics().horizontalAdvance(text) for text in texts)
 
 
 def tool_button(action: QAction, text: str | None = None, name: str = "") -> QToolButton:
@@ -191,9 +209,9 @@ class TransportBar(QFrame):
         # The meter of a new melody (and of the one shown: changing it re-bars the notes).
         self.meter = QComboBox()
         self.meter.setToolTip("The meter: 6/8 counts two beats of three eighths")
-        for numerator, denominator in ACCOMPANIED_METERS:
+        for numerator, denominator in NEW_MELODY_METERS:
             self.meter.addItem(f"{numerator}/{denominator}")
-        self.meter.setCurrentIndex(ACCOMPANIED_METERS.index((4, 4)))
+        self.meter.setCurrentIndex(NEW_MELODY_METERS.index((4, 4)))
         layout.addWidget(self.tempo)
         layout.addWidget(self.bars)
         layout.addWidget(self.meter)
@@ -257,10 +275,11 @@ class TransportBar(QFrame):
     @staticmethod
     def _room_needed(widget: QWidget) -> int:
         """The width a control needs for its text whole: a button or box its size hint,
-        a spin box (which hints wider than its number) its minimum."""
+        a spin box (which hints wider than its number) its minimum; at least the width
+        reserved for it (the clock's words)."""
         if isinstance(widget, QAbstractSpinBox):
             return max(widget.minimumWidth(), widget.minimumSizeHint().width())
-        return widget.sizeHint().width()
+        return max(widget.minimumWidth(), widget.sizeHint().width())
 
     def _row_width(self, layout: QHBoxLayout, leave_out: QWidget | None = None) -> int:
         widgets = [
@@ -336,9 +355,12 @@ class TransportBar(QFrame):
         self.arrange()  # a longer name may need the second row
 
     def show_clock(self, text: str) -> None:
-        """What the followed clock says ("DAW 98 BPM, playing"); "" when not following."""
+        """What the followed clock says ("DAW 98 BPM, playing"); "" when not following.
+        While following, the label keeps the room of its widest words, so the rows change
+        when following starts or ends, never with the tempo's digits."""
         self.clock_label.setText(text)
-        self.arrange()  # the words may need the second row
+        self.clock_label.setMinimumWidth(widest_clock_pixels(self.clock_label) if text else 0)
+        self.arrange()  # following may need the second row
 
     def show_bars(self, bars: int) -> None:
         """Show the melody's bars whole: a loaded tune longer than a new melody's range
@@ -347,9 +369,13 @@ class TransportBar(QFrame):
         self.bars.setValue(bars)
 
     def show_meter(self, signature: tuple[int, int]) -> None:
-        """Show a piece's meter without emitting a change (one not listed is added)."""
+        """Show a piece's meter without emitting a change: the box offers a new melody's
+        meters, and an opened tune's own (5/4) after them while it is shown (it stayed
+        for good, and chosen after New the next start read it back as 4/4)."""
         self.meter.blockSignals(True)
         text = f"{signature[0]}/{signature[1]}"
+        while self.meter.count() > len(NEW_MELODY_METERS):
+            self.meter.removeItem(self.meter.count() - 1)
         index = self.meter.findText(text)
         if index < 0:
             self.meter.addItem(text)

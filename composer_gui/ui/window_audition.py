@@ -85,6 +85,17 @@ class AuditionFlow:
         self.playhead_timer.start()
         return True
 
+    def play_on_edit(self) -> None:
+        """The melody changed while Play or Send to DAW runs: the change is heard from the
+        next bar (it was heard only at the next Play)."""
+        if self.take is not None or not (
+            self.actions.play.isChecked() or self.actions.send_to_daw.isChecked()
+        ):
+            return
+        arrangement = self.heard_arrangement()
+        if arrangement is not None:
+            self.audition.play_on(arrangement, self.synth_mix())
+
     def _sound_problem(self, message: str) -> None:
         """Say once that there is no sound; later it only goes to the status bar."""
         self.statusBar().showMessage(message, 8000)

@@ -79,7 +79,7 @@ class FilesFlow:
             "All files (*)",
         )
         if path:
-            settings.put(settings.LAST_FOLDER, str(Path(path).parent))
+            settings.remember_folder(Path(path))
             self.open_file(Path(path), asked=True)
 
     def open_file(self, path: Path, asked: bool = False) -> bool:
@@ -153,7 +153,10 @@ class FilesFlow:
             str(settings.last_folder() / self.document.name),
             f"Composer projects (*{PROJECT_SUFFIX})",
         )
-        return bool(path) and self.save_to(Path(path))
+        if not path:
+            return False
+        settings.remember_folder(Path(path))
+        return self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
         try:
@@ -189,28 +192,31 @@ class FilesFlow:
             self.autosave_failing = False
 
     def offer_restore(self, ask=None) -> bool:
-        """After a crash the autosave is still there: offer it back. ``ask`` is for tests."""
-        leftover = self.autosaver.leftover()
-        if leftover is None:
-            self.autosaver.release()
-            return False
-        self.autosaver.hold()  # nothing is written while the question is open
-        try:
-            if ask is None:
-                answer = QMessageBox.question(
-                    self,
-                    "Restore your work?",
-                    "Composer did not close properly last time. Restore the melody and "
-                    "candidates you had then?",
-                )
-                restore = answer == QMessageBox.Yes
-            else:
-                restore = ask()
-        finally:
-            self.autosaver.release()
-        if not restore:
-            self.autosaver.discard()
-            return False
+        """After a crash the autosave is still there: offer it back. Each copy of the app
+        no longer running left its own (``core.autosave``): the newest is offered first,
+        and a declined one is removed before the next is offered. ``ask`` is for tests."""
+        while True:
+            leftover = self.autosaver.leftover()
+            if leftover is None:
+                self.autosaver.release()
+                return False
+            self.autosaver.hold()  # nothing is written while the question is open
+            try:
+                if ask is None:
+                    answer = QMessageBox.question(
+                        self,
+                        "Restore your work?",
+                        "Composer did not close properly last time. Restore the melody and "
+                        "candidates you had then?",
+                    )
+                    restore = answer == QMessageBox.Yes
+                else:
+                    restore = ask()
+            finally:
+                self.autosaver.release()
+            if restore:
+                break
+            self.autosaver.decline()
         self.document.restore(leftover, discard=True)
         self.autosaver.adopt(self.document)
         self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])

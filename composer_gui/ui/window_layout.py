@@ -54,16 +54,18 @@ STALE_TEXTS = {  # by what changed (Document.stale_change): the meter box's chan
 }
 
 
-def panel(title: str, body: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+def panel(title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """A titled panel: its layout, and its title row, where the panel's first controls
+    sit beside the title rather than on a row of their own (at 1024x600 the window's
+    minimum height was 641 px; each row of its own cost the panels 20 px or more)."""
     frame = QFrame(objectName="panel")
     layout = QVBoxLayout(frame)
     layout.setContentsMargins(8, 6, 8, 8)
     layout.setSpacing(6)
-    label = QLabel(title, objectName="panelTitle")
-    layout.addWidget(label)
-    if body is not None:
-        layout.addWidget(body, 1)
-    return frame, layout
+    title_row = QHBoxLayout()
+    title_row.addWidget(QLabel(title, objectName="panelTitle"))
+    layout.addLayout(title_row)
+    return frame, layout, title_row
 
 
 PRESET_TIP = "Instruments of the accompaniment"
@@ -141,8 +143,8 @@ def build_panels(w) -> None:
 
     w.melody_editor = MelodyEditor(w.document.set_melody)
     w.melody_editor.empty_text = EMPTY_MELODY_TEXT
-    w.melody_panel, melody_layout = panel("Melody")
-    track_row = QHBoxLayout()
+    w.melody_panel, melody_layout, track_row = panel("Melody")
+    track_row.addSpacing(12)
     w.melody_track_label = QLabel("Melody from track")
     w.melody_track_box = QComboBox()
     w.melody_track_box.setToolTip("Which track of the MIDI file is the melody")
@@ -151,7 +153,6 @@ def build_panels(w) -> None:
     track_row.addStretch(1)
     w.pickup_box = PickupBox()  # the melody's own: where its first downbeat is
     track_row.addWidget(w.pickup_box)
-    melody_layout.addLayout(track_row)
     melody_layout.addWidget(w.melody_editor, 1)
 
     # generate controls and the ranked list
@@ -165,7 +166,8 @@ def build_panels(w) -> None:
     w.cancel_button = QPushButton("Cancel")
     w.cancel_button.clicked.connect(a.cancel.trigger)
     w.cancel_button.setVisible(False)
-    row = QHBoxLayout()
+    w.generate_panel, gen_layout, row = panel("Accompaniments")
+    row.addSpacing(12)
     row.addWidget(w.generate_button, 1)
     row.addWidget(w.progress, 1)
     row.addWidget(w.cancel_button)
@@ -185,8 +187,12 @@ def build_panels(w) -> None:
     w.count.editingFinished.connect(w.count.clearFocus)
     form = QFormLayout()
     form.setContentsMargins(0, 0, 0, 0)
-    form.addRow("Density", w.density)
-    form.addRow("Variety", w.variety)
+    # density and variety share a row: one row less for the 1024x600 screen
+    sliders = QHBoxLayout()
+    sliders.addWidget(w.density, 1)
+    sliders.addWidget(QLabel("Variety"))
+    sliders.addWidget(w.variety, 1)
+    form.addRow("Density", sliders)
     sounds = QHBoxLayout()
     sounds.addWidget(w.preset, 1)
     sounds.addWidget(QLabel("Candidates"))
@@ -197,8 +203,6 @@ def build_panels(w) -> None:
     form.addRow("Style", w.style_box)
     form.addRow("Sound", sounds)
     w.candidates = CandidatesPanel()
-    w.generate_panel, gen_layout = panel("Accompaniments")
-    gen_layout.addLayout(row)
     gen_layout.addLayout(form)
     gen_layout.addWidget(w.candidates, 1)
 
@@ -211,9 +215,6 @@ def build_panels(w) -> None:
     w.stale_label.setWordWrap(True)
     w.regenerate_button = QPushButton("Generate Again")
     w.regenerate_button.clicked.connect(a.generate.trigger)
-    stale_row = QHBoxLayout()
-    stale_row.addWidget(w.stale_label, 1)
-    stale_row.addWidget(w.regenerate_button)
     w.drag_handle = DragHandle(w.export_arrangement, lambda: w.document.export_stem)
     w.daw_button = tool_button(a.send_to_daw, "\u21e2  Send to DAW")
     export_button = tool_button(a.export, "Export MIDI...")
@@ -228,15 +229,17 @@ def build_panels(w) -> None:
     outputs.addWidget(export_button)
     outputs.addWidget(w.drag_handle)
     w.chord_lane = ChordLane(w.arrangement_view)
-    w.candidate_panel, cand_layout = panel("Chosen candidate")
+    w.candidate_panel, cand_layout, stale_row = panel("Chosen candidate")
     w.candidate_title = w.candidate_panel.findChild(QLabel, "panelTitle")
+    stale_row.addSpacing(12)
+    stale_row.addWidget(w.stale_label, 1)
+    stale_row.addWidget(w.regenerate_button)
     roll = QVBoxLayout()
     roll.setSpacing(0)
     roll.addWidget(w.chord_lane)
     roll.addWidget(w.arrangement_view, 1)
     cand_layout.addLayout(roll, 1)
     cand_layout.addWidget(w.tracks_area)
-    cand_layout.addLayout(stale_row)
     cand_layout.addLayout(outputs)
 
     w.piano = PianoWidget(low_pitch=48, octaves=3)
@@ -258,8 +261,11 @@ def build_panels(w) -> None:
 
     central = QWidget()
     layout = QVBoxLayout(central)
-    layout.setContentsMargins(8, 8, 8, 6)
-    layout.setSpacing(6)
+    # 6 and 2 px at the top and bottom, 4 between: 10 px less height, so that with a
+    # take's stale row and a window manager's title bar (about 30 px) the window still
+    # fits a 1024x600 screen (573 + 30 px was 3 px too tall)
+    layout.setContentsMargins(8, 6, 8, 2)
+    layout.setSpacing(4)
     layout.addWidget(w.transport)
     layout.addWidget(vertical, 1)
     layout.addWidget(w.piano)

@@ -61,6 +61,7 @@ class OutputFlow:
             "MIDI files (*.mid)",
         )
         if path:
+            settings.remember_folder(Path(path))
             self.export_to(Path(path), asked=True)
 
     def export_to(self, path: Path, asked: bool = False) -> bool:

@@ -21,6 +21,7 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.playback import Schedule
 from composer_gui.ui import settings
+from composer_gui.ui.transport import CLOCK_WAITING, clock_words
 
 
 class LiveOutput:
@@ -130,7 +131,7 @@ class TransportFlow:
             self.transport.clock.setCurrentIndex(0)
             return
         self.clock_timer.start()
-        self.transport.show_clock("waiting for the DAW")
+        self.transport.show_clock(CLOCK_WAITING)
 
     def _stop_following(self) -> None:
         if self.clock is not None:
@@ -148,8 +149,7 @@ class TransportFlow:
         bpm = self.clock.tempo_bpm
         if bpm is None:
             return
-        state = "playing" if self.clock.running else "stopped"
-        self.transport.show_clock(f"DAW {bpm:.0f} BPM, {state}")
+        self.transport.show_clock(clock_words(bpm, self.clock.running))
         if round(bpm) != round(self.document.tempo_bpm) and self.take is None:
             self._set_tempo(float(round(bpm)))
 

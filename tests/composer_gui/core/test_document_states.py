@@ -36,6 +36,7 @@ from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project, project_to_dict
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
+from tests.support.crash import as_if_crashed
 
 notes_strategy = st.lists(
     st.builds(
@@ -223,6 +224,7 @@ class DocumentMachine(RuleBasedStateMachine):
     @rule(restore=st.booleans())
     def crash_and_restore(self, restore):
         # the process dies: only the files remain; a new session starts on them
+        as_if_crashed(self.autosave)
         self.doc = Document()
         self.autosave = Autosave(self.folder / "data")
         leftover = self.autosave.leftover()
@@ -239,7 +241,8 @@ class DocumentMachine(RuleBasedStateMachine):
             assert as_dict(self.doc.snapshot(for_autosave=True)) == self.expected_autosave
             assert self.doc.dirty  # restored work is not saved yet
         else:
-            self._drop_copies()
+            self.autosave.decline()  # the window removes the copy let go
+            self.expected_autosave = None
 
     # --- after every step -------------------------------------------------------------
     @invariant()

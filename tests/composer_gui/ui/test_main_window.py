@@ -22,6 +22,7 @@ from composer_gui.core.project import load_project
 from composer_gui.paths import resource_path
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 from tests.composer_gui.ui.tunes import MELODY
+from tests.support.crash import as_if_crashed
 
 pytestmark = pytest.mark.gui
 
@@ -187,6 +188,7 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, window, melody_file, tmp_
     window.autosave()
     assert window.autosave_path.is_file()
     # the app "crashed": no closeEvent; a new window starts on the same data folder
+    as_if_crashed(window.autosaver)
     second = MainWindow(data_dir=window.data_dir)
     second.ask_before_closing = False
     qtbot.addWidget(second)

@@ -18,6 +18,7 @@ from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 from tests.composer_gui.ui.tunes import MELODY
+from tests.support.crash import as_if_crashed
 
 pytestmark = pytest.mark.gui
 
@@ -59,6 +60,7 @@ def test_restore_question_open_does_not_overwrite_the_autosave(qtbot, window, me
     type_notes(window, MELODY[:3])
     window.autosave()
     saved = window.autosave_path.read_bytes()
+    as_if_crashed(window.autosaver)
     second = MainWindow(data_dir=window.data_dir)
     second.ask_before_closing = False
     qtbot.addWidget(second)
@@ -268,17 +270,20 @@ def test_restore_is_offered_until_answered_and_declining_removes_it(qtbot, windo
     window.open_file(melody_file)
     type_notes(window, MELODY[:3])
     window.autosave()
+    as_if_crashed(window.autosaver)
     # a second start crashes while its question is open: nothing was answered
     second = MainWindow(data_dir=window.data_dir)
     qtbot.addWidget(second)
     type_notes(second, MELODY[:1])  # even work typed meanwhile is not written over it
     second.autosave()
+    as_if_crashed(second.autosaver)
     third = MainWindow(data_dir=window.data_dir)
     third.ask_before_closing = False
     qtbot.addWidget(third)
     assert not third.offer_restore(ask=lambda: False)
     assert not window.autosave_path.exists()
     assert not third.autosaver.previous_path.exists()
+    assert not window.autosaver.previous_path.exists()
     third.close()
     second.ask_before_closing = False
     second.autosaver.release()

@@ -1,0 +1,101 @@
+"""Each running copy of the app keeps its own autosave (session 16): two copies shared one
+``autosave.composer``, so the second overwrote the first's recovery and a clean close of
+one removed the other's. A start offers only the copies whose writer is gone."""
+
+from __future__ import annotations
+
+import os
+
+from composer_gui.core.arrangement import Note
+from composer_gui.core.autosave import Autosave
+from composer_gui.core.document import Document
+from composer_gui.core.project import load_project
+from tests.support.crash import as_if_crashed, dead_pid
+
+
+def melody_doc(*pitches: int) -> Document:
+    doc = Document()
+    doc.set_melody([Note(p, float(i), 1.0, 90) for i, p in enumerate(pitches)], "Play")
+    return doc
+
+
+def pitches(project) -> list[int]:
+    return [n.pitch for n in project.melody.tracks[0].notes]
+
+
+def test_two_running_copies_keep_their_own_autosave(tmp_path):
+    folder = tmp_path / "data"
+    first, second = Autosave(folder), Autosave(folder)
+    assert first.write(melody_doc(60, 62))
+    assert second.write(melody_doc(67))
+    assert first.path != second.path
+    assert pitches(load_project(first.path)) == [60, 62]  # not written over
+    assert pitches(load_project(second.path)) == [67]
+    assert Autosave(folder).leftover() is None  # both are running: nothing to recover
+    second.discard()  # the second closes cleanly
+    assert first.path.is_file() and not second.path.exists()
+
+
+def test_a_copy_whose_process_died_is_offered_and_taken_over(tmp_path):
+    folder = tmp_path / "data"
+    crashed, running = Autosave(folder), Autosave(folder)
+    assert crashed.write(melody_doc(60, 62))
+    assert running.write(melody_doc(67))
+    as_if_crashed(crashed)  # its lock names a process that has ended
+    assert crashed.files.lock_path.read_text().split() == [str(dead_pid())]
+    start = Autosave(folder)
+    leftover = start.leftover()
+    assert leftover is not None and pitches(leftover) == [60, 62]  # not the running one's
+    restored = Document()
+    restored.restore(leftover, discard=True)
+    start.adopt(restored)
+    assert not crashed.path.exists() and not crashed.files.lock_path.exists()
+    assert pitches(load_project(start.path)) == [60, 62]  # its copy now
+    assert start.files.lock_path.read_text().split() == [str(os.getpid())]
+    assert Autosave(folder).leftover() is None  # the restoring copy runs now
+    assert pitches(load_project(running.path)) == [67]
+
+
+def test_each_dead_copy_is_offered_newest_first_and_a_declined_one_goes(tmp_path):
+    folder = tmp_path / "data"
+    older, newer = Autosave(folder), Autosave(folder)
+    assert older.write(melody_doc(60))
+    assert newer.write(melody_doc(72))
+    os.utime(older.path, ns=(1, 1))  # written long before
+    as_if_crashed(older)
+    as_if_crashed(newer)
+    start = Autosave(folder)
+    assert pitches(start.leftover()) == [72]
+    start.decline()
+    assert not newer.path.exists()
+    assert pitches(start.leftover()) == [60]
+    start.decline()
+    assert start.leftover() is None and not any(folder.iterdir())
+
+
+def test_an_older_composers_shared_autosave_is_offered(tmp_path):
+    """``autosave.composer`` with no lock: written by a Composer before session 16."""
+    folder = tmp_path / "data"
+    crashed = Autosave(folder)
+    assert crashed.write(melody_doc(64, 65))
+    folder.joinpath("autosave.composer").write_bytes(crashed.path.read_bytes())
+    crashed.discard()
+    start = Autosave(folder)
+    assert pitches(start.leftover()) == [64, 65]
+    start.decline()
+    assert not folder.joinpath("autosave.composer").exists()
+
+
+def test_a_dead_copy_saved_after_its_autosave_is_removed_not_offered(tmp_path):
+    """A crash between saving and removing the autosave: the saved file is the better
+    copy, and the autosave's files go (with one file per copy they would pile up)."""
+    folder = tmp_path / "data"
+    doc = melody_doc(60, 64)
+    doc.save(tmp_path / "song.composer")
+    doc.set_melody([Note(67, 0.0, 1.0, 90)], "Play")
+    crashed = Autosave(folder)
+    assert crashed.write(doc)
+    os.utime(crashed.path, ns=(1, 1))  # written long before the save
+    as_if_crashed(crashed)
+    assert Autosave(folder).leftover() is None
+    assert not crashed.path.exists() and not crashed.files.lock_path.exists()

@@ -1,0 +1,132 @@
+"""An edit while playing is heard from the next bar (session 16): ``Player.replace_schedule``
+swaps what is sent at a barline, the notes sounding then released, the clock unbroken.
+
+A recording port stands in for the synth or the DAW: what is checked is which messages
+the one scheduler sends and when, which is the same for every output (the JACK tests in
+``test_playback.py`` check the ports themselves)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import mido
+
+from composer_gui.core.arrangement import Arrangement, Note, Track
+from composer_gui.core.playback import Player, schedule_from_arrangement
+
+BPM = 240.0  # a beat every 0.25 s: two bars of 4/4 in 2 s
+BEAT = 60.0 / BPM
+
+
+class RecordingPort:
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, mido.Message]] = []
+
+    def send(self, message: mido.Message) -> None:
+        self.sent.append((time.perf_counter(), message))
+
+
+def tune(pitch: int, held: int | None = None) -> Arrangement:
+    """Two bars of quarter notes on ``pitch``; ``held``: a second part holding one note."""
+    tracks = [Track("melody", [Note(pitch, float(b), 0.9, 90) for b in range(8)])]
+    if held is not None:
+        tracks.append(Track("pad", [Note(held, 0.0, 8.0, 70)], channel=1))
+    return Arrangement(tracks, tempo_bpm=BPM)
+
+
+def note_ons(port: RecordingPort, start: float) -> list[tuple[float, int]]:
+    """(beat, pitch) of each note-on, the beat measured from the player's beat 0."""
+    return [
+        (round((moment - start) / BEAT, 2), m.note)
+        for moment, m in port.sent
+        if m.type == "note_on" and m.velocity > 0
+    ]
+
+
+def hanging(port: RecordingPort) -> Counter:
+    sounding: Counter = Counter()
+    for _moment, m in port.sent:
+        if m.type == "note_on" and m.velocity > 0:
+            sounding[(m.channel, m.note)] += 1
+        elif m.type in ("note_on", "note_off") and sounding[(m.channel, m.note)] > 0:
+            sounding[(m.channel, m.note)] -= 1
+    return +sounding
+
+
+def test_an_edit_while_playing_is_heard_from_the_next_bar():
+    port = RecordingPort()
+    player = Player(port, schedule_from_arrangement(tune(60, held=48)))
+    player.start()
+    time.sleep(1.3 * BEAT)  # in beat 2 of bar 1
+    player.replace_schedule(schedule_from_arrangement(tune(72, held=50)), at_beat=4.0)
+    assert player.wait(5.0)
+    player.stop()
+    ons = note_ons(port, player.start_time)
+    assert [p for b, p in ons if b < 3.9 and p in (60, 72)] == [60, 60, 60, 60]
+    assert [p for b, p in ons if b > 3.9 and p in (60, 72)] == [72, 72, 72, 72]
+    first_new = next(b for b, p in ons if p == 72)
+    assert abs(first_new - 4.0) < 0.2  # on the barline, not at the next Play
+    # the old pad's held note is released at the swap; the new one's started before it
+    # is not struck in the middle of its length
+    pad_off = [
+        round((moment - player.start_time) / BEAT, 2)
+        for moment, m in port.sent
+        if m.type == "note_off" and m.note == 48
+    ]
+    assert pad_off and abs(pad_off[0] - 4.0) < 0.2
+    assert 50 not in [p for _b, p in ons]
+    assert hanging(port) == Counter()
+
+
+def test_while_sending_the_clock_it_goes_on_unbroken_with_one_start():
+    port = RecordingPort()
+    player = Player(port, schedule_from_arrangement(tune(60)), send_clock=True)
+    player.start()
+    time.sleep(1.3 * BEAT)
+    player.replace_schedule(schedule_from_arrangement(tune(72)), at_beat=4.0)
+    assert player.wait(5.0)
+    player.stop()
+    kinds = Counter(m.type for _t, m in port.sent)
+    assert kinds["start"] == 1 and kinds["stop"] == 1
+    assert kinds["clock"] == 8 * 24  # every clock of the two bars, none twice
+    clocks = [t for t, m in port.sent if m.type == "clock"]
+    gaps = [b - a for a, b in zip(clocks, clocks[1:], strict=False)]
+    assert max(gaps) < BEAT / 24 * 2  # no break at the swap
+
+
+def test_a_swap_asked_for_after_the_last_barline_waits_for_the_next_pass():
+    port = RecordingPort()
+    player = Player(port, schedule_from_arrangement(tune(60)), loop=True)
+    player.start()
+    time.sleep(6.3 * BEAT)  # in the second bar: its next barline is the loop's end
+    player.replace_schedule(schedule_from_arrangement(tune(72)), at_beat=8.0)
+    time.sleep(3.0 * BEAT)
+    player.stop()
+    ons = note_ons(port, player.start_time)
+    assert [p for b, p in ons if b < 7.9] == [60] * 8
+    assert [p for b, p in ons if b > 7.9] == [72, 72]  # beats 8 and 9
+    assert hanging(port) == Counter()
+
+
+def test_the_swap_comes_on_time_while_the_player_waits_for_a_far_event():
+    """With nothing to send for a while (a held note), the player slept until its next
+    event and only then swapped, sending the new notes it had missed in one burst."""
+    port = RecordingPort()
+    held = Arrangement([Track("melody", [Note(60, 0.0, 8.0, 90)])], tempo_bpm=BPM)
+    player = Player(port, schedule_from_arrangement(held))
+    player.start()
+    time.sleep(1.3 * BEAT)  # the player now waits for beat 8's note-off
+    player.replace_schedule(schedule_from_arrangement(tune(72)), at_beat=4.0)
+    assert player.wait(5.0)
+    player.stop()
+    ons = note_ons(port, player.start_time)
+    assert [p for _b, p in ons] == [60, 72, 72, 72, 72]
+    assert [round(b) for b, p in ons if p == 72] == [4, 5, 6, 7]  # each on its beat
+    offs = [
+        round((moment - player.start_time) / BEAT, 1)
+        for moment, m in port.sent
+        if m.type == "note_off" and m.note == 60
+    ]
+    assert abs(offs[0] - 4.0) < 0.2  # the held note released at the swap
+    assert hanging(port) == Counter()
