@@ -80,6 +80,10 @@ def read_score(path: str | os.PathLike) -> Arrangement:
     time_signature, meter_changes = meter_map(
         written_time_signatures(first_part), written_pickup_quarters(first_part)
     )
+    end = max(note.end_beat for track in tracks for note in track.notes)
+    meter_changes = restated_at_measures(
+        time_signature, meter_changes, measure_starts(first_part), end
+    )
     tempo_bpm, tempo_changes = _tempo_map(first_part, score)
     return Arrangement(
         tracks=tracks,
@@ -196,6 +200,42 @@ def meter_map(
     later = [(offset, signature) for offset, signature in changes if offset > end + 1e-9]
     short = short_bar_signature(int(steps), Meter.of(first))
     return short, [(end, at_end[0] if at_end else first), *later]
+
+
+def measure_starts(part) -> list[float]:
+    """Where each of the part's measures starts, in quarter notes from the score's start."""
+    return sorted({float(Fraction(m.offset)) for m in part.getElementsByClass("Measure")})
+
+
+def restated_at_measures(
+    first: tuple[int, int],
+    changes: list[tuple[float, tuple[int, int]]],
+    starts: list[float],
+    end_beat: float,
+) -> list[tuple[float, tuple[int, int]]]:
+    """``changes`` with the meter restated wherever the bar lines they give would fall
+    inside one of the score's measures: at that measure's start, so the bar restarts
+    where the score restarts it (a section that ends on a whole bar and then has its own
+    upbeat: After the Hare's measures start at 16, 16.5, 18.5; the bar from 16 is half a
+    beat long). A section's short last bar and the upbeat after it, which make one whole
+    bar between them, need nothing. Bar lines come from ``Arrangement.bar_starts``, the
+    one definition, which starts a new bar at every change."""
+    changes = sorted(changes)
+    if not starts:
+        return changes
+    accepted = list(starts)  # bar lines that may stand: the measures' starts
+    while True:
+        bars = Arrangement([], time_signature=first, meter_changes=changes).bar_starts(end_beat)
+        wrong = next((b for b in bars if all(abs(b - s) > 1e-6 for s in accepted)), None)
+        if wrong is None:
+            return changes
+        restart = max((s for s in starts if s < wrong), default=None)
+        if restart is None or any(abs(restart - b) < 1e-6 for b in bars):
+            # A measure longer than its bar with no meter to say so: left as it is.
+            accepted.append(wrong)
+            continue
+        meter = Arrangement([], time_signature=first, meter_changes=changes).meter_at(restart)
+        changes = sorted([*changes, (restart, meter.signature)])
 
 
 def _parse(path: Path):

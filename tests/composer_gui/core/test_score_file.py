@@ -303,3 +303,33 @@ def test_without_music21_a_score_is_one_sentence(tmp_path, monkeypatch):
         "Opening FishersHornpipe.abc needs music21, which this copy of Composer does not "
         "have; install it with 'pip install music21', or open a MIDI file."
     )
+
+
+def measure_starts(path: Path) -> list[float]:
+    """Where each of music21's measures of the first part starts, in quarter notes."""
+    part = music21_score(path).parts[0]
+    return [float(m.getOffsetInHierarchy(part)) for m in part.getElementsByClass("Measure")]
+
+
+def ryans_sample(count: int, seed: int = 16) -> list[str]:
+    import random
+
+    folder = corpus_file(HORNPIPE).parent
+    names = sorted(p.name for p in folder.glob("*.abc"))
+    return random.Random(seed).sample(names, count)
+
+
+@pytest.mark.parametrize(
+    "name", ["AfterTheHareReel.abc", "CelebratedStopHornpipe.abc", *ryans_sample(24)]
+)
+def test_every_bar_line_is_a_measure_of_the_score_and_survives_the_midi(name, tmp_path):
+    """A section that ends on a whole bar and starts again with its own upbeat (After the
+    Hare: the measures start at 16.0, 16.5 (the upbeat, half a beat), 18.5, ...) restarts
+    the bar there: the meter is restated where the score's measure starts."""
+    path = copied(f"ryansMammoth/{name}", tmp_path)
+    read = read_score(path)
+    starts = measure_starts(path)
+    bars = read.bar_starts(end_beat=read.length_beats())
+    assert [b for b in bars if all(abs(b - s) > 1e-6 for s in starts)] == []
+    write_arrangement(read, tmp_path / "back.mid")
+    assert read_arrangement(tmp_path / "back.mid").bar_starts() == pytest.approx(read.bar_starts())
