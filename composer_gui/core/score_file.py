@@ -24,7 +24,9 @@ What is read, and why:
   the meter restated where it comes back, so the bar restarts there).
 - **Tempo**: the first part's metronome marks (ABC ``Q:``, MusicXML ``<metronome>`` or
   ``<sound tempo>``) as the tempo map; without one, a MIDI file's default, 120
-  (``midi_file.DEFAULT_TEMPO_BPM``). music21 does not read an ABC ``Q:`` inside the tune.
+  (``midi_file.DEFAULT_TEMPO_BPM``).
+- **Changes inside an ABC tune** (``K: M: L: Q:``, inline or on a line) reach music21 in
+  the one form it keeps (``abc_fields_on_lines``).
 - **An ABC file with several tunes** (``X:`` numbers): the first tune is read;
   ``tune_choice_sentence`` says so in one sentence for the musician.
 
@@ -52,6 +54,10 @@ from models.pianoroll import STEPS_PER_BEAT, Meter
 
 DEFAULT_VELOCITY = 80  # a score's notes without a dynamic
 _TUNE_NUMBER = re.compile(r"^X:\s*(\d+)", re.M)
+# Fields that change how the notes after them read: key, meter, unit length, tempo.
+_INLINE_FIELD = re.compile(r"\[([KMLQ]):([^\]\n]*)\]")
+_FIELD_LINE = re.compile(r"^[A-Za-z]:")
+_CHANGE_LINE = re.compile(r"^[KMLQ]:")
 
 
 def read_score(path: str | os.PathLike) -> Arrangement:
@@ -270,7 +276,7 @@ def _parse(path: Path):
             text = _abc_text(path)
             numbers = _TUNE_NUMBER.findall(text)
             number = int(numbers[0]) if len(numbers) > 1 else None
-            score = converter.parseData(text, format="abc", number=number)
+            score = converter.parseData(abc_fields_on_lines(text), format="abc", number=number)
         else:  # .musicxml, .xml or .mxl (zipped): music21 tells them apart
             score = converter.parse(path, format="musicxml", forceSource=True, storePickle=False)
     except ScoreFileError:
@@ -287,6 +293,40 @@ def _parse(path: Path):
             raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
         score = scores[0]
     return score
+
+
+def abc_fields_on_lines(text: str) -> str:
+    """The ABC text with every key, meter, unit-length and tempo change inside a tune on
+    a line of its own, and the last line of each run of fields written twice.
+
+    Why: music21 (10.5) ignores inline fields (``|[K:D] F2`` keeps the old key, ``[M:2/4]``
+    the old meter), and its measure splitter drops the field line nearest the notes that
+    follow it, so a lone mid-tune ``M:2/4`` line is lost (a key line still changes the
+    notes, as keys are applied when the notes are read). A field written twice restates
+    itself: music21 drops the copy and keeps the field. The tune's header (``X:`` to its
+    first ``K:``) is left as it is."""
+    lines: list[tuple[str, bool]] = []  # (line, in a tune's body)
+    in_header = False
+    for line in text.splitlines():
+        if line.startswith("X:"):
+            in_header = True
+        if in_header or line.lstrip().startswith("%"):
+            lines.append((line, False))
+            in_header = in_header and not line.startswith("K:")
+            continue
+        pieces = _INLINE_FIELD.split(line)  # text, field, value, text, field, value, ...
+        for index in range(0, len(pieces), 3):
+            if pieces[index].strip():
+                lines.append((pieces[index], True))
+            if index + 2 < len(pieces):
+                lines.append((f"{pieces[index + 1]}:{pieces[index + 2]}", True))
+    written: list[str] = []
+    for index, (line, in_body) in enumerate(lines):
+        written.append(line)
+        following = lines[index + 1][0] if index + 1 < len(lines) else ""
+        if in_body and _CHANGE_LINE.match(line) and not _FIELD_LINE.match(following):
+            written.append(line)
+    return "\n".join(written) + "\n"
 
 
 def _abc_text(path: Path) -> str:

@@ -333,3 +333,54 @@ def test_every_bar_line_is_a_measure_of_the_score_and_survives_the_midi(name, tm
     assert [b for b in bars if all(abs(b - s) > 1e-6 for s in starts)] == []
     write_arrangement(read, tmp_path / "back.mid")
     assert read_arrangement(tmp_path / "back.mid").bar_starts() == pytest.approx(read.bar_starts())
+
+
+ABC_HEAD = "X:1\nT:Changes\nM:6/8\nL:1/8\nK:G\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "GAB c2d | e3 d3 |[M:2/4] g2 f2 | e4 |[M:6/8] A3 F3 | D6 |]\n",
+        "GAB c2d | e3 d3 |\nM:2/4\ng2 f2 | e4 |\nM:6/8\nA3 F3 | D6 |]\n",
+        "GAB c2d | e3 d3 |\nM: 2/4\nL: 1/8\ng2 f2 | e4 |\nM: 6/8\nA3 F3 | D6 |]\n",
+    ],
+    ids=["inline", "own-line", "own-line-then-L"],
+)
+def test_a_meter_change_inside_an_abc_tune_is_kept(body, tmp_path):
+    path = tmp_path / "changes.abc"
+    path.write_text(ABC_HEAD + body)
+    read = read_score(path)
+    assert read.time_signature == (6, 8)
+    assert read.meter_changes == [(6.0, (2, 4)), (10.0, (6, 8))]
+    assert read.bar_starts() == [0.0, 3.0, 6.0, 8.0, 10.0, 13.0]
+    assert [n.start_beat for n in read.tracks[0].notes][-3:] == [10.0, 11.5, 13.0]
+
+
+@pytest.mark.parametrize("change", ["|[K:D] F2 c2 |", "|\nK:D\nF2 c2 |", "|[M:2/4][K:D] F2 c2 |"])
+def test_a_key_change_inside_an_abc_tune_changes_the_notes(change, tmp_path):
+    path = tmp_path / "key.abc"
+    path.write_text(f"X:1\nT:Key\nM:2/4\nL:1/8\nK:C\nF2 c2 {change} F4 |]\n")
+    read = read_score(path)
+    assert [n.pitch for n in read.tracks[0].notes] == [65, 72, 66, 73, 66]  # F C, F# C#, F#
+    assert read.bar_starts() == [0.0, 2.0, 4.0]
+
+
+def test_real_tunes_meter_changes_are_kept_in_order(tmp_path):
+    """Rum and Onions (Ryan's): 6/8 with inline [M:2/4] (two measures of four quarters
+    each, so four bars of 2/4) and an M: line back to 6/8;
+    O'Neill's 89, The Coolin with variations: M: lines alternating 3/4 and 3/8."""
+    read = read_score(copied("ryansMammoth/RumAndOnionsJig.abc", tmp_path))
+    assert read.time_signature == (6, 8)
+    assert read.meter_changes == [(18.0, (2, 4)), (26.0, (6, 8)), (44.0, (2, 4))]
+    read = read_score(one_tune("oneills1850/0051-0100.abc", 89, tmp_path / "coolin.abc"))
+    signatures = [read.time_signature] + [s for _, s in read.meter_changes]
+    in_turn = [s for i, s in enumerate(signatures) if i == 0 or s != signatures[i - 1]]
+    assert in_turn == [(1, 4), (3, 4), (3, 8), (3, 4), (3, 8), (3, 4)]  # the pickup first
+
+
+def test_a_tempo_change_inside_an_abc_tune_is_in_the_tempo_map(tmp_path):
+    path = tmp_path / "tempo.abc"
+    path.write_text("X:1\nT:Q\nM:4/4\nL:1/4\nQ:1/4=100\nK:C\nC D E F | [Q:1/4=60] G A B c |]\n")
+    read = read_score(path)
+    assert read.tempo_bpm == 100 and read.tempo_changes == [(4.0, 60.0)]
