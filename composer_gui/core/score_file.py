@@ -9,6 +9,7 @@ What is read, and why:
   and a melody kept note for note is the one on the page), chord symbols left out (they
   are not melody), chords kept whole (the melody rule takes their top line), triplets and
   other tuplets exact (960 ticks a beat divide by 3). Unpitched percussion is left out.
+  A transposing instrument's part (a B-flat clarinet) is read at sounding pitch.
 - **Repeats are played as written**, not unfolded: the melody is the one on the page, its
   bars the page's bars, so the accompaniment lines up with the score the musician reads;
   a DAW loops a section if asked. (Unfolding also fails on many folk tunes' irregular
@@ -65,6 +66,9 @@ def read_score(path: str | os.PathLike) -> Arrangement:
     meter map (a pickup as its own short first bar)."""
     path = Path(path)
     score = _parse(path)
+    # A transposing instrument's part (a B-flat clarinet) is notated as the player reads
+    # it; the melody is accompanied, and written back, as it sounds.
+    score.toSoundingPitch(inPlace=True)
     parts = list(getattr(score, "parts", None) or [score])
     title = _title(score) or path.stem
     tracks = []

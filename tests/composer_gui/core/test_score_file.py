@@ -384,3 +384,19 @@ def test_a_tempo_change_inside_an_abc_tune_is_in_the_tempo_map(tmp_path):
     path.write_text("X:1\nT:Q\nM:4/4\nL:1/4\nQ:1/4=100\nK:C\nC D E F | [Q:1/4=60] G A B c |]\n")
     read = read_score(path)
     assert read.tempo_bpm == 100 and read.tempo_changes == [(4.0, 60.0)]
+
+
+def test_a_transposing_instruments_part_is_read_at_sounding_pitch(tmp_path):
+    """A B-flat clarinet's written C D E F sound a whole tone lower (B-flat C D E-flat):
+    the melody is accompanied as it sounds."""
+    from music21 import instrument, note, stream
+
+    part = stream.Part([instrument.Clarinet()])
+    for pitch in ("C4", "D4", "E4", "F4"):
+        part.append(note.Note(pitch, quarterLength=1.0))
+    part.atSoundingPitch = False  # the notes are the clarinettist's written ones
+    path = tmp_path / "clarinet.musicxml"
+    stream.Score([part.makeMeasures()]).write("musicxml", fp=str(path))
+    assert "<transpose>" in path.read_text()
+    read = read_score(path)
+    assert [n.pitch for n in read.tracks[0].notes] == [58, 60, 62, 63]
