@@ -59,8 +59,10 @@ def music21_midi_notes(score) -> list[list[NoteTuple]]:
     notes, sorted. An independent witness for ``score_file.part_notes``: music21 joins the
     ties, places the triplets and transposes for sounding pitch its own way. Repeats are
     made plain bar lines first (music21's writer plays them out; Composer reads them as
-    written) and grace notes are taken out (music21 writes them with a length stolen from
-    the next note; Composer leaves them out). The score is changed in place."""
+    written), grace notes are taken out (music21 writes them with a length stolen from
+    the next note; Composer leaves them out), and a tie between two pitches is taken off
+    (O'Neill's writes slurs as "G3-A"; music21 would lengthen the G by the A and drop the
+    A; Composer plays both, as written). The score is changed in place."""
     import copy
     import io
 
@@ -74,6 +76,14 @@ def music21_midi_notes(score) -> list[list[NoteTuple]]:
                 setattr(measure, side, bar.Barline("regular"))
     for grace in [n for n in score.recurse().notes if n.duration.isGrace]:
         grace.activeSite.remove(grace)
+    for part in getattr(score, "parts", None) or [score]:
+        notes = list(part.recurse().getElementsByClass("Note"))
+        for note, following in zip(notes, notes[1:] + [None]):
+            goes_on = note.tie is not None and note.tie.type in ("start", "continue")
+            if goes_on and (following is None or following.pitch.midi != note.pitch.midi):
+                note.tie = None  # a tie to another pitch (O'Neill's "G3-A"): a slur
+                if following is not None and following.tie is not None:
+                    following.tie = None
     for bracket in list(score.recurse().getElementsByClass(spanner.RepeatBracket)):
         for site in list(bracket.sites.get()):
             if hasattr(site, "remove"):

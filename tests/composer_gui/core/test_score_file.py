@@ -99,7 +99,9 @@ def test_an_oneills_jig_has_its_pickup_as_written(tmp_path):
     path = one_tune(ONEILLS, 19, tmp_path / "protestant-boys.abc")
     read = read_score(path)
     part = music21_score(path).parts[0]
+    # "g2-d e2-d": ties between two pitches, read as two notes each (84 notes, not 80)
     assert [as_tuples(read.tracks[0].notes)] == music21_midi_notes(music21_score(path))
+    assert (74, 25.5, 0.5) in as_tuples(read.tracks[0].notes)
     assert read.time_signature == (1, 8) and read.meter_changes == [(0.5, (6, 8))]
     whole, measures = score_bar_lines(part)
     assert set(whole) <= set(read.bar_starts()) <= set(measures)
@@ -402,3 +404,25 @@ def test_a_transposing_instruments_part_is_read_at_sounding_pitch(tmp_path):
     assert "<transpose>" in path.read_text()
     read = read_score(path)
     assert [n.pitch for n in read.tracks[0].notes] == [58, 60, 62, 63]
+
+
+def test_a_tie_joins_one_pitch_and_a_tie_to_another_pitch_is_two_notes(tmp_path):
+    """O'Neill's writes slurs as ties ("G3-A"): both notes are played, as written; a tie
+    from a chord joins only the pitch that goes on (C E tied to C G: C held, E and G
+    each struck once)."""
+    from music21 import chord, note, stream, tie
+
+    path = tmp_path / "ties.abc"
+    path.write_text("X:1\nT:Ties\nM:4/4\nL:1/8\nK:C\nG3-A c2-c2 | c4 z4 |]\n")
+    assert as_tuples(read_score(path).tracks[0].notes) == [
+        (67, 0.0, 1.5), (69, 1.5, 0.5), (72, 2.0, 2.0), (72, 4.0, 2.0),
+    ]  # fmt: skip
+    first, second = chord.Chord(["C4", "E4"]), chord.Chord(["C4", "G4"])
+    first.setTie(tie.Tie("start"), "C4")
+    second.setTie(tie.Tie("stop"), "C4")
+    part = stream.Part([first, second, note.Note("D4", quarterLength=2.0)])
+    xml = tmp_path / "ties.musicxml"
+    stream.Score([part.makeMeasures()]).write("musicxml", fp=str(xml))
+    assert as_tuples(read_score(xml).tracks[0].notes) == [
+        (60, 0.0, 2.0), (62, 2.0, 2.0), (64, 0.0, 1.0), (67, 1.0, 1.0),
+    ]  # fmt: skip

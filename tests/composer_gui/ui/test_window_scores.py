@@ -71,7 +71,7 @@ def test_a_dropped_tune_book_opens_its_first_tune_and_says_so(window, qtbot, tmp
     )
     window.dropEvent(event)
     read_in_the_background(window, qtbot)
-    assert len(window.document.melody) == 113  # X:1, The Enchanted Valley
+    assert len(window.document.melody) == 121  # X:1, The Enchanted Valley ("G3-A": two notes)
     said = window.statusBar().currentMessage()
     assert "holds 50 tunes; Composer took the first, X:1 'The Enchanted Valley'" in said
 
