@@ -19,7 +19,8 @@ What is read, and why:
   first time signature is the pickup's own short bar (1/8 before 2/4) and the real meter
   is the first meter change, as MuseScore exports a pickup to MIDI and as
   ``melody_grid.pickup_bar`` reads a short first bar: nothing downstream guesses.
-  A pickup off the 16th-note grid (a triplet upbeat) is left under a full bar.
+  A pickup off the 16th-note grid gets a whole first bar instead, rests before it
+  (``off_grid_padding``): the tune moves later, the downbeats stay where the score has them.
 - **Time signatures** as ``written_time_signatures`` reads them (music21 gives a
   section's upbeat inside a tune a one-bar signature of its own; that one is dropped and
   the meter restated where it comes back, so the bar restarts there).
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -87,14 +89,19 @@ def read_score(path: str | os.PathLike) -> Arrangement:
     if not tracks:
         raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
     first_part = parts[0]
-    time_signature, meter_changes = meter_map(
-        written_time_signatures(first_part), written_pickup_quarters(first_part)
-    )
-    end = max(note.end_beat for track in tracks for note in track.notes)
-    meter_changes = restated_at_measures(
-        time_signature, meter_changes, measure_starts(first_part), end
-    )
+    signatures = written_time_signatures(first_part)
+    pickup = written_pickup_quarters(first_part)
+    time_signature, meter_changes = meter_map(signatures, pickup)
     tempo_bpm, tempo_changes = _tempo_map(first_part, score)
+    starts = measure_starts(first_part)
+    padding = off_grid_padding(signatures, pickup)
+    if padding:
+        tracks = [replace(track, notes=_later(track.notes, padding)) for track in tracks]
+        meter_changes = [(beat + padding, sig) for beat, sig in meter_changes]
+        tempo_changes = [(beat + padding, bpm) for beat, bpm in tempo_changes]
+        starts = [0.0] + [start + padding for start in starts]
+    end = max(note.end_beat for track in tracks for note in track.notes)
+    meter_changes = restated_at_measures(time_signature, meter_changes, starts, end)
     return Arrangement(
         tracks=tracks,
         tempo_bpm=tempo_bpm,
@@ -212,6 +219,22 @@ def written_pickup_quarters(part) -> Fraction:
     else:
         return Fraction(0)
     return length if 0 < length < bar else Fraction(0)
+
+
+def off_grid_padding(signatures: list[tuple[float, int, int]], pickup_quarters: Fraction) -> float:
+    """How far a pickup off the 16th-note grid (Buckley's Hornpipe: 5/8 of a quarter, no
+    short bar the grid holds) moves the tune, in quarter notes: the rest of a whole first
+    bar, so the first bar is the meter's own with rests before the pickup and every
+    downbeat is where the score puts it. 0 for a pickup on the grid, or none."""
+    steps = pickup_quarters * STEPS_PER_BEAT
+    if not pickup_quarters or steps.denominator == 1:
+        return 0.0
+    first = signatures[0][1:] if signatures else (4, 4)
+    return Meter.of(first).bar_beats - float(pickup_quarters)
+
+
+def _later(notes: list[Note], beats: float) -> list[Note]:
+    return [replace(note, start_beat=note.start_beat + beats) for note in notes]
 
 
 def meter_map(

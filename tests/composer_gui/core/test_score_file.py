@@ -426,3 +426,23 @@ def test_a_tie_joins_one_pitch_and_a_tie_to_another_pitch_is_two_notes(tmp_path)
     assert as_tuples(read_score(xml).tracks[0].notes) == [
         (60, 0.0, 2.0), (62, 2.0, 2.0), (64, 0.0, 1.0), (67, 1.0, 1.0),
     ]  # fmt: skip
+
+
+def test_an_off_grid_pickup_gets_a_full_first_bar_with_rests_before_it(tmp_path):
+    """Buckley's Hornpipe opens with a pickup of 5/8 of a quarter (a dotted 32nd pair
+    and an eighth's triplet share), which no short bar on the 16th grid can hold: the tune
+    is moved 1.375 quarters later, so its first bar is a whole 2/4 bar with rests before
+    the pickup, and every downbeat is where the score puts it."""
+    path = copied("ryansMammoth/BuckleysHornpipe.abc", tmp_path)
+    read = read_score(path)
+    (witness,) = music21_midi_notes(music21_score(path))
+    padding = 2.0 - 0.625
+    assert as_tuples(read.tracks[0].notes) == [(p, s + padding, d) for p, s, d in witness]
+    assert read.time_signature == (2, 4) and read.meter_changes == []
+    starts = [0.0] + [s + padding for s in measure_starts(path)]
+    assert set(read.bar_starts()) <= set(starts)  # a short last bar and an upbeat: one bar
+    assert read.bar_starts() == [2.0 * bar for bar in range(17)]  # the padded bar, 16 of 2/4
+    grid = melody_on_grid(read)
+    assert [grid.first_beat + s / 4 for s in grid.bar_starts[:-1]] == read.bar_starts()
+    write_arrangement(read, tmp_path / "back.mid")
+    assert read_arrangement(tmp_path / "back.mid").bar_starts() == read.bar_starts()
