@@ -35,7 +35,8 @@ What is read, and why:
 music21 is asked to read from the source and to store no pickle (``forceSource=True,
 storePickle=False``; ABC text is decoded here, UTF-8 or else Latin-1 as older files are,
 and parsed as data, which music21 never caches), so reading a score writes nothing in
-the user's home or temporary folders and downloads nothing.
+the user's home, nothing in the temporary folder but music21's empty scratch folder
+(``music21``), and downloads nothing.
 
 Every failure a user can cause (a missing, empty, damaged or note-less score, an unknown
 suffix) raises a ``ScoreFileError`` or ``NoMelodyError`` with one sentence.

@@ -230,20 +230,40 @@ def test_an_unknown_suffix_and_a_missing_score_are_one_sentence(tmp_path):
         read_score((tmp_path / "tunes.musicxml").mkdir() or tmp_path / "tunes.musicxml")
 
 
-def test_reading_writes_nothing_where_music21_keeps_its_cache(tmp_path):
-    from music21 import environment
+def test_reading_writes_nothing_in_home_or_the_temporary_folder(tmp_path):
+    """A fresh process (music21 picks its folders when imported) with HOME and TMPDIR
+    set to empty folders reads an ABC tune and a zipped MusicXML chorale: home stays
+    empty, and the temporary folder holds only music21's empty scratch folder."""
+    import os
+    import subprocess
+    import sys
 
-    scratch = Path(environment.Environment().getRootTempDir())
-    before = set(scratch.rglob("*")) if scratch.exists() else set()
-    read_score(copied(HORNPIPE, tmp_path))
-    chorale = tmp_path / "c.musicxml"
-    assert corpus_file("bach/bwv66.6").suffix == ".mxl"
-    shutil.copy(corpus_file("bach/bwv66.6"), tmp_path / "c.mxl")
-    read_score(tmp_path / "c.mxl")
-    assert not chorale.exists()
-    after = set(scratch.rglob("*")) if scratch.exists() else set()
-    assert after == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["FishersHornpipe.abc", "c.mxl"]
+    home, temporary, scores = tmp_path / "home", tmp_path / "tmp", tmp_path / "scores"
+    for folder in (home, temporary, scores):
+        folder.mkdir()
+    tune = copied(HORNPIPE, scores)
+    chorale = scores / "c.mxl"
+    shutil.copy(corpus_file("bach/bwv66.6"), chorale)
+    environment = {**os.environ, "HOME": str(home), "TMPDIR": str(temporary)}
+    environment.pop("XDG_CACHE_HOME", None)
+    environment.pop("XDG_CONFIG_HOME", None)
+    code = (
+        "import sys; from composer_gui.core.score_file import read_score; "
+        "print(sum(len(t.notes) for p in sys.argv[1:] for t in read_score(p).tracks))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tune), str(chorale)],
+        env=environment,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert int(done.stdout) > 200  # both were read
+    assert list(home.rglob("*")) == []
+    assert [p.relative_to(temporary).as_posix() for p in temporary.rglob("*")] == ["music21"]
+    assert sorted(p.name for p in scores.iterdir()) == ["FishersHornpipe.abc", "c.mxl"]
 
 
 def test_the_suffixes_are_defined_once_and_the_dataset_stays_midi():
