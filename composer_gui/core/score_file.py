@@ -75,13 +75,14 @@ def read_score(path: str | os.PathLike) -> Arrangement:
     parts = list(getattr(score, "parts", None) or [score])
     title = _title(score) or path.stem
     tracks = []
-    for index, part in enumerate(parts):
+    for part in parts:
         notes = part_notes(part)
         if notes:
             name = (part.partName or "").strip() or (title if len(parts) == 1 else "")
             tracks.append(
                 Track(
-                    name=name or f"Part {index + 1}",
+                    # counted as --track counts: the parts with notes (from 1 here)
+                    name=name or f"Part {len(tracks) + 1}",
                     notes=notes,
                     program=_program(part),
                     channel=_channel(len(tracks)),

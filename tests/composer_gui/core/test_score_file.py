@@ -466,3 +466,35 @@ def test_an_off_grid_pickup_gets_a_full_first_bar_with_rests_before_it(tmp_path)
     assert [grid.first_beat + s / 4 for s in grid.bar_starts[:-1]] == read.bar_starts()
     write_arrangement(read, tmp_path / "back.mid")
     assert read_arrangement(tmp_path / "back.mid").bar_starts() == read.bar_starts()
+
+
+def test_an_unnamed_part_is_named_by_the_track_count_that_track_counts(tmp_path):
+    """A score whose first part is empty (rests only): the tracks are the parts with
+    notes (Flute, then an unnamed part), ``--track`` counts them from 0, and the unnamed
+    one is "Part 2", the second part with notes, not "Part 3" (its place among all
+    parts)."""
+    measure = (
+        "<measure number='1'><attributes><divisions>1</divisions><time><beats>4</beats>"
+        "<beat-type>4</beat-type></time></attributes>{}</measure>"
+    )
+    rest = "<note><rest/><duration>4</duration></note>"
+    c4 = "<note><pitch><step>C</step><octave>4</octave></pitch><duration>4</duration></note>"
+    g3 = "<note><pitch><step>G</step><octave>3</octave></pitch><duration>4</duration></note>"
+    names = ["Piano RH", "Flute", ""]
+    path = tmp_path / "empty-first.musicxml"
+    path.write_text(
+        "<?xml version='1.0'?><score-partwise version='3.1'><part-list>"
+        + "".join(
+            f"<score-part id='P{i}'><part-name>{name}</part-name></score-part>"
+            for i, name in enumerate(names, 1)
+        )
+        + "</part-list>"
+        + "".join(
+            f"<part id='P{i}'>{measure.format(body)}</part>"
+            for i, body in enumerate([rest, c4, g3], 1)
+        )
+        + "</score-partwise>"
+    )
+    read = read_score(path)
+    assert [t.name for t in read.tracks] == ["Flute", "Part 2"]
+    assert read_melody(path, track=1).tracks[0].notes[0].pitch == 55
