@@ -283,16 +283,17 @@ def restated_at_measures(
     changes = sorted(changes)
     if not starts:
         return changes
-    accepted = list(starts)  # bar lines that may stand: the measures' starts
+    tick = lambda beat: round(beat * 960)  # noqa: E731 - 960 a beat holds every tuplet
+    accepted = {tick(s) for s in starts}  # bar lines that may stand: the measures' starts
     while True:
         bars = Arrangement([], time_signature=first, meter_changes=changes).bar_starts(end_beat)
-        wrong = next((b for b in bars if all(abs(b - s) > 1e-6 for s in accepted)), None)
+        wrong = next((b for b in bars if tick(b) not in accepted), None)
         if wrong is None:
             return changes
         restart = max((s for s in starts if s < wrong), default=None)
-        if restart is None or any(abs(restart - b) < 1e-6 for b in bars):
+        if restart is None or tick(restart) in {tick(b) for b in bars}:
             # A measure longer than its bar with no meter to say so: left as it is.
-            accepted.append(wrong)
+            accepted.add(tick(wrong))
             continue
         meter = Arrangement([], time_signature=first, meter_changes=changes).meter_at(restart)
         changes = sorted([*changes, (restart, meter.signature)])
@@ -360,7 +361,7 @@ def abc_fields_on_lines(text: str) -> str:
     itself: music21 drops the copy and keeps the field. The tune's header (``X:`` to its
     first ``K:``) is left as it is."""
     lines: list[tuple[str, bool]] = []  # (line, in a tune's body)
-    in_header = False
+    in_header = True  # a file may open with its first tune's header, without X:
     for line in text.splitlines():
         if line.startswith("X:"):
             in_header = True
@@ -373,6 +374,9 @@ def abc_fields_on_lines(text: str) -> str:
             if pieces[index].strip():
                 lines.append((pieces[index], True))
             if index + 2 < len(pieces):
+                if lines and lines[-1][1] and lines[-1][0].rstrip().endswith("\\"):
+                    # a continued line ("...|\\") would run on into the field line
+                    lines[-1] = (lines[-1][0].rstrip()[:-1], True)
                 lines.append((f"{pieces[index + 1]}:{pieces[index + 2]}", True))
     written: list[str] = []
     for index, (line, in_body) in enumerate(lines):

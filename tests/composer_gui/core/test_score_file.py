@@ -498,3 +498,22 @@ def test_an_unnamed_part_is_named_by_the_track_count_that_track_counts(tmp_path)
     read = read_score(path)
     assert [t.name for t in read.tracks] == ["Flute", "Part 2"]
     assert read_melody(path, track=1).tracks[0].notes[0].pitch == 55
+
+
+def test_an_inline_unit_length_after_a_continued_line_applies_to_the_notes_after_it(tmp_path):
+    """O'Neill's 570 changes the unit length inline (``|[L:1/16] (c3d/c/)``), on lines
+    continued with a backslash."""
+    path = tmp_path / "length.abc"
+    path.write_text("X:1\nT:L\nM:4/4\nL:1/8\nK:C\nCDEF GABc|\\\n[L:1/16] c4d4e4f4 g4a4b4c'4|]\n")
+    read = read_score(path)
+    assert [n.start_beat for n in read.tracks[0].notes][8:] == [
+        4.0,
+        5.0,
+        6.0,
+        7.0,
+        8.0,
+        9.0,
+        10.0,
+        11.0,
+    ]
+    assert read.bar_starts() == [0.0, 4.0, 8.0]
