@@ -72,7 +72,7 @@ def show(title: str, bars: list[np.ndarray], bar_steps: int) -> None:
 def notated_phase(tune: ct.Tune) -> int:
     """Where in its bar the tune's first step falls, by its notation (the pickup)."""
     bar = round(tune.bar_quarters * 4)
-    return round(tune.pickup_quarters * 4) % bar
+    return round(tune.padding_quarters * 4) % bar
 
 
 def chosen_tunes(source: str, meter: str, count: int) -> list[ct.Tune]:
@@ -105,7 +105,7 @@ def with_short_first_bar(tune: ct.Tune) -> ct.Tune:
     is then the pickup's: the judge reads the tune as notated)."""
     from fractions import Fraction
 
-    pickup = Fraction(tune.bar_quarters - tune.pickup_quarters).limit_denominator(16)
+    pickup = Fraction(tune.bar_quarters - tune.padding_quarters).limit_denominator(16)
     denominator = 8 if (pickup * 2).denominator == 1 else 16
     numerator = int(pickup * denominator / 4)
     _, bar_numerator, bar_denominator = tune.signatures[0]
@@ -195,12 +195,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         for tune in tunes:
-            if args.pickup_as_rests and tune.pickup_quarters:
-                shift = tune.pickup_quarters
+            if args.pickup_as_rests and tune.padding_quarters:
+                shift = tune.padding_quarters
                 notes = [(a + shift, b + shift, p) for a, b, p in tune.notes]
-                tune = dataclasses.replace(tune, notes=notes, pickup_quarters=0.0)
+                tune = dataclasses.replace(tune, notes=notes, padding_quarters=0.0)
             written = tune  # the file the engine reads; the judge reads ``tune``'s bars
-            if args.pickup_as_short_bar and tune.pickup_quarters:
+            if args.pickup_as_short_bar and tune.padding_quarters:
                 written = with_short_first_bar(tune)
             if args.from_abc:
                 out, source = run_engine_on_abc(engine, tune, work, args.style)

@@ -102,7 +102,7 @@ def piece_tune(piece, name: str) -> ct.Tune:
         name,
         notes,
         [(0.0, meter.numerator, meter.denominator)],
-        pickup_quarters=int(piece.bar_phase) / STEPS_PER_QUARTER,
+        padding_quarters=int(piece.bar_phase) / STEPS_PER_QUARTER,
         meters={str(meter)},
     )
 

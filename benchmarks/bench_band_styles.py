@@ -84,7 +84,7 @@ def choose_tunes(refs, meter: str, count: int, seed: int) -> list[ct.Tune]:
 def bar_starts_quarters(tune: ct.Tune, end: float) -> np.ndarray:
     """The tune's true bar starts (a pickup is not a bar), up to ``end``."""
     length = tune.bar_quarters
-    first = (length - tune.pickup_quarters) % length
+    first = (length - tune.padding_quarters) % length
     return np.arange(first, end, length)
 
 

@@ -167,7 +167,7 @@ def judge_output(tune: ct.Tune, output: Path) -> dict:
         for (a, n, d), (x, m, e) in zip(back.signatures, tune.signatures)
     )
     parts = [notes for _, notes in back.tracks[1:]]
-    record |= judge_notes(tune.notes, parts, tune.signatures, tune.pickup_quarters)
+    record |= judge_notes(tune.notes, parts, tune.signatures, tune.padding_quarters)
     return record
 
 

@@ -39,6 +39,7 @@ import math
 import sys
 import time
 from collections import Counter, defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,7 @@ import corpus_tunes as ct  # noqa: E402
 from composer_gui.core.arrangement import Arrangement, Note, Track  # noqa: E402
 from composer_gui.core.engine import Engine, accompaniment_roll, melody_on_grid  # noqa: E402
 from composer_gui.core.errors import ComposerError  # noqa: E402
+from composer_gui.core.score_file import meter_map, off_grid_padding  # noqa: E402
 from models import harmony_measures as hm  # noqa: E402
 from models.build_dataset import REST, default_cache_dir, load_split, voices_to_roll  # noqa: E402
 from models.encoding import REST_CLASS  # noqa: E402
@@ -104,20 +106,30 @@ def folk_melody(
     pickup at tick 0 in the first meter alone, for the engine's detector to find in an
     8-bar excerpt (it missed most compound pickups there, so the engine harmonized beats
     an eighth before the judged ones; docs/ranking.md, "Sixth pass")."""
-    end = bars * tune.bar_quarters - tune.pickup_quarters
+    end = bars * tune.bar_quarters - tune.padding_quarters
     notes = [Note(p, a, min(b, end) - a, 80) for a, b, p in tune.notes if a < end]
     signatures = [s for s in tune.signatures if s[0] < end]
     first = tuple(signatures[0][1:])
     if pickup_at_zero:
-        return Arrangement([Track("melody", notes)], 100.0, first), signatures, tune.pickup_quarters
-    changes = [(q, (n, d)) for q, n, d in signatures[1:]]
-    if tune.pickup_quarters > 0:
-        short = round((tune.bar_quarters - tune.pickup_quarters) * 4)  # 16ths
-        unit = next(u for u in (4, 2, 1) if short % u == 0)
-        changes = [(short / 4, first), *[c for c in changes if c[0] > short / 4 + 1e-9]]
-        first = (short // unit, 16 // unit)
+        return (
+            Arrangement([Track("melody", notes)], 100.0, first),
+            signatures,
+            tune.padding_quarters,
+        )
+    # The product's own rules (core.score_file): a pickup on the grid as its short bar
+    # (meter_map); one off the grid after a whole first bar of rests (off_grid_padding).
+    padding = Fraction(tune.padding_quarters).limit_denominator(960)
+    pickup = Fraction(tune.bar_quarters) - padding if padding else Fraction(0)
+    shift = off_grid_padding(signatures, pickup)
+    if shift:
+        notes = [Note(n.pitch, n.start_beat + shift, n.duration_beats, 80) for n in notes]
+        signatures = [(0.0, *first)] + [(q + shift, n, d) for q, n, d in signatures[1:]]
+        first, changes = meter_map(signatures, Fraction(0))
+        arrangement = Arrangement([Track("melody", notes)], 100.0, first, meter_changes=changes)
+        return arrangement, signatures, 0.0
+    first, changes = meter_map(signatures, pickup)
     arrangement = Arrangement([Track("melody", notes)], 100.0, first, meter_changes=changes)
-    return arrangement, signatures, tune.pickup_quarters
+    return arrangement, signatures, tune.padding_quarters
 
 
 def texture_of(arrangement: Arrangement, signatures, bar_phase_quarters: float) -> hm.Texture:

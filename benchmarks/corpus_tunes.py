@@ -12,8 +12,9 @@ A chosen tune is written as a one-track SMF (480 ticks per quarter, its time sig
 and tempo 100) with its notes as notated: ties merged, grace notes and chord symbols left
 out, repeats not expanded, a pickup starting at tick 0 (what a notation program exports).
 Its notes and its true bar phase (from the pickup) are kept for the judge.  The only
-thing here from the product is how a score's time signatures are read
-(``core.score_file.written_time_signatures``, one definition: the product reads ABC too).
+things here from the product are how a score's time signatures and pickup are read
+(``core.score_file.written_time_signatures`` and ``written_pickup_quarters``, one
+definition each: the product reads ABC too).
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ class Tune:
     title: str
     notes: list[tuple[float, float, int]]  # (start quarter, end quarter, MIDI pitch)
     signatures: list[tuple[float, int, int]]  # (quarter, numerator, denominator)
-    pickup_quarters: float = 0.0  # how much shorter than a full bar the first bar is
+    # How much shorter than a full bar the first bar is: the bar less the pickup (an
+    # eighth's pickup in 6/8 pads 2.5 quarters); 0 without a pickup. The pickup itself is
+    # ``core.score_file.written_pickup_quarters``, the one pickup reader.
+    padding_quarters: float = 0.0
     meters: set[str] = field(default_factory=set)
 
     @property
@@ -90,7 +94,7 @@ def parse_tune(ref: TuneRef) -> Tune | None:
     """The tune's melody as notes, or None when music21 cannot read it or it is empty."""
     from music21 import converter, harmony
 
-    from composer_gui.core.score_file import written_time_signatures
+    from composer_gui.core.score_file import written_pickup_quarters, written_time_signatures
 
     try:
         score = converter.parse(ref.path, number=ref.number, format="abc")
@@ -99,9 +103,8 @@ def parse_tune(ref: TuneRef) -> Tune | None:
     parts = getattr(score, "parts", None)
     stream = parts[0] if parts else score
     measures = list(stream.getElementsByClass("Measure"))
-    pickup = 0.0
-    if measures and measures[0].paddingLeft:
-        pickup = float(measures[0].paddingLeft)
+    written = written_pickup_quarters(stream)
+    padding = float(Fraction(measures[0].barDuration.quarterLength) - written) if written else 0.0
     flat = stream.stripTies().flatten()  # (its time signatures are unreliable)
     notes = []
     for element in flat.notes:
@@ -118,7 +121,7 @@ def parse_tune(ref: TuneRef) -> Tune | None:
         return None
     title = score.metadata.title if score.metadata and score.metadata.title else ref.name
     meters = {f"{n}/{d}" for _, n, d in signatures}
-    return Tune(ref, title, sorted(notes), signatures, pickup, meters)
+    return Tune(ref, title, sorted(notes), signatures, padding, meters)
 
 
 def _tick(quarters: float) -> int:

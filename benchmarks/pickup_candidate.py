@@ -120,7 +120,7 @@ def main() -> None:
                 notes = pt.grid_notes(tune, Path(work))
                 meter = Meter.of(tuple(tune.signatures[0][1:]))
                 bar = meter.bar_steps
-                true = (bar - round(tune.pickup_quarters * 4) % bar) % bar
+                true = (bar - round(tune.padding_quarters * 4) % bar) % bar
                 print(
                     f"  {name}: notated downbeat {true}, shipped {pickup_steps(notes, meter)}, "
                     f"candidate {cadence_pickup(notes, meter)}"

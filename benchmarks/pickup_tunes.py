@@ -93,7 +93,7 @@ def excluded_names(refs: list[ct.TuneRef]) -> set[str]:
 def true_phase(tune: ct.Tune) -> int:
     """Where step 0 lies in its bar, in steps, by the notation."""
     bar = round(tune.bar_quarters * 4)
-    return round(tune.pickup_quarters * 4) % bar
+    return round(tune.padding_quarters * 4) % bar
 
 
 def grid_notes(tune: ct.Tune, work: Path) -> list[tuple[int, int, int]]:
@@ -114,9 +114,9 @@ def _one_meter(tune: ct.Tune | None, meter: str) -> bool:
 
 def rebar_12_8(tune: ct.Tune) -> ct.Tune:
     """A 6/8 tune barred in 12/8: the first full 6/8 bar starts a 12/8 bar."""
-    pickup = tune.pickup_quarters + 3.0 if tune.pickup_quarters > 0 else 0.0
+    pickup = tune.padding_quarters + 3.0 if tune.padding_quarters > 0 else 0.0
     ref = dataclasses.replace(tune.ref, meter="12/8", collection=tune.ref.collection + "@12/8")
-    return dataclasses.replace(tune, ref=ref, signatures=[(0.0, 12, 8)], pickup_quarters=pickup)
+    return dataclasses.replace(tune, ref=ref, signatures=[(0.0, 12, 8)], padding_quarters=pickup)
 
 
 def _choose_tunes(per_meter: dict[str, int], pool_of, skipped: set[str]) -> dict:

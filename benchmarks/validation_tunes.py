@@ -50,10 +50,10 @@ def rebar_12_8(tune: ct.Tune) -> ct.Tune | None:
     6/8 bar starts a 12/8 bar, a pickup stays a pickup)."""
     if [(n, d) for _, n, d in tune.signatures] != [(6, 8)]:
         return None
-    pickup = tune.pickup_quarters + 3.0 if tune.pickup_quarters > 0 else 0.0
+    pickup = tune.padding_quarters + 3.0 if tune.padding_quarters > 0 else 0.0
     ref = dataclasses.replace(tune.ref, meter="12/8")
     return dataclasses.replace(
-        tune, ref=ref, signatures=[(0.0, 12, 8)], pickup_quarters=pickup, meters={"12/8"}
+        tune, ref=ref, signatures=[(0.0, 12, 8)], padding_quarters=pickup, meters={"12/8"}
     )
 
 

@@ -42,7 +42,7 @@ def hornpipe(tmp_path_factory) -> tuple[Path, float]:
     tune = ct.parse_tune(ref)
     path = tmp_path_factory.mktemp("hornpipe") / "fishers.mid"
     ct.write_midi(tune, path)
-    return path, tune.bar_quarters - tune.pickup_quarters
+    return path, tune.bar_quarters - tune.padding_quarters
 
 
 def accompany(path: Path, out: Path, model: Path, capsys, *extra: str):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -64,3 +65,18 @@ def test_a_meter_change_inside_the_excerpt_reaches_the_engine():
     assert [(s, str(m)) for s, m in grid.meters] == [(0, "6/8"), (26, "9/8")]
     engine_beats, judge_beats, _ = engine_and_judge_beats(tune)
     assert np.array_equal(engine_beats, judge_beats)
+
+
+def test_the_pickups_short_bar_is_the_products():
+    """A quarter's pickup in 6/8 is a 2/8 bar (core.score_file.meter_map), not 1/4."""
+    melody, _, _ = bench.folk_melody(jig(2), 8)
+    assert melody.time_signature == (2, 8) and melody.meter_changes[0] == (1.0, (6, 8))
+
+
+def test_an_off_grid_pickup_gets_a_whole_first_bar_as_in_the_product():
+    tune = jig(1)
+    tune.padding_quarters = 3.0 - 1 / 3  # a triplet eighth's pickup
+    melody, signatures, phase = bench.folk_melody(tune, 8)
+    assert melody.time_signature == (6, 8) and melody.meter_changes == []
+    assert phase == 0.0 and signatures == [(0.0, 6, 8)]
+    assert melody.tracks[0].notes[0].start_beat == pytest.approx(3.0 - 1 / 3)

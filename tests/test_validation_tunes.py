@@ -43,8 +43,8 @@ def test_a_jig_barred_in_12_8_keeps_its_notes_and_its_pickup():
     slide = vt.rebar_12_8(jig)
     assert slide.signatures == [(0.0, 12, 8)] and slide.ref.meter == "12/8"
     assert slide.notes == jig.notes and slide.ref.name == jig.ref.name
-    assert slide.pickup_quarters == 5.5  # the 12/8 bar's first full 6/8 half starts a bar
-    assert vt.rebar_12_8(_tune("oneills1850/a#1", "6/8")).pickup_quarters == 0.0
+    assert slide.padding_quarters == 5.5  # the 12/8 bar's first full 6/8 half starts a bar
+    assert vt.rebar_12_8(_tune("oneills1850/a#1", "6/8")).padding_quarters == 0.0
     assert vt.rebar_12_8(_tune("oneills1850/a#1", "3/4")) is None
 
 

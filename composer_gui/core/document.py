@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from composer_gui.core.arrangement import Note
+from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup
@@ -164,12 +164,23 @@ class Document(TuneViews):
             self.new_tune = replace(self.new_tune, **record)
 
     def open_midi(self, path: str | Path, discard: bool = False, track: int | None = None) -> str:
-        """Open a MIDI file's melody; returns the name of the track taken."""
-        from composer_gui.core.midi_file import default_melody_track, melody_of, read_arrangement
+        """Open a MIDI file's (or a score's) melody; returns the name of the track taken."""
+        from composer_gui.core.midi_file import read_arrangement
 
         path = Path(path)
         self._check_discard(discard)  # before reading: a refusal changes nothing
-        read = read_arrangement(path)
+        return self.open_read(path, read_arrangement(path), discard=True, track=track)
+
+    def open_read(
+        self, path: str | Path, read: Arrangement, discard: bool = False, track: int | None = None
+    ) -> str:
+        """Open a file already read (``midi_file.read_arrangement``'s answer): the window
+        reads a score on a worker thread, as music21 takes seconds on a large one, and
+        opens it here, on the UI thread, when it is read."""
+        from composer_gui.core.midi_file import default_melody_track, melody_of
+
+        path = Path(path)
+        self._check_discard(discard)
         index = default_melody_track(read, path.name) if track is None else track
         melody = melody_of(read, index, path.name)
         s = self._state

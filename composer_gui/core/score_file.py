@@ -9,6 +9,7 @@ What is read, and why:
   and a melody kept note for note is the one on the page), chord symbols left out (they
   are not melody), chords kept whole (the melody rule takes their top line), triplets and
   other tuplets exact (960 ticks a beat divide by 3). Unpitched percussion is left out.
+  A transposing instrument's part (a B-flat clarinet) is read at sounding pitch.
 - **Repeats are played as written**, not unfolded: the melody is the one on the page, its
   bars the page's bars, so the accompaniment lines up with the score the musician reads;
   a DAW loops a section if asked. (Unfolding also fails on many folk tunes' irregular
@@ -18,20 +19,24 @@ What is read, and why:
   first time signature is the pickup's own short bar (1/8 before 2/4) and the real meter
   is the first meter change, as MuseScore exports a pickup to MIDI and as
   ``melody_grid.pickup_bar`` reads a short first bar: nothing downstream guesses.
-  A pickup off the 16th-note grid (a triplet upbeat) is left under a full bar.
+  A pickup off the 16th-note grid gets a whole first bar instead, rests before it
+  (``off_grid_padding``): the tune moves later, the downbeats stay where the score has them.
 - **Time signatures** as ``written_time_signatures`` reads them (music21 gives a
   section's upbeat inside a tune a one-bar signature of its own; that one is dropped and
   the meter restated where it comes back, so the bar restarts there).
 - **Tempo**: the first part's metronome marks (ABC ``Q:``, MusicXML ``<metronome>`` or
   ``<sound tempo>``) as the tempo map; without one, a MIDI file's default, 120
-  (``midi_file.DEFAULT_TEMPO_BPM``). music21 does not read an ABC ``Q:`` inside the tune.
+  (``midi_file.DEFAULT_TEMPO_BPM``).
+- **Changes inside an ABC tune** (``K: M: L: Q:``, inline or on a line) reach music21 in
+  the one form it keeps (``abc_fields_on_lines``).
 - **An ABC file with several tunes** (``X:`` numbers): the first tune is read;
   ``tune_choice_sentence`` says so in one sentence for the musician.
 
 music21 is asked to read from the source and to store no pickle (``forceSource=True,
 storePickle=False``; ABC text is decoded here, UTF-8 or else Latin-1 as older files are,
 and parsed as data, which music21 never caches), so reading a score writes nothing in
-the user's home or temporary folders and downloads nothing.
+the user's home, nothing in the temporary folder but music21's empty scratch folder
+(``music21``), and downloads nothing.
 
 Every failure a user can cause (a missing, empty, damaged or note-less score, an unknown
 suffix) raises a ``ScoreFileError`` or ``NoMelodyError`` with one sentence.
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -52,6 +58,10 @@ from models.pianoroll import STEPS_PER_BEAT, Meter
 
 DEFAULT_VELOCITY = 80  # a score's notes without a dynamic
 _TUNE_NUMBER = re.compile(r"^X:\s*(\d+)", re.M)
+# Fields that change how the notes after them read: key, meter, unit length, tempo.
+_INLINE_FIELD = re.compile(r"\[([KMLQ]):([^\]\n]*)\]")
+_FIELD_LINE = re.compile(r"^[A-Za-z]:")
+_CHANGE_LINE = re.compile(r"^[KMLQ]:")
 
 
 def read_score(path: str | os.PathLike) -> Arrangement:
@@ -59,16 +69,20 @@ def read_score(path: str | os.PathLike) -> Arrangement:
     meter map (a pickup as its own short first bar)."""
     path = Path(path)
     score = _parse(path)
+    # A transposing instrument's part (a B-flat clarinet) is notated as the player reads
+    # it; the melody is accompanied, and written back, as it sounds.
+    score.toSoundingPitch(inPlace=True)
     parts = list(getattr(score, "parts", None) or [score])
     title = _title(score) or path.stem
     tracks = []
-    for index, part in enumerate(parts):
+    for part in parts:
         notes = part_notes(part)
         if notes:
             name = (part.partName or "").strip() or (title if len(parts) == 1 else "")
             tracks.append(
                 Track(
-                    name=name or f"Part {index + 1}",
+                    # counted as --track counts: the parts with notes (from 1 here)
+                    name=name or f"Part {len(tracks) + 1}",
                     notes=notes,
                     program=_program(part),
                     channel=_channel(len(tracks)),
@@ -77,10 +91,19 @@ def read_score(path: str | os.PathLike) -> Arrangement:
     if not tracks:
         raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
     first_part = parts[0]
-    time_signature, meter_changes = meter_map(
-        written_time_signatures(first_part), written_pickup_quarters(first_part)
-    )
+    signatures = written_time_signatures(first_part)
+    pickup = written_pickup_quarters(first_part)
+    time_signature, meter_changes = meter_map(signatures, pickup)
     tempo_bpm, tempo_changes = _tempo_map(first_part, score)
+    starts = measure_starts(first_part)
+    padding = off_grid_padding(signatures, pickup)
+    if padding:
+        tracks = [replace(track, notes=_later(track.notes, padding)) for track in tracks]
+        meter_changes = [(beat + padding, sig) for beat, sig in meter_changes]
+        tempo_changes = [(beat + padding, bpm) for beat, bpm in tempo_changes]
+        starts = [0.0] + [start + padding for start in starts]
+    end = max(note.end_beat for track in tracks for note in track.notes)
+    meter_changes = restated_at_measures(time_signature, meter_changes, starts, end)
     return Arrangement(
         tracks=tracks,
         tempo_bpm=tempo_bpm,
@@ -115,20 +138,45 @@ def tune_choice_sentence(path: str | os.PathLike) -> str | None:
 def part_notes(part) -> list[Note]:
     """A music21 part's sounding notes, sorted by (onset, pitch): ties joined, grace notes
     and chord symbols left out, every pitch of a chord kept; beats are quarter notes
-    from the score's start (the pickup's first note at 0)."""
+    from the score's start (the pickup's first note at 0).
+
+    Ties are joined here, pitch by pitch, in one pass over the part: music21's
+    ``stripTies`` did the same in 70% of the reading time of a large score
+    (``benchmarks/bench_score_file.py``: a Mozart quartet movement 4.5 s of 6.4 s)."""
     from music21 import harmony
 
-    notes = []
-    for element in part.stripTies().flatten().notes:
+    notes: list[Note] = []
+    tied: dict[int, int] = {}  # pitch -> index in notes of the note its tie goes on from
+    for element in part.flatten().notes:
         if isinstance(element, harmony.ChordSymbol) or element.duration.isGrace:
             continue
-        duration = float(Fraction(element.quarterLength))
+        duration = Fraction(element.quarterLength)
         if duration <= 0:
             continue
-        start = float(Fraction(element.offset))
-        velocity = element.volume.velocity or DEFAULT_VELOCITY
-        for pitch in getattr(element, "pitches", ()):  # unpitched percussion has none
-            notes.append(Note(int(pitch.midi), start, duration, int(velocity)))
+        start = Fraction(element.offset)
+        velocity = int(element.volume.velocity or DEFAULT_VELOCITY)
+        chord_notes = getattr(element, "notes", None)
+        for note in chord_notes if chord_notes is not None else [element]:
+            pitch = getattr(note, "pitch", None)
+            if pitch is None:  # unpitched percussion
+                continue
+            midi = int(pitch.midi)
+            tie = note.tie.type if note.tie is not None else element.tie and element.tie.type
+            earlier = tied.get(midi)
+            if tie in ("continue", "stop") and earlier is not None:
+                held = notes[earlier]
+                if abs(held.end_beat - float(start)) < 1e-9:
+                    notes[earlier] = Note(
+                        midi, held.start_beat, held.duration_beats + float(duration), held.velocity
+                    )
+                    if tie == "stop":
+                        del tied[midi]
+                    continue
+            notes.append(Note(midi, float(start), float(duration), velocity))
+            if tie in ("start", "continue"):
+                tied[midi] = len(notes) - 1
+            else:
+                tied.pop(midi, None)
     return sorted(notes, key=lambda note: (note.start_beat, note.pitch))
 
 
@@ -175,6 +223,22 @@ def written_pickup_quarters(part) -> Fraction:
     return length if 0 < length < bar else Fraction(0)
 
 
+def off_grid_padding(signatures: list[tuple[float, int, int]], pickup_quarters: Fraction) -> float:
+    """How far a pickup off the 16th-note grid (Buckley's Hornpipe: 5/8 of a quarter, no
+    short bar the grid holds) moves the tune, in quarter notes: the rest of a whole first
+    bar, so the first bar is the meter's own with rests before the pickup and every
+    downbeat is where the score puts it. 0 for a pickup on the grid, or none."""
+    steps = pickup_quarters * STEPS_PER_BEAT
+    if not pickup_quarters or steps.denominator == 1:
+        return 0.0
+    first = signatures[0][1:] if signatures else (4, 4)
+    return Meter.of(first).bar_beats - float(pickup_quarters)
+
+
+def _later(notes: list[Note], beats: float) -> list[Note]:
+    return [replace(note, start_beat=note.start_beat + beats) for note in notes]
+
+
 def meter_map(
     signatures: list[tuple[float, int, int]], pickup_quarters: Fraction
 ) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
@@ -196,6 +260,43 @@ def meter_map(
     later = [(offset, signature) for offset, signature in changes if offset > end + 1e-9]
     short = short_bar_signature(int(steps), Meter.of(first))
     return short, [(end, at_end[0] if at_end else first), *later]
+
+
+def measure_starts(part) -> list[float]:
+    """Where each of the part's measures starts, in quarter notes from the score's start."""
+    return sorted({float(Fraction(m.offset)) for m in part.getElementsByClass("Measure")})
+
+
+def restated_at_measures(
+    first: tuple[int, int],
+    changes: list[tuple[float, tuple[int, int]]],
+    starts: list[float],
+    end_beat: float,
+) -> list[tuple[float, tuple[int, int]]]:
+    """``changes`` with the meter restated wherever the bar lines they give would fall
+    inside one of the score's measures: at that measure's start, so the bar restarts
+    where the score restarts it (a section that ends on a whole bar and then has its own
+    upbeat: After the Hare's measures start at 16, 16.5, 18.5; the bar from 16 is half a
+    beat long). A section's short last bar and the upbeat after it, which make one whole
+    bar between them, need nothing. Bar lines come from ``Arrangement.bar_starts``, the
+    one definition, which starts a new bar at every change."""
+    changes = sorted(changes)
+    if not starts:
+        return changes
+    tick = lambda beat: round(beat * 960)  # noqa: E731 - 960 a beat holds every tuplet
+    accepted = {tick(s) for s in starts}  # bar lines that may stand: the measures' starts
+    while True:
+        bars = Arrangement([], time_signature=first, meter_changes=changes).bar_starts(end_beat)
+        wrong = next((b for b in bars if tick(b) not in accepted), None)
+        if wrong is None:
+            return changes
+        restart = max((s for s in starts if s < wrong), default=None)
+        if restart is None or tick(restart) in {tick(b) for b in bars}:
+            # A measure longer than its bar with no meter to say so: left as it is.
+            accepted.add(tick(wrong))
+            continue
+        meter = Arrangement([], time_signature=first, meter_changes=changes).meter_at(restart)
+        changes = sorted([*changes, (restart, meter.signature)])
 
 
 def _parse(path: Path):
@@ -230,7 +331,7 @@ def _parse(path: Path):
             text = _abc_text(path)
             numbers = _TUNE_NUMBER.findall(text)
             number = int(numbers[0]) if len(numbers) > 1 else None
-            score = converter.parseData(text, format="abc", number=number)
+            score = converter.parseData(abc_fields_on_lines(text), format="abc", number=number)
         else:  # .musicxml, .xml or .mxl (zipped): music21 tells them apart
             score = converter.parse(path, format="musicxml", forceSource=True, storePickle=False)
     except ScoreFileError:
@@ -247,6 +348,43 @@ def _parse(path: Path):
             raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
         score = scores[0]
     return score
+
+
+def abc_fields_on_lines(text: str) -> str:
+    """The ABC text with every key, meter, unit-length and tempo change inside a tune on
+    a line of its own, and the last line of each run of fields written twice.
+
+    Why: music21 (10.5) ignores inline fields (``|[K:D] F2`` keeps the old key, ``[M:2/4]``
+    the old meter), and its measure splitter drops the field line nearest the notes that
+    follow it, so a lone mid-tune ``M:2/4`` line is lost (a key line still changes the
+    notes, as keys are applied when the notes are read). A field written twice restates
+    itself: music21 drops the copy and keeps the field. The tune's header (``X:`` to its
+    first ``K:``) is left as it is."""
+    lines: list[tuple[str, bool]] = []  # (line, in a tune's body)
+    in_header = True  # a file may open with its first tune's header, without X:
+    for line in text.splitlines():
+        if line.startswith("X:"):
+            in_header = True
+        if in_header or line.lstrip().startswith("%"):
+            lines.append((line, False))
+            in_header = in_header and not line.startswith("K:")
+            continue
+        pieces = _INLINE_FIELD.split(line)  # text, field, value, text, field, value, ...
+        for index in range(0, len(pieces), 3):
+            if pieces[index].strip():
+                lines.append((pieces[index], True))
+            if index + 2 < len(pieces):
+                if lines and lines[-1][1] and lines[-1][0].rstrip().endswith("\\"):
+                    # a continued line ("...|\\") would run on into the field line
+                    lines[-1] = (lines[-1][0].rstrip()[:-1], True)
+                lines.append((f"{pieces[index + 1]}:{pieces[index + 2]}", True))
+    written: list[str] = []
+    for index, (line, in_body) in enumerate(lines):
+        written.append(line)
+        following = lines[index + 1][0] if index + 1 < len(lines) else ""
+        if in_body and _CHANGE_LINE.match(line) and not _FIELD_LINE.match(following):
+            written.append(line)
+    return "\n".join(written) + "\n"
 
 
 def _abc_text(path: Path) -> str:

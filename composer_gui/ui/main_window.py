@@ -85,6 +85,8 @@ class MainWindow(
         self.start_beat = 0.0  # where Play starts; a click in a ruler moves it
         self._showing = False  # True while widgets are set from the document
         self.runner = TaskRunner(self)
+        self.file_reader = TaskRunner(self)  # scores are read here (window_files)
+        self.reading_files: list[Path] = []  # the scores being read, in order
         # the engine runs in a child process (no GIL shared with the window), except in a
         # frozen bundle, where spawning a child would start the app again
         self.engine = LazyEngine() if getattr(sys, "frozen", False) else EngineProcess()

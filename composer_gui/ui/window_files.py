@@ -15,7 +15,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.file_suffixes import READABLE_SUFFIXES, dialog_pattern
+from composer_gui.core.file_suffixes import READABLE_SUFFIXES, dialog_pattern, is_score
+from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.project import PROJECT_SUFFIX
 from composer_gui.core.score_file import tune_choice_sentence
 from composer_gui.ui import settings
@@ -23,10 +24,19 @@ from composer_gui.ui import settings
 log = logging.getLogger(__name__)
 
 
+def read_melody_file(path: Path):
+    """The file reader's job (no widget touched): the file read, and for an ABC tune book
+    the sentence saying which tune was taken."""
+    return read_arrangement(path), tune_choice_sentence(path)
+
+
 class FilesFlow:
-    """Mixed into MainWindow; uses its ``document``, ``autosaver`` and ``choose``."""
+    """Mixed into MainWindow; uses its ``document``, ``autosaver``, ``choose`` and
+    ``file_reader`` (a ``TaskRunner`` of its own, so a score read never waits behind a
+    generation)."""
 
     autosave_failing = False  # a write failed and was said; the next good write clears it
+    reading_bar = None  # the status bar's busy bar while a score is read
 
     @property
     def autosave_path(self) -> Path:
@@ -88,6 +98,9 @@ class FilesFlow:
         path = Path(path)
         if not asked and not self.confirm_discard(f"opening {path.name}"):
             return False
+        if is_score(path):
+            self._read_in_background(path)
+            return True
         try:
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self.document.open_project(path, discard=True)
@@ -95,16 +108,65 @@ class FilesFlow:
             else:
                 taken = self.document.open_midi(path, discard=True)
                 message = self._track_message(path, taken)
-                tunes = tune_choice_sentence(path)  # an ABC tune book: which tune
-                message = f"{message} {tunes}" if tunes else message
         except ComposerError as error:
             self.report_error(str(error))
             return False
+        self._opened(message)
+        return True
+
+    def _read_in_background(self, path: Path) -> None:
+        """A score is read on the file reader's thread (music21 takes 6 s on a Mozart
+        quartet's movement, over a minute on the Grosse Fuge), the window answering
+        meanwhile; it opens when it is read. A MIDI file is read at once (mido is fast)."""
+        revision = self.document.revision
+        self.reading_files.append(path)
+        self._show_reading()
+        self.file_reader.run(
+            read_melody_file,
+            path,
+            on_done=lambda result: self._score_read(path, revision, *result),
+            on_error=lambda message: self._score_not_read(path, message),
+        )
+
+    def _show_reading(self) -> None:
+        if self.reading_bar is None:
+            from PySide6.QtWidgets import QProgressBar
+
+            self.reading_bar = QProgressBar(self)
+            self.reading_bar.setRange(0, 0)  # busy: music21 says nothing of its progress
+            self.reading_bar.setMaximumWidth(120)
+            self.statusBar().addPermanentWidget(self.reading_bar)
+        self.reading_bar.setVisible(bool(self.reading_files))
+        if self.reading_files:
+            self.statusBar().showMessage(f"Reading {self.reading_files[-1].name}...")
+
+    def _score_not_read(self, path: Path, message: str) -> None:
+        self.reading_files.remove(path)
+        self._show_reading()
+        self.statusBar().clearMessage()
+        self.report_error(message)
+
+    def _score_read(self, path: Path, revision: int, read, tunes: str | None) -> None:
+        """On the UI thread: open the score read; the melody edited meanwhile is asked
+        about again, as Open asks."""
+        self.reading_files.remove(path)
+        self._show_reading()
+        self.statusBar().clearMessage()
+        if self.document.revision != revision and not self.confirm_discard(f"opening {path.name}"):
+            return
+        try:
+            taken = self.document.open_read(path, read, discard=True)
+        except ComposerError as error:
+            self.report_error(str(error))
+            return
+        message = self._track_message(path, taken)
+        self._opened(f"{message} {tunes}" if tunes else message)  # a tune book: which tune
+
+    def _opened(self, message: str) -> None:
         self._left_the_tune()
         self.melody_editor.fit_pitches([n.pitch for n in self.document.melody])
         note = self._reading_note()
         self.statusBar().showMessage(f"{message} {note}".strip(), 15000 if note else 8000)
-        return True
 
     def _reading_note(self) -> str:
         """A meter that cannot be accompanied is said when the tune opens, not at Generate;

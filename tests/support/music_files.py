@@ -53,6 +53,61 @@ def music21_notes(part) -> list[NoteTuple]:
     return sorted(notes)
 
 
+def music21_midi_notes(score) -> list[list[NoteTuple]]:
+    """Each part's notes as music21's own MIDI writer plays them (``midi.translate``), read
+    back by mido: sounding pitches, onsets and lengths in quarter notes, per part with
+    notes, sorted. An independent witness for ``score_file.part_notes``: music21 joins the
+    ties, places the triplets and transposes for sounding pitch its own way. Repeats are
+    made plain bar lines first (music21's writer plays them out; Composer reads them as
+    written), grace notes are taken out (music21 writes them with a length stolen from
+    the next note; Composer leaves them out), and a tie between two pitches is taken off
+    (O'Neill's writes slurs as "G3-A"; music21 would lengthen the G by the A and drop the
+    A; Composer plays both, as written). The score is changed in place."""
+    import copy
+    import io
+
+    from music21 import bar, midi, spanner
+
+    for measure in score.recurse().getElementsByClass("Measure"):
+        if measure.timeSignature is not None:  # music21's ABC reader shares one between
+            measure.timeSignature = copy.deepcopy(measure.timeSignature)  # two measures
+        for side in ("leftBarline", "rightBarline"):
+            if isinstance(getattr(measure, side), bar.Repeat):
+                setattr(measure, side, bar.Barline("regular"))
+    for grace in [n for n in score.recurse().notes if n.duration.isGrace]:
+        grace.activeSite.remove(grace)
+    for part in getattr(score, "parts", None) or [score]:
+        notes = list(part.recurse().getElementsByClass("Note"))
+        for note, following in zip(notes, notes[1:] + [None]):
+            goes_on = note.tie is not None and note.tie.type in ("start", "continue")
+            if goes_on and (following is None or following.pitch.midi != note.pitch.midi):
+                note.tie = None  # a tie to another pitch (O'Neill's "G3-A"): a slur
+                if following is not None and following.tie is not None:
+                    following.tie = None
+    for bracket in list(score.recurse().getElementsByClass(spanner.RepeatBracket)):
+        for site in list(bracket.sites.get()):
+            if hasattr(site, "remove"):
+                site.remove(bracket)
+    data = midi.translate.streamToMidiFile(score).writestr()
+    midi_file = mido.MidiFile(file=io.BytesIO(data))
+    parts = []
+    for track in midi_file.tracks:
+        tick, sounding, notes = 0, {}, []
+        for message in track:
+            tick += message.time
+            if message.type == "note_on" and message.velocity:
+                sounding.setdefault((message.channel, message.note), []).append(tick)
+            elif message.type in ("note_on", "note_off"):
+                starts = sounding.get((message.channel, message.note))
+                if starts:
+                    start = starts.pop(0)
+                    beats = midi_file.ticks_per_beat
+                    notes.append((message.note, start / beats, (tick - start) / beats))
+        if notes:
+            parts.append(sorted(notes))
+    return parts
+
+
 def load_corpus_score(corpus_path: str, number: int | None):
     from music21 import corpus
 

@@ -102,6 +102,6 @@ def test_no_voice_is_silent_for_a_bar(collection, stem, number, header, tmp_path
         ct.to_steps(tune.notes),
         [ct.to_steps(notes) for _, notes in back.tracks[1:]],
         [(round(q * 4), n, d) for q, n, d in tune.signatures],
-        bar_phase=round(tune.pickup_quarters * 4),
+        bar_phase=round(tune.padding_quarters * 4),
     )
     assert hm.empty_bar_shares(texture).tolist() == [0.0, 0.0, 0.0]

@@ -84,7 +84,7 @@ def read_as_exported(ref, tmp_path: Path, pickup="auto") -> tuple:
     ct.write_midi(tune, path)
     grid = melody_on_grid(read_melody(path), pickup)
     bar = round(tune.bar_quarters * 4)
-    return round(tune.pickup_quarters * 4) % bar, grid.bar_phase
+    return round(tune.padding_quarters * 4) % bar, grid.bar_phase
 
 
 def test_the_checked_tunes_are_not_in_the_fitting_set(refs):
