@@ -26,7 +26,7 @@ from pathlib import Path
 from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
-from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup
+from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup, pickup_bar
 from composer_gui.core.project import Project, TrackMix, load_project, save_project
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
@@ -278,7 +278,7 @@ class Document(TuneViews):
         meter = edit.meter_before if undoing else edit.meter_after
         if meter is not None:
             s.time_signature, s.meter_changes = meter[0], list(meter[1])
-            self._set_new_tune(time_signature=meter[0])
+            self._set_new_tune(time_signature=self.bars_signature())
         s.bars = bars_for(s)
         self._changed(MELODY, TEMPO, SOURCE)
 
@@ -395,11 +395,19 @@ class Document(TuneViews):
             self._changed(TEMPO)
 
     def set_meter(self, signature: tuple[int, int]) -> None:
-        """The meter box: one meter throughout; the notes keep their beats, the bars move.
-        One undo step, as a melody edit is."""
+        """The meter box: one meter throughout (after a pickup written as its own short
+        bar, which stays while it is shorter than a bar of the new meter); the notes keep
+        their beats, the bars move. One undo step, as a melody edit is."""
         signature = Meter.of(signature).signature
         s = self._state
-        if signature != s.time_signature or s.meter_changes:
+        after = meter_key(signature, [])
+        pickup_bar_meter = pickup_bar(self.meter_shape())
+        if (
+            pickup_bar_meter is not None
+            and pickup_bar_meter.bar_steps < Meter.of(signature).bar_steps
+        ):
+            after = meter_key(s.time_signature, [(pickup_bar_meter.bar_beats, signature)])
+        if after != meter_key(s.time_signature, s.meter_changes):
             pickup = None
             if isinstance(s.pickup, int) and s.pickup >= Meter.of(signature).bar_steps:
                 pickup = PICKUP_AUTO  # a bar or more of the new meter is no pickup
@@ -410,7 +418,7 @@ class Document(TuneViews):
                 pickup_before=None if pickup is None else s.pickup,
                 pickup_after=pickup,
                 meter_before=meter_key(s.time_signature, s.meter_changes),
-                meter_after=meter_key(signature, []),
+                meter_after=after,
             )
             self._do(edit)
 

@@ -123,10 +123,8 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
         raise NoMelodyError("The melody has no notes; play or open a melody first.")
     if melody.tracks[0].is_drum:
         raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
-    pickup = pickup_bar(melody)
-    for meter in melody.meters():
-        if not meter.accompanied and meter != pickup:
-            raise MeterError(unsupported_meter_message(meter))
+    for meter in unaccompanied_meters(melody):
+        raise MeterError(unsupported_meter_message(meter))
     if allow_long == "first" and melody.bar_count() > MAX_BARS:
         end = melody.end_of_bars(MAX_BARS)
         notes = [
@@ -306,6 +304,23 @@ def given_downbeat(melody: Arrangement, pickup: int, first_note: int) -> int:
             "set one shorter than the bar, or none."
         )
     return (first_note + pickup) % meter.bar_steps
+
+
+def unaccompanied_meters(melody: Arrangement) -> list[Meter]:
+    """The tune's meters that Composer cannot accompany, in the tune's order. A pickup
+    written as its own short bar (1/8 before 6/8, ``pickup_bar``) is not one: it is
+    accompanied in the meter that follows. The one rule for the engine's refusal and the
+    window's sentence when a tune opens."""
+    pickup = pickup_bar(melody)
+    return [m for m in melody.meters() if not m.accompanied and m != pickup]
+
+
+def bars_signature(melody: Arrangement) -> tuple[int, int]:
+    """The time signature the tune's bars are in, as the meter box shows it: after a
+    pickup written as its own short bar, the one that follows it."""
+    if pickup_bar(melody) is not None:
+        return tuple(melody.meter_changes[0][1])
+    return tuple(melody.time_signature)
 
 
 def pickup_bar(melody: Arrangement) -> Meter | None:

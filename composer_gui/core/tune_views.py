@@ -13,7 +13,7 @@ from dataclasses import replace
 from composer_gui.core.arrangement import Arrangement, Track
 from composer_gui.core.bar_lines import BarLines, Reading, read_bars
 from composer_gui.core.candidate import Candidate
-from composer_gui.core.melody_grid import PICKUP_AUTO
+from composer_gui.core.melody_grid import PICKUP_AUTO, bars_signature
 from composer_gui.core.tune import (
     Take,
     TuneFields,
@@ -87,6 +87,16 @@ class TuneViews(TuneFields):
     def meter(self) -> Meter:
         """The tune's first meter (the one the rolls draw)."""
         return Meter.of(self._state.time_signature)
+
+    def meter_shape(self) -> Arrangement:
+        """The tune's meters alone (no notes), for the rules that read a pickup bar."""
+        s = self._state
+        return Arrangement([], s.tempo_bpm, s.time_signature, meter_changes=list(s.meter_changes))
+
+    def bars_signature(self) -> tuple[int, int]:
+        """The meter the bars are in, as the meter box shows it: 6/8 for a 1/8 pickup
+        bar then 6/8 (``melody_grid.bars_signature``)."""
+        return bars_signature(self.meter_shape())
 
     def beats_per_bar(self) -> float:
         return self.meter().bar_beats

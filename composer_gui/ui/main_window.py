@@ -265,7 +265,7 @@ class MainWindow(
             if TEMPO in aspects:
                 self.transport.tempo.setValue(doc.tempo_bpm)
                 self.transport.show_bars(doc.bars)
-                self.transport.show_meter(doc.time_signature)
+                self.transport.show_meter(doc.bars_signature())
             if aspects & {MELODY, TEMPO}:  # the bars as accompanied: the notes and the pickup
                 self.pickup_box.show_pickup(doc.pickup, meter, doc.auto_pickup_words())
                 self.melody_editor.set_length(doc.length_beats(), doc.bar_lines())

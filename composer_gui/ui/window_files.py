@@ -171,12 +171,16 @@ class FilesFlow:
     def _reading_note(self) -> str:
         """A meter that cannot be accompanied is said when the tune opens, not at Generate;
         otherwise how the melody was read (chords as their top line, a far register)."""
-        from composer_gui.core.melody_grid import melody_warnings, unsupported_meter_message
+        from composer_gui.core.melody_grid import (
+            melody_warnings,
+            unaccompanied_meters,
+            unsupported_meter_message,
+        )
 
         melody = self.document.melody_arrangement()
         if melody is None:
             return ""
-        unsupported = [meter for meter in melody.meters() if not meter.accompanied]
+        unsupported = unaccompanied_meters(melody)
         if unsupported:
             self.report_error(unsupported_meter_message(unsupported[0]))
             return ""

@@ -141,3 +141,25 @@ def test_a_score_is_read_off_the_ui_thread_and_opens_when_read(
     read_in_the_background(window, qtbot)
     assert len(asked) == 1 and "not saved" in asked[0]
     assert tuple(window.document.melody) == edited
+
+
+def test_a_jig_whose_score_writes_its_pickup_as_a_short_bar_opens_in_six_eight(
+    window, qtbot, tmp_path
+):
+    """Hare in the Corn: a 1/8 pickup bar, then 6/8. The meter box shows 6/8 (the bars'
+    meter), the window says nothing of "1/8" (the engine accompanies the pickup in the
+    meter that follows), and choosing 6/8 again in the box keeps the written pickup."""
+    tune = corpus_copy("ryansMammoth/HareInTheCornJig.abc", tmp_path)
+    window.open_file(tune)
+    read_in_the_background(window, qtbot)
+    doc = window.document
+    assert doc.time_signature == (1, 8) and list(doc.meter_changes) == [(0.5, (6, 8))]
+    assert window.last_error is None
+    assert window.transport.meter.currentText() == "6/8"
+    doc.set_meter((6, 8))
+    assert doc.time_signature == (1, 8) and list(doc.meter_changes) == [(0.5, (6, 8))]
+    doc.set_meter((3, 4))  # another meter: the pickup bar stays, the bars after it move
+    assert doc.time_signature == (1, 8) and list(doc.meter_changes) == [(0.5, (3, 4))]
+    assert window.transport.meter.currentText() == "3/4"
+    doc.undo()
+    assert list(doc.meter_changes) == [(0.5, (6, 8))]
