@@ -2,8 +2,9 @@
 
 Each running copy of the app (each ``Autosave``) writes its own two files in the data
 folder: ``autosave-<id>.composer`` (the newest) and ``autosave-<id>-previous.composer``
-(the one before), beside ``autosave-<id>.lock``, which holds the writer's process id. A
-write goes to a temporary file first, is flushed to disk, then the newest becomes the
+(the one before), beside ``autosave-<id>.lock``, which says who the writer is: its
+process id and, where the system tells (Linux), the boot id and the process's start
+time. A write goes to a temporary file first, is flushed to disk, then the newest becomes the
 previous and the temporary the newest, each by an atomic rename; a crash at any moment
 leaves at least one whole copy.
 
@@ -18,8 +19,13 @@ Session 16: two running copies shared one ``autosave.composer``: the second over
 the first's recovery, and a clean close of one removed the other's. Now a start offers
 only the copies whose writer is no longer running (its lock's process is gone, or it
 has no lock: a file of an older Composer), the newest first; a running copy's are left
-alone. A process id reused by another program after a crash keeps that copy waiting
-until the program ends (nothing is lost; it is offered later).
+alone. A lock naming this process but none of its autosavers is an earlier launch's
+(a PID namespace, Flatpak or a container, gives each launch the same id); one from
+another boot, or whose process started at another time, is a dead writer's. Where only
+the id is known (macOS, Windows) a program that reused it keeps that copy waiting until
+it ends (nothing is lost). The lock lands whole (a temporary file renamed), an empty or
+unreadable one younger than a few seconds counts as being written, and a lone lock (a
+crash before the first autosave) of a dead writer is removed.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import os
 import re
 import secrets
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,11 +52,47 @@ from composer_gui.core.project import (
 
 log = logging.getLogger(__name__)
 
-# autosave.composer (an older Composer's, no lock), autosave-<id>.composer, and each
-# one's -previous copy
+# autosave.composer (an older Composer's, no lock), autosave-<id>.composer, each one's
+# -previous copy, and autosave-<id>.lock (alone when a copy died before its first write)
 COPY_NAME = re.compile(
-    rf"autosave(?:-(?P<id>[0-9a-f]+-[0-9a-f]+))?(?P<previous>-previous)?{re.escape(PROJECT_SUFFIX)}"
+    rf"autosave(?:-(?P<id>[0-9a-f]+-[0-9a-f]+))?"
+    rf"(?:(?P<previous>-previous)?{re.escape(PROJECT_SUFFIX)}|\.lock)"
 )
+
+# An empty lock this young is being written by a starting copy, not left by a crash.
+YOUNG_LOCK_SECONDS = 5.0
+
+# The instances this process has made: a lock naming our own process id but none of
+# these was left by an earlier process that had the same id (a PID namespace gives each
+# launch the same one).
+_MADE_HERE: set[str] = set()
+
+
+def boot_id() -> str | None:
+    """This boot's id (Linux); None where the system does not say."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+
+
+def process_start_ticks(pid: int) -> str | None:
+    """When the process started, in clock ticks since boot (``/proc/<pid>/stat`` field
+    22, Linux); None where unknown. Tells a reused process id from the writer."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    # the name (field 2) is in parentheses and may hold spaces: count after its end
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def writer_identity(pid: int) -> list[str]:
+    """What a lock says of its writer: the process id, then where known the boot id and
+    the process's start time (macOS and Windows: the process id alone)."""
+    boot, start = boot_id(), process_start_ticks(pid)
+    return [str(pid), boot, start] if boot and start else [str(pid)]
 
 
 def process_alive(pid: int) -> bool:
@@ -102,11 +145,33 @@ class CopyFiles:
         return self.folder / f"{self.stem}.lock"
 
     def writer_running(self) -> bool:
+        """Whether the copy of the app that wrote these files still runs. An empty or
+        unreadable lock younger than a few seconds is a lock being written (running)."""
         try:
-            pid = int(self.lock_path.read_text(encoding="utf-8").split()[0])
+            fields = self.lock_path.read_text(encoding="utf-8").split()
+            pid = int(fields[0])
+        except FileNotFoundError:
+            return False  # no lock: an older Composer's file
         except (OSError, ValueError, IndexError):
-            return False  # no lock (an older Composer's file) or a broken one
-        return process_alive(pid)
+            return self._lock_young()
+        if pid == os.getpid():
+            return self.instance in _MADE_HERE
+        if not process_alive(pid):
+            return False
+        if len(fields) >= 3:
+            # another boot, or another process that got the id: the writer is gone
+            return writer_identity(pid)[1:] in ([], fields[1:3])
+        return True
+
+    def _lock_young(self) -> bool:
+        try:
+            age = time.time() - self.lock_path.stat().st_mtime
+        except OSError:
+            return False
+        return age < YOUNG_LOCK_SECONDS
+
+    def has_copy(self) -> bool:
+        return self.path.exists() or self.previous_path.exists()
 
     def newest_mtime(self) -> int:
         times = []
@@ -129,6 +194,7 @@ class Autosave:
         # the process id and a random part: two autosavers in one process (the tests'
         # windows) differ too, and a reused process id never meets an old copy's files
         self.files = CopyFiles(self.folder, f"{os.getpid()}-{secrets.token_hex(4)}")
+        _MADE_HERE.add(self.files.instance)
         self.path = self.files.path
         self.previous_path = self.files.previous_path
         self.held = False
@@ -161,6 +227,9 @@ class Autosave:
         saved after it is removed: the saved file is the better copy."""
         self.offered = None
         for files in self.leftovers():
+            if not files.has_copy():
+                files.remove()  # a lone lock: the copy died before its first autosave
+                continue
             found = self._newest_whole(files)
             if found is not None and superseded(*found):
                 files.remove()
@@ -185,8 +254,18 @@ class Autosave:
     def _lock(self) -> None:
         """Say that this copy's files belong to a running app (before any copy lands)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.files.lock_path.is_file():
-            self.files.lock_path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        if self.files.lock_path.is_file():
+            return
+        # whole or not at all: a starting copy that read it half written took the writer
+        # for dead, and declining removed this copy's files
+        handle, temporary = tempfile.mkstemp(prefix=".autosave-lock-", dir=self.folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(" ".join(writer_identity(os.getpid())) + "\n")
+            os.replace(temporary, self.files.lock_path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def write(self, document: Document) -> bool:
         """Write the document if there is unsaved work not yet written; True if written."""

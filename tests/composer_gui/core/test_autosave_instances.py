@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 from composer_gui.core.arrangement import Note
-from composer_gui.core.autosave import Autosave
+from composer_gui.core.autosave import Autosave, CopyFiles
 from composer_gui.core.document import Document
 from composer_gui.core.project import load_project
 from tests.support.crash import as_if_crashed, dead_pid
@@ -51,7 +51,7 @@ def test_a_copy_whose_process_died_is_offered_and_taken_over(tmp_path):
     start.adopt(restored)
     assert not crashed.path.exists() and not crashed.files.lock_path.exists()
     assert pitches(load_project(start.path)) == [60, 62]  # its copy now
-    assert start.files.lock_path.read_text().split() == [str(os.getpid())]
+    assert start.files.lock_path.read_text().split()[0] == str(os.getpid())
     assert Autosave(folder).leftover() is None  # the restoring copy runs now
     assert pitches(load_project(running.path)) == [67]
 
@@ -99,3 +99,77 @@ def test_a_dead_copy_saved_after_its_autosave_is_removed_not_offered(tmp_path):
     as_if_crashed(crashed)
     assert Autosave(folder).leftover() is None
     assert not crashed.path.exists() and not crashed.files.lock_path.exists()
+
+
+def crashed_copy(folder, lock_text: str) -> Autosave:
+    """A copy of the app that wrote an autosave and died, leaving ``lock_text``."""
+    crashed = Autosave(folder)
+    assert crashed.write(melody_doc(60, 62))
+    crashed.files.lock_path.write_text(lock_text, encoding="utf-8")
+    return crashed
+
+
+def test_a_crashed_copy_that_had_our_process_id_is_offered(tmp_path):
+    """In a PID namespace (Flatpak, a container) each launch gets the same process id: a
+    lock naming our own process, but not one of this process's autosavers, was left by an
+    earlier run. It was hidden for good."""
+    folder = tmp_path / "data"
+    written = crashed_copy(folder, "")
+    earlier_run = CopyFiles(folder, f"{os.getpid()}-ab")  # not an instance made here
+    written.path.rename(earlier_run.path)
+    written.files.lock_path.unlink()
+    earlier_run.lock_path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    assert not earlier_run.writer_running()
+    offered = Autosave(folder).leftover()
+    assert offered is not None and pitches(offered) == [60, 62]
+
+
+def test_a_lock_of_another_boot_or_another_process_with_the_id_is_dead(tmp_path):
+    """After a reboot a daemon may hold the crashed copy's old process id: the lock's
+    boot id (or the process's start time) tells them apart."""
+    folder = tmp_path / "data"
+    parent = os.getppid()  # a process that runs, and is not this one
+    mine = Autosave(folder)
+    assert mine.write(melody_doc(67))
+    fields = mine.files.lock_path.read_text().split()
+    assert fields[0] == str(os.getpid())
+    if len(fields) < 3:  # no /proc here (macOS, Windows): only the process id is known
+        return
+    _, boot, start_ticks = fields
+    other_boot = crashed_copy(folder, f"{parent} not-this-boot {start_ticks}\n")
+    other_start = crashed_copy(folder, f"{parent} {boot} 1\n")
+    assert not other_boot.files.writer_running()
+    assert not other_start.files.writer_running()
+    assert mine.files.writer_running()
+    assert {files.instance for files in Autosave(folder).leftovers()} == {
+        other_boot.files.instance,
+        other_start.files.instance,
+    }
+
+
+def test_the_lock_lands_whole_and_a_young_empty_lock_counts_as_running(tmp_path):
+    """A starting copy read a lock still empty (``write_text`` had created but not filled
+    it), took the writer for dead, and declining then deleted the running copy's files."""
+    folder = tmp_path / "data"
+    running = crashed_copy(folder, "")  # empty, just now: being written
+    assert running.files.writer_running()
+    start = Autosave(folder)
+    assert start.leftover() is None
+    start.decline()
+    assert running.path.is_file()
+    os.utime(running.files.lock_path, ns=(1, 1))  # empty for ages: a crash while writing it
+    assert not running.files.writer_running()
+
+
+def test_a_lone_lock_of_a_dead_copy_is_cleaned(tmp_path):
+    """A crash after the lock, before the first autosave, left a lock that no start
+    removed."""
+    folder = tmp_path / "data"
+    lone = Autosave(folder)
+    lone._lock()
+    as_if_crashed(lone)
+    running = Autosave(folder)
+    running._lock()
+    assert Autosave(folder).leftover() is None
+    assert not lone.files.lock_path.exists()
+    assert running.files.lock_path.exists()  # a running copy's lone lock stays
