@@ -56,7 +56,7 @@ def _order(message: mido.Message) -> int:
         return -1
     if message.type in ("program_change", "control_change"):
         return 0
-    if message.type == "note_off" or (message.type == "note_on" and message.velocity == 0):
+    if _is_note_off(message):
         return 1
     return 2
 
@@ -172,6 +172,35 @@ def silence_messages(sounding: Iterable[tuple[int, int]], channels: Iterable[int
     return messages
 
 
+def _key(message: mido.Message) -> tuple[int, int]:
+    return (message.channel, message.note)
+
+
+def _is_note_off(message: mido.Message) -> bool:
+    return message.type == "note_off" or (message.type == "note_on" and message.velocity == 0)
+
+
+def _track_note(sounding: Counter[tuple[int, int]], message: mido.Message) -> None:
+    """Count a note message into ``sounding``: (channel, note) -> notes on, not yet off."""
+    if message.type == "note_on" and message.velocity > 0:
+        sounding[_key(message)] += 1
+    elif _is_note_off(message) and sounding[_key(message)] > 0:
+        sounding[_key(message)] -= 1
+        if sounding[_key(message)] == 0:
+            del sounding[_key(message)]
+
+
+def _sounding_before(
+    messages: list[mido.Message], seconds: list[float], moment: float
+) -> Counter[tuple[int, int]]:
+    """What a timeline has sounding just before ``moment``: the messages ``_run`` skips
+    when it starts there (it resumes at the first one at ``moment`` or later)."""
+    sounding: Counter[tuple[int, int]] = Counter()
+    for message in messages[: bisect_left(seconds, moment - 1e-9)]:
+        _track_note(sounding, message)
+    return sounding
+
+
 def _ask_for_realtime_priority() -> None:
     """Make the calling thread a realtime thread where the OS lets us (Linux with rights).
 
@@ -240,11 +269,11 @@ class Player:
     def replace_schedule(self, schedule: Schedule, at_beat: float) -> None:
         """Play ``schedule`` from ``at_beat`` of the pass now playing (a barline: an edit
         made while playing is heard from the next bar, not at the next Play). At that
-        moment the notes still sounding get their note-off and the new notes go on from
-        there; a moment already past, or beyond the pass, means the next pass's start
-        when looping (never, when not). The tempo map must be the one playing: a tempo
-        change goes through ``set_tempo``. Sending the clock, it goes on unbroken (the
-        DAW gets no second Start)."""
+        moment a sounding note the new schedule also has sounding goes on, the others get
+        their note-off, and the new notes go on from there; a moment already past, or
+        beyond the pass, means the next pass's start when looping (never, when not). The
+        tempo map must be the one playing: a tempo change goes through ``set_tempo``.
+        Sending the clock, it goes on unbroken (the DAW gets no second Start)."""
         moment = self.schedule.tempo.seconds_at(at_beat)
         with self._lock:
             now = self._score0 + (time.perf_counter() - self._wall0) * self._rate
@@ -263,13 +292,20 @@ class Player:
             self._pending = None
             return pending
 
-    def _switch(self, schedule: Schedule) -> bool:
-        """The waiting schedule takes over: what sounds now is released first."""
-        for message in silence_messages(list(self._sounding), ()):
+    def _switch(self, schedule: Schedule, moment: float) -> bool:
+        """The waiting schedule takes over at ``moment`` (score seconds into its pass).
+
+        A note sounding now that the new schedule also has sounding then goes on (an edit
+        elsewhere must not cut a note held over the barline); the others are released. The
+        new schedule's notes begun before the moment are not struck mid-length, and their
+        note-offs are not sent (``_run`` sends none for a note not sounding)."""
+        messages, seconds, loop_seconds = self._timeline(schedule)
+        keep = self._sounding & _sounding_before(messages, seconds, moment)
+        release = self._sounding - keep
+        for message in silence_messages(list(release.elements()), ()):
             self._track(message)
             if not self._send(message):
                 return False
-        messages, seconds, loop_seconds = self._timeline(schedule)
         with self._lock:
             channels = self.schedule.channels | schedule.channels  # stop() silences both
             self.schedule = dataclasses.replace(schedule, channels=channels)
@@ -360,14 +396,7 @@ class Player:
         return True
 
     def _track(self, message: mido.Message) -> None:
-        if message.type == "note_on" and message.velocity > 0:
-            self._sounding[(message.channel, message.note)] += 1
-        elif message.type in ("note_on", "note_off"):
-            key = (message.channel, message.note)
-            if self._sounding[key] > 0:
-                self._sounding[key] -= 1
-                if self._sounding[key] == 0:
-                    del self._sounding[key]
+        _track_note(self._sounding, message)
 
     def _run(self) -> None:
         _ask_for_realtime_priority()
@@ -380,7 +409,9 @@ class Player:
                     swap = self._due_swap(upcoming)
                     if swap is not None:
                         schedule, moment = swap
-                        if not self._wait_until(pass_start + moment) or not self._switch(schedule):
+                        if not self._wait_until(pass_start + moment):
+                            return
+                        if not self._switch(schedule, moment):
                             return
                         index = bisect_left(self._score_seconds, moment - 1e-9)
                         continue
@@ -395,6 +426,8 @@ class Player:
                     index += 1
                     if not first_pass and message.type == "start":
                         continue  # the transport started once; loops just keep clocking
+                    if _is_note_off(message) and not self._sounding[_key(message)]:
+                        continue  # a note begun before a swap, never struck here
                     self._track(message)
                     if not self._send(message):
                         return
@@ -407,7 +440,7 @@ class Player:
                 with self._lock:
                     self._pass_start = pass_start
                     pending, self._pending = self._pending, None
-                if pending is not None and not self._switch(pending[0]):
+                if pending is not None and not self._switch(pending[0], 0.0):
                     return  # one waiting for the next pass's start took over
         finally:
             self._finished.set()

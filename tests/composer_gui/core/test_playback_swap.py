@@ -1,5 +1,7 @@
 """An edit while playing is heard from the next bar (session 16): ``Player.replace_schedule``
-swaps what is sent at a barline, the notes sounding then released, the clock unbroken.
+swaps what is sent at a barline, the notes sounding then released unless the new schedule
+holds them too, the clock unbroken. Hanging notes are counted over what was sent before
+``stop()`` (which silences everything).
 
 A recording port stands in for the synth or the DAW: what is checked is which messages
 the one scheduler sends and when, which is the same for every output (the JACK tests in
@@ -44,9 +46,11 @@ def note_ons(port: RecordingPort, start: float) -> list[tuple[float, int]]:
     ]
 
 
-def hanging(port: RecordingPort) -> Counter:
+def hanging(sent: list[tuple[float, mido.Message]]) -> Counter:
+    """The notes left sounding by these messages. Count over what was sent before
+    ``stop()``: stop sends a note-off for everything, so after it nothing ever hangs."""
     sounding: Counter = Counter()
-    for _moment, m in port.sent:
+    for _moment, m in sent:
         if m.type == "note_on" and m.velocity > 0:
             sounding[(m.channel, m.note)] += 1
         elif m.type in ("note_on", "note_off") and sounding[(m.channel, m.note)] > 0:
@@ -61,6 +65,7 @@ def test_an_edit_while_playing_is_heard_from_the_next_bar():
     time.sleep(1.3 * BEAT)  # in beat 2 of bar 1
     player.replace_schedule(schedule_from_arrangement(tune(72, held=50)), at_beat=4.0)
     assert player.wait(5.0)
+    before_stop = list(port.sent)
     player.stop()
     ons = note_ons(port, player.start_time)
     assert [p for b, p in ons if b < 3.9 and p in (60, 72)] == [60, 60, 60, 60]
@@ -76,7 +81,9 @@ def test_an_edit_while_playing_is_heard_from_the_next_bar():
     ]
     assert pad_off and abs(pad_off[0] - 4.0) < 0.2
     assert 50 not in [p for _b, p in ons]
-    assert hanging(port) == Counter()
+    assert hanging(before_stop) == Counter()
+    # and the new pad's note-off is not sent for a note it never struck
+    assert [m.note for _t, m in before_stop if m.type == "note_off" and m.note == 50] == []
 
 
 def test_while_sending_the_clock_it_goes_on_unbroken_with_one_start():
@@ -101,12 +108,13 @@ def test_a_swap_asked_for_after_the_last_barline_waits_for_the_next_pass():
     player.start()
     time.sleep(6.3 * BEAT)  # in the second bar: its next barline is the loop's end
     player.replace_schedule(schedule_from_arrangement(tune(72)), at_beat=8.0)
-    time.sleep(3.0 * BEAT)
+    time.sleep(3.5 * BEAT)  # to beat 9.8, between beat 9's note-off (9.9) and beat 10
+    before_stop = list(port.sent)
     player.stop()
     ons = note_ons(port, player.start_time)
     assert [p for b, p in ons if b < 7.9] == [60] * 8
     assert [p for b, p in ons if b > 7.9] == [72, 72]  # beats 8 and 9
-    assert hanging(port) == Counter()
+    assert hanging(before_stop) == Counter({(0, 72): 1})  # beat 9's, and only it
 
 
 def test_the_swap_comes_on_time_while_the_player_waits_for_a_far_event():
@@ -119,6 +127,7 @@ def test_the_swap_comes_on_time_while_the_player_waits_for_a_far_event():
     time.sleep(1.3 * BEAT)  # the player now waits for beat 8's note-off
     player.replace_schedule(schedule_from_arrangement(tune(72)), at_beat=4.0)
     assert player.wait(5.0)
+    before_stop = list(port.sent)
     player.stop()
     ons = note_ons(port, player.start_time)
     assert [p for _b, p in ons] == [60, 72, 72, 72, 72]
@@ -129,4 +138,58 @@ def test_the_swap_comes_on_time_while_the_player_waits_for_a_far_event():
         if m.type == "note_off" and m.note == 60
     ]
     assert abs(offs[0] - 4.0) < 0.2  # the held note released at the swap
-    assert hanging(port) == Counter()
+    assert hanging(before_stop) == Counter()
+
+
+def edges(sent: list[tuple[float, mido.Message]], start: float) -> list[tuple[float, str, int]]:
+    """(beat, "on"/"off", pitch) of each note message, from the player's beat 0."""
+    found = []
+    for moment, m in sent:
+        if m.type in ("note_on", "note_off"):
+            kind = "on" if m.type == "note_on" and m.velocity > 0 else "off"
+            found.append((round((moment - start) / BEAT), kind, m.note))
+    return found
+
+
+def held_across_the_barline(last: int) -> Arrangement:
+    """E4 held from beat 2 to 6, over the barline at 4, then one more note."""
+    notes = [Note(60, 0.0, 1.0, 90), Note(64, 2.0, 4.0, 90), Note(last, 6.0, 1.0, 90)]
+    return Arrangement([Track("melody", notes)], tempo_bpm=BPM)
+
+
+def test_a_note_held_over_the_swap_that_the_edit_kept_goes_on_sounding():
+    """An edit in bar 2 only (the last note) cut the E4 held over the barline: note-off
+    at 4, the new schedule's E4 not struck again, and a stray note-off at 6."""
+    port = RecordingPort()
+    player = Player(port, schedule_from_arrangement(held_across_the_barline(67)))
+    player.start()
+    time.sleep(2.5 * BEAT)  # E4 sounds
+    player.replace_schedule(schedule_from_arrangement(held_across_the_barline(69)), at_beat=4.0)
+    assert player.wait(5.0)
+    before_stop = list(port.sent)
+    player.stop()
+    assert edges(before_stop, player.start_time) == [
+        (0, "on", 60),
+        (1, "off", 60),
+        (2, "on", 64),
+        (6, "off", 64),  # once, at its end: not at the swap
+        (6, "on", 69),
+        (7, "off", 69),
+    ]
+
+
+def test_looping_a_held_note_the_edit_changed_is_released_and_the_new_one_waits():
+    """Looping: the pad held over the swap is released there; the new pad's note, begun
+    before the swap, is neither struck mid-length nor released at the pass's end, and
+    sounds from the next pass's start."""
+    port = RecordingPort()
+    player = Player(port, schedule_from_arrangement(tune(60, held=48)), loop=True)
+    player.start()
+    time.sleep(1.3 * BEAT)
+    player.replace_schedule(schedule_from_arrangement(tune(72, held=50)), at_beat=4.0)
+    time.sleep(8.5 * BEAT)  # to beat 9.8: the second pass's beat 1.8
+    before_stop = list(port.sent)
+    player.stop()
+    pads = [e for e in edges(before_stop, player.start_time) if e[2] in (48, 50)]
+    assert pads == [(0, "on", 48), (4, "off", 48), (8, "on", 50)]
+    assert hanging(before_stop) == Counter({(1, 50): 1, (0, 72): 1})
