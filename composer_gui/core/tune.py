@@ -323,8 +323,11 @@ def melody_arrangement(s: Tune) -> Arrangement | None:
 
 def saved_source(project: Project) -> MelodySource | None:
     """Where a saved melody came from: its MIDI file read again, so its other tracks can
-    still be chosen; when the file is gone or no longer has that track, the saved melody
-    as the file's one track (the tune is still the opened one, not a new melody)."""
+    still be chosen. The file may have changed since: the melody's track is the one that
+    holds the saved melody's notes (the saved index first, else the first that does); when
+    none does or the file is gone, the saved melody stands as the file's one track (the
+    tune is still the opened one, not a new melody). Only the index was checked once: a
+    track added in front made the track box name the wrong track."""
     from composer_gui.core.errors import ComposerError
     from composer_gui.core.midi_file import read_arrangement
 
@@ -335,9 +338,12 @@ def saved_source(project: Project) -> MelodySource | None:
         tracks = list(read_arrangement(path).tracks)
     except (ComposerError, OSError):
         tracks = []
-    if project.melody_track < len(tracks):
-        return MelodySource(path, tracks, project.melody_track)
     saved = project.melody.tracks[:1] if project.melody else []
+    melody = sorted_notes(saved[0].notes) if saved else ()
+    order = [project.melody_track, *range(len(tracks))]
+    for index in order:
+        if 0 <= index < len(tracks) and sorted_notes(tracks[index].notes) == melody:
+            return MelodySource(path, tracks, index)
     return MelodySource(path, [replace(t) for t in saved] or [Track("melody", [])], 0)
 
 

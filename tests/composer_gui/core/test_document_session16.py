@@ -3,9 +3,15 @@ each failed before its mend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from composer_gui.core.arrangement import Note, Track
 from composer_gui.core.autosave import Autosave
 from composer_gui.core.document import Document, NewTune
+from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project
+from composer_gui.core.tune import sorted_notes
 from tests.support.crash import as_if_crashed
 
 
@@ -81,3 +87,31 @@ def test_a_new_melodys_meter_is_one_that_the_next_start_reads_back():
     doc.set_meter((5, 4))  # drawn and counted, not accompanied
     assert doc.time_signature == (5, 4)
     assert doc.new_tune.time_signature == (6, 8)
+
+
+def test_a_melody_file_changed_after_saving_names_the_melodys_track(corpus_midi, tmp_path):
+    """Only the track's index was checked: a track added in front of the melody's made
+    the track box name the wrong track (the tenor for the alto) and a second choice of
+    the alto a change of melody. Now the track holding the saved melody is the one named;
+    when none holds it, the saved melody stands as the file's one track."""
+    chorale = tmp_path / "chorale.mid"
+    chorale.write_bytes(corpus_midi["bwv269"].path.read_bytes())
+    doc = Document()
+    doc.open_midi(chorale)
+    doc.choose_melody_track(1)
+    saved = doc.save(tmp_path / "song.composer")
+    voices = read_arrangement(chorale)
+    drums = Track("drums", [Note(40, 0.0, 1.0, 90)])
+    write_arrangement(replace(voices, tracks=[drums, *voices.tracks]), chorale)
+    again = Document()
+    again.open_project(saved)
+    assert again.melody == doc.melody
+    assert again.source.index == 2 and len(again.source.tracks) == 5
+    assert again.source.labels()[2] == "3: " + doc.source.labels()[1].split(": ", 1)[1]
+    # the melody's voice taken out of the file: no track holds it any more
+    write_arrangement(replace(voices, tracks=[voices.tracks[0], *voices.tracks[2:]]), chorale)
+    third = Document()
+    third.open_project(saved)
+    assert third.melody == doc.melody
+    assert third.source.index == 0 and len(third.source.tracks) == 1
+    assert sorted_notes(third.source.tracks[0].notes) == doc.melody
