@@ -52,10 +52,11 @@ from composer_gui.core.project import (
 
 log = logging.getLogger(__name__)
 
-# autosave.composer (an older Composer's, no lock), autosave-<id>.composer, each one's
+# autosave.composer (an older Composer's, no lock), autosave-<id>.composer (the id was
+# <pid>-<random> on session 16's first day, random since), each one's
 # -previous copy, and autosave-<id>.lock (alone when a copy died before its first write)
 COPY_NAME = re.compile(
-    rf"autosave(?:-(?P<id>[0-9a-f]+-[0-9a-f]+))?"
+    rf"autosave(?:-(?P<id>[0-9a-f]+(?:-[0-9a-f]+)?))?"
     rf"(?:(?P<previous>-previous)?{re.escape(PROJECT_SUFFIX)}|\.lock)"
 )
 
@@ -191,12 +192,10 @@ class CopyFiles:
 class Autosave:
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
-        # the process id and a random part: two autosavers in one process (the tests'
-        # windows) differ too, and a reused process id never meets an old copy's files
-        self.files = CopyFiles(self.folder, f"{os.getpid()}-{secrets.token_hex(4)}")
+        # random: two autosavers in one process (the tests' windows) differ too, and a
+        # reused process id never meets an old copy's files (the lock holds the id)
+        self.files = CopyFiles(self.folder, secrets.token_hex(8))
         _MADE_HERE.add(self.files.instance)
-        self.path = self.files.path
-        self.previous_path = self.files.previous_path
         self.held = False
         self.written_revision: int | None = None
         self.offered: CopyFiles | None = None  # the leftover ``leftover`` last returned
@@ -279,9 +278,9 @@ class Autosave:
                 file.write(text)
                 file.flush()
                 os.fsync(file.fileno())
-            if self.path.exists():
-                os.replace(self.path, self.previous_path)
-            os.replace(temporary, self.path)
+            if self.files.path.exists():
+                os.replace(self.files.path, self.files.previous_path)
+            os.replace(temporary, self.files.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -295,8 +294,8 @@ class Autosave:
         if offered is not None:
             self._lock()
             for theirs, ours in (
-                (offered.previous_path, self.previous_path),
-                (offered.path, self.path),
+                (offered.previous_path, self.files.previous_path),
+                (offered.path, self.files.path),
             ):
                 with contextlib.suppress(FileNotFoundError):
                     os.replace(theirs, ours)

@@ -28,6 +28,12 @@ def next_barline(arrangement: Arrangement, beat: float, lead_beats: float = 0.25
     return later[0] if later else arrangement.end_of_bars(arrangement.bar_count())
 
 
+def muted_tracks(arrangement: Arrangement, mix) -> list[int]:
+    """The tracks the mix (a core.synth.Mix) silences: a MIDI output gets none of their
+    notes, on Play and on an edit while playing alike."""
+    return [index for index in range(len(arrangement.tracks)) if not mix.is_audible(index)]
+
+
 def _synth_plays_live() -> bool:
     from composer_gui.core.synth import SynthPlayer
 
@@ -111,23 +117,19 @@ class Audition:
             raise ComposerError(self.problem or "The built-in synth cannot sound.")
         synth.play(arrangement, mix, start_beat=start_beat, loop=loop)
 
-    def play_on(self, arrangement: Arrangement, mix) -> bool:
+    def play_on(self, arrangement: Arrangement, mix) -> None:
         """The music changed while playing (a melody edit): heard from the next barline,
         without a break (Play and Send to DAW used to play the old notes until the next
-        Play: restarting would send the DAW a second Start). False when nothing plays."""
+        Play: restarting would send the DAW a second Start). Nothing, when nothing plays."""
         from composer_gui.core.playback import schedule_from_arrangement
 
         at_beat = next_barline(arrangement, self.position_beats())
         if self._player is not None and self._player.playing and self._arrangement is not None:
-            muted = [i for i in range(len(arrangement.tracks)) if not mix.is_audible(i)]
-            schedule = schedule_from_arrangement(arrangement, muted_tracks=muted)
+            schedule = schedule_from_arrangement(arrangement, muted_tracks(arrangement, mix))
             self._player.replace_schedule(schedule, at_beat)
             self._arrangement = arrangement
-            return True
-        if self._synth is not None and self._synth.is_playing:
+        elif self._synth is not None and self._synth.is_playing:
             self._synth.play_on(arrangement, at_beat)
-            return True
-        return False
 
     def open_daw_port(self) -> str:
         """Create the virtual port DAWs listen to (once, for the session); returns its name."""
@@ -147,8 +149,7 @@ class Audition:
             if self._midi_out is None:
                 self._midi_out = self._open_chosen_output()
             port = self._midi_out
-        muted = [i for i in range(len(arrangement.tracks)) if not mix.is_audible(i)]
-        schedule = schedule_from_arrangement(arrangement, muted_tracks=muted)
+        schedule = schedule_from_arrangement(arrangement, muted_tracks(arrangement, mix))
         self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
         self._started_at = time.perf_counter()
         self._player.start()

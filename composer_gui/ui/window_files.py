@@ -40,7 +40,7 @@ class FilesFlow:
 
     @property
     def autosave_path(self) -> Path:
-        return self.autosaver.path
+        return self.autosaver.files.path
 
     def has_unsaved_music(self) -> bool:
         doc = self.document

@@ -28,12 +28,12 @@ def test_two_running_copies_keep_their_own_autosave(tmp_path):
     first, second = Autosave(folder), Autosave(folder)
     assert first.write(melody_doc(60, 62))
     assert second.write(melody_doc(67))
-    assert first.path != second.path
-    assert pitches(load_project(first.path)) == [60, 62]  # not written over
-    assert pitches(load_project(second.path)) == [67]
+    assert first.files.path != second.files.path
+    assert pitches(load_project(first.files.path)) == [60, 62]  # not written over
+    assert pitches(load_project(second.files.path)) == [67]
     assert Autosave(folder).leftover() is None  # both are running: nothing to recover
     second.discard()  # the second closes cleanly
-    assert first.path.is_file() and not second.path.exists()
+    assert first.files.path.is_file() and not second.files.path.exists()
 
 
 def test_a_copy_whose_process_died_is_offered_and_taken_over(tmp_path):
@@ -49,11 +49,11 @@ def test_a_copy_whose_process_died_is_offered_and_taken_over(tmp_path):
     restored = Document()
     restored.restore(leftover, discard=True)
     start.adopt(restored)
-    assert not crashed.path.exists() and not crashed.files.lock_path.exists()
-    assert pitches(load_project(start.path)) == [60, 62]  # its copy now
+    assert not crashed.files.path.exists() and not crashed.files.lock_path.exists()
+    assert pitches(load_project(start.files.path)) == [60, 62]  # its copy now
     assert start.files.lock_path.read_text().split()[0] == str(os.getpid())
     assert Autosave(folder).leftover() is None  # the restoring copy runs now
-    assert pitches(load_project(running.path)) == [67]
+    assert pitches(load_project(running.files.path)) == [67]
 
 
 def test_each_dead_copy_is_offered_newest_first_and_a_declined_one_goes(tmp_path):
@@ -61,13 +61,13 @@ def test_each_dead_copy_is_offered_newest_first_and_a_declined_one_goes(tmp_path
     older, newer = Autosave(folder), Autosave(folder)
     assert older.write(melody_doc(60))
     assert newer.write(melody_doc(72))
-    os.utime(older.path, ns=(1, 1))  # written long before
+    os.utime(older.files.path, ns=(1, 1))  # written long before
     as_if_crashed(older)
     as_if_crashed(newer)
     start = Autosave(folder)
     assert pitches(start.leftover()) == [72]
     start.decline()
-    assert not newer.path.exists()
+    assert not newer.files.path.exists()
     assert pitches(start.leftover()) == [60]
     start.decline()
     assert start.leftover() is None and not any(folder.iterdir())
@@ -78,7 +78,7 @@ def test_an_older_composers_shared_autosave_is_offered(tmp_path):
     folder = tmp_path / "data"
     crashed = Autosave(folder)
     assert crashed.write(melody_doc(64, 65))
-    folder.joinpath("autosave.composer").write_bytes(crashed.path.read_bytes())
+    folder.joinpath("autosave.composer").write_bytes(crashed.files.path.read_bytes())
     crashed.discard()
     start = Autosave(folder)
     assert pitches(start.leftover()) == [64, 65]
@@ -95,10 +95,10 @@ def test_a_dead_copy_saved_after_its_autosave_is_removed_not_offered(tmp_path):
     doc.set_melody([Note(67, 0.0, 1.0, 90)], "Play")
     crashed = Autosave(folder)
     assert crashed.write(doc)
-    os.utime(crashed.path, ns=(1, 1))  # written long before the save
+    os.utime(crashed.files.path, ns=(1, 1))  # written long before the save
     as_if_crashed(crashed)
     assert Autosave(folder).leftover() is None
-    assert not crashed.path.exists() and not crashed.files.lock_path.exists()
+    assert not crashed.files.path.exists() and not crashed.files.lock_path.exists()
 
 
 def crashed_copy(folder, lock_text: str) -> Autosave:
@@ -116,7 +116,7 @@ def test_a_crashed_copy_that_had_our_process_id_is_offered(tmp_path):
     folder = tmp_path / "data"
     written = crashed_copy(folder, "")
     earlier_run = CopyFiles(folder, f"{os.getpid()}-ab")  # not an instance made here
-    written.path.rename(earlier_run.path)
+    written.files.path.rename(earlier_run.path)
     written.files.lock_path.unlink()
     earlier_run.lock_path.write_text(f"{os.getpid()}\n", encoding="utf-8")
     assert not earlier_run.writer_running()
@@ -156,7 +156,7 @@ def test_the_lock_lands_whole_and_a_young_empty_lock_counts_as_running(tmp_path)
     start = Autosave(folder)
     assert start.leftover() is None
     start.decline()
-    assert running.path.is_file()
+    assert running.files.path.is_file()
     os.utime(running.files.lock_path, ns=(1, 1))  # empty for ages: a crash while writing it
     assert not running.files.writer_running()
 

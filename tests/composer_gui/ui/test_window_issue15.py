@@ -86,7 +86,7 @@ def test_autosave_keeps_the_previous_copy(qtbot, window, melody_file):
     window.autosave()
     type_notes(window, MELODY[:2])
     window.autosave()
-    previous = load_project(window.autosaver.previous_path)
+    previous = load_project(window.autosaver.files.previous_path)
     assert previous.melody.tracks[0].notes == MELODY[:3]
     assert load_project(window.autosave_path).melody.tracks[0].notes == MELODY[:2]
 
@@ -282,8 +282,8 @@ def test_restore_is_offered_until_answered_and_declining_removes_it(qtbot, windo
     qtbot.addWidget(third)
     assert not third.offer_restore(ask=lambda: False)
     assert not window.autosave_path.exists()
-    assert not third.autosaver.previous_path.exists()
-    assert not window.autosaver.previous_path.exists()
+    assert not third.autosaver.files.previous_path.exists()
+    assert not window.autosaver.files.previous_path.exists()
     third.close()
     second.ask_before_closing = False
     second.autosaver.release()
