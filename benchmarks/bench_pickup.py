@@ -10,14 +10,18 @@ the corpus and band-styles benchmarks). Per meter and per pickup length (in eigh
 - **shifted, no pickup**: a tune notated without a pickup whose barlines were moved (the
   worst error, counted apart); **missed**: a pickup left at the file's barlines.
 
+Each tune is also measured as its first 8 and 4 notated bars (``excerpt``: what a
+musician plays in, or what ``bench_ranking_heldout`` gives the engine), side by side.
+
 ``--fit`` learns the per-meter profiles (``composer_gui/core/pickup.py``) on the fitting
-part only, chooses the smoothing strength, the floor of the note table, the last note's
-and the pitch's weights and each meter's margin
-by 5-fold cross-validation inside the fitting part, and writes
-``resources/weights/pickup-profiles.json``. Without ``--fit`` the shipped detector and
-the session-10 hand-weighted rule (kept here as the baseline) are measured on the parts
-``--part`` names (fit and held-out by default); the held-out part is for reporting,
-never for choosing, so a candidate is measured with ``--part fit`` until it is fixed.
+part only, chooses the smoothing strength, the tonic (the last note or the key), the last
+note's and the pitch's weights, the accent evidence and each meter's margin by 5-fold
+cross-validation inside the fitting part, on whole tunes and their excerpts together
+(session 17), and writes ``resources/weights/pickup-profiles.json``. Without ``--fit`` the
+shipped detector and the session-10 hand-weighted rule (kept here as the baseline) are
+measured on the parts ``--part`` names (fit and held-out by default); the held-out part
+is for reporting, never for choosing, so a candidate is measured with ``--part fit``
+until it is fixed.
 ``--part fresh`` measures the fresh part (``pickup_tunes.load(fresh=True)``), which
 judged session 12's second candidate (read once; docs/meters.md).
 """
@@ -42,12 +46,13 @@ from composer_gui.core.melody_grid import pickup_steps  # noqa: E402
 from composer_gui.paths import resource_path  # noqa: E402
 from models.pianoroll import Meter  # noqa: E402
 
-STRENGTHS = (20.0, 100.0, 400.0)
+STRENGTHS = (100.0, 400.0)  # session 11 also tried 20 and floors of 0.1-1 (never chosen)
+FLOORS = (0.0,)
+TONICS = ("last", "key")  # pickup.tonic_of
 LAST_WEIGHTS = (0.0, 2.0, 5.0)
-DEGREE_WEIGHTS = (0.0, 0.5, 1.0)
-FLOORS = (0.0, 0.1, 0.3, 1.0)
-MARGINS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
-NO_PICKUP_SHIFTED_MAX = 0.02  # the margin is the smallest keeping this share or less
+DEGREE_WEIGHTS = (0.5, 1.0)
+ACCENT_EVIDENCES = (1.0, 1.1, 1.2)  # pickup.downbeat_allowed's evidence
+MARGINS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0)
 
 
 def hand_rule(notes, meter: Meter, evidence: float = 1.2) -> int:
@@ -145,7 +150,7 @@ def with_excerpts(rows: list[dict]) -> dict[str, list[dict]]:
     return kinds
 
 
-def priors(rows: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def priors(rows: list[dict], tonic: str = "last") -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each meter's smoothing priors (length and degree counts per place): pooled over
     every meter's tunes by the kind of place (accent, place in the beat, beat length)."""
     pooled = defaultdict(lambda: np.zeros(pickup.N_CLASSES))
@@ -161,7 +166,9 @@ def priors(rows: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     for row in rows:
         bar = meter_of(row).bar_steps
         notes = sorted(row["notes"])
-        degrees = pickup.degree_class(np.array([n[2] for n in notes]))
+        degrees = pickup.degree_class(
+            np.array([n[2] for n in notes]), pickup.tonic_of(notes, tonic)
+        )
         for (a, b, _), degree in zip(notes, degrees):
             key = keys[row["meter"]][(a + row["phase"]) % bar]
             pooled[key][pickup.length_class(np.array([b - a]))[0]] += 1
@@ -175,34 +182,55 @@ def priors(rows: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     }
 
 
-def fit(rows: list[dict], strength: float, floor: float) -> dict[str, dict]:
-    prior = priors(rows)
+def fit(rows: list[dict], strength: float, floor: float, tonic: str = "last") -> dict[str, dict]:
+    prior = priors(rows, tonic)
     fitted = {}
     for name, (lengths, degrees) in prior.items():
         tunes = [(r["notes"], r["phase"]) for r in rows if r["meter"] == name]
         bar = meter_of({"meter": name}).bar_steps
-        fitted[name] = pickup.fit_profile(tunes, bar, lengths, degrees, strength, floor)
+        fitted[name] = pickup.fit_profile(tunes, bar, lengths, degrees, strength, floor, tonic)
     return fitted
+
+
+def fold_items(rows: list[dict], folds: int = 5) -> list[tuple[dict, int, str]]:
+    """Every fitting tune whole and as its excerpts, with its fold (a tune's excerpts in
+    its own fold, so no tune is judged by profiles fitted on it) and its kind."""
+    items = []
+    for i, row in enumerate(rows):
+        for kind, cut in [("whole", row)] + [(f"{b} bars", excerpt(row, b)) for b in EXCERPT_BARS]:
+            if cut is not None:
+                items.append((cut, i % folds, kind))
+    return items
 
 
 def cross_validate(rows: list[dict], folds: int = 5) -> dict:
     """Out-of-fold (gain over offset 0 of each offset, offsets ``downbeat_allowed`` allows)
-    of every tune, for every setting."""
-    fold_of = [i % folds for i in range(len(rows))]
-    allowed = [pickup.downbeat_allowed(r["notes"], meter_of(r)) for r in rows]
+    of every tune and excerpt (``fold_items``), for every setting."""
+    items = fold_items(rows, folds)
+    allowed = {
+        g: [pickup.downbeat_allowed(r["notes"], meter_of(r), g) for r, _, _ in items]
+        for g in ACCENT_EVIDENCES
+    }
     results = {}
-    for strength, floor in itertools.product(STRENGTHS, FLOORS):
+    for strength, floor, tonic in itertools.product(STRENGTHS, FLOORS, TONICS):
         fitted_by_fold = [
-            fit([r for r, f in zip(rows, fold_of) if f != k], strength, floor) for k in range(folds)
+            fit([r for i, r in enumerate(rows) if i % folds != k], strength, floor, tonic)
+            for k in range(folds)
         ]
         for last_weight, degree_weight in itertools.product(LAST_WEIGHTS, DEGREE_WEIGHTS):
-            gains = []
-            for row, k, allows in zip(rows, fold_of, allowed):
-                entry = fitted_by_fold[k][row["meter"]]
-                entry = entry | {"last_weight": last_weight, "degree_weight": degree_weight}
-                score = pickup.offset_scores(row["notes"], meter_of(row).bar_steps, entry)
-                gains.append((score - score[0], allows))
-            results[(strength, floor, last_weight, degree_weight)] = gains
+            weights = {"last_weight": last_weight, "degree_weight": degree_weight, "tonic": tonic}
+            scores = [
+                pickup.offset_scores(
+                    row["notes"], meter_of(row).bar_steps, fitted_by_fold[k][row["meter"]] | weights
+                )
+                for row, k, _ in items
+            ]
+            for evidence in ACCENT_EVIDENCES:
+                setting = (strength, floor, tonic, last_weight, degree_weight, evidence)
+                results[setting] = [
+                    (score - score[0], allows, row, kind)
+                    for score, allows, (row, _, kind) in zip(scores, allowed[evidence], items)
+                ]
     return results
 
 
@@ -212,41 +240,48 @@ def detected_offset(gain: np.ndarray, allowed: np.ndarray, margin: float) -> int
     return int(np.argmax(np.where(allowed, gain, -np.inf))) if allowed.any() else 0
 
 
-def choose_margins(rows, gains) -> tuple[dict[str, float], int]:
-    """Per meter, the smallest margin whose shifted-without-pickup share is at most
-    NO_PICKUP_SHIFTED_MAX, and the bars found with it (out of fold)."""
-    margins, found = {}, 0
-    for name in sorted({r["meter"] for r in rows}):
-        idx = [i for i, r in enumerate(rows) if r["meter"] == name]
-        plain = [i for i in idx if rows[i]["phase"] == 0]
+def choose_margins(scored) -> tuple[dict[str, float], dict[str, int]]:
+    """Per meter, the smallest margin that moves no tune or excerpt notated without a
+    pickup out of fold (session 17: excerpts counted, none allowed; before, 2% of whole
+    tunes), and the bars found with it, by kind (whole, 8 bars, 4 bars)."""
+    margins, found = {}, defaultdict(int)
+    for name in sorted({row["meter"] for _, _, row, _ in scored}):
+        mine = [item for item in scored if item[2]["meter"] == name]
         for margin in MARGINS:
-            detected = {i: detected_offset(*gains[i], margin) for i in idx}
-            shifted = sum(detected[i] != 0 for i in plain)
-            if shifted <= NO_PICKUP_SHIFTED_MAX * max(1, len(plain)) or margin == MARGINS[-1]:
+            detected = [detected_offset(gain, allows, margin) for gain, allows, _, _ in mine]
+            plain = [d for d, item in zip(detected, mine) if item[2]["phase"] == 0]
+            if not any(plain) or margin == MARGINS[-1]:
                 margins[name] = margin
-                found += sum(detected[i] == truth_offset(rows[i], meter_of(rows[i])) for i in idx)
+                for d, (_, _, row, kind) in zip(detected, mine):
+                    found[kind] += d == truth_offset(row, meter_of(row))
                 break
-    return margins, found
+    return margins, dict(found)
 
 
 def run_fit(rows: list[dict], out: Path) -> None:
     fitting = [r for r in rows if r["part"] == "fit"]
     cv = cross_validate(fitting)
     best = None
-    for setting, gains in cv.items():
-        margins, found = choose_margins(fitting, gains)
-        print(f"strength, floor, last weight, degree weight {setting}: {found} bars out of fold")
-        if best is None or found > best[2]:
-            best = (setting, margins, found)
-    (strength, floor, last_weight, degree_weight), margins, found = best
-    fitted = fit(fitting, strength, floor)
+    for setting, scored in cv.items():
+        margins, found = choose_margins(scored)
+        total = sum(found.values())
+        print(
+            "strength, floor, tonic, last weight, degree weight, accent evidence "
+            f"{setting}: {total} bars out of fold {found}"
+        )
+        if best is None or total > best[3]:
+            best = (setting, margins, found, total)
+    (strength, floor, tonic, last_weight, degree_weight, evidence), margins, found, _ = best
+    fitted = fit(fitting, strength, floor, tonic)
     data = {
         "command": "python benchmarks/bench_pickup.py --fit",
         "tunes": len(fitting),
         "strength": strength,
         "floor": floor,
+        "tonic": tonic,
         "last_weight": last_weight,
         "degree_weight": degree_weight,
+        "accent_evidence": evidence,
         "out_of_fold_bars_found": found,
         "meters": {
             name: {

@@ -6,12 +6,15 @@ The notes say where the bars are: in folk tunes long notes land on downbeats and
 beats, short ones between, downbeats fall on the tonic and its fifth more than off-beats
 do, and a tune ends on a downbeat. This is learned per meter from tunes whose notation
 gives the pickup (``benchmarks/bench_pickup.py --fit``; ``docs/meters.md``): log P(a note
-starts at this step of the bar with this length), log P(its pitch against the last
-note's | the step), and the last note's place in its bar. Each barline offset is scored
-by the log-likelihood per note of the notes under it; an offset is taken only when it
-beats the file's own barlines by a margin (``margin``), a note starts there, and session
-10's hand-set accent score puts it clearly above them (``ACCENT_EVIDENCE``), because
-moving the barlines of a tune that had no pickup is the worst mistake it can make.
+starts at this step of the bar with this length), log P(its pitch against the tonic |
+the step), and the last note's place in its bar (weighted 0 since session 17: an excerpt
+cut at a barline ends mid-phrase). The tonic is the last note's or, since session 17, the
+key's (``key_tonic``), which an excerpt keeps. Each barline offset is scored by the
+log-likelihood per note of the notes under it; an offset is taken only when it beats the
+file's own barlines by a margin (``margin``, chosen so that no fitting tune or excerpt
+notated without a pickup is moved), a note starts there, and session 10's hand-set
+accent score does not put it below them (``accent_evidence``), because moving the
+barlines of a tune that had no pickup is the worst mistake it can make.
 """
 
 from __future__ import annotations
@@ -37,13 +40,42 @@ def length_class(lengths: np.ndarray) -> np.ndarray:
 N_CLASSES = len(LENGTH_EDGES) + 1
 
 
-DEGREE_CLASSES = 4  # the last note's pitch class, its fifth, a third above it, the rest
+DEGREE_CLASSES = 4  # the tonic's pitch class, its fifth, a third above it, the rest
+
+# Krumhansl and Kessler's key profiles (Krumhansl 1990, "Cognitive foundations of musical
+# pitch"), major and minor, from C: how well each pitch class fits a key.
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+_KEYS = np.stack(
+    [np.roll(MAJOR_PROFILE, k) for k in range(12)] + [np.roll(MINOR_PROFILE, k) for k in range(12)]
+)  # (24 keys, 12 pitch classes)
 
 
-def degree_class(pitches: np.ndarray) -> np.ndarray:
-    """Each pitch's class against the last note's (a tune ends on its tonic): 0 the same
-    pitch class, 1 its fifth, 2 a minor or major third above, 3 anything else."""
-    interval = (pitches - pitches[-1]) % 12
+def key_tonic(pitches: np.ndarray, lengths: np.ndarray) -> int:
+    """The tonic's pitch class of the key whose profile correlates best with the melody's
+    length-weighted pitch classes (Krumhansl-Schmuckler). Unlike the last note it reads
+    the whole melody, so an excerpt that stops mid-phrase keeps its tonic."""
+    weights = np.bincount(pitches % 12, weights=np.maximum(lengths, 1), minlength=12)
+    if weights.std() == 0:
+        return int(pitches[-1] % 12)
+    keys = _KEYS - _KEYS.mean(axis=1, keepdims=True)
+    score = keys @ (weights - weights.mean()) / np.linalg.norm(keys, axis=1)
+    return int(np.argmax(score)) % 12
+
+
+def tonic_of(ordered: Sequence[tuple[int, int, int]], how: str) -> int:
+    """The melody's tonic pitch class by ``how``: "last" (a tune ends on its tonic) or
+    "key" (``key_tonic``)."""
+    pitches = np.array([n[2] for n in ordered], dtype=np.int64)
+    if how == "last":
+        return int(pitches[-1] % 12)
+    return key_tonic(pitches, np.array([n[1] - n[0] for n in ordered], dtype=np.int64))
+
+
+def degree_class(pitches: np.ndarray, tonic: int) -> np.ndarray:
+    """Each pitch's class against the ``tonic`` pitch class: 0 the same pitch class, 1 its
+    fifth, 2 a minor or major third above, 3 anything else."""
+    interval = (pitches - tonic) % 12
     return np.select(
         [interval == 0, interval == 7, (interval == 3) | (interval == 4)], [0, 1, 2], 3
     )
@@ -58,6 +90,8 @@ def profiles() -> dict:
     weights = {
         "last_weight": float(data["last_weight"]),
         "degree_weight": float(data["degree_weight"]),
+        "tonic": data.get("tonic", "last"),
+        "accent_evidence": float(data.get("accent_evidence", ACCENT_EVIDENCE)),
     }
     return {
         meter: {
@@ -82,7 +116,8 @@ def offset_scores(notes: Sequence[tuple[int, ...]], bar: int, entry: dict) -> np
     places = (starts[None, :] - offsets) % bar
     score = entry["notes"][places, classes[None, :]].sum(axis=1)
     if len(ordered[0]) > 2:  # pitches given (the product always gives them)
-        degrees = degree_class(np.array([n[2] for n in ordered], dtype=np.int64))
+        tonic = tonic_of(ordered, entry["tonic"])
+        degrees = degree_class(np.array([n[2] for n in ordered], dtype=np.int64), tonic)
         degree_score = entry["degrees"][places, degrees[None, :]].sum(axis=1)
         score = score + entry["degree_weight"] * degree_score
     last = int(starts.max())
@@ -106,14 +141,19 @@ def accent_scores(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
 
 
 # How far above the file's own barlines session 10's accent score must put an offset
-# (that rule's own evidence). At 1.0 the profiles moved the barlines of Twinkle, Twinkle
-# (the app's own sample, quarters in 4/4, no pickup) by half a bar; at 1.2 none of the
-# samples is moved, and on the fitting part the tunes without a pickup that are moved fall
-# from 1 to 0 while the bars found fall from 246 to 204 of 298 (the hand rule: 170).
+# (that rule's own evidence), for profiles that do not say (session 17's say 1.0, with
+# margins chosen on whole tunes and excerpts). At 1.0 session 11's profiles moved the
+# barlines of Twinkle, Twinkle (the app's own sample, quarters in 4/4, no pickup) by half
+# a bar; at 1.2 none of the samples is moved, and on the fitting part the tunes without a
+# pickup that are moved fall from 1 to 0 while the bars found fall from 246 to 204 of 298
+# (the hand rule: 170). Session 17's margins keep every sample, whole and cut to 8, 4 and
+# 2 bars, at its barlines at 1.0.
 ACCENT_EVIDENCE = 1.2
 
 
-def downbeat_allowed(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
+def downbeat_allowed(
+    notes: Sequence[tuple[int, ...]], meter: Meter, evidence: float = ACCENT_EVIDENCE
+) -> np.ndarray:
     """The offsets a first downbeat may take: a note starts there (so in every one of the
     298 fitting tunes) and the accent score puts it ``ACCENT_EVIDENCE`` times above the
     file's barlines."""
@@ -121,7 +161,7 @@ def downbeat_allowed(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarr
     onsets = np.zeros(meter.bar_steps, bool)
     first = np.array([n[0] for n in notes if 0 <= n[0] < meter.bar_steps], dtype=np.int64)
     onsets[first] = True
-    return (accents >= ACCENT_EVIDENCE * accents[0]) & onsets
+    return (accents >= evidence * accents[0]) & onsets
 
 
 def learned_pickup(notes: Sequence[tuple[int, ...]], meter: Meter) -> int | None:
@@ -133,7 +173,7 @@ def learned_pickup(notes: Sequence[tuple[int, ...]], meter: Meter) -> int | None
         return None
     gain = offset_scores(notes, meter.bar_steps, entry)
     gain = gain - gain[0]
-    allowed = (gain > entry["margin"]) & downbeat_allowed(notes, meter)
+    allowed = (gain > entry["margin"]) & downbeat_allowed(notes, meter, entry["accent_evidence"])
     return int(np.argmax(np.where(allowed, gain, -np.inf))) if allowed.any() else 0
 
 
@@ -144,6 +184,7 @@ def fit_profile(
     degree_prior: np.ndarray,
     strength: float,
     floor: float = 0.0,
+    tonic: str = "last",
 ) -> dict[str, np.ndarray]:
     """Note, degree and last-note log-profiles of one meter from ``(notes, phase)`` tunes
     (phase: where step 0 lies in its bar), smoothed toward ``prior`` ((bar, N_CLASSES)
@@ -159,7 +200,9 @@ def fit_profile(
         ordered = sorted(notes)
         starts = np.array([n[0] for n in ordered], dtype=np.int64)
         classes = length_class(np.array([n[1] - n[0] for n in ordered], dtype=np.int64))
-        degrees = degree_class(np.array([n[2] for n in ordered], dtype=np.int64))
+        degrees = degree_class(
+            np.array([n[2] for n in ordered], dtype=np.int64), tonic_of(ordered, tonic)
+        )
         places = (starts + phase) % bar
         np.add.at(counts, (places, classes), 1.0)
         np.add.at(degree_counts, (places, degrees), 1.0)
