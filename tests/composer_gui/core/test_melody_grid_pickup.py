@@ -223,3 +223,30 @@ def test_a_found_pickup_says_so(refs, tmp_path):
 )
 def test_a_pickup_is_said_in_the_meters_own_units(steps, signature, words):
     assert pickup_words(steps, Meter(*signature)) == words
+
+
+def test_the_key_gives_the_tonic_where_the_last_note_does_not():
+    # A C major tune cut mid-phrase, on a D: the last note says D, the key says C.
+    c_major = [60, 64, 67, 72, 67, 64, 60, 62, 64, 65, 67, 60, 59, 60, 62]
+    notes = [(4 * i, 4 * i + (8 if p == 60 else 4), p) for i, p in enumerate(c_major)]
+    assert pickup.tonic_of(notes, "last") == 2
+    assert pickup.tonic_of(notes, "key") == 0
+    # A minor (harmonic): the tonic is A, not C, its relative major.
+    a_minor = [69, 72, 76, 69, 68, 69, 71, 72, 74, 76, 69, 64, 68, 69]
+    lengths = np.array([8 if p == 69 else 4 for p in a_minor])
+    assert pickup.key_tonic(np.array(a_minor), lengths) == 9
+    assert list(pickup.degree_class(np.array([69, 76, 72, 70]), 9)) == [0, 1, 2, 3]
+
+
+def test_an_excerpt_is_cut_at_the_notated_barline_after_its_pickup():
+    bench = _benchmark_module("bench_pickup")
+    # 2/4 (8 steps a bar), a quarter's pickup: step 0 lies 4 steps into its bar, the
+    # notated downbeats at 4, 12, ...; two bars are the pickup's and the next whole one.
+    row = {
+        "meter": "2/4",
+        "phase": 4,
+        "notes": [(0, 4, 60), (4, 10, 62), (10, 14, 64), (14, 30, 65)],
+    }
+    cut = bench.excerpt(row, 2)
+    assert cut["notes"] == [(0, 4, 60), (4, 10, 62), (10, 12, 64)]
+    assert bench.excerpt(row, 4) is None  # the tune is not longer than four bars
