@@ -7,14 +7,16 @@ beats, short ones between, downbeats fall on the tonic and its fifth more than o
 do, and a tune ends on a downbeat. This is learned per meter from tunes whose notation
 gives the pickup (``benchmarks/bench_pickup.py --fit``; ``docs/meters.md``): log P(a note
 starts at this step of the bar with this length), log P(its pitch against the tonic |
-the step), and the last note's place in its bar (weighted 0 since session 17: an excerpt
-cut at a barline ends mid-phrase). The tonic is the last note's or, since session 17, the
-key's (``key_tonic``), which an excerpt keeps. Each barline offset is scored by the
-log-likelihood per note of the notes under it; an offset is taken only when it beats the
-file's own barlines by a margin (``margin``, chosen so that no fitting tune or excerpt
-notated without a pickup is moved), a note starts there, and session 10's hand-set
-accent score does not put it below them (``accent_evidence``), because moving the
-barlines of a tune that had no pickup is the worst mistake it can make.
+the step), and the last note's place in its bar. The tonic is the last note's ("a tune
+ends on its tonic") or the key's (``key_tonic``, which an excerpt cut mid-phrase keeps),
+as the profiles say (``tonic``; the shipped ones, session 11's: the last note). Each
+barline offset is scored by the log-likelihood per note of the notes under it; an offset
+is taken only when it beats the file's own barlines by a margin (``margin``), a note
+starts there, and session 10's hand-set accent score puts it ``accent_evidence`` times
+above them (shipped: ``ACCENT_EVIDENCE``), because moving the barlines of a tune that had
+no pickup is the worst mistake it can make. Session 17's candidate for excerpts (the key's
+tonic, no last-note term, evidence 1.0) found far more pickups in 8-bar excerpts but
+moved more 4-bar excerpts without one, and is not shipped (docs/meters.md).
 """
 
 from __future__ import annotations
@@ -141,13 +143,13 @@ def accent_scores(notes: Sequence[tuple[int, ...]], meter: Meter) -> np.ndarray:
 
 
 # How far above the file's own barlines session 10's accent score must put an offset
-# (that rule's own evidence), for profiles that do not say (session 17's say 1.0, with
-# margins chosen on whole tunes and excerpts). At 1.0 session 11's profiles moved the
+# (that rule's own evidence), for profiles that do not say (session 17's candidate said 1.0,
+# with margins chosen on whole tunes and excerpts). At 1.0 session 11's profiles moved the
 # barlines of Twinkle, Twinkle (the app's own sample, quarters in 4/4, no pickup) by half
 # a bar; at 1.2 none of the samples is moved, and on the fitting part the tunes without a
 # pickup that are moved fall from 1 to 0 while the bars found fall from 246 to 204 of 298
-# (the hand rule: 170). Session 17's margins keep every sample, whole and cut to 8, 4 and
-# 2 bars, at its barlines at 1.0.
+# (the hand rule: 170). That candidate's margins kept every sample, whole and cut to 8,
+# 4 and 2 bars, at its barlines at 1.0.
 ACCENT_EVIDENCE = 1.2
 
 
