@@ -306,6 +306,49 @@ def terms_report(sets: list[dict], measures: tuple[str, ...]) -> None:
             print(f"  {term:<20} " + " ".join(f"{c:>22}" for c in cells))
 
 
+def move_features(moves: np.ndarray, bars: np.ndarray) -> dict[str, np.ndarray]:
+    """Per candidate, from its move histogram: moves a bar by size and voice, and the
+    judge's leap share (an upper line over a fifth, the bass over an octave)."""
+    upper, bass = moves[:, :-1].sum(axis=1), moves[:, -1]  # (candidate, semitones)
+    per_bar = np.maximum(bars, 1)
+    total = upper.sum(axis=1) + bass.sum(axis=1)
+    return {
+        "moves a bar": total / per_bar,
+        "upper fifths (7) a bar": upper[:, 7] / per_bar,
+        "upper sixths (8-9) a bar": upper[:, 8:10].sum(axis=1) / per_bar,
+        "upper over a sixth a bar": upper[:, 10:].sum(axis=1) / per_bar,
+        "bass sevenths to octaves (10-12) a bar": bass[:, 10:13].sum(axis=1) / per_bar,
+        "bass over an octave a bar": bass[:, 13:].sum(axis=1) / per_bar,
+        "judge's leap share": (upper[:, 8:].sum(axis=1) + bass[:, 13:].sum(axis=1))
+        / np.maximum(total, 1),
+    }
+
+
+def moves_report(sets: list[dict]) -> None:
+    """What the first choice leaps by, against the set's median candidate and Bach's own
+    (means over sets), so a leap rule is read in the intervals a musician hears."""
+    for name in ("chorales", "folk (all)"):
+        group = groups_of(sets).get(name, [])
+        if not group:
+            continue
+        rows: dict[str, list[tuple[float, float, float]]] = {}
+        for s in group:
+            features = move_features(s["moves"], s["bars"])
+            bach = (
+                move_features(s["reference"]["moves"][:1], s["reference"]["bars"][:1])
+                if "reference" in s
+                else None
+            )
+            top = int(np.argmax(s["score"]))
+            for key, v in features.items():
+                b = float(bach[key][0]) if bach is not None else np.nan
+                rows.setdefault(key, []).append((float(v[top]), float(np.median(v)), b))
+        print(f"\n{name}: {len(group)} sets; mean over sets: first choice / median / Bach")
+        for key, values in rows.items():
+            a = np.array(values)
+            print(f"  {key:<40} {a[:, 0].mean():7.3f} {a[:, 1].mean():7.3f} {a[:, 2].mean():7.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None)
@@ -339,6 +382,7 @@ def main() -> None:
     report(sets, args.weights, limits)
     if args.terms:
         terms_report(sets, tuple(args.terms.split(",")))
+    moves_report(sets)
     print(f"({time.perf_counter() - started:.0f} s)")
 
 
