@@ -60,7 +60,7 @@ from models.negatives import KINDS, spoiled_window  # noqa: E402
 from models.pianoroll import LOWEST_PITCH, STEPS_PER_BEAT  # noqa: E402
 
 FOLK_METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8")
-VOICE_LEADING = ("parallels", "crossing", "spacing", "leaps")
+VOICE_LEADING = ("parallels", "crossing", "spacing", "leaps", "voice_leading")
 TARGETS = {"pcs_beats": 0.75} | {m: 0.65 for m in VOICE_LEADING}
 ROOT = Path(__file__).resolve().parents[1]
 SPOILED = {
@@ -160,12 +160,37 @@ def first_beats_median(values: list[float], higher_is_better: bool) -> tuple[flo
     return float((first > median) == higher_is_better), beatable
 
 
-def judge_set(candidates, signatures, phase) -> dict[str, tuple[float, bool] | None]:
+def judge_set(candidates, signatures, phase, tune: str = "") -> dict:
+    """Each measure's :func:`first_beats_median` for one set, and under ``"tune"`` the
+    melody it accompanies (the unit :func:`tune_interval` resamples)."""
     judged = [hm.judge(texture_of(c.arrangement, signatures, phase)) for c in candidates]
     return {
         name: first_beats_median([j[name] for j in judged], higher)
         for name, (higher, _) in hm.MEASURES.items()
-    }
+    } | {"tune": tune}
+
+
+BOOTSTRAP_DRAWS = 2000
+
+
+def tune_interval(
+    outcomes, tunes, level: float = 0.90, draws: int = BOOTSTRAP_DRAWS
+) -> tuple[float, float]:
+    """A bootstrap ``level`` interval of the mean of ``outcomes`` (one a set), resampling
+    *tunes* with their sets, not sets: the seeds of one tune share its melody, so they
+    are not independent draws and a set bootstrap would read them as more evidence than
+    they are. Seeded, so a run prints the same interval every time."""
+    outcomes = np.asarray(outcomes, dtype=np.float64)
+    names = sorted(set(tunes))
+    index = {n: i for i, n in enumerate(names)}
+    tune_of = np.array([index[t] for t in tunes])
+    sums = np.bincount(tune_of, weights=outcomes, minlength=len(names))
+    counts = np.bincount(tune_of, minlength=len(names)).astype(np.float64)
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(names), size=(draws, len(names)))
+    means = sums[picks].sum(axis=1) / counts[picks].sum(axis=1)
+    tail = (1.0 - level) / 2.0
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
 
 
 def outcome_table(rows: list[dict]) -> dict:
@@ -176,15 +201,19 @@ def outcome_table(rows: list[dict]) -> dict:
     (beats + ties) and "beats where it could" (beats among beatable sets)."""
     table: dict = {"sets": len(rows), "breakdown": {}}
     for measure in hm.MEASURES:
-        pairs = [r[measure] for r in rows if r[measure] is not None]
-        if not pairs:
+        kept = [r for r in rows if r[measure] is not None]
+        if not kept:
             table[measure] = table[measure + "_ties"] = table["breakdown"][measure] = None
+            table[measure + "_interval"] = None
             continue
-        outcome = np.array([o for o, _ in pairs])
-        beatable = np.array([b for _, b in pairs])
+        outcome = np.array([r[measure][0] for r in kept])
+        beatable = np.array([r[measure][1] for r in kept])
         beats, ties = outcome == 1.0, outcome == 0.5
         table[measure] = float(outcome.mean())
         table[measure + "_ties"] = float(ties.mean())
+        # a row without its tune (a hand-made one) is a unit of its own
+        tunes = [r.get("tune") or f"set {i}" for i, r in enumerate(kept)]
+        table[measure + "_interval"] = list(tune_interval(outcome, tunes))
         table["breakdown"][measure] = {
             "beats": float(beats.mean()),
             "ties": float(ties.mean()),
@@ -262,7 +291,7 @@ def main() -> None:
             real_above[kind].append(float(real > score) if real != score else 0.5)
         for s in range(args.seeds):
             candidates = engine.generate(melody, k=16, seed=1000 * s + i)
-            wins_by_set["chorales"].append(judge_set(candidates, signatures, 0.0))
+            wins_by_set["chorales"].append(judge_set(candidates, signatures, 0.0, w.name))
             scores = np.array([c.score for c in candidates])
             median = float(np.median(scores))
             bach_above.append(0.5 if real == median else float(real > median))
@@ -278,7 +307,9 @@ def main() -> None:
             except ComposerError as error:
                 refused[(tune.ref.meter, str(error))] += 1
                 break
-            wins_by_set[f"folk {tune.ref.meter}"].append(judge_set(candidates, signatures, phase))
+            wins_by_set[f"folk {tune.ref.meter}"].append(
+                judge_set(candidates, signatures, phase, tune.ref.name)
+            )
 
     sets = dict(wins_by_set)
     folk_all = [r for name, rows in sets.items() if name.startswith("folk") for r in rows]
@@ -320,17 +351,30 @@ def print_report(result: dict) -> None:
         f"tunes of {result['bars']} bars, {result['seeds']} seeds, 16 candidates each; "
         f"model {result['model']}"
     )
-    print("first choice better than the median candidate (tie = half; chance 50%):")
-    header = f"{'measure':<62} {'held out':>8} " + " ".join(f"{s[:17]:>17}" for s in shown)
+    print(
+        "first choice better than the median candidate (tie = half; chance 50%), its ties, "
+        "[a bootstrap 90% interval over tunes]:"
+    )
+    header = f"{'measure':<62} {'held out':>8} " + " ".join(f"{s[:26]:>26}" for s in shown)
     print(header + f" {'target':>7}")
     for measure, (_, text) in hm.MEASURES.items():
+        if measure not in table.get("all", {}):
+            continue  # a measure newer than the run (its JSON)
         held = "no" if measure in result["shaping_measures"] else "yes"
         cells = []
         for s in shown:
-            v, ties = table.get(s, {}).get(measure), table.get(s, {}).get(measure + "_ties")
-            cells.append(f"{100 * v:>5.0f}% (ties {100 * ties:>2.0f}%)" if v is not None else "-")
+            row = table.get(s, {})
+            v, ties = row.get(measure), row.get(measure + "_ties")
+            if v is None:
+                cells.append("-")
+                continue
+            interval = row.get(measure + "_interval")  # absent from runs before session 17
+            cells.append(
+                f"{100 * v:>3.0f}% (ties {100 * ties:>2.0f}%)"
+                + (f" [{100 * interval[0]:.0f}-{100 * interval[1]:.0f}]" if interval else "")
+            )
         target = f"{100 * TARGETS.get(measure, 0.5):.0f}%"
-        print(f"{text[:62]:<62} {held:>8} " + " ".join(f"{c:>17}" for c in cells) + f" {target:>7}")
+        print(f"{text[:62]:<62} {held:>8} " + " ".join(f"{c:>26}" for c in cells) + f" {target:>7}")
     print(
         "what ties hide (all sets): beats / ties / loses the median; sets where any candidate "
         "beats the median; the best figure any ranking could reach; at least as good as the "
@@ -351,13 +395,17 @@ def print_report(result: dict) -> None:
             f"{100 * b['ceiling']:>6.0f}% {100 * b['at_least_as_good']:>15.0f}% "
             + (f"{100 * where:>19.0f}%" if where is not None else f"{'-':>20}")
         )
-    print("per folk meter (sets; PCS on the beats, CTnCTR, parallels):")
+    print("per folk meter (sets; PCS on the beats, CTnCTR, parallels, voice leading):")
     for name in sorted(n for n in table if n.startswith("folk ") and "all" not in n):
         t = table[name]
-        figures = [(m, t[m]) for m in ("pcs_beats", "ctnctr", "parallels") if t[m] is not None]
-        print(
-            f"  {name}: {t['sets']} sets; " + ", ".join(f"{m} {100 * v:.0f}%" for m, v in figures)
-        )
+        cells = []
+        for m in ("pcs_beats", "ctnctr", "parallels", "voice_leading"):
+            if t.get(m) is None:
+                continue
+            interval = t.get(m + "_interval")
+            span = f" [{100 * interval[0]:.0f}-{100 * interval[1]:.0f}]" if interval else ""
+            cells.append(f"{m} {100 * t[m]:.0f}%{span}")
+        print(f"  {name}: {t['sets']} sets; " + ", ".join(cells))
     for refused in result["refused"]:
         print(
             f"  skipped {refused['tunes']} folk tune(s) in {refused['meter']}: {refused['message']}"

@@ -54,6 +54,9 @@ part from the top (its highest note per step; the lowest part's lowest note):
   more than an octave apart;
 - ``leaps``: share of an accompaniment line's moves larger than a fifth (an octave for
   the lowest line);
+- ``voice_leading``: the faults above as a musician counts them, per bar: each parallel
+  motion, each crossing or wide spacing begun, each leap over a major sixth (an octave in
+  the bass); one reading of voice leading in which ties are rarer than in the shares;
 - ``wrong_notes``: share of accompaniment notes sounding at a beat's first step that
   lie a semitone (minor second, major seventh, minor ninth) or a tritone from the melody;
 - ``bass_on_chord_tone``: share of downbeats where everything else sounding lies a third,
@@ -99,6 +102,7 @@ SUPPORTED = (
 SPACING_LIMIT = 12  # semitones between adjacent upper lines
 LEAP_LIMIT = 7  # an upper accompaniment line's move larger than a fifth is a large leap
 BASS_LEAP_LIMIT = 12  # the lowest line may leap an octave
+COMPOSITE_LEAP_LIMIT = 9  # voice_leading_faults: a leap over a major sixth (upper lines)
 
 # name: (higher is better, what it says).  The order is the order benchmarks print.
 MEASURES: dict[str, tuple[bool, str]] = {
@@ -112,6 +116,7 @@ MEASURES: dict[str, tuple[bool, str]] = {
     "crossing": (False, "steps with crossed voices"),
     "spacing": (False, "steps with upper voices over an octave apart"),
     "leaps": (False, "leaps over a fifth (over an octave in the bass)"),
+    "voice_leading": (False, "voice-leading faults a bar: parallels, crossings, spacing, leaps"),
     "wrong_notes": (False, "wrong notes: a semitone or tritone off the melody on a beat"),
     "bass_on_chord_tone": (True, "downbeats whose bass is a tone of the chord"),
 }
@@ -262,18 +267,56 @@ def spacing_share(texture: Texture) -> float:
     return _share_of_steps(wide.any(axis=0), both.any(axis=0))
 
 
-def leap_share(texture: Texture) -> float:
-    """Share of the accompaniment lines' moves (pitch changes between sounding steps) that
-    are large leaps."""
+def leap_counts(
+    texture: Texture, limit: int = LEAP_LIMIT, bass_limit: int = BASS_LEAP_LIMIT
+) -> tuple[int, int]:
+    """``(leaps, moves)`` of the accompaniment lines: moves are pitch changes between
+    sounding steps, leaps those larger than ``limit`` semitones (``bass_limit`` in the
+    lowest line)."""
     lines = voice_lines(texture)[1:]
     leaps = moves = 0
     for i, line in enumerate(lines):
-        limit = BASS_LEAP_LIMIT if i == lines.shape[0] - 1 else LEAP_LIMIT
+        most = bass_limit if i == lines.shape[0] - 1 else limit
         step = np.abs(line[1:] - line[:-1])
         moved = (line[1:] >= 0) & (line[:-1] >= 0) & (step > 0)
         moves += int(moved.sum())
-        leaps += int((moved & (step > limit)).sum())
-    return _mean(leaps, moves)
+        leaps += int((moved & (step > most)).sum())
+    return leaps, moves
+
+
+def leap_share(texture: Texture) -> float:
+    """Share of the accompaniment lines' moves (pitch changes between sounding steps) that
+    are large leaps."""
+    return _mean(*leap_counts(texture))
+
+
+def _fault_starts(fault: np.ndarray) -> int:
+    """How many times a ``(pair, step)`` fault begins (a crossing held for a bar is one)."""
+    before = np.zeros_like(fault)
+    before[:, 1:] = fault[:, :-1]
+    return int((fault & ~before).sum())
+
+
+def voice_leading_faults(texture: Texture) -> float:
+    """The voice-leading faults a musician counts, per bar: each parallel fifth or octave
+    (:func:`parallel_perfects`), each time two adjacent lines cross or two adjacent upper
+    lines move more than an octave apart (a crossing held is one fault, as one hears it),
+    and each leap wider than a major sixth in an upper accompaniment line or an octave in
+    the bass (the textbooks' limit: a sixth is a singable leap, a seventh or a ninth is
+    not; :data:`LEAP_LIMIT`'s fifth is the stricter share above).  One reading of voice
+    leading with ties left as ties: most candidates never cross, so the per-fault shares
+    tie in most sets and their 65% target cannot be read alone.  Lower is better."""
+    lines = voice_lines(texture)
+    upper, lower = lines[:-1], lines[1:]
+    both = (upper >= 0) & (lower >= 0)
+    crossings = _fault_starts(both & (upper < lower))
+    spacing = 0
+    if lines.shape[0] >= 3:
+        wide = both[:-1] & (upper[:-1] - lower[:-1] > SPACING_LIMIT)
+        spacing = _fault_starts(wide)
+    leaps, _ = leap_counts(texture, COMPOSITE_LEAP_LIMIT)
+    bars = max(1, int(texture.bar_starts.sum()))
+    return (parallel_perfects(texture) + crossings + spacing + leaps) / bars
 
 
 def wrong_note_share(texture: Texture) -> float:
@@ -398,6 +441,7 @@ def judge(texture: Texture) -> dict[str, float]:
         "crossing": crossing_share(texture),
         "spacing": spacing_share(texture),
         "leaps": leap_share(texture),
+        "voice_leading": voice_leading_faults(texture),
         "wrong_notes": wrong_note_share(texture),
         "bass_on_chord_tone": bass_on_chord_tone_share(texture),
     }
@@ -412,7 +456,8 @@ def judge(texture: Texture) -> dict[str, float]:
 # ranking benchmark marks these as not held out (shaped); CTnCTR and MCTD only judge.
 # PCS with prepared dissonance credited is shaped too: ``melody_discord`` counts a
 # dissonance resolved by step at half its grade, the same idea; so is the untreated
-# dissonance share (session 15's proposal for harmony on the beats).
+# dissonance share (session 15's proposal for harmony on the beats); and the voice-leading
+# composite, a sum of faults the checks count.
 SHAPING_MEASURES: tuple[str, ...] = (
     "pcs_beats",
     "pcs_treated",
@@ -423,5 +468,6 @@ SHAPING_MEASURES: tuple[str, ...] = (
     "crossing",
     "spacing",
     "leaps",
+    "voice_leading",
     "bass_on_chord_tone",
 )

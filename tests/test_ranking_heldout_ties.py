@@ -55,3 +55,25 @@ def test_one_measure_s_breakdown_never_overwrites_another_s_figure():
     row["pcs"] = (1.0, True)
     table = bench.outcome_table([row])
     assert table["pcs_beats"] == 0.5 and table["pcs"] == 1.0
+
+
+def test_the_interval_resamples_tunes_not_sets():
+    # Ten seeds of one tune all won, ten of another all lost: two tunes are little
+    # evidence, and resampling tunes says so (a set bootstrap would give about 0.3-0.7).
+    outcomes = [1.0] * 10 + [0.0] * 10
+    tunes = ["a"] * 10 + ["b"] * 10
+    assert bench.tune_interval(outcomes, tunes) == (0.0, 1.0)
+    # Twenty tunes, one set each, the same outcomes: a narrow interval about 50%.
+    low, high = bench.tune_interval(outcomes, [f"t{i}" for i in range(20)])
+    assert 0.25 < low < 0.5 < high < 0.75
+    assert bench.tune_interval(outcomes, tunes) == bench.tune_interval(outcomes, tunes)
+
+
+def test_the_table_gives_each_figure_its_interval_over_tunes():
+    rows = rows_of([0, 0, 0, 1, 2], [1, 0, 0, 0, 2], [0, 1, 1, 1, 1])
+    for row, tune in zip(rows, ["a", "a", "b"]):
+        row["tune"] = tune
+    table = bench.outcome_table(rows)
+    low, high = table["crossing_interval"]
+    # tune a: 0.5 and 0 (mean 0.25 over its two sets); b: 1.  Draws: aa 0.25, ab 0.5, bb 1
+    assert low == pytest.approx(0.25) and high == pytest.approx(1.0)

@@ -24,6 +24,7 @@ from models.harmony_measures import (
     texture_from_notes,
     texture_from_voices,
     tonal_centroid,
+    voice_leading_faults,
     wrong_note_share,
 )
 
@@ -211,6 +212,26 @@ def test_leaps_over_a_fifth_in_upper_parts_and_over_an_octave_in_the_bass():
     # Upper part: C4 -> A4 (9: a leap), A4 -> G4 (step).  Bass: C3 -> C2 (12: allowed).
     texture = two_voices([60, 69, 67], [48, 36, 36])
     assert leap_share(texture) == pytest.approx(1 / 3)
+
+
+def test_voice_leading_faults_count_each_fault_once_per_bar():
+    # Two bars of 4/4, quarter notes.  Upper part: C4 C4 G4 G4 | A4 E4 E4 E4; lower part
+    # (the bass): C3 C3 C4 C4 | D4 A4 A4 A4.  The bass leaps an octave C3 -> C4 and the
+    # upper part a fifth C4 -> G4: neither is over the composite's limits; G4/C4 -> A4/D4
+    # is a parallel fifth (1); the bass crosses above the upper part at bar 2 beat 2 and
+    # stays there three beats (one crossing, 1).  So 2 faults in 2 bars.
+    texture = two_voices(
+        [C4, C4, G4, G4, A3 + 12, E4, E4, E4],
+        [C3, C3, C4, C4, D3 + 12, A3 + 12, A3 + 12, A3 + 12],
+    )
+    assert voice_leading_faults(texture) == pytest.approx(2 / 2)
+    # An upper part leaping a minor seventh (C4 -> Bb4) is a fault; a major sixth is not.
+    assert voice_leading_faults(two_voices([C4, C4 + 10, C4 + 10, C4 + 10], [C3] * 4)) == 1.0
+    assert voice_leading_faults(two_voices([C4, C4 + 9, C4 + 9, C4 + 9], [C3] * 4)) == 0.0
+    # ... and a bass leap over an octave (C3 -> D4) is, an octave (C3 -> C4) is not.
+    assert voice_leading_faults(two_voices([G4] * 4, [C3, C3 + 14, C3 + 14, C3 + 14])) == 1.0
+    assert voice_leading_faults(two_voices([G4] * 4, [C3, C4, C4, C4])) == 0.0
+    assert judge(texture)["voice_leading"] == voice_leading_faults(texture)
 
 
 def test_wrong_notes_are_semitones_and_tritones_on_the_beat_only():
