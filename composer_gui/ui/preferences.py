@@ -101,8 +101,10 @@ def file_row(edit: QLineEdit, caption: str, pattern: str, parent: QWidget) -> QW
     browse = QPushButton("Browse...")
 
     def choose() -> None:
-        path, _ = QFileDialog.getOpenFileName(parent, caption, edit.text(), pattern)
+        start = settings.dialog_start(edit.text())
+        path, _ = QFileDialog.getOpenFileName(parent, caption, start, pattern)
         if path:
+            settings.remember_folder(Path(path))
             edit.setText(path)
 
     browse.clicked.connect(choose)

@@ -17,7 +17,7 @@ plain wheel scrolls the pitches. A long tune opens showing DEFAULT_VISIBLE_BARS 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from composer_gui.core.arrangement import Note
@@ -33,6 +33,7 @@ MIN_SPAN = 18  # semitones shown at least, so a few notes are not drawn as huge 
 DEFAULT_VISIBLE_BARS = 16  # a longer tune opens scrolled, not squeezed (16 bars: 60+ px a bar)
 ZOOM_STEP = 1.25  # one wheel notch of Ctrl+wheel
 COUNT_IN_DIM = QColor(0, 0, 0, 110)  # laid over a take's count-in bars
+RULER_GAP = 6  # px at least between two bar names: "1" and "2" two pixels apart read "12"
 
 
 def snap_beat(beat: float) -> float:
@@ -343,29 +344,51 @@ class RollView(QWidget):
             left, right = self.x_for_beat(self.first_beat), self.x_for_beat(0.0)
             painter.fillRect(QRectF(left, grid.top(), right - left, grid.height()), COUNT_IN_DIM)
 
-    def _paint_ruler(self, painter: QPainter) -> None:
-        """The bars' names (``bar_labels``), every bar where there is room, else every
-        second or fourth number."""
-        painter.fillRect(QRectF(self.GUTTER, 0, self.width(), self.RULER), theme.PANEL)
-        painter.setPen(theme.DIM_TEXT)
+    def ruler_font(self) -> QFont:
         font = QFont(self.font())
         font.setPointSizeF(8)
-        painter.setFont(font)
+        return font
+
+    def ruler_labels(self) -> list[tuple[QRectF, str]]:
+        """The bar names the ruler draws and the rects they take, left to right: every
+        bar where there is room, else every second or fourth number, and never one that
+        would print over the one before (a one-eighth pickup bar's "1" and bar 2 read
+        "12": that bar 2 is left unnamed, bar 3 is). A count-in too narrow for its name
+        goes unnamed (it is dimmed), so bar 1 keeps its number."""
+        metrics = QFontMetricsF(self.ruler_font())
         bar_width = self.beats_per_bar * self.beat_width()
         every = 1 if bar_width >= 28 else (2 if bar_width >= 14 else 4)
         view_end = self.view_start_beats + self.visible_beats
-        for bar, label in self.bar_labels():
+        labels: list[tuple[QRectF, str]] = []
+        named = self.bar_labels()
+        last_right = -float(RULER_GAP)
+        for index, (bar, label) in enumerate(named):
             end = bar.start_beat + bar.length_beats
             skipped = label.isdigit() and (int(label) - 1) % every
             if skipped or end < self.view_start_beats or bar.start_beat > view_end:
                 continue
-            x = self.x_for_beat(bar.start_beat)
+            left = self.x_for_beat(bar.start_beat) + 3
+            width = metrics.horizontalAdvance(label)
+            if not label.isdigit():  # "count-in", whole or not at all: bar 1 keeps its number
+                bar_one = next((b for b, name in named[index:] if name.isdigit()), None)
+                room = (self.x_for_beat(bar_one.start_beat) if bar_one else self.width()) - left
+                if width > room - RULER_GAP:
+                    continue  # the dimmed bars say it
+            if left < last_right + RULER_GAP:
+                continue  # would print over, or run into, the name before
+            labels.append((QRectF(left, 0, width, self.RULER - 2), label))
+            last_right = left + width
+        return labels
+
+    def _paint_ruler(self, painter: QPainter) -> None:
+        """The bars' names (``ruler_labels``), each with a tick at its barline."""
+        painter.fillRect(QRectF(self.GUTTER, 0, self.width(), self.RULER), theme.PANEL)
+        painter.setPen(theme.DIM_TEXT)
+        painter.setFont(self.ruler_font())
+        for rect, label in self.ruler_labels():
+            x = rect.left() - 3
             painter.drawLine(QPointF(x, self.RULER - 6), QPointF(x, self.RULER))
-            painter.drawText(
-                QRectF(x + 3, 0, bar_width * every, self.RULER - 2),
-                Qt.AlignVCenter | Qt.AlignLeft,
-                label,
-            )
+            painter.drawText(rect, Qt.AlignVCenter | Qt.AlignLeft | Qt.TextDontClip, label)
 
     def _paint_playhead(self, painter: QPainter) -> None:
         if self.playhead_beats is None:

@@ -107,10 +107,21 @@ def last_folder() -> Path:
 
 
 def remember_folder(chosen: Path) -> None:
-    """The folder of a file chosen in any dialog (Open, Save As, Export) is where the
+    """The folder of a file chosen in any dialog (Open, Save As, Export, a model file,
+    a soundfont), or a folder chosen itself (the Train window's songs), is where the
     next one opens: only Open recorded it, so Save As into a project folder was
     forgotten at the next Open."""
-    put(LAST_FOLDER, str(Path(chosen).parent))
+    chosen = Path(chosen)
+    put(LAST_FOLDER, str(chosen if chosen.is_dir() else chosen.parent))
+
+
+def dialog_start(current: str = "") -> str:
+    """Where a dialog for a field opens: the file or folder the field names when it is
+    there (a chosen model file's own folder, it selected), else the folder last used
+    (``last_folder``); Preferences and the Train window opened where the app started."""
+    if current.strip() and Path(current.strip()).exists():
+        return current.strip()
+    return str(last_folder())
 
 
 def put(key: Key, value: Any) -> None:

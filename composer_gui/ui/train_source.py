@@ -14,6 +14,7 @@ listed: kept ones with each part's role, skipped ones with their reason.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import (
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.core import training_plan as tp
-from composer_gui.ui import theme
+from composer_gui.ui import settings, theme
 from models.build_song_dataset import nothing_to_learn, song_tracks
 
 SOURCES = (  # (words, the plan's source; None: the folder's)
@@ -302,8 +303,10 @@ class TrainSource(QGroupBox):
             self.preview_folder()
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "A folder of MIDI files")
+        start = settings.dialog_start(self.folder_edit.text())
+        folder = QFileDialog.getExistingDirectory(self, "A folder of MIDI files", start)
         if folder:
+            settings.remember_folder(Path(folder))
             self.folder_edit.setText(folder)
             self.preview_folder()
 
