@@ -182,7 +182,9 @@ class CopyFiles:
         return max(times, default=0)
 
     def remove(self) -> None:
-        for path in (self.path, self.previous_path, self.lock_path):
+        """The previous copy goes first: a crash between two removals then leaves the
+        newest (the work last written), never the older copy alone to be offered."""
+        for path in (self.previous_path, self.path, self.lock_path):
             # A folder that cannot be reached holds no copy to remove; New and Open must
             # not fail for it (the autosave itself says so, session 14).
             with contextlib.suppress(OSError):
@@ -199,6 +201,7 @@ class Autosave:
         self.held = False
         self.written_revision: int | None = None
         self.offered: CopyFiles | None = None  # the leftover ``leftover`` last returned
+        self.offered_path: Path | None = None  # which of its files that copy was read from
 
     def hold(self) -> None:
         """Write nothing until ``release``: a leftover copy is waiting for its answer."""
@@ -224,7 +227,7 @@ class Autosave:
         """The newest whole autosave left by a copy of the app that did not end cleanly
         (the one ``adopt`` and ``decline`` then act on). A copy whose project file was
         saved after it is removed: the saved file is the better copy."""
-        self.offered = None
+        self.offered, self.offered_path = None, None
         for files in self.leftovers():
             if not files.has_copy():
                 files.remove()  # a lone lock: the copy died before its first autosave
@@ -233,7 +236,7 @@ class Autosave:
             if found is not None and superseded(*found):
                 files.remove()
             elif found is not None:
-                self.offered = files
+                self.offered, self.offered_path = files, found[1]
                 return found[0]
         return None
 
@@ -293,18 +296,25 @@ class Autosave:
         offered, self.offered = self.offered, None
         if offered is not None:
             self._lock()
-            for theirs, ours in (
-                (offered.previous_path, self.files.previous_path),
-                (offered.path, self.files.path),
-            ):
-                with contextlib.suppress(FileNotFoundError):
-                    os.replace(theirs, ours)
+            # One rename, so a crash at any moment leaves the restored copy in one set
+            # of files: moving the newest and the previous one by one left, cut between
+            # them, the older copy alone in the dead copy's files, offered again later.
+            # The copy restored is the one kept; the other one of theirs goes first.
+            restored = self.offered_path or offered.path
+            for path in (offered.previous_path, offered.path):
+                if path != restored:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(restored, self.files.path)
             offered.remove()
+        self.offered_path = None
         self.written_revision = document.revision
 
     def decline(self) -> None:
         """The musician let the offered leftover go: its files are removed."""
         offered, self.offered = self.offered, None
+        self.offered_path = None
         if offered is not None:
             offered.remove()
 
