@@ -7,6 +7,7 @@ read ``tempo_bpm`` and ``running``; ``on_start`` / ``on_stop`` fire on the trans
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections import deque
@@ -15,6 +16,29 @@ from collections.abc import Callable
 import mido
 
 from composer_gui.core.playback import CLOCKS_PER_BEAT
+
+
+class TickLine:
+    """A DAW's clock ticks since its start, as moments (``perf_counter`` times)."""
+
+    def __init__(self, ticks: tuple[float, ...]) -> None:
+        self.ticks = ticks
+        self.mean_spacing = (ticks[-1] - ticks[0]) / (len(ticks) - 1)
+
+    def beats_at(self, moment: float) -> float:
+        """Where the transport was at ``moment``, in beats from the start's first tick:
+        between two ticks by the time between them; before the first or after the last
+        at the mean tick spacing."""
+        ticks = self.ticks
+        index = bisect.bisect_right(ticks, moment) - 1
+        if index < 0:
+            clocks = (moment - ticks[0]) / self.mean_spacing
+        elif index >= len(ticks) - 1:
+            clocks = index + (moment - ticks[index]) / self.mean_spacing
+        else:
+            spacing = ticks[index + 1] - ticks[index]
+            clocks = index + ((moment - ticks[index]) / spacing if spacing > 0 else 0.0)
+        return clocks / CLOCKS_PER_BEAT
 
 
 class ClockFollower:
@@ -31,6 +55,10 @@ class ClockFollower:
         self.ticks_since_start = 0
         # The last beat's worth of tick times: one beat smooths MIDI jitter without lagging.
         self._tick_times: deque[float] = deque(maxlen=CLOCKS_PER_BEAT + 1)
+        # Every tick since the last start: a take following the DAW is placed by them
+        # (``beats_at``), not by one beat's tempo times the seconds (a few ms of jitter on
+        # that beat's ticks moved a take's last note a sixteenth).
+        self._ticks_since_start: list[float] = []
         self._lock = threading.Lock()
 
     def feed(self, message: mido.Message, arrived: float | None = None) -> None:
@@ -42,9 +70,11 @@ class ClockFollower:
                 self._tick_times.append(arrived)
                 if self.running:
                     self.ticks_since_start += 1
+                    self._ticks_since_start.append(arrived)
             elif message.type == "start":
                 self.running = True
                 self.ticks_since_start = 0
+                self._ticks_since_start = []
                 callback = self.on_start
             elif message.type == "continue":
                 self.running = True
@@ -66,6 +96,22 @@ class ClockFollower:
         if span <= 0:
             return None
         return 60.0 / (span / intervals * CLOCKS_PER_BEAT)
+
+    @property
+    def tempo_since_start_bpm(self) -> float | None:
+        """The DAW's tempo over every tick since its start (None before two): steadier than
+        ``tempo_bpm``'s last beat for measuring a whole take."""
+        line = self.tick_line()
+        return None if line is None else 60.0 / (line.mean_spacing * CLOCKS_PER_BEAT)
+
+    def tick_line(self) -> TickLine | None:
+        """The ticks since the start as they are now (None before two): where the DAW's
+        transport was at any moment of them."""
+        with self._lock:
+            ticks = tuple(self._ticks_since_start)
+        if len(ticks) < 2 or ticks[-1] <= ticks[0]:
+            return None
+        return TickLine(ticks)
 
     @property
     def position_beats(self) -> float:

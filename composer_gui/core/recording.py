@@ -231,8 +231,12 @@ class Recorder:
         if not self._started.is_set():
             return
         # A DAW that sends no clock while stopped has its tempo known only now: the take
-        # is measured at the tempo its clock ran at (the last beat's ticks).
-        tempo_bpm = self._follower.tempo_bpm if self._follower is not None else None
+        # is measured at the tempo its clock ran at, over the whole take (its last beat
+        # alone was a few ms of jitter from a sixteenth wrong at the end of a take).
+        follower = self._follower
+        tempo_bpm = None
+        if follower is not None:
+            tempo_bpm = follower.tempo_since_start_bpm or follower.tempo_bpm
         if tempo_bpm:
             self.setup = dataclasses.replace(self.setup, tempo_bpm=round(tempo_bpm, 1))
         self._done.set()
@@ -352,11 +356,28 @@ class Recorder:
 
     # -- results ----------------------------------------------------------------------------
 
-    def arrangement(self) -> Arrangement:
-        """The take quantized to the grid (see ``take_to_arrangement``)."""
+    def _placed(self) -> tuple[list[tuple[float, mido.Message]], float]:
+        """The messages and the end, as moments on the take's own tempo line from bar 1.
+
+        Following a DAW, each moment is first placed by the DAW's clock ticks (where its
+        transport was when the message came, ``ClockFollower.beats_at``), so a take is
+        barred as the DAW played it, whatever the jitter of any one tick."""
         with self._lock:
             stamped = list(self._stamped)
-        return take_to_arrangement(stamped, self.bar_one_time, self.end_time, self.setup)
+        line = self._follower.tick_line() if self._follower is not None else None
+        if line is None:
+            return stamped, self.end_time
+        seconds_a_beat = 60.0 / self.setup.tempo_bpm
+
+        def placed(moment: float) -> float:
+            return self.bar_one_time + line.beats_at(moment) * seconds_a_beat
+
+        return [(placed(moment), message) for moment, message in stamped], placed(self.end_time)
+
+    def arrangement(self) -> Arrangement:
+        """The take quantized to the grid (see ``take_to_arrangement``)."""
+        stamped, end = self._placed()
+        return take_to_arrangement(stamped, self.bar_one_time, end, self.setup)
 
     def so_far(self) -> TakeSoFar:
         """The take now, as the window's roll draws it while recording (``take_so_far``):
@@ -382,7 +403,6 @@ class Recorder:
     def lead_in_beats(self) -> float:
         """Beats of the count-in the take keeps before bar 1 (``count_in_lead_in``): a
         bar when a pickup was played into it, which the metronome bars, else 0."""
-        with self._lock:
-            stamped = list(self._stamped)
-        timed = take_beats(stamped, self.bar_one_time, self.end_time, self.setup)
+        stamped, end = self._placed()
+        timed = take_beats(stamped, self.bar_one_time, end, self.setup)
         return count_in_lead_in(timed, self.setup)
