@@ -27,14 +27,15 @@ class TickLine:
 
     def beats_at(self, moment: float) -> float:
         """Where the transport was at ``moment``, in beats from the start's first tick:
-        between two ticks by the time between them; before the first or after the last
-        at the mean tick spacing."""
+        between two ticks by the time between them; before the first at the mean tick
+        spacing; after the last, at most one tick on (a running DAW would have sent the
+        next tick: a message that arrives later was held up on its way)."""
         ticks = self.ticks
         index = bisect.bisect_right(ticks, moment) - 1
         if index < 0:
             clocks = (moment - ticks[0]) / self.mean_spacing
         elif index >= len(ticks) - 1:
-            clocks = index + (moment - ticks[index]) / self.mean_spacing
+            clocks = index + min(1.0, (moment - ticks[index]) / self.mean_spacing)
         else:
             spacing = ticks[index + 1] - ticks[index]
             clocks = index + ((moment - ticks[index]) / spacing if spacing > 0 else 0.0)

@@ -71,6 +71,14 @@ def test_a_stall_at_the_end_does_not_lengthen_the_last_note(monkeypatch):
     assert take_of(messages, monkeypatch) == MELODY
 
 
+def test_a_note_off_held_up_after_the_last_tick_ends_where_the_daw_was(monkeypatch):
+    # The stall comes after the last tick: the last note-off and the stop arrive 60 ms late
+    # (beat 8.15 by the seconds), though the DAW would have sent another tick by then.
+    last_tick = START + (8 - 1 / CLOCKS_PER_BEAT) * 0.4
+    messages = stalled(daw_messages(150.0, lambda index: 0.0), last_tick + 0.001, 0.06 + 0.016)
+    assert take_of(messages, monkeypatch) == MELODY
+
+
 def test_a_late_first_tick_of_the_last_beat_does_not_move_the_last_note(monkeypatch):
     # The last beat's first tick 8 ms late: that beat's ticks alone say 153 BPM, not 150.
     first_of_last_beat = round((max(s + n for _, s, n in MELODY) - 1) * CLOCKS_PER_BEAT) - 1
