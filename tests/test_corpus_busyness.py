@@ -75,3 +75,21 @@ def test_notes_a_quarter_is_the_notes_over_the_melodys_span():
     notes = [(1.0, 1.5, 60), (1.5, 2.0, 62), (2.0, 3.0, 64)]  # 3 notes in 2 quarters
     tune = ct.Tune(ref, "t", notes, [(0.0, 2, 4)])
     assert bench_corpus.notes_per_quarter(tune) == 1.5
+
+
+def test_the_matched_check_compares_tunes_with_four_four_tunes_as_busy():
+    six = [record("6/8", b, line(b) - 0.04) for b in (1.1, 1.3, 1.5)]
+    row = cb.reading(FOUR + six, draws=100)[1]
+    # 1.1 meets 4/4's 1.0 and 1.2 only (two: no match); 1.3 meets 1.2 and 1.4 (two); 1.5
+    # meets 1.4 and 1.6: none has three 4/4 tunes within 0.2, so nothing is matched
+    assert row["pcs"]["matched_share"] == 0.0
+    wide = [record("4/4", b, line(b)) for b in (1.05, 1.15, 1.25, 1.35, 1.45, 1.55)]
+    row = cb.reading(FOUR + wide + six, draws=100)[1]
+    assert row["pcs"]["matched_share"] == 1.0
+    # the 4/4 neighbours of the three (busyness 1.13, 1.30, 1.47 on average) are on the
+    # line and as busy as the three together (1.3): the check finds the 0.04 under too
+    assert row["pcs"]["matched_gap"] == pytest.approx(row["pcs"]["equal_busyness_gap"])
+    # busier than any 4/4 tune: nothing to match, however far the line reaches
+    two = [record("2/4", 3.0, line(3.0))]
+    row = cb.reading(FOUR + two, draws=50)[1]
+    assert row["pcs"]["matched_share"] == 0.0 and row["pcs"]["equal_busyness_gap"] == 0.0
