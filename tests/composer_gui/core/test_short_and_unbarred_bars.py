@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pretty_midi
 import pytest
-from music21 import corpus
+from music21 import converter, corpus, meter
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.bar_lines import read_bars
@@ -67,7 +67,7 @@ def accompany(tune, folder: Path) -> tuple[Path, Path, subprocess.CompletedProce
 
 def read_back(tune, result: Path) -> None:
     """The output's melody note for note and its time signatures where the tune has
-    them, by mido and pretty_midi; three accompaniment tracks with notes."""
+    them, by mido, pretty_midi and music21; three accompaniment tracks with notes."""
     back = ct.read_midi(result)  # mido
     assert back.signatures == tune.signatures
     assert sorted(back.tracks[0][1]) == tune.notes
@@ -78,6 +78,20 @@ def read_back(tune, result: Path) -> None:
         (round(t.time / seconds, 4), t.numerator, t.denominator) for t in pm.time_signature_changes
     ]
     assert found == tune.signatures
+    # music21 bars the file itself and restates the meter after a short bar: each of the
+    # file's signatures is among what it reads, and no other meter; the melody, untied
+    part = converter.parse(str(result), forceSource=True).parts[0]
+    read = {
+        (float(ts.getOffsetInHierarchy(part)), ts.numerator, ts.denominator)
+        for ts in part.recurse().getElementsByClass(meter.TimeSignature)
+    }
+    assert set(tune.signatures) <= read
+    assert {(n, d) for _, n, d in read} == {(n, d) for _, n, d in tune.signatures}
+    notes = [
+        (round(float(n.offset), 4), round(float(n.offset + n.quarterLength), 4), n.pitch.midi)
+        for n in part.stripTies().flatten().notes
+    ]
+    assert sorted(notes) == [(round(a, 4), round(b, 4), p) for a, b, p in tune.notes]
 
 
 def sounding_between(notes, start: float, end: float) -> bool:
