@@ -24,7 +24,9 @@ and empty bars per accompaniment track.  The reference row is Bach's own accompa
 of the chorales' test split (``models.build_dataset.load_split``), judged the same way.
 Targets are printed beside the figures: every meter 100% accompanied, melody kept 100%,
 PCS and CTnCTR within 5% of the 4/4 row, no empty bars.  The judge reads the tune's true
-meter and pickup from the score, not what the product assumed.
+meter and pickup from the score, not what the product assumed.  Each tune's record also
+has its melody's notes a quarter (``notes_per_quarter``), from which
+``benchmarks/corpus_busyness.py`` reads the gap to 4/4 at equal busyness.
 """
 
 from __future__ import annotations
@@ -90,6 +92,14 @@ def judge_notes(melody, parts, signatures, bar_phase_quarters: float):
     return values
 
 
+def notes_per_quarter(tune: ct.Tune) -> float:
+    """How busy the melody is: its notes over its span in quarters (first onset to last
+    end). PCS falls with it (a busy melody's passing notes are non-chord tones), so the
+    meters' rows are also read at equal busyness (``corpus_busyness.py``)."""
+    span = tune.notes[-1][1] - tune.notes[0][0] if tune.notes else 0.0
+    return len(tune.notes) / span if span > 0 else math.nan
+
+
 def paths(tune: ct.Tune, work: Path) -> tuple[Path, Path]:
     stem = re.sub(r"[^A-Za-z0-9]+", "_", tune.ref.name)
     return work / f"{stem}.mid", work / f"{stem}-out.mid"
@@ -120,6 +130,7 @@ def run_tune(
         "meters": sorted(tune.meters),
         "meter_changes": len(tune.signatures) - 1,
         "bars": round(tune.notes[-1][1] / tune.bar_quarters, 2),
+        "notes_per_quarter": round(notes_per_quarter(tune), 4),
         "seconds": round(time.perf_counter() - started, 2),
         "accompanied": done.returncode == 0 and output.is_file(),
     }
@@ -146,6 +157,7 @@ def rejudge(tune: ct.Tune, earlier: dict, work: Path) -> dict:
     """A previous run's record with its output judged again (the CLI is not run)."""
     record = {k: v for k, v in earlier.items() if k in ("tune", "title", "meter", "meters")}
     record |= {k: earlier[k] for k in ("meter_changes", "bars", "seconds", "accompanied")}
+    record["notes_per_quarter"] = round(notes_per_quarter(tune), 4)
     if not record["accompanied"]:
         return record | {"refusal": earlier["refusal"]}
     return record | judge_output(tune, paths(tune, work)[1])
@@ -253,10 +265,7 @@ def print_by_collection(tunes: list[ct.Tune], records: list[dict]) -> None:
     quarter): the meters' rows mix different tunes (most 4/4 tunes are Essen songs, most
     9/8 ones O'Neill's and Ryan's dances), so a gap to 4/4 may be the tunes'; the same
     collection in two meters is the fairer comparison (docs/benchmarks/corpus.md)."""
-    busy = {}
-    for tune in tunes:
-        span = tune.notes[-1][1] - tune.notes[0][0] if tune.notes else 0.0
-        busy[tune.ref.name] = len(tune.notes) / span if span > 0 else math.nan
+    busy = {tune.ref.name: notes_per_quarter(tune) for tune in tunes}
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in records:
         if r["accompanied"]:

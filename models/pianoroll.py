@@ -49,6 +49,7 @@ ACCOMPANIED_METERS = (
 )  # fmt: skip
 # Meters drawn and counted in (as groupings of twos and threes) but not accompanied.
 IRREGULAR_GROUPS = {5: (3, 2), 7: (2, 2, 3)}  # in units of the denominator
+MOST_UNITS_COUNTED = 12  # the longest bar a common meter counts: 12/8
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,14 @@ class Meter:
     @property
     def accompanied(self) -> bool:
         return self.signature in ACCOMPANIED_METERS
+
+    @property
+    def unbarred(self) -> bool:
+        """A "bar" of more notes than any meter counts (12/8's twelve is the most): an
+        unbarred, free-meter stretch written as one bar, as music21 reads an Essen song
+        whose barlines stop (26/4). ``melody_grid.accompanied_bars`` bars it in the
+        tune's own meter."""
+        return self.numerator > MOST_UNITS_COUNTED
 
     def positions(self, n_steps: int, bar_phase: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """``(phase in beat (T,) int, accent (T,) int)`` for ``n_steps`` starting

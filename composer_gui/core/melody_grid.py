@@ -21,6 +21,7 @@ from models.pianoroll import (
     MAX_BARS,
     STEPS_PER_BEAT,
     Meter,
+    bar_name,
     bar_number,
     bars_in,
     clip_pitch_into_range,
@@ -104,6 +105,12 @@ def check_pickup(pickup: Pickup) -> Pickup:
 
 
 def unsupported_meter_message(meter: Meter) -> str:
+    if meter.unbarred:
+        return (
+            f"The melody is written as one bar of {meter}, an unbarred song (no meter "
+            f"counts so many beats in a bar); Composer accompanies {supported_meters_text()}: "
+            "give the file the time signature it is sung in."
+        )
     return (
         f"The melody is in {meter}; Composer accompanies {supported_meters_text()} "
         "(irregular meters such as 5/8, 7/8, 5/4 and 7/4 are not accompanied yet)."
@@ -149,7 +156,7 @@ def melody_warnings(melody: Arrangement) -> list[str]:
     notes = sorted(melody.tracks[0].notes, key=lambda n: n.start_beat) if melody.tracks else []
     if not notes:
         return []
-    warnings = []
+    warnings = unbarred_warnings(melody)
     half_step = 0.5 / STEPS_PER_BEAT
     stacked, latest_end = 0, -math.inf
     for note in notes:
@@ -171,6 +178,25 @@ def melody_warnings(melody: Arrangement) -> list[str]:
             "range the model learned; it is accompanied as if played there, and the "
             "melody track is kept as played."
         )
+    return warnings
+
+
+def unbarred_warnings(melody: Arrangement) -> list[str]:
+    """One sentence per unbarred stretch that is accompanied in the meter around it
+    (``accompanied_bars``): where it is, and that the file keeps its signature."""
+    barred = accompanied_bars(melody)
+    if barred is melody:
+        return []
+    starts = melody.bar_starts()
+    warnings = []
+    for (beat, meter), (_, host) in zip(melody.meter_map(), barred.meter_map()):
+        if meter.unbarred and host != meter:
+            place = next((i for i, b in enumerate(starts) if abs(b - beat) < 1e-9), 0)
+            warnings.append(
+                f"Bar {bar_name(place)} is written as one bar of {meter} (an unbarred "
+                f"stretch); it is accompanied in bars of {host}, the tune's meter around it, "
+                f"and the file keeps its {meter}."
+            )
     return warnings
 
 
@@ -203,10 +229,13 @@ def melody_on_grid(melody: Arrangement, pickup: Pickup = PICKUP_AUTO) -> MelodyG
     from models.build_dataset import notes_to_voice
 
     pickup = check_pickup(pickup)
+    written, melody = melody, accompanied_bars(melody)  # a short bar in the meter around it
 
     notes = melody.tracks[0].notes
     bar_beats = melody.bar_starts()
-    end_beat = melody.end_of_bars(len(bar_beats))
+    # The grid ends with the last bar, never past the file's: a tune ending on a short
+    # bar (a 1/4 bar after 2/4) ends with it, not a whole bar of 2/4 later.
+    end_beat = min(melody.end_of_bars(len(bar_beats)), written.end_of_bars(written.bar_count()))
     first_note = min(n.start_beat for n in notes)
     first_bar = max(i for i, b in enumerate(bar_beats) if b <= first_note + 1e-9)
     first_beat = bar_beats[first_bar]
@@ -266,10 +295,12 @@ def notated_meters(
 ) -> tuple[tuple[int, int], list[tuple[float, tuple[int, int]]]]:
     """The time signature and meter changes that bar a candidate as its grid does: a
     pickup found or given as its own short bar (1/8, then 2/4), as notation programs
-    read it and ``pickup_bar`` reads it back; otherwise the melody's own. (``accompany``
-    writes these only for a pickup the musician gave.)"""
+    read it and ``pickup_bar`` reads it back; otherwise the melody's own as accompanied
+    (``accompanied_bars``: a short bar or an unbarred stretch in the meter around it).
+    (``accompany`` writes these only for a pickup the musician gave.)"""
     if grid.pickup_from not in (PICKUP_FOUND, PICKUP_GIVEN) or not grid.pickup:
-        return tuple(melody.time_signature), list(melody.meter_changes)
+        barred = accompanied_bars(melody)
+        return tuple(barred.time_signature), list(barred.meter_changes)
     meter, steps = melody.meter(), grid.pickup
     short = short_bar_signature(steps, meter)
     start = grid.first_beat
@@ -309,10 +340,67 @@ def given_downbeat(melody: Arrangement, pickup: int, first_note: int) -> int:
 def unaccompanied_meters(melody: Arrangement) -> list[Meter]:
     """The tune's meters that Composer cannot accompany, in the tune's order. A pickup
     written as its own short bar (1/8 before 6/8, ``pickup_bar``) is not one: it is
-    accompanied in the meter that follows. The one rule for the engine's refusal and the
-    window's sentence when a tune opens."""
+    accompanied in the meter that follows; nor is a short bar or an unbarred stretch
+    inside a learnt meter (``accompanied_bars``). The one rule for the engine's refusal
+    and the window's sentence when a tune opens."""
     pickup = pickup_bar(melody)
-    return [m for m in melody.meters() if not m.accompanied and m != pickup]
+    barred = accompanied_bars(melody)
+    return [m for m in barred.meters() if not m.accompanied and m != pickup]
+
+
+def accompanied_bars(melody: Arrangement) -> Arrangement:
+    """The melody barred as Composer accompanies it: its own meter map, but for two kinds
+    of bar a musician reads inside the meter around them, accompanied as bars of that
+    (learnt) meter, never as a meter of their own:
+
+    - a short bar: one bar of a meter Composer does not accompany, shorter than a bar of
+      the accompanied meter before it (a lone 1/4 bar in a 2/4 tune, at a phrase's or the
+      tune's end): a short bar of that meter; the next change starts a bar, as before;
+    - an unbarred stretch (``Meter.unbarred``: music21 reads a song whose barlines stop
+      as one bar of 26/4): barred in the accompanied meter before it, else after it.
+
+    A first bar as its own shorter signature is ``pickup_bar``'s. Only what reads bars
+    to accompany asks this (the grid, the refusal, the chords, the style's meters): the
+    output keeps the file's time signatures. The melody itself when nothing changes."""
+    original = melody.meter_map()
+    pickup = pickup_bar(melody)
+    end = melody.length_beats()
+    mapped: list[tuple[float, Meter]] = []
+    for index, (beat, meter) in enumerate(original):
+        host = None
+        if not meter.accompanied and not (index == 0 and meter == pickup):
+            host = _host_meter(original, mapped, index, end)
+        mapped.append((beat, host or meter))
+    if mapped == original:
+        return melody
+    return Arrangement(
+        melody.tracks,
+        melody.tempo_bpm,
+        mapped[0][1].signature,
+        list(melody.tempo_changes),
+        [(b, m.signature) for b, m in mapped[1:]],
+        list(melody.markers),
+    )
+
+
+def _host_meter(
+    original: list[tuple[float, Meter]],
+    mapped: list[tuple[float, Meter]],
+    index: int,
+    end: float,
+) -> Meter | None:
+    """The learnt meter that the unlearnt ``original[index]`` is accompanied in (a short
+    bar's or an unbarred stretch's, ``accompanied_bars``), or None: it stays unlearnt."""
+    beat, meter = original[index]
+    before = mapped[-1][1] if mapped and mapped[-1][1].accompanied else None
+    if meter.unbarred:
+        after = next((m for _, m in original[index + 1 :] if m.accompanied), None)
+        return before or after
+    following = original[index + 1][0] if index + 1 < len(original) else end
+    one_bar = following - beat <= meter.bar_beats + 1e-9
+    if before is not None and one_bar and meter.bar_steps < before.bar_steps:
+        return before
+    return None
 
 
 def bars_signature(melody: Arrangement) -> tuple[int, int]:

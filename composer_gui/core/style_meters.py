@@ -75,10 +75,12 @@ def tune_meters(melody: Arrangement) -> dict[Meter, list[int]]:
     """Each meter of the tune with the bars in it, as the musician names them
     (``pianoroll.bar_name``: from 1); a first bar written as its own shorter time
     signature (a pickup, ``melody_grid.pickup_bar``) is left out, as ``check_melody``
-    leaves it: it is accompanied in the meter that follows."""
-    from composer_gui.core.melody_grid import pickup_bar
+    leaves it: it is accompanied in the meter that follows; a short bar or an unbarred
+    stretch is in the meter it is accompanied in (``melody_grid.accompanied_bars``)."""
+    from composer_gui.core.melody_grid import accompanied_bars, pickup_bar
 
     pickup = pickup_bar(melody)
+    melody = accompanied_bars(melody)
     starts = melody.bar_starts() or [0.0]
     bars: dict[Meter, list[int]] = {}
     for place, beat in enumerate(starts):

@@ -359,6 +359,30 @@ def test_a_tune_in_seven_eight_is_refused_when_it_opens(window, tmp_path):
     assert told and "7/8" in told[0] and "6/8" in told[0]
 
 
+def test_a_short_bar_and_an_unbarred_stretch_open_in_the_meter_around_them(window, tmp_path):
+    """A 1/4 bar ending a 2/4 tune and a song whose barlines stop after three bars of 4/4
+    (one bar of 26/4, as music21 reads Essen's han1 #390) open without a refusal; the
+    unbarred one is said in one sentence and counted in bars of 4/4."""
+    told = []
+    window.report_error = told.append
+    short = [Note(67, float(i), 1.0, 90) for i in range(9)]  # 2/4 x4, then a 1/4 bar
+    path = tmp_path / "short.mid"
+    write_arrangement(
+        Arrangement([Track("melody", short)], 100.0, (2, 4), [], [(8.0, (1, 4))]), path
+    )
+    assert window.open_file(path) and not told
+    assert window.transport.bars.value() == 5
+    song = [Note(67, float(i), 1.0, 90) for i in range(12 + 26)]
+    path = tmp_path / "unbarred.mid"
+    write_arrangement(
+        Arrangement([Track("melody", song)], 100.0, (4, 4), [], [(12.0, (26, 4))]), path
+    )
+    assert window.open_file(path) and not told
+    assert "one bar of 26/4" in window.statusBar().currentMessage()
+    assert window.transport.bars.value() == 10  # 3 + 6 bars of 4/4 and a half bar
+    assert window.document.melody_arrangement().meter_changes == [(12.0, (26, 4))]
+
+
 def test_play_starts_where_the_ruler_was_clicked(qtbot, window, melody_file):
     window.open_file(melody_file)
     window.seek(4.0)
