@@ -16,7 +16,8 @@ starts there, and session 10's hand-set accent score puts it ``accent_evidence``
 above them (shipped: ``ACCENT_EVIDENCE``), because moving the barlines of a tune that had
 no pickup is the worst mistake it can make. Session 17's candidate for excerpts (the key's
 tonic, no last-note term, evidence 1.0) found far more pickups in 8-bar excerpts but
-moved more 4-bar excerpts without one, and is not shipped (docs/meters.md).
+moved more 4-bar excerpts without one, and is not shipped (docs/meters.md); nor is session
+18's (each meter's setting chosen apart: 2/4, 6/8, 12/8), which moved 12/8 tunes.
 """
 
 from __future__ import annotations
