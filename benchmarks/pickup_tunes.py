@@ -32,6 +32,18 @@ and held-out parts and judged on this part, read once (docs/meters.md). It is th
 tunes of each meter's same shuffle, past every tune of the set above (and under the same
 exclusions): ``FRESH_PER_METER`` of them where the collections have them (3/2, 6/4: what
 is left; 9/8: none, ``miscFolk``'s are all used).
+
+**A second fresh part** (session 18, ``load(second_fresh=True)``, part "second-fresh"):
+the held-out and fresh parts judged session 17's candidate and are read, so the rule
+shaped after that reading (the candidate's profiles for long melodies only) is judged
+here, read once. The next tunes of each meter's same shuffle past every tune of the three
+parts above (``SECOND_FRESH_PER_METER``; 3/2, 6/4 and 9/8 have none left), under the same
+exclusions and also, by name, every tune of the corpus benchmark's selection
+(``bench_corpus.corpus_selection``, through ``validation_tunes.corpus_benchmark_names``)
+and of the meters' validation sets (``docs/benchmarks/meter-validation-set*.json``, which
+read the seed-0 shuffle from its back). ``assert_disjoint`` checks it; the names of every
+part are recorded in ``docs/benchmarks/pickup-parts.json`` (``python
+benchmarks/pickup_tunes.py --record``) before the second fresh part is measured.
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ import json
 import random
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,6 +73,12 @@ FRESH_PER_METER = {
     "3/2": 40, "6/4": 40, "3/8": 60, "12/8": 40,
 }  # fmt: skip
 FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh-v1.json"
+SECOND_FRESH_PER_METER = {
+    "2/4": 100, "3/4": 100, "4/4": 100, "6/8": 100, "2/2": 100, "3/8": 60, "12/8": 40,
+}  # fmt: skip
+SECOND_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh2-v1.json"
+RECORD = ROOT / "docs" / "benchmarks" / "pickup-parts.json"
+VALIDATION_SETS = "meter-validation-set*.json"  # docs/benchmarks: benchmarks/validation_tunes.py
 
 
 def recorded_names() -> set[str]:
@@ -88,6 +107,31 @@ def excluded_names(refs: list[ct.TuneRef]) -> set[str]:
     for meter in {r.meter for r in refs}:
         names |= {r.name for r in ct.choose(refs, meter, None, 0)[:FRONT]}
     return names
+
+
+def validation_names() -> set[str]:
+    """Every tune name in the meters' recorded validation sets (``validation_tunes.py``)."""
+    names: set[str] = set()
+    for path in (ROOT / "docs" / "benchmarks").glob(VALIDATION_SETS):
+        names |= {n for tunes in json.loads(path.read_text())["tunes"].values() for n in tunes}
+    return names
+
+
+def source_name(name: str) -> str:
+    """The tune a row was made from (a 12/8 row's 6/8 source: ``rebar_12_8``)."""
+    return name.replace("@12/8", "")
+
+
+def assert_disjoint(rows: list[dict], outside: set[str] = frozenset()) -> None:
+    """No melody is in the set twice (a 12/8 row by its 6/8 source, so not in two parts
+    either) and none is one of the ``outside`` names (the judging benchmarks' tunes)."""
+    names = [source_name(r["name"]) for r in rows]
+    if len(names) != len(set(names)):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise AssertionError(f"pickup tunes in the set twice: {twice[:5]}")
+    shared = sorted(set(names) & {source_name(n) for n in outside})
+    if shared:
+        raise AssertionError(f"pickup tunes also in a judging benchmark: {shared[:5]}")
 
 
 def true_phase(tune: ct.Tune) -> int:
@@ -175,7 +219,7 @@ def build_fresh(used: list[dict]) -> list[dict]:
     """The fresh part (part "fresh"): each meter's next tunes past the ``used`` set."""
     refs = ct.index_tunes()
     skipped = excluded_names(refs) | {r["name"] for r in used}
-    skipped |= {name.replace("@12/8", "") for name in skipped}  # the 12/8 tunes' 6/8 sources
+    skipped |= {source_name(name) for name in skipped}  # the 12/8 tunes' 6/8 sources
     chosen = _choose_tunes(FRESH_PER_METER, lambda _meter: refs, skipped)
     with tempfile.TemporaryDirectory() as work:
         return [
@@ -185,18 +229,88 @@ def build_fresh(used: list[dict]) -> list[dict]:
         ]
 
 
-def load(rebuild: bool = False, fresh: bool = False) -> list[dict]:
-    """The set, from the cache when it is there (built once, under a minute), and with
-    ``fresh`` the fresh part after it (built once, about a minute)."""
-    if CACHE.exists() and not rebuild:
-        rows = json.loads(CACHE.read_text())
-    else:
-        rows = build()
-        CACHE.write_text(json.dumps(rows))
-    if not fresh:
+def outside_names(refs: list[ct.TuneRef]) -> set[str]:
+    """The judging benchmarks' tunes the second fresh part leaves out besides
+    ``excluded_names``: the corpus benchmark's selection and the validation sets."""
+    import validation_tunes as vt
+
+    return vt.corpus_benchmark_names(refs) | validation_names()
+
+
+def build_second_fresh(used: list[dict]) -> list[dict]:
+    """The second fresh part (part "second-fresh"): each meter's next tunes past the
+    ``used`` set (fit, held-out and fresh), none a judging benchmark's."""
+    refs = ct.index_tunes()
+    outside = outside_names(refs)
+    skipped = excluded_names(refs) | outside | {r["name"] for r in used}
+    skipped |= {source_name(name) for name in skipped}
+    chosen = _choose_tunes(SECOND_FRESH_PER_METER, lambda _meter: refs, skipped)
+    with tempfile.TemporaryDirectory() as work:
+        rows = [
+            _row(tune, meter, "second-fresh", Path(work))
+            for meter, tunes in chosen.items()
+            for tune in tunes
+        ]
+    assert_disjoint(used + rows)
+    assert_disjoint(rows, outside)
+    return rows
+
+
+def _cached(path: Path, rebuild: bool, make) -> list[dict]:
+    if path.exists() and not rebuild:
+        return json.loads(path.read_text())
+    rows = make()
+    path.write_text(json.dumps(rows))
+    return rows
+
+
+def load(rebuild: bool = False, fresh: bool = False, second_fresh: bool = False) -> list[dict]:
+    """The set, from the cache when it is there (built once, under a minute); with
+    ``fresh`` the fresh part after it (built once, about a minute); with ``second_fresh``
+    the fresh part and the second fresh part after them (built once, a few minutes: the
+    corpus benchmark's selection is parsed to leave it out)."""
+    rows = _cached(CACHE, rebuild, build)
+    if not (fresh or second_fresh):
         return rows
-    if FRESH_CACHE.exists() and not rebuild:
-        return rows + json.loads(FRESH_CACHE.read_text())
-    extra = build_fresh(rows)
-    FRESH_CACHE.write_text(json.dumps(extra))
-    return rows + extra
+    rows = rows + _cached(FRESH_CACHE, rebuild, lambda: build_fresh(rows))
+    if not second_fresh:
+        return rows
+    return rows + _cached(SECOND_FRESH_CACHE, rebuild, lambda: build_second_fresh(rows))
+
+
+def record(rows: list[dict]) -> dict:
+    """The names of every part, per meter, as ``RECORD`` keeps them."""
+    parts: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        parts.setdefault(row["part"], {}).setdefault(row["meter"], []).append(row["name"])
+    return {
+        "command": "python benchmarks/pickup_tunes.py --record",
+        "seed": SEED,
+        "rule": "each meter's SEED shuffle; fit and held-out split, then fresh, then "
+        "second-fresh past them; none in docs/benchmarks' corpus and band-styles runs, "
+        "nor the first FRONT tunes of the seed-0 shuffle; second-fresh also none of "
+        "bench_corpus.corpus_selection nor the meter validation sets",
+        "parts": parts,
+    }
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached parts")
+    parser.add_argument(
+        "--record", action="store_true", help=f"write every part's names to {RECORD}"
+    )
+    args = parser.parse_args()
+    rows = load(args.rebuild, second_fresh=True)
+    assert_disjoint(rows)
+    counts = Counter(r["part"] for r in rows)
+    print(f"{len(rows)} tunes: {dict(counts)}")
+    if args.record:
+        RECORD.write_text(json.dumps(record(rows), indent=1) + "\n")
+        print(f"wrote {RECORD}")
+
+
+if __name__ == "__main__":
+    main()

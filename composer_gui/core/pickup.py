@@ -16,7 +16,8 @@ starts there, and session 10's hand-set accent score puts it ``accent_evidence``
 above them (shipped: ``ACCENT_EVIDENCE``), because moving the barlines of a tune that had
 no pickup is the worst mistake it can make. Session 17's candidate for excerpts (the key's
 tonic, no last-note term, evidence 1.0) found far more pickups in 8-bar excerpts but
-moved more 4-bar excerpts without one, and is not shipped (docs/meters.md).
+moved more 4-bar excerpts without one, and is not shipped (docs/meters.md); nor is session
+18's (each meter's setting chosen apart: 2/4, 6/8, 12/8), which moved 12/8 tunes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -87,14 +89,26 @@ def degree_class(pitches: np.ndarray, tonic: int) -> np.ndarray:
 def profiles() -> dict:
     """The shipped profiles, by meter ("6/8"): note, degree and last-note
     log-probabilities and the margin (nats per note)."""
-    path = resource_path(*PROFILES_FILE)
-    data = json.loads(path.read_text())
-    weights = {
-        "last_weight": float(data["last_weight"]),
-        "degree_weight": float(data["degree_weight"]),
-        "tonic": data.get("tonic", "last"),
-        "accent_evidence": float(data.get("accent_evidence", ACCENT_EVIDENCE)),
-    }
+    return read_profiles(resource_path(*PROFILES_FILE))
+
+
+def read_profiles(path: Path) -> dict:
+    """A profile file as ``profiles`` gives the shipped one (a benchmark measures a
+    candidate file with it without replacing the shipped one). The weights, tonic and
+    accent evidence are the file's, or a meter's own where its entry gives them (session
+    18: each meter's setting chosen apart)."""
+    data = json.loads(Path(path).read_text())
+
+    def weights(entry: dict) -> dict:
+        return {
+            "last_weight": float(entry.get("last_weight", data["last_weight"])),
+            "degree_weight": float(entry.get("degree_weight", data["degree_weight"])),
+            "tonic": entry.get("tonic", data.get("tonic", "last")),
+            "accent_evidence": float(
+                entry.get("accent_evidence", data.get("accent_evidence", ACCENT_EVIDENCE))
+            ),
+        }
+
     return {
         meter: {
             "notes": np.array(entry["notes"], dtype=float),
@@ -102,7 +116,7 @@ def profiles() -> dict:
             "last": np.array(entry["last"], dtype=float),
             "margin": float(entry["margin"]),
         }
-        | weights
+        | weights(entry)
         for meter, entry in data["meters"].items()
     }
 
@@ -166,11 +180,14 @@ def downbeat_allowed(
     return (accents >= evidence * accents[0]) & onsets
 
 
-def learned_pickup(notes: Sequence[tuple[int, ...]], meter: Meter) -> int | None:
+def learned_pickup(
+    notes: Sequence[tuple[int, ...]], meter: Meter, profile_set: dict | None = None
+) -> int | None:
     """The first downbeat's step, or None for a meter without a profile: the offset the
-    profiles score best among those that beat the file's barlines by the meter's margin
-    and that ``downbeat_allowed`` allows; 0 when there is none."""
-    entry = profiles().get(str(meter))
+    profiles (the shipped ones, or ``profile_set`` from ``read_profiles``) score best
+    among those that beat the file's barlines by the meter's margin and that
+    ``downbeat_allowed`` allows; 0 when there is none."""
+    entry = (profiles() if profile_set is None else profile_set).get(str(meter))
     if entry is None or entry["notes"].shape[0] != meter.bar_steps or not notes:
         return None
     gain = offset_scores(notes, meter.bar_steps, entry)

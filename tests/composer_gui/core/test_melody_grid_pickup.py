@@ -250,3 +250,84 @@ def test_an_excerpt_is_cut_at_the_notated_barline_after_its_pickup():
     cut = bench.excerpt(row, 2)
     assert cut["notes"] == [(0, 4, 60), (4, 10, 62), (10, 12, 64)]
     assert bench.excerpt(row, 4) is None  # the tune is not longer than four bars
+
+
+def test_a_candidate_file_is_measured_without_replacing_the_shipped_one(tmp_path):
+    # bench_pickup --candidate reads a profile file beside the shipped one: the same
+    # tables from the shipped file, and a candidate's own margin decides.
+    import json
+
+    shipped_file = pickup.resource_path(*pickup.PROFILES_FILE)
+    read = pickup.read_profiles(shipped_file)
+    assert read.keys() == pickup.profiles().keys()
+    assert np.array_equal(read["6/8"]["notes"], pickup.profiles()["6/8"]["notes"])
+    notes = [(0, 4, 67)]
+    for bar in range(12):
+        start = 4 + 8 * bar
+        notes += [(start, start + 6, 60 + (bar % 2) * 7), (start + 6, start + 8, 64)]
+    notes.append((100, 108, 60))
+    data = json.loads(shipped_file.read_text())
+    data["meters"]["2/4"]["margin"] = 100.0  # no offset can beat the file's barlines so
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps(data))
+    assert pickup.learned_pickup(notes, Meter(2, 4), read) == 4 == pickup_steps(notes, Meter(2, 4))
+    assert pickup.learned_pickup(notes, Meter(2, 4), pickup.read_profiles(strict)) == 0
+    assert pickup_steps(notes, Meter(2, 4)) == 4  # the shipped detector is unchanged
+
+
+def test_session_11s_margin_rule_allows_two_percent_of_whole_tunes_moved():
+    bench = _benchmark_module("bench_pickup")
+    # 60 tunes of 2/4 without a pickup: one is moved at margin 0 (its gain 0.05 at a
+    # quarter), none at 0.05 and over; session 17's rule moves none, session 11's 2%.
+    gain = np.zeros(8)
+    allows = np.zeros(8, bool)
+    allows[4] = True
+    plain = {"meter": "2/4", "phase": 0, "notes": [(0, 8, 60)]}
+    scored = [(gain.copy(), allows, plain, "whole") for _ in range(60)]
+    scored[0][0][4] = 0.05
+    assert bench.choose_margins(scored)[0] == {"2/4": 0.05}
+    assert bench.choose_margins(scored, bench.SESSION_11_MOVED_SHARE)[0] == {"2/4": 0.0}
+
+
+def test_an_eight_bar_excerpt_with_its_pickup_at_tick_0_lasts_over_seven_bars():
+    bench = _benchmark_module("bench_pickup")
+    row = {"meter": "2/4", "phase": 4, "notes": [(4 * i, 4 * i + 4, 60) for i in range(40)]}
+    cut = bench.excerpt(row, 8)
+    assert 7 < bench.melody_bars(cut) < 8
+    assert bench.melody_bars(bench.excerpt(row | {"phase": 0}, 8)) == 8
+
+
+def test_a_meters_own_setting_overrides_the_files(tmp_path):
+    # Session 18's profiles choose each meter's setting apart: a meter's entry may give
+    # its own weights, tonic and accent evidence.
+    import json
+
+    notes = [(0, 4, 67)]
+    for bar in range(12):
+        start = 4 + 8 * bar
+        notes += [(start, start + 6, 60 + (bar % 2) * 7), (start + 6, start + 8, 64)]
+    notes.append((100, 108, 60))
+    data = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    data["meters"]["2/4"] |= {"accent_evidence": 100.0, "tonic": "key"}
+    own = tmp_path / "own.json"
+    own.write_text(json.dumps(data))
+    profile_set = pickup.read_profiles(own)
+    assert profile_set["2/4"]["tonic"] == "key" and profile_set["6/8"]["tonic"] == "last"
+    assert profile_set["6/8"]["accent_evidence"] == pickup.ACCENT_EVIDENCE
+    assert pickup.learned_pickup(notes, Meter(2, 4), profile_set) == 0  # the gate shut
+    assert (
+        pickup.learned_pickup(
+            notes, Meter(2, 4), pickup.read_profiles(pickup.resource_path(*pickup.PROFILES_FILE))
+        )
+        == 4
+    )
+
+
+def test_a_tunes_excerpts_count_as_one_observation_of_a_gain():
+    bench = _benchmark_module("bench_pickup")
+    # Eight items of one tune found: one observation; one item of each of eight tunes:
+    # eight, and the same gain is then far clearer.
+    assert bench.clustered_z({"a": 8}) == pytest.approx(1.0)
+    assert bench.clustered_z({t: 1 for t in "abcdefgh"}) == pytest.approx(8**0.5)
+    assert bench.clustered_z({"a": 8, "b": 0, "c": -1}) == pytest.approx(7 / 65**0.5)
+    assert bench.clustered_z({"a": 0}) == 0.0
