@@ -121,3 +121,65 @@ def test_a_track_soloed_while_sending_to_the_daw_silences_the_others_from_then(
     assert len(clocks) == 2 * 4 * 24  # the clock unbroken: the DAW follows on
     assert [m.type for _t, m in port.sent].count("start") == 1
     assert not hanging(sent)
+
+
+# --- closing while a score is read -----------------------------------------------------
+
+
+def test_closing_while_a_score_is_read_exits_at_once_and_keeps_the_work(tmp_path):
+    """The app exited only once music21 had read the score (the reader's thread was
+    joined at exit; a minute on a large score). Here the read never ends: the real
+    window (a subprocess, offscreen) must still exit within seconds of the close, the
+    saved tune untouched and no autosave left behind."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    score = tmp_path / "endless.musicxml"
+    score.write_text("<score-partwise/>")  # never parsed: the reader never returns
+    project, data = tmp_path / "tune.composer", tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "tests.composer_gui.ui.close_child"]
+    command += [str(data), str(project), str(score), "0.5", "--never"]
+    child = subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        out, _ = child.communicate(timeout=30)  # the start, 0.5 s, the close
+    except subprocess.TimeoutExpired:
+        child.kill()
+        out, _ = child.communicate()
+        pytest.fail(f"the app was still running 30 s after it started: {out}")
+    lines = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+    assert child.returncode == 0
+    assert "LEFT" in lines  # the window closed and the event loop ended
+    assert hashlib.sha1(project.read_bytes()).hexdigest() == lines["SAVED"].strip()
+    settings = data / "settings"  # the child's scratch settings
+    assert [p for p in data.rglob("*") if p.is_file() and settings not in p.parents] == []
+
+
+def test_a_score_read_after_its_window_closed_is_not_opened(qtbot, window, tmp_path, monkeypatch):
+    """A read that ends after the window closed is dropped: it used to open the score
+    into the closed window."""
+    import threading
+
+    from composer_gui.core.arrangement import Arrangement, Note, Track
+    from composer_gui.ui import window_files
+
+    release = threading.Event()
+
+    def slow_read(_path):
+        release.wait(10)
+        return Arrangement([Track("score", [Note(72, 0.0, 1.0, 90)])]), None
+
+    monkeypatch.setattr(window_files, "read_melody_file", slow_read)
+    window.document.set_melody([Note(60, 0.0, 1.0, 90)], "Add note")
+    score = tmp_path / "tune.musicxml"
+    score.write_text("<score-partwise/>")
+    assert window.open_file(score)
+    window.close()
+    release.set()
+    qtbot.wait(300)
+    assert [n.pitch for n in window.document.melody] == [60]
