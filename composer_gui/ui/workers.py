@@ -97,10 +97,13 @@ class DaemonWorker:
 
     def __init__(self, name: str) -> None:
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._shut = False
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self._shut:  # as a ThreadPoolExecutor refuses: the job would never run
+            raise RuntimeError("cannot schedule new futures after shutdown")
         future: Future = Future()
         self._calls.put((future, fn, args))
         return future
@@ -119,6 +122,7 @@ class DaemonWorker:
                 future.set_exception(error)
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self._shut = True
         if cancel_futures:
             while True:
                 try:
