@@ -92,14 +92,13 @@ def run(args: argparse.Namespace) -> int:
         melody_warnings,
         notated_meters,
     )
-    from composer_gui.core.midi_file import melody_of, read_arrangement
+    from composer_gui.core.midi_file import melody_of, read_arrangement_and_tune_choice
     from composer_gui.core.midi_writer import write_arrangement
-    from composer_gui.core.score_file import tune_choice_sentence
 
-    read = read_arrangement(args.input)  # read once: the choice and the melody come from it
+    # read once: the track choice, the melody and (an ABC tune book) which tune, from it
+    read, tunes = read_arrangement_and_tune_choice(args.input)
     used = melody_choice(read, args.track, args.input.name)
     melody = melody_of(read, used["track"], args.input.name)
-    tunes = tune_choice_sentence(args.input)  # an ABC tune book: which of its tunes
     pickup = pickup_asked(args.pickup)
     if args.output.is_dir():
         raise ComposerError(f"{args.output} is a folder; give a file name such as out.mid.")

@@ -63,6 +63,17 @@ def read_arrangement(path: str | os.PathLike) -> Arrangement:
     )
 
 
+def read_arrangement_and_tune_choice(path: str | os.PathLike) -> tuple[Arrangement, str | None]:
+    """``read_arrangement``, and for an ABC tune book the sentence saying which of its
+    tunes was taken (``score_file.read_score_and_tune_choice``: one read of the file)."""
+    path = Path(path)
+    if is_score(path):
+        from composer_gui.core.score_file import read_score_and_tune_choice
+
+        return read_score_and_tune_choice(path)
+    return read_arrangement(path), None
+
+
 def read_melody(path: str | os.PathLike, track: int | None = None) -> Arrangement:
     """The melody of a MIDI file, notes exactly as written, as a one-track Arrangement.
 

@@ -37,6 +37,9 @@ START_LEAD_SECONDS = 0.01
 
 EXIT_DRAIN_SECONDS = 0.05  # many driver cycles; the port closes when the process ends
 
+NOW = float("-inf")
+"""``replace_schedule``'s moment meaning "as soon as the thread can": a mute or a solo."""
+
 CLOCKS_PER_BEAT = 24  # MIDI clock resolution, fixed by the MIDI standard
 ALL_NOTES_OFF = 123  # control change number
 DRUM_CHANNEL = 9  # General MIDI percussion, "channel 10" to musicians
@@ -266,19 +269,20 @@ class Player:
         seconds = [schedule.tempo.seconds_at(e.beat) for e in events]
         return [e.message for e in events], seconds, schedule.seconds()
 
-    def replace_schedule(self, schedule: Schedule, at_beat: float) -> None:
+    def replace_schedule(self, schedule: Schedule, at_beat: float | None) -> None:
         """Play ``schedule`` from ``at_beat`` of the pass now playing (a barline: an edit
-        made while playing is heard from the next bar, not at the next Play). At that
-        moment a sounding note the new schedule also has sounding goes on, the others get
-        their note-off, and the new notes go on from there; a moment already past, or
+        made while playing is heard from the next bar, not at the next Play), or, with
+        None, from now (a mute or a solo: silent at once, as in the built-in synth). At
+        that moment a sounding note the new schedule also has sounding goes on, the others
+        get their note-off, and the new notes go on from there; a moment already past, or
         beyond the pass, means the next pass's start when looping (never, when not). The
         tempo map must be the one playing: a tempo change goes through ``set_tempo``.
         Sending the clock, it goes on unbroken (the DAW gets no second Start)."""
-        moment = self.schedule.tempo.seconds_at(at_beat)
+        moment = NOW if at_beat is None else self.schedule.tempo.seconds_at(at_beat)
         with self._lock:
             now = self._score0 + (time.perf_counter() - self._wall0) * self._rate
             into_pass = now - self._pass_start
-            if moment < into_pass or moment >= self._loop_seconds:
+            if moment != NOW and (moment < into_pass or moment >= self._loop_seconds):
                 moment = None  # at the next pass's start
             self._pending = (schedule, moment)
         self._wake.set()
@@ -367,6 +371,10 @@ class Player:
             pass
         return not self._stopping
 
+    def _into_pass(self, pass_start: float) -> float:
+        """Score seconds now, into the pass that began at ``pass_start`` (0 before it)."""
+        return max(0.0, self.position_seconds() - pass_start)
+
     def _swap_due_by(self, in_pass: float) -> bool:
         with self._lock:
             pending = self._pending
@@ -409,6 +417,12 @@ class Player:
                     swap = self._due_swap(upcoming)
                     if swap is not None:
                         schedule, moment = swap
+                        if moment == NOW:
+                            # now, but after every message sent so far (none is sent
+                            # twice) and not after the next one due (a late thread must
+                            # not skip it, the clock's least of all)
+                            sent = self._score_seconds[index - 1] + 1e-6 if index else 0.0
+                            moment = max(sent, min(self._into_pass(pass_start), upcoming))
                         if not self._wait_until(pass_start + moment):
                             return
                         if not self._switch(schedule, moment):

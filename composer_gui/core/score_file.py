@@ -30,7 +30,8 @@ What is read, and why:
 - **Changes inside an ABC tune** (``K: M: L: Q:``, inline or on a line) reach music21 in
   the one form it keeps (``abc_fields_on_lines``).
 - **An ABC file with several tunes** (``X:`` numbers): the first tune is read;
-  ``tune_choice_sentence`` says so in one sentence for the musician.
+  ``read_score_and_tune_choice`` says so in one sentence for the musician, from the
+  same read of the file (``tune_choice_sentence``).
 
 music21 is asked to read from the source and to store no pickle (``forceSource=True,
 storePickle=False``; ABC text is decoded here, UTF-8 or else Latin-1 as older files are,
@@ -67,8 +68,16 @@ _CHANGE_LINE = re.compile(r"^[KMLQ]:")
 def read_score(path: str | os.PathLike) -> Arrangement:
     """Every part that holds notes, in score order, with the score's tempo map and its
     meter map (a pickup as its own short first bar)."""
+    return read_score_and_tune_choice(path)[0]
+
+
+def read_score_and_tune_choice(path: str | os.PathLike) -> tuple[Arrangement, str | None]:
+    """``read_score``, and for an ABC file of several tunes the sentence saying which was
+    taken (``tune_choice_sentence``), both from one read of the file: the sentence was
+    made from a second read, which could see another text than the one accompanied."""
     path = Path(path)
-    score = _parse(path)
+    score, text = _parse(path)
+    tunes = tune_choice_sentence(path.name, text) if text is not None else None
     # A transposing instrument's part (a B-flat clarinet) is notated as the player reads
     # it; the melody is accompanied, and written back, as it sounds.
     score.toSoundingPitch(inPlace=True)
@@ -104,25 +113,19 @@ def read_score(path: str | os.PathLike) -> Arrangement:
         starts = [0.0] + [start + padding for start in starts]
     end = max(note.end_beat for track in tracks for note in track.notes)
     meter_changes = restated_at_measures(time_signature, meter_changes, starts, end)
-    return Arrangement(
+    arrangement = Arrangement(
         tracks=tracks,
         tempo_bpm=tempo_bpm,
         time_signature=time_signature,
         tempo_changes=tempo_changes,
         meter_changes=meter_changes,
     )
+    return arrangement, tunes
 
 
-def tune_choice_sentence(path: str | os.PathLike) -> str | None:
-    """For an ABC file of several tunes, one sentence saying which was taken (the first)
-    and how many there are; None for any other file."""
-    path = Path(path)
-    if path.suffix.lower() not in ABC_SUFFIXES:
-        return None
-    try:
-        text = _abc_text(path)
-    except ScoreFileError:
-        return None
+def tune_choice_sentence(name: str, text: str) -> str | None:
+    """For the ABC text of a file (``name``) of several tunes, one sentence saying which
+    was taken (the first, as ``_parse`` reads it) and how many there are; else None."""
     numbers = _TUNE_NUMBER.findall(text)
     if len(numbers) < 2:
         return None
@@ -130,7 +133,7 @@ def tune_choice_sentence(path: str | os.PathLike) -> str | None:
     title = re.search(r"^T:\s*(.+?)\s*$", first, re.M)
     named = f" '{title.group(1)}'" if title else ""
     return (
-        f"{path.name} holds {len(numbers)} tunes; Composer took the first, "
+        f"{name} holds {len(numbers)} tunes; Composer took the first, "
         f"X:{numbers[0]}{named} (save another tune in a file of its own to accompany it)."
     )
 
@@ -300,7 +303,8 @@ def restated_at_measures(
 
 
 def _parse(path: Path):
-    """The score as music21 reads it, every way it can fail turned into one sentence."""
+    """The score as music21 reads it, and an ABC file's text (None for MusicXML), every
+    way it can fail turned into one sentence."""
     suffix = path.suffix.lower()
     if suffix not in SCORE_SUFFIXES:
         readable = ", ".join(SCORE_SUFFIXES)
@@ -326,6 +330,7 @@ def _parse(path: Path):
         ) from error
 
     kind = "ABC" if suffix in ABC_SUFFIXES else "MusicXML"
+    text = None
     try:
         if suffix in ABC_SUFFIXES:
             text = _abc_text(path)
@@ -347,7 +352,7 @@ def _parse(path: Path):
         if not scores:
             raise NoMelodyError(f"{path.name} has no notes; choose a score with a melody in it.")
         score = scores[0]
-    return score
+    return score, text
 
 
 def abc_fields_on_lines(text: str) -> str:

@@ -55,6 +55,7 @@ class Audition:
         self._virtual_out = None  # the "Composer" port a DAW listens to
         self._player = None  # core.playback.Player to a MIDI port
         self._arrangement: Arrangement | None = None
+        self._muted: list[int] = []  # the tracks the MIDI player leaves out
         self._started_at = 0.0
 
     # --- set-up ---------------------------------------------------------------------
@@ -125,7 +126,8 @@ class Audition:
 
         at_beat = next_barline(arrangement, self.position_beats())
         if self._player is not None and self._player.playing and self._arrangement is not None:
-            schedule = schedule_from_arrangement(arrangement, muted_tracks(arrangement, mix))
+            self._muted = muted_tracks(arrangement, mix)
+            schedule = schedule_from_arrangement(arrangement, self._muted)
             self._player.replace_schedule(schedule, at_beat)
             self._arrangement = arrangement
         elif self._synth is not None and self._synth.is_playing:
@@ -149,7 +151,8 @@ class Audition:
             if self._midi_out is None:
                 self._midi_out = self._open_chosen_output()
             port = self._midi_out
-        schedule = schedule_from_arrangement(arrangement, muted_tracks(arrangement, mix))
+        self._muted = muted_tracks(arrangement, mix)
+        schedule = schedule_from_arrangement(arrangement, self._muted)
         self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
         self._started_at = time.perf_counter()
         self._player.start()
@@ -220,7 +223,23 @@ class Audition:
             self._synth.stop()
 
     def set_mix(self, mix) -> None:
-        if self._synth is not None and self._player is None:
+        """Mute, solo and volume changed while playing: the built-in synth cuts a silenced
+        track at once; a MIDI output (or the DAW's port) gets the tracks now audible from
+        now on, a note sounding on a track just silenced released (it used to wait for
+        the next Play). Nothing changes there when the same tracks sound."""
+        if self._player is not None:
+            if not self._player.playing or self._arrangement is None:
+                return  # the metronome, or nothing
+            muted = muted_tracks(self._arrangement, mix)
+            if muted != self._muted:
+                from composer_gui.core.playback import schedule_from_arrangement
+
+                self._muted = muted
+                self._player.replace_schedule(
+                    schedule_from_arrangement(self._arrangement, muted), at_beat=None
+                )
+            return
+        if self._synth is not None:
             self._synth.set_mix(mix)
 
     @property

@@ -85,7 +85,8 @@ class MainWindow(
         self.start_beat = 0.0  # where Play starts; a click in a ruler moves it
         self._showing = False  # True while widgets are set from the document
         self.runner = TaskRunner(self)
-        self.file_reader = TaskRunner(self)  # scores are read here (window_files)
+        # scores are read here (window_files), on a thread that never holds the exit
+        self.file_reader = TaskRunner(self, daemon=True)
         self.reading_files: list[Path] = []  # the scores being read, in order
         # the engine runs in a child process (no GIL shared with the window), except in a
         # frozen bundle, where spawning a child would start the app again
@@ -399,6 +400,10 @@ class MainWindow(
         if self.take is not None:
             self.take.cancel()
         self._stop_following()
+        # a score still being read is dropped: music21 cannot be interrupted, and the
+        # app used to exit only once it had read the score (seconds, or minutes)
+        self.file_reader.abandon()
+        self.reading_files.clear()
         self.runner.cancel_all()
         if hasattr(self.engine, "terminate"):
             self.engine.terminate()

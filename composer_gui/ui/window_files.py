@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.file_suffixes import READABLE_SUFFIXES, dialog_pattern, is_score
-from composer_gui.core.midi_file import read_arrangement
+from composer_gui.core.midi_file import read_arrangement_and_tune_choice
 from composer_gui.core.project import PROJECT_SUFFIX
-from composer_gui.core.score_file import tune_choice_sentence
 from composer_gui.ui import settings
 
 log = logging.getLogger(__name__)
@@ -26,8 +25,8 @@ log = logging.getLogger(__name__)
 
 def read_melody_file(path: Path):
     """The file reader's job (no widget touched): the file read, and for an ABC tune book
-    the sentence saying which tune was taken."""
-    return read_arrangement(path), tune_choice_sentence(path)
+    the sentence saying which tune was taken, from one read of the file."""
+    return read_arrangement_and_tune_choice(path)
 
 
 class FilesFlow:

@@ -5,11 +5,17 @@ not touch any widget; when it returns, ``on_done(result)`` runs on the UI thread
 when it raises, ``on_error(message)`` gets one sentence a musician can act on (the
 traceback goes to the log). A single worker thread serializes the jobs, so only one
 generation (or model load) runs at a time and the model is never used by two threads.
+
+A runner made with ``daemon=True`` (the window's score reader) runs its jobs on a daemon
+thread instead, for work that cannot be interrupted and need not finish: ``abandon()``
+drops what is still running (nothing it returns is delivered) and the process exits
+without waiting for it, where a ThreadPoolExecutor's thread is joined at exit.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import traceback
 from collections.abc import Callable
@@ -83,20 +89,76 @@ class Job:
         return self.cancel_event.is_set()
 
 
+class DaemonWorker:
+    """One daemon thread running the calls submitted, in order, as a one-thread
+    ThreadPoolExecutor does (``submit`` returns a Future), except that leaving the program
+    never waits for it: a call that cannot be interrupted (music21 reading a score) would
+    otherwise hold the exit until it ends."""
+
+    def __init__(self, name: str) -> None:
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._shut = False
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self._shut:  # as a ThreadPoolExecutor refuses: the job would never run
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        future: Future = Future()
+        self._calls.put((future, fn, args))
+        return future
+
+    def _loop(self) -> None:
+        while True:
+            call = self._calls.get()
+            if call is None:
+                return
+            future, fn, args = call
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as error:  # noqa: BLE001 - the Future carries it
+                future.set_exception(error)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self._shut = True
+        if cancel_futures:
+            while True:
+                try:
+                    call = self._calls.get_nowait()
+                except queue.Empty:
+                    break
+                if call is not None:
+                    call[0].cancel()
+        self._calls.put(None)
+        if wait:
+            self._thread.join()
+
+
 class TaskRunner(QObject):
     """The app's one worker thread; ``run`` queues a job and wires its callbacks.
 
     Results travel back through ``_deliver``, a signal emitted on the worker thread and
     received on the UI thread (Qt queues it), carrying the callback to run there.
+    ``daemon``: the thread is a ``DaemonWorker``, left behind by ``abandon()``.
     """
 
     busy_changed = Signal(bool)
     _deliver = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, daemon: bool = False) -> None:
         super().__init__(parent)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="composer-worker")
+        self._executor = (
+            DaemonWorker("composer-reader")
+            if daemon
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="composer-worker")
+        )
         self._jobs: list[Job] = []
+        # Held while a result is handed to the UI thread: after ``abandon()`` none is,
+        # even by a job ending that moment (the window may be going away).
+        self._delivering = threading.Lock()
+        self._abandoned = False
         self._deliver.connect(self._on_deliver)
 
     def run(
@@ -130,12 +192,18 @@ class TaskRunner(QObject):
         except BaseException as error:  # noqa: BLE001 - every failure must reach the UI
             log_failure(log, f"Job {getattr(job.fn, '__name__', job.fn)}", error)
             message = musician_message(error)
-            self._deliver.emit(lambda: self._finish(job, on_error, message))
+            self._hand_over(lambda: self._finish(job, on_error, message))
             return
-        self._deliver.emit(lambda: self._finish(job, on_done, result))
+        self._hand_over(lambda: self._finish(job, on_done, result))
+
+    def _hand_over(self, callback: Callable[[], None]) -> None:
+        with self._delivering:
+            if not self._abandoned:
+                self._deliver.emit(callback)
 
     def _on_deliver(self, callback: Callable[[], None]) -> None:
-        callback()
+        if not self._abandoned:  # one already on its way when abandoned is dropped too
+            callback()
 
     def _finish(self, job: Job, callback, value) -> None:
         if job in self._jobs:
@@ -165,6 +233,16 @@ class TaskRunner(QObject):
     def shutdown(self) -> None:
         self.cancel_all()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def abandon(self) -> None:
+        """The window closes: the jobs queued never start, the one running is left to
+        end unheard (its result, or failure, is dropped), and nothing waits for it. For
+        a ``daemon`` runner, whose thread does not hold the program's exit."""
+        with self._delivering:
+            self._abandoned = True
+        self.cancel_all()
+        self._jobs.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 class LazyEngine(EngineHolder):

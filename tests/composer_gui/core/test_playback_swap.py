@@ -193,3 +193,49 @@ def test_looping_a_held_note_the_edit_changed_is_released_and_the_new_one_waits(
     pads = [e for e in edges(before_stop, player.start_time) if e[2] in (48, 50)]
     assert pads == [(0, "on", 48), (4, "off", 48), (8, "on", 50)]
     assert hanging(before_stop) == Counter({(1, 50): 1, (0, 72): 1})
+
+
+def test_a_swap_now_releases_at_once_and_sends_no_message_twice():
+    """A mute while playing (session 18): ``at_beat=None`` swaps as soon as the thread
+    can, the held pad released then rather than at the next barline; the melody, the
+    same in both schedules, goes on with each of its notes struck once, none cut."""
+    port = RecordingPort()
+    player = Player(port, schedule_from_arrangement(tune(60, held=48)))
+    player.start()
+    time.sleep(1.3 * BEAT)  # the melody's beat-1 note and the pad sound
+    muted = schedule_from_arrangement(tune(60, held=48), muted_tracks=[1])
+    asked = time.perf_counter()
+    player.replace_schedule(muted, at_beat=None)
+    assert player.wait(5.0)
+    before_stop = list(port.sent)
+    player.stop()
+    pad_off = [t for t, m in before_stop if m.type == "note_off" and m.note == 48]
+    assert len(pad_off) == 1 and pad_off[0] - asked < 0.2 * BEAT
+    melody = [(t, m.type) for t, m in before_stop if getattr(m, "note", None) == 60]
+    assert [kind for _t, kind in melody] == ["note_on", "note_off"] * 8  # none twice
+    beats = [round((t - player.start_time) / BEAT) for t, kind in melody if kind == "note_on"]
+    assert beats == list(range(8))
+    assert hanging(before_stop) == Counter()
+
+
+def test_a_swap_now_skips_nothing_when_the_player_runs_late():
+    """A port slower than the clock keeps the player behind time: a swap "now" must take
+    over after the last message sent, not at the clock's now, or the messages already
+    due but not yet sent (clocks a DAW counts) are lost."""
+
+    class SlowPort(RecordingPort):
+        def send(self, message: mido.Message) -> None:
+            time.sleep(0.015)  # the clock comes every 10.4 ms at 240 BPM
+            super().send(message)
+
+    port = SlowPort()
+    player = Player(port, schedule_from_arrangement(tune(60, held=48)), send_clock=True)
+    player.start()
+    time.sleep(1.3 * BEAT)
+    player.replace_schedule(schedule_from_arrangement(tune(60), muted_tracks=[]), at_beat=None)
+    assert player.wait(10.0)
+    before_stop = list(port.sent)
+    player.stop()
+    kinds = Counter(m.type for _t, m in before_stop)
+    assert kinds["clock"] == 8 * 24 and kinds["start"] == 1
+    assert hanging(before_stop) == Counter()

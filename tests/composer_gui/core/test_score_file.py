@@ -14,9 +14,13 @@ import pytest
 from composer_gui.core.errors import MidiFileError, NoMelodyError, ScoreFileError
 from composer_gui.core.file_suffixes import MIDI_SUFFIXES, READABLE_SUFFIXES, SCORE_SUFFIXES
 from composer_gui.core.melody_grid import PICKUP_FILE, melody_on_grid, pickup_bar
-from composer_gui.core.midi_file import read_arrangement, read_melody
+from composer_gui.core.midi_file import (
+    read_arrangement,
+    read_arrangement_and_tune_choice,
+    read_melody,
+)
 from composer_gui.core.midi_writer import write_arrangement
-from composer_gui.core.score_file import read_score, tune_choice_sentence
+from composer_gui.core.score_file import read_score
 from models.pianoroll import Meter
 from tests.support.music_files import music21_midi_notes
 
@@ -105,7 +109,7 @@ def test_an_oneills_jig_has_its_pickup_as_written(tmp_path):
     assert read.time_signature == (1, 8) and read.meter_changes == [(0.5, (6, 8))]
     whole, measures = score_bar_lines(part)
     assert set(whole) <= set(read.bar_starts()) <= set(measures)
-    assert tune_choice_sentence(path) is None  # one tune: nothing to say
+    assert read_arrangement_and_tune_choice(path)[1] is None  # one tune: nothing to say
 
 
 def test_a_tune_book_gives_its_first_tune_and_says_so(tmp_path):
@@ -114,7 +118,7 @@ def test_a_tune_book_gives_its_first_tune_and_says_so(tmp_path):
     first = music21_score(path, number=1)
     assert [as_tuples(read.tracks[0].notes)] == music21_midi_notes(first)
     assert read.time_signature == (2, 4)  # The Enchanted Valley: no pickup
-    sentence = tune_choice_sentence(path)
+    sentence = read_arrangement_and_tune_choice(path)[1]
     assert sentence == (
         "0001-0050.abc holds 50 tunes; Composer took the first, X:1 'The Enchanted Valley' "
         "(save another tune in a file of its own to accompany it)."

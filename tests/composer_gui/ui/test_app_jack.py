@@ -127,3 +127,56 @@ def test_letter_keys_sound_through_the_chosen_midi_output(qtbot, window, jack_se
         (True, 60),
         (False, 60),
     ]
+
+
+def test_a_track_muted_while_sending_to_the_daw_port_goes_silent_there_at_once(
+    qtbot, window, jack_server, melody_file
+):
+    """Session 18: a mute while Send to DAW ran reached the DAW only at the next Send.
+    Through the real virtual port on JACK, counted in the clock the DAW receives: the
+    tenor's sounding note ends within half a beat of the mute, no tenor note after it,
+    and the other voices' notes all arrive."""
+    from tests.composer_gui.ui.test_window_issue15 import generate
+
+    use_jack(window)
+    assert window.open_file(melody_file)
+    window.document.set_tempo(240.0)  # the flows' two bars in 2 s
+    generate(qtbot, window)
+    window.candidates.select(0)
+    window.open_daw_port()
+    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
+    jack_server.wait_for_port(source)
+    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
+    jack_server.connect(source, dump.port)
+    try:
+        window.actions.send_to_daw.setChecked(True)
+        qtbot.waitUntil(lambda: window.audition.position_beats() > 2.3, timeout=5000)
+        muted_beat = window.audition.position_beats()  # the tenor's half note sounds
+        window.tracks.strips[2].mute.click()
+        qtbot.waitUntil(lambda: not window.actions.send_to_daw.isChecked(), timeout=15000)
+        time.sleep(0.2)
+    finally:
+        events = dump.stop()
+    heard = window.heard_arrangement()
+    tenor = heard.tracks[2]
+    clocks = 0
+    tenor_events = []  # (clocks received before it, on?, pitch)
+    for event in events:
+        if event.data[0] == 0xF8:
+            clocks += 1
+        elif event.channel == tenor.channel and (event.is_note_on or event.is_note_off):
+            tenor_events.append((clocks, event.is_note_on, event.data[1]))
+    held = next(n for n in tenor.notes if n.start_beat <= muted_beat < n.end_beat)
+    last_on = max(i for i, e in enumerate(tenor_events) if e[1])
+    assert tenor_events[last_on][2] == held.pitch  # no tenor note after the held one
+    release = next(e for e in tenor_events[last_on:] if not e[1] and e[2] == held.pitch)
+    assert muted_beat * 24 - 2 <= release[0] <= (muted_beat + 0.5) * 24  # not at its end
+    others = sorted(
+        (t.channel, n.pitch) for i, t in enumerate(heard.tracks) if i != 2 for n in t.notes
+    )
+    assert (
+        sorted(
+            (e.channel, e.data[1]) for e in events if e.is_note_on and e.channel != tenor.channel
+        )
+        == others
+    )

@@ -105,14 +105,14 @@ def test_a_score_is_read_off_the_ui_thread_and_opens_when_read(
     before = tuple(window.document.melody)
     tune = corpus_copy("ryansMammoth/FishersHornpipe.abc", tmp_path)
     release, reader_threads = threading.Event(), []
-    real_read = window_files.read_arrangement
+    real_read = window_files.read_arrangement_and_tune_choice
 
     def slow_read(path):
         reader_threads.append(threading.current_thread())
         assert release.wait(20)
         return real_read(path)
 
-    monkeypatch.setattr(window_files, "read_arrangement", slow_read)
+    monkeypatch.setattr(window_files, "read_arrangement_and_tune_choice", slow_read)
     assert window.open_file(tune, asked=True)  # returns at once
     qtbot.waitUntil(lambda: bool(reader_threads))
     assert reader_threads[0] is not threading.main_thread()

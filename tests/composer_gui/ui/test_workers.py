@@ -72,3 +72,33 @@ def test_the_excepthook_logs_refusals_in_one_line(monkeypatch, caplog, error, le
     [record] = records_of(caplog)
     assert record.levelno == level
     assert ("Traceback" in record.getMessage()) is traced
+
+
+def test_a_daemon_runner_runs_in_order_on_a_daemon_thread_and_abandon_drops_results(qtbot):
+    """The window's score reader (session 18): its jobs run one after another on one
+    daemon thread (the exit never waits for it), failures reach on_error as on the
+    generation's runner, and after ``abandon()`` nothing more is delivered."""
+    import threading
+
+    runner = TaskRunner(daemon=True)
+    threads, done, told = [], [], []
+
+    def job(n: int) -> int:
+        threads.append(threading.current_thread())
+        return n
+
+    for n in range(3):
+        runner.run(job, n, on_done=done.append)
+    runner.run(refuse, on_error=told.append)
+    qtbot.waitUntil(lambda: len(done) == 3 and bool(told), timeout=5000)
+    assert done == [0, 1, 2] and told == ["This melody has no notes; play or open one first."]
+    assert len(set(threads)) == 1 and threads[0].daemon
+    release = threading.Event()
+    runner.run(lambda: release.wait(5), on_done=done.append)
+    runner.run(job, 9, on_done=done.append)  # queued behind it: never starts
+    runner.abandon()
+    release.set()
+    qtbot.wait(200)
+    assert done == [0, 1, 2] and not runner.busy
+    with pytest.raises(RuntimeError):
+        runner.run(job, 10)
