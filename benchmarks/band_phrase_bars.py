@@ -50,6 +50,42 @@ def spread(items: list, at_most: int) -> list:
     return [items[int(i)] for i in np.linspace(0, len(items) - 1, at_most)]
 
 
+def bar_tables(data, models: list, bars: int, at_most: int) -> dict[tuple, tuple[int, np.ndarray]]:
+    """Per ``(style index, signature)`` cell of ``data``: ``(pieces, table)``, the table
+    ``(1 + len(models), tracks, CYCLE)`` of mean note starts a bar, MMA's first, then each
+    model's mean over its 4 cleaned candidates; pieces without a pickup and at least
+    ``bars`` long, at most ``at_most`` a cell, spread over the split."""
+    import torch
+
+    from models.sampling import draw_candidates
+
+    tracks = models[0].tracks
+    cells: dict[tuple, list] = {}
+    for piece in data.pieces():
+        if piece.bar_phase == 0 and piece.n_steps >= bars * piece.meter.bar_steps:
+            cells.setdefault((int(piece.style), piece.meter.signature), []).append(piece)
+    out = {}
+    for (style, signature), pieces in sorted(cells.items()):
+        pieces = spread(pieces, at_most)
+        meter = pieces[0].meter
+        n = bars * meter.bar_steps
+        table = np.zeros((1 + len(models), len(tracks), CYCLE))
+        for piece in pieces:
+            for t in range(len(tracks)):
+                table[0, t] += starts_per_bar(piece.onsets[t][:n], meter.bar_steps, bars)
+            for m, generator in enumerate(models, start=1):
+                with torch.inference_mode():
+                    _, cleaned = draw_candidates(
+                        generator, piece.melody[:n].astype(np.int64), piece.melody_onsets[:n],
+                        meter, 0, 4, 0, style=style, first_bar=0,
+                    )  # fmt: skip
+                for candidate in cleaned:
+                    for t, (_, onsets) in enumerate(candidate):
+                        table[m, t] += starts_per_bar(onsets, meter.bar_steps, bars) / 4
+        out[(style, signature)] = (len(pieces), table / len(pieces))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="valid", choices=["train", "valid", "test"])
@@ -59,11 +95,8 @@ def main() -> None:
     parser.add_argument("--pieces", type=int, default=12, help="pieces a style and meter")
     args = parser.parse_args()
 
-    import torch
-
     from models.band_pieces import load_band_split
     from models.checkpoint import load_model
-    from models.sampling import draw_candidates
 
     started = time.monotonic()
     data = load_band_split(args.data, args.split)
@@ -72,34 +105,15 @@ def main() -> None:
         if tuple(generator.config.styles) != tuple(data.styles):
             raise SystemExit(f"{path}: its styles are not the data's")
     tracks = models[0].tracks
-    cells: dict[tuple, list] = {}
-    for piece in data.pieces():
-        if piece.bar_phase == 0 and piece.n_steps >= args.bars * piece.meter.bar_steps:
-            cells.setdefault((int(piece.style), piece.meter.signature), []).append(piece)
     print(f"split {args.split}; first {args.bars} bars of each piece, no pickup; "
           f"note starts a bar per bar of four (1 2 3 4)")  # fmt: skip
     names = ["MMA", *(p.name if p.parent == ROOT / "resources" / "weights" else str(p)
                       for p in args.model)]  # fmt: skip
     print("columns: " + "; ".join(f"{i}: {n}" for i, n in enumerate(names)))
-    for (style, signature), pieces in sorted(cells.items()):
-        pieces = spread(pieces, args.pieces)
-        meter = pieces[0].meter
-        n = args.bars * meter.bar_steps
-        table = np.zeros((len(names), len(tracks), CYCLE))
-        for piece in pieces:
-            for t in range(len(tracks)):
-                table[0, t] += starts_per_bar(piece.onsets[t][:n], meter.bar_steps, args.bars)
-            for m, generator in enumerate(models, start=1):
-                with torch.inference_mode():
-                    _, cleaned = draw_candidates(
-                        generator, piece.melody[:n].astype(np.int64), piece.melody_onsets[:n],
-                        meter, 0, 4, 0, style=style, first_bar=0,
-                    )  # fmt: skip
-                for candidate in cleaned:
-                    for t, (_, onsets) in enumerate(candidate):
-                        table[m, t] += starts_per_bar(onsets, meter.bar_steps, args.bars) / 4
-        table /= len(pieces)
-        print(f"\n{data.styles[style]} {signature[0]}/{signature[1]} ({len(pieces)} pieces)")
+    for (style, signature), (count, table) in bar_tables(
+        data, models, args.bars, args.pieces
+    ).items():
+        print(f"\n{data.styles[style]} {signature[0]}/{signature[1]} ({count} pieces)")
         for t, track in enumerate(tracks):
             row = "   ".join(
                 f"{i}: " + " ".join(f"{v:5.2f}" for v in table[i, t]) for i in range(len(names))
