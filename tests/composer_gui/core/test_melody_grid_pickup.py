@@ -331,3 +331,49 @@ def test_a_tunes_excerpts_count_as_one_observation_of_a_gain():
     assert bench.clustered_z({t: 1 for t in "abcdefgh"}) == pytest.approx(8**0.5)
     assert bench.clustered_z({"a": 8, "b": 0, "c": -1}) == pytest.approx(7 / 65**0.5)
     assert bench.clustered_z({"a": 0}) == 0.0
+
+
+def test_a_changed_meter_with_too_few_plain_fitting_tunes_is_put_back_to_session_11():
+    # Session 18b: a changed meter's zero-move margin chosen on under PLAIN_FLOOR fitting
+    # tunes without a pickup bounds nothing, so that meter keeps session 11's entry.
+    import json
+
+    bench = _benchmark_module("bench_pickup")
+    session_11 = json.loads(bench.S11_PROFILES.read_text())
+    candidate = json.loads(json.dumps(session_11))
+    for name in ("2/4", "12/8"):
+        candidate["meters"][name] |= {"margin": 0.3, "tonic": "key", "accent_evidence": 1.0}
+    candidate["meters"]["6/8"]["last_weight"] = session_11["last_weight"]  # reads the same
+    assert bench.changed_meters(candidate, session_11) == ["12/8", "2/4"]
+    rows = [{"part": "fit", "meter": "2/4", "phase": 0}] * 10 + [
+        {"part": "fit", "meter": "12/8", "phase": 0}
+    ] * 9
+    rows += [{"part": "fit", "meter": "12/8", "phase": 6}] * 20  # with a pickup: not counted
+    rows += [{"part": "held-out", "meter": "12/8", "phase": 0}] * 5  # not the fitting part
+    floored = bench.apply_plain_floor(rows, candidate, session_11, floor=10)
+    assert floored["put_back_to_session_11"] == ["12/8"]
+    assert floored["meters"]["2/4"] == candidate["meters"]["2/4"]
+    assert bench.changed_meters(floored, session_11) == ["2/4"]  # 12/8 reads as session 11
+    assert floored["fitting_tunes_without_a_pickup"]["12/8"] == 9
+    assert (
+        bench.apply_plain_floor(rows, candidate, session_11, floor=9)["put_back_to_session_11"]
+        == []
+    )
+
+
+def test_session_18b_candidate_is_session_18s_in_2_4_and_6_8_and_session_11s_elsewhere():
+    import json
+
+    bench = _benchmark_module("bench_pickup")
+    records = ROOT / "docs" / "benchmarks"
+    session_11 = json.loads(bench.S11_PROFILES.read_text())
+    s18 = json.loads((records / "pickup-profiles-s18-candidate.json").read_text())
+    s18b = json.loads((records / "pickup-profiles-s18b-candidate.json").read_text())
+    assert bench.changed_meters(s18, session_11) == ["12/8", "2/4", "6/8"]
+    assert bench.changed_meters(s18b, session_11) == ["2/4", "6/8"]
+    assert s18b["fitting_tunes_without_a_pickup"] == {
+        "12/8": 3, "2/2": 12, "2/4": 21, "3/2": 5, "3/4": 9,
+        "3/8": 9, "4/4": 9, "6/4": 3, "6/8": 12, "9/8": 4,
+    }  # fmt: skip
+    assert s18b["meters"]["2/4"] == s18["meters"]["2/4"]
+    assert s18b["meters"]["6/8"] == s18["meters"]["6/8"]
