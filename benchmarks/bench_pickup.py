@@ -18,11 +18,11 @@ part only, chooses the smoothing strength, the tonic (the last note or the key),
 note's and the pitch's weights, the accent evidence and each meter's margin by 5-fold
 cross-validation inside the fitting part, on whole tunes and their excerpts together
 (session 17), and writes them to ``--out`` (a temporary file unless told; the product
-reads ``resources/weights/pickup-profiles.json``, still session 11's fit). Without ``--fit`` the
-shipped detector and the session-10 hand-weighted rule (kept here as the baseline) are
-measured on the parts ``--part`` names (fit and held-out by default); the held-out part
-is for reporting, never for choosing, so a candidate is measured with ``--part fit``
-until it is fixed.
+reads ``resources/weights/pickup-profiles.json``, session 18b's since it shipped). Without
+``--fit`` the shipped detector and the session-10 hand-weighted rule (kept here as the
+baseline) are measured on the parts ``--part`` names (fit and held-out by default); the
+held-out part is for reporting, never for choosing, so a candidate is measured with
+``--part fit`` until it is fixed.
 ``--part fresh`` measures the fresh part (``pickup_tunes.load(fresh=True)``), which
 judged session 12's second candidate (read once; docs/meters.md).
 
@@ -36,7 +36,9 @@ Session 18b: ``--plain-floor FILE`` puts a changed meter with fewer than ``PLAIN
 fitting tunes without a pickup back to session 11's (``apply_plain_floor``);
 ``--part third-fresh`` is the third fresh part (2/4 and 6/8), read once. Session 11's
 profiles, the baseline every fit is judged against, are read from their record
-(``S11_PROFILES``), not from the shipped file.
+(``S11_PROFILES``), not from the shipped file; since session 18b's shipped, the
+"learned profiles" tables are its, and session 11's are measured with ``--candidate
+docs/benchmarks/pickup-profiles-s11.json``.
 """
 
 from __future__ import annotations
@@ -695,7 +697,7 @@ def apply_plain_floor(
     that moves none of its fitting tunes without a pickup (nor their 8- and 4-bar
     excerpts): on n such tunes, none moved bounds the share a fresh part would move only
     below about 3/n (95%, the rule of three), so on under 10 it bounds nothing a musician
-    would accept (12/8's 3 tunes: under 100%)."""
+    would accept (12/8's 3 tunes: none)."""
     fitting = [r for r in rows if r["part"] == "fit"]
     plain = {
         name: sum(r["phase"] == 0 for r in fitting if r["meter"] == name)
@@ -760,7 +762,7 @@ def main() -> None:
         type=Path,
         default=Path(tempfile.gettempdir()) / "pickup-profiles-candidate.json",
         help="where --fit writes (the product reads resources/weights/pickup-profiles.json; "
-        "session 17's fit failed its rule and is not shipped: docs/meters.md)",
+        "session 18b's per-meter profiles are shipped: docs/meters.md)",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the labelled set")
     parser.add_argument("--md", type=Path, default=None, help="write the tables here")
