@@ -18,11 +18,11 @@ part only, chooses the smoothing strength, the tonic (the last note or the key),
 note's and the pitch's weights, the accent evidence and each meter's margin by 5-fold
 cross-validation inside the fitting part, on whole tunes and their excerpts together
 (session 17), and writes them to ``--out`` (a temporary file unless told; the product
-reads ``resources/weights/pickup-profiles.json``, still session 11's fit). Without ``--fit`` the
-shipped detector and the session-10 hand-weighted rule (kept here as the baseline) are
-measured on the parts ``--part`` names (fit and held-out by default); the held-out part
-is for reporting, never for choosing, so a candidate is measured with ``--part fit``
-until it is fixed.
+reads ``resources/weights/pickup-profiles.json``, session 18b's since it shipped). Without
+``--fit`` the shipped detector and the session-10 hand-weighted rule (kept here as the
+baseline) are measured on the parts ``--part`` names (fit and held-out by default); the
+held-out part is for reporting, never for choosing, so a candidate is measured with
+``--part fit`` until it is fixed.
 ``--part fresh`` measures the fresh part (``pickup_tunes.load(fresh=True)``), which
 judged session 12's second candidate (read once; docs/meters.md).
 
@@ -32,6 +32,13 @@ choose settings with each meter's margin also chosen out of fold (``nested_detec
 session 17's margins were chosen to move none of the fitting items, so its fitting
 figures could not see a move); ``--candidate FILE`` measures a profile file beside the
 shipped one; ``--part second-fresh`` is the second fresh part, read once.
+Session 18b: ``--plain-floor FILE`` puts a changed meter with fewer than ``PLAIN_FLOOR``
+fitting tunes without a pickup back to session 11's (``apply_plain_floor``);
+``--part third-fresh`` is the third fresh part (2/4 and 6/8), read once. Session 11's
+profiles, the baseline every fit is judged against, are read from their record
+(``S11_PROFILES``), not from the shipped file; since session 18b's shipped, the
+"learned profiles" tables are its, and session 11's are measured with ``--candidate
+docs/benchmarks/pickup-profiles-s11.json``.
 """
 
 from __future__ import annotations
@@ -319,6 +326,7 @@ def melody_bars(row: dict) -> float:
 
 RECORDS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks"
 S17_CANDIDATE = RECORDS / "pickup-profiles-s17-candidate.json"  # 5184808's refit, not shipped
+S11_PROFILES = RECORDS / "pickup-profiles-s11.json"  # session 11's fit, as shipped since 89e46d6
 CHOICE_BARS = (2, 3, 4, 5, 6, 7, 8)  # excerpts the long profiles' min_bars is chosen on
 MIN_BARS = (0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 16.0, float("inf"))
 
@@ -449,7 +457,7 @@ def choose_min_bars(rows: list[dict]) -> float:
     first; it cannot see the long profiles' moves and is not read by the rule."""
     fitting = [r for r in rows if r["part"] == "fit"]
     items = fold_items(fitting, bars=CHOICE_BARS)
-    shipped = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    shipped = json.loads(S11_PROFILES.read_text())
     candidate = json.loads(S17_CANDIDATE.read_text())
     print(
         f"{len(fitting)} fitting tunes, {len(items)} tunes and excerpts. Per min_bars: "
@@ -505,7 +513,7 @@ def run_fit_nested(rows: list[dict], out: Path) -> None:
     spans = np.array([melody_bars(row) for row, _, _ in items])
     truth = np.array([truth_offset(row, meter_of(row)) for row, _, _ in items])
     plain = np.array([row["phase"] == 0 for row, _, _ in items])
-    shipped = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    shipped = json.loads(S11_PROFILES.read_text())
     short = np.array(nested_detected(fitting, items, shipped, session_11=True))
     base = (int((short == truth).sum()), int((plain & (short != 0)).sum()))
     print(f"session 11, nested: {base[0]} bars found, {base[1]} moved of {len(items)}")
@@ -568,6 +576,18 @@ def clustered_z(gains: dict[str, int]) -> float:
     return float(values.sum() / spread) if spread else 0.0
 
 
+def session_11_entry(session_11: dict, name: str) -> dict:
+    """Session 11's entry for meter ``name``, with that file's weights written into it, as
+    a per-meter file keeps a meter it leaves unchanged (``pickup.read_profiles`` reads it
+    as session 11's file does)."""
+    return session_11["meters"][name] | {
+        "last_weight": session_11["last_weight"],
+        "degree_weight": session_11["degree_weight"],
+        "tonic": "last",
+        "accent_evidence": pickup.ACCENT_EVIDENCE,
+    }
+
+
 def run_fit_per_meter(rows: list[dict], out: Path) -> None:
     """Session 18's fit, on the fitting part alone: each meter's setting chosen apart.
     Every ``--fit`` setting is judged by ``nested_detected`` (margins chosen out of fold
@@ -587,7 +607,7 @@ def run_fit_per_meter(rows: list[dict], out: Path) -> None:
     plain = np.array([row["phase"] == 0 for row, _, _ in items])
     meters = np.array([row["meter"] for row, _, _ in items])
     tunes = [row["name"] for row, _, _ in items]
-    shipped = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    shipped = json.loads(S11_PROFILES.read_text())
     short = np.array(nested_detected(fitting, items, shipped, session_11=True))
     by_setting = {
         tuple(setting.values()): (setting, np.array(nested_detected(fitting, items, setting)))
@@ -624,12 +644,7 @@ def run_fit_per_meter(rows: list[dict], out: Path) -> None:
             f"{found} / {moved} | {z:.2f} | {'yes' if taken else 'no'} |"
         )
         if not taken:
-            data["meters"][name] = shipped["meters"][name] | {
-                "last_weight": shipped["last_weight"],
-                "degree_weight": shipped["degree_weight"],
-                "tonic": "last",
-                "accent_evidence": pickup.ACCENT_EVIDENCE,
-            }
+            data["meters"][name] = session_11_entry(shipped, name)
             continue
         scored = []
         for k in range(5):
@@ -648,6 +663,57 @@ def run_fit_per_meter(rows: list[dict], out: Path) -> None:
         }
     out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
     print(f"wrote {out}")
+
+
+PLAIN_FLOOR = 10  # fitting tunes without a pickup a meter's changed setting is chosen on
+
+
+def changed_meters(candidate: dict, session_11: dict) -> list[str]:
+    """The meters whose entry in the ``candidate`` file reads differently from session
+    11's (its tables, margin, weights, tonic or accent evidence)."""
+
+    def reads(data: dict, name: str) -> dict:
+        entry = data["meters"][name]
+        return {k: entry[k] for k in ("notes", "degrees", "last", "margin")} | {
+            "last_weight": entry.get("last_weight", data["last_weight"]),
+            "degree_weight": entry.get("degree_weight", data["degree_weight"]),
+            "tonic": entry.get("tonic", data.get("tonic", "last")),
+            "accent_evidence": entry.get(
+                "accent_evidence", data.get("accent_evidence", pickup.ACCENT_EVIDENCE)
+            ),
+        }
+
+    return sorted(
+        name for name in candidate["meters"] if reads(candidate, name) != reads(session_11, name)
+    )
+
+
+def apply_plain_floor(
+    rows: list[dict], candidate: dict, session_11: dict, floor: int = PLAIN_FLOOR
+) -> dict:
+    """The ``candidate`` file with each changed meter (``changed_meters``) whose fitting
+    part has fewer than ``floor`` tunes notated without a pickup put back to session
+    11's entry (session 18b, docs/meters.md). A changed meter's margin is the smallest
+    that moves none of its fitting tunes without a pickup (nor their 8- and 4-bar
+    excerpts): on n such tunes, none moved bounds the share a fresh part would move only
+    below about 3/n (95%, the rule of three), so on under 10 it bounds nothing a musician
+    would accept (12/8's 3 tunes: none)."""
+    fitting = [r for r in rows if r["part"] == "fit"]
+    plain = {
+        name: sum(r["phase"] == 0 for r in fitting if r["meter"] == name)
+        for name in candidate["meters"]
+    }
+    reverted = [name for name in changed_meters(candidate, session_11) if plain[name] < floor]
+    meters = {
+        name: session_11_entry(session_11, name) if name in reverted else entry
+        for name, entry in candidate["meters"].items()
+    }
+    return candidate | {
+        "plain_floor": floor,
+        "fitting_tunes_without_a_pickup": plain,
+        "put_back_to_session_11": reverted,
+        "meters": meters,
+    }
 
 
 def cost(rows: list[dict], repeats: int = 200) -> list[str]:
@@ -696,16 +762,24 @@ def main() -> None:
         type=Path,
         default=Path(tempfile.gettempdir()) / "pickup-profiles-candidate.json",
         help="where --fit writes (the product reads resources/weights/pickup-profiles.json; "
-        "session 17's fit failed its rule and is not shipped: docs/meters.md)",
+        "session 18b's per-meter profiles are shipped: docs/meters.md)",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the labelled set")
     parser.add_argument("--md", type=Path, default=None, help="write the tables here")
     parser.add_argument(
         "--part",
-        choices=("fit", "held-out", "both", "fresh", "second-fresh"),
+        choices=("fit", "held-out", "both", "fresh", "second-fresh", "third-fresh"),
         default="both",
         help="the part(s) to measure ('both': fit and held-out; 'held-out', 'fresh', "
-        "'second-fresh' judge)",
+        "'second-fresh', 'third-fresh' judge)",
+    )
+    parser.add_argument(
+        "--plain-floor",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write FILE's profiles to --out with each changed meter whose fitting part has "
+        f"fewer than {PLAIN_FLOOR} tunes without a pickup put back to session 11's",
     )
     parser.add_argument("--cost", action="store_true", help="time the detector, 32 and 8 bars")
     parser.add_argument(
@@ -733,8 +807,21 @@ def main() -> None:
     )
     args = parser.parse_args()
     rows = pt.load(
-        args.rebuild, fresh=args.part == "fresh", second_fresh=args.part == "second-fresh"
+        args.rebuild,
+        fresh=args.part == "fresh",
+        second_fresh=args.part == "second-fresh",
+        third_fresh=args.part == "third-fresh",
     )
+    if args.plain_floor:
+        data = apply_plain_floor(
+            rows, json.loads(args.plain_floor.read_text()), json.loads(S11_PROFILES.read_text())
+        )
+        data["command"] = (
+            f"python benchmarks/bench_pickup.py --plain-floor {args.plain_floor} --out {args.out}"
+        )
+        args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
+        print(f"put back to session 11's: {data['put_back_to_session_11']}; wrote {args.out}")
+        return
     if args.cost:
         print("\n".join(cost(rows)))
         return

@@ -44,6 +44,13 @@ and of the meters' validation sets (``docs/benchmarks/meter-validation-set*.json
 read the seed-0 shuffle from its back). ``assert_disjoint`` checks it; the names of every
 part are recorded in ``docs/benchmarks/pickup-parts.json`` (``python
 benchmarks/pickup_tunes.py --record``) before the second fresh part is measured.
+
+**A third fresh part** (session 18b, ``load(third_fresh=True)``, part "third-fresh"): the
+second fresh part judged session 18's per-meter candidate and is read, so the candidate
+shaped after that reading (its 2/4 and 6/8 entries only) is judged here, read once. The
+next 2/4 and 6/8 tunes (``THIRD_FRESH_PER_METER``) of the same shuffles past every tune
+of the four parts above, under the second fresh part's exclusions; no other meter, whose
+entries that candidate leaves at session 11's.
 """
 
 from __future__ import annotations
@@ -77,6 +84,8 @@ SECOND_FRESH_PER_METER = {
     "2/4": 100, "3/4": 100, "4/4": 100, "6/8": 100, "2/2": 100, "3/8": 60, "12/8": 40,
 }  # fmt: skip
 SECOND_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh2-v1.json"
+THIRD_FRESH_PER_METER = {"2/4": 200, "6/8": 200}  # the meters session 18b's candidate changes
+THIRD_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh3-v1.json"
 RECORD = ROOT / "docs" / "benchmarks" / "pickup-parts.json"
 VALIDATION_SETS = "meter-validation-set*.json"  # docs/benchmarks: benchmarks/validation_tunes.py
 
@@ -169,12 +178,13 @@ def _choose_tunes(per_meter: dict[str, int], pool_of, skipped: set[str]) -> dict
     re-barred (``rebar_12_8``)."""
     chosen: dict[str, list[ct.Tune]] = {m: [] for m in per_meter}
     spare_6_8: list[ct.Tune] = []
+    twelve = per_meter.get("12/8", 0)  # a part may have none (the third fresh part)
     for meter, count in per_meter.items():
         if meter == "12/8":
             continue
         for ref in ct.choose(pool_of(meter), meter, None, SEED):
             full = len(chosen[meter]) >= count
-            if full and (meter != "6/8" or len(spare_6_8) >= per_meter["12/8"]):
+            if full and (meter != "6/8" or len(spare_6_8) >= twelve):
                 break
             if ref.name in skipped:
                 continue
@@ -182,7 +192,8 @@ def _choose_tunes(per_meter: dict[str, int], pool_of, skipped: set[str]) -> dict
             if not _one_meter(tune, meter):
                 continue
             (spare_6_8 if full else chosen[meter]).append(tune)
-    chosen["12/8"] = [rebar_12_8(t) for t in spare_6_8[: per_meter["12/8"]]]
+    if "12/8" in per_meter:
+        chosen["12/8"] = [rebar_12_8(t) for t in spare_6_8[:twelve]]
     return chosen
 
 
@@ -256,6 +267,28 @@ def build_second_fresh(used: list[dict]) -> list[dict]:
     return rows
 
 
+def build_third_fresh(used: list[dict]) -> list[dict]:
+    """The third fresh part (part "third-fresh"): each of ``THIRD_FRESH_PER_METER``'s
+    meters' next tunes past the ``used`` set (fit, held-out, fresh and second fresh),
+    none a judging benchmark's. Only the meters session 18b's candidate changes: in the
+    others its entries are session 11's, so both detectors read their tunes alike and
+    they could not tell the two apart."""
+    refs = ct.index_tunes()
+    outside = outside_names(refs)
+    skipped = excluded_names(refs) | outside | {r["name"] for r in used}
+    skipped |= {source_name(name) for name in skipped}
+    chosen = _choose_tunes(THIRD_FRESH_PER_METER, lambda _meter: refs, skipped)
+    with tempfile.TemporaryDirectory() as work:
+        rows = [
+            _row(tune, meter, "third-fresh", Path(work))
+            for meter, tunes in chosen.items()
+            for tune in tunes
+        ]
+    assert_disjoint(used + rows)
+    assert_disjoint(rows, outside)
+    return rows
+
+
 def _cached(path: Path, rebuild: bool, make) -> list[dict]:
     if path.exists() and not rebuild:
         return json.loads(path.read_text())
@@ -264,18 +297,27 @@ def _cached(path: Path, rebuild: bool, make) -> list[dict]:
     return rows
 
 
-def load(rebuild: bool = False, fresh: bool = False, second_fresh: bool = False) -> list[dict]:
+def load(
+    rebuild: bool = False,
+    fresh: bool = False,
+    second_fresh: bool = False,
+    third_fresh: bool = False,
+) -> list[dict]:
     """The set, from the cache when it is there (built once, under a minute); with
     ``fresh`` the fresh part after it (built once, about a minute); with ``second_fresh``
     the fresh part and the second fresh part after them (built once, a few minutes: the
-    corpus benchmark's selection is parsed to leave it out)."""
+    corpus benchmark's selection is parsed to leave it out); with ``third_fresh`` the
+    third fresh part after those (built once, a few minutes)."""
     rows = _cached(CACHE, rebuild, build)
-    if not (fresh or second_fresh):
+    if not (fresh or second_fresh or third_fresh):
         return rows
     rows = rows + _cached(FRESH_CACHE, rebuild, lambda: build_fresh(rows))
-    if not second_fresh:
+    if not (second_fresh or third_fresh):
         return rows
-    return rows + _cached(SECOND_FRESH_CACHE, rebuild, lambda: build_second_fresh(rows))
+    rows = rows + _cached(SECOND_FRESH_CACHE, rebuild, lambda: build_second_fresh(rows))
+    if not third_fresh:
+        return rows
+    return rows + _cached(THIRD_FRESH_CACHE, rebuild, lambda: build_third_fresh(rows))
 
 
 def record(rows: list[dict]) -> dict:
@@ -287,8 +329,9 @@ def record(rows: list[dict]) -> dict:
         "command": "python benchmarks/pickup_tunes.py --record",
         "seed": SEED,
         "rule": "each meter's SEED shuffle; fit and held-out split, then fresh, then "
-        "second-fresh past them; none in docs/benchmarks' corpus and band-styles runs, "
-        "nor the first FRONT tunes of the seed-0 shuffle; second-fresh also none of "
+        "second-fresh past them, then third-fresh (2/4 and 6/8 only) past those; none in "
+        "docs/benchmarks' corpus and band-styles runs, nor the first FRONT tunes of the "
+        "seed-0 shuffle; second-fresh and third-fresh also none of "
         "bench_corpus.corpus_selection nor the meter validation sets",
         "parts": parts,
     }
@@ -303,7 +346,7 @@ def main() -> None:
         "--record", action="store_true", help=f"write every part's names to {RECORD}"
     )
     args = parser.parse_args()
-    rows = load(args.rebuild, second_fresh=True)
+    rows = load(args.rebuild, third_fresh=True)
     assert_disjoint(rows)
     counts = Counter(r["part"] for r in rows)
     print(f"{len(rows)} tunes: {dict(counts)}")

@@ -1,7 +1,8 @@
 """The pickup detector's labelled parts (``benchmarks/pickup_tunes.py``) are disjoint:
-fit, held-out, fresh and second fresh share no melody, and the second fresh part shares
-none with the judging benchmarks (the corpus benchmark's selection, the meters'
-validation sets), so that a part read once judges what was chosen on the others."""
+fit, held-out, fresh, second and third fresh share no melody, and the second and third
+fresh parts share none with the judging benchmarks (the corpus benchmark's selection,
+the meters' validation sets), so that a part read once judges what was chosen on the
+others."""
 
 from __future__ import annotations
 
@@ -36,10 +37,10 @@ def test_a_melody_in_two_parts_or_in_a_judging_benchmark_is_refused():
         pt.assert_disjoint(rows[:1], {"oneills1850@12/8/a#1"})
 
 
-def test_the_recorded_parts_share_no_melody_and_the_second_fresh_no_judging_tune():
+def test_the_recorded_parts_share_no_melody_and_the_fresh_ones_no_judging_tune():
     record = json.loads(pt.RECORD.read_text())
     parts = record["parts"]
-    assert set(parts) == {"fit", "held-out", "fresh", "second-fresh"}
+    assert set(parts) == {"fit", "held-out", "fresh", "second-fresh", "third-fresh"}
     rows = [
         _row(name, part, meter)
         for part, meters in parts.items()
@@ -51,16 +52,23 @@ def test_the_recorded_parts_share_no_melody_and_the_second_fresh_no_judging_tune
     assert {m: len(parts["second-fresh"][m]) for m in parts["second-fresh"]} == (
         pt.SECOND_FRESH_PER_METER
     )
+    third = [r for r in rows if r["part"] == "third-fresh"]
+    assert {m: len(parts["third-fresh"][m]) for m in parts["third-fresh"]} == (
+        pt.THIRD_FRESH_PER_METER
+    )
     corpus = {r["tune"] for r in json.loads(RECORDED_CORPUS.read_text())["tunes"]}
     assert len(pt.validation_names()) >= 96  # both recorded sets are read
-    pt.assert_disjoint(second, corpus | pt.validation_names() | pt.recorded_names())
+    judging = corpus | pt.validation_names() | pt.recorded_names()
+    pt.assert_disjoint(second, judging)
+    pt.assert_disjoint(third, judging)
 
 
 @pytest.mark.slow
-def test_the_parts_are_what_the_rule_chooses_and_the_second_fresh_none_of_the_benchmarks():
-    # Parses the corpus benchmark's selection and the second fresh part: a few minutes
-    # (the other parts come from their caches when they are there).
-    rows = pt.load(second_fresh=True)
+def test_the_parts_are_what_the_rule_chooses_and_the_fresh_ones_none_of_the_benchmarks():
+    # Parses the corpus benchmark's selection and the second and third fresh parts: a
+    # few minutes (the other parts come from their caches when they are there).
+    rows = pt.load(third_fresh=True)
     assert pt.record(rows)["parts"] == json.loads(pt.RECORD.read_text())["parts"]
-    second = [r for r in rows if r["part"] == "second-fresh"]
-    pt.assert_disjoint(second, pt.outside_names(pt.ct.index_tunes()))
+    outside = pt.outside_names(pt.ct.index_tunes())
+    for part in ("second-fresh", "third-fresh"):
+        pt.assert_disjoint([r for r in rows if r["part"] == part], outside)

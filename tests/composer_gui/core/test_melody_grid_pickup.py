@@ -299,7 +299,8 @@ def test_an_eight_bar_excerpt_with_its_pickup_at_tick_0_lasts_over_seven_bars():
 
 def test_a_meters_own_setting_overrides_the_files(tmp_path):
     # Session 18's profiles choose each meter's setting apart: a meter's entry may give
-    # its own weights, tonic and accent evidence.
+    # its own weights, tonic and accent evidence. Session 11's file (one setting for all
+    # meters; shipped until session 18b) with one meter's entry given its own.
     import json
 
     notes = [(0, 4, 67)]
@@ -307,7 +308,8 @@ def test_a_meters_own_setting_overrides_the_files(tmp_path):
         start = 4 + 8 * bar
         notes += [(start, start + 6, 60 + (bar % 2) * 7), (start + 6, start + 8, 64)]
     notes.append((100, 108, 60))
-    data = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    session_11 = ROOT / "docs" / "benchmarks" / "pickup-profiles-s11.json"
+    data = json.loads(session_11.read_text())
     data["meters"]["2/4"] |= {"accent_evidence": 100.0, "tonic": "key"}
     own = tmp_path / "own.json"
     own.write_text(json.dumps(data))
@@ -315,12 +317,7 @@ def test_a_meters_own_setting_overrides_the_files(tmp_path):
     assert profile_set["2/4"]["tonic"] == "key" and profile_set["6/8"]["tonic"] == "last"
     assert profile_set["6/8"]["accent_evidence"] == pickup.ACCENT_EVIDENCE
     assert pickup.learned_pickup(notes, Meter(2, 4), profile_set) == 0  # the gate shut
-    assert (
-        pickup.learned_pickup(
-            notes, Meter(2, 4), pickup.read_profiles(pickup.resource_path(*pickup.PROFILES_FILE))
-        )
-        == 4
-    )
+    assert pickup.learned_pickup(notes, Meter(2, 4), pickup.read_profiles(session_11)) == 4
 
 
 def test_a_tunes_excerpts_count_as_one_observation_of_a_gain():
@@ -331,3 +328,71 @@ def test_a_tunes_excerpts_count_as_one_observation_of_a_gain():
     assert bench.clustered_z({t: 1 for t in "abcdefgh"}) == pytest.approx(8**0.5)
     assert bench.clustered_z({"a": 8, "b": 0, "c": -1}) == pytest.approx(7 / 65**0.5)
     assert bench.clustered_z({"a": 0}) == 0.0
+
+
+def test_a_changed_meter_with_too_few_plain_fitting_tunes_is_put_back_to_session_11():
+    # Session 18b: a changed meter's zero-move margin chosen on under PLAIN_FLOOR fitting
+    # tunes without a pickup bounds nothing, so that meter keeps session 11's entry.
+    import json
+
+    bench = _benchmark_module("bench_pickup")
+    session_11 = json.loads(bench.S11_PROFILES.read_text())
+    candidate = json.loads(json.dumps(session_11))
+    for name in ("2/4", "12/8"):
+        candidate["meters"][name] |= {"margin": 0.3, "tonic": "key", "accent_evidence": 1.0}
+    candidate["meters"]["6/8"]["last_weight"] = session_11["last_weight"]  # reads the same
+    assert bench.changed_meters(candidate, session_11) == ["12/8", "2/4"]
+    rows = [{"part": "fit", "meter": "2/4", "phase": 0}] * 10 + [
+        {"part": "fit", "meter": "12/8", "phase": 0}
+    ] * 9
+    rows += [{"part": "fit", "meter": "12/8", "phase": 6}] * 20  # with a pickup: not counted
+    rows += [{"part": "held-out", "meter": "12/8", "phase": 0}] * 5  # not the fitting part
+    floored = bench.apply_plain_floor(rows, candidate, session_11, floor=10)
+    assert floored["put_back_to_session_11"] == ["12/8"]
+    assert floored["meters"]["2/4"] == candidate["meters"]["2/4"]
+    assert bench.changed_meters(floored, session_11) == ["2/4"]  # 12/8 reads as session 11
+    assert floored["fitting_tunes_without_a_pickup"]["12/8"] == 9
+    assert (
+        bench.apply_plain_floor(rows, candidate, session_11, floor=9)["put_back_to_session_11"]
+        == []
+    )
+
+
+def test_session_18b_candidate_is_session_18s_in_2_4_and_6_8_and_session_11s_elsewhere():
+    import json
+
+    bench = _benchmark_module("bench_pickup")
+    records = ROOT / "docs" / "benchmarks"
+    session_11 = json.loads(bench.S11_PROFILES.read_text())
+    s18 = json.loads((records / "pickup-profiles-s18-candidate.json").read_text())
+    s18b = json.loads((records / "pickup-profiles-s18b-candidate.json").read_text())
+    assert bench.changed_meters(s18, session_11) == ["12/8", "2/4", "6/8"]
+    assert bench.changed_meters(s18b, session_11) == ["2/4", "6/8"]
+    assert s18b["fitting_tunes_without_a_pickup"] == {
+        "12/8": 3, "2/2": 12, "2/4": 21, "3/2": 5, "3/4": 9,
+        "3/8": 9, "4/4": 9, "6/4": 3, "6/8": 12, "9/8": 4,
+    }  # fmt: skip
+    assert s18b["meters"]["2/4"] == s18["meters"]["2/4"]
+    assert s18b["meters"]["6/8"] == s18["meters"]["6/8"]
+
+
+SAMPLES = sorted(pickup.resource_path("melodies").glob("*.mid"))
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_the_app_samples_whole_and_cut_keep_their_barlines(sample):
+    # The six samples start on a downbeat (resources/melodies/README.md): the shipped
+    # profiles must leave them at the file's barlines, whole and as their first 8, 4
+    # and 2 bars (what a musician tries first). Checked after a profile change; nothing
+    # is chosen on it. (Session 11's profiles with the accent gate at 1.0 moved Twinkle,
+    # Twinkle by half a bar: pickup.ACCENT_EVIDENCE.)
+    melody = read_melody(sample)
+    meter = melody.meter()
+    notes = [
+        (round(n.start_beat * 4), round(n.end_beat * 4), n.pitch) for n in melody.tracks[0].notes
+    ]
+    assert len(SAMPLES) == 6 and min(a for a, _, _ in notes) == 0
+    for bars in (None, 8, 4, 2):
+        end = bars * meter.bar_steps if bars else max(b for _, b, _ in notes)
+        cut = [(a, min(b, end), p) for a, b, p in notes if a < end]
+        assert pickup_steps(cut, meter) == 0, (sample.stem, bars)
