@@ -32,13 +32,19 @@ class Note:
 
 @dataclass
 class Track:
-    """One part: its notes, a name, a General MIDI program (0-127) and a channel (0-15)."""
+    """One part: its notes, a name, a General MIDI program (0-127) and a channel (0-15).
+
+    ``volume`` is the channel volume (CC 7, 0-127) the part starts at, as the track
+    strip's slider set it; None leaves the receiver's own (a model's candidates, a file
+    read), so nothing is written for it.
+    """
 
     name: str
     notes: list[Note]
     program: int = 0
     channel: int = 0
     is_drum: bool = False
+    volume: int | None = None
 
 
 @dataclass

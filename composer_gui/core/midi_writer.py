@@ -20,12 +20,15 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.errors import MeterError, MidiFileError
 from composer_gui.core.midi_file import DRUM_CHANNEL, TICKS_PER_BEAT
 
+CHANNEL_VOLUME = 7  # MIDI control change number: channel volume
+
 
 def arrangement_to_midi(arrangement: Arrangement) -> mido.MidiFile:
     """SMF type 1: a conductor track, then one named track per part, melody first.
 
     Each part gets its own channel (its ``channel`` when no earlier part took it, else the
-    lowest free one; drums always on channel 10) and a program change. Notes of one pitch
+    lowest free one; drums always on channel 10), a program change and, when it has a
+    ``volume``, its channel volume (``part_setup``). Notes of one pitch
     that overlap in a part are cut where the next one starts, so every reader pairs the
     note-ons and note-offs the same way.
     """
@@ -135,7 +138,7 @@ def _part_track(track: Track, channel: int) -> mido.MidiTrack:
     events.sort()
     midi_track = mido.MidiTrack()
     midi_track.append(mido.MetaMessage("track_name", name=track.name, time=0))
-    midi_track.append(mido.Message("program_change", channel=channel, program=track.program))
+    midi_track.extend(part_setup(track, channel))
     last_tick = 0
     for tick, is_on, pitch, velocity in events:
         # Messages are built once with their delta time: building is most of the cost.
@@ -148,6 +151,30 @@ def _part_track(track: Track, channel: int) -> mido.MidiTrack:
         last_tick = tick
     midi_track.append(mido.MetaMessage("end_of_track", time=0))
     return midi_track
+
+
+def part_setup(track: Track, channel: int) -> list[mido.Message]:
+    """What a part's channel is set to before its first note: its program (a drum kit on
+    channel 10) and, when the mix gave one, its channel volume (CC 7). The file, Play and
+    Send to DAW begin each part with these; a change while playing sends them again."""
+    messages = [mido.Message("program_change", channel=channel, program=track.program)]
+    if track.volume is not None:
+        volume = max(0, min(127, int(track.volume)))
+        messages.append(
+            mido.Message("control_change", channel=channel, control=CHANNEL_VOLUME, value=volume)
+        )
+    return messages
+
+
+def arrangement_setup(arrangement: Arrangement) -> list[mido.Message]:
+    """Every part's ``part_setup`` on its channel, in track order (on a channel two parts
+    share, drums, the later part's setting is the one left in force, as in the file)."""
+    channels = assign_channels(arrangement.tracks)
+    return [
+        message
+        for track, channel in zip(arrangement.tracks, channels, strict=True)
+        for message in part_setup(track, channel)
+    ]
 
 
 def _note_spans(notes: list[Note]) -> list[tuple[int, int, int, int]]:

@@ -40,6 +40,12 @@ EXIT_DRAIN_SECONDS = 0.05  # many driver cycles; the port closes when the proces
 NOW = float("-inf")
 """``replace_schedule``'s moment meaning "as soon as the thread can": a mute or a solo."""
 
+CONTROL_INTERVAL_SECONDS = 0.02
+"""The least time between two values of one control sent live (``Player.set_controls``):
+a volume slider dragged through a hundred values in a moment sends at most 50 of them a
+second (a DIN MIDI cable carries about 1,000 messages a second, the notes' too), and its
+last value always."""
+
 CLOCKS_PER_BEAT = 24  # MIDI clock resolution, fixed by the MIDI standard
 ALL_NOTES_OFF = 123  # control change number
 DRUM_CHANNEL = 9  # General MIDI percussion, "channel 10" to musicians
@@ -175,6 +181,16 @@ def silence_messages(sounding: Iterable[tuple[int, int]], channels: Iterable[int
     return messages
 
 
+def setup_key(message: mido.Message) -> tuple[int, str, int] | None:
+    """What a channel-setup message sets, (channel, "program", 0) or (channel, "control",
+    number); None for any other message. A later message of one key replaces the earlier."""
+    if message.type == "program_change":
+        return (message.channel, "program", 0)
+    if message.type == "control_change":
+        return (message.channel, "control", message.control)
+    return None
+
+
 def _key(message: mido.Message) -> tuple[int, int]:
     return (message.channel, message.note)
 
@@ -242,6 +258,11 @@ class Player:
         # a schedule waiting to take over at a moment of the pass (``replace_schedule``)
         self._pending: tuple[Schedule, float | None] | None = None
         self._pass_start = 0.0  # score seconds where the pass now playing began
+        # programs and controls set while playing (``set_controls``): the value in force
+        # for the rest of this playback, the ones still to send, and when each was sent
+        self._live: dict[tuple[int, str, int], mido.Message] = {}
+        self._live_waiting: dict[tuple[int, str, int], mido.Message] = {}
+        self._live_sent_at: dict[tuple[int, str, int], float] = {}
         self._sounding: Counter[tuple[int, int]] = Counter()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -286,6 +307,56 @@ class Player:
                 moment = None  # at the next pass's start
             self._pending = (schedule, moment)
         self._wake.set()
+
+    def set_controls(self, messages: Iterable[mido.Message]) -> None:
+        """Programs and control changes (a track's instrument, its volume) to take effect
+        now, sent by the player's thread as soon as it can, between the schedule's own
+        messages. Of one key (``setup_key``) only the latest value waits, and one key is
+        sent at most once per ``CONTROL_INTERVAL_SECONDS`` (a slider drag is coalesced, its
+        last value sent). Each value holds for the rest of this playback: the schedule's
+        own message of that key (a program at beat 0 of the next pass) goes out with it.
+        Nothing is sent once the player has stopped or played through."""
+        with self._lock:
+            for message in messages:
+                key = setup_key(message)
+                if key is None:
+                    raise ValueError(f"not a program or control change: {message}")
+                self._live[key] = self._live_waiting[key] = message.copy(time=0)
+        self._wake.set()
+
+    def _send_live_controls(self) -> tuple[bool, float | None]:
+        """Send the waiting live controls whose interval has passed; (False when the port
+        failed, the perf_counter moment the next waiting one is due or None)."""
+        now = time.perf_counter()
+        with self._lock:
+            due = [
+                (key, message)
+                for key, message in self._live_waiting.items()
+                if self._live_sent_at.get(key, -math.inf) + CONTROL_INTERVAL_SECONDS <= now
+            ]
+            for key, _message in due:
+                del self._live_waiting[key]
+                self._live_sent_at[key] = now
+            later = min(
+                (self._live_sent_at[key] + CONTROL_INTERVAL_SECONDS for key in self._live_waiting),
+                default=None,
+            )
+        for message in [m for _, m in due]:
+            if not self._send(message):
+                return False, None
+        return True, later
+
+    def _with_live_value(self, message: mido.Message) -> mido.Message:
+        """The schedule's message, or the value set live for its key (then sent with it)."""
+        key = setup_key(message)
+        if key is None:
+            return message
+        with self._lock:
+            live = self._live.get(key)
+            if live is None:
+                return message
+            self._live_waiting.pop(key, None)  # this message carries it
+            return live
 
     def _due_swap(self, next_seconds: float) -> tuple[Schedule, float | None] | None:
         """The waiting schedule, when its moment comes before the next event's."""
@@ -360,11 +431,17 @@ class Player:
                 return False
             if in_pass is not None and self._swap_due_by(in_pass):
                 return None
+            sent, next_live = self._send_live_controls()  # set while playing: due now
+            if not sent:
+                return False
             # Recomputed after every wake-up: a tempo change moves the moment.
             remaining = self._wall_time(score_seconds) - time.perf_counter()
             if remaining <= SPIN_SECONDS:
                 break
-            self._wake.wait(remaining - SPIN_SECONDS)
+            pause = remaining - SPIN_SECONDS
+            if next_live is not None:
+                pause = min(pause, max(0.0, next_live - time.perf_counter()))
+            self._wake.wait(pause)
             self._wake.clear()
         due = self._wall_time(score_seconds)
         while time.perf_counter() < due:
@@ -442,6 +519,7 @@ class Player:
                         continue  # the transport started once; loops just keep clocking
                     if _is_note_off(message) and not self._sounding[_key(message)]:
                         continue  # a note begun before a swap, never struck here
+                    message = self._with_live_value(message)
                     self._track(message)
                     if not self._send(message):
                         return

@@ -47,6 +47,11 @@ class TrackMix:
     mute: bool = False
     solo: bool = False
 
+    def channel_volume(self) -> int:
+        """The slider as MIDI channel volume (CC 7, 0-127): what the built-in synth, a
+        MIDI output, the DAW and an exported file all get."""
+        return max(0, min(127, round(self.volume * 127)))
+
 
 @dataclass
 class Project:

@@ -361,6 +361,12 @@ class SynthPlayer:
         if self._sink is not None:
             self._sink.set_mix(mix)
 
+    def set_controls(self, messages: list[mido.Message]) -> None:
+        """Programs and channel volumes changed while playing (an instrument chosen):
+        heard from the next note (``Player.set_controls``); nothing when nothing plays."""
+        if self._player is not None and self._player.playing:
+            self._player.set_controls(messages)
+
     def close(self) -> None:
         """Stop and release the audio device and the synth."""
         self.stop()

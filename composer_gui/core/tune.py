@@ -311,7 +311,10 @@ def new_bars(bars: int) -> int:
 def melody_arrangement(s: Tune) -> Arrangement | None:
     if not s.melody:
         return None
-    track = Track("melody", list(s.melody), program=s.mix[0].program, channel=0)
+    mix = s.mix[0]
+    track = Track(
+        "melody", list(s.melody), program=mix.program, channel=0, volume=mix.channel_volume()
+    )
     return Arrangement(
         [track],
         tempo_bpm=s.tempo_bpm,

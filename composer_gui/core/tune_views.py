@@ -155,14 +155,19 @@ class TuneViews(TuneFields):
 
     def heard_arrangement(self) -> Arrangement | None:
         """What the screen shows and Play sounds: the melody on screen under the picked
-        candidate's accompaniment, with the instruments of the mix (or the melody alone)."""
+        candidate's accompaniment, with the instruments and volumes of the mix (or the
+        melody alone)."""
         s = self._state
         candidate = self.picked
         melody = self.melody_arrangement()
         if candidate is None:
             return melody
         source = candidate.arrangement
-        melody_track = melody.tracks[0] if melody else Track("melody", [], s.mix[0].program)
+        melody_track = (
+            melody.tracks[0]
+            if melody
+            else Track("melody", [], s.mix[0].program, volume=s.mix[0].channel_volume())
+        )
         tracks = [melody_track] + [
             Track(
                 t.name,
@@ -170,6 +175,7 @@ class TuneViews(TuneFields):
                 program=s.mix[i].program if i < len(s.mix) else t.program,
                 channel=t.channel,
                 is_drum=t.is_drum,
+                volume=s.mix[i].channel_volume() if i < len(s.mix) else None,
             )
             for i, t in enumerate(source.tracks[1:], start=1)
         ]

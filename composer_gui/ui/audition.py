@@ -9,6 +9,7 @@ else keeps working.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -222,14 +223,22 @@ class Audition:
         if self._synth is not None:
             self._synth.stop()
 
-    def set_mix(self, mix) -> None:
-        """Mute, solo and volume changed while playing: the built-in synth cuts a silenced
-        track at once; a MIDI output (or the DAW's port) gets the tracks now audible from
-        now on, a note sounding on a track just silenced released (it used to wait for
-        the next Play). Nothing changes there when the same tracks sound."""
+    def set_mix(self, mix, arrangement: Arrangement | None = None) -> None:
+        """Mute, solo, volume and instruments changed while playing (``arrangement``: the
+        one now heard, whose programs and volumes are taken; its notes are not).
+
+        A program or a channel volume that changed goes out at once on its channel
+        (``Player.set_controls``, a slider drag coalesced), to a MIDI output, the DAW's
+        port and the built-in synth alike; they used to reach a MIDI output at the next
+        Play, the volume never. A MIDI output (or the DAW's port) gets the tracks now
+        audible from now on, a note sounding on a track just silenced released; the
+        built-in synth cuts a silenced track at once. Nothing is sent when nothing plays
+        (the metronome, a stopped or finished playback)."""
+        if self._player is not None and (not self._player.playing or self._arrangement is None):
+            return  # the metronome, or nothing
+        if arrangement is not None:
+            self._send_setup(arrangement)
         if self._player is not None:
-            if not self._player.playing or self._arrangement is None:
-                return  # the metronome, or nothing
             muted = muted_tracks(self._arrangement, mix)
             if muted != self._muted:
                 from composer_gui.core.playback import schedule_from_arrangement
@@ -241,6 +250,32 @@ class Audition:
             return
         if self._synth is not None:
             self._synth.set_mix(mix)
+
+    def _send_setup(self, arrangement: Arrangement) -> None:
+        """The programs and volumes of ``arrangement`` where they differ from the
+        arrangement playing, sent now; the one playing takes them (later swaps, a mute's
+        or an edit's, are built with them)."""
+        from composer_gui.core.midi_writer import arrangement_setup
+        from composer_gui.core.playback import setup_key
+
+        playing = self._arrangement
+        if playing is None or len(arrangement.tracks) != len(playing.tracks):
+            return
+        if self._player is None and (self._synth is None or not self._synth.is_playing):
+            return
+        updated = dataclasses.replace(
+            playing,
+            tracks=[
+                dataclasses.replace(old, program=new.program, volume=new.volume)
+                for old, new in zip(playing.tracks, arrangement.tracks, strict=True)
+            ],
+        )
+        before = {setup_key(m): m for m in arrangement_setup(playing)}
+        after = {setup_key(m): m for m in arrangement_setup(updated)}
+        changed = [message for key, message in after.items() if before.get(key) != message]
+        self._arrangement = updated
+        if changed:
+            (self._player or self._synth).set_controls(changed)
 
     @property
     def is_playing(self) -> bool:

@@ -299,7 +299,8 @@ class MainWindow(
                 self.stale_label.setVisible(stale)
                 self.regenerate_button.setVisible(stale)
                 if MIX in aspects and self.audition.is_playing:
-                    self.audition.set_mix(self.synth_mix())
+                    # the instruments and volumes too, heard at once
+                    self.audition.set_mix(self.synth_mix(), doc.heard_arrangement())
             if SOURCE in aspects:
                 source = doc.source
                 self.melody_track_box.clear()

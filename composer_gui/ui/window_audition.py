@@ -1,8 +1,9 @@
 """The window's audition flow: Play, Stop, the playhead, live notes from the keys.
 
 Play sounds the document's ``heard_arrangement`` (the melody on screen under the picked
-accompaniment, with the mix's instruments) through ``ui/audition.Audition``; muting and
-soloing reach the synth as the document's mix.
+accompaniment, with the mix's instruments and volumes) through ``ui/audition.Audition``;
+mute, solo, volume and instrument changes while playing reach whatever output plays
+(``Audition.set_mix``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class AuditionFlow:
         return Mix(
             muted=frozenset(i for i, m in enumerate(mixes) if m.mute),
             soloed=frozenset(i for i, m in enumerate(mixes) if m.solo),
-            volumes={i: round(m.volume * 127) for i, m in enumerate(mixes)},
+            volumes={i: m.channel_volume() for i, m in enumerate(mixes)},
         )
 
     def play_training_sample(self, arrangement) -> None:

@@ -82,3 +82,38 @@ def test_the_metronome_clicks_through_the_built_in_synth(qtbot, synth_window, pu
     assert rms(pulse_recording.stop()) > 0.002
     assert sorted(set(counts)) == ["1", "2", "3", "4"]  # the count-in shown beat by beat
     assert window.last_error is None
+
+
+def test_an_instrument_chosen_while_playing_reaches_the_synth_before_the_next_note(
+    qtbot, synth_window, pulse_recording
+):
+    """Session 18b: the built-in synth took an instrument change at the next Play only
+    (its set_mix carried mute, solo and volume). FluidSynth is told the new program on
+    the melody's channel before the tune's second note (due 0.5 s in), and sounds it."""
+    window = synth_window
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.actions.play.isChecked(), window.last_error
+    fs = window.audition.synth()._synth.fs
+    told = []
+    real_program_change, real_noteon = fs.program_change, fs.noteon
+
+    def program_change(channel, program):
+        told.append(("program", channel, program))
+        return real_program_change(channel, program)
+
+    def noteon(channel, key, velocity):
+        told.append(("note", channel, key))
+        return real_noteon(channel, key, velocity)
+
+    fs.program_change, fs.noteon = program_change, noteon
+    try:
+        qtbot.wait(200)  # the first note (A4, flute) sounds
+        strip = window.tracks.strips[0]
+        strip.instrument.setCurrentIndex(strip.instrument.findData(0))  # a piano
+        qtbot.wait(700)
+    finally:
+        fs.program_change, fs.noteon = real_program_change, real_noteon
+    audio = pulse_recording.stop()
+    window.actions.play.setChecked(False)
+    assert told.index(("program", 0, 0)) < told.index(("note", 0, 72))
+    assert rms(audio) > 0.005

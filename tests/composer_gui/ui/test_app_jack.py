@@ -180,3 +180,58 @@ def test_a_track_muted_while_sending_to_the_daw_port_goes_silent_there_at_once(
         )
         == others
     )
+
+
+def test_volume_and_instrument_changed_while_sending_to_the_daw_port_arrive_at_once(
+    qtbot, window, jack_server, melody_file
+):
+    """Session 18b: the volume slider never reached the DAW and an instrument change
+    reached it at the next Send. Through the real virtual port on JACK, counted in the
+    clock the DAW receives: each voice's channel volume before its first note, then the
+    bass's new volume and the alto's new program within a quarter beat of the change,
+    before the alto's next note, and the clock unbroken with one Start."""
+    from composer_gui.core.midi_writer import assign_channels
+    from tests.composer_gui.ui.test_window_issue15 import generate
+
+    use_jack(window)
+    assert window.open_file(melody_file)
+    window.document.set_tempo(240.0)  # the flows' two bars in 2 s
+    generate(qtbot, window)
+    window.candidates.select(0)
+    window.open_daw_port()
+    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
+    jack_server.wait_for_port(source)
+    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
+    jack_server.connect(source, dump.port)
+    strips = window.tracks.strips
+    try:
+        window.actions.send_to_daw.setChecked(True)
+        qtbot.waitUntil(lambda: window.audition.position_beats() > 2.3, timeout=5000)
+        changed_beat = window.audition.position_beats()
+        strips[3].volume.setValue(45)
+        strips[1].instrument.setCurrentIndex(strips[1].instrument.findData(40))
+        qtbot.waitUntil(lambda: not window.actions.send_to_daw.isChecked(), timeout=15000)
+        time.sleep(0.2)
+    finally:
+        events = dump.stop()
+    channels = assign_channels(window.heard_arrangement().tracks)
+    clocks, received = 0, []  # (clocks received before it, status, channel, data 1)
+    for event in events:
+        if event.data[0] == 0xF8:
+            clocks += 1
+        elif event.status in (0xB0, 0xC0) or event.is_note_on:
+            received.append((clocks, event.status, event.channel, event.data[1:]))
+    for channel in channels:  # each voice's volume (full) came before its first note
+        own = [e for e in received if e[2] == channel]
+        first_note = next(i for i, e in enumerate(own) if e[1] == 0x90)
+        assert (0xB0, (7, 127)) in [(e[1], e[3]) for e in own[:first_note]]
+    volume = next(e for e in received if e[1:] == (0xB0, channels[3], (7, 45)))
+    program = next(e for e in received if e[1:] == (0xC0, channels[1], (40,)))
+    for change in (volume, program):
+        assert changed_beat * 24 - 2 <= change[0] <= (changed_beat + 0.25) * 24
+    alto_next = next(
+        e for e in received if e[0] >= program[0] and e[1] == 0x90 and e[2] == channels[1]
+    )
+    assert received.index(program) < received.index(alto_next)
+    assert clocks == 2 * 4 * 24
+    assert [e.data[0] for e in events].count(0xFA) == 1  # one Start

@@ -7,6 +7,7 @@ autosave) is the real code.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def test_open_generate_pick_mute_export_reads_back(
     qtbot.keyClick(window, Qt.Key_2)  # the second-ranked candidate
     assert window.project.pick == (0, 1)
     shown = window.arrangement_view.arrangement  # the melody on screen, the pick beneath
-    assert shown.tracks[1:] == window.project.candidates[1].arrangement.tracks[1:]
+    # the candidate's parts, with the mix's volumes (a candidate keeps none)
+    unmixed = [dataclasses.replace(t, volume=None) for t in shown.tracks[1:]]
+    assert unmixed == window.project.candidates[1].arrangement.tracks[1:]
+    assert [t.volume for t in shown.tracks] == [127] * 4
     tenor = window.tracks.strips[2]
     tenor.mute.click()
     bass_box = window.tracks.strips[3].instrument
@@ -73,6 +77,8 @@ def test_open_generate_pick_mute_export_reads_back(
     ]
     assert written.tracks[2].program == 42
     assert written.tracks[2].notes == window.project.candidates[1].arrangement.tracks[3].notes
+    bass_setup = [m for m in mido.MidiFile(out).tracks[3] if m.type == "control_change"]
+    assert [(m.control, m.value) for m in bass_setup] == [(7, 127)]  # its volume, as heard
 
 
 def test_a_shipped_sample_melody_opens_from_the_menu(qtbot, window):
