@@ -281,6 +281,15 @@ def choose_margins(scored, moved_share: float = 0.0) -> tuple[dict[str, float], 
     return margins, dict(found)
 
 
+def meter_entries(fitted: dict, margins: dict) -> dict:
+    """Each meter's fitted tables and margin, as a profile file holds them
+    (``pickup.read_profiles``)."""
+    return {
+        name: {**{k: np.round(v, 4).tolist() for k, v in tables.items()}, "margin": margins[name]}
+        for name, tables in sorted(fitted.items())
+    }
+
+
 def run_fit(rows: list[dict], out: Path) -> None:
     fitting = [r for r in rows if r["part"] == "fit"]
     cv = cross_validate(fitting)
@@ -306,13 +315,7 @@ def run_fit(rows: list[dict], out: Path) -> None:
         "degree_weight": degree_weight,
         "accent_evidence": evidence,
         "out_of_fold_bars_found": found,
-        "meters": {
-            name: {
-                **{k: np.round(v, 4).tolist() for k, v in tables.items()},
-                "margin": margins[name],
-            }
-            for name, tables in sorted(fitted.items())
-        },
+        "meters": meter_entries(fitted, margins),
     }
     out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
     print(f"chose {best[0]}, margins {margins}; wrote {out}")
@@ -552,13 +555,7 @@ def run_fit_nested(rows: list[dict], out: Path) -> None:
         "nested_moved_without_pickup": moved,
         "session_11_nested": {"bars_found": base[0], "moved_without_pickup": base[1]},
         "out_of_fold_bars_found": oof_found,
-        "meters": {
-            name: {
-                **{k: np.round(v, 4).tolist() for k, v in tables.items()},
-                "margin": margins[name],
-            }
-            for name, tables in sorted(fitted.items())
-        },
+        "meters": meter_entries(fitted, margins),
     }
     out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
     print(f"margins {margins}; wrote {out}")

@@ -248,41 +248,23 @@ def outside_names(refs: list[ct.TuneRef]) -> set[str]:
     return vt.corpus_benchmark_names(refs) | validation_names()
 
 
-def build_second_fresh(used: list[dict]) -> list[dict]:
-    """The second fresh part (part "second-fresh"): each meter's next tunes past the
-    ``used`` set (fit, held-out and fresh), none a judging benchmark's."""
-    refs = ct.index_tunes()
-    outside = outside_names(refs)
-    skipped = excluded_names(refs) | outside | {r["name"] for r in used}
-    skipped |= {source_name(name) for name in skipped}
-    chosen = _choose_tunes(SECOND_FRESH_PER_METER, lambda _meter: refs, skipped)
-    with tempfile.TemporaryDirectory() as work:
-        rows = [
-            _row(tune, meter, "second-fresh", Path(work))
-            for meter, tunes in chosen.items()
-            for tune in tunes
-        ]
-    assert_disjoint(used + rows)
-    assert_disjoint(rows, outside)
-    return rows
+def build_next_fresh(used: list[dict], per_meter: dict, part: str) -> list[dict]:
+    """A fresh part named ``part``: each of ``per_meter``'s meters' next tunes past the
+    ``used`` set (every part drawn before it), none a judging benchmark's.
 
-
-def build_third_fresh(used: list[dict]) -> list[dict]:
-    """The third fresh part (part "third-fresh"): each of ``THIRD_FRESH_PER_METER``'s
-    meters' next tunes past the ``used`` set (fit, held-out, fresh and second fresh),
-    none a judging benchmark's. Only the meters session 18b's candidate changes: in the
+    The second fresh part ("second-fresh", ``SECOND_FRESH_PER_METER``) came after the fit,
+    held-out and fresh parts; the third ("third-fresh", ``THIRD_FRESH_PER_METER``) after
+    those and the second, and only in the meters session 18b's candidate changes: in the
     others its entries are session 11's, so both detectors read their tunes alike and
     they could not tell the two apart."""
     refs = ct.index_tunes()
     outside = outside_names(refs)
     skipped = excluded_names(refs) | outside | {r["name"] for r in used}
     skipped |= {source_name(name) for name in skipped}
-    chosen = _choose_tunes(THIRD_FRESH_PER_METER, lambda _meter: refs, skipped)
+    chosen = _choose_tunes(per_meter, lambda _meter: refs, skipped)
     with tempfile.TemporaryDirectory() as work:
         rows = [
-            _row(tune, meter, "third-fresh", Path(work))
-            for meter, tunes in chosen.items()
-            for tune in tunes
+            _row(tune, meter, part, Path(work)) for meter, tunes in chosen.items() for tune in tunes
         ]
     assert_disjoint(used + rows)
     assert_disjoint(rows, outside)
@@ -314,10 +296,18 @@ def load(
     rows = rows + _cached(FRESH_CACHE, rebuild, lambda: build_fresh(rows))
     if not (second_fresh or third_fresh):
         return rows
-    rows = rows + _cached(SECOND_FRESH_CACHE, rebuild, lambda: build_second_fresh(rows))
+    rows = rows + _cached(
+        SECOND_FRESH_CACHE,
+        rebuild,
+        lambda: build_next_fresh(rows, SECOND_FRESH_PER_METER, "second-fresh"),
+    )
     if not third_fresh:
         return rows
-    return rows + _cached(THIRD_FRESH_CACHE, rebuild, lambda: build_third_fresh(rows))
+    return rows + _cached(
+        THIRD_FRESH_CACHE,
+        rebuild,
+        lambda: build_next_fresh(rows, THIRD_FRESH_PER_METER, "third-fresh"),
+    )
 
 
 def record(rows: list[dict]) -> dict:
