@@ -99,7 +99,11 @@ def test_while_sending_the_clock_it_goes_on_unbroken_with_one_start():
     assert kinds["clock"] == 8 * 24  # every clock of the two bars, none twice
     clocks = [t for t, m in port.sent if m.type == "clock"]
     gaps = [b - a for a, b in zip(clocks, clocks[1:], strict=False)]
-    assert max(gaps) < BEAT / 24 * 2  # no break at the swap
+    # No break at the swap: a swap that stopped the clock until its barline, or began
+    # it again, would leave a gap of a beat (or miss or repeat ticks, counted above). The
+    # bound is a quarter beat, not two ticks: on a loaded machine (CI once, 32 ms) the
+    # player's thread is late by a few ticks now and then, swap or no swap.
+    assert max(gaps) < BEAT / 4
 
 
 def test_a_swap_asked_for_after_the_last_barline_waits_for_the_next_pass():
