@@ -334,11 +334,9 @@ CHOICE_BARS = (2, 3, 4, 5, 6, 7, 8)  # excerpts the long profiles' min_bars is c
 MIN_BARS = (0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 16.0, float("inf"))
 
 
-def out_of_fold_detected(rows: list[dict], items, data: dict, folds: int = 5) -> list[int]:
-    """Each item's first downbeat as the detector finds it with profiles refitted, out of
-    fold, under a profile file's settings (``data``: its strength, floor, tonic, weights,
-    accent evidence and margins, as ``run_fit`` writes them; session 11's file names no
-    tonic nor evidence: the last note and 1.2)."""
+def file_settings(data: dict) -> tuple[str, float, dict]:
+    """A profile file's tonic, accent evidence and scoring weights (session 11's file names
+    no tonic nor evidence: the last note and 1.2)."""
     tonic = data.get("tonic", "last")
     evidence = data.get("accent_evidence", pickup.ACCENT_EVIDENCE)
     weights = {
@@ -346,6 +344,15 @@ def out_of_fold_detected(rows: list[dict], items, data: dict, folds: int = 5) ->
         "degree_weight": data["degree_weight"],
         "tonic": tonic,
     }
+    return tonic, evidence, weights
+
+
+def out_of_fold_detected(rows: list[dict], items, data: dict, folds: int = 5) -> list[int]:
+    """Each item's first downbeat as the detector finds it with profiles refitted, out of
+    fold, under a profile file's settings (``data``: its strength, floor, tonic, weights,
+    accent evidence and margins, as ``run_fit`` writes them; session 11's file names no
+    tonic nor evidence: the last note and 1.2)."""
+    tonic, evidence, weights = file_settings(data)
     fitted = [
         fit(
             [r for i, r in enumerate(rows) if i % folds != k],
@@ -371,13 +378,7 @@ def out_of_fold_detected(rows: list[dict], items, data: dict, folds: int = 5) ->
 def _scored(train: list[dict], items, data: dict) -> list[tuple]:
     """``choose_margins``' input for ``items`` under profiles fitted on ``train`` with a
     profile file's settings (``data``)."""
-    tonic = data.get("tonic", "last")
-    evidence = data.get("accent_evidence", pickup.ACCENT_EVIDENCE)
-    weights = {
-        "last_weight": data["last_weight"],
-        "degree_weight": data["degree_weight"],
-        "tonic": tonic,
-    }
+    tonic, evidence, weights = file_settings(data)
     fitted = fit(train, data["strength"], data["floor"], tonic)
     out = []
     for row, _, kind in items:
