@@ -29,3 +29,14 @@ def soundfont() -> Path:
 def rms(audio: np.ndarray) -> float:
     """Root mean square of samples (any shape), 0 for none."""
     return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
+
+
+def band_energy(
+    audio: np.ndarray, hz: float, width_hz: float = 15.0, sample_rate: int = 44100
+) -> float:
+    """Energy of stereo ``audio`` within ``width_hz`` of ``hz``: which pitch sounded, told
+    apart from how loud a room's tail still is."""
+    mono = audio.mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)))) ** 2
+    freqs = np.fft.rfftfreq(len(mono), 1.0 / sample_rate)
+    return float(spectrum[np.abs(freqs - hz) < width_hz].sum())

@@ -24,7 +24,7 @@ from composer_gui.core.synth import (
     write_wav,
 )
 from composer_gui.core.synth_install import SynthError, load_fluidsynth
-from tests.support.sound import rms
+from tests.support.sound import band_energy, rms
 
 A4, C_SHARP5, A2 = 69, 73, 45
 
@@ -40,13 +40,6 @@ def peak_hz(audio: np.ndarray) -> float:
     n_fft = max(len(mono), 4 * SAMPLE_RATE)
     spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)), n=n_fft))
     return float(np.fft.rfftfreq(n_fft, 1.0 / SAMPLE_RATE)[np.argmax(spectrum)])
-
-
-def band_energy(audio: np.ndarray, hz: float, width_hz: float = 15.0) -> float:
-    mono = audio.mean(axis=1)
-    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)))) ** 2
-    freqs = np.fft.rfftfreq(len(mono), 1.0 / SAMPLE_RATE)
-    return float(spectrum[np.abs(freqs - hz) < width_hz].sum())
 
 
 def dropouts(audio: np.ndarray, min_frames: int = 20) -> int:
