@@ -322,9 +322,8 @@ def run_fit(rows: list[dict], out: Path) -> None:
 
 
 def melody_bars(row: dict) -> float:
-    """How long the melody lasts in its file's bars, from step 0 to its last note's end
-    (an 8-bar excerpt whose pickup is at step 0 lasts a little over 7)."""
-    return max(n[1] for n in row["notes"]) / meter_of(row).bar_steps
+    """How long the row's melody lasts in its file's bars (``pickup.melody_bars``)."""
+    return pickup.melody_bars(row["notes"], meter_of(row).bar_steps)
 
 
 RECORDS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks"
@@ -714,6 +713,74 @@ def apply_plain_floor(
     }
 
 
+READ_PARTS = ("fit", "held-out", "fresh", "second-fresh", "third-fresh")  # read before session 19
+LONG_FROM_BARS = (8.5, 10.0, 12.0, 16.0)  # 8.5: past every 8-bar excerpt (at most 8 bars)
+
+
+def choose_long_margin(rows: list[dict], base: dict, name: str) -> dict:
+    """Session 19's candidate: ``base`` (a profile file's data) with meter ``name``'s entry
+    given a second margin for long melodies (``pickup.margin_for``), chosen on every part
+    read before session 19 (``READ_PARTS``; all in sample for choosing), the meter's tunes
+    whole and cut to 8 and 4 bars. The rule (docs/meters.md, "Session 19"): of every
+    ``MARGINS`` x ``LONG_FROM_BARS``, those that move no more melodies notated without a
+    pickup than ``base`` does, the most bars found; a tie goes to the larger margin, then
+    the longer length (the nearer to ``base``). Nothing else in the entry changes, so a
+    melody shorter than the chosen length is read exactly as ``base`` reads it."""
+    entry = pickup.profiles_from_data(base)[name]
+    items = []
+    for row in rows:
+        if row["meter"] != name or row["part"] not in READ_PARTS:
+            continue
+        for cut in [row] + [excerpt(row, b) for b in EXCERPT_BARS]:
+            if cut is None:
+                continue
+            meter = meter_of(cut)
+            gain = pickup.offset_scores(cut["notes"], meter.bar_steps, entry)
+            allows = pickup.downbeat_allowed(cut["notes"], meter, entry["accent_evidence"])
+            items.append(
+                (gain - gain[0], allows, truth_offset(cut, meter), cut["phase"] == 0,
+                 melody_bars(cut), cut.get("excerpt", "whole"))
+            )  # fmt: skip
+
+    def measure(margin: float, from_bars: float) -> tuple[int, int, dict]:
+        found, moved, by_kind = 0, 0, defaultdict(int)
+        for gain, allows, truth, plain, bars, kind in items:
+            used = margin if bars >= from_bars else entry["margin"]
+            detected = detected_offset(gain, allows, used)
+            found += detected == truth
+            by_kind[kind] += detected == truth
+            moved += plain and detected != 0
+        return found, moved, dict(by_kind)
+
+    base_found, base_moved, base_kinds = measure(entry["margin"], float("inf"))
+    print(f"{name}, {len(items)} tunes and excerpts of {', '.join(READ_PARTS)}")
+    print(f"base (margin {entry['margin']} at every length): {base_found} found "
+          f"{base_kinds}, {base_moved} moved")  # fmt: skip
+    print("| long margin | from bars | found | moved |\n|---|---|---|---|")
+    best = None
+    for from_bars in LONG_FROM_BARS:
+        for margin in MARGINS:
+            found, moved, kinds = measure(margin, from_bars)
+            print(f"| {margin} | {from_bars:g} | {found} {kinds} | {moved} |")
+            key = (found, margin, from_bars)
+            if moved <= base_moved and (best is None or key > best[0]):
+                best = (key, moved, kinds)
+    (found, margin, from_bars), moved, kinds = best
+    print(f"chose long margin {margin} from {from_bars:g} bars: {found} found, {moved} moved")
+    meters = dict(base["meters"])
+    meters[name] = meters[name] | {
+        "long_margin": margin,
+        "long_from_bars": from_bars,
+        "long_margin_chosen_on": {
+            "parts": list(READ_PARTS),
+            "bars_found": [base_found, found],
+            "bars_found_by_kind": [base_kinds, kinds],
+            "moved_without_pickup": [base_moved, moved],
+        },
+    }
+    return base | {"meters": meters}
+
+
 def cost(rows: list[dict], repeats: int = 200) -> list[str]:
     """The shipped detector's time on the first fitting tune of 32 bars or more, cut to 32
     and to 8 bars (it runs once per request; bench_engine's latency is the engine's)."""
@@ -779,6 +846,15 @@ def main() -> None:
         help="write FILE's profiles to --out with each changed meter whose fitting part has "
         f"fewer than {PLAIN_FLOOR} tunes without a pickup put back to session 11's",
     )
+    parser.add_argument(
+        "--long-margin",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write FILE's profiles to --out with --meter's entry given a margin for long "
+        "melodies, chosen on the parts read before session 19 (choose_long_margin)",
+    )
+    parser.add_argument("--meter", default="2/4", help="with --long-margin")
     parser.add_argument("--cost", action="store_true", help="time the detector, 32 and 8 bars")
     parser.add_argument(
         "--choose-length",
@@ -808,7 +884,7 @@ def main() -> None:
         args.rebuild,
         fresh=args.part == "fresh",
         second_fresh=args.part == "second-fresh",
-        third_fresh=args.part == "third-fresh",
+        third_fresh=args.part == "third-fresh" or args.long_margin is not None,
     )
     if args.plain_floor:
         data = apply_plain_floor(
@@ -819,6 +895,15 @@ def main() -> None:
         )
         args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
         print(f"put back to session 11's: {data['put_back_to_session_11']}; wrote {args.out}")
+        return
+    if args.long_margin:
+        data = choose_long_margin(rows, json.loads(args.long_margin.read_text()), args.meter)
+        data["command"] = (
+            f"python benchmarks/bench_pickup.py --long-margin {args.long_margin} "
+            f"--meter {args.meter} --out {args.out}"
+        )
+        args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
+        print(f"wrote {args.out}")
         return
     if args.cost:
         print("\n".join(cost(rows)))

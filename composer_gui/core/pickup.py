@@ -27,6 +27,7 @@ tunes without a pickup) moved more tunes without a pickup and are not shipped.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -100,8 +101,16 @@ def read_profiles(path: Path) -> dict:
     """A profile file as ``profiles`` gives the shipped one (a benchmark measures a
     candidate file with it without replacing the shipped one). The weights, tonic and
     accent evidence are the file's, or a meter's own where its entry gives them (session
-    18: each meter's setting chosen apart)."""
-    data = json.loads(Path(path).read_text())
+    18: each meter's setting chosen apart). A meter's entry may give a second margin for
+    melodies of ``long_from_bars`` bars or more (``long_margin``, session 19: a whole
+    tune says more than an excerpt, so it needs less margin); without one every length
+    reads ``margin``."""
+    return profiles_from_data(json.loads(Path(path).read_text()))
+
+
+def profiles_from_data(data: dict) -> dict:
+    """``read_profiles`` of a profile file's data already read (a benchmark building a
+    candidate measures it before writing it)."""
 
     def weights(entry: dict) -> dict:
         return {
@@ -119,6 +128,8 @@ def read_profiles(path: Path) -> dict:
             "degrees": np.array(entry["degrees"], dtype=float),
             "last": np.array(entry["last"], dtype=float),
             "margin": float(entry["margin"]),
+            "long_margin": float(entry.get("long_margin", entry["margin"])),
+            "long_from_bars": float(entry.get("long_from_bars", math.inf)),
         }
         | weights(entry)
         for meter, entry in data["meters"].items()
@@ -184,19 +195,34 @@ def downbeat_allowed(
     return (accents >= evidence * accents[0]) & onsets
 
 
+def melody_bars(notes: Sequence[tuple[int, ...]], bar: int) -> float:
+    """How long a melody lasts in bars of ``bar`` steps, from step 0 to its last note's
+    end (an 8-bar excerpt whose pickup is at step 0 lasts a little under 8): what the
+    detector knows of how much of a tune it is given."""
+    return max(n[1] for n in notes) / bar
+
+
+def margin_for(notes: Sequence[tuple[int, ...]], bar: int, entry: dict) -> float:
+    """The margin an offset must beat the file's barlines by: the entry's ``long_margin``
+    for a melody of ``long_from_bars`` bars or more (``melody_bars``), else ``margin``."""
+    long = melody_bars(notes, bar) >= entry.get("long_from_bars", math.inf)
+    return entry.get("long_margin", entry["margin"]) if long else entry["margin"]
+
+
 def learned_pickup(
     notes: Sequence[tuple[int, ...]], meter: Meter, profile_set: dict | None = None
 ) -> int | None:
     """The first downbeat's step, or None for a meter without a profile: the offset the
     profiles (the shipped ones, or ``profile_set`` from ``read_profiles``) score best
-    among those that beat the file's barlines by the meter's margin and that
+    among those that beat the file's barlines by the meter's margin (``margin_for``) and that
     ``downbeat_allowed`` allows; 0 when there is none."""
     entry = (profiles() if profile_set is None else profile_set).get(str(meter))
     if entry is None or entry["notes"].shape[0] != meter.bar_steps or not notes:
         return None
     gain = offset_scores(notes, meter.bar_steps, entry)
     gain = gain - gain[0]
-    allowed = (gain > entry["margin"]) & downbeat_allowed(notes, meter, entry["accent_evidence"])
+    margin = margin_for(notes, meter.bar_steps, entry)
+    allowed = (gain > margin) & downbeat_allowed(notes, meter, entry["accent_evidence"])
     return int(np.argmax(np.where(allowed, gain, -np.inf))) if allowed.any() else 0
 
 

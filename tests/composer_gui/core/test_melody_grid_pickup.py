@@ -383,3 +383,66 @@ def test_the_app_samples_whole_and_cut_keep_their_barlines(sample):
         end = bars * meter.bar_steps if bars else max(b for _, b, _ in notes)
         cut = [(a, min(b, end), p) for a, b, p in notes if a < end]
         assert pickup_steps(cut, meter) == 0, (sample.stem, bars)
+
+
+def test_a_long_melody_reads_its_meters_long_margin_and_a_short_one_the_margin():
+    # Session 19: an entry's long_margin applies from long_from_bars bars on
+    # (pickup.melody_bars, step 0 to the last note's end); an entry without one reads
+    # its margin at every length, as before.
+    bar = 8
+    notes = [(0, 2, 60), (2, 10, 64), (10, 16, 62), (16, 24, 60)]
+    assert pickup.melody_bars(notes, bar) == 3.0
+    entry = {"margin": 0.3}
+    assert pickup.margin_for(notes, bar, entry) == 0.3
+    entry |= {"long_margin": 0.2, "long_from_bars": 3.0}
+    assert pickup.margin_for(notes, bar, entry) == 0.2
+    assert pickup.margin_for(notes[:3], bar, entry) == 0.3  # 2 bars long
+    data = {"last_weight": 0.0, "degree_weight": 1.0, "meters": {}}
+    tables = {"notes": [[0.0]], "degrees": [[0.0]], "last": [0.0]}
+    data["meters"]["2/4"] = tables | entry
+    data["meters"]["6/8"] = tables | {"margin": 0.1}
+    read = pickup.profiles_from_data(data)
+    assert (read["2/4"]["long_margin"], read["2/4"]["long_from_bars"]) == (0.2, 3.0)
+    assert read["6/8"]["long_margin"] == 0.1 and read["6/8"]["long_from_bars"] == np.inf
+
+
+def test_a_long_margin_decides_a_long_two_four_melody_and_only_it(tmp_path):
+    # The 12-bar 2/4 tune of the tests above, found a quarter in (offset 4) by the
+    # shipped entry; with a margin above its gain it is left alone, and a long margin
+    # under the gain, from a length it reaches, finds it again; from a length it does
+    # not reach, the high margin still decides.
+    import json
+
+    notes = [(0, 4, 67)]
+    for bar in range(12):
+        start = 4 + 8 * bar
+        notes += [(start, start + 6, 60 + (bar % 2) * 7), (start + 6, start + 8, 64)]
+    notes.append((100, 108, 60))
+    data = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    entry = pickup.profiles_from_data(data)["2/4"]
+    gain = pickup.offset_scores(notes, 8, entry)
+    gain = gain - gain[0]
+    data["meters"]["2/4"] |= {"margin": float(gain[4]) + 0.01}
+    assert pickup.learned_pickup(notes, Meter(2, 4), pickup.profiles_from_data(data)) == 0
+    data["meters"]["2/4"] |= {"long_margin": float(gain[4]) - 0.01, "long_from_bars": 13.0}
+    assert pickup.melody_bars(notes, 8) == 13.5
+    assert pickup.learned_pickup(notes, Meter(2, 4), pickup.profiles_from_data(data)) == 4
+    data["meters"]["2/4"]["long_from_bars"] = 14.0
+    assert pickup.learned_pickup(notes, Meter(2, 4), pickup.profiles_from_data(data)) == 0
+
+
+def test_session_19_candidate_is_the_shipped_file_with_a_2_4_long_margin():
+    # Only 2/4 differs from the shipped file, and only by its long margin: every melody
+    # under long_from_bars bars (every 8- and 4-bar excerpt) is read as shipped.
+    import json
+
+    records = ROOT / "docs" / "benchmarks"
+    s18b = json.loads((records / "pickup-profiles-s18b-candidate.json").read_text())
+    s19 = json.loads((records / "pickup-profiles-s19-candidate.json").read_text())
+    assert s19["meters"].keys() == s18b["meters"].keys()
+    for name, entry in s19["meters"].items():
+        extra = {"long_margin", "long_from_bars", "long_margin_chosen_on"}
+        assert {k: v for k, v in entry.items() if k not in extra} == s18b["meters"][name]
+        assert (name == "2/4") == bool(extra & entry.keys())
+    assert s19["meters"]["2/4"]["long_from_bars"] > 8  # past every 8-bar excerpt
+    assert s19["meters"]["2/4"]["long_margin"] < s18b["meters"]["2/4"]["margin"]
