@@ -51,6 +51,12 @@ shaped after that reading (its 2/4 and 6/8 entries only) is judged here, read on
 next 2/4 and 6/8 tunes (``THIRD_FRESH_PER_METER``) of the same shuffles past every tune
 of the four parts above, under the second fresh part's exclusions; no other meter, whose
 entries that candidate leaves at session 11's.
+
+**A fourth fresh part** (session 19, ``load(fourth_fresh=True)``, part "fourth-fresh"):
+every part above is read, and session 19's candidate (a second 2/4 margin for long
+melodies, chosen on all of them) is judged here, read once: the next 300 2/4 tunes
+(``FOURTH_FRESH_PER_METER``) of the same shuffle past the five parts above, under the
+same exclusions; no other meter, whose entries that candidate does not change.
 """
 
 from __future__ import annotations
@@ -86,6 +92,8 @@ SECOND_FRESH_PER_METER = {
 SECOND_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh2-v1.json"
 THIRD_FRESH_PER_METER = {"2/4": 200, "6/8": 200}  # the meters session 18b's candidate changes
 THIRD_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh3-v1.json"
+FOURTH_FRESH_PER_METER = {"2/4": 300}  # the one meter session 19's candidate changes
+FOURTH_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh4-v1.json"
 RECORD = ROOT / "docs" / "benchmarks" / "pickup-parts.json"
 VALIDATION_SETS = "meter-validation-set*.json"  # docs/benchmarks: benchmarks/validation_tunes.py
 
@@ -284,12 +292,15 @@ def load(
     fresh: bool = False,
     second_fresh: bool = False,
     third_fresh: bool = False,
+    fourth_fresh: bool = False,
 ) -> list[dict]:
     """The set, from the cache when it is there (built once, under a minute); with
     ``fresh`` the fresh part after it (built once, about a minute); with ``second_fresh``
     the fresh part and the second fresh part after them (built once, a few minutes: the
     corpus benchmark's selection is parsed to leave it out); with ``third_fresh`` the
-    third fresh part after those (built once, a few minutes)."""
+    third fresh part after those (built once, a few minutes); with ``fourth_fresh`` the
+    fourth after the third."""
+    third_fresh = third_fresh or fourth_fresh
     rows = _cached(CACHE, rebuild, build)
     if not (fresh or second_fresh or third_fresh):
         return rows
@@ -303,10 +314,17 @@ def load(
     )
     if not third_fresh:
         return rows
-    return rows + _cached(
+    rows = rows + _cached(
         THIRD_FRESH_CACHE,
         rebuild,
         lambda: build_next_fresh(rows, THIRD_FRESH_PER_METER, "third-fresh"),
+    )
+    if not fourth_fresh:
+        return rows
+    return rows + _cached(
+        FOURTH_FRESH_CACHE,
+        rebuild,
+        lambda: build_next_fresh(rows, FOURTH_FRESH_PER_METER, "fourth-fresh"),
     )
 
 
@@ -319,9 +337,10 @@ def record(rows: list[dict]) -> dict:
         "command": "python benchmarks/pickup_tunes.py --record",
         "seed": SEED,
         "rule": "each meter's SEED shuffle; fit and held-out split, then fresh, then "
-        "second-fresh past them, then third-fresh (2/4 and 6/8 only) past those; none in "
+        "second-fresh past them, then third-fresh (2/4 and 6/8 only) past those, then "
+        "fourth-fresh (2/4 only) past those; none in "
         "docs/benchmarks' corpus and band-styles runs, nor the first FRONT tunes of the "
-        "seed-0 shuffle; second-fresh and third-fresh also none of "
+        "seed-0 shuffle; second-fresh, third-fresh and fourth-fresh also none of "
         "bench_corpus.corpus_selection nor the meter validation sets",
         "parts": parts,
     }
@@ -336,7 +355,7 @@ def main() -> None:
         "--record", action="store_true", help=f"write every part's names to {RECORD}"
     )
     args = parser.parse_args()
-    rows = load(args.rebuild, third_fresh=True)
+    rows = load(args.rebuild, fourth_fresh=True)
     assert_disjoint(rows)
     counts = Counter(r["part"] for r in rows)
     print(f"{len(rows)} tunes: {dict(counts)}")
