@@ -802,17 +802,24 @@ def cost(rows: list[dict], repeats: int = 200) -> list[str]:
 
 
 def rule_lines(kinds: dict[str, list[dict]], before: dict, after: dict) -> list[str]:
-    """A decision's figures, the shipped detector against a candidate: melodies notated
-    without a pickup moved, and bars found, per kind and over all (docs/meters.md,
-    "Session 18")."""
+    """A decision's figures, the shipped detector against a candidate: bars found, the
+    pickups among them (tunes notated with one, session 19's rule), and melodies notated
+    without a pickup moved, per kind and over all (docs/meters.md, "Session 18")."""
     lines = ["| shipped -> candidate | " + " | ".join(kinds) + " | all |"]
     lines.append("|---|" + "---|" * (len(kinds) + 1))
-    for label, field in (("bars found", "bar"), ("without a pickup, moved", "shifted_no_pickup")):
+    fields = (
+        ("bars found", "bar", lambda r: True),
+        ("pickups found (tunes with one)", "bar", lambda r: r["phase"] != 0),
+        ("without a pickup, moved", "shifted_no_pickup", lambda r: r["phase"] == 0),
+    )
+    for label, field, which in fields:
         cells, totals = [], [0, 0]
-        for kind, rows in kinds.items():
-            was = summarise(rows, before[kind], meter_of)["all"][field]
-            now = summarise(rows, after[kind], meter_of)["all"][field]
-            counted = [r for r in rows if field == "bar" or r["phase"] == 0]
+        for kind, all_rows in kinds.items():
+            picked = [n for n, r in enumerate(all_rows) if which(r)]
+            rows = [all_rows[n] for n in picked]
+            was = summarise(rows, [before[kind][n] for n in picked], meter_of)["all"][field]
+            now = summarise(rows, [after[kind][n] for n in picked], meter_of)["all"][field]
+            counted = rows
             cells.append(f"{was} -> {now} of {len(counted)}")
             totals = [totals[0] + was, totals[1] + now]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {totals[0]} -> {totals[1]} |")
@@ -833,10 +840,18 @@ def main() -> None:
     parser.add_argument("--md", type=Path, default=None, help="write the tables here")
     parser.add_argument(
         "--part",
-        choices=("fit", "held-out", "both", "fresh", "second-fresh", "third-fresh"),
+        choices=(
+            "fit",
+            "held-out",
+            "both",
+            "fresh",
+            "second-fresh",
+            "third-fresh",
+            "fourth-fresh",
+        ),  # fmt: skip
         default="both",
         help="the part(s) to measure ('both': fit and held-out; 'held-out', 'fresh', "
-        "'second-fresh', 'third-fresh' judge)",
+        "'second-fresh', 'third-fresh', 'fourth-fresh' judge)",
     )
     parser.add_argument(
         "--plain-floor",
@@ -885,6 +900,7 @@ def main() -> None:
         fresh=args.part == "fresh",
         second_fresh=args.part == "second-fresh",
         third_fresh=args.part == "third-fresh" or args.long_margin is not None,
+        fourth_fresh=args.part == "fourth-fresh",
     )
     if args.plain_floor:
         data = apply_plain_floor(
