@@ -254,7 +254,7 @@ def test_a_candidate_file_is_measured_without_replacing_the_shipped_one(tmp_path
         notes += [(start, start + 6, 60 + (bar % 2) * 7), (start + 6, start + 8, 64)]
     notes.append((100, 108, 60))
     data = json.loads(shipped_file.read_text())
-    data["meters"]["2/4"]["margin"] = 100.0  # no offset can beat the file's barlines so
+    data["meters"]["2/4"] |= {"margin": 100.0, "long_margin": 100.0}  # nothing beats 0 so
     strict = tmp_path / "strict.json"
     strict.write_text(json.dumps(data))
     assert pickup.learned_pickup(notes, Meter(2, 4), read) == 4 == pickup_steps(notes, Meter(2, 4))
@@ -422,6 +422,8 @@ def test_a_long_margin_decides_a_long_two_four_melody_and_only_it(tmp_path):
     entry = pickup.profiles_from_data(data)["2/4"]
     gain = pickup.offset_scores(notes, 8, entry)
     gain = gain - gain[0]
+    for key in ("long_margin", "long_from_bars"):  # the shipped 2/4 entry has them
+        data["meters"]["2/4"].pop(key, None)
     data["meters"]["2/4"] |= {"margin": float(gain[4]) + 0.01}
     assert pickup.learned_pickup(notes, Meter(2, 4), pickup.profiles_from_data(data)) == 0
     data["meters"]["2/4"] |= {"long_margin": float(gain[4]) - 0.01, "long_from_bars": 13.0}
