@@ -14,7 +14,11 @@ struck, notes started, per step); a digit is the share of bars, 0-9.
 
 ``--tunes-from valid`` reads the meters' validation set instead (``validation_tunes.py``,
 disjoint from ``bench_band_styles``' tunes, checked): where a cause is confirmed or a
-choice made. ``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
+choice made. ``--tunes-from fresh`` reads those tunes and, after them, ``--fresh`` more tunes with a
+pickup and as many without (session 19): the next of the meter's tunes in the pickup
+set's shuffle (``pickup_tunes.SEED``) past every recorded pickup part, none a judging
+benchmark's (``fresh_tunes``), so a bigger sample than 12 judges the naming.
+``--pickup-as-rests`` writes each tune with rests before its pickup, so that the file's
 barlines are the notation's (what a musician's DAW export of a pickup looks like): does the
 style come out right when the engine's bars can be the notated ones?
 ``--pickup-as-short-bar`` writes the pickup as its own short time signature (1/8, then
@@ -75,13 +79,15 @@ def notated_phase(tune: ct.Tune) -> int:
     return round(tune.padding_quarters * 4) % bar
 
 
-def chosen_tunes(source: str, meter: str, count: int) -> list[ct.Tune]:
+def chosen_tunes(source: str, meter: str, count: int, fresh: int = 0) -> list[ct.Tune]:
     """``bench_band_styles``' tunes of ``meter`` (they judge), or the meters' validation
     set's (``validation_tunes``), kept by the same rules (one meter throughout, at most
     ``bench_band_styles.MAX_BARS`` bars) and checked disjoint from the judged ones."""
     judged = bbs.choose_tunes(ct.index_tunes(), meter, count, 0)
     if source == "judged":
         return judged
+    if source == "fresh":
+        return judged + fresh_tunes(meter, fresh, judged)
     import validation_tunes as vt
 
     names = {t.ref.name for t in judged}
@@ -96,6 +102,39 @@ def chosen_tunes(source: str, meter: str, count: int) -> list[ct.Tune]:
     if shared:
         raise AssertionError(f"validation tunes also judged by bench_band_styles: {shared}")
     return tunes
+
+
+def fresh_tunes(meter: str, each: int, judged: list[ct.Tune]) -> list[ct.Tune]:
+    """The first ``each`` tunes with a pickup and ``each`` without, at most
+    ``bench_band_styles.MAX_BARS`` bars, in one meter throughout, of the meter's
+    ``pickup_tunes.SEED`` shuffle past every pickup part recorded in
+    ``docs/benchmarks/pickup-parts.json`` and none of ``pickup_tunes``' exclusions (the
+    recorded benchmark runs, the front of the seed-0 shuffle, the corpus benchmark's
+    selection, the meter validation sets) nor the ``judged`` tunes."""
+    import json
+
+    import pickup_tunes as pt
+
+    refs = ct.index_tunes()
+    recorded = json.loads(pt.RECORD.read_text())["parts"]
+    used = {n for meters in recorded.values() for names in meters.values() for n in names}
+    skipped = pt.excluded_names(refs) | pt.outside_names(refs) | used
+    skipped |= {pt.source_name(n) for n in skipped} | {t.ref.name for t in judged}
+    chosen: dict[bool, list[ct.Tune]] = {True: [], False: []}
+    for ref in ct.choose(refs, meter, None, pt.SEED):
+        if min(map(len, chosen.values())) >= each:
+            break
+        if ref.name in skipped:
+            continue
+        tune = ct.parse_tune(ref)
+        if tune is None or [f"{n}/{d}" for _, n, d in tune.signatures] != [meter]:
+            continue
+        if tune.notes[-1][1] / tune.bar_quarters > bbs.MAX_BARS:
+            continue
+        group = chosen[notated_phase(tune) != 0]
+        if len(group) < each:
+            group.append(tune)
+    return chosen[True] + chosen[False]
 
 
 def with_short_first_bar(tune: ct.Tune) -> ct.Tune:
@@ -149,15 +188,17 @@ def main() -> None:
     parser.add_argument("--band-data", type=Path, default=Path("/work/data/band-mma-v2"))
     parser.add_argument("--band-model", type=Path, default=None)
     parser.add_argument("--tunes", type=int, default=12)
+    parser.add_argument("--fresh", type=int, default=12, help="with --tunes-from fresh")
     parser.add_argument("--pickup-as-rests", action="store_true")
     parser.add_argument("--pickup-as-short-bar", action="store_true")
     parser.add_argument("--from-abc", action="store_true", help="read each tune from its ABC")
     parser.add_argument(
         "--tunes-from",
         default="judged",
-        choices=["judged", "valid"],
+        choices=["judged", "valid", "fresh"],
         help="judged: bench_band_styles' own tunes (held out: they judge); valid: the "
-        "meters' validation set (validation_tunes.py, disjoint from them: they may shape)",
+        "meters' validation set (validation_tunes.py, disjoint from them: they may shape); "
+        "fresh: the judged tunes and --fresh more with a pickup and as many without",
     )
     args = parser.parse_args()
     from composer_gui.core.engine import Engine
@@ -189,7 +230,7 @@ def main() -> None:
 
     model = args.band_model or resource_path("weights", "composer-band.safetensors")
     engine = Engine(Path(model), "cpu")
-    tunes = chosen_tunes(args.tunes_from, args.meter, args.tunes)
+    tunes = chosen_tunes(args.tunes_from, args.meter, args.tunes, args.fresh)
     named_right, named_wrong = [], []
     tally = {"agree": [0, 0], "DISAGREE": [0, 0]}  # [named right, tunes]
     with tempfile.TemporaryDirectory() as folder:
