@@ -72,3 +72,22 @@ def test_from_abc_finds_a_tune_numbered_with_leading_zeros(tmp_path):
     assert path.read_text().startswith("X:0010\n")
     read = read_arrangement(path)
     assert [(n.start_beat, n.end_beat, n.pitch) for n in read.tracks[0].notes] == tune.notes
+
+
+@pytest.mark.slow
+def test_the_fresh_tunes_are_of_both_kinds_and_in_no_pickup_part_nor_judged():
+    # Session 19's bigger sample for the 2/4 naming: --fresh N tunes with a pickup and N
+    # without, past every recorded pickup part, none of bench_band_styles' judged tunes.
+    import json
+
+    import pickup_tunes as pt
+
+    judged = bsm.chosen_tunes("judged", "2/4", 12)
+    fresh = bsm.fresh_tunes("2/4", 3, judged)
+    assert [bsm.notated_phase(t) != 0 for t in fresh] == [True] * 3 + [False] * 3
+    parts = json.loads(pt.RECORD.read_text())["parts"]
+    used = {n for meters in parts.values() for names in meters.values() for n in names}
+    names = {t.ref.name for t in fresh}
+    assert len(names) == 6 and not names & (used | {t.ref.name for t in judged})
+    assert all(t.meters == {"2/4"} and len(t.signatures) == 1 for t in fresh)
+    assert bsm.chosen_tunes("fresh", "2/4", 12, 3)[12:] == fresh
