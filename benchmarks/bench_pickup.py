@@ -39,6 +39,11 @@ profiles, the baseline every fit is judged against, are read from their record
 (``S11_PROFILES``), not from the shipped file; since session 18b's shipped, the
 "learned profiles" tables are its, and session 11's are measured with ``--candidate
 docs/benchmarks/pickup-profiles-s11.json``.
+Session 19: ``--long-margin FILE --meter 2/4`` gives a meter's entry a second margin for
+melodies of 12 bars or more (``choose_long_margin``, on every part read before it; the
+product reads it through ``pickup.margin_for``); ``--part fourth-fresh`` is the fourth
+fresh part (2/4), read once; the decision lines count the pickups found among tunes
+notated with one as well.
 """
 
 from __future__ import annotations
