@@ -2,6 +2,9 @@
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/usability_walk.py OUT
 
+``--record-only`` stops after step 1 (the take); ``--no-grab`` leaves out its grab of the
+window in the middle of the take.
+
 Starts its own JACK dummy server (stopped by its PID), a keyboard player in another process
 (tests.support.midi_feeder, a mido/rtmidi output that follows the metronome) and
 ``jack_midi_dump`` as the DAW; the app runs with scratch settings and data under OUT. Each
@@ -176,7 +179,8 @@ def walk(out: Path) -> None:
             window.actions.record.trigger()
             say(f"  recording after Rec: {window.take is not None} {window.last_error!r}")
         wait(app, 2500)
-        shot(window, out, "01-recording")
+        if "--no-grab" not in sys.argv:  # a grab of the whole window mid-take
+            shot(window, out, "01-recording")
         wait_until(app, lambda: window.take is None, 30, "the take")
         feeder.wait(timeout=30)
         got = [(n.pitch, n.start_beat, n.duration_beats) for n in window.document.melody]
@@ -186,6 +190,11 @@ def walk(out: Path) -> None:
                 say(f"    played {want} recorded {have}")
         describe(window)
         shot(window, out, "02-recorded")
+        if "--record-only" in sys.argv:
+            say(f"  load average {os.getloadavg()}")
+            window.ask_before_closing = False
+            window.close()
+            return
 
         say("== 2. Generate in pop ballad (6/8), audition, mute/solo, instrument")
         index = window.style_box.findText("pop ballad", Qt.MatchContains)
@@ -419,6 +428,8 @@ def main() -> None:
         return recover(out)
     if "--skip-walk" not in sys.argv:
         walk(out)
+    if "--record-only" in sys.argv:
+        return None
     for how in ("--mid-edit", "--mid-take"):
         say(f"== 5. Kill the app {how[2:]}, start again, recover")
         (out / "crash-state.json").unlink(missing_ok=True)
