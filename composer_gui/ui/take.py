@@ -113,16 +113,16 @@ class Take(QObject):
         self.finished.emit(self.recorder.arrangement())
 
     def notes_now(self) -> tuple[list, int | None]:
-        """``(notes, pickup)`` as ``stop`` would give them now, the window's
-        ``lead_in_as_pickup`` applied (None: no pickup measured): for the autosave of a
-        take in progress. A note still held ends now, where the roll draws it."""
+        """``(notes, pickup)`` as ``stop`` would give them now, quantized and with the
+        window's ``lead_in_as_pickup`` applied (None: no pickup measured): for the
+        autosave of a take in progress. A note still held ends now."""
         from composer_gui.core.take_notes import lead_in_as_pickup
 
         if not self.running:
             return [], None
-        notes = list(self.recorder.so_far().notes)
+        notes = list(self.recorder.arrangement(ending_now=True).tracks[0].notes)
         notes, pickup = lead_in_as_pickup(notes, self.recorder.lead_in_beats())
-        return [n for n in notes if n.start_beat >= 0], pickup or None
+        return notes, pickup or None
 
     def cancel(self) -> None:
         """Stop without emitting a take."""

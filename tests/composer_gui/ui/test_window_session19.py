@@ -83,13 +83,17 @@ def test_a_crash_mid_take_over_a_melody_keeps_its_candidates_and_the_take(
 def test_the_take_written_again_only_when_it_grew_and_the_end_writes_the_document(qtbot, window):
     record_two_notes(qtbot, window)
     assert window.autosaver.write(window.document, window.take.notes_now())
+    qtbot.wait(300)  # E4 held on, a quantized step longer or more
     window.release_note(64)
     qtbot.wait(50)
     now = window.take.notes_now()
-    assert window.autosaver.write(window.document, now)  # E4 ended: the take changed
+    assert window.autosaver.write(window.document, now)  # E4 longer: the take changed
     assert not window.autosaver.write(window.document, now)  # nothing new
+    copy = load_project(window.autosave_path).melody.tracks[0].notes
     window.actions.record.setChecked(False)  # the take ends: the document has it
     assert window.take is None and len(window.document.melody) == 2
+    # the copy is the melody the take gave at its end, quantized, not the notes as drawn
+    assert list(copy) == list(window.document.melody)
     window.autosave()
     kept = load_project(window.autosave_path).melody.tracks[0].notes
     assert [n.pitch for n in kept] == [60, 64]
