@@ -41,7 +41,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from composer_gui.core.arrangement import Note
 from composer_gui.core.document import Document
+from composer_gui.core.melody_grid import Pickup
 from composer_gui.core.project import (
     PROJECT_SUFFIX,
     Project,
@@ -51,6 +53,10 @@ from composer_gui.core.project import (
 )
 
 log = logging.getLogger(__name__)
+
+# A take being recorded as it would end now: its notes and the pickup it measured
+# (``lead_in_as_pickup``; None: none), what ``Autosave.write`` keeps of it.
+TakeNow = tuple[list[Note], Pickup | None]
 
 # autosave.composer (an older Composer's, no lock), autosave-<id>.composer (the id was
 # <pid>-<random> on session 16's first day, random since), each one's
@@ -200,6 +206,7 @@ class Autosave:
         _MADE_HERE.add(self.files.instance)
         self.held = False
         self.written_revision: int | None = None
+        self.written_take: TakeNow | None = None  # the take in progress last written
         self.offered: CopyFiles | None = None  # the leftover ``leftover`` last returned
         self.offered_path: Path | None = None  # which of its files that copy was read from
 
@@ -269,11 +276,22 @@ class Autosave:
             Path(temporary).unlink(missing_ok=True)
             raise
 
-    def write(self, document: Document) -> bool:
-        """Write the document if there is unsaved work not yet written; True if written."""
-        if not self.due(document):
+    def write(self, document: Document, take: TakeNow | None = None) -> bool:
+        """Write the document if there is unsaved work not yet written; True if written.
+
+        ``take``: a take being recorded, as ``(notes, pickup)`` were it to end now. It is
+        written as the melody whenever its notes changed since the last write, clean
+        document or not (session 19: the document does not change until the take ends,
+        so a crash mid-take lost everything played in it)."""
+        if take is not None and take[0]:
+            if self.held or take == self.written_take:
+                return False
+            project = document.snapshot_with_take(*take)
+        elif not self.due(document):
             return False
-        text = json.dumps(project_to_dict(document.snapshot(for_autosave=True)), indent=1)
+        else:
+            project = document.snapshot(for_autosave=True)
+        text = json.dumps(project_to_dict(project), indent=1)
         self._lock()
         handle, temporary = tempfile.mkstemp(prefix=".autosave-", dir=self.folder)
         try:
@@ -288,6 +306,10 @@ class Autosave:
             Path(temporary).unlink(missing_ok=True)
             raise
         self.written_revision = document.revision
+        # a take's copy is not the document's revision: the take's end writes again
+        self.written_take = take if take is not None and take[0] else None
+        if self.written_take is not None:
+            self.written_revision = None
         return True
 
     def adopt(self, document: Document) -> None:

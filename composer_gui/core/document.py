@@ -217,6 +217,17 @@ class Document(TuneViews):
         """The work as the project file stores it."""
         return tune_to_project(self._state, for_autosave)
 
+    def snapshot_with_take(self, notes: Sequence[Note], pickup: Pickup | None = None) -> Project:
+        """The work as it would be were a take in progress to end now (``set_melody`` with
+        the take's notes, as the window does when it ends), for the autosave: a crash
+        mid-take lost everything played since Record was pressed."""
+        s = self._state
+        taken = replace(s, melody=sorted_notes(notes))
+        if pickup is not None:
+            taken.pickup = check_pickup(pickup)
+        taken.bars = bars_for(taken)
+        return tune_to_project(taken, for_autosave=True)
+
     def save(self, path: str | Path | None = None) -> Path:
         """Write the project (atomically); the work is clean afterwards."""
         target = Path(path) if path is not None else self._state.path

@@ -374,9 +374,17 @@ class Recorder:
 
         return [(placed(moment), message) for moment, message in stamped], placed(self.end_time)
 
-    def arrangement(self) -> Arrangement:
-        """The take quantized to the grid (see ``take_to_arrangement``)."""
+    def arrangement(self, ending_now: bool = False) -> Arrangement:
+        """The take quantized to the grid (see ``take_to_arrangement``). ``ending_now``:
+        as it would be were it to end now, a note still held ending now (the autosave of
+        a take in progress); empty before bar 1's moment is known."""
         stamped, end = self._placed()
+        if ending_now:
+            if not self._started.is_set():
+                return take_to_arrangement([], 0.0, 0.0, self.setup)
+            # a DAW's take is placed on its own line: its end stays the planned one
+            if self._follower is None:
+                end = min(end, time.perf_counter())
         return take_to_arrangement(stamped, self.bar_one_time, end, self.setup)
 
     def so_far(self) -> TakeSoFar:

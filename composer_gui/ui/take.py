@@ -112,6 +112,18 @@ class Take(QObject):
         self.lead_in_beats = self.recorder.lead_in_beats()
         self.finished.emit(self.recorder.arrangement())
 
+    def notes_now(self) -> tuple[list, int | None]:
+        """``(notes, pickup)`` as ``stop`` would give them now, quantized and with the
+        window's ``lead_in_as_pickup`` applied (None: no pickup measured): for the
+        autosave of a take in progress. A note still held ends now."""
+        from composer_gui.core.take_notes import lead_in_as_pickup
+
+        if not self.running:
+            return [], None
+        notes = list(self.recorder.arrangement(ending_now=True).tracks[0].notes)
+        notes, pickup = lead_in_as_pickup(notes, self.recorder.lead_in_beats())
+        return notes, pickup or None
+
     def cancel(self) -> None:
         """Stop without emitting a take."""
         if self.running:

@@ -237,12 +237,14 @@ class FilesFlow:
         return True
 
     def autosave(self) -> None:
-        """The timer's tick: write only unsaved work not yet written, never while held.
+        """The timer's tick: write only unsaved work not yet written, never while held;
+        a take being recorded is written as the melody it would give now.
 
         A failing write is said once until a write succeeds again: it used to go to the
         log only, every 5 s, and a crash on a full disk lost the work without warning."""
+        take = self.take.notes_now() if self.take is not None else None
         try:
-            written = self.autosaver.write(self.document)
+            written = self.autosaver.write(self.document, take)
         except OSError as error:
             log.warning("Autosave failed: %s", error)
             if not self.autosave_failing:
