@@ -28,7 +28,10 @@ note (counted in steps, as CTnCTR counts), the note is read as a musician would:
   whole take (``models.ranking``), and each graded check's grade at that beat
   (``models.consonance``: 0 good, 1 bad).
 
-Printed: the in-chord shares (first, median, Bach), where the steps they differ on come
+Printed: the in-chord shares (first, median, Bach); how often the first choice beats the
+median on CTnCTR and on a proposed reading of it, the melody's note in a triad or seventh
+chord of all four voices (``in_four_voice_chord``), each with its bootstrap 90% interval
+over chorales (``bench_ranking_heldout``'s); where the steps they differ on come
 from (by what the note is against the chord without it, by place in the beat, by the
 melody's shape), the same for Bach against the first choice, the graded checks at the
 beats where they differ, and a few notes per chorale (seed 0's set).
@@ -37,6 +40,7 @@ beats where they differ, and a few notes per chorale (seed 0's set).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections import Counter, defaultdict
@@ -127,12 +131,28 @@ def against(melody: int, chord: list[int], credited: bool) -> str:
 
 
 def role(melody: int, chord: list[int]) -> str:
+    """The melody's place in the chord (:func:`place_in_chord`, read once per chord)."""
+    classes = frozenset(p % 12 for p in chord)
+    return place_in_chord(melody % 12, classes, min(chord) % 12 if chord else melody % 12)
+
+
+def in_four_voice_chord(texture: hm.Texture) -> float:
+    """Share of CTnCTR's counted steps whose melody note is in a triad or seventh chord of
+    all four voices (a proposed reading of "the melody on chord tones", not a measure)."""
+    counted = hm.ctnctr_steps(texture)[0]
+    steps = np.flatnonzero(counted)
+    if steps.size == 0:
+        return np.nan
+    places = [role(int(texture.melody[t]), sounding(texture, t)) for t in steps]
+    return float(np.mean([place != "in no triad" for place in places]))
+
+
+@functools.cache
+def place_in_chord(m: int, classes: frozenset, bass: int) -> str:
     """The melody's place in the chord all four voices sound: root, third, fifth or
     seventh of the triad or seventh chord they make (an incomplete one read with the bass
     as its root where it can be), or "in no triad" (a non-chord tone somewhere)."""
-    m = melody % 12
-    together = {p % 12 for p in chord} | {m}
-    bass = min(chord) % 12 if chord else m
+    together = set(classes) | {m}
     for shapes in (TRIADS, SEVENTHS):
         for shape_ in shapes.values():
             for root in range(12):
@@ -217,6 +237,7 @@ def main() -> None:
     roles = {side: Counter() for side in ("first", "median", "Bach")}  # (role, doubled) steps
     grades_at = defaultdict(list)  # (check, side) -> grades where they differ
     examples: list[str] = []
+    outcomes, tunes_of = defaultdict(list), defaultdict(list)
     sets = 0
     for i, w in enumerate(windows(load_split(args.data, "valid"), 8)):
         melody = bh.chorale_melody(w)
@@ -241,6 +262,16 @@ def main() -> None:
             penalties = shaping_rates(checks) * np.array([WEIGHTS[n] for n in SHAPING_MEASURES])
             notes = melody_notes(candidates[0].arrangement)
             sets += 1
+            # first choice against the median, CTnCTR and the four-voice reading, by tune
+            ranked = [textures[c] for c in order]
+            for reading, values in (
+                ("CTnCTR", [ctn[c] for c in order]),
+                ("melody in a chord of the four voices", [in_four_voice_chord(t) for t in ranked]),
+            ):
+                judged = bh.first_beats_median(values, True)
+                if judged is not None:
+                    outcomes[reading].append(judged[0])
+                    tunes_of[reading].append(w.name)
             h = {"first": held(textures[first]), "median": held(textures[median])}
             h["Bach"] = held(bach) if bach.n_steps == textures[first].n_steps else None
             sides = {"first": textures[first], "median": textures[median], "Bach": bach}
@@ -293,6 +324,19 @@ def main() -> None:
         "",
     ]
     out += [f"- {side}: {100 * np.mean(v):.1f}%" for side, v in shares.items()]
+    out += [
+        "",
+        "First choice beats the median (a tie half; ties; bootstrap 90% interval over "
+        "chorales, bench_ranking_heldout.tune_interval):",
+        "",
+    ]
+    for reading, values in outcomes.items():
+        low, high = bh.tune_interval(values, tunes_of[reading])
+        ties = np.mean([v == 0.5 for v in values])
+        out.append(
+            f"- {reading}: {100 * np.mean(values):.0f}% (ties {100 * ties:.0f}%) "
+            f"[{100 * low:.0f}-{100 * high:.0f}] of {len(values)} sets"
+        )
     out.append("")
     out += [
         "### The melody's place in the chord of all four voices, and how often the "

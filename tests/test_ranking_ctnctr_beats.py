@@ -55,3 +55,12 @@ def test_held_is_one_where_the_chord_sounds_the_melodys_note_and_nan_where_silen
     assert held[:4].tolist() == [1.0] * 4  # C over C-G
     assert held[4:8].tolist() == [0.0] * 4  # E over C-G: the chord leaves it out
     assert np.isnan(held[8:]).all()  # no chord under D
+
+
+def test_the_four_voice_reading_counts_a_note_that_completes_the_triad():
+    # E over C-G (the melody the triad's third) then D over C-E-G (a second against C)
+    texture = texture_from_notes(
+        [(0, 4, E4), (4, 8, D4)], [[(0, 4, G3), (4, 8, G3)], [(0, 4, C3), (4, 8, E3)]], n_steps=8
+    )
+    assert rcb.held(texture)[:4].tolist() == [0.0] * 4  # CTnCTR: not a chord tone
+    assert rcb.in_four_voice_chord(texture) == 0.5  # the E counts, the D does not
