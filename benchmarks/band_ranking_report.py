@@ -6,6 +6,7 @@ import math
 
 import band_ranking_measures as brm
 import numpy as np
+from bench_ranking_heldout import tune_interval
 
 from models.band_negatives import TRIAL_KINDS
 
@@ -33,11 +34,28 @@ def _share(values) -> tuple[float | None, float | None, int]:
     return float(np.mean(values)), float(np.mean([v == 0.5 for v in values])), len(values)
 
 
-def _cell(values, ties: bool = True) -> str:
+def interval(values, melodies) -> tuple[float, float] | None:
+    """The chorale benchmark's bootstrap 90% interval over melodies
+    (``bench_ranking_heldout.tune_interval``) of the sets' mean, the sets without a figure
+    left out with their melody: a melody's seeds, and its takes in several styles, share
+    it, so the melody and not the set is the unit resampled."""
+    kept = [(v, m) for v, m in zip(values, melodies, strict=True) if v is not None]
+    if not kept:
+        return None
+    return tune_interval([v for v, _ in kept], [m for _, m in kept])
+
+
+def _span(bounds: tuple[float, float] | None) -> str:
+    return "" if bounds is None else f" [{100 * bounds[0]:.0f}-{100 * bounds[1]:.0f}]"
+
+
+def _cell(values, ties: bool = True, melodies=None) -> str:
+    """``mean% (ties%)``, and with ``melodies`` (one a value) its interval over them."""
     mean, tie, _ = _share(values)
     if mean is None:
         return "-"
-    return f"{100 * mean:.0f}% ({100 * tie:.0f}%)" if ties else f"{100 * mean:.0f}%"
+    text = f"{100 * mean:.0f}% ({100 * tie:.0f}%)" if ties else f"{100 * mean:.0f}%"
+    return text + ("" if melodies is None else _span(interval(values, melodies)))
 
 
 def _clean(value):
@@ -50,7 +68,25 @@ def _clean(value):
     return value
 
 
-def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[list[str], dict]:
+def _melodies(sets: list[dict]) -> list[str]:
+    """Each set's melody (``"melody"``; a set without one, hand-made, is a unit of its own)."""
+    return [s.get("melody") or f"set {i}" for i, s in enumerate(sets)]
+
+
+def tables(
+    rows,
+    real_above,
+    spoiled_below,
+    real_measures,
+    skipped,
+    above_melodies=None,
+    spoiled_melodies=None,
+) -> tuple[list[str], dict]:
+    """The tables, and the JSON beside them.  ``above_melodies`` (keyed as ``real_above``)
+    and ``spoiled_melodies`` (as ``spoiled_below``) name each value's melody, for the
+    intervals of "MMA's own above the median" and "above each spoiled copy"."""
+    above_melodies = above_melodies or {}
+    spoiled_melodies = spoiled_melodies or {}
     measures = list(brm.BAND_MEASURES) + sorted(
         {k for r in rows.values() for s in r for k in s if k.startswith("check:")}
     )
@@ -62,8 +98,8 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
     groups["all"] = groups["band data melodies"] + groups["folk tunes"]
     sizes = ", ".join(f"{name} {len(sets)}" for name, sets in groups.items())
     text = [
-        f"First choice better than the median of its 16 candidates (ties in brackets); "
-        f"sets: {sizes}.",
+        "First choice better than the median of its 16 candidates (ties in brackets), "
+        f"[a bootstrap 90% interval over melodies]; sets: {sizes}.",
         "",
         "| measure | | " + " | ".join(groups) + " | MMA's own vs median |",
         "|---|---|" + "---|" * (len(groups) + 1),
@@ -74,8 +110,10 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
         else:
             label = brm.BAND_MEASURES[name][1]
             held = "shaped" if name in brm.SHAPED_BY_CHECKS else "**held out**"
-        cells = [_cell([s.get(name) for s in sets]) for sets in groups.values()]
-        cells.append(_cell([s.get(f"mma:{name}") for s in mma]))
+        cells = [
+            _cell([s.get(name) for s in sets], melodies=_melodies(sets)) for sets in groups.values()
+        ]
+        cells.append(_cell([s.get(f"mma:{name}") for s in mma], melodies=_melodies(mma)))
         text.append(f"| {label} | {held} | " + " | ".join(cells) + " |")
     kinds = list(brm.SPOILED)
     short = ("pcs_beats", "pcs_beats_chords", "ctnctr", "bass_on_chord", "groove", "wrong_notes")
@@ -113,21 +151,28 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
                 for n in brm.BAND_MEASURES
             },
         }
-    above_all = _share([v for vs in real_above.values() for v in vs])
+    above_values = [v for vs in real_above.values() for v in vs]
+    above_units = _units(real_above, above_melodies)
+    above_all = _share(above_values)
     spoiled_all = {
         k: _share([v for row in spoiled_below.values() for v in row.get(k, [])]) for k in kinds
     }
     text += [
         "",
         f"- MMA's own rendering above the median of the 16 candidates: "
-        f"{_cell([v for vs in real_above.values() for v in vs])} of {above_all[2]} sets "
+        f"{_cell(above_values, melodies=above_units)} of {above_all[2]} sets "
         f"(target 90%)",
     ]
+    spoiled_spans = {}
     for kind, (mean, _, n) in spoiled_all.items():
+        values = {key: row.get(kind, []) for key, row in spoiled_below.items()}
+        named = {key: row[kind] for key, row in spoiled_melodies.items() if kind in row}
+        spoiled_spans[kind] = interval([v for vs in values.values() for v in vs],
+                                       _units(values, named))  # fmt: skip
         if mean is not None:
             text.append(
-                f"- MMA's own scored above it {brm.SPOILED[kind]}: {100 * mean:.0f}% of {n} "
-                "windows (target 90%)"
+                f"- MMA's own scored above it {brm.SPOILED[kind]}: {100 * mean:.0f}%"
+                f"{_span(spoiled_spans[kind])} of {n} windows (target 90%)"
             )
     if any(skipped.values()):
         text.append(
@@ -142,26 +187,44 @@ def tables(rows, real_above, spoiled_below, real_measures, skipped) -> tuple[lis
             g: {n: _share([s.get(n) for s in sets])[:2] for n in measures}
             for g, sets in groups.items()
         },
+        "overall_intervals": {
+            g: {n: interval([s.get(n) for s in sets], _melodies(sets)) for n in measures}
+            for g, sets in groups.items()
+        },
         "rows": per_row,
         "mma_above_median": above_all[0],
+        "mma_above_median_interval": interval(above_values, above_units),
         "mma_above_spoiled": {k: v[0] for k, v in spoiled_all.items()},
+        "mma_above_spoiled_intervals": spoiled_spans,
         "skipped": {" ".join(map(str, k)): v for k, v in skipped.items()},
     }
     return text, _clean(result)
 
 
+def _units(values: dict, melodies: dict) -> list[str]:
+    """The melody of each value of ``values`` (lists under keys) flattened as they are,
+    from ``melodies`` (lists under the same keys); where it has none, each value its own."""
+    units = []
+    for key, vs in values.items():
+        named = melodies.get(key)
+        units += list(named) if named is not None else [f"{key} {i}" for i in range(len(vs))]
+    return units
+
+
 def negatives_lines(extra: dict, held_out: tuple[str, ...]) -> tuple[list[str], dict]:
     """The critic alone's "real above median", and how often MMA's own rendering is scored
     above each spoiled copy: ``models.band_negatives``' kinds by the ranking and by the
-    critic alone, the benchmark's own five by the critic alone."""
+    critic alone, the benchmark's own five by the critic alone; each with its interval
+    over melodies where ``extra`` names them (``"above_melodies"``, ``"melodies"``)."""
     above = [v for vs in extra["critic_above"].values() for v in vs]
+    above_units = _units(extra["critic_above"], extra.get("above_melodies", {}))
     mean, tie, n = _share(above)
     text = [
         "",
         "The critic alone (its raw score, without band_ranking's checks), the same sets:",
         "",
         f"- MMA's own rendering above the median of the 16 candidates, by the critic alone: "
-        f"{_cell(above)} of {n} sets (target 90%)",
+        f"{_cell(above, melodies=above_units)} of {n} sets (target 90%)",
         "",
         "MMA's own scored above each spoiled copy (`models.band_negatives`' kinds; "
         "*held out* never trained the critic):",
@@ -172,6 +235,7 @@ def negatives_lines(extra: dict, held_out: tuple[str, ...]) -> tuple[list[str], 
     labels = [k for k in extra["critic"] if k.startswith("neg:")]
     labels += [k for k in extra["critic"] if not k.startswith("neg:")]
     result = {"critic_mma_above_median": mean, "critic_mma_above_median_ties": tie}
+    result["critic_mma_above_median_interval"] = interval(above, above_units)
     result["spoiled_rejected"] = {}
     for label in labels:
         kind = label[4:] if label.startswith("neg:") else label
@@ -181,11 +245,22 @@ def negatives_lines(extra: dict, held_out: tuple[str, ...]) -> tuple[list[str], 
             role = "trial kind (not in the shipped training)"
         if not label.startswith("neg:"):
             role = f"benchmark's `{kind}`"
-        ranked = _share(extra["ranked"].get(label, []))[0]
+        melodies = extra.get("melodies", {}).get(label)
+        ranked_values = extra["ranked"].get(label, [])
+        ranked = _share(ranked_values)[0]
         critic, _, n = _share(extra["critic"][label])
-        cell = "-" if ranked is None else f"{100 * ranked:.0f}%"
-        text.append(f"| {kind} | {role} | {cell} | {100 * critic:.0f}% | {n} |")
-        result["spoiled_rejected"][label] = {"ranking": ranked, "critic": critic, "windows": n}
+        # a kind the ranking reads is read on every window the critic reads it on
+        ranked_span = interval(ranked_values, melodies) if melodies and ranked_values else None
+        critic_span = interval(extra["critic"][label], melodies) if melodies else None
+        cell = "-" if ranked is None else f"{100 * ranked:.0f}%{_span(ranked_span)}"
+        text.append(f"| {kind} | {role} | {cell} | {100 * critic:.0f}%{_span(critic_span)} | {n} |")
+        result["spoiled_rejected"][label] = {
+            "ranking": ranked,
+            "critic": critic,
+            "windows": n,
+            "ranking_interval": ranked_span,
+            "critic_interval": critic_span,
+        }
     per_row = {
         f"{style} {meter}": _share(v)[0] for (style, meter), v in extra["critic_above"].items()
     }

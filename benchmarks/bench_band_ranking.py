@@ -27,6 +27,10 @@ without band_ranking's checks, which judge the candidates by what the real one i
 the spoiled kinds of ``models.band_negatives`` (those that train the critic and those held
 out as judges), drawn from their own seeded stream so the five above are unchanged;
 the held-out shuffle also on the copies that move 10%+ of the hits (``band_shuffle_change``).
+Each figure over sets or windows is printed with its bootstrap 90% interval over melodies
+(``bench_ranking_heldout.tune_interval``, the chorale benchmark's): a soprano MMA renders
+in several styles and meters, and a folk tune read in several styles, is one melody, so
+its sets are resampled together and an interval does not read seeds as evidence.
 """
 
 from __future__ import annotations
@@ -140,9 +144,12 @@ def arrangement_notes(arrangement: Arrangement) -> tuple[list, dict]:
 DUMP: list[dict] = []  # per set, with --dump: what a ranking could be chosen from
 
 
-def judge_take(candidates, signatures, phase, key=None, engine=None) -> dict[str, float | None]:
-    """First choice against the median of the take, on every measure; with ``key`` (and
-    ``--dump``) the take is kept: its candidates' measures, scores and rolls."""
+def judge_take(
+    candidates, signatures, phase, key=None, engine=None, melody_name: str = ""
+) -> dict[str, float | None]:
+    """First choice against the median of the take, on every measure, and under
+    ``"melody"`` the melody it accompanies (the unit the intervals resample); with ``key``
+    (and ``--dump``) the take is kept: its candidates' measures, scores and rolls."""
     judged = [
         brm.judge_band(*arrangement_notes(c.arrangement), signatures, phase) for c in candidates
     ]
@@ -174,7 +181,13 @@ def judge_take(candidates, signatures, phase, key=None, engine=None) -> dict[str
     return {
         name: first_beats_median([j[name] for j in judged], higher)
         for name, (higher, _) in brm.BAND_MEASURES.items()
-    }
+    } | {"melody": melody_name}
+
+
+def window_melody_name(window) -> str:
+    """The melody a band window plays, for the intervals: the piece's name before its
+    style and meter (``bwv112.5@rock@4-4``), since MMA renders one soprano in several."""
+    return "band " + window.name.split("@")[0]
 
 
 def judge_checks(engine, grid, candidates) -> dict[str, float | None]:
@@ -247,6 +260,9 @@ def main() -> None:
     # "ranked": the take's ranking score; "critic": the critic alone
     extra = {"critic_above": defaultdict(list), "ranked": defaultdict(list)}
     extra["critic"] = defaultdict(list)
+    # the melody of each value above (the unit of the intervals over melodies)
+    extra["above_melodies"], extra["melodies"] = defaultdict(list), defaultdict(list)
+    extra["spoiled_melodies"] = defaultdict(lambda: defaultdict(list))
     for style in STYLES:
         if wanted and style.name not in wanted:
             continue
@@ -275,6 +291,9 @@ def main() -> None:
                     if not same:  # a steady groove shuffled is the same groove
                         v = 0.5 if real == score else float(real > score)
                         spoiled_below[(style.name, meter)][kind].append(v)
+                        extra["spoiled_melodies"][(style.name, meter)][kind].append(
+                            window_melody_name(window)
+                        )
                 mma = real_judged(window, engine.tracks)
                 real_measures[(style.name, meter)].append(mma)
                 signatures = [(0, *signature)]
@@ -286,6 +305,7 @@ def main() -> None:
                         0,
                         dump and (style.name, meter, "band", j, s),
                         engine,
+                        window_melody_name(window),
                     )
                     judged |= {
                         f"check:{k}": v for k, v in judge_checks(engine, grid, candidates).items()
@@ -300,6 +320,7 @@ def main() -> None:
                     extra["critic_above"][(style.name, meter)].append(
                         0.5 if real_critic == median else float(real_critic > median)
                     )
+                    extra["above_melodies"][(style.name, meter)].append(window_melody_name(window))
                     if s == 0:
                         rolls = [
                             track_rolls(c.arrangement.tracks[1:], engine.tracks, grid.n_steps)
@@ -329,6 +350,7 @@ def main() -> None:
                             round(phase * 4),
                             dump and (style.name, meter, "folk", j, s),
                             engine,
+                            f"folk {tune.ref}",
                         )
                     )
             print(
@@ -371,6 +393,7 @@ def score_negatives(engine, grid, index, window, neighbour, rng, spoiled, extra)
                 extra["ranked"][name].append(0.5 if v == 0 else float(v > 0))
             v = raw[0] - raw[1 + i]
             extra["critic"][name].append(0.5 if v == 0 else float(v > 0))
+            extra["melodies"][name].append(window_melody_name(window))
     return float(raw[0])
 
 
@@ -382,7 +405,10 @@ def report(args, engine, rows, real_above, spoiled_below, real_measures, skipped
            extra):  # fmt: skip
     import band_ranking_report as rep
 
-    text, result = rep.tables(rows, real_above, spoiled_below, real_measures, skipped)
+    text, result = rep.tables(
+        rows, real_above, spoiled_below, real_measures, skipped, extra["above_melodies"],
+        extra["spoiled_melodies"],
+    )  # fmt: skip
     more, more_result = rep.negatives_lines(extra, HELD_OUT_KINDS)
     text, result = text + more, result | more_result
     command = " ".join(["python", *sys.argv])

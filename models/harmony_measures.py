@@ -153,6 +153,16 @@ def pcs(texture: Texture, on_beats: bool = False) -> float:
 
 def ctnctr(texture: Texture) -> float:
     """Chord tone to non-chord tone ratio in [0, 1]; NaN with no melody step under a chord."""
+    counted, chord_tone, proper = ctnctr_steps(texture)
+    n_chord = int(chord_tone.sum())
+    return _mean(n_chord + int(proper.sum()), int(counted.sum()))
+
+
+def ctnctr_steps(texture: Texture) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CTnCTR step by step, three ``(step,)`` bool arrays: the steps it counts (melody
+    under a chord), those whose melody pitch class the chord sounds, and the *proper*
+    non-chord tones (the next different melody pitch within 2 semitones and a chord tone
+    of its own step's chord): what a diagnostic reads where two candidates differ."""
     chord = chord_pitch_classes(texture)
     melody = texture.melody
     # For each step, the step of the next different melody pitch (rests skipped), or -1.
@@ -162,19 +172,20 @@ def ctnctr(texture: Texture) -> float:
         following[step] = nxt
         if melody[step] >= 0 and (step == 0 or melody[step - 1] != melody[step]):
             nxt = step  # a new pitch begins here: it is "next" for the steps before it
-    n_chord = n_non = n_proper = 0
-    for step in np.flatnonzero((melody >= 0) & chord.any(axis=1)):
+    counted = (melody >= 0) & chord.any(axis=1)
+    chord_tone = np.zeros(texture.n_steps, dtype=bool)
+    proper = np.zeros(texture.n_steps, dtype=bool)
+    for step in np.flatnonzero(counted):
         pitch = melody[step]
         if chord[step, pitch % 12]:
-            n_chord += 1
+            chord_tone[step] = True
             continue
-        n_non += 1
         j = following[step]
         while j >= 0 and melody[j] == pitch:  # the same pitch struck again is not a move
             j = following[j]
         if j >= 0 and abs(int(melody[j]) - int(pitch)) <= 2 and chord[j, melody[j] % 12]:
-            n_proper += 1
-    return _mean(n_chord + n_proper, n_chord + n_non)
+            proper[step] = True
+    return counted, chord_tone, proper
 
 
 def _tonal_centroid_basis() -> np.ndarray:

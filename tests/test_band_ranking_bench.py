@@ -198,3 +198,46 @@ def test_moved_hits_is_the_share_of_the_real_drum_hits_a_copy_lost_and_reads_onl
     bass = np.zeros_like(real[0][0])  # a changed bass is not the drums' business
     copy = [(bass, bass), real[1], (moved, moved)]
     assert brm.moved_hits(TOY_TRACKS, real, copy) == 4 / drums.sum()
+
+
+def test_the_band_tables_give_each_figure_its_interval_over_melodies():
+    """Two melodies, four seeds each, one always better than the median, one never: the
+    mean is 50% and, resampling melodies (the chorale benchmark's ``tune_interval``),
+    the interval is 0-100% (eight sets resampled as independent would read ~20-80%).
+    The same for MMA's own above the median, and for the critic alone's lines."""
+    import band_ranking_report as rep
+
+    def one_set(value: float, melody: str) -> dict:
+        return {name: value for name in brm.BAND_MEASURES} | {"melody": melody}
+
+    sets = [one_set(1.0, "band a")] * 4 + [one_set(0.0, "band b")] * 4
+    rows = {("rock", "4/4", "band"): sets}
+    above = {("rock", "4/4"): [1.0] * 4 + [0.0] * 4}
+    melodies = {("rock", "4/4"): ["band a"] * 4 + ["band b"] * 4}
+    late = {("rock", "4/4"): {"late": [1.0, 1.0, 0.0, 0.0]}}
+    late_melodies = {("rock", "4/4"): {"late": ["band a"] * 2 + ["band b"] * 2}}
+    text, result = rep.tables(rows, above, late, {}, {}, melodies, late_melodies)
+    assert result["overall_intervals"]["band data melodies"]["pcs_beats"] == [0.0, 1.0]
+    assert result["mma_above_spoiled_intervals"]["late"] == [0.0, 1.0]
+    assert "- MMA's own scored above it late: 50% [0-100] of 4 windows (target 90%)" in text
+    assert result["overall_intervals"]["folk tunes"]["pcs_beats"] is None
+    assert result["mma_above_median_interval"] == [0.0, 1.0]
+    assert any(line.startswith("| ") and "50% (0%) [0-100]" in line for line in text)
+    assert any("above the median" in line and "[0-100]" in line for line in text)
+    # A set without a figure leaves its melody out; every melody its own: narrower.
+    sets = [one_set(float(i % 2), f"folk t{i}") for i in range(20)] + [one_set(None, "x")]
+    low, high = rep.interval([s["pcs_beats"] for s in sets], rep._melodies(sets))
+    assert 0.25 < low < 0.5 < high < 0.75
+
+    extra = {
+        "critic_above": above,
+        "above_melodies": melodies,
+        "critic": {"neg:late": [1.0] * 4 + [0.0] * 4},
+        "ranked": {"neg:late": [1.0] * 8},
+        "melodies": {"neg:late": ["band a"] * 4 + ["band b"] * 4},
+    }
+    text, result = rep.negatives_lines(extra, ())
+    assert result["critic_mma_above_median_interval"] == [0.0, 1.0]
+    late = result["spoiled_rejected"]["neg:late"]
+    assert late["critic_interval"] == [0.0, 1.0] and late["ranking_interval"] == [1.0, 1.0]
+    assert "| late | trained | 100% [100-100] | 50% [0-100] | 8 |" in text

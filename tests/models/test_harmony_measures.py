@@ -11,6 +11,7 @@ from models.harmony_measures import (
     bass_on_chord_tone_share,
     crossing_share,
     ctnctr,
+    ctnctr_steps,
     empty_bar_shares,
     judge,
     leap_share,
@@ -135,6 +136,16 @@ def test_ctnctr_counts_a_non_chord_tone_left_by_leap_against_it():
     # and followed by nothing.
     leap = triad_under([(0, 8, C4), (8, 12, 62), (12, 16, 69)])
     assert ctnctr(leap) == pytest.approx(8 / 16)
+
+
+def test_ctnctr_steps_say_which_steps_are_chord_tones_and_which_proper():
+    # C (chord tone), D resolved up to E (proper), E, then D left by leap to A: neither.
+    texture = triad_under([(0, 2, C4), (2, 4, 62), (4, 8, E4), (8, 12, 62), (12, 16, 69)])
+    counted, chord_tone, proper = ctnctr_steps(texture)
+    assert counted.all()
+    assert chord_tone.tolist() == [True] * 2 + [False] * 2 + [True] * 4 + [False] * 8
+    assert proper.tolist() == [False] * 2 + [True] * 2 + [False] * 12
+    assert ctnctr(texture) == pytest.approx((chord_tone.sum() + proper.sum()) / 16)
 
 
 def test_ctnctr_skips_a_repeated_note_to_find_the_resolution():
