@@ -303,7 +303,7 @@ def main() -> None:
                         candidates,
                         signatures,
                         0,
-                        dump and (style.name, meter, "band", j, s),
+                        (style.name, meter, "band", j, s) if dump else None,
                         engine,
                         window_melody_name(window),
                     )
@@ -348,7 +348,7 @@ def main() -> None:
                             candidates,
                             steps,
                             round(phase * 4),
-                            dump and (style.name, meter, "folk", j, s),
+                            (style.name, meter, "folk", j, s) if dump else None,
                             engine,
                             f"folk {tune.ref}",
                         )
