@@ -121,3 +121,24 @@ def test_an_instrument_chosen_while_playing_reaches_the_synth_before_the_next_no
     window.actions.play.setChecked(False)
     assert told.index(("program", 0, 0)) < told.index(("note", 0, 72))
     assert rms(audio) > 0.005
+
+
+def test_a_mute_in_the_main_window_leaves_the_train_windows_sample_playing(
+    qtbot, synth_window, pulse_recording
+):
+    """Session 18 left it: a mix change in the main window (here the melody's Mute) went
+    to whatever played, the Train window's sample too, which has a mix of its own (none:
+    every track heard). The sample's second note (C5, due 0.5 s in) still sounds."""
+    window = synth_window
+    notes = [Note(69, 0.0, 2.0, 100), Note(72, 2.0, 2.0, 100)]
+    sample = Arrangement([Track("melody", notes, program=0)], tempo_bpm=240.0)
+    window.play_training_sample(sample)  # the slot of the Train window's Play
+    assert window.audition.is_playing, window.last_error
+    qtbot.wait(300)  # the first note (A4) sounds
+    window.tracks.strips[0].mute.click()
+    assert window.document.mix[0].mute  # the main window's own mix did change
+    qtbot.wait(900)
+    audio = pulse_recording.stop()
+    window.audition.stop()
+    a4, c5 = band_energy(audio, 440.0), band_energy(audio, 523.25)
+    assert c5 > 0.1 * a4, f"the sample's C5 was cut ({c5 / a4:.3f} of A4's energy)"
