@@ -122,7 +122,9 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
 
     A melody of any length is accompanied whole (over MAX_BARS bars, in sections whose
     voices continue across the joins); ``allow_long="first"`` keeps only its first
-    MAX_BARS bars. (``"sections"`` is the default behaviour and is still accepted.)
+    MAX_BARS bars as accompanied (``accompanied_bars``: an unbarred stretch counts its
+    bars of the meter around it, not one bar; the file's signatures are kept). (``"sections"``
+    is the default behaviour and is still accepted.)
     """
     if allow_long not in (None, "first", "sections"):
         raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
@@ -132,8 +134,9 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
         raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
     for meter in unaccompanied_meters(melody):
         raise MeterError(unsupported_meter_message(meter))
-    if allow_long == "first" and melody.bar_count() > MAX_BARS:
-        end = melody.end_of_bars(MAX_BARS)
+    barred = accompanied_bars(melody) if allow_long == "first" else melody
+    if allow_long == "first" and barred.bar_count() > MAX_BARS:
+        end = barred.end_of_bars(MAX_BARS)
         notes = [
             Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
             for n in melody.tracks[0].notes

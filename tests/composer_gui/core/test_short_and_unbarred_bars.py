@@ -130,6 +130,9 @@ def test_a_song_whose_barlines_stop_is_barred_in_its_own_four_four(tmp_path):
     (warning,) = [w for w in melody_warnings(melody) if "26/4" in w]
     assert warning.startswith("Bar 4 is written as one bar of 26/4") and "4/4" in warning
     assert warning in done.stderr
+    # each candidate's chords in the 10 bars accompanied (one bar of 26/4 before session 19)
+    chord_rows = [line for line in done.stdout.splitlines() if "chords: |" in line]
+    assert len(chord_rows) == 2 and all(row.count("|") == 10 + 1 for row in chord_rows)
     back = ct.read_midi(result)
     for start in range(12, 36, 4):  # every 4/4 bar of the stretch has its accompaniment
         assert all(sounding_between(notes, start, start + 4) for _, notes in back.tracks[1:])
@@ -194,3 +197,28 @@ def test_a_song_unbarred_throughout_is_refused_in_one_sentence_saying_so():
     message = str(raised.value)
     assert message.startswith("The melody is written as one bar of 26/4, an unbarred song")
     assert message.count(". ") == 0 and message.endswith("sung in.")
+
+
+def test_the_chord_line_bars_an_unbarred_stretch_as_it_is_accompanied():
+    """Session 18 left the CLI's chord line grouping chords by the file's bars: han1
+    #390's stretch (three bars of 4/4, then 26 quarters written as one bar) printed as one
+    long bar of chords. Now by ``accompanied_bars``: 3 + 7 bars of 4/4, the last short."""
+    from composer_gui.commands.ranking_table import chord_line
+
+    melody = bars((12, (4, 4)), (26, (26, 4)))
+    names = ["C", "F", "G", "Am", "Dm", "Em", "C", "G", "F", "C"]
+    chords = [(4.0 * bar, name) for bar, name in enumerate(names)]
+    assert chord_line(chords, melody) == "| " + " | ".join(names) + " |"
+
+
+def test_first_bars_counts_the_bars_accompanied_not_the_files():
+    """``--first-bars`` keeps the first 32 bars as accompanied: a 4/4 song whose
+    barlines stop after three bars (200 quarters unbarred: 3 + 50 bars) is cut after 32
+    bars of 4/4, 128 quarters. It counted the file's four bars and kept all 53."""
+    from models.pianoroll import MAX_BARS
+
+    melody = bars((12, (4, 4)), (200, (200, 4)))
+    first = check_melody(melody, "first")
+    assert accompanied_bars(first).bar_count() == MAX_BARS
+    assert max(n.end_beat for n in first.tracks[0].notes) == 4.0 * MAX_BARS
+    assert first.meter_changes == [(12.0, (200, 4))]  # the file's signatures are kept
