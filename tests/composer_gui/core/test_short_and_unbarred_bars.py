@@ -12,7 +12,6 @@ check that what is not a short bar or an unbarred stretch is still refused.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -34,14 +33,9 @@ from composer_gui.core.melody_grid import (
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.style_meters import tune_meters
 from models.pianoroll import Meter
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location(
-    "corpus_tunes", ROOT / "benchmarks" / "corpus_tunes.py"
-)
-ct = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("corpus_tunes", ct)  # its dataclasses look their module up
-_spec.loader.exec_module(ct)
+ct = load_script("benchmarks/corpus_tunes.py")
 
 TWO, FOUR = Meter(2, 4), Meter(4, 4)
 
