@@ -216,3 +216,55 @@ def test_first_bars_counts_the_bars_accompanied_not_the_files():
     assert accompanied_bars(first).bar_count() == MAX_BARS
     assert max(n.end_beat for n in first.tracks[0].notes) == 4.0 * MAX_BARS
     assert first.meter_changes == [(12.0, (200, 4))]  # the file's signatures are kept
+
+
+@pytest.mark.parametrize("signature", [(13, 8), (15, 8)])
+def test_a_bar_of_an_irregular_meter_inside_four_four_is_refused_naming_what_is_accompanied(
+    signature,
+):
+    """Issue #16: an irregular meter is refused in one sentence naming what Composer
+    accompanies. A 13/8 or a 15/8 bar (6.5, 7.5 quarters) was "unbarred" (more than 12
+    units) and silently barred in 4/4; it is no unbarred stretch: less than two bars of
+    the 4/4 around it (han1 #390's 26 quarters are six and a half)."""
+    numerator, denominator = signature
+    melody = bars((8, (4, 4)), (numerator * 4 / denominator, signature), (8, (4, 4)))
+    assert unaccompanied_meters(melody) == [Meter(*signature)]
+    with pytest.raises(MeterError) as raised:
+        check_melody(melody)
+    message = str(raised.value)
+    assert message.startswith(f"The melody is in {numerator}/{denominator};")
+    assert message.count(". ") == 0 and "Composer accompanies 2/4" in message
+    assert not [w for w in melody_warnings(melody) if "unbarred" in w]
+
+
+def test_a_bar_of_seven_eight_inside_four_four_is_a_short_bar_not_an_unbarred_stretch():
+    """7/8 (3.5 quarters) inside 4/4 is session 18's short bar: accompanied as a short
+    bar of 4/4, no unbarred sentence; a tune in 7/8 is refused (above)."""
+    melody = bars((8, (4, 4)), (3.5, (7, 8)), (8, (4, 4)))
+    assert unaccompanied_meters(melody) == []
+    assert [m for _, m in accompanied_bars(melody).meter_map()] == [FOUR] * 3
+    assert not [w for w in melody_warnings(melody) if "unbarred" in w]
+
+
+@pytest.mark.parametrize("signature", [(13, 8), (15, 8), (7, 8)])
+def test_a_tune_in_thirteen_or_fifteen_eight_is_refused_as_a_meter_not_as_unbarred(signature):
+    """Four bars of 13/8 are a tune in 13/8, not "an unbarred song" (the sentence it got)."""
+    numerator, denominator = signature
+    melody = bars((4 * numerator * 4 / denominator, signature))
+    with pytest.raises(MeterError) as raised:
+        check_melody(melody)
+    assert str(raised.value).startswith(f"The melody is in {numerator}/{denominator};")
+
+
+def test_han1_390s_stretch_is_unbarred_by_the_rule():
+    """What the file says: the ABC is in M:4/4 throughout, and music21 invents the 26/4
+    (``bestTimeSignature`` for the rest of an overlong bar, split at 4/4's length). One
+    signature holding one bar of 26 quarters after 4/4: unbarred."""
+    from models.pianoroll import unbarred
+
+    assert unbarred(Meter(26, 4), 26.0, FOUR)
+    assert not unbarred(Meter(13, 8), 6.5, FOUR)
+    assert not unbarred(Meter(15, 8), 7.5, FOUR)
+    assert not unbarred(Meter(26, 4), 2 * 26.0, FOUR)  # two bars of 26/4: a meter
+    assert unbarred(Meter(26, 4), 26.0, None)  # nothing around: longer than 2 x 6 quarters
+    assert not unbarred(Meter(13, 8), 6.5, None)
