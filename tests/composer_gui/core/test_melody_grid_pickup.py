@@ -374,3 +374,18 @@ def test_the_app_samples_whole_and_cut_keep_their_barlines(sample):
         end = bars * meter.bar_steps if bars else max(b for _, b, _ in notes)
         cut = [(a, min(b, end), p) for a, b, p in notes if a < end]
         assert pickup_steps(cut, meter) == 0, (sample.stem, bars)
+
+
+def test_bench_pickups_command_line_names_the_candidate_it_measured():
+    """Session 18's printed Command line left ``--candidate`` (and its ``--min-bars``)
+    out, so the line in a record did not rerun the figures under it."""
+    from argparse import Namespace
+    from pathlib import Path
+
+    bench = load_script("benchmarks/bench_pickup.py")
+    measured = Namespace(part="fit", md=Path("out.md"), candidate=Path("c.json"), min_bars=8.0)
+    assert bench.command_line(measured) == (
+        "python benchmarks/bench_pickup.py --part fit --candidate c.json --min-bars 8 --md out.md"
+    )
+    shipped = Namespace(part="held-out", md=None, candidate=None, min_bars=0.0)
+    assert bench.command_line(shipped) == "python benchmarks/bench_pickup.py --part held-out"
