@@ -180,10 +180,31 @@ def main() -> None:
         print(f"{key:<14} {a:>8.3f} {b:>8.3f} {d:>+8.3f} {2 * se:>7.3f} {n:>4}")
         ok = not d < -2 * se
         verdict.append(f"3 {'holds' if ok else 'fails'}: {key} ({d:+.3f}, 2 SE {2 * se:.3f})")
-    print("\nverdict (docs/band-model.md, session 13):")
-    print("\n".join(f"- {v}" for v in verdict))
-    ships = not any(" fails" in v for v in verdict)
-    print(f"ships: {'yes' if ships else 'no'}; {time.perf_counter() - started:.0f} s")
+    print(verdict_text(verdict))
+    print(f"{time.perf_counter() - started:.0f} s")
+
+
+def verdict_text(verdict: list[str]) -> str:
+    """The verdict lines (numbered as session 13's rule) and both rules' outcomes, each
+    named: session 13's onset rule (every line) and the rule later decisions apply,
+    session 15's rule 3 (``band_fill_decide.onsets_rule``, the one definition: the
+    like-for-like lines and the per-style "moved farther" lines). It printed session
+    13's "ships" alone, which session 18's record had to explain away."""
+    import band_fill_decide as bfd
+
+    lines = [f"- {v}" for v in verdict]
+    session_13 = not any(" fails" in v for v in verdict)
+    rule_3, _kept = bfd.onsets_rule("\n".join(lines))
+    return "\n".join(
+        [
+            "",
+            "verdict (the lines numbered as session 13's rule, docs/band-model.md):",
+            *lines,
+            f"ships by session 13's onset rule (every line): {'yes' if session_13 else 'no'}",
+            "ships by session 15's rule 3 (band_fill_decide.onsets_rule: like for like and "
+            f"no style's bass notes a bar moved farther): {'yes' if rule_3 else 'no'}",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -670,6 +670,21 @@ def run_fit_per_meter(rows: list[dict], out: Path) -> None:
 PLAIN_FLOOR = 10  # fitting tunes without a pickup a meter's changed setting is chosen on
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command that printed a measuring run's figures, as the record quotes it: its
+    part, and the candidate file measured beside the shipped profiles with the bars it is
+    read from (session 18's records left ``--candidate`` out, so the line did not rerun
+    what they show)."""
+    words = ["python benchmarks/bench_pickup.py", f"--part {args.part}"]
+    if args.candidate:
+        words.append(f"--candidate {args.candidate}")
+        if args.min_bars:
+            words.append(f"--min-bars {args.min_bars:g}")
+    if args.md:
+        words.append(f"--md {args.md}")
+    return " ".join(words)
+
+
 def changed_meters(candidate: dict, session_11: dict) -> list[str]:
     """The meters whose entry in the ``candidate`` file reads differently from session
     11's (its tables, margin, weights, tonic or accent evidence)."""
@@ -941,11 +956,7 @@ def main() -> None:
     if args.fit:
         run_fit(rows, args.out)
         return
-    lines = [
-        f"Command: `python benchmarks/bench_pickup.py --part {args.part}"
-        f"{' --md ' + str(args.md) if args.md else ''}`",
-        "",
-    ]
+    lines = [f"Command: `{command_line(args)}`", ""]
     for part in ("fit", "held-out") if args.part == "both" else (args.part,):
         kinds = with_excerpts([r for r in rows if r["part"] == part])
         started = time.perf_counter()

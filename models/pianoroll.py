@@ -49,7 +49,6 @@ ACCOMPANIED_METERS = (
 )  # fmt: skip
 # Meters drawn and counted in (as groupings of twos and threes) but not accompanied.
 IRREGULAR_GROUPS = {5: (3, 2), 7: (2, 2, 3)}  # in units of the denominator
-MOST_UNITS_COUNTED = 12  # the longest bar a common meter counts: 12/8
 
 
 @dataclass(frozen=True)
@@ -155,19 +154,37 @@ class Meter:
     def accompanied(self) -> bool:
         return self.signature in ACCOMPANIED_METERS
 
-    @property
-    def unbarred(self) -> bool:
-        """A "bar" of more notes than any meter counts (12/8's twelve is the most): an
-        unbarred, free-meter stretch written as one bar, as music21 reads an Essen song
-        whose barlines stop (26/4). ``melody_grid.accompanied_bars`` bars it in the
-        tune's own meter."""
-        return self.numerator > MOST_UNITS_COUNTED
-
     def positions(self, n_steps: int, bar_phase: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """``(phase in beat (T,) int, accent (T,) int)`` for ``n_steps`` starting
         ``bar_phase`` steps into a bar; accent is 2 on a downbeat, 1 on another strong
         beat, 0 elsewhere. What the network's position features are made of."""
         return meter_positions([(0, self)], n_steps, bar_phase)
+
+
+UNBARRED_BARS = 2  # a stretch written as one bar is at least this many bars of its meter
+MOST_UNITS_COUNTED = 12  # the longest bar an accompanied meter counts: 12/8
+
+
+def unbarred(meter: Meter, stretch_beats: float, around: Meter | None) -> bool:
+    """Whether a signature is an unbarred stretch written as one bar, not a meter: it
+    holds one bar (``stretch_beats``, quarters to the next signature or the tune's end,
+    no more than its bar), that bar is at least ``UNBARRED_BARS`` bars of the meter
+    ``around`` it (the learnt one before, else after; with none, of the longest meter
+    accompanied, 6 quarters), and it counts more units than any accompanied meter (12).
+    The last is session 18's rule, kept so that a lone 5/4 bar in 2/4 stays a meter.
+
+    Han1 #390 is the case: its ABC is in M:4/4 throughout and its barlines stop after
+    three bars; music21 splits the overlong bar at 4/4's length and gives the rest the
+    signature that fits it (``bestTimeSignature``): 26/4, one bar of 26 quarters, six and
+    a half of 4/4. Session 18's rule, more than 12 units a bar, also took a genuine 13/8
+    or 15/8 bar (6.5, 7.5 quarters: under two of 4/4) for one; those are irregular meters,
+    refused in one sentence naming what is accompanied (issue #16)."""
+    if stretch_beats > meter.bar_beats + 1e-9:
+        return False  # more than one bar under it: a meter the tune is in
+    longest = max(Meter(*signature).bar_beats for signature in ACCOMPANIED_METERS)
+    host_beats = around.bar_beats if around is not None else longest
+    long_bar = meter.bar_beats >= UNBARRED_BARS * host_beats - 1e-9
+    return long_bar and meter.numerator > MOST_UNITS_COUNTED
 
 
 def supported_meters_text() -> str:

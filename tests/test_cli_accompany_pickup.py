@@ -9,9 +9,7 @@ then 2/4), with ``--pickup none`` as the file.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,19 +17,13 @@ import pytest
 from composer_gui.cli import main
 from composer_gui.core.melody_grid import PICKUP_FILE, melody_on_grid
 from composer_gui.core.midi_file import read_arrangement, read_melody
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[1]
 TUNE = "ryansMammoth/FishersHornpipe#1"
 
 
 def _corpus_tunes():
-    spec = importlib.util.spec_from_file_location(
-        "corpus_tunes", ROOT / "benchmarks" / "corpus_tunes.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("corpus_tunes", module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return sys.modules["corpus_tunes"]
+    return load_script("benchmarks/corpus_tunes.py")
 
 
 @pytest.fixture(scope="module")

@@ -173,12 +173,18 @@ def print_table(candidates: list[Candidate], engine, args, out=None) -> None:
 
 
 def chord_line(chords: list[tuple[float, str]], arrangement: Arrangement) -> str:
-    """Chord symbols as a lead sheet reads them, bars between bar lines: ``| C G/B | Am |``."""
+    """Chord symbols as a lead sheet reads them, bars between bar lines: ``| C G/B | Am |``.
+
+    The bars are the ones accompanied (``melody_grid.accompanied_bars``), not the file's:
+    an unbarred stretch (han1 #390's 26 quarters written as one bar) shows its bars of
+    4/4, as the engine named a chord for each (session 18 printed them as one bar)."""
     if not chords:
         return "-"
     from bisect import bisect_right
 
-    starts = arrangement.bar_starts(chords[-1][0] + 1e-6)
+    from composer_gui.core.melody_grid import accompanied_bars
+
+    starts = accompanied_bars(arrangement).bar_starts(chords[-1][0] + 1e-6)
     bars: dict[int, list[str]] = {}
     for beat, symbol in chords:
         bars.setdefault(max(0, bisect_right(starts, beat + 1e-9) - 1), []).append(symbol)

@@ -27,6 +27,7 @@ from models.pianoroll import (
     clip_pitch_into_range,
     octave_shift_into_range,
     supported_meters_text,
+    unbarred,
 )
 
 
@@ -104,8 +105,12 @@ def check_pickup(pickup: Pickup) -> Pickup:
     return pickup
 
 
-def unsupported_meter_message(meter: Meter) -> str:
-    if meter.unbarred:
+def unsupported_meter_message(meter: Meter, melody: Arrangement | None = None) -> str:
+    """The refusal of ``meter``, one of ``melody``'s ``unaccompanied_meters``: an
+    unbarred stretch with no learnt meter around it (a song unbarred throughout) is said
+    to be one; any other meter, 13/8 and 15/8 too, is named as a meter."""
+    rows = _barring(melody) if melody is not None else []
+    if any(m == meter and is_unbarred for _b, m, _h, is_unbarred in rows):
         return (
             f"The melody is written as one bar of {meter}, an unbarred song (no meter "
             f"counts so many beats in a bar); Composer accompanies {supported_meters_text()}: "
@@ -122,7 +127,9 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
 
     A melody of any length is accompanied whole (over MAX_BARS bars, in sections whose
     voices continue across the joins); ``allow_long="first"`` keeps only its first
-    MAX_BARS bars. (``"sections"`` is the default behaviour and is still accepted.)
+    MAX_BARS bars as accompanied (``accompanied_bars``: an unbarred stretch counts its
+    bars of the meter around it, not one bar; the file's signatures are kept). (``"sections"``
+    is the default behaviour and is still accepted.)
     """
     if allow_long not in (None, "first", "sections"):
         raise ValueError(f"allow_long must be None, 'first' or 'sections', not {allow_long!r}")
@@ -131,9 +138,10 @@ def check_melody(melody: Arrangement, allow_long: str | None = None) -> Arrangem
     if melody.tracks[0].is_drum:
         raise NoMelodyError("The melody track is a drum track; choose a track with pitched notes.")
     for meter in unaccompanied_meters(melody):
-        raise MeterError(unsupported_meter_message(meter))
-    if allow_long == "first" and melody.bar_count() > MAX_BARS:
-        end = melody.end_of_bars(MAX_BARS)
+        raise MeterError(unsupported_meter_message(meter, melody))
+    barred = accompanied_bars(melody) if allow_long == "first" else melody
+    if allow_long == "first" and barred.bar_count() > MAX_BARS:
+        end = barred.end_of_bars(MAX_BARS)
         notes = [
             Note(n.pitch, n.start_beat, min(n.duration_beats, end - n.start_beat), n.velocity)
             for n in melody.tracks[0].notes
@@ -184,13 +192,10 @@ def melody_warnings(melody: Arrangement) -> list[str]:
 def unbarred_warnings(melody: Arrangement) -> list[str]:
     """One sentence per unbarred stretch that is accompanied in the meter around it
     (``accompanied_bars``): where it is, and that the file keeps its signature."""
-    barred = accompanied_bars(melody)
-    if barred is melody:
-        return []
     starts = melody.bar_starts()
     warnings = []
-    for (beat, meter), (_, host) in zip(melody.meter_map(), barred.meter_map()):
-        if meter.unbarred and host != meter:
+    for beat, meter, host, is_unbarred in _barring(melody):
+        if is_unbarred and host is not None:
             place = next((i for i, b in enumerate(starts) if abs(b - beat) < 1e-9), 0)
             warnings.append(
                 f"Bar {bar_name(place)} is written as one bar of {meter} (an unbarred "
@@ -356,21 +361,14 @@ def accompanied_bars(melody: Arrangement) -> Arrangement:
     - a short bar: one bar of a meter Composer does not accompany, shorter than a bar of
       the accompanied meter before it (a lone 1/4 bar in a 2/4 tune, at a phrase's or the
       tune's end): a short bar of that meter; the next change starts a bar, as before;
-    - an unbarred stretch (``Meter.unbarred``: music21 reads a song whose barlines stop
-      as one bar of 26/4): barred in the accompanied meter before it, else after it.
+    - an unbarred stretch (``pianoroll.unbarred``: music21 reads a song whose barlines
+      stop as one bar of 26/4): barred in the accompanied meter before it, else after it.
 
     A first bar as its own shorter signature is ``pickup_bar``'s. Only what reads bars
     to accompany asks this (the grid, the refusal, the chords, the style's meters): the
     output keeps the file's time signatures. The melody itself when nothing changes."""
     original = melody.meter_map()
-    pickup = pickup_bar(melody)
-    end = melody.length_beats()
-    mapped: list[tuple[float, Meter]] = []
-    for index, (beat, meter) in enumerate(original):
-        host = None
-        if not meter.accompanied and not (index == 0 and meter == pickup):
-            host = _host_meter(original, mapped, index, end)
-        mapped.append((beat, host or meter))
+    mapped = [(beat, host or meter) for beat, meter, host, _unbarred in _barring(melody)]
     if mapped == original:
         return melody
     return Arrangement(
@@ -383,24 +381,45 @@ def accompanied_bars(melody: Arrangement) -> Arrangement:
     )
 
 
+def _barring(melody: Arrangement) -> list[tuple[float, Meter, Meter | None, bool]]:
+    """Each signature of the tune as ``(beat, meter, host, unbarred)``: the learnt meter
+    it is accompanied in when it is a short bar or an unbarred stretch (else None), and
+    whether it is an unbarred stretch (``pianoroll.unbarred``), hosted or not (a song
+    unbarred throughout is refused saying so). What ``accompanied_bars``, the warnings
+    and the refusal's sentence all read."""
+    original = melody.meter_map()
+    pickup = pickup_bar(melody)
+    end = melody.length_beats()
+    rows: list[tuple[float, Meter, Meter | None, bool]] = []
+    mapped: list[tuple[float, Meter]] = []
+    for index, (beat, meter) in enumerate(original):
+        host, is_unbarred = None, False
+        if not meter.accompanied and not (index == 0 and meter == pickup):
+            host, is_unbarred = _host_meter(original, mapped, index, end)
+        rows.append((beat, meter, host, is_unbarred))
+        mapped.append((beat, host or meter))
+    return rows
+
+
 def _host_meter(
     original: list[tuple[float, Meter]],
     mapped: list[tuple[float, Meter]],
     index: int,
     end: float,
-) -> Meter | None:
+) -> tuple[Meter | None, bool]:
     """The learnt meter that the unlearnt ``original[index]`` is accompanied in (a short
-    bar's or an unbarred stretch's, ``accompanied_bars``), or None: it stays unlearnt."""
+    bar's or an unbarred stretch's, ``accompanied_bars``), or None: it stays unlearnt;
+    and whether it is an unbarred stretch."""
     beat, meter = original[index]
     before = mapped[-1][1] if mapped and mapped[-1][1].accompanied else None
-    if meter.unbarred:
-        after = next((m for _, m in original[index + 1 :] if m.accompanied), None)
-        return before or after
+    after = next((m for _, m in original[index + 1 :] if m.accompanied), None)
     following = original[index + 1][0] if index + 1 < len(original) else end
+    if unbarred(meter, following - beat, before or after):
+        return before or after, True
     one_bar = following - beat <= meter.bar_beats + 1e-9
     if before is not None and one_bar and meter.bar_steps < before.bar_steps:
-        return before
-    return None
+        return before, False
+    return None, False
 
 
 def bars_signature(melody: Arrangement) -> tuple[int, int]:

@@ -6,7 +6,7 @@ Two uses share one channel layout and one mix:
   (``write_wav`` stores it), so the sound can be tested and exported without an audio device;
 - ``SynthPlayer`` plays through the computer's audio output in real time, timed by the app's
   one scheduler (``playback.Player``), with a playhead (``position_beats``) and live
-  mute/solo (``set_mix``).
+  mute/solo (``set_mix``) and live programs and volumes (``set_controls``).
 
 Both send the synth exactly the messages a DAW gets over MIDI (``schedule_from_arrangement``,
 one channel per track, General MIDI programs, drums on channel 10), so what you audition is
@@ -135,6 +135,11 @@ class _MixingSink:
     tracks share a channel, or parts beyond the fifteenth). The first
     ``skip_note_ons_in`` messages are the ones before the start position, which the player
     sends at once: their program and controller changes are applied, their notes dropped.
+
+    The mix's volumes are set once, at the start (a render's, or a Play's before the
+    schedule's own CC 7); a volume changed while playing goes through the player's live
+    controls (``SynthPlayer.set_controls``), which hold it over a loop's restart. Session
+    18 left ``set_mix`` setting CC 7 too, so a moved slider reached FluidSynth twice.
     """
 
     closed = False
@@ -147,13 +152,14 @@ class _MixingSink:
         self._lock = threading.Lock()
         self._skip = skip_note_ons_in
         self._audible_channels: set[int] = set()
+        for index, channel in enumerate(channels):
+            synth.fs.cc(channel, 7, mix.volume(index))
         self.set_mix(mix)
 
     def set_mix(self, mix: Mix) -> None:
+        """Mute and solo (its volumes are not read: see the class)."""
         with self._lock:
             audible = {c for i, c in enumerate(self._channels) if mix.is_audible(i)}
-            for index, channel in enumerate(self._channels):
-                self._synth.fs.cc(channel, 7, mix.volume(index))
             for channel in set(self._channels) - audible:
                 self._synth.fs.cc(channel, 120, 0)  # All Sound Off: cut at once, as a mute does
             self._audible_channels = audible
@@ -357,7 +363,8 @@ class SynthPlayer:
         self._synth.fs.noteoff(LIVE_CHANNEL, int(pitch))
 
     def set_mix(self, mix: Mix) -> None:
-        """Change mute, solo and volume while playing; newly silenced tracks stop at once."""
+        """Change mute and solo while playing; newly silenced tracks stop at once. A volume
+        goes through ``set_controls`` (a CC 7), the one route."""
         if self._sink is not None:
             self._sink.set_mix(mix)
 

@@ -56,6 +56,10 @@ class Audition:
         self._virtual_out = None  # the "Composer" port a DAW listens to
         self._player = None  # core.playback.Player to a MIDI port
         self._arrangement: Arrangement | None = None
+        # whose mix the playback takes (the main window's Document; None for one with no
+        # mix to change, the Train window's sample): a mix change from anyone else is not
+        # heard there
+        self._mix_owner: object | None = None
         self._muted: list[int] = []  # the tracks the MIDI player leaves out
         self._started_at = 0.0
 
@@ -107,10 +111,15 @@ class Audition:
         start_beat: float = 0.0,
         loop: bool = False,
         to_daw: bool = False,
+        mix_owner: object | None = None,
     ) -> None:
-        """Play ``arrangement`` (mix: a core.synth.Mix); raises ComposerError if no output."""
+        """Play ``arrangement`` (mix: a core.synth.Mix); raises ComposerError if no output.
+
+        ``mix_owner``: the model whose mix this is; only its changes reach this playback
+        (``set_mix``)."""
         self.stop()
         self._arrangement = arrangement
+        self._mix_owner = mix_owner
         if to_daw or self.output_name != BUILT_IN_SYNTH:
             self._play_midi(arrangement, mix, loop, to_daw)
             return
@@ -201,7 +210,7 @@ class Audition:
         from composer_gui.core.playback import Player
 
         self.stop()
-        self._arrangement = None
+        self._arrangement = self._mix_owner = None
         if self._midi_out is None:
             self._midi_out = self._open_chosen_output()
         self._player = Player(self._midi_out, schedule)
@@ -223,9 +232,11 @@ class Audition:
         if self._synth is not None:
             self._synth.stop()
 
-    def set_mix(self, mix, arrangement: Arrangement | None = None) -> None:
+    def set_mix(self, mix, arrangement: Arrangement | None = None, mix_owner=None) -> None:
         """Mute, solo, volume and instruments changed while playing (``arrangement``: the
-        one now heard, whose programs and volumes are taken; its notes are not).
+        one now heard, whose programs and volumes are taken; its notes are not), in the
+        mix of ``mix_owner``: nothing happens unless that is whose mix plays (``play``).
+        Session 18 left the main window's mute cutting the Train window's sample.
 
         A program or a channel volume that changed goes out at once on its channel
         (``Player.set_controls``, a slider drag coalesced), to a MIDI output, the DAW's
@@ -234,6 +245,8 @@ class Audition:
         audible from now on, a note sounding on a track just silenced released; the
         built-in synth cuts a silenced track at once. Nothing is sent when nothing plays
         (the metronome, a stopped or finished playback)."""
+        if mix_owner is not self._mix_owner:
+            return  # another window's playback, with a mix of its own
         if self._player is not None and (not self._player.playing or self._arrangement is None):
             return  # the metronome, or nothing
         if arrangement is not None:
@@ -272,7 +285,7 @@ class Audition:
         )
         before = {setup_key(m): m for m in arrangement_setup(playing)}
         after = {setup_key(m): m for m in arrangement_setup(updated)}
-        changed = [message for key, message in after.items() if before.get(key) != message]
+        changed = [m for key, m in after.items() if key not in before or before[key] != m]
         self._arrangement = updated
         if changed:
             (self._player or self._synth).set_controls(changed)

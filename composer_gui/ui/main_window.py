@@ -300,7 +300,7 @@ class MainWindow(
                 self.regenerate_button.setVisible(stale)
                 if MIX in aspects and self.audition.is_playing:
                     # the instruments and volumes too, heard at once
-                    self.audition.set_mix(self.synth_mix(), doc.heard_arrangement())
+                    self.audition.set_mix(self.synth_mix(), doc.heard_arrangement(), doc)
             if SOURCE in aspects:
                 source = doc.source
                 self.melody_track_box.clear()

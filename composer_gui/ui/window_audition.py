@@ -25,7 +25,8 @@ class AuditionFlow:
         )
 
     def play_training_sample(self, arrangement) -> None:
-        """The Train window's Play: its newest sample through the app's own output."""
+        """The Train window's Play: its newest sample through the app's own output, with
+        every track heard and no mix owner (the main window's mix changes stay out)."""
         from composer_gui.core.synth import Mix
 
         self.actions.play.setChecked(False)  # one playback at a time: the sample's now
@@ -78,6 +79,7 @@ class AuditionFlow:
                 start_beat=start_beat,
                 loop=self.actions.loop.isChecked(),
                 to_daw=to_daw,
+                mix_owner=self.document,
             )
         except ComposerError as error:
             self._sound_problem(str(error))

@@ -181,7 +181,7 @@ class FilesFlow:
             return ""
         unsupported = unaccompanied_meters(melody)
         if unsupported:
-            self.report_error(unsupported_meter_message(unsupported[0]))
+            self.report_error(unsupported_meter_message(unsupported[0], melody))
             return ""
         # a style that never learnt the meter (a saved document's, kept with its takes)
         refusal = self.style_refusal()

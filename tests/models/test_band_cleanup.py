@@ -3,8 +3,6 @@ the chords' tones on the one (``bass_on_the_chord``)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tempfile
 from pathlib import Path
 
@@ -14,8 +12,8 @@ import torch
 from models.pianoroll import LOWEST_PITCH, Meter
 from models.track_cleanup import bass_on_the_chord, clean_band, clean_track, first_beats
 from models.tracks import TrackSpec
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[2]
 BASS = TrackSpec("bass", "bass", 31, 51, 32)
 CHORDS = TrackSpec("chords", "chords", 48, 72, 0)
 
@@ -71,12 +69,7 @@ def test_the_shipped_band_model_keeps_its_bass_in_every_bar_of_a_real_tune():
         pad_length,
     )
 
-    spec = importlib.util.spec_from_file_location(
-        "corpus_tunes", ROOT / "benchmarks" / "corpus_tunes.py"
-    )
-    ct = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("corpus_tunes", ct)
-    spec.loader.exec_module(ct)
+    ct = load_script("benchmarks/corpus_tunes.py")
     path = str(corpus.getWork("essenFolksong/erk30.abc"))
     tune = ct.parse_tune(ct.TuneRef("essenFolksong", path, 449, "3/4"))
     engine = Engine(resource_path("weights", "composer-band.safetensors"), "cpu")

@@ -1,19 +1,15 @@
 """The app icon: one SVG and a PNG for each size desktops ask for, rendered from it."""
 
-import importlib.util
 import struct
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import pytest
 
 from composer_gui.paths import resource_path
+from tests.support.scripts import load_script
 
 # packaging/ is a folder of scripts, not a package (its name would shadow PyPI's packaging).
-_SCRIPT = Path(__file__).resolve().parents[2] / "packaging" / "make_icons.py"
-_spec = importlib.util.spec_from_file_location("make_icons", _SCRIPT)
-make_icons = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_icons)
+make_icons = load_script("packaging/make_icons.py")
 
 
 def png_size_and_alpha(path) -> tuple[int, int, bool]:

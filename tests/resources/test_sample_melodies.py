@@ -3,28 +3,18 @@ accompanies, in its pitch range, and exactly what scripts/make_sample_melodies.p
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from composer_gui.core.midi_file import read_melody
 from composer_gui.paths import resource_path
 from models.pianoroll import HIGHEST_PITCH, LOWEST_PITCH
+from tests.support.scripts import load_script
 
-REPO = Path(__file__).resolve().parents[2]
 MELODIES = sorted(resource_path("melodies").glob("*.mid"))
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location(
-        "make_sample_melodies", REPO / "scripts" / "make_sample_melodies.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+def make_sample_melodies():
+    return load_script("scripts/make_sample_melodies.py")
 
 
 def test_four_to_six_melodies_ship():
@@ -53,7 +43,7 @@ def test_readme_lists_every_melody():
 
 
 def test_shipped_files_are_what_the_script_writes(tmp_path, capsys):
-    assert load_script().main([str(tmp_path)]) == 0
+    assert make_sample_melodies().main([str(tmp_path)]) == 0
     written = sorted(tmp_path.glob("*.mid"))
     assert [p.name for p in written] == [p.name for p in MELODIES]
     for fresh in written:
@@ -61,12 +51,12 @@ def test_shipped_files_are_what_the_script_writes(tmp_path, capsys):
 
 
 def test_script_rejects_a_short_bar():
-    script = load_script()
+    script = make_sample_melodies()
     tune = script.Tune("x", "Broken", (3, 4), 90, "C major", "C4 1, D4 1 | E4 3")
     with pytest.raises(ValueError, match="bar 1 is short"):
         script.tune_notes(tune)
 
 
 def test_pitch_names():
-    pitch_number = load_script().pitch_number
+    pitch_number = make_sample_melodies().pitch_number
     assert [pitch_number(n) for n in ("C4", "A4", "F#4", "Bb3", "G#4")] == [60, 69, 66, 58, 68]

@@ -8,10 +8,6 @@ screenshot script's, ``scripts/pickup_screenshots.py``).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
@@ -19,21 +15,10 @@ from composer_gui.core.bar_lines import Bar, BarLines, Reading, read_bars
 from composer_gui.core.melody_grid import PICKUP_FOUND, melody_on_grid
 from composer_gui.core.tune import Take, Tune, bars_for, take_bars, tune_bars
 from models.pianoroll import Meter
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-GREENSLEEVES = [
-    Note(p, float(s), float(d)) for p, s, d in _script("pickup_screenshots").GREENSLEEVES
-]
+_SHOTS = load_script("scripts/pickup_screenshots.py")
+GREENSLEEVES = [Note(p, float(s), float(d)) for p, s, d in _SHOTS.GREENSLEEVES]
 END = max(n.end_beat for n in GREENSLEEVES)  # 45 beats: a beat's pickup and 14 2/3 bars
 
 

@@ -12,8 +12,6 @@ a sounding melody) until clean-up stopped a voice resting a bar long.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pretty_midi
@@ -22,14 +20,9 @@ from music21 import converter, corpus, meter
 
 from models import harmony_measures as hm
 from tests.support.music_files import accompany_file
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location(
-    "corpus_tunes", ROOT / "benchmarks" / "corpus_tunes.py"
-)
-ct = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("corpus_tunes", ct)  # its dataclasses look their module up
-_spec.loader.exec_module(ct)
+ct = load_script("benchmarks/corpus_tunes.py")
 
 RESTATED = [  # (collection, file, number, header meter): signatures lost before the fix
     ("essenFolksong", "han1", 301, "2/4"),  # 2/4 restated twice, mid-bar

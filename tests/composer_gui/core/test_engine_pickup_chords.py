@@ -9,9 +9,6 @@ bars at 1, 4, 7 ...; issue 16).
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
@@ -19,17 +16,13 @@ from composer_gui.core.bar_lines import read_bars
 from composer_gui.core.engine import Engine
 from composer_gui.core.melody_grid import melody_on_grid
 from composer_gui.paths import resource_path
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
 BAND = resource_path("weights") / "composer-band.safetensors"
 
 
 def _greensleeves() -> list[Note]:
-    spec = importlib.util.spec_from_file_location(
-        "pickup_screenshots", ROOT / "scripts" / "pickup_screenshots.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("scripts/pickup_screenshots.py")
     return [Note(p, float(s), float(d), 80) for p, s, d in module.GREENSLEEVES]
 
 

@@ -9,8 +9,6 @@ excludes them by name; checked below).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,19 +26,12 @@ from composer_gui.core.melody_grid import (
 )
 from composer_gui.core.midi_file import read_melody
 from models.pianoroll import ACCOMPANIED_METERS, Meter
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _benchmark_module(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ct = _benchmark_module("corpus_tunes")
+ct = load_script("benchmarks/corpus_tunes.py")
 
 # Ryan's Mammoth 2/4 tunes with a one-eighth pickup whose missed pickup put the band an
 # eighth off the notated bars (docs/benchmarks/band-style-misnames.txt).
@@ -87,7 +78,7 @@ def read_as_exported(ref, tmp_path: Path, pickup="auto") -> tuple:
 
 
 def test_the_checked_tunes_are_not_in_the_fitting_set(refs):
-    tunes = _benchmark_module("pickup_tunes")
+    tunes = load_script("benchmarks/pickup_tunes.py")
     excluded = tunes.excluded_names(list(refs.values()))
     assert set(RYANS_HORNPIPES + WITHOUT_PICKUP + WITH_PICKUP_FOUND) <= excluded
 
@@ -226,7 +217,7 @@ def test_the_key_gives_the_tonic_where_the_last_note_does_not():
 
 
 def test_an_excerpt_is_cut_at_the_notated_barline_after_its_pickup():
-    bench = _benchmark_module("bench_pickup")
+    bench = load_script("benchmarks/bench_pickup.py")
     # 2/4 (8 steps a bar), a quarter's pickup: step 0 lies 4 steps into its bar, the
     # notated downbeats at 4, 12, ...; two bars are the pickup's and the next whole one.
     row = {
@@ -263,7 +254,7 @@ def test_a_candidate_file_is_measured_without_replacing_the_shipped_one(tmp_path
 
 
 def test_session_11s_margin_rule_allows_two_percent_of_whole_tunes_moved():
-    bench = _benchmark_module("bench_pickup")
+    bench = load_script("benchmarks/bench_pickup.py")
     # 60 tunes of 2/4 without a pickup: one is moved at margin 0 (its gain 0.05 at a
     # quarter), none at 0.05 and over; session 17's rule moves none, session 11's 2%.
     gain = np.zeros(8)
@@ -277,7 +268,7 @@ def test_session_11s_margin_rule_allows_two_percent_of_whole_tunes_moved():
 
 
 def test_an_eight_bar_excerpt_with_its_pickup_at_tick_0_lasts_over_seven_bars():
-    bench = _benchmark_module("bench_pickup")
+    bench = load_script("benchmarks/bench_pickup.py")
     row = {"meter": "2/4", "phase": 4, "notes": [(4 * i, 4 * i + 4, 60) for i in range(40)]}
     cut = bench.excerpt(row, 8)
     assert 7 < bench.melody_bars(cut) < 8
@@ -308,7 +299,7 @@ def test_a_meters_own_setting_overrides_the_files(tmp_path):
 
 
 def test_a_tunes_excerpts_count_as_one_observation_of_a_gain():
-    bench = _benchmark_module("bench_pickup")
+    bench = load_script("benchmarks/bench_pickup.py")
     # Eight items of one tune found: one observation; one item of each of eight tunes:
     # eight, and the same gain is then far clearer.
     assert bench.clustered_z({"a": 8}) == pytest.approx(1.0)
@@ -322,7 +313,7 @@ def test_a_changed_meter_with_too_few_plain_fitting_tunes_is_put_back_to_session
     # tunes without a pickup bounds nothing, so that meter keeps session 11's entry.
     import json
 
-    bench = _benchmark_module("bench_pickup")
+    bench = load_script("benchmarks/bench_pickup.py")
     session_11 = json.loads(bench.S11_PROFILES.read_text())
     candidate = json.loads(json.dumps(session_11))
     for name in ("2/4", "12/8"):
@@ -348,7 +339,7 @@ def test_a_changed_meter_with_too_few_plain_fitting_tunes_is_put_back_to_session
 def test_session_18b_candidate_is_session_18s_in_2_4_and_6_8_and_session_11s_elsewhere():
     import json
 
-    bench = _benchmark_module("bench_pickup")
+    bench = load_script("benchmarks/bench_pickup.py")
     records = ROOT / "docs" / "benchmarks"
     session_11 = json.loads(bench.S11_PROFILES.read_text())
     s18 = json.loads((records / "pickup-profiles-s18-candidate.json").read_text())
@@ -448,3 +439,18 @@ def test_session_19_candidate_is_the_shipped_file_with_a_2_4_long_margin():
         assert (name == "2/4") == bool(extra & entry.keys())
     assert s19["meters"]["2/4"]["long_from_bars"] > 8  # past every 8-bar excerpt
     assert s19["meters"]["2/4"]["long_margin"] < s18b["meters"]["2/4"]["margin"]
+
+
+def test_bench_pickups_command_line_names_the_candidate_it_measured():
+    """Session 18's printed Command line left ``--candidate`` (and its ``--min-bars``)
+    out, so the line in a record did not rerun the figures under it."""
+    from argparse import Namespace
+    from pathlib import Path
+
+    bench = load_script("benchmarks/bench_pickup.py")
+    measured = Namespace(part="fit", md=Path("out.md"), candidate=Path("c.json"), min_bars=8.0)
+    assert bench.command_line(measured) == (
+        "python benchmarks/bench_pickup.py --part fit --candidate c.json --min-bars 8 --md out.md"
+    )
+    shipped = Namespace(part="held-out", md=None, candidate=None, min_bars=0.0)
+    assert bench.command_line(shipped) == "python benchmarks/bench_pickup.py --part held-out"

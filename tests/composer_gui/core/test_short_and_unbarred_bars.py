@@ -12,7 +12,6 @@ check that what is not a short bar or an unbarred stretch is still refused.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -34,14 +33,9 @@ from composer_gui.core.melody_grid import (
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.style_meters import tune_meters
 from models.pianoroll import Meter
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location(
-    "corpus_tunes", ROOT / "benchmarks" / "corpus_tunes.py"
-)
-ct = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("corpus_tunes", ct)  # its dataclasses look their module up
-_spec.loader.exec_module(ct)
+ct = load_script("benchmarks/corpus_tunes.py")
 
 TWO, FOUR = Meter(2, 4), Meter(4, 4)
 
@@ -130,6 +124,9 @@ def test_a_song_whose_barlines_stop_is_barred_in_its_own_four_four(tmp_path):
     (warning,) = [w for w in melody_warnings(melody) if "26/4" in w]
     assert warning.startswith("Bar 4 is written as one bar of 26/4") and "4/4" in warning
     assert warning in done.stderr
+    # each candidate's chords in the 10 bars accompanied (one bar of 26/4 before session 19)
+    chord_rows = [line for line in done.stdout.splitlines() if "chords: |" in line]
+    assert len(chord_rows) == 2 and all(row.count("|") == 10 + 1 for row in chord_rows)
     back = ct.read_midi(result)
     for start in range(12, 36, 4):  # every 4/4 bar of the stretch has its accompaniment
         assert all(sounding_between(notes, start, start + 4) for _, notes in back.tracks[1:])
@@ -194,3 +191,80 @@ def test_a_song_unbarred_throughout_is_refused_in_one_sentence_saying_so():
     message = str(raised.value)
     assert message.startswith("The melody is written as one bar of 26/4, an unbarred song")
     assert message.count(". ") == 0 and message.endswith("sung in.")
+
+
+def test_the_chord_line_bars_an_unbarred_stretch_as_it_is_accompanied():
+    """Session 18 left the CLI's chord line grouping chords by the file's bars: han1
+    #390's stretch (three bars of 4/4, then 26 quarters written as one bar) printed as one
+    long bar of chords. Now by ``accompanied_bars``: 3 + 7 bars of 4/4, the last short."""
+    from composer_gui.commands.ranking_table import chord_line
+
+    melody = bars((12, (4, 4)), (26, (26, 4)))
+    names = ["C", "F", "G", "Am", "Dm", "Em", "C", "G", "F", "C"]
+    chords = [(4.0 * bar, name) for bar, name in enumerate(names)]
+    assert chord_line(chords, melody) == "| " + " | ".join(names) + " |"
+
+
+def test_first_bars_counts_the_bars_accompanied_not_the_files():
+    """``--first-bars`` keeps the first 32 bars as accompanied: a 4/4 song whose
+    barlines stop after three bars (200 quarters unbarred: 3 + 50 bars) is cut after 32
+    bars of 4/4, 128 quarters. It counted the file's four bars and kept all 53."""
+    from models.pianoroll import MAX_BARS
+
+    melody = bars((12, (4, 4)), (200, (200, 4)))
+    first = check_melody(melody, "first")
+    assert accompanied_bars(first).bar_count() == MAX_BARS
+    assert max(n.end_beat for n in first.tracks[0].notes) == 4.0 * MAX_BARS
+    assert first.meter_changes == [(12.0, (200, 4))]  # the file's signatures are kept
+
+
+@pytest.mark.parametrize("signature", [(13, 8), (15, 8)])
+def test_a_bar_of_an_irregular_meter_inside_four_four_is_refused_naming_what_is_accompanied(
+    signature,
+):
+    """Issue #16: an irregular meter is refused in one sentence naming what Composer
+    accompanies. A 13/8 or a 15/8 bar (6.5, 7.5 quarters) was "unbarred" (more than 12
+    units) and silently barred in 4/4; it is no unbarred stretch: less than two bars of
+    the 4/4 around it (han1 #390's 26 quarters are six and a half)."""
+    numerator, denominator = signature
+    melody = bars((8, (4, 4)), (numerator * 4 / denominator, signature), (8, (4, 4)))
+    assert unaccompanied_meters(melody) == [Meter(*signature)]
+    with pytest.raises(MeterError) as raised:
+        check_melody(melody)
+    message = str(raised.value)
+    assert message.startswith(f"The melody is in {numerator}/{denominator};")
+    assert message.count(". ") == 0 and "Composer accompanies 2/4" in message
+    assert not [w for w in melody_warnings(melody) if "unbarred" in w]
+
+
+def test_a_bar_of_seven_eight_inside_four_four_is_a_short_bar_not_an_unbarred_stretch():
+    """7/8 (3.5 quarters) inside 4/4 is session 18's short bar: accompanied as a short
+    bar of 4/4, no unbarred sentence; a tune in 7/8 is refused (above)."""
+    melody = bars((8, (4, 4)), (3.5, (7, 8)), (8, (4, 4)))
+    assert unaccompanied_meters(melody) == []
+    assert [m for _, m in accompanied_bars(melody).meter_map()] == [FOUR] * 3
+    assert not [w for w in melody_warnings(melody) if "unbarred" in w]
+
+
+@pytest.mark.parametrize("signature", [(13, 8), (15, 8), (7, 8)])
+def test_a_tune_in_thirteen_or_fifteen_eight_is_refused_as_a_meter_not_as_unbarred(signature):
+    """Four bars of 13/8 are a tune in 13/8, not "an unbarred song" (the sentence it got)."""
+    numerator, denominator = signature
+    melody = bars((4 * numerator * 4 / denominator, signature))
+    with pytest.raises(MeterError) as raised:
+        check_melody(melody)
+    assert str(raised.value).startswith(f"The melody is in {numerator}/{denominator};")
+
+
+def test_han1_390s_stretch_is_unbarred_by_the_rule():
+    """What the file says: the ABC is in M:4/4 throughout, and music21 invents the 26/4
+    (``bestTimeSignature`` for the rest of an overlong bar, split at 4/4's length). One
+    signature holding one bar of 26 quarters after 4/4: unbarred."""
+    from models.pianoroll import unbarred
+
+    assert unbarred(Meter(26, 4), 26.0, FOUR)
+    assert not unbarred(Meter(13, 8), 6.5, FOUR)
+    assert not unbarred(Meter(15, 8), 7.5, FOUR)
+    assert not unbarred(Meter(26, 4), 2 * 26.0, FOUR)  # two bars of 26/4: a meter
+    assert unbarred(Meter(26, 4), 26.0, None)  # nothing around: longer than 2 x 6 quarters
+    assert not unbarred(Meter(13, 8), 6.5, None)

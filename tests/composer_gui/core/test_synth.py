@@ -286,6 +286,40 @@ def test_live_mute_silences_a_track(player, pulse_recording):
     assert band_energy(after_mute, 440.0) > 100 * band_energy(after_mute, 554.4)
 
 
+def test_a_volume_goes_to_fluidsynth_by_the_players_live_controls_alone(player, pulse_recording):
+    """One route for a volume while playing (session 19): ``set_controls``' CC 7 is
+    heard at once (a held flute falls to a fraction), and ``set_mix`` tells FluidSynth
+    no CC 7 (it did, so a slider reached it twice) while it still cuts a muted track."""
+    import mido
+
+    player.play(one_note(A4, beats=8.0, program=73))  # four seconds of a held flute
+    fs = player._synth.fs
+    told, real_cc = [], fs.cc
+
+    def cc(channel, control, value):
+        told.append((channel, control, value))
+        return real_cc(channel, control, value)
+
+    fs.cc = cc
+    try:
+        time.sleep(0.6)
+        player.set_mix(Mix(volumes={0: 30}))  # a volume in the mix: not this route
+        time.sleep(0.1)
+        assert not [t for t in told if t[1] == 7]
+        player.set_controls([mido.Message("control_change", channel=0, control=7, value=30)])
+        time.sleep(0.6)
+    finally:
+        fs.cc = real_cc
+    audio = pulse_recording.stop()
+    player.stop()
+    assert told.count((0, 7, 30)) == 1
+    # the recording's own timing varies with the audio server: compare its loudest
+    # 0.2 s before the change with its last 0.2 s (both the flute's steady tone)
+    frames = int(0.2 * SAMPLE_RATE)
+    windows = [rms(audio[i : i + frames]) for i in range(0, len(audio) - frames, frames // 2)]
+    assert rms(audio[-frames:]) < 0.3 * max(windows)
+
+
 def test_loop_wraps_to_the_start(player):
     arrangement = Arrangement([Track("melody", [Note(A4, 0.0, 1.0)])], tempo_bpm=240.0)
     # One 4/4 bar at 240 bpm loops every second.

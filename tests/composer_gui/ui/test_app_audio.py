@@ -6,6 +6,8 @@ The output is a private PulseAudio server with a null sink that the test records
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -121,3 +123,63 @@ def test_an_instrument_chosen_while_playing_reaches_the_synth_before_the_next_no
     window.actions.play.setChecked(False)
     assert told.index(("program", 0, 0)) < told.index(("note", 0, 72))
     assert rms(audio) > 0.005
+
+
+def test_a_mute_in_the_main_window_leaves_the_train_windows_sample_playing(
+    qtbot, synth_window, pulse_recording
+):
+    """Session 18 left it: a mix change in the main window (here the melody's Mute) went
+    to whatever played, the Train window's sample too, which has a mix of its own (none:
+    every track heard). The sample's second note (C5, due 0.5 s in) still sounds."""
+    window = synth_window
+    notes = [Note(69, 0.0, 2.0, 100), Note(72, 2.0, 2.0, 100)]
+    sample = Arrangement([Track("melody", notes, program=0)], tempo_bpm=240.0)
+    window.play_training_sample(sample)  # the slot of the Train window's Play
+    assert window.audition.is_playing, window.last_error
+    qtbot.wait(300)  # the first note (A4) sounds
+    window.tracks.strips[0].mute.click()
+    assert window.document.mix[0].mute  # the main window's own mix did change
+    qtbot.wait(900)
+    audio = pulse_recording.stop()
+    window.audition.stop()
+    a4, c5 = band_energy(audio, 440.0), band_energy(audio, 523.25)
+    # cut, it read 0.001 of A4's energy; sounding, 0.08-0.3 (a piano's A4 is struck
+    # loudest, and how much of C5 the recording holds varies with the machine's load)
+    assert c5 > 0.01 * a4, f"the sample's C5 was cut ({c5 / a4:.3f} of A4's energy)"
+
+
+def test_a_volume_moved_while_looping_reaches_fluidsynth_once_and_holds_over_the_restart(
+    qtbot, synth_window, pulse_recording
+):
+    """Session 18 left the volume going to FluidSynth twice: the synth's ``set_mix`` set
+    CC 7 itself and the window also queued it on the synth's player (which keeps it over
+    a loop's restart). One route now, the player's live controls: told once at once, and
+    the restart's own CC 7 (beat 0 of the next pass, the one bar lasts 1 s) has the new
+    value."""
+    window = synth_window
+    window.actions.loop.setChecked(True)
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.actions.play.isChecked(), window.last_error
+    fs = window.audition.synth()._synth.fs
+    told = []
+    real_cc = fs.cc
+
+    def cc(channel, control, value):
+        told.append((time.perf_counter(), channel, control, value))
+        return real_cc(channel, control, value)
+
+    fs.cc = cc
+    try:
+        qtbot.wait(300)
+        moved_at = time.perf_counter()
+        window.tracks.strips[0].volume.setValue(40)
+        wanted = window.document.mix[0].channel_volume()
+        qtbot.wait(1200)  # through the restart at 1 s
+    finally:
+        fs.cc = real_cc
+    pulse_recording.stop()
+    window.actions.play.setChecked(False)
+    volumes = [(t, value) for t, channel, control, value in told if (channel, control) == (0, 7)]
+    assert wanted < 127
+    assert [v for _t, v in volumes] == [wanted, wanted]  # the move, then the restart's
+    assert volumes[0][0] - moved_at < 0.05

@@ -51,6 +51,31 @@ def use_jack(window, input_name: str = "", output_name: str = "") -> None:
     window.apply_output_settings()
 
 
+def connect_daw(window, jack_server) -> MidiDump:
+    """The app's virtual port opened and connected to a DAW's stand-in, a
+    ``jack_midi_dump`` client; the caller stops it (``dump.stop()``: what it received)."""
+    window.open_daw_port()
+    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
+    jack_server.wait_for_port(source)
+    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
+    jack_server.connect(source, dump.port)
+    return dump
+
+
+@pytest.fixture
+def picked_to_daw(qtbot, window, jack_server, melody_file) -> MidiDump:
+    """The flows' tune at 240 BPM (two bars in 2 s) generated on JACK, its first
+    candidate picked, the DAW's port connected (``connect_daw``)."""
+    from tests.composer_gui.ui.test_window_issue15 import generate
+
+    use_jack(window)
+    assert window.open_file(melody_file)
+    window.document.set_tempo(240.0)
+    generate(qtbot, window)
+    window.candidates.select(0)
+    return connect_daw(window, jack_server)
+
+
 def test_record_from_a_jack_keyboard_then_generate(qtbot, window, jack_server, tiny_model):
     feeder = start_feeder(jack_server, "--follow-clicks", "4")
     try:
@@ -89,11 +114,7 @@ def test_send_to_the_daw_port_plays_what_is_heard(qtbot, window, jack_server, ti
         window.generate()
     qtbot.keyClick(window, Qt.Key_1)
     window.tracks.strips[2].mute.click()  # the tenor stays silent
-    window.open_daw_port()
-    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
-    jack_server.wait_for_port(source)
-    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
-    jack_server.connect(source, dump.port)
+    dump = connect_daw(window, jack_server)
     try:
         window.actions.send_to_daw.setChecked(True)
         qtbot.waitUntil(lambda: not window.actions.send_to_daw.isChecked(), timeout=15000)
@@ -130,24 +151,13 @@ def test_letter_keys_sound_through_the_chosen_midi_output(qtbot, window, jack_se
 
 
 def test_a_track_muted_while_sending_to_the_daw_port_goes_silent_there_at_once(
-    qtbot, window, jack_server, melody_file
+    qtbot, window, picked_to_daw
 ):
     """Session 18: a mute while Send to DAW ran reached the DAW only at the next Send.
     Through the real virtual port on JACK, counted in the clock the DAW receives: the
     tenor's sounding note ends within half a beat of the mute, no tenor note after it,
     and the other voices' notes all arrive."""
-    from tests.composer_gui.ui.test_window_issue15 import generate
-
-    use_jack(window)
-    assert window.open_file(melody_file)
-    window.document.set_tempo(240.0)  # the flows' two bars in 2 s
-    generate(qtbot, window)
-    window.candidates.select(0)
-    window.open_daw_port()
-    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
-    jack_server.wait_for_port(source)
-    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
-    jack_server.connect(source, dump.port)
+    dump = picked_to_daw
     try:
         window.actions.send_to_daw.setChecked(True)
         qtbot.waitUntil(lambda: window.audition.position_beats() > 2.3, timeout=5000)
@@ -183,7 +193,7 @@ def test_a_track_muted_while_sending_to_the_daw_port_goes_silent_there_at_once(
 
 
 def test_volume_and_instrument_changed_while_sending_to_the_daw_port_arrive_at_once(
-    qtbot, window, jack_server, melody_file
+    qtbot, window, picked_to_daw
 ):
     """Session 18b: the volume slider never reached the DAW and an instrument change
     reached it at the next Send. Through the real virtual port on JACK, counted in the
@@ -191,18 +201,8 @@ def test_volume_and_instrument_changed_while_sending_to_the_daw_port_arrive_at_o
     bass's new volume and the alto's new program within a quarter beat of the change,
     before the alto's next note, and the clock unbroken with one Start."""
     from composer_gui.core.midi_writer import assign_channels
-    from tests.composer_gui.ui.test_window_issue15 import generate
 
-    use_jack(window)
-    assert window.open_file(melody_file)
-    window.document.set_tempo(240.0)  # the flows' two bars in 2 s
-    generate(qtbot, window)
-    window.candidates.select(0)
-    window.open_daw_port()
-    source = f"{midi_io.CLIENT_NAME}:{midi_io.virtual_port_name()}"
-    jack_server.wait_for_port(source)
-    dump = MidiDump(jack_server, client_name=f"daw{time.monotonic_ns() % 100000}")
-    jack_server.connect(source, dump.port)
+    dump = picked_to_daw
     strips = window.tracks.strips
     try:
         window.actions.send_to_daw.setChecked(True)

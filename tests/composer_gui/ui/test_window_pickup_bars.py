@@ -8,29 +8,18 @@ a one-eighth pickup written the same way (``benchmarks/corpus_tunes``).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor
 
 from composer_gui.ui import theme
+from tests.support.scripts import load_script
 
 pytestmark = pytest.mark.gui
 
-ROOT = Path(__file__).resolve().parents[3]
 
-
-def _module(folder: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-shots = _module("scripts", "pickup_screenshots")
+shots = load_script("scripts/pickup_screenshots.py")
 
 
 @pytest.fixture
@@ -71,7 +60,7 @@ def test_the_box_says_what_auto_found(window, greensleeves, melody_file, tmp_pat
     assert window.open_file(melody_file, asked=True)  # two bars of 4/4 from a downbeat
     assert box.currentText() == "Pickup: auto (none found)"
 
-    corpus = _module("benchmarks", "corpus_tunes")
+    corpus = load_script("benchmarks/corpus_tunes.py")
     ref = next(r for r in corpus.index_tunes() if r.name == shots.JIG)
     jig = tmp_path / "jig.mid"
     corpus.write_midi(corpus.parse_tune(ref), jig)
@@ -191,7 +180,7 @@ LONG_TUNE = "essenFolksong/altdeu10#310"  # 4/4, 48 bars as the file bars it; no
 def test_a_tune_over_32_bars_is_counted_whole_with_and_without_its_pickup(window, tmp_path):
     """The bars box once stopped at MAX_BARS (32, one generation's section) while the rolls
     drew every bar; the engine accompanies any length whole, so the box shows it whole."""
-    corpus = _module("benchmarks", "corpus_tunes")
+    corpus = load_script("benchmarks/corpus_tunes.py")
     ref = next(r for r in corpus.index_tunes(("essenFolksong",)) if r.name == LONG_TUNE)
     path = tmp_path / "long.mid"
     corpus.write_midi(corpus.parse_tune(ref), path)
