@@ -28,6 +28,7 @@ from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup, pickup_bar
 from composer_gui.core.project import Project, TrackMix, load_project, save_project
+from composer_gui.core.styles import Style
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
     NEW_MELODY_METERS,
@@ -72,9 +73,11 @@ class UnsavedWorkError(ComposerError):
 class Document(TuneViews):
     """The work of one tune; see the module docstring for the rules it keeps."""
 
-    def __init__(self) -> None:
+    def __init__(self, styles: Sequence[Style] | None = None) -> None:
         self._listeners: list[Listener] = []
+        self._styles = None if styles is None else list(styles)  # None: the installed ones
         self._state = Tune()
+        self._fit_mix()
         self.new_tune = NewTune()  # what New starts with (the record settings)
         self._undo: list[Edit] = []
         self._redo: list[Edit] = []
@@ -122,6 +125,7 @@ class Document(TuneViews):
     def _replace(self, state: Tune, discard: bool, clean: bool = True) -> None:
         self._check_discard(discard)
         self._state = state
+        self._fit_mix()
         self._undo.clear()
         self._redo.clear()
         self.revision += 1
@@ -145,7 +149,7 @@ class Document(TuneViews):
             style=s.style,
             density=s.density,
             variety=s.variety,
-            mix=default_mix(s.preset),
+            mix=default_mix(s.preset, programs=self.style_programs()),  # the same style's
         )
         self._replace(fresh, discard)
 
@@ -195,7 +199,7 @@ class Document(TuneViews):
             style=s.style,
             density=s.density,
             variety=s.variety,
-            mix=default_mix(s.preset, melody.tracks[0].program),
+            mix=default_mix(s.preset, melody.tracks[0].program, self.style_programs()),
             source=MelodySource(path, list(read.tracks), index),
         )
         state.bars = bars_for(state)
@@ -318,15 +322,10 @@ class Document(TuneViews):
         candidates = list(candidates)
         if not candidates:
             return -1
-        written = candidates[0].arrangement.tracks
-        names = [t.name for t in written[1:]]
-        if not s.takes:
-            # The first take keeps the strips' settings with the engine's instruments.
-            s.mix = [s.mix[0]] + [
-                TrackMix(t.program) if i >= len(s.mix) else replace(s.mix[i], program=t.program)
-                for i, t in enumerate(written[1:], start=1)
-            ]
-        elif names != self.track_names()[1:]:
+        names = [t.name for t in candidates[0].arrangement.tracks[1:]]
+        # The strips before the first take are the chosen style's tracks, so the take
+        # keeps what was set on them (a kit, a bass, a mute) where its tracks are theirs.
+        if names != self.track_names()[1:]:
             self._mix_follows(candidates)  # a take of other tracks (another style)
         meter = meter_key(s.time_signature, s.meter_changes)
         pickup = s.pickup if pickup is None else pickup
@@ -381,6 +380,51 @@ class Document(TuneViews):
         take.chosen = index
         s.pick = pick
         self._changed(PICK)
+
+    # --- the styles offered, and the strips before a take ----------------------------
+    def set_styles(self, styles: Sequence[Style]) -> None:
+        """The styles the Style box offers (the shipped ones, a model of the musician's
+        own): the style the tune names is looked up in them, so the strips before a take
+        are its tracks. Not a change of the work: the tune names the same style."""
+        before = self._dress()
+        self._styles = list(styles)
+        if self._follow_style(before):
+            self._changed(MIX, work=False)
+
+    def _dress(self) -> tuple[tuple, tuple[int, ...]]:
+        """What the strips before a take are: the chosen style's tracks and programs."""
+        return self.style_tracks(), self.style_programs()
+
+    def _follow_style(self, before: tuple[tuple, tuple[int, ...]]) -> bool:
+        """Before any take the strips are the chosen style's tracks in its instruments
+        (``before``: what they were): another style dresses them afresh, as the Sound
+        box dresses the chorale's voices; a track of the same name keeps its volume,
+        mute and solo, and the strips of other tracks are set aside (``_mix_follows``),
+        so going back to them loses none of that. After a take, the take's tracks stay.
+        Returns whether the mix changed."""
+        s = self._state
+        if s.takes or self._dress() == before:
+            return False
+        shown = ("melody", *(t.name for t in before[0]))
+        names = tuple(self.track_names())
+        if names == shown:
+            kept = s.mix
+        else:
+            s.set_aside_mixes[shown] = [replace(m) for m in s.mix]
+            kept = s.set_aside_mixes.get(names, [])
+        s.mix = [s.mix[0]] + [
+            replace(kept[i], program=program) if i < len(kept) else TrackMix(program)
+            for i, program in enumerate(self.style_programs(), start=1)
+        ]
+        return True
+
+    def _fit_mix(self) -> None:
+        """A tune without a take has a strip per track of its style: a project saved
+        before the strips followed the style (a band style with the chorale's four
+        strips) gets the style's, its melody strip kept."""
+        s = self._state
+        if not s.takes and len(s.mix) != len(self.track_names()):
+            s.mix = [s.mix[0]] + default_mix(s.preset, programs=self.style_programs())[1:]
 
     # --- mix, tempo and the generate settings ---------------------------------------
     def set_track_mix(self, index: int, **changes) -> None:
@@ -459,6 +503,7 @@ class Document(TuneViews):
         """The Generate settings. The Sound preset sets the chorale voices' instruments; a
         band's come from its style, so a preset leaves a band's mix alone."""
         s = self._state
+        before = self._dress()
         changed = False
         if style is not None and style != s.style:
             s.style = style
@@ -473,5 +518,6 @@ class Document(TuneViews):
             if value is not None and float(value) != getattr(s, name):
                 setattr(s, name, float(value))
                 changed = True
+        changed = self._follow_style(before) or changed  # the strips before a take
         if changed:
             self._changed(SETTINGS, MIX)

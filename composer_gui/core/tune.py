@@ -135,11 +135,16 @@ class Edit:
     meter_after: MeterKey | None = None
 
 
-def default_mix(preset: str = DEFAULT_PRESET, melody_program: int = 0) -> list[TrackMix]:
-    """A fresh mix: the preset's instruments, nothing muted or soloed, full volume."""
-    programs = PRESETS.get(preset, PRESETS[DEFAULT_PRESET])
-    mix = [TrackMix(program=melody_program)] + [TrackMix(program=int(p)) for p in programs]
-    return (mix + [TrackMix() for _ in TRACKS])[: len(TRACKS)]
+def default_mix(
+    preset: str = DEFAULT_PRESET, melody_program: int = 0, programs: Sequence[int] | None = None
+) -> list[TrackMix]:
+    """A fresh mix: the melody's strip, then one per track in ``programs`` (a style's,
+    ``TuneViews.style_programs``; by default the preset's chorale voices), nothing muted
+    or soloed, full volume."""
+    if programs is None:
+        programs = PRESETS.get(preset, PRESETS[DEFAULT_PRESET])
+        programs = (list(programs) + [0] * len(TRACKS))[: len(TRACKS) - 1]
+    return [TrackMix(program=melody_program)] + [TrackMix(program=int(p)) for p in programs]
 
 
 def sorted_notes(notes: Sequence[Note]) -> tuple[Note, ...]:

@@ -13,7 +13,9 @@ from dataclasses import replace
 from composer_gui.core.arrangement import Arrangement, Track
 from composer_gui.core.bar_lines import BarLines, Reading, read_bars
 from composer_gui.core.candidate import Candidate
+from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS, track_programs
 from composer_gui.core.melody_grid import PICKUP_AUTO, bars_signature
+from composer_gui.core.styles import Style, installed_styles
 from composer_gui.core.tune import (
     Take,
     TuneFields,
@@ -23,11 +25,41 @@ from composer_gui.core.tune import (
     take_is_stale,
     tune_bars,
 )
-from models.pianoroll import TRACKS, Meter
+from models.pianoroll import Meter
+from models.tracks import CHORALE_TRACKS, TrackSpec
 
 
 class TuneViews(TuneFields):
     """The derived readings of a tune; ``Document`` adds the changes."""
+
+    _styles: list[Style] | None = None  # Document.set_styles; None: the installed ones
+
+    @property
+    def styles(self) -> tuple[Style, ...]:
+        """The styles offered (what the Style box lists, ``Document.set_styles``); the
+        installed ones, read when first asked, until the window says otherwise."""
+        if self._styles is None:
+            self._styles = installed_styles()
+        return tuple(self._styles)
+
+    def chosen_style(self) -> Style | None:
+        """The ``Style`` the tune's style names (kept as shown, ``Style.shown``); None
+        when it is not offered here (a project from a machine with a model of its own)."""
+        return next((s for s in self.styles if s.shown == self._state.style), None)
+
+    def style_tracks(self) -> tuple[TrackSpec, ...]:
+        """The tracks the chosen style's model writes (its card's, ``styles.card_tracks``);
+        the chorale's voices for a style not offered here."""
+        style = self.chosen_style()
+        return style.tracks if style is not None else CHORALE_TRACKS
+
+    def style_programs(self) -> tuple[int, ...]:
+        """The General MIDI program of each of ``style_tracks``, as the engine dresses
+        them (``instruments.track_programs``: the Sound preset's for the chorale's voices,
+        a shipped band style's own instruments, else the card's)."""
+        style = self.chosen_style()
+        preset = self._state.preset if self._state.preset in PRESETS else DEFAULT_PRESET
+        return track_programs(preset, self.style_tracks(), style.name if style else None)
 
     @property
     def generations(self) -> list[list[Candidate]]:
@@ -134,19 +166,20 @@ class TuneViews(TuneFields):
         return melody_arrangement(self._state)
 
     def track_names(self) -> list[str]:
-        """The melody, then the tracks of the take on show (the chorale's voices before any
-        take): what the mix has a strip for."""
+        """The melody, then the tracks of the take on show (before any take, the chosen
+        style's: a band's drums, bass, chords and pad, so a kit or a bass can be chosen
+        before generating): what the mix has a strip for."""
         take = self.shown_take()
         if take is not None and take.candidates:
             return ["melody", *(t.name for t in take.candidates[0].arrangement.tracks[1:])]
-        return list(TRACKS)
+        return ["melody", *(t.name for t in self.style_tracks())]
 
     def track_drums(self) -> list[bool]:
         """Which of ``track_names`` are drum tracks (heard from the GM percussion bank)."""
         take = self.shown_take()
         if take is not None and take.candidates:
             return [t.is_drum for t in take.candidates[0].arrangement.tracks]
-        return [False] * len(TRACKS)
+        return [False, *(t.is_drums for t in self.style_tracks())]
 
     def audible(self) -> list[bool]:
         """Which tracks sound under the mute and solo buttons."""

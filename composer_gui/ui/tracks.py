@@ -117,9 +117,9 @@ class TrackStrip:
 
 
 class TracksPanel(QWidget):
-    """One strip per track: the melody, then the tracks the model writes (the chorale's
-    alto, tenor and bass until a take says otherwise, ``set_tracks``); emits ``changed``
-    on any edit."""
+    """One strip per track: the melody, then the tracks the model writes (the window
+    sets them from the document's ``track_names``: the chosen style's before any take,
+    the take's after; ``set_tracks``); emits ``changed`` on any edit."""
 
     changed = Signal()
 

@@ -199,7 +199,6 @@ def build_panels(w) -> None:
     sounds.addWidget(w.count)
     w.style_box = QComboBox()
     w.style_box.setToolTip(STYLE_TIP)
-    w.styles = []  # filled by SettingsFlow.list_styles
     form.addRow("Style", w.style_box)
     form.addRow("Sound", sounds)
     w.candidates = CandidatesPanel()

@@ -154,7 +154,7 @@ class SettingsFlow:
             if path.is_file() and path.resolve() not in listed:
                 styles = told_apart(styles + model_styles(path))
                 listed.add(path.resolve())
-        self.styles = styles
+        self.document.set_styles(styles)  # the strips before a take are the style's tracks
         fill_style_box(self.style_box, styles)
         self.mark_styles()
 
@@ -179,9 +179,14 @@ class SettingsFlow:
         style = self.current_style()
         return None if style is None else meter_refusal(style, self.open_tune(), self.styles)
 
+    @property
+    def styles(self):
+        """The styles the Style box lists: the document's (``Document.set_styles``)."""
+        return self.document.styles
+
     def current_style(self):
         """The document's style (kept as shown in the box, ``Style.shown``)."""
-        return next((s for s in self.styles if s.shown == self.document.style), None)
+        return self.document.chosen_style()
 
     def style_model(self) -> str:
         """The model file the engine runs: the chosen style's ("" is the shipped chorale
