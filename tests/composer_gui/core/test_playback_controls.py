@@ -82,6 +82,44 @@ def test_set_controls_sends_now_and_coalesces_one_key():
     assert all(b[0] - a[0] >= 0.9 * CONTROL_INTERVAL_SECONDS for a, b in zip(sent, sent[1:]))
 
 
+def test_a_send_held_back_does_not_shorten_the_interval_to_the_next():
+    """One key goes out at most once per ``CONTROL_INTERVAL_SECONDS`` as the port sees
+    it. The player stamped a control when it found it due, before sending it: a send held
+    back (a slow port here; on a loaded machine, the CPU taken from the player's thread)
+    let the next value follow it at once. Failed before the mend (a 5 ms gap)."""
+
+    class HeldBackOnce(RecordingPort):
+        hold = False
+
+        def send(self, message: mido.Message) -> None:
+            if self.hold and message.type == "control_change":
+                self.hold = False
+                time.sleep(0.015)
+            super().send(message)
+
+    def volume_sent(value: int) -> bool:
+        return any(m.type == "control_change" and m.value == value for _t, m in port.sent)
+
+    port = HeldBackOnce()
+    player = Player(port, schedule_from_arrangement(two_parts()))
+    player.start()
+    try:
+        time.sleep(0.3 * BEAT)  # past beat 0's own volumes
+        port.hold = True
+        player.set_controls([mido.Message("control_change", channel=1, control=7, value=100)])
+        deadline = time.monotonic() + 2.0
+        while not volume_sent(100) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        player.set_controls([mido.Message("control_change", channel=1, control=7, value=50)])
+        while not volume_sent(50) and time.monotonic() < deadline:
+            time.sleep(0.001)
+    finally:
+        player.stop()
+    (first,) = [t for t, m in port.sent if m.type == "control_change" and m.value == 100]
+    (second,) = [t for t, m in port.sent if m.type == "control_change" and m.value == 50]
+    assert second - first >= CONTROL_INTERVAL_SECONDS, f"{(second - first) * 1000:.1f} ms"
+
+
 def test_a_value_set_live_holds_over_the_next_pass_start():
     port = RecordingPort()
     player = Player(port, schedule_from_arrangement(two_parts()), loop=True)
