@@ -228,23 +228,6 @@ def test_a_note_played_live_sounds_until_released(player, pulse_recording):
     assert abs(peak_hz(audio) - 440.0) < 5.0
 
 
-def test_play_from_a_later_beat_skips_what_comes_before(player, pulse_recording):
-    # A4 held for the whole bar, C#5 from beat 2: starting on beat 2 sounds only the C#5
-    # (notes begun before the start position are not picked up mid-way).
-    notes = [Note(A4, 0.0, 4.0, 100), Note(C_SHARP5, 2.0, 2.0, 100)]
-    player.play(Arrangement([Track("melody", notes, program=73)], tempo_bpm=240.0), start_beat=2.0)
-    assert player.position_beats == pytest.approx(2.0, abs=0.1)
-    wait_until_stopped(player, 3.0)
-    time.sleep(0.2)
-    audio = pulse_recording.stop()
-    assert band_energy(audio, 554.4) > 100 * band_energy(audio, 440.0)
-
-
-def test_unknown_audio_driver_is_one_sentence(soundfont):
-    with pytest.raises(SynthError, match="audio output .* could not be opened"):
-        SynthPlayer(soundfont, audio_driver="no-such-driver")
-
-
 def bracket_seconds(began: tuple[float, float], read) -> tuple[float, float, float]:
     """(least, value, most): ``read()`` and the seconds played when it was read, at
     least and at most (``began``: perf_counter just before and just after play). The
@@ -254,6 +237,26 @@ def bracket_seconds(began: tuple[float, float], read) -> tuple[float, float, flo
     value = read()
     after = time.perf_counter()
     return before - began[1], value, after - began[0]
+
+
+def test_play_from_a_later_beat_skips_what_comes_before(player, pulse_recording):
+    # A4 held for the whole bar, C#5 from beat 2: starting on beat 2 sounds only the C#5
+    # (notes begun before the start position are not picked up mid-way).
+    notes = [Note(A4, 0.0, 4.0, 100), Note(C_SHARP5, 2.0, 2.0, 100)]
+    began = time.perf_counter()
+    player.play(Arrangement([Track("melody", notes, program=73)], tempo_bpm=240.0), start_beat=2.0)
+    began = (began, time.perf_counter())
+    least, beats, most = bracket_seconds(began, lambda: player.position_beats)
+    assert 2.0 + 4 * least - 0.05 <= beats <= 2.0 + 4 * most + 0.05  # from beat 2, not 0
+    wait_until_stopped(player, 3.0)
+    time.sleep(0.2)
+    audio = pulse_recording.stop()
+    assert band_energy(audio, 554.4) > 100 * band_energy(audio, 440.0)
+
+
+def test_unknown_audio_driver_is_one_sentence(soundfont):
+    with pytest.raises(SynthError, match="audio output .* could not be opened"):
+        SynthPlayer(soundfont, audio_driver="no-such-driver")
 
 
 def test_playhead_follows_the_tempo(player):
