@@ -289,19 +289,39 @@ def test_stop_releases_every_note(player, pulse_recording):
 
 
 def test_live_mute_silences_a_track(player, pulse_recording):
+    """Both pitches heard, then the mute heard: each told by which pitch the recording
+    holds, waited for, not by windows counted from the end of a recording stopped at a
+    fixed time (a stress run under load found the 'both' window short of C#5, 0.05 of
+    A4's energy). The mute must be heard while the notes still sound (3.5 s of them
+    are left): an unheard mute keeps C#5 to the end and fails."""
     # A flute (GM 74) holds its level, so both pitches sound steadily until the mute.
     melody = Track("melody", [Note(A4, 0.0, 8.0, 100)], program=73)
     upper = Track("alto", [Note(C_SHARP5, 0.0, 8.0, 100)], program=73)
     player.play(Arrangement([melody, upper], tempo_bpm=120.0))  # four seconds
-    time.sleep(0.5)
+
+    def last(seconds: float):
+        return pulse_recording.stop()[-int(seconds * SAMPLE_RATE) :]
+
+    def both_sound() -> bool:
+        window = last(0.3)
+        return band_energy(window, 554.4) > 0.1 * band_energy(window, 440.0) > 0
+
+    def only_a4_sounds() -> bool:
+        window = last(0.3)
+        return band_energy(window, 440.0) > 100 * band_energy(window, 554.4)
+
+    wait_for(both_sound, timeout_seconds=2.0)
     player.set_mix(Mix(muted=frozenset({1})))
-    time.sleep(1.5)
-    audio = pulse_recording.stop()
+    wait_for(only_a4_sounds, timeout_seconds=3.0)
+    assert player.is_playing  # heard while the notes still sound, not after their end
     player.stop()
-    both = audio[: -int(1.0 * SAMPLE_RATE)]
-    after_mute = audio[-int(0.6 * SAMPLE_RATE) :]
-    assert band_energy(both, 554.4) > 0.1 * band_energy(both, 440.0)
-    assert band_energy(after_mute, 440.0) > 100 * band_energy(after_mute, 554.4)
+
+
+def wait_for(condition, timeout_seconds: float) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{condition.__name__} not within {timeout_seconds} s"
+        time.sleep(0.05)
 
 
 def test_loop_wraps_to_the_start(player):
