@@ -59,15 +59,34 @@ def test_play_sends_each_channel_its_volume_before_its_first_note():
 
 
 def test_set_controls_sends_now_and_coalesces_one_key():
+    """The first value at once: within half the wait for the schedule's next event, not
+    within 10 ms (15-17 ms in 2 of 5 stress runs under two extra CPU loads, 64 ms in a
+    later one). What tells "now" from "with the next event" is that wait, not the
+    machine's wake-up latency, so the parts hold one note each: the next event is their
+    end, 2 s away, and a thread not woken by set_controls sends only then."""
+    held = Arrangement(
+        [
+            Track("melody", [Note(72, 0.0, 8.0, 90)], 73, 0, volume=90),
+            Track("bass", [Note(40, 0.0, 8.0, 90)], 32, 1, volume=90),
+        ],
+        tempo_bpm=BPM,
+    )
+    schedule = schedule_from_arrangement(held)
     port = RecordingPort()
-    player = Player(port, schedule_from_arrangement(two_parts()))
+    player = Player(port, schedule)
     player.start()
+
+    def last_value_sent() -> bool:
+        return any(t >= asked and getattr(m, "value", None) == 1 for t, m in list(port.sent))
+
     try:
         time.sleep(0.3 * BEAT)
         asked = time.perf_counter()
         for value in range(100, 0, -1):  # a hundred values in well under a millisecond each
             player.set_controls([mido.Message("control_change", channel=1, control=7, value=value)])
-        time.sleep(0.1)
+        deadline = time.monotonic() + 3.0
+        while not last_value_sent() and time.monotonic() < deadline:
+            time.sleep(0.005)
         told = time.perf_counter() - asked
     finally:
         player.stop()
@@ -76,15 +95,11 @@ def test_set_controls_sends_now_and_coalesces_one_key():
         for t, m in port.sent
         if t >= asked and m.type == "control_change" and m.control == 7
     ]
-    # The first at once: within half the wait for the schedule's next event, not 10 ms
-    # (15-17 ms in 2 of 5 stress runs under two extra CPU loads). What tells "now" from
-    # "with the next event" is that wait (here 0.6 beats, 150 ms), not the machine's
-    # wake-up latency: a thread not woken by set_controls sends at the next event.
     asked_beats = (asked - player.start_time) / BEAT
-    next_due = min(b for k in range(8) for b in (k, k + 0.9) if b > asked_beats)
+    next_due = min(e.beat for e in schedule.events if e.beat > asked_beats)
     wait = player.start_time + next_due * BEAT - asked
-    assert wait > 0.1  # asked well before it, or the bound proves nothing
-    assert sent, "no control sent in the 0.1 s after the ask"
+    assert wait > 1.0  # asked well before it, or the bound proves nothing
+    assert sent, "no control sent"
     assert sent[0][0] - asked < wait / 2
     assert sent[-1][1] == 1  # the last value always
     assert len(sent) <= told / CONTROL_INTERVAL_SECONDS + 2
