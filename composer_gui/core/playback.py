@@ -336,14 +336,22 @@ class Player:
             ]
             for key, _message in due:
                 del self._live_waiting[key]
-                self._live_sent_at[key] = now
-            later = min(
-                (self._live_sent_at[key] + CONTROL_INTERVAL_SECONDS for key in self._live_waiting),
-                default=None,
-            )
-        for message in [m for _, m in due]:
+        for key, message in due:
             if not self._send(message):
                 return False, None
+            # Stamped once sent, not when found due: the interval holds between the sends
+            # as the port sees them, however long a slow port or a loaded machine held
+            # this one back (stamped before, the next could follow it at once).
+            with self._lock:
+                self._live_sent_at[key] = time.perf_counter()
+        with self._lock:
+            later = min(
+                (
+                    self._live_sent_at.get(key, -math.inf) + CONTROL_INTERVAL_SECONDS
+                    for key in self._live_waiting
+                ),
+                default=None,
+            )
         return True, later
 
     def _with_live_value(self, message: mido.Message) -> mido.Message:

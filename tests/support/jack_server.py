@@ -134,7 +134,10 @@ class JackServer:
         result = subprocess.run(["jack_lsp"], env=self.env(), capture_output=True, text=True)
         return result.stdout.split("\n")
 
-    def wait_for_port(self, port: str, timeout_seconds: float = 10.0) -> None:
+    def wait_for_port(self, port: str, timeout_seconds: float = 30.0) -> None:
+        """Until ``port`` is registered. 30 s, not 10: a client process (the ``play``
+        command) took more than 10 s to import and open its port in a stress run on the
+        loaded 2-core machine; the wait costs nothing when the port comes sooner."""
         deadline = time.monotonic() + timeout_seconds
         while port not in self.ports():
             if time.monotonic() > deadline:

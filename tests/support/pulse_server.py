@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.orphans import die_with_parent, server_name, stop_child, stop_orphans
 from tests.support.real_parts import require
+from tests.support.sound import rms
 
 SINK_NAME = "composer_test"
 SAMPLE_RATE = 44100
@@ -85,6 +86,29 @@ class Take:
             raw = recorded.read()
         pcm = np.frombuffer(raw[: len(raw) // 4 * 4], dtype="<i2")
         return pcm.reshape(-1, 2).astype(np.float32) / 32768.0
+
+    def stop_once_quiet(
+        self, level: float, window_seconds: float, timeout_seconds: float = 5.0
+    ) -> np.ndarray:
+        """The audio so far, once it has sounded (a sample above ten times ``level``) and
+        its last ``window_seconds`` are below ``level`` RMS. A sound that must die away
+        is told by its dying away, not by a quiet stretch after a fixed wait: on a loaded
+        machine a release, a reverb tail and the server's latency outlast any such wait
+        (stop 27's CI). One that never dies away (a hanging note) fails after
+        ``timeout_seconds``, which costs nothing when the sound does end."""
+        window = round(window_seconds * SAMPLE_RATE)
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            audio = self.stop()
+            tail = rms(audio[-window:])
+            if len(audio) >= window and np.abs(audio).max() > 10 * level and tail < level:
+                return audio
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"still sounding {timeout_seconds} s on: {tail:.2e} RMS over the last "
+                    f"{window_seconds} s (quiet is under {level:.0e})"
+                )
+            time.sleep(0.05)
 
 
 def start_pulse(folder: Path) -> tuple[subprocess.Popen, PulseServer, IO[bytes]]:
