@@ -35,7 +35,13 @@ SPIN_SECONDS = 0.0015
 START_LEAD_SECONDS = 0.01
 """Beat 0 of ``start()`` without a moment: this far ahead, so the first notes are on time too."""
 
-EXIT_DRAIN_SECONDS = 0.05  # many driver cycles; the port closes when the process ends
+EXIT_DRAIN_SECONDS = 0.3
+"""How long leaving the program while playing waits for the driver to deliver the
+note-offs (JACK and ALSA send on their next cycle; the port closes when the process ends).
+50 ms was many cycles on an idle machine, but on a loaded one a cycle came later and the
+note-offs were lost (session 19's stress runs, docs/testing-timing.md): a note left
+hanging in the musician's synth or DAW. A third of a second more on quitting mid-play is
+not felt."""
 
 NOW = float("-inf")
 """``replace_schedule``'s moment meaning "as soon as the thread can": a mute or a solo."""
