@@ -3,8 +3,8 @@
 pytest_plugins = [
     "tests.support.jack_server",
     "tests.support.music_files",
-    "tests.support.pulse_server",
     "tests.support.model_files",
     "tests.support.band_model",
     "tests.support.sound",
+    "tests.support.pulse_server",  # after sound, which it imports
 ]

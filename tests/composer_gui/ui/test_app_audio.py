@@ -53,22 +53,31 @@ def test_a_muted_melody_is_silent(qtbot, synth_window, pulse_recording):
     assert rms(pulse_recording.stop()) < 1e-3
 
 
-def test_a_melody_muted_while_playing_is_silent_at_once(qtbot, synth_window, pulse_recording):
+def test_a_melody_muted_while_playing_is_silent_at_once(
+    qtbot, synth_window, pulse_recording, tmp_path
+):
     """The built-in synth hears a mute at once (session 18 checked it, as it mended the
     MIDI outputs): the tune's second note, due after the mute, never sounds.
 
     Told by pitch, not by a quiet stretch at the end: the first note's reverb tail and
     the audio server's latency both outlast a fixed wait on a loaded machine (CI saw the
     tail at 1.5e-3 RMS in the last 0.3 s), while a C5 that sounded is there whatever the
-    timing."""
+    timing. The first note lasts a second and the mute waits for the playhead to enter
+    it, not for a fixed 300 ms that a starved event loop can stretch past its end."""
     window = synth_window
+    path = tmp_path / "long.mid"
+    notes = [Note(69, 0.0, 4.0, 100), Note(72, 4.0, 2.0, 100)]  # at 240 BPM: 1 s, then 0.5 s
+    write_arrangement(Arrangement([Track("melody", notes, program=73)], tempo_bpm=240.0), path)
+    assert window.open_file(path)
     qtbot.keyClick(window, Qt.Key_Space)
     assert window.actions.play.isChecked(), window.last_error
-    qtbot.wait(300)  # the first note (A4, 0.5 s) sounds
+    qtbot.waitUntil(lambda: (window.melody_editor.playhead_beats or 0) > 0.5, timeout=5000)
     window.tracks.strips[0].mute.click()
-    qtbot.wait(900)  # the second note (C5) would sound from 0.5 s to 1 s
+    muted_at = window.melody_editor.playhead_beats or 0
+    assert muted_at < 3.5, f"the mute came at beat {muted_at:.2f}, too near the second note"
+    qtbot.waitUntil(lambda: not window.actions.play.isChecked(), timeout=8000)
+    qtbot.wait(300)  # the audio server's latency
     audio = pulse_recording.stop()
-    window.actions.play.setChecked(False)
     assert rms(audio) > 0.005
     a4, c5 = band_energy(audio, 440.0), band_energy(audio, 523.25)
     assert c5 < 0.01 * a4, f"C5 sounded after the mute ({c5 / a4:.3f} of A4's energy)"
