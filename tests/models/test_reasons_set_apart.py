@@ -95,3 +95,24 @@ def test_a_candidate_set_apart_by_the_critic_alone_gets_the_critics_sentence():
     assert reasons(chorale, 0, critic=np.array([0.4, -0.1])) == [
         "the critic hears it as more like Bach's chorales than most"
     ]
+
+
+def test_the_bass_and_the_drums_are_named_where_they_cost():
+    """The brief's words: the bass off the chords in the bars it is, the drums losing their
+    pattern in the bar they do (a hi-hat bar among kick-and-snare ones)."""
+    good = band(GOOD)
+    off = [(s.copy(), o.copy()) for s, o in good]
+    for start in (24, 48):  # the first beats of bars 3 and 5: the bass a tone up
+        rows = np.flatnonzero(off[0][0][start]) + 2
+        off[0][0][start : start + 6], off[0][1][start : start + 6] = False, False
+        off[0][0][start : start + 6, rows], off[0][1][start, rows] = True, True
+    loose = [(s.copy(), o.copy()) for s, o in good]
+    loose[2][0][36:48], loose[2][1][36:48] = False, False
+    loose[2][0][36:48:2, kit_row(42)] = loose[2][1][36:48:2, kit_row(42)] = True
+    checks = list(band_checks(TOY_TRACKS, melody(), [good, good, off, loose], METER))
+    assert band_reasons(checks, 2)[0] == (
+        "the bass off the chords on 2 beats in bars 3 and 5, more than the first choice"
+    )
+    assert band_reasons(checks, 3)[0] == (
+        "the drums lose their pattern in bar 4, more than the first choice"
+    )
