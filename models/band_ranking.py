@@ -40,7 +40,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from models.consonance import DISCORD, NAMED_GRADE, RESOLVED_SHARE
+from models.consonance import DISCORD, NAMED_GRADE, RESOLVED_SHARE, beat_steps
 from models.musical_checks import (
     CheckResult,
     _melody_histogram,
@@ -48,8 +48,19 @@ from models.musical_checks import (
     voices_of_rolls,
 )
 from models.passing import resolves_by_step
-from models.pianoroll import LOWEST_PITCH, Meter, meter_positions
-from models.ranking import BASS_LINE_WEIGHTS, critic_units, ranking_scores
+from models.pianoroll import LOWEST_PITCH, Meter, bar_names, meter_positions
+from models.ranking import (
+    BASS_LINE_WEIGHTS,
+    CRITIC,
+    critic_reason,
+    critic_units,
+    in_bars,
+    on_beats,
+    ranking_scores,
+    reference_row,
+    set_apart,
+    than,
+)
 from models.sampling import Candidate, monophonic_grid_rolls
 from models.tonality import estimate_key, key_pitch_classes
 from models.track_cleanup import pitch_classes
@@ -115,12 +126,19 @@ def _pitch_classes(
     return out
 
 
-def _unsteady(hits: np.ndarray, bars: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """``(rate, count)`` per candidate: 1 - mean over bars of the best Jaccard agreement
-    of a bar's hits ``hits`` ``(candidate, step, kit)`` with a bar one or two away of the
-    same length (bars of the meter's usual length only), and how many bars agree under
-    half; 0 where no bar has such a neighbour."""
-    none = (np.zeros(hits.shape[0]), np.zeros(hits.shape[0], dtype=np.int64))
+def _unsteady(hits: np.ndarray, bars: list[tuple[int, int]]):
+    """``(rate, count, per_bar, judged)``: per candidate 1 - mean over bars of the best
+    Jaccard agreement of a bar's hits ``hits`` ``(candidate, step, kit)`` with a bar one
+    or two away of the same length (bars of the meter's usual length only), and how many
+    bars agree under half; 0 where no bar has such a neighbour. ``per_bar``
+    ``(candidate, bar)`` is 1 - that agreement for each of the bars ``judged`` (indices
+    into ``bars``), what a reason names."""
+    none = (
+        np.zeros(hits.shape[0]),
+        np.zeros(hits.shape[0], dtype=np.int64),
+        np.zeros((hits.shape[0], 0)),
+        [],
+    )
     lengths = [b - a for a, b in bars]
     usual = max(set(lengths), key=lengths.count)
     kept = [i for i, n in enumerate(lengths) if n == usual]
@@ -138,7 +156,8 @@ def _unsteady(hits: np.ndarray, bars: list[tuple[int, int]]) -> tuple[np.ndarray
     if not has.any():
         return none
     best = np.where(near[None], agree, -1.0).max(axis=2)[:, has]
-    return 1.0 - best.mean(axis=1), (best < 0.5).sum(axis=1)
+    judged = [kept[i] for i in np.flatnonzero(has)]
+    return 1.0 - best.mean(axis=1), (best < 0.5).sum(axis=1), 1.0 - best, judged
 
 
 def band_faults(
@@ -154,16 +173,24 @@ def band_faults(
 
 
 def _band_faults(tracks, melody, candidates, meters, bar_phase):
-    """``(rates, counts)``, each ``(candidate, len(BAND_CHECKS))``: the counts are what a
-    reason says (beats, bars or notes)."""
+    """``(rates, counts, units)``, the first two ``(candidate, len(BAND_CHECKS))``: the
+    counts are what a reason says (beats, bars or notes). ``units`` gives each check's
+    ``(grades, places)``: what each beat or bar adds to the fault ``(candidate, unit)``
+    and where each unit is, ``(bar, beat)`` as the musician names them (beat 0: a whole
+    bar), so a reason can say where two candidates differ."""
     faults = np.zeros((len(candidates), len(BAND_CHECKS)))
     counts = np.zeros(faults.shape, dtype=np.int64)
+    units: dict[str, tuple[np.ndarray, list[tuple[int, int]]]] = {
+        name: (np.zeros((len(candidates), 0)), []) for name in BAND_CHECKS
+    }
     if not candidates:
-        return faults, counts
+        return faults, counts, units
     n_steps = candidates[0][0][0].shape[0]
     meter_map = _meter_map(meters)
     phase, accent = meter_positions(meter_map, n_steps, bar_phase)
-    steps = np.flatnonzero(phase == 0)  # every beat's first step
+    steps, beat_bar, beat_number = beat_steps(n_steps, meter_map, bar_phase)  # every beat
+    beats = list(zip(beat_bar.tolist(), beat_number.tolist()))
+    names = bar_names(meter_map, n_steps, bar_phase)
     chords = _pitch_classes(candidates, tracks, ("chords",), steps=steps)  # (c, beat, 12)
     voice = np.asarray(melody)[:n_steps]
     melody = voice[steps]
@@ -177,23 +204,31 @@ def _band_faults(tracks, melody, candidates, meters, bar_phase):
     harsh = harsh * np.where(accent[steps] > 0, 1.0, WEAK_BEAT_SHARE)
     faults[:, 0] = np.where(judged, harsh, 0).sum(1) / np.maximum(judged.sum(1), 1)
     counts[:, 0] = (judged & (harsh >= NAMED_GRADE)).sum(1)
+    units["chord_discord"] = (np.where(judged, harsh, 0.0), beats)
     bass = _pitch_classes(candidates, tracks, ("bass",), steps=steps)
     both = bass.any(axis=2) & chords.any(axis=2)
     off = both & ~(bass & chords).any(axis=2)
     faults[:, 1] = off.sum(1) / np.maximum(both.sum(1), 1)
     counts[:, 1] = off.sum(1)
+    units["bass_off_chord"] = (off.astype(np.float64), beats)
     key = estimate_key(_melody_histogram(voice))
     if key is not None:
         outside = ~key_pitch_classes(*key)
         struck = _pitch_classes(candidates, tracks, ("chords",), onsets=True)  # (c, T, 12)
         counts[:, 3] = (struck & outside).sum((1, 2))
         faults[:, 3] = counts[:, 3] / np.maximum(struck.sum((1, 2)), 1)
+        per_step = (struck & outside).sum(2)  # (c, T)
+        bars_named = list(dict.fromkeys(names.tolist()))
+        per_bar = np.stack([per_step[:, names == b].sum(1) for b in bars_named], axis=1)
+        units["chords_out_of_key"] = (per_bar.astype(np.float64), [(b, 0) for b in bars_named])
     drums = [t for t, track in enumerate(tracks) if track.is_drums]
     starts = np.flatnonzero(accent == 2).tolist()  # every bar's first step
     bars = list(zip(starts, starts[1:] + [n_steps]))
     if drums and len(bars) > 1:
-        faults[:, 2], counts[:, 2] = _unsteady(np.stack([c[drums[0]][1] for c in candidates]), bars)
-    return faults, counts
+        hits = np.stack([c[drums[0]][1] for c in candidates])
+        faults[:, 2], counts[:, 2], per_bar, judged_bars = _unsteady(hits, bars)
+        units["drum_unsteady"] = (per_bar, [(int(names[bars[i][0]]), 0) for i in judged_bars])
+    return faults, counts, units
 
 
 def band_checks(
@@ -217,11 +252,12 @@ def band_checks(
         [np.broadcast_to(np.asarray(melody)[:t], (c, 1, t)), voices_of_rolls(mono)], axis=1
     )
     out = BandChecks(check_voices(voices, meters, bar_phase))
-    out.faults, counts = _band_faults(tracks, melody, candidates, meters, bar_phase)
-    for result, rates, found in zip(out, out.faults, counts, strict=True):
+    out.faults, counts, units = _band_faults(tracks, melody, candidates, meters, bar_phase)
+    for c, (result, rates, found) in enumerate(zip(out, out.faults, counts, strict=True)):
         # Each result carries its own, so a take's chosen few (a plain list of results,
         # as band_take keeps them) can still be told apart in words (band_reasons).
         result.band_rates, result.band_counts = rates, found
+        result.band_units = {name: (grades[c], places) for name, (grades, places) in units.items()}
     return out
 
 
@@ -246,49 +282,60 @@ def band_ranking(
     return ranked - faults @ np.array([weights[name] for name in BAND_CHECKS])
 
 
-# How each band check reads: one fault, several, and none of it.
+# How each band check reads: what it loses on where it loses, and none of it at all.
 _WORDS = {
-    "chord_discord": (
-        "the chords clash with the melody on a beat",
-        "the chords clash with the melody on {n} beats",
-        "no clash of the chords with the melody on a beat",
-    ),
-    "bass_off_chord": (
-        "the bass off the chord on a beat",
-        "the bass off the chord on {n} beats",
-        "the bass on the chord on every beat",
-    ),
-    "drum_unsteady": (
-        "the drums break their pattern in a bar",
-        "the drums break their pattern in {n} bars",
-        "the drums keep their pattern",
-    ),
-    "chords_out_of_key": (
-        "a chord note out of key",
-        "{n} chord notes out of key",
-        "the chords in the key",
-    ),
+    "chord_discord": ("the chords {clash} the melody", "no clash of the chords with the melody"),
+    "bass_off_chord": ("the bass off the chords", "the bass on the chords on every beat"),
+    "drum_unsteady": ("the drums lose their pattern", "the drums keep their pattern"),
+    "chords_out_of_key": ("chord notes out of key", "the chords in the key"),
 }
 
 
+def _band_reason(result: CheckResult, name: str, reference: np.ndarray, gap: float, index: int):
+    """One band check in words: where candidate ``result`` is worse than its reference
+    (``reference``: the reference's grade of each unit) for a loss (``gap`` > 0), where
+    it still has the fault for a gain, or that it has none of it."""
+    fault, none = _WORDS[name]
+    grades, places = result.band_units[name]
+    if gap < 0 and not grades.any():
+        return f"{none}, unlike {than(index)}"
+    shown = grades > reference + 1e-9 if gap > 0 else grades > 0
+    spots = [place for place, said in zip(places, shown) if said]
+    if name == "chord_discord":
+        clash = grades[shown].max(initial=0.0) >= NAMED_GRADE
+        fault = fault.format(clash="clash with" if clash else "rub against")
+    if name == "chords_out_of_key":
+        n = int(grades[shown].sum())
+        fault = "a chord note out of key" if n == 1 else f"{n} chord notes out of key"
+    if all(beat for _, beat in spots):  # beats: how many, then where
+        where = (f" on {len(spots)} beats" if len(spots) > 1 else "") + on_beats(spots)
+    else:
+        where = in_bars([bar for bar, _ in spots])
+    fewer = "less" if name == "chord_discord" else "fewer"
+    return f"{fault}{where}, {'more' if gap > 0 else fewer} than {than(index)}"
+
+
 def band_reasons(
-    checks: list[CheckResult], index: int, limit: int = 3, weights: dict[str, float] | None = None
+    checks: list[CheckResult],
+    index: int,
+    limit: int = 3,
+    weights: dict[str, float] | None = None,
+    critic: np.ndarray | None = None,
 ) -> list[str]:
-    """Up to ``limit`` reasons, in a musician's words, that set candidate ``index`` apart
-    from the others of its take (results from :func:`band_checks`): the band checks where
-    it differs most from the take's median, each difference weighed by what it costs."""
+    """Up to ``limit`` reasons, in a musician's words, that set candidate ``index`` of a
+    take (results from :func:`band_checks`, best first) apart: the band checks, and the
+    critic (``critic``: the take's critic units), where it loses or gains most against
+    its reference in ranking-score units (``models.ranking.set_apart``, the chorale's
+    rule: a candidate below the first choice against the first choice)."""
     weights = BAND_WEIGHTS if weights is None else weights
     rates = np.stack([c.band_rates for c in checks])
-    medians = np.median(rates, axis=0)
-    gaps = np.abs(rates[index] - medians) * np.array([weights[n] for n in BAND_CHECKS])
+    costs = rates * np.array([weights[n] for n in BAND_CHECKS])
     texts = []
-    for j in np.argsort(-gaps, kind="stable")[:limit]:
-        if gaps[j] <= 0:
-            break
-        one, several, none = _WORDS[BAND_CHECKS[j]]
-        n = int(checks[index].band_counts[j])
-        text = none if n == 0 else (one if n == 1 else several).format(n=n)
-        if n:
-            text += ", fewer than most" if rates[index, j] < medians[j] else ", more than most"
-        texts.append(text)
+    for j, gap in set_apart(costs, critic, index, limit):
+        if j == CRITIC:
+            texts.append(critic_reason(gap, index, "the style's real bands"))
+            continue
+        name = BAND_CHECKS[j]
+        reference = reference_row(np.stack([c.band_units[name][0] for c in checks]), index)
+        texts.append(_band_reason(checks[index], name, reference, gap, index))
     return texts

@@ -251,7 +251,7 @@ _WORDS = {
 REASON_FLOOR = 0.1  # critic units per fault per bar: a check weighted 0 can still explain
 
 
-def _in_bars(bars: list[int]) -> str:
+def in_bars(bars: list[int]) -> str:
     if not bars:
         return ""
     if len(bars) > 3:
@@ -261,11 +261,11 @@ def _in_bars(bars: list[int]) -> str:
     return " in bars " + ", ".join(map(str, bars[:-1])) + f" and {bars[-1]}"
 
 
-def _on_beats(spots: list[tuple[int, int]]) -> str:
+def on_beats(spots: list[tuple[int, int]]) -> str:
     """Where graded weak spots ``(bar, beat)`` are: a beat, beats of one bar, or bars."""
     bars = sorted({bar for bar, _ in spots})
     if len(bars) != 1:
-        return _in_bars(bars)
+        return in_bars(bars)
     beats = [str(beat) for _, beat in spots]
     if len(beats) == 1:
         return f" on beat {beats[0]} of bar {bars[0]}"
@@ -288,63 +288,126 @@ def _fault_reason(name: str, result: CheckResult) -> str:
     kind = _parallel_kind(result) if name == "parallels" else ""
     text = (one if n == 1 else several).format(n=n, kind=kind)
     if name in GRADED_MEASURES and result.beats is not None:
-        return text + _on_beats(result.beats.weak_spots(name))
-    return text + _in_bars(result.bars(name))
+        return text + on_beats(result.beats.weak_spots(name))
+    return text + in_bars(result.bars(name))
 
 
-def _root_reason(result: CheckResult) -> str:
-    if result.bass_on_root == result.bass_bars:
-        return "bass on the root in every bar"
-    return f"bass on the root in {result.bass_on_root} of {result.bass_bars} bars"
+_last_take: tuple[list[CheckResult], np.ndarray] | None = None
 
 
-_last_take: tuple[list[CheckResult], np.ndarray, np.ndarray] | None = None
-
-
-def _take_rates(checks: list[CheckResult]) -> tuple[np.ndarray, np.ndarray]:
-    """``(rates, medians)`` of a take's checks: the engine asks :func:`reasons` once per
+def _take_rates(checks: list[CheckResult]) -> np.ndarray:
+    """The shaping rates of a take's checks: the engine asks :func:`reasons` once per
     candidate of the same take, so the last take's are kept, with the results themselves,
-    which are compared by identity)."""
+    which are compared by identity."""
     global _last_take
     same = _last_take is not None and len(_last_take[0]) == len(checks)
     if not (same and all(a is b for a, b in zip(_last_take[0], checks))):
         rates = shaping_rates(checks)
-        _last_take = (list(checks), rates, np.median(rates, axis=0))
-    return _last_take[1], _last_take[2]
+        _last_take = (list(checks), rates)
+    return _last_take[1]
+
+
+# A gap under this (ranking units) is not said: the table shows scores to two decimals.
+REASON_MIN_GAP = 0.01
+# Nor one under this share of the first reason's: a reason that explains little of what
+# sets a candidate apart would hide the one that does.
+REASON_SHARE = 0.1
+CRITIC = -1  # the column :func:`set_apart` gives the critic
+
+
+def reference_row(values: np.ndarray, index: int) -> np.ndarray:
+    """What candidate ``index`` of a take (best first) is told apart from: the first
+    choice for any candidate below it (why it is not first), the take's median for the
+    first choice (why it is)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.median(values, axis=0) if index == 0 else values[0]
+
+
+def set_apart(
+    costs: np.ndarray, critic: np.ndarray | None, index: int, limit: int = 3
+) -> list[tuple[int, float]]:
+    """The one rule of every take's reasons, chorale or band: ``(column, gap)`` of up to
+    ``limit`` things that set candidate ``index`` apart, in ranking-score units.
+
+    ``costs`` ``(candidate, check)`` is what each check takes off each candidate's
+    ranking score (rate x weight), ``critic`` ``(candidate,)`` its critic units (None:
+    not known); the critic's column is :data:`CRITIC`. ``gap`` is how much more it loses
+    there than its reference (:func:`reference_row`; negative: it gains). A candidate
+    below the first choice hears its losses first, worst first, then its gains; the first
+    choice its gains first. Gaps under :data:`REASON_MIN_GAP`, or under
+    :data:`REASON_SHARE` of the first one said, are not said."""
+    costs = np.asarray(costs, dtype=np.float64).reshape(len(costs), -1)
+    gaps = [(j, float(g)) for j, g in enumerate(costs[index] - reference_row(costs, index))]
+    if critic is not None and len(critic) == len(costs):
+        critic = np.asarray(critic, dtype=np.float64)
+        gaps.append((CRITIC, float(reference_row(critic, index) - critic[index])))
+    gaps = [(j, g) for j, g in gaps if abs(g) >= REASON_MIN_GAP]
+    worse_first = index > 0
+    losses = sorted((item for item in gaps if item[1] > 0), key=lambda item: -item[1])
+    gains = sorted((item for item in gaps if item[1] < 0), key=lambda item: item[1])
+    said = losses + gains if worse_first else gains + losses
+    if not said:
+        return []
+    return [item for item in said if abs(item[1]) >= REASON_SHARE * abs(said[0][1])][:limit]
+
+
+def than(index: int) -> str:
+    """Whom a reason compares candidate ``index`` with (:func:`reference_row`)."""
+    return "most" if index == 0 else "the first choice"
+
+
+def critic_reason(gap: float, index: int, real: str) -> str:
+    """The critic's own sentence, where it sets a candidate apart (``real``: what the
+    critic was trained on, "Bach's chorales", "the style's real bands")."""
+    side = "less" if gap > 0 else "more"
+    return f"the critic hears it as {side} like {real} than {than(index)}"
+
+
+def _graded_spots(checks: list[CheckResult], index: int, name: str) -> list[tuple[int, int]]:
+    """``(bar, beat)`` of the beats where a graded check finds candidate ``index`` worse
+    than its reference (:func:`reference_row`), milder than a named weak spot: where a
+    candidate without a named one still loses."""
+    grades = np.stack([np.nan_to_num(c.beats.grades[name], nan=0.0) for c in checks])
+    worse = grades[index] > reference_row(grades, index) + 1e-9
+    beats = checks[index].beats
+    return [(int(b), int(n)) for b, n in zip(beats.bar[worse], beats.beat[worse])]
 
 
 def reasons(
-    checks: list[CheckResult], index: int, limit: int = 3, weights: dict[str, float] | None = None
+    checks: list[CheckResult],
+    index: int,
+    limit: int = 3,
+    weights: dict[str, float] | None = None,
+    critic: np.ndarray | None = None,
 ) -> list[str]:
-    """Up to ``limit`` reasons, in a musician's words, that set candidate ``index`` apart
-    from the others of its take: the checks where it differs most from the take's median,
-    each difference weighed by what it costs in the ranking."""
+    """Up to ``limit`` reasons, in a musician's words, that set candidate ``index`` of a
+    take (``checks`` best first) apart: the checks, and the critic (``critic``: the take's
+    critic units), where it loses or gains most against its reference in ranking-score
+    units (:func:`set_apart`: a candidate below the first choice against the first choice,
+    the first choice against the take's median)."""
     weights = WEIGHTS if weights is None else weights
     result = checks[index]
-    rates, medians = _take_rates(checks)
-    ranked: list[tuple[float, str]] = []
-    for j, name in enumerate(SHAPING_MEASURES):
-        if weights is BASS_LINE_WEIGHTS and name in TEXTURE_CHECKS:
-            continue
-        gap = abs(rates[index, j] - medians[j])
-        if gap > 0:
-            ranked.append((gap * max(weights[name], REASON_FLOOR), name))
-    shares = np.array([c.bass_on_root / max(1, c.bass_bars) for c in checks])
-    gap = abs(shares[index] - float(np.median(shares)))
-    if result.bass_bars and gap > 0:
-        ranked.append((gap * REASON_FLOOR, "bass_on_root"))
-    ranked.sort(key=lambda item: -item[0])
+    names = [
+        n for n in SHAPING_MEASURES if not (weights is BASS_LINE_WEIGHTS and n in TEXTURE_CHECKS)
+    ]
+    rates = _take_rates(checks)[:, [SHAPING_MEASURES.index(n) for n in names]]
+    costs = rates * np.array([max(weights[n], REASON_FLOOR) for n in names])
     texts = []
-    for _, name in ranked[:limit]:
-        if name == "bass_on_root":
-            text = _root_reason(result)
-            if 0 < result.bass_on_root < result.bass_bars:
-                more = shares[index] > float(np.median(shares))
-                text += ", more than most" if more else ", fewer than most"
+    for j, gap in set_apart(costs, critic, index, limit):
+        if j == CRITIC:
+            texts.append(critic_reason(gap, index, "Bach's chorales"))
+            continue
+        name = names[j]
+        text = _fault_reason(name, result)
+        if not result.counts[name] and gap > 0 and name in GRADED_MEASURES and result.beats:
+            # No named weak spot, yet it loses here: the milder beats, where they are.
+            spots = _graded_spots(checks, index, name)
+            one, several, _ = _WORDS[name]
+            text = (one if len(spots) == 1 else several).format(n=len(spots), kind="")
+            text += on_beats(spots)
+        if result.counts[name] or gap > 0:
+            text += f", {'more' if gap > 0 else 'fewer'} than {than(index)}"
         else:
-            j = SHAPING_MEASURES.index(name)
-            text = _fault_reason(name, result)
-            if result.counts[name]:
-                text += ", fewer than most" if rates[index, j] < medians[j] else ", more than most"
+            text += f", unlike {than(index)}"
         texts.append(text)
     return texts

@@ -346,3 +346,22 @@ def test_a_style_of_your_own_named_like_a_shipped_one_is_listed_and_played(
     code, io = run([*base, "--style", "swing"], capsys)  # no --model: the shipped swing
     assert code == 0, io.err
     assert json.loads(io.out)["model"] != "tiny-band"
+
+
+def test_the_table_and_the_json_say_the_same_reasons(band_model, tmp_path, capsys):
+    """One source for what a musician reads (``Candidate.reasons``): the table's "why" is
+    the JSON's reasons, whole and in order, and every candidate below the first choice is
+    told why it is not first (the critic, where no check tells it apart), never "-"."""
+    args = ["accompany", str(SAMPLE), "-o", str(tmp_path / "b.mid"), "--model", str(band_model)]
+    args += ["--style", "pop", "--candidates", "4", "--seed", "4"]
+    code, io = run(args, capsys)
+    assert code == 0, io.err
+    rows = [line for line in io.out.splitlines() if line[:4].strip().isdigit()]
+    code, js = run([*args, "--json"], capsys)
+    report = json.loads(js.out)["candidates"]
+    assert len(rows) == len(report) > 1
+    for row, c in zip(rows, report):
+        why = row.split(f"{c['score']:.2f}", 1)[1].strip()
+        assert why == ("; ".join(c["reasons"]) or "-")
+        if c["rank"] > 1:
+            assert c["reasons"] and c["reasons"][0].endswith("than the first choice")

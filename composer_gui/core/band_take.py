@@ -24,6 +24,7 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
     draw i of each; ranked by the critic's score in the units of its calibration.
     Packed as ``(c, T, rows of all tracks)`` so sections join and near-copies fold."""
     from models.band_ranking import band_checks, band_ranking, band_reasons
+    from models.ranking import critic_units
 
     parts, drawn = engine.draw_sections(
         grid, n_drawn, n_drawn, seed, density, variety, step, style_index
@@ -60,11 +61,12 @@ def band_take(engine, grid, n_drawn, k, seed, density, variety, step, style_inde
 
     chosen = fold_near_identical(sounding, ranking, k)
     take_checks = [checks[i] for i in chosen] if checks is not None else None
+    take_critic = critic_units(scores, engine.card["calibration"]["quantiles"])[chosen]
 
     def reasons_of(position: int) -> list[str]:
         if take_checks is None:
             return []
-        return band_reasons(take_checks, position)
+        return band_reasons(take_checks, position, critic=take_critic)
 
     metrics = [
         band_metrics(parts_of(i), engine.tracks, grid.meters[0][1].bar_steps) for i in chosen

@@ -29,7 +29,7 @@ def chorale_take(engine, grid, n_drawn, k, seed, density, variety, step):
     """The chorale model's draw: sections chained voice to voice, ranked by the critic
     less the faults a musician hears, with reasons and metrics."""
     from models.metrics import piece_metrics
-    from models.ranking import reasons
+    from models.ranking import critic_units, reasons
     from models.sampling import stack_voices
 
     parts, drawn = engine.draw_sections(
@@ -52,6 +52,7 @@ def chorale_take(engine, grid, n_drawn, k, seed, density, variety, step):
     ranking, checks = chorale_ranking(grid, rolls, scores, engine.card["calibration"])
     chosen = fold_near_identical(rolls, ranking, k)
     take_checks = [checks[i] for i in chosen]
+    take_critic = critic_units(scores, engine.card["calibration"]["quantiles"])[chosen]
     melody_roll = np.zeros((1, grid.n_steps, N_PITCHES), dtype=bool)
     sounding = grid.voice >= 0
     melody_roll[0, np.flatnonzero(sounding), grid.voice[sounding]] = True
@@ -63,7 +64,7 @@ def chorale_take(engine, grid, n_drawn, k, seed, density, variety, step):
         chosen,
         lambda i: per_track((rolls[i], onsets[i]), len(engine.tracks)),
         metrics,
-        lambda position: reasons(take_checks, position),
+        lambda position: reasons(take_checks, position, critic=take_critic),
         lambda i: dict(checks[i].counts),
         joins,
     )

@@ -50,12 +50,13 @@ def test_a_much_better_critic_score_outweighs_one_fault_but_not_a_small_one():
 def test_reasons_say_what_sets_a_candidate_apart_and_where():
     checks = check_voices(take(CLEAN, CLEAN, OCTAVES))
     faulty = reasons(checks, 2)
-    assert "3 parallel octaves in bar 2, more than most" in faulty
+    # Below the first choice, it is told apart from the first choice (why it is not first).
+    assert "3 parallel octaves in bar 2, more than the first choice" in faulty
     assert len(faulty) <= 3
     # The clean ones differ from the take's median in nothing: nothing to say about them.
     assert reasons(checks, 0) == []
     checks = check_voices(take(CLEAN, OCTAVES, OCTAVES))
-    assert "no parallel fifths or octaves" in reasons(checks, 0)
+    assert "no parallel fifths or octaves, unlike most" in reasons(checks, 0)
 
 
 def test_the_number_shown_is_a_percentile_among_the_models_own_candidates():
