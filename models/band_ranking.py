@@ -311,8 +311,10 @@ def _band_reason(result: CheckResult, name: str, reference: np.ndarray, gap: flo
         where = (f" on {len(spots)} beats" if len(spots) > 1 else "") + on_beats(spots)
     else:
         where = in_bars([bar for bar, _ in spots])
-    fewer = "less" if name == "chord_discord" else "fewer"
-    return f"{fault}{where}, {'more' if gap > 0 else fewer} than {than(index)}"
+    # The chords' places are where they rub or clash harder than the reference, so
+    # "more" after one beat would read as more beats when the reference has two milder.
+    more, fewer = ("harder", "milder") if name == "chord_discord" else ("more", "fewer")
+    return f"{fault}{where}, {more if gap > 0 else fewer} than {than(index)}"
 
 
 def band_reasons(

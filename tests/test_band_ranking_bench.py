@@ -134,7 +134,7 @@ def test_a_band_candidates_reasons_name_the_band_checks_that_set_it_apart():
     checks = band_checks(toy, piece.melody, [real, real, off], piece.meter)
     words = band_reasons(list(checks), 2)
     assert words and "the chords clash with the melody on" in words[0]
-    assert words[0].endswith("more than the first choice")
+    assert words[0].endswith("harder than the first choice")
     assert band_reasons(list(checks), 0) == band_reasons(list(checks), 1)
 
 

@@ -63,7 +63,7 @@ def test_lower_band_candidates_are_told_the_check_that_costs_them_and_where():
     said = band_reasons(list(checks), 3)
     assert (
         said[0]
-        == "the chords rub against the melody on beat 2 of bar 3, more than the first choice"
+        == "the chords rub against the melody on beat 2 of bar 3, harder than the first choice"
     )
     # The first choice is told apart from the take's median, here the rubbing ones.
     assert band_reasons(list(checks), 0) == ["no clash of the chords with the melody, unlike most"]
