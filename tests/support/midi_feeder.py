@@ -36,6 +36,9 @@ import mido
 KEYS_PORT = "FeederKeys:keys"
 CLICKS_PORT = "FeederEars:clicks"
 CONNECT_TIMEOUT_SECONDS = 30.0
+# How far the recorder's bar 1 and the feeder's may differ: a click's and a note's way
+# through JACK (1.3 ms periods) and two callbacks.
+SENT_TOLERANCE_SECONDS = 0.015
 
 
 def start_feeder(jack_server, melody, tempo_bpm: float, *options: str, hold: bool = False):
@@ -114,12 +117,14 @@ def _steps_near(beat: float, tolerance_beats: float) -> set[int]:
     return {round((beat + d) * STEPS_PER_BEAT) for d in (-tolerance_beats, 0.0, tolerance_beats)}
 
 
-def as_sent(recorded, sent: list[SentNote], tolerance_beats: float) -> list[str]:
+def as_sent(recorded, sent: list[SentNote], tempo_bpm: float) -> list[str]:
     """What in the quantized take ``recorded`` ((pitch, start beat, length) each) does not
     match what was sent: same notes, in order, each starting and ending on a step its
-    moments round to (either neighbour for a moment within ``tolerance_beats`` of a
-    half-step). Empty when it matches."""
+    moments round to (either neighbour for a moment within ``SENT_TOLERANCE_SECONDS`` of
+    a half-step). Empty when it matches."""
     from models.pianoroll import STEPS_PER_BEAT
+
+    tolerance_beats = SENT_TOLERANCE_SECONDS * tempo_bpm / 60.0
 
     problems = []
     if [p for p, _, _ in recorded] != [n.pitch for n in sent]:

@@ -44,9 +44,6 @@ MELODY = [
     (65, 5.0, 1.0),
     (64, 6.0, 2.0),
 ]
-# How far the recorder's bar 1 and the feeder's may differ, in beats: a click's and a
-# note's way through JACK (1.3 ms periods) and two callbacks; 15 ms at 150 BPM.
-SENT_TOLERANCE_BEATS = 0.015 * 150 / 60
 
 
 # -- rules, no ports ---------------------------------------------------------------------
@@ -145,7 +142,7 @@ def test_record_command_takes_down_a_melody_played_with_human_timing(
     recorded = [(n.pitch, n.start_beat, n.duration_beats) for n in notes]
     # Judged against the moments the notes really went out: a loaded machine may hold a
     # send back past half a 16th, and the recorder should take down what it got.
-    assert as_sent(recorded, sent, SENT_TOLERANCE_BEATS) == [], sent
+    assert as_sent(recorded, sent, tempo_bpm) == [], sent
     # MIDI thru: the player heard every note as it was played.
     heard = [event.data[1] for event in midi_dump.stop() if event.is_note_on]
     assert heard == [pitch for pitch, _, _ in MELODY]
@@ -170,7 +167,7 @@ def test_record_can_start_with_the_first_note_instead_of_a_count_in(jack_server,
     # The first note sent is the take's beat 0.
     first = sent[0].on_beat
     sent = [SentNote(n.pitch, n.on_beat - first, n.off_beat - first) for n in sent]
-    assert as_sent(recorded, sent, SENT_TOLERANCE_BEATS) == [], sent
+    assert as_sent(recorded, sent, tempo_bpm) == [], sent
 
 
 @pytest.mark.jack
