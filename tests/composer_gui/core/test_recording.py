@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -20,15 +21,7 @@ from composer_gui.core.recording import (
     count_in_clicks,
     notes_from_messages,
 )
-from tests.support.midi_feeder import (
-    SentNote,
-    as_sent,
-    record_argv,
-    release_feeder,
-    sent_notes,
-    start_feeder,
-    stop_feeder,
-)
+from tests.support.midi_feeder import record_argv, start_feeder, stop_feeder
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -135,14 +128,10 @@ def test_record_command_takes_down_a_melody_played_with_human_timing(
     try:
         code = main(record_argv(take, 2, tempo_bpm, "--thru", midi_dump.port))
     finally:
-        sent = sent_notes(feeder)
         stop_feeder(feeder)
     assert code == 0, capsys.readouterr().err
     notes = read_arrangement(take).tracks[0].notes
-    recorded = [(n.pitch, n.start_beat, n.duration_beats) for n in notes]
-    # Judged against the moments the notes really went out: a loaded machine may hold a
-    # send back past half a 16th, and the recorder should take down what it got.
-    assert as_sent(recorded, sent, tempo_bpm) == [], sent
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
     # MIDI thru: the player heard every note as it was played.
     heard = [event.data[1] for event in midi_dump.stop() if event.is_note_on]
     assert heard == [pitch for pitch, _, _ in MELODY]
@@ -153,21 +142,15 @@ def test_record_can_start_with_the_first_note_instead_of_a_count_in(jack_server,
     tempo_bpm = 150.0
     # The first note sets the grid, so its own slip adds to every other note's: half the
     # jitter of the count-in test keeps the worst case under half a 16th.
-    # It starts 0.3 s after the recorder is connected to its keys.
-    feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--delay", "0.3", "--jitter-ms", "12")
+    feeder = start_feeder(jack_server, MELODY, tempo_bpm, "--delay", "1.0", "--jitter-ms", "12")
     take = tmp_path / "take.mid"
     try:
         code = main(record_argv(take, 2, tempo_bpm, "--start-on-note", click="none"))
     finally:
-        sent = sent_notes(feeder)
         stop_feeder(feeder)
     assert code == 0
     notes = read_arrangement(take).tracks[0].notes
-    recorded = [(n.pitch, n.start_beat, n.duration_beats) for n in notes]
-    # The first note sent is the take's beat 0.
-    first = sent[0].on_beat
-    sent = [SentNote(n.pitch, n.on_beat - first, n.off_beat - first) for n in sent]
-    assert as_sent(recorded, sent, tempo_bpm) == [], sent
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in notes] == MELODY
 
 
 @pytest.mark.jack
@@ -177,23 +160,22 @@ def test_a_vanishing_keyboard_keeps_the_take_says_so_once_and_comes_back(
     tempo_bpm = 200.0  # 3 bars of 4/4 take 3.6 s
     first_bar = [(60, 0.0, 1.0), (62, 1.0, 1.0), (64, 2.0, 1.0)]
     feeder = start_feeder(jack_server, first_bar, tempo_bpm, "--follow-clicks", "4")
-    # The keyboard plugged back in is loaded now, its port not yet open: it appears at
-    # once when released, and plays 0.1 s after the recorder has connected to it.
-    returned = start_feeder(
-        jack_server, [(72, 0.0, 0.5)], tempo_bpm, "--delay", "0.1", "--linger", "10", hold=True
-    )
     take = tmp_path / "take.mid"
 
     def kill_and_return():
-        # Wait until the first bar is played, pull the plug, then plug a keyboard back in
-        # once the recorder's port watch (every 0.25 s) has seen it gone.
+        # Wait until the first bar is played, pull the plug, then plug a keyboard back in.
         for _ in range(2 * len(first_bar)):
             feeder.stdout.readline()
         feeder.kill()
         feeder.wait()
         time.sleep(0.5)
-        release_feeder(returned)
+        returned.append(
+            start_feeder(
+                jack_server, [(72, 0.0, 0.5)], tempo_bpm, "--delay", "0.6", "--linger", "10"
+            )
+        )
 
+    returned: list[subprocess.Popen] = []
     unplugger = threading.Thread(target=kill_and_return)
     unplugger.start()
     try:
@@ -201,7 +183,8 @@ def test_a_vanishing_keyboard_keeps_the_take_says_so_once_and_comes_back(
     finally:
         unplugger.join()
         stop_feeder(feeder)
-        stop_feeder(returned)
+        for process in returned:
+            stop_feeder(process)
     assert code == 0
     err = capsys.readouterr().err
     assert err.count("disappeared") == 1, err

@@ -20,7 +20,7 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
 from tests.support.jack_server import MidiDump
-from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, as_sent, sent_notes
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT
 from tests.support.midi_feeder import start_feeder as feeder_process
 
 pytestmark = [pytest.mark.gui, pytest.mark.jack]
@@ -88,21 +88,18 @@ def test_record_from_a_jack_keyboard_then_generate(qtbot, window, jack_server, t
         qtbot.keyClick(window, Qt.Key_R)
         assert window.take is not None, window.last_error
         qtbot.waitUntil(lambda: window.take is None, timeout=10000)
-        sent = sent_notes(feeder)
     finally:
         if feeder.poll() is None:
             feeder.kill()
         feeder.wait(timeout=10)
     recorded = [(n.pitch, n.start_beat, n.duration_beats) for n in window.melody_editor.notes]
-    # Judged against the moments the feeder really sent (a loaded machine may hold a
-    # release back past half a 16th): the take is what arrived, on the grid.
-    assert as_sent(recorded, sent, TEMPO_BPM) == [], sent
+    assert recorded == MELODY
     with qtbot.waitSignal(window.generation_done, timeout=60000):
         qtbot.keyClick(window, Qt.Key_G)
     candidates = window.project.candidates
     assert candidates and [c.rank for c in candidates] == sorted(c.rank for c in candidates)
     melody = candidates[0].arrangement.tracks[0].notes
-    assert [(n.pitch, n.start_beat, n.duration_beats) for n in melody] == recorded
+    assert [(n.pitch, n.start_beat, n.duration_beats) for n in melody] == MELODY
     assert window.device_label.text().endswith("cpu")
 
 

@@ -21,13 +21,7 @@ from composer_gui.core import midi_io
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.playback import Player, schedule_from_arrangement
 from composer_gui.ui import settings
-from tests.support.midi_feeder import (
-    CLICKS_PORT,
-    KEYS_PORT,
-    release_feeder,
-    start_feeder,
-    stop_feeder,
-)
+from tests.support.midi_feeder import CLICKS_PORT, KEYS_PORT, start_feeder, stop_feeder
 
 pytestmark = [pytest.mark.gui, pytest.mark.jack]
 
@@ -82,23 +76,25 @@ def test_an_unplugged_keyboard_keeps_the_take_says_so_once_and_records_on_when_b
     qtbot, window, jack_server
 ):
     feeder = start_feeder(jack_server, FIRST_BAR, TEMPO_BPM, "--follow-clicks", "4")
-    # The same keyboard, to be plugged back in: loaded now, its port opened on release,
-    # one note 0.1 s after the recorder has connected to it.
-    returned = start_feeder(
-        jack_server, [(72, 0.0, 0.5)], TEMPO_BPM, "--delay", "0.1", "--linger", "10", hold=True
-    )
     use_jack(window, KEYS_PORT, CLICKS_PORT)
+    returned: list[subprocess.Popen] = []
     try:
         messages = start_take(qtbot, window)
         unplugger = unplug_after_first_bar(feeder)
         qtbot.waitUntil(lambda: not unplugger.is_alive(), timeout=5000)
         qtbot.waitUntil(lambda: any("disappeared" in m for m in messages), timeout=5000)
         assert window.take is not None  # the take goes on
-        release_feeder(returned)
+        # The same keyboard plugged back in: one note about a second later.
+        returned.append(
+            start_feeder(
+                jack_server, [(72, 0.0, 0.5)], TEMPO_BPM, "--delay", "0.6", "--linger", "10"
+            )
+        )
         qtbot.waitUntil(lambda: window.take is None, timeout=10000)
     finally:
         stop_feeder(feeder)
-        stop_feeder(returned)
+        for process in returned:
+            stop_feeder(process)
     assert recorded(window) == [60, 62, 64, 72]
     assert sum("disappeared" in m for m in messages) == 1, messages
     assert window.last_error is None  # said in the status bar, no dialog mid-take
