@@ -25,10 +25,14 @@ def render_icons(svg_path: Path = SVG_PATH, sizes: tuple[int, ...] = SIZES) -> l
     """Write one transparent square PNG per size and return their paths."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (kept alive)
+    # A QApplication, not the QGuiApplication that would do: a process that goes on to
+    # open windows (the test suite, which calls this) cannot make one after a plain
+    # QGuiApplication, and its window fixtures would fail on setStyle.
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive)
     renderer = QSvgRenderer(str(svg_path))
     if not renderer.isValid():
         raise ValueError(f"{svg_path} is not an SVG that Qt can read; fix it and run again.")
