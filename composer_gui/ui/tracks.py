@@ -147,6 +147,7 @@ class TracksPanel(QWidget):
         for strip in self.strips:
             for widget in strip.widgets():
                 self._grid.removeWidget(widget)
+                widget.hide()  # deleted from the event loop: not painted until then
                 widget.deleteLater()
         self.strips = [
             TrackStrip(self, index, name, drum)
@@ -155,6 +156,7 @@ class TracksPanel(QWidget):
         for row, strip in enumerate(self.strips):
             for column, widget in enumerate(strip.widgets()):
                 self._grid.addWidget(widget, row, column)
+                widget.show()  # at once: the layout would show it from the event loop
 
     def emit_changed(self, *_args) -> None:
         if not self._quiet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from composer_gui.core.instruments import GM_FAMILIES
 from composer_gui.core.project import TrackMix
@@ -66,3 +67,16 @@ def test_a_box_emptied_or_on_a_heading_passes_no_change_on(qtbot):
     box.setCurrentIndex(0)  # the "Piano" heading
     box.clear()  # as when the window goes
     assert len(read) == count
+
+
+def test_strips_replaced_show_only_the_new_tracks_before_the_old_are_deleted(qtbot):
+    """``set_tracks`` deletes the old strips' widgets later, from the event loop; a
+    panel painted before then (a grab, a screenshot) must show only the new strips."""
+    panel = TracksPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_tracks(
+        ["melody", "drums", "bass", "chords", "pad"], [False, True, False, False, False]
+    )
+    shown = sorted(label.text() for label in panel.findChildren(QLabel) if label.isVisibleTo(panel))
+    assert shown == ["Bass", "Chords", "Drums", "Melody", "Pad"]
