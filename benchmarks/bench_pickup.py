@@ -44,6 +44,9 @@ melodies of 12 bars or more (``choose_long_margin``, on every part read before i
 product reads it through ``pickup.margin_for``); ``--part fourth-fresh`` is the fourth
 fresh part (2/4), read once; the decision lines count the pickups found among tunes
 notated with one as well.
+Session 20: ``--held-last FILE --meter 2/4`` tells a meter's entry that a short last note
+does not start a bar (``with_held_last``; ``pickup.last_note_allowed``); ``--part
+fifth-fresh`` is the fifth fresh part (2/4), read once.
 """
 
 from __future__ import annotations
@@ -801,6 +804,20 @@ def choose_long_margin(rows: list[dict], base: dict, name: str) -> dict:
     return base | {"meters": meters}
 
 
+HELD_LAST_STEPS = 4  # session 20: a beat in 2/4; a last note shorter than it does not start a bar
+
+
+def with_held_last(base: dict, name: str, steps: int = HELD_LAST_STEPS) -> dict:
+    """Session 20's candidate: ``base`` (a profile file's data) with meter ``name``'s entry
+    told that a melody's last note, when shorter than ``steps`` steps, does not start a
+    bar (``pickup.last_note_allowed``). Nothing is fitted or chosen on data: the rule only
+    takes offsets away, so it cannot move a melody notated without a pickup that ``base``
+    leaves alone (docs/meters.md, "Session 20")."""
+    meters = dict(base["meters"])
+    meters[name] = meters[name] | {"held_last_steps": steps}
+    return base | {"meters": meters}
+
+
 def cost(rows: list[dict], repeats: int = 200) -> list[str]:
     """The shipped detector's time on the first fitting tune of 32 bars or more, cut to 32
     and to 8 bars (it runs once per request; bench_engine's latency is the engine's)."""
@@ -868,10 +885,11 @@ def main() -> None:
             "second-fresh",
             "third-fresh",
             "fourth-fresh",
+            "fifth-fresh",
         ),  # fmt: skip
         default="both",
         help="the part(s) to measure ('both': fit and held-out; 'held-out', 'fresh', "
-        "'second-fresh', 'third-fresh', 'fourth-fresh' judge)",
+        "'second-fresh', 'third-fresh', 'fourth-fresh', 'fifth-fresh' judge)",
     )
     parser.add_argument(
         "--plain-floor",
@@ -889,7 +907,15 @@ def main() -> None:
         help="write FILE's profiles to --out with --meter's entry given a margin for long "
         "melodies, chosen on the parts read before session 19 (choose_long_margin)",
     )
-    parser.add_argument("--meter", default="2/4", help="with --long-margin")
+    parser.add_argument(
+        "--held-last",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write FILE's profiles to --out with --meter's entry told that a short last "
+        "note does not start a bar (with_held_last)",
+    )
+    parser.add_argument("--meter", default="2/4", help="with --long-margin or --held-last")
     parser.add_argument("--cost", action="store_true", help="time the detector, 32 and 8 bars")
     parser.add_argument(
         "--choose-length",
@@ -921,6 +947,7 @@ def main() -> None:
         second_fresh=args.part == "second-fresh",
         third_fresh=args.part == "third-fresh" or args.long_margin is not None,
         fourth_fresh=args.part == "fourth-fresh",
+        fifth_fresh=args.part == "fifth-fresh",
     )
     if args.plain_floor:
         data = apply_plain_floor(
@@ -936,6 +963,15 @@ def main() -> None:
         data = choose_long_margin(rows, json.loads(args.long_margin.read_text()), args.meter)
         data["command"] = (
             f"python benchmarks/bench_pickup.py --long-margin {args.long_margin} "
+            f"--meter {args.meter} --out {args.out}"
+        )
+        args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
+        print(f"wrote {args.out}")
+        return
+    if args.held_last:
+        data = with_held_last(json.loads(args.held_last.read_text()), args.meter)
+        data["command"] = (
+            f"python benchmarks/bench_pickup.py --held-last {args.held_last} "
             f"--meter {args.meter} --out {args.out}"
         )
         args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")

@@ -57,6 +57,12 @@ every part above is read, and session 19's candidate (a second 2/4 margin for lo
 melodies, chosen on all of them) is judged here, read once: the next 300 2/4 tunes
 (``FOURTH_FRESH_PER_METER``) of the same shuffle past the five parts above, under the
 same exclusions; no other meter, whose entries that candidate does not change.
+
+**A fifth fresh part** (session 20, ``load(fifth_fresh=True)``, part "fifth-fresh"): the
+fourth part is read too, and session 20's candidate (a 2/4 tune's last note, when short,
+does not start a bar; chosen on all six parts) is judged here, read once: the next 300
+2/4 tunes (``FIFTH_FRESH_PER_METER``) of the same shuffle past the six parts above,
+under the same exclusions.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ THIRD_FRESH_PER_METER = {"2/4": 200, "6/8": 200}  # the meters session 18b's can
 THIRD_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh3-v1.json"
 FOURTH_FRESH_PER_METER = {"2/4": 300}  # the one meter session 19's candidate changes
 FOURTH_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh4-v1.json"
+FIFTH_FRESH_PER_METER = {"2/4": 300}  # the one meter session 20's candidate changes
+FIFTH_FRESH_CACHE = Path(tempfile.gettempdir()) / "composer-pickup-tunes-fresh5-v1.json"
 RECORD = ROOT / "docs" / "benchmarks" / "pickup-parts.json"
 VALIDATION_SETS = "meter-validation-set*.json"  # docs/benchmarks: benchmarks/validation_tunes.py
 
@@ -293,13 +301,15 @@ def load(
     second_fresh: bool = False,
     third_fresh: bool = False,
     fourth_fresh: bool = False,
+    fifth_fresh: bool = False,
 ) -> list[dict]:
     """The set, from the cache when it is there (built once, under a minute); with
     ``fresh`` the fresh part after it (built once, about a minute); with ``second_fresh``
     the fresh part and the second fresh part after them (built once, a few minutes: the
     corpus benchmark's selection is parsed to leave it out); with ``third_fresh`` the
     third fresh part after those (built once, a few minutes); with ``fourth_fresh`` the
-    fourth after the third."""
+    fourth after the third; with ``fifth_fresh`` the fifth after the fourth."""
+    fourth_fresh = fourth_fresh or fifth_fresh
     third_fresh = third_fresh or fourth_fresh
     rows = _cached(CACHE, rebuild, build)
     if not (fresh or second_fresh or third_fresh):
@@ -321,10 +331,17 @@ def load(
     )
     if not fourth_fresh:
         return rows
-    return rows + _cached(
+    rows = rows + _cached(
         FOURTH_FRESH_CACHE,
         rebuild,
         lambda: build_next_fresh(rows, FOURTH_FRESH_PER_METER, "fourth-fresh"),
+    )
+    if not fifth_fresh:
+        return rows
+    return rows + _cached(
+        FIFTH_FRESH_CACHE,
+        rebuild,
+        lambda: build_next_fresh(rows, FIFTH_FRESH_PER_METER, "fifth-fresh"),
     )
 
 
@@ -338,9 +355,9 @@ def record(rows: list[dict]) -> dict:
         "seed": SEED,
         "rule": "each meter's SEED shuffle; fit and held-out split, then fresh, then "
         "second-fresh past them, then third-fresh (2/4 and 6/8 only) past those, then "
-        "fourth-fresh (2/4 only) past those; none in "
+        "fourth-fresh (2/4 only) past those, then fifth-fresh (2/4 only) past those; none in "
         "docs/benchmarks' corpus and band-styles runs, nor the first FRONT tunes of the "
-        "seed-0 shuffle; second-fresh, third-fresh and fourth-fresh also none of "
+        "seed-0 shuffle; second-fresh to fifth-fresh also none of "
         "bench_corpus.corpus_selection nor the meter validation sets",
         "parts": parts,
     }
@@ -355,7 +372,7 @@ def main() -> None:
         "--record", action="store_true", help=f"write every part's names to {RECORD}"
     )
     args = parser.parse_args()
-    rows = load(args.rebuild, fourth_fresh=True)
+    rows = load(args.rebuild, fifth_fresh=True)
     assert_disjoint(rows)
     counts = Counter(r["part"] for r in rows)
     print(f"{len(rows)} tunes: {dict(counts)}")

@@ -41,7 +41,7 @@ def test_the_recorded_parts_share_no_melody_and_the_fresh_ones_no_judging_tune()
     record = json.loads(pt.RECORD.read_text())
     parts = record["parts"]
     assert set(parts) == {
-        "fit", "held-out", "fresh", "second-fresh", "third-fresh", "fourth-fresh"
+        "fit", "held-out", "fresh", "second-fresh", "third-fresh", "fourth-fresh", "fifth-fresh"
     }  # fmt: skip
     rows = [
         _row(name, part, meter)
@@ -62,20 +62,25 @@ def test_the_recorded_parts_share_no_melody_and_the_fresh_ones_no_judging_tune()
     assert {m: len(parts["fourth-fresh"][m]) for m in parts["fourth-fresh"]} == (
         pt.FOURTH_FRESH_PER_METER
     )
+    fifth = [r for r in rows if r["part"] == "fifth-fresh"]
+    assert {m: len(parts["fifth-fresh"][m]) for m in parts["fifth-fresh"]} == (
+        pt.FIFTH_FRESH_PER_METER
+    )
     corpus = {r["tune"] for r in json.loads(RECORDED_CORPUS.read_text())["tunes"]}
     assert len(pt.validation_names()) >= 96  # both recorded sets are read
     judging = corpus | pt.validation_names() | pt.recorded_names()
     pt.assert_disjoint(second, judging)
     pt.assert_disjoint(third, judging)
     pt.assert_disjoint(fourth, judging)
+    pt.assert_disjoint(fifth, judging)
 
 
 @pytest.mark.slow
 def test_the_parts_are_what_the_rule_chooses_and_the_fresh_ones_none_of_the_benchmarks():
     # Parses the corpus benchmark's selection and the second, third and fourth fresh
     # parts: a few minutes (the other parts come from their caches when they are there).
-    rows = pt.load(fourth_fresh=True)
+    rows = pt.load(fifth_fresh=True)
     assert pt.record(rows)["parts"] == json.loads(pt.RECORD.read_text())["parts"]
     outside = pt.outside_names(pt.ct.index_tunes())
-    for part in ("second-fresh", "third-fresh", "fourth-fresh"):
+    for part in ("second-fresh", "third-fresh", "fourth-fresh", "fifth-fresh"):
         pt.assert_disjoint([r for r in rows if r["part"] == part], outside)

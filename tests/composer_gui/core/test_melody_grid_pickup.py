@@ -454,3 +454,81 @@ def test_bench_pickups_command_line_names_the_candidate_it_measured():
     )
     shipped = Namespace(part="held-out", md=None, candidate=None, min_bars=0.0)
     assert bench.command_line(shipped) == "python benchmarks/bench_pickup.py --part held-out"
+
+
+def _eighths_pickup_tune(last_steps: int) -> list[tuple[int, int, int]]:
+    """A 2/4 tune of 16 bars with an eighth's pickup (G at step 0, the first downbeat at
+    step 2): bars of quarter-eighth-eighth and eighth-eighth-quarter in turn, so the
+    rhythm puts a quarter on each beat alike; the last bar a quarter on the downbeat and
+    a last note of ``last_steps`` steps on the second beat."""
+    notes = [(0, 2, 67)]
+    for bar in range(16):
+        start, down = 2 + 8 * bar, (60, 64, 67, 64)[bar % 4]
+        if bar % 2 == 0:
+            notes += [
+                (start, start + 4, down),
+                (start + 4, start + 6, 64),
+                (start + 6, start + 8, 62),
+            ]
+        else:
+            notes += [
+                (start, start + 2, down),
+                (start + 2, start + 4, 62),
+                (start + 4, start + 8, 64),
+            ]
+    end = 2 + 8 * 16
+    return notes + [(end, end + 4, 60), (end + 4, end + 4 + last_steps, 67)]
+
+
+def _without_held_last() -> dict:
+    import json
+
+    data = json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    data["meters"]["2/4"].pop("held_last_steps")
+    return pickup.profiles_from_data(data)
+
+
+def test_a_short_last_note_does_not_start_a_bar_so_an_eighths_pickup_is_found():
+    # Session 20: read a beat off (the pickup as three eighths, offset 6) the tune would
+    # end on an eighth on a downbeat; the shipped 2/4 entry does not take that offset and
+    # finds the notated one. Without held_last_steps (session 19's entry) it reads 6.
+    notes = _eighths_pickup_tune(last_steps=2)
+    assert pickup_steps(notes, Meter(2, 4)) == 2
+    assert pickup.learned_pickup(notes, Meter(2, 4), _without_held_last()) == 6
+
+
+def test_a_held_last_note_or_a_tune_without_a_pickup_is_read_as_before():
+    # A last note of a beat or more may start a bar: the rule takes no offset away, and
+    # both entries agree. The rule only takes offsets away and never the file's own
+    # barlines, so a tune without a pickup that session 19 left alone stays alone.
+    held = _eighths_pickup_tune(last_steps=4)
+    assert pickup_steps(held, Meter(2, 4)) == pickup.learned_pickup(
+        held, Meter(2, 4), _without_held_last()
+    )
+    plain = [(a - 2, b - 2, p) for a, b, p in _eighths_pickup_tune(last_steps=2)[1:]]
+    assert pickup_steps(plain, Meter(2, 4)) == 0
+    assert pickup.learned_pickup(plain, Meter(2, 4), _without_held_last()) == 0
+
+
+def test_last_note_allowed_takes_away_only_the_offset_a_short_last_note_starts():
+    notes = [(0, 4, 60), (4, 8, 62), (13, 15, 64)]  # the last, an eighth, at step 13
+    assert pickup.last_note_allowed(notes, 8, 4).tolist() == [True] * 5 + [False] + [True] * 2
+    assert pickup.last_note_allowed(notes, 8, 2).all()  # an eighth is held at 2 steps
+    assert pickup.last_note_allowed(notes, 8, 0).all()  # the other meters' entries
+    chord = notes + [(13, 17, 67)]  # two notes start last: the longer one counts
+    assert pickup.last_note_allowed(chord, 8, 4).all()
+
+
+def test_session_20_candidate_is_the_shipped_file_and_session_19s_with_held_last_in_2_4():
+    import json
+
+    records = ROOT / "docs" / "benchmarks"
+    s19 = json.loads((records / "pickup-profiles-s19-candidate.json").read_text())
+    s20 = json.loads((records / "pickup-profiles-s20-candidate.json").read_text())
+    assert s20 == json.loads(pickup.resource_path(*pickup.PROFILES_FILE).read_text())
+    for name, entry in s20["meters"].items():
+        rest = {k: v for k, v in entry.items() if k != "held_last_steps"}
+        assert rest == s19["meters"][name]
+        assert ("held_last_steps" in entry) == (name == "2/4")
+    assert s20["meters"]["2/4"]["held_last_steps"] == 4  # a beat of 2/4
+    assert pickup.profiles()["6/8"]["held_last_steps"] == 0
