@@ -113,7 +113,7 @@ def test_saving_and_opening_keeps_each_styles_strips(tmp_path):
     doc = pop_then_rock()
     path = doc.save(tmp_path / "two bands.composer")
     data = json.loads(path.read_text())
-    assert {e["style"] for e in data["set_aside_mixes"]} == {"pop ballad"}
+    assert {e["style"] for e in data["set_aside_mixes"]} == {"chorale", "pop ballad"}
     opened = Document()
     opened.open_project(path)
     assert list(opened.mix) == list(doc.mix)
