@@ -396,19 +396,22 @@ class Document(TuneViews):
         same). The strips left are set aside; the ones on show now come back as the
         musician left them (a hand-chosen kit included), else are made afresh in their
         own instruments (the take's, or the style's before a take) with the volume, mute
-        and solo of the strips left where the tracks are the same (pop ballad -> rock),
-        none where they are not (a band's bass is no chorale's bass). A take in the style
-        on show keeps its strips. Returns whether the strips changed."""
+        and solo of the last strips left with the same tracks (pop ballad -> rock, or pop
+        ballad -> chorale -> rock: the band's drums stay muted), none if there are none
+        (a band's bass is no chorale's bass). A take in the style on show keeps its
+        strips. Returns whether the strips changed."""
         s = self._state
         after = self._shown_key()
         if after == before or (after[1] == before[1] and "" in (after[0], before[0])):
             return False  # the same strips ("": an older file's take, style not known)
+        s.set_aside_mixes.pop(before, None)  # last in the dict: the last left
         s.set_aside_mixes[before] = [replace(m) for m in s.mix]
         kept = s.set_aside_mixes.get(after) or s.set_aside_mixes.pop(("", after[1]), None)
         if kept and len(kept) == len(after[1]):
             s.mix = [s.mix[0]] + [replace(m) for m in kept[1:]]
-        else:
-            s.mix = self._strips(self._shown_programs(), s.mix if after[1] == before[1] else ())
+            return True
+        same_tracks = [m for k, m in s.set_aside_mixes.items() if k[1] == after[1]]
+        s.mix = self._strips(self._shown_programs(), same_tracks[-1] if same_tracks else ())
         return True
 
     def pick_candidate(self, index: int | None) -> None:

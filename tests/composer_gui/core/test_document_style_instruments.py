@@ -142,3 +142,17 @@ def test_new_forgets_the_styles_strips():
     doc.new(discard=True)
     doc.set_generate_settings(style="pop ballad")
     assert [m.program for m in doc.mix[1:]] == programs_of("pop ballad")
+
+
+def test_a_style_first_seen_takes_the_last_same_tracks_settings():
+    """pop ballad (drums muted) -> chorale -> rock: rock's strips, first seen, take the
+    band's drums' mute from the last strips with its tracks, not from the chorale's."""
+    doc = Document()
+    doc.set_generate_settings(style="pop ballad")
+    doc.set_track_mix(1, mute=True, program=BRUSH_KIT)
+    doc.set_generate_settings(style="chorale")
+    doc.set_track_mix(2, solo=True)
+    doc.set_generate_settings(style="rock")
+    assert [m.program for m in doc.mix[1:]] == programs_of("rock")
+    assert [m.mute for m in doc.mix[1:]] == [True, False, False, False]
+    assert not any(m.solo for m in doc.mix)
