@@ -27,7 +27,7 @@ from composer_gui.core.arrangement import Arrangement, Note
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.errors import ComposerError
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup, check_pickup, pickup_bar
-from composer_gui.core.project import Project, TrackMix, load_project, save_project
+from composer_gui.core.project import MixKey, Project, TrackMix, load_project, save_project
 from composer_gui.core.styles import Style
 from composer_gui.core.tempo_map import TempoMap
 from composer_gui.core.tune import (
@@ -322,16 +322,18 @@ class Document(TuneViews):
         candidates = list(candidates)
         if not candidates:
             return -1
-        names = [t.name for t in candidates[0].arrangement.tracks[1:]]
-        # The strips before the first take are the chosen style's tracks, so the take
-        # keeps what was set on them (a kit, a bass, a mute) where its tracks are theirs.
-        if names != self.track_names()[1:]:
-            self._mix_follows(candidates)  # a take of other tracks (another style)
+        before = self._shown_key()
+        style = self._style_of(candidates)
         meter = meter_key(s.time_signature, s.meter_changes)
         pickup = s.pickup if pickup is None else pickup
-        s.takes.append(Take(candidates, sorted_notes(made_for), meter=meter, pickup=pickup))
+        take = Take(candidates, sorted_notes(made_for), meter=meter, pickup=pickup, style=style)
+        s.takes.append(take)
         s.current_take = len(s.takes) - 1
         s.pick = None
+        # The strips before the first take are the chosen style's, so the take keeps what
+        # was set on them (a kit, a bass, a mute) where it is that style's; a take in
+        # another style (rock after pop ballad, the same tracks) is heard in its own.
+        self._redress(before)
         self._changed(TAKES, PICK, MIX)
         return s.current_take
 
@@ -340,31 +342,77 @@ class Document(TuneViews):
         s = self._state
         if not 0 <= index < len(s.takes) or index == s.current_take:
             return
-        shown = self.track_names()
+        before = self._shown_key()
         s.current_take = index
         chosen = s.takes[index].chosen
         s.pick = (index, chosen) if chosen is not None else None
-        if s.takes[index].candidates and self.track_names() != shown:
-            # An earlier take of other tracks (another style): the strips follow it, or
-            # they would dress its tracks with the other style's instruments.
-            self._mix_follows(s.takes[index].candidates, shown)
+        # An earlier take in another style: the strips follow it, or they would dress its
+        # tracks with the other style's instruments.
+        if self._redress(before):
             self._changed(TAKES, PICK, MIX)
             return
         self._changed(TAKES, PICK)
 
-    def _mix_follows(self, candidates: Sequence[Candidate], shown: list[str] | None = None):
-        """Set the mix for the tracks ``candidates`` write: the one set aside when their
-        tracks were last on show, else their own instruments afresh; the mix of the tracks
-        shown until now (``shown``, else the take on show) is set aside, so going back to
-        them loses no setting. The melody's strip is the same for every take."""
+    # --- which strips are on show ---------------------------------------------------
+    def _style_of(self, candidates: Sequence[Candidate]) -> str:
+        """The style a take is written in, as the Style box shows it (``Style.shown``,
+        what the strips are kept by): the chosen one where the engine wrote in it (or
+        does not say), else the engine's own name for it."""
+        written = candidates[0].style
+        chosen = self.chosen_style()
+        if not written or (chosen is not None and chosen.name == written):
+            return self._state.style
+        return written
+
+    def _shown_key(self) -> MixKey:
+        """Which strips are on show: the take's style and tracks, before a take the
+        chosen style's (``project.MixKey``)."""
+        take = self.shown_take()
+        style = take.style if take is not None and take.candidates else self._state.style
+        return style, tuple(self.track_names())
+
+    def _shown_programs(self) -> list[int]:
+        """The instruments of the strips on show as the engine dressed them: the take's
+        own, before a take the chosen style's (``style_programs``)."""
+        take = self.shown_take()
+        if take is not None and take.candidates:
+            return [t.program for t in take.candidates[0].arrangement.tracks[1:]]
+        return list(self.style_programs())
+
+    def _strips(self, programs: Sequence[int], kept: Sequence[TrackMix] = ()) -> list[TrackMix]:
+        """The one builder of a mix: the melody's strip (the same for every take and
+        style), then one strip per track in ``programs``, each with the volume, mute and
+        solo of ``kept``'s strip of the same place (the same track), else afresh."""
         s = self._state
-        before = tuple(shown or self.track_names())
+        return [s.mix[0]] + [
+            replace(kept[i], program=int(program)) if i < len(kept) else TrackMix(int(program))
+            for i, program in enumerate(programs, start=1)
+        ]
+
+    def _redress(self, before: MixKey) -> bool:
+        """The strips after what is on show changed from ``before`` (another take, a
+        take or, before a take, another style): a style's strips are its own, kept by
+        style and tracks (pop ballad's and rock's are two, though their tracks are the
+        same). The strips left are set aside; the ones on show now come back as the
+        musician left them (a hand-chosen kit included), else are made afresh in their
+        own instruments (the take's, or the style's before a take) with the volume, mute
+        and solo of the last strips left with the same tracks (pop ballad -> rock, or pop
+        ballad -> chorale -> rock: the band's drums stay muted), none if there are none
+        (a band's bass is no chorale's bass). A take in the style on show keeps its
+        strips. Returns whether the strips changed."""
+        s = self._state
+        after = self._shown_key()
+        if after == before or (after[1] == before[1] and "" in (after[0], before[0])):
+            return False  # the same strips ("": an older file's take, style not known)
+        s.set_aside_mixes.pop(before, None)  # last in the dict: the last left
         s.set_aside_mixes[before] = [replace(m) for m in s.mix]
-        written = candidates[0].arrangement.tracks
-        after = ("melody", *(t.name for t in written[1:]))
-        kept = s.set_aside_mixes.get(after)
-        others = kept[1:] if kept else [TrackMix(t.program) for t in written[1:]]
-        s.mix = [s.mix[0]] + [replace(m) for m in others]
+        kept = s.set_aside_mixes.get(after) or s.set_aside_mixes.pop(("", after[1]), None)
+        if kept and len(kept) == len(after[1]):
+            s.mix = [s.mix[0]] + [replace(m) for m in kept[1:]]
+            return True
+        same_tracks = [m for k, m in s.set_aside_mixes.items() if k[1] == after[1]]
+        s.mix = self._strips(self._shown_programs(), same_tracks[-1] if same_tracks else ())
+        return True
 
     def pick_candidate(self, index: int | None) -> None:
         """Choose candidate ``index`` (0 = best) of the take on show; None: none."""
@@ -391,31 +439,26 @@ class Document(TuneViews):
         if self._follow_style(before):
             self._changed(MIX, work=False)
 
-    def _dress(self) -> tuple[tuple, tuple[int, ...]]:
-        """What the strips before a take are: the chosen style's tracks and programs."""
-        return self.style_tracks(), self.style_programs()
+    def _dress(self) -> tuple[MixKey, tuple[int, ...]]:
+        """What the strips are for and their instruments (``_follow_style``)."""
+        return self._shown_key(), self.style_programs()
 
-    def _follow_style(self, before: tuple[tuple, tuple[int, ...]]) -> bool:
-        """Before any take the strips are the chosen style's tracks in its instruments
-        (``before``: what they were): another style dresses them afresh, as the Sound
-        box dresses the chorale's voices; a track of the same name keeps its volume,
-        mute and solo, and the strips of other tracks are set aside (``_mix_follows``),
-        so going back to them loses none of that. After a take, the take's tracks stay.
-        Returns whether the mix changed."""
+    def _follow_style(self, before: tuple[MixKey, tuple[int, ...]]) -> bool:
+        """Before any take the strips are the chosen style's tracks (``before``: what
+        they were for, and their instruments). Another style brings its own strips
+        (``_redress``): as the musician left them when it was last chosen, so pop ballad
+        -> chorale (or rock) -> pop ballad brings back a kit chosen by hand; the first
+        time, in the style's instruments with the volume, mute and solo of the same
+        tracks (pop ballad -> rock keeps a muted pad, rock's guitars replace the piano).
+        The same style in other instruments (the Sound box dresses the chorale's voices
+        afresh) keeps each strip's volume, mute and solo. After a take, the take's
+        strips stay. Returns whether the mix changed."""
         s = self._state
         if s.takes or self._dress() == before:
             return False
-        shown = ("melody", *(t.name for t in before[0]))
-        names = tuple(self.track_names())
-        if names == shown:
-            kept = s.mix
-        else:
-            s.set_aside_mixes[shown] = [replace(m) for m in s.mix]
-            kept = s.set_aside_mixes.get(names, [])
-        s.mix = [s.mix[0]] + [
-            replace(kept[i], program=program) if i < len(kept) else TrackMix(program)
-            for i, program in enumerate(self.style_programs(), start=1)
-        ]
+        if self._redress(before[0]):
+            return True
+        s.mix = self._strips(self.style_programs(), s.mix)
         return True
 
     def _fit_mix(self) -> None:
@@ -424,7 +467,7 @@ class Document(TuneViews):
         strips) gets the style's, its melody strip kept."""
         s = self._state
         if not s.takes and len(s.mix) != len(self.track_names()):
-            s.mix = [s.mix[0]] + default_mix(s.preset, programs=self.style_programs())[1:]
+            s.mix = self._strips(self.style_programs())
 
     # --- mix, tempo and the generate settings ---------------------------------------
     def set_track_mix(self, index: int, **changes) -> None:

@@ -7,7 +7,10 @@ to be written for its candidates' own melody track). ``set_aside_mixes`` (sessio
 an optional field of format 2: the mixes of the track lists not on show (another style's
 takes), so a saved tune keeps every strip's settings; a file without it opens with none,
 and an older Composer opening a file with it ignores it (it would lose only those mixes,
-which is why the version did not change: it opens the rest).
+which is why the version did not change: it opens the rest). Session 20 adds to each
+set-aside mix its ``style`` and to each take ``take_styles`` (two band styles have the
+same tracks); a file without them opens with "" (not known), and an older Composer
+ignores them.
 
 Qt-free so it can be tested and used without a display. The file is plain JSON a person
 can read; times are in beats as in the music core. Saving is atomic (write a temporary
@@ -32,6 +35,10 @@ from composer_gui.core.melody_grid import PICKUP_AUTO, PICKUP_NONE, Pickup
 
 PROJECT_SUFFIX = ".composer"
 FORMAT_VERSION = 2
+
+# Which strips a mix is for: the style (as the Style box shows it; "" not known) and the
+# track names, the melody's first. Pop ballad and rock have the same tracks and are two.
+MixKey = tuple[str, tuple[str, ...]]
 
 
 class ProjectFileError(ComposerError):
@@ -62,12 +69,16 @@ class Project:
     take_melodies: list[list[Note] | None] = field(default_factory=list)
     # The pickup setting each generation was written for (None: not known, older files).
     take_pickups: list[Pickup | None] = field(default_factory=list)
+    # The style each generation was written in, as the Style box showed it ("": not
+    # known, older files; then its candidates' own ``style``).
+    take_styles: list[str] = field(default_factory=list)
     pick: tuple[int, int] | None = None  # (generation, index in it)
     current_take: int | None = None  # the take the candidate list shows
     mix: list[TrackMix] = field(default_factory=list)
-    # The mixes of the track lists not on show (another style's takes), by track names
-    # (the melody's first): what Document._mix_follows set aside.
-    set_aside_mixes: dict[tuple[str, ...], list[TrackMix]] = field(default_factory=dict)
+    # The mixes not on show (another style's takes or strips), by (style, track names,
+    # the melody's first): what Document._redress set aside. An older file's have no
+    # style: "".
+    set_aside_mixes: dict[MixKey, list[TrackMix]] = field(default_factory=dict)
     tempo_bpm: float = 100.0
     bars: int = 4
     pickup: Pickup = PICKUP_AUTO  # core.melody_grid.Pickup; older files: auto
@@ -219,6 +230,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             notes_to_list(notes) if notes is not None else None for notes in project.take_melodies
         ],
         "take_pickups": list(project.take_pickups),
+        "take_styles": list(project.take_styles),
         "pick": list(project.pick) if project.pick is not None else None,
         "current_take": project.current_take,
         "time_signature": list(project.time_signature),
@@ -227,8 +239,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "melody_track": project.melody_track,
         "mix": [vars(m).copy() for m in project.mix],
         "set_aside_mixes": [
-            {"tracks": list(names), "mix": [vars(m).copy() for m in mix]}
-            for names, mix in project.set_aside_mixes.items()
+            {"style": style, "tracks": list(names), "mix": [vars(m).copy() for m in mix]}
+            for (style, names), mix in project.set_aside_mixes.items()
         ],
         "tempo_bpm": project.tempo_bpm,
         "bars": project.bars,
@@ -274,6 +286,7 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         take_pickups=[pickup_from_file(p) for p in data.get("take_pickups", [])][
             : len(generations)
         ],
+        take_styles=[str(s) for s in data.get("take_styles", [])][: len(generations)],
         pick=(int(pick[0]), int(pick[1])) if pick else None,
         current_take=int(current) if current is not None else None,
         time_signature=(int(meter[0]), int(meter[1])),
@@ -282,7 +295,9 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         melody_track=max(0, int(data.get("melody_track") or 0)),
         mix=mix_from_list(data.get("mix", [])),
         set_aside_mixes={
-            tuple(str(name) for name in entry["tracks"]): mix_from_list(entry["mix"])
+            (str(entry.get("style", "")), tuple(str(name) for name in entry["tracks"])): (
+                mix_from_list(entry["mix"])
+            )
             for entry in data.get("set_aside_mixes", [])
         },
         tempo_bpm=float(data.get("tempo_bpm", 100.0)),

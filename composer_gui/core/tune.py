@@ -16,7 +16,7 @@ from composer_gui.core.bar_lines import Reading, read_bars
 from composer_gui.core.candidate import Candidate
 from composer_gui.core.instruments import DEFAULT_PRESET, PRESETS
 from composer_gui.core.melody_grid import PICKUP_AUTO, Pickup
-from composer_gui.core.project import Project, TrackMix
+from composer_gui.core.project import MixKey, Project, TrackMix
 from composer_gui.core.styles import CHORALE_STYLE
 from models.pianoroll import ACCOMPANIED_METERS, BEATS_PER_BAR, TRACKS
 
@@ -68,6 +68,10 @@ class Take:
     chosen: int | None = None  # the candidate last picked in this take
     meter: MeterKey | None = None  # None: not known (then only the melody decides)
     pickup: Pickup | None = None  # the pickup setting it was written for; None: not known
+    # The style it was written in, as the Style box shows it (Document.add_take); "": not
+    # known (an older file whose candidates do not say). With its track names, which
+    # strips it is heard through (project.MixKey): pop ballad's and rock's are two.
+    style: str = ""
 
 
 MeterKey = tuple[tuple[int, int], tuple[tuple[float, tuple[int, int]], ...]]
@@ -175,9 +179,10 @@ class Tune:
     current_take: int | None = None
     pick: tuple[int, int] | None = None
     mix: list[TrackMix] = field(default_factory=default_mix)
-    # The mixes of the other track lists (another style's takes), by their track names,
-    # set aside while a take of other tracks is on show (Document.show_take).
-    set_aside_mixes: dict[tuple[str, ...], list[TrackMix]] = field(default_factory=dict)
+    # The mixes of the strips not on show (another style's takes, or before a take another
+    # style's strips), by style and track names, set aside while others are on show
+    # (Document._redress).
+    set_aside_mixes: dict[MixKey, list[TrackMix]] = field(default_factory=dict)
     tempo_bpm: float = 100.0
     time_signature: tuple[int, int] = (BEATS_PER_BAR, 4)
     # An opened tune's later meters and tempos, as the Arrangement holds them; the meter
@@ -380,7 +385,10 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
             made_for = candidates[0].arrangement.tracks[0].notes if candidates else []
         pickup = project.take_pickups[number] if number < len(project.take_pickups) else None
         made_for = sorted_notes(made_for)
-        takes.append(Take(list(candidates), made_for, meter=written_in(candidates), pickup=pickup))
+        style = project.take_styles[number] if number < len(project.take_styles) else ""
+        style = style or (candidates[0].style if candidates else "")
+        take = Take(list(candidates), made_for, written_in(candidates), pickup=pickup, style=style)
+        takes.append(take)
     pick = project.pick
     if pick is not None:
         generation, index = pick
@@ -425,6 +433,7 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         generations=[list(t.candidates) for t in s.takes],
         take_melodies=[list(t.melody) for t in s.takes],
         take_pickups=[t.pickup for t in s.takes],
+        take_styles=[t.style for t in s.takes],
         pick=s.pick,
         current_take=s.current_take,
         mix=[replace(m) for m in s.mix],

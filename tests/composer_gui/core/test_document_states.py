@@ -12,6 +12,10 @@ autosave ticks and crash-and-restore, in any order. After every step it checks t
   on screen, the picked candidate's accompaniment, the mix's instruments, muted tracks
   left out;
 - the stale flag is true exactly when the picked take was made for another melody or meter;
+- each style's strips are its own (session 20): the strips on show, when they are a
+  style's (or a take's style's) that were on show before in this tune, are as the
+  musician left them, a hand-chosen instrument included (pop ballad and rock have the
+  same tracks and are two);
 - no exception escapes but the musician-facing ones expected of damaged files.
 
 The window's own machine (pytest-qt) is in tests/composer_gui/ui/test_window_states.py.
@@ -35,6 +39,7 @@ from composer_gui.core.errors import ComposerError
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project, project_to_dict
+from composer_gui.core.styles import find_style
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 from tests.support.crash import as_if_crashed
 
@@ -49,6 +54,7 @@ notes_strategy = st.lists(
     max_size=12,
 )
 MIX_FIELDS = st.sampled_from(["mute", "solo", "program", "volume"])
+BANDS = ("pop ballad", "rock")  # two shipped band styles with the same tracks
 
 
 def as_dict(project) -> dict:
@@ -62,6 +68,9 @@ class DocumentMachine(RuleBasedStateMachine):
         self.doc = Document()
         self.autosave = Autosave(self.folder / "data")
         self.engine = StandInEngine()
+        self.band_engine = StandInEngine(tracks=find_style("rock").tracks, styles=BANDS)
+        self.left: dict = {}  # (style, track names) -> the strips as last on show
+        self.key = None  # the strips on show at the last step
         self.expected_autosave: dict | None = None  # what a crash must bring back
         self.saved: dict[Path, dict] = {}  # what each saved project holds
         self.melody_file = self.folder / "tune.mid"
@@ -101,6 +110,7 @@ class DocumentMachine(RuleBasedStateMachine):
             assert self.doc.dirty == was_dirty
             return
         assert discard or not was_dirty, "unsaved work was dropped without asking"
+        self.left = {}  # another tune: its strips are its own
         if fresh_mix:  # a new tune starts with its own mix: nothing muted leaks in
             assert all(not m.mute and not m.solo and m.volume == 1.0 for m in self.doc.mix)
         self._drop_copies()
@@ -156,7 +166,11 @@ class DocumentMachine(RuleBasedStateMachine):
     def generate(self, k):
         melody = self.doc.melody_arrangement()
         made_for = tuple(self.doc.melody)
-        self.doc.add_take(self.engine.generate(melody, k=k), made_for)
+        if self.doc.style in BANDS:
+            candidates = self.band_engine.generate(melody, k=k, style=self.doc.style)
+        else:
+            candidates = self.engine.generate(melody, k=k)
+        self.doc.add_take(candidates, made_for)
         self.doc.pick_candidate(0)  # as the window does: the best is shown at once
         assert not self.doc.stale
 
@@ -175,8 +189,14 @@ class DocumentMachine(RuleBasedStateMachine):
         pick = self.doc.pick
         assert pick is None or pick[0] == index  # never another take's candidate
 
-    @rule(track=st.integers(0, 3), field=MIX_FIELDS, data=st.data())
+    @rule(style=st.sampled_from(("chorale", *BANDS)))
+    def style(self, style):
+        self.doc.set_generate_settings(style=style)
+
+    @rule(track=st.integers(0, 4), field=MIX_FIELDS, data=st.data())
     def mix(self, track, field, data):
+        if track >= len(self.doc.mix):
+            return
         value = {
             "mute": st.booleans(),
             "solo": st.booleans(),
@@ -213,7 +233,12 @@ class DocumentMachine(RuleBasedStateMachine):
             if audible[i] and (t.notes or i > 0)
         ]
         shown = [t for t in shown if t.notes]  # a file keeps only tracks with notes
-        assert [t.notes for t in written.tracks] == [t.notes for t in shown]
+
+        # in time order, as a file holds them (the stand-in band writes its kicks first)
+        def in_order(track):
+            return sorted(track.notes, key=lambda n: (n.start_beat, n.pitch))
+
+        assert [in_order(t) for t in written.tracks] == [in_order(t) for t in shown]
         assert [t.program for t in written.tracks] == [t.program for t in shown]
 
     @rule()
@@ -226,6 +251,7 @@ class DocumentMachine(RuleBasedStateMachine):
         # the process dies: only the files remain; a new session starts on them
         as_if_crashed(self.autosave)
         self.doc = Document()
+        self.left = {}
         self.autosave = Autosave(self.folder / "data")
         leftover = self.autosave.leftover()
         if self.expected_autosave is None:
@@ -259,6 +285,18 @@ class DocumentMachine(RuleBasedStateMachine):
             assert [t.program for t in heard.tracks] == [
                 m.program for m in doc.mix[: len(heard.tracks)]
             ]
+
+    @invariant()
+    def each_styles_strips_come_back_as_left(self):
+        doc = self.doc
+        take = doc.shown_take()
+        key = (take.style if take is not None else doc.style, tuple(doc.track_names()))
+        assert len(doc.mix) == len(key[1])  # a strip per track on show
+        strips = list(doc.mix[1:])  # the melody's strip is every style's
+        if key in self.left:
+            assert strips == self.left[key] or key == self.key, f"{key} not as left"
+        self.left[key] = strips
+        self.key = key
 
     @invariant()
     def stale_means_another_melody_or_meter(self):

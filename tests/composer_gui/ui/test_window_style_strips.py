@@ -71,3 +71,48 @@ def test_switching_styles_back_and_forth_keeps_each_strips_settings(window):
     assert shown(window)[1:] == list(track_programs(window.document.preset, rock.tracks, "rock"))
     choose(window, "chorale")
     assert [strip.solo.isChecked() for strip in window.tracks.strips] == [False, False, True, False]
+
+
+def test_a_rock_take_after_a_pop_ballad_take_is_heard_and_exported_in_rock(
+    qtbot, window, melody_file, tmp_path
+):
+    """Session 20: pop ballad, Generate, rock, Generate: the strips and the exported
+    file's program changes were the pop ballad take's (the same track names); going back
+    to the pop ballad take brings its strips back, a kit chosen on it included."""
+    import mido
+
+    def generate() -> None:
+        with qtbot.waitSignal(window.generation_done, timeout=10000):
+            window.generate()
+        if window.document.picked is None:
+            window.document.pick_candidate(0)
+
+    def exported(name: str) -> list[int]:
+        """Each exported track's program change, in the file's track order, the melody's
+        left out."""
+        assert window.export_to(tmp_path / name)
+        tracks = mido.MidiFile(tmp_path / name).tracks
+        programs = [[m.program for m in t if m.type == "program_change"] for t in tracks]
+        return [p[0] for p in programs if p][1:]
+
+    pop, rock = find_style("pop ballad"), find_style("rock")
+    pop_programs = list(track_programs(window.document.preset, pop.tracks, pop.name))
+    rock_programs = list(track_programs(window.document.preset, rock.tracks, rock.name))
+    assert pop_programs != rock_programs
+    window.engine.engine = StandInEngine(tracks=pop.tracks, styles=(pop.name, rock.name))
+    assert window.open_file(melody_file)
+    choose(window, "pop ballad")
+    generate()
+    drums = window.tracks.strips[1]
+    drums.instrument.setCurrentIndex(drums.instrument.findData(BRUSH))  # on the pop take
+    window.tracks.strips[2].mute.setChecked(True)  # the bass muted
+    choose(window, "rock")
+    generate()
+    assert len(window.document.takes) == 2 and window.tracks.names() == BAND
+    assert shown(window)[1:] == rock_programs  # rock's kit and guitars, not pop's
+    assert window.tracks.strips[2].mute.isChecked()  # the bass's mute stays
+    assert exported("rock.mid") == [p for i, p in enumerate(rock_programs) if i != 1]
+    window.document.show_take(0)
+    assert shown(window)[1:] == [BRUSH, *pop_programs[1:]]
+    window.document.pick_candidate(0)
+    assert exported("pop.mid") == [BRUSH, *pop_programs[2:]]
