@@ -553,9 +553,17 @@ class Document(TuneViews):
             changed = True
         if preset is not None and preset != s.preset:
             s.preset = preset
+            fresh = default_mix(preset, s.mix[0].program)
             if self.track_names() == list(TRACKS):
-                fresh = default_mix(preset, s.mix[0].program)
                 s.mix = [replace(m, program=f.program) for m, f in zip(s.mix, fresh, strict=True)]
+            # The chorale's strips set aside while a band is on show are in the preset
+            # too when they come back (their volume, mute and solo as they were left).
+            for key, mix in s.set_aside_mixes.items():
+                if key[1] == tuple(TRACKS) and len(mix) == len(fresh):
+                    s.set_aside_mixes[key] = [
+                        mix[0],
+                        *(replace(m, program=f.program) for m, f in zip(mix[1:], fresh[1:])),
+                    ]
             changed = True
         for name, value in (("density", density), ("variety", variety)):
             if value is not None and float(value) != getattr(s, name):

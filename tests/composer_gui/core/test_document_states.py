@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import hypothesis.strategies as st
@@ -36,10 +37,12 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.autosave import Autosave
 from composer_gui.core.document import Document, UnsavedWorkError
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.instruments import PRESETS
 from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.core.project import load_project, project_to_dict
 from composer_gui.core.styles import find_style
+from models.pianoroll import TRACKS
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 from tests.support.crash import as_if_crashed
 
@@ -216,6 +219,13 @@ class DocumentMachine(RuleBasedStateMachine):
     @rule(preset=st.sampled_from(["organ", "strings", "piano"]))
     def preset(self, preset):
         self.doc.set_generate_settings(preset=preset)
+        # The Sound box dresses the chorale's voices wherever their strips are, on show
+        # or set aside: they come back in its instruments, the rest as left.
+        for key, strips in self.left.items():
+            if key[1] == tuple(TRACKS):
+                self.left[key] = [
+                    replace(m, program=p) for m, p in zip(strips, PRESETS[preset], strict=True)
+                ]
 
     # --- outputs, autosave and crashes ----------------------------------------------
     @rule()

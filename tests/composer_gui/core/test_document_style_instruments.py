@@ -11,7 +11,7 @@ import json
 
 from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.document import Document
-from composer_gui.core.instruments import track_programs
+from composer_gui.core.instruments import PRESETS, track_programs
 from composer_gui.core.styles import find_style
 from tests.composer_gui.ui.stand_in_engine import StandInEngine
 
@@ -156,3 +156,19 @@ def test_a_style_first_seen_takes_the_last_same_tracks_settings():
     assert [m.program for m in doc.mix[1:]] == programs_of("rock")
     assert [m.mute for m in doc.mix[1:]] == [True, False, False, False]
     assert not any(m.solo for m in doc.mix)
+
+
+def test_a_sound_preset_chosen_while_a_band_is_on_show_dresses_the_chorale_when_it_returns():
+    """The Sound box names the chorale voices' instruments: chosen while pop ballad's
+    strips are on show, it is what the voices are in when the chorale comes back (their
+    volume, mute and solo as the musician left them), before a take and after one."""
+    doc = Document()
+    doc.set_melody(MELODY)
+    doc.set_generate_settings(style="chorale")
+    doc.set_track_mix(2, mute=True)
+    doc.set_generate_settings(style="pop ballad")
+    doc.set_generate_settings(preset="strings")
+    assert [m.program for m in doc.mix[1:]] == programs_of("pop ballad")  # a band's own
+    doc.set_generate_settings(style="chorale")
+    assert [m.program for m in doc.mix[1:]] == list(PRESETS["strings"])
+    assert [m.mute for m in doc.mix[1:]] == [False, True, False]
