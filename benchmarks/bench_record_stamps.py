@@ -21,7 +21,10 @@ Both are printed as error percentiles (ms) over every message after the first (w
 delta is 0 by rtmidi's definition), and the jack stamps' spread (max - min error), which
 no anchor can change. ``--load N`` starts N busy processes under ``nice -n 10`` (killed
 by PID at the end); ``--gil-thread`` adds a pure-Python busy thread in this process, as
-a window's painting competes with the reader for the interpreter lock.
+a window's painting competes with the reader for the interpreter lock; ``--gil-hold-ms
+MS`` a thread whose one builtin call keeps the lock MS ms every 200 ms (a demonstration of
+the mechanism, not a measured cause). Run the whole script under ``nice -n 10`` to give
+the reader only an equal share beside the loads, as session 19's walk ran the app.
 Run from the repository root:
 
     .venv/bin/python benchmarks/bench_record_stamps.py [--seconds 60] [--load 2] [--gil-thread]
@@ -170,11 +173,25 @@ def gil_hog(stop: threading.Event) -> None:
         stop.wait(0.002)
 
 
+def gil_holder(stop: threading.Event, hold_ms: float) -> None:
+    """Every 200 ms one builtin call that keeps the interpreter lock for about ``hold_ms``
+    (``sum`` over a range runs in C and never lets the lock go): a stand-in for any
+    extension call that does not release it. Not a measured cause: a demonstration."""
+    count = 1_000_000
+    began = time.perf_counter()
+    sum(range(count))
+    count = max(1, int(count * hold_ms / 1000 / (time.perf_counter() - began)))
+    while not stop.wait(0.2):
+        sum(range(count))
+
+
 def measure(args: argparse.Namespace) -> None:
     loads = busy_loads(args.load)
     stop_hog = threading.Event()
     if args.gil_thread:
         threading.Thread(target=gil_hog, args=(stop_hog,), daemon=True).start()
+    if args.gil_hold_ms:
+        threading.Thread(target=gil_holder, args=(stop_hog, args.gil_hold_ms), daemon=True).start()
     try:
         with JackServer(period_frames=args.period).serving() as server:
             keys = subprocess.Popen(
@@ -209,7 +226,8 @@ def measure(args: argparse.Namespace) -> None:
     got = [data for _a, _d, data in read]
     print(
         f"period {args.period} frames ({1000 * args.period / 48000:.2f} ms), "
-        f"load {args.load}, gil thread {args.gil_thread}: {len(sent)} sent, {len(read)} read"
+        f"load {args.load}, gil thread {args.gil_thread}, gil hold {args.gil_hold_ms} ms: "
+        f"{len(sent)} sent, {len(read)} read"
     )
     if got != expected[: len(got)] or len(got) != len(sent):
         print("messages lost or out of order: no figures")
@@ -239,6 +257,7 @@ def main() -> None:
     parser.add_argument("--period", type=int, default=64)
     parser.add_argument("--load", type=int, default=0, help="busy processes, niced, at most 2")
     parser.add_argument("--gil-thread", action="store_true")
+    parser.add_argument("--gil-hold-ms", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--keys", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
