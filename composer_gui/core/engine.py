@@ -234,6 +234,7 @@ class Engine:
                     real_share=real_share(float(ranking[i]), calibration)
                     if "ranked_candidate_quantiles" in calibration
                     else math.nan,
+                    calibrated_on="train" if calibration.get("split") == "train" else "",
                 )
             )
         step(1.0)
