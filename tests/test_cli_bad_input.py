@@ -28,3 +28,12 @@ def test_accompany_refuses_bad_input_in_one_line(bad_midi_files, tmp_path, capsy
     assert bad.name in lines[0]
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_names_a_tune_given_as_the_model_not_missing(tmp_path, capsys):
+    # Session 20's walk: a file that is there but is not a model was called "missing".
+    tune = tmp_path / "tune.mid"
+    tune.write_bytes(b"MThd")
+    assert main(["evaluate", "--model", str(tune)]) != 0
+    error = capsys.readouterr().err
+    assert "missing" not in error and "tune.mid is not a model file" in error

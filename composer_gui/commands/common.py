@@ -36,6 +36,11 @@ def model_file(path: Path | None) -> Path:
     from composer_gui.core.engine import default_model_path
 
     model = path or default_model_path()
+    if model.is_file() and model.suffix not in (".safetensors", ".json"):
+        raise ComposerError(
+            f"{model.name} is not a model file; a model is a .safetensors file with its "
+            ".json card beside it."
+        )
     if not model.with_suffix(".safetensors").is_file():
         raise ComposerError(f"The model file {model} is missing.")
     return model

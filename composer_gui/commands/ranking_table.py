@@ -52,13 +52,14 @@ def score_words(candidate: Candidate) -> str:
     """What the "score %" column is (``core.metric_words.score_line``'s words): where the
     score falls among the model's own candidates where its card has them, else the share
     of the reference (Bach, the style's real renderings) whose score is lower."""
+    on = candidate.calibrated_on
     if math.isfinite(candidate.real_share):
         return (
-            f"where the score falls among {shown_among_words(candidate.style)} (50 is "
+            f"where the score falls among {shown_among_words(candidate.style, on)} (50 is "
             f"typical; the first here is above {candidate.real_share:.0f}% of "
-            f"{reference_words(candidate.style)})"
+            f"{reference_words(candidate.style, on)})"
         )
-    return f"share of {reference_words(candidate.style)} whose score is lower"
+    return f"share of {reference_words(candidate.style, on)} whose score is lower"
 
 
 def track_measures(metrics: dict[str, float]) -> dict[str, dict[str, float]]:

@@ -37,3 +37,6 @@ class Candidate:
     # 0-100: share of real accompaniments (validation) whose ranking score is lower, where
     # ``percentile`` is among the model's own candidates; NaN where it is this share itself
     real_share: float = math.nan
+    # What the card was calibrated on: "" its held-out (validation) songs, "train" its
+    # training songs (a folder of a few songs may have none held out; models.export)
+    calibrated_on: str = ""

@@ -109,6 +109,14 @@ class Engine:
             from models.errors import ModelFileError
 
             device = resolve_device(self.requested_device)
+            if self.model_path.is_file() and self.model_path.suffix not in (
+                ".safetensors",
+                ".json",
+            ):  # a tune or anything else given as the model: there, but not a model
+                raise ModelLoadError(
+                    f"{self.model_path.name} is not a model file; a model is a "
+                    ".safetensors file with its .json card beside it."
+                )
             if not self.model_path.with_suffix(".safetensors").is_file():
                 raise ModelLoadError(
                     f"The model file {self.model_path} is missing; reinstall Composer or "
@@ -226,6 +234,7 @@ class Engine:
                     real_share=real_share(float(ranking[i]), calibration)
                     if "ranked_candidate_quantiles" in calibration
                     else math.nan,
+                    calibrated_on="train" if calibration.get("split") == "train" else "",
                 )
             )
         step(1.0)

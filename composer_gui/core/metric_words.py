@@ -71,19 +71,24 @@ def split_key(key: str) -> tuple[str, str]:
     return "", key
 
 
-def reference_words(style: str) -> str:
+def reference_words(style: str, calibrated_on: str = "") -> str:
     """What a candidate's percentile is among: Bach's own for the chorales, the band
-    renderings the band model was calibrated on (its validation split) for a band style."""
+    renderings the band model was calibrated on (its validation split) for a band style;
+    its training songs where the card was calibrated on them (``calibrated_on`` "train")."""
+    if calibrated_on == "train":
+        return f"the {style} style's real accompaniments (the songs it was trained on)"
     if style in ("chorale", ""):  # "": a candidate of a project file from before styles
         return "real Bach accompaniments (held-out chorales)"
     return f"the {style} style's real accompaniments (its validation split)"
 
 
-def shown_among_words(style: str) -> str:
+def shown_among_words(style: str, calibrated_on: str = "") -> str:
     """What the shown score is a percentile among (``models.ranking.score_percentile``):
     the model's own candidates for the validation split's melodies, the chorales' or the
     band style's (a card calibrated before that places it among real music instead, and
     says so through ``reference_words``)."""
+    if calibrated_on == "train":
+        return f"the model's own candidates for the {style} style's training melodies"
     if style in ("chorale", ""):
         return "the model's own candidates for held-out chorale melodies"
     return f"the model's own candidates for the {style} style's held-out melodies"
@@ -97,25 +102,29 @@ def places_among_own(calibration: dict) -> bool:
     return "ranked_candidate_quantiles" in calibration
 
 
-def score_among_words(style: str, among_own: bool) -> str:
+def score_among_words(style: str, among_own: bool, calibrated_on: str = "") -> str:
     """What the shown number is a percentile among, for a card that places it among its
     own candidates (``among_own``) or among real music."""
-    return shown_among_words(style) if among_own else reference_words(style)
+    if among_own:
+        return shown_among_words(style, calibrated_on)
+    return reference_words(style, calibrated_on)
 
 
 def score_line(candidate) -> str:
     """The tooltip's score line: the shown number, what it is among, and (for the
     chorales) the share of real Bach whose ranking score is lower."""
+    on = getattr(candidate, "calibrated_on", "")
     if math.isfinite(getattr(candidate, "real_share", math.nan)):
         return (
-            f"Score: {candidate.percentile:.0f} / 100 among {shown_among_words(candidate.style)}"
+            f"Score: {candidate.percentile:.0f} / 100 among "
+            f"{shown_among_words(candidate.style, on)}"
             f" (50 is a typical candidate); above {candidate.real_share:.0f}% of "
-            f"{reference_words(candidate.style)} (the critic with the musical checks; critic "
+            f"{reference_words(candidate.style, on)} (the critic with the musical checks; critic "
             f"alone {candidate.critic_score:.2f})"
         )
     return (
         f"Score: {candidate.percentile:.0f} / 100 among "
-        f"{score_among_words(candidate.style, among_own=False)} "
+        f"{score_among_words(candidate.style, among_own=False, calibrated_on=on)} "
         f"(the critic with the musical checks; critic alone {candidate.critic_score:.2f})"
     )
 

@@ -177,6 +177,7 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "chords": [[float(beat), str(symbol)] for beat, symbol in getattr(candidate, "chords", [])],
         "style": str(getattr(candidate, "style", "")),
         "real_share": _finite_or_none(getattr(candidate, "real_share", math.nan)),
+        "calibrated_on": str(getattr(candidate, "calibrated_on", "")),
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
@@ -195,6 +196,7 @@ def candidate_from_dict(data: dict[str, Any]) -> Candidate:
         chords=[(float(beat), str(symbol)) for beat, symbol in data.get("chords", [])],
         style=str(data.get("style", "")),
         real_share=math.nan if data.get("real_share") is None else float(data["real_share"]),
+        calibrated_on=str(data.get("calibrated_on", "")),
     )
 
 

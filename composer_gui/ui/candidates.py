@@ -147,16 +147,18 @@ class CandidatesPanel(QWidget):
         labels = ["#", "Score"] + [metric_label(k) for k in metric_keys]
         self.tree.setColumnCount(len(labels))
         self.tree.setHeaderLabels(labels)
+        on = ""  # TODO: the card's own split for the header before a take (not known here)
         if candidate is None:
             style, among_own = self._card_meaning
         else:  # the engine gave a real share beside the number only where it is the latter
             style, among_own = candidate.style, math.isfinite(candidate.real_share)
+            on = getattr(candidate, "calibrated_on", "")
         header = self.tree.headerItem()
         header.setToolTip(
             1,
             f"Where the ranking score (the critic with the musical checks) puts this "
-            f"candidate among {score_among_words(style, among_own)}: 50 is typical of them, higher "
-            "ranks higher.",
+            f"candidate among {score_among_words(style, among_own, on)}: 50 is typical of "
+            "them, higher ranks higher.",
         )
         view = self.tree.header()
         view.setStretchLastSection(False)

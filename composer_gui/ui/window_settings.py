@@ -136,6 +136,12 @@ class SettingsFlow:
             own = [s for s in self.styles if settings.same_model(chosen, s.model_path)]
             if own:
                 self.document.set_generate_settings(style=own[0].shown)
+            elif chosen:  # a file with no card the styles can be read from: say so
+                self.statusBar().showMessage(
+                    f"{Path(chosen).name} is not a model Composer can read (a .safetensors "
+                    "file with its .json card); the Style box's models are in use.",
+                    15000,
+                )
             self.show_style(self.document.style)
         self.configure_engine()
 

@@ -183,6 +183,18 @@ def test_a_missing_model_is_a_clear_error(tmp_path):
         Engine(tmp_path / "nothing.safetensors", "cpu").load()
 
 
+def test_a_file_that_is_not_a_model_is_named_so_not_called_missing(tmp_path):
+    # Session 20's walk: `accompany --model tune.mid` said "tune.mid is missing" of a
+    # file that was there (the engine looked for tune.safetensors beside it).
+    tune = tmp_path / "tune.mid"
+    tune.write_bytes(b"MThd")
+    with pytest.raises(ModelLoadError) as raised:
+        Engine(tune, "cpu").load()
+    message = str(raised.value)
+    assert "missing" not in message
+    assert "tune.mid is not a model file" in message and ".safetensors" in message
+
+
 def test_accompaniment_pitches_stay_in_midi_range(engine):
     arr = engine.generate(melody(octave=-2), k=2, seed=0)[0].arrangement
     for track in arr.tracks[1:]:

@@ -132,3 +132,16 @@ def test_the_score_header_reads_the_chosen_styles_card(window, band_model):
     assert "own candidates for the swing style's" in header.toolTip(1)
     choose(window, "swing (tiny-band)")  # told apart in the box, the model's own name
     assert "the swing style's real accompaniments" in header.toolTip(1)
+
+
+def test_a_file_that_is_not_a_model_chosen_in_preferences_is_said_not_ignored(window, tmp_path):
+    """Session 20's walk: a tune chosen as the model file in Preferences added no style
+    and said nothing; Generate ran the style box's model as if nothing had been chosen."""
+    tune = tmp_path / "tune.mid"
+    tune.write_bytes(SAMPLE.read_bytes())
+    before = [window.style_box.itemData(i) for i in range(window.style_box.count())]
+    settings.put(settings.MODEL_FILE, str(tune))
+    window.apply_output_settings()
+    assert [window.style_box.itemData(i) for i in range(window.style_box.count())] == before
+    message = window.statusBar().currentMessage()
+    assert "tune.mid is not a model Composer can read" in message
