@@ -105,7 +105,8 @@ class BandStyle:
 STYLES = (
     BandStyle(
         "pop ballad",
-        "slow pop: piano chords and a synth arpeggio over a soft backbeat, a chord a bar",
+        "slow pop: piano chords and a synth arpeggio over a soft backbeat, a chord a bar; "
+        "in 6/8 the pad rests (MMA's 6/8 ballad has no arpeggio to learn it from)",
         {
             (4, 4): Groove("PopBallad", 4),
             (2, 4): Groove("PopBallad", 4, cut_to=2),

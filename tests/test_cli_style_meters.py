@@ -72,3 +72,12 @@ def test_a_tune_whose_meter_changes_is_refused_naming_the_bars(tmp_path, capsys)
     code, io = run(["accompany", str(tune), "-o", str(out), "--style", "rock"], capsys)
     assert code == 2 and not out.exists()
     assert "rock plays 4/4 and 2/4, and this tune is in 6/8 in bars 5-8; choose" in io.err
+
+
+def test_styles_says_the_pop_ballads_pad_rests_in_six_eight(capsys):
+    """The pop ballad's 6/8 data has no pad (docs/band-data.md: Ballad68 has no
+    arpeggio), so its pad strip is silent in 6/8; the style's line says so before a
+    musician wonders why (session 20's walk)."""
+    code, io = run(["styles"], capsys)
+    lines = {line.split(":")[0]: line for line in io.out.splitlines()}
+    assert code == 0 and "in 6/8 the pad rests" in lines["pop ballad"]
