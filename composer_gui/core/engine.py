@@ -64,6 +64,7 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
     notated_meters,
     sections,
 )
+from composer_gui.core.metric_words import calibrated_on
 from composer_gui.core.style_meters import refuse_style_meters
 from composer_gui.core.track_notes import accompaniment_tracks, per_track
 from composer_gui.paths import resource_path
@@ -234,7 +235,7 @@ class Engine:
                     real_share=real_share(float(ranking[i]), calibration)
                     if "ranked_candidate_quantiles" in calibration
                     else math.nan,
-                    calibrated_on="train" if calibration.get("split") == "train" else "",
+                    calibrated_on=calibrated_on(calibration),
                 )
             )
         step(1.0)

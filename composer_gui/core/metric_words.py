@@ -102,6 +102,12 @@ def places_among_own(calibration: dict) -> bool:
     return "ranked_candidate_quantiles" in calibration
 
 
+def calibrated_on(calibration: dict) -> str:
+    """What a card's scores were calibrated on: "train" where it had no held-out songs
+    (``models.export``: a folder of a few songs), else "" (its validation split)."""
+    return "train" if calibration.get("split") == "train" else ""
+
+
 def score_among_words(style: str, among_own: bool, calibrated_on: str = "") -> str:
     """What the shown number is a percentile among, for a card that places it among its
     own candidates (``among_own``) or among real music."""

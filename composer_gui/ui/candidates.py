@@ -107,7 +107,8 @@ class CandidatesPanel(QWidget):
         super().__init__(parent)
         self.generations: list[list[Any]] = []
         self._quiet = False
-        self._card_meaning = ("", True)  # (style, among its own candidates): describe_scores
+        # (style, among its own candidates, calibrated on): describe_scores
+        self._card_meaning: tuple[str, bool, str] = ("", True, "")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -135,11 +136,12 @@ class CandidatesPanel(QWidget):
         self.history.setVisible(False)
         self.history_label.setVisible(False)
 
-    def describe_scores(self, style: str, among_own: bool) -> None:
+    def describe_scores(self, style: str, among_own: bool, on: str = "") -> None:
         """What the chosen style's card makes of the shown number (``among_own``: among
-        the model's own candidates, else among real music), for the Score header while
-        no take is on show; a take's own candidates say it for theirs."""
-        self._card_meaning = (style, among_own)
+        the model's own candidates, else among real music; ``on``: what it was calibrated
+        on, ``metric_words.calibrated_on``), for the Score header while no take is on
+        show; a take's own candidates say it for theirs."""
+        self._card_meaning = (style, among_own, on)
         if not self.tree.topLevelItemCount():
             self._set_columns([])
 
@@ -147,9 +149,8 @@ class CandidatesPanel(QWidget):
         labels = ["#", "Score"] + [metric_label(k) for k in metric_keys]
         self.tree.setColumnCount(len(labels))
         self.tree.setHeaderLabels(labels)
-        on = ""  # TODO: the card's own split for the header before a take (not known here)
         if candidate is None:
-            style, among_own = self._card_meaning
+            style, among_own, on = self._card_meaning
         else:  # the engine gave a real share beside the number only where it is the latter
             style, among_own = candidate.style, math.isfinite(candidate.real_share)
             on = getattr(candidate, "calibrated_on", "")

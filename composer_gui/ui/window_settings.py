@@ -25,20 +25,21 @@ from composer_gui.ui.window_layout import (
 )
 
 
-def among_own(style) -> bool:
+def score_meaning(style) -> tuple[bool, str]:
     """Whether the style's model card places the shown number among the model's own
-    candidates (``metric_words.places_among_own``), read from the card itself; a style
-    not listed, or a card that cannot be read (the engine will say why), as the shipped
-    cards do."""
-    from composer_gui.core.metric_words import places_among_own
+    candidates (``metric_words.places_among_own``), and what it was calibrated on
+    (``metric_words.calibrated_on``), read from the card itself; a style not listed, or a
+    card that cannot be read (the engine will say why), as the shipped cards do."""
+    from composer_gui.core.metric_words import calibrated_on, places_among_own
 
     if style is None:
-        return True
+        return True, ""
     try:
         card = json.loads(Path(style.model_path).with_suffix(".json").read_text())
     except (OSError, ValueError):
-        return True
-    return places_among_own(card.get("calibration") or {})
+        return True, ""
+    calibration = card.get("calibration") or {}
+    return places_among_own(calibration), calibrated_on(calibration)
 
 
 FIRST_SIZE = QSize(1280, 800)
@@ -230,7 +231,7 @@ class SettingsFlow:
         if index >= 0:
             self.style_box.setCurrentIndex(index)
         style = next((s for s in self.styles if s.shown == name), None)
-        self.candidates.describe_scores(style.name if style else name, among_own(style))
+        self.candidates.describe_scores(style.name if style else name, *score_meaning(style))
         chorale = style is None or style.tracks == CHORALE_TRACKS
         self.preset.setEnabled(chorale)
         self.preset.setToolTip(PRESET_TIP if chorale else BAND_PRESET_TIP)

@@ -137,3 +137,19 @@ def test_the_score_header_says_what_the_number_is_among(qtbot):
     assert "the pop style's real accompaniments" in empty.tree.headerItem().toolTip(1)
     empty.describe_scores("chorale", among_own=True)
     assert "own candidates for held-out chorale" in empty.tree.headerItem().toolTip(1)
+
+
+def test_the_score_header_before_a_take_names_a_train_calibrated_cards_songs(qtbot, tmp_path):
+    """A musician's model calibrated on its training songs (none held out): before any
+    take the Score header reads that from the card, as a take's candidates do."""
+    from composer_gui.ui.window_settings import score_meaning
+
+    card = tmp_path / "songs.json"
+    card.write_text('{"calibration": {"split": "train", "ranked_candidate_quantiles": [0, 1]}}')
+    style = type("Style", (), {"model_path": tmp_path / "songs.safetensors"})()
+    assert score_meaning(style) == (True, "train")
+    empty = CandidatesPanel()
+    qtbot.addWidget(empty)
+    empty.describe_scores("songs", *score_meaning(style))
+    header = empty.tree.headerItem().toolTip(1)
+    assert "held-out" not in header and "training melodies" in header
