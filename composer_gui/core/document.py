@@ -548,9 +548,8 @@ class Document(TuneViews):
         s = self._state
         before = self._dress()
         changed = False
-        if style is not None and style != s.style:
-            s.style = style
-            changed = True
+        # The preset first, on the strips as they are (the chorale's on show or set
+        # aside), then the style: one call is the two changes in turn.
         if preset is not None and preset != s.preset:
             s.preset = preset
             fresh = default_mix(preset, s.mix[0].program)
@@ -564,6 +563,9 @@ class Document(TuneViews):
                         mix[0],
                         *(replace(m, program=f.program) for m, f in zip(mix[1:], fresh[1:])),
                     ]
+            changed = True
+        if style is not None and style != s.style:
+            s.style = style
             changed = True
         for name, value in (("density", density), ("variety", variety)):
             if value is not None and float(value) != getattr(s, name):

@@ -387,7 +387,9 @@ def tune_from_project(project: Project, path: Path | None) -> Tune:
         made_for = sorted_notes(made_for)
         style = project.take_styles[number] if number < len(project.take_styles) else ""
         style = style or (candidates[0].style if candidates else "")
-        take = Take(list(candidates), made_for, written_in(candidates), pickup=pickup, style=style)
+        take = Take(
+            list(candidates), made_for, meter=written_in(candidates), pickup=pickup, style=style
+        )
         takes.append(take)
     pick = project.pick
     if pick is not None:

@@ -172,3 +172,22 @@ def test_a_sound_preset_chosen_while_a_band_is_on_show_dresses_the_chorale_when_
     doc.set_generate_settings(style="chorale")
     assert [m.program for m in doc.mix[1:]] == list(PRESETS["strings"])
     assert [m.mute for m in doc.mix[1:]] == [False, True, False]
+
+
+def test_a_style_and_a_sound_preset_set_in_one_call_dress_the_chorale_as_one_after_another():
+    """``set_generate_settings(style=..., preset=...)`` (read_settings makes one such
+    call) is the two changes in turn: chorale -> rock with strings sets the chorale's
+    voices aside in strings (they were set aside in the old preset), and rock -> chorale
+    with piano brings them back in piano (it raised ValueError: the preset was fitted to
+    rock's five strips as though they were the chorale's four)."""
+    doc = Document()
+    doc.set_track_mix(2, mute=True)
+    doc.set_generate_settings(style="rock", preset="strings")
+    assert [m.program for m in doc.mix[1:]] == programs_of("rock")
+    doc.set_generate_settings(style="chorale")
+    assert [m.program for m in doc.mix[1:]] == list(PRESETS["strings"])
+    assert [m.mute for m in doc.mix[1:]] == [False, True, False]
+    doc.set_generate_settings(style="rock")
+    doc.set_generate_settings(style="chorale", preset="piano")
+    assert [m.program for m in doc.mix[1:]] == list(PRESETS["piano"])
+    assert [m.mute for m in doc.mix[1:]] == [False, True, False]
