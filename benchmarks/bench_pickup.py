@@ -863,6 +863,15 @@ def rule_lines(kinds: dict[str, list[dict]], before: dict, after: dict) -> list[
     return lines + [""]
 
 
+def write_candidate(data: dict, option: str, args: argparse.Namespace) -> None:
+    """Write a candidate profile file with the command that made it."""
+    data["command"] = (
+        f"python benchmarks/bench_pickup.py {option} --meter {args.meter} --out {args.out}"
+    )
+    args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
+    print(f"wrote {args.out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="fit the profiles and write them")
@@ -961,21 +970,11 @@ def main() -> None:
         return
     if args.long_margin:
         data = choose_long_margin(rows, json.loads(args.long_margin.read_text()), args.meter)
-        data["command"] = (
-            f"python benchmarks/bench_pickup.py --long-margin {args.long_margin} "
-            f"--meter {args.meter} --out {args.out}"
-        )
-        args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
-        print(f"wrote {args.out}")
+        write_candidate(data, f"--long-margin {args.long_margin}", args)
         return
     if args.held_last:
         data = with_held_last(json.loads(args.held_last.read_text()), args.meter)
-        data["command"] = (
-            f"python benchmarks/bench_pickup.py --held-last {args.held_last} "
-            f"--meter {args.meter} --out {args.out}"
-        )
-        args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
-        print(f"wrote {args.out}")
+        write_candidate(data, f"--held-last {args.held_last}", args)
         return
     if args.cost:
         print("\n".join(cost(rows)))

@@ -552,17 +552,18 @@ class Document(TuneViews):
         # aside), then the style: one call is the two changes in turn.
         if preset is not None and preset != s.preset:
             s.preset = preset
-            fresh = default_mix(preset, s.mix[0].program)
+            voices = [m.program for m in default_mix(preset)[1:]]
+
+            def in_preset(mix: list[TrackMix]) -> list[TrackMix]:
+                return [mix[0], *(replace(m, program=p) for m, p in zip(mix[1:], voices))]
+
             if self.track_names() == list(TRACKS):
-                s.mix = [replace(m, program=f.program) for m, f in zip(s.mix, fresh, strict=True)]
+                s.mix = in_preset(s.mix)
             # The chorale's strips set aside while a band is on show are in the preset
             # too when they come back (their volume, mute and solo as they were left).
             for key, mix in s.set_aside_mixes.items():
-                if key[1] == tuple(TRACKS) and len(mix) == len(fresh):
-                    s.set_aside_mixes[key] = [
-                        mix[0],
-                        *(replace(m, program=f.program) for m, f in zip(mix[1:], fresh[1:])),
-                    ]
+                if key[1] == tuple(TRACKS) and len(mix) == len(TRACKS):
+                    s.set_aside_mixes[key] = in_preset(mix)
             changed = True
         if style is not None and style != s.style:
             s.style = style
