@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy as np  # noqa: E402
 from usability_walk import (  # noqa: E402
     describe,
     generate,
@@ -44,8 +45,6 @@ from usability_walk import (  # noqa: E402
     wait,
     wait_until,
 )
-
-import numpy as np  # noqa: E402
 
 TEMPO_BPM = 100.0
 # 4 bars of 4/4 in quarter beats: a folk-like tune
@@ -101,7 +100,7 @@ def choose_style(app, window, name: str) -> None:
 
 
 def load() -> str:
-    return "load average %.1f %.1f %.1f" % os.getloadavg()
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
 # --- 1. the keyboard's port going away mid-take --------------------------------------
@@ -120,7 +119,7 @@ def keyboard_gone(app, window, server, out: Path) -> None:
     window.actions.new.trigger()
     window.transport.meter.setCurrentText("4/4")
     window.transport.tempo.setValue(TEMPO_BPM)
-    window.transport.bars.setValue(6)
+    window.transport.bars.setValue(12)  # 28.8 s: room to plug back
     window.actions.metronome.setChecked(True)
     window.actions.count_in.setChecked(True)
     wait(app)
@@ -137,9 +136,12 @@ def keyboard_gone(app, window, server, out: Path) -> None:
     feeder.wait()
     played = sent.count("sent note_off")
     say(
-        f"  killed the keyboard's client after {played} notes; beat {window.take and window.take.recorder.beats_now():.2f}"
+        f"  killed the keyboard's client after {played} notes; beat "
+        f"{window.take and window.take.recorder.beats_now():.2f}"
     )
-    wait_until(app, lambda: "disappeared" in window.statusBar().currentMessage(), 5, "the word")
+    pulled = time.monotonic()
+    wait_until(app, lambda: "disappeared" in window.statusBar().currentMessage(), 25, "the word")
+    say(f"  the word came {time.monotonic() - pulled:.1f} s after the pull")
     describe(window)
     say(f"  still recording: {window.take is not None}")
     so_far = window.take.recorder.so_far() if window.take else None
@@ -150,7 +152,8 @@ def keyboard_gone(app, window, server, out: Path) -> None:
     again_sent = Lines(again)
     wait_until(app, lambda: again.poll() is not None, 20, "the plugged-back keyboard's notes")
     say(
-        f"  plugged back, played {again_sent.count('sent note_on')} notes; take on: {window.take is not None}"
+        f"  plugged back, played {again_sent.count('sent note_on')} notes; take on: "
+        f"{window.take is not None}"
     )
     describe(window)
     wait_until(app, lambda: window.take is None, 30, "the take's end")
@@ -194,7 +197,10 @@ def first_bar_timing(events, arrangement, tempo_bpm: float, beats: float) -> lis
         return ["no clock"]
     zero = clocks[0]
     frames_per_beat = 48000 * 60.0 / tempo_bpm
-    rows = []
+    rows = [
+        f"Start (FA) at {[e.frame - zero for e in events if e.data == (0xFA,)][:1]} frames "
+        f"from the first clock; clock spacing {np.diff(clocks[:25]).tolist()}"
+    ]
     from composer_gui.core.midi_writer import assign_channels
 
     channels = assign_channels(arrangement.tracks)
@@ -213,6 +219,8 @@ def first_bar_timing(events, arrangement, tempo_bpm: float, beats: float) -> lis
             )
             ms = ((heard.frame - zero) / frames_per_beat - note.start_beat) * 60000 / tempo_bpm
             offsets.append(ms)
+            if abs(ms) > 50:
+                rows.append(f"  {track.name} {note.pitch}@{note.start_beat}: {ms:+.1f} ms")
     if offsets:
         rows.append(
             f"{len(offsets)} note-ons of the first {beats:g} beats: offset from their beat "
@@ -291,7 +299,8 @@ def send_to_daw(app, window, server, out: Path) -> None:
     say(f"  killed jack_midi_dump at beat {window.audition.position_beats():.1f}")
     wait(app, 1000)
     say(
-        f"  send on: {window.actions.send_to_daw.isChecked()} playing {window.audition.is_playing} errors {window.errors}"
+        f"  send on: {window.actions.send_to_daw.isChecked()} playing "
+        f"{window.audition.is_playing} errors {window.errors}"
     )
     describe(window)
     shot(window, out, "21-04-daw-gone")
@@ -302,7 +311,8 @@ def send_to_daw(app, window, server, out: Path) -> None:
     say("  -- the DAW back (same client name, connected again as a DAW does), Send again")
     events = send_whole("walkdaw")
     say(
-        f"  DAW got {len(dumped_notes(events))} note-ons of {expected}; by channel {channels_of(events)}"
+        f"  DAW got {len(dumped_notes(events))} note-ons of {expected}; by channel "
+        f"{channels_of(events)}"
     )
 
     say("  -- the DAW's port chosen as the MIDI output in Preferences; it goes and comes back")
@@ -315,7 +325,8 @@ def send_to_daw(app, window, server, out: Path) -> None:
     dump.process.wait()
     wait(app, 1000)
     say(
-        f"  killed the output's client at beat {window.audition.position_beats():.1f}; playing {window.audition.is_playing}; errors {window.errors}"
+        f"  killed the output's client at beat {window.audition.position_beats():.1f}; "
+        f"playing {window.audition.is_playing}; errors {window.errors}"
     )
     describe(window)
     window.actions.play.setChecked(False)
@@ -328,7 +339,8 @@ def send_to_daw(app, window, server, out: Path) -> None:
     wait(app, 300)
     events = dump.stop()
     say(
-        f"  back: Play again sent the output {len(dumped_notes(events))} note-ons in 4 beats; errors {window.errors}"
+        f"  back: Play again sent the output {len(dumped_notes(events))} note-ons in 4 "
+        f"beats; errors {window.errors}"
     )
     describe(window)
     say("  -- the same chosen again in Preferences (OK pressed), Play")
@@ -377,7 +389,8 @@ def capture(app, window, recorder, beats: float, what: str) -> np.ndarray:
     loud = np.flatnonzero(np.abs(audio).max(axis=1) > 1e-3)
     if not ok or not len(loud):
         say(
-            f"  {what}: silent (errors {window.errors}, status {window.statusBar().currentMessage()!r})"
+            f"  {what}: silent (errors {window.errors}, status "
+            f"{window.statusBar().currentMessage()!r})"
         )
         return np.zeros((0, 2), np.float32)
     wait(app, 200)
@@ -432,7 +445,8 @@ def drums_heard(app, window, recorder, out: Path) -> None:
         reference = whole_offline[band] / max(offline_without[band], 1e-12)
         verdict = "heard" if ratio >= 1.5 else "NOT heard"
         say(
-            f"  {part}: {band} band with/without live {ratio:.2f} (offline {reference:.2f}): {verdict}"
+            f"  {part}: {band} band with/without live {ratio:.2f} (offline "
+            f"{reference:.2f}): {verdict}"
         )
     say("  -- Stop mid-audition")
     take = recorder.take()
@@ -472,7 +486,8 @@ def drums_heard(app, window, recorder, out: Path) -> None:
         1e-12,
     )
     say(
-        f"  pop ballad drums: high band with/without live {ratio:.2f} (offline {ref:.2f}): {'heard' if ratio >= 1.5 else 'NOT heard'}"
+        f"  pop ballad drums: high band with/without live {ratio:.2f} (offline {ref:.2f}): "
+        f"{'heard' if ratio >= 1.5 else 'NOT heard'}"
     )
     shot(window, out, "21-05-pop-ballad")
     say(f"  {load()}")
@@ -505,7 +520,8 @@ def edits(app, window, server, out: Path) -> None:
     )
     wait(app)
     say(
-        f"  deleted note 6 ({victim.pitch}@{victim.start_beat}): {len(before)} -> {len(doc.melody)} notes"
+        f"  deleted note 6 ({victim.pitch}@{victim.start_beat}): {len(before)} -> "
+        f"{len(doc.melody)} notes"
     )
     describe(window)
     edited = notes_of(window)
