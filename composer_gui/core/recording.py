@@ -34,6 +34,7 @@ from composer_gui.core.playback import Player, Schedule
 from composer_gui.core.take_notes import (  # the take's rules, named here for the CLI and tests
     CLICK_ACCENT_NOTE,
     CLICK_NOTE,
+    SUSTAIN_PEDAL,
     RecordingSetup,
     TakeProgress,
     TakeSoFar,
@@ -153,6 +154,10 @@ class Recorder:
         self.problems: list[str] = []
         self._stamped: list[tuple[float, mido.Message]] = []
         self._lock = threading.Lock()
+        # what the input holds down now ({pitch: channel}, the sustain pedal's channel or
+        # None), so a keyboard that vanishes mid-note does not leave it sounding to the end
+        self._held: dict[int, int] = {}
+        self._pedal_channel: int | None = None
         self._ports_lock = threading.RLock()  # the watch's thread reopens what stop() closes
         self._input: mido.ports.BaseInput | None = None
         self._watch: midi_io.PortWatch | None = None
@@ -171,11 +176,37 @@ class Recorder:
         if self._follower is not None and self.clock_input == self.input_name:
             self._follower.feed(message, arrived)
         self._stamp(arrived, message)  # first: nothing may come between arrival and stamp
+        self._hold(message)
         if self.thru_output is not None and message.type in THRU_TYPES:
             try:
                 self.thru_output.send(message)
             except Exception as error:  # noqa: BLE001 - a failing thru must not lose the take
                 log.warning("MIDI thru failed: %s", error)
+
+    def _hold(self, message: mido.Message) -> None:
+        """Keep what the input holds down (the on-screen keys are not the input's)."""
+        with self._lock:
+            if message.type == "note_on" and message.velocity > 0:
+                self._held[message.note] = message.channel
+            elif message.type in ("note_on", "note_off"):
+                self._held.pop(message.note, None)
+            elif message.type == "control_change" and message.control == SUSTAIN_PEDAL:
+                self._pedal_channel = message.channel if message.value >= 64 else None
+
+    def _let_go(self, moment: float) -> None:
+        """The input went away: what it held is released at ``moment`` (its note-offs
+        and pedal lift never come), not held to the end of the take."""
+        with self._lock:
+            for pitch, channel in sorted(self._held.items()):
+                self._stamped.append(
+                    (moment, mido.Message("note_off", note=pitch, channel=channel))
+                )
+            if self._pedal_channel is not None:
+                lift = mido.Message(
+                    "control_change", control=SUSTAIN_PEDAL, value=0, channel=self._pedal_channel
+                )
+                self._stamped.append((moment, lift))
+            self._held, self._pedal_channel = {}, None
 
     def play(self, message: mido.Message) -> None:
         """A note from the on-screen piano or the letter keys, stamped now."""
@@ -302,6 +333,7 @@ class Recorder:
         self._open_input(name)
 
     def _lost(self) -> None:
+        self._let_go(time.perf_counter())
         message = lost_sentence(self.input_name, self.can_choose_another)
         self.problems.append(message)
         if self.on_problem is not None:

@@ -158,14 +158,24 @@ class Audition:
             self.open_daw_port()
             port = self._virtual_out
         else:
-            if self._midi_out is None:
-                self._midi_out = self._open_chosen_output()
-            port = self._midi_out
+            port = self._reopen_chosen_output()
         self._muted = muted_tracks(arrangement, mix)
         schedule = schedule_from_arrangement(arrangement, self._muted)
         self._player = Player(port, schedule, loop=loop, send_clock=to_daw)
         self._started_at = time.perf_counter()
         self._player.start()
+
+    def _reopen_chosen_output(self):
+        """The chosen MIDI output, connected afresh for each Play and each take's clicks.
+        A port that went away and came back (a synth switched off and on, a keyboard
+        plugged back in) is a new client that no one connects to: the connection made at
+        the first Play sent into nothing, with nothing said (session 21's walk). One that
+        is not there now says so (``_open_chosen_output``) instead."""
+        if self._midi_out is not None:
+            self._midi_out.close()
+            self._midi_out = None
+        self._midi_out = self._open_chosen_output()
+        return self._midi_out
 
     def _open_chosen_output(self):
         """The MIDI output chosen in Preferences; one that is gone is named with the
@@ -211,9 +221,7 @@ class Audition:
 
         self.stop()
         self._arrangement = self._mix_owner = None
-        if self._midi_out is None:
-            self._midi_out = self._open_chosen_output()
-        self._player = Player(self._midi_out, schedule)
+        self._player = Player(self._reopen_chosen_output(), schedule)
         self._player.start()
         return self._player.start_time
 

@@ -16,6 +16,7 @@ from composer_gui.core.midi_file import read_arrangement
 from composer_gui.core.recording import (
     CLICK_ACCENT_NOTE,
     CLICK_NOTE,
+    Recorder,
     RecordingSetup,
     click_schedule,
     count_in_clicks,
@@ -77,6 +78,34 @@ def test_pedal_held_note_struck_again_becomes_two_notes():
         (0.5, mido.Message("control_change", control=64, value=0)),
     ]
     assert notes_from_messages(stamped, 1.0) == [(60, 0.1, 0.4, 80), (60, 0.4, 0.5, 70)]
+
+
+def test_notes_held_when_the_keyboard_vanishes_end_then_not_at_the_end_of_the_take():
+    """Session 21's walk: the keyboard's client killed while a key was down left that
+    note sounding to the end of the take (its note-off never came: 18.5 beats of a
+    half-beat note). What the input held, and its pedal, now end where it went away.
+    Messages go in as the driver's callback gives them, the loss as the port watch
+    says it; the on-screen keys are not the input's and play on."""
+    setup = RecordingSetup(tempo_bpm=240.0, bars=2, count_in_bars=0)  # 8 beats in 2 s
+    recorder = Recorder("", setup)
+    recorder.start()
+    recorder._on_message(mido.Message("note_on", note=60, velocity=80))
+    recorder._on_message(mido.Message("control_change", control=64, value=127))
+    recorder._on_message(mido.Message("note_off", note=60))  # held by the pedal
+    recorder._on_message(mido.Message("note_on", note=64, velocity=80))
+    recorder.play(mido.Message("note_on", note=72, velocity=80))  # the on-screen keys
+    while recorder.beats_now() < 2.0:
+        time.sleep(0.005)
+    recorder._lost()
+    lost_beat = recorder.beats_now()
+    assert recorder.wait(10)  # the take goes on to its last bar
+    recorder.stop()
+    notes = {n.pitch: n for n in recorder.arrangement().tracks[0].notes}
+    assert sorted(notes) == [60, 64, 72]
+    for pitch in (60, 64):
+        assert 2.0 <= notes[pitch].start_beat + notes[pitch].duration_beats <= lost_beat + 0.25
+    assert notes[72].start_beat + notes[72].duration_beats == 8.0
+    assert any("disappeared" in problem for problem in recorder.problems)
 
 
 def test_clicks_accent_each_downbeat_through_count_in_and_take():

@@ -267,7 +267,7 @@ def test_a_note_deleted_while_playing_is_not_heard_from_the_next_bar(qtbot, wind
     port = RecordingPort()
     port.close = lambda: None
     window.audition.output_name = "Recording port"  # a MIDI output, not the built-in synth
-    window.audition._midi_out = port
+    window.audition._open_chosen_output = lambda: port  # opened at each Play
     window.actions.play.setChecked(True)
     qtbot.wait(300)  # in bar 1
     start = window.audition._player.start_time

@@ -55,7 +55,7 @@ def playing_candidates(qtbot, window, melody_file, to_daw: bool):
         window.actions.send_to_daw.setChecked(True)
     else:
         window.audition.output_name = "Recording port"  # a MIDI output, not the synth
-        window.audition._midi_out = port
+        window.audition._open_chosen_output = lambda: port  # opened at each Play
         window.actions.play.setChecked(True)
     return port, window.audition._player.start_time
 

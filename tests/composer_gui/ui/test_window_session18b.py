@@ -210,7 +210,8 @@ def test_a_drum_kit_chosen_while_playing_goes_out_on_channel_10():
     arrangement = Arrangement(tracks, tempo_bpm=240.0)
     audition = Audition()
     audition.output_name = "Recording port"
-    audition._midi_out = port = RecordingPort()
+    port = RecordingPort()
+    audition._open_chosen_output = lambda: port  # opened at each Play
     audition.play(arrangement, Mix())
     try:
         time.sleep(0.3)
