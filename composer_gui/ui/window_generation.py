@@ -91,10 +91,10 @@ class GenerationFlow:
         self.document.pick_candidate(0)
         keys = f"1-{min(9, len(candidates))}" if len(candidates) > 1 else "1"
         more = ", ] and [ for the next and previous" if len(candidates) > 9 else ""
-        self.statusBar().showMessage(
-            f"{len(candidates)} accompaniments, best first. Press {keys} to hear one{more}.",
-            6000,
-        )
+        said = f"{len(candidates)} accompaniments, best first. Press {keys} to hear one{more}."
+        note = getattr(candidates[0], "model_note", "")  # a barely trained model, tied scores
+        # a note stays until the next message: it is about every candidate of the take
+        self.statusBar().showMessage(f"{note} {said}" if note else said, 0 if note else 6000)
         self.generation_done.emit()
 
     def _generation_failed(self, job, message: str) -> None:
