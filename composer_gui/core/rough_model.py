@@ -27,9 +27,16 @@ def is_barely_trained(card: dict) -> bool:
     return int(card["iterations"]) < WELL_TRAINED_ITERATIONS
 
 
+# Scores closer than this (out of 100) are tied: the window shows whole numbers.  First
+# written as "the same whole number", which session 20's 20-iteration model (re-made here,
+# ode_to_joy, seed 1: 66.5 to 66.3) missed by rounding 66.5x up and the rest down; so this
+# figure was shaped by that run, and judges nothing.
+TIE_POINTS = 1.0
+
+
 def scores_tied(percentiles: list[float]) -> bool:
-    """Two or more candidates, all shown with the same score (the list's whole numbers)."""
-    return len(percentiles) > 1 and len({round(p) for p in percentiles}) == 1
+    """Two or more candidates whose shown scores all lie within ``TIE_POINTS``."""
+    return len(percentiles) > 1 and max(percentiles) - min(percentiles) < TIE_POINTS
 
 
 def rough_model_sentence(card: dict, percentiles: list[float]) -> str:

@@ -55,3 +55,6 @@ def test_tied_scores_of_a_trained_model_are_said_and_one_candidate_is_no_tie():
         "All 3 candidates score the same: the model's scores cannot tell them apart."
     )
     assert rough_model_sentence(trained, [66.0]) == ""
+    # 66.5 and 66.3 read 67 and 66 in the list, yet nothing tells them apart
+    assert rough_model_sentence(trained, [66.52, 66.4, 66.3]).startswith("All 3 candidates")
+    assert rough_model_sentence(trained, [67.0, 66.0]) == ""
