@@ -367,9 +367,7 @@ def test_the_table_and_the_json_say_the_same_reasons(band_model, tmp_path, capsy
             assert c["reasons"] and c["reasons"][0].endswith("than the first choice")
 
 
-def test_a_model_that_never_trained_says_so_in_the_table_and_the_json(
-    tiny_model, tmp_path, capsys
-):
+def test_a_model_that_never_trained_says_so_in_the_table_and_the_json(tiny_model, tmp_path, capsys):
     """Session 20's walk: a model of 20 iterations wrote 8 candidates scored alike and
     nothing said it was barely trained. The tiny model's card records 0 iterations."""
     out = tmp_path / "out.mid"
