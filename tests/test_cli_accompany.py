@@ -365,3 +365,18 @@ def test_the_table_and_the_json_say_the_same_reasons(band_model, tmp_path, capsy
         assert why == ("; ".join(c["reasons"]) or "-")
         if c["rank"] > 1:
             assert c["reasons"] and c["reasons"][0].endswith("than the first choice")
+
+
+def test_a_model_that_never_trained_says_so_in_the_table_and_the_json(tiny_model, tmp_path, capsys):
+    """Session 20's walk: a model of 20 iterations wrote 8 candidates scored alike and
+    nothing said it was barely trained. The tiny model's card records 0 iterations."""
+    out = tmp_path / "out.mid"
+    base = ["accompany", str(SAMPLE), "-o", str(out), "--model", str(tiny_model), "--seed", "5"]
+    code, io = run(base, capsys)
+    assert code == 0, io.err
+    lines = io.out.splitlines()
+    header = next(i for i, line in enumerate(lines) if " candidates for " in line)
+    assert lines[header + 1].startswith("This model has had no training (the shipped chorale")
+    assert "accompaniments are rough" in lines[header + 1]
+    code, io = run([*base, "--json"], capsys)
+    assert json.loads(io.out)["model_note"] == lines[header + 1]

@@ -253,5 +253,7 @@ def _as_json(candidates, engine, written, args, used: dict) -> dict:
         "model": engine.card.get("name", engine.model_path.stem),
         "style": candidates[0].style,
         "tracks": [t.name for t in candidates[0].arrangement.tracks],
+        # a barely trained model or tied scores, in one sentence (core.rough_model); "" if not
+        "model_note": candidates[0].model_note,
         "candidates": [candidate_json(c, written.get(c.rank)) for c in candidates],
     }

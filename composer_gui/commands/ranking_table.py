@@ -140,6 +140,8 @@ def print_table(candidates: list[Candidate], engine, args, out=None) -> None:
         f"(seed {candidates[0].seed}, {engine.device_name}); best written to {args.output}",
         file=out,
     )
+    if candidates[0].model_note:  # a barely trained model, or scores that all tie
+        print(candidates[0].model_note, file=out)
     band = is_band(candidates)
     words = BAND_SCORE_WORDS if band else SCORE_WORDS
     print(f"score %: {score_words(candidates[0])}; {words}", file=out)

@@ -13,6 +13,7 @@ from composer_gui.commands.common import Progress, dataset_dir, given, model_fil
 from composer_gui.commands.train_onsets import add_onsets_argument, with_onsets_option
 from composer_gui.commands.train_phrase import add_phrase_argument, with_phrase_option
 from composer_gui.core.errors import ComposerError
+from composer_gui.core.training_words import LEGEND, progress_words
 from models.config import CLOSENESS_TO, LOSSES
 
 
@@ -156,9 +157,13 @@ def run_train(args: argparse.Namespace) -> int:
         None if is_band_dataset(data_dir) else training_evaluator(load_split(data_dir, "valid"))
     )
     bar = Progress(f"Training ({config.loss})")
+    rows: list[dict] = []  # this session's logged rows, for which way each figure goes
 
     def progress(iteration: int, total: int, row: dict) -> None:
-        bar(iteration, total, f"W {row['wasserstein']:+.2f} rec {row['reconstruction']:.2f}")
+        if not rows:
+            print(f"{LEGEND} Every figure is in {args.run_dir / 'log.csv'}.", file=sys.stderr)
+        rows.append(row)  # the words: core.training_words
+        bar(iteration, total, progress_words(rows, short=True))
 
     try:
         train(

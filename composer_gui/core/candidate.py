@@ -40,3 +40,6 @@ class Candidate:
     # What the card was calibrated on: "" its held-out (validation) songs, "train" its
     # training songs (a folder of a few songs may have none held out; models.export)
     calibrated_on: str = ""
+    # One sentence where the model is barely trained or the take's scores all tie
+    # (``core.rough_model``), the same on every candidate of a take; "" where neither
+    model_note: str = ""

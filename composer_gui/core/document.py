@@ -315,15 +315,17 @@ class Document(TuneViews):
         candidates: Sequence[Candidate],
         made_for: Sequence[Note],
         pickup: Pickup | None = None,
+        asked_style: str | None = None,
     ) -> int:
         """A finished generation; ``made_for`` is the melody it was asked for, ``pickup``
-        the pickup setting (None: the one set now)."""
+        the pickup setting and ``asked_style`` the style (as shown) it was asked in (None:
+        the ones set now; the Style box may have moved while the engine wrote)."""
         s = self._state
         candidates = list(candidates)
         if not candidates:
             return -1
         before = self._shown_key()
-        style = self._style_of(candidates)
+        style = self._style_of(candidates, asked_style)
         meter = meter_key(s.time_signature, s.meter_changes)
         pickup = s.pickup if pickup is None else pickup
         take = Take(candidates, sorted_notes(made_for), meter=meter, pickup=pickup, style=style)
@@ -354,14 +356,18 @@ class Document(TuneViews):
         self._changed(TAKES, PICK)
 
     # --- which strips are on show ---------------------------------------------------
-    def _style_of(self, candidates: Sequence[Candidate]) -> str:
+    def _style_of(self, candidates: Sequence[Candidate], asked: str | None = None) -> str:
         """The style a take is written in, as the Style box shows it (``Style.shown``,
-        what the strips are kept by): the chosen one where the engine wrote in it (or
-        does not say), else the engine's own name for it."""
+        what the strips are kept by): the one it was asked in (``asked``, else the one
+        chosen now) where the engine wrote in it (or does not say), else the engine's own
+        name for it. Asked, not chosen on arrival: a model of one's own and a shipped
+        one both write "rock", and a take that came after the box moved from "rock
+        (my-model)" to "rock" was keyed, and heard, as the other model's."""
         written = candidates[0].style
-        chosen = self.chosen_style()
+        shown = self._state.style if asked is None else asked
+        chosen = next((st for st in self.styles if st.shown == shown), None)
         if not written or (chosen is not None and chosen.name == written):
-            return self._state.style
+            return shown
         return written
 
     def _shown_key(self) -> MixKey:

@@ -65,6 +65,7 @@ from composer_gui.core.melody_grid import (  # noqa: F401 (check_melody, section
     sections,
 )
 from composer_gui.core.metric_words import calibrated_on
+from composer_gui.core.rough_model import rough_model_sentence
 from composer_gui.core.style_meters import refuse_style_meters
 from composer_gui.core.track_notes import accompaniment_tracks, per_track
 from composer_gui.paths import resource_path
@@ -238,6 +239,9 @@ class Engine:
                     calibrated_on=calibrated_on(calibration),
                 )
             )
+        note = rough_model_sentence(self.card, [c.percentile for c in candidates])
+        for candidate in candidates:
+            candidate.model_note = note
         step(1.0)
         return candidates
 

@@ -178,6 +178,7 @@ def candidate_to_dict(candidate: Any) -> dict[str, Any]:
         "style": str(getattr(candidate, "style", "")),
         "real_share": _finite_or_none(getattr(candidate, "real_share", math.nan)),
         "calibrated_on": str(getattr(candidate, "calibrated_on", "")),
+        "model_note": str(getattr(candidate, "model_note", "")),
         "arrangement": arrangement_to_dict(candidate.arrangement),
     }
 
@@ -197,6 +198,7 @@ def candidate_from_dict(data: dict[str, Any]) -> Candidate:
         style=str(data.get("style", "")),
         real_share=math.nan if data.get("real_share") is None else float(data["real_share"]),
         calibrated_on=str(data.get("calibrated_on", "")),
+        model_note=str(data.get("model_note", "")),
     )
 
 

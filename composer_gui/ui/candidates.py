@@ -224,6 +224,8 @@ class CandidatesPanel(QWidget):
 
     def _tooltip(self, position: int, candidate: Any) -> str:
         lines = [f"Candidate {position + 1} (rank {candidate.rank})", score_line(candidate)]
+        if note := getattr(candidate, "model_note", ""):  # core.rough_model
+            lines.append(note)
         reasons = list(candidate.reasons)
         if reasons:
             lines.append("Why: " + "; ".join(reasons))

@@ -81,6 +81,11 @@ class TrainPlots(QWidget):
         self._curve(self.loss_plot, "critic_loss", "critic", 0)
         self._curve(self.loss_plot, "generator_loss", "generator", 1)
         self.w_plot = self._plot("Wasserstein estimate", grid, 0, 1)
+        self.w_plot.getViewWidget().setToolTip(
+            "How far the critic hears the model's music from the songs: its score of the "
+            "songs less its score of the model's music. It should fall as the model "
+            "learns, after an early rise while the critic itself learns."
+        )
         self._curve(self.w_plot, "wasserstein", "real - fake score", 2)
         self.gp_plot = self._plot("Gradient penalty", grid, 1, 0)
         self._curve(self.gp_plot, "gradient_penalty", "penalty", 3)

@@ -40,6 +40,12 @@ from composer_gui.core.trained_models import name_problem
 from composer_gui.core.training_listen import sample_arrangement
 from composer_gui.core.training_log import MetricsTail
 from composer_gui.core.training_measure import Estimate, SpeedMeasurement, install_model
+from composer_gui.core.training_words import (
+    TREND_ROWS,
+    WORDS_MEANING,
+    exact_figures,
+    progress_words,
+)
 from composer_gui.ui import theme
 from composer_gui.ui.train_plots import TrainPlots
 from composer_gui.ui.train_sample import SampleReader
@@ -166,6 +172,9 @@ class TrainWindow(QWidget):
         self.progress_bar = QProgressBar()
         self.eta_label = QLabel("")
         self.eta_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()};")
+        # the newest logged figures in words (core.training_words); the tooltip has each
+        # figure by its log.csv name
+        self.figures_label = WrappedLabel("")
 
         left = QWidget()
         column = QVBoxLayout(left)
@@ -175,6 +184,7 @@ class TrainWindow(QWidget):
         column.addWidget(self.progress_bar)
         column.addWidget(self.eta_label)
         column.addWidget(self.state_label)
+        column.addWidget(self.figures_label)
         column.addWidget(self.use_button)
         self.plots = TrainPlots()
         self.plots.play_button.clicked.connect(self.play_sample)
@@ -321,6 +331,7 @@ class TrainWindow(QWidget):
             band = reference and not any(k.startswith("val_") for k in reference)
             metric_rows = self._metrics.read() if band else None
             self.plots.show_rows(progress.rows, reference, metric_rows)
+            self.show_figures(progress.rows)
         self.plots.paint_next()
         if shown := self.samples.poll(self.run.running):
             self.plots.tracks = shown.tracks  # each track's colour
@@ -329,6 +340,19 @@ class TrainWindow(QWidget):
         idle = not (self.plots.pending or self.samples.busy)
         if not self.run.running and self.measurement is None and idle:
             self.timer.stop()
+
+    def show_figures(self, rows: list[dict]) -> None:
+        """The newest row's figures in words, and which way they went; each figure by its
+        log.csv name in the tooltip (the last rows only: a long run logs thousands)."""
+        recent = rows[-4 * TREND_ROWS :]
+        words = progress_words(recent)
+        self.figures_label.setText(f"Now {words}." if words else "")
+        exact = exact_figures(recent[-1]) if recent else ""
+        self.figures_label.setToolTip(
+            f"{WORDS_MEANING}\n\nIteration {recent[-1]['iteration']:.0f} in log.csv:\n{exact}"
+            if words
+            else ""
+        )
 
     def _show_estimate(self) -> None:
         if self.estimate_result is not None:

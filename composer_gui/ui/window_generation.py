@@ -35,6 +35,7 @@ class GenerationFlow:
         allow_long = None  # any length is accompanied whole (in sections past MAX_BARS)
         made_for = tuple(self.document.melody)
         pickup = self.document.pickup
+        asked = self.document.style  # as shown: the box may move while the engine writes
         self.progress.setValue(0)
         self.statusBar().showMessage("Writing accompaniments...")
         doc = self.document
@@ -56,7 +57,7 @@ class GenerationFlow:
             generate_candidates,
             self.engine,
             request,
-            on_done=lambda candidates: self._generated(own[0], candidates, made_for, pickup),
+            on_done=lambda candidates: self._generated(own[0], candidates, made_for, pickup, asked),
             on_error=lambda message: self._generation_failed(own[0], message),
             on_progress=lambda share: self._generation_progress(own[0], share),
         )
@@ -77,7 +78,9 @@ class GenerationFlow:
         if job is self.generate_job:
             self.progress.setValue(round(100 * share))
 
-    def _generated(self, job, candidates: list, made_for: tuple, pickup=None) -> None:
+    def _generated(
+        self, job, candidates: list, made_for: tuple, pickup=None, asked: str | None = None
+    ) -> None:
         if job is not self.generate_job:  # cancelled, and perhaps replaced since
             return
         self.generate_job = None
@@ -87,14 +90,14 @@ class GenerationFlow:
         engine = self.engine.engine
         if engine is not None:
             self.device_label.setText(f"Model on {engine.device_name}")
-        self.document.add_take(list(candidates), made_for, pickup)
+        self.document.add_take(list(candidates), made_for, pickup, asked_style=asked)
         self.document.pick_candidate(0)
         keys = f"1-{min(9, len(candidates))}" if len(candidates) > 1 else "1"
         more = ", ] and [ for the next and previous" if len(candidates) > 9 else ""
-        self.statusBar().showMessage(
-            f"{len(candidates)} accompaniments, best first. Press {keys} to hear one{more}.",
-            6000,
-        )
+        said = f"{len(candidates)} accompaniments, best first. Press {keys} to hear one{more}."
+        note = getattr(candidates[0], "model_note", "")  # a barely trained model, tied scores
+        # a note stays until the next message: it is about every candidate of the take
+        self.statusBar().showMessage(f"{note} {said}" if note else said, 0 if note else 6000)
         self.generation_done.emit()
 
     def _generation_failed(self, job, message: str) -> None:

@@ -10,9 +10,11 @@ window generates with it: drums, bass and chords.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import torch
 from PySide6.QtCore import Qt
 
 from composer_gui.core import training_run
@@ -20,6 +22,10 @@ from composer_gui.core.arrangement import Arrangement, Note, Track
 from composer_gui.core.midi_writer import write_arrangement
 from composer_gui.ui import settings
 from composer_gui.ui.train_source import SOURCES
+from models.checkpoint import read_card, read_tensors
+from models.config import GanConfig
+from models.run_log import read_log
+from models.train import train
 from tests.support.real_parts import require
 from tests.support.sound import rms
 from tests.support.training import SONGS, TINY_CONFIG
@@ -33,6 +39,27 @@ def _songs_installed():
 
 
 PLAN = {"config": TINY_CONFIG, "threads": 1, "log_every": 5, "eval_every": 50, "sample_every": 50}
+
+
+def assert_trains_straight_to(run_dir: Path, data_dir: Path, expected: dict, out: Path) -> None:
+    """Train the run's config from scratch in this process (one thread, as the child) to
+    the iteration of ``expected`` (the child's checkpoint after its pause and resume) and
+    compare the networks: training is seeded, so a resume that went on from fresh weights,
+    or from part of the checkpoint, differs (``tests/models/test_train.py`` shows a resume
+    in one process equal to a run straight through)."""
+    iteration = int(read_card(run_dir / "checkpoint")["iteration"])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        config = GanConfig.from_dict(json.loads((run_dir / "config.json").read_text()))
+        train(config.replace(iterations=iteration), data_dir, out, "cpu")
+    finally:
+        torch.set_num_threads(threads)
+    ours = read_tensors(out / "checkpoint")
+    networks = [k for k in expected if k.split(".")[0] in ("generator", "critic", "ema")]
+    assert networks and set(networks) <= set(ours)
+    for key in networks:
+        torch.testing.assert_close(ours[key], expected[key], msg=key)
 
 
 def open_train_window(window, qtbot):
@@ -99,6 +126,12 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     assert [w for w in names if f">{w}</span>" in title] == list(names)
     assert train.plots.drums_lane  # the drums have their lane
     assert len(train.plots.curves["wasserstein"].getData()[0]) >= 8
+    # the newest figures in words with which way they go; each by its log.csv name in the
+    # tooltip (session 20's walk: "W +70.91 rec 116.89" meant nothing)
+    said = train.figures_label.text()
+    assert said.startswith("Now the critic puts its music ") and "from the songs' own (" in said
+    assert "wasserstein: " in train.figures_label.toolTip()
+    assert "reconstruction: " in train.figures_label.toolTip()
     # the band's metrics per track, as a ratio to the songs' own
     qtbot.waitUntil(
         lambda: (
@@ -114,8 +147,29 @@ def test_train_watch_pause_resume_cancel_reopen_and_use(qtbot, window, tmp_path,
     qtbot.waitUntil(lambda: run.state == "paused", timeout=30000)
     assert train.resume_button.isEnabled() and "Resume continues" in train.state_label.text()
     paused_at = run.checkpoint_iteration()
+    logged = read_log(run.run_dir / "log.csv")
     qtbot.mouseClick(train.resume_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: run.poll().iteration > paused_at + 20, timeout=120000)
+    # paused again: Resume went on from the checkpoint, not from the start
+    qtbot.mouseClick(train.pause_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: run.state == "paused", timeout=30000)
+    resumed_to = run.checkpoint_iteration()
+    assert resumed_to > paused_at + 20
+    rows = read_log(run.run_dir / "log.csv")
+    # the rows before the pause are kept as they were, and the count goes on after them
+    kept = [r for r in rows if r["iteration"] <= paused_at]
+    assert len(kept) == len(logged) and all(
+        a == pytest.approx(b, nan_ok=True) for a, b in zip(kept, logged)
+    )
+    after = [r["iteration"] for r in rows[len(kept) :]]
+    assert after == list(range(paused_at + 5 - paused_at % 5, resumed_to + 1, 5))
+    assert rows[len(kept)]["seconds"] >= logged[-1]["seconds"]  # its clock goes on too
+    # the weights it went on from are the checkpoint's: it ends where a run straight
+    # through to the same iteration ends
+    expected = read_tensors(run.run_dir / "checkpoint")
+    assert_trains_straight_to(run.run_dir, run.data_dir, expected, tmp_path / "straight")
+    qtbot.mouseClick(train.resume_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: run.poll().iteration > resumed_to + 5, timeout=120000)
     qtbot.mouseClick(train.cancel_button, Qt.LeftButton)
     assert run.state == "cancelled" and train.resume_button.isEnabled()
 
