@@ -70,6 +70,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -106,8 +107,24 @@ RECORD = ROOT / "docs" / "benchmarks" / "pickup-parts.json"
 VALIDATION_SETS = "meter-validation-set*.json"  # docs/benchmarks: benchmarks/validation_tunes.py
 
 
-def recorded_names() -> set[str]:
-    """Every tune name in the recorded benchmark runs (bench_corpus, bench_band_styles)."""
+# A tune's name as ``corpus_tunes.TuneRef.name`` prints it (a 12/8 row's collection
+# carries "@12/8"): how the band-style misnames records (plain text) name their tunes.
+PRINTED_NAME = re.compile(rf"\b(?:{'|'.join(ct.COLLECTIONS)})(?:@12/8)?/[A-Za-z0-9_-]+#\d+")
+MISNAMES_RECORDS = "band-style-misnames*.txt"  # docs/benchmarks: band_style_misnames.py
+
+
+def printed_names(text: str) -> set[str]:
+    """Every tune name printed in ``text``."""
+    return set(PRINTED_NAME.findall(text))
+
+
+def recorded_names(misnames: bool = True) -> set[str]:
+    """Every tune name in the recorded benchmark runs (bench_corpus, bench_band_styles)
+    and in the band-style misnames records (``band_style_misnames.py``, whose fresh tunes
+    are drawn from this set's 2/4 shuffle past the pickup parts and printed with the
+    detector's bars: session 20 found 24 of them in the fifth fresh part). ``misnames``
+    False: the JSON records only, as every part recorded before session 21 was drawn
+    (so that they rebuild as recorded); a part drawn from now on skips both."""
     names: set[str] = set()
 
     def collect(value) -> None:
@@ -123,12 +140,15 @@ def recorded_names() -> set[str]:
     for path in (ROOT / "docs" / "benchmarks").glob("*.json"):
         if path.name.startswith(("corpus", "band-styles")):
             collect(json.loads(path.read_text()).get("tunes"))
+    for path in (ROOT / "docs" / "benchmarks").glob(MISNAMES_RECORDS) if misnames else ():
+        names |= printed_names(path.read_text())
     return names
 
 
-def excluded_names(refs: list[ct.TuneRef]) -> set[str]:
-    """The recorded names and the front of each meter's seed-0 shuffle."""
-    names = recorded_names()
+def excluded_names(refs: list[ct.TuneRef], misnames: bool = True) -> set[str]:
+    """The recorded names (``recorded_names(misnames)``) and the front of each meter's
+    seed-0 shuffle."""
+    names = recorded_names(misnames)
     for meter in {r.meter for r in refs}:
         names |= {r.name for r in ct.choose(refs, meter, None, 0)[:FRONT]}
     return names
@@ -229,7 +249,9 @@ def build() -> list[dict]:
     refs = ct.index_tunes()
     folk = ct.index_tunes(("miscFolk",))
     chosen = _choose_tunes(
-        PER_METER, lambda meter: folk if meter == "9/8" else refs, excluded_names(refs)
+        PER_METER,
+        lambda meter: folk if meter == "9/8" else refs,
+        excluded_names(refs, misnames=False),
     )
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -245,7 +267,7 @@ def build() -> list[dict]:
 def build_fresh(used: list[dict]) -> list[dict]:
     """The fresh part (part "fresh"): each meter's next tunes past the ``used`` set."""
     refs = ct.index_tunes()
-    skipped = excluded_names(refs) | {r["name"] for r in used}
+    skipped = excluded_names(refs, misnames=False) | {r["name"] for r in used}
     skipped |= {source_name(name) for name in skipped}  # the 12/8 tunes' 6/8 sources
     chosen = _choose_tunes(FRESH_PER_METER, lambda _meter: refs, skipped)
     with tempfile.TemporaryDirectory() as work:
@@ -275,7 +297,7 @@ def build_next_fresh(used: list[dict], per_meter: dict, part: str) -> list[dict]
     they could not tell the two apart."""
     refs = ct.index_tunes()
     outside = outside_names(refs)
-    skipped = excluded_names(refs) | outside | {r["name"] for r in used}
+    skipped = excluded_names(refs, misnames=False) | outside | {r["name"] for r in used}
     skipped |= {source_name(name) for name in skipped}
     chosen = _choose_tunes(per_meter, lambda _meter: refs, skipped)
     with tempfile.TemporaryDirectory() as work:
