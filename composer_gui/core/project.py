@@ -94,6 +94,10 @@ class Project:
     # older file has none, and an older Composer ignores it.
     melody_file: str | None = None
     melody_track: int = 0
+    # That track's notes as the file held them (session 21): the melody may have been
+    # edited since it was taken, so the track is found again by these, not by the
+    # melody's (None: an older file; then by the melody's).
+    melody_track_notes: list[Note] | None = None
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -241,6 +245,11 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "file_path": project.file_path,
         "melody_file": project.melody_file,
         "melody_track": project.melody_track,
+        "melody_track_notes": (
+            notes_to_list(project.melody_track_notes)
+            if project.melody_track_notes is not None
+            else None
+        ),
         "mix": [vars(m).copy() for m in project.mix],
         "set_aside_mixes": [
             {"style": style, "tracks": list(names), "mix": [vars(m).copy() for m in mix]}
@@ -297,6 +306,11 @@ def project_from_dict(data: dict[str, Any]) -> Project:
         file_path=str(data["file_path"]) if data.get("file_path") else None,
         melody_file=str(data["melody_file"]) if data.get("melody_file") else None,
         melody_track=max(0, int(data.get("melody_track") or 0)),
+        melody_track_notes=(
+            notes_from_list(data["melody_track_notes"])
+            if data.get("melody_track_notes") is not None
+            else None
+        ),
         mix=mix_from_list(data.get("mix", [])),
         set_aside_mixes={
             (str(entry.get("style", "")), tuple(str(name) for name in entry["tracks"])): (

@@ -337,7 +337,8 @@ def melody_arrangement(s: Tune) -> Arrangement | None:
 def saved_source(project: Project) -> MelodySource | None:
     """Where a saved melody came from: its MIDI file read again, so its other tracks can
     still be chosen. The file may have changed since: the melody's track is the one that
-    holds the saved melody's notes (the saved index first, else the first that does); when
+    holds the notes the track had when the project was saved (``melody_track_notes``; an
+    older file: the saved melody's), the saved index first, else the first that does; when
     none does or the file is gone, the saved melody stands as the file's one track (the
     tune is still the opened one, not a new melody). Only the index was checked once: a
     track added in front made the track box name the wrong track."""
@@ -353,9 +354,14 @@ def saved_source(project: Project) -> MelodySource | None:
         tracks = []
     saved = project.melody.tracks[:1] if project.melody else []
     melody = sorted_notes(saved[0].notes) if saved else ()
+    # The track as it was taken; an older file knows only the melody, which an edit
+    # since (session 21) no longer finds in any track.
+    taken = melody
+    if project.melody_track_notes is not None:
+        taken = sorted_notes(project.melody_track_notes)
     order = [project.melody_track, *range(len(tracks))]
     for index in order:
-        if 0 <= index < len(tracks) and sorted_notes(tracks[index].notes) == melody:
+        if 0 <= index < len(tracks) and sorted_notes(tracks[index].notes) == taken:
             return MelodySource(path, tracks, index)
     return MelodySource(path, [replace(t) for t in saved] or [Track("melody", [])], 0)
 
@@ -453,4 +459,7 @@ def tune_to_project(s: Tune, for_autosave: bool = False) -> Project:
         file_path=str(s.path) if for_autosave and s.path else None,
         melody_file=str(s.source.path) if s.source is not None else None,
         melody_track=s.source.index if s.source is not None else 0,
+        melody_track_notes=(
+            list(s.source.tracks[s.source.index].notes) if s.source is not None else None
+        ),
     )

@@ -76,6 +76,10 @@ class DocumentMachine(RuleBasedStateMachine):
         self.key = None  # the strips on show at the last step
         self.expected_autosave: dict | None = None  # what a crash must bring back
         self.saved: dict[Path, dict] = {}  # what each saved project holds
+        # the strips left and on show when each project was saved (or autosaved): a file
+        # opened (a crash restored) brings every style's strips back as they were then
+        self.saved_strips: dict[Path, tuple[dict, object]] = {}
+        self.autosaved_strips: tuple[dict, object] = ({}, None)
         self.melody_file = self.folder / "tune.mid"
         tune = [Note(60 + i % 7, float(i), 1.0, 90) for i in range(8)]
         write_arrangement(Arrangement([Track("tune", tune)], tempo_bpm=90.0), self.melody_file)
@@ -134,6 +138,8 @@ class DocumentMachine(RuleBasedStateMachine):
         self._guarded(lambda: self.doc.open_project(path, discard=discard), discard)
         if self.doc.path == path and not self.doc.dirty:
             assert as_dict(self.doc.snapshot()) == self.saved[path]
+            left, key = self.saved_strips[path]
+            self.left, self.key = dict(left), key
 
     @rule(discard=st.booleans())
     def open_damaged(self, discard):
@@ -143,6 +149,7 @@ class DocumentMachine(RuleBasedStateMachine):
     def save(self, slot):
         path = self.doc.save(self.folder / slot)
         self.saved[path] = as_dict(self.doc.snapshot())
+        self.saved_strips[path] = (dict(self.left), self.key)
         self._drop_copies()
 
     # --- the music ------------------------------------------------------------------
@@ -220,15 +227,29 @@ class DocumentMachine(RuleBasedStateMachine):
     def preset(self, preset):
         changed = preset != self.doc.preset
         self.doc.set_generate_settings(preset=preset)
-        if not changed:  # the same preset again changes nothing, a hand-chosen voice kept
-            return
+        if changed:
+            self._dress_chorale_left(preset)
+
+    def _dress_chorale_left(self, preset):
         # The Sound box dresses the chorale's voices wherever their strips are, on show
-        # or set aside: they come back in its instruments, the rest as left.
+        # or set aside: they come back in its instruments, the rest as left (a preset
+        # chosen again changes nothing, a hand-chosen voice included).
         for key, strips in self.left.items():
             if key[1] == tuple(TRACKS):
                 self.left[key] = [
                     replace(m, program=p) for m, p in zip(strips, PRESETS[preset], strict=True)
                 ]
+
+    @rule(
+        style=st.sampled_from(("chorale", *BANDS)),
+        preset=st.sampled_from(["organ", "strings", "piano"]),
+    )
+    def style_and_preset(self, style, preset):
+        # one call, as read_settings makes: the preset's change, then the style's
+        changed = preset != self.doc.preset
+        self.doc.set_generate_settings(style=style, preset=preset)
+        if changed:
+            self._dress_chorale_left(preset)
 
     # --- outputs, autosave and crashes ----------------------------------------------
     @rule()
@@ -258,6 +279,7 @@ class DocumentMachine(RuleBasedStateMachine):
     def autosave_tick(self):
         if self.autosave.write(self.doc):
             self.expected_autosave = as_dict(self.doc.snapshot(for_autosave=True))
+            self.autosaved_strips = (dict(self.left), self.key)
 
     @rule(restore=st.booleans())
     def crash_and_restore(self, restore):
@@ -279,6 +301,8 @@ class DocumentMachine(RuleBasedStateMachine):
             self.autosave.adopt(self.doc)
             assert as_dict(self.doc.snapshot(for_autosave=True)) == self.expected_autosave
             assert self.doc.dirty  # restored work is not saved yet
+            left, key = self.autosaved_strips
+            self.left, self.key = dict(left), key
         else:
             self.autosave.decline()  # the window removes the copy let go
             self.expected_autosave = None
@@ -329,10 +353,8 @@ class DocumentMachine(RuleBasedStateMachine):
             assert as_dict(load_project(doc.path)) == as_dict(doc.snapshot())
 
 
-# Derandomized (session 20): the same 200 examples every run, so a red CI is a change,
-# not a draw. Other seeds still find faults not yet diagnosed: seed 5 fails the export,
-# open and autosave checks; s20-review's longer runs failed open on a melody_track
-# (docs/app.md, session 20, "Left"). Set derandomize=False and a seed to explore.
+# Derandomized: the same 200 examples every run, so a red CI is a change, not a draw.
+# Other seeds: explore_document_states.py (docs/app.md, session 21: 85 runs passed).
 DocumentMachine.TestCase.settings = settings(
     derandomize=True,
     max_examples=200,

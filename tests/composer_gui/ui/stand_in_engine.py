@@ -96,6 +96,7 @@ class StandInEngine:
         octave or two down, folded into the track's range; drums hit the kick on every
         beat and the closed hi-hat on the offbeats."""
         from composer_gui.core.instruments import track_channels, track_programs
+        from composer_gui.core.tune import sorted_notes
 
         style = style or self.styles[0]
         if style not in self.styles:
@@ -120,6 +121,9 @@ class StandInEngine:
                         while pitch > spec.high:
                             pitch -= 12
                         played.append(Note(pitch, n.start_beat, n.duration_beats, 70))
+                    # Melody notes an octave apart fold onto one pitch: sound it once at
+                    # a time, as the real engine's roll (a pitch once a step) and a file do.
+                    played = list(sorted_notes(played))
                 tracks.append(Track(spec.name, played, program, channel, spec.is_drums))
             arrangement = Arrangement(
                 tracks, tempo_bpm=melody.tempo_bpm, time_signature=melody.time_signature
