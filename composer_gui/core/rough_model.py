@@ -34,6 +34,13 @@ def is_barely_trained(card: dict) -> bool:
 TIE_POINTS = 1.0
 
 
+# The list shows a score under this as "<1" (ui/candidates.py): nearly every calibration
+# accompaniment scored higher.  Session 21's walk met a rock take whose 8 candidates all
+# read "<1": tied as shown, yet "the scores cannot tell them apart" would be untrue there
+# (the raw scores order them), and the musician's question is why they are all so low.
+SHOWN_AS_UNDER_ONE = 0.5
+
+
 def scores_tied(percentiles: list[float]) -> bool:
     """Two or more candidates whose shown scores all lie within ``TIE_POINTS``."""
     return len(percentiles) > 1 and max(percentiles) - min(percentiles) < TIE_POINTS
@@ -50,6 +57,12 @@ def rough_model_sentence(card: dict, percentiles: list[float]) -> str:
             f"for its first {WELL_TRAINED_ITERATIONS:,}), so its accompaniments are rough"
         )
         return f"{rough} and its scores cannot tell them apart." if tied else f"{rough}."
+    if tied and max(percentiles) < SHOWN_AS_UNDER_ONE:
+        return (
+            f"All {len(percentiles)} candidates score under 1, below nearly every "
+            "accompaniment the model was calibrated on: this melody is unlike the ones it "
+            "learnt from, so take their order as a rough guide."
+        )
     if tied:
         return (
             f"All {len(percentiles)} candidates score the same: the model's scores cannot "

@@ -40,6 +40,7 @@ from composer_gui.core.metric_words import (
     score_line,
     split_key,
 )
+from composer_gui.core.rough_model import SHOWN_AS_UNDER_ONE
 from composer_gui.ui import theme
 
 SHOWN_METRICS = 2  # columns beside the score; the rest are in the tooltip
@@ -86,7 +87,8 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.setBrush(theme.ACCENT if value >= 50 else theme.ACCENT.darker(140))
         painter.drawRoundedRect(filled, 3, 3)
         painter.setPen(theme.TEXT)
-        text = "<1" if value < 0.5 else f"{value:.0f}"  # below every real chorale: say so
+        # below nearly every calibration accompaniment: say so rather than "0"
+        text = "<1" if value < SHOWN_AS_UNDER_ONE else f"{value:.0f}"
         painter.drawText(option.rect.adjusted(0, 0, -4, 0), Qt.AlignVCenter | Qt.AlignRight, text)
         painter.restore()
 

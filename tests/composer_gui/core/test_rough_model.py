@@ -58,3 +58,12 @@ def test_tied_scores_of_a_trained_model_are_said_and_one_candidate_is_no_tie():
     # 66.5 and 66.3 read 67 and 66 in the list, yet nothing tells them apart
     assert rough_model_sentence(trained, [66.52, 66.4, 66.3]).startswith("All 3 candidates")
     assert rough_model_sentence(trained, [67.0, 66.0]) == ""
+
+
+def test_scores_all_shown_under_one_say_the_melody_is_unlike_the_training_ones():
+    trained = {"iterations": 5000}
+    said = rough_model_sentence(trained, [0.3, 0.1, 0.0, 0.2])
+    assert said.startswith("All 4 candidates score under 1")
+    assert "cannot tell them apart" not in said
+    # one of them shown as 1 or more: the plain tie is said
+    assert "score the same" in rough_model_sentence(trained, [0.9, 0.6])
