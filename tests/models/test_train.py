@@ -3,6 +3,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,6 +68,52 @@ def test_resuming_gives_the_same_weights_as_training_straight(tiny_run, chorale_
     straight, resumed = _weights(tiny_run), _weights(run)
     for key in ("ema.head.weight", "generator.head.weight", "critic.score.weight"):
         torch.testing.assert_close(resumed[key], straight[key])
+
+
+def test_a_save_interrupted_between_its_two_files_resumes_consistently(
+    tiny_run, chorale_data, tmp_path, monkeypatch
+):
+    """Cancel, a crash or Quit between the weights and the card of one checkpoint: Resume
+    must go on from a pair that belongs together (the weights' own iteration), so it ends
+    where training straight does."""
+    import models.checkpoint
+
+    data_dir = chorale_data[0]
+    run = tmp_path / "interrupted"
+    real_replace, renames = os.replace, []
+
+    def replace(src, dst):  # the 4th checkpoint file: the iteration-4 checkpoint's second
+        if Path(dst).name.startswith("checkpoint."):
+            renames.append(dst)
+            if len(renames) == 4:
+                raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(models.checkpoint.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        train(TINY.replace(iterations=4), data_dir, run, "cpu", checkpoint_every=2)
+    monkeypatch.setattr(models.checkpoint.os, "replace", real_replace)
+    train(TINY.replace(iterations=4), data_dir, run, "cpu", resume=True)
+    straight, resumed = _weights(tiny_run), _weights(run)
+    for key in ("ema.head.weight", "generator.head.weight", "critic.score.weight"):
+        torch.testing.assert_close(resumed[key], straight[key])
+    assert read_card(run / "checkpoint")["iteration"] == 4
+
+
+def test_a_checkpoint_that_cannot_be_resumed_says_so_in_one_sentence(
+    tiny_run, chorale_data, tmp_path
+):
+    import shutil
+
+    run = tmp_path / "damaged"
+    shutil.copytree(tiny_run, run)
+    weights = run / "checkpoint.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ModelFileError) as caught:
+        train(TINY.replace(iterations=6), chorale_data[0], run, "cpu", resume=True)
+    message = str(caught.value)
+    assert "cannot be resumed" in message and str(run) in message
+    assert message.count(". ") == 0 and "\n" not in message
 
 
 @pytest.mark.parametrize("loss", ["wgan-clip", "bce"])
