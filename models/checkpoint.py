@@ -7,8 +7,12 @@ wall time, hardware, metrics and the critic's calibration.  Loading refuses a ca
 grid or config does not match this code and names the field.
 
 Training checkpoints (resumable) use the same two-file form with optimiser state and
-random-number state added; both files are written to temporary names and renamed, so an
-interrupted save leaves the previous checkpoint intact.
+random-number state added, and the whole card is also stored in the weights' own
+safetensors metadata.  Each file is written to a temporary name and renamed, the weights
+first: that rename commits the checkpoint, and the card read on resume is the one inside
+the weights, so Cancel, a crash or Quit between the two renames cannot pair new weights
+with the old card's iteration, optimiser groups and numpy RNG state.  ``checkpoint.json``
+is then a readable copy that lags by at most one checkpoint.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from models.build_dataset import grid_dict
@@ -55,6 +59,47 @@ def save_tensors_and_card(tensors: dict[str, torch.Tensor], card: dict, stem: Pa
     )
 
 
+# The safetensors metadata key under which a training checkpoint keeps its own card.
+CHECKPOINT_CARD_KEY = "composer.checkpoint_card"
+
+
+def save_checkpoint_files(tensors: dict[str, torch.Tensor], card: dict, stem: Path) -> None:
+    """A training checkpoint: the card inside the weights too; the weights' rename commits."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    metadata = {CHECKPOINT_CARD_KEY: json.dumps(card)}
+    _atomic_write_bytes(
+        stem.with_suffix(".safetensors"), lambda p: save_file(tensors, str(p), metadata=metadata)
+    )
+    _atomic_write_bytes(
+        stem.with_suffix(".json"), lambda p: p.write_text(json.dumps(card, indent=2) + "\n")
+    )
+
+
+def read_checkpoint_card(stem: Path) -> dict:
+    """The card that belongs to a checkpoint's weights: the one stored inside them (the
+    JSON beside them may be one save behind), or, for a checkpoint written before session
+    21 without one, the JSON card."""
+    path = Path(stem).with_suffix(".safetensors")
+    if not path.is_file():
+        raise ModelFileError(f"The checkpoint weights {path.name} are missing.")
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            metadata = weights.metadata() or {}
+    except (SafetensorError, OSError, ValueError, RuntimeError) as error:
+        raise ModelFileError(
+            f"The checkpoint weights {path.name} are damaged or truncated ({error})."
+        ) from None
+    if CHECKPOINT_CARD_KEY not in metadata:
+        return read_card(path)
+    try:
+        card = json.loads(metadata[CHECKPOINT_CARD_KEY])
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"The card inside {path.name} is not valid JSON ({error}).") from None
+    return check_card(card, path.name)
+
+
 def read_card(path: Path) -> dict:
     """The model card beside a weights file (``x.safetensors`` → ``x.json``)."""
     card_path = Path(path).with_suffix(".json")
@@ -64,6 +109,12 @@ def read_card(path: Path) -> dict:
         card = json.loads(card_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ModelFileError(f"The model card {card_path} is not valid JSON ({error}).") from None
+    return check_card(card, card_path)
+
+
+def check_card(card: dict, card_path) -> dict:
+    """Refuse a card for another format version or grid, naming the field."""
+    card_path = Path(card_path)
     if card.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
             f"{card_path} has format version {card.get('format_version')}, "

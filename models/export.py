@@ -15,7 +15,7 @@ from models.build_dataset import load_split, read_manifest
 from models.checkpoint import (
     model_tensors,
     new_card,
-    read_card,
+    read_checkpoint_card,
     read_tensors,
     save_tensors_and_card,
 )
@@ -103,7 +103,7 @@ def export_model(
     validation split; ``composer-gui evaluate --update-card`` adds metrics.
     """
     run_dir, out = Path(run_dir), Path(out).with_suffix(".safetensors")
-    card = read_card(run_dir / "checkpoint")
+    card = read_checkpoint_card(run_dir / "checkpoint")  # the card that fits the weights
     tensors = read_tensors(run_dir / "checkpoint")
     config = GanConfig.from_dict(json.loads((run_dir / "config.json").read_text()))
     generator, critic = Generator(config), Critic(config)

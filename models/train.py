@@ -28,9 +28,10 @@ import numpy as np
 import torch
 
 from models import losses, train_samples
-from models.checkpoint import new_card, read_card, read_tensors, save_tensors_and_card
+from models.checkpoint import new_card, read_checkpoint_card, read_tensors, save_checkpoint_files
 from models.config import GanConfig
 from models.critic import Critic
+from models.errors import ModelFileError
 from models.fine_tune import clear_prepared, prepare_fine_tune, prepared
 from models.generator import Generator
 from models.run_log import append_log, truncate_log
@@ -83,13 +84,21 @@ def save_checkpoint(run_dir: Path, parts: dict, card: dict) -> None:
         "opt_d": parts["opt_d"].state_dict()["param_groups"],
     }
     card["numpy_rng"] = parts["rng"].bit_generator.state
-    save_tensors_and_card(tensors, card, Path(run_dir) / "checkpoint")
+    save_checkpoint_files(tensors, card, Path(run_dir) / "checkpoint")
 
 
 def load_checkpoint(run_dir: Path, parts: dict) -> dict:
+    """Restore ``parts`` from the checkpoint; its card is the one inside the weights."""
     stem = Path(run_dir) / "checkpoint"
-    card = read_card(stem)
-    tensors = read_tensors(stem)
+    try:
+        card = read_checkpoint_card(stem)
+        tensors = read_tensors(stem)
+    except ModelFileError as error:
+        reason = str(error).rstrip(".")
+        raise ModelFileError(
+            f"The checkpoint in {run_dir} cannot be resumed ({reason}); start the run over "
+            "or choose another run folder."
+        ) from None
     for name in ("generator", "critic", "ema"):
         prefix = name + "."
         parts[name].load_state_dict(

@@ -179,7 +179,17 @@ class TrainingRun:
         )
 
     def checkpoint_iteration(self) -> int:
-        return int(self._read_json("checkpoint.json").get("iteration", 0))
+        """The checkpoint's iteration as its weights record it (checkpoint.json may be one
+        save behind after an interrupted save; see models/checkpoint.py)."""
+        from models.checkpoint import read_checkpoint_card
+        from models.errors import ModelFileError
+
+        if not (self.run_dir / "checkpoint.safetensors").is_file():
+            return int(self._read_json("checkpoint.json").get("iteration", 0))
+        try:
+            return int(read_checkpoint_card(self.run_dir / "checkpoint").get("iteration", 0))
+        except ModelFileError:  # Resume then says why it cannot go on
+            return int(self._read_json("checkpoint.json").get("iteration", 0))
 
     # --- stages -----------------------------------------------------------------------
 

@@ -516,3 +516,19 @@ def test_the_band_data_of_one_style_builds_trains_exports_and_joins_the_style_bo
     )  # its six styles kept
     assert card["offered_styles"] == ["rock"]
     assert [s.shown for s in styles_with(tuned) if s.model_path == tuned] == ["rock (my-rock)"]
+
+
+def test_the_checkpoint_iteration_is_the_one_its_weights_record(tmp_path):
+    """A save interrupted between its two renames leaves checkpoint.json one save behind;
+    the window says (and _done_training judges) what Resume will actually go on from."""
+    import torch
+
+    from models.checkpoint import new_card, save_checkpoint_files
+    from models.config import GanConfig
+
+    run = TrainingRun.create(tmp_path, tiny_plan(400))
+    stem = run.run_dir / "checkpoint"
+    save_checkpoint_files({"x": torch.zeros(2)}, new_card(GanConfig(), iteration=250), stem)
+    card = json.loads(stem.with_suffix(".json").read_text())
+    stem.with_suffix(".json").write_text(json.dumps({**card, "iteration": 200}))  # the old card
+    assert run.checkpoint_iteration() == 250
