@@ -96,8 +96,8 @@ def load_checkpoint(run_dir: Path, parts: dict) -> dict:
     except ModelFileError as error:
         reason = str(error).rstrip(".")
         raise ModelFileError(
-            f"The checkpoint in {run_dir} cannot be resumed ({reason}); start the run over "
-            "or choose another run folder."
+            f"The checkpoint in {run_dir} cannot be resumed ({reason}); start a new run "
+            "(Start in the Train window, or train without --resume)."
         ) from None
     for name in ("generator", "critic", "ema"):
         prefix = name + "."
