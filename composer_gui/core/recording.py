@@ -194,8 +194,8 @@ class Recorder:
                 self._pedal_channel = message.channel if message.value >= 64 else None
 
     def _let_go(self, moment: float) -> None:
-        """The input went away: what it held is released at ``moment`` (its note-offs
-        and pedal lift never come), not held to the end of the take."""
+        """The input went away or another was chosen: what it held is released at
+        ``moment`` (its note-offs and pedal lift never come), not held to the end."""
         with self._lock:
             for pitch, channel in sorted(self._held.items()):
                 self._stamped.append(
@@ -330,6 +330,8 @@ class Recorder:
         if name == self.input_name and self._input is not None:
             return
         self._close_input()
+        # what the old input held would sound to the end: its note-offs no longer come
+        self._let_go(time.perf_counter())
         self._open_input(name)
 
     def _lost(self) -> None:
