@@ -64,6 +64,7 @@ __all__ = [
     "click_schedule",
     "count_in_clicks",
     "lost_sentence",
+    "silent_clicks_sentence",
     "notes_from_messages",
     "count_in_lead_in",
     "take_beats",
@@ -109,6 +110,15 @@ def lost_sentence(input_name: str, can_choose_another: bool = False) -> str:
         f"The MIDI input '{input_name}' disappeared; the notes recorded so far are kept, "
         f"and recording goes on {resume}."
     )
+
+
+def silent_clicks_sentence(reason: str) -> str:
+    """What the musician is told when the clicks cannot start (the output chosen for them
+    gone at Record): the take runs on without them, and ``reason`` says why."""
+    reason = reason.strip().rstrip(".")
+    if reason[:1].isupper() and reason[1:2].islower():  # "The MIDI output ...", not "MIDI"
+        reason = reason[0].lower() + reason[1:]
+    return f"Recording goes on without clicks ({reason})."
 
 
 class Recorder:
@@ -194,8 +204,8 @@ class Recorder:
                 self._pedal_channel = message.channel if message.value >= 64 else None
 
     def _let_go(self, moment: float) -> None:
-        """The input went away: what it held is released at ``moment`` (its note-offs
-        and pedal lift never come), not held to the end of the take."""
+        """The input went away or another was chosen: what it held is released at
+        ``moment`` (its note-offs and pedal lift never come), not held to the end."""
         with self._lock:
             for pitch, channel in sorted(self._held.items()):
                 self._stamped.append(
@@ -240,8 +250,10 @@ class Recorder:
                 )
                 bar_one_time = first_click + count_in_seconds
             except (ComposerError, OSError, RuntimeError, ValueError) as error:
-                # No click is no reason to lose a take.
+                # No click is no reason to lose a take, but the musician waiting for a
+                # count-in must be told why none comes (session 21's walk).
                 log.warning("Metronome could not start: %s", error)
+                self._problem(silent_clicks_sentence(str(error)))
         self.bar_one_time = bar_one_time
         self.end_time = bar_one_time + setup.seconds(setup.length_beats)
         self._started.set()
@@ -330,11 +342,16 @@ class Recorder:
         if name == self.input_name and self._input is not None:
             return
         self._close_input()
+        # what the old input held would sound to the end: its note-offs no longer come
+        self._let_go(time.perf_counter())
         self._open_input(name)
 
     def _lost(self) -> None:
         self._let_go(time.perf_counter())
-        message = lost_sentence(self.input_name, self.can_choose_another)
+        self._problem(lost_sentence(self.input_name, self.can_choose_another))
+
+    def _problem(self, message: str) -> None:
+        """One sentence for the musician; the take goes on."""
         self.problems.append(message)
         if self.on_problem is not None:
             self.on_problem(message)

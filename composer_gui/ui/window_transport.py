@@ -222,7 +222,9 @@ class TransportFlow:
             return
         self.update_enabled()
         waiting = "press Play in your DAW" if self.clock_source() else "play after the count-in"
-        self.statusBar().showMessage(f"Recording: {waiting}.")
+        # a problem said as the take started (its clicks cannot sound) is not covered up
+        problems = self.take.recorder.problems
+        self.statusBar().showMessage(problems[-1] if problems else f"Recording: {waiting}.")
 
     def _take_problem(self, sentence: str) -> None:
         """The keyboard went away mid-take: the take goes on; say so where it stays seen."""

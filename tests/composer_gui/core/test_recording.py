@@ -108,6 +108,47 @@ def test_notes_held_when_the_keyboard_vanishes_end_then_not_at_the_end_of_the_ta
     assert any("disappeared" in problem for problem in recorder.problems)
 
 
+@pytest.mark.jack
+def test_notes_held_on_the_old_input_end_where_another_input_is_chosen(jack_server):
+    """Session 21's walk: another input chosen while a key (and the pedal) was down on
+    the old one left that note sounding to the end of the take: its note-off goes to a
+    port no longer listened to. What the old input held now ends where the input was
+    switched, as for a keyboard that vanished; the new input's notes are recorded."""
+    old = midi_io.open_virtual_output("old keys", api="jack")
+    new = midi_io.open_virtual_output("new keys", api="jack")
+    old_port = next(p for p in jack_server.ports() if p.endswith(":old keys"))
+    new_port = next(p for p in jack_server.ports() if p.endswith(":new keys"))
+    setup = RecordingSetup(tempo_bpm=240.0, bars=2, count_in_bars=0)  # 8 beats in 2 s
+    recorder = Recorder(old_port, setup, api="jack")
+    try:
+        recorder.start()
+        old.send(mido.Message("note_on", note=60, velocity=80))
+        old.send(mido.Message("control_change", control=64, value=127))
+        old.send(mido.Message("note_on", note=62, velocity=80))
+        while len(recorder._stamped) < 3:  # the old input's three messages arrived
+            time.sleep(0.005)
+        while recorder.beats_now() < 2.0:
+            time.sleep(0.005)
+        recorder.switch_input(new_port)
+        switched_beat = recorder.beats_now()
+        old.send(mido.Message("note_off", note=60))  # nobody listens to it now
+        new.send(mido.Message("note_on", note=67, velocity=80))
+        while not any(m.type == "note_on" and m.note == 67 for _, m in recorder._stamped):
+            time.sleep(0.005)
+        assert recorder.wait(10)  # the take goes on to its last bar
+    finally:
+        recorder.stop()
+        old.close()
+        new.close()
+    notes = {n.pitch: n for n in recorder.arrangement().tracks[0].notes}
+    assert sorted(notes) == [60, 62, 67]
+    for pitch in (60, 62):
+        end = notes[pitch].start_beat + notes[pitch].duration_beats
+        assert 2.0 <= end <= switched_beat + 0.25, (pitch, end)
+    assert notes[67].start_beat + notes[67].duration_beats == 8.0  # held to the end
+    assert recorder.problems == []
+
+
 def test_clicks_accent_each_downbeat_through_count_in_and_take():
     setup = RecordingSetup(tempo_bpm=100, bars=2, time_signature=(3, 4), count_in_bars=1)
     ons = [
