@@ -130,6 +130,25 @@ def check_card(card: dict, card_path) -> dict:
     return card
 
 
+# What a fine-tune's card says of the model it started from: its file's name, and the
+# iterations that model had had in all (``training_iterations`` of its card; session 23).
+START_FIELDS = ("initialized_from", "initialized_from_iterations")
+
+
+def training_iterations(card: dict) -> int | None:
+    """All the training a model's weights have had: its own ``iterations`` and, for a
+    fine-tune, those of the model it started from (``initialized_from_iterations``);
+    None where the card does not say (no iterations, or a fine-tune from before session
+    23, whose card names its start but not how trained it was)."""
+    if card.get("iterations") is None:
+        return None
+    own = int(card["iterations"])
+    if not card.get("initialized_from"):
+        return own
+    start = card.get("initialized_from_iterations")
+    return None if start is None else own + int(start)
+
+
 def position_encoding_of(card: dict) -> int:
     """The card's position-feature encoding; cards from before meters (no field) are 1."""
     return int(card.get("grid", {}).get("position_encoding", 1))

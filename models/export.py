@@ -13,6 +13,7 @@ from pathlib import Path
 from models.band_pieces import is_band_dataset, load_band_split, style_meters
 from models.build_dataset import load_split, read_manifest
 from models.checkpoint import (
+    START_FIELDS,
     model_tensors,
     new_card,
     read_checkpoint_card,
@@ -126,7 +127,7 @@ def export_model(
         training_seconds=round(card["seconds"], 1),
         hardware=card.get("hardware", ""),
         world_size=card.get("world_size", 1),
-        **({"initialized_from": card["initialized_from"]} if "initialized_from" in card else {}),
+        **{key: card[key] for key in START_FIELDS if key in card},
     )
     fine_tune = data.pop("fine_tune", None)
     if fine_tune:  # the styles its data played (models.fine_tune): the ones it offers

@@ -27,6 +27,7 @@ from pathlib import Path
 import torch
 
 from models.checkpoint import (
+    START_FIELDS,
     load_model,
     model_tensors,
     new_card,
@@ -179,7 +180,13 @@ def save_grown(
     config, wide_g, wide_c = grow(generator, critic)
     save_tensors_and_card(
         model_tensors(wide_g, wide_c, half=False),
-        new_card(config, iterations=card.get("iterations"), **provenance),
+        # a fine-tune's start: how trained it was, for the fine-tune's card (START_FIELDS)
+        new_card(
+            config,
+            iterations=card.get("iterations"),
+            **{key: card[key] for key in START_FIELDS if key in card},
+            **provenance,
+        ),
         Path(stem),
     )
     return Path(stem).with_suffix(".safetensors")

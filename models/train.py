@@ -28,7 +28,15 @@ import numpy as np
 import torch
 
 from models import losses, train_samples
-from models.checkpoint import new_card, read_checkpoint_card, read_tensors, save_checkpoint_files
+from models.checkpoint import (
+    START_FIELDS,
+    new_card,
+    read_card,
+    read_checkpoint_card,
+    read_tensors,
+    save_checkpoint_files,
+    training_iterations,
+)
 from models.config import GanConfig
 from models.critic import Critic
 from models.errors import ModelFileError
@@ -193,6 +201,7 @@ def train(
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
 
     start_iteration, elapsed_before = 0, 0.0
+    card = None
     if resuming:
         card = load_checkpoint(run_dir, parts)
         start_iteration, elapsed_before = card["iteration"], card["seconds"]
@@ -204,6 +213,7 @@ def train(
         if world.main:
             run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / "log.csv").unlink(missing_ok=True)
+    started_from = _started_from(init_from, card)
     if world.main:  # the config in effect from here on (a resumed run may change it)
         (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
 
@@ -263,7 +273,7 @@ def train(
             device=str(device),
             precision="bf16 autocast" if bf16 else "fp32",
             world_size=world.size,
-            **({"initialized_from": Path(init_from).name} if init_from else {}),
+            **started_from,
         )
 
     stop = _StopRequest()
@@ -355,6 +365,20 @@ def train(
     if stop.requested:
         raise KeyboardInterrupt
     return run_dir
+
+
+def _started_from(init_from: Path | None, resumed: dict | None) -> dict:
+    """What a fine-tune's card says of its start (``START_FIELDS``): carried from the
+    checkpoint's card on resume (the Train window resumes without ``--init-from``), else
+    read from ``init_from``'s card: its name and ``training_iterations``."""
+    if resumed is not None and resumed.get("initialized_from"):
+        return {key: resumed[key] for key in START_FIELDS if key in resumed}
+    if init_from is None:
+        return {}
+    had = training_iterations(read_card(init_from))
+    return {"initialized_from": Path(init_from).name} | (
+        {"initialized_from_iterations": had} if had is not None else {}
+    )
 
 
 class _StopRequest:

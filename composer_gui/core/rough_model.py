@@ -19,12 +19,14 @@ WELL_TRAINED_ITERATIONS = 1000
 
 
 def is_barely_trained(card: dict) -> bool:
-    """A model trained from scratch (no ``initialized_from``: a fine-tune starts from a
-    trained model) for fewer than ``WELL_TRAINED_ITERATIONS`` iterations; a card that
-    does not record its iterations is not judged."""
-    if card.get("initialized_from") or "iterations" not in card:
-        return False
-    return int(card["iterations"]) < WELL_TRAINED_ITERATIONS
+    """A model trained for fewer than ``WELL_TRAINED_ITERATIONS`` iterations in all, a
+    fine-tune's start's counted (``models.checkpoint.training_iterations``); a card that
+    does not say (no iterations, or a fine-tune that does not record its start's) is not
+    judged."""
+    from models.checkpoint import training_iterations  # torch: not at the window's start
+
+    total = training_iterations(card)
+    return total is not None and total < WELL_TRAINED_ITERATIONS
 
 
 # Scores closer than this (out of 100) are tied: the window shows whole numbers.  First
@@ -50,8 +52,12 @@ def rough_model_sentence(card: dict, percentiles: list[float]) -> str:
     """One sentence a musician reads beside a take, or "" where there is nothing to say."""
     tied = scores_tied(percentiles)
     if is_barely_trained(card):
-        n = int(card["iterations"])
+        from models.checkpoint import training_iterations
+
+        n = training_iterations(card)
         had = f"only {n} training iteration{'s' if n != 1 else ''}" if n else "no training"
+        if n and card.get("initialized_from"):
+            had += ", counting the model it was fine-tuned from"
         rough = (
             f"This model has had {had} (the shipped chorale model's music kept improving "
             f"for its first {WELL_TRAINED_ITERATIONS:,}), so its accompaniments are rough"

@@ -9,6 +9,7 @@ model's real weights show that a new style column starts as the chosen style.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -391,3 +392,76 @@ def test_fresh_training_on_songs_still_learns_a_missing_part_as_silence(folder_d
     config = TINY.replace(tracks=tuple(t.to_dict() for t in FOLDER_TRACKS))
     data = training_data(folder_data, config, np.random.default_rng(0))
     assert data.plays is None  # not a fine-tune's data: every window teaches every part
+
+
+def _start_model(toy_model, folder, **card) -> Path:
+    """The toy model's weights under a card of ``card``'s iterations (and start)."""
+    model_path, config = toy_model
+    from models.checkpoint import read_tensors
+
+    stem = folder / "start"
+    save_tensors_and_card(read_tensors(model_path), new_card(config, **card), stem)
+    return stem.with_suffix(".safetensors")
+
+
+def test_a_fine_tunes_card_counts_its_starts_iterations_through_resume_and_export(
+    toy_model, folder_data, tmp_path
+):
+    """Session 23: a fine-tune's card recorded its start's name but not how trained it
+    was, so a model from scratch of 20 iterations fine-tuned for a few more was never
+    called barely trained; and a resumed fine-tune (the Train window resumes without
+    --init-from) lost even the name.  Now ``initialized_from_iterations`` is read from the
+    start's card, carried through --resume and export, and through a start grown with
+    new styles, and ``training_iterations`` says the total."""
+    from composer_gui.core.rough_model import is_barely_trained, rough_model_sentence
+    from models.checkpoint import read_checkpoint_card
+    from models.train import train
+
+    _, config = toy_model
+    toy = write_toy_band_dataset(tmp_path / "toy", n_pieces=24)
+    start = _start_model(toy_model, tmp_path, iterations=20)
+    run = train(config.replace(iterations=4), toy, tmp_path / "run", "cpu", init_from=start)
+    card = read_checkpoint_card(run / "checkpoint")
+    assert card["initialized_from"] == "start.safetensors"
+    assert card["initialized_from_iterations"] == 20
+    train(config.replace(iterations=6), toy, run, "cpu", resume=True)  # as the window does
+    resumed = read_checkpoint_card(run / "checkpoint")
+    assert resumed["iteration"] == 6 and resumed["initialized_from_iterations"] == 20
+    out, model_card = export_model(run, tmp_path / "mine.safetensors", toy, calibrated=False)
+    assert model_card["iterations"] == 6 and model_card["initialized_from_iterations"] == 20
+    from models.checkpoint import training_iterations
+
+    assert training_iterations(model_card) == 26
+    assert is_barely_trained(model_card)
+    assert rough_model_sentence(model_card, [60.0, 40.0]).startswith(
+        "This model has had only 26 training iterations, counting the model it was "
+        "fine-tuned from (the shipped chorale model's music kept improving"
+    )
+    # fine-tuned again, on songs of a style it lacks (a start grown with a new style)
+    again = train(
+        config.replace(iterations=2),
+        folder_data,
+        tmp_path / "again",
+        "cpu",
+        init_from=out,
+        init_style="pop",
+    )
+    assert read_checkpoint_card(again / "checkpoint")["initialized_from_iterations"] == 26
+
+
+def test_a_short_fine_tune_of_a_well_trained_model_is_well_trained(toy_model, tmp_path):
+    from composer_gui.core.rough_model import is_barely_trained
+    from models.train import train
+
+    _, config = toy_model
+    toy = write_toy_band_dataset(tmp_path / "toy", n_pieces=24)
+    start = _start_model(
+        toy_model, tmp_path, iterations=3000, initialized_from="x", initialized_from_iterations=3000
+    )
+    run = train(config.replace(iterations=2), toy, tmp_path / "run", "cpu", init_from=start)
+    _, card = export_model(run, tmp_path / "mine.safetensors", toy, calibrated=False)
+    assert card["initialized_from_iterations"] == 6000
+    from models.checkpoint import training_iterations
+
+    assert training_iterations(card) == 6002
+    assert not is_barely_trained(card)

@@ -41,7 +41,7 @@ def test_the_shipped_models_are_not_called_barely_trained(name):
 def test_the_threshold_counts_iterations_from_scratch_only():
     assert is_barely_trained({"iterations": WELL_TRAINED_ITERATIONS - 1})
     assert not is_barely_trained({"iterations": WELL_TRAINED_ITERATIONS})
-    # a fine-tune of 20 iterations starts from a trained model
+    # a fine-tune from before session 23 does not say how trained its start was: not judged
     assert not is_barely_trained({"iterations": 20, "initialized_from": "composer-band"})
     assert not is_barely_trained({})  # a card that does not say is not judged
     assert rough_model_sentence({"iterations": 0}, [50.0]).startswith(
@@ -67,3 +67,22 @@ def test_scores_all_shown_under_one_say_the_melody_is_unlike_the_training_ones()
     assert "cannot tell them apart" not in said
     # one of them shown as 1 or more: the plain tie is said
     assert "score the same" in rough_model_sentence(trained, [0.9, 0.6])
+
+
+def test_a_fine_tune_is_judged_on_its_starts_iterations_and_its_own():
+    """Session 23: a fine-tune's card records how trained its start was; 20 iterations on
+    the shipped band model are well trained, 20 on a model of 20 from scratch are not."""
+    of_shipped = {"iterations": 20, "initialized_from": "b", "initialized_from_iterations": 6000}
+    assert not is_barely_trained(of_shipped)
+    assert rough_model_sentence(of_shipped, [70.0, 50.0]) == ""
+    of_rough = {"iterations": 20, "initialized_from": "mine", "initialized_from_iterations": 20}
+    assert is_barely_trained(of_rough)
+    assert rough_model_sentence(of_rough, [66.0] * 4) == (
+        "This model has had only 40 training iterations, counting the model it was "
+        "fine-tuned from (the shipped chorale model's music kept improving for its first "
+        "1,000), so its accompaniments are rough and its scores cannot tell them apart."
+    )
+    of_nothing = {"iterations": 0, "initialized_from": "m", "initialized_from_iterations": 0}
+    assert rough_model_sentence(of_nothing, [50.0]).startswith(
+        "This model has had no training (the shipped"
+    )
