@@ -162,6 +162,11 @@ def run_train(args: argparse.Namespace) -> int:
     def progress(iteration: int, total: int, row: dict) -> None:
         if not rows:
             print(f"{LEGEND} Every figure is in {args.run_dir / 'log.csv'}.", file=sys.stderr)
+            # a resumed run's trend goes on from the rows it logged before (as the window's)
+            from models.run_log import read_log
+
+            logged = read_log(args.run_dir / "log.csv")
+            rows.extend(r for r in logged if r["iteration"] < iteration)
         rows.append(row)  # the words: core.training_words
         bar(iteration, total, progress_words(rows, short=True))
 
