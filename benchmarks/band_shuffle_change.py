@@ -15,6 +15,19 @@ benchmark's own ``band_ranking_measures.spoil`` one; and, beside them, the train
 kind ``drums_displaced`` (session 14). ``--draws`` shuffles per window (each window's
 draws from its own seed, not the benchmark's stream: this reads the spoiler, not one run).
 
+Session 23 adds, per draw, what a listener would hear: whether the copy is the real drums
+exactly (audibly identical), the share of its bars that differ from the real bar in the same
+place, and whether every bar of the copy is one of the real window's own kit bars (then the
+shuffle only put the groove's own bars in another order); and, per window, the real drums'
+own bar-to-bar variation: the share of a bar's hits that the most alike bar one or two
+away lacks, averaged over the window's bars (1 less its steadiness, by hits rather than
+Jaccard). **The rule for the audible shuffle's threshold** (``band_negatives.
+AUDIBLE_MOVED``), written before this reading: X is the median, over the validation
+windows, of that own variation, rounded up to the next 5%. A shuffle that moves no more of
+the hits than the groove's own bars differ from their neighbours stays inside what MMA's
+drummer varies anyway; one that moves more changes the groove beyond it. No critic score
+enters it.
+
 ``--models A,B``: also, per model, how often its critic alone scores MMA's own above each
 held-out shuffle, by the share of hits the shuffle moved (a diagnostic: it chooses nothing).
 
@@ -26,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -52,6 +66,42 @@ BINS = (0.0, 0.05, 0.10, 0.20, 0.30, 1.01)  # the diagnostic's bins of hits move
 def drum_hits(tracks, window_tracks) -> np.ndarray:
     """``(step, rows)`` bool: every drum track's hits side by side."""
     return np.concatenate([o for t, (_, o) in zip(tracks, window_tracks) if t.is_drums], axis=1)
+
+
+def kit_bars(hits: np.ndarray, bar_steps: int) -> list[bytes]:
+    """Each whole bar of ``hits`` ``(step, rows)`` as bytes (the whole kit's bar)."""
+    n_bars = hits.shape[0] // bar_steps
+    return [hits[i * bar_steps : (i + 1) * bar_steps].tobytes() for i in range(n_bars)]
+
+
+def heard(real: np.ndarray, copy: np.ndarray, bar_steps: int) -> dict[str, float]:
+    """What a listener hears of a copy against the real drums (both ``(step, rows)``):
+    ``identical`` 1 when every hit is the real one; ``bars_changed`` the share of whole
+    bars that differ from the real bar in the same place; ``own_bars_only`` 1 when every
+    bar of the copy is one of the real window's bars (the groove's bars reordered)."""
+    a, b = kit_bars(real, bar_steps), kit_bars(copy, bar_steps)
+    return {
+        "identical": float(np.array_equal(real, copy)),
+        "bars_changed": float(np.mean([x != y for x, y in zip(a, b, strict=True)])) if a else 0.0,
+        "own_bars_only": float(set(b) <= set(a)),
+    }
+
+
+def own_variation(real: np.ndarray, bar_steps: int) -> float:
+    """The share of a bar's hits that the most alike whole bar one or two away lacks,
+    averaged over the whole bars (NaN under two bars): how much the groove varies itself."""
+    n_bars = real.shape[0] // bar_steps
+    if n_bars < 2:
+        return float("nan")
+    bars = [real[i * bar_steps : (i + 1) * bar_steps] for i in range(n_bars)]
+    values = []
+    for i, bar in enumerate(bars):
+        n = int(bar.sum())
+        if n == 0:
+            continue
+        near = [j for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < n_bars]
+        values.append(min(int((bar & ~bars[j]).sum()) for j in near) / n)
+    return float(np.mean(values)) if values else float("nan")
 
 
 def steadiness(hits: np.ndarray, bar_starts: np.ndarray) -> float:
@@ -93,6 +143,8 @@ def main() -> None:
     per_draw = defaultdict(list)  # kind -> every draw's share
     groove = defaultdict(list)  # kind -> (real, spoiled) steadiness per draw
     per_style = defaultdict(lambda: defaultdict(list))
+    listened = defaultdict(lambda: defaultdict(list))  # kind -> heard()'s key -> per draw
+    variation = []  # per window, the real drums' own bar-to-bar variation
     for style in STYLES:
         index = list(data.styles).index(style.name)
         for signature in style.grooves:
@@ -102,6 +154,8 @@ def main() -> None:
                 positions = np.stack(meter_positions([(0, window.meter)], window.n_steps, 0))
                 real = drum_hits(tracks, window.tracks)
                 before = steadiness(real, positions[1] == 2)
+                bar_steps = window.meter.bar_steps
+                variation.append(own_variation(real, bar_steps))
                 for kind in KINDS:
                     rng = np.random.default_rng(1000 * index + 10 * j + KINDS.index(kind))
                     draws, copies = [], []
@@ -109,6 +163,8 @@ def main() -> None:
                         copy = spoiled_copies(kind, tracks, window, positions, rng)
                         hits = drum_hits(tracks, copy)
                         draws.append(brm.moved_hits(tracks, window.tracks, copy))
+                        for key, value in heard(real, hits, bar_steps).items():
+                            listened[kind][key].append(value)
                         groove[kind].append((before, steadiness(hits, positions[1] == 2)))
                         copies.append(copy)
                     for path, engine in engines:
@@ -134,6 +190,7 @@ def main() -> None:
             "draws_at_most": {f"{t:.0%}": float((values <= t).mean()) for t in THRESHOLDS},
             "groove_real": float(real_g[ok].mean()),
             "groove_spoiled": float(spoiled_g[ok].mean()),
+            "heard": {key: float(np.mean(v)) for key, v in listened[kind].items()},
             "per_style_median": {
                 f"{s} {m}": float(np.nanmedian(v)) for (s, m), v in per_style[kind].items()
             },
@@ -147,11 +204,34 @@ def main() -> None:
             + ", ".join(f"{k}: {v:.0%}" for k, v in row["draws_at_most"].items())
             + f"; steady groove {row['groove_real']:.3f} -> {row['groove_spoiled']:.3f}"
         )
+        print(
+            "    heard: "
+            + ", ".join(f"{k} {v:.0%}" for k, v in row["heard"].items())
+            + " (identical: the real drums exactly; bars_changed: mean share of bars;"
+            " own_bars_only: every bar one of the window's own)"
+        )
         for name, median in row["per_style_median"].items():
             print(f"    {name}: median {median:.1%}")
+    own = np.array([v for v in variation if not np.isnan(v)])
+    result["own_variation"] = {
+        "windows": int(own.size),
+        "median": float(np.median(own)),
+        "quartiles": [float(q) for q in np.percentile(own, (25, 50, 75))],
+        "threshold": audible_threshold(own),
+    }
+    print(
+        f"the real drums' own bar-to-bar variation over {own.size} windows: quartiles "
+        + ", ".join(f"{q:.1%}" for q in result["own_variation"]["quartiles"])
+        + f"; the rule's threshold (median rounded up to 5%): {audible_threshold(own):.0%}"
+    )
     result["critic_rejects_by_moved"] = by_moved(rejected)
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def audible_threshold(own: np.ndarray) -> float:
+    """The rule (module docstring): the median own variation, rounded up to the next 5%."""
+    return math.ceil(float(np.median(own)) * 20 - 1e-9) / 20
 
 
 def above(real: float, copy: float) -> float:

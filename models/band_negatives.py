@@ -36,6 +36,20 @@ bar's pattern against the beat and keeps the bars' order, where the held-out shu
 every hit's place in the bar and changes the order of each instrument's bars apart, so the
 shuffle still judges whether the critic learnt a groove rather than this kind.
 
+Session 23 adds three held-out groove judges (``JUDGE_KINDS``), declared before any
+reading of the test split: they never train a critic (``spoil_batch`` is never given them)
+and are not in ``KINDS``, so ``bench_band_ranking``'s draws are unchanged; they are read by
+``benchmarks/band_groove_spoils.py``. Each is audible whenever it changes anything:
+
+- ``drums_late``: the whole kit an eighth note (two steps) late, wrapped round within the
+  window (MMA's groove repeats, so the last eighth's hits are what the drummer played
+  before the first); every other track kept;
+- ``kick_snare_swapped``: the kick's hits played by the snare and the snare's by the kick
+  (where no snare plays, the side stick's, else the hand clap's: the backbeat instrument);
+- ``drums_shuffled_audible``: the held-out shuffle, restricted to a copy that moves at
+  least ``AUDIBLE_MOVED`` of the real hits (the first of ``AUDIBLE_DRAWS`` draws that does;
+  a window none does is left as it is, and a judge leaves an unchanged copy out).
+
 A window's tracks are per track ``(sounding, onsets)`` bool arrays ``(step, track.n_rows)``
 (``models.band_pieces``); its ``positions`` ``(2, step)`` are ``meter_positions``' position
 in the beat and accent (2 on a downbeat), so beats and bars are the music's own.
@@ -65,6 +79,16 @@ HELD_OUT_KINDS = ("drums_shuffled", "mismatch")
 # groove kind's trial failed its ship rule (session 14), so the shipped critics and every
 # other run are shown TRAINED_KINDS alone; the benchmark still reads every kind.
 TRIAL_KINDS = ("drums_displaced",)
+# Held-out groove judges (session 23): never trained on, not in KINDS (module docstring).
+JUDGE_KINDS = ("drums_late", "kick_snare_swapped", "drums_shuffled_audible")
+# The audible shuffle's least share of hits moved: by the rule written in
+# benchmarks/band_shuffle_change.py before its reading (the median of the real drums' own
+# bar-to-bar variation over the validation windows, 8.2%, rounded up to 5%); no critic
+# score entered it. docs/benchmarks/band-ranking.md, session 23.
+AUDIBLE_MOVED = 0.10
+AUDIBLE_DRAWS = 20
+LATE_STEPS = 2  # an eighth note at STEPS_PER_BEAT = 4
+BACKBEAT = ("snare", "side stick", "hand clap")  # the first that plays is swapped with the kick
 CHORD_BEAT_SHARE = 1 / 6
 BASS_BEAT_SHARE = 0.25
 DRUMS_KEPT_SHARE = 0.5
@@ -258,6 +282,53 @@ def drums_displaced(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
     return out
 
 
+def moved_share(tracks, real: Rolls, spoiled: Rolls) -> float:
+    """The share of the real drum hits (step, instrument) a copy no longer has (0 with none;
+    ``band_ranking_measures.moved_hits`` reads the same)."""
+    pairs = [(a[1], b[1]) for t, a, b in zip(tracks, real, spoiled, strict=True) if t.is_drums]
+    n = sum(int(a.sum()) for a, _ in pairs)
+    return sum(int((a & ~b).sum()) for a, b in pairs) / n if n else 0.0
+
+
+def drums_late(tracks, real: Rolls, positions, rng=None, other=None) -> Rolls:
+    """Every drum track ``LATE_STEPS`` later, wrapped round within the window."""
+    out = list(real)
+    for t, track in enumerate(tracks):
+        if track.is_drums:
+            hits = np.roll(real[t][1], LATE_STEPS, axis=0)
+            out[t] = (hits, hits.copy())
+    return out
+
+
+def kick_snare_swapped(tracks, real: Rolls, positions, rng=None, other=None) -> Rolls:
+    """In every drum track, the kick's row and the backbeat instrument's (the first of
+    ``BACKBEAT`` with a hit in the window) exchanged; a kit without either is kept."""
+    from models.tracks import DRUM_KIT
+
+    names = [name for name, _ in DRUM_KIT]
+    kick = names.index("kick")
+    out = list(real)
+    for t, track in enumerate(tracks):
+        if not track.is_drums:
+            continue
+        hits = real[t][1].copy()
+        playing = [names.index(n) for n in BACKBEAT if hits[:, names.index(n)].any()]
+        if playing and hits[:, kick].any():
+            hits[:, [kick, playing[0]]] = hits[:, [playing[0], kick]]
+        out[t] = (hits, hits.copy())
+    return out
+
+
+def drums_shuffled_audible(tracks, real: Rolls, positions, rng, other=None) -> Rolls:
+    """The first of ``AUDIBLE_DRAWS`` held-out shuffles that moves at least
+    ``AUDIBLE_MOVED`` of the real hits; the real band where none does."""
+    for _ in range(AUDIBLE_DRAWS):
+        copy = drums_shuffled(tracks, real, positions, rng)
+        if moved_share(tracks, real, copy) >= AUDIBLE_MOVED:
+            return copy
+    return list(real)
+
+
 def mismatch(tracks, real: Rolls, positions, rng, other: Rolls | None = None) -> Rolls:
     """``other``'s band (cut or padded with silence to this window's length)."""
     if other is None:
@@ -282,6 +353,9 @@ SPOILERS = {
     "drums_shuffled": drums_shuffled,
     "mismatch": mismatch,
     "drums_displaced": drums_displaced,
+    "drums_late": drums_late,
+    "kick_snare_swapped": kick_snare_swapped,
+    "drums_shuffled_audible": drums_shuffled_audible,
 }
 
 

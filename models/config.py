@@ -121,10 +121,14 @@ class GanConfig:
         if weights and not self.balance_meters:
             raise ValueError("meter_weights needs balance_meters (it weighs each meter's share)")
         if self.critic_negative_kinds:
-            from models.band_negatives import SPOILERS
+            from models.band_negatives import JUDGE_KINDS, SPOILERS
             from models.negatives import SPOILERS as CHORALE_SPOILERS
 
-            known = list(SPOILERS) + [k for k in CHORALE_SPOILERS if k not in SPOILERS]
+            judges = sorted(set(self.critic_negative_kinds) & set(JUDGE_KINDS))
+            if judges:  # held-out groove judges (session 23): training on one spends it
+                raise ValueError(f"{', '.join(judges)} only judge a critic; train on others")
+            known = [k for k in SPOILERS if k not in JUDGE_KINDS]
+            known += [k for k in CHORALE_SPOILERS if k not in SPOILERS]
             unknown = sorted(set(self.critic_negative_kinds) - set(known))
             if unknown:
                 raise ValueError(f"no spoiled kind {', '.join(unknown)}: {', '.join(known)}")

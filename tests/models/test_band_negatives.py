@@ -6,11 +6,16 @@ import torch
 
 from models.band_batches import BandTarget
 from models.band_negatives import (
+    AUDIBLE_MOVED,
     HELD_OUT_KINDS,
+    JUDGE_KINDS,
     KINDS,
+    LATE_STEPS,
+    SPOILERS,
     TRAINED_KINDS,
     TRIAL_KINDS,
     beat_spans,
+    moved_share,
     spoil_batch,
     spoil_window,
 )
@@ -266,3 +271,72 @@ def test_a_trial_names_its_kinds_in_the_config_and_other_runs_keep_the_trained_o
     assert GanConfig.from_dict(trial.to_dict()) == trial
     with pytest.raises(ValueError, match="no spoiled kind nope"):
         GanConfig(critic_negative_kinds=("nope",))
+
+
+def test_the_groove_judges_are_held_out_and_never_trained():
+    from models.config import GanConfig
+
+    assert not set(JUDGE_KINDS) & set(KINDS)
+    assert set(JUDGE_KINDS) <= set(SPOILERS)
+    for kind in JUDGE_KINDS:  # a run's config cannot train a critic on a judge
+        with pytest.raises(ValueError, match="only judge a critic"):
+            GanConfig(critic_negative_kinds=(*TRAINED_KINDS, kind))
+
+
+def test_late_drums_are_the_whole_kit_an_eighth_later_and_nothing_else_moves():
+    real, positions, bar = hand_made_window()
+    spoiled = spoil_window("drums_late", TOY_TRACKS, real, positions, np_rng(0))
+    assert changed(real, spoiled) == [DRUMS]
+    hits, late = real[DRUMS][1], spoiled[DRUMS][1]
+    assert LATE_STEPS == 2
+    assert np.array_equal(late[2:], hits[:-2])  # every hit two steps (an eighth) later
+    assert np.array_equal(late[:2], hits[-2:])  # the window's last eighth wrapped round
+    kick = TOY_TRACKS[DRUMS].pitch_row(36)
+    assert not late[0::bar, kick].any() and late[2::bar, kick].all()  # off the downbeat
+    assert np.array_equal(spoiled[DRUMS][0], late)
+
+
+def test_kick_and_snare_swap_their_hits_and_nothing_else_moves():
+    real, positions, bar = hand_made_window()
+    spoiled = spoil_window("kick_snare_swapped", TOY_TRACKS, real, positions, np_rng(0))
+    assert changed(real, spoiled) == [DRUMS]
+    kick, snare, hat = (TOY_TRACKS[DRUMS].pitch_row(k) for k in (36, 38, 42))
+    hits, swapped = real[DRUMS][1], spoiled[DRUMS][1]
+    assert np.array_equal(swapped[:, kick], hits[:, snare])  # the kick on 2 and 4
+    assert np.array_equal(swapped[:, snare], hits[:, kick])  # the snare on 1
+    assert np.array_equal(swapped[:, hat], hits[:, hat])
+    assert swapped.sum() == hits.sum()
+
+
+def test_without_a_snare_the_kick_swaps_with_the_side_stick():
+    real, positions, bar = hand_made_window()
+    kick, snare, stick = (TOY_TRACKS[DRUMS].pitch_row(k) for k in (36, 38, 37))
+    hits = real[DRUMS][1].copy()
+    hits[:, stick], hits[:, snare] = hits[:, snare], False
+    real[DRUMS] = (hits, hits.copy())
+    swapped = spoil_window("kick_snare_swapped", TOY_TRACKS, real, positions, np_rng(0))[DRUMS][1]
+    assert np.array_equal(swapped[:, kick], hits[:, stick])
+    assert np.array_equal(swapped[:, stick], hits[:, kick])
+    assert not swapped[:, snare].any()
+
+
+def test_the_audible_shuffle_moves_its_share_of_the_hits_or_leaves_the_band():
+    # the hand-made groove differs by one kick between bars: no shuffle moves 10% of it
+    real, positions, bar = hand_made_window()
+    for seed in range(4):
+        kept = spoil_window("drums_shuffled_audible", TOY_TRACKS, real, positions, np_rng(seed))
+        assert changed(real, kept) == []
+    # bars that differ: each bar's kick and snare on other steps
+    hits = np.zeros_like(real[DRUMS][1])
+    kick, snare = (TOY_TRACKS[DRUMS].pitch_row(k) for k in (36, 38))
+    for i, a in enumerate(range(0, hits.shape[0], bar)):
+        hits[a + 2 * i, kick] = hits[a + 4 + 2 * i, snare] = True
+    real[DRUMS] = (hits, hits.copy())
+    for seed in range(4):
+        copy = spoil_window("drums_shuffled_audible", TOY_TRACKS, real, positions, np_rng(seed))
+        assert changed(real, copy) == [DRUMS]
+        assert moved_share(TOY_TRACKS, real, copy) >= AUDIBLE_MOVED
+        # still a shuffle: each instrument's bars are the real ones in another order
+        for row in (kick, snare):
+            bars = copy[DRUMS][1][:, row].reshape(-1, bar)
+            assert sorted(map(bytes, bars)) == sorted(map(bytes, hits[:, row].reshape(-1, bar)))
