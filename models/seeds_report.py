@@ -152,14 +152,14 @@ def sweep(run_dir: Path, data_dir: Path) -> dict:
     import torch
 
     from models.build_dataset import load_split
-    from models.checkpoint import read_card, read_tensors
+    from models.checkpoint import read_checkpoint_card, read_tensors
     from models.config import GanConfig
     from models.evaluate import _row, bach_reference, generate_for_window, windows
     from models.generator import Generator
     from models.metrics import distance_to_reference, diversity
 
     run_dir = Path(run_dir)
-    iteration = read_card(run_dir / "checkpoint")["iteration"]
+    iteration = read_checkpoint_card(run_dir / "checkpoint")["iteration"]
     settings = {
         "iteration": iteration,
         "varieties": list(VARIETIES),
@@ -208,9 +208,15 @@ def expected_runs(seeds: list[int], pure_seeds: list[int] = ()) -> list[str]:
 
 
 def checkpoint_iteration(run_dir: Path) -> int:
-    """The iteration of a run's last checkpoint; 0 when it has none."""
-    card = Path(run_dir) / "checkpoint.json"
-    return int(json.loads(card.read_text())["iteration"]) if card.is_file() else 0
+    """The iteration of a run's last checkpoint, from the card its weights hold (the JSON
+    beside them may be one save behind: ``models.checkpoint.read_checkpoint_card``); 0
+    when it has none."""
+    from models.checkpoint import read_checkpoint_card
+
+    stem = Path(run_dir) / "checkpoint"
+    if not stem.with_suffix(".safetensors").is_file():
+        return 0
+    return int(read_checkpoint_card(stem)["iteration"])
 
 
 def run_status(run_dir: Path) -> int:

@@ -150,3 +150,23 @@ def test_the_report_marks_missing_and_unfinished_runs_and_keeps_its_reading(chor
     edited = page.replace("(Not yet written: read the figures below.)", "WGAN-GP tracks.")
     (out / "seeds-experiment.md").write_text(edited)
     assert "WGAN-GP tracks." in write(runs, out, 4).read_text()
+
+
+def test_a_runs_checkpoint_iteration_is_the_weights_card_not_the_lagging_json(tmp_path):
+    """Session 21 put a checkpoint's card inside its weights, which commit it; the JSON
+    beside them can be one save behind (a stop between the two writes).  The report reads
+    the card the weights hold."""
+    import json
+
+    import torch
+
+    from models.build_dataset import grid_dict
+    from models.checkpoint import FORMAT_VERSION, save_checkpoint_files
+    from models.seeds_report import checkpoint_iteration
+
+    run = tmp_path / "wgan-gp-s0"
+    assert checkpoint_iteration(run) == 0  # no checkpoint yet
+    card = {"format_version": FORMAT_VERSION, "grid": grid_dict(), "iteration": 20}
+    save_checkpoint_files({"x": torch.zeros(1)}, card, run / "checkpoint")
+    (run / "checkpoint.json").write_text(json.dumps(card | {"iteration": 10}))  # one behind
+    assert checkpoint_iteration(run) == 20
